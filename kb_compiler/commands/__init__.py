@@ -1,0 +1,1 @@
+"""One module per ``kbc`` verb; each exposes a click command named ``command``."""

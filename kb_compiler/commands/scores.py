@@ -1,0 +1,14 @@
+"""`kbc scores`."""
+
+from __future__ import annotations
+
+import click
+
+from kb_compiler.commands.common import vault_argument
+
+
+@click.command(name="scores")
+@vault_argument
+def command(vault: str | None) -> None:
+    """Not implemented yet."""
+    raise click.ClickException("kbc scores is not implemented yet")

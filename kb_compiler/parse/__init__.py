@@ -1,0 +1,76 @@
+"""Parse stage: one page file's bytes -> a ``Page``. Pure per file: the result depends
+only on (path, bytes, options), so pages can be parsed in parallel and cached.
+
+Dialect knowledge lives in ``logseq.py`` and ``obsidian.py``; this module only decodes,
+names the page, picks the dialect and makes sure no input ever raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kb_compiler.config import ParseOptions
+from kb_compiler.encoding import decode
+from kb_compiler.model import Diagnostic, Dialect, Page, Severity, SourceFile
+from kb_compiler.parse.detect import detect_dialect
+from kb_compiler.parse.logseq import parse_logseq
+from kb_compiler.parse.names import page_name_for_path
+from kb_compiler.parse.obsidian import parse_obsidian
+
+ORG_SUFFIXES = (".org",)
+
+
+def parse_source(source: SourceFile, options: ParseOptions) -> Page:
+    """Read ``source`` from disk and parse it; an unreadable file becomes an empty page
+    with a diagnostic."""
+    try:
+        data = source.absolute.read_bytes()
+    except OSError as error:
+        name = page_name_for_path(source.path, options, is_journal=source.is_journal)
+        problem = Diagnostic(
+            "unreadable-file", Severity.ERROR, source.path, 0, 0,
+            f"cannot read file: {error.strerror or error}",
+        )
+        return Page(source.path, name, source.dialect_hint or Dialect.MARKDOWN, "",
+                    diagnostics=(problem,))
+    return parse_page(source, data, options)
+
+
+def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
+    """Parse one page file's bytes. Never raises: a parser failure on hostile input is
+    reported as an ``internal-error`` diagnostic and the page keeps its name and text."""
+    decoded = decode(data, source.path, repair=options.fix_encoding)
+    default_name = page_name_for_path(source.path, options, is_journal=source.is_journal)
+    dialect = source.dialect_hint or detect_dialect(decoded.text)
+    if source.path.lower().endswith(ORG_SUFFIXES):
+        note = Diagnostic(
+            "unsupported-format", Severity.INFO, source.path, 0, 0,
+            "Org-mode page: kept by name and text, its outline is not parsed",
+        )
+        return Page(source.path, default_name, Dialect.LOGSEQ, decoded.text,
+                    is_journal=source.is_journal, diagnostics=(*decoded.diagnostics, note))
+    try:
+        if dialect is Dialect.LOGSEQ:
+            page = parse_logseq(source.path, decoded.text, options, default_name=default_name)
+        else:
+            page = parse_obsidian(source.path, decoded.text, options,
+                                  default_name=default_name, dialect=dialect)
+    except RecursionError as error:  # defence in depth: parsers walk iteratively
+        page = _failed_page(source, default_name, dialect, decoded.text, error)
+    except Exception as error:  # noqa: BLE001 - one broken page must not stop the others
+        page = _failed_page(source, default_name, dialect, decoded.text, error)
+    return replace(
+        page,
+        is_journal=source.is_journal,
+        diagnostics=(*decoded.diagnostics, *page.diagnostics),
+    )
+
+
+def _failed_page(
+    source: SourceFile, name: str, dialect: Dialect, text: str, error: BaseException
+) -> Page:
+    problem = Diagnostic(
+        "internal-error", Severity.ERROR, source.path, 0, 0,
+        f"could not parse this page ({type(error).__name__}: {error}); kept as plain text",
+    )
+    return Page(source.path, name, dialect, text, diagnostics=(problem,))

@@ -1,0 +1,55 @@
+"""Shared fixtures: the seed documents laid out as pages, and the real corpora."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+CORPORA = SHARED / "corpora"
+LOGSEQ_DOCS = CORPORA / "logseq-docs"
+KEPANO = CORPORA / "kepano-obsidian"
+SAMPLE_VAULT = REPO / "vault"
+
+# Each seed document under the page file name it was written as (see the issues).
+SEED_PAGES = {
+    "000_38f34f29e5d369f2.txt": "Profiles.md",
+    "001_411d28a5944c4ac1.txt": "profile-(id).md",
+    "002_a2f3f063b3bd1eef.txt": "profile-(id)___persona.md",
+    "003_7efe5d25a5a04dd3.txt": "Customer Profile.md",
+    "004_7d2d3c1807a4f909.txt": "What is Customer Profile.md",
+}
+
+
+def lay_out_seeds(target: Path) -> Path:
+    """Copy the five seeds, byte for byte, into ``target`` under their page names."""
+    target.mkdir(parents=True, exist_ok=True)
+    for seed, page in SEED_PAGES.items():
+        shutil.copyfile(SEEDS / seed, target / page)
+    return target
+
+
+@pytest.fixture
+def seeds_vault(tmp_path: Path) -> Path:
+    """The seeds as a plain folder vault (no Logseq or Obsidian config)."""
+    return lay_out_seeds(tmp_path / "seeds")
+
+
+@pytest.fixture
+def logseq_docs(tmp_path: Path) -> Path:
+    """A private copy of Logseq's docs graph, safe for tests that could write."""
+    copy = tmp_path / "logseq-docs"
+    shutil.copytree(LOGSEQ_DOCS, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture
+def kepano(tmp_path: Path) -> Path:
+    """A private copy of the kepano Obsidian vault."""
+    copy = tmp_path / "kepano-obsidian"
+    shutil.copytree(KEPANO, copy, symlinks=True)
+    return copy
