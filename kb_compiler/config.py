@@ -5,10 +5,15 @@ dataclasses below."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kb_compiler.model import Severity, VaultKind
+from kb_compiler.edn import EdnError, read_edn
+from kb_compiler.errors import KbcError
+from kb_compiler.model import Severity, VaultKind, normalize_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,5 +64,259 @@ class VaultConfig:
 
 def load_config(root: Path) -> VaultConfig:
     """Read the vault's configuration. Raises ``KbcError`` naming the file, line and key
-    for a config that cannot be used (unknown key, wrong type, unreadable file)."""
-    raise NotImplementedError
+    for a config that cannot be used (unknown key, wrong type, unreadable file).
+
+    The vault kind comes from its marker: ``logseq/config.edn`` (Logseq graph), else a
+    ``.obsidian/`` folder (Obsidian vault), else a plain folder. A Logseq graph's
+    ``config.edn`` gives the file-name format (missing: ``legacy``, as Logseq reads
+    graphs from before 0.8.9), hidden paths, folders, journal formats, comma-separated
+    and unreferenced property keys and macros. ``kbc.toml`` (or ``[tool.kbc]`` in a
+    ``pyproject.toml`` at the vault root) gives kbc's own settings.
+    """
+    root = Path(root)
+    kind = vault_kind(root)
+    parse = ParseOptions(vault_kind=kind)
+    config = VaultConfig(kind=kind, parse=parse)
+    if kind is VaultKind.LOGSEQ:
+        config = _read_logseq_settings(root, config)
+    elif kind is VaultKind.OBSIDIAN:
+        config = replace(config, sources=(OBSIDIAN_FOLDER,))
+    config = _read_kbc_settings(root, config)
+    if config.schema is None:
+        default = next((name for name in SCHEMA_FILES if (root / name).is_file()), None)
+        config = replace(config, schema=default)
+    return config
+
+
+LOGSEQ_CONFIG = "logseq/config.edn"
+OBSIDIAN_FOLDER = ".obsidian"
+KBC_CONFIG = "kbc.toml"
+PYPROJECT = "pyproject.toml"
+SCHEMA_FILES = ("kbc-schema.yaml", "kbc-schema.yml")
+
+
+def vault_kind(root: Path) -> VaultKind:
+    """What kind of vault ``root`` is, from its marker file or folder."""
+    if (root / LOGSEQ_CONFIG).is_file():
+        return VaultKind.LOGSEQ
+    if (root / OBSIDIAN_FOLDER).is_dir():
+        return VaultKind.OBSIDIAN
+    return VaultKind.FOLDER
+
+
+# --- logseq/config.edn ---------------------------------------------------------------
+
+
+def _read_logseq_settings(root: Path, config: VaultConfig) -> VaultConfig:
+    """Apply what ``logseq/config.edn`` says. Logseq's own keys are not kbc's to
+    police: a value of an unexpected type is ignored and the default kept."""
+    path = root / LOGSEQ_CONFIG
+    text = _read_text(path)
+    try:
+        data = read_edn(text)
+    except EdnError as error:
+        raise KbcError(f"cannot read EDN: {error}", path=str(path), line=error.line) from None
+    except RecursionError:
+        raise KbcError("cannot read EDN: nested too deeply", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise KbcError("cannot read EDN: the file does not hold a map", path=str(path))
+    defaults = config.parse
+    parse = replace(
+        defaults,
+        # Logseq reads a graph whose config lacks the key with the legacy rules.
+        name_format="triple-lowbar" if data.get("file/name-format") == "triple-lowbar"
+        else "legacy",
+        comma_separated_keys=_key_set(data.get("property/separated-by-commas")),
+        unreferenced_keys=_key_set(data.get("ignored-page-references-keywords")),
+        journal_title_format=_text(data.get("journal/page-title-format"),
+                                   defaults.journal_title_format),
+        journal_file_format=_text(data.get("journal/file-name-format"),
+                                  defaults.journal_file_format),
+        pages_directory=_folder(data.get("pages-directory"), defaults.pages_directory),
+        journals_directory=_folder(data.get("journals-directory"), defaults.journals_directory),
+    )
+    hidden = data.get("hidden")
+    macros = data.get("macros")
+    return replace(
+        config,
+        parse=parse,
+        hidden=tuple(
+            cleaned for item in (hidden if isinstance(hidden, list | tuple | frozenset) else ())
+            if isinstance(item, str) and (cleaned := item.strip().strip("/"))
+        ),
+        macros=tuple(sorted(
+            (str(name), template) for name, template in
+            (macros.items() if isinstance(macros, dict) else ())
+            if isinstance(template, str)
+        )),
+        sources=(*config.sources, LOGSEQ_CONFIG),
+    )
+
+
+def _key_set(value: object) -> frozenset[str]:
+    if not isinstance(value, list | tuple | frozenset):
+        return frozenset()
+    return frozenset(normalize_key(str(item)) for item in value if isinstance(item, str))
+
+
+def _text(value: object, default: str) -> str:
+    return value if isinstance(value, str) and value.strip() else default
+
+
+def _folder(value: object, default: str) -> str:
+    return _text(value, default).strip().strip("/") or default
+
+
+# --- kbc.toml / [tool.kbc] -------------------------------------------------------------
+
+_BOOLEANS = {"loose-matching", "fix-encoding", "links-in-comments"}
+_GLOB_LISTS = {"ignore", "exclude"}
+KBC_KEYS = frozenset({*_BOOLEANS, *_GLOB_LISTS, "schema", "severity"})
+_SEVERITIES: dict[str, Severity | None] = {
+    "error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None,
+}
+
+
+@dataclass(frozen=True)
+class _TomlSource:
+    """Where kbc's settings were read, for messages that name file, line and key."""
+
+    path: Path
+    text: str
+    table: tuple[str, ...]  # () for kbc.toml, ("tool", "kbc") for pyproject.toml
+    label: str  # "kbc.toml" or "[tool.kbc] in pyproject.toml"
+
+    def error(self, message: str, *keys: str) -> KbcError:
+        return KbcError(message, path=str(self.path), line=_line_of(self.text, self.table + keys))
+
+
+def _read_kbc_settings(root: Path, config: VaultConfig) -> VaultConfig:
+    kbc_file, pyproject = root / KBC_CONFIG, root / PYPROJECT
+    if kbc_file.is_file():
+        text = _read_text(kbc_file)
+        source = _TomlSource(kbc_file, text, (), KBC_CONFIG)
+        settings: object = _load_toml(source)
+    elif pyproject.is_file():
+        text = _read_text(pyproject)
+        source = _TomlSource(pyproject, text, ("tool", "kbc"), f"[tool.kbc] in {PYPROJECT}")
+        tool = _load_toml(source).get("tool")
+        settings = tool.get("kbc") if isinstance(tool, dict) else None
+        if settings is None:
+            return config
+        if not isinstance(settings, dict):
+            raise source.error(f"{source.label} must be a table")
+    else:
+        return config
+    assert isinstance(settings, dict)
+    return _apply_settings(config, settings, source)
+
+
+def _load_toml(source: _TomlSource) -> dict[str, object]:
+    try:
+        return tomllib.loads(source.text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"\((?:at line (\d+), column \d+|at end of document)\)", str(error))
+        message = str(error)[: found.start()].strip() if found else str(error)
+        line = None
+        if found:
+            line = int(found.group(1)) if found.group(1) else source.text.count("\n") + 1
+        raise KbcError(f"invalid TOML: {message}", path=str(source.path), line=line) from None
+
+
+def _apply_settings(
+    config: VaultConfig, settings: Mapping[str, object], source: _TomlSource
+) -> VaultConfig:
+    for key in settings:
+        if key not in KBC_KEYS:
+            known = ", ".join(sorted(KBC_KEYS))
+            raise source.error(f"unknown key '{key}' in {source.label} (known: {known})", key)
+    changes: dict[str, object] = {}
+    parse_changes: dict[str, object] = {}
+    for key in _GLOB_LISTS & settings.keys():
+        changes[key] = _glob_list(settings[key], key, source)
+    for key in _BOOLEANS & settings.keys():
+        if not isinstance(settings[key], bool):
+            raise source.error(_wrong_type(key, "true or false", settings[key], source), key)
+    if "loose-matching" in settings:
+        changes["loose_matching"] = settings["loose-matching"]
+    if "fix-encoding" in settings:
+        parse_changes["fix_encoding"] = settings["fix-encoding"]
+    if "links-in-comments" in settings:
+        parse_changes["links_in_comments"] = settings["links-in-comments"]
+    if "schema" in settings:
+        schema = settings["schema"]
+        if not isinstance(schema, str) or not schema.strip():
+            raise source.error(_wrong_type("schema", "a file path", schema, source), "schema")
+        changes["schema"] = schema.strip()
+    if "severity" in settings:
+        changes["severity"] = _severity_table(settings["severity"], source)
+    shown = source.path.name
+    return replace(
+        config,
+        parse=replace(config.parse, **parse_changes),
+        sources=(*config.sources, shown),
+        **changes,
+    )
+
+
+def _glob_list(value: object, key: str, source: _TomlSource) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise source.error(_wrong_type(key, "a list of glob strings", value, source), key)
+    return tuple(item for item in value if item.strip())
+
+
+def _severity_table(value: object, source: _TomlSource) -> tuple[tuple[str, Severity | None], ...]:
+    if not isinstance(value, dict):
+        raise source.error(_wrong_type("severity", "a table of code = level", value, source),
+                           "severity")
+    levels: list[tuple[str, Severity | None]] = []
+    for code, level in value.items():
+        if not isinstance(level, str) or level.lower() not in _SEVERITIES:
+            raise source.error(
+                _wrong_type(f"severity.{code}", '"error", "warning", "info" or "off"',
+                            level, source),
+                "severity", code,
+            )
+        levels.append((code, _SEVERITIES[level.lower()]))
+    return tuple(sorted(levels))
+
+
+def _wrong_type(key: str, expected: str, value: object, source: _TomlSource) -> str:
+    return f"'{key}' in {source.label} must be {expected}, not {value!r}"
+
+
+_HEADER = re.compile(r"\s*\[\[?([^\]]*)\]")
+_KEY_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_KEY_LINE = re.compile(rf"\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
+
+
+def _line_of(text: str, wanted: tuple[str, ...]) -> int | None:
+    """The line defining the key path ``wanted`` (a table header or a dotted key), found
+    by reading the TOML text itself: tomllib gives values, not positions."""
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            table = _split_key(header.group(1))
+            if table[: len(wanted)] == wanted:
+                return number
+            continue
+        key = _KEY_LINE.match(line)
+        if key and (table + _split_key(key.group(1)))[: len(wanted)] == wanted:
+            return number
+    return None
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    parts = re.findall(_KEY_PART, dotted)
+    return tuple(part.strip("\"'") for part in parts)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise KbcError(f"cannot read config: {error.strerror or error}", path=str(path)) from None
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise KbcError("config file is not valid UTF-8", path=str(path), line=line) from None

@@ -117,6 +117,36 @@ class Property:
 
 
 @dataclass(frozen=True, slots=True)
+class Callout:
+    """The head of an Obsidian callout, ``> [!type]± Title``.
+
+    ``type`` is the identifier lower-cased (``note``, ``faq``, or any custom type);
+    ``title`` is the title as written, or the type in title case when none is given;
+    ``fold`` is ``"-"`` (collapsed), ``"+"`` (expanded) or None (not foldable).
+    """
+
+    type: str
+    title: str
+    fold: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Macro:
+    """A Logseq macro kept as an opaque node: ``{{name arg1, arg2}}`` (``query``,
+    ``renderer``, ``video``, user macros...). ``{{embed ...}}`` is a Reference instead.
+
+    ``args`` are the comma-separated arguments, trimmed; ``raw`` is the whole source
+    text including the braces; ``line`` and ``column`` (1-based) locate the ``{{``.
+    """
+
+    name: str
+    args: tuple[str, ...]
+    line: int
+    column: int
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """One outline block (Logseq) or one Markdown block: a heading, paragraph, list item,
     callout, table or code fence (Obsidian / plain Markdown).
@@ -139,6 +169,15 @@ class Block:
     heading: int | None = None
     block_id: str | None = None
     kind: str = "block"  # block, heading, paragraph, list-item, callout, code, table, ...
+    callout: Callout | None = None  # set when kind == "callout" (Obsidian ``> [!type]``)
+    # Logseq: macros other than embeds, and the task parts of a block's first line
+    # (removed from ``content``): marker (TODO, DONE...), priority (A, B, C), and the
+    # dates of SCHEDULED: / DEADLINE: lines as written inside the angle brackets.
+    macros: tuple[Macro, ...] = ()
+    marker: str | None = None
+    priority: str | None = None
+    scheduled: str | None = None
+    deadline: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,93 @@
-"""`kbc check`."""
+"""`kbc check`: lint a knowledge base and exit 0 (clean), 1 (errors; warnings too under
+--strict) or 2 (could not run)."""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import click
 
-from kb_compiler.commands.common import vault_argument
+from kb_compiler.check import check_vault
+from kb_compiler.check.formats import FORMAT_NAMES, RenderOptions, render
+from kb_compiler.check.formats.text import summary_line
+from kb_compiler.commands.common import resolve_vault, vault_argument
+from kb_compiler.errors import KbcError
 
 
 @click.command(name="check")
 @vault_argument
-def command(vault: str | None) -> None:
-    """Not implemented yet."""
-    raise click.ClickException("kbc check is not implemented yet")
+@click.option(
+    "--format", "output_format", type=click.Choice(FORMAT_NAMES), default="text",
+    show_default=True, help="Output format.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of stdout.",
+)
+@click.option(
+    "--no-fix-encoding", is_flag=True,
+    help="Do not repair mojibake; report the text as it is.",
+)
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+    show_default=True, help="Colour in text output (auto: on a terminal, unless NO_COLOR).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def command(
+    vault: str | None,
+    output_format: str,
+    strict: bool,
+    output: Path | None,
+    no_fix_encoding: bool,
+    color: str,
+    quiet: bool,
+) -> None:
+    """Check the knowledge base in VAULT for broken links, embeds, block refs and
+    relations, schema violations and damaged files."""
+    root = resolve_vault(vault)
+    result = check_vault(root, fix_encoding=False if no_fix_encoding else None)
+    options = RenderOptions(
+        color=output_format == "text" and _use_color(color, output),
+        path_prefix="" if output_format == "json" else _path_prefix(root),
+    )
+    _write(render(output_format, result, options), output)
+    if not quiet:
+        click.echo(summary_line(result), err=True)
+    sys.exit(result.exit_code(strict))
+
+
+def _use_color(choice: str, output: Path | None) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if output is not None or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _path_prefix(root: Path) -> str:
+    """The vault's folder as seen from the current directory, so text, github and sarif
+    paths open from where the command ran (the repository root in CI)."""
+    absolute = root.resolve()
+    try:
+        relative = absolute.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return str(absolute)
+    return relative.as_posix() if relative.parts else ""
+
+
+def _write(report: str, output: Path | None) -> None:
+    data = report.encode("utf-8")
+    if output is None:
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise KbcError(f"cannot write the report: {error.strerror or error}",
+                       path=str(output)) from error
+

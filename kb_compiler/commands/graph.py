@@ -1,14 +1,41 @@
-"""`kbc graph`."""
+"""`kbc graph`: the knowledge graph as JSON, GraphML, DOT or Mermaid."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from kb_compiler.commands.common import vault_argument
+from kb_compiler.commands.common import resolve_vault, vault_argument
+from kb_compiler.emit.graph import FORMAT_NAMES, render_graph, write_atomic
 
 
 @click.command(name="graph")
 @vault_argument
-def command(vault: str | None) -> None:
-    """Not implemented yet."""
-    raise click.ClickException("kbc graph is not implemented yet")
+@click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES), default="json",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (atomically) instead of stdout.")
+@click.option("--no-fix-encoding", is_flag=True, help="Do not repair mojibake.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def command(vault: str | None, output_format: str, output: Path | None,
+            no_fix_encoding: bool, quiet: bool) -> None:
+    """Export the knowledge graph of VAULT: a node per page (missing pages with
+    exists false) and per asset, typed edges with their source lines."""
+    from kb_compiler import load
+    from kb_compiler.resolve import resolve
+
+    knowledge = resolve(load(resolve_vault(vault),
+                             fix_encoding=False if no_fix_encoding else None))
+    text = render_graph(knowledge.graph, output_format)
+    if output is None:
+        stream = click.get_binary_stream("stdout")
+        stream.write(text.encode("utf-8"))
+        stream.flush()
+    else:
+        write_atomic(output, text)
+    if not quiet:
+        stats = knowledge.graph.graph
+        click.echo(f"kbc graph: {stats['pages']} pages, {stats['missing']} missing, "
+                   f"{stats['assets']} assets, {stats['edges']} edges, "
+                   f"{stats['orphans']} orphans, {stats['components']} components", err=True)

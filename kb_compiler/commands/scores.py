@@ -1,14 +1,117 @@
-"""`kbc scores`."""
+"""`kbc scores`: key-weight scores and roll-ups, as a table or JSON.
+
+A page is listed when it takes part in the scoring: it has keys, a ``weight::`` or
+roll-up children (``--all`` lists every page). The formula is in
+``kb_compiler.resolve.scores``.
+"""
 
 from __future__ import annotations
 
-import click
+import json
+import sys
 
-from kb_compiler.commands.common import vault_argument
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from kb_compiler.commands.common import resolve_vault, vault_argument
+from kb_compiler.resolve.graph import KnowledgeGraph
+from kb_compiler.resolve.network import rounded
+from kb_compiler.resolve.types import PageScore
+
+NO_KEYS = "no keys: the roll-up comes from its children only"
+PIPE_WIDTH = 120
 
 
 @click.command(name="scores")
 @vault_argument
-def command(vault: str | None) -> None:
-    """Not implemented yet."""
-    raise click.ClickException("kbc scores is not implemented yet")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--all", "show_all", is_flag=True, help="List every page, not only metamodel pages.")
+@click.option("--no-fix-encoding", is_flag=True, help="Do not repair mojibake.")
+def command(vault: str | None, output_format: str, show_all: bool, no_fix_encoding: bool) -> None:
+    """Show each page's key-weight score (the key-weighted mean of its keys' values)
+    and its roll-up over its metamodel children."""
+    from kb_compiler import load
+    from kb_compiler.resolve import resolve
+
+    knowledge = resolve(load(resolve_vault(vault),
+                             fix_encoding=False if no_fix_encoding else None))
+    listed = [s for s in knowledge.scores() if show_all or _relevant(knowledge, s)]
+    if output_format == "json":
+        text = json.dumps(scores_json(knowledge, listed), ensure_ascii=False, indent=2) + "\n"
+        stream = click.get_binary_stream("stdout")
+        stream.write(text.encode("utf-8"))
+        stream.flush()
+        return
+    # A pipe or file gets a fixed, wide layout so rows do not wrap and output is stable.
+    width = None if sys.stdout.isatty() else PIPE_WIDTH
+    print_table(knowledge, listed, Console(file=sys.stdout, highlight=False, width=width))
+
+
+def _relevant(knowledge: KnowledgeGraph, score: PageScore) -> bool:
+    page = knowledge.page(score.page)
+    has_weight = page is not None and page.property("weight") is not None
+    return bool(score.keys or has_weight or score.children)
+
+
+def _weight(knowledge: KnowledgeGraph, score: PageScore) -> Text:
+    """The weight, or the invalid value as written (in red: it does not count)."""
+    if score.weight is not None:
+        return Text(str(score.weight))
+    page = knowledge.page(score.page)
+    written = page.property("weight") if page is not None else None
+    return Text(f"{written.raw}!", style="red") if written is not None else Text("")
+
+
+def scores_json(knowledge: KnowledgeGraph, listed: list[PageScore]) -> dict:
+    """The INTERFACE.md form: ``{"pages": [...]}`` sorted by id, with a note for pages
+    without keys."""
+    pages = []
+    for score in listed:
+        page = knowledge.page(score.page)
+        entry = {
+            "id": score.page, "name": page.name if page else score.page,
+            "type": knowledge.page_type(score.page), "weight": score.weight,
+            "score": rounded(score.score), "rollup": rounded(score.rollup),
+            "keys": [{"label": k.label, "key_weight": k.key_weight, "value": k.value,
+                      "line": k.line} for k in score.keys],
+            "children": list(score.children),
+        }
+        if not score.keys:
+            entry["note"] = NO_KEYS
+        pages.append(entry)
+    return {"pages": pages}
+
+
+def _number(value: float | None) -> Text:
+    return Text("—", style="dim") if value is None else Text(f"{value:.1f}")
+
+
+def print_table(knowledge: KnowledgeGraph, listed: list[PageScore], console: Console) -> None:
+    if not listed:
+        console.print("No page has keys, a weight or a metamodel type.")
+        return
+    table = Table(title="Key-weight scores", title_justify="left")
+    for column, justify in (("Page", "left"), ("Type", "left"), ("Weight", "right"),
+                            ("Keys", "right"), ("Score", "right"), ("Roll-up", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for score in listed:
+        page = knowledge.page(score.page)
+        table.add_row(
+            page.name if page else score.page, knowledge.page_type(score.page) or "",
+            _weight(knowledge, score), str(len(score.keys)),
+            _number(score.score), _number(score.rollup),
+        )
+        for key in score.keys:
+            table.add_row(Text(f"  {key.label}", style="dim"), "", "",
+                          Text(f"w {key.key_weight}", style="dim"),
+                          Text(str(key.value), style="dim"), "")
+    console.print(table)
+    without = sum(1 for s in listed if not s.keys)
+    if without:
+        console.print(f"{without} page(s) without keys: score — (none); the roll-up comes "
+                      "from scored children only, — when there are none.")
+    console.print("score = Σ key-weight·value / Σ key-weight;  roll-up = (100·score + "
+                  "Σ weight·child roll-up) / (100 + Σ weight)")

@@ -57,7 +57,7 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
                                   default_name=default_name, dialect=dialect)
     except RecursionError as error:  # defence in depth: parsers walk iteratively
         page = _failed_page(source, default_name, dialect, decoded.text, error)
-    except Exception as error:  # noqa: BLE001 - one broken page must not stop the others
+    except Exception as error:  # one broken page must not stop the others
         page = _failed_page(source, default_name, dialect, decoded.text, error)
     return replace(
         page,

@@ -1,0 +1,159 @@
+"""Check stage: gather every stage's diagnostics, apply the vault's configuration, and
+hand back one sorted, de-duplicated list.
+
+The problems themselves are found where the knowledge lives: parsers report invalid
+frontmatter and encoding, discovery reports unusable files, resolution reports broken
+links, embeds, relations, cycles, duplicates and schema violations. This stage only
+assembles them, applies ``[severity]`` from ``kbc.toml`` ("off" drops a code), the
+``ignore`` globs and the authors' inline ``kbc-ignore`` directives (see ``suppress``),
+and decides the exit status. Output formats live in ``kb_compiler.check.formats``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from kb_compiler.check.globs import matches_any
+from kb_compiler.check.spans import with_spans
+from kb_compiler.check.suppress import drop_silenced
+from kb_compiler.config import VaultConfig
+from kb_compiler.errors import KbcError
+from kb_compiler.model import Diagnostic, KnowledgeBase, Severity
+
+__all__ = ["CheckResult", "check_vault", "run_checks"]
+
+
+class ResolvedGraph(Protocol):
+    """What the check stage reads from the resolve stage's ``KnowledgeGraph``."""
+
+    @property
+    def kb(self) -> KnowledgeBase: ...
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]: ...
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of ``kbc check``: the diagnostics to report, sorted by
+    (path, line, column, code), and what the formatters need to show them.
+
+    ``texts`` maps each page's vault-relative path to its text, so the text format can
+    quote the source line under a diagnostic.
+    """
+
+    diagnostics: tuple[Diagnostic, ...]
+    pages: int
+    texts: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for diagnostic in self.diagnostics if diagnostic.severity is severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    @property
+    def infos(self) -> int:
+        return self.count(Severity.INFO)
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 clean, 1 when there are errors (or, under ``strict``, warnings)."""
+        if self.errors or (strict and self.warnings):
+            return 1
+        return 0
+
+
+def run_checks(graph: ResolvedGraph, config: VaultConfig | None = None) -> CheckResult:
+    """Assemble the diagnostics of every stage for ``graph`` under ``config`` (default:
+    the configuration the knowledge base was loaded with)."""
+    kb = graph.kb
+    if config is None:
+        config = kb.config if isinstance(kb.config, VaultConfig) else VaultConfig()
+    texts = {page.path: page.text for page in kb.pages}
+    found = [*kb.all_diagnostics(), *graph.diagnostics]
+    kept = configure(found, config)
+    kept = with_spans(drop_silenced(kept, texts), graph)
+    return CheckResult(diagnostics=sort_unique(kept), pages=len(kb.pages), texts=texts)
+
+
+def configure(diagnostics: Iterable[Diagnostic], config: VaultConfig) -> list[Diagnostic]:
+    """Apply the config's ignore globs and per-code severities ("off" drops)."""
+    overrides = dict(config.severity)
+    kept = []
+    for diagnostic in diagnostics:
+        if config.ignore and matches_any(diagnostic.path, config.ignore):
+            continue
+        if diagnostic.code in overrides:
+            severity = overrides[diagnostic.code]
+            if severity is None:
+                continue
+            if severity is not diagnostic.severity:
+                diagnostic = replace(diagnostic, severity=Severity(severity))
+        kept.append(diagnostic)
+    return kept
+
+
+def sort_unique(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """Drop exact repeats (two stages may report the same finding) and sort by
+    (path, line, column, code, message)."""
+    return tuple(sorted(set(diagnostics), key=_order))
+
+
+def _order(diagnostic: Diagnostic) -> tuple[object, ...]:
+    # Diagnostic.sort_key, then the remaining fields, so ties sort the same every run.
+    return (
+        *diagnostic.sort_key(),
+        diagnostic.severity.value,
+        diagnostic.target or "",
+        diagnostic.suggestion or "",
+        diagnostic.end_column or 0,
+    )
+
+
+def check_vault(
+    path: str | Path,
+    *,
+    fix_encoding: bool | None = None,
+    config: VaultConfig | None = None,
+    **load_options: Any,
+) -> CheckResult:
+    """Run the whole pipeline up to the check stage on the vault at ``path``: load
+    (discover and parse), resolve, check. ``load_options`` go to ``kb_compiler.load``
+    (``jobs``, ``cache_dir``). Raises ``KbcError`` when the vault cannot be checked at
+    all (missing folder, bad config, bad schema)."""
+    # Imported here so the formats and the model-level checks work without the graph
+    # stage's dependencies being imported.
+    from kb_compiler.config import load_config
+    from kb_compiler.loader import load
+    from kb_compiler.resolve import resolve
+
+    root = Path(path)
+    if config is None and root.is_dir():
+        config = load_config(root.resolve())
+    kb = load(root, fix_encoding=fix_encoding, config=config, **load_options)
+    config = kb.config if isinstance(kb.config, VaultConfig) else config
+    graph = resolve(kb, _schema(kb.root, config))
+    return run_checks(graph, config)
+
+
+def _schema(root: Path, config: VaultConfig | None) -> object | None:
+    """The vault's metamodel schema: the file ``kbc.toml`` names, else
+    ``kbc-schema.yaml`` at the vault root, else none."""
+    from kb_compiler.resolve import find_schema_file, load_schema
+
+    found = find_schema_file(root, config.schema if config else None)
+    if found is None:
+        return None
+    try:
+        shown = found.resolve().relative_to(root).as_posix()
+    except ValueError:
+        raise KbcError("the schema file must be inside the vault", path=str(found)) from None
+    return load_schema(found, shown)

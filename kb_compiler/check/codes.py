@@ -1,0 +1,66 @@
+"""The diagnostic codes ``kbc check`` knows, with a one-line meaning for each.
+
+The codes themselves are produced by the stages that detect them (parsers, discovery,
+resolution); this table only describes them, for SARIF rule metadata and documentation.
+A code that is not listed here is still reported, with a generic description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb_compiler.model import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """What a code means and the severity it usually carries."""
+
+    code: str
+    summary: str
+    default: Severity = Severity.ERROR
+
+
+_TABLE = (
+    # The codes INTERFACE.md promises.
+    CodeInfo("broken-link", "A [[link]], #tag or Markdown link names a page that does not exist."),
+    CodeInfo("broken-embed", "An embed names a page, heading or block that does not exist."),
+    CodeInfo("broken-block-ref", "A block reference names a block id that no block carries."),
+    CodeInfo("broken-relation", "A property value names a page that does not exist."),
+    CodeInfo("empty-link", "A link or embed has an empty target, such as [[]]."),
+    CodeInfo("missing-asset", "An image or file embed or link points to a file not in the vault."),
+    CodeInfo("embed-cycle", "Embeds include themselves; the message shows the cycle."),
+    CodeInfo("duplicate-page", "Two files resolve to the same page, or an alias clashes."),
+    CodeInfo("invalid-frontmatter", "YAML frontmatter does not parse; the page is still built."),
+    CodeInfo("invalid-property", "A property value has the wrong type or range for the schema."),
+    CodeInfo("schema-violation", "A page breaks the metamodel schema."),
+    CodeInfo(
+        "encoding-repaired",
+        "Text damaged by a wrong encoding (mojibake) was repaired.",
+        Severity.WARNING,
+    ),
+    CodeInfo("invalid-encoding", "The file holds bytes that are not valid UTF-8."),
+    CodeInfo("path-escape", "A link, embed or asset points outside the vault and was refused."),
+    # Further codes the stages produce.
+    CodeInfo(
+        "ambiguous-link",
+        "A link name matches more than one page; the message lists the candidates.",
+        Severity.WARNING,
+    ),
+    CodeInfo("unreadable-file", "A page file could not be read."),
+    CodeInfo("internal-error", "A page could not be parsed and was kept as plain text."),
+    CodeInfo("unsupported-format", "A page kbc does not parse (kept by name).", Severity.INFO),
+)
+
+KNOWN_CODES: dict[str, CodeInfo] = {info.code: info for info in _TABLE}
+
+# The codes every release keeps (INTERFACE.md), in the order INTERFACE.md lists them.
+INTERFACE_CODES: tuple[str, ...] = tuple(info.code for info in _TABLE[:14])
+
+
+def code_info(code: str) -> CodeInfo:
+    """The description of ``code``; a generic one for a code this table does not know."""
+    known = KNOWN_CODES.get(code)
+    if known is not None:
+        return known
+    return CodeInfo(code, f"kbc diagnostic '{code}'.", Severity.WARNING)

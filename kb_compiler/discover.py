@@ -1,0 +1,179 @@
+"""Discovery: which files of a vault are pages, which are assets, which are skipped.
+
+The walk is iterative (``os.scandir`` with an explicit stack) and never follows a
+symbolic link out of the vault. Skipped everywhere: any path component starting with
+``.`` (``.git``, ``.obsidian``, ``.trash``, ``logseq/.recycle``), ``node_modules``, the
+``ignore`` globs of ``kbc.toml``, and kbc's own config files. In a Logseq graph also the
+``logseq/`` folder (config, ``bak/``, ``version-files/``) and the ``:hidden`` paths.
+
+Which files are pages follows each tool:
+- Logseq graph: ``.md``, ``.markdown`` and ``.org`` files anywhere that Logseq itself
+  reads them (it scans the whole graph folder, not only ``pages/`` and ``journals/``);
+  files under ``journals/`` whose name reads as a date are journals.
+- Obsidian vault: ``.md`` files (Obsidian shows ``.markdown`` files as attachments).
+- Plain folder: ``.md`` and ``.markdown`` files; each one's dialect is detected later.
+Everything else is an asset.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb_compiler.check.globs import matches
+from kb_compiler.config import KBC_CONFIG, PYPROJECT, SCHEMA_FILES, VaultConfig
+from kb_compiler.model import Asset, Diagnostic, Dialect, Severity, SourceFile, VaultKind
+from kb_compiler.parse.names import journal_date
+
+__all__ = ["Discovery", "discover"]
+
+_PAGE_SUFFIXES = {
+    VaultKind.LOGSEQ: (".md", ".markdown", ".org"),
+    VaultKind.OBSIDIAN: (".md",),
+    VaultKind.FOLDER: (".md", ".markdown"),
+}
+_DIALECT_HINTS = {VaultKind.LOGSEQ: Dialect.LOGSEQ, VaultKind.OBSIDIAN: Dialect.OBSIDIAN}
+_SKIPPED_NAMES = frozenset({"node_modules"})
+_LOGSEQ_FOLDER = "logseq"
+# Logseq's backup and history folders, skipped in any vault (stale copies of pages).
+_LOGSEQ_COPIES = ("logseq/bak", "logseq/version-files")
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What a vault holds: page files to parse and asset files, each sorted by path,
+    with the problems met on the way (unreadable folders, escaping links)."""
+
+    sources: tuple[SourceFile, ...]
+    assets: tuple[Asset, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass
+class _Walk:
+    """The state of one discovery walk."""
+
+    root: Path
+    real_root: str
+    config: VaultConfig
+    sources: list[SourceFile] = field(default_factory=list)
+    assets: list[Asset] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def problem(self, code: str, severity: Severity, path: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(code, severity, path, 0, 0, message))
+
+
+def discover(root: Path, config: VaultConfig) -> Discovery:
+    """Walk the vault at ``root`` and sort its files into pages and assets. Never
+    raises for what it finds: unreadable folders and links out of the vault become
+    diagnostics."""
+    walk = _Walk(Path(root), os.path.realpath(root), config)
+    stack: list[tuple[str, str]] = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        for entry in _entries(walk, folder, prefix):
+            relative = prefix + entry.name
+            if _skipped(walk, relative, entry.name):
+                continue
+            if entry.is_symlink():
+                _symlink(walk, entry, relative)
+            elif _is_dir(entry):
+                stack.append((entry.path, relative + "/"))
+            else:
+                _file(walk, entry.path, relative, entry)
+    return Discovery(
+        sources=tuple(sorted(walk.sources, key=lambda source: source.path)),
+        assets=tuple(sorted(walk.assets, key=lambda asset: asset.path)),
+        diagnostics=tuple(sorted(walk.diagnostics, key=Diagnostic.sort_key)),
+    )
+
+
+def _entries(walk: _Walk, folder: str, prefix: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as found:
+            return sorted(found, key=lambda entry: entry.name)
+    except OSError as error:
+        shown = prefix.rstrip("/") or "."
+        walk.problem("unreadable-file", Severity.ERROR, shown,
+                     f"cannot read folder: {error.strerror or error}")
+        return []
+
+
+def _skipped(walk: _Walk, relative: str, name: str) -> bool:
+    """Whether a file or folder is outside the knowledge base altogether."""
+    config = walk.config
+    if name.startswith(".") or name in _SKIPPED_NAMES:
+        return True
+    if relative in (KBC_CONFIG, PYPROJECT, *SCHEMA_FILES) or relative == config.schema:
+        return True
+    if relative in _LOGSEQ_COPIES:
+        return True
+    if config.kind is VaultKind.LOGSEQ:
+        if relative == _LOGSEQ_FOLDER:
+            return True
+        if any(relative == hidden or relative.startswith(hidden + "/")
+               for hidden in config.hidden):
+            return True
+    return any(matches(relative, pattern) for pattern in config.ignore)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _symlink(walk: _Walk, entry: os.DirEntry[str], relative: str) -> None:
+    """A link is read only when it stays inside the vault and names a file; linked
+    folders are never walked (they could loop, and their target is walked anyway)."""
+    target = os.path.realpath(entry.path)
+    if os.path.commonpath([walk.real_root, target]) != walk.real_root:
+        walk.problem("path-escape", Severity.ERROR, relative,
+                     f"symbolic link '{relative}' points outside the vault; skipped")
+        return
+    if os.path.isdir(target):
+        return
+    if not os.path.isfile(target):
+        walk.problem("unreadable-file", Severity.WARNING, relative,
+                     f"symbolic link '{relative}' points to nothing; skipped")
+        return
+    _file(walk, target, relative, None)
+
+
+def _file(walk: _Walk, absolute: str, relative: str, entry: os.DirEntry[str] | None) -> None:
+    config = walk.config
+    if relative.lower().endswith(_PAGE_SUFFIXES[config.kind]):
+        walk.sources.append(SourceFile(
+            path=relative,
+            absolute=Path(absolute),
+            dialect_hint=_DIALECT_HINTS.get(config.kind),
+            is_journal=_is_journal(walk, relative),
+        ))
+        return
+    try:
+        size = entry.stat().st_size if entry else os.stat(absolute).st_size
+    except OSError as error:
+        walk.problem("unreadable-file", Severity.ERROR, relative,
+                     f"cannot read file: {error.strerror or error}")
+        return
+    walk.assets.append(Asset(relative, size))
+
+
+def _is_journal(walk: _Walk, relative: str) -> bool:
+    """A Logseq file under the journals folder whose name reads as a date; any other
+    file there is an ordinary page, with a warning."""
+    options = walk.config.parse
+    if walk.config.kind is not VaultKind.LOGSEQ:
+        return False
+    if not relative.startswith(options.journals_directory + "/"):
+        return False
+    body = relative.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if journal_date(body, options.journal_file_format):
+        return True
+    walk.problem("invalid-journal-name", Severity.WARNING, relative,
+                 f"journal file name '{body}' is not a date in the format "
+                 f"'{options.journal_file_format}'; read as an ordinary page")
+    return False

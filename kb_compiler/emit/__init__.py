@@ -1,0 +1,1 @@
+"""Emit stage: the knowledge graph -> output files (the static site, a normalized vault)."""

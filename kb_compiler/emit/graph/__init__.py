@@ -1,0 +1,56 @@
+"""Graph writers: the resolved ``KnowledgeGraph`` as JSON (networkx node-link form),
+GraphML, Graphviz DOT or Mermaid. One module per format, each with
+``render(graph: networkx.MultiDiGraph) -> str``; every output is deterministic (nodes
+by id, edges by (source, line, kind, target))."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import networkx as nx
+
+from kb_compiler.emit.graph import dot, graphml, json_format, mermaid
+from kb_compiler.emit.graph.order import sorted_edges
+from kb_compiler.errors import KbcError
+
+WRITERS: dict[str, Callable[[nx.MultiDiGraph], str]] = {
+    "json": json_format.render,
+    "graphml": graphml.render,
+    "dot": dot.render,
+    "mermaid": mermaid.render,
+}
+FORMAT_NAMES = tuple(WRITERS)
+
+
+def render_graph(graph: nx.MultiDiGraph, output_format: str) -> str:
+    """The graph in ``output_format`` (one of ``FORMAT_NAMES``)."""
+    try:
+        writer = WRITERS[output_format]
+    except KeyError:
+        raise KbcError(f"unknown graph format '{output_format}' "
+                       f"(known: {', '.join(FORMAT_NAMES)})") from None
+    return writer(graph)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and an
+    atomic rename: readers never see half a file, and a failure leaves the old one."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=folder)
+    except OSError as error:
+        raise KbcError(f"cannot write here: {error.strerror or error}", path=str(path)) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise KbcError(f"cannot write: {error.strerror or error}", path=str(path)) from None
+
+
+__all__ = ["FORMAT_NAMES", "render_graph", "sorted_edges", "write_atomic"]

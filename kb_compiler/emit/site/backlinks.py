@@ -1,0 +1,111 @@
+"""Backlinks with context: which published pages point at a page, and the block each
+reference sits in, rendered shallow (embeds and block refs as links) and cached.
+
+References from unpublished pages are never shown, not even as a count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kb_compiler.emit.site.body import BodyRenderer, Snippets
+from kb_compiler.emit.site.context import SiteContext
+from kb_compiler.emit.site.linker import LinkReport, escape
+from kb_compiler.model import RefKind
+from kb_compiler.resolve.blocks import LineMap
+
+MAX_CONTEXTS = 60  # blocks shown with their text; further sources are listed by name
+MAX_SOURCES = 400
+
+_KIND_LABEL = {
+    RefKind.LINK: "links here",
+    RefKind.EMBED: "embeds this page",
+    RefKind.BLOCK_REF: "references a block",
+    RefKind.TAG: "tagged",
+    RefKind.PROPERTY: "property",
+}
+
+
+@dataclass
+class BacklinkItem:
+    context: str  # trusted HTML
+    href: str  # to the block on the source page
+    kind: str
+
+
+@dataclass
+class BacklinkGroup:
+    name: str
+    href: str
+    items: list[BacklinkItem] = field(default_factory=list)
+
+
+@dataclass
+class Backlinks:
+    groups: list[BacklinkGroup]
+    more: list[tuple[str, str]]  # further source pages (name, href), no context
+    total: int
+
+
+class BacklinkContexts:
+    """Renders and caches the context block of each backlink."""
+
+    def __init__(self, context: SiteContext, snippets: Snippets) -> None:
+        self.context = context
+        self.snippets = snippets
+        self._line_maps: dict[str, LineMap] = {}
+        self._cache: dict[tuple[str, int, str], str] = {}
+
+    def for_page(self, key: str, site_file: str) -> Backlinks:
+        seen: dict[str, BacklinkGroup] = {}
+        more: dict[str, tuple[str, str]] = {}
+        contexts = 0
+        refs = [r for r in self.context.graph.backlinks(key)
+                if r.source != key and r.source in self.context.pages]
+        for resolved in sorted(refs, key=lambda r: (self.context.display_name(r.source).lower(),
+                                                    r.source, r.ref.line, r.ref.column)):
+            source = resolved.source
+            name = self.context.display_name(source)
+            href = self.context.href(site_file, source) or ""
+            if contexts >= MAX_CONTEXTS and source not in seen:
+                if len(more) < MAX_SOURCES:
+                    more.setdefault(source, (name, href))
+                continue
+            group = seen.setdefault(source, BacklinkGroup(name, href))
+            item = self._item(source, resolved.ref.line, resolved.ref.property,
+                              resolved.ref.kind, site_file)
+            if item is not None and all(i.href != item.href for i in group.items):
+                group.items.append(item)
+                contexts += 1
+        for source in more:
+            seen.pop(source, None)
+        sources = {r.source for r in refs}
+        return Backlinks(list(seen.values()), sorted(more.values()), len(sources))
+
+    def _item(self, source: str, line: int, prop: str | None, kind: RefKind,
+              site_file: str) -> BacklinkItem | None:
+        page = self.context.pages[source]
+        label = _KIND_LABEL.get(kind, "links here")
+        if prop or not page.blocks:
+            text = f"property <code>{escape(prop)}</code>" if prop else escape(label)
+            href = self.context.href(site_file, source) or ""
+            return BacklinkItem(f'<p class="backlink-prop">{text}</p>', href, kind.value)
+        line_map = self._line_maps.get(source)
+        if line_map is None:
+            line_map = self._line_maps[source] = LineMap(page)
+        index = line_map.block_at(line)
+        if index is None:
+            return None
+        href = self.context.href(site_file, source, self.context.anchor(source, index)) or ""
+        return BacklinkItem(self._render(source, index, site_file), href, kind.value)
+
+    def _render(self, source: str, index: int, site_file: str) -> str:
+        folder = site_file.rpartition("/")[0]
+        cached = self._cache.get((source, index, folder))
+        if cached is None:
+            page = self.context.pages[source]
+            renderer = BodyRenderer(self.context, page, site_file, LinkReport(),
+                                    snippets=self.snippets)
+            cached = renderer.block_alone(index)
+            self._cache[(source, index, folder)] = cached
+        return cached

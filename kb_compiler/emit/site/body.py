@@ -1,0 +1,164 @@
+"""A page's content as HTML: the whole page, some of its blocks (for an embed), one
+block (for backlink context) or its first lines (for block-ref text).
+
+Logseq pages are outlines: each block is rendered on its own and nested by
+``outline.py``. Obsidian and plain Markdown pages are rendered as one document (so
+lists, tables and callouts keep their shape); embeds of some of their blocks render the
+blocks' source lines.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from kb_compiler.emit.site.context import SiteContext
+from kb_compiler.emit.site.embeds import Node, Transcluder
+from kb_compiler.emit.site.linker import LinkReport, PageLinker
+from kb_compiler.emit.site.outline import block_source, outline_blocks, render_outline
+from kb_compiler.emit.site.properties import block_properties_html
+from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
+from kb_compiler.emit.site.urls import index_anchor
+from kb_compiler.model import Block, Dialect, Page
+from kb_compiler.resolve.blocks import heading_level
+
+SNIPPET_CHARS = 400
+
+
+class BodyRenderer:
+    """Renders one page's content for one site file."""
+
+    def __init__(self, context: SiteContext, page: Page, site_file: str, report: LinkReport,
+                 *, snippets: Snippets, transcluder: Transcluder | None = None,
+                 embedded: bool = False, doc_id: str = "") -> None:
+        self.context = context
+        self.page = page
+        self.file = site_file
+        self.linker = PageLinker(context, page, site_file, report, snippets=snippets,
+                                 transcluder=transcluder, shallow=transcluder is None)
+        self.state = RenderState(self.linker, RenderOptions(
+            comments=page.dialect is not Dialect.LOGSEQ,
+            embedded=embedded or transcluder is None,
+            allow_raw_html=context.options.allow_raw_html,
+            doc_id=doc_id,
+        ))
+        self.is_outline = page.dialect is Dialect.LOGSEQ
+
+    @property
+    def headings(self) -> list[tuple[int, str, str]]:
+        return self.state.headings
+
+    def whole(self) -> str:
+        if self.is_outline:
+            return self._outline(None)
+        if not self.state.options.embedded:
+            self.state.line_anchors = self._line_anchors()
+        return render_markdown(self.page.text, self.state)
+
+    def blocks(self, roots: Sequence[int]) -> str:
+        if self.is_outline:
+            return self._outline(tuple(roots))
+        return render_markdown(self._slices(roots), self.state)
+
+    def block_alone(self, index: int) -> str:
+        """One block without its children (the context of a backlink)."""
+        block = self.page.blocks[index]
+        if self.is_outline:
+            return self.render_block(block)
+        return render_markdown(self._lines(block.line, block.end_line), self.state)
+
+    # -- Logseq outlines -------------------------------------------------------------------
+
+    def _outline(self, roots: tuple[int, ...] | None) -> str:
+        shown = [b for b in outline_blocks(self.page, roots) if not self._is_page_properties(b)]
+        return render_outline(shown, self.render_block, self._anchor, _is_collapsed)
+
+    def _is_page_properties(self, block: Block) -> bool:
+        """The pre-block holding the page properties is shown in the properties panel."""
+        return (block.index == 0 and block.parent is None and not block.content.strip()
+                and bool(self.page.properties) and len(self.page.blocks) > 0)
+
+    def _anchor(self, block: Block) -> str | None:
+        if self.state.options.embedded:
+            return None
+        return self.context.anchor(self.page.id, block.index)
+
+    def render_block(self, block: Block) -> str:
+        text, marker, priority = block_source(block)
+        self.state.options = _with_doc(self.state.options, f"{self.page.id}-{block.index}")
+        body = render_markdown(text, self.state) if text.strip() else ""
+        badges = ""
+        if marker:
+            badges += f'<span class="marker marker-{marker.lower()}">{marker}</span>'
+        if priority:
+            badges += f'<span class="priority priority-{priority.lower()}">{priority}</span>'
+        if badges:
+            body = f'<div class="block-badges">{badges}</div>{body}'
+        return body + block_properties_html(block, self.linker)
+
+    # -- Markdown pages -----------------------------------------------------------------
+
+    def _line_anchors(self) -> dict[int, str]:
+        anchors: dict[int, str] = {}
+        for block in self.page.blocks:
+            if not block.block_id and heading_level(block) is None:
+                anchors.setdefault(block.line, index_anchor(block.index))
+        return anchors
+
+    def _lines(self, first: int, last: int) -> str:
+        lines = self.page.text.split("\n")
+        return "\n".join(lines[max(first - 1, 0) : max(last, first)])
+
+    def _slices(self, roots: Sequence[int]) -> str:
+        pieces = []
+        for root in roots:
+            if not 0 <= root < len(self.page.blocks):
+                continue
+            shown = outline_blocks(self.page, (root,))
+            last = max(block.end_line for block in shown)
+            pieces.append(self._lines(shown[0].line, last))
+        return "\n\n".join(pieces)
+
+
+def _is_collapsed(block: Block) -> bool:
+    return any(p.key == "collapsed" and p.value is True for p in block.properties)
+
+
+def _with_doc(options: RenderOptions, doc_id: str) -> RenderOptions:
+    return replace(options, doc_id=doc_id) if options.doc_id != doc_id else options
+
+
+class Snippets:
+    """Short shallow renderings of blocks (the text a block ref shows), cached."""
+
+    def __init__(self, context: SiteContext) -> None:
+        self.context = context
+        self._cache: dict[tuple[str, int, str], str] = {}
+
+    def block_text(self, key: str, index: int, from_file: str) -> str:
+        folder = from_file.rpartition("/")[0]
+        cached = self._cache.get((key, index, folder))
+        if cached is not None:
+            return cached
+        page = self.context.pages[key]
+        block = page.blocks[index]
+        text = block_source(block)[0].strip().split("\n\n", 1)[0]
+        text = re.sub(r"^#{1,6}\s+", "", text)[:SNIPPET_CHARS] or page.name
+        renderer = BodyRenderer(self.context, page, from_file, LinkReport(), snippets=self)
+        rendered = render_markdown(text, renderer.state, inline=True) or html.escape(page.name)
+        self._cache[(key, index, folder)] = rendered
+        return rendered
+
+
+def render_included(context: SiteContext, host_file: str, snippets: Snippets,
+                    transcluder: Transcluder, key: str, roots: tuple[int, ...] | None,
+                    chain: tuple[Node, ...], depth: int, number: int) -> str:
+    """The body of one embed slot (see ``embeds.Transcluder``)."""
+    page = context.pages[key]
+    renderer = BodyRenderer(context, page, host_file, LinkReport(), snippets=snippets,
+                            transcluder=transcluder, embedded=True, doc_id=f"e{number}")
+    renderer.linker.chain = chain
+    renderer.linker.depth = depth
+    return renderer.whole() if roots is None else renderer.blocks(roots)

@@ -1,0 +1,299 @@
+"""The published view of a knowledge graph: what the site shows, and where.
+
+``SiteContext`` is built once per build from the ``KnowledgeGraph``. It decides which
+pages are published (``privacy``), which pages the site makes up for names that have no
+file (tag pages, Logseq namespace parents), each page's file name, and answers the
+questions every renderer asks: where does this reference land, may it be shown, what is
+the anchor of that block. It never re-resolves a name the graph resolved.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from kb_compiler.emit.site.privacy import PublishFilter
+from kb_compiler.emit.site.urls import (
+    SITE_FILES,
+    SlugCounter,
+    block_anchor,
+    index_anchor,
+    page_file,
+    relative_url,
+)
+from kb_compiler.model import Page, RefKind, page_id
+from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target
+from kb_compiler.resolve.blocks import find_heading, heading_level
+
+_HEADING_MARKS = re.compile(r"^\s*#{1,6}\s*")
+_TRAILING_MARKS = re.compile(r"\s+#+\s*$|\s+\^[A-Za-z0-9-]+\s*$")
+
+RefKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOptions:
+    """How to build the site (``kbc build`` options)."""
+
+    base_url: str | None = None  # absolute links in sitemap.xml and the feed only
+    templates: Path | None = None  # a folder whose templates override ours by name
+    allow_raw_html: bool = False  # trusted vault: raw HTML is not sanitized
+    search: bool = True  # run pagefind
+    serve: bool = False  # add the live-reload script (kbc serve)
+    title: str | None = None  # site title (default: the vault folder's name)
+    progress: bool | None = None  # progress bar; None: when stderr is a terminal
+    jobs: int | None = None  # worker processes for rendering (None: one per core)
+
+
+@dataclass
+class MadeUpPage:
+    """A page the site writes for a name with no file: a tag or a namespace parent."""
+
+    id: str
+    name: str
+    tagged: set[str] = field(default_factory=set)  # public page ids tagged with it
+    is_namespace: bool = False
+
+
+def ref_key(target: str, subpath: str | None, block_id: str | None) -> RefKey:
+    return (page_id(target), (subpath or "").strip().casefold(), (block_id or "").strip().lower())
+
+
+def target_id(target: Target) -> str | None:
+    """The page id a target names, also when that page has no file."""
+    if target.page:
+        return target.page
+    if target.asset is None and target.node and not target.node.startswith("asset:"):
+        return target.node
+    return None
+
+
+def heading_text(block_content: str) -> str:
+    """A heading block's text as the Markdown heading holds it (marks and ids off)."""
+    first = block_content.strip().split("\n", 1)[0]
+    return _TRAILING_MARKS.sub("", _HEADING_MARKS.sub("", first)).strip()
+
+
+class SiteContext:
+    """Everything page renderers share for one build."""
+
+    def __init__(self, graph: KnowledgeGraph, options: SiteOptions) -> None:
+        self.graph = graph
+        self.kb = graph.kb
+        self.options = options
+        exclude = tuple(getattr(self.kb.config, "exclude", ()) or ())
+        self.publish = PublishFilter.for_pages(self.kb.pages, exclude)
+        self.pages: dict[str, Page] = {
+            page.id: page for page in graph.pages() if self.publish.is_public(page.id)
+        }
+        self.made_up: dict[str, MadeUpPage] = self._made_up_pages()
+        self.slugs: dict[str, str] = self._assign_slugs()
+        self.redirects: dict[str, str] = self._alias_redirects()
+        self.asset_paths = frozenset(asset.path for asset in self.kb.assets)
+        self.title = options.title or self.kb.root.name
+        self._ref_index: dict[str, dict[RefKey, ResolvedRef]] = {}
+        self._anchors: dict[str, dict[int, str]] = {}
+
+    # -- which pages exist on the site ---------------------------------------------------
+
+    def _made_up_pages(self) -> dict[str, MadeUpPage]:
+        made: dict[str, MadeUpPage] = {}
+        for resolved in self.graph.refs:
+            if resolved.ref.kind is not RefKind.TAG or resolved.source not in self.pages:
+                continue
+            key = target_id(resolved.target)
+            if key and key not in self.pages and self.publish.is_public(key) \
+                    and self.graph.page(key) is None:
+                entry = made.setdefault(key, MadeUpPage(key, resolved.target.name))
+                entry.tagged.add(resolved.source)
+        for key in sorted(self.pages):
+            parent = self.graph.parent(key)
+            while parent and parent not in self.pages and self.graph.page(parent) is None:
+                if parent not in made:
+                    made[parent] = MadeUpPage(parent, self._name_of(parent))
+                made[parent].is_namespace = True
+                parent = self.graph.parent(parent)
+        return made
+
+    def _name_of(self, key: str) -> str:
+        if self.graph.graph.has_node(key):
+            return str(self.graph.graph.nodes[key].get("name") or key)
+        return key
+
+    def _assign_slugs(self) -> dict[str, str]:
+        taken: set[str] = set()
+        slugs: dict[str, str] = {}
+        for key in sorted({*self.pages, *self.made_up}):
+            base = self.graph.url_name(key)
+            slug = f"{base}-page" if base.lower() in SITE_FILES else base
+            number = 1
+            while slug.lower() in taken:
+                number += 1
+                slug = f"{base}-{number}"
+            taken.add(slug.lower())
+            slugs[key] = slug
+        return slugs
+
+    def _alias_redirects(self) -> dict[str, str]:
+        """Alias slug -> page id, for every alias whose slug is free."""
+        taken = {slug.lower() for slug in self.slugs.values()}
+        redirects: dict[str, str] = {}
+        for key, page in sorted(self.pages.items()):
+            for alias in sorted(page.aliases):
+                alias_id = page_id(alias)
+                if not alias_id or alias_id == key:
+                    continue
+                slug = self.graph.url_name(alias_id)
+                if slug.lower() in taken or slug.lower() in SITE_FILES:
+                    continue
+                taken.add(slug.lower())
+                redirects[slug] = key
+        return redirects
+
+    def display_name(self, key: str) -> str:
+        page = self.pages.get(key)
+        if page is not None:
+            return page.name
+        made = self.made_up.get(key)
+        return made.name if made is not None else self._name_of(key)
+
+    # -- links -----------------------------------------------------------------------------
+
+    def file_of(self, key: str | None) -> str | None:
+        """The site file of a published (or made-up) page, or None."""
+        slug = self.slugs.get(key) if key else None
+        return page_file(slug) if slug else None
+
+    def href(self, from_file: str, key: str | None, anchor: str | None = None) -> str | None:
+        target = self.file_of(key)
+        return relative_url(from_file, target, anchor) if target else None
+
+    def is_shown(self, key: str | None) -> bool:
+        return key is not None and (key in self.pages or key in self.made_up)
+
+    def outgoing_index(self, key: str) -> dict[RefKey, ResolvedRef]:
+        """The page's resolved references by what was written (target, subpath, id)."""
+        index = self._ref_index.get(key)
+        if index is None:
+            index = {}
+            for resolved in self.graph.outgoing(key):
+                ref = resolved.ref
+                for target in _target_variants(ref.target):
+                    index.setdefault(ref_key(target, ref.subpath, ref.block_id), resolved)
+            self._ref_index[key] = index
+        return index
+
+    def find_ref(self, key: str, targets: Iterable[str], subpath: str | None,
+                 block_id: str | None = None) -> ResolvedRef | None:
+        index = self.outgoing_index(key)
+        for target in targets:
+            found = index.get(ref_key(target, subpath, block_id))
+            if found is not None:
+                return found
+        return None
+
+    def lookup(self, name: str, subpath: str | None, from_page: str) -> Target:
+        """Fallback for syntax the parser did not list: resolve as a link would."""
+        found = self.graph.lookup(name, from_page) if name else _same_page(self, from_page)
+        if not found.exists or not found.page or not subpath:
+            return found
+        page = self.graph.page(found.page)
+        block = _find_subpath(page, subpath) if page is not None else None
+        if block is None:
+            return found
+        return Target(found.page, block, None, True, found.name, node=found.node)
+
+    # -- anchors ---------------------------------------------------------------------------
+
+    def anchor(self, key: str, block: int | None) -> str | None:
+        """The element id of block ``block`` on page ``key``'s site page."""
+        page = self.pages.get(key)
+        if page is None or block is None or not 0 <= block < len(page.blocks):
+            return None
+        found = page.blocks[block]
+        if found.block_id:
+            return block_anchor(found.block_id)
+        heading = self.heading_anchors(key).get(block)
+        return heading or index_anchor(block)
+
+    def heading_anchors(self, key: str) -> dict[int, str]:
+        """Block index -> heading id, numbered the way the renderer numbers them."""
+        anchors = self._anchors.get(key)
+        if anchors is None:
+            anchors = {}
+            counter = SlugCounter()
+            page = self.pages.get(key)
+            for block in page.blocks if page else ():
+                if heading_level(block) is not None:
+                    anchors[block.index] = counter.take(heading_text(block.content))
+            self._anchors[key] = anchors
+        return anchors
+
+    @functools.cached_property
+    def _block_owners(self) -> dict[str, tuple[str, int]]:
+        owners: dict[str, tuple[str, int]] = {}
+        for page in self.graph.pages():
+            for block in page.blocks:
+                if block.block_id:
+                    owners.setdefault(block.block_id.lower(), (page.id, block.index))
+        return owners
+
+    def block_owner(self, block_id: str) -> tuple[str, int] | None:
+        """(page id, block index) of the block with this id, in any page."""
+        return self._block_owners.get(block_id.strip().lower())
+
+    # -- assets --------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _assets_by_name(self) -> dict[str, list[str]]:
+        by_name: dict[str, list[str]] = {}
+        for path in sorted(self.asset_paths, key=lambda p: (len(p), p)):
+            by_name.setdefault(posixpath.basename(path).lower(), []).append(path)
+        return by_name
+
+    def find_asset(self, written: str, from_path: str) -> str | None:
+        """The vault path of the asset a page names (relative to the page, from the
+        vault root, or by unique file name), or None. Never outside the vault."""
+        written = written.split("?", 1)[0].strip()
+        if not written or written.startswith(("/", "\\")) or ":" in written[:3]:
+            return None
+        folder = posixpath.dirname(from_path)
+        lowered = {path.lower(): path for path in self._assets_by_name.get(
+            posixpath.basename(written).lower(), ())}
+        for candidate in (posixpath.join(folder, written), written):
+            normal = posixpath.normpath(candidate)
+            if normal.startswith("../") or normal == "..":
+                continue
+            if normal.lower() in lowered:
+                return lowered[normal.lower()]
+        named = [p for p in lowered.values()
+                 if p.lower().endswith("/" + written.lower()) or p.lower() == written.lower()]
+        return named[0] if named else None
+
+
+def _target_variants(target: str) -> list[str]:
+    variants = [target]
+    decoded = unquote(target)
+    for candidate in (decoded, decoded.removesuffix(".md"), target.removesuffix(".md")):
+        if candidate not in variants:
+            variants.append(candidate)
+    return variants
+
+
+def _same_page(context: SiteContext, key: str) -> Target:
+    page = context.graph.page(key)
+    name = page.name if page else key
+    return Target(key if page else None, None, None, page is not None, name, node=key)
+
+
+def _find_subpath(page: Page, subpath: str) -> int | None:
+    subpath = subpath.strip()
+    if subpath.startswith("^"):
+        wanted = subpath[1:].lower()
+        return next((b.index for b in page.blocks if (b.block_id or "").lower() == wanted), None)
+    return find_heading(page, [part for part in subpath.split("#") if part.strip()])

@@ -1,0 +1,121 @@
+"""Graph pictures laid out at build time with networkx and drawn as inline SVG, so they
+show without script (the site's script only adds zoom, pan and hover).
+
+Layouts are deterministic: nodes go in sorted order, spring layouts use a fixed seed,
+and coordinates are rounded. The global graph shows at most ``MAX_GLOBAL_NODES`` pages
+(the best connected; the picture says how many were left out), because a spring layout
+costs quadratic time and a picture of 10,000 dots shows nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+MAX_GLOBAL_NODES = 400
+MAX_LOCAL_NEIGHBOURS = 24
+SEED = 7
+PALETTE = 8  # colour classes in site.css: .g0 ... .g7
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    id: str
+    label: str
+    href: str | None
+    group: str | None = None  # metamodel type: nodes of a type share a colour
+    current: bool = False
+
+
+def colour_class(group: str | None) -> str:
+    if not group:
+        return "gn"
+    return f"g{zlib.crc32(group.encode('utf-8')) % PALETTE}"
+
+
+def global_graph(nodes: Sequence[GraphNode], edges: Iterable[tuple[str, str]]) -> tuple[str, int]:
+    """The SVG of the whole site graph and how many nodes it left out."""
+    graph = nx.Graph()
+    by_id = {node.id: node for node in sorted(nodes, key=lambda n: n.id)}
+    graph.add_nodes_from(by_id)
+    graph.add_edges_from(sorted({tuple(sorted((a, b))) for a, b in edges
+                                 if a in by_id and b in by_id and a != b}))
+    omitted = 0
+    if graph.number_of_nodes() > MAX_GLOBAL_NODES:
+        ranked = sorted(graph.nodes, key=lambda n: (-graph.degree(n), n))[:MAX_GLOBAL_NODES]
+        omitted = graph.number_of_nodes() - MAX_GLOBAL_NODES
+        graph = graph.subgraph(sorted(ranked)).copy()
+    if graph.number_of_nodes() == 0:
+        return "", omitted
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(graph.nodes))
+    ordered.add_edges_from(sorted(tuple(sorted(e)) for e in graph.edges))
+    positions = nx.spring_layout(ordered, seed=SEED, iterations=80)
+    degree = dict(ordered.degree)
+    labelled = set(sorted(ordered.nodes, key=lambda n: (-degree[n], n))[:40])
+    svg = _svg(ordered, positions, by_id, lambda n: 3.0 + min(math.sqrt(degree[n]) * 1.6, 9.0),
+               labelled, size=1000, css="graph-global")
+    return svg, omitted
+
+
+def local_graph(center: GraphNode, neighbours: Sequence[GraphNode],
+                edges: Iterable[tuple[str, str]]) -> str:
+    """A small radial picture: the page in the middle, its neighbours around it."""
+    shown = sorted(neighbours, key=lambda n: n.id)[:MAX_LOCAL_NEIGHBOURS]
+    if not shown:
+        return ""
+    graph = nx.Graph()
+    graph.add_node(center.id)
+    graph.add_nodes_from(node.id for node in shown)
+    ids = set(graph.nodes)
+    graph.add_edges_from(sorted({tuple(sorted((a, b))) for a, b in edges
+                                 if a in ids and b in ids and a != b}))
+    shells = [[center.id], [node.id for node in shown]]
+    positions = nx.shell_layout(graph, nlist=shells)
+    by_id = {node.id: node for node in [center, *shown]}
+    return _svg(graph, positions, by_id, lambda n: 9.0 if n == center.id else 5.5,
+                set(by_id), size=320, css="graph-local")
+
+
+def _svg(graph: nx.Graph, positions: dict, nodes: dict[str, GraphNode],
+         radius: Callable[[str], float], labelled: set[str], *, size: int, css: str) -> str:
+    margin = size * 0.12
+    scale = (size - 2 * margin) / 2
+
+    def point(node: str) -> tuple[float, float]:
+        x, y = positions[node]
+        return round(size / 2 + float(x) * scale, 1), round(size / 2 + float(y) * scale, 1)
+
+    parts = [f'<svg class="graph {css}" viewBox="0 0 {size} {size}" role="img" '
+             f'aria-label="Graph of linked pages" xmlns="http://www.w3.org/2000/svg">',
+             '<g class="viewport"><g class="edges">']
+    for a, b in sorted(graph.edges):
+        (x1, y1), (x2, y2) = point(a), point(b)
+        parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
+    parts.append('</g><g class="nodes">')
+    for node_id in sorted(graph.nodes):
+        parts.append(_node(nodes[node_id], point(node_id), radius(node_id),
+                           node_id in labelled))
+    parts.append("</g></g></svg>")
+    return "".join(parts)
+
+
+def _node(node: GraphNode, at: tuple[float, float], radius: float, labelled: bool) -> str:
+    x, y = at
+    label = html.escape(node.label, quote=True)
+    classes = ["node", colour_class(node.group)]
+    if node.current:
+        classes.append("current")
+    if labelled:
+        classes.append("labelled")
+    circle = (f'<circle cx="{x}" cy="{y}" r="{radius:.1f}"/>'
+              f'<text x="{x}" y="{round(y - radius - 4, 1)}">{label}</text>')
+    body = f"<title>{label}</title>{circle}"
+    if node.href is not None:
+        body = f'<a href="{html.escape(node.href, quote=True)}">{body}</a>'
+    return f'<g class="{" ".join(classes)}">{body}</g>'

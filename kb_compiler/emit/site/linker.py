@@ -1,0 +1,297 @@
+"""``PageLinker``: how references written in one page become HTML on the site.
+
+The markdown rules hand over what was written; the linker finds the graph's resolution
+(``SiteContext.find_ref``, falling back to ``lookup`` for syntax the parser did not
+list) and writes the link: a relative link to a published page, plain text for an
+unpublished one, a styled, unclickable span for a broken one (recorded for the page's
+list of broken links), a slot for an embed (filled by ``embeds.Transcluder``).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import unquote
+
+from kb_compiler.emit.site.context import SiteContext, target_id
+from kb_compiler.emit.site.macros import render_macro
+from kb_compiler.emit.site.render import LinkRewrite
+from kb_compiler.emit.site.rules_core import MEDIA_SUFFIXES
+from kb_compiler.emit.site.urls import asset_file, block_anchor, relative_url
+from kb_compiler.model import Dialect, Page, page_id
+from kb_compiler.resolve import Target
+from kb_compiler.resolve.blocks import section_roots
+
+if TYPE_CHECKING:
+    from kb_compiler.emit.site.embeds import Transcluder
+
+
+class Snippets(Protocol):
+    """Short renderings of other pages' blocks (block-ref text), cached per build."""
+
+    def block_text(self, key: str, index: int, from_file: str) -> str: ...
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+_IMAGE = frozenset(".png .jpg .jpeg .gif .webp .svg .bmp .avif .ico".split())
+_VIDEO = frozenset(".webm .mp4 .mov .mkv .ogv".split())
+_AUDIO = frozenset(".mp3 .wav .ogg .m4a .flac".split())
+_ANCHOR_TAG = re.compile(r"</?a\b[^>]*>")
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenLink:
+    """One reference on a page that lands nowhere."""
+
+    label: str
+    target: str
+    suggestion: str | None = None
+
+
+@dataclass
+class LinkReport:
+    """What rendering a page found: broken references and the assets it shows."""
+
+    broken: list[BrokenLink] = field(default_factory=list)
+    assets: set[str] = field(default_factory=set)
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+class PageLinker:
+    """The ``render.Linker`` of one page. ``shallow`` linkers (backlink context, block
+    ref text, previews) show embeds and block refs as links, never their content."""
+
+    def __init__(self, context: SiteContext, page: Page, site_file: str, report: LinkReport,
+                 *, snippets: Snippets, transcluder: Transcluder | None = None,
+                 shallow: bool = False) -> None:
+        self.context = context
+        self.snippets = snippets
+        self.page = page
+        self.file = site_file
+        self.report = report
+        self.transcluder = transcluder
+        self.shallow = shallow or transcluder is None
+        self.macro_depth = 0
+        # Set by the transcluder for embedded renders: what led here, how deep.
+        self.chain: tuple[tuple[str, tuple[int, ...] | None], ...] = ((page.id, None),)
+        self.depth = 0
+
+    # -- wikilinks and embeds ----------------------------------------------------------
+
+    def wikilink(self, meta: dict[str, Any]) -> str:
+        target = str(meta["target"])
+        written = str(meta["raw_target"])
+        if not written.strip():
+            return self.empty_link(str(meta["label"] or "[[]]"))
+        if meta["embed"] and posixpath.splitext(target)[1].lower() in MEDIA_SUFFIXES:
+            return self._media(target, meta)
+        found = self._resolve(meta)
+        if found.asset is not None:
+            return self._media(target, meta) if meta["embed"] else self._asset_link(found, meta)
+        label = str(meta["label"] or written or target or self.page.name)
+        if meta["embed"]:
+            return self._embed(found, label)
+        return self.page_link(found, label, "wikilink")
+
+    def _resolve(self, meta: dict[str, Any]) -> Target:
+        target, written = str(meta["target"]), str(meta["raw_target"])
+        subpath = meta["subpath"]
+        key = self.page.id
+        readings: list[tuple[str, str | None]] = [(target, subpath), (written, None)]
+        if self.page.dialect is Dialect.LOGSEQ:
+            readings.reverse()
+        for name, sub in readings:
+            found = self.context.find_ref(key, [name], sub)
+            if found is not None:
+                return found.target
+        return self.context.lookup(readings[0][0], readings[0][1], key)
+
+    def page_link(self, found: Target, label: str, css: str) -> str:
+        """A link to the target page, plain text when unpublished, broken otherwise."""
+        key = target_id(found)
+        context = self.context
+        if key in context.pages:
+            href = context.href(self.file, key, context.anchor(key, found.block))
+            return f'<a class="{css} internal" href="{escape(href or "")}">{escape(label)}</a>'
+        if key in context.made_up:
+            href = context.href(self.file, key) or ""
+            return f'<a class="{css} internal implied" href="{escape(href)}">{escape(label)}</a>'
+        if key is not None and not context.publish.is_public(key):
+            return escape(label)
+        return self.broken(label, found)
+
+    def broken(self, label: str, found: Target, what: str = "page") -> str:
+        self.report.broken.append(BrokenLink(label, found.name, found.suggestion))
+        title = f"{what} \u2018{found.name}\u2019 does not exist"
+        if found.escapes:
+            title = f"\u2018{found.name}\u2019 points outside the vault"
+        if found.suggestion:
+            title += f"; did you mean \u2018{found.suggestion}\u2019?"
+        return (f'<span class="broken-link" title="{escape(title)}" role="link" '
+                f'aria-disabled="true">{escape(label)}</span>')
+
+    def empty_link(self, label: str) -> str:
+        self.report.broken.append(BrokenLink(label, ""))
+        return (f'<span class="broken-link" title="empty link: it names no page" role="link" '
+                f'aria-disabled="true">{escape(label)}</span>')
+
+    def _embed(self, found: Target, label: str) -> str:
+        key = target_id(found)
+        if key is not None and key not in self.context.pages and key not in self.context.made_up \
+                and not self.context.publish.is_public(key):
+            return escape(label)
+        if not found.exists or key not in self.context.pages:
+            return f'<div class="embed embed-broken">{self.broken(label, found, "embedded page")}</div>'
+        if self.shallow or self.transcluder is None:
+            return self.page_link(found, label, "embed-link")
+        page = self.context.pages[key]
+        roots: tuple[int, ...] | None = None
+        if found.block is not None:
+            roots = section_roots(page, found.block) if self._is_heading(page, found.block) \
+                else (found.block,)
+        return self.transcluder.request(key, roots, label, self)
+
+    @staticmethod
+    def _is_heading(page: Page, block: int) -> bool:
+        return page.dialect is not Dialect.LOGSEQ and bool(page.blocks[block].heading)
+
+    # -- block refs --------------------------------------------------------------------
+
+    def block_ref(self, meta: dict[str, Any]) -> str:
+        uuid = str(meta["uuid"])
+        found = self._resolve_uuid(uuid)
+        label = meta.get("label")
+        key = found.page
+        if not found.exists or key is None:
+            return self.broken(str(label or f"(({uuid}))"), found, "block")
+        if key not in self.context.pages:
+            return escape(str(label or "(unpublished block)"))
+        if meta.get("embed") and not self.shallow and self.transcluder is not None:
+            return self.transcluder.request(key, (found.block or 0,), f"(({uuid}))", self)
+        href = self.context.href(self.file, key, self.context.anchor(key, found.block)) or ""
+        text = escape(str(label)) if label else self._block_text(key, found.block or 0)
+        source = escape(self.context.display_name(key))
+        return (f'<a class="block-ref" href="{escape(href)}" title="Block in {source}">'
+                f"{text}</a>")
+
+    def _resolve_uuid(self, uuid: str) -> Target:
+        found = self.context.find_ref(self.page.id, [""], None, uuid)
+        if found is not None:
+            return found.target
+        owner = self.context.block_owner(uuid)
+        if owner is None:
+            return Target(None, None, None, False, f"(({uuid}))")
+        key, index = owner
+        return Target(key, index, None, True, self.context.display_name(key), node=key)
+
+    def _block_text(self, key: str, index: int) -> str:
+        """The referenced block's first lines, rendered shallow, links removed (the
+        whole reference is one link)."""
+        inner = self.snippets.block_text(key, index, self.file)
+        return _ANCHOR_TAG.sub("", inner)
+
+    # -- the rest of the syntax ----------------------------------------------------------
+
+    def macro(self, meta: dict[str, Any]) -> str:
+        return render_macro(self, meta)
+
+    def tag(self, name: str) -> str:
+        found = self.context.find_ref(self.page.id, [name], None)
+        target = found.target if found is not None else self.context.lookup(name, None,
+                                                                             self.page.id)
+        key = target_id(target) or page_id(name)
+        label = f"#{name}"
+        if self.context.is_shown(key):
+            href = self.context.href(self.file, key) or ""
+            return f'<a class="tag" href="{escape(href)}">{escape(label)}</a>'
+        return f'<span class="tag tag-plain">{escape(label)}</span>'
+
+    def block_anchor(self, block_id: str) -> str:
+        return block_anchor(block_id)
+
+    def local_link(self, href: str) -> LinkRewrite | None:
+        if not href or href.startswith("#") or _SCHEME.match(href):
+            return None
+        path, _, fragment = href.partition("#")
+        decoded = unquote(path)
+        found = self.context.find_ref(self.page.id, [path, decoded], fragment or None) or \
+            self.context.find_ref(self.page.id, [path, decoded], None)
+        if found is not None and found.target.asset is not None:
+            return self._asset_rewrite(found.target.asset, found.target.exists)
+        if found is None:
+            asset = self.context.find_asset(decoded, self.page.path)
+            if asset is not None:
+                return self._asset_rewrite(asset, True)
+        target = found.target if found is not None else self.context.lookup(
+            posixpath.basename(decoded.removesuffix(".md")), fragment or None, self.page.id)
+        key = target_id(target)
+        if key in self.context.pages or key in self.context.made_up:
+            anchor = self.context.anchor(key, target.block) if key in self.context.pages else None
+            return LinkRewrite(self.context.href(self.file, key, anchor), "internal")
+        if key is not None and not self.context.publish.is_public(key):
+            return LinkRewrite(None)
+        self.report.broken.append(BrokenLink(decoded, target.name, target.suggestion))
+        return LinkRewrite(None, "broken-link", f"\u2018{target.name}\u2019 does not exist")
+
+    def _asset_rewrite(self, path: str, exists: bool) -> LinkRewrite:
+        if not exists or path not in self.context.asset_paths:
+            self.report.broken.append(BrokenLink(path, path))
+            return LinkRewrite(None, "broken-link", f"file \u2018{path}\u2019 is not in the vault")
+        self.report.assets.add(path)
+        return LinkRewrite(relative_url(self.file, asset_file(path)), "asset")
+
+    def image(self, src: str, alt: str, title: str | None) -> str | None:
+        if not src or _SCHEME.match(src):
+            return None
+        path = self.context.find_asset(unquote(src), self.page.path)
+        if path is None:
+            self.report.broken.append(BrokenLink(alt or src, unquote(src)))
+            return (f'<span class="broken-link broken-asset" title="file \u2018'
+                    f'{escape(unquote(src))}\u2019 is not in the vault">{escape(alt or src)}</span>')
+        self.report.assets.add(path)
+        url = relative_url(self.file, asset_file(path))
+        extra = f' title="{escape(title)}"' if title else ""
+        return f'<img src="{escape(url)}" alt="{escape(alt)}" loading="lazy"{extra}>'
+
+    def _media(self, written: str, meta: dict[str, Any]) -> str:
+        path = self.context.find_asset(unquote(written), self.page.path)
+        if path is None:
+            found = self._resolve(meta)
+            path = found.asset if found.exists and found.asset in self.context.asset_paths \
+                else None
+        if path is None:
+            missing = Target(None, None, written, False, written)
+            return self.broken(str(meta["label"] or written), missing, "file")
+        self.report.assets.add(path)
+        return media_html(relative_url(self.file, asset_file(path)), path,
+                          str(meta["label"] or posixpath.basename(path)), meta["size"])
+
+    def _asset_link(self, found: Target, meta: dict[str, Any]) -> str:
+        label = str(meta["label"] or meta["raw_target"])
+        path = found.asset or ""
+        if not found.exists or path not in self.context.asset_paths:
+            return self.broken(label, found, "file")
+        self.report.assets.add(path)
+        href = relative_url(self.file, asset_file(path))
+        return f'<a class="asset" href="{escape(href)}">{escape(label)}</a>'
+
+
+def media_html(url: str, path: str, label: str, size: str | None) -> str:
+    """An image, video, audio player or file link for an embedded asset."""
+    suffix = posixpath.splitext(path)[1].lower()
+    width, _, height = (size or "").partition("x")
+    dims = f' width="{escape(width)}"' if width else ""
+    dims += f' height="{escape(height)}"' if height else ""
+    src = escape(url)
+    if suffix in _IMAGE:
+        return f'<img class="embed-image" src="{src}" alt="{escape(label)}" loading="lazy"{dims}>'
+    if suffix in _VIDEO:
+        return f'<video class="embed-media" src="{src}" controls preload="metadata"{dims}></video>'
+    if suffix in _AUDIO:
+        return f'<audio class="embed-media" src="{src}" controls preload="metadata"></audio>'
+    return f'<a class="asset embed-file" href="{src}">{escape(label)}</a>'

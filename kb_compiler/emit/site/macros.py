@@ -1,0 +1,72 @@
+"""Logseq ``{{macros}}`` on a static page.
+
+Macros with a meaning without the app are rendered: ``video``/``youtube``/``tweet``
+become links, ``cloze`` shows its text, the vault's own text macros (``:macros`` in
+``config.edn``) are expanded once. Macros that need the running app (``query``,
+``renderer`` and plugin macros) are shown plainly as code.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import TYPE_CHECKING, Any
+
+from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
+
+if TYPE_CHECKING:
+    from kb_compiler.emit.site.linker import PageLinker
+
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_HTTP = re.compile(r"^https?://", re.I)
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+MAX_MACRO_DEPTH = 2
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def render_macro(linker: PageLinker, meta: dict[str, Any]) -> str:
+    name = str(meta["name"])
+    args: list[str] = [str(arg) for arg in meta["args"]]
+    lowered = name.lower()
+    if lowered in ("video", "youtube", "tweet", "twitter", "vimeo", "bilibili") and args:
+        return _media_link(lowered, args[0])
+    if lowered == "cloze" and args:
+        return f'<span class="cloze">{_escape(", ".join(args))}</span>'
+    template = dict(getattr(linker.context.kb.config, "macros", ()) or ()).get(name)
+    if template is not None and linker.macro_depth < MAX_MACRO_DEPTH:
+        return _expand(linker, template, args)
+    return _plain(meta)
+
+
+def _plain(meta: dict[str, Any]) -> str:
+    written = f"{{{{{meta['name']} {meta['arguments']}}}}}".replace(" }}", "}}")
+    return (f'<code class="macro" title="Logseq macro, shown as written (it needs the app)">'
+            f"{_escape(written)}</code>")
+
+
+def _media_link(kind: str, argument: str) -> str:
+    url = argument.strip()
+    if kind == "youtube" and _YOUTUBE_ID.match(url):
+        url = f"https://www.youtube.com/watch?v={url}"
+    if not _HTTP.match(url):
+        return f'<code class="macro">{_escape(f"{{{{{kind} {argument}}}}}")}</code>'
+    label = {"tweet": "Post", "twitter": "Post"}.get(kind, "Video")
+    return (f'<a class="macro-media external" href="{_escape(url)}" rel="noopener">'
+            f'<span aria-hidden="true">\u25b6</span> {label}: {_escape(url)}</a>')
+
+
+def _expand(linker: PageLinker, template: str, args: list[str]) -> str:
+    def argument(match: re.Match[str]) -> str:
+        position = int(match.group(1)) - 1
+        return args[position] if 0 <= position < len(args) else ""
+
+    text = _PLACEHOLDER.sub(argument, template)
+    linker.macro_depth += 1
+    try:
+        state = RenderState(linker, RenderOptions(embedded=True, allow_raw_html=False))
+        return f'<span class="macro-expanded">{render_markdown(text, state, inline=True)}</span>'
+    finally:
+        linker.macro_depth -= 1

@@ -1,0 +1,149 @@
+"""The metamodel as the site shows it: a page's panel (type, parent, children with their
+weights and scores, relations, key-weight bars, score and roll-up) and the overview on
+the home page. Only published pages are named; scores come from the graph as computed
+(see the README for the formula)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kb_compiler.emit.site.context import SiteContext
+from kb_compiler.emit.site.linker import PageLinker
+from kb_compiler.emit.site.properties import render_property
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    name: str
+    href: str | None  # None: not published (shown as plain text)
+
+
+@dataclass
+class KeyView:
+    label: str
+    key_weight: int
+    value: int
+    href: str | None
+
+
+@dataclass
+class ChildView:
+    ref: Ref
+    icon: str
+    weight: int | None
+    score: float | None
+    rollup: float | None
+
+
+@dataclass
+class MetamodelView:
+    type: Ref | None
+    parent: Ref | None
+    children: list[ChildView] = field(default_factory=list)
+    relations: str = ""  # trusted HTML
+    keys: list[KeyView] = field(default_factory=list)
+    weight: int | None = None
+    score: float | None = None
+    rollup: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.type or self.children or self.relations or self.keys
+                    or self.score is not None or self.weight is not None)
+
+
+def ref_to(context: SiteContext, key: str | None, from_file: str) -> Ref | None:
+    if not key:
+        return None
+    return Ref(context.display_name(key), context.href(from_file, key))
+
+
+def icon_of(context: SiteContext, key: str) -> str:
+    page = context.pages.get(key)
+    prop = page.property("icon") if page else None
+    return str(prop.value) if prop is not None and isinstance(prop.value, str) else ""
+
+
+def child_view(context: SiteContext, key: str, from_file: str) -> ChildView:
+    score = context.graph.score(key)
+    return ChildView(
+        ref_to(context, key, from_file) or Ref(key, None),
+        icon_of(context, key),
+        score.weight if score else None,
+        score.score if score else None,
+        score.rollup if score else None,
+    )
+
+
+def metamodel_view(context: SiteContext, key: str, from_file: str,
+                   linker: PageLinker) -> MetamodelView:
+    graph = context.graph
+    page = context.pages[key]
+    page_type = graph.page_type(key)
+    score = graph.score(key)
+    children = [child_view(context, child, from_file) for child in
+                (score.children if score else ()) if child in context.pages]
+    relations_prop = page.property("relations")
+    relations = render_property(relations_prop, linker).value if relations_prop else ""
+    keys = [
+        KeyView(k.label, k.key_weight, k.value,
+                context.href(from_file, key, context.anchor(key, k.block)))
+        for k in (score.keys if score else ())
+    ]
+    type_ref = ref_to(context, page_type, from_file) if page_type and page_type != key else None
+    if page_type == key:
+        type_ref = Ref(page.name, None)
+    parent = graph.parent(key)
+    return MetamodelView(
+        type=type_ref,
+        parent=ref_to(context, parent, from_file) if context.is_shown(parent) else None,
+        children=children,
+        relations=relations,
+        keys=keys,
+        weight=score.weight if score else None,
+        score=score.score if score else None,
+        rollup=score.rollup if score else None,
+    )
+
+
+@dataclass
+class ArtifactCard:
+    """One top-level artifact on the home page, with its metamodel children."""
+
+    ref: Ref
+    icon: str
+    type: str | None
+    weight: int | None
+    score: float | None
+    rollup: float | None
+    children: list[ChildView]
+    keys: int
+
+
+def overview(context: SiteContext, from_file: str, limit: int = 24) -> list[ArtifactCard]:
+    """Typed pages at the top of the metamodel (no typed published parent), or, in a
+    vault without types, the pages that have scores."""
+    graph = context.graph
+    typed = {key for key in context.pages if graph.page_type(key)}
+    scored = {key for key in context.pages if (s := graph.score(key)) and
+              (s.score is not None or s.children)}
+    pool = typed or scored
+    roots = []
+    for key in sorted(pool):
+        parent = graph.parent(key)
+        if parent in pool and parent in context.pages:
+            continue
+        score = graph.score(key)
+        children = [child_view(context, child, from_file)
+                    for child in (score.children if score else ()) if child in context.pages]
+        if not children and score is not None and score.score is None and typed:
+            children = [child_view(context, child, from_file) for child in
+                        graph.children(key) if child in context.pages and child in pool]
+        roots.append(ArtifactCard(
+            ref_to(context, key, from_file) or Ref(key, None), icon_of(context, key),
+            graph.page_type(key), score.weight if score else None,
+            score.score if score else None, score.rollup if score else None,
+            children, len(score.keys) if score else 0,
+        ))
+    roots.sort(key=lambda card: (-len(card.children), card.ref.name.lower()))
+    return roots[:limit]

@@ -1,0 +1,108 @@
+"""Logseq outlines as nested, collapsible lists.
+
+The block tree is flat in the model (document order, each block with its depth), so the
+nested ``<ul>``/``<li>`` markup is written with an explicit stack, never by recursion:
+a 10,000-level outline renders like any other. Very deep levels are drawn at
+``MAX_VISUAL_DEPTH`` (as siblings) so the page stays readable and browsers do not
+flatten it themselves.
+
+Each item carries its anchor id, a bullet that folds its children (``collapsed::
+true`` starts folded; folding needs script, so without it everything stays open) and
+the block's rendered content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from kb_compiler.model import Block, Page
+
+MAX_VISUAL_DEPTH = 48
+MARKERS = ("TODO", "DOING", "DONE", "LATER", "NOW", "WAITING", "WAIT", "CANCELED",
+           "CANCELLED", "STARTED", "IN-PROGRESS")
+_MARKER = re.compile(r"^(" + "|".join(MARKERS) + r")\s+")
+_PRIORITY = re.compile(r"^\[#([ABC])\]\s*")
+_DRAWER = re.compile(r"^[ \t]*:(LOGBOOK|PROPERTIES):[ \t]*\n.*?^[ \t]*:END:[ \t]*$\n?",
+                     re.MULTILINE | re.DOTALL)
+
+
+def outline_blocks(page: Page, roots: Sequence[int] | None) -> list[Block]:
+    """The blocks an outline shows: the whole page, or the subtrees of ``roots``."""
+    if roots is None:
+        return list(page.blocks)
+    shown: list[Block] = []
+    for root in roots:
+        if not 0 <= root < len(page.blocks):
+            continue
+        depth = page.blocks[root].depth
+        shown.append(page.blocks[root])
+        for block in page.blocks[root + 1 :]:
+            if block.depth <= depth:
+                break
+            shown.append(block)
+    return shown
+
+
+def block_source(block: Block) -> tuple[str, str | None, str | None]:
+    """A block's Markdown as the site renders it, with its task marker and priority
+    taken off the front (returned apart) and time-tracking drawers removed."""
+    text = _DRAWER.sub("", block.content)
+    marker = priority = None
+    found = _MARKER.match(text)
+    if found:
+        marker, text = found.group(1), text[found.end() :]
+    found = _PRIORITY.match(text)
+    if found:
+        priority, text = found.group(1), text[found.end() :]
+    if block.heading and not text.lstrip().startswith("#"):
+        text = "#" * max(1, min(6, block.heading)) + " " + text
+    return text, marker, priority
+
+
+def render_outline(
+    blocks: Iterable[Block],
+    render_block: Callable[[Block], str],
+    anchor: Callable[[Block], str | None],
+    collapsed: Callable[[Block], bool],
+) -> str:
+    """Nested list markup for ``blocks`` (document order, as ``outline_blocks`` gives
+    them); ``render_block`` writes one block's content."""
+    items = list(blocks)
+    if not items:
+        return ""
+    out = ['<ul class="outline">']
+    stack: list[list[int]] = []  # [visual depth, children list opened (0/1)]
+    for position, block in enumerate(items):
+        depth = min(block.depth, MAX_VISUAL_DEPTH)
+        while stack and stack[-1][0] >= depth:
+            _, opened = stack.pop()
+            out.append("</ul></li>" if opened else "</li>")
+        if stack and not stack[-1][1]:
+            out.append('<ul class="children">')
+            stack[-1][1] = 1
+        following = items[position + 1] if position + 1 < len(items) else None
+        has_children = following is not None and min(following.depth, MAX_VISUAL_DEPTH) > depth
+        out.append(_item_open(block, anchor(block), has_children,
+                              has_children and collapsed(block)))
+        out.append(render_block(block))
+        out.append("</div></div>")
+        stack.append([depth, 0])
+    while stack:
+        _, opened = stack.pop()
+        out.append("</ul></li>" if opened else "</li>")
+    out.append("</ul>")
+    return "".join(out)
+
+
+def _item_open(block: Block, anchor: str | None, has_children: bool, folded: bool) -> str:
+    css = "block collapsed" if folded else "block"
+    id_attr = f' id="{anchor}"' if anchor else ""
+    if has_children:
+        expanded = "false" if folded else "true"
+        bullet = (f'<button class="bullet" type="button" aria-expanded="{expanded}" '
+                  'aria-label="Fold or unfold this block"></button>')
+    else:
+        bullet = '<span class="bullet" aria-hidden="true"></span>'
+    return (f'<li class="{css}"{id_attr}><div class="block-row">{bullet}'
+            '<div class="block-content">')

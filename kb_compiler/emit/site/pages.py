@@ -1,0 +1,198 @@
+"""One site page per published note, and one per made-up page (tag, namespace).
+
+``PageBuilder.page`` renders a note's content (embeds filled, table of contents put in),
+gathers what the page template shows around it (properties, metamodel panel,
+backlinks with context, tags, namespace, local graph, broken links) and renders the
+template. The result is plain data (``PageResult``), so pages can be rendered in
+worker processes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import partial
+
+from kb_compiler.emit.site.backlinks import BacklinkContexts
+from kb_compiler.emit.site.body import BodyRenderer, Snippets, render_included
+from kb_compiler.emit.site.context import SiteContext, target_id
+from kb_compiler.emit.site.embeds import Transcluder
+from kb_compiler.emit.site.feeds import page_date
+from kb_compiler.emit.site.graphview import GraphNode, local_graph
+from kb_compiler.emit.site.linker import BrokenLink, LinkReport
+from kb_compiler.emit.site.metamodel import icon_of, metamodel_view
+from kb_compiler.emit.site.properties import property_views
+from kb_compiler.emit.site.render import TOC_SLOT
+from kb_compiler.emit.site.theme import Theme
+from kb_compiler.model import RefKind
+
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+EXCERPT_CHARS = 280
+MAX_LISTED = 500  # tagged pages / namespace children listed on one page
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """A rendered site page, and what the rest of the build needs to know about it."""
+
+    key: str
+    file: str
+    html: str
+    title: str
+    excerpt: str
+    assets: frozenset[str]
+    broken: int
+
+
+def excerpt_of(markup: str, limit: int = EXCERPT_CHARS) -> str:
+    text = html.unescape(_SPACE.sub(" ", _TAGS.sub(" ", markup))).strip()
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+def toc_html(headings: list[tuple[int, str, str]]) -> str:
+    if not headings:
+        return ""
+    top = min(level for level, _, _ in headings)
+    items = "".join(
+        f'<li class="toc-l{level - top}"><a href="#{html.escape(anchor, quote=True)}">'
+        f"{html.escape(text)}</a></li>" for level, text, anchor in headings
+    )
+    return f'<nav class="toc-inline" aria-label="Contents"><ul>{items}</ul></nav>'
+
+
+class PageBuilder:
+    """Renders page files for one build (one per worker process)."""
+
+    def __init__(self, context: SiteContext, theme: Theme) -> None:
+        self.context = context
+        self.theme = theme
+        self.snippets = Snippets(context)
+        self.backlinks = BacklinkContexts(context, self.snippets)
+
+    def page(self, key: str) -> PageResult:
+        context = self.context
+        page = context.pages[key]
+        site_file = context.file_of(key) or ""
+        report = LinkReport()
+        transcluder = Transcluder(context, site_file)
+        transcluder.render = partial(render_included, context, site_file, self.snippets,
+                                     transcluder)
+        body = BodyRenderer(context, page, site_file, report, snippets=self.snippets,
+                            transcluder=transcluder)
+        content = transcluder.fill(body.whole())
+        toc = [(level, text, anchor) for level, text, anchor in body.headings]
+        content = content.replace(TOC_SLOT, toc_html(toc))
+        properties = property_views(page, body.linker)
+        metamodel = metamodel_view(context, key, site_file, body.linker)
+        view = {
+            "key": key,
+            "title": page.name,
+            "icon": icon_of(context, key),
+            "content": content,
+            "toc": toc,
+            "properties": properties,
+            "metamodel": None if metamodel.empty else metamodel,
+            "aliases": sorted(page.aliases, key=str.lower),
+            "tags": self._tags(key, page.tags, site_file),
+            "breadcrumbs": self._breadcrumbs(key, site_file),
+            "backlinks": self.backlinks.for_page(key, site_file),
+            "tagged": self._tagged(key, site_file),
+            "children": self._children(key, site_file),
+            "local_graph": self._local_graph(key, site_file),
+            "broken": _unique(report.broken),
+            "path": page.path,
+            "dialect": page.dialect.value,
+            "date": page_date(page),
+            "type": context.graph.page_type(key),
+        }
+        markup = self.theme.render("page.html", site_file, page=view)
+        return PageResult(key, site_file, markup, page.name, excerpt_of(content),
+                          frozenset(report.assets), len(view["broken"]))
+
+    def made_up(self, key: str) -> PageResult:
+        """A page for a tag or namespace that has no file of its own."""
+        made = self.context.made_up[key]
+        site_file = self.context.file_of(key) or ""
+        view = {
+            "key": key,
+            "title": made.name,
+            "is_tag": bool(made.tagged),
+            "tagged": self._tagged(key, site_file),
+            "children": self._children(key, site_file),
+            "breadcrumbs": self._breadcrumbs(key, site_file),
+            "backlinks": self.backlinks.for_page(key, site_file),
+        }
+        template = "tag.html" if made.tagged else "namespace.html"
+        markup = self.theme.render(template, site_file, page=view)
+        summary = f"{len(view['tagged'])} pages tagged, {len(view['children'])} in namespace"
+        return PageResult(key, site_file, markup, made.name, summary, frozenset(), 0)
+
+    # -- what surrounds the content ----------------------------------------------------
+
+    def _tags(self, key: str, tags: tuple[str, ...], site_file: str) -> list[tuple[str, str | None]]:
+        shown = []
+        for name in sorted(set(tags), key=str.lower):
+            found = self.context.find_ref(key, [name], None)
+            tag_key = target_id(found.target) if found is not None else None
+            tag_key = tag_key or self.context.lookup(name, None, key).page
+            href = self.context.href(site_file, tag_key) if tag_key else None
+            shown.append((name, href))
+        return shown
+
+    def _breadcrumbs(self, key: str, site_file: str) -> list[tuple[str, str | None]]:
+        crumbs = []
+        parent = self.context.graph.parent(key)
+        while parent and len(crumbs) < 32:
+            name = self.context.display_name(parent).rsplit("/", 1)[-1]
+            crumbs.append((name, self.context.href(site_file, parent)))
+            parent = self.context.graph.parent(parent)
+        return list(reversed(crumbs))
+
+    def _tagged(self, key: str, site_file: str) -> list[tuple[str, str | None]]:
+        sources = {r.source for r in self.context.graph.backlinks(key)
+                   if r.ref.kind is RefKind.TAG and r.source in self.context.pages}
+        made = self.context.made_up.get(key)
+        if made is not None:
+            sources |= made.tagged
+        ordered = sorted(sources, key=lambda s: (self.context.display_name(s).lower(), s))
+        return [(self.context.display_name(s), self.context.href(site_file, s))
+                for s in ordered[:MAX_LISTED]]
+
+    def _children(self, key: str, site_file: str) -> list[tuple[str, str | None]]:
+        shown = [c for c in self.context.graph.children(key) if self.context.is_shown(c)]
+        return [(self.context.display_name(c), self.context.href(site_file, c))
+                for c in shown[:MAX_LISTED]]
+
+    def _local_graph(self, key: str, site_file: str) -> str:
+        context = self.context
+        neighbours: set[str] = set()
+        edges: list[tuple[str, str]] = []
+        for resolved in context.graph.outgoing(key):
+            other = target_id(resolved.target)
+            if other and other != key and context.is_shown(other):
+                neighbours.add(other)
+                edges.append((key, other))
+        for resolved in context.graph.backlinks(key):
+            if resolved.source != key and resolved.source in context.pages:
+                neighbours.add(resolved.source)
+                edges.append((resolved.source, key))
+        parent = context.graph.parent(key)
+        if context.is_shown(parent) and parent:
+            neighbours.add(parent)
+            edges.append((key, parent))
+        center = GraphNode(key, context.display_name(key), None,
+                           context.graph.page_type(key), current=True)
+        nodes = [GraphNode(n, context.display_name(n).rsplit("/", 1)[-1],
+                           context.href(site_file, n), context.graph.page_type(n))
+                 for n in sorted(neighbours)]
+        return local_graph(center, nodes, edges)
+
+
+def _unique(broken: list[BrokenLink]) -> list[BrokenLink]:
+    seen: dict[tuple[str, str], BrokenLink] = {}
+    for item in broken:
+        seen.setdefault((item.label, item.target), item)
+    return sorted(seen.values(), key=lambda b: (b.target.lower(), b.label.lower()))
+

@@ -1,0 +1,72 @@
+"""Publishing control: which pages must never reach the site.
+
+A page is private when it says so, or when the vault's configuration excludes it:
+
+- Logseq: ``public:: false``;
+- frontmatter: ``publish: false``, ``private: true`` or ``draft: true``;
+- ``exclude`` globs in ``kbc.toml`` (matched against the page's vault-relative path;
+  ``*`` also crosses folders, and ``folder/`` or ``folder/**`` excludes a whole folder).
+
+The rest of the site only asks ``PublishFilter.is_public``; every emitter (pages,
+embeds, block refs, backlinks, graph, search, sitemap, feed, previews) goes through it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kb_compiler.model import Page, PropertyValue
+
+_FALSE = frozenset({"false", "no", "off", "0"})
+_TRUE = frozenset({"true", "yes", "on", "1"})
+
+
+def _is(value: PropertyValue, wanted: bool) -> bool:
+    if isinstance(value, bool):
+        return value is wanted
+    if isinstance(value, str):
+        return value.strip().strip('"').lower() in (_TRUE if wanted else _FALSE)
+    if isinstance(value, int):
+        return bool(value) is wanted
+    return False
+
+
+def marked_private(page: Page) -> bool:
+    """Whether the page's own properties keep it off the site."""
+    for key, unpublished_when in (("public", False), ("publish", False),
+                                  ("private", True), ("draft", True)):
+        prop = page.property(key)
+        if prop is not None and _is(prop.value, unpublished_when):
+            return True
+    return False
+
+
+def excluded(path: str, patterns: Iterable[str]) -> bool:
+    """Whether ``path`` (vault-relative, with ``/``) matches one of the globs."""
+    for pattern in patterns:
+        pattern = pattern.strip().lstrip("/")
+        if not pattern:
+            continue
+        folder = pattern.rstrip("/").removesuffix("/**")
+        if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, folder + "/*"):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class PublishFilter:
+    """The set of private page ids, and the one question every emitter asks."""
+
+    private: frozenset[str]
+
+    @classmethod
+    def for_pages(cls, pages: Iterable[Page], exclude: Iterable[str] = ()) -> PublishFilter:
+        patterns = tuple(exclude)
+        return cls(frozenset(
+            page.id for page in pages if marked_private(page) or excluded(page.path, patterns)
+        ))
+
+    def is_public(self, page_id: str | None) -> bool:
+        return page_id is not None and page_id not in self.private

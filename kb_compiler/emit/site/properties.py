@@ -1,0 +1,87 @@
+"""Property values shown as typed HTML: numbers, booleans, page references as links
+(broken ones as broken, unpublished ones as plain text), lists as chips, text as inline
+Markdown. Properties the apps hide (ids, fold state, timestamps...) or that the page
+shows elsewhere (title, icon, aliases, tags, publishing flags) are left out."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
+from kb_compiler.model import Block, Page, Property, PropertyValue
+
+if TYPE_CHECKING:
+    from kb_compiler.emit.site.linker import PageLinker
+
+HIDDEN_KEYS = frozenset(
+    "id custom-id collapsed heading background-color created-at updated-at last-modified-at "
+    "query-table query-properties query-sort-by query-sort-desc ls-type hl-type hl-page "
+    "hl-stamp hl-color hl-value logseq.order-list-type logseq.tldraw.page logseq.tldraw.shape "
+    "todo doing now later done title icon public filters alias aliases tags tag publish "
+    "private draft cssclasses cssclass permalink".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyView:
+    """One row of a properties panel, ready for a template."""
+
+    key: str  # as the author wrote it
+    value: str  # trusted HTML
+    kind: str  # number, boolean, refs, list, text, empty
+
+
+def visible(properties: tuple[Property, ...]) -> list[Property]:
+    return [p for p in properties if p.key not in HIDDEN_KEYS]
+
+
+def property_views(page: Page, linker: PageLinker) -> list[PropertyView]:
+    return [render_property(prop, linker) for prop in visible(page.properties)]
+
+
+def render_property(prop: Property, linker: PageLinker) -> PropertyView:
+    if prop.references:
+        links = [_reference(name, linker) for name in prop.references]
+        return PropertyView(prop.raw_key, '<span class="sep">, </span>'.join(links), "refs")
+    kind, value = _render_value(prop.value, linker)
+    return PropertyView(prop.raw_key, value, kind)
+
+
+def _reference(name: str, linker: PageLinker) -> str:
+    if not name.strip():
+        return linker.empty_link("[[]]")
+    found = linker.context.find_ref(linker.page.id, [name], None)
+    target = found.target if found is not None else linker.context.lookup(
+        name, None, linker.page.id)
+    return linker.page_link(target, name, "prop-link")
+
+
+def _render_value(value: PropertyValue, linker: PageLinker) -> tuple[str, str]:
+    if value is None or value == "":
+        return "empty", '<span class="empty">\u2014</span>'
+    if isinstance(value, bool):
+        word = "yes" if value else "no"
+        return "boolean", f'<span class="bool bool-{word}">{word}</span>'
+    if isinstance(value, int | float):
+        return "number", f'<span class="num">{html.escape(str(value))}</span>'
+    if isinstance(value, tuple):
+        items = [_render_value(item, linker)[1] for item in value]
+        return "list", "".join(f'<span class="chip">{item}</span>' for item in items)
+    state = RenderState(linker, RenderOptions(embedded=True,
+                                              allow_raw_html=False, comments=False))
+    return "text", render_markdown(str(value), state, inline=True)
+
+
+def block_properties_html(block: Block, linker: PageLinker) -> str:
+    """The visible properties of a Logseq block, as a small definition list."""
+    shown = visible(block.properties)
+    if not shown:
+        return ""
+    rows = []
+    for prop in shown:
+        view = render_property(prop, linker)
+        rows.append(f'<div class="prop prop-{view.kind}"><dt>{html.escape(view.key)}</dt>'
+                    f"<dd>{view.value}</dd></div>")
+    return f'<dl class="block-props">{"".join(rows)}</dl>'

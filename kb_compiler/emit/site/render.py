@@ -1,0 +1,214 @@
+"""Markdown -> safe HTML for one piece of a page, with the knowledge-base syntax.
+
+The parser is markdown-it-py (CommonMark + tables, strikethrough) with mdit-py-plugins
+(footnotes, task lists, front matter, dollar math, GFM autolinks) and our own rules
+(``rules_inline``, ``rules_core``). Rules only read syntax; whatever needs the site
+(resolving a link, expanding an embed, an anchor id) is asked of a ``Linker``.
+
+Safety works in two layers. Everything the markdown produces, the author's raw HTML
+included, goes through the sanitizer (``sanitize.py``). Markup we generate ourselves
+(resolved links, embeds, code, math, callout frames) is stored as *trusted* fragments
+and written as placeholders (private-use characters the sanitizer leaves alone), which
+are put back after sanitizing. Those characters are removed from the source first, so
+a page cannot forge one.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from kb_compiler.emit.site.highlight import highlight_code, render_math
+from kb_compiler.emit.site.rules_core import core_rules_plugin
+from kb_compiler.emit.site.rules_inline import inline_rules_plugin
+from kb_compiler.emit.site.sanitize import sanitize_html
+from kb_compiler.emit.site.urls import SlugCounter
+
+TRUSTED_OPEN, TRUSTED_CLOSE = "\ue000", "\ue001"
+SLOT_OPEN, SLOT_CLOSE = "\ue002", "\ue003"
+_MARKERS = re.compile("[\ue000-\ue003]")
+_TRUSTED = re.compile(f"{TRUSTED_OPEN}(\\d+){TRUSTED_CLOSE}")
+TOC_SLOT = f"{SLOT_OPEN}toc{SLOT_CLOSE}"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRewrite:
+    """What a local Markdown link becomes: a new ``href``, or (``href`` None) a span
+    with ``css`` (``broken``) or no link at all (an unpublished page)."""
+
+    href: str | None
+    css: str = ""
+    title: str | None = None
+
+
+class Linker(Protocol):
+    """What the markdown rules ask the site while rendering one page. Every method
+    returning HTML returns trusted markup (already escaped)."""
+
+    def wikilink(self, meta: dict[str, Any]) -> str: ...
+    def block_ref(self, meta: dict[str, Any]) -> str: ...
+    def macro(self, meta: dict[str, Any]) -> str: ...
+    def tag(self, name: str) -> str: ...
+    def local_link(self, href: str) -> LinkRewrite | None: ...
+    def image(self, src: str, alt: str, title: str | None) -> str | None: ...
+    def block_anchor(self, block_id: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    comments: bool = True  # strip Obsidian %%comments%%
+    embedded: bool = False  # inside an embed: no ids, so anchors stay unique
+    allow_raw_html: bool = False  # trusted vault: skip the sanitizer
+    doc_id: str = ""  # keeps footnote ids apart between renders on one page
+
+
+@dataclass
+class RenderState:
+    """Per-render context the rules read from ``env["kbc"]``. ``slugs`` and
+    ``headings`` are shared by every render of one page."""
+
+    linker: Linker
+    options: RenderOptions
+    slugs: SlugCounter = field(default_factory=SlugCounter)
+    headings: list[tuple[int, str, str]] = field(default_factory=list)
+    trusted: list[str] = field(default_factory=list)
+    # Source line -> anchor id for blocks that have no id of their own (Markdown pages).
+    line_anchors: dict[int, str] = field(default_factory=dict)
+
+    def keep(self, markup: str) -> str:
+        """Store trusted ``markup``; return the placeholder that stands for it."""
+        self.trusted.append(markup)
+        return f"{TRUSTED_OPEN}{len(self.trusted) - 1}{TRUSTED_CLOSE}"
+
+
+def _state(env: EnvType) -> RenderState:
+    return env["kbc"]
+
+
+def _rule(method: str) -> Any:
+    """A render rule that hands the token's meta to one ``Linker`` method."""
+
+    def render(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
+               env: EnvType) -> str:
+        state = _state(env)
+        return state.keep(getattr(state.linker, method)(tokens[idx].meta))
+
+    return render
+
+
+def _render_tag(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                env: EnvType) -> str:
+    state = _state(env)
+    return state.keep(state.linker.tag(str(tokens[idx].meta["name"])))
+
+
+def _render_trusted(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                    env: EnvType) -> str:
+    return _state(env).keep(tokens[idx].content)
+
+
+def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                  env: EnvType) -> str:
+    token = tokens[idx]
+    language = token.info.strip().split(" ", 1)[0] if token.info.strip() else ""
+    if language.lower() == "table-of-contents":
+        return _state(env).keep(TOC_SLOT)
+    return _state(env).keep(highlight_code(token.content, language))
+
+
+def _render_math(display: bool) -> Any:
+    def render(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
+               env: EnvType) -> str:
+        return _state(env).keep(render_math(tokens[idx].content, display=display))
+
+    return render
+
+
+def _callout_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                  env: EnvType) -> str:
+    meta = tokens[idx].meta
+    kind = html.escape(str(meta["kind"]), quote=True)
+    if meta["fold"]:
+        state = " open" if meta["fold"] == "+" else ""
+        markup = f'<details class="callout" data-callout="{kind}"{state}>'
+    else:
+        markup = f'<div class="callout" data-callout="{kind}">'
+    return _state(env).keep(markup)
+
+
+def _callout_part(markup_fold: str, markup_plain: str) -> Any:
+    def render(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
+               env: EnvType) -> str:
+        fold = tokens[idx].meta.get("fold")
+        return _state(env).keep(markup_fold if fold else markup_plain)
+
+    return render
+
+
+@functools.cache
+def markdown() -> MarkdownIt:
+    """The one configured parser (building it is costly; it holds no page state)."""
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin)
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.use(gfm_autolink_plugin)
+    md.use(inline_rules_plugin)
+    md.use(core_rules_plugin)
+    for name, method in (("wikilink", "wikilink"), ("blockref", "block_ref"),
+                         ("macro", "macro")):
+        md.add_render_rule(name, _rule(method))
+    md.add_render_rule("tag", _render_tag)
+    md.add_render_rule("kbc_html", _render_trusted)
+    md.add_render_rule("fence", _render_fence)
+    for name in ("math_inline", "math_inline_double"):
+        md.add_render_rule(name, _render_math(False))
+    for name in ("math_block", "math_block_label"):
+        md.add_render_rule(name, _render_math(True))
+    md.add_render_rule("callout_open", _callout_open)
+    md.add_render_rule("callout_close", _callout_part("</details>", "</div>"))
+    md.add_render_rule("callout_title_open", _callout_part(
+        '<summary class="callout-title">', '<div class="callout-title">'))
+    md.add_render_rule("callout_title_close", _callout_part("</summary>", "</div>"))
+    md.add_render_rule("callout_body_open", _callout_part(
+        '<div class="callout-content">', '<div class="callout-content">'))
+    md.add_render_rule("callout_body_close", _callout_part("</div>", "</div>"))
+    return md
+
+
+def clean_source(text: str) -> str:
+    """Remove the private-use characters our placeholders are made of."""
+    return _MARKERS.sub("\ufffd", text) if _MARKERS.search(text) else text
+
+
+def render_markdown(text: str, state: RenderState, *, inline: bool = False) -> str:
+    """Render ``text`` to HTML: sanitized (unless raw HTML is allowed), with our
+    trusted markup put back. Embed and ToC slots (``SLOT_OPEN``...) stay in place for
+    the caller to fill."""
+    md = markdown()
+    env: dict[str, Any] = {"kbc": state, "docId": state.options.doc_id}
+    source = clean_source(text)
+    if inline:
+        rendered = md.renderInline(source, env)
+    else:
+        rendered = md.render(source, env)
+    if not state.options.allow_raw_html:
+        rendered = sanitize_html(rendered)
+    trusted = state.trusted
+    state.trusted = []
+    return _TRUSTED.sub(lambda m: trusted[int(m.group(1))], rendered)

@@ -1,0 +1,289 @@
+"""Core markdown-it rules: token-stream passes for what is not a single inline span.
+
+- ``kbc_comments`` (before block parsing): Obsidian ``%%comments%%`` are blanked out of
+  the source (newlines kept, code left alone), so they never reach the page.
+- ``kbc_callouts`` (after block parsing): a blockquote opening with ``[!type]`` becomes
+  a callout, foldable when written ``[!type]-`` or ``[!type]+``.
+- ``kbc_block_ids`` (after inline parsing): an Obsidian `` ^id`` is stripped from the
+  text and becomes the ``id`` of the paragraph, list item or structure it names.
+- ``kbc_headings``: heading ids (deduplicated per page) and the list the
+  ``table-of-contents`` block is built from.
+- ``kbc_local_links``: Markdown links and images with local targets are handed to the
+  site's linker, which rewrites them, or turns them into a broken or plain span.
+- ``kbc_embed_paragraphs``: a paragraph holding a note embed loses its ``<p>``, since
+  the embed is block content.
+- ``kbc_line_ids``: elements starting on a block's source line get that block's anchor.
+
+Every rule reads its page context from ``env["kbc"]`` (a ``render.RenderState``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from kb_compiler.parse.text import mask_code
+
+if TYPE_CHECKING:
+    from kb_compiler.emit.site.render import RenderState
+
+_CALLOUT = re.compile(r"^\[!([\w-]+)\]([+-]?)[ \t]*(.*)$")
+_BLOCK_ID_TAIL = re.compile(r"[ \t]+\^([A-Za-z0-9-]+)[ \t]*$")
+_BLOCK_ID_ALONE = re.compile(r"^\^([A-Za-z0-9-]+)$")
+_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
+MEDIA_SUFFIXES = frozenset(
+    ".png .jpg .jpeg .gif .webp .svg .bmp .avif .ico .tif .tiff "
+    ".mp3 .wav .ogg .m4a .flac .webm .mp4 .mov .mkv .ogv .pdf".split()
+)
+
+
+def _render_state(state: StateCore) -> RenderState:
+    return state.env["kbc"]
+
+
+def strip_comments(state: StateCore) -> None:
+    """Blank ``%%...%%`` (inline or across lines) outside code, keeping newlines."""
+    if not _render_state(state).options.comments or "%%" not in state.src:
+        return
+    masked = mask_code(state.src)
+    pieces: list[str] = []
+    last = 0
+    for match in _COMMENT.finditer(masked):
+        pieces.append(state.src[last : match.start()])
+        pieces.append("\n" * match.group(0).count("\n"))
+        last = match.end()
+    pieces.append(state.src[last:])
+    state.src = "".join(pieces)
+
+
+def callouts(state: StateCore) -> None:
+    """Turn ``> [!type] title`` blockquotes into callout tokens."""
+    tokens = state.tokens
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "blockquote_open" and index + 2 < len(tokens):
+            _make_callout(tokens, index)
+        index += 1
+
+
+def _make_callout(tokens: list[Token], index: int) -> None:
+    first = tokens[index + 2]
+    if tokens[index + 1].type != "paragraph_open" or first.type != "inline":
+        return
+    head, _, body = first.content.partition("\n")
+    match = _CALLOUT.match(head.strip())
+    if not match:
+        return
+    kind, fold, title = match.group(1).lower(), match.group(2) or None, match.group(3)
+    opening = tokens[index]
+    closing = _matching_close(tokens, index, "blockquote_close")
+    opening.type, closing.type = "callout_open", "callout_close"
+    opening.meta = {"kind": kind, "fold": fold}
+    closing.meta = opening.meta
+    title_inline = Token("inline", "", 0, content=title or kind.replace("-", " ").title())
+    title_inline.children, title_inline.map, title_inline.level = [], first.map, first.level
+    new = [
+        Token("callout_title_open", "", 1, meta=opening.meta),
+        title_inline,
+        Token("callout_title_close", "", -1, meta=opening.meta),
+        Token("callout_body_open", "", 1, meta=opening.meta),
+    ]
+    if body.strip():
+        first.content = body
+        tokens[index + 1 : index + 1] = new
+    else:
+        tokens[index + 1 : index + 4] = new
+    close_at = tokens.index(closing)
+    tokens.insert(close_at, Token("callout_body_close", "", -1, meta=opening.meta))
+
+
+def _matching_close(tokens: list[Token], index: int, close_type: str) -> Token:
+    level = tokens[index].level
+    for token in tokens[index + 1 :]:
+        if token.type == close_type and token.level == level:
+            return token
+    return tokens[-1]
+
+
+def block_ids(state: StateCore) -> None:
+    """Strip Obsidian ``^id`` marks and give the named element its anchor id."""
+    render = _render_state(state)
+    tokens = state.tokens
+    drop: list[int] = []
+    for index, token in enumerate(tokens):
+        if token.type != "inline" or "^" not in token.content:
+            continue
+        alone = _BLOCK_ID_ALONE.match(token.content.strip())
+        if alone and index >= 2 and tokens[index - 1].type == "paragraph_open":
+            target = _previous_block_open(tokens, index - 1)
+            if target is not None:
+                _set_id(target, render, alone.group(1))
+                drop.extend((index - 1, index, index + 1))
+            continue
+        block_id = _strip_tail_id(token)
+        if block_id:
+            _set_id(_enclosing_open(tokens, index), render, block_id)
+    for index in reversed(drop):
+        del tokens[index]
+
+
+def _strip_tail_id(token: Token) -> str | None:
+    last_line = token.content.rsplit("\n", 1)[-1]
+    match = _BLOCK_ID_TAIL.search(last_line)
+    if not match or not token.children:
+        return None
+    tail = token.children[-1]
+    if tail.type != "text" or not _BLOCK_ID_TAIL.search(tail.content):
+        return None
+    tail.content = _BLOCK_ID_TAIL.sub("", tail.content)
+    token.content = _BLOCK_ID_TAIL.sub("", token.content)
+    return match.group(1)
+
+
+def _enclosing_open(tokens: list[Token], inline_index: int) -> Token:
+    opening = tokens[inline_index - 1]
+    before = tokens[inline_index - 2] if inline_index >= 2 else None
+    if opening.type == "paragraph_open" and before is not None:
+        if before.type == "list_item_open":
+            return before
+    return opening
+
+
+def _previous_block_open(tokens: list[Token], paragraph_index: int) -> Token | None:
+    """The opening token of the structure that ends right before ``paragraph_index``."""
+    if paragraph_index == 0:
+        return None
+    closing = tokens[paragraph_index - 1]
+    if closing.nesting != -1:
+        return None
+    depth = 0
+    for index in range(paragraph_index - 1, -1, -1):
+        depth += tokens[index].nesting
+        if depth == 0:
+            return tokens[index]
+    return None
+
+
+def _set_id(token: Token, render: RenderState, block_id: str) -> None:
+    if not render.options.embedded:
+        token.attrSet("id", render.linker.block_anchor(block_id))
+
+
+def headings(state: StateCore) -> None:
+    """Give each heading an id (unique within the page) and record it for the ToC."""
+    render = _render_state(state)
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or index + 1 >= len(tokens):
+            continue
+        text = plain_text(tokens[index + 1])
+        if render.options.embedded:
+            continue
+        anchor = render.slugs.take(text)
+        token.attrSet("id", anchor)
+        render.headings.append((int(token.tag[1:]), text, anchor))
+
+
+def plain_text(inline: Token) -> str:
+    """The readable text of an inline token (for anchors, the ToC and previews)."""
+    parts: list[str] = []
+    for child in inline.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "wikilink":
+            meta: dict[str, Any] = child.meta
+            parts.append(str(meta.get("label") or meta.get("raw_target") or ""))
+        elif child.type == "tag":
+            parts.append("#" + str(child.meta["name"]))
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts).strip()
+
+
+def local_links(state: StateCore) -> None:
+    """Hand Markdown links and images with a local target to the linker."""
+    linker = _render_state(state).linker
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children = token.children
+        for index, child in enumerate(children):
+            if child.type == "link_open":
+                _rewrite_link(children, index, linker)
+            elif child.type == "image":
+                src = str(child.attrGet("src") or "")
+                alt = "".join(c.content for c in child.children or ())
+                html = linker.image(src, alt, str(child.attrGet("title") or "") or None)
+                if html is not None:
+                    children[index] = Token("kbc_html", "", 0, content=html)
+
+
+def _rewrite_link(children: list[Token], index: int, linker: Any) -> None:
+    opening = children[index]
+    rewrite = linker.local_link(str(opening.attrGet("href") or ""))
+    if rewrite is None:
+        return
+    closing = _matching_close(children, index, "link_close")
+    if rewrite.href is None:  # broken or unpublished: keep the text, drop the link
+        opening.tag = closing.tag = "span"
+        opening.attrs = {"class": rewrite.css} if rewrite.css else {}
+        if rewrite.title:
+            opening.attrSet("title", rewrite.title)
+        return
+    opening.attrSet("href", rewrite.href)
+    if rewrite.css:
+        opening.attrSet("class", rewrite.css)
+
+
+_LINE_ID_SKIP = frozenset({"bullet_list_open", "ordered_list_open", "thead_open", "tbody_open",
+                           "tr_open", "th_open", "td_open"})
+
+
+def line_ids(state: StateCore) -> None:
+    """Give the element that starts at a block's source line that block's anchor, so
+    links to any block of a Markdown page land on it (the first element per line)."""
+    anchors = _render_state(state).line_anchors
+    if not anchors:
+        return
+    for token in state.tokens:
+        if token.nesting == -1 or token.hidden or not token.map or token.type in _LINE_ID_SKIP:
+            continue
+        anchor = anchors.pop(token.map[0] + 1, None)
+        if anchor is not None and token.attrGet("id") is None and token.type != "inline":
+            token.attrSet("id", anchor)
+
+
+def embed_paragraphs(state: StateCore) -> None:
+    """Drop the ``<p>`` around note embeds: they render block content."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "inline" or not token.children or index == 0:
+            continue
+        if any(_is_block_embed(child) for child in token.children):
+            tokens[index - 1].hidden = True
+            if index + 1 < len(tokens):
+                tokens[index + 1].hidden = True
+
+
+def _is_block_embed(token: Token) -> bool:
+    if token.type == "blockref":
+        return bool(token.meta.get("embed"))
+    if token.type != "wikilink" or not token.meta.get("embed"):
+        return False
+    return PurePosixPath(str(token.meta["target"])).suffix.lower() not in MEDIA_SUFFIXES
+
+
+def core_rules_plugin(md: MarkdownIt) -> None:
+    md.core.ruler.after("normalize", "kbc_comments", strip_comments)
+    md.core.ruler.after("block", "kbc_callouts", callouts)
+    md.core.ruler.after("inline", "kbc_block_ids", block_ids)
+    md.core.ruler.after("kbc_block_ids", "kbc_headings", headings)
+    md.core.ruler.after("kbc_headings", "kbc_local_links", local_links)
+    md.core.ruler.after("kbc_local_links", "kbc_embed_paragraphs", embed_paragraphs)
+    md.core.ruler.after("kbc_embed_paragraphs", "kbc_line_ids", line_ids)

@@ -1,0 +1,246 @@
+"""Inline markdown-it rules for the knowledge-base syntax both apps add to Markdown.
+
+Each rule has markdown-it's own signature ``(state, silent) -> bool`` and only reads
+syntax: it pushes a token whose ``meta`` says what was written (target, subpath,
+label, size...). Nothing here resolves a name; the renderer asks the site for that.
+
+Tokens pushed:
+- ``wikilink``: ``[[Page]]``, ``[[Page#Heading|label]]``, ``![[embed]]``,
+  ``{{embed [[Page]]}}``, and Logseq's ``[label]([[Page]])``;
+- ``blockref``: ``((uuid))``, ``{{embed ((uuid))}}`` and ``[label](((uuid)))``;
+- ``macro``: any other ``{{name args}}``;
+- ``tag``: ``#tag`` and ``#[[multi word tag]]``;
+- ``mark_open`` / ``mark_close``: ``==highlight==`` (Obsidian) and ``^^highlight^^``
+  (Logseq).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from kb_compiler.parse.text import match_brackets
+
+_SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
+_UUID_CHARS = re.compile(r"[0-9A-Za-z_-]+")
+_TAG_STOP = re.compile(r"[\s\[\](){}#,，\"'`<>|!?;:*~=^]")
+_MACRO_NAME = re.compile(r"[^\s,]+")
+RuleFunc = Callable[[StateInline, bool], bool]
+
+
+def split_wikilink(inner: str, *, embed: bool) -> dict[str, object]:
+    """Split the text between ``[[`` and ``]]`` into target, subpath, label and size.
+
+    ``raw_target`` keeps the part before ``|`` unsplit, because a Logseq page may be
+    named ``C#``; the renderer decides which reading the page's dialect means.
+    """
+    target_part, label = _split_label(inner)
+    target, _, subpath = target_part.partition("#")
+    size = None
+    if embed and label is not None and _SIZE.match(label):
+        size, label = label.strip().replace(" ", ""), None
+    return {
+        "raw_target": target_part.strip(),
+        "target": target.strip(),
+        "subpath": subpath.strip() or None,
+        "label": label.strip() if label and label.strip() else None,
+        "embed": embed,
+        "size": size,
+    }
+
+
+def _split_label(inner: str) -> tuple[str, str | None]:
+    """Split at the first unescaped ``|`` (``\\|`` is how a table cell writes it)."""
+    for index, char in enumerate(inner):
+        if char == "|":
+            escaped = index > 0 and inner[index - 1] == "\\"
+            head = inner[: index - 1] if escaped else inner[:index]
+            return head, inner[index + 1 :]
+    return inner, None
+
+
+def wikilink(state: StateInline, silent: bool) -> bool:
+    """``[[target#subpath|label]]`` and the embed form ``![[...]]``."""
+    src, pos = state.src, state.pos
+    embed = src.startswith("![[", pos)
+    start = pos + 1 if embed else pos
+    if not src.startswith("[[", start):
+        return False
+    end = match_brackets(src, start)
+    if end < 0 or end > state.posMax:
+        return False
+    if not silent:
+        token = state.push("wikilink", "", 0)
+        token.meta = split_wikilink(src[start + 2 : end - 2], embed=embed)
+        token.content = src[pos:end]
+    state.pos = end
+    return True
+
+
+def block_ref(state: StateInline, silent: bool) -> bool:
+    """``((uuid))``: a Logseq block reference."""
+    src, pos = state.src, state.pos
+    if not src.startswith("((", pos):
+        return False
+    match = _UUID_CHARS.match(src, pos + 2)
+    if not match or not src.startswith("))", match.end()) or match.end() + 2 > state.posMax:
+        return False
+    if not silent:
+        token = state.push("blockref", "", 0)
+        token.meta = {"uuid": match.group(0), "label": None, "embed": False}
+        token.content = src[pos : match.end() + 2]
+    state.pos = match.end() + 2
+    return True
+
+
+def labelled_ref(state: StateInline, silent: bool) -> bool:
+    """Logseq's ``[label]([[Page]])`` and ``[label](((uuid)))``."""
+    src, pos = state.src, state.pos
+    if src[pos] != "[" or src.startswith("[[", pos):
+        return False
+    label_end = src.find("](", pos + 1)
+    if label_end < 0 or "\n" in src[pos:label_end] or label_end > state.posMax:
+        return False
+    inner_start = label_end + 2
+    if src.startswith("[[", inner_start):
+        close = match_brackets(src, inner_start)
+        meta_end = close
+    elif src.startswith("((", inner_start):
+        match = _UUID_CHARS.match(src, inner_start + 2)
+        close = match.end() + 2 if match and src.startswith("))", match.end()) else -1
+        meta_end = close
+    else:
+        return False
+    if close < 0 or not src.startswith(")", close) or close + 1 > state.posMax:
+        return False
+    label = src[pos + 1 : label_end].strip() or None
+    if not silent:
+        if src.startswith("[[", inner_start):
+            token = state.push("wikilink", "", 0)
+            token.meta = split_wikilink(src[inner_start + 2 : meta_end - 2], embed=False)
+            token.meta["label"] = label or token.meta["label"]
+        else:
+            token = state.push("blockref", "", 0)
+            uuid = src[inner_start + 2 : meta_end - 2]
+            token.meta = {"uuid": uuid, "label": label, "embed": False}
+        token.content = src[pos : close + 1]
+    state.pos = close + 1
+    return True
+
+
+def macro(state: StateInline, silent: bool) -> bool:
+    """``{{name args}}`` on one line; ``{{embed [[X]]}}`` and ``{{embed ((uuid))}}``
+    become embed tokens."""
+    src, pos = state.src, state.pos
+    if not src.startswith("{{", pos):
+        return False
+    end = src.find("}}", pos + 2)
+    if end < 0 or end + 2 > state.posMax or "\n" in src[pos:end]:
+        return False
+    inner = src[pos + 2 : end].strip()
+    name_match = _MACRO_NAME.match(inner)
+    if not name_match:
+        return False
+    if not silent:
+        _push_macro(state, name_match.group(0), inner[name_match.end() :].strip())
+        state.tokens[-1].content = src[pos : end + 2]
+    state.pos = end + 2
+    return True
+
+
+def _push_macro(state: StateInline, name: str, arguments: str) -> None:
+    if name.lower() == "embed" and arguments.startswith("[[") and arguments.endswith("]]"):
+        token = state.push("wikilink", "", 0)
+        token.meta = split_wikilink(arguments[2:-2], embed=True)
+        return
+    if name.lower() == "embed" and arguments.startswith("((") and arguments.endswith("))"):
+        token = state.push("blockref", "", 0)
+        token.meta = {"uuid": arguments[2:-2].strip(), "label": None, "embed": True}
+        return
+    token = state.push("macro", "", 0)
+    args = [part.strip() for part in arguments.split(",")] if arguments else []
+    token.meta = {"name": name, "args": args, "arguments": arguments}
+
+
+def tag(state: StateInline, silent: bool) -> bool:
+    """``#tag``, ``#nested/tag`` and ``#[[multi word tag]]``. A ``#`` glued to a word
+    (``page.html#part``) or followed by a space is not a tag; a tag needs one
+    character that is not a digit (``#1984`` is not a tag)."""
+    src, pos = state.src, state.pos
+    if src[pos] != "#" or (pos > 0 and not _may_precede_tag(src[pos - 1])):
+        return False
+    if src.startswith("#[[", pos):
+        end = match_brackets(src, pos + 1)
+        if end < 0 or end > state.posMax:
+            return False
+        name = src[pos + 3 : end - 2].strip()
+    else:
+        stop = _TAG_STOP.search(src, pos + 1, state.posMax)
+        end = stop.start() if stop else state.posMax
+        while end > pos + 1 and src[end - 1] == ".":
+            end -= 1
+        name = src[pos + 1 : end]
+        if not name or name.isdigit():
+            return False
+    if not name:
+        return False
+    if not silent:
+        token = state.push("tag", "", 0)
+        token.meta = {"name": name}
+        token.content = src[pos:end]
+    state.pos = end
+    return True
+
+
+def _may_precede_tag(char: str) -> bool:
+    return char.isspace() or char in "([{>\"'*_~"
+
+
+def _pair_rule(marker: str) -> RuleFunc:
+    """A highlight rule for ``marker text marker`` whose inside is parsed as inline."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        src, start = state.src, state.pos
+        if not src.startswith(marker, start):
+            return False
+        content_start = start + len(marker)
+        end = src.find(marker, content_start, state.posMax)
+        if end <= content_start:
+            return False
+        inner = src[content_start:end]
+        if inner[0].isspace() or inner[-1].isspace() or "\n\n" in inner:
+            return False
+        if not silent:
+            old_max = state.posMax
+            state.push("mark_open", "mark", 1)
+            state.pos, state.posMax = content_start, end
+            state.md.inline.tokenize(state)
+            state.posMax = old_max
+            state.push("mark_close", "mark", -1)
+        state.pos = end + len(marker)
+        return True
+
+    return rule
+
+
+def inline_rules_plugin(md: MarkdownIt) -> None:
+    """Register the rules. Wikilinks and Logseq label refs run before markdown's own
+    ``link`` rule so ``[label]([[Page]])`` is not read as a plain link."""
+    md.inline.ruler.before("link", "kbc_labelled_ref", labelled_ref)
+    md.inline.ruler.before("link", "kbc_wikilink", wikilink)
+    md.inline.ruler.before("image", "kbc_wikiembed", wikilink)
+    md.inline.ruler.after("backticks", "kbc_block_ref", block_ref)
+    md.inline.ruler.after("backticks", "kbc_macro", macro)
+    md.inline.ruler.after("backticks", "kbc_tag", tag)
+    md.inline.ruler.before("emphasis", "kbc_highlight", _pair_rule("=="))
+    md.inline.ruler.before("emphasis", "kbc_logseq_highlight", _pair_rule("^^"))
+    _stop_text_at(md, "(")
+
+
+def _stop_text_at(md: MarkdownIt, char: str) -> None:
+    """Make markdown-it's ``text`` rule stop at ``char`` so our rule can fire there
+    (markdown-it-py >= 4.1)."""
+    md.inline.add_terminator_char(char)

@@ -1,0 +1,84 @@
+"""Raw HTML in pages, made harmless with nh3 (the Rust ammonia sanitizer).
+
+Kept: the markup Markdown itself produces, harmless layout tags (``div``, ``span``,
+``details``...), classes, ids, and ``style`` attributes reduced to a list of visual
+properties whose values load nothing (no ``url(``, no ``expression``). Dropped: script,
+style and iframe elements with their content, every ``on*`` attribute, forms, and links
+whose scheme is not http, https or mailto (``javascript:`` above all). Our own markup
+(links we resolved, embeds, code, math) is never passed through here: the renderer
+keeps it in placeholders and puts it back afterwards.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import nh3
+
+TAGS = frozenset(
+    "a abbr b bdi bdo blockquote br caption cite code col colgroup dd del details dfn div "
+    "dl dt em figcaption figure h1 h2 h3 h4 h5 h6 hr i img input ins kbd li mark ol p pre "
+    "q rp rt ruby s samp section small span strike strong sub summary sup table tbody td "
+    "tfoot th thead time tr tt u ul var wbr center font".split()
+)
+CLEAN_CONTENT_TAGS = frozenset(
+    {"script", "style", "iframe", "object", "embed", "template", "noscript", "frame",
+     "frameset", "applet", "svg", "math", "textarea", "select", "button", "form"}
+)
+ATTRIBUTES = {
+    "*": {"class", "id", "style", "title", "lang", "dir", "align", "role", "aria-label"},
+    "a": {"href", "name"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "input": {"type", "checked", "disabled"},
+    "ol": {"start", "type", "reversed"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "details": {"open"},
+    "time": {"datetime"},
+    "font": {"color"},
+}
+STYLE_PROPERTIES = frozenset(
+    "color background-color border border-color border-style border-width border-radius "
+    "border-top border-right border-bottom border-left padding padding-top padding-right "
+    "padding-bottom padding-left margin margin-top margin-right margin-bottom margin-left "
+    "font-weight font-style font-size font-family font-variant text-align text-decoration "
+    "text-transform line-height letter-spacing white-space vertical-align width max-width "
+    "min-width height max-height min-height display opacity list-style-type".split()
+)
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_UNSAFE_STYLE = re.compile(r"url\s*\(|expression\s*\(|javascript:|@import|\\|<|behavior", re.I)
+# Ids our own page chrome uses; raw HTML must not take them (DOM clobbering).
+_RESERVED_ID = re.compile(r"^kbc-", re.I)
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "style" and _UNSAFE_STYLE.search(value):
+        return None
+    if attribute == "id" and _RESERVED_ID.match(value):
+        return None
+    if attribute == "type" and tag == "input" and value.lower() != "checkbox":
+        return None
+    return value
+
+
+@functools.cache
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(TAGS),
+        clean_content_tags=set(CLEAN_CONTENT_TAGS),
+        attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
+        attribute_filter=_filter_attribute,
+        link_rel=None,
+        url_schemes=set(URL_SCHEMES),
+        filter_style_properties=set(STYLE_PROPERTIES),
+        strip_comments=True,
+    )
+
+
+def sanitize_html(fragment: str) -> str:
+    """``fragment`` with everything that could run script or load a resource removed."""
+    return _cleaner().clean(fragment)

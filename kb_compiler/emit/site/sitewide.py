@@ -1,0 +1,182 @@
+"""The site's own pages and files: home (the metamodel at a glance), all pages, tags,
+the global graph, 404, alias redirects, hover-preview data, sitemap and feed."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kb_compiler.emit.site.context import SiteContext, target_id
+from kb_compiler.emit.site.feeds import FeedEntry, atom_feed, page_date, sitemap_xml
+from kb_compiler.emit.site.graphview import GraphNode, global_graph
+from kb_compiler.emit.site.metamodel import icon_of, overview
+from kb_compiler.emit.site.pages import PageResult
+from kb_compiler.emit.site.theme import Theme
+from kb_compiler.emit.site.urls import PREVIEWS_DIR, page_file
+from kb_compiler.model import RefKind
+
+SITE_PAGES = ("index.html", "all-pages.html", "tags.html", "graph.html")
+PAGES_PER_SHARD = 64
+MAX_SHARDS = 256
+NAV_ITEMS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    name: str
+    path: str  # site path, from the root
+    depth: int
+    icon: str = ""
+    score: float | None = None
+
+
+def preview_shards(page_count: int) -> int:
+    return max(1, min(MAX_SHARDS, math.ceil(page_count / PAGES_PER_SHARD)))
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a over UTF-8 bytes; site.js computes the same to find a shard."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def navigation(context: SiteContext) -> list[NavItem]:
+    """The metamodel tree for the sidebar: top artifacts and their children."""
+    items: list[NavItem] = []
+    for card in overview(context, "index.html", limit=NAV_ITEMS):
+        if card.ref.href is None:
+            continue
+        items.append(NavItem(card.ref.name, card.ref.href, 0, card.icon,
+                             card.rollup if card.rollup is not None else card.score))
+        for child in card.children:
+            if child.ref.href is not None and len(items) < NAV_ITEMS:
+                items.append(NavItem(child.ref.name.rsplit("/", 1)[-1], child.ref.href, 1,
+                                     child.icon, child.rollup if child.rollup is not None
+                                     else child.score))
+        if len(items) >= NAV_ITEMS:
+            break
+    return items
+
+
+def _shown_tags(context: SiteContext) -> dict[str, set[str]]:
+    tags: dict[str, set[str]] = {}
+    for resolved in context.graph.refs:
+        if resolved.ref.kind is not RefKind.TAG or resolved.source not in context.pages:
+            continue
+        key = target_id(resolved.target)
+        if context.is_shown(key) and key:
+            tags.setdefault(key, set()).add(resolved.source)
+    return tags
+
+
+def _link(context: SiteContext, key: str) -> dict[str, Any]:
+    return {"name": context.display_name(key), "href": page_file(context.slugs[key]),
+            "icon": icon_of(context, key), "type": context.graph.page_type(key),
+            "score": (s.score if (s := context.graph.score(key)) else None)}
+
+
+def home_page(context: SiteContext, theme: Theme, results: Sequence[PageResult]) -> str:
+    tags = _shown_tags(context)
+    dated = sorted(((date, key) for key, page in context.pages.items()
+                    if (date := page_date(page))), reverse=True)[:8]
+    typed = sum(1 for key in context.pages if context.graph.page_type(key))
+    home = {
+        "cards": overview(context, "index.html"),
+        "stats": {"pages": len(context.pages), "tags": len(tags), "typed": typed,
+                  "broken": sum(r.broken for r in results)},
+        "recent": [{**_link(context, key), "date": date} for date, key in dated],
+        "top_namespaces": _top_namespaces(context),
+    }
+    return theme.render("index.html", "index.html", home=home)
+
+
+def _top_namespaces(context: SiteContext) -> list[dict[str, Any]]:
+    counts: dict[str, int] = {}
+    for key in context.pages:
+        if "/" in key:
+            top = key.split("/", 1)[0]
+            counts[top] = counts.get(top, 0) + 1
+    shown = [(top, n) for top, n in counts.items() if context.is_shown(top)]
+    shown.sort(key=lambda item: (-item[1], item[0]))
+    return [{**_link(context, top), "count": n} for top, n in shown[:12]]
+
+
+def all_pages(context: SiteContext, theme: Theme) -> str:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for key in sorted(context.pages, key=lambda k: (context.display_name(k).lower(), k)):
+        name = context.display_name(key)
+        letter = name[:1].upper() if name[:1].isalpha() else "#"
+        groups.setdefault(letter, []).append(_link(context, key))
+    ordered = sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
+    return theme.render("all-pages.html", "all-pages.html", groups=ordered,
+                        count=len(context.pages))
+
+
+def tags_page(context: SiteContext, theme: Theme) -> str:
+    tags = _shown_tags(context)
+    rows = [{**_link(context, key), "count": len(sources)}
+            for key, sources in sorted(tags.items(),
+                                       key=lambda item: context.display_name(item[0]).lower())]
+    return theme.render("tags.html", "tags.html", tags=rows)
+
+
+def graph_page(context: SiteContext, theme: Theme) -> str:
+    shown = sorted({*context.pages, *context.made_up})
+    nodes = [GraphNode(key, context.display_name(key), page_file(context.slugs[key]),
+                       context.graph.page_type(key)) for key in shown]
+    edges = [(r.source, other) for r in context.graph.refs
+             if r.source in context.pages and (other := target_id(r.target))
+             and context.is_shown(other)]
+    edges += [(key, parent) for key in shown
+              if (parent := context.graph.parent(key)) and context.is_shown(parent)]
+    svg, omitted = global_graph(nodes, edges)
+    return theme.render("graph.html", "graph.html", svg=svg, omitted=omitted,
+                        total=len(nodes))
+
+
+def not_found_page(theme: Theme) -> str:
+    return theme.render("404.html", "404.html")
+
+
+def redirect_pages(context: SiteContext, theme: Theme) -> Iterable[tuple[str, str]]:
+    for slug, key in sorted(context.redirects.items()):
+        source = page_file(slug)
+        yield source, theme.render("redirect.html", source, target=page_file(context.slugs[key]),
+                                   name=context.display_name(key))
+
+
+def preview_files(context: SiteContext, results: Sequence[PageResult]) -> dict[str, str]:
+    """``previews/<n>.js``: title, icon, type and excerpt of each page, by slug."""
+    shards = preview_shards(len(results))
+    buckets: dict[int, dict[str, list[str]]] = {n: {} for n in range(shards)}
+    for result in results:
+        slug = result.file.removesuffix(".html")
+        entry = [result.title, icon_of(context, result.key),
+                 context.graph.page_type(result.key) or "", result.excerpt]
+        buckets[fnv1a(slug) % shards][slug] = entry
+    return {
+        f"{PREVIEWS_DIR}/{n}.js": "window.kbcPreviews&&kbcPreviews("
+        + json.dumps(bucket, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        + ");\n"
+        for n, bucket in buckets.items()
+    }
+
+
+def feed_and_sitemap(context: SiteContext, results: Sequence[PageResult]) -> dict[str, str]:
+    base = context.options.base_url
+    entries: list[FeedEntry] = []
+    paths: list[tuple[str, str | None]] = [(path, None) for path in SITE_PAGES]
+    for result in sorted(results, key=lambda r: r.file):
+        page = context.pages.get(result.key)
+        date = page_date(page) if page is not None else None
+        paths.append((result.file, date))
+        if date:
+            entries.append(FeedEntry(result.title, result.file, date, result.excerpt))
+    return {"sitemap.xml": sitemap_xml(paths, base),
+            "feed.xml": atom_feed(context.title, entries, base)}
+

@@ -1,0 +1,93 @@
+"""The look of the site: jinja2 templates and static files.
+
+Our templates live in ``templates/`` at the repository root (``base.html``,
+``page.html``, ``index.html``, ``all-pages.html``, ``tags.html``, ``tag.html``,
+``namespace.html``, ``graph.html``, ``404.html``, ``redirect.html`` and
+``static/site.css``, ``static/site.js``). A user's folder (``--templates DIR``) is
+searched first, so any file there with one of these names replaces ours.
+
+Every template gets ``site`` (title, navigation, switches), ``root`` (the relative
+prefix from the file being written to the site root: links to site-wide files are
+``{{ root }}all-pages.html``) and ``file`` (the site path being written).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from kb_compiler.emit.site.highlight import pygments_css
+from kb_compiler.emit.site.urls import root_prefix
+from kb_compiler.errors import KbcError
+
+STATIC_FILES = ("site.css", "site.js")
+TEMPLATE_VERSION = "1"
+
+
+def default_templates() -> Path:
+    """``templates/`` beside the ``kb_compiler`` package (the repository root)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "templates"
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise KbcError("the site templates folder is missing from this installation",
+                   path=str(here.parents[3] / "templates"))
+
+
+def format_score(value: float | int | None) -> str:
+    if value is None:
+        return "\u2014"
+    rounded = round(float(value), 1)
+    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
+
+
+def clamp_percent(value: float | int | None) -> float:
+    if value is None:
+        return 0.0
+    return round(max(0.0, min(100.0, float(value))), 1)
+
+
+class Theme:
+    """Loads templates (user folder first) and renders them with the site's globals."""
+
+    def __init__(self, site: dict[str, Any], user_dir: Path | None = None) -> None:
+        folders = [str(user_dir)] if user_dir else []
+        folders.append(str(default_templates()))
+        self.folders = [Path(folder) for folder in folders]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folders),
+            autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["score"] = format_score
+        self.env.filters["pct"] = clamp_percent
+        self.site = site
+
+    def render(self, name: str, site_file: str, **values: Any) -> str:
+        try:
+            template = self.env.get_template(name)
+            return template.render(site=self.site, root=root_prefix(site_file),
+                                   file=site_file, **values)
+        except jinja2.TemplateSyntaxError as error:
+            raise KbcError(f"template error: {error.message}", path=error.filename or name,
+                           line=error.lineno) from error
+        except jinja2.TemplateError as error:
+            raise KbcError(f"template error: {error}", path=name) from error
+
+    def static_files(self) -> dict[str, bytes]:
+        """``static/<name>`` -> bytes: site.css and site.js (user folder first) and the
+        generated code colours."""
+        files: dict[str, bytes] = {}
+        for name in STATIC_FILES:
+            for folder in self.folders:
+                candidate = folder / "static" / name
+                if candidate.is_file():
+                    files[f"static/{name}"] = candidate.read_bytes()
+                    break
+        files["static/code.css"] = pygments_css().encode("utf-8")
+        return files

@@ -1,0 +1,96 @@
+"""Where things live in the site, and how one file links to another.
+
+Every link the site writes is relative (``relative_url``), so the output works from any
+sub-path and from ``file://``; only the sitemap and the feed use ``--base-url``.
+Anchors are computed here once, from the model, so the ids a page writes and the
+``#fragments`` other pages link to always agree.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from urllib.parse import quote
+
+# Files and folders the build writes besides pages; a page slug never takes them.
+SITE_FILES = frozenset(
+    {"index", "404", "all-pages", "tags", "graph", "feed", "sitemap", "search",
+     "static", "files", "previews", "pagefind", "kbc-reload"}
+)
+STATIC_DIR = "static"
+FILES_DIR = "files"
+PREVIEWS_DIR = "previews"
+
+_SLUG_DROP = re.compile(r"[^\w\s-]", re.UNICODE)
+_SLUG_SPACE = re.compile(r"[\s_-]+")
+_SAFE_ANCHOR = re.compile(r"[^A-Za-z0-9_-]+")
+_URL_SAFE = "/-_.~!$&'()*+,;=:@"
+
+
+def page_file(slug: str) -> str:
+    """The site path of a page's HTML file."""
+    return f"{slug}.html"
+
+
+def asset_file(vault_path: str) -> str:
+    """The site path a vault asset is copied to."""
+    return f"{FILES_DIR}/{vault_path}"
+
+
+def relative_url(from_file: str, to_file: str, fragment: str | None = None) -> str:
+    """The URL ``from_file`` writes to reach ``to_file`` (both site paths with ``/``),
+    percent-encoded, with ``#fragment`` when given."""
+    base = posixpath.dirname(from_file)
+    path = posixpath.relpath(to_file, base or ".") if to_file else ""
+    url = quote(path, safe=_URL_SAFE)
+    if fragment:
+        url += "#" + quote(fragment, safe=_URL_SAFE + "#")
+    return url
+
+
+def root_prefix(site_file: str) -> str:
+    """``../`` once per folder level of ``site_file`` (empty at the site root)."""
+    depth = site_file.count("/")
+    return "../" * depth
+
+
+def heading_slug(text: str) -> str:
+    """A readable anchor for a heading: lower case, letters and digits of any script,
+    words joined by ``-``. Emoji and punctuation are dropped."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    slug = _SLUG_SPACE.sub("-", _SLUG_DROP.sub("", text)).strip("-")
+    if not slug or slug.startswith("block-") or re.fullmatch(r"b\d+", slug):
+        slug = f"h-{slug}" if slug else "section"
+    return slug
+
+
+def block_anchor(block_id: str) -> str:
+    """The id of a block other pages point to (a Logseq uuid or an Obsidian ^id)."""
+    return "block-" + (_SAFE_ANCHOR.sub("-", block_id.lstrip("^")).lower() or "id")
+
+
+def index_anchor(index: int) -> str:
+    """The id of a block without an id of its own (Logseq outline items)."""
+    return f"b{index}"
+
+
+class SlugCounter:
+    """Hands out heading anchors unique within one page: ``jobs``, ``jobs-1``..."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def take(self, text: str) -> str:
+        base = heading_slug(text)
+        count = self._seen.get(base)
+        if count is None:
+            self._seen[base] = 0
+            return base
+        while True:
+            count += 1
+            candidate = f"{base}-{count}"
+            if candidate not in self._seen:
+                self._seen[base] = count
+                self._seen[candidate] = 0
+                return candidate

@@ -1,0 +1,324 @@
+"""Bytes -> text for page files: BOM, line ends, invalid UTF-8 and mojibake repair.
+
+Every page goes through ``decode`` before any parser sees it, so property values, tags
+and titles are matched in their repaired form (FORMATS.md Part 3). Repair is two passes
+per line: ftfy with every cosmetic fixer off (only encoding repairs, so correct text such
+as curly quotes or full-width characters is never touched), then our own run repair for
+what ftfy leaves (``repair_runs``): Mac Roman emoji (U+F8FF + ``üîç``) and damaged runs
+inside lines that also hold correct non-ASCII text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import ftfy
+import ftfy.bad_codecs  # registers the sloppy-windows-1252 codec
+from ftfy import TextFixerConfig
+from ftfy.badness import is_bad
+
+from kb_compiler.model import Diagnostic, Severity
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+# Only ftfy's encoding repairs: no HTML unescaping, no quote straightening, no width or
+# ligature changes, no NFC, no control-character removal, no lossy U+FFFD substitution.
+_FTFY_CONFIG = TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=False,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=True,
+)
+
+_SNIPPET_WIDTH = 80
+# Longer lines are decoded but not repaired: no page has prose lines this long, and
+# repair costs microseconds per damaged spot, so a hostile 5 MB line of mojibake would
+# cost seconds. Such a line is generated data, not an author's text.
+MAX_REPAIR_LINE = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    """A page file's text as parsers see it (LF line ends, no BOM, repaired when asked),
+    with the problems found on the way."""
+
+    text: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def decode(data: bytes, path: str, *, repair: bool = True) -> DecodedText:
+    """Decode a page file's bytes. Never raises: a binary file gives empty text and an
+    ``invalid-encoding`` error; invalid UTF-8 is replaced by U+FFFD and reported at the
+    first bad byte; mojibake is repaired (when ``repair``) and reported per line."""
+    if data.startswith(_UTF16_BOMS):
+        return _decode_utf16(data, path)
+    if b"\x00" in data:
+        problem = Diagnostic(
+            "invalid-encoding", Severity.ERROR, path, 0, 0,
+            "binary file: not a text page (it contains NUL bytes)",
+        )
+        return DecodedText("", (problem,))
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
+    # Line ends are normalised on the bytes, before decoding, so the line of a bad byte
+    # is counted the same way parsers count lines.
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    diagnostics: list[Diagnostic] = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-8", errors="replace")
+        diagnostics.append(_invalid_utf8(data, error, path))
+    if repair:
+        text, repairs = repair_text(text, path)
+        diagnostics.extend(repairs)
+    return DecodedText(text, tuple(diagnostics))
+
+
+def repair_text(text: str, path: str) -> tuple[str, list[Diagnostic]]:
+    """Repair mojibake line by line; one ``encoding-repaired`` diagnostic per changed
+    line, at the column of its first change. Lines longer than ``MAX_REPAIR_LINE``
+    characters are left as they are."""
+    lines = text.split("\n")
+    found: list[Diagnostic] = []
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_REPAIR_LINE or line.isascii() or not _SUSPECT.search(line):
+            continue
+        fixed, steps = repair_line(line)
+        if fixed != line:
+            lines[number - 1] = fixed
+            found.append(_repaired(path, number, line, fixed, steps))
+    if not found:
+        return text, found
+    return "\n".join(lines), found
+
+
+def repair_line(line: str) -> tuple[str, tuple[str, ...]]:
+    """One line repaired, with the steps used (``encode macroman``, ``decode utf-8``...).
+    Returns the line itself when nothing looks damaged."""
+    fixed, explanation = ftfy.fix_and_explain(line, config=_FTFY_CONFIG)
+    steps = [f"{action} {argument}" for action, argument in explanation or ()]
+    fixed, run_steps = repair_runs(fixed)
+    steps.extend(step for step in run_steps if step not in steps)
+    return fixed, tuple(steps)
+
+
+def _decode_utf16(data: bytes, path: str) -> DecodedText:
+    """A UTF-16 file is unambiguous thanks to its BOM: read it, but say it is not UTF-8."""
+    text = data.decode("utf-16", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    problem = Diagnostic(
+        "invalid-encoding", Severity.WARNING, path, 0, 0,
+        "file is UTF-16, not UTF-8; read as UTF-16",
+        suggestion="re-save the file as UTF-8",
+    )
+    return DecodedText(text, (problem,))
+
+
+def _invalid_utf8(data: bytes, error: UnicodeDecodeError, path: str) -> Diagnostic:
+    offset = error.start
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    bad = _count_invalid(data)
+    more = f" ({bad} invalid sequences in the file)" if bad > 1 else ""
+    return Diagnostic(
+        "invalid-encoding", Severity.ERROR, path, line, column,
+        f"invalid UTF-8 byte 0x{data[offset]:02X}; decoded with U+FFFD replacement{more}",
+        suggestion="re-save the file as UTF-8 (it may be Latin-1 or Windows-1252)",
+    )
+
+
+def _count_invalid(data: bytes) -> int:
+    """How many invalid sequences the file holds (U+FFFD already in the file excluded)."""
+    replaced = data.decode("utf-8", errors="replace").count("\ufffd")
+    return replaced - data.count("\ufffd".encode())
+
+
+def _repaired(
+    path: str, number: int, before: str, after: str, steps: tuple[str, ...]
+) -> Diagnostic:
+    start, end_before, end_after = _changed_span(before, after)
+    old, new = _snippet(before, start, end_before), _snippet(after, start, end_after)
+    how = f" ({', '.join(steps)})" if steps else ""
+    return Diagnostic(
+        "encoding-repaired", Severity.WARNING, path, number, start + 1,
+        f"repaired encoding damage: '{old}' -> '{new}'{how}",
+        end_column=end_before + 1,
+    )
+
+
+def _changed_span(before: str, after: str) -> tuple[int, int, int]:
+    """(first differing index, end of the change in ``before``, end in ``after``)."""
+    start = 0
+    limit = min(len(before), len(after))
+    while start < limit and before[start] == after[start]:
+        start += 1
+    tail = 0
+    while (tail < limit - start
+           and before[len(before) - 1 - tail] == after[len(after) - 1 - tail]):
+        tail += 1
+    return start, len(before) - tail, len(after) - tail
+
+
+def _snippet(line: str, start: int, end: int) -> str:
+    """The changed part widened to whole words, capped, with invisible characters
+    (U+F8FF draws as nothing) shown as escapes."""
+    while start > 0 and not line[start - 1].isspace():
+        start -= 1
+    while end < len(line) and not line[end].isspace():
+        end += 1
+    text = line[start:end]
+    if len(text) > _SNIPPET_WIDTH:
+        text = text[: _SNIPPET_WIDTH - 1] + "…"
+    return "".join(_visible(char) for char in text)
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    if 0xE000 <= code <= 0xF8FF or code < 0x20 or 0x7F <= code < 0xA0:
+        return f"\\u{code:04x}"
+    return char
+
+
+# --- Run repair: what ftfy leaves -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _WrongCodec:
+    """A single-byte code page UTF-8 was wrongly read with."""
+
+    name: str  # Python codec name, to get the original bytes back
+    lead4: str  # what the 4-byte lead F0 (every emoji starts with it) became
+    upper: str  # the characters bytes 0x80-0xFF decode to
+
+    @property
+    def steps(self) -> tuple[str, str]:
+        label = "macroman" if self.name == "mac_roman" else self.name
+        return (f"encode {label}", "decode utf-8")
+
+
+def _upper_half(codec: str) -> str:
+    return bytes(range(0x80, 0x100)).decode(codec)
+
+
+_MAC_ROMAN = _WrongCodec("mac_roman", "\uf8ff", _upper_half("mac_roman"))
+_WINDOWS_1252 = _WrongCodec(
+    "sloppy-windows-1252", "\u00f0", _upper_half("sloppy-windows-1252")
+)
+_CODECS = (_MAC_ROMAN, _WINDOWS_1252)
+_RUNS = {codec: re.compile(f"[{re.escape(codec.upper)}]{{2,}}") for codec in _CODECS}
+# A line without any of these characters cannot hold mojibake, so the common case
+# (ASCII, CJK, correct emoji) skips ftfy entirely.
+_SUSPECT_CHARS = "".join(sorted(set(_MAC_ROMAN.upper + _WINDOWS_1252.upper)))
+_SUSPECT = re.compile(f"[{re.escape(_SUSPECT_CHARS)}]")
+_JOINERS = frozenset("\ufe0f\ufe0e\u200d\u20e3")
+_EMOJI_PLANE = range(0x1F000, 0x1FB00)
+
+
+def repair_runs(line: str) -> tuple[str, tuple[str, ...]]:
+    """Repair runs of two or more characters from a code page's upper half whose bytes
+    are UTF-8: re-encode the run, decode each complete UTF-8 sequence in it, and keep a
+    decoded character only when the run looks like damage (see ``_plausible``)."""
+    steps: list[str] = []
+    for codec in _CODECS:
+        fixed = _RUNS[codec].sub(lambda match, codec=codec: _repair_run(match, codec), line)
+        if fixed != line:
+            steps.extend(codec.steps)
+            line = fixed
+    return line, tuple(steps)
+
+
+def _repair_run(match: re.Match[str], codec: _WrongCodec) -> str:
+    run = match.group()
+    raw = run.encode(codec.name)
+    out: list[str] = []
+    index = 0
+    previous_repaired = False
+    if codec is _MAC_ROMAN and _lost_lead_at_start(match, raw):
+        out.append((b"\xf0" + raw[:3]).decode("utf-8"))
+        index, previous_repaired = 3, True
+    while index < len(raw):
+        size = _sequence_length(raw[index])
+        chunk = raw[index:index + size] if size and index + size <= len(raw) else b""
+        decoded = _strict_utf8(chunk)
+        original = run[index:index + size]
+        if decoded and _plausible(original, decoded, codec, previous_repaired):
+            out.append(decoded)
+            index += size
+            previous_repaired = True
+        else:
+            out.append(run[index])
+            index += 1
+            previous_repaired = False
+    return "".join(out)
+
+
+def _lost_lead_at_start(match: re.Match[str], raw: bytes) -> bool:
+    """An emoji whose U+F8FF (the Mac Roman F0) was lost, as in ``üîç``: three
+    continuation bytes forming an emoji, as a whole token (``Grüße`` is not one)."""
+    if len(raw) < 3 or not all(0x80 <= byte <= 0xBF for byte in raw[:3]):
+        return False
+    text = match.string
+    before = text[match.start() - 1] if match.start() > 0 else " "
+    after = text[match.end()] if match.end() < len(text) else " "
+    if before.isalnum() or after.isalnum():
+        return False
+    decoded = _strict_utf8(b"\xf0" + raw[:3])
+    return bool(decoded) and ord(decoded) in _EMOJI_PLANE
+
+
+def _plausible(original: str, decoded: str, codec: _WrongCodec, after_repair: bool) -> bool:
+    """Whether ``original`` is damage rather than correct text that happens to re-encode
+    as UTF-8 (``»ç`` is C8 8D under Mac Roman, a valid but absurd U+020D)."""
+    if decoded in _JOINERS:
+        return after_repair or is_bad(original)
+    if unicodedata.category(decoded) in ("Cc", "Cs", "Co", "Cn"):
+        return False
+    lead = original.encode(codec.name)[0]
+    if len(original) == 4:
+        # U+F8FF never starts a 4-byte run in real text; an eth might, so ask for emoji.
+        return lead == 0xF0 and (codec is _MAC_ROMAN or ord(decoded) in _EMOJI_PLANE
+                                 or is_bad(original))
+    if len(original) == 2:
+        # Only the leads of Latin-1 letters (C2, C3: ``√©``, ``Ã©``). Other leads are
+        # quotes and dashes (``”``, ``«``, ``—``) that often stand before an accented
+        # letter in correct text; a line damaged through and through is ftfy's job.
+        return lead in (0xC2, 0xC3) and is_bad(original)
+    # Three bytes. E2 is the lead of punctuation and symbols (``‚Äô``, ``‚úÖ``); ftfy's
+    # score misses some of them (U+2705), so a symbol or punctuation result is enough.
+    if lead == 0xE2 and unicodedata.category(decoded)[0] in "PS":
+        return True
+    return is_bad(original)
+
+
+def _sequence_length(lead: int) -> int:
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    if 0xF0 <= lead <= 0xF4:
+        return 4
+    return 0
+
+
+def _strict_utf8(chunk: bytes) -> str:
+    """The one character ``chunk`` encodes, or "" when it is not valid UTF-8."""
+    try:
+        decoded = chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    return decoded if len(decoded) == 1 else ""

@@ -1,0 +1,271 @@
+"""What one Logseq block says: its property lines, task parts (marker, priority,
+SCHEDULED/DEADLINE, drawers), its text and the references and macros in that text.
+
+Works on the lines ``logseq_outline`` assigned to the block, keeping every column as in
+the file so references point at the exact place."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from kb_compiler.config import ParseOptions
+from kb_compiler.model import Diagnostic, Macro, Property, Reference
+from kb_compiler.parse.logseq_inline import ScanContext, may_refer, scan_inline
+from kb_compiler.parse.logseq_outline import TAB_WIDTH, RawBlock, indent_width
+from kb_compiler.parse.logseq_properties import property_line_match, read_property
+from kb_compiler.parse.text import LineIndex, mask_code
+
+MARKERS = ("TODO", "DOING", "DONE", "LATER", "NOW", "WAITING", "WAIT", "CANCELED",
+           "CANCELLED", "STARTED", "IN-PROGRESS")
+_MARKER = re.compile(r"(" + "|".join(MARKERS) + r")(?:[ \t]+|$)")
+_PRIORITY = re.compile(r"\[#([A-C])\](?:[ \t]+|$)")
+_PLANNING = re.compile(r"[ \t]*+(?:SCHEDULED|DEADLINE):")
+_PLANNING_ITEM = re.compile(r"(SCHEDULED|DEADLINE):[ \t]*<([^>\n]*)>")
+_DRAWER_OPEN = re.compile(r"[ \t]*+:([A-Za-z][A-Za-z0-9_-]*+):[ \t]*+$")
+_DRAWER_END = re.compile(r"[ \t]*+:END:[ \t]*+$", re.IGNORECASE)
+_HEADING = re.compile(r"(#{1,6})(?:[ \t]|$)")
+# Org-style blocks whose body is code or a query, not text (Logseq reads them in
+# Markdown pages too): nothing inside them is a link.
+_VERBATIM_OPEN = re.compile(r"[ \t]*+#\+BEGIN_(SRC|EXAMPLE|QUERY|EXPORT)\b", re.IGNORECASE)
+
+
+@dataclass
+class BlockParts:
+    """A block read from its lines; ``property_references`` come from its property
+    lines, ``references`` from its text."""
+
+    content: str = ""
+    end_line: int = 0
+    properties: list[Property] = field(default_factory=list)
+    property_references: list[Reference] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    macros: list[Macro] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    starts_with_property: bool = False  # the first line is a key:: value line
+    only_properties: bool = False  # every non-blank line is a property line
+    marker: str | None = None
+    priority: str | None = None
+    scheduled: str | None = None
+    deadline: str | None = None
+    heading: int | None = None
+    block_id: str | None = None
+
+
+def read_block(lines: list[str], raw: RawBlock, path: str, options: ParseOptions) -> BlockParts:
+    """Read the block whose lines ``lines[raw.first:raw.last + 1]`` are.
+
+    The first row is cut where its text begins (after ``- ``), so the bullet's
+    indentation is never scanned again; columns are shifted back when located."""
+    rows = _Rows(lines[raw.first:raw.last + 1], raw)
+    parts = BlockParts(end_line=_last_text_line(rows.raw, raw.first))
+    roles = _row_roles(rows.masked, parts)
+    for index, role in enumerate(roles):
+        if role == "property":
+            _read_property_row(rows, index, path, options, parts)
+    text_rows = [index for index, role in enumerate(roles) if role == "text"]
+    parts.only_properties = bool(parts.properties) and all(
+        not rows.raw[i].strip() for i in text_rows)
+    head = _read_task_head(rows.masked[0], raw.kind, parts) if 0 in text_rows else 0
+    parts.content = _content(rows.raw, roles, raw.content_column, head)
+    _scan_text(rows, roles, head, path, parts)
+    parts.heading = _heading_level(parts)
+    parts.block_id = _block_id(parts.properties)
+    return parts
+
+
+class _Rows:
+    """A block's rows as written (``raw``) and with code blanked (``masked``), the
+    first row starting at the block's text."""
+
+    def __init__(self, rows: list[str], raw: RawBlock):
+        rows[0] = rows[0][raw.content_start:]
+        self.raw = rows
+        self.first_line = raw.first + 1
+        self.first_column = raw.content_start
+        joined = "\n".join(rows)
+        if "`" in joined or "~" in joined:
+            self.masked = mask_code(joined).split("\n")
+        else:
+            self.masked = list(rows)
+        if "#+" in joined:
+            _mask_verbatim(self.masked)
+
+    def line_and_offset(self, index: int) -> tuple[int, int]:
+        """The file line of row ``index`` and the 0-based column its row text starts at."""
+        return self.first_line + index, self.first_column if index == 0 else 0
+
+
+def _last_text_line(rows: list[str], first: int) -> int:
+    for index in range(len(rows) - 1, -1, -1):
+        if rows[index].strip():
+            return first + index + 1
+    return first + 1
+
+
+def _mask_verbatim(masked: list[str]) -> None:
+    """Blank the body of ``#+BEGIN_SRC/EXAMPLE/QUERY/EXPORT`` ... ``#+END_...``."""
+    inside: str | None = None
+    for index, row in enumerate(masked):
+        if inside is not None:
+            if row.strip().upper().startswith(inside):
+                inside = None
+            else:
+                masked[index] = " " * len(row)
+            continue
+        opened = _VERBATIM_OPEN.match(row)
+        if opened:
+            inside = "#+END_" + opened.group(1).upper()
+
+
+def _row_roles(masked: list[str], parts: BlockParts) -> list[str]:
+    """Each row's role: ``property`` (in the property lines right after the first line,
+    or from the first line itself), ``planning``, ``drawer`` (skipped, line numbers
+    kept) or ``text``."""
+    roles = ["text"] * len(masked)
+    parts.starts_with_property = property_line_match(masked[0]) is not None
+    if len(masked) == 1:
+        if parts.starts_with_property:
+            roles[0] = "property"
+        return roles
+    ends = [i for i, row in enumerate(masked) if ":" in row and _DRAWER_END.match(row)]
+    index = 0 if parts.starts_with_property else 1
+    in_property_zone = True
+    while index < len(masked):
+        row = masked[index]
+        if in_property_zone and property_line_match(row):
+            roles[index] = "property"
+        elif _PLANNING.match(row) and _PLANNING_ITEM.search(row):
+            roles[index] = "planning"
+            _read_planning(row, parts)
+        elif _DRAWER_OPEN.match(row) and not _DRAWER_END.match(row):
+            end = _drawer_end(ends, index)
+            if end is not None:
+                roles[index:end + 1] = ["drawer"] * (end + 1 - index)
+                index = end + 1
+                continue
+            in_property_zone = False
+        else:
+            in_property_zone = False
+        index += 1
+    return roles
+
+
+def _drawer_end(ends: list[int], opened: int) -> int | None:
+    at = bisect.bisect_right(ends, opened)
+    return ends[at] if at < len(ends) else None
+
+
+def _read_planning(row: str, parts: BlockParts) -> None:
+    for item in _PLANNING_ITEM.finditer(row):
+        if item.group(1) == "SCHEDULED":
+            parts.scheduled = item.group(2).strip()
+        else:
+            parts.deadline = item.group(2).strip()
+
+
+def _read_property_row(rows: _Rows, index: int, path: str, options: ParseOptions,
+                       parts: BlockParts) -> None:
+    match = property_line_match(rows.masked[index])
+    if match is None:  # cannot happen: the row was classified by the same match
+        return
+    line, column = rows.line_and_offset(index)
+    parsed = read_property(rows.raw[index], rows.masked[index], match, line, path, options,
+                           column_offset=column)
+    if parsed.property is not None:
+        parts.properties.append(parsed.property)
+    parts.property_references.extend(parsed.findings.references)
+    parts.diagnostics.extend(parsed.findings.diagnostics)
+
+
+def _read_task_head(first_row: str, kind: str, parts: BlockParts) -> int:
+    """Strip a task marker and a priority from a bullet's first row; return the offset
+    in that row where the block's text then begins."""
+    if kind != "block":
+        return 0
+    at = 0
+    marker = _MARKER.match(first_row)
+    if marker:
+        parts.marker = marker.group(1)
+        at = marker.end()
+    priority = _PRIORITY.match(first_row, at)
+    if priority:
+        parts.priority = priority.group(1)
+        at = priority.end()
+    return at
+
+
+def _content(rows: list[str], roles: list[str], content_column: int, head: int) -> str:
+    """The block's own text: its text rows, bullet and continuation indent removed."""
+    pieces: list[str] = []
+    for index, role in enumerate(roles):
+        if role == "text":
+            row = rows[index]
+            pieces.append(row[head:] if index == 0 else _dedent(row, content_column))
+    return "\n".join(pieces).strip("\n").rstrip()
+
+
+def _dedent(row: str, width: int) -> str:
+    """``row`` without up to ``width`` columns of leading whitespace."""
+    blank = len(row) - len(row.lstrip(" \t"))
+    if blank == 0:
+        return row
+    if "\t" not in row[:blank]:
+        return row[min(blank, width):]
+    if indent_width(row[:blank]) <= width:
+        return row[blank:]
+    cut = column = 0
+    while cut < blank:
+        column = (column // TAB_WIDTH + 1) * TAB_WIDTH if row[cut] == "\t" else column + 1
+        if column > width:
+            break
+        cut += 1
+    return row[cut:]
+
+
+def _scan_text(rows: _Rows, roles: list[str], head: int, path: str,
+               parts: BlockParts) -> None:
+    """References and macros in the text rows. Rows that are not text are emptied
+    (keeping the row count, hence line numbers); the first row starts at ``head``."""
+    raw_rows = [row if role == "text" else "" for row, role in zip(rows.raw, roles, strict=True)]
+    raw_rows[0] = raw_rows[0][head:]
+    raw_text = "\n".join(raw_rows)
+    if not may_refer(raw_text):
+        return
+    masked_rows = [row if role == "text" else ""
+                   for row, role in zip(rows.masked, roles, strict=True)]
+    masked_rows[0] = masked_rows[0][head:]
+    masked_text = "\n".join(masked_rows)
+    first_line, shift = rows.first_line, rows.first_column + head
+    index = LineIndex(masked_text, first_line=first_line) if len(rows.raw) > 1 else None
+
+    def locate(offset: int) -> tuple[int, int]:
+        if index is None:  # a one-line block: no line lookup needed
+            return first_line, offset + shift + 1
+        line, column = index.position(offset)
+        return (line, column + shift) if line == first_line else (line, column)
+
+    found = scan_inline(raw_text, masked_text, ScanContext(path, locate))
+    parts.references.extend(found.references)
+    parts.macros.extend(found.macros)
+    parts.diagnostics.extend(found.diagnostics)
+
+
+def _heading_level(parts: BlockParts) -> int | None:
+    marked = _HEADING.match(parts.content)
+    if marked:
+        return len(marked.group(1))
+    for prop in parts.properties:
+        value = prop.value
+        if prop.key == "heading" and isinstance(value, int) and not isinstance(value, bool) \
+                and 1 <= value <= 6:
+            return value
+    return None
+
+
+def _block_id(properties: list[Property]) -> str | None:
+    for prop in properties:
+        if prop.key == "id" and isinstance(prop.value, str) and prop.value.strip():
+            return prop.value.strip().lower()
+    return None

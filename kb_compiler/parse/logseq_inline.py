@@ -1,0 +1,302 @@
+"""Logseq inline references: ``[[Page]]``, ``#tag``, ``#[[multi word]]``, ``((uuid))``,
+label forms, ``{{embed ...}}``, other ``{{macros}}`` and Markdown links to local files.
+
+The scanner reads text whose code is already masked (``text.mask_code``) and reports
+every find with its 1-based line and column in the page file. It runs in passes, each
+blanking what it consumed so that later passes never see it twice: macros first (nothing
+inside a macro is a link, except an embed's own target), then ``[[...]]`` pairs, block
+refs, Markdown links, and last bare ``#tags``. Every pass is linear in the text length,
+so a 5 MB line of brackets cannot make it quadratic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kb_compiler.model import Diagnostic, Macro, Reference, RefKind, Severity
+from kb_compiler.parse.text import match_brackets
+
+# Maps an offset in the scanned text to a (line, column) in the page file, both 1-based.
+Locate = Callable[[int], tuple[int, int]]
+
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_BLOCK_REF = re.compile(r"\(\(\s*(" + UUID + r")\s*\)\)")
+_LABELLED_BLOCK_REF = re.compile(r"\[([^\[\]\n]*+)\]\(\(\(\s*(" + UUID + r")\s*\)\)\)")
+_LABEL_HEAD = re.compile(r"\[([^\[\]\n]*+)\]\((?=\[\[)")
+_BRACKET_TOKEN = re.compile(r"\[\[|\]\]|\n")
+# ![alt](target "title") or [text](target): labels may hold one level of brackets.
+_MARKDOWN_LINK = re.compile(
+    r"(!?)\[((?:[^\[\]\n]++|\[[^\[\]\n]*+\])*+)\]"
+    r"\(\s*+(<[^<>\n]*+>|[^\s()]*+(?:\([^\s()]*+\)[^\s()]*+)*+)(?:\s+\"[^\"\n]*+\")?\s*+\)"
+)
+# A bare tag stops at whitespace and at [ ] ( ) + # , ，  (mldoc hash_tag).
+_TAG = re.compile(r"#([^\s\[\]()+#,，]+)")
+_TAG_TRAILING_PUNCTUATION = ".,!?;:"
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# Text without any of these characters holds no reference, macro or link.
+_MAY_REFER = re.compile(r"[\[#({]")
+_MACRO_HEAD = re.compile(r"\s*([^\s,\[(]+)(.*)\Z", re.DOTALL)
+
+
+@dataclass
+class InlineFindings:
+    """What one scan found; the caller turns it into a Block's or Property's fields."""
+
+    references: list[Reference] = field(default_factory=list)
+    macros: list[Macro] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def extend(self, other: InlineFindings) -> None:
+        self.references.extend(other.references)
+        self.macros.extend(other.macros)
+        self.diagnostics.extend(other.diagnostics)
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """Where the scanned text sits and what kind of references it makes.
+
+    ``property`` is set when the text is a property value: links then have kind
+    ``link_kind`` (PROPERTY, or TAG for ``tags::``), and macros are skipped, not kept.
+    """
+
+    path: str
+    locate: Locate
+    property: str | None = None
+    link_kind: RefKind = RefKind.LINK
+
+
+def may_refer(text: str) -> bool:
+    """False when ``text`` certainly holds no reference or macro (a cheap pre-check)."""
+    return _MAY_REFER.search(text) is not None
+
+
+def scan_inline(raw: str, masked: str, context: ScanContext) -> InlineFindings:
+    """Every reference, macro and link problem in ``masked`` (``raw`` with code masked;
+    both have the same length, names are read from ``raw``)."""
+    found = InlineFindings()
+    if not may_refer(masked):
+        return found
+    work = _scan_macros(raw, masked, context, found)
+    work = _scan_bracket_links(raw, work, context, found)
+    work = _scan_block_refs(raw, work, context, found)
+    work = _scan_markdown_links(raw, work, context, found)
+    _scan_tags(raw, work, context, found)
+    found.references.sort(key=lambda ref: (ref.line, ref.column))
+    return found
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each (start, end) span replaced by spaces (newlines kept)."""
+    if not spans:
+        return text
+    pieces: list[str] = []
+    last = 0
+    for start, end in sorted(spans):
+        if start < last:
+            start = last
+        if end <= start:
+            continue
+        pieces.append(text[last:start])
+        pieces.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _diagnostic(context: ScanContext, code: str, offset: int, message: str,
+                target: str | None = None) -> Diagnostic:
+    line, column = context.locate(offset)
+    return Diagnostic(code, Severity.WARNING, context.path, line, column, message,
+                      target=target)
+
+
+def _reference(context: ScanContext, kind: RefKind, offset: int, raw: str, *,
+               target: str = "", label: str | None = None, block_id: str | None = None,
+               is_asset: bool = False) -> Reference:
+    line, column = context.locate(offset)
+    return Reference(kind, target, line, column, label=label, block_id=block_id,
+                     property=context.property, is_asset=is_asset, raw=raw)
+
+
+# -- macros ----------------------------------------------------------------------------
+
+
+def _scan_macros(raw: str, masked: str, context: ScanContext, found: InlineFindings) -> str:
+    spans: list[tuple[int, int]] = []
+    pos = masked.find("{{")
+    while pos >= 0:
+        line_end = masked.find("\n", pos)
+        if line_end < 0:
+            line_end = len(masked)
+        close = masked.find("}}", pos + 2, line_end)
+        if close < 0:
+            found.diagnostics.append(_diagnostic(
+                context, "unterminated-macro", pos, "'{{' is never closed by '}}' on its line"))
+            pos = masked.find("{{", line_end)  # the rest of this line cannot close either
+            continue
+        end = close + 2
+        # In a run like {{{embed x}}} the macro is the innermost {{...}}.
+        while masked.startswith("{", pos + 2):
+            pos += 1
+        spans.append((pos, end))
+        if context.property is None:
+            _record_macro(raw, pos, end, context, found)
+        pos = masked.find("{{", end)
+    return _blank(masked, spans)
+
+
+def _record_macro(raw: str, start: int, end: int, context: ScanContext,
+                  found: InlineFindings) -> None:
+    source = raw[start:end]
+    head = _MACRO_HEAD.match(source[2:-2])
+    if head is None or not head.group(1):
+        return
+    name, rest = head.group(1), head.group(2).strip()
+    if name.lower() == "embed" and _record_embed(rest, start, source, context, found):
+        return
+    args = tuple(arg.strip() for arg in rest.split(",")) if rest else ()
+    line, column = context.locate(start)
+    found.macros.append(Macro(name, args, line, column, source))
+
+
+def _record_embed(rest: str, start: int, source: str, context: ScanContext,
+                  found: InlineFindings) -> bool:
+    """An embed's target becomes an EMBED reference; False when it names neither a
+    page nor a block (the macro is then kept as an opaque macro)."""
+    block = re.fullmatch(r"\(\(\s*(" + UUID + r")\s*\)\)", rest)
+    if block:
+        found.references.append(_reference(
+            context, RefKind.EMBED, start, source, block_id=block.group(1).lower()))
+        return True
+    if not rest.startswith("[[") or match_brackets(rest, 0) != len(rest):
+        return False
+    name = rest[2:-2].strip()
+    if not name:
+        found.diagnostics.append(_diagnostic(
+            context, "empty-link", start, "embed of an empty page name '[[]]'"))
+        return True
+    found.references.append(_reference(context, RefKind.EMBED, start, source, target=name))
+    return True
+
+
+# -- [[links]], #[[tags]], [label]([[links]]) -------------------------------------------
+
+
+def _bracket_pairs(work: str, context: ScanContext,
+                   found: InlineFindings) -> list[tuple[int, int]]:
+    """The outermost matched ``[[ ]]`` pairs as (start, end) spans, found in one pass
+    with a stack that resets at each line end; an opener left over at a line end is
+    reported once per line."""
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for token in _BRACKET_TOKEN.finditer(work):
+        text = token.group()
+        if text == "[[":
+            stack.append(token.start())
+        elif text == "]]":
+            if stack:
+                pairs.append((stack.pop(), token.end()))
+        else:
+            _report_unterminated(stack, context, found)
+    _report_unterminated(stack, context, found)
+    pairs.sort()
+    outer: list[tuple[int, int]] = []
+    for start, end in pairs:
+        if not outer or start >= outer[-1][1]:
+            outer.append((start, end))
+    return outer
+
+
+def _report_unterminated(stack: list[int], context: ScanContext,
+                         found: InlineFindings) -> None:
+    if stack:
+        found.diagnostics.append(_diagnostic(
+            context, "unterminated-link", stack[0], "'[[' is never closed by ']]' on its line"))
+        stack.clear()
+
+
+def _scan_bracket_links(raw: str, work: str, context: ScanContext,
+                        found: InlineFindings) -> str:
+    labels = {m.end(): m for m in _LABEL_HEAD.finditer(work)}
+    spans: list[tuple[int, int]] = []
+    for start, end in _bracket_pairs(work, context, found):
+        name = raw[start + 2:end - 2].strip()
+        label_head = labels.get(start)
+        label: str | None = None
+        kind = context.link_kind
+        if label_head is not None and work.startswith(")", end):
+            span, label = (label_head.start(), end + 1), label_head.group(1)
+        elif start > 0 and work[start - 1] == "#":
+            span = (start - 1, end)
+            kind = context.link_kind if context.property else RefKind.TAG
+        else:
+            span = (start, end)
+        spans.append(span)
+        if not name:
+            found.diagnostics.append(_diagnostic(
+                context, "empty-link", span[0], "link with an empty page name '[[]]'"))
+            continue
+        found.references.append(_reference(
+            context, kind, span[0], raw[span[0]:span[1]], target=name, label=label))
+    return _blank(work, spans)
+
+
+# -- ((block refs)) ---------------------------------------------------------------------
+
+
+def _scan_block_refs(raw: str, work: str, context: ScanContext,
+                     found: InlineFindings) -> str:
+    spans: list[tuple[int, int]] = []
+    for match in _LABELLED_BLOCK_REF.finditer(work):
+        spans.append(match.span())
+        found.references.append(_reference(
+            context, RefKind.BLOCK_REF, match.start(), raw[match.start():match.end()],
+            block_id=match.group(2).lower(), label=match.group(1)))
+    work = _blank(work, spans)
+    spans = []
+    for match in _BLOCK_REF.finditer(work):
+        spans.append(match.span())
+        found.references.append(_reference(
+            context, RefKind.BLOCK_REF, match.start(), raw[match.start():match.end()],
+            block_id=match.group(1).lower()))
+    return _blank(work, spans)
+
+
+# -- Markdown links and images to local files --------------------------------------------
+
+
+def _scan_markdown_links(raw: str, work: str, context: ScanContext,
+                         found: InlineFindings) -> str:
+    spans: list[tuple[int, int]] = []
+    for match in _MARKDOWN_LINK.finditer(work):
+        spans.append(match.span())
+        target = raw[match.start(3):match.end(3)].strip()
+        if target.startswith("<") and target.endswith(">"):
+            target = target[1:-1].strip()
+        if not target or target.startswith("#") or _URL_SCHEME.match(target):
+            continue  # external URL or same-page anchor: not a reference
+        kind = RefKind.EMBED if match.group(1) else RefKind.LINK
+        found.references.append(_reference(
+            context, kind, match.start(), raw[match.start():match.end()], target=target,
+            label=raw[match.start(2):match.end(2)], is_asset=True))
+    return _blank(work, spans)
+
+
+# -- bare #tags -------------------------------------------------------------------------
+
+
+def _scan_tags(raw: str, work: str, context: ScanContext, found: InlineFindings) -> None:
+    kind = context.link_kind if context.property else RefKind.TAG
+    for match in _TAG.finditer(work):
+        start = match.start()
+        if start > 0 and not raw[start - 1].isspace():
+            continue  # inside a word or a URL (page#anchor), or after a bracket ([#A])
+        name = match.group(1).rstrip(_TAG_TRAILING_PUNCTUATION)
+        if not name:
+            continue
+        found.references.append(_reference(
+            context, kind, start, "#" + name, target=name))

@@ -1,0 +1,113 @@
+"""Obsidian notes and plain Markdown files -> ``Page`` (FORMATS.md Part 2).
+
+The parse runs in four steps, each in its own module: front matter
+(``obsidian_frontmatter``), the block structure from markdown-it-py (``obsidian_blocks``),
+a *visible* copy of the body with code, comments and math blanked (``obsidian_mask``), and
+the inline scan for links, embeds and tags over that copy (``obsidian_inline``). Each
+reference is then attached to the block that owns its line.
+
+Pure: the result depends only on the arguments, and nothing is read or kept elsewhere.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from kb_compiler.config import ParseOptions
+from kb_compiler.model import Block, Dialect, Page, Reference, RefKind
+from kb_compiler.parse.obsidian_blocks import (
+    Commented,
+    build_blocks,
+    markdown_tokens,
+    opaque_line_ranges,
+)
+from kb_compiler.parse.obsidian_frontmatter import read_frontmatter
+from kb_compiler.parse.obsidian_inline import scan_inline
+from kb_compiler.parse.obsidian_mask import (
+    Span,
+    blank_lines,
+    blank_spans,
+    comment_spans,
+    line_starts,
+    mask_code_spans,
+    math_spans,
+)
+
+_NON_BLANK = re.compile(r"\S")
+
+
+def parse_obsidian(path: str, text: str, options: ParseOptions, *, default_name: str,
+                   dialect: Dialect) -> Page:
+    """Parse one note. ``text`` is decoded, BOM-stripped, LF-only and repaired; problems
+    come back as the page's diagnostics, never as exceptions."""
+    front = read_frontmatter(path, text)
+    body = blank_spans(text, [(0, front.body_start)], " ") if front.body_start else text
+    starts = line_starts(text)
+    tokens = markdown_tokens(body)
+    visible = mask_code_spans(blank_lines(body, starts, opaque_line_ranges(tokens)))
+    comments = comment_spans(visible)
+    if not options.links_in_comments:
+        visible = blank_spans(visible, comments)
+    visible = blank_spans(visible, math_spans(visible))
+    layout = build_blocks(path, text.split("\n"), tokens, _comment_test(text, starts, comments))
+    inline = scan_inline(path, text, visible)
+    return Page(
+        path=path,
+        name=default_name,
+        dialect=dialect,
+        text=text,
+        properties=front.properties,
+        blocks=_attach(layout.blocks, layout.owner, inline.references),
+        references=(*front.references, *inline.references),
+        aliases=_unique(front.aliases),
+        tags=_unique([*front.tags, *(ref.target for ref in inline.references
+                                     if ref.kind is RefKind.TAG)]),
+        frontmatter=front.raw,
+        diagnostics=tuple(sorted((*front.diagnostics, *layout.diagnostics,
+                                  *inline.diagnostics), key=lambda d: d.sort_key())),
+    )
+
+
+def _comment_test(text: str, starts: Sequence[int], comments: Sequence[Span]) -> Commented:
+    """Whether the text of lines ``first..last`` (1-based) lies inside one ``%%`` comment."""
+    begins = [start for start, _ in comments]
+
+    def commented(first: int, last: int) -> bool:
+        if not comments or first > len(starts):
+            return False
+        start = starts[first - 1]
+        stop = starts[last] - 1 if last < len(starts) else len(text)
+        visible_start = _NON_BLANK.search(text, start, stop)
+        if visible_start is None:
+            return False
+        visible_end = start + len(text[start:stop].rstrip())
+        where = bisect.bisect_right(begins, visible_start.start()) - 1
+        return where >= 0 and comments[where][1] >= visible_end
+
+    return commented
+
+
+def _attach(blocks: Sequence[Block], owner: Sequence[int],
+            references: Sequence[Reference]) -> tuple[Block, ...]:
+    """Give each block the references written on the lines it owns."""
+    owned: dict[int, list[Reference]] = {}
+    for ref in references:
+        index = owner[ref.line - 1] if 0 < ref.line <= len(owner) else -1
+        if index >= 0:
+            owned.setdefault(index, []).append(ref)
+    return tuple(replace(block, references=tuple(owned[block.index]))
+                 if block.index in owned else block for block in blocks)
+
+
+def _unique(names: Sequence[str]) -> tuple[str, ...]:
+    """Names in first-seen order, compared case-insensitively (as Obsidian's tag pane)."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+    return tuple(kept)

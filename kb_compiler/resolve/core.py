@@ -1,0 +1,182 @@
+"""``resolve``: build the ``KnowledgeGraph`` of a parsed knowledge base.
+
+The steps, each in its own module: index the vault once (``index``), resolve every
+reference (``refs``, ``names``), type the pages and check them against the schema
+(``metamodel``), work out embeds and their cycles (``embeds``), score the keys
+(``scores``) and assemble the networkx graph (``network``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from kb_compiler.model import (
+    Diagnostic,
+    Dialect,
+    KnowledgeBase,
+    Page,
+    Property,
+    Reference,
+    RefKind,
+)
+from kb_compiler.resolve import embeds, metamodel, network
+from kb_compiler.resolve.graph import KnowledgeGraph
+from kb_compiler.resolve.index import VaultIndex, build_index
+from kb_compiler.resolve.names import NameResolver
+from kb_compiler.resolve.refs import NON_LINK_PROPERTIES, ReferenceResolver
+from kb_compiler.resolve.schema import Schema, find_schema_file, load_schema
+from kb_compiler.resolve.scores import compute_scores
+from kb_compiler.resolve.slugs import assign_slugs
+from kb_compiler.resolve.types import ResolvedRef
+
+MAX_EMBED_DEPTH = 8
+MAX_EMBED_BLOCKS = 2000
+TAG_KEYS = frozenset({"tags", "tag"})
+
+
+def vault_schema(kb: KnowledgeBase) -> Schema:
+    """The vault's schema (the configured file, else ``kbc-schema.yaml`` at the root),
+    or the empty schema. A broken schema file raises ``KbcError``."""
+    configured = getattr(kb.config, "schema", None)
+    found = find_schema_file(kb.root, configured)
+    if found is None:
+        return Schema()
+    return load_schema(found, found.relative_to(kb.root).as_posix())
+
+
+def resolve(kb: KnowledgeBase, schema: Schema | None = None) -> KnowledgeGraph:
+    """Resolve every reference of ``kb`` and build the graph. ``schema`` None means the
+    vault's own schema file (if any); pass ``Schema()`` to check without one."""
+    schema = vault_schema(kb) if schema is None else schema
+    index = build_index(kb)
+    names = NameResolver(index, loose=bool(getattr(kb.config, "loose_matching", False)))
+    resolver = ReferenceResolver(index, names)
+    ordered = sorted(kb.pages, key=lambda page: page.path)
+    refs: list[ResolvedRef] = []
+    for page in ordered:
+        refs.extend(ResolvedRef(page.id, ref, resolver.resolve(page, ref))
+                    for ref in page_references(page))
+    refs_by_page: dict[str, list[ResolvedRef]] = {}
+    for resolved in refs:
+        refs_by_page.setdefault(resolved.source, []).append(resolved)
+
+    pages = index.pages
+    types, declared = metamodel.assign_types(pages, refs_by_page, schema)
+    namespaced = _namespaced_ids(pages, refs)
+    parents, children = _namespaces(namespaced)
+    scores = compute_scores(pages, metamodel.rollup_children(pages, children, types, schema))
+    inclusions = embeds.build_inclusions(pages, refs)
+
+    found: list[Diagnostic] = [*index.diagnostics, *resolver.diagnostics]
+    found.extend(embeds.find_embed_cycles(pages, inclusions))
+    found.extend(metamodel.check_pages(ordered, types, declared, refs_by_page, schema))
+
+    nodes = _nodes(kb, index, refs, types, scores, namespaced, schema)
+    edges = [edge for r in refs if (edge := network.reference_edge(r, pages)) is not None]
+    edges.extend(network.Edge(child, parent, "namespace", 0) for child, parent in parents.items())
+    graph = network.assemble(nodes, edges, kb.root.name)
+
+    return KnowledgeGraph(
+        kb, graph, tuple(refs), _final_diagnostics(kb, found),
+        pages=pages, lookup=resolver.lookup, inclusions=inclusions, types=types,
+        parents=parents, children=children, scores=scores,
+        url_names=assign_slugs(pages), schema=schema,
+    )
+
+
+def page_references(page: Page) -> list[Reference]:
+    """The page's references in source order, plus references for properties whose
+    links the parser listed only in ``Property.references`` (so links in properties
+    always count, and are never counted twice)."""
+    refs = [r for r in page.references if (r.property or "") not in NON_LINK_PROPERTIES]
+    parsed_keys = {r.property for r in refs if r.property}
+    lines = page.text.split("\n")
+    for prop in _all_properties(page):
+        if prop.key in NON_LINK_PROPERTIES or prop.key in parsed_keys:
+            continue
+        for name in prop.references:
+            kind = RefKind.TAG if prop.key in TAG_KEYS else RefKind.PROPERTY
+            refs.append(Reference(kind, name, prop.line, _column(lines, prop.line, name),
+                                  property=prop.key, raw=name))
+    return sorted(refs, key=lambda r: (r.line, r.column))
+
+
+def _all_properties(page: Page) -> Iterable[Property]:
+    yield from page.properties
+    for block in page.blocks:
+        yield from block.properties
+
+
+def _column(lines: list[str], line: int, name: str) -> int:
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    found = text.find(name)
+    return found + 1 if found >= 0 else 1
+
+
+def _namespaced_ids(pages: Mapping[str, Page], refs: list[ResolvedRef]) -> set[str]:
+    """Ids that take part in Logseq namespaces: Logseq pages, and missing pages that
+    Logseq pages name. Obsidian folders are not namespaces."""
+    found = {key for key, page in pages.items() if page.dialect is Dialect.LOGSEQ}
+    for resolved in refs:
+        target = resolved.target
+        source = pages.get(resolved.source)
+        if (target.page is None and target.asset is None and target.node
+                and source is not None and source.dialect is Dialect.LOGSEQ):
+            found.add(target.node)
+    return {key for key in found if "/" in key}
+
+
+def _namespaces(namespaced: set[str]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    parents: dict[str, str] = {}
+    pending = sorted(namespaced)
+    while pending:
+        child = pending.pop()
+        if child in parents or "/" not in child:
+            continue
+        parent = child.rsplit("/", 1)[0]
+        parents[child] = parent
+        pending.append(parent)
+    children: dict[str, list[str]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    return parents, {key: tuple(sorted(value)) for key, value in children.items()}
+
+
+def _nodes(kb: KnowledgeBase, index: VaultIndex, refs: list[ResolvedRef],
+           types: Mapping[str, str], scores: Mapping, namespaced: set[str],
+           schema: Schema) -> dict[str, dict]:
+    nodes: dict[str, dict] = network.asset_nodes(kb.assets)
+    for key, page in index.pages.items():
+        nodes[key] = network.page_attributes(page, types.get(key), scores.get(key))
+    for resolved in refs:
+        target = resolved.target
+        if target.node is None or target.node in nodes:
+            continue
+        if target.asset is not None:
+            nodes[target.node] = network.asset_attributes(target.asset, target.exists)
+        else:
+            page_type = metamodel.type_by_rule(schema, target.name, None)
+            nodes[target.node] = network.missing_attributes(target.name, page_type,
+                                                            target.implied)
+    for key in sorted(namespaced):  # implied namespace parents, named as their child
+        segments = key.split("/")
+        written = [part for part in str(nodes[key]["name"]).split("/") if part.strip()]
+        if len(written) != len(segments):
+            written = segments
+        for end in range(1, len(segments)):
+            prefix = "/".join(segments[:end])
+            if prefix not in nodes:
+                name = "/".join(part.strip() for part in written[:end])
+                nodes[prefix] = network.missing_attributes(name, None, True)
+    return nodes
+
+
+def _final_diagnostics(kb: KnowledgeBase, found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """Sorted and without repeats of what the parser already reported on the same line
+    (e.g. an empty ``relations:: [[]]``)."""
+    parsed = {(d.code, d.path, d.line) for d in kb.all_diagnostics()}
+    unique = {d for d in found if (d.code, d.path, d.line) not in parsed}
+    return tuple(sorted(unique, key=lambda d: (*d.sort_key(), d.target or "")))
+
+
+__all__ = ["MAX_EMBED_BLOCKS", "MAX_EMBED_DEPTH", "resolve", "vault_schema"]

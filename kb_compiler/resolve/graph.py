@@ -1,0 +1,126 @@
+"""``KnowledgeGraph``: the resolved knowledge base, read-only, as check and emit see it.
+
+It is built once by ``kb_compiler.resolve.resolve``; every lookup here is a dictionary
+read, so renderers can ask per page and per reference without quadratic cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import networkx as nx
+
+from kb_compiler.model import Diagnostic, KnowledgeBase, Page, RefKind
+from kb_compiler.resolve.slugs import slugify
+from kb_compiler.resolve.types import Inclusion, PageScore, ResolvedRef, Target
+
+
+class KnowledgeGraph:
+    """Pages, every reference resolved, the networkx graph, types, namespaces, scores.
+
+    ``graph`` is a ``networkx.MultiDiGraph``: a node per page id (existing pages, and
+    missing or implied pages with ``exists`` False) and per asset (id ``asset:<path>``);
+    edges carry ``kind`` (``link``, ``embed``, ``block-ref``, ``tag``, ``property``,
+    ``namespace``, ``metamodel``, ``asset``), ``line``, and ``property`` / ``block`` where
+    they apply. ``refs`` lists every reference of every page in (path, line, column)
+    order; ``diagnostics`` the resolution findings, sorted.
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        graph: nx.MultiDiGraph,
+        refs: tuple[ResolvedRef, ...],
+        diagnostics: tuple[Diagnostic, ...],
+        *,
+        pages: Mapping[str, Page],
+        lookup: Callable[[str, str | None], Target],
+        inclusions: Mapping[ResolvedRef, Inclusion],
+        types: Mapping[str, str],
+        parents: Mapping[str, str],
+        children: Mapping[str, tuple[str, ...]],
+        scores: Mapping[str, PageScore],
+        url_names: Mapping[str, str],
+        schema: object | None = None,
+    ) -> None:
+        self.kb = kb
+        self.graph = graph
+        self.refs = refs
+        self.diagnostics = diagnostics
+        self.schema = schema
+        self._pages = dict(pages)
+        self._lookup = lookup
+        self._inclusions = dict(inclusions)
+        self._types = dict(types)
+        self._parents = dict(parents)
+        self._children = dict(children)
+        self._scores = dict(scores)
+        self._url_names = dict(url_names)
+        self._outgoing: dict[str, list[ResolvedRef]] = {}
+        self._backlinks: dict[str, list[ResolvedRef]] = {}
+        for resolved in refs:
+            self._outgoing.setdefault(resolved.source, []).append(resolved)
+            if resolved.target.page is not None:
+                self._backlinks.setdefault(resolved.target.page, []).append(resolved)
+
+    # -- pages -------------------------------------------------------------------------
+
+    def page(self, page_id: str) -> Page | None:
+        """The existing page with this id (the first by path when ids clash), or None."""
+        return self._pages.get(page_id)
+
+    def pages(self) -> tuple[Page, ...]:
+        """Every existing page that owns its id, sorted by id."""
+        return tuple(self._pages[key] for key in sorted(self._pages))
+
+    def lookup(self, name: str, from_page: str | None = None) -> Target:
+        """Resolve ``name`` the way a ``[[name]]`` link written in ``from_page`` would."""
+        return self._lookup(name, from_page)
+
+    # -- references --------------------------------------------------------------------
+
+    def outgoing(self, page_id: str) -> tuple[ResolvedRef, ...]:
+        """Every reference written in the page, in source order."""
+        return tuple(self._outgoing.get(page_id, ()))
+
+    def backlinks(self, page_id: str) -> tuple[ResolvedRef, ...]:
+        """References from other pages (and the page itself) whose target is this page,
+        sorted by (source path, line, column)."""
+        return tuple(self._backlinks.get(page_id, ()))
+
+    def inclusion(self, ref: ResolvedRef) -> Inclusion:
+        """What an EMBED or BLOCK_REF reference shows, one level deep. Any other kind
+        (or a reference not from this graph) gives an empty, non-existing inclusion."""
+        found = self._inclusions.get(ref)
+        if found is not None:
+            return found
+        if ref.ref.kind in (RefKind.EMBED, RefKind.BLOCK_REF):
+            return Inclusion(ref, ref.target.page, (), False)
+        return Inclusion(ref, None, (), False)
+
+    # -- metamodel ---------------------------------------------------------------------
+
+    def page_type(self, page_id: str) -> str | None:
+        """The page's metamodel type: its ``metamodel-id`` target, or the schema rule's."""
+        return self._types.get(page_id)
+
+    def parent(self, page_id: str) -> str | None:
+        """The namespace parent id (``a/b`` for ``a/b/c``), existing or implied."""
+        return self._parents.get(page_id)
+
+    def children(self, page_id: str) -> tuple[str, ...]:
+        """Direct namespace children ids (existing or implied), sorted."""
+        return self._children.get(page_id, ())
+
+    def score(self, page_id: str) -> PageScore | None:
+        """The page's key-weight score and roll-up; None for ids that are not pages."""
+        return self._scores.get(page_id)
+
+    def scores(self) -> tuple[PageScore, ...]:
+        """Every existing page's score, sorted by page id."""
+        return tuple(self._scores[key] for key in sorted(self._scores))
+
+    def url_name(self, page_id: str) -> str:
+        """A stable, file-system-safe slug for the page, unique across the vault."""
+        known = self._url_names.get(page_id)
+        return known if known is not None else slugify(page_id)

@@ -1,0 +1,239 @@
+"""Page types, roll-up children, and the schema checks (``invalid-property``,
+``schema-violation``)."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping
+
+from kb_compiler.model import Diagnostic, Page, Property, Severity, page_id
+from kb_compiler.resolve.blocks import heading_key, heading_level
+from kb_compiler.resolve.schema import PropertyRule, Schema
+from kb_compiler.resolve.types import ResolvedRef
+
+METAMODEL_KEY = "metamodel-id"
+# Rules every vault gets: the score arithmetic depends on them (schema rules override).
+DEFAULT_RULES = {
+    "key-weight": PropertyRule("key-weight", "integer", 0, 100),
+    "value": PropertyRule("value", "integer", 0, 100),
+}
+_BRACKETS = re.compile(r"^\s*\[\[(.*)\]\]\s*$")
+
+
+def type_by_rule(schema: Schema, name: str, path: str | None,
+                 tags: Iterable[str] = ()) -> str | None:
+    """The type the schema's first matching rule gives a page (name, path, tags)."""
+    folded = name.casefold()
+    tag_ids = {page_id(tag.lstrip("#")) for tag in tags}
+    for rule in schema.rules:
+        if rule.tag and rule.tag in tag_ids:
+            return rule.type
+        if rule.name and fnmatch.fnmatchcase(folded, rule.name.casefold()):
+            return rule.type
+        if rule.path and path and fnmatch.fnmatchcase(path.lower(), rule.path.lower()):
+            return rule.type
+    return None
+
+
+def assign_types(
+    pages: Mapping[str, Page], refs_by_page: Mapping[str, list[ResolvedRef]], schema: Schema
+) -> tuple[dict[str, str], set[str]]:
+    """Each page's type, and the set of pages typed by their own ``metamodel-id``."""
+    types: dict[str, str] = {}
+    declared: set[str] = set()
+    for key, page in pages.items():
+        named = _metamodel_target(page, refs_by_page.get(key, []))
+        if named:
+            types[key] = named
+            declared.add(key)
+            continue
+        by_rule = type_by_rule(schema, page.name, page.path, page.tags)
+        if by_rule:
+            types[key] = by_rule
+    return types, declared
+
+
+def _metamodel_target(page: Page, refs: list[ResolvedRef]) -> str | None:
+    for resolved in refs:
+        if resolved.ref.property == METAMODEL_KEY and resolved.ref.target.strip():
+            return resolved.target.page or page_id(resolved.target.name)
+    found = page.property(METAMODEL_KEY)
+    if found is not None and isinstance(found.value, str) and found.value.strip():
+        match = _BRACKETS.match(found.value)
+        return page_id(match.group(1) if match else found.value) or None
+    return None
+
+
+def rollup_children(
+    pages: Mapping[str, Page],
+    namespace_children: Mapping[str, tuple[str, ...]],
+    types: Mapping[str, str],
+    schema: Schema,
+) -> dict[str, tuple[str, ...]]:
+    """Metamodel children (see ``scores``): namespace children that are pages with a
+    type or a weight, plus the schema's child types for a type's own page."""
+    result: dict[str, tuple[str, ...]] = {}
+    for key in pages:
+        found = {
+            child for child in namespace_children.get(key, ())
+            if child in pages
+            and (child in types or pages[child].property("weight") is not None)
+        }
+        declared = schema.type(types[key]) if types.get(key) == key else None
+        if declared is not None:
+            found.update(child for child in declared.children if child in pages)
+        found.discard(key)
+        if found:
+            result[key] = tuple(sorted(found))
+    return result
+
+
+def check_pages(
+    pages: Iterable[Page],
+    types: Mapping[str, str],
+    declared: set[str],
+    refs_by_page: Mapping[str, list[ResolvedRef]],
+    schema: Schema,
+) -> list[Diagnostic]:
+    """Property values against their rules, key blocks, and each typed page against its
+    type's required properties, sections and allowed relation targets."""
+    found: list[Diagnostic] = []
+    for page in pages:
+        page_type = types.get(page.id)
+        for prop in page.properties:
+            found.extend(_check_property(page, prop, schema, page_type))
+        for block in page.blocks:
+            for prop in block.properties:
+                found.extend(_check_property(page, prop, schema, page_type))
+            found.extend(_check_key_block(page, block.properties, block.line))
+        if page_type is None or schema.is_empty:
+            continue
+        rule = schema.type(page_type)
+        if rule is None:
+            if schema.types and page.id in declared:
+                found.append(_violation(page, _line_of(page, METAMODEL_KEY),
+                                        f"metamodel-id names '{page_type}', which is not a type "
+                                        f"in the schema ({schema.path})"))
+            continue
+        found.extend(_check_required(page, rule.id, rule.required_properties,
+                                     rule.required_sections))
+        found.extend(_check_relations(page, rule.id, rule.relations,
+                                      refs_by_page.get(page.id, []), types))
+    return found
+
+
+def _check_property(page: Page, prop: Property, schema: Schema,
+                    page_type: str | None) -> list[Diagnostic]:
+    rule = schema.property_rule(prop.key, page_type) or DEFAULT_RULES.get(prop.key)
+    if rule is None or not prop.raw.strip():
+        return []
+    problem = property_problem(rule, prop)
+    if problem is None:
+        return []
+    return [Diagnostic("invalid-property", Severity.ERROR, page.path, prop.line, 1,
+                       f"property '{prop.key}' {problem}, got '{prop.raw.strip()}'",
+                       target=prop.key)]
+
+
+def property_problem(rule: PropertyRule, prop: Property) -> str | None:
+    """Why the property breaks its rule, or None when it follows it."""
+    value = prop.value
+    if rule.type == "integer" and (not isinstance(value, int) or isinstance(value, bool)):
+        return f"must be an integer{_range_text(rule)}"
+    if rule.type == "number" and (not isinstance(value, int | float) or isinstance(value, bool)):
+        return f"must be a number{_range_text(rule)}"
+    if rule.type == "boolean" and not isinstance(value, bool):
+        return "must be true or false"
+    if rule.type == "page" and len(prop.references) != 1 and "[[]]" not in prop.raw:
+        return "must name exactly one page"
+    if rule.type == "pages" and not prop.references and "[[" not in prop.raw:
+        return "must name one or more pages"
+    if rule.type in ("integer", "number") and not _within(rule, value):
+        return f"must be a{'n integer' if rule.type == 'integer' else ' number'}" + \
+            _range_text(rule)
+    if rule.values and str(value).casefold() not in {v.casefold() for v in rule.values}:
+        return f"must be one of {', '.join(rule.values)}"
+    return None
+
+
+def _within(rule: PropertyRule, value: object) -> bool:
+    number = float(value)  # type: ignore[arg-type]
+    return not ((rule.minimum is not None and number < rule.minimum)
+                or (rule.maximum is not None and number > rule.maximum))
+
+
+def _range_text(rule: PropertyRule) -> str:
+    def show(number: float) -> str:
+        return str(int(number)) if float(number).is_integer() else str(number)
+
+    if rule.minimum is not None and rule.maximum is not None:
+        return f" from {show(rule.minimum)} to {show(rule.maximum)}"
+    if rule.minimum is not None:
+        return f" of at least {show(rule.minimum)}"
+    if rule.maximum is not None:
+        return f" of at most {show(rule.maximum)}"
+    return ""
+
+
+def _check_key_block(page: Page, props: tuple[Property, ...], line: int) -> list[Diagnostic]:
+    keys = {p.key: p for p in props}
+    has_weight, has_value = "key-weight" in keys, "value" in keys
+    if has_weight == has_value:
+        return []
+    present, absent = ("key-weight", "value") if has_weight else ("value", "key-weight")
+    return [Diagnostic("invalid-property", Severity.WARNING, page.path, keys[present].line, 1,
+                       f"key block has '{present}::' but no '{absent}::'; it is not scored",
+                       target=absent)]
+
+
+def _check_required(page: Page, type_id: str, properties: tuple[str, ...],
+                    sections: tuple[str, ...]) -> list[Diagnostic]:
+    found = []
+    for key in properties:
+        prop = page.property(key)
+        if prop is None or not prop.raw.strip():
+            found.append(_violation(page, 1, f"page of type '{type_id}' needs property "
+                                             f"'{key}'"))
+    headings = {heading_key(b.content) for b in page.blocks if heading_level(b) is not None}
+    for section in sections:
+        if heading_key(section) not in headings:
+            found.append(_violation(page, 1, f"page of type '{type_id}' needs a section "
+                                             f"'{section}'"))
+    return found
+
+
+def _check_relations(page: Page, type_id: str,
+                     relations: tuple[tuple[str, tuple[str, ...]], ...],
+                     refs: list[ResolvedRef], types: Mapping[str, str]) -> list[Diagnostic]:
+    allowed = dict(relations)
+    found = []
+    for resolved in refs:
+        key = resolved.ref.property
+        if key not in allowed or resolved.target.page is None:
+            continue
+        target_type = types.get(resolved.target.page)
+        if target_type in allowed[key]:
+            continue
+        shown = f"of type '{target_type}'" if target_type else "without a type"
+        found.append(Diagnostic(
+            "schema-violation", Severity.ERROR, page.path, resolved.ref.line,
+            resolved.ref.column,
+            f"'{key}' points to '{resolved.target.name}' {shown}; type '{type_id}' allows "
+            f"{', '.join(allowed[key]) or 'no pages'} there",
+            target=resolved.target.name,
+        ))
+    return found
+
+
+def _violation(page: Page, line: int, message: str) -> Diagnostic:
+    return Diagnostic("schema-violation", Severity.ERROR, page.path, line, 1 if line else 0,
+                      message, target=page.name)
+
+
+def _line_of(page: Page, key: str) -> int:
+    found = page.property(key)
+    return found.line if found is not None else 1
+
+
+__all__ = ["DEFAULT_RULES", "assign_types", "check_pages", "rollup_children", "type_by_rule"]

@@ -1,0 +1,90 @@
+"""Page-name resolution: which page a written name means, as Logseq and Obsidian decide.
+
+Order, first hit wins (FORMATS.md 1.7-1.10 and 2.5):
+
+1. the page id (case-insensitive, NFC): Logseq's rule, and Obsidian's exact vault path
+   for notes whose name is their path;
+2. for links written in Obsidian or plain Markdown pages: the exact vault path, then the
+   source note's own folder, then the shortest full path that ends with the name
+   (``[[Note]]`` finds ``folder/Note.md``; ``[[b/Note]]`` matches as a path suffix); more
+   than one candidate makes the link *ambiguous* (reported, the shortest path still wins);
+3. aliases (Logseq ``alias::``, Obsidian ``aliases``);
+4. Logseq namespace prefixes with no file of their own (``a`` and ``a/b`` exist as soon as
+   ``a/b/c`` does): *implied* pages, missing but not broken;
+5. otherwise unresolved, with a near-miss suggestion; with loose matching on, a near miss
+   resolves silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb_compiler.model import page_id
+from kb_compiler.resolve.index import VaultIndex, path_key
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    """The outcome of resolving one name."""
+
+    page: str | None
+    candidates: tuple[str, ...] = ()
+    implied: bool = False
+    suggestion: str | None = None  # the suggested page's name
+    suggested_page: str | None = None
+
+
+class NameResolver:
+    """Resolves names against a ``VaultIndex``, caching by (name, rules, folder)."""
+
+    def __init__(self, index: VaultIndex, *, loose: bool = False) -> None:
+        self.index = index
+        self.loose = loose
+        self._cache: dict[tuple[str, bool, str], NameHit] = {}
+
+    def resolve(self, name: str, *, obsidian: bool, folder: str = "") -> NameHit:
+        """Resolve ``name`` written in a page of the given style, in ``folder`` (the
+        source file's folder, lower case, for Obsidian's same-folder rule)."""
+        key = page_id(name)
+        cache_key = (key, obsidian, folder if obsidian else "")
+        hit = self._cache.get(cache_key)
+        if hit is None:
+            hit = self._resolve(name, key, obsidian, folder)
+            self._cache[cache_key] = hit
+        return hit
+
+    def _resolve(self, name: str, key: str, obsidian: bool, folder: str) -> NameHit:
+        if not key:
+            return NameHit(None)
+        if key in self.index.pages:
+            return NameHit(key)
+        if obsidian:
+            found = self._by_path(key, folder)
+            if found is not None:
+                return found
+        if key in self.index.aliases:
+            return NameHit(self.index.aliases[key])
+        if key in self.index.implied:
+            return NameHit(None, implied=True)
+        near = self.index.near.suggest(name) if self.index.near else None
+        if near is None:
+            return NameHit(None)
+        suggestion, page = near
+        if self.loose:
+            return NameHit(page)
+        return NameHit(None, suggestion=suggestion, suggested_page=page)
+
+    def _by_path(self, key: str, folder: str) -> NameHit | None:
+        stem = path_key(key)
+        by_path = self.index.by_path
+        if stem in by_path:
+            return NameHit(by_path[stem])
+        if folder and f"{folder}/{stem}" in by_path:
+            return NameHit(by_path[f"{folder}/{stem}"])
+        candidates = self.index.by_suffix.get(stem, [])
+        if not candidates:
+            return None
+        ranked = sorted(candidates, key=lambda page: (len(self.index.page_path(page)),
+                                                      self.index.page_path(page)))
+        others = tuple(ranked) if len(ranked) > 1 else ()
+        return NameHit(ranked[0], candidates=others)

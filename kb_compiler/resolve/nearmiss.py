@@ -1,0 +1,94 @@
+"""Near-miss search: the page an unresolved name most likely meant.
+
+Two indexes built once over every page name and alias:
+
+- a *loose key* index: the name case-folded with spaces, ``-``, ``_``, brackets and
+  punctuation removed and ``___`` read as ``/``, so ``profile (id)``, ``Profile-(ID)`` and
+  ``profile_id`` all meet at ``profileid``;
+- a *deletion* index (the SymSpell idea): every loose key with one character deleted.
+  Two keys within edit distance 1 share an entry, and most distance-2 pairs do too, so
+  the edit-distance check (difflib) only ever runs on a handful of candidates.
+
+Lookups are cached per name, so the cost stays linear in the vault size.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_DROP = re.compile(r"[\s\-_()\[\]{}.,:;!?'\"`~*+&|<>]+")
+MIN_KEY_FOR_EDITS = 4  # shorter names would match almost anything by edit distance
+MIN_RATIO = 0.8
+
+
+def loose_key(name: str) -> str:
+    """The key near misses share: case, spacing, hyphens and brackets dropped."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("___", "/")
+    return "/".join(part for part in (_DROP.sub("", p) for p in text.split("/")) if part)
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+class NearMissIndex:
+    """Suggests an existing page name for a name that resolved to nothing."""
+
+    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+        """``names``: (name to suggest, page id) pairs, page names and aliases."""
+        self._by_key: dict[str, list[tuple[str, str]]] = {}
+        self._by_deletion: dict[str, set[str]] = {}
+        for name, page in sorted(set(names)):
+            key = loose_key(name)
+            if not key:
+                continue
+            self._by_key.setdefault(key, []).append((name, page))
+            if len(key) >= MIN_KEY_FOR_EDITS:
+                for variant in _deletions(key):
+                    self._by_deletion.setdefault(variant, set()).add(key)
+        self._cache: dict[str, tuple[str, str] | None] = {}
+
+    def suggest(self, name: str) -> tuple[str, str] | None:
+        """(suggested name, page id) for ``name``, or None when nothing is close."""
+        if name not in self._cache:
+            self._cache[name] = self._search(name)
+        return self._cache[name]
+
+    def _search(self, name: str) -> tuple[str, str] | None:
+        key = loose_key(name)
+        if not key:
+            return None
+        if key in self._by_key:
+            return self._closest(name, self._by_key[key])
+        if len(key) < MIN_KEY_FOR_EDITS:
+            return None
+        keys: set[str] = set(self._by_deletion.get(key, ()))
+        for variant in _deletions(key):
+            if variant in self._by_key:
+                keys.add(variant)
+            keys.update(self._by_deletion.get(variant, ()))
+        scored = []
+        for candidate in sorted(keys):
+            ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
+            if ratio >= MIN_RATIO:
+                scored.append((-ratio, candidate))
+        if not scored:
+            return None
+        best = min(scored)[1]
+        return self._closest(name, self._by_key[best])
+
+    @staticmethod
+    def _closest(name: str, options: list[tuple[str, str]]) -> tuple[str, str]:
+        """Among names sharing a key, the one spelled most like ``name``."""
+        if len(options) == 1:
+            return options[0]
+        folded = name.casefold()
+
+        def distance(option: tuple[str, str]) -> tuple[float, str, str]:
+            ratio = difflib.SequenceMatcher(None, folded, option[0].casefold()).ratio()
+            return (-ratio, option[0], option[1])
+
+        return min(options, key=distance)

@@ -1,0 +1,168 @@
+"""The networkx ``MultiDiGraph`` of a resolved vault: nodes, typed edges, statistics.
+
+Node ids are page ids (existing, missing and implied pages alike) and ``asset:<path>``
+for files that are not pages. Every node has the same attributes (``name``, ``path``,
+``exists``, ``dialect``, ``type``, ``properties``, ``aliases``, ``tags``, ``score``,
+``kind`` = ``page`` or ``asset``, ``implied``), so writers can rely on them. Nodes and
+edges are added in sorted order, which makes every export deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+
+from kb_compiler.model import Asset, Page, PropertyValue, RefKind
+from kb_compiler.resolve.types import PageScore, ResolvedRef
+
+EDGE_KINDS = ("link", "embed", "block-ref", "tag", "property", "namespace", "metamodel", "asset")
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    kind: str
+    line: int
+    property: str | None = None
+    block: str | None = None
+    heading: str | None = None
+
+    def sort_key(self) -> tuple[str, int, str, str, str, str, str]:
+        return (self.source, self.line, self.kind, self.target, self.property or "",
+                self.block or "", self.heading or "")
+
+    def attributes(self) -> dict[str, object]:
+        found: dict[str, object] = {"kind": self.kind, "line": self.line}
+        for key in ("property", "block", "heading"):
+            value = getattr(self, key)
+            if value is not None:
+                found[key] = value
+        return found
+
+
+def edge_kind(resolved: ResolvedRef) -> str:
+    ref = resolved.ref
+    if resolved.target.asset is not None:
+        return "asset"
+    if ref.kind is RefKind.TAG:
+        return "tag"
+    if ref.kind is RefKind.EMBED:
+        return "embed"
+    if ref.kind is RefKind.BLOCK_REF:
+        return "block-ref"
+    if ref.property == "metamodel-id":
+        return "metamodel"
+    if ref.kind is RefKind.PROPERTY or ref.property:
+        return "property"
+    return "link"
+
+
+def reference_edge(resolved: ResolvedRef, pages: Mapping[str, Page]) -> Edge | None:
+    target = resolved.target
+    if target.node is None:
+        return None
+    block = heading = None
+    if target.page is not None and target.block is not None:
+        block_value = pages[target.page].blocks[target.block]
+        subpath = resolved.ref.subpath or ""
+        if resolved.ref.block_id or subpath.startswith("^"):
+            block = block_value.block_id or resolved.ref.block_id or subpath[1:]
+        else:
+            heading = subpath
+    elif resolved.ref.block_id:
+        block = resolved.ref.block_id
+    elif (resolved.ref.subpath or "").startswith("^"):
+        block = resolved.ref.subpath[1:] if resolved.ref.subpath else None
+    elif resolved.ref.subpath:
+        heading = resolved.ref.subpath
+    return Edge(resolved.source, target.node, edge_kind(resolved), resolved.ref.line,
+                resolved.ref.property, block, heading)
+
+
+def json_value(value: PropertyValue) -> object:
+    """A property value as JSON data: tuples become lists, recursively (iteratively)."""
+    if not isinstance(value, tuple):
+        return value
+    result: list[object] = []
+    stack: list[tuple[tuple[PropertyValue, ...], list[object]]] = [(value, result)]
+    while stack:
+        items, into = stack.pop()
+        for item in items:
+            if isinstance(item, tuple):
+                nested: list[object] = []
+                into.append(nested)
+                stack.append((item, nested))
+            else:
+                into.append(item)
+    return result
+
+
+def rounded(number: float | None) -> float | None:
+    """Scores as written to outputs: four decimals, so every platform prints the same."""
+    return None if number is None else round(number, 4)
+
+
+def page_attributes(page: Page, page_type: str | None, score: PageScore | None) -> dict:
+    properties: dict[str, object] = {}
+    for prop in page.properties:
+        properties.setdefault(prop.key, json_value(prop.value))
+    return {
+        "name": page.name, "path": page.path, "exists": True, "dialect": str(page.dialect),
+        "type": page_type, "properties": properties, "aliases": list(page.aliases),
+        "tags": list(page.tags), "score": rounded(score.score if score else None),
+        "kind": "page", "implied": False,
+    }
+
+
+def missing_attributes(name: str, page_type: str | None, implied: bool) -> dict:
+    return {
+        "name": name, "path": None, "exists": False, "dialect": None, "type": page_type,
+        "properties": {}, "aliases": [], "tags": [], "score": None, "kind": "page",
+        "implied": implied,
+    }
+
+
+def asset_attributes(path: str, exists: bool) -> dict:
+    return {
+        "name": path, "path": path if exists else None, "exists": exists, "dialect": None,
+        "type": None, "properties": {}, "aliases": [], "tags": [], "score": None,
+        "kind": "asset", "implied": False,
+    }
+
+
+def assemble(nodes: Mapping[str, dict], edges: Iterable[Edge], vault: str) -> nx.MultiDiGraph:
+    """The graph, nodes by id and edges by (source, line, kind, target), with stats."""
+    graph = nx.MultiDiGraph()
+    for key in sorted(nodes):
+        graph.add_node(key, **nodes[key])
+    for edge in sorted(edges, key=Edge.sort_key):
+        graph.add_edge(edge.source, edge.target, **edge.attributes())
+    graph.graph.update(statistics(graph, vault))
+    return graph
+
+
+def statistics(graph: nx.MultiDiGraph, vault: str) -> dict[str, object]:
+    """``pages`` (existing), ``missing`` (page nodes without a file, implied ones
+    included), ``assets``, ``edges``, ``orphans`` (existing pages with no edge to or
+    from another node) and ``components`` (weakly connected, over all nodes)."""
+    pages = missing = assets = orphans = 0
+    for key, data in graph.nodes(data=True):
+        if data["kind"] == "asset":
+            assets += 1
+        elif not data["exists"]:
+            missing += 1
+        else:
+            pages += 1
+            neighbours = set(graph.successors(key)) | set(graph.predecessors(key))
+            neighbours.discard(key)
+            orphans += not neighbours
+    components = nx.number_weakly_connected_components(graph) if len(graph) else 0
+    return {"vault": vault, "pages": pages, "missing": missing, "assets": assets,
+            "edges": graph.number_of_edges(), "orphans": orphans, "components": components}
+
+
+def asset_nodes(assets: Iterable[Asset]) -> dict[str, dict]:
+    return {f"asset:{asset.path}": asset_attributes(asset.path, True) for asset in assets}

@@ -1,0 +1,249 @@
+"""Resolving one ``Reference`` of one page to a ``Target``, with the diagnostics a
+reference that lands nowhere deserves (broken-*, empty-link, missing-asset,
+ambiguous-link, path-escape)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import unquote
+
+from kb_compiler.model import (
+    Diagnostic,
+    Dialect,
+    Page,
+    Reference,
+    RefKind,
+    Severity,
+    page_id,
+)
+from kb_compiler.resolve.blocks import find_heading
+from kb_compiler.resolve.index import PAGE_SUFFIXES, VaultIndex, folder_of, path_key
+from kb_compiler.resolve.names import NameHit, NameResolver
+from kb_compiler.resolve.types import Target
+
+_ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/]|file:)")
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+NON_LINK_PROPERTIES = frozenset({"alias", "aliases"})  # they name the page itself
+
+
+def is_path_form(target: str) -> bool:
+    """A target written as a file path rather than a page name."""
+    lowered = target.lower()
+    return (lowered.endswith(PAGE_SUFFIXES) or target.startswith(("./", "../"))
+            or bool(_ABSOLUTE.match(target)))
+
+
+class ReferenceResolver:
+    """Turns references into targets; collects diagnostics in ``diagnostics``."""
+
+    def __init__(self, index: VaultIndex, names: NameResolver) -> None:
+        self.index = index
+        self.names = names
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- entry points ------------------------------------------------------------------
+
+    def lookup(self, name: str, from_page: str | None = None) -> Target:
+        """Resolve a bare name as a ``[[name]]`` link in ``from_page`` would."""
+        source = self.index.pages.get(from_page) if from_page else None
+        obsidian = source is None or source.dialect is not Dialect.LOGSEQ
+        folder = folder_of(source.path) if source is not None else ""
+        return self._page_target(name, self.names.resolve(name, obsidian=obsidian,
+                                                          folder=folder))
+
+    def resolve(self, page: Page, ref: Reference) -> Target:
+        if ref.block_id:
+            return self._uuid(page, ref)
+        target = ref.target.strip()
+        if not target and not ref.subpath:
+            self._report(page, ref, "empty-link", Severity.WARNING, "link with an empty target")
+            return Target(None, None, None, False, "")
+        if not target:
+            return self._subpath(page, ref, self._existing(page.id))
+        if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES):
+            return self._asset(page, ref, target)
+        if is_path_form(target):
+            found = self._page_path(page, ref, target)
+        else:
+            found = self._name(page, target, ref.kind)
+            if not found.exists and not found.implied and _EXTENSION.search(target):
+                asset = self._asset(page, ref, target, quiet=True)
+                if asset.exists:
+                    return asset
+        self._report_page(page, ref, found)
+        if found.exists and ref.subpath:
+            return self._subpath(page, ref, found)
+        return found
+
+    # -- pages -------------------------------------------------------------------------
+
+    def _name(self, page: Page, name: str, kind: RefKind = RefKind.LINK) -> Target:
+        # Tags name pages by their exact name in both dialects (no shortest-path rule).
+        obsidian = page.dialect is not Dialect.LOGSEQ and kind is not RefKind.TAG
+        hit = self.names.resolve(name, obsidian=obsidian, folder=folder_of(page.path))
+        return self._page_target(name, hit)
+
+    def _page_target(self, name: str, hit: NameHit) -> Target:
+        if hit.page is not None:
+            owner = self.index.pages[hit.page]
+            return Target(hit.page, None, None, True, owner.name,
+                          candidates=hit.candidates, node=hit.page)
+        return Target(None, None, None, False, name, suggestion=hit.suggestion,
+                      node=page_id(name) or None, implied=hit.implied)
+
+    def _existing(self, key: str) -> Target:
+        return Target(key, None, None, True, self.index.pages[key].name, node=key)
+
+    def _page_path(self, page: Page, ref: Reference, target: str) -> Target:
+        """A Markdown link to a note file: relative to the source, then from the vault
+        root, then by name (FORMATS.md 2.4)."""
+        decoded = unquote(target)
+        if _ABSOLUTE.match(decoded):
+            return self._escape(page, ref, decoded)
+        relative = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), decoded))
+        if relative == ".." or relative.startswith("../"):
+            return self._escape(page, ref, decoded)
+        for candidate in (relative, posixpath.normpath(decoded)):
+            key = self.index.by_path.get(_stem(candidate))
+            if key is not None:
+                return self._existing(key)
+        name = posixpath.basename(_stem_keep_case(decoded))
+        return self._name(page, name)
+
+    def _escape(self, page: Page, ref: Reference, written: str) -> Target:
+        self._report(page, ref, "path-escape", Severity.ERROR,
+                     f"'{written}' points outside the vault; not followed", target=written)
+        return Target(None, None, None, False, written, escapes=True)
+
+    # -- headings and blocks -----------------------------------------------------------
+
+    def _subpath(self, page: Page, ref: Reference, found: Target) -> Target:
+        assert found.page is not None
+        target_page = self.index.pages[found.page]
+        subpath = (ref.subpath or "").strip()
+        if subpath.startswith("^"):
+            index = self.index.page_blocks.get(found.page, {}).get(subpath[1:].lower())
+            what = f"block '{subpath}'"
+        else:
+            index = find_heading(target_page, [p for p in subpath.split("#") if p.strip()])
+            what = f"heading '{subpath}'"
+        if index is not None:
+            return Target(found.page, index, None, True, found.name,
+                          candidates=found.candidates, node=found.page)
+        code, severity = _broken_code(ref, block=subpath.startswith("^"))
+        if ref.kind is RefKind.LINK and not subpath.startswith("^"):
+            severity = Severity.WARNING  # the note still opens, at its top
+        self._report(page, ref, code, severity,
+                     f"{what} not found in page '{found.name}'", target=ref.raw or subpath)
+        return Target(found.page, None, None, False, found.name, node=found.page)
+
+    def _uuid(self, page: Page, ref: Reference) -> Target:
+        uuid = (ref.block_id or "").strip()
+        hit = self.index.blocks.get(uuid.lower())
+        if hit is not None:
+            key, index = hit
+            return Target(key, index, None, True, self.index.pages[key].name, node=key)
+        code = "broken-embed" if ref.kind is RefKind.EMBED else "broken-block-ref"
+        noun = "embedded" if ref.kind is RefKind.EMBED else "referenced"
+        self._report(page, ref, code, Severity.ERROR,
+                     f"{noun} block (({uuid})) does not exist", target=uuid)
+        return Target(None, None, None, False, f"(({uuid}))")
+
+    # -- assets ------------------------------------------------------------------------
+
+    def _asset(self, page: Page, ref: Reference, target: str, quiet: bool = False) -> Target:
+        written = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
+        if _ABSOLUTE.match(written):
+            return self._escape(page, ref, written)
+        relative = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), written))
+        if relative == ".." or relative.startswith("../"):
+            return self._escape(page, ref, written)
+        assets = self.index.assets
+        for candidate in (relative, posixpath.normpath(written)):
+            if candidate.lower() in assets:
+                return self._asset_target(assets[candidate.lower()], True)
+        explicit_path = "/" in written and page.dialect is Dialect.LOGSEQ
+        matches = [] if explicit_path else self._assets_named(written)
+        if matches:
+            if len(matches) > 1 and not quiet:
+                self._ambiguous(page, ref, written, matches)
+            return self._asset_target(matches[0], True, tuple(matches) if len(matches) > 1
+                                      else ())
+        if not quiet:
+            self._report(page, ref, "missing-asset", Severity.ERROR,
+                         f"file '{written}' is not in the vault", target=written)
+        return self._asset_target(relative, False)
+
+    def _assets_named(self, written: str) -> list[str]:
+        lowered = written.lower()
+        named = self.index.assets_by_name.get(posixpath.basename(lowered), [])
+        matches = [p for p in named if p.lower() == lowered or p.lower().endswith("/" + lowered)]
+        return sorted(matches, key=lambda p: (len(p), p))
+
+    @staticmethod
+    def _asset_target(path: str, exists: bool, candidates: tuple[str, ...] = ()) -> Target:
+        return Target(None, None, path, exists, path, candidates=candidates,
+                      node=f"asset:{path}")
+
+    # -- diagnostics -------------------------------------------------------------------
+
+    def _report_page(self, page: Page, ref: Reference, found: Target) -> None:
+        if found.escapes:
+            return
+        if found.exists:
+            if found.candidates:
+                self._ambiguous(page, ref, ref.target, [
+                    self.index.page_path(c) for c in found.candidates])
+            return
+        if found.implied:
+            return  # a Logseq namespace parent without a file is a page all the same
+        if ref.kind is RefKind.TAG and page.dialect is not Dialect.LOGSEQ:
+            return  # Obsidian tags are labels, not pages: nothing is missing
+        code, severity = _broken_code(ref)
+        noun = {"broken-embed": "embedded page", "broken-relation": "page"}.get(code, "page")
+        if ref.kind is RefKind.TAG:
+            noun = "tag page"
+        where = f"property '{ref.property}' names " if code == "broken-relation" else ""
+        self._report(page, ref, code, severity,
+                     f"{where}{noun} '{found.name}' does not exist",
+                     target=found.name, suggestion=found.suggestion)
+
+    def _ambiguous(self, page: Page, ref: Reference, written: str, paths: list[str]) -> None:
+        listed = ", ".join(paths)
+        self._report(page, ref, "ambiguous-link", Severity.WARNING,
+                     f"'{written}' matches {len(paths)} files: {listed}; "
+                     f"'{paths[0]}' is used", target=written)
+
+    def _report(self, page: Page, ref: Reference, code: str, severity: Severity,
+                message: str, *, target: str | None = None,
+                suggestion: str | None = None) -> None:
+        end = ref.column + len(ref.raw) if ref.raw and ref.column else None
+        self.diagnostics.append(Diagnostic(
+            code, severity, page.path, ref.line, ref.column, message,
+            target=target if target is not None else ref.target,
+            suggestion=suggestion, end_column=end,
+        ))
+
+
+def _broken_code(ref: Reference, block: bool = False) -> tuple[str, Severity]:
+    if ref.kind is RefKind.EMBED:
+        return "broken-embed", Severity.ERROR
+    if ref.kind is RefKind.BLOCK_REF or block:
+        return "broken-block-ref", Severity.ERROR
+    if ref.kind is RefKind.TAG:
+        return "broken-link", Severity.WARNING
+    if ref.kind is RefKind.PROPERTY or ref.property:
+        return "broken-relation", Severity.ERROR
+    return "broken-link", Severity.ERROR
+
+
+def _stem(path: str) -> str:
+    return path_key(path)
+
+
+def _stem_keep_case(path: str) -> str:
+    for suffix in PAGE_SUFFIXES:
+        if path.lower().endswith(suffix):
+            return path[: -len(suffix)]
+    return path

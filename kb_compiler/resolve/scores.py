@@ -1,0 +1,144 @@
+"""Key weights, page scores and roll-ups.
+
+- A **key** is a block carrying both ``key-weight::`` (its importance, integer 0..100)
+  and ``value::`` (the assessment, integer 0..100), like the seeds' ``#key`` blocks.
+  A key whose numbers are missing, not integers or out of range is left out (the
+  schema check reports it as ``invalid-property``).
+- A page's **score** is the key-weighted mean of its keys' values::
+
+      score(P) = sum(key_weight_k * value_k) / sum(key_weight_k)
+
+  e.g. (75*50 + 60*50) / (75 + 60) = 50. A page without keys, or whose keys all weigh 0,
+  has no score (null).
+- A page's **children** for the roll-up are its metamodel children: its direct
+  namespace children (``profile-(id)/persona`` under ``profile-(id)``) that are pages
+  of their own with a type or a ``weight::`` property, plus, when the page is the page of a
+  schema type, the pages of the child types the schema lists for it.
+- The **roll-up** combines the page's own score, counted with weight 100, with each
+  child's roll-up, weighted by that child's ``weight::`` (integer 0..100)::
+
+      rollup(P) = (100 * score(P) + sum(w_c * rollup(c))) / (100 + sum(w_c))
+
+  Terms that are null are left out together with their weight: a page without keys
+  rolls up its children only; a child without a roll-up (no keys, no scored children)
+  or without a valid ``weight::`` (missing, ``high``, 150) is listed but not counted.
+  With no terms left (or only zero weights) the roll-up is null. Both numbers therefore stay
+  within 0..100. Cycles (possible only through schema children) are cut where they close.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from kb_compiler.model import Block, Page
+from kb_compiler.resolve.types import KeyScore, PageScore
+
+OWN_WEIGHT = 100
+SCORE_RANGE = (0, 100)
+
+_MD_LINK = re.compile(r"(?<!!)\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
+_NOISE = re.compile(r"\{\{.*?\}\}|\[:[^\]]*\]|#\[\[[^\]]*\]\]|#\S+|\[\[|\]\]|\s>\s")
+
+
+def in_range(value: object) -> bool:
+    """An integer (not a bool) within 0..100."""
+    low, high = SCORE_RANGE
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def key_label(block: Block) -> str:
+    """A key's label: the first Markdown link's text (the seeds write
+    ``[Customer Understanding](https://...)``), else the block text without tags,
+    macros and brackets."""
+    match = _MD_LINK.search(block.content)
+    if match:
+        return match.group(1).strip()
+    text = _NOISE.sub(" ", block.content.split("\n", 1)[0])
+    return " ".join(text.split())[:80]
+
+
+def page_keys(page: Page) -> tuple[KeyScore, ...]:
+    keys = []
+    for block in page.blocks:
+        weight = _block_property(block, "key-weight")
+        value = _block_property(block, "value")
+        if in_range(weight) and in_range(value):
+            keys.append(KeyScore(key_label(block), weight, value, block.line, block.index))
+    return tuple(keys)
+
+
+def _block_property(block: Block, key: str) -> object:
+    found = next((p for p in block.properties if p.key == key), None)
+    return found.value if found is not None else None
+
+
+def page_weight(page: Page) -> int | None:
+    found = page.property("weight")
+    return found.value if found is not None and in_range(found.value) else None
+
+
+def weighted_mean(keys: tuple[KeyScore, ...]) -> float | None:
+    total = sum(key.key_weight for key in keys)
+    if total == 0:
+        return None
+    return sum(key.key_weight * key.value for key in keys) / total
+
+
+def compute_scores(
+    pages: Mapping[str, Page], children: Mapping[str, tuple[str, ...]]
+) -> dict[str, PageScore]:
+    """A ``PageScore`` for every page in ``pages``, roll-ups computed children first
+    with an explicit stack (deep namespaces must not hit the recursion limit)."""
+    own: dict[str, tuple[tuple[KeyScore, ...], float | None, int | None]] = {}
+    for key, page in pages.items():
+        keys = page_keys(page)
+        own[key] = (keys, weighted_mean(keys), page_weight(page))
+    rollups: dict[str, float | None] = {}
+    for root in sorted(pages):
+        _roll_up(root, own, children, rollups)
+    return {
+        key: PageScore(key, own[key][2], own[key][1], rollups[key], own[key][0],
+                       children.get(key, ()))
+        for key in sorted(pages)
+    }
+
+
+def _roll_up(root: str, own: Mapping[str, tuple[tuple[KeyScore, ...], float | None, int | None]],
+             children: Mapping[str, tuple[str, ...]], rollups: dict[str, float | None]) -> None:
+    if root in rollups:
+        return
+    on_stack = {root}
+    stack: list[tuple[str, bool]] = [(root, False)]
+    while stack:
+        page, expanded = stack.pop()
+        if expanded:
+            on_stack.discard(page)
+            rollups[page] = _combine(page, own, children, rollups)
+            continue
+        stack.append((page, True))
+        for child in children.get(page, ()):
+            if child in own and child not in rollups and child not in on_stack:
+                on_stack.add(child)
+                stack.append((child, False))
+
+
+def _combine(page: str, own: Mapping[str, tuple[tuple[KeyScore, ...], float | None, int | None]],
+             children: Mapping[str, tuple[str, ...]],
+             rollups: Mapping[str, float | None]) -> float | None:
+    score = own[page][1]
+    total_weight = OWN_WEIGHT if score is not None else 0
+    total = OWN_WEIGHT * score if score is not None else 0.0
+    for child in children.get(page, ()):
+        child_rollup = rollups.get(child)  # None: no score, or a cycle cut here
+        if child_rollup is None or child not in own:
+            continue
+        weight = own[child][2]
+        if weight is None:
+            continue  # no valid weight:: to weigh the child with
+        total_weight += weight
+        total += weight * child_rollup
+    if total_weight == 0:
+        return None
+    low, high = SCORE_RANGE
+    return min(max(total / total_weight, low), high)  # guard against float rounding

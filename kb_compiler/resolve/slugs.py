@@ -1,0 +1,53 @@
+"""Stable, file-system-safe slugs for page ids (``KnowledgeGraph.url_name``).
+
+A slug keeps letters and digits of any script, ``-``, ``_`` and ``.``; everything else
+(spaces, ``/``, brackets, emoji) becomes ``-``. Names that would clash with Windows
+devices or with files the site writes itself get a suffix; ids whose slugs collide are
+told apart by a numeric suffix given in id order, so the mapping is the same every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+_DASHES = re.compile(r"-{2,}")
+MAX_SLUG = 120
+# Windows device names and names the site build uses for its own files.
+RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", "index", "404", "search", "sitemap", "pagefind", "assets",
+     "static", "tags", "graph", "feed"}
+    | {f"com{n}" for n in range(1, 10)}
+    | {f"lpt{n}" for n in range(1, 10)}
+)
+
+
+def slugify(page_id: str) -> str:
+    """The slug for one id, before collision handling."""
+    slug = _DASHES.sub("-", _UNSAFE.sub("-", page_id.lower())).strip("-.")
+    digest = hashlib.sha1(page_id.encode("utf-8")).hexdigest()[:8]
+    if not slug:
+        return f"page-{digest}"
+    if len(slug) > MAX_SLUG:
+        slug = f"{slug[:MAX_SLUG].rstrip('-.')}-{digest}"
+    if slug in RESERVED or slug.split(".")[0] in RESERVED:
+        slug = f"{slug}-page"
+    return slug
+
+
+def assign_slugs(page_ids: Iterable[str]) -> dict[str, str]:
+    """A unique slug per id: ids are taken in sorted order and a clash gets ``-2``,
+    ``-3``... (compared case-insensitively, for case-insensitive file systems)."""
+    taken: set[str] = set()
+    result: dict[str, str] = {}
+    for page_id in sorted(set(page_ids)):
+        base = slugify(page_id)
+        slug, number = base, 1
+        while slug.lower() in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        taken.add(slug.lower())
+        result[page_id] = slug
+    return result

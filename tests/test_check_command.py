@@ -1,0 +1,131 @@
+"""The ``kbc check`` command: options, formats, exit status, streams, colour."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kb_compiler.cli import main
+from tests.vaultgen import generate, inject
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def kbc(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, ["check", *args], env=env)
+
+
+@pytest.fixture
+def faulty(tmp_path: Path) -> Path:
+    vault = generate(tmp_path / "faulty", 40, "logseq")
+    inject(vault, ["broken-link", "encoding-repaired"])
+    return vault.root
+
+
+@pytest.fixture
+def clean(tmp_path: Path) -> Path:
+    return generate(tmp_path / "clean", 40, "obsidian").root
+
+
+def test_clean_vault_exits_0_with_a_summary_on_stderr(clean: Path) -> None:
+    result = kbc(str(clean))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("kbc check: no problems in ")
+
+
+def test_errors_exit_1_and_the_text_report_goes_to_stdout(faulty: Path) -> None:
+    result = kbc(str(faulty))
+    assert result.exit_code == 1
+    assert "error[broken-link] " in result.stdout and "^" in result.stdout
+    assert "\x1b[" not in result.stdout  # not a terminal: no colour
+    assert "1 error" in result.stderr
+
+
+def test_strict_turns_warnings_into_a_failure(tmp_path: Path) -> None:
+    vault = generate(tmp_path / "w", 40, "logseq")
+    inject(vault, ["encoding-repaired"])  # a warning only
+    assert kbc(str(vault.root)).exit_code == 0
+    assert kbc(str(vault.root), "--strict").exit_code == 1
+
+
+def test_json_to_stdout_and_to_a_file(faulty: Path, tmp_path: Path) -> None:
+    result = kbc(str(faulty), "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["summary"]["errors"] == 1
+    assert sorted(d["code"] for d in document["diagnostics"]) == ["broken-link",
+                                                                   "encoding-repaired"]
+    report = tmp_path / "report.json"
+    written = kbc(str(faulty), "--format", "json", "-o", str(report), "-q")
+    assert written.exit_code == 1 and written.stdout == "" and written.stderr == ""
+    assert json.loads(report.read_text(encoding="utf-8")) == document
+
+
+def test_github_and_sarif_paths_are_relative_to_the_working_directory(
+    faulty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(faulty.parent)
+    github = kbc("faulty", "--format", "github").stdout.splitlines()
+    assert all(line.startswith(("::error file=faulty/pages/", "::warning file=faulty/pages/"))
+               for line in github) and len(github) == 2
+    sarif = json.loads(kbc("faulty", "--format", "sarif").stdout)
+    uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert uri["artifactLocation"]["uri"].startswith("faulty/pages/")
+
+
+def test_colour_follows_the_option_and_no_color(faulty: Path) -> None:
+    assert "\x1b[" in kbc(str(faulty), "--color", "always").stdout
+    assert "\x1b[" not in kbc(str(faulty), "--color", "never").stdout
+    assert "\x1b[" not in kbc(str(faulty), env={"NO_COLOR": "1"}).stdout
+
+
+def test_no_fix_encoding_reports_the_damage_unrepaired(faulty: Path) -> None:
+    repaired = json.loads(kbc(str(faulty), "--format", "json").stdout)
+    raw = json.loads(kbc(str(faulty), "--format", "json", "--no-fix-encoding").stdout)
+    assert "encoding-repaired" in {d["code"] for d in repaired["diagnostics"]}
+    assert "encoding-repaired" not in {d["code"] for d in raw["diagnostics"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "setup", "needle"),
+    [
+        (["missing-folder"], None, "missing-folder"),
+        (["{vault}", "--format", "xml"], None, "xml"),
+        (["{vault}"], "colour = true\n", "colour"),
+        (["{vault}"], "[severity]\nbroken-link = \"loud\"\n", "loud"),
+        (["{vault}"], "schema = \"nope.yaml\"\n", "nope.yaml"),
+    ],
+)
+def test_what_stops_the_check_exits_2_with_one_line(
+    clean: Path, args: list[str], setup: str | None, needle: str
+) -> None:
+    if setup is not None:
+        (clean / "kbc.toml").write_text(setup, encoding="utf-8")
+    result = kbc(*[a.replace("{vault}", str(clean)) for a in args])
+    assert result.exit_code == 2
+    assert needle in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_output_is_byte_identical_between_runs_of_the_real_command(faulty: Path) -> None:
+    env = {**os.environ, "NO_COLOR": "1"}
+    command = [sys.executable, "-c", "from kb_compiler.cli import main; main()", "check",
+               str(faulty)]
+    for output_format in ("text", "json", "github", "sarif"):
+        runs = [subprocess.run([*command, "--format", output_format], capture_output=True,
+                               env=env, cwd=REPO, check=False) for _ in range(2)]
+        assert runs[0].returncode == runs[1].returncode == 1
+        assert runs[0].stdout == runs[1].stdout and runs[0].stdout
+        assert b"\x1b[" not in runs[0].stdout  # a pipe gets no colour

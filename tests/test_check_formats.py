@@ -1,0 +1,177 @@
+"""The four output formats of ``kbc check``, on hand-built diagnostics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from kb_compiler.check import CheckResult
+from kb_compiler.check.formats import FORMAT_NAMES, RenderOptions, render
+from kb_compiler.check.formats.github import annotation, escape_data, escape_property
+from kb_compiler.check.formats.text import summary_line
+from kb_compiler.model import Diagnostic, Severity
+
+DATA = Path(__file__).parent / "data"
+
+PAGE = (
+    "title:: profile-(id)\n"
+    "- {{embed [[profile-(id)/examples/Space X]]}}\n"
+    "\t- see [[profile (id)]] here\n"
+    "- 🧿 icon then [[gone]]\n"
+)
+LONG = "x" * 3000 + "[[far away]]" + "y" * 3000
+
+
+def diagnostics() -> tuple[Diagnostic, ...]:
+    return (
+        Diagnostic("broken-embed", Severity.ERROR, "pages/profile-(id).md", 2, 3,
+                   "embedded page 'profile-(id)/examples/Space X' does not exist",
+                   target="profile-(id)/examples/Space X", end_column=46),
+        Diagnostic("broken-link", Severity.ERROR, "pages/profile-(id).md", 3, 8,
+                   "page 'profile (id)' does not exist", target="profile (id)",
+                   suggestion="profile-(id)", end_column=24),
+        Diagnostic("broken-link", Severity.WARNING, "pages/profile-(id).md", 4, 15,
+                   "page 'gone' does not exist", target="gone", end_column=23),
+        Diagnostic("broken-link", Severity.ERROR, "pages/long.md", 1, 3001,
+                   "page 'far away' does not exist", target="far away", end_column=3013),
+        Diagnostic("invalid-encoding", Severity.ERROR, "pages/a:b, c%.md", 0, 0,
+                   "bytes that are not UTF-8,\nreplaced: \x1b[31mred"),
+        Diagnostic("encoding-repaired", Severity.INFO, "pages/x.md", 9, 1, "fixed"),
+    )
+
+
+def result() -> CheckResult:
+    texts = {"pages/profile-(id).md": PAGE, "pages/long.md": LONG}
+    return CheckResult(diagnostics(), pages=4, texts=texts)
+
+
+def test_text_quotes_the_line_with_carets_under_the_span() -> None:
+    out = render("text", result(), RenderOptions(path_prefix="vault"))
+    block = out.split("\n\n")[0].splitlines()
+    assert block[0] == ("vault/pages/profile-(id).md:2:3: error[broken-embed] embedded page "
+                        "'profile-(id)/examples/Space X' does not exist")
+    assert block[2] == "2 | - {{embed [[profile-(id)/examples/Space X]]}}"
+    # Columns 3..45 (end exclusive 46): the carets start under '{' and end under '}'.
+    assert block[3] == "  |   " + "^" * 43
+
+
+def test_text_expands_tabs_and_prints_the_suggestion() -> None:
+    block = render("text", result(), RenderOptions()).split("\n\n")[1].splitlines()
+    assert block[2] == "3 |     - see [[profile (id)]] here"
+    assert block[3] == "  |           " + "^" * 16
+    assert block[4] == "  = help: did you mean 'profile-(id)'?"
+
+
+def test_text_counts_wide_characters_double_for_the_carets() -> None:
+    block = render("text", result(), RenderOptions()).split("\n\n")[2].splitlines()
+    assert block[2] == "4 | - 🧿 icon then [[gone]]"
+    # '🧿' takes two cells, so the carets sit one cell further right than its index.
+    assert block[3] == "  | " + " " * 15 + "^" * 8
+
+
+def test_text_cuts_long_lines_to_a_window_around_the_span() -> None:
+    block = render("text", result(), RenderOptions()).split("\n\n")[3].splitlines()
+    shown, carets = block[2], block[3]
+    assert len(shown) < 200 and shown.startswith("1 | …") and shown.endswith("…")
+    assert shown[carets.index("^")] == "["
+    assert carets.count("^") == 12
+
+
+def test_text_neutralizes_control_characters_and_omits_zero_positions() -> None:
+    out = render("text", result(), RenderOptions())
+    assert "\x1b" not in out
+    assert "pages/a:b, c%.md: error[invalid-encoding] bytes that are not UTF-8," in out
+
+
+def test_text_colour_only_when_asked() -> None:
+    assert "\x1b[" not in render("text", result(), RenderOptions(color=False))
+    coloured = render("text", result(), RenderOptions(color=True))
+    assert "\x1b[31m" in coloured  # errors in red
+
+
+def test_summary_line_counts_each_severity() -> None:
+    assert summary_line(result()) == "kbc check: 4 errors, 1 warning, 1 info in 4 pages"
+    clean = CheckResult((), pages=1)
+    assert summary_line(clean) == "kbc check: no problems in 1 page"
+
+
+def test_json_matches_the_interface() -> None:
+    document = json.loads(render("json", result(), RenderOptions(path_prefix="ignored")))
+    assert document["summary"] == {"pages": 4, "errors": 4, "warnings": 1}
+    first = document["diagnostics"][0]
+    assert list(first) == ["code", "severity", "path", "line", "column", "message",
+                           "target", "suggestion"]
+    assert first == {
+        "code": "broken-embed", "severity": "error", "path": "pages/profile-(id).md",
+        "line": 2, "column": 3,
+        "message": "embedded page 'profile-(id)/examples/Space X' does not exist",
+        "target": "profile-(id)/examples/Space X", "suggestion": None,
+    }
+    assert document["diagnostics"][1]["suggestion"] == "profile-(id)"
+
+
+def test_github_annotations_on_a_sample() -> None:
+    lines = render("github", result(), RenderOptions(path_prefix="docs/vault")).splitlines()
+    assert lines[0] == (
+        "::error file=docs/vault/pages/profile-(id).md,line=2,col=3,endColumn=46,"
+        "title=kbc broken-embed::embedded page 'profile-(id)/examples/Space X' does not exist"
+    )
+    assert lines[1].endswith("::page 'profile (id)' does not exist%0A"
+                             "help: did you mean 'profile-(id)'?")
+    assert lines[2].startswith("::warning file=docs/vault/pages/profile-(id).md,line=4,")
+    # The whole-file problem: no line, and ':' ',' '%' escaped in the file property.
+    assert lines[4] == (
+        "::error file=docs/vault/pages/a%3Ab%2C c%25.md,title=kbc invalid-encoding::"
+        "bytes that are not UTF-8,%0Areplaced: \ufffd[31mred"
+    )
+    assert lines[5].startswith("::notice ")
+
+
+def test_github_escaping_rules() -> None:
+    assert escape_data("50% a\r\nb") == "50%25 a%0D%0Ab"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    single = annotation(Diagnostic("empty-link", Severity.ERROR, "x.md", 3, 0, "m"))
+    assert single == "::error file=x.md,line=3,title=kbc empty-link::m"
+
+
+def sarif_schema() -> dict[str, object]:
+    return json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+
+
+def test_sarif_validates_against_the_2_1_0_schema() -> None:
+    log = json.loads(render("sarif", result(), RenderOptions(path_prefix="vault")))
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    run = log["runs"][0]
+    rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert rules == sorted(rules) and "broken-embed" in rules and "path-escape" in rules
+    first = run["results"][0]
+    assert rules[first["ruleIndex"]] == first["ruleId"] == "broken-embed"
+    location = first["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "vault/pages/profile-%28id%29.md"
+    assert location["region"] == {"startLine": 2, "startColumn": 3, "endColumn": 46}
+    whole_file = run["results"][4]["locations"][0]["physicalLocation"]
+    assert "region" not in whole_file
+    assert whole_file["artifactLocation"]["uri"] == "vault/pages/a%3Ab%2C%20c%25.md"
+    assert [r["level"] for r in run["results"]][-2:] == ["error", "note"]
+
+
+def test_the_schema_check_would_catch_a_broken_log() -> None:
+    log = json.loads(render("sarif", result(), RenderOptions()))
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(sarif_schema()).validate(log)
+
+
+@pytest.mark.parametrize("name", FORMAT_NAMES)
+def test_every_format_is_deterministic_and_handles_no_diagnostics(name: str) -> None:
+    assert render(name, result()) == render(name, result())
+    empty = render(name, CheckResult((), pages=0))
+    if name == "json":
+        assert json.loads(empty)["diagnostics"] == []
+    elif name == "sarif":
+        jsonschema.Draft4Validator(sarif_schema()).validate(json.loads(empty))
+    else:
+        assert empty == ""

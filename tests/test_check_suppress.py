@@ -1,0 +1,132 @@
+"""Assembling diagnostics: config severities, ignore globs, inline silencing, order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb_compiler.check import CheckResult, run_checks, sort_unique
+from kb_compiler.check.globs import matches
+from kb_compiler.check.suppress import drop_silenced, parse_directives
+from kb_compiler.config import VaultConfig
+from kb_compiler.model import Diagnostic as D
+from kb_compiler.model import Dialect, KnowledgeBase, Page, Severity
+
+
+def broken(path: str, line: int, code: str = "broken-link", column: int = 3) -> D:
+    return D(code, Severity.ERROR, path, line, column, f"{code} here")
+
+
+@dataclass
+class FakeGraph:
+    """The two things the check stage reads from the resolve stage's graph."""
+
+    kb: KnowledgeBase
+    diagnostics: tuple[D, ...]
+
+
+PAGE_TEXT = (
+    "- a [[gone]] link <!-- kbc-ignore broken-link -->\n"  # 1: silenced here
+    "- <!-- kbc-ignore -->\n"  # 2: directive alone: silences 2 and 3
+    "- {{embed [[gone]]}} and [[]]\n"  # 3
+    "- [[gone]] %% kbc-ignore broken-embed, empty-link %%\n"  # 4: other codes only
+    "- [[gone]]\n"  # 5: nothing silences this one
+)
+
+
+def kb_with(pages: list[Page], diagnostics: tuple[D, ...] = ()) -> KnowledgeBase:
+    return KnowledgeBase(root=Path("/vault"), kind="folder", pages=tuple(pages),
+                         diagnostics=diagnostics)
+
+
+def test_directives_cover_their_line_and_after_a_lone_directive_the_next() -> None:
+    silencer = parse_directives(PAGE_TEXT)
+    assert silencer.by_line == {
+        1: {"broken-link"}, 2: {"*"}, 3: {"*"}, 4: {"broken-embed", "empty-link"},
+    }
+    assert not silencer.whole_file
+
+
+def test_silenced_diagnostics_are_dropped_and_others_kept() -> None:
+    found = [broken("a.md", 1), broken("a.md", 3, "broken-embed"), broken("a.md", 3, "empty-link"),
+             broken("a.md", 4), broken("a.md", 4, "empty-link"), broken("a.md", 5),
+             broken("b.md", 1)]
+    kept = drop_silenced(found, {"a.md": PAGE_TEXT, "b.md": "- [[gone]]\n"})
+    assert kept == [broken("a.md", 4), broken("a.md", 5), broken("b.md", 1)]
+
+
+def test_a_file_directive_silences_its_codes_everywhere_in_that_file_only() -> None:
+    text = "%% kbc-ignore-file invalid-encoding %%\nbody\n"
+    found = [broken("a.md", 0, "invalid-encoding", 0), broken("a.md", 9, "invalid-encoding"),
+             broken("a.md", 9), broken("b.md", 1, "invalid-encoding")]
+    kept = drop_silenced(found, {"a.md": text, "b.md": "x"})
+    assert kept == [broken("a.md", 9), broken("b.md", 1, "invalid-encoding")]
+
+
+def test_a_mention_that_is_not_a_comment_silences_nothing() -> None:
+    text = "- write kbc-ignore broken-link in a comment\n"
+    assert drop_silenced([broken("a.md", 1)], {"a.md": text}) == [broken("a.md", 1)]
+
+
+def test_globs_follow_gitignore_like_rules() -> None:
+    assert matches("pages/drafts/x.md", "drafts")
+    assert matches("drafts/x.md", "drafts/")
+    assert matches("pages/x.excalidraw.md", "*.excalidraw.md")
+    assert not matches("pages/x.md", "*.excalidraw.md")
+    assert matches("pages/archive/old.md", "pages/archive/*")
+    assert matches("pages/archive/old.md", "/pages/**/old.md")
+    assert not matches("other/pages/archive/old.md", "pages/archive/*")
+    assert matches("a/b/c/d.md", "a/**/d.md") and matches("a/d.md", "a/**/d.md")
+    assert not matches("ab.md", "a?.txt") and matches("ab.md", "a?.md")
+    assert matches("pages/x1.md", "x[0-9].md") and not matches("pages/xa.md", "x[!a-z].md")
+
+
+def test_run_checks_gathers_every_stage_and_applies_the_config() -> None:
+    page_a = Page("pages/a.md", "a", Dialect.LOGSEQ, PAGE_TEXT,
+                  diagnostics=(D("encoding-repaired", Severity.WARNING, "pages/a.md", 5, 1, "x"),))
+    page_b = Page("drafts/b.md", "b", Dialect.LOGSEQ, "- [[gone]]\n")
+    discovery = (D("unreadable-file", Severity.ERROR, "pages/c.md", 0, 0, "cannot read"),)
+    resolution = (broken("pages/a.md", 1), broken("pages/a.md", 5), broken("drafts/b.md", 1),
+                  broken("pages/a.md", 5, "ambiguous-link"), broken("pages/a.md", 5))
+    config = VaultConfig(
+        ignore=("drafts",),
+        severity=(("broken-link", Severity.WARNING), ("ambiguous-link", None),
+                  ("encoding-repaired", Severity.ERROR)),
+    )
+    result = run_checks(FakeGraph(kb_with([page_a, page_b], discovery), resolution), config)
+    assert [(d.path, d.line, d.code, d.severity) for d in result.diagnostics] == [
+        ("pages/a.md", 5, "encoding-repaired", Severity.ERROR),  # column 1
+        ("pages/a.md", 5, "broken-link", Severity.WARNING),  # column 3
+        ("pages/c.md", 0, "unreadable-file", Severity.ERROR),
+    ]
+    assert result.pages == 2 and result.errors == 2 and result.warnings == 1
+    assert result.texts["pages/a.md"] == PAGE_TEXT
+
+
+def test_run_checks_uses_the_knowledge_bases_own_config_by_default() -> None:
+    kb = KnowledgeBase(root=Path("/v"), kind="folder", pages=(),
+                       config=VaultConfig(severity=(("broken-link", None),)))
+    result = run_checks(FakeGraph(kb, (broken("x.md", 1),)))
+    assert result.diagnostics == ()
+
+
+def test_sorted_by_path_line_column_code_without_repeats() -> None:
+    found = [broken("b.md", 1), broken("a.md", 10), broken("a.md", 2, column=9),
+             broken("a.md", 2, "broken-embed", column=9), broken("a.md", 2, column=1),
+             broken("a.md", 10)]
+    ordered = sort_unique(found)
+    assert [(d.path, d.line, d.column, d.code) for d in ordered] == [
+        ("a.md", 2, 1, "broken-link"), ("a.md", 2, 9, "broken-embed"),
+        ("a.md", 2, 9, "broken-link"), ("a.md", 10, 3, "broken-link"),
+        ("b.md", 1, 3, "broken-link"),
+    ]
+
+
+def test_exit_codes() -> None:
+    error, warning = broken("a.md", 1), D("x", Severity.WARNING, "a.md", 1, 1, "w")
+    info = D("x", Severity.INFO, "a.md", 1, 1, "i")
+    assert CheckResult((), 0).exit_code() == 0
+    assert CheckResult((info,), 1).exit_code(strict=True) == 0
+    assert CheckResult((warning,), 1).exit_code() == 0
+    assert CheckResult((warning,), 1).exit_code(strict=True) == 1
+    assert CheckResult((error,), 1).exit_code() == 1

@@ -1,0 +1,112 @@
+"""``kbc check`` end to end on generated vaults of both dialects: every injected fault
+reported at its file, line and code, and nothing else at error level."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from kb_compiler.check import CheckResult, check_vault
+from kb_compiler.model import Severity
+from tests.vaultgen import FAULT_KINDS, Expected, GeneratedVault, generate, inject
+
+DIALECTS = ("logseq", "obsidian")
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+
+
+def check(vault: GeneratedVault | Path) -> CheckResult:
+    root = vault.root if isinstance(vault, GeneratedVault) else vault
+    return check_vault(root, cache_dir=None)
+
+
+def found(result: CheckResult, severity: Severity | None = None) -> set[Expected]:
+    return {Expected(d.path, d.line, d.code) for d in result.diagnostics
+            if severity is None or d.severity is severity}
+
+
+def show(result: CheckResult) -> str:
+    return "\n".join(f"{d.path}:{d.line}:{d.column} {d.severity} {d.code} {d.message}"
+                     for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_generated_vault_without_faults_is_clean(tmp_path: Path, dialect: str) -> None:
+    result = check(generate(tmp_path / dialect, 80, dialect))
+    assert result.diagnostics == (), show(result)
+    assert result.exit_code(strict=True) == 0
+    assert result.pages >= 80
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_fault_kind_is_found_with_full_precision_and_recall(
+    tmp_path: Path, dialect: str
+) -> None:
+    vault = generate(tmp_path / dialect, 80, dialect)
+    expected = set(inject(vault))
+    result = check(vault)
+    assert expected <= found(result), f"missed: {sorted(expected - found(result))}\n{show(result)}"
+    extra_errors = found(result, Severity.ERROR) - expected
+    assert not extra_errors, f"unexpected errors: {sorted(extra_errors)}\n{show(result)}"
+    assert found(result) == expected, show(result)  # no stray warnings either
+    assert result.exit_code() == 1
+
+
+@pytest.mark.parametrize("kind", FAULT_KINDS)
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_each_fault_kind_alone(tmp_path: Path, dialect: str, kind: str) -> None:
+    vault = generate(tmp_path / dialect, 40, dialect)
+    expected = set(inject(vault, [kind]))
+    result = check(vault)
+    assert found(result) == expected, show(result)
+
+
+def test_a_near_miss_comes_with_its_suggestion(tmp_path: Path) -> None:
+    vault = generate(tmp_path / "g", 40, "logseq")
+    page = vault.content_pages()[0]
+    target = vault.content_pages()[1].name  # e.g. "Bright river 0001"
+    near = target.replace(" ", "-", 1)
+    (vault.root / page.path).write_text(
+        "\n".join([*page.lines, f"- see [[{near}]]"]) + "\n", encoding="utf-8")
+    (diagnostic,) = check(vault).diagnostics
+    assert (diagnostic.code, diagnostic.line) == ("broken-link", len(page.lines) + 1)
+    assert diagnostic.target == near and diagnostic.suggestion == target
+
+
+def test_config_severity_ignore_and_inline_silencing(tmp_path: Path) -> None:
+    vault = generate(tmp_path / "g", 40, "logseq")
+    expected = inject(vault, ["broken-link", "broken-embed", "invalid-frontmatter", "empty-link"])
+    by_code = {e.code: e for e in expected}
+    (vault.root / "kbc.toml").write_text(
+        'ignore = ["broken frontmatter.md"]\n'  # a page nobody links to
+        "[severity]\nbroken-embed = \"off\"\nempty-link = \"error\"\n", encoding="utf-8")
+    silenced = vault.root / by_code["broken-link"].path
+    lines = silenced.read_text(encoding="utf-8").split("\n")
+    lines[by_code["broken-link"].line - 1] += " <!-- kbc-ignore broken-link -->"
+    silenced.write_text("\n".join(lines), encoding="utf-8")
+    result = check(vault)
+    assert found(result) == {by_code["empty-link"]}
+    assert result.diagnostics[0].severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_output_is_sorted_and_identical_between_runs(tmp_path: Path, dialect: str) -> None:
+    vault = generate(tmp_path / dialect, 60, dialect)
+    inject(vault)
+    first, second = check(vault), check(vault)
+    assert first.diagnostics == second.diagnostics
+    keys = [(d.path, d.line, d.column, d.code) for d in first.diagnostics]
+    assert keys == sorted(keys)
+
+
+def test_sarif_of_a_real_check_validates(tmp_path: Path) -> None:
+    from kb_compiler.check.formats import RenderOptions, render
+
+    vault = generate(tmp_path / "o", 40, "obsidian")
+    inject(vault)
+    log = json.loads(render("sarif", check(vault), RenderOptions(path_prefix="vault")))
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} == set(FAULT_KINDS)

@@ -1,0 +1,101 @@
+"""`kbc graph` and `kbc scores` through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb_compiler.cli import main
+
+SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "vault"
+
+
+@pytest.fixture(autouse=True)
+def no_parse_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep the user's cache folder out of the tests."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_graph_json_goes_to_stdout_and_the_summary_to_stderr(seeds_vault: Path) -> None:
+    result = run("graph", str(seeds_vault))
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["graph"]["pages"] == 5
+    assert result.stderr.startswith("kbc graph: 5 pages, ")
+
+
+@pytest.mark.parametrize(("output_format", "start"), [
+    ("json", "{"), ("graphml", "<?xml"), ("dot", 'digraph "seeds" {'),
+    ("mermaid", "flowchart LR"),
+])
+def test_graph_formats(seeds_vault: Path, output_format: str, start: str) -> None:
+    result = run("graph", str(seeds_vault), "--format", output_format, "-q")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(start)
+    assert result.stderr == ""
+
+
+def test_graph_writes_to_a_file(seeds_vault: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "graph.dot"
+    out.parent.mkdir()
+    result = run("graph", str(seeds_vault), "--format", "dot", "-o", str(out))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith('digraph "seeds"')
+    assert [p.name for p in out.parent.iterdir()] == ["graph.dot"]
+
+
+def test_graph_refuses_a_missing_vault_in_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["graph", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "vault folder not found" in result.stderr
+
+
+def test_graph_refuses_an_unknown_format(seeds_vault: Path) -> None:
+    result = CliRunner().invoke(main, ["graph", str(seeds_vault), "--format", "png"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_graph_with_a_broken_schema_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("- hello\n", encoding="utf-8")
+    (tmp_path / "kbc-schema.yaml").write_text("types:\n  a:\n    childs: [b]\n",
+                                              encoding="utf-8")
+    result = CliRunner().invoke(main, ["graph", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "kbc-schema.yaml:3: unknown schema key 'childs'" in result.stderr
+
+
+def test_scores_json_follows_the_interface(seeds_vault: Path) -> None:
+    result = run("scores", str(seeds_vault), "--format", "json")
+    assert result.exit_code == 0
+    pages = json.loads(result.stdout)["pages"]
+    assert [p["id"] for p in pages] == ["profile-(id)", "profile-(id)/persona"]
+    profile = pages[0]
+    assert {k: profile[k] for k in ("id", "weight", "score", "rollup")} == {
+        "id": "profile-(id)", "weight": 70, "score": 50.0, "rollup": 50.0}
+    assert profile["keys"] == [
+        {"label": "Customer Understanding", "key_weight": 75, "value": 50, "line": 14},
+        {"label": "Customer retention", "key_weight": 60, "value": 50, "line": 17}]
+    assert pages[1]["score"] is None and "no keys" in pages[1]["note"]
+
+
+def test_scores_table_shows_scores_and_notes_pages_without_keys() -> None:
+    result = run("scores", str(SAMPLE_VAULT))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    profile_row = next(line for line in lines if line.startswith("│ profile-(id) "))
+    assert "50.0" in profile_row and "51.3" in profile_row
+    assert any("Customer Understanding" in line for line in lines)
+    assert "roll-up = (100·score" in result.stdout
+
+
+def test_scores_all_lists_every_page(seeds_vault: Path) -> None:
+    result = run("scores", str(seeds_vault), "--format", "json", "--all")
+    assert len(json.loads(result.stdout)["pages"]) == 5

@@ -1,0 +1,237 @@
+"""Discovery on real file systems: which files are pages, assets or skipped."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kb_compiler import discover as discover_module
+from kb_compiler.config import load_config
+from kb_compiler.discover import discover
+from kb_compiler.model import Dialect, Severity
+
+
+def _write(root: Path, relative: str, text: str = "- x\n") -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run(root: Path):
+    return discover(root, load_config(root))
+
+
+def _pages(found) -> list[str]:
+    return [source.path for source in found.sources]
+
+
+def _assets(found) -> list[str]:
+    return [asset.path for asset in found.assets]
+
+
+# --- Logseq graphs -------------------------------------------------------------------
+
+
+def test_logseq_docs_pages_journals_and_skipped_copies(logseq_docs):
+    for stale in ("logseq/bak/pages/Contents/2022-01-01.md", "logseq/.recycle/pages_x.md",
+                  "logseq/version-files/base/pages/a.md", "node_modules/pkg/README.md",
+                  "pages/node_modules/x.md", ".git/x.md", "pages/.hidden.md"):
+        _write(logseq_docs, stale)
+    found = _run(logseq_docs)
+    expected = sorted(
+        path.relative_to(logseq_docs).as_posix()
+        for folder in ("pages", "journals")
+        for path in (logseq_docs / folder).iterdir()
+        if path.suffix in (".md", ".org") and not path.name.startswith(".")
+    )
+    assert _pages(found) == expected
+    assert len(expected) == 333
+    assert all(source.dialect_hint is Dialect.LOGSEQ for source in found.sources)
+    assert found.diagnostics == ()
+
+
+def test_logseq_hidden_files_are_neither_pages_nor_assets(logseq_docs):
+    found = _run(logseq_docs)
+    everything = set(_pages(found)) | set(_assets(found))
+    for hidden in ("README.md", "CONTRIBUTING.md", "LICENSE.md", "db-version.md",
+                   "db-version-changes.md"):
+        assert (logseq_docs / hidden).exists()
+        assert hidden not in everything
+
+
+def test_logseq_assets_and_config_files(logseq_docs):
+    found = _run(logseq_docs)
+    assets = _assets(found)
+    assert "assets/2021-05-21_18.41.54_1621593786418_0.gif" in assets
+    assert "whiteboards/Test Whiteboard.edn" in assets  # not a page
+    assert "typos.toml" in assets
+    assert not any(path.startswith("logseq/") for path in assets)  # config, not content
+    assert not any(path.startswith(".") for path in assets)
+    size = next(a.size for a in found.assets if a.path == "typos.toml")
+    assert size == (logseq_docs / "typos.toml").stat().st_size
+
+
+def test_logseq_journals(logseq_docs):
+    _write(logseq_docs, "journals/ideas.md")
+    found = _run(logseq_docs)
+    journals = {s.path: s.is_journal for s in found.sources if s.path.startswith("journals/")}
+    assert journals["journals/2020_05_14.org"] is True
+    assert journals["journals/2021_07_19.md"] is True
+    assert journals["journals/ideas.md"] is False
+    (problem,) = found.diagnostics
+    assert (problem.code, problem.severity, problem.path) == (
+        "invalid-journal-name", Severity.WARNING, "journals/ideas.md")
+    assert not any(s.is_journal for s in found.sources if s.path.startswith("pages/"))
+
+
+def test_logseq_pages_outside_pages_folder_are_read_like_logseq_does(tmp_path):
+    _write(tmp_path, "logseq/config.edn", '{:hidden ["/archive" "notes/old.md"]}')
+    for page in ("pages/a.md", "top.md", "notes/new.md", "notes/old.md", "archive/x.md",
+                 "pages/b.markdown", "pages/c.org", "pages/d.txt"):
+        _write(tmp_path, page)
+    found = _run(tmp_path)
+    assert _pages(found) == ["notes/new.md", "pages/a.md", "pages/b.markdown",
+                             "pages/c.org", "top.md"]
+    assert _assets(found) == ["pages/d.txt"]
+
+
+# --- Obsidian vaults and plain folders ---------------------------------------------
+
+
+def test_kepano_notes_and_attachments(kepano):
+    found = _run(kepano)
+    pages = _pages(found)
+    expected = sorted(p.relative_to(kepano).as_posix() for p in kepano.rglob("*.md")
+                      if not any(part.startswith(".") for part in p.relative_to(kepano).parts))
+    assert pages == expected
+    assert "Categories/Books.md" in pages and "Daily/2023-09-12.md" in pages
+    assert all(source.dialect_hint is Dialect.OBSIDIAN for source in found.sources)
+    assert not any(source.is_journal for source in found.sources)
+    assets = _assets(found)
+    assert "Attachments/out-of-control.jpg" in assets
+    assert "Templates/Bases/Books.base" in assets
+    assert not any(path.startswith(".") for path in pages + assets)
+
+
+def test_obsidian_markdown_extension_is_an_attachment(tmp_path):
+    (tmp_path / ".obsidian").mkdir()
+    _write(tmp_path, "a.md")
+    _write(tmp_path, "b.markdown")
+    found = _run(tmp_path)
+    assert (_pages(found), _assets(found)) == (["a.md"], ["b.markdown"])
+
+
+def test_plain_folder_seeds(seeds_vault):
+    _write(seeds_vault, "notes/extra.markdown")
+    _write(seeds_vault, "notes/outline.org")
+    found = _run(seeds_vault)
+    assert _pages(found) == ["Customer Profile.md", "Profiles.md", "What is Customer Profile.md",
+                             "notes/extra.markdown", "profile-(id).md",
+                             "profile-(id)___persona.md"]
+    assert all(source.dialect_hint is None for source in found.sources)
+    assert _assets(found) == ["notes/outline.org"]
+
+
+def test_kbc_config_files_are_not_assets(tmp_path):
+    _write(tmp_path, "kbc.toml", 'schema = "meta/types.yaml"\n')
+    _write(tmp_path, "meta/types.yaml", "types: {}\n")
+    _write(tmp_path, "kbc-schema.yaml", "types: {}\n")
+    _write(tmp_path, "pyproject.toml", "[project]\n")
+    _write(tmp_path, "page.md")
+    _write(tmp_path, "image.png")
+    found = _run(tmp_path)
+    assert (_pages(found), _assets(found)) == (["page.md"], ["image.png"])
+
+
+def test_ignore_globs_prune_files_and_folders(tmp_path):
+    _write(tmp_path, "kbc.toml", 'ignore = ["drafts", "*.tmp.md", "archive/20*/**"]\n')
+    for page in ("keep.md", "drafts/a.md", "sub/drafts/b.md", "x.tmp.md", "sub/y.tmp.md",
+                 "archive/2020/old.md", "archive/keep.md"):
+        _write(tmp_path, page)
+    assert _pages(_run(tmp_path)) == ["archive/keep.md", "keep.md"]
+
+
+# --- Links, unreadable folders, order ----------------------------------------------
+
+
+def test_symlinks_out_of_the_vault_are_refused(tmp_path):
+    outside = tmp_path / "outside"
+    _write(outside, "secret.md", "secret")
+    vault = tmp_path / "vault"
+    _write(vault, "page.md")
+    (vault / "leak.md").symlink_to(outside / "secret.md")
+    (vault / "leakdir").symlink_to(outside, target_is_directory=True)
+    (vault / "pages").mkdir()
+    (vault / "pages" / "up.md").symlink_to("../../outside/secret.md")
+    found = _run(vault)
+    assert _pages(found) == ["page.md"]
+    escapes = [(d.code, d.severity, d.path) for d in found.diagnostics]
+    assert escapes == [("path-escape", Severity.ERROR, "leak.md"),
+                       ("path-escape", Severity.ERROR, "leakdir"),
+                       ("path-escape", Severity.ERROR, "pages/up.md")]
+    assert "'leak.md'" in found.diagnostics[0].message
+
+
+def test_symlinks_inside_the_vault(tmp_path):
+    _write(tmp_path, "real/page.md")
+    (tmp_path / "alias.md").symlink_to(tmp_path / "real" / "page.md")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)  # never walked
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "missing.md")
+    found = _run(tmp_path)
+    assert _pages(found) == ["alias.md", "real/page.md"]
+    assert found.sources[0].absolute == (tmp_path / "real" / "page.md").resolve()
+    (problem,) = found.diagnostics
+    assert (problem.code, problem.severity, problem.path) == (
+        "unreadable-file", Severity.WARNING, "dangling.md")
+
+
+def test_unreadable_folder_is_a_diagnostic(tmp_path, monkeypatch):
+    _write(tmp_path, "ok.md")
+    _write(tmp_path, "locked/x.md")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(discover_module.os, "scandir", scandir)
+    found = _run(tmp_path)
+    assert _pages(found) == ["ok.md"]
+    (problem,) = found.diagnostics
+    assert (problem.code, problem.path) == ("unreadable-file", "locked")
+    assert "Permission denied" in problem.message
+
+
+def test_deep_folders_are_walked_without_recursion(tmp_path):
+    folder = tmp_path
+    for _ in range(200):
+        folder = folder / "d"
+    _write(folder, "deep.md")
+    found = _run(tmp_path)
+    assert _pages(found) == ["/".join(["d"] * 200) + "/deep.md"]
+
+
+@pytest.mark.parametrize("name", ["CON.md", "a:b.md", "50%2E%2F.md", "🔍 emoji.md", "ü.md"])
+def test_odd_file_names_are_pages(tmp_path, name):
+    _write(tmp_path, name)
+    assert _pages(_run(tmp_path)) == [name]
+
+
+def test_dot_names_are_skipped(tmp_path):
+    _write(tmp_path, "..md")
+    _write(tmp_path, ".trash/old.md")
+    _write(tmp_path, "ok.md")
+    assert _pages(_run(tmp_path)) == ["ok.md"]
+
+
+def test_output_is_sorted_and_repeatable(tmp_path):
+    for name in ("b.md", "A.md", "a/z.md", "a.md", "c.png", "B.png"):
+        _write(tmp_path, name)
+    first, second = _run(tmp_path), _run(tmp_path)
+    assert first == second
+    assert _pages(first) == sorted(_pages(first))
+    assert _assets(first) == ["B.png", "c.png"]

@@ -1,0 +1,273 @@
+"""Decoding page bytes: BOM, line ends, invalid UTF-8, binary files, and mojibake repair
+measured on the seeds (FORMATS.md Part 3)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from kb_compiler.encoding import decode, repair_line
+from kb_compiler.model import Severity
+from tests.conftest import SEEDS
+
+SEED_001 = SEEDS / "001_411d28a5944c4ac1.txt"
+SEED_002 = SEEDS / "002_a2f3f063b3bd1eef.txt"
+SEED_003 = SEEDS / "003_7efe5d25a5a04dd3.txt"
+ALL_SEEDS = sorted(SEEDS.glob("00*.txt"))
+
+MAC_UPPER = bytes(range(0x80, 0x100)).decode("mac_roman")
+MAC_RUN = re.compile(f"[{re.escape(MAC_UPPER)}]{{2,}}")
+
+
+def _lines(path) -> list[str]:
+    return decode(path.read_bytes(), path.name).text.split("\n")
+
+
+def _suspicious_mac_roman_runs(text: str) -> list[str]:
+    """Runs of Mac Roman upper-half characters whose bytes are UTF-8 (with or without
+    the lost F0 lead): what is left of damage the repair missed."""
+    found = []
+    for run in MAC_RUN.findall(text):
+        raw = run.encode("mac_roman")
+        for candidate in (raw, b"\xf0" + raw):
+            try:
+                candidate.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            found.append(run)
+            break
+    return found
+
+
+# --- The seeds --------------------------------------------------------------------
+
+
+def test_seed_001_icon_is_repaired_to_the_nazar_amulet():
+    assert _lines(SEED_001)[0] == "icon:: 🧿"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [(8, "- ## 🔍 Definition"), (10, "- ## 📰 Content type "), (13, "- ## 🔑 Keys"),
+     (20, "- ## 🤖 innCoPilot"), (50, "- ## 🗄️ Topics"), (52, "- ## 🧰 Tools")],
+)
+def test_seed_001_headings_get_their_emoji_back(line, expected):
+    assert _lines(SEED_001)[line - 1] == expected
+
+
+def test_seed_001_key_block_emoji_is_repaired_inside_a_long_line():
+    line = _lines(SEED_001)[13]
+    assert "#key 💰75 [Customer Understanding]" in line
+    assert "{{renderer :slider_rjxyar}}" in line  # the rest of the line untouched
+
+
+def test_seed_003_apostrophe_is_repaired_and_stays_curly():
+    line = _lines(SEED_003)[41]
+    assert "customer’s interaction" in line
+    assert "â€" not in line and "customer's" not in line
+
+
+@pytest.mark.parametrize("seed", ALL_SEEDS, ids=lambda path: path.name[:3])
+def test_no_seed_keeps_mac_roman_damage_after_repair(seed):
+    text = decode(seed.read_bytes(), seed.name).text
+    assert "\uf8ff" not in text
+    assert _suspicious_mac_roman_runs(text) == []
+
+
+def test_the_seeds_really_hold_the_damage_the_repair_removes():
+    raw = SEED_001.read_text(encoding="utf-8")
+    assert raw.count("\uf8ff") == 11
+    assert _suspicious_mac_roman_runs(raw)
+
+
+def test_one_diagnostic_per_repaired_line_with_before_and_after():
+    decoded = decode(SEED_001.read_bytes(), "profile-(id).md")
+    repaired = [d for d in decoded.diagnostics if d.code == "encoding-repaired"]
+    assert [d.line for d in repaired] == [1, 8, 10, 13, 14, 17, 20, 26, 38, 50, 52]
+    first = repaired[0]
+    assert first.path == "profile-(id).md"
+    assert first.column == 8  # the U+F8FF after "icon:: " (7 characters)
+    assert first.severity is Severity.WARNING
+    assert "'\\uf8ffüßø' -> '🧿'" in first.message
+    assert "encode macroman, decode utf-8" in first.message
+
+
+def test_windows_1252_repair_names_ftfy_steps():
+    decoded = decode(SEED_003.read_bytes(), "Customer Profile.md")
+    (diagnostic,) = decoded.diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("encoding-repaired", 42, 22)
+    assert "'customerâ€™s' -> 'customer’s'" in diagnostic.message
+    assert "sloppy-windows-1252" in diagnostic.message
+
+
+def test_repair_off_keeps_the_damage_and_reports_nothing():
+    decoded = decode(SEED_001.read_bytes(), "p.md", repair=False)
+    assert decoded.text.startswith("icon:: \uf8ffüßø")
+    assert decoded.diagnostics == ()
+
+
+def test_clean_seeds_are_unchanged():
+    for seed in (SEEDS / "000_38f34f29e5d369f2.txt", SEEDS / "004_7d2d3c1807a4f909.txt"):
+        decoded = decode(seed.read_bytes(), seed.name)
+        assert decoded.text == seed.read_text(encoding="utf-8")
+        assert decoded.diagnostics == ()
+
+
+# --- Correct text is never touched -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Grüße aus Köln", "naïve", "déjà vu", "résumé", "Noël", "“quoted” and ‘single’",
+     "it’s — fine…", "ok ✅ done 🔍 🗄️ 👩‍💻", "Straße Øre Ærø ÅÄÖ", "√π ≈ 1.77",
+     "«élan» “Über” —é", "ｆｕｌｌ ｗｉｄｔｈ", "ﬁne ligature", "&amp; stays &lt;", "naïve “Über”",
+     "中文 日本語 한국어", "Ελληνικά Русский"],
+)
+def test_correct_text_is_unchanged(text):
+    decoded = decode(text.encode("utf-8"), "p.md")
+    assert decoded.text == text
+    assert decoded.diagnostics == ()
+
+
+def test_mixed_line_is_repaired_where_ftfy_alone_gives_up():
+    fixed, steps = repair_line("ok ✅ and It‚Äôs done")
+    assert fixed == "ok ✅ and It’s done"
+    assert steps == ("encode macroman", "decode utf-8")
+
+
+def test_mac_roman_emoji_with_lost_apple_logo_is_repaired_as_a_whole_token():
+    assert repair_line("## üîç Definition")[0] == "## 🔍 Definition"
+    assert repair_line("Grüße")[0] == "Grüße"  # inside a word: left alone
+
+
+def test_mac_roman_two_and_three_byte_damage():
+    assert repair_line("Caf√© ‚Äî ok ✅")[0] == "Café — ok ✅"
+    assert repair_line("done ‚úÖ and ü ok")[0] == "done ✅ and ü ok"
+
+
+_READABLE = st.characters(
+    codec="utf-8",
+    exclude_categories=("Cs", "Co", "Cn", "Cc"),
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.filter_too_much])
+@given(st.text(alphabet=st.one_of(
+    st.sampled_from("aeiou sdtnr.,;:!?'\"-—“”‘’…éèêëàâäöüïçñßÉÜÖ✅🔍🗄️🧿√π≈«»"),
+    _READABLE,
+), max_size=60))
+def test_text_without_mojibake_runs_is_never_changed(text):
+    """Property: valid UTF-8 text that holds no run a wrong decode could have produced
+    (no run of two or more Mac Roman or Windows-1252 upper-half characters) comes back
+    exactly as it went in."""
+    assume("\r" not in text and "\ufeff" not in text[:1])
+    assume(not MAC_RUN.search(text))
+    assume(not re.search("[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                         "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+                         "\u2039\u203a\u20ac\u2122]{2,}", text))
+    decoded = decode(text.encode("utf-8"), "p.md")
+    assert decoded.text == text
+
+
+_WORD_TEXT = (
+    "Grüße naïve déjà vu résumé Noël Straße Öl Ärger über Müller façade garçon crème "
+    "brûlée São Paulo mañana niño señor años Zürich Ålesund Øresund Æble smörgåsbord "
+    "Łódź Kraków Dvořák čeština coöperate élan Übermensch ça café naïveté Renée Élodie "
+    "Ægir cœur œuvre Œdipus ﬁle √2 π≈3.14 ±5 ≤10 ≥2 µm 25°C €20 £5 ©2024 ™ § • … — – "
+    "the of and to in is it you that was for on are with as they"
+)
+_WORDS = _WORD_TEXT.split()
+_WRAPS = [("“", "”"), ("‘", "’"), ("«", "»"), ("„", "“"), ("(", ")"), ("*", "*"), ("", "")]
+_TAILS = ["", ".", ",", ";", ":", "!", "?", "’s", "…", " —"]
+_EMOJI = ["✅", "🔍", "🗄️", "🧿", "👩‍💻", "🇩🇪", "❤️", "⭐", "☕"]
+_TOKEN = st.one_of(
+    st.builds(lambda wrap, word, tail: wrap[0] + word + wrap[1] + tail,
+              st.sampled_from(_WRAPS), st.sampled_from(_WORDS), st.sampled_from(_TAILS)),
+    st.sampled_from(_EMOJI),
+)
+
+
+@settings(max_examples=250)
+@given(st.lists(_TOKEN, min_size=1, max_size=16))
+def test_real_language_text_is_never_changed(tokens):
+    """Property: sentences of accented words in many languages, curly and angle
+    quotes, dashes, symbols and emoji come back exactly as they went in (measured
+    outside the suite too: 0 of 30,000 such sentences changed)."""
+    text = " ".join(tokens)
+    assert decode(text.encode("utf-8"), "p.md").text == text
+
+
+# --- Bytes: BOM, line ends, invalid UTF-8, binary -----------------------------------
+
+
+def test_bom_is_stripped_and_crlf_becomes_lf_with_lines_kept():
+    decoded = decode(b"\xef\xbb\xbftitle:: A\r\n\r\n- one\r\n- two\rthree", "p.md")
+    assert decoded.text == "title:: A\n\n- one\n- two\nthree"
+    assert decoded.diagnostics == ()
+
+
+def test_invalid_utf8_is_replaced_and_reported_at_the_first_bad_byte():
+    data = b"line one\nsecond: caf\xe9 ok\nthird \xff\n"
+    decoded = decode(data, "latin.md")
+    assert decoded.text == "line one\nsecond: caf\ufffd ok\nthird \ufffd\n"
+    (problem,) = decoded.diagnostics
+    assert (problem.code, problem.severity) == ("invalid-encoding", Severity.ERROR)
+    assert (problem.path, problem.line, problem.column) == ("latin.md", 2, 12)
+    assert "0xE9" in problem.message and "2 invalid sequences" in problem.message
+
+
+def test_invalid_utf8_line_counts_crlf_once():
+    decoded = decode(b"a\r\nb\r\nc\xe9", "p.md")
+    assert decoded.diagnostics[0].line == 3
+
+
+def test_latin1_file_is_not_silently_read_as_latin1():
+    decoded = decode("Grüße, naïve".encode("latin-1"), "old.md")
+    assert decoded.text == "Gr\ufffd\ufffde, na\ufffdve"
+    assert decoded.diagnostics[0].code == "invalid-encoding"
+
+
+def test_binary_file_gives_empty_text_and_an_error():
+    decoded = decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image.md")
+    assert decoded.text == ""
+    (problem,) = decoded.diagnostics
+    assert (problem.code, problem.severity, problem.line) == ("invalid-encoding",
+                                                              Severity.ERROR, 0)
+    assert "binary file" in problem.message
+
+
+def test_utf16_file_with_bom_is_read_and_flagged():
+    decoded = decode("title:: Ünïcode\r\n- x".encode("utf-16"), "wide.md")
+    assert decoded.text == "title:: Ünïcode\n- x"
+    assert decoded.diagnostics[0].code == "invalid-encoding"
+    assert decoded.diagnostics[0].severity is Severity.WARNING
+
+
+def test_empty_file():
+    assert decode(b"", "empty.md").text == ""
+    assert decode(b"", "empty.md").diagnostics == ()
+
+
+def test_five_megabyte_lines_decode_promptly():
+    clean = ("Grüße “naïve” ✅ " * 330_000).encode()
+    damaged = ("customerâ€™s üîç " * 330_000).encode()
+    start = time.perf_counter()
+    assert decode(clean, "big.md").text == clean.decode()
+    assert decode(damaged, "big.md").text == damaged.decode()  # too long to repair
+    assert time.perf_counter() - start < 3
+
+
+def test_repair_time_grows_linearly_with_the_damage():
+    def seconds(lines: int) -> float:
+        data = "\n".join(f"- {n} customerâ€™s üîç note" for n in range(lines)).encode()
+        start = time.perf_counter()
+        decoded = decode(data, "many.md")
+        assert len(decoded.diagnostics) == lines
+        return time.perf_counter() - start
+
+    seconds(200)  # warm up ftfy's tables
+    assert seconds(8_000) < 8 * seconds(2_000) + 0.2

@@ -1,0 +1,305 @@
+"""The Logseq parser on small hand-written pages (tests/corpus/logseq), one construct each.
+
+Each page is read as bytes and decoded here, so the parser sees exactly the file; the
+Windows line-end page goes through ``parse_page`` to include decoding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb_compiler.config import ParseOptions
+from kb_compiler.model import Dialect, Page, RefKind, Severity, SourceFile
+from kb_compiler.parse import parse_page
+from kb_compiler.parse.logseq import parse_logseq
+
+CORPUS = Path(__file__).parent / "corpus" / "logseq"
+UUID = "6489a1b2-3c4d-5e6f-7890-abcdef123456"
+
+
+def parse(name: str, options: ParseOptions | None = None) -> Page:
+    text = (CORPUS / name).read_bytes().decode("utf-8")
+    return parse_logseq(f"pages/{name}", text, options or ParseOptions(),
+                        default_name=Path(name).stem)
+
+
+def tree(page: Page) -> list[tuple[str, int, int | None]]:
+    return [(block.content, block.depth, block.parent) for block in page.blocks]
+
+
+def codes(page: Page) -> list[tuple[str, int, int]]:
+    return [(d.code, d.line, d.column) for d in page.diagnostics]
+
+
+def targets(page: Page, kind: RefKind | None = None) -> list[str]:
+    return [r.target for r in page.references if kind is None or r.kind is kind]
+
+
+def test_corpus_has_a_page_per_construct() -> None:
+    assert len(list(CORPUS.glob("*.md"))) >= 22
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.md")))
+def test_every_corpus_page_parses_to_a_logseq_page(name: str) -> None:
+    page = parse(name)
+    assert page.dialect is Dialect.LOGSEQ
+    assert all(block.index == number for number, block in enumerate(page.blocks))
+    assert page == parse(name)  # pure: the same input gives the same page
+
+
+def test_tab_indentation_nests_one_level_per_tab() -> None:
+    assert tree(parse("tabs.md")) == [
+        ("parent", 0, None), ("child", 1, 0), ("grandchild", 2, 1),
+        ("second child", 1, 0), ("top sibling", 0, None),
+    ]
+
+
+def test_space_indentation_gives_the_same_tree_as_tabs() -> None:
+    assert tree(parse("spaces.md")) == tree(parse("tabs.md"))
+    assert codes(parse("spaces.md")) == []
+
+
+def test_mixing_tabs_and_spaces_warns_and_nests_by_width() -> None:
+    page = parse("mixed-indentation.md")
+    assert codes(page) == [("mixed-indentation", 3, 1)]
+    assert page.diagnostics[0].severity is Severity.WARNING
+    # A tab is 4 columns wide, so four spaces sit at the tab child's level.
+    assert tree(page) == [("parent", 0, None), ("child with a tab", 1, 0),
+                          ("sibling with four spaces", 1, 0)]
+
+
+def test_nesting_is_relative_not_a_fixed_width() -> None:
+    # Bullets at 0, 4, 6 and 5 spaces (Logseq's extract_test): 5 is under 4, beside 6.
+    assert [(b.depth, b.parent) for b in parse("relative-indent.md").blocks] == [
+        (0, None), (1, 0), (2, 1), (2, 1), (0, None)]
+
+
+def test_deep_child_keeps_its_block_properties() -> None:
+    deep = parse("deep-child-property.md").blocks[-1]
+    assert (deep.depth, deep.content) == (4, "level 4 holds a property")
+    assert [(p.key, p.value, p.line) for p in deep.properties] == [
+        ("status", ("Reviewed",), 6), ("weight", 12, 7)]
+    ref = deep.references[0]
+    assert (ref.kind, ref.target, ref.property, ref.line, ref.column) == (
+        RefKind.PROPERTY, "Reviewed", "status", 6, 16)
+
+
+def test_nothing_in_code_is_a_link_tag_ref_or_embed() -> None:
+    page = parse("links-in-code.md")
+    assert [(r.target, r.line) for r in page.references] == [("real link", 6)]
+    assert len(page.blocks) == 3
+
+
+def test_nested_brackets_name_only_the_outer_page() -> None:
+    assert targets(parse("nested-brackets.md")) == ["nested [[inner]] page"]
+
+
+def test_an_extra_closing_bracket_is_not_part_of_the_name() -> None:
+    ref = parse("extra-bracket.md").references[0]
+    assert (ref.target, ref.raw, ref.column) == ("a", "[[a]]", 16)
+
+
+def test_property_that_looks_like_text_links_nothing() -> None:
+    page = parse("property-like-text.md")
+    assert page.property("note").value == "see http://x"
+    assert page.property("homepage").value == "https://example.com/#/page/intro"
+    assert page.references == ()
+
+
+def test_multi_line_block_keeps_its_continuation_lines() -> None:
+    first, second = parse("multi-line-block.md").blocks
+    assert (first.line, first.end_line) == (1, 3)
+    assert first.content == ("first line of the block\nsecond line with "
+                             "[[Second Line Link]]\nthird line")
+    ref = first.references[0]
+    assert (ref.target, ref.line, ref.column) == ("Second Line Link", 2, 20)
+    assert second.content == "next block"
+
+
+def test_code_fence_in_a_block_is_kept_whole() -> None:
+    page = parse("code-fence-in-block.md")
+    assert [b.content.splitlines()[0] for b in page.blocks] == ["a block with code",
+                                                                "next block"]
+    code_block = page.blocks[0]
+    assert "  - not a bullet" not in code_block.content  # dedented to the block's column
+    assert "- not a bullet\nkey:: not a property" in code_block.content
+    assert code_block.properties == ()
+    assert page.references == ()
+    assert code_block.end_line == 7
+
+
+def test_headings_outside_bullets_are_blocks_with_children() -> None:
+    page = parse("headings-outside-bullets.md")
+    assert [(b.kind, b.heading, b.content, b.parent) for b in page.blocks] == [
+        ("heading", 2, "## Usage", None), ("block", None, "first child", 0),
+        ("block", None, "second child", 0), ("heading", 2, "## Functionality", None),
+        ("block", None, "third child", 3), ("block", None, "a top-level bullet", None),
+    ]
+
+
+def test_pre_block_lines_are_page_properties() -> None:
+    page = parse("pre-block.md")
+    assert [(p.key, p.value, p.line) for p in page.properties] == [
+        ("type", ("Feature",), 1), ("platforms", ("All Platforms",), 2)]
+    assert [b.content for b in page.blocks] == ["first block"]
+    assert [(r.kind, r.target, r.property) for r in page.references] == [
+        (RefKind.PROPERTY, "Feature", "type"), (RefKind.PROPERTY, "All Platforms", "platforms")]
+
+
+def test_page_properties_in_a_first_bullet_are_accepted_with_a_note() -> None:
+    page = parse("page-props-in-bullet.md")
+    assert [(p.key, p.value) for p in page.properties] == [("type", ("Concept",)),
+                                                           ("weight", 30)]
+    assert [b.content for b in page.blocks] == ["first real block"]
+    assert codes(page) == [("page-props-in-bullet", 1, 1)]
+    assert page.diagnostics[0].severity is Severity.INFO
+
+
+def test_page_property_values_are_typed() -> None:
+    page = parse("typed-values.md")
+    assert [(p.key, p.value) for p in page.properties] == [
+        ("weight", 70), ("ratio", "0.7"), ("public", True), ("year", '"1000"'),
+        ("kind", "a, b")]
+
+
+def test_unterminated_macro_is_reported_and_parsing_goes_on() -> None:
+    page = parse("unterminated-macro.md")
+    assert codes(page) == [("unterminated-macro", 1, 9)]
+    # An unclosed macro is plain text, so its [[link]] is an ordinary link.
+    assert [(r.kind, r.target) for r in page.references] == [
+        (RefKind.LINK, "Some Page"), (RefKind.LINK, "fine")]
+
+
+def test_unterminated_link_is_reported_and_parsing_goes_on() -> None:
+    page = parse("unterminated-link.md")
+    assert codes(page) == [("unterminated-link", 1, 9)]
+    assert targets(page) == ["fine"]
+
+
+def test_block_refs_plain_and_labelled_point_at_the_id() -> None:
+    page = parse("block-ref.md")
+    assert page.blocks[0].block_id == UUID
+    refs = [(r.kind, r.block_id, r.label, r.line, r.target) for r in page.references]
+    assert refs == [(RefKind.BLOCK_REF, UUID, None, 3, ""),
+                    (RefKind.BLOCK_REF, UUID, "see there", 4, "")]
+
+
+def test_page_and_block_embeds_tolerate_whitespace() -> None:
+    page = parse("embeds.md")
+    assert [(r.kind, r.target, r.block_id, r.column) for r in page.references] == [
+        (RefKind.EMBED, "Embedded Page", None, 3),
+        (RefKind.EMBED, "", UUID, 3),
+        (RefKind.EMBED, "Spaced Page", None, 3),
+    ]
+    assert all(block.macros == () for block in page.blocks)
+
+
+def test_other_macros_are_kept_and_link_nothing() -> None:
+    page = parse("macros.md")
+    macros = [(m.name, m.args, m.line, m.column) for b in page.blocks for m in b.macros]
+    assert macros == [
+        ("renderer", (":slider_rjxyar",), 1, 3),
+        ("query", ("(and [[project]] (task TODO))",), 2, 3),
+        ("video", ("https://www.youtube.com/watch?v=abc",), 3, 3),
+    ]
+    assert page.references == ()
+
+
+def test_tags_follow_logseq_rules() -> None:
+    page = parse("tags.md")
+    assert [(r.target, r.line) for r in page.references] == [
+        ("simple", 1), ("multi word tag", 1), ("topic", 2), ("1984", 2)]
+    assert {r.kind for r in page.references} == {RefKind.TAG}
+    assert page.blocks[3].priority == "A"
+
+
+def test_heading_markers_are_not_tags() -> None:
+    page = parse("heading-marker.md")
+    assert [(b.kind, b.heading) for b in page.blocks] == [("heading", 1), ("block", 2)]
+    assert page.references == ()
+
+
+def test_label_link_points_at_the_page() -> None:
+    ref = parse("label-link.md").references[0]
+    assert (ref.kind, ref.target, ref.label, ref.column) == (
+        RefKind.LINK, "User Guide", "the guide", 8)
+
+
+def test_local_files_are_asset_references_and_urls_are_not() -> None:
+    page = parse("assets.md")
+    assert [(r.kind, r.target, r.label, r.is_asset) for r in page.references] == [
+        (RefKind.EMBED, "../assets/diagram.png", "diagram", True),
+        (RefKind.LINK, "../assets/manual.pdf", "manual", True),
+    ]
+
+
+def test_task_parts_are_read_and_drawers_skipped() -> None:
+    task, later = parse("tasks.md").blocks
+    assert (task.marker, task.priority, task.scheduled, task.deadline) == (
+        "DONE", "B", "2024-01-15 Mon", "2024-01-20 Sat")
+    assert task.content == "write the parser\nnotes after the drawer [[Parser]]"
+    assert [(p.key, p.value, p.line) for p in task.properties] == [("done", True, 7)]
+    assert [(r.target, r.line) for r in task.references] == [("Parser", 8)]
+    assert (task.end_line, later.line, later.marker, later.content) == (
+        8, 9, "LATER", "read the docs")
+
+
+def test_duplicate_block_ids_are_reported() -> None:
+    page = parse("duplicate-block-id.md")
+    assert codes(page) == [("duplicate-block-id", 4, 1)]
+    assert [b.block_id for b in page.blocks] == [UUID, UUID]
+
+
+def test_title_alias_and_tags_name_the_page() -> None:
+    page = parse("title-alias-tags.md")
+    assert page.name == "Customer Profile"
+    assert page.aliases == ("Persona", "User type", "Kunde")  # ASCII and full-width commas
+    assert page.tags == ("motor", "steering wheel", "car")
+    assert [(r.kind, r.target) for r in page.references] == [
+        (RefKind.TAG, "motor"), (RefKind.TAG, "steering wheel"), (RefKind.TAG, "car")]
+
+
+def test_yaml_front_matter_gives_page_properties() -> None:
+    page = parse("frontmatter.md")
+    assert page.name == "Imported Page"
+    assert page.tags == ("imported", "notes")
+    assert page.property("weight").value == 5
+    assert page.frontmatter is not None and "weight: 5" in page.frontmatter
+    assert [(b.line, b.content) for b in page.blocks] == [(6, "body links [[Somewhere]]")]
+
+
+def test_empty_file_is_an_empty_page() -> None:
+    page = parse("empty.md")
+    assert (page.name, page.blocks, page.properties, page.diagnostics) == ("empty", (), (), ())
+
+
+def test_empty_relation_is_no_reference_but_a_warning() -> None:
+    page = parse("empty-relation.md")
+    assert page.property("relations").value == ()
+    assert page.property("owner").value == ""
+    assert page.references == ()
+    assert codes(page) == [("empty-link", 1, 13)]
+
+
+def test_invalid_property_key_is_dropped_and_reported() -> None:
+    page = parse("invalid-key.md")
+    assert [p.key for p in page.properties] == ["good-key"]
+    assert codes(page) == [("invalid-property-key", 1, 1)]
+
+
+def test_namespaced_names_are_plain_names_here() -> None:
+    assert targets(parse("namespace.md"), RefKind.LINK) == ["a/b/c"]
+
+
+def test_windows_line_ends_through_parse_page() -> None:
+    path = CORPUS / "crlf.md"
+    data = path.read_bytes()
+    assert b"\r\n" in data  # the fixture really has Windows line ends
+    source = SourceFile("pages/crlf.md", path, dialect_hint=Dialect.LOGSEQ)
+    page = parse_page(source, data, ParseOptions())
+    assert (page.name, page.tags) == ("Windows Page", ("crlf",))
+    assert tree(page) == [("first [[Line End]]", 0, None), ("child", 1, 0)]
+    link = page.blocks[0].references[0]
+    assert (link.target, link.line, link.column) == ("Line End", 4, 9)
+    assert all("\r" not in p.raw for p in page.properties)

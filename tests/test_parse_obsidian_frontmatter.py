@@ -1,0 +1,147 @@
+"""Obsidian front matter (FORMATS.md 2.2): typed properties with their lines, tags and
+aliases in every accepted form, links inside property values, JSON front matter, and YAML
+that does not parse."""
+
+from __future__ import annotations
+
+from kb_compiler.model import RefKind, Severity
+from tests.obsidian_corpus import codes, note, parse_text, refs
+
+
+def _values(name: str) -> dict[str, object]:
+    return {prop.key: prop.value for prop in note(name).properties}
+
+
+def test_scalar_properties_are_typed() -> None:
+    values = _values("frontmatter-properties")
+    assert (values["title"], values["rating"], values["price"], values["draft"]) == (
+        "Typed values", 7, 1.5, False)
+
+
+def test_dates_become_iso_strings() -> None:
+    values = _values("frontmatter-properties")
+    assert (values["published"], values["updated"]) == ("2023-09-12", "2020-08-21T10:30:00")
+
+
+def test_lists_become_tuples_and_mappings_tuples_of_pairs() -> None:
+    values = _values("frontmatter-properties")
+    assert values["genres"] == ("Sci-fi", "Fantasy")
+    assert values["meta"] == (("source", "web"), ("pages", 528))
+
+
+def test_empty_value_is_kept_as_none() -> None:
+    last = note("frontmatter-properties").property("last")
+    assert (last.value, last.raw, last.line) == (None, "", 14)
+
+
+def test_property_lines_are_file_lines() -> None:
+    page = note("frontmatter-properties")
+    assert [(p.key, p.line) for p in page.properties][:3] == [
+        ("title", 2), ("rating", 3), ("price", 4)]
+
+
+def test_raw_yaml_is_kept_and_the_body_starts_after_the_fence() -> None:
+    page = note("frontmatter-properties")
+    assert page.frontmatter.startswith("title: Typed values\nrating: 7\n")
+    assert [(b.line, b.content) for b in page.blocks] == [(16, "Body text.")]
+
+
+def test_comma_separated_tags_and_list_aliases() -> None:
+    page = note("frontmatter-tags-aliases")
+    assert (page.tags, page.aliases) == (("recipe", "cooking"), ("Doggo", "Woofer"))
+
+
+def test_frontmatter_tags_are_tag_references_with_positions() -> None:
+    tags = refs(note("frontmatter-tags-aliases"), RefKind.TAG)
+    assert [(r.target, r.line, r.column, r.property) for r in tags] == [
+        ("recipe", 2, 7, "tags"), ("cooking", 2, 15, "tags")]
+
+
+def test_deprecated_tag_and_alias_keys_with_hash_stripped() -> None:
+    page = note("frontmatter-deprecated-keys")
+    assert (page.tags, page.aliases) == (("journal",), ("Old Name", "Older Name"))
+
+
+def test_quoted_links_in_properties_are_property_references() -> None:
+    page = note("frontmatter-links")
+    assert [(r.kind, r.target, r.property, r.line) for r in refs(page)] == [
+        (RefKind.PROPERTY, "Books", "categories", 3),
+        (RefKind.PROPERTY, "Kevin Kelly", "author", 4),
+        (RefKind.PROPERTY, "Out of Control", "related", 5),
+        (RefKind.PROPERTY, "cover.jpg", "cover", 6),
+    ]
+
+
+def test_property_references_list_the_targets_and_keep_the_value() -> None:
+    categories = note("frontmatter-links").property("categories")
+    assert (categories.value, categories.references) == (("[[Books]]",), ("Books",))
+
+
+def test_unquoted_link_is_read_through_yamls_nested_list() -> None:
+    related = note("frontmatter-links").property("related")
+    assert (related.value, related.references) == ((("Out of Control",),), ("Out of Control",))
+
+
+def test_link_to_a_file_in_a_property_is_an_asset() -> None:
+    cover = next(r for r in refs(note("frontmatter-links")) if r.property == "cover")
+    assert (cover.is_asset, cover.column) == (True, 9)
+
+
+def test_json_front_matter_is_accepted() -> None:
+    page = note("frontmatter-json")
+    assert (page.tags, page.property("rating").value) == (("json", "data"), 5)
+
+
+def test_invalid_yaml_is_an_error_at_its_file_line_and_the_body_still_parses() -> None:
+    page = note("frontmatter-invalid")
+    assert codes(page) == [("invalid-frontmatter", 5, 3)]
+    assert page.diagnostics[0].severity is Severity.ERROR
+    assert [r.target for r in page.references] == ["Still linked"]
+
+
+def test_yaml_that_is_not_a_mapping_is_invalid() -> None:
+    page = parse_text("---\n- just\n- a list\n---\nBody")
+    assert codes(page) == [("invalid-frontmatter", 2, 1)]
+
+
+def test_fence_without_a_closing_line_is_no_front_matter() -> None:
+    page = parse_text("---\ntitle: x\nno closing fence")
+    assert (page.frontmatter, page.properties, page.diagnostics) == (None, (), ())
+
+
+def test_front_matter_only_at_the_very_start() -> None:
+    page = parse_text("Intro\n\n---\ntags: late\n---\n")
+    assert (page.frontmatter, page.tags) == (None, ())
+
+
+def test_yaml_comment_hash_is_yamls_not_a_tag() -> None:
+    # PyYAML gotcha (FORMATS.md 2.2): `tags: #foo` is a comment, so the value is empty.
+    page = parse_text("---\ntags: #foo\n---\n")
+    assert (page.property("tags").value, page.tags) == (None, ())
+
+
+def test_alias_bomb_is_reported_not_expanded() -> None:
+    # Seven keys, each a list of ten aliases of the one before: g holds 10**7 values.
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for previous, key in zip("abcdef", "bcdefg", strict=True):
+        levels.append(f"{key}: &{key} [{', '.join(['*' + previous] * 10)}]")
+    page = parse_text("---\n" + "\n".join(levels) + "\n---\n")
+    assert ("invalid-frontmatter", 8, 1) in codes(page)
+    assert page.property("a").value == ("x",) * 10
+
+
+def test_deeply_nested_yaml_is_reported_not_raised() -> None:
+    page = parse_text("---\nx: " + "[" * 20_000 + "]" * 20_000 + "\n---\nBody [[Kept]]")
+    assert [code for code, _, _ in codes(page)] == ["invalid-frontmatter"]
+    assert [r.target for r in page.references] == ["Kept"]
+
+
+def test_template_placeholders_parse_as_text() -> None:
+    page = parse_text("---\ncreated: {{date}}\ntitle: {{title}} notes\n---\n")
+    assert (page.property("created").value, page.diagnostics) == ("{{date}}", ())
+
+
+def test_repeated_key_is_invalid_and_the_first_value_is_kept() -> None:
+    page = parse_text("---\nrating: 1\ntitle: x\nRating: 2\n---\n")
+    assert codes(page) == [("invalid-frontmatter", 4, 1)]
+    assert page.property("rating").value == 1

@@ -1,0 +1,350 @@
+"""Name resolution rules, each in both dialects (FORMATS.md 1.7-1.10, 2.5)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from kb_compiler.model import RefKind
+from tests.test_resolve_builders import block, codes, graph_of, obsidian, page, prop, ref
+
+# -- case and Unicode form ---------------------------------------------------------------
+
+
+def test_logseq_link_matches_page_ignoring_case() -> None:
+    graph = graph_of(page("pages/My Page.md"), page("pages/a.md", refs=(ref("my PAGE", 3),)))
+    (resolved,) = graph.outgoing("a")
+    assert resolved.target.page == "my page"
+    assert resolved.target.name == "My Page"
+    assert resolved.target.exists
+    assert graph.diagnostics == ()
+
+
+def test_obsidian_link_matches_note_ignoring_case() -> None:
+    graph = graph_of(obsidian("My Note.md"), obsidian("b.md", refs=(ref("my note"),)))
+    assert graph.outgoing("b")[0].target.page == "my note"
+
+
+def test_decomposed_unicode_link_matches_composed_name() -> None:
+    composed = unicodedata.normalize("NFC", "Café")
+    decomposed = unicodedata.normalize("NFD", "café")
+    assert composed.lower() != decomposed
+    for make in (page, obsidian):
+        graph = graph_of(make(f"{composed}.md", name=composed),
+                         make("x.md", name="x", refs=(ref(decomposed),)))
+        assert graph.outgoing("x")[0].target.exists
+
+
+def test_punctuation_is_not_folded() -> None:
+    graph = graph_of(page("pages/My Page.md"), page("pages/a.md", refs=(ref("My-Page", 2),)))
+    target = graph.outgoing("a")[0].target
+    assert not target.exists
+    assert target.node == "my-page"
+    assert graph.graph.nodes["my-page"]["exists"] is False
+
+
+# -- aliases -------------------------------------------------------------------------------
+
+
+def test_logseq_alias_resolves_to_its_page() -> None:
+    graph = graph_of(
+        page("pages/Persona.md", aliases=("User type",),
+             props=(prop("alias", "User type", 1, refs=("User type",)),)),
+        page("pages/a.md", refs=(ref("user TYPE", 4),)),
+    )
+    target = graph.outgoing("a")[0].target
+    assert (target.page, target.name) == ("persona", "Persona")
+    assert graph.backlinks("persona")[0].source == "a"
+    assert graph.graph.has_edge("a", "persona")
+    assert not graph.graph.has_node("user type")
+
+
+def test_obsidian_aliases_resolve_after_file_names() -> None:
+    graph = graph_of(
+        obsidian("Dog.md", aliases=("Doggo", "Cat")),
+        obsidian("Cat.md"),
+        obsidian("x.md", refs=(ref("Doggo", 1), ref("cat", 2))),
+    )
+    targets = [r.target.page for r in graph.outgoing("x")]
+    assert targets == ["dog", "cat"]  # the file named Cat wins over Dog's alias
+    assert ("duplicate-page", "Dog.md", 0) in codes(graph)
+
+
+def test_two_files_with_one_id_are_a_duplicate_page() -> None:
+    graph = graph_of(page("pages/Topic.md"), page("pages/topic2.md", name="TOPIC"))
+    assert codes(graph) == [("duplicate-page", "pages/topic2.md", 0)]
+    assert graph.page("topic").path == "pages/Topic.md"
+
+
+# -- namespaces ----------------------------------------------------------------------------
+
+
+def test_logseq_namespace_parents_are_implied_not_broken() -> None:
+    graph = graph_of(page("pages/a___b___c.md"), page("pages/x.md", refs=(ref("a", 2),)))
+    target = graph.outgoing("x")[0].target
+    assert (target.exists, target.implied, target.node) == (False, True, "a")
+    assert graph.diagnostics == ()
+    assert graph.parent("a/b/c") == "a/b" and graph.parent("a/b") == "a"
+    assert graph.children("a") == ("a/b",)
+    edges = {(s, t) for s, t, d in graph.graph.edges(data=True) if d["kind"] == "namespace"}
+    assert edges == {("a/b/c", "a/b"), ("a/b", "a")}
+    assert graph.graph.nodes["a/b"]["implied"] is True
+
+
+def test_logseq_link_does_not_match_a_namespace_leaf() -> None:
+    graph = graph_of(page("pages/a___persona.md"), page("pages/x.md", refs=(ref("persona"),)))
+    assert not graph.outgoing("x")[0].target.exists
+
+
+def test_obsidian_folders_are_not_namespaces() -> None:
+    graph = graph_of(obsidian("Notes/Idea.md"))
+    assert graph.parent("notes/idea") is None
+    assert list(graph.graph.nodes) == ["notes/idea"]
+
+
+def test_missing_logseq_namespace_target_gets_its_parents() -> None:
+    graph = graph_of(page("pages/p.md", refs=(ref("p/examples/Space X", 3, RefKind.EMBED),)))
+    assert graph.graph.nodes["p/examples"]["name"] == "p/examples"
+    assert graph.graph.has_edge("p/examples/space x", "p/examples")
+    assert graph.graph.has_edge("p/examples", "p")
+
+
+# -- Obsidian shortest path ----------------------------------------------------------------
+
+
+def test_bare_name_finds_the_only_note_in_a_folder() -> None:
+    graph = graph_of(obsidian("deep/er/Note.md"), obsidian("x.md", refs=(ref("Note"),)))
+    assert graph.outgoing("x")[0].target.page == "deep/er/note"
+    assert graph.diagnostics == ()
+
+
+def test_exact_vault_path_wins_over_the_same_folder() -> None:
+    graph = graph_of(obsidian("Note.md"), obsidian("a/Note.md"),
+                     obsidian("a/x.md", refs=(ref("Note"),)))
+    assert graph.outgoing("a/x")[0].target.page == "note"
+
+
+def test_same_folder_wins_over_shorter_paths() -> None:
+    graph = graph_of(obsidian("b/Note.md"), obsidian("aaaa/Note.md"),
+                     obsidian("aaaa/x.md", refs=(ref("Note"),)))
+    assert graph.outgoing("aaaa/x")[0].target.page == "aaaa/note"
+
+
+def test_shortest_path_wins_and_the_link_is_reported_ambiguous() -> None:
+    graph = graph_of(obsidian("zzzz/Note.md"), obsidian("a/b/Note.md"),
+                     obsidian("x.md", refs=(ref("Note", 5, column=3),)))
+    target = graph.outgoing("x")[0].target
+    assert target.page == "a/b/note"
+    assert set(target.candidates) == {"a/b/note", "zzzz/note"}
+    (warning,) = graph.diagnostics
+    assert (warning.code, warning.line, warning.column) == ("ambiguous-link", 5, 3)
+    assert "a/b/Note.md" in warning.message and "zzzz/Note.md" in warning.message
+
+
+def test_folder_qualified_link_matches_as_path_suffix() -> None:
+    graph = graph_of(obsidian("notes/2026/Meeting.md"), obsidian("notes/2025/Meeting.md"),
+                     obsidian("x.md", refs=(ref("2026/Meeting"),)))
+    assert graph.outgoing("x")[0].target.page == "notes/2026/meeting"
+    assert graph.diagnostics == ()
+
+
+def test_markdown_link_path_is_relative_to_the_source_note() -> None:
+    # [x](../Other/Note.md): the parser drops ".md" and decodes the path.
+    graph = graph_of(obsidian("Other/Note.md"), obsidian("Else/Note.md"),
+                     obsidian("sub/x.md", refs=(
+                         ref("../Other/Note", raw="[x](../Other/Note.md)"),)))
+    assert graph.outgoing("sub/x")[0].target.page == "other/note"
+
+
+def test_link_out_of_the_vault_is_a_path_escape() -> None:
+    for make in (page, obsidian):
+        graph = graph_of(make("x.md", name="x", refs=(ref("../../etc/passwd", 7),)))
+        target = graph.outgoing("x")[0].target
+        assert target.escapes and target.node is None
+        assert codes(graph) == [("path-escape", "x.md", 7)]
+        assert graph.graph.number_of_edges() == 0
+
+
+def test_absolute_path_is_a_path_escape() -> None:
+    graph = graph_of(obsidian("x.md", refs=(ref("/etc/passwd", 2, RefKind.EMBED),)))
+    assert codes(graph) == [("path-escape", "x.md", 2)]
+
+
+# -- headings and blocks -------------------------------------------------------------------
+
+
+def _note_with_headings(dialect_page=obsidian):
+    return dialect_page("Note.md", name="Note", blocks=(
+        block(0, 1, "# Intro", heading=1),
+        block(1, 2, "text"),
+        block(2, 3, "## Details", heading=2),
+        block(3, 4, "more ^abc1", block_id="abc1"),
+        block(4, 5, "# Usage", heading=1),
+        block(5, 6, "## Details", heading=2),
+    ))
+
+
+def test_heading_chain_resolves_to_the_nested_heading() -> None:
+    graph = graph_of(_note_with_headings(), obsidian("x.md", refs=(
+        ref("Note", 1, subpath="Details"), ref("Note", 2, subpath="Usage#Details"))))
+    first, second = graph.outgoing("x")
+    assert (first.target.page, first.target.block) == ("note", 2)
+    assert second.target.block == 5
+
+
+def test_missing_heading_warns_on_links_and_fails_embeds() -> None:
+    graph = graph_of(_note_with_headings(), obsidian("x.md", refs=(
+        ref("Note", 1, subpath="Nope"), ref("Note", 2, RefKind.EMBED, subpath="Nope"))))
+    found = [(d.code, d.severity.value, d.line) for d in graph.diagnostics]
+    assert found == [("broken-link", "warning", 1), ("broken-embed", "error", 2)]
+    assert graph.outgoing("x")[0].target.page == "note"  # the note itself still exists
+
+
+def test_block_id_link_resolves_to_its_block() -> None:
+    graph = graph_of(_note_with_headings(), obsidian("x.md", refs=(
+        ref("Note", 1, RefKind.BLOCK_REF, subpath="^ABC1"),
+        ref("Note", 2, RefKind.BLOCK_REF, subpath="^gone"))))
+    found, missing = graph.outgoing("x")
+    assert found.target.block == 3 and found.target.exists
+    assert not missing.target.exists
+    assert codes(graph) == [("broken-block-ref", "x.md", 2)]
+    edge = next(d for _, _, d in graph.graph.out_edges("x", data=True) if d["line"] == 1)
+    assert (edge["kind"], edge["block"]) == ("block-ref", "abc1")
+
+
+def test_same_page_heading_link() -> None:
+    note = _note_with_headings()
+    linking = obsidian("Note.md", name="Note", blocks=(*note.blocks, block(
+        6, 7, "see", refs=(ref("", 7, subpath="Usage"),))))
+    graph = graph_of(linking)
+    assert graph.outgoing("note")[0].target.block == 4
+
+
+def test_logseq_heading_link_in_an_outline() -> None:
+    outline = page("pages/Guide.md", blocks=(
+        block(0, 1, "## 🔍 Definition", heading=2),
+        block(1, 2, "child", parent=0, depth=1)))
+    graph = graph_of(outline, page("pages/x.md", refs=(ref("Guide", 1, subpath="Definition"),)))
+    assert graph.outgoing("x")[0].target.block == 0
+
+
+UUID = "64f0a1b2-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
+
+
+def test_logseq_uuid_refs_resolve_across_the_vault() -> None:
+    target = page("pages/t.md", blocks=(block(0, 1, "a"), block(1, 2, "b", block_id=UUID)))
+    source = page("pages/s.md", refs=(
+        ref(line=3, kind=RefKind.BLOCK_REF, block_id=UUID.upper(), raw=f"(({UUID}))"),
+        ref(line=4, kind=RefKind.BLOCK_REF, block_id="00000000-0000-4000-8000-000000000000"),
+        ref(line=5, kind=RefKind.EMBED, block_id="00000000-0000-4000-8000-000000000001")))
+    graph = graph_of(target, source)
+    found, missing, embed = graph.outgoing("s")
+    assert (found.target.page, found.target.block) == ("t", 1)
+    assert not embed.target.exists
+    assert missing.target.node is None
+    assert codes(graph) == [("broken-block-ref", "pages/s.md", 4),
+                            ("broken-embed", "pages/s.md", 5)]
+    assert "does not exist" in graph.diagnostics[0].message
+
+
+# -- links in properties -------------------------------------------------------------------
+
+
+def test_property_links_resolve_like_text_links() -> None:
+    graph = graph_of(
+        page("pages/profile-(id).md"),
+        page("pages/persona.md", refs=(
+            ref("profile-(ID)", 2, RefKind.PROPERTY, property="relations"),
+            ref("profile (id)", 2, RefKind.PROPERTY, property="relations", column=20),
+            ref("profile-(id)", 3, RefKind.PROPERTY, property="metamodel-id"))),
+    )
+    good, near, meta = graph.outgoing("persona")
+    assert good.target.page == meta.target.page == "profile-(id)"
+    assert (near.target.exists, near.target.suggestion) == (False, "profile-(id)")
+    (problem,) = graph.diagnostics
+    assert (problem.code, problem.line, problem.column) == ("broken-relation", 2, 20)
+    assert problem.suggestion == "profile-(id)"
+    kinds = sorted((d["kind"], d.get("property")) for _, _, d in graph.graph.edges(data=True))
+    assert kinds == [("metamodel", "metamodel-id"), ("property", "relations"),
+                     ("property", "relations")]
+    assert graph.page_type("persona") == "profile-(id)"
+
+
+def test_property_references_only_in_property_values_still_count() -> None:
+    graph = graph_of(page("pages/a.md", props=(
+        prop("relations", ("b",), 2, refs=("b",), raw="[[b]]"),)), page("pages/b.md"))
+    (resolved,) = graph.outgoing("a")
+    assert (resolved.ref.property, resolved.target.page) == ("relations", "b")
+
+
+def test_alias_values_are_not_links() -> None:
+    graph = graph_of(page("pages/a.md", aliases=("Other",), refs=(
+        ref("Other", 1, RefKind.PROPERTY, property="alias"),)))
+    assert graph.outgoing("a") == ()
+
+
+# -- tags ------------------------------------------------------------------------------------
+
+
+def test_tag_edges_and_missing_tag_pages() -> None:
+    graph = graph_of(
+        obsidian("Profiles.md", refs=(ref("profile", 14, RefKind.TAG, raw="#profile"),)),
+        page("pages/l.md", refs=(ref("idea", 2, RefKind.TAG, raw="#idea"),)),
+    )
+    assert graph.graph.has_edge("profiles", "profile")
+    assert graph.graph.edges["profiles", "profile", 0]["kind"] == "tag"
+    # Logseq tags are pages (a missing one is a warning); Obsidian tags are labels.
+    assert [(d.code, d.severity.value, d.path) for d in graph.diagnostics] == [
+        ("broken-link", "warning", "pages/l.md")]
+
+
+# -- assets ----------------------------------------------------------------------------------
+
+
+def test_logseq_asset_paths_are_relative_to_the_page() -> None:
+    graph = graph_of(page("pages/p.md", refs=(
+        ref("../assets/shot.png", 2, RefKind.EMBED, is_asset=True),
+        ref("../assets/gone.png", 3, RefKind.EMBED, is_asset=True),
+        ref("../../outside.png", 4, RefKind.EMBED, is_asset=True))),
+        assets=("assets/shot.png",))
+    shot, gone, outside = graph.outgoing("p")
+    assert (shot.target.asset, shot.target.exists) == ("assets/shot.png", True)
+    assert (gone.target.asset, gone.target.exists) == ("assets/gone.png", False)
+    assert outside.target.escapes
+    assert codes(graph) == [("missing-asset", "pages/p.md", 3), ("path-escape", "pages/p.md", 4)]
+    assert graph.graph.edges["p", "asset:assets/shot.png", 0]["kind"] == "asset"
+    assert graph.graph.nodes["asset:assets/gone.png"]["exists"] is False
+
+
+def test_obsidian_assets_are_found_by_file_name_anywhere() -> None:
+    graph = graph_of(obsidian("notes/n.md", refs=(
+        ref("Pasted image 1.png", 5, RefKind.EMBED, is_asset=True, size="400"),
+        ref("dup.png", 6, RefKind.EMBED, is_asset=True))),
+        assets=("Attachments/Pasted image 1.png", "a/dup.png", "bb/dup.png"))
+    image, dup = graph.outgoing("notes/n")
+    assert image.target.asset == "Attachments/Pasted image 1.png" and image.target.exists
+    assert dup.target.asset == "a/dup.png"
+    assert codes(graph) == [("ambiguous-link", "notes/n.md", 6)]
+
+
+def test_every_asset_is_a_node() -> None:
+    graph = graph_of(obsidian("n.md"), assets=("files/doc.pdf",))
+    assert graph.graph.nodes["asset:files/doc.pdf"]["kind"] == "asset"
+
+
+# -- empty links -----------------------------------------------------------------------------
+
+
+def test_empty_link_is_reported_and_draws_no_edge() -> None:
+    graph = graph_of(page("pages/a.md", refs=(ref("", 5, raw="[[]]"),)))
+    assert codes(graph) == [("empty-link", "pages/a.md", 5)]
+    assert graph.graph.number_of_edges() == 0
+
+
+# -- lookup ----------------------------------------------------------------------------------
+
+
+def test_lookup_applies_the_rules_of_the_source_page() -> None:
+    graph = graph_of(obsidian("deep/Note.md"), page("pages/l.md"), obsidian("o.md"))
+    assert graph.lookup("note", "o").page == "deep/note"
+    assert not graph.lookup("note", "l").exists  # Logseq has no shortest-path rule
+    assert graph.lookup("NOTE").page == "deep/note"

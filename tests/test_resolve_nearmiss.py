@@ -1,0 +1,77 @@
+"""Near-miss suggestions for names that resolve to nothing, and loose matching."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kb_compiler.model import RefKind
+from kb_compiler.resolve.nearmiss import NearMissIndex, loose_key
+from tests.test_resolve_builders import graph_of, obsidian, page, ref
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("profile (id)", "profile-(id)"),          # the seeds' fault: space for hyphen
+    ("Profile-(ID)", "profile-(id)"),          # case (when it did not already resolve)
+    ("profile_id", "profile-(id)"),            # underscore, no brackets
+    ("profile-(id)___persona", "profile-(id)/persona"),  # file-name form of a namespace
+    ("BusinessModel Canvas", "Business Model Canvas"),   # spacing
+    ("Busines Model Canvas", "Business Model Canvas"),   # one letter missing
+    ("Buisness Model Canvas", "Business Model Canvas"),  # two letters swapped
+    ("Jobs-to-be-done framework", "Jobs to be Done Framework"),
+])
+def test_near_misses_are_suggested(written: str, meant: str) -> None:
+    index = NearMissIndex([(meant, meant.lower()), ("Empathy Map", "empathy map"),
+                           ("profile-(id)/goals", "profile-(id)/goals")])
+    assert index.suggest(written) == (meant, meant.lower())
+
+
+@pytest.mark.parametrize("written", ["Map", "abc", "Completely different", "Goals"])
+def test_far_names_get_no_suggestion(written: str) -> None:
+    index = NearMissIndex([("Empathy Map", "empathy map"), ("profile-(id)/goals", "x")])
+    assert index.suggest(written) is None
+
+
+def test_loose_key_folds_what_authors_mix_up() -> None:
+    assert loose_key("profile (id)") == loose_key("Profile-(ID)") == "profileid"
+    assert loose_key("a___b") == loose_key("a / b") == "a/b"
+
+
+def test_suggestion_reaches_diagnostics_in_both_dialects() -> None:
+    for make in (page, obsidian):
+        graph = graph_of(make("profile-(id).md", name="profile-(id)"),
+                         make("x.md", name="x", refs=(ref("profile (id)", 4),)))
+        target = graph.outgoing("x")[0].target
+        assert (target.exists, target.suggestion) == (False, "profile-(id)")
+        assert graph.diagnostics[0].suggestion == "profile-(id)"
+
+
+def test_aliases_are_suggested_too() -> None:
+    graph = graph_of(page("pages/Business Model Canvas.md", aliases=("BMC-2",)),
+                     page("pages/x.md", refs=(ref("BMC 2"),)))
+    assert graph.outgoing("x")[0].target.suggestion == "BMC-2"
+
+
+def test_loose_matching_resolves_near_misses_silently() -> None:
+    pages = (page("pages/profile-(id).md"),
+             page("pages/x.md", refs=(ref("profile (id)", 2, RefKind.PROPERTY,
+                                          property="relations"),)))
+    strict = graph_of(*pages)
+    assert [d.code for d in strict.diagnostics] == ["broken-relation"]
+    loose = graph_of(*pages, loose=True)
+    target = loose.outgoing("x")[0].target
+    assert (target.page, target.exists) == ("profile-(id)", True)
+    assert loose.diagnostics == ()
+    assert loose.graph.has_edge("x", "profile-(id)")
+
+
+def test_search_scales_to_ten_thousand_pages() -> None:
+    names = [(f"Topic {n} about area {n % 97}", f"t{n}") for n in range(10_000)]
+    started = time.perf_counter()
+    index = NearMissIndex(names)
+    hits = [index.suggest(f"Topik {n} about area {n % 97}") for n in range(0, 10_000, 5)]
+    elapsed = time.perf_counter() - started
+    assert hits[1] == (names[5][0], "t5")
+    assert all(hit is not None for hit in hits)
+    assert elapsed < 5, elapsed

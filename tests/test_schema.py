@@ -1,0 +1,211 @@
+"""The metamodel schema: reading it (and refusing bad ones with file:line), typing pages,
+and the checks it drives (``invalid-property``, ``schema-violation``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb_compiler import load
+from kb_compiler.errors import KbcError
+from kb_compiler.model import RefKind
+from kb_compiler.resolve import find_schema_file, load_schema, parse_schema, resolve
+from tests.test_resolve_builders import block, graph_of, obsidian, page, prop, ref
+
+SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "vault"
+
+SCHEMA = """\
+version: 1
+properties:
+  weight: {type: integer, min: 0, max: 100}
+  status: {type: text, values: [draft, done]}
+  ratio: {type: number, max: 1}
+  public: {type: boolean}
+  relations: {type: pages}
+types:
+  profile:
+    label: Profile
+    children: [profile/persona]
+    required-properties: [weight, icon]
+    required-sections: [Definition, Keys]
+    relations:
+      relations: [profile/persona]
+  profile/persona:
+    properties:
+      weight: {type: integer, min: 0, max: 50}
+rules:
+  - name: "profile/examples/*"
+    type: example
+  - path: "cases/*.md"
+    type: case
+  - tag: tool
+    type: tool
+"""
+
+
+def schema():
+    return parse_schema(SCHEMA, "kbc-schema.yaml")
+
+
+def test_schema_file_is_read_into_types_properties_and_rules() -> None:
+    loaded = schema()
+    profile = loaded.type("profile")
+    assert profile.label == "Profile" and profile.children == ("profile/persona",)
+    assert profile.required_sections == ("Definition", "Keys")
+    assert profile.relations == (("relations", ("profile/persona",)),)
+    assert loaded.property_rule("Weight").maximum == 100
+    assert loaded.property_rule("weight", "profile/persona").maximum == 50
+    assert [r.type for r in loaded.rules] == ["example", "case", "tool"]
+
+
+def test_sample_vault_schema_declares_the_profile_metamodel() -> None:
+    path = find_schema_file(SAMPLE_VAULT, "kbc-schema.yaml")
+    loaded = load_schema(path)
+    assert loaded.type("profile-(id)").children == (
+        "profile-(id)/persona", "profile-(id)/segmentation", "profile-(id)/goals",
+        "profile-(id)/emotions")
+    rule = loaded.property_rule("weight")
+    assert (rule.type, rule.minimum, rule.maximum) == ("integer", 0, 100)
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("types: [unclosed\n", 2, "not valid YAML"),
+    ("version: 1\ncolour: red\n", 2, "unknown schema key 'colour'"),
+    ("types:\n  a:\n    childs: [b]\n", 3, "unknown schema key 'childs'"),
+    ("properties:\n  w: {type: float}\n", 2, "unknown property type 'float'"),
+    ("properties:\n  w: {type: integer, min: low}\n", 2, "expected a number"),
+    ("rules:\n  - name: x\n", 2, "needs 'type'"),
+    ("version: 2\n", 1, "unsupported schema version"),
+    ("types: 5\n", 1, "expected a mapping"),
+])
+def test_bad_schemas_are_refused_with_file_and_line(text: str, line: int, words: str) -> None:
+    with pytest.raises(KbcError) as caught:
+        parse_schema(text, "kbc-schema.yaml")
+    assert str(caught.value).startswith(f"kbc-schema.yaml:{line}: ")
+    assert words in str(caught.value)
+
+
+def test_configured_schema_that_is_missing_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(KbcError, match="schema file named in the vault config not found"):
+        find_schema_file(tmp_path, "nope.yaml")
+    assert find_schema_file(tmp_path) is None
+
+
+def _codes(graph) -> list[tuple[str, str, int, str]]:
+    return [(d.code, d.path, d.line, d.message) for d in graph.diagnostics]
+
+
+def test_property_values_of_the_wrong_type_or_range() -> None:
+    graph = graph_of(page("pages/p.md", props=(
+        prop("weight", "high", 2), prop("status", "finished", 3), prop("ratio", 2, 4),
+        prop("public", "maybe", 5), prop("relations", "plain text", 6)),
+        blocks=(block(0, 8, "b", props=(prop("weight", 150, 9),)),)), schema=schema())
+    assert _codes(graph) == [
+        ("invalid-property", "pages/p.md", 2,
+         "property 'weight' must be an integer from 0 to 100, got 'high'"),
+        ("invalid-property", "pages/p.md", 3,
+         "property 'status' must be one of draft, done, got 'finished'"),
+        ("invalid-property", "pages/p.md", 4, "property 'ratio' must be a number of at most 1, "
+                                              "got '2'"),
+        ("invalid-property", "pages/p.md", 5, "property 'public' must be true or false, "
+                                              "got 'maybe'"),
+        ("invalid-property", "pages/p.md", 6, "property 'relations' must name one or more "
+                                              "pages, got 'plain text'"),
+        ("invalid-property", "pages/p.md", 9,
+         "property 'weight' must be an integer from 0 to 100, got '150'"),
+    ]
+
+
+def test_type_specific_property_rules_win() -> None:
+    persona = page("pages/profile___persona.md", props=(
+        prop("metamodel-id", "[[profile/persona]]", 1), prop("weight", 70, 2)),
+        refs=(ref("profile/persona", 1, RefKind.PROPERTY, property="metamodel-id"),))
+    graph = graph_of(persona, schema=schema())
+    assert [m for *_, m in _codes(graph)] == [
+        "property 'weight' must be an integer from 0 to 50, got '70'"]
+
+
+def _profile(*, props=(), blocks=(), refs=()):
+    base = (prop("metamodel-id", "[[profile]]", 1),)
+    return page("pages/profile.md", props=base + props, blocks=blocks,
+                refs=(ref("profile", 1, RefKind.PROPERTY, property="metamodel-id"), *refs))
+
+
+def test_required_properties_and_sections() -> None:
+    graph = graph_of(_profile(props=(prop("weight", 50, 2),), blocks=(
+        block(0, 4, "## 🔍 Definition", heading=2), block(1, 5, "text"))), schema=schema())
+    assert [message for *_, message in _codes(graph)] == [
+        "page of type 'profile' needs a section 'Keys'",
+        "page of type 'profile' needs property 'icon'",
+    ]
+    assert {(d.code, d.line) for d in graph.diagnostics} == {("schema-violation", 1)}
+
+
+def test_relations_may_point_only_to_allowed_types() -> None:
+    complete = dict(props=(prop("weight", 50, 2), prop("icon", "x", 3)), blocks=(
+        block(0, 4, "## Definition", heading=2), block(1, 5, "## 🔑 Keys", heading=2)))
+    profile = _profile(**complete, refs=(
+        ref("profile/persona", 6, RefKind.PROPERTY, property="relations", column=12),
+        ref("other", 6, RefKind.PROPERTY, property="relations", column=33)))
+    persona = page("pages/profile___persona.md", props=(prop("metamodel-id", "x", 1),),
+                   refs=(ref("profile/persona", 1, RefKind.PROPERTY, property="metamodel-id"),))
+    graph = graph_of(profile, persona, page("pages/other.md"), schema=schema())
+    assert [(d.code, d.line, d.column) for d in graph.diagnostics] == [
+        ("schema-violation", 6, 33)]
+    assert graph.diagnostics[0].message == (
+        "'relations' points to 'other' without a type; type 'profile' allows "
+        "profile/persona there")
+
+
+def test_unknown_metamodel_type_is_reported() -> None:
+    graph = graph_of(page("pages/x.md", props=(prop("metamodel-id", "[[nothing]]", 3),),
+                          refs=(ref("nothing", 3, RefKind.PROPERTY, property="metamodel-id"),)),
+                     schema=schema())
+    assert ("schema-violation", 3) in [(d.code, d.line) for d in graph.diagnostics]
+    assert graph.page_type("x") == "nothing"
+
+
+def test_rules_type_pages_by_name_path_and_tag() -> None:
+    graph = graph_of(
+        page("pages/profile___examples___Space X.md"),
+        obsidian("cases/Acme.md"),
+        obsidian("BMC.md", tags=("tool",)),
+        obsidian("other.md"),
+        schema=schema())
+    assert graph.page_type("profile/examples/space x") == "example"
+    assert graph.page_type("cases/acme") == "case"
+    assert graph.page_type("bmc") == "tool"
+    assert graph.page_type("other") is None
+    assert graph.graph.nodes["bmc"]["type"] == "tool"
+
+
+def test_metamodel_id_in_obsidian_frontmatter_types_the_note() -> None:
+    note = obsidian("n.md", props=(prop("metamodel-id", "[[profile]]", 2),),
+                    refs=(ref("profile", 2, RefKind.PROPERTY, property="metamodel-id"),))
+    graph = graph_of(note, page("pages/profile.md"))
+    assert graph.page_type("n") == "profile"
+    assert graph.graph.edges["n", "profile", 0]["kind"] == "metamodel"
+
+
+def test_vault_without_schema_still_checks_keys_only(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("weight:: high\n\n- k\n  key-weight:: 500\n  value:: 5\n",
+                                   encoding="utf-8")
+    graph = resolve(load(tmp_path, cache_dir=None))
+    assert graph.schema.is_empty
+    assert [(d.code, d.line) for d in graph.diagnostics] == [("invalid-property", 4)]
+
+
+def test_sample_vault_gives_exactly_its_documented_faults() -> None:
+    graph = resolve(load(SAMPLE_VAULT, cache_dir=None))
+    assert [(d.code, d.path, d.line) for d in graph.diagnostics] == [
+        ("embed-cycle", "Customer Pains.md", 11),
+        ("missing-asset", "Empathy Map.md", 5),
+        ("invalid-property", "profile-(id)___emotions.md", 6),
+        ("broken-embed", "profile-(id)___goals.md", 41),
+        ("broken-relation", "profile-(id)___persona.md", 5),
+        ("broken-block-ref", "profile-(id)___segmentation.md", 36),
+    ]
+    assert graph.page_type("profile-(id)/goals") == "profile-(id)/goals"
+    assert graph.page_type("profile-(id)/examples/space x") == "example"
+    assert graph.page_type("business model canvas") == "tool"

@@ -1,0 +1,183 @@
+"""Key-weight scores and roll-ups: the arithmetic, on hand-made pages, the sample vault
+and random input (hypothesis)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb_compiler import load
+from kb_compiler.resolve import resolve
+from kb_compiler.resolve.schema import Schema, TypeRule
+from kb_compiler.resolve.scores import compute_scores, key_label, weighted_mean
+from kb_compiler.resolve.types import KeyScore
+from tests.test_resolve_builders import block, graph_of, page, prop
+
+SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "vault"
+
+
+def key_block(index: int, line: int, weight: object, value: object, label: str = "k"):
+    return block(index, line, label, props=(prop("key-weight", weight, line + 1),
+                                            prop("value", value, line + 2)))
+
+
+def keyed(path: str, *keys: tuple[object, object], weight: object = None):
+    blocks = tuple(key_block(i, 10 + 3 * i, w, v, f"key {i}") for i, (w, v) in enumerate(keys))
+    props = (prop("weight", weight, 3),) if weight is not None else ()
+    return page(path, blocks=blocks, props=props)
+
+
+def test_seed_score_is_the_key_weighted_mean() -> None:
+    graph = graph_of(keyed("pages/profile-(id).md", (75, 50), (60, 50), weight=70))
+    score = graph.score("profile-(id)")
+    assert score.score == (75 * 50 + 60 * 50) / (75 + 60) == 50
+    assert score.weight == 70
+    assert [(k.key_weight, k.value, k.line) for k in score.keys] == [(75, 50, 10), (60, 50, 13)]
+
+
+def test_unequal_values_are_weighted() -> None:
+    graph = graph_of(keyed("pages/s.md", (80, 70), (60, 55), (40, 30)))
+    assert graph.score("s").score == pytest.approx((80 * 70 + 60 * 55 + 40 * 30) / 180)
+
+
+def test_page_without_keys_has_no_score() -> None:
+    graph = graph_of(page("pages/plain.md"))
+    assert (graph.score("plain").score, graph.score("plain").rollup) == (None, None)
+    assert graph.score("missing page") is None
+
+
+def test_keys_that_weigh_nothing_give_no_score() -> None:
+    assert graph_of(keyed("pages/z.md", (0, 80))).score("z").score is None
+
+
+def test_invalid_keys_are_left_out_and_reported() -> None:
+    graph = graph_of(keyed("pages/k.md", (50, 100), ("high", 40), (150, 10), (True, 10),
+                           (20, 101)))
+    score = graph.score("k")
+    assert [k.key_weight for k in score.keys] == [50]
+    assert score.score == 100
+    invalid = [(d.code, d.line) for d in graph.diagnostics]
+    assert invalid == [("invalid-property", 14), ("invalid-property", 17),
+                       ("invalid-property", 20), ("invalid-property", 24)]
+
+
+def test_half_a_key_is_reported() -> None:
+    lone = page("pages/h.md", blocks=(block(0, 4, "k", props=(prop("key-weight", 30, 5),)),))
+    graph = graph_of(lone)
+    assert graph.score("h").keys == ()
+    (warning,) = graph.diagnostics
+    assert (warning.code, warning.severity.value, warning.line) == ("invalid-property",
+                                                                    "warning", 5)
+
+
+def test_key_label_is_the_link_text_or_the_block_text() -> None:
+    seed = block(0, 1, "#block [[profile-(id)]] > #key 💰75 [Customer Understanding]"
+                 "(https://go.plastilinn.com/#/page/profile-%28id%29%2FCustomer%20Understanding)"
+                 " {{renderer :slider_rjxyar}} [:span {:is \"slider-rjxyar\"}]")
+    assert key_label(seed) == "Customer Understanding"
+    assert key_label(block(0, 1, "#key [[Reach]] of the persona {{renderer :x}}")) == \
+        "Reach of the persona"
+
+
+def test_rollup_weighs_children_by_their_weight() -> None:
+    graph = graph_of(
+        keyed("pages/p.md", (75, 50), (60, 50), weight=70),
+        keyed("pages/p___a.md", (1, 80), weight=40),
+        keyed("pages/p___b.md", (1, 20), weight=10),
+    )
+    parent = graph.score("p")
+    assert parent.children == ("p/a", "p/b")
+    assert parent.rollup == pytest.approx((100 * 50 + 40 * 80 + 10 * 20) / (100 + 40 + 10))
+
+
+def test_children_without_a_valid_weight_or_rollup_do_not_count() -> None:
+    graph = graph_of(
+        keyed("pages/p.md", (1, 50)),
+        keyed("pages/p___bad.md", (1, 100), weight="high"),
+        keyed("pages/p___none.md", weight=30),
+    )
+    parent = graph.score("p")
+    assert set(parent.children) == {"p/bad", "p/none"}
+    assert parent.rollup == 50
+
+
+def test_page_without_keys_rolls_up_its_children_only() -> None:
+    graph = graph_of(page("pages/p.md"), keyed("pages/p___a.md", (1, 90), weight=30),
+                     keyed("pages/p___b.md", (1, 30), weight=10))
+    assert graph.score("p").score is None
+    assert graph.score("p").rollup == pytest.approx((30 * 90 + 10 * 30) / 40)
+
+
+def test_rollup_goes_up_through_every_level() -> None:
+    graph = graph_of(keyed("pages/a.md", (1, 0)), keyed("pages/a___b.md", (1, 100), weight=50),
+                     keyed("pages/a___b___c.md", (1, 0), weight=100))
+    assert graph.score("a/b").rollup == pytest.approx(50)
+    assert graph.score("a").rollup == pytest.approx(50 * 50 / 150)
+
+
+def test_namespace_children_without_type_or_weight_are_not_children() -> None:
+    graph = graph_of(keyed("pages/a.md", (1, 10)), keyed("pages/a___notes.md", (1, 90)))
+    assert graph.score("a").children == ()
+    assert graph.score("a").rollup == 10
+
+
+def test_schema_children_cycles_are_cut() -> None:
+    schema = Schema(types=(TypeRule("x", "X", children=("y",)),
+                           TypeRule("y", "Y", children=("x",))))
+    graph = graph_of(
+        page("pages/x.md", props=(prop("metamodel-id", "x", 1), prop("weight", 50, 2)),
+             blocks=(key_block(0, 5, 1, 40),)),
+        page("pages/y.md", props=(prop("metamodel-id", "y", 1), prop("weight", 50, 2)),
+             blocks=(key_block(0, 5, 1, 80),)),
+        schema=schema)
+    assert graph.score("x").children == ("y",) and graph.score("y").children == ("x",)
+    assert graph.score("x").rollup == pytest.approx((100 * 40 + 50 * 80) / 150)
+
+
+def test_sample_vault_scores_match_its_readme() -> None:
+    graph = resolve(load(SAMPLE_VAULT, cache_dir=None))
+    expected = {"profile-(id)": 50.0, "profile-(id)/persona": 51.67,
+                "profile-(id)/segmentation": 56.11, "profile-(id)/goals": 51.25,
+                "profile-(id)/emotions": 41.88}
+    assert {k: round(graph.score(k).score, 2) for k in expected} == expected
+    # emotions has `weight:: high`, so it does not count in the profile's roll-up.
+    assert graph.score("profile-(id)/emotions").weight is None
+    rollup = (100 * 50 + 40 * (70 * 60 + 50 * 40) / 120 + 25 * (80 * 70 + 60 * 55 + 40 * 30)
+              / 180 + 20 * (70 * 45 + 50 * 60) / 120) / (100 + 40 + 25 + 20)
+    assert graph.score("profile-(id)").rollup == pytest.approx(rollup)
+
+
+scores = st.integers(min_value=0, max_value=100)
+
+
+@given(st.lists(st.tuples(scores, scores), max_size=12))
+def test_score_stays_within_0_and_100(pairs: list[tuple[int, int]]) -> None:
+    keys = tuple(KeyScore("k", w, v, 1, 0) for w, v in pairs)
+    result = weighted_mean(keys)
+    if sum(w for w, _ in pairs) == 0:
+        assert result is None
+    else:
+        assert 0 <= result <= 100
+        assert min(v for w, v in pairs if w) <= result <= max(v for w, v in pairs if w)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.lists(st.tuples(scores, scores), max_size=3),
+                          st.one_of(st.none(), scores)), min_size=1, max_size=8))
+def test_rollup_stays_within_0_and_100(tree: list[tuple[int, list, int | None]]) -> None:
+    """Random namespace trees: page n's parent is an earlier page (or none)."""
+    names: list[str] = []
+    pages = []
+    for number, (parent, keys, weight) in enumerate(tree):
+        name = f"{names[parent % len(names)]}/n{number}" if names and parent else f"n{number}"
+        names.append(name)
+        pages.append(keyed(f"pages/{name.replace('/', '___')}.md", *keys, weight=weight))
+    graph = graph_of(*pages)
+    for score in compute_scores({p.id: p for p in pages}, {}).values():
+        assert score.score is None or 0 <= score.score <= 100
+    for name in names:
+        rollup = graph.score(name.lower()).rollup
+        assert rollup is None or 0 <= rollup <= 100
