@@ -5,6 +5,7 @@ one line on stderr with exit status 2."""
 from __future__ import annotations
 
 import sys
+from typing import Any, NoReturn
 
 import click
 
@@ -14,14 +15,37 @@ from kb_compiler.errors import KbcError
 
 
 class KbcGroup(click.Group):
-    """A click group that reports ``KbcError`` as one line instead of a traceback."""
+    """A click group that reports a user's mistake (``KbcError``, a bad option or value)
+    as one line on stderr with exit status 2, instead of click's usage block or a
+    traceback."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as error:  # a bad option before the verb
+            _fail(_click_message(error))
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except KbcError as error:
-            click.echo(f"kbc: error: {error}", err=True)
-            sys.exit(2)
+            _fail(str(error))
+        except click.ClickException as error:  # a bad option or value of a verb
+            _fail(_click_message(error))
+
+
+def _click_message(error: click.ClickException) -> str:
+    message = error.format_message()
+    context = getattr(error, "ctx", None)
+    if isinstance(error, click.UsageError) and context is not None:
+        message += f" (see '{context.command_path} --help')"
+    return message
+
+
+def _fail(message: str) -> NoReturn:
+    # One line, whatever the message holds (file names may contain line breaks).
+    click.echo(f"kbc: error: {' '.join(message.split())}", err=True)
+    sys.exit(2)
 
 
 @click.group(cls=KbcGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -81,8 +81,10 @@ def discover(root: Path, config: VaultConfig) -> Discovery:
                 _symlink(walk, entry, relative)
             elif _is_dir(entry):
                 stack.append((entry.path, relative + "/"))
-            else:
+            elif _is_regular(entry):
                 _file(walk, entry.path, relative, entry)
+            else:
+                _special(walk, relative)
     return Discovery(
         sources=tuple(sorted(walk.sources, key=lambda source: source.path)),
         assets=tuple(sorted(walk.assets, key=lambda asset: asset.path)),
@@ -126,6 +128,20 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _special(walk: _Walk, relative: str) -> None:
+    """A FIFO, socket or device is never read: opening a FIFO blocks until someone
+    writes to it, and a device can be endless."""
+    walk.problem("unreadable-file", Severity.WARNING, relative,
+                 f"'{relative}' is not a regular file (a FIFO, socket or device); skipped")
+
+
 def _symlink(walk: _Walk, entry: os.DirEntry[str], relative: str) -> None:
     """A link is read only when it stays inside the vault and names a file; linked
     folders are never walked (they could loop, and their target is walked anyway)."""
@@ -135,6 +151,9 @@ def _symlink(walk: _Walk, entry: os.DirEntry[str], relative: str) -> None:
                      f"symbolic link '{relative}' points outside the vault; skipped")
         return
     if os.path.isdir(target):
+        return
+    if os.path.exists(target) and not os.path.isfile(target):
+        _special(walk, relative)
         return
     if not os.path.isfile(target):
         walk.problem("unreadable-file", Severity.WARNING, relative,

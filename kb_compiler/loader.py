@@ -7,12 +7,19 @@ is cached by content (``kb_compiler.cache``): an unchanged page is never parsed 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from itertools import repeat
 from pathlib import Path
 
-from kb_compiler.cache import ParseCache, default_cache_dir, usable_cache_dir
+from kb_compiler.cache import (
+    ParseCache,
+    default_cache_dir,
+    dumps,
+    loads_page,
+    usable_cache_dir,
+)
 from kb_compiler.config import ParseOptions, VaultConfig, load_config
 from kb_compiler.discover import discover
 from kb_compiler.errors import KbcError
@@ -69,27 +76,47 @@ def parse_all(
     cache_dir: Path | None = None,
     jobs: int | None = None,
 ) -> tuple[Page, ...]:
-    """Parse every source, in order, using the cache and worker processes when useful."""
-    cache = ParseCache(cache_dir, options) if cache_dir else None
-    pages: list[Page | None] = [None] * len(sources)
-    misses: list[tuple[int, SourceFile, bytes, str]] = []
-    for index, source in enumerate(sources):
-        data = _read(source)
-        if data is None:
-            pages[index] = parse_source(source, options)  # reports the read error
-            continue
-        key = cache.key(source.path, data) if cache else ""
-        cached = cache.get(key) if cache else None
-        if cached is not None:
-            pages[index] = cached
-        else:
-            misses.append((index, source, data, key))
-    parsed = _parse_misses([(s, d) for _, s, d, _ in misses], options, jobs)
-    for (index, _, _, key), page in zip(misses, parsed, strict=True):
-        pages[index] = page
-        if cache:
-            cache.put(key, page)
-    return tuple(page for page in pages if page is not None)
+    """Parse every source, in order, using the cache and worker processes when useful.
+
+    In parallel, each worker reads its files, looks them up in the cache, parses the
+    misses and writes their entries itself, and sends every page back already pickled
+    (``kb_compiler.cache.dumps``): the main process only unpickles, while the workers
+    go on parsing, so no page is pickled twice and the cache costs the main process
+    nothing.
+    """
+    workers = _worker_count(len(sources), jobs)
+    if workers <= 1:
+        cache = ParseCache(cache_dir, options) if cache_dir else None
+        return tuple(_load_one(source, options, cache) for source in sources)
+    chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(_load_chunk, chunks, repeat(options), repeat(cache_dir))
+        return tuple(
+            loads_page(blob) or parse_source(source, options)  # a damaged entry: a miss
+            for chunk, blobs in zip(chunks, results, strict=True)
+            for source, blob in zip(chunk, blobs, strict=True)
+        )
+
+
+def _worker_count(pages: int, jobs: int | None) -> int:
+    if pages < PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(jobs or os.cpu_count() or 1, pages // _CHUNK))
+
+
+def _load_one(source: SourceFile, options: ParseOptions, cache: ParseCache | None) -> Page:
+    """One page from the cache, else parsed (and cached)."""
+    data = _read(source)
+    if data is None:
+        return parse_source(source, options)  # reports the read error
+    key = cache.key(source.path, data) if cache else ""
+    cached = cache.get(key) if cache else None
+    if cached is not None:
+        return cached
+    page = parse_page(source, data, options)
+    if cache:
+        cache.put(key, page)
+    return page
 
 
 def _read(source: SourceFile) -> bytes | None:
@@ -99,17 +126,23 @@ def _read(source: SourceFile) -> bytes | None:
         return None
 
 
-def _parse_misses(
-    work: list[tuple[SourceFile, bytes]], options: ParseOptions, jobs: int | None
-) -> Iterable[Page]:
-    workers = min(jobs or os.cpu_count() or 1, max(1, len(work) // _CHUNK))
-    if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
-        return [parse_page(source, data, options) for source, data in work]
-    chunks = [work[i : i + _CHUNK] for i in range(0, len(work), _CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_parse_chunk, chunks, [options] * len(chunks))
-        return [page for chunk in results for page in chunk]
-
-
-def _parse_chunk(chunk: list[tuple[SourceFile, bytes]], options: ParseOptions) -> list[Page]:
-    return [parse_page(source, data, options) for source, data in chunk]
+def _load_chunk(
+    chunk: Sequence[SourceFile], options: ParseOptions, cache_dir: Path | None
+) -> list[bytes | None]:
+    """In a worker: each source's page, pickled (None: unreadable, the main process
+    reports it)."""
+    cache = ParseCache(cache_dir, options) if cache_dir else None
+    blobs: list[bytes | None] = []
+    for source in chunk:
+        data = _read(source)
+        if data is None:
+            blobs.append(None)
+            continue
+        key = cache.key(source.path, data) if cache else ""
+        blob = cache.get_bytes(key) if cache else None
+        if blob is None:
+            blob = dumps(parse_page(source, data, options))
+            if cache:
+                cache.put_bytes(key, blob)
+        blobs.append(blob)
+    return blobs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -119,13 +120,50 @@ def test_what_stops_the_check_exits_2_with_one_line(
     assert "Traceback" not in result.output
 
 
-def test_output_is_byte_identical_between_runs_of_the_real_command(faulty: Path) -> None:
-    env = {**os.environ, "NO_COLOR": "1"}
-    command = [sys.executable, "-c", "from kb_compiler.cli import main; main()", "check",
-               str(faulty)]
+COMMAND = [sys.executable, "-c", "from kb_compiler.cli import main; main()", "check"]
+
+
+def test_output_is_byte_identical_between_runs(faulty: Path) -> None:
     for output_format in ("text", "json", "github", "sarif"):
-        runs = [subprocess.run([*command, "--format", output_format], capture_output=True,
-                               env=env, cwd=REPO, check=False) for _ in range(2)]
-        assert runs[0].returncode == runs[1].returncode == 1
-        assert runs[0].stdout == runs[1].stdout and runs[0].stdout
-        assert b"\x1b[" not in runs[0].stdout  # a pipe gets no colour
+        first, second = (kbc(str(faulty), "--format", output_format) for _ in range(2))
+        assert first.stdout_bytes == second.stdout_bytes and first.stdout_bytes
+
+
+def test_the_real_command_in_a_pipe_is_plain_and_stable(faulty: Path) -> None:
+    env = {**os.environ}
+    runs = [subprocess.run([*COMMAND, str(faulty)], capture_output=True, env=env, cwd=REPO,
+                           check=False) for _ in range(2)]
+    assert runs[0].returncode == runs[1].returncode == 1
+    assert runs[0].stdout == runs[1].stdout and b"error[broken-link]" in runs[0].stdout
+    assert b"\x1b[" not in runs[0].stdout + runs[0].stderr
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)])
+def test_colour_on_a_terminal_unless_no_color(
+    faulty: Path, no_color: str | None, coloured: bool
+) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    leader, follower = pty.openpty()
+    with subprocess.Popen([*COMMAND, str(faulty), "-q"], stdout=follower,
+                          stderr=subprocess.DEVNULL, env=env, cwd=REPO) as process:
+        os.close(follower)
+        shown = _read_all(leader)
+        assert process.wait(timeout=60) == 1
+    assert b"broken-link" in shown
+    assert (b"\x1b[" in shown) is coloured
+
+
+def _read_all(descriptor: int) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(descriptor, 65536)
+        except OSError:  # the terminal closes when the command exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(descriptor)
+    return b"".join(chunks)

@@ -130,3 +130,12 @@ def test_exit_codes() -> None:
     assert CheckResult((warning,), 1).exit_code() == 0
     assert CheckResult((warning,), 1).exit_code(strict=True) == 1
     assert CheckResult((error,), 1).exit_code() == 1
+
+
+def test_hostile_pages_cost_linear_time() -> None:
+    # A 2 MB line carrying 500 directives, and 50,000 lines each carrying one: both must
+    # finish in well under a second (a quadratic scan would take minutes).
+    wide = "y" * 2_000_000 + "<!-- kbc-ignore empty-link -->" * 500
+    assert parse_directives(wide).by_line == {1: {"empty-link"}}
+    tall = "- [[x]] %% kbc-ignore broken-link %%\n" * 50_000
+    assert len(parse_directives(tall).by_line) == 50_000

@@ -110,3 +110,45 @@ def test_sarif_of_a_real_check_validates(tmp_path: Path) -> None:
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft4Validator(schema).validate(log)
     assert {r["ruleId"] for r in log["runs"][0]["results"]} == set(FAULT_KINDS)
+
+
+def append_line(vault: GeneratedVault, text: str) -> tuple[str, int]:
+    """Add ``text`` as the last line of the first content page: (its path, its line)."""
+    page = vault.content_pages()[0]
+    lines = [*page.lines, "" if vault.dialect == "obsidian" else None, text]
+    lines = [line for line in lines if line is not None]
+    (vault.root / page.path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return page.path, len(lines)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_tag_without_a_page_is_a_warning_at_most(tmp_path: Path, dialect: str) -> None:
+    vault = generate(tmp_path / dialect, 40, dialect)
+    path, line = append_line(vault, "- about #qwxzimplicit" if dialect == "logseq"
+                             else "About #qwxzimplicit.")
+    result = check(vault)
+    assert all(d.severity is not Severity.ERROR for d in result.diagnostics), show(result)
+    # Logseq makes every tag a page, so a missing one is worth a warning; Obsidian tags
+    # are not pages at all.
+    expected = {Expected(path, line, "broken-link")} if dialect == "logseq" else set()
+    assert found(result) == expected, show(result)
+    assert result.exit_code() == 0
+
+
+def test_loose_matching_resolves_a_near_miss_silently(tmp_path: Path) -> None:
+    vault = generate(tmp_path / "g", 40, "logseq")
+    near = vault.content_pages()[1].name.replace(" ", "-", 1)
+    path, line = append_line(vault, f"- see [[{near}]]")
+    assert found(check(vault)) == {Expected(path, line, "broken-link")}
+    (vault.root / "kbc.toml").write_text("loose-matching = true\n", encoding="utf-8")
+    assert check(vault).diagnostics == ()
+
+
+def test_settings_may_live_in_pyproject_tool_kbc(tmp_path: Path) -> None:
+    vault = generate(tmp_path / "o", 40, "obsidian")
+    inject(vault, ["broken-link"])
+    (vault.root / "pyproject.toml").write_text(
+        '[project]\nname = "notes"\n\n[tool.kbc.severity]\nbroken-link = "info"\n',
+        encoding="utf-8")
+    (diagnostic,) = check(vault).diagnostics
+    assert (diagnostic.code, diagnostic.severity) == ("broken-link", Severity.INFO)

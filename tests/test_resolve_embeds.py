@@ -154,3 +154,14 @@ def test_embed_cycles_from_real_files_in_both_dialects(tmp_path: Path) -> None:
         ("C.md", 1, "embed cycle: A -> B -> C -> A"),
         ("obsidian/Self.md", 3, "embed cycle: obsidian/Self -> obsidian/Self"),
     ]
+
+
+def test_deep_outline_embed_cycle_needs_no_recursion() -> None:
+    depth = 3000
+    blocks = [block(0, 1, "root", block_id=UUID_X)]
+    blocks += [block(n, n + 1, f"level {n}", parent=n - 1, depth=n) for n in range(1, depth)]
+    blocks.append(block(depth, depth + 1, "bottom", parent=depth - 1, depth=depth, refs=(
+        ref(line=depth + 1, kind=RefKind.EMBED, block_id=UUID_X),)))
+    graph = graph_of(page("pages/Deep.md", blocks=tuple(blocks)))
+    assert cycles(graph) == [
+        ("pages/Deep.md", depth + 1, f"embed cycle: Deep#^{UUID_X} -> Deep#^{UUID_X}")]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
+from kb_compiler import load
 from kb_compiler.model import RefKind
+from kb_compiler.resolve import Schema, resolve
 from tests.test_resolve_builders import block, codes, graph_of, obsidian, page, prop, ref
 
 # -- case and Unicode form ---------------------------------------------------------------
@@ -348,3 +351,65 @@ def test_lookup_applies_the_rules_of_the_source_page() -> None:
     assert graph.lookup("note", "o").page == "deep/note"
     assert not graph.lookup("note", "l").exists  # Logseq has no shortest-path rule
     assert graph.lookup("NOTE").page == "deep/note"
+
+
+# -- the same rules on real files, through the parsers ---------------------------------------
+
+
+def test_obsidian_rules_on_real_files(tmp_path: Path) -> None:
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "pic.png").write_bytes(b"\x89PNG")
+    (tmp_path / "deep" / "er" / "Note.md").write_text(
+        "---\naliases: [Nickname]\n---\n# Intro\n\ntext\n\n## Details\n\nA fact ^fact1\n",
+        encoding="utf-8")
+    (tmp_path / "Source.md").write_text(
+        "[[note]] [[Nickname]] [[Note#Intro#Details]] [[Note#^fact1]]\n"
+        "![[pic.png|300]] [[Nope]] [x](deep/er/Note.md)\n", encoding="utf-8")
+    graph = resolve(load(tmp_path, cache_dir=None), Schema())
+    found = [(r.ref.kind.value, r.target.page, r.target.block, r.target.asset, r.target.exists)
+             for r in graph.outgoing("source")]
+    note = graph.page("deep/er/note")
+    details = next(b.index for b in note.blocks if "Details" in b.content)
+    fact = next(b.index for b in note.blocks if b.block_id == "fact1")
+    assert found == [
+        ("link", "deep/er/note", None, None, True),
+        ("link", "deep/er/note", None, None, True),
+        ("link", "deep/er/note", details, None, True),
+        ("block-ref", "deep/er/note", fact, None, True),
+        ("embed", None, None, "files/pic.png", True),
+        ("link", None, None, None, False),
+        ("link", "deep/er/note", None, None, True),
+    ]
+    assert [d.code for d in graph.diagnostics] == ["broken-link"]
+
+
+def test_logseq_rules_on_real_files(tmp_path: Path) -> None:
+    (tmp_path / "logseq").mkdir()
+    (tmp_path / "logseq" / "config.edn").write_text("{:file/name-format :triple-lowbar}\n",
+                                                   encoding="utf-8")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "shot.png").write_bytes(b"\x89PNG")
+    (tmp_path / "pages" / "Persona.md").write_text(
+        "alias:: User type\n\n- Definition\n  id:: 6489a1b2-3c4d-4e5f-8890-abcdef123456\n",
+        encoding="utf-8")
+    (tmp_path / "pages" / "a___b.md").write_text("- child page\n", encoding="utf-8")
+    (tmp_path / "pages" / "Source.md").write_text(
+        "relations:: [[persona]], [[profile (id)]]\n\n"
+        "- [[user type]] #a ((6489a1b2-3c4d-4e5f-8890-abcdef123456))\n"
+        "- {{embed [[A/B]]}} ![s](../assets/shot.png)\n", encoding="utf-8")
+    graph = resolve(load(tmp_path, cache_dir=None), Schema())
+    found = [(r.ref.kind.value, r.target.page, r.target.exists, r.target.implied)
+             for r in graph.outgoing("source")]
+    assert found == [
+        ("property", "persona", True, False),
+        ("property", None, False, False),
+        ("link", "persona", True, False),
+        ("tag", None, False, True),  # `a` is implied by the page a/b
+        ("block-ref", "persona", True, False),
+        ("embed", "a/b", True, False),
+        ("embed", None, True, False),
+    ]
+    assert [d.code for d in graph.diagnostics] == ["broken-relation"]

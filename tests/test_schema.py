@@ -209,3 +209,13 @@ def test_sample_vault_gives_exactly_its_documented_faults() -> None:
     assert graph.page_type("profile-(id)/goals") == "profile-(id)/goals"
     assert graph.page_type("profile-(id)/examples/space x") == "example"
     assert graph.page_type("business model canvas") == "tool"
+
+
+def test_schema_outside_the_vault_is_refused(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "a.md").write_text("- x\n", encoding="utf-8")
+    (vault / "kbc.toml").write_text('schema = "../outside.yaml"\n', encoding="utf-8")
+    (tmp_path / "outside.yaml").write_text("version: 1\n", encoding="utf-8")
+    with pytest.raises(KbcError, match="must be inside the vault"):
+        resolve(load(vault, cache_dir=None))

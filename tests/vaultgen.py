@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from tests.vaultgen_faults import FAULT_KINDS, Expected, inject
@@ -36,6 +37,8 @@ NOUNS = ("river", "summit", "harbor", "signal", "canvas", "beacon", "orbit", "me
          "bridge", "lantern")
 HUBS = ("research", "design", "operations", "strategy", "people")
 TYPE_PAGE = "artifact"
+FIRST_JOURNAL = date(2024, 1, 1)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
@@ -124,11 +127,12 @@ def _named(name: str, role: str, logseq: bool) -> GeneratedPage:
 
 
 def _journal(day: int, logseq: bool) -> GeneratedPage:
-    date = f"2024-01-{day % 28 + 1:02d}"
-    if logseq:
-        title = f"Jan {_ordinal(day % 28 + 1)}, 2024"
-        return GeneratedPage(title, f"journals/{date.replace('-', '_')}.md", "journal", title)
-    return GeneratedPage(f"daily/{date}", f"daily/{date}.md", "journal", date)
+    date = FIRST_JOURNAL + timedelta(days=day)
+    if logseq:  # the default :journal/page-title-format, "MMM do, yyyy"
+        title = f"{MONTHS[date.month - 1]} {_ordinal(date.day)}, {date.year}"
+        return GeneratedPage(title, f"journals/{date:%Y_%m_%d}.md", "journal", title)
+    return GeneratedPage(f"daily/{date:%Y-%m-%d}", f"daily/{date:%Y-%m-%d}.md", "journal",
+                         f"{date:%Y-%m-%d}")
 
 
 def _ordinal(day: int) -> str:

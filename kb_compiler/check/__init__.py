@@ -20,7 +20,6 @@ from kb_compiler.check.globs import matches_any
 from kb_compiler.check.spans import with_spans
 from kb_compiler.check.suppress import drop_silenced
 from kb_compiler.config import VaultConfig
-from kb_compiler.errors import KbcError
 from kb_compiler.model import Diagnostic, KnowledgeBase, Severity
 
 __all__ = ["CheckResult", "check_vault", "run_checks"]
@@ -140,20 +139,5 @@ def check_vault(
         config = load_config(root.resolve())
     kb = load(root, fix_encoding=fix_encoding, config=config, **load_options)
     config = kb.config if isinstance(kb.config, VaultConfig) else config
-    graph = resolve(kb, _schema(kb.root, config))
+    graph = resolve(kb)  # with the vault's schema file, when it has one
     return run_checks(graph, config)
-
-
-def _schema(root: Path, config: VaultConfig | None) -> object | None:
-    """The vault's metamodel schema: the file ``kbc.toml`` names, else
-    ``kbc-schema.yaml`` at the vault root, else none."""
-    from kb_compiler.resolve import find_schema_file, load_schema
-
-    found = find_schema_file(root, config.schema if config else None)
-    if found is None:
-        return None
-    try:
-        shown = found.resolve().relative_to(root).as_posix()
-    except ValueError:
-        raise KbcError("the schema file must be inside the vault", path=str(found)) from None
-    return load_schema(found, shown)

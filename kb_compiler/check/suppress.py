@@ -80,21 +80,22 @@ def parse_directives(text: str) -> Silencer:
     silencer = Silencer()
     for number, line in _numbered_marker_lines(text):
         matches = list(_DIRECTIVE.finditer(line))
+        if not matches:
+            continue
+        alone = _is_directive_only(line)
         for match in matches:
             codes = _codes(match.group("codes"))
             if match.group("file"):
                 silencer.whole_file |= codes
                 continue
             silencer.add_line(number, codes)
-            if _is_directive_only(line, matches):
+            if alone:
                 silencer.add_line(number + 1, codes)
     return silencer
 
 
-def _is_directive_only(line: str, matches: list[re.Match[str]]) -> bool:
-    rest = line
-    for match in reversed(matches):
-        rest = rest[: match.start()] + rest[match.end() :]
+def _is_directive_only(line: str) -> bool:
+    rest = _DIRECTIVE.sub("", line)
     return not _BULLET.sub("", rest, count=1).strip()
 
 

@@ -1,14 +1,82 @@
-"""`kbc build`."""
+"""`kbc build`: the static reference site of a vault."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import click
 
-from kb_compiler.commands.common import vault_argument
+from kb_compiler.commands.common import resolve_vault, vault_argument
+from kb_compiler.errors import KbcError
+
+
+def site_options(base_url: str | None, templates: str | None, allow_raw_html: bool,
+                 no_search: bool, serve: bool = False) -> object:
+    """``SiteOptions`` from command-line values (shared with ``kbc serve``)."""
+    from kb_compiler.emit.site import SiteOptions
+
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise KbcError(f"--base-url must be an absolute http(s) URL, not '{base_url}'")
+    return SiteOptions(
+        base_url=base_url or None,
+        templates=Path(templates) if templates else None,
+        allow_raw_html=allow_raw_html,
+        search=not no_search,
+        serve=serve,
+    )
+
+
+def summary(report: object) -> str:
+    """One line for stderr about what a build wrote."""
+    from kb_compiler.emit.site import BuildReport
+
+    assert isinstance(report, BuildReport)
+    made = []
+    if report.made_up:
+        made.append(f"{report.made_up} tag/namespace pages")
+    if report.redirects:
+        made.append(f"{report.redirects} alias redirects")
+    extra = f" ({', '.join(made)})" if made else ""
+    notes = [f"{report.broken} broken links shown"] if report.broken else []
+    if report.private:
+        notes.append(f"{report.private} private pages left out")
+    if report.failed:
+        notes.append(f"{len(report.failed)} pages could not be rendered")
+    tail = f"; {', '.join(notes)}" if notes else ""
+    return (f"kbc: built {report.pages} pages{extra} into {report.out} "
+            f"in {report.seconds:.1f}s{tail}")
 
 
 @click.command(name="build")
 @vault_argument
-def command(vault: str | None) -> None:
-    """Not implemented yet."""
-    raise click.ClickException("kbc build is not implemented yet")
+@click.option("-o", "--out", default="site", show_default=True,
+              type=click.Path(file_okay=False), help="Output folder (replaced atomically).")
+@click.option("--base-url", metavar="URL",
+              help="Public URL of the site, for absolute links in sitemap.xml and the feed.")
+@click.option("--templates", type=click.Path(file_okay=False),
+              help="A folder of templates that override the built-in ones by name.")
+@click.option("--allow-raw-html", is_flag=True,
+              help="Keep raw HTML as written (only for vaults you trust).")
+@click.option("--no-search", is_flag=True, help="Skip the pagefind search index.")
+@click.option("--strict", is_flag=True, help="Exit 1 when the vault has warnings or errors.")
+def command(vault: str | None, out: str, base_url: str | None, templates: str | None,
+            allow_raw_html: bool, no_search: bool, strict: bool) -> None:
+    """Build the static reference site of VAULT into OUT (default ./site)."""
+    from kb_compiler.check import run_checks
+    from kb_compiler.emit.site import build_site
+    from kb_compiler.loader import load
+    from kb_compiler.resolve import resolve
+
+    root = resolve_vault(vault)
+    if templates and not Path(templates).is_dir():
+        raise KbcError("templates folder not found", path=templates)
+    options = site_options(base_url, templates, allow_raw_html, no_search)
+    graph = resolve(load(root))
+    report = build_site(graph, Path(out), options)  # type: ignore[arg-type]
+    click.echo(summary(report), err=True)
+    if strict:
+        sys.exit(run_checks(graph).exit_code(strict=True))

@@ -91,7 +91,7 @@ def _number(value: float | None) -> Text:
 
 def print_table(knowledge: KnowledgeGraph, listed: list[PageScore], console: Console) -> None:
     if not listed:
-        console.print("No page has keys, a weight or a metamodel type.")
+        console.print("No page has keys, a weight:: or children to roll up.")
         return
     table = Table(title="Key-weight scores", title_justify="left")
     for column, justify in (("Page", "left"), ("Type", "left"), ("Weight", "right"),

@@ -1,14 +1,91 @@
-"""`kbc serve`."""
+"""`kbc serve`: a local preview of the site that rebuilds when the vault changes.
+
+The site is built into a temporary folder and served on 127.0.0.1 only. watchfiles
+reports changed files; the vault is read again (the parse cache skips pages whose
+bytes did not change) and the site rebuilt and swapped in atomically, so a request
+never sees half a site. Pages carry a small script (only in this mode) that polls a
+fingerprint file and reloads the browser when it changes.
+"""
 
 from __future__ import annotations
 
+import functools
+import shutil
+import tempfile
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
 import click
 
-from kb_compiler.commands.common import vault_argument
+from kb_compiler.commands.build import site_options, summary
+from kb_compiler.commands.common import resolve_vault, vault_argument
+from kb_compiler.errors import KbcError
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the site folder without a log line per request."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        return
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+def start_server(folder: Path, port: int) -> ThreadingHTTPServer:
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as error:
+        raise KbcError(f"cannot listen on 127.0.0.1:{port} ({error.strerror or error}); "
+                       "choose another port with --port") from error
+    threading.Thread(target=server.serve_forever, name="kbc-serve", daemon=True).start()
+    return server
+
+
+def rebuild(root: Path, out: Path, options: object) -> str:
+    """Read the vault again and rebuild the site; returns the summary line."""
+    from kb_compiler.emit.site import build_site
+    from kb_compiler.loader import load
+    from kb_compiler.resolve import resolve
+
+    report = build_site(resolve(load(root)), out, options)  # type: ignore[arg-type]
+    return summary(report)
 
 
 @click.command(name="serve")
 @vault_argument
-def command(vault: str | None) -> None:
-    """Not implemented yet."""
-    raise click.ClickException("kbc serve is not implemented yet")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1.")
+@click.option("--templates", type=click.Path(file_okay=False),
+              help="A folder of templates that override the built-in ones by name.")
+@click.option("--allow-raw-html", is_flag=True, help="Keep raw HTML as written.")
+@click.option("--no-search", is_flag=True, help="Skip the pagefind search index.")
+def command(vault: str | None, port: int, templates: str | None, allow_raw_html: bool,
+            no_search: bool) -> None:
+    """Preview the site of VAULT on http://127.0.0.1:PORT/, rebuilding on change."""
+    import watchfiles
+
+    root = resolve_vault(vault).resolve()
+    options = site_options(None, templates, allow_raw_html, no_search, serve=True)
+    workspace = Path(tempfile.mkdtemp(prefix="kbc-serve-"))
+    out = workspace / "site"
+    try:
+        click.echo(rebuild(root, out, options), err=True)
+        server = start_server(out, port)
+        host, bound = server.server_address[:2]
+        click.echo(f"kbc: serving {root} on http://{host}:{bound}/ (Ctrl+C to stop)", err=True)
+        watched = [root, *([Path(templates)] if templates else [])]
+        for changes in watchfiles.watch(*watched, raise_interrupt=False):
+            names = sorted({Path(path).name for _, path in changes})
+            click.echo(f"kbc: changed: {', '.join(names[:5])}", err=True)
+            try:
+                click.echo(rebuild(root, out, options), err=True)
+            except KbcError as error:
+                click.echo(f"kbc: error: {error} (still serving the last good build)", err=True)
+        server.shutdown()
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)

@@ -8,8 +8,11 @@ reference (``refs``, ``names``), type the pages and check them against the schem
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
+from kb_compiler.errors import KbcError
 from kb_compiler.model import (
     Diagnostic,
     Dialect,
@@ -41,20 +44,44 @@ def vault_schema(kb: KnowledgeBase) -> Schema:
     found = find_schema_file(kb.root, configured)
     if found is None:
         return Schema()
-    return load_schema(found, found.relative_to(kb.root).as_posix())
+    try:
+        shown = found.resolve().relative_to(kb.root.resolve()).as_posix()
+    except ValueError:
+        raise KbcError("the schema file must be inside the vault", path=str(found)) from None
+    return load_schema(found, shown)
 
 
 def resolve(kb: KnowledgeBase, schema: Schema | None = None) -> KnowledgeGraph:
     """Resolve every reference of ``kb`` and build the graph. ``schema`` None means the
     vault's own schema file (if any); pass ``Schema()`` to check without one."""
     schema = vault_schema(kb) if schema is None else schema
+    with _no_gc_pauses():
+        return _resolve(kb, schema)
+
+
+@contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Building the graph allocates hundreds of thousands of small objects and frees
+    none of them, so the cycle collector's passes are pure overhead (a third of the
+    time at 10,000 pages). Reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
     index = build_index(kb)
     names = NameResolver(index, loose=bool(getattr(kb.config, "loose_matching", False)))
     resolver = ReferenceResolver(index, names)
     ordered = sorted(kb.pages, key=lambda page: page.path)
     refs: list[ResolvedRef] = []
     for page in ordered:
-        refs.extend(ResolvedRef(page.id, ref, resolver.resolve(page, ref))
+        source = page.id
+        refs.extend(ResolvedRef(source, ref, resolver.resolve(page, ref))
                     for ref in page_references(page))
     refs_by_page: dict[str, list[ResolvedRef]] = {}
     for resolved in refs:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 import networkx as nx
 
 from kb_compiler.model import Diagnostic, KnowledgeBase, Page, RefKind
+from kb_compiler.resolve.schema import Schema
 from kb_compiler.resolve.slugs import slugify
 from kb_compiler.resolve.types import Inclusion, PageScore, ResolvedRef, Target
 
@@ -41,13 +42,13 @@ class KnowledgeGraph:
         children: Mapping[str, tuple[str, ...]],
         scores: Mapping[str, PageScore],
         url_names: Mapping[str, str],
-        schema: object | None = None,
+        schema: Schema | None = None,
     ) -> None:
         self.kb = kb
         self.graph = graph
         self.refs = refs
         self.diagnostics = diagnostics
-        self.schema = schema
+        self.schema = schema if schema is not None else Schema()
         self._pages = dict(pages)
         self._lookup = lookup
         self._inclusions = dict(inclusions)

@@ -17,7 +17,7 @@ Order, first hit wins (FORMATS.md 1.7-1.10 and 2.5):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kb_compiler.model import page_id
 from kb_compiler.resolve.index import VaultIndex, path_key
@@ -28,6 +28,7 @@ class NameHit:
     """The outcome of resolving one name."""
 
     page: str | None
+    key: str = ""  # the written name's page id: the graph node of a missing page
     candidates: tuple[str, ...] = ()
     implied: bool = False
     suggestion: str | None = None  # the suggested page's name
@@ -41,15 +42,23 @@ class NameResolver:
         self.index = index
         self.loose = loose
         self._cache: dict[tuple[str, bool, str], NameHit] = {}
+        self._written: dict[tuple[str, bool, str], NameHit] = {}
 
     def resolve(self, name: str, *, obsidian: bool, folder: str = "") -> NameHit:
         """Resolve ``name`` written in a page of the given style, in ``folder`` (the
         source file's folder, lower case, for Obsidian's same-folder rule)."""
+        written = (name, obsidian, folder if obsidian else "")
+        hit = self._written.get(written)
+        if hit is None:
+            hit = self._written[written] = self._resolve_key(name, obsidian, folder)
+        return hit
+
+    def _resolve_key(self, name: str, obsidian: bool, folder: str) -> NameHit:
         key = page_id(name)
         cache_key = (key, obsidian, folder if obsidian else "")
         hit = self._cache.get(cache_key)
         if hit is None:
-            hit = self._resolve(name, key, obsidian, folder)
+            hit = replace(self._resolve(name, key, obsidian, folder), key=key)
             self._cache[cache_key] = hit
         return hit
 

@@ -156,9 +156,9 @@ def statistics(graph: nx.MultiDiGraph, vault: str) -> dict[str, object]:
             missing += 1
         else:
             pages += 1
-            neighbours = set(graph.successors(key)) | set(graph.predecessors(key))
-            neighbours.discard(key)
-            orphans += not neighbours
+            linked = any(n != key for n in graph.successors(key)) or any(
+                n != key for n in graph.predecessors(key))
+            orphans += not linked
     components = nx.number_weakly_connected_components(graph) if len(graph) else 0
     return {"vault": vault, "pages": pages, "missing": missing, "assets": assets,
             "edges": graph.number_of_edges(), "orphans": orphans, "components": components}

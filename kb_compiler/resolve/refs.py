@@ -41,6 +41,14 @@ class ReferenceResolver:
         self.index = index
         self.names = names
         self.diagnostics: list[Diagnostic] = []
+        self._folders: dict[str, str] = {}
+        self._headings: dict[tuple[str, str], int | None] = {}  # (page, chain) -> block
+
+    def _folder(self, page: Page) -> str:
+        folder = self._folders.get(page.path)
+        if folder is None:
+            folder = self._folders[page.path] = folder_of(page.path)
+        return folder
 
     # -- entry points ------------------------------------------------------------------
 
@@ -81,7 +89,7 @@ class ReferenceResolver:
     def _name(self, page: Page, name: str, kind: RefKind = RefKind.LINK) -> Target:
         # Tags name pages by their exact name in both dialects (no shortest-path rule).
         obsidian = page.dialect is not Dialect.LOGSEQ and kind is not RefKind.TAG
-        hit = self.names.resolve(name, obsidian=obsidian, folder=folder_of(page.path))
+        hit = self.names.resolve(name, obsidian=obsidian, folder=self._folder(page))
         return self._page_target(name, hit)
 
     def _page_target(self, name: str, hit: NameHit) -> Target:
@@ -90,7 +98,7 @@ class ReferenceResolver:
             return Target(hit.page, None, None, True, owner.name,
                           candidates=hit.candidates, node=hit.page)
         return Target(None, None, None, False, name, suggestion=hit.suggestion,
-                      node=page_id(name) or None, implied=hit.implied)
+                      node=hit.key or page_id(name) or None, implied=hit.implied)
 
     def _existing(self, key: str) -> Target:
         return Target(key, None, None, True, self.index.pages[key].name, node=key)
@@ -126,7 +134,11 @@ class ReferenceResolver:
             index = self.index.page_blocks.get(found.page, {}).get(subpath[1:].lower())
             what = f"block '{subpath}'"
         else:
-            index = find_heading(target_page, [p for p in subpath.split("#") if p.strip()])
+            key = (found.page, subpath)
+            if key not in self._headings:  # many links to one long page stay linear
+                chain = [part for part in subpath.split("#") if part.strip()]
+                self._headings[key] = find_heading(target_page, chain)
+            index = self._headings[key]
             what = f"heading '{subpath}'"
         if index is not None:
             return Target(found.page, index, None, True, found.name,

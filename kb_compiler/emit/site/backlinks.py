@@ -105,7 +105,7 @@ class BacklinkContexts:
         if cached is None:
             page = self.context.pages[source]
             renderer = BodyRenderer(self.context, page, site_file, LinkReport(),
-                                    snippets=self.snippets)
+                                    snippets=self.snippets, doc_id=f"bl-{index}")
             cached = renderer.block_alone(index)
             self._cache[(source, index, folder)] = cached
         return cached

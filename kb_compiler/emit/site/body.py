@@ -12,14 +12,18 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.embeds import Node, Transcluder
 from kb_compiler.emit.site.linker import LinkReport, PageLinker
 from kb_compiler.emit.site.outline import block_source, outline_blocks, render_outline
 from kb_compiler.emit.site.properties import block_properties_html
-from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
+from kb_compiler.emit.site.render import (
+    RenderOptions,
+    RenderState,
+    render_many,
+    render_markdown,
+)
 from kb_compiler.emit.site.urls import index_anchor
 from kb_compiler.model import Block, Dialect, Page
 from kb_compiler.resolve.blocks import heading_level
@@ -40,6 +44,7 @@ class BodyRenderer:
                                  transcluder=transcluder, shallow=transcluder is None)
         self.state = RenderState(self.linker, RenderOptions(
             comments=page.dialect is not Dialect.LOGSEQ,
+            hard_breaks=page.dialect is Dialect.LOGSEQ,
             embedded=embedded or transcluder is None,
             allow_raw_html=context.options.allow_raw_html,
             doc_id=doc_id,
@@ -73,7 +78,24 @@ class BodyRenderer:
 
     def _outline(self, roots: tuple[int, ...] | None) -> str:
         shown = [b for b in outline_blocks(self.page, roots) if not self._is_page_properties(b)]
-        return render_outline(shown, self.render_block, self._anchor, _is_collapsed)
+        bodies = self._render_blocks(shown)
+        return render_outline(shown, lambda block: bodies[block.index], self._anchor,
+                              _is_collapsed)
+
+    def _render_blocks(self, blocks: list[Block]) -> dict[int, str]:
+        """Every block's HTML, rendered in one markdown-it pass when possible."""
+        sources = [block_source(block) for block in blocks]
+        texts = [text if text.strip() else "" for text, _, _ in sources]
+        saved = self.state.slugs.snapshot(), len(self.state.headings)
+        bodies = render_many(texts, self.state)
+        if bodies is None:  # a block swallowed its neighbours: render one by one
+            self.state.slugs.restore(saved[0])
+            del self.state.headings[saved[1]:]
+            bodies = [render_markdown(text, self.state) if text else "" for text in texts]
+        return {
+            block.index: self._decorate(block, body, marker, priority)
+            for block, body, (_, marker, priority) in zip(blocks, bodies, sources, strict=True)
+        }
 
     def _is_page_properties(self, block: Block) -> bool:
         """The pre-block holding the page properties is shown in the properties panel."""
@@ -87,8 +109,11 @@ class BodyRenderer:
 
     def render_block(self, block: Block) -> str:
         text, marker, priority = block_source(block)
-        self.state.options = _with_doc(self.state.options, f"{self.page.id}-{block.index}")
         body = render_markdown(text, self.state) if text.strip() else ""
+        return self._decorate(block, body, marker, priority)
+
+    def _decorate(self, block: Block, body: str, marker: str | None,
+                  priority: str | None) -> str:
         badges = ""
         if marker:
             badges += f'<span class="marker marker-{marker.lower()}">{marker}</span>'
@@ -100,11 +125,11 @@ class BodyRenderer:
 
     # -- Markdown pages -----------------------------------------------------------------
 
-    def _line_anchors(self) -> dict[int, str]:
-        anchors: dict[int, str] = {}
+    def _line_anchors(self) -> dict[int, list[str]]:
+        anchors: dict[int, list[str]] = {}
         for block in self.page.blocks:
             if not block.block_id and heading_level(block) is None:
-                anchors.setdefault(block.line, index_anchor(block.index))
+                anchors.setdefault(block.line, []).append(index_anchor(block.index))
         return anchors
 
     def _lines(self, first: int, last: int) -> str:
@@ -124,10 +149,6 @@ class BodyRenderer:
 
 def _is_collapsed(block: Block) -> bool:
     return any(p.key == "collapsed" and p.value is True for p in block.properties)
-
-
-def _with_doc(options: RenderOptions, doc_id: str) -> RenderOptions:
-    return replace(options, doc_id=doc_id) if options.doc_id != doc_id else options
 
 
 class Snippets:

@@ -19,6 +19,8 @@ import networkx as nx
 
 MAX_GLOBAL_NODES = 400
 MAX_LOCAL_NEIGHBOURS = 24
+LABEL_ALL_UP_TO = 10  # local graphs with more neighbours label them on hover only
+MAX_LABEL = 24
 SEED = 7
 PALETTE = 8  # colour classes in site.css: .g0 ... .g7
 
@@ -78,13 +80,15 @@ def local_graph(center: GraphNode, neighbours: Sequence[GraphNode],
     shells = [[center.id], [node.id for node in shown]]
     positions = nx.shell_layout(graph, nlist=shells)
     by_id = {node.id: node for node in [center, *shown]}
+    labelled = set(by_id) if len(shown) <= LABEL_ALL_UP_TO else {center.id}
     return _svg(graph, positions, by_id, lambda n: 9.0 if n == center.id else 5.5,
-                set(by_id), size=320, css="graph-local")
+                labelled, size=320, css="graph-local", radial=True)
 
 
 def _svg(graph: nx.Graph, positions: dict, nodes: dict[str, GraphNode],
-         radius: Callable[[str], float], labelled: set[str], *, size: int, css: str) -> str:
-    margin = size * 0.12
+         radius: Callable[[str], float], labelled: set[str], *, size: int, css: str,
+         radial: bool = False) -> str:
+    margin = size * (0.25 if radial else 0.12)
     scale = (size - 2 * margin) / 2
 
     def point(node: str) -> tuple[float, float]:
@@ -99,23 +103,42 @@ def _svg(graph: nx.Graph, positions: dict, nodes: dict[str, GraphNode],
         parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
     parts.append('</g><g class="nodes">')
     for node_id in sorted(graph.nodes):
-        parts.append(_node(nodes[node_id], point(node_id), radius(node_id),
-                           node_id in labelled))
+        at = point(node_id)
+        parts.append(_node(nodes[node_id], at, radius(node_id), node_id in labelled,
+                           (at[0] - size / 2, at[1] - size / 2) if radial else None))
     parts.append("</g></g></svg>")
     return "".join(parts)
 
 
-def _node(node: GraphNode, at: tuple[float, float], radius: float, labelled: bool) -> str:
+def _node(node: GraphNode, at: tuple[float, float], radius: float, labelled: bool,
+          outward: tuple[float, float] | None) -> str:
     x, y = at
-    label = html.escape(node.label, quote=True)
+    title = html.escape(node.label, quote=True)
+    short = node.label if len(node.label) <= MAX_LABEL else node.label[: MAX_LABEL - 1] + "\u2026"
+    label = html.escape(short, quote=True)
     classes = ["node", colour_class(node.group)]
     if node.current:
         classes.append("current")
     if labelled:
         classes.append("labelled")
-    circle = (f'<circle cx="{x}" cy="{y}" r="{radius:.1f}"/>'
-              f'<text x="{x}" y="{round(y - radius - 4, 1)}">{label}</text>')
-    body = f"<title>{label}</title>{circle}"
+    text = f'<text x="{x}" y="{round(y - radius - 4, 1)}">{label}</text>'
+    if outward is not None and not node.current:
+        text = _radial_label(x, y, radius, outward, label)
+    circle = f'<circle cx="{x}" cy="{y}" r="{radius:.1f}"/>{text}'
+    body = f"<title>{title}</title>{circle}"
     if node.href is not None:
         body = f'<a href="{html.escape(node.href, quote=True)}">{body}</a>'
     return f'<g class="{" ".join(classes)}">{body}</g>'
+
+
+def _radial_label(x: float, y: float, radius: float, outward: tuple[float, float],
+                  label: str) -> str:
+    """A label placed outside the ring, anchored away from the centre."""
+    dx, dy = outward
+    length = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / length, dy / length
+    lx, ly = round(x + ux * (radius + 5), 1), round(y + uy * (radius + 5) + 4, 1)
+    anchor = "start" if ux > 0.35 else "end" if ux < -0.35 else "middle"
+    if anchor == "middle":
+        ly = round(y + (radius + 15 if uy > 0 else -radius - 6), 1)
+    return f'<text x="{lx}" y="{ly}" style="text-anchor:{anchor}">{label}</text>'

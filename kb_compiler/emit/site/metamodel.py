@@ -28,6 +28,7 @@ class KeyView:
 
 @dataclass
 class ChildView:
+    key: str
     ref: Ref
     icon: str
     weight: int | None
@@ -67,6 +68,7 @@ def icon_of(context: SiteContext, key: str) -> str:
 def child_view(context: SiteContext, key: str, from_file: str) -> ChildView:
     score = context.graph.score(key)
     return ChildView(
+        key,
         ref_to(context, key, from_file) or Ref(key, None),
         icon_of(context, key),
         score.weight if score else None,
@@ -110,6 +112,7 @@ def metamodel_view(context: SiteContext, key: str, from_file: str,
 class ArtifactCard:
     """One top-level artifact on the home page, with its metamodel children."""
 
+    key: str
     ref: Ref
     icon: str
     type: str | None
@@ -121,29 +124,53 @@ class ArtifactCard:
 
 
 def overview(context: SiteContext, from_file: str, limit: int = 24) -> list[ArtifactCard]:
-    """Typed pages at the top of the metamodel (no typed published parent), or, in a
-    vault without types, the pages that have scores."""
+    """The artifacts at the top of the metamodel: published pages with a score or with
+    scored parts, whose parent is not one of them. Best described first."""
     graph = context.graph
-    typed = {key for key in context.pages if graph.page_type(key)}
-    scored = {key for key in context.pages if (s := graph.score(key)) and
-              (s.score is not None or s.children)}
-    pool = typed or scored
-    roots = []
-    for key in sorted(pool):
+    scored = {key for key in context.pages
+              if (s := graph.score(key)) and (s.score is not None or s.children)}
+    cards = []
+    for key in sorted(scored):
         parent = graph.parent(key)
-        if parent in pool and parent in context.pages:
+        if parent in scored:
             continue
         score = graph.score(key)
+        assert score is not None
         children = [child_view(context, child, from_file)
-                    for child in (score.children if score else ()) if child in context.pages]
-        if not children and score is not None and score.score is None and typed:
-            children = [child_view(context, child, from_file) for child in
-                        graph.children(key) if child in context.pages and child in pool]
-        roots.append(ArtifactCard(
-            ref_to(context, key, from_file) or Ref(key, None), icon_of(context, key),
-            graph.page_type(key), score.weight if score else None,
-            score.score if score else None, score.rollup if score else None,
-            children, len(score.keys) if score else 0,
+                    for child in score.children if child in context.pages]
+        cards.append(ArtifactCard(
+            key, ref_to(context, key, from_file) or Ref(key, None), icon_of(context, key),
+            graph.page_type(key), score.weight, score.score, score.rollup,
+            children, len(score.keys),
         ))
-    roots.sort(key=lambda card: (-len(card.children), card.ref.name.lower()))
-    return roots[:limit]
+    cards.sort(key=lambda card: (-len(card.children), -card.keys, card.ref.name.lower()))
+    return cards[:limit]
+
+
+@dataclass
+class TypeGroup:
+    """Published pages of one metamodel type (for the home page)."""
+
+    type: Ref
+    pages: list[Ref]
+    total: int
+
+
+def pages_by_type(context: SiteContext, from_file: str, shown: set[str],
+                  per_type: int = 12) -> list[TypeGroup]:
+    """Typed pages not already on an overview card, grouped by type (largest first)."""
+    groups: dict[str, list[str]] = {}
+    for key in context.pages:
+        page_type = context.graph.page_type(key)
+        if page_type and key not in shown:
+            groups.setdefault(page_type, []).append(key)
+    result = []
+    for page_type, keys in groups.items():
+        ordered = sorted(keys, key=lambda k: (context.display_name(k).lower(), k))
+        type_ref = ref_to(context, page_type, from_file) or Ref(page_type, None)
+        if not context.is_shown(page_type):
+            type_ref = Ref(page_type, None)
+        result.append(TypeGroup(type_ref, [ref_to(context, k, from_file) or Ref(k, None)
+                                           for k in ordered[:per_type]], len(ordered)))
+    result.sort(key=lambda group: (-group.total, group.type.name.lower()))
+    return result

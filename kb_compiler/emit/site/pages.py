@@ -31,6 +31,7 @@ _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 EXCERPT_CHARS = 280
 MAX_LISTED = 500  # tagged pages / namespace children listed on one page
+METAMODEL_KEYS = frozenset({"relations", "metamodel-id", "weight"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,8 @@ class PageBuilder:
         content = content.replace(TOC_SLOT, toc_html(toc))
         properties = property_views(page, body.linker)
         metamodel = metamodel_view(context, key, site_file, body.linker)
+        if not metamodel.empty:  # the metamodel panel shows these already
+            properties = [p for p in properties if p.lookup not in METAMODEL_KEYS]
         view = {
             "key": key,
             "title": page.name,
@@ -182,6 +185,10 @@ class PageBuilder:
         if context.is_shown(parent) and parent:
             neighbours.add(parent)
             edges.append((key, parent))
+        for child in context.graph.children(key):
+            if context.is_shown(child):
+                neighbours.add(child)
+                edges.append((child, key))
         center = GraphNode(key, context.display_name(key), None,
                            context.graph.page_type(key), current=True)
         nodes = [GraphNode(n, context.display_name(n).rsplit("/", 1)[-1],

@@ -31,6 +31,7 @@ class PropertyView:
     key: str  # as the author wrote it
     value: str  # trusted HTML
     kind: str  # number, boolean, refs, list, text, empty
+    lookup: str = ""  # the key's lookup form (lower case, ``-``)
 
 
 def visible(properties: tuple[Property, ...]) -> list[Property]:
@@ -44,9 +45,13 @@ def property_views(page: Page, linker: PageLinker) -> list[PropertyView]:
 def render_property(prop: Property, linker: PageLinker) -> PropertyView:
     if prop.references:
         links = [_reference(name, linker) for name in prop.references]
-        return PropertyView(prop.raw_key, '<span class="sep">, </span>'.join(links), "refs")
-    kind, value = _render_value(prop.value, linker)
-    return PropertyView(prop.raw_key, value, kind)
+        return PropertyView(prop.raw_key, '<span class="sep">, </span>'.join(links), "refs",
+                            prop.key)
+    value_to_show: PropertyValue = prop.value
+    if value_to_show == () and prop.raw.strip():
+        value_to_show = prop.raw.strip()  # e.g. an empty ``[[]]``: shown as written
+    kind, value = _render_value(value_to_show, linker)
+    return PropertyView(prop.raw_key, value, kind, prop.key)
 
 
 def _reference(name: str, linker: PageLinker) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -39,7 +40,8 @@ from kb_compiler.emit.site.urls import SlugCounter
 
 TRUSTED_OPEN, TRUSTED_CLOSE = "\ue000", "\ue001"
 SLOT_OPEN, SLOT_CLOSE = "\ue002", "\ue003"
-_MARKERS = re.compile("[\ue000-\ue003]")
+SEPARATOR = "\ue004"  # a line of its own between blocks rendered in one pass
+_MARKERS = re.compile("[\ue000-\ue004]")
 _TRUSTED = re.compile(f"{TRUSTED_OPEN}(\\d+){TRUSTED_CLOSE}")
 TOC_SLOT = f"{SLOT_OPEN}toc{SLOT_CLOSE}"
 
@@ -70,6 +72,7 @@ class Linker(Protocol):
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
     comments: bool = True  # strip Obsidian %%comments%%
+    hard_breaks: bool = False  # a newline inside a block is a line break (Logseq)
     embedded: bool = False  # inside an embed: no ids, so anchors stay unique
     allow_raw_html: bool = False  # trusted vault: skip the sanitizer
     doc_id: str = ""  # keeps footnote ids apart between renders on one page
@@ -85,8 +88,9 @@ class RenderState:
     slugs: SlugCounter = field(default_factory=SlugCounter)
     headings: list[tuple[int, str, str]] = field(default_factory=list)
     trusted: list[str] = field(default_factory=list)
-    # Source line -> anchor id for blocks that have no id of their own (Markdown pages).
-    line_anchors: dict[int, str] = field(default_factory=dict)
+    # Source line -> anchor ids (outer block first) of blocks that have no id of their
+    # own (Markdown pages).
+    line_anchors: dict[int, list[str]] = field(default_factory=dict)
 
     def keep(self, markup: str) -> str:
         """Store trusted ``markup``; return the placeholder that stands for it."""
@@ -126,7 +130,16 @@ def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Options
     language = token.info.strip().split(" ", 1)[0] if token.info.strip() else ""
     if language.lower() == "table-of-contents":
         return _state(env).keep(TOC_SLOT)
-    return _state(env).keep(highlight_code(token.content, language))
+    markup = highlight_code(token.content, language)
+    anchor = token.attrGet("id")
+    if anchor:
+        markup = markup.replace("<div ", f'<div id="{html.escape(str(anchor), quote=True)}" ', 1)
+    return _state(env).keep(markup)
+
+
+def _render_softbreak(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                      env: EnvType) -> str:
+    return "<br>\n" if _state(env).options.hard_breaks else "\n"
 
 
 def _render_math(display: bool) -> Any:
@@ -141,11 +154,13 @@ def _callout_open(self: Any, tokens: Sequence[Token], idx: int, options: Options
                   env: EnvType) -> str:
     meta = tokens[idx].meta
     kind = html.escape(str(meta["kind"]), quote=True)
+    anchor = tokens[idx].attrGet("id")
+    id_attr = f' id="{html.escape(str(anchor), quote=True)}"' if anchor else ""
     if meta["fold"]:
         state = " open" if meta["fold"] == "+" else ""
-        markup = f'<details class="callout" data-callout="{kind}"{state}>'
+        markup = f'<details class="callout"{id_attr} data-callout="{kind}"{state}>'
     else:
-        markup = f'<div class="callout" data-callout="{kind}">'
+        markup = f'<div class="callout"{id_attr} data-callout="{kind}">'
     return _state(env).keep(markup)
 
 
@@ -170,11 +185,15 @@ def markdown() -> MarkdownIt:
     md.use(gfm_autolink_plugin)
     md.use(inline_rules_plugin)
     md.use(core_rules_plugin)
+    md.block.ruler.before("table", "kbc_separator", _separator_rule,
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.add_render_rule("kbc_separator", _render_separator)
     for name, method in (("wikilink", "wikilink"), ("blockref", "block_ref"),
                          ("macro", "macro")):
         md.add_render_rule(name, _rule(method))
     md.add_render_rule("tag", _render_tag)
     md.add_render_rule("kbc_html", _render_trusted)
+    md.add_render_rule("softbreak", _render_softbreak)
     md.add_render_rule("fence", _render_fence)
     for name in ("math_inline", "math_inline_double"):
         md.add_render_rule(name, _render_math(False))
@@ -203,12 +222,46 @@ def render_markdown(text: str, state: RenderState, *, inline: bool = False) -> s
     md = markdown()
     env: dict[str, Any] = {"kbc": state, "docId": state.options.doc_id}
     source = clean_source(text)
-    if inline:
-        rendered = md.renderInline(source, env)
-    else:
-        rendered = md.render(source, env)
-    if not state.options.allow_raw_html:
+    rendered = md.renderInline(source, env) if inline else md.render(source, env)
+    trusted, state.trusted = state.trusted, []
+    return _finish(rendered, trusted, state.options.allow_raw_html)
+
+
+def _finish(rendered: str, trusted: list[str], allow_raw_html: bool) -> str:
+    if not allow_raw_html:
         rendered = sanitize_html(rendered)
-    trusted = state.trusted
-    state.trusted = []
     return _TRUSTED.sub(lambda m: trusted[int(m.group(1))], rendered)
+
+
+def render_many(texts: Sequence[str], state: RenderState) -> list[str] | None:
+    """Render several independent Markdown texts (the blocks of one outline) in one
+    markdown-it pass, which costs far less than one pass each. Each piece is sanitized
+    on its own. Returns None when a piece swallowed the separator after it (an
+    unclosed code fence, say); the caller then renders the pieces one by one."""
+    if not texts:
+        return []
+    md = markdown()
+    env: dict[str, Any] = {"kbc": state, "docId": state.options.doc_id}
+    source = f"\n\n{SEPARATOR}\n\n".join(clean_source(text) for text in texts)
+    parts = md.render(source, env).split(SEPARATOR)
+    trusted, state.trusted = state.trusted, []
+    if len(parts) != len(texts):
+        return None
+    return [_finish(part, trusted, state.options.allow_raw_html) for part in parts]
+
+
+def _separator_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A line holding only ``SEPARATOR`` (only ``render_many`` writes one)."""
+    begin = state.bMarks[start] + state.tShift[start]
+    if state.src[begin : state.eMarks[start]] != SEPARATOR:
+        return False
+    if not silent:
+        token = state.push("kbc_separator", "", 0)
+        token.map = [start, start + 1]
+    state.line = start + 1
+    return True
+
+
+def _render_separator(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                      env: EnvType) -> str:
+    return SEPARATOR

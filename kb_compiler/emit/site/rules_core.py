@@ -10,7 +10,7 @@
   ``table-of-contents`` block is built from.
 - ``kbc_local_links``: Markdown links and images with local targets are handed to the
   site's linker, which rewrites them, or turns them into a broken or plain span.
-- ``kbc_embed_paragraphs``: a paragraph holding a note embed loses its ``<p>``, since
+- ``kbc_embed_paragraphs``: a paragraph holding a note embed becomes a ``<div>``, since
   the embed is block content.
 - ``kbc_line_ids``: elements starting on a block's source line get that block's anchor.
 
@@ -241,34 +241,39 @@ def _rewrite_link(children: list[Token], index: int, linker: Any) -> None:
         opening.attrSet("class", rewrite.css)
 
 
-_LINE_ID_SKIP = frozenset({"bullet_list_open", "ordered_list_open", "thead_open", "tbody_open",
-                           "tr_open", "th_open", "td_open"})
+_LINE_ID_SKIP = frozenset({"thead_open", "tbody_open", "tr_open", "th_open", "td_open", "inline",
+                           "heading_open", "footnote_block_open"})
 
 
 def line_ids(state: StateCore) -> None:
-    """Give the element that starts at a block's source line that block's anchor, so
-    links to any block of a Markdown page land on it (the first element per line)."""
+    """Give the elements that start at a block's source line that block's anchor, so
+    links to any block of a Markdown page land on it. Several blocks may start on one
+    line (a list and its first item): they take the elements there in order, outer
+    first."""
     anchors = _render_state(state).line_anchors
     if not anchors:
         return
     for token in state.tokens:
         if token.nesting == -1 or token.hidden or not token.map or token.type in _LINE_ID_SKIP:
             continue
-        anchor = anchors.pop(token.map[0] + 1, None)
-        if anchor is not None and token.attrGet("id") is None and token.type != "inline":
-            token.attrSet("id", anchor)
+        waiting = anchors.get(token.map[0] + 1)
+        if waiting and token.attrGet("id") is None:
+            token.attrSet("id", waiting.pop(0))
 
 
 def embed_paragraphs(state: StateCore) -> None:
-    """Drop the ``<p>`` around note embeds: they render block content."""
+    """A paragraph holding a note embed becomes a ``<div>``: the embed is block content,
+    which a ``<p>`` may not hold."""
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "inline" or not token.children or index == 0:
             continue
+        opening = tokens[index - 1]
+        if opening.type != "paragraph_open" or index + 1 >= len(tokens):
+            continue
         if any(_is_block_embed(child) for child in token.children):
-            tokens[index - 1].hidden = True
-            if index + 1 < len(tokens):
-                tokens[index + 1].hidden = True
+            opening.tag = tokens[index + 1].tag = "div"
+            opening.attrSet("class", "embed-line")
 
 
 def _is_block_embed(token: Token) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 from kb_compiler.emit.site.context import SiteContext, target_id
 from kb_compiler.emit.site.feeds import FeedEntry, atom_feed, page_date, sitemap_xml
 from kb_compiler.emit.site.graphview import GraphNode, global_graph
-from kb_compiler.emit.site.metamodel import icon_of, overview
+from kb_compiler.emit.site.metamodel import icon_of, overview, pages_by_type
 from kb_compiler.emit.site.pages import PageResult
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.emit.site.urls import PREVIEWS_DIR, page_file
@@ -85,8 +85,11 @@ def home_page(context: SiteContext, theme: Theme, results: Sequence[PageResult])
     dated = sorted(((date, key) for key, page in context.pages.items()
                     if (date := page_date(page))), reverse=True)[:8]
     typed = sum(1 for key in context.pages if context.graph.page_type(key))
+    cards = overview(context, "index.html")
+    shown = {card.key for card in cards} | {c.key for card in cards for c in card.children}
     home = {
-        "cards": overview(context, "index.html"),
+        "cards": cards,
+        "types": pages_by_type(context, "index.html", shown),
         "stats": {"pages": len(context.pages), "tags": len(tags), "typed": typed,
                   "broken": sum(r.broken for r in results)},
         "recent": [{**_link(context, key), "date": date} for date, key in dated],
@@ -147,7 +150,7 @@ def redirect_pages(context: SiteContext, theme: Theme) -> Iterable[tuple[str, st
     for slug, key in sorted(context.redirects.items()):
         source = page_file(slug)
         yield source, theme.render("redirect.html", source, target=page_file(context.slugs[key]),
-                                   name=context.display_name(key))
+                                   target_name=context.display_name(key))
 
 
 def preview_files(context: SiteContext, results: Sequence[PageResult]) -> dict[str, str]:

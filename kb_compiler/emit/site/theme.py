@@ -3,7 +3,7 @@
 Our templates live in ``templates/`` at the repository root (``base.html``,
 ``page.html``, ``index.html``, ``all-pages.html``, ``tags.html``, ``tag.html``,
 ``namespace.html``, ``graph.html``, ``404.html``, ``redirect.html`` and
-``static/site.css``, ``static/site.js``). A user's folder (``--templates DIR``) is
+``static/site.css``, ``static/site.js``, ``static/favicon.svg``). A user's folder (``--templates DIR``) is
 searched first, so any file there with one of these names replaces ours.
 
 Every template gets ``site`` (title, navigation, switches), ``root`` (the relative
@@ -22,7 +22,7 @@ from kb_compiler.emit.site.highlight import pygments_css
 from kb_compiler.emit.site.urls import root_prefix
 from kb_compiler.errors import KbcError
 
-STATIC_FILES = ("site.css", "site.js")
+STATIC_FILES = ("site.css", "site.js", "favicon.svg")
 TEMPLATE_VERSION = "1"
 
 

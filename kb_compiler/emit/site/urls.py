@@ -42,7 +42,12 @@ def relative_url(from_file: str, to_file: str, fragment: str | None = None) -> s
     """The URL ``from_file`` writes to reach ``to_file`` (both site paths with ``/``),
     percent-encoded, with ``#fragment`` when given."""
     base = posixpath.dirname(from_file)
-    path = posixpath.relpath(to_file, base or ".") if to_file else ""
+    if not to_file:
+        path = ""
+    elif not base and not to_file.startswith("../"):
+        path = to_file  # the common case: a page at the site root
+    else:
+        path = posixpath.relpath(to_file, base)
     url = quote(path, safe=_URL_SAFE)
     if fragment:
         url += "#" + quote(fragment, safe=_URL_SAFE + "#")
@@ -80,6 +85,12 @@ class SlugCounter:
 
     def __init__(self) -> None:
         self._seen: dict[str, int] = {}
+
+    def snapshot(self) -> dict[str, int]:
+        return dict(self._seen)
+
+    def restore(self, saved: dict[str, int]) -> None:
+        self._seen = dict(saved)
 
     def take(self, text: str) -> str:
         base = heading_slug(text)

@@ -1,0 +1,119 @@
+"""Names across dialects: Obsidian file names for Logseq page names (and back), which tag
+names each dialect can write bare, and Obsidian's daily-note date formats.
+
+Obsidian keeps a note's name in its path, so a name with a character no file name (or no
+``[[link]]``) can hold must be escaped. We use percent escapes, as Logseq's own file
+names do, and only for those characters, so the escape is rare, readable and exactly
+reversible: ``obsidian_name(logseq_name(x)) == x`` for every name an Obsidian vault can
+hold and ``logseq_name(obsidian_name(x)) == x`` for every Logseq name.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from kb_compiler.parse.names import parse_journal_file_name
+
+# Characters Obsidian refuses in file names or that end a link target ([[a#b]], [[a|b]],
+# [[a^b]], brackets), plus controls. "/" is not here: it separates folders.
+_OBSIDIAN_RESERVED = '\\:*?"<>|#^[]'
+_ENCODE = re.compile(r"%(?=[0-9A-Fa-f]{2})|[" + re.escape(_OBSIDIAN_RESERVED)
+                     + r"\x00-\x1f\x7f]")
+_DECODE = re.compile(
+    r"%(25(?=[0-9A-Fa-f]{2})|" + "|".join(f"{ord(c):02X}" for c in _OBSIDIAN_RESERVED)
+    + r"|[01][0-9A-F]|7F)"
+)
+
+# Obsidian tags: letters, digits, "_", "-", "/", and at least one non-digit.
+_OBSIDIAN_TAG = re.compile(r"[\w/-]+")
+# Logseq bare tags stop at whitespace and at [ ] ( ) + # , ， (mldoc hash_tag), and lose
+# trailing . , ! ? ; : (FORMATS.md 1.7).
+_LOGSEQ_TAG_STOP = re.compile(r"[\s\[\]()+#,，\"]")
+_LOGSEQ_TAG_TRAILING = ".,!?;:"
+
+
+def obsidian_segment(segment: str) -> str:
+    """One name segment as an Obsidian file name (without ``.md``)."""
+    encoded = _ENCODE.sub(lambda m: "%25" if m.group() == "%" else f"%{ord(m.group()):02X}",
+                          segment)
+    if encoded.startswith("."):
+        encoded = "%2E" + encoded[1:]  # a leading dot would hide the note
+    return encoded
+
+
+def decode_obsidian_segment(segment: str) -> str:
+    """The inverse of ``obsidian_segment``: only the escapes it writes are decoded."""
+    if segment.startswith("%2E"):
+        segment = "." + segment[3:]
+    return _DECODE.sub(lambda m: "%" if m.group(1).startswith("25")
+                       else chr(int(m.group(1)[:2], 16)), segment)
+
+
+def obsidian_name(name: str) -> str:
+    """The Obsidian note name (vault path without ``.md``) for a page name: namespaces
+    become folders, reserved characters become percent escapes."""
+    return "/".join(obsidian_segment(part) for part in name.split("/") if part)
+
+
+def name_from_obsidian(name: str) -> str:
+    """The page name an Obsidian note name stands for (inverse of ``obsidian_name``)."""
+    return "/".join(decode_obsidian_segment(part) for part in name.split("/") if part)
+
+
+def is_obsidian_tag(name: str) -> bool:
+    """Whether ``#name`` reads back as the tag ``name`` in Obsidian."""
+    return (bool(_OBSIDIAN_TAG.fullmatch(name)) and not name.startswith("/")
+            and not name.endswith("/") and any(not c.isdigit() and c != "/" for c in name))
+
+
+def is_logseq_bare_tag(name: str) -> bool:
+    """Whether ``#name`` reads back as the tag ``name`` in Logseq."""
+    return (bool(name) and _LOGSEQ_TAG_STOP.search(name) is None
+            and name[-1] not in _LOGSEQ_TAG_TRAILING)
+
+
+# --- Obsidian daily notes: moment.js formats -> Logseq's date-fns formats --------------
+
+_MOMENT_TOKENS = (
+    ("YYYY", "yyyy"), ("YY", "yy"), ("MMMM", "MMMM"), ("MMM", "MMM"), ("MM", "MM"),
+    ("M", "M"), ("Do", "do"), ("DD", "dd"), ("D", "d"), ("dddd", "EEEE"), ("ddd", "EEE"),
+)
+_MOMENT = re.compile(r"\[[^\]]*\]|" + "|".join(re.escape(m) for m, _ in _MOMENT_TOKENS)
+                     + r"|[A-Za-z]")
+DEFAULT_DAILY_FORMAT = "YYYY-MM-DD"
+
+
+def date_fns_format(moment: str) -> str | None:
+    """A moment.js date format (Obsidian) as a date-fns one (Logseq), or None when it
+    uses a token we do not know (such notes then stay ordinary pages)."""
+    table = dict(_MOMENT_TOKENS)
+    out: list[str] = []
+    position = 0
+    for match in _MOMENT.finditer(moment):
+        out.append(_literal(moment[position:match.start()]))
+        token = match.group()
+        if token.startswith("["):
+            out.append(_literal(token[1:-1]))
+        elif token in table:
+            out.append(table[token])
+        else:
+            return None
+        position = match.end()
+    out.append(_literal(moment[position:]))
+    return "".join(out)
+
+
+def _literal(text: str) -> str:
+    return f"'{text}'" if text and any(c.isalpha() for c in text) else text
+
+
+def daily_note_date(stem: str, moment_format: str) -> date | None:
+    """The day an Obsidian daily note's file name names, in its moment format."""
+    fmt = date_fns_format(moment_format)
+    return parse_journal_file_name(stem, fmt) if fmt else None
+
+
+def daily_note_stem(day: date) -> str:
+    """The file name (without ``.md``) kbc gives a journal day in an Obsidian vault."""
+    return day.isoformat()

@@ -1,0 +1,393 @@
+/* kbc reference site: small enhancements on top of pages that work without script.
+   Nothing here loads anything from another site. Files are found relative to this
+   script or to the page's data-root, so the site works from any sub-path and file://. */
+(function () {
+  "use strict";
+
+  var doc = document.documentElement;
+  var script = document.currentScript;
+  var root = doc.getAttribute("data-root") || "";
+  var siteBase = script ? new URL("../", script.src) : new URL(root || "./", location.href);
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  /* ---- theme ------------------------------------------------------------------- */
+
+  function currentTheme() {
+    if (doc.classList.contains("theme-dark")) return "dark";
+    if (doc.classList.contains("theme-light")) return "light";
+    return window.matchMedia && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  function setTheme(theme) {
+    doc.classList.remove("theme-dark", "theme-light");
+    doc.classList.add("theme-" + theme);
+    try { localStorage.setItem("kbc-theme", theme); } catch (e) { /* private mode */ }
+    labelThemeButton();
+  }
+
+  function labelThemeButton() {
+    var button = document.getElementById("kbc-theme-toggle");
+    if (!button) return;
+    var next = currentTheme() === "dark" ? "light" : "dark";
+    button.setAttribute("aria-label", "Switch to the " + next + " theme");
+    button.setAttribute("aria-pressed", currentTheme() === "dark" ? "true" : "false");
+  }
+
+  function initTheme() {
+    var button = document.getElementById("kbc-theme-toggle");
+    if (!button) return;
+    labelThemeButton();
+    button.addEventListener("click", function () {
+      setTheme(currentTheme() === "dark" ? "light" : "dark");
+    });
+  }
+
+  /* ---- navigation drawer (small screens) -------------------------------------- */
+
+  function initNav() {
+    var toggle = document.getElementById("kbc-nav-toggle");
+    var scrim = document.getElementById("kbc-scrim");
+    if (!toggle) return;
+    function set(open) {
+      doc.classList.toggle("nav-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      toggle.setAttribute("aria-label", open ? "Hide navigation" : "Show navigation");
+      if (scrim) scrim.hidden = !open;
+    }
+    toggle.addEventListener("click", function () { set(!doc.classList.contains("nav-open")); });
+    if (scrim) scrim.addEventListener("click", function () { set(false); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && doc.classList.contains("nav-open")) set(false);
+    });
+  }
+
+  /* ---- outline folding ------------------------------------------------------------ */
+
+  function initOutlines() {
+    document.addEventListener("click", function (event) {
+      var bullet = event.target.closest && event.target.closest("button.bullet");
+      if (!bullet) return;
+      var block = bullet.closest("li.block");
+      var folded = block.classList.toggle("collapsed");
+      bullet.setAttribute("aria-expanded", folded ? "false" : "true");
+    });
+    // A link to a block inside a folded block: unfold its ancestors first.
+    function reveal() {
+      if (!location.hash) return;
+      var target;
+      try { target = document.getElementById(decodeURIComponent(location.hash.slice(1))); }
+      catch (e) { return; }
+      if (!target) return;
+      for (var node = target.parentElement; node; node = node.parentElement) {
+        if (node.classList && node.classList.contains("collapsed")) {
+          node.classList.remove("collapsed");
+          var button = node.querySelector(":scope > .block-row > button.bullet");
+          if (button) button.setAttribute("aria-expanded", "true");
+        }
+      }
+      target.classList.add("target-flash");
+    }
+    window.addEventListener("hashchange", reveal);
+    reveal();
+  }
+
+  /* ---- table of contents: mark the section in view -------------------------------- */
+
+  function initToc() {
+    var links = Array.prototype.slice.call(document.querySelectorAll(".toc a"));
+    if (!links.length || !("IntersectionObserver" in window)) return;
+    var byId = {};
+    links.forEach(function (a) { byId[decodeURIComponent(a.hash.slice(1))] = a; });
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        links.forEach(function (a) { a.classList.remove("active"); });
+        var link = byId[entry.target.id];
+        if (link) link.classList.add("active");
+      });
+    }, { rootMargin: "-10% 0px -75% 0px" });
+    Object.keys(byId).forEach(function (id) {
+      var heading = document.getElementById(id);
+      if (heading) observer.observe(heading);
+    });
+  }
+
+  /* ---- search (pagefind) -------------------------------------------------------------- */
+
+  function initSearch() {
+    var input = document.getElementById("kbc-search-input");
+    var panel = document.getElementById("kbc-search-results");
+    if (!input || !panel) return;
+    var pagefind = null;
+    var loading = null;
+    var selected = -1;
+    var latest = 0;
+
+    function load() {
+      if (!loading) {
+        var url = new URL("pagefind/pagefind.js", siteBase).href;
+        loading = import(url).then(function (module) {
+          pagefind = module;
+          return module.options({ excerptLength: 22 }).then(function () { return module; });
+        });
+      }
+      return loading;
+    }
+
+    function note(text) {
+      panel.innerHTML = "";
+      var p = document.createElement("p");
+      p.className = "search-note";
+      p.textContent = text;
+      panel.appendChild(p);
+      panel.hidden = false;
+    }
+
+    function pageUrl(url) {
+      return new URL(url.replace(/^\/+/, ""), siteBase).href;
+    }
+
+    function show(results) {
+      panel.innerHTML = "";
+      selected = -1;
+      if (!results.length) { note("No page matches."); return; }
+      results.forEach(function (data, index) {
+        var a = document.createElement("a");
+        a.href = pageUrl(data.url);
+        a.setAttribute("role", "option");
+        a.id = "kbc-result-" + index;
+        var title = document.createElement("span");
+        title.className = "result-title";
+        title.textContent = (data.meta && data.meta.title) || data.url;
+        var excerpt = document.createElement("span");
+        excerpt.className = "result-excerpt";
+        // Keep pagefind's <mark> tags and nothing else.
+        excerpt.innerHTML = String(data.excerpt || "").replace(/<(?!\/?mark>)[^>]*>/g, "");
+        a.appendChild(title);
+        a.appendChild(excerpt);
+        panel.appendChild(a);
+      });
+      panel.hidden = false;
+    }
+
+    function run() {
+      var query = input.value.trim();
+      var ticket = ++latest;
+      if (!query) { panel.hidden = true; return; }
+      load().then(function (module) {
+        return module.debouncedSearch(query, {}, 120);
+      }).then(function (search) {
+        if (!search || ticket !== latest) return null;
+        return Promise.all(search.results.slice(0, 8).map(function (r) { return r.data(); }));
+      }).then(function (results) {
+        if (results && ticket === latest) show(results);
+      }).catch(function () {
+        loading = null;
+        note(location.protocol === "file:"
+          ? "Search needs the site served over HTTP (for example: kbc serve, or python -m http.server in the site folder)."
+          : "Search is not available for this site.");
+      });
+    }
+
+    function move(step) {
+      var options = panel.querySelectorAll("a");
+      if (!options.length) return;
+      if (selected >= 0) options[selected].removeAttribute("aria-selected");
+      selected = (selected + step + options.length) % options.length;
+      options[selected].setAttribute("aria-selected", "true");
+      options[selected].scrollIntoView({ block: "nearest" });
+      input.setAttribute("aria-activedescendant", options[selected].id);
+    }
+
+    input.addEventListener("input", run);
+    input.addEventListener("focus", function () { load().catch(function () {}); if (input.value) run(); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
+      else if (event.key === "Enter") {
+        var options = panel.querySelectorAll("a");
+        var choice = options[selected >= 0 ? selected : 0];
+        if (choice) { event.preventDefault(); location.href = choice.href; }
+      } else if (event.key === "Escape") { panel.hidden = true; input.blur(); }
+    });
+    document.addEventListener("keydown", function (event) {
+      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+      if (event.key === "/" && !typing) { event.preventDefault(); input.focus(); }
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest("#kbc-search")) panel.hidden = true;
+    });
+  }
+
+  /* ---- hover previews ------------------------------------------------------------- */
+
+  function fnv1a(text) {
+    var bytes = new TextEncoder().encode(text);
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) {
+      hash ^= bytes[i];
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash >>> 0;
+  }
+
+  function initPreviews() {
+    var box = document.getElementById("kbc-preview");
+    var shards = parseInt(doc.getAttribute("data-previews") || "0", 10);
+    if (!box || !shards || !window.TextEncoder) return;
+    var data = {};
+    var requested = {};
+    var timer = null;
+    var current = null;
+    window.kbcPreviews = function (entries) {
+      Object.keys(entries).forEach(function (slug) { data[slug] = entries[slug]; });
+      if (current) render(current);
+    };
+
+    function slugOf(link) {
+      var url = new URL(link.getAttribute("href"), location.href);
+      if (url.origin !== location.origin && location.protocol !== "file:") return null;
+      var name = url.pathname.split("/").pop();
+      if (!/\.html$/.test(name)) return null;
+      try { return decodeURIComponent(name.slice(0, -5)); } catch (e) { return null; }
+    }
+
+    function request(slug) {
+      var shard = fnv1a(slug) % shards;
+      if (requested[shard]) return;
+      requested[shard] = true;
+      var tag = document.createElement("script");
+      tag.src = new URL("previews/" + shard + ".js", siteBase).href;
+      document.head.appendChild(tag);
+    }
+
+    function render(state) {
+      var entry = data[state.slug];
+      if (!entry) return;
+      box.innerHTML = "";
+      var title = document.createElement("p");
+      title.className = "preview-title";
+      title.textContent = (entry[1] ? entry[1] + " " : "") + entry[0];
+      if (entry[2]) {
+        var badge = document.createElement("span");
+        badge.className = "badge badge-type preview-type";
+        badge.textContent = entry[2];
+        title.appendChild(badge);
+      }
+      var text = document.createElement("p");
+      text.className = "preview-text";
+      text.textContent = entry[3] || "";
+      box.appendChild(title);
+      if (entry[3]) box.appendChild(text);
+      var rect = state.link.getBoundingClientRect();
+      box.hidden = false;
+      var top = rect.bottom + 8;
+      if (top + box.offsetHeight > window.innerHeight - 8) top = rect.top - box.offsetHeight - 8;
+      var left = Math.min(Math.max(8, rect.left), window.innerWidth - box.offsetWidth - 8);
+      box.style.top = Math.max(8, top) + "px";
+      box.style.left = left + "px";
+    }
+
+    function hide() {
+      clearTimeout(timer);
+      current = null;
+      box.hidden = true;
+    }
+
+    document.addEventListener("mouseover", function (event) {
+      var link = event.target.closest && event.target.closest("a.internal, .backlink-source, .page-list a, .index-list a, .nav-tree a");
+      if (!link || link === (current && current.link)) return;
+      var slug = slugOf(link);
+      if (!slug) return;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        current = { link: link, slug: slug };
+        request(slug);
+        render(current);
+      }, 280);
+    });
+    document.addEventListener("mouseout", function (event) {
+      var link = event.target.closest && event.target.closest("a");
+      if (link && (!event.relatedTarget || !link.contains(event.relatedTarget))) hide();
+    });
+    window.addEventListener("scroll", hide, { passive: true });
+  }
+
+  /* ---- graph: zoom and pan ------------------------------------------------------------ */
+
+  function initGraph() {
+    var frame = document.getElementById("kbc-graph");
+    var svg = frame && frame.querySelector("svg");
+    if (!svg) return;
+    var box = svg.viewBox.baseVal;
+    var view = { x: box.x, y: box.y, w: box.width, h: box.height };
+    var full = { x: box.x, y: box.y, w: box.width, h: box.height };
+    function apply() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
+    function point(event) {
+      var rect = svg.getBoundingClientRect();
+      return { x: view.x + (event.clientX - rect.left) / rect.width * view.w,
+               y: view.y + (event.clientY - rect.top) / rect.height * view.h };
+    }
+    frame.addEventListener("wheel", function (event) {
+      event.preventDefault();
+      var at = point(event);
+      var factor = Math.exp(event.deltaY * 0.0015);
+      var w = Math.min(full.w * 2, Math.max(full.w / 12, view.w * factor));
+      var scale = w / view.w;
+      view.x = at.x - (at.x - view.x) * scale;
+      view.y = at.y - (at.y - view.y) * scale;
+      view.w = w;
+      view.h = view.h * scale;
+      apply();
+    }, { passive: false });
+    var drag = null;
+    frame.addEventListener("pointerdown", function (event) {
+      if (event.target.closest("a")) return;
+      drag = { x: event.clientX, y: event.clientY, vx: view.x, vy: view.y };
+      frame.setPointerCapture(event.pointerId);
+    });
+    frame.addEventListener("pointermove", function (event) {
+      if (!drag) return;
+      var rect = svg.getBoundingClientRect();
+      view.x = drag.vx - (event.clientX - drag.x) / rect.width * view.w;
+      view.y = drag.vy - (event.clientY - drag.y) / rect.height * view.h;
+      apply();
+    });
+    frame.addEventListener("pointerup", function () { drag = null; });
+    frame.addEventListener("dblclick", function () {
+      view = { x: full.x, y: full.y, w: full.w, h: full.h };
+      apply();
+    });
+  }
+
+  /* ---- live reload (kbc serve only) ---------------------------------------------- */
+
+  function initReload() {
+    if (doc.getAttribute("data-serve") !== "1" || location.protocol === "file:") return;
+    var url = new URL("kbc-reload.txt", siteBase).href;
+    var known = null;
+    setInterval(function () {
+      fetch(url, { cache: "no-store" }).then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (text) {
+          if (text === null) return;
+          if (known !== null && text !== known) location.reload();
+          known = text;
+        }).catch(function () { /* server restarting */ });
+    }, 1000);
+  }
+
+  ready(function () {
+    initTheme();
+    initNav();
+    initOutlines();
+    initToc();
+    initSearch();
+    initPreviews();
+    initGraph();
+    initReload();
+  });
+})();

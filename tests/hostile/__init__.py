@@ -1,0 +1,1 @@
+"""The hostile test vault: generator, payloads and output inspection."""
