@@ -157,7 +157,7 @@ def _repaired(
     return Diagnostic(
         "encoding-repaired", Severity.WARNING, path, number, start + 1,
         f"repaired encoding damage: '{old}' -> '{new}'{how}",
-        end_column=end_before + 1,
+        end_column=end_after + 1,  # the page keeps the repaired text, so mark that span
     )
 
 

@@ -107,6 +107,7 @@ def test_no_fix_encoding_reports_the_damage_unrepaired(faulty: Path) -> None:
         (["{vault}"], "colour = true\n", "colour"),
         (["{vault}"], "[severity]\nbroken-link = \"loud\"\n", "loud"),
         (["{vault}"], "schema = \"nope.yaml\"\n", "nope.yaml"),
+        (["{vault}", "-o", "{vault}/no/such/folder/report.txt"], None, "report.txt"),
     ],
 )
 def test_what_stops_the_check_exits_2_with_one_line(

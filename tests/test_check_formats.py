@@ -175,3 +175,10 @@ def test_every_format_is_deterministic_and_handles_no_diagnostics(name: str) -> 
         jsonschema.Draft4Validator(sarif_schema()).validate(json.loads(empty))
     else:
         assert empty == ""
+
+
+def test_sarif_names_a_vault_outside_the_working_directory_by_file_uri() -> None:
+    log = json.loads(render("sarif", result(), RenderOptions(path_prefix="/srv/my vault")))
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "file:///srv/my%20vault/pages/profile-%28id%29.md"}

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
 from kb_compiler.check import CheckResult, check_vault
+from kb_compiler.cli import main
 from kb_compiler.model import Severity
 from tests.vaultgen import FAULT_KINDS, Expected, GeneratedVault, generate, inject
 
@@ -52,6 +54,24 @@ def test_every_fault_kind_is_found_with_full_precision_and_recall(
     assert not extra_errors, f"unexpected errors: {sorted(extra_errors)}\n{show(result)}"
     assert found(result) == expected, show(result)  # no stray warnings either
     assert result.exit_code() == 1
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_json_report_of_the_command_lists_exactly_the_faults(
+    tmp_path: Path, dialect: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
+    clean = generate(tmp_path / "clean", 80, dialect)
+    assert CliRunner().invoke(main, ["check", str(clean.root)]).exit_code == 0
+    vault = generate(tmp_path / dialect, 80, dialect)
+    expected = inject(vault)
+    run = CliRunner().invoke(main, ["check", str(vault.root), "--format", "json"])
+    assert run.exit_code == 1
+    report = json.loads(run.stdout)
+    reported = [Expected(d["path"], d["line"], d["code"]) for d in report["diagnostics"]]
+    assert reported == expected  # sorted the same way, nothing missing, nothing more
+    errors = sum(d["severity"] == "error" for d in report["diagnostics"])
+    assert report["summary"]["errors"] == errors >= len(FAULT_KINDS) - 3
 
 
 @pytest.mark.parametrize("kind", FAULT_KINDS)

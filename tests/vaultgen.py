@@ -149,6 +149,8 @@ class _Writer:
         self.linkable = [p for p in vault.pages if p.role in ("content", "leaf")]
         self.leaves = [p for p in vault.pages if p.role == "leaf"]
         self.journals = [p for p in vault.pages if p.role == "journal"]
+        # Page positions by identity: a list.index() per page made generation quadratic.
+        self.positions = {id(p): number for number, p in enumerate(vault.pages)}
 
     def words(self, count: int) -> str:
         return " ".join(self.rng.choice(WORDS) for _ in range(count))
@@ -159,7 +161,7 @@ class _Writer:
         return choice if choice is not page else pool[(pool.index(choice) + 1) % len(pool)]
 
     def asset(self, page: GeneratedPage) -> str:
-        return f"image_{self.vault.pages.index(page) % 20}.png"
+        return f"image_{self.positions[id(page)] % 20}.png"
 
 
 class _Logseq(_Writer):

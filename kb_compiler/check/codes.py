@@ -47,7 +47,27 @@ _TABLE = (
         "A link name matches more than one page; the message lists the candidates.",
         Severity.WARNING,
     ),
-    CodeInfo("unreadable-file", "A page file could not be read."),
+    CodeInfo(
+        "duplicate-block-id", "Two blocks carry the same block id; refs go to the first.",
+        Severity.WARNING,
+    ),
+    CodeInfo("unreadable-file", "A file could not be read, or is not a regular file."),
+    CodeInfo("unterminated-link", "A '[[' is never closed on its line.", Severity.WARNING),
+    CodeInfo("unterminated-macro", "A '{{' is never closed on its line.", Severity.WARNING),
+    CodeInfo(
+        "invalid-property-key", "A property key Logseq does not accept; dropped.",
+        Severity.WARNING,
+    ),
+    CodeInfo(
+        "page-props-in-bullet", "Page properties written in a first bullet.", Severity.INFO
+    ),
+    CodeInfo(
+        "mixed-indentation", "An outline indented with both tabs and spaces.", Severity.WARNING
+    ),
+    CodeInfo(
+        "invalid-journal-name", "A journal file name that is not a date; read as a page.",
+        Severity.WARNING,
+    ),
     CodeInfo("internal-error", "A page could not be parsed and was kept as plain text."),
     CodeInfo("unsupported-format", "A page kbc does not parse (kept by name).", Severity.INFO),
 )

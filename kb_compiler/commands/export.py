@@ -1,14 +1,44 @@
-"""`kbc export`."""
+"""`kbc export`: a normalized vault, or the vault converted to the other dialect."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from kb_compiler.commands.common import vault_argument
+from kb_compiler.commands.common import resolve_vault, vault_argument
 
 
 @click.command(name="export")
 @vault_argument
-def command(vault: str | None) -> None:
-    """Not implemented yet."""
-    raise click.ClickException("kbc export is not implemented yet")
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (written atomically; never the vault or inside it).")
+@click.option("--to", "to", type=click.Choice(["obsidian", "logseq"]),
+              help="Target dialect (default: the vault's own; for a plain folder, the "
+                   "dialect most of its pages are written in).")
+@click.option("--force", is_flag=True, help="Replace OUT even when it is not empty.")
+@click.option("--no-fix-encoding", is_flag=True, help="Do not repair mojibake.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def command(vault: str | None, out: Path, to: str | None, force: bool,
+            no_fix_encoding: bool, quiet: bool) -> None:
+    """Write VAULT as a complete Logseq graph or Obsidian vault in OUT: file names,
+    links, properties, block ids, journals and assets in the target's own form."""
+    from kb_compiler import load
+    from kb_compiler.emit.vault import export_vault
+    from kb_compiler.emit.vault.writer import check_output_folder
+    from kb_compiler.model import Dialect
+    from kb_compiler.resolve import resolve
+
+    root = resolve_vault(vault)
+    check_output_folder(out, root, force=force)  # refuse before reading the vault
+    knowledge = resolve(load(root, fix_encoding=False if no_fix_encoding else None))
+    report = export_vault(knowledge, out, to=Dialect(to) if to else None, force=force)
+    if quiet:
+        return
+    if report.majority and to is None:
+        click.echo(f"kbc export: {report.majority} (choose with --to)", err=True)
+    for note in report.diagnostics:
+        where = f"{note.path}:{note.line}" if note.line else note.path
+        click.echo(f"{where}: {note.severity.value}[{note.code}] {note.message}", err=True)
+    click.echo(f"kbc export: {report.pages} pages and {report.assets} assets written as a "
+               f"{report.target.value} vault to {report.out}", err=True)

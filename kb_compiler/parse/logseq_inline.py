@@ -80,11 +80,17 @@ def scan_inline(raw: str, masked: str, context: ScanContext) -> InlineFindings:
     found = InlineFindings()
     if not may_refer(masked):
         return found
-    work = _scan_macros(raw, masked, context, found)
-    work = _scan_bracket_links(raw, work, context, found)
-    work = _scan_block_refs(raw, work, context, found)
-    work = _scan_markdown_links(raw, work, context, found)
-    _scan_tags(raw, work, context, found)
+    # Each pass runs only when its opening mark is present: most blocks hold one or two
+    # kinds of reference, and the passes dominate parse time on large vaults.
+    work = _scan_macros(raw, masked, context, found) if "{{" in masked else masked
+    if "[[" in work or "]]" in work:
+        work = _scan_bracket_links(raw, work, context, found)
+    if "((" in work:
+        work = _scan_block_refs(raw, work, context, found)
+    if "](" in work:
+        work = _scan_markdown_links(raw, work, context, found)
+    if "#" in work:
+        _scan_tags(raw, work, context, found)
     found.references.sort(key=lambda ref: (ref.line, ref.column))
     return found
 
@@ -251,7 +257,7 @@ def _scan_bracket_links(raw: str, work: str, context: ScanContext,
 def _scan_block_refs(raw: str, work: str, context: ScanContext,
                      found: InlineFindings) -> str:
     spans: list[tuple[int, int]] = []
-    for match in _LABELLED_BLOCK_REF.finditer(work):
+    for match in _LABELLED_BLOCK_REF.finditer(work) if "](((" in work else ():
         spans.append(match.span())
         found.references.append(_reference(
             context, RefKind.BLOCK_REF, match.start(), raw[match.start():match.end()],

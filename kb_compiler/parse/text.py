@@ -4,6 +4,7 @@ is read as a link, bracket matching with a depth counter, and offset -> line/col
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 _FENCE_OPEN = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(`{3,}|~{3,})")
@@ -75,7 +76,29 @@ def _find_backtick_run(line: str, start: int, width: int) -> int:
 
 def match_brackets(text: str, start: int, open_: str = "[[", close: str = "]]") -> int:
     """Given ``text[start:]`` beginning with ``open_``, return the index just past the
-    matching ``close`` (nesting counted), or -1 when it is unterminated on that line."""
+    matching ``close`` (nesting counted), or -1 when it is unterminated on that line.
+
+    On a long line of doubled brackets (``[[``/``]]``, ``((``/``))``...) the answer comes
+    from an index of the whole text built once: scanning to the end of the line for every
+    unclosed ``[[`` of a hostile 5 MB line of ``[[a [[a ...`` would take hours."""
+    # Only the next _LONG_LINE characters are searched: finding the end of a 5 MB line
+    # for each of its brackets would be quadratic in itself.
+    short = text.find("\n", start, start + _LONG_LINE) >= 0 or len(text) - start < _LONG_LINE
+    if (not short and _doubled(open_) and _doubled(close)
+            and open_ != close and text.startswith(open_, start)):
+        return _bracket_index(text, open_, close).match(start)
+    return _scan_brackets(text, start, open_, close)
+
+
+# Lines shorter than this are scanned directly: indexing costs more than it saves.
+_LONG_LINE = 2048
+
+
+def _doubled(token: str) -> bool:
+    return len(token) == 2 and token[0] == token[1]
+
+
+def _scan_brackets(text: str, start: int, open_: str, close: str) -> int:
     depth = 0
     i = start
     end = len(text)
@@ -95,12 +118,62 @@ def match_brackets(text: str, start: int, open_: str = "[[", close: str = "]]") 
     return -1
 
 
+class _BracketIndex:
+    """Every ``open_`` of a text paired with its ``close``, in one pass.
+
+    A forward scan splits a run of opening characters into doubled tokens from wherever
+    it starts, so the index tokenizes each run from its first character and answers a
+    start inside a run through the indexed start that leaves as many tokens in the run
+    (the rest of the line is then read identically)."""
+
+    def __init__(self, text: str, open_: str, close: str):
+        opening = re.escape(open_[0])
+        tokens = re.compile(f"{opening}{{2,}}|{re.escape(close[0])}{{2,}}|\n")
+        self.run_starts: list[int] = []
+        self.run_ends: list[int] = []
+        self.pairs: dict[int, int] = {}
+        stack: list[int] = []
+        for found in tokens.finditer(text):
+            first, end = found.span()
+            if found.group() == "\n":
+                stack.clear()  # brackets never close across lines
+            elif text[first] == open_[0]:
+                self.run_starts.append(first)
+                self.run_ends.append(end)
+                stack.extend(range(first, end - 1, 2))
+            else:
+                for position in range(first, end - 1, 2):
+                    if stack:
+                        self.pairs[stack.pop()] = position + 2
+
+    def match(self, start: int) -> int:
+        run = bisect.bisect_right(self.run_starts, start) - 1
+        first, end = self.run_starts[run], self.run_ends[run]
+        remaining = (end - start) // 2
+        for candidate in (start, start - 1, start + 1):
+            if (candidate >= first and (candidate - first) % 2 == 0
+                    and (end - candidate) // 2 == remaining):
+                return self.pairs.get(candidate, -1)
+        return -1
+
+
+@functools.lru_cache(maxsize=4)
+def _bracket_index(text: str, open_: str, close: str) -> _BracketIndex:
+    # Keyed by the text itself: the renderer asks about every "[[" of the same string.
+    return _BracketIndex(text, open_, close)
+
+
 class LineIndex:
     """Maps offsets in a text to 1-based (line, column)."""
 
     def __init__(self, text: str, first_line: int = 1):
-        self._starts = [0]
-        self._starts.extend(m.end() for m in re.finditer("\n", text))
+        starts = [0]
+        find = text.find
+        at = find("\n")
+        while at >= 0:  # str.find beats a regex scan on the short texts of most blocks
+            starts.append(at + 1)
+            at = find("\n", at + 1)
+        self._starts = starts
         self._first_line = first_line
 
     def position(self, offset: int) -> tuple[int, int]:

@@ -24,12 +24,13 @@ import json
 import os
 import sys
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.hostile import payloads
 
-__all__ = ["CHAIN_LEVELS", "Expect", "HostileVault", "make_hostile_vault", "line_of"]
+__all__ = ["CASE_NAMES", "CHAIN_LEVELS", "Expect", "HostileVault", "make_hostile_vault", "line_of"]
 
 CHAIN_LEVELS = 24
 DEEP_LEVELS = 3000
@@ -118,8 +119,10 @@ def line_of(text: str, token: str) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def make_hostile_vault(root: Path, dialect: str = "logseq") -> HostileVault:
-    """Write the hostile vault of ``dialect`` under ``root`` (see the module docstring)."""
+def make_hostile_vault(root: Path, dialect: str = "logseq",
+                       cases: Iterable[str] | None = None) -> HostileVault:
+    """Write the hostile vault of ``dialect`` under ``root`` (see the module docstring):
+    every case, or only those named in ``cases`` (see ``CASE_NAMES``)."""
     if dialect not in DIALECTS:
         raise ValueError(f"dialect must be one of {DIALECTS}")
     root = Path(root)
@@ -128,8 +131,12 @@ def make_hostile_vault(root: Path, dialect: str = "logseq") -> HostileVault:
     hostile.vault.mkdir(parents=True)
     _write_outside(hostile)
     _write_config(hostile)
-    for case in CASES:
-        case(hostile)
+    wanted = set(CASE_NAMES if cases is None else cases)
+    if unknown := wanted - set(CASE_NAMES):
+        raise ValueError(f"unknown cases: {sorted(unknown)}")
+    for name, case in CASES.items():
+        if name in wanted:
+            case(hostile)
     return hostile
 
 
@@ -358,13 +365,25 @@ def _duplicates(hostile: HostileVault) -> None:
     hostile.expect("duplicate-page", first, any_of=(second,))
 
 
-CASES = (
-    _script_and_handlers, _escapes, _symlinks, _special_files, _encodings, _frontmatter,
-    _deep_outline, _long_lines, _embed_cycles, _embed_chain, _unterminated, _odd_names,
-    _duplicates,
-)
+CASES: dict[str, Callable[[HostileVault], None]] = {
+    "xss": _script_and_handlers,
+    "escapes": _escapes,
+    "symlinks": _symlinks,
+    "special-files": _special_files,
+    "encodings": _encodings,
+    "frontmatter": _frontmatter,
+    "deep-outline": _deep_outline,
+    "long-lines": _long_lines,
+    "embed-cycles": _embed_cycles,
+    "embed-chain": _embed_chain,
+    "unterminated": _unterminated,
+    "odd-names": _odd_names,
+    "duplicates": _duplicates,
+}
+CASE_NAMES = tuple(CASES)
 
 
 if __name__ == "__main__":
-    made = make_hostile_vault(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "logseq")
+    made = make_hostile_vault(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "logseq",
+                              sys.argv[3:] or None)
     print(made.vault)

@@ -10,6 +10,7 @@ depends on the clock or the machine, so the log is byte-identical between runs.
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from kb_compiler import __version__
@@ -57,9 +58,8 @@ def _result(diagnostic: Diagnostic, rule_index: int, path_prefix: str) -> dict[s
     text = diagnostic.message
     if diagnostic.suggestion:
         text += f" (did you mean '{diagnostic.suggestion}'?)"
-    physical: dict[str, object] = {
-        "artifactLocation": {"uri": uri(prefixed(diagnostic.path, path_prefix)), "uriBaseId": ROOT}
-    }
+    physical: dict[str, object] = {"artifactLocation": _artifact(prefixed(diagnostic.path,
+                                                                         path_prefix))}
     region = _region(diagnostic)
     if region:
         physical["region"] = region
@@ -86,6 +86,13 @@ def _region(diagnostic: Diagnostic) -> dict[str, int]:
         if diagnostic.end_column and diagnostic.end_column > diagnostic.column:
             region["endColumn"] = diagnostic.end_column
     return region
+
+
+def _artifact(path: str) -> dict[str, str]:
+    """A location relative to the source root, or a file URI for a vault outside it."""
+    if path.startswith("/"):
+        return {"uri": PurePosixPath(path).as_uri()}
+    return {"uri": uri(path), "uriBaseId": ROOT}
 
 
 def uri(path: str) -> str:

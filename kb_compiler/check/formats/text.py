@@ -18,7 +18,6 @@ terminal; very long lines are cut to a window around the span.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 import click
 from rich.cells import cell_len
@@ -147,10 +146,3 @@ class _Styler:
 
     def __call__(self, text: str, **style: object) -> str:
         return click.style(text, **style) if self.color and text else text  # type: ignore[arg-type]
-
-
-def render_lines(diagnostics: Iterable[Diagnostic]) -> list[str]:
-    """One ``path:line:col: severity[code] message`` line per diagnostic (no source)."""
-    options = RenderOptions()
-    style = _Styler(False)
-    return [_headline(diagnostic, options, style) for diagnostic in diagnostics]

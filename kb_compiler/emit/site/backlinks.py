@@ -45,6 +45,7 @@ class Backlinks:
     groups: list[BacklinkGroup]
     more: list[tuple[str, str]]  # further source pages (name, href), no context
     total: int
+    assets: set[str] = field(default_factory=set)  # files the contexts show
 
 
 class BacklinkContexts:
@@ -54,11 +55,13 @@ class BacklinkContexts:
         self.context = context
         self.snippets = snippets
         self._line_maps: dict[str, LineMap] = {}
-        self._cache: dict[tuple[str, int, str], str] = {}
+        # (source page, folder) -> rendered context blocks of that page, and their assets
+        self._batches: dict[tuple[str, str], tuple[dict[int, str], frozenset[str]]] = {}
 
     def for_page(self, key: str, site_file: str) -> Backlinks:
         seen: dict[str, BacklinkGroup] = {}
         more: dict[str, tuple[str, str]] = {}
+        assets: set[str] = set()
         contexts = 0
         refs = [r for r in self.context.graph.backlinks(key)
                 if r.source != key and r.source in self.context.pages]
@@ -73,39 +76,50 @@ class BacklinkContexts:
                 continue
             group = seen.setdefault(source, BacklinkGroup(name, href))
             item = self._item(source, resolved.ref.line, resolved.ref.property,
-                              resolved.ref.kind, site_file)
+                              resolved.ref.kind, site_file, assets)
             if item is not None and all(i.href != item.href for i in group.items):
                 group.items.append(item)
                 contexts += 1
         for source in more:
             seen.pop(source, None)
         sources = {r.source for r in refs}
-        return Backlinks(list(seen.values()), sorted(more.values()), len(sources))
+        return Backlinks(list(seen.values()), sorted(more.values()), len(sources), assets)
 
     def _item(self, source: str, line: int, prop: str | None, kind: RefKind,
-              site_file: str) -> BacklinkItem | None:
+              site_file: str, assets: set[str]) -> BacklinkItem | None:
         page = self.context.pages[source]
         label = _KIND_LABEL.get(kind, "links here")
         if prop or not page.blocks:
             text = f"property <code>{escape(prop)}</code>" if prop else escape(label)
             href = self.context.href(site_file, source) or ""
             return BacklinkItem(f'<p class="backlink-prop">{text}</p>', href, kind.value)
-        line_map = self._line_maps.get(source)
-        if line_map is None:
-            line_map = self._line_maps[source] = LineMap(page)
-        index = line_map.block_at(line)
+        index = self._line_map(source).block_at(line)
         if index is None:
             return None
         href = self.context.href(site_file, source, self.context.anchor(source, index)) or ""
-        return BacklinkItem(self._render(source, index, site_file), href, kind.value)
+        rendered, shown = self._batch(source, site_file)
+        assets.update(shown)
+        return BacklinkItem(rendered.get(index, ""), href, kind.value)
 
-    def _render(self, source: str, index: int, site_file: str) -> str:
+    def _line_map(self, source: str) -> LineMap:
+        line_map = self._line_maps.get(source)
+        if line_map is None:
+            line_map = self._line_maps[source] = LineMap(self.context.pages[source])
+        return line_map
+
+    def _batch(self, source: str, site_file: str) -> tuple[dict[int, str], frozenset[str]]:
+        """Every context block ``source`` can contribute, rendered in one pass."""
         folder = site_file.rpartition("/")[0]
-        cached = self._cache.get((source, index, folder))
-        if cached is None:
-            page = self.context.pages[source]
-            renderer = BodyRenderer(self.context, page, site_file, LinkReport(),
-                                    snippets=self.snippets, doc_id=f"bl-{index}")
-            cached = renderer.block_alone(index)
-            self._cache[(source, index, folder)] = cached
-        return cached
+        batch = self._batches.get((source, folder))
+        if batch is None:
+            line_map = self._line_map(source)
+            wanted = sorted({index for r in self.context.graph.outgoing(source)
+                             if not r.ref.property
+                             and (index := line_map.block_at(r.ref.line)) is not None})
+            report = LinkReport()
+            renderer = BodyRenderer(self.context, self.context.pages[source], site_file,
+                                    report, snippets=self.snippets,
+                                    doc_id=f"bl-{self.context.slugs.get(source, '')}")
+            batch = (renderer.blocks_alone(wanted), frozenset(report.assets))
+            self._batches[(source, folder)] = batch
+        return batch

@@ -19,6 +19,7 @@ from kb_compiler.emit.site.linker import LinkReport, PageLinker
 from kb_compiler.emit.site.outline import block_source, outline_blocks, render_outline
 from kb_compiler.emit.site.properties import block_properties_html
 from kb_compiler.emit.site.render import (
+    SLOT_OPEN,
     RenderOptions,
     RenderState,
     render_many,
@@ -67,12 +68,16 @@ class BodyRenderer:
             return self._outline(tuple(roots))
         return render_markdown(self._slices(roots), self.state)
 
-    def block_alone(self, index: int) -> str:
-        """One block without its children (the context of a backlink)."""
-        block = self.page.blocks[index]
+    def blocks_alone(self, indices: Sequence[int]) -> dict[int, str]:
+        """Blocks without their children (backlink contexts), in one pass."""
+        blocks = [self.page.blocks[index] for index in indices]
         if self.is_outline:
-            return self.render_block(block)
-        return render_markdown(self._lines(block.line, block.end_line), self.state)
+            return self._render_blocks(blocks)
+        texts = [self._lines(block.line, block.end_line) for block in blocks]
+        bodies = render_many(texts, self.state)
+        if bodies is None:
+            bodies = [render_markdown(text, self.state) for text in texts]
+        return dict(zip(indices, bodies, strict=True))
 
     # -- Logseq outlines -------------------------------------------------------------------
 
@@ -151,35 +156,54 @@ def _is_collapsed(block: Block) -> bool:
     return any(p.key == "collapsed" and p.value is True for p in block.properties)
 
 
+Rendered = tuple[str, frozenset[str]]  # HTML, and the assets it shows
+
+
 class Snippets:
-    """Short shallow renderings of blocks (the text a block ref shows), cached."""
+    """Shallow renderings shared by all pages a process builds, cached: the text a
+    block ref shows, and embed bodies that hold no further embeds."""
 
     def __init__(self, context: SiteContext) -> None:
         self.context = context
-        self._cache: dict[tuple[str, int, str], str] = {}
+        self._blocks: dict[tuple[str, int, str], Rendered] = {}
+        self.embeds: dict[tuple[str, tuple[int, ...] | None, str], Rendered] = {}
 
-    def block_text(self, key: str, index: int, from_file: str) -> str:
+    def block_text(self, key: str, index: int, from_file: str) -> Rendered:
         folder = from_file.rpartition("/")[0]
-        cached = self._cache.get((key, index, folder))
+        cached = self._blocks.get((key, index, folder))
         if cached is not None:
             return cached
         page = self.context.pages[key]
         block = page.blocks[index]
         text = block_source(block)[0].strip().split("\n\n", 1)[0]
         text = re.sub(r"^#{1,6}\s+", "", text)[:SNIPPET_CHARS] or page.name
-        renderer = BodyRenderer(self.context, page, from_file, LinkReport(), snippets=self)
+        report = LinkReport()
+        renderer = BodyRenderer(self.context, page, from_file, report, snippets=self)
         rendered = render_markdown(text, renderer.state, inline=True) or html.escape(page.name)
-        self._cache[(key, index, folder)] = rendered
-        return rendered
+        result = (rendered, frozenset(report.assets))
+        self._blocks[(key, index, folder)] = result
+        return result
 
 
 def render_included(context: SiteContext, host_file: str, snippets: Snippets,
-                    transcluder: Transcluder, key: str, roots: tuple[int, ...] | None,
-                    chain: tuple[Node, ...], depth: int, number: int) -> str:
-    """The body of one embed slot (see ``embeds.Transcluder``)."""
+                    transcluder: Transcluder, host_report: LinkReport, key: str,
+                    roots: tuple[int, ...] | None, chain: tuple[Node, ...], depth: int,
+                    number: int) -> str:
+    """The body of one embed slot (see ``embeds.Transcluder``). Bodies without nested
+    embeds are cached and reused by every page that embeds the same blocks."""
+    cache_key = (key, roots, host_file.rpartition("/")[0])
+    cached = snippets.embeds.get(cache_key)
+    if cached is not None:
+        host_report.assets.update(cached[1])
+        return cached[0]
     page = context.pages[key]
-    renderer = BodyRenderer(context, page, host_file, LinkReport(), snippets=snippets,
+    report = LinkReport()
+    renderer = BodyRenderer(context, page, host_file, report, snippets=snippets,
                             transcluder=transcluder, embedded=True, doc_id=f"e{number}")
     renderer.linker.chain = chain
     renderer.linker.depth = depth
-    return renderer.whole() if roots is None else renderer.blocks(roots)
+    body = renderer.whole() if roots is None else renderer.blocks(roots)
+    host_report.assets.update(report.assets)
+    if SLOT_OPEN not in body:
+        snippets.embeds[cache_key] = (body, frozenset(report.assets))
+    return body

@@ -1,5 +1,6 @@
-"""Graph pictures laid out at build time with networkx and drawn as inline SVG, so they
-show without script (the site's script only adds zoom, pan and hover).
+"""Graph pictures laid out at build time and drawn as inline SVG, so they show without
+script (the site's script only adds zoom, pan and hover). The global graph is a
+networkx spring layout; a page's local graph is a ring around the page.
 
 Layouts are deterministic: nodes go in sorted order, spring layouts use a fixed seed,
 and coordinates are rounded. The global graph shows at most ``MAX_GLOBAL_NODES`` pages
@@ -77,12 +78,21 @@ def local_graph(center: GraphNode, neighbours: Sequence[GraphNode],
     ids = set(graph.nodes)
     graph.add_edges_from(sorted({tuple(sorted((a, b))) for a, b in edges
                                  if a in ids and b in ids and a != b}))
-    shells = [[center.id], [node.id for node in shown]]
-    positions = nx.shell_layout(graph, nlist=shells)
+    positions = _ring(center.id, [node.id for node in shown])
     by_id = {node.id: node for node in [center, *shown]}
     labelled = set(by_id) if len(shown) <= LABEL_ALL_UP_TO else {center.id}
     return _svg(graph, positions, by_id, lambda n: 9.0 if n == center.id else 5.5,
                 labelled, size=320, css="graph-local", radial=True)
+
+
+def _ring(center: str, others: list[str]) -> dict[str, tuple[float, float]]:
+    """The page in the middle and its neighbours evenly on a circle (what networkx's
+    shell layout computes, without its per-call cost on every page)."""
+    positions = {center: (0.0, 0.0)}
+    for index, node in enumerate(others):
+        angle = 2 * math.pi * index / len(others)
+        positions[node] = (math.cos(angle), math.sin(angle))
+    return positions
 
 
 def _svg(graph: nx.Graph, positions: dict, nodes: dict[str, GraphNode],

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 class Snippets(Protocol):
     """Short renderings of other pages' blocks (block-ref text), cached per build."""
 
-    def block_text(self, key: str, index: int, from_file: str) -> str: ...
+    def block_text(self, key: str, index: int, from_file: str) -> tuple[str, frozenset[str]]:
+        ...
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _IMAGE = frozenset(".png .jpg .jpeg .gif .webp .svg .bmp .avif .ico".split())
@@ -77,6 +78,7 @@ class PageLinker:
         self.transcluder = transcluder
         self.shallow = shallow or transcluder is None
         self.macro_depth = 0
+        self._written: set[str] = set()  # hrefs this linker wrote into Markdown links
         # Set by the transcluder for embedded renders: what led here, how deep.
         self.chain: tuple[tuple[str, tuple[int, ...] | None], ...] = ((page.id, None),)
         self.depth = 0
@@ -192,7 +194,8 @@ class PageLinker:
     def _block_text(self, key: str, index: int) -> str:
         """The referenced block's first lines, rendered shallow, links removed (the
         whole reference is one link)."""
-        inner = self.snippets.block_text(key, index, self.file)
+        inner, assets = self.snippets.block_text(key, index, self.file)
+        self.report.assets.update(assets)
         return _ANCHOR_TAG.sub("", inner)
 
     # -- the rest of the syntax ----------------------------------------------------------
@@ -219,6 +222,12 @@ class PageLinker:
             return None
         path, _, fragment = href.partition("#")
         decoded = unquote(path)
+        rewrite = self._resolve_local(path, decoded, fragment)
+        if rewrite.href is not None:
+            self._written.add(rewrite.href)
+        return rewrite
+
+    def _resolve_local(self, path: str, decoded: str, fragment: str) -> LinkRewrite:
         found = self.context.find_ref(self.page.id, [path, decoded], fragment or None) or \
             self.context.find_ref(self.page.id, [path, decoded], None)
         if found is not None and found.target.asset is not None:
@@ -244,6 +253,20 @@ class PageLinker:
             return LinkRewrite(None, "broken-link", f"file \u2018{path}\u2019 is not in the vault")
         self.report.assets.add(path)
         return LinkRewrite(relative_url(self.file, asset_file(path)), "asset")
+
+    def raw_url(self, url: str, image: bool) -> str | None:
+        """A local ``href``/``src`` in raw HTML, pointed at the site's copy; None drops
+        it (nothing there). Other URLs pass (the sanitizer checks their scheme)."""
+        if not url or url.startswith("#") or _SCHEME.match(url) or url in self._written:
+            return url
+        asset = self.context.find_asset(unquote(url.partition("#")[0]), self.page.path)
+        if asset is not None:
+            self.report.assets.add(asset)
+            return relative_url(self.file, asset_file(asset))
+        if image:
+            return None
+        rewrite = self.local_link(url)
+        return rewrite.href if rewrite is not None else url
 
     def image(self, src: str, alt: str, title: str | None) -> str | None:
         if not src or _SCHEME.match(src):

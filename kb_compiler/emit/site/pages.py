@@ -79,7 +79,7 @@ class PageBuilder:
         report = LinkReport()
         transcluder = Transcluder(context, site_file)
         transcluder.render = partial(render_included, context, site_file, self.snippets,
-                                     transcluder)
+                                     transcluder, report)
         body = BodyRenderer(context, page, site_file, report, snippets=self.snippets,
                             transcluder=transcluder)
         content = transcluder.fill(body.whole())
@@ -89,6 +89,8 @@ class PageBuilder:
         metamodel = metamodel_view(context, key, site_file, body.linker)
         if not metamodel.empty:  # the metamodel panel shows these already
             properties = [p for p in properties if p.lookup not in METAMODEL_KEYS]
+        backlinks = self.backlinks.for_page(key, site_file)
+        report.assets.update(backlinks.assets)
         view = {
             "key": key,
             "title": page.name,
@@ -100,7 +102,7 @@ class PageBuilder:
             "aliases": sorted(page.aliases, key=str.lower),
             "tags": self._tags(key, page.tags, site_file),
             "breadcrumbs": self._breadcrumbs(key, site_file),
-            "backlinks": self.backlinks.for_page(key, site_file),
+            "backlinks": backlinks,
             "tagged": self._tagged(key, site_file),
             "children": self._children(key, site_file),
             "local_graph": self._local_graph(key, site_file),
@@ -118,6 +120,7 @@ class PageBuilder:
         """A page for a tag or namespace that has no file of its own."""
         made = self.context.made_up[key]
         site_file = self.context.file_of(key) or ""
+        backlinks = self.backlinks.for_page(key, site_file)
         view = {
             "key": key,
             "title": made.name,
@@ -125,12 +128,13 @@ class PageBuilder:
             "tagged": self._tagged(key, site_file),
             "children": self._children(key, site_file),
             "breadcrumbs": self._breadcrumbs(key, site_file),
-            "backlinks": self.backlinks.for_page(key, site_file),
+            "backlinks": backlinks,
         }
         template = "tag.html" if made.tagged else "namespace.html"
         markup = self.theme.render(template, site_file, page=view)
         summary = f"{len(view['tagged'])} pages tagged, {len(view['children'])} in namespace"
-        return PageResult(key, site_file, markup, made.name, summary, frozenset(), 0)
+        return PageResult(key, site_file, markup, made.name, summary,
+                          frozenset(backlinks.assets), 0)
 
     # -- what surrounds the content ----------------------------------------------------
 

@@ -67,6 +67,7 @@ class Linker(Protocol):
     def local_link(self, href: str) -> LinkRewrite | None: ...
     def image(self, src: str, alt: str, title: str | None) -> str | None: ...
     def block_anchor(self, block_id: str) -> str: ...
+    def raw_url(self, url: str, image: bool) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,16 +221,23 @@ def render_markdown(text: str, state: RenderState, *, inline: bool = False) -> s
     trusted markup put back. Embed and ToC slots (``SLOT_OPEN``...) stay in place for
     the caller to fill."""
     md = markdown()
-    env: dict[str, Any] = {"kbc": state, "docId": state.options.doc_id}
+    env = _env(state)
     source = clean_source(text)
     rendered = md.renderInline(source, env) if inline else md.render(source, env)
     trusted, state.trusted = state.trusted, []
-    return _finish(rendered, trusted, state.options.allow_raw_html)
+    return _finish(rendered, trusted, state)
 
 
-def _finish(rendered: str, trusted: list[str], allow_raw_html: bool) -> str:
-    if not allow_raw_html:
-        rendered = sanitize_html(rendered)
+def _env(state: RenderState) -> dict[str, Any]:
+    env: dict[str, Any] = {"kbc": state}
+    if state.options.doc_id:
+        env["docId"] = state.options.doc_id
+    return env
+
+
+def _finish(rendered: str, trusted: list[str], state: RenderState) -> str:
+    if not state.options.allow_raw_html:
+        rendered = sanitize_html(rendered, state.linker.raw_url)
     return _TRUSTED.sub(lambda m: trusted[int(m.group(1))], rendered)
 
 
@@ -241,13 +249,13 @@ def render_many(texts: Sequence[str], state: RenderState) -> list[str] | None:
     if not texts:
         return []
     md = markdown()
-    env: dict[str, Any] = {"kbc": state, "docId": state.options.doc_id}
+    env = _env(state)
     source = f"\n\n{SEPARATOR}\n\n".join(clean_source(text) for text in texts)
     parts = md.render(source, env).split(SEPARATOR)
     trusted, state.trusted = state.trusted, []
     if len(parts) != len(texts):
         return None
-    return [_finish(part, trusted, state.options.allow_raw_html) for part in parts]
+    return [_finish(part, trusted, state) for part in parts]
 
 
 def _separator_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:

@@ -36,6 +36,7 @@ _CALLOUT = re.compile(r"^\[!([\w-]+)\]([+-]?)[ \t]*(.*)$")
 _BLOCK_ID_TAIL = re.compile(r"[ \t]+\^([A-Za-z0-9-]+)[ \t]*$")
 _BLOCK_ID_ALONE = re.compile(r"^\^([A-Za-z0-9-]+)$")
 _COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
+_EXTERNAL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")  # a scheme: not a vault path
 MEDIA_SUFFIXES = frozenset(
     ".png .jpg .jpeg .gif .webp .svg .bmp .avif .ico .tif .tiff "
     ".mp3 .wav .ogg .m4a .flac .webm .mp4 .mov .mkv .ogv .pdf".split()
@@ -218,6 +219,8 @@ def local_links(state: StateCore) -> None:
                 _rewrite_link(children, index, linker)
             elif child.type == "image":
                 src = str(child.attrGet("src") or "")
+                if not src or _EXTERNAL.match(src):
+                    continue
                 alt = "".join(c.content for c in child.children or ())
                 html = linker.image(src, alt, str(child.attrGet("title") or "") or None)
                 if html is not None:
@@ -226,7 +229,10 @@ def local_links(state: StateCore) -> None:
 
 def _rewrite_link(children: list[Token], index: int, linker: Any) -> None:
     opening = children[index]
-    rewrite = linker.local_link(str(opening.attrGet("href") or ""))
+    href = str(opening.attrGet("href") or "")
+    if not href or href.startswith("#") or _EXTERNAL.match(href):
+        return
+    rewrite = linker.local_link(href)
     if rewrite is None:
         return
     closing = _matching_close(children, index, "link_close")

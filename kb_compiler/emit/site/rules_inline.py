@@ -22,7 +22,7 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from kb_compiler.parse.text import match_brackets
+from kb_compiler.emit.site.scan import scanner
 
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _UUID_CHARS = re.compile(r"[0-9A-Za-z_-]+")
@@ -69,7 +69,7 @@ def wikilink(state: StateInline, silent: bool) -> bool:
     start = pos + 1 if embed else pos
     if not src.startswith("[[", start):
         return False
-    end = match_brackets(src, start)
+    end = scanner(state).closing(start)
     if end < 0 or end > state.posMax:
         return False
     if not silent:
@@ -101,12 +101,13 @@ def labelled_ref(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if src[pos] != "[" or src.startswith("[[", pos):
         return False
-    label_end = src.find("](", pos + 1)
-    if label_end < 0 or "\n" in src[pos:label_end] or label_end > state.posMax:
+    scan = scanner(state)
+    label_end = scan.find("](", pos + 1)
+    if label_end < 0 or label_end > state.posMax or scan.find("\n", pos, label_end) >= 0:
         return False
     inner_start = label_end + 2
     if src.startswith("[[", inner_start):
-        close = match_brackets(src, inner_start)
+        close = scan.closing(inner_start)
         meta_end = close
     elif src.startswith("((", inner_start):
         match = _UUID_CHARS.match(src, inner_start + 2)
@@ -131,14 +132,37 @@ def labelled_ref(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def plain_bracket(state: StateInline, silent: bool) -> bool:
+    """A ``[`` that cannot open a link is text. Markdown's own link rule would search
+    the rest of the line for its label at every ``[`` (quadratic on a line of 50,000
+    unclosed ``[[``); when no ``](`` follows on the line and the document defines no
+    reference links, no link can start here, so the bracket is taken as text at once."""
+    src, pos = state.src, state.pos
+    bang = src.startswith("![", pos)
+    if not (bang or src[pos] == "[") or state.env.get("references"):
+        return False
+    if src.startswith("[^", pos + bang):
+        return False
+    scan = scanner(state)
+    newline = scan.find("\n", pos)
+    line_end = newline if newline >= 0 else state.posMax
+    if scan.find("](", pos, line_end) >= 0:
+        return False
+    if not silent:
+        state.pending += src[pos]
+    state.pos = pos + 1
+    return True
+
+
 def macro(state: StateInline, silent: bool) -> bool:
     """``{{name args}}`` on one line; ``{{embed [[X]]}}`` and ``{{embed ((uuid))}}``
     become embed tokens."""
     src, pos = state.src, state.pos
     if not src.startswith("{{", pos):
         return False
-    end = src.find("}}", pos + 2)
-    if end < 0 or end + 2 > state.posMax or "\n" in src[pos:end]:
+    scan = scanner(state)
+    end = scan.find("}}", pos + 2)
+    if end < 0 or end + 2 > state.posMax or scan.find("\n", pos, end) >= 0:
         return False
     inner = src[pos + 2 : end].strip()
     name_match = _MACRO_NAME.match(inner)
@@ -173,7 +197,7 @@ def tag(state: StateInline, silent: bool) -> bool:
     if src[pos] != "#" or (pos > 0 and not _may_precede_tag(src[pos - 1])):
         return False
     if src.startswith("#[[", pos):
-        end = match_brackets(src, pos + 1)
+        end = scanner(state).closing(pos + 1)
         if end < 0 or end > state.posMax:
             return False
         name = src[pos + 3 : end - 2].strip()
@@ -207,7 +231,7 @@ def _pair_rule(marker: str) -> RuleFunc:
         if not src.startswith(marker, start):
             return False
         content_start = start + len(marker)
-        end = src.find(marker, content_start, state.posMax)
+        end = scanner(state).find(marker, content_start, state.posMax)
         if end <= content_start:
             return False
         inner = src[content_start:end]
@@ -231,7 +255,9 @@ def inline_rules_plugin(md: MarkdownIt) -> None:
     ``link`` rule so ``[label]([[Page]])`` is not read as a plain link."""
     md.inline.ruler.before("link", "kbc_labelled_ref", labelled_ref)
     md.inline.ruler.before("link", "kbc_wikilink", wikilink)
+    md.inline.ruler.before("link", "kbc_plain_bracket", plain_bracket)
     md.inline.ruler.before("image", "kbc_wikiembed", wikilink)
+    md.inline.ruler.before("image", "kbc_plain_bang", plain_bracket)
     md.inline.ruler.after("backticks", "kbc_block_ref", block_ref)
     md.inline.ruler.after("backticks", "kbc_macro", macro)
     md.inline.ruler.after("backticks", "kbc_tag", tag)

@@ -11,8 +11,10 @@ keeps it in placeholders and puts it back afterwards.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
+from collections.abc import Callable
 
 import nh3
 
@@ -55,9 +57,20 @@ _UNSAFE_STYLE = re.compile(r"url\s*\(|expression\s*\(|javascript:|@import|\\|<|b
 _RESERVED_ID = re.compile(r"^kbc-", re.I)
 
 
+# (url, is_image) -> the URL to write, or None to drop the attribute: lets the page
+# being rendered point raw HTML's local links and images at the site's own files.
+UrlFilter = Callable[[str, bool], "str | None"]
+_URL_FILTER: contextvars.ContextVar[UrlFilter | None] = contextvars.ContextVar(
+    "kbc_url_filter", default=None)
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in ("href", "src"):
+        rewrite = _URL_FILTER.get()
+        return rewrite(value, tag == "img") if rewrite is not None else value
     if attribute == "style" and _UNSAFE_STYLE.search(value):
-        return None
+        kept = [part for part in value.split(";") if not _UNSAFE_STYLE.search(part)]
+        return ";".join(kept) if kept else None
     if attribute == "id" and _RESERVED_ID.match(value):
         return None
     if attribute == "type" and tag == "input" and value.lower() != "checkbox":
@@ -79,6 +92,11 @@ def _cleaner() -> nh3.Cleaner:
     )
 
 
-def sanitize_html(fragment: str) -> str:
-    """``fragment`` with everything that could run script or load a resource removed."""
-    return _cleaner().clean(fragment)
+def sanitize_html(fragment: str, url_filter: UrlFilter | None = None) -> str:
+    """``fragment`` with everything that could run script removed; ``url_filter``
+    rewrites (or drops) the ``href``/``src`` values raw HTML carries."""
+    token = _URL_FILTER.set(url_filter)
+    try:
+        return _cleaner().clean(fragment)
+    finally:
+        _URL_FILTER.reset(token)

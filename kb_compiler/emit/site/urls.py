@@ -8,6 +8,7 @@ Anchors are computed here once, from the model, so the ids a page writes and the
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -48,10 +49,15 @@ def relative_url(from_file: str, to_file: str, fragment: str | None = None) -> s
         path = to_file  # the common case: a page at the site root
     else:
         path = posixpath.relpath(to_file, base)
-    url = quote(path, safe=_URL_SAFE)
+    url = _quote(path)
     if fragment:
-        url += "#" + quote(fragment, safe=_URL_SAFE + "#")
+        url += "#" + _quote(fragment)
     return url
+
+
+@functools.lru_cache(maxsize=65536)
+def _quote(text: str) -> str:
+    return quote(text, safe=_URL_SAFE)
 
 
 def root_prefix(site_file: str) -> str:

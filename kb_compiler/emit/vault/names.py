@@ -4,8 +4,8 @@ names each dialect can write bare, and Obsidian's daily-note date formats.
 Obsidian keeps a note's name in its path, so a name with a character no file name (or no
 ``[[link]]``) can hold must be escaped. We use percent escapes, as Logseq's own file
 names do, and only for those characters, so the escape is rare, readable and exactly
-reversible: ``obsidian_name(logseq_name(x)) == x`` for every name an Obsidian vault can
-hold and ``logseq_name(obsidian_name(x)) == x`` for every Logseq name.
+reversible: ``name_from_obsidian(obsidian_name(x)) == x`` for every page name, and
+``obsidian_name(name_from_obsidian(n)) == n`` for every name an Obsidian vault can hold.
 """
 
 from __future__ import annotations
@@ -17,13 +17,52 @@ from kb_compiler.parse.names import parse_journal_file_name
 
 # Characters Obsidian refuses in file names or that end a link target ([[a#b]], [[a|b]],
 # [[a^b]], brackets), plus controls. "/" is not here: it separates folders.
-_OBSIDIAN_RESERVED = '\\:*?"<>|#^[]'
-_ENCODE = re.compile(r"%(?=[0-9A-Fa-f]{2})|[" + re.escape(_OBSIDIAN_RESERVED)
-                     + r"\x00-\x1f\x7f]")
-_DECODE = re.compile(
-    r"%(25(?=[0-9A-Fa-f]{2})|" + "|".join(f"{ord(c):02X}" for c in _OBSIDIAN_RESERVED)
-    + r"|[01][0-9A-F]|7F)"
-)
+_OBSIDIAN_RESERVED = frozenset('\\:*?"<>|#^[]') | {chr(c) for c in (*range(0x20), 0x7F)}
+_CODES = frozenset(f"{ord(c):02X}" for c in _OBSIDIAN_RESERVED)
+_DOT = "2E"  # a leading dot would hide the note: escaped at the start of a segment only
+
+
+def obsidian_segment(segment: str) -> str:
+    """One name segment as an Obsidian file name (without ``.md``): reserved characters
+    (and a leading dot) become ``%XX``; a ``%`` that would read as such an escape
+    becomes ``%25``. Everything else, ``%`` included, stays as it is."""
+    out: list[str] = []
+    for index, char in enumerate(segment):
+        if char in _OBSIDIAN_RESERVED or (char == "." and index == 0):
+            out.append(f"%{ord(char):02X}")
+        elif char == "%" and _escape_follows(segment, index + 1, index == 0):
+            out.append("%25")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def decode_obsidian_segment(segment: str) -> str:
+    """The inverse of ``obsidian_segment``: only the escapes it writes are decoded."""
+    out: list[str] = []
+    index = 0
+    while index < len(segment):
+        code = segment[index + 1:index + 3] if segment[index] == "%" else ""
+        if code in _CODES or (index == 0 and code == _DOT):
+            out.append(chr(int(code, 16)))
+            index += 3
+        elif code == "25" and _escape_follows(segment, index + 3, index == 0):
+            out.append("%")
+            index += 3
+        else:
+            out.append(segment[index])
+            index += 1
+    return "".join(out)
+
+
+def _escape_follows(text: str, at: int, at_start: bool) -> bool:
+    """Whether ``text[at:]`` starts with ``(25)*`` and then an escape code: what makes a
+    preceding ``%`` read as an escape."""
+    while text.startswith("25", at):
+        at += 2
+    code = text[at:at + 2]
+    return code in _CODES or (at_start and code == _DOT)
+
 
 # Obsidian tags: letters, digits, "_", "-", "/", and at least one non-digit.
 _OBSIDIAN_TAG = re.compile(r"[\w/-]+")
@@ -31,23 +70,6 @@ _OBSIDIAN_TAG = re.compile(r"[\w/-]+")
 # trailing . , ! ? ; : (FORMATS.md 1.7).
 _LOGSEQ_TAG_STOP = re.compile(r"[\s\[\]()+#,，\"]")
 _LOGSEQ_TAG_TRAILING = ".,!?;:"
-
-
-def obsidian_segment(segment: str) -> str:
-    """One name segment as an Obsidian file name (without ``.md``)."""
-    encoded = _ENCODE.sub(lambda m: "%25" if m.group() == "%" else f"%{ord(m.group()):02X}",
-                          segment)
-    if encoded.startswith("."):
-        encoded = "%2E" + encoded[1:]  # a leading dot would hide the note
-    return encoded
-
-
-def decode_obsidian_segment(segment: str) -> str:
-    """The inverse of ``obsidian_segment``: only the escapes it writes are decoded."""
-    if segment.startswith("%2E"):
-        segment = "." + segment[3:]
-    return _DECODE.sub(lambda m: "%" if m.group(1).startswith("25")
-                       else chr(int(m.group(1)[:2], 16)), segment)
 
 
 def obsidian_name(name: str) -> str:

@@ -1,0 +1,295 @@
+"""Every reference written again in the target dialect, pointing at the canonical name.
+
+A reference that resolved (``KnowledgeGraph.refs``) is rewritten to the name its page
+has in the exported vault: aliases and case resolved, shortest or full Obsidian paths as
+the vault links, and its syntax translated (``{{embed [[x]]}}`` <-> ``![[x]]``,
+``[text]([[x]])`` <-> ``[[x|text]]``, ``((uuid))`` <-> ``[[Note#^uuid]]``, tags,
+asset paths). A link written with an alias keeps the alias as its label. A reference
+that did not resolve keeps the name as written: only its syntax is translated where the
+target dialect needs it. Near misses resolve only when the vault's loose matching is on
+(the resolve stage decides).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from kb_compiler.emit.vault.blocks import Anchor, BlockPlan
+from kb_compiler.emit.vault.names import is_logseq_bare_tag, is_obsidian_tag
+from kb_compiler.emit.vault.plan import PageTarget, VaultPlan
+from kb_compiler.emit.vault.properties import Converted
+from kb_compiler.model import Diagnostic, Dialect, Page, Reference, RefKind, Severity, page_id
+from kb_compiler.resolve import ResolvedRef
+
+# Logseq's image size suffix: ![a](b.png){:width 400} or {:height 300, :width 400}.
+_LOGSEQ_SIZE = re.compile(
+    r"\{:(?:width (\d+)(?:, :height (\d+))?|height (\d+), :width (\d+))\}")
+_DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
+_TAG_FOLLOWERS = " \t,.!?;:)]"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``line[start:end]`` (0-based columns) with ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+class LinkWriter:
+    """Writes references of pages in the target dialect (see the module docstring)."""
+
+    def __init__(self, plan: VaultPlan, blocks: BlockPlan) -> None:
+        self.plan = plan
+        self.blocks = blocks
+        self.to_logseq = plan.target is Dialect.LOGSEQ
+        self.asset_names = _shortest_assets(plan)
+        self.suffixes = set() if self.to_logseq else _name_suffixes(plan)
+        self.notes: dict[tuple[str, int, str], Diagnostic] = {}
+
+    # -- entry points ------------------------------------------------------------------
+
+    def edit(self, page: Page, resolved: ResolvedRef, line: str) -> Edit | None:
+        """The edit rewriting ``resolved`` on its source ``line``, or None to keep it."""
+        ref = resolved.ref
+        start, raw = ref.column - 1, ref.raw
+        if not raw or "\n" in raw or start < 0 or line[start:start + len(raw)] != raw:
+            return None
+        end = start + len(raw)
+        hashed = _hash_link(page, ref, line, start)
+        if hashed:
+            start -= 1
+        size = ref.size
+        suffix = _LOGSEQ_SIZE.match(line, end) if raw.startswith("![") and \
+            page.dialect is Dialect.LOGSEQ else None
+        if suffix and not self.to_logseq:
+            end = suffix.end()
+            size = _size(suffix)
+        context = (line[start - 1] if start > 0 else " ", line[end] if end < len(line) else " ")
+        text = self.text(page, resolved, hashed=hashed, size=size, context=context)
+        if text is None or text == line[start:end]:
+            return None
+        return Edit(start, end, text)
+
+    def converted(self, page: Page, resolved: ResolvedRef) -> Converted:
+        """A property's reference: its text in the target syntax and target name."""
+        text = resolved.ref.raw if resolved.target.asset is not None \
+            else self.text(page, resolved) or resolved.ref.raw  # files: named alike
+        owner = self.plan.owner(resolved.target.page) if resolved.target.exists else None
+        name = None
+        if owner is not None and resolved.target.block is None:
+            name = owner.name if self.to_logseq else (
+                owner.tag if resolved.ref.kind is RefKind.TAG else owner.link)
+        return Converted(resolved.ref, text, name)
+
+    # -- the rules ---------------------------------------------------------------------
+
+    def text(self, page: Page, resolved: ResolvedRef, *, hashed: bool = False,
+             size: str | None = None, context: tuple[str, str] = (" ", " ")) -> str | None:
+        """The reference in the target dialect; None keeps the source text."""
+        ref, target = resolved.ref, resolved.target
+        from_logseq = page.dialect is Dialect.LOGSEQ
+        if target.asset is not None:
+            if ref.property or (not target.exists and ref.raw.startswith("[[")):
+                return None  # a link to a missing file by name (Logseq: to a page)
+            return self._asset(page, ref, target.asset, size)  # a path moves with the page
+        owner = self.plan.owner(target.page) if target.exists else None
+        tag = (ref.kind is RefKind.TAG and not ref.property) or hashed or ref.raw.startswith("#")
+        if tag and target.block is None:
+            return self._tag(ref, owner, context, hashed=hashed, from_logseq=from_logseq)
+        if owner is None:
+            return self._unresolved(page, ref, from_logseq, hashed)
+        if target.block is not None:
+            return self._block(page, ref, owner, target.block, from_logseq)
+        if ref.kind is RefKind.EMBED:
+            name = self._name(owner)
+            return f"{{{{embed [[{name}]]}}}}" if self.to_logseq else f"![[{name}]]"
+        if ref.property and from_logseq and not ref.raw.startswith(("[", "#")):
+            return _piece(owner.name) if self.to_logseq else None  # a plain comma piece
+        if _markdown_form(ref.raw) and not self.to_logseq and not from_logseq:
+            return self._markdown_page(page, ref, owner)
+        return self._link(self._name(owner), ref.label or self._alias_label(ref, owner))
+
+    def _name(self, owner: PageTarget) -> str:
+        return owner.name if self.to_logseq else owner.link
+
+    def _link(self, name: str, label: str | None) -> str:
+        if self.to_logseq:
+            return f"[{label}]([[{name}]])" if label else f"[[{name}]]"
+        return f"[[{name}|{label}]]" if label else f"[[{name}]]"
+
+    def _alias_label(self, ref: Reference, owner: PageTarget) -> str | None:
+        written = page_id(ref.target)
+        aliases = {page_id(alias) for alias in owner.source.aliases}
+        return ref.target if written in aliases and written != owner.source.id else None
+
+    def _tag(self, ref: Reference, owner: PageTarget | None, context: tuple[str, str], *,
+             hashed: bool, from_logseq: bool) -> str | None:
+        """A tag: bare where the target dialect reads it back as the same tag, else in
+        the bracket form (``#[[b c]]``, an Obsidian link to the page)."""
+        name = ref.target if owner is None else (owner.name if self.to_logseq else owner.tag)
+        link = ref.target if owner is None else owner.link
+        if self.to_logseq:
+            return _logseq_tag(name, context)
+        if hashed:
+            return f"#[[{link}]]"
+        if owner is None and not from_logseq:
+            return None  # an Obsidian tag of no page stays as written
+        return f"#{name}" if is_obsidian_tag(name) else f"#[[{link}]]"
+
+    def _block(self, page: Page, ref: Reference, owner: PageTarget, block: int,
+               from_logseq: bool) -> str | None:
+        anchor = self.blocks.anchor(owner.source.path, block)
+        if anchor is None:
+            return None
+        embed = ref.kind is RefKind.EMBED
+        label = ref.label
+        if self.to_logseq:
+            if anchor.block is None:
+                return None
+            core = f"(({anchor.block}))"
+            if embed:
+                return f"{{{{embed {core}}}}}"
+            return f"[{label}]({core})" if label else core
+        if not from_logseq and not ref.target:
+            return None  # [[#Heading]] / [[#^id]] inside the same note stays
+        link = f"{owner.link}{_subpath(anchor)}"
+        if embed:
+            return f"![[{link}]]"
+        return f"[[{link}|{label}]]" if label else f"[[{link}]]"
+
+    def _unresolved(self, page: Page, ref: Reference, from_logseq: bool,
+                    hashed: bool) -> str | None:
+        """Only the syntax changes, and only where the target dialect needs it."""
+        if from_logseq == self.to_logseq or ref.block_id or ref.is_asset:
+            return None
+        name = ref.target
+        if from_logseq and ref.kind is not RefKind.TAG and page_id(name) in self.suffixes:
+            self._warn(page, ref, f"'{name}' names no page, but in Obsidian a link to it "
+                       "opens the note of that name in a folder")
+        if from_logseq:
+            if ref.kind is RefKind.EMBED and ref.raw.startswith("{{"):
+                return f"![[{name}]]"
+            if ref.label is not None and ref.raw.startswith("[") and "([[" in ref.raw:
+                return f"[[{name}|{ref.label}]]"
+            return None
+        if ref.subpath or hashed or not ref.raw.startswith(("[[", "![[")):
+            return None
+        if ref.kind is RefKind.EMBED:
+            return f"{{{{embed [[{name}]]}}}}"
+        return f"[{ref.label}]([[{name}]])" if ref.label else None
+
+    def _warn(self, page: Page, ref: Reference, message: str) -> None:
+        key = (page.path, ref.line, message)
+        self.notes[key] = Diagnostic("link-changes-meaning", Severity.WARNING, page.path,
+                                     ref.line, ref.column, message, target=ref.target)
+
+    # -- assets and Markdown links -------------------------------------------------------
+
+    def _asset(self, page: Page, ref: Reference, asset: str, size: str | None) -> str | None:
+        entry = self.plan.for_page(page)
+        out = self.plan.assets.get(asset, asset)
+        relative = posixpath.relpath(out, posixpath.dirname(entry.path) or ".")
+        written = _destination(ref.raw)
+        subpath = ref.subpath or (unquote(written.partition("#")[2]) if written else "")
+        fragment = f"#{subpath}" if subpath and not subpath.startswith("^") else ""
+        encoded_fragment = f"#{encode_path(fragment[1:])}" if fragment else ""
+        embed = ref.kind is RefKind.EMBED or ref.raw.startswith("!")
+        wikilink = ref.raw.startswith(("[[", "![["))
+        if not self.to_logseq and wikilink:
+            name = self.asset_names.get(out, out) if self.plan.link_format == "shortest" \
+                else out
+            extra = f"|{size}" if size else (f"|{ref.label}" if ref.label else "")
+            return f"{'!' if embed else ''}[[{name}{fragment}{extra}]]"
+        if not wikilink and written is not None and unquote(written.split("#")[0]) \
+                == relative and not (size and not self.to_logseq and "|" not in ref.raw):
+            return None
+        label = ref.label if ref.label is not None else posixpath.basename(out)
+        destination = encode_path(relative) + encoded_fragment
+        if self.to_logseq:
+            text = f"{'!' if embed else ''}[{label}]({destination})"
+            if size and embed and page.dialect is not Dialect.LOGSEQ:
+                width, _, height = size.partition("x")
+                text += f"{{:width {width}, :height {height}}}" if height \
+                    else f"{{:width {width}}}"
+            return text
+        shown = f"{label}|{size}" if size and embed else label
+        return f"{'!' if embed else ''}[{shown}]({destination})"
+
+    def _markdown_page(self, page: Page, ref: Reference, owner: PageTarget) -> str | None:
+        entry = self.plan.for_page(page)
+        relative = posixpath.relpath(owner.path, posixpath.dirname(entry.path) or ".")
+        written = _destination(ref.raw)
+        if written is not None and unquote(written.split("#")[0]).strip("<>") == relative:
+            return None
+        fragment = f"#{ref.subpath}" if ref.subpath else ""
+        return f"[{ref.label or owner.link}]({encode_path(relative)}{fragment})"
+
+
+def _subpath(anchor: Anchor) -> str:
+    return f"#^{anchor.block}" if anchor.block else f"#{anchor.heading}"
+
+
+def _logseq_tag(name: str, context: tuple[str, str]) -> str:
+    before, after = context
+    if is_logseq_bare_tag(name) and before.isspace() and after in _TAG_FOLLOWERS:
+        return f"#{name}"
+    return f"#[[{name}]]"
+
+
+def _piece(name: str) -> str:
+    bare = name == name.strip() and not any(mark in name for mark in (",", "，", "[[", "]]"))
+    return name if bare else f"[[{name}]]"
+
+
+def _hash_link(page: Page, ref: Reference, line: str, start: int) -> bool:
+    """An Obsidian ``#[[Page]]``: a link written as a tag (kbc writes Logseq tags that
+    Obsidian cannot hold this way)."""
+    return (page.dialect is not Dialect.LOGSEQ and ref.kind is RefKind.LINK
+            and ref.raw.startswith("[[") and start > 0 and line[start - 1] == "#"
+            and (start == 1 or line[start - 2].isspace()))
+
+
+def _markdown_form(raw: str) -> bool:
+    return raw.startswith(("[", "![")) and not raw.startswith(("[[", "![[")) and "](" in raw
+
+
+def _destination(raw: str) -> str | None:
+    found = _DESTINATION.search(raw)
+    return found.group(1) if found else None
+
+
+def _size(match: re.Match[str]) -> str:
+    width = match.group(1) or match.group(4)
+    height = match.group(2) or match.group(3)
+    return f"{width}x{height}" if height else width
+
+
+def encode_path(path: str) -> str:
+    """A relative path as a Markdown link destination: only what breaks the link is
+    escaped (spaces, parentheses, ``%``, ``#``, ``?``, angle brackets)."""
+    return re.sub(r"[%\s()<>#?]", lambda m: "".join(f"%{b:02X}" for b in
+                                                   m.group().encode("utf-8")), path)
+
+
+def _name_suffixes(plan: VaultPlan) -> set[str]:
+    """Every name a bare Obsidian link finds a note by: each note's path suffixes."""
+    found: set[str] = set()
+    for entry in plan.pages.values():
+        parts = page_id(entry.name).split("/")
+        found.update("/".join(parts[start:]) for start in range(len(parts)))
+    return found
+
+
+def _shortest_assets(plan: VaultPlan) -> dict[str, str]:
+    """Each asset's shortest Obsidian name: its file name when no other file has it."""
+    counts: dict[str, int] = {}
+    for out in plan.assets.values():
+        base = posixpath.basename(out).lower()
+        counts[base] = counts.get(base, 0) + 1
+    return {out: posixpath.basename(out) if counts[posixpath.basename(out).lower()] == 1
+            else out for out in plan.assets.values()}

@@ -1,0 +1,238 @@
+"""Where every page and asset goes in the exported vault, and under which name.
+
+Decided once, before any page is written, because converting one page needs the names
+of the pages it links to. The rules (README "kbc export"):
+
+- Logseq target: pages in ``pages/`` under triple-lowbar file names, journals in the
+  journals folder under ``:journal/file-name-format`` names.
+- Obsidian target: a note per page at its name's path (namespaces are folders, reserved
+  characters percent-escaped, see ``names``); Logseq journals become dated notes
+  ``<journals folder>/YYYY-MM-DD.md``, recorded in ``.obsidian/daily-notes.json``.
+- Notes of an Obsidian vault keep their paths; its daily notes (``daily-notes.json``)
+  become Logseq journals, kept in the same folder (``:journals-directory``).
+- Assets keep their vault-relative paths in every direction.
+- Org-mode pages (which kbc does not parse) keep their text and their Logseq-style file
+  name, so that a Logseq graph exported to Obsidian and back gets them again.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kb_compiler.config import ParseOptions
+from kb_compiler.emit.vault.names import (
+    DEFAULT_DAILY_FORMAT,
+    daily_note_date,
+    daily_note_stem,
+    name_from_obsidian,
+    obsidian_name,
+)
+from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, VaultKind
+from kb_compiler.parse.names import file_name_for_page, journal_date, journal_title
+
+LOGSEQ_DEFAULTS = ParseOptions(vault_kind=VaultKind.LOGSEQ)
+ORG_SUFFIX = ".org"
+
+
+@dataclass(frozen=True, slots=True)
+class PageTarget:
+    """One page of the exported vault.
+
+    ``name`` is the page's name there; ``path`` its file; ``link`` the name links use
+    (Obsidian's shortest form when the vault links that way); ``tag`` the name a tag
+    uses (Obsidian tags match names exactly, so the full name); ``journal`` the day of a
+    journal page; ``org`` marks an Org-mode page copied as it is.
+    """
+
+    source: Page
+    name: str
+    path: str
+    link: str
+    tag: str
+    journal: date | None = None
+    org: bool = False
+
+
+@dataclass
+class VaultPlan:
+    """Every page's target by source path, the owner of each page id, asset paths."""
+
+    target: Dialect
+    source_kind: VaultKind
+    pages: dict[str, PageTarget] = field(default_factory=dict)
+    owners: dict[str, PageTarget] = field(default_factory=dict)
+    assets: dict[str, str] = field(default_factory=dict)
+    journals_folder: str = "journals"
+    pages_folder: str = "pages"
+    daily_format: str = DEFAULT_DAILY_FORMAT
+    link_format: str = "absolute"  # Obsidian target: "shortest" or "absolute"
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def for_page(self, page: Page) -> PageTarget:
+        return self.pages[page.path]
+
+    def owner(self, page_id: str | None) -> PageTarget | None:
+        return self.owners.get(page_id) if page_id else None
+
+
+def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> VaultPlan:
+    """The plan for exporting ``kb`` to ``target``. ``owners`` maps each page id to the
+    page links resolve to (the first file by path when two files clash)."""
+    options = _parse_options(kb)
+    plan = VaultPlan(target, kb.kind)
+    daily = _daily_notes(kb.root) if kb.kind is not VaultKind.LOGSEQ else None
+    if target is Dialect.OBSIDIAN:
+        plan.journals_folder = options.journals_directory
+        plan.link_format = _link_format(kb.root)
+    elif kb.kind is VaultKind.LOGSEQ:
+        plan.journals_folder = options.journals_directory
+        plan.pages_folder = options.pages_directory
+    elif daily is not None:
+        plan.journals_folder = daily[0] or "journals"
+    taken: set[str] = set()
+    for page in sorted(kb.pages, key=lambda p: (owners.get(p.id) is not p, p.path)):
+        day = _journal_day(page, options, daily)
+        name = _target_name(kb.kind, page, target, day, options)
+        if owners.get(page.id) is not page:
+            name = _free_name(name, taken, plan, page)
+        path = _target_path(page, name, target, day, options, plan)
+        path = _free_path(path, {p.path.lower() for p in plan.pages.values()})
+        taken.add(name.lower())
+        entry = PageTarget(page, name, path, name, name, day,
+                           page.path.lower().endswith(ORG_SUFFIX))
+        plan.pages[page.path] = entry
+        if owners.get(page.id) is page:
+            plan.owners[page.id] = entry
+    if target is Dialect.OBSIDIAN and plan.link_format == "shortest":
+        _shorten_links(plan)
+    plan.assets = {asset.path: asset.path for asset in kb.assets}
+    return plan
+
+
+def _parse_options(kb: KnowledgeBase) -> ParseOptions:
+    parse = getattr(kb.config, "parse", None)
+    return parse if isinstance(parse, ParseOptions) else LOGSEQ_DEFAULTS
+
+
+def _journal_day(page: Page, options: ParseOptions,
+                 daily: tuple[str, str] | None) -> date | None:
+    folder, _, file_name = page.path.rpartition("/")
+    stem = file_name.rsplit(".", 1)[0]
+    if page.is_journal:
+        return journal_date(stem, options.journal_file_format)
+    if daily is not None and folder == daily[0] and page.path.endswith(".md"):
+        return daily_note_date(stem, daily[1])
+    return None
+
+
+def _target_name(kind: VaultKind, page: Page, target: Dialect, day: date | None,
+                 options: ParseOptions) -> str:
+    if target is Dialect.LOGSEQ:
+        if day is not None:
+            title_format = options.journal_title_format if page.is_journal \
+                else LOGSEQ_DEFAULTS.journal_title_format
+            return journal_title(day, title_format)
+        return name_from_obsidian(page.name) if kind is VaultKind.OBSIDIAN else page.name
+    if page.path.lower().endswith(ORG_SUFFIX):
+        return page.name  # not a note in Obsidian: links keep the Logseq name
+    if kind is VaultKind.OBSIDIAN:
+        return page.name
+    if day is not None:
+        return f"{options.journals_directory}/{daily_note_stem(day)}"
+    return obsidian_name(page.name) or "untitled"
+
+
+def _target_path(page: Page, name: str, target: Dialect, day: date | None,
+                 options: ParseOptions, plan: VaultPlan) -> str:
+    org = page.path.lower().endswith(ORG_SUFFIX)
+    suffix = ORG_SUFFIX if org else ".md"
+    if target is Dialect.OBSIDIAN and not org:
+        return name + suffix
+    if day is not None:
+        file_format = options.journal_file_format if page.is_journal \
+            else LOGSEQ_DEFAULTS.journal_file_format
+        folder = options.journals_directory if target is Dialect.OBSIDIAN \
+            else plan.journals_folder
+        return f"{folder}/{journal_title(day, file_format)}{suffix}"
+    try:
+        body = file_name_for_page(name)
+    except ValueError:
+        body = "untitled"
+    return f"{plan.pages_folder}/{body}{suffix}"
+
+
+def _free_name(name: str, taken: set[str], plan: VaultPlan, page: Page) -> str:
+    """A page whose id another file owns gets a numbered name, so nothing is lost."""
+    number = 2
+    while f"{name} ({number})".lower() in taken:
+        number += 1
+    fresh = f"{name} ({number})"
+    plan.diagnostics.append(Diagnostic(
+        "duplicate-page", Severity.WARNING, page.path, 0, 0,
+        f"page '{page.name}' is defined by another file too; exported as '{fresh}'",
+        target=page.name))
+    return fresh
+
+
+def _free_path(path: str, used: set[str]) -> str:
+    if path.lower() not in used:
+        return path
+    stem, dot, suffix = path.rpartition(".")
+    number = 2
+    while f"{stem} ({number}).{suffix}".lower() in used:
+        number += 1
+    return f"{stem} ({number}){dot}{suffix}"
+
+
+def _shorten_links(plan: VaultPlan) -> None:
+    """Obsidian's default link form: the bare note name when no other note shares it."""
+    counts: dict[str, int] = {}
+    for entry in plan.pages.values():
+        base = posixpath.basename(entry.name).lower()
+        counts[base] = counts.get(base, 0) + 1
+    for path, entry in plan.pages.items():
+        base = posixpath.basename(entry.name)
+        if counts[base.lower()] == 1 and not entry.org:
+            shorter = PageTarget(entry.source, entry.name, entry.path, base, entry.tag,
+                                 entry.journal, entry.org)
+            plan.pages[path] = shorter
+            if plan.owners.get(entry.source.id) is entry:
+                plan.owners[entry.source.id] = shorter
+
+
+# --- Obsidian settings the plan follows ----------------------------------------------
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _daily_notes(root: Path) -> tuple[str, str] | None:
+    """(folder, moment format) of the vault's daily notes, when the core plugin is set
+    up (``.obsidian/daily-notes.json``)."""
+    settings = root / ".obsidian" / "daily-notes.json"
+    if not settings.is_file():
+        return None
+    data = _read_json(settings)
+    folder = data.get("folder") if isinstance(data.get("folder"), str) else ""
+    fmt = data.get("format") if isinstance(data.get("format"), str) else ""
+    return folder.strip().strip("/"), fmt.strip() or DEFAULT_DAILY_FORMAT
+
+
+def _link_format(root: Path) -> str:
+    """``newLinkFormat`` of the vault's ``.obsidian/app.json`` (Obsidian's default is
+    shortest); a vault without Obsidian settings gets full paths, which read like
+    Logseq's namespaced names."""
+    settings = root / ".obsidian" / "app.json"
+    if not settings.is_file():
+        return "absolute"
+    value = _read_json(settings).get("newLinkFormat")
+    return "absolute" if value in ("absolute", "relative") else "shortest"

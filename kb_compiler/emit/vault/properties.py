@@ -1,0 +1,331 @@
+"""Page properties across dialects: Logseq ``key:: value`` lines <-> YAML front matter.
+
+Typed both ways, so a value keeps its type through a round trip:
+
+- numbers, booleans and empty values map to themselves; a Logseq text that YAML would
+  read as a number or a date is written plain (``4.5``, ``2024-01-15``), other text
+  quoted when YAML needs it;
+- a Logseq value that is only page references becomes a link (``"[[Page]]"``) or a
+  list of links; a value of references mixed with text stays text, links rewritten;
+- ``tags`` and ``alias`` (Obsidian ``aliases``) are lists of names; keys Logseq splits
+  on commas (``:property/separated-by-commas``) are lists of names or links. Going to
+  Logseq, every key that holds a YAML list somewhere is added to that setting, so its
+  values come back as lists;
+- Logseq quotes (``year:: "1000"``) protect text from being typed; they are dropped in
+  YAML only where the YAML string already says the same (and put back on the way in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import yaml
+
+from kb_compiler.config import ParseOptions
+from kb_compiler.emit.vault.yamltext import Raw, YamlValue, flow, reads_as, scalar
+from kb_compiler.model import Property, PropertyValue, Reference, normalize_key, page_id
+from kb_compiler.parse.logseq_properties import type_value, valid_property_key
+from kb_compiler.parse.text import mask_code
+
+ALIAS_KEYS = frozenset({"alias", "aliases"})
+TAG_KEYS = frozenset({"tags", "tag"})
+BUILT_IN_LIST_KEYS = ALIAS_KEYS | TAG_KEYS
+EMPTY_LIST = "[]"  # an empty YAML list in Logseq (an empty value is YAML's null)
+_SEPARATORS = re.compile(r"[\s,，]*")
+_COMMA_OR_BRACKET = re.compile(r"\[\[|\]\]|[,，]")
+_ONE_LINK = re.compile(r"\[\[(.*)\]\]")
+_EMPTY_LINKS = re.compile(r"(?:[\s,，]|\[\[\s*\]\])*\[\[\s*\]\](?:[\s,，]|\[\[\s*\]\])*")
+_BAD_KEY_CHAR = re.compile(r"[^\w.*+!?$%&=<>-]")
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    """A reference of a property, as the target dialect writes it: ``text`` replaces
+    its source text inside running text, ``name`` is the target page's name when it
+    resolved (None: unresolved, the name stays as written)."""
+
+    ref: Reference
+    text: str
+    name: str | None
+
+
+# --- Logseq -> YAML --------------------------------------------------------------------
+
+
+def logseq_to_yaml(prop: Property, refs: Sequence[Converted], comma_keys: frozenset[str],
+                   options: ParseOptions, list_keys: frozenset[str] = frozenset()
+                   ) -> tuple[str, YamlValue]:
+    """One Logseq page property as a front matter entry (key, value).
+
+    A value of references is a list when it holds several, ends with a comma (how kbc
+    writes a one-item list, see ``yaml_to_logseq``), or its key is in ``list_keys``
+    (keys that hold several references on some page), so that every page writes the
+    key alike; a single reference is a link."""
+    key = prop.key
+    raw = prop.raw
+    out_key = "aliases" if key in ALIAS_KEYS else prop.raw_key
+    if raw == EMPTY_LIST:
+        return out_key, []
+    if key in ALIAS_KEYS:
+        return out_key, [str(name) for name in prop.references]
+    if key in TAG_KEYS:
+        return out_key, [c.name or c.ref.target for c in refs]
+    marked = raw.endswith((",", "，"))
+    if key in comma_keys and not _EMPTY_LINKS.fullmatch(raw):
+        pieces = comma_pieces(raw)
+        if not pieces:
+            return out_key, None
+        if len(pieces) > 1 or marked or "[[" not in pieces[0]:
+            return out_key, [_piece_to_yaml(piece, refs) for piece in pieces]
+    if refs and _only_references(raw, refs):
+        links: list[YamlValue] = [f"[[{c.name or c.ref.target}]]" for c in refs
+                                  if c.ref.block_id is None]
+        if links:
+            return out_key, links if len(links) > 1 or marked or key in list_keys \
+                else links[0]
+    if refs:
+        return out_key, replace_references(raw, refs)
+    return out_key, _logseq_scalar(key, raw, prop.value, options)
+
+
+def _piece_to_yaml(piece: str, refs: Sequence[Converted]) -> YamlValue:
+    link = _ONE_LINK.fullmatch(piece)
+    if link:
+        found = next((c for c in refs if c.ref.raw == piece), None)
+        return f"[[{found.name}]]" if found is not None and found.name else piece
+    return piece
+
+
+def _only_references(raw: str, refs: Sequence[Converted]) -> bool:
+    rest = raw
+    for c in refs:
+        if c.ref.raw:
+            rest = rest.replace(c.ref.raw, " ", 1)
+    return bool(_SEPARATORS.fullmatch(rest))
+
+
+def _logseq_scalar(key: str, raw: str, value: PropertyValue,
+                   options: ParseOptions) -> YamlValue:
+    if isinstance(value, bool | int) or value is None:
+        return value
+    if not raw:
+        return None
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        inner = raw[1:-1]
+        if not inner or logseq_retypes(key, inner, options):
+            return inner  # the quotes only protected the text: YAML's string says it
+        return raw
+    typed = reads_as(raw)
+    if isinstance(typed, int | float | dt.date) and not isinstance(typed, bool):
+        return Raw(raw)  # YAML reads it as this number or date, and so did the author
+    return raw
+
+
+def logseq_retypes(key: str, text: str, options: ParseOptions) -> bool:
+    """Whether Logseq reads ``key:: text`` as something other than the text itself."""
+    masked = mask_code(text) if "`" in text else text
+    value, names, found = type_value(key, text, masked, "", lambda at: (1, at + 1), options)
+    return value != text or bool(names) or bool(found.references)
+
+
+def comma_pieces(raw: str) -> list[str]:
+    """The pieces of a comma-separated value, commas inside ``[[ ]]`` kept."""
+    pieces: list[str] = []
+    depth = start = 0
+    for token in _COMMA_OR_BRACKET.finditer(raw):
+        text = token.group()
+        if text == "[[":
+            depth += 1
+        elif text == "]]":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            pieces.append(raw[start:token.start()])
+            start = token.end()
+    pieces.append(raw[start:])
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def replace_references(text: str, refs: Sequence[Converted]) -> str:
+    """``text`` with each reference's source text replaced, in order; text inside
+    code spans is left alone."""
+    masked = mask_code(text) if "`" in text else text
+    out: list[str] = []
+    position = 0
+    for c in refs:
+        raw = c.ref.raw
+        at = text.find(raw, position) if raw else -1
+        while at >= 0 and masked[at:at + len(raw)] != raw:
+            at = text.find(raw, at + 1)
+        if at < 0:
+            continue
+        out.append(text[position:at])
+        out.append(c.text)
+        position = at + len(raw)
+    out.append(text[position:])
+    return "".join(out)
+
+
+# --- YAML -> Logseq --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LogseqLine:
+    """A property line to write, and a warning when the value had to change."""
+
+    key: str
+    value: str
+    warning: str | None = None
+
+    def text(self) -> str:
+        return f"{self.key}:: {self.value}".rstrip()
+
+
+def yaml_to_logseq(prop: Property, refs: Sequence[Converted], options: ParseOptions,
+                   page_name: str) -> LogseqLine:
+    """One front matter entry as a Logseq property line."""
+    key, value = prop.key, prop.value
+    out_key, warning = logseq_key(prop.raw_key)
+    if key in ALIAS_KEYS:
+        return LogseqLine("alias", _join(_names(value)), warning)
+    if key == "title" and isinstance(value, str) and page_id(value) != page_id(page_name):
+        out_key = "obsidian-title"  # Logseq would rename the page after its title
+    if key in TAG_KEYS:
+        names = [_tag_name(item, refs) for item in _names(value)]
+        return LogseqLine(out_key, _join(names), warning)
+    if isinstance(value, tuple):
+        if not value:
+            return LogseqLine(out_key, EMPTY_LIST, warning)
+        if any(isinstance(item, tuple) for item in value):
+            return LogseqLine(out_key, _nested(prop), warning)
+        items = [_item_text(item, refs) for item in value if item is not None]
+        one_link = len(items) == 1 and _ONE_LINK.fullmatch(items[0])
+        return LogseqLine(out_key, ", ".join(items) + ("," if one_link else ""), warning)
+    text, problem = _scalar_text(key, prop, refs, options)
+    return LogseqLine(out_key, text, warning or problem)
+
+
+def logseq_key(raw_key: str) -> tuple[str, str | None]:
+    """A front matter key Logseq can hold (invalid characters become ``-``)."""
+    if valid_property_key(raw_key):
+        return raw_key, None
+    fixed = _BAD_KEY_CHAR.sub("-", raw_key.strip()) or "property"
+    if not valid_property_key(fixed):
+        fixed = "p-" + fixed.lstrip("#/-+.")
+    return fixed, f"property '{raw_key}' is not a valid Logseq key; written as '{fixed}'"
+
+
+def _names(value: PropertyValue) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, tuple):
+        return [str(item).strip().lstrip("#") for item in value
+                if item is not None and str(item).strip()]
+    return [part.strip().lstrip("#") for part in str(value).split(",") if part.strip()]
+
+
+def _tag_name(item: str, refs: Sequence[Converted]) -> str:
+    found = next((c for c in refs if c.ref.target == item and c.name), None)
+    return found.name if found is not None and found.name else item
+
+
+def _join(items: Sequence[str]) -> str:
+    return ", ".join(item if _bare_piece(item) else f"[[{item}]]" for item in items)
+
+
+def _bare_piece(item: str) -> bool:
+    return bool(item) and not any(mark in item for mark in (",", "，", "[[", "]]")) \
+        and item == item.strip()
+
+
+def _item_text(item: PropertyValue, refs: Sequence[Converted]) -> str:
+    """A list item as a comma-separated piece: links rewritten, text bare when it
+    cannot be misread (else in brackets, which makes it a page reference)."""
+    if isinstance(item, str):
+        if "[[" in item:
+            return replace_references(item, refs)
+        return _join([item])
+    return scalar(item)
+
+
+def _nested(prop: Property) -> str:
+    try:
+        return flow(yaml.safe_load(prop.raw))
+    except yaml.YAMLError:
+        return " ".join(prop.raw.split())
+
+
+def _scalar_text(key: str, prop: Property, refs: Sequence[Converted],
+                 options: ParseOptions) -> tuple[str, str | None]:
+    value = prop.value
+    if value is None:
+        return "", None
+    if isinstance(value, bool):
+        return ("true" if value else "false"), None
+    raw = prop.raw.strip()
+    if not isinstance(value, str):
+        plain = raw and "\n" not in raw and raw[0] not in "\"'"
+        return (raw if plain else scalar(value)), None
+    if refs:
+        return replace_references(value, refs).replace("\n", " "), None
+    if _EMPTY_LINKS.fullmatch(value):
+        return value, None  # relations:: [[]] - an empty list of references
+    text, problem = value, None
+    if "\n" in text:
+        text = " ".join(text.split("\n"))
+        problem = f"property '{prop.raw_key}' spans lines; Logseq values are one line"
+    if not text or logseq_retypes(key, text, options):
+        return f'"{text}"', problem
+    return text, problem
+
+
+# --- YAML -> YAML (Obsidian normalized) ------------------------------------------------
+
+
+def yaml_to_yaml(prop: Property, refs: Sequence[Converted]) -> tuple[str, YamlValue]:
+    """One front matter entry written again, links rewritten, types kept."""
+    value = prop.value
+    raw = prop.raw.strip()
+    if isinstance(value, tuple):
+        if any(isinstance(item, tuple) for item in value):
+            return prop.raw_key, Raw(_nested(prop))
+        return prop.raw_key, [_yaml_item(item, refs) for item in value]
+    if isinstance(value, str):
+        if refs and "[[" in value:
+            return prop.raw_key, replace_references(value, refs)
+        if raw and "\n" not in raw and raw[0] not in "\"'" and not isinstance(
+                reads_as(raw), str | list | dict) and reads_as(raw) is not None:
+            return prop.raw_key, Raw(raw)  # a date YAML typed: keep it a date
+        return prop.raw_key, value
+    if isinstance(value, float) and raw and "\n" not in raw:
+        return prop.raw_key, Raw(raw)
+    return prop.raw_key, value
+
+
+def _yaml_item(item: PropertyValue, refs: Sequence[Converted]) -> YamlValue:
+    if isinstance(item, str) and "[[" in item:
+        return replace_references(item, refs)
+    if isinstance(item, tuple):
+        return Raw(flow(list(item)))
+    return item
+
+
+def multi_reference_keys(properties: Sequence[Property]) -> set[str]:
+    """Logseq keys whose value is two or more page references somewhere, unless some
+    value of the key marks its lists itself (a trailing comma: written by kbc)."""
+    several = {p.key for p in properties if len(p.references) > 1}
+    marked = {p.key for p in properties if p.raw.endswith((",", "，"))}
+    return several - marked
+
+
+def list_keys(properties: Sequence[Property]) -> set[str]:
+    """Keys holding a YAML list with an item that is not a link (other than tags and
+    aliases): Logseq must split their values on commas
+    (``:property/separated-by-commas``) for the items to come back as a list."""
+    return {normalize_key(p.raw_key) for p in properties
+            if isinstance(p.value, tuple) and p.key not in BUILT_IN_LIST_KEYS
+            and valid_property_key(p.raw_key)
+            and any(not (isinstance(item, str) and _ONE_LINK.fullmatch(item.strip()))
+                    for item in p.value)}

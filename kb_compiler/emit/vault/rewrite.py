@@ -1,0 +1,181 @@
+"""What converting one page needs, and the first step of every conversion: the page's
+lines with each reference rewritten in place (line numbers never change, so the
+outline units and property lines found by the parser still point at the right text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kb_compiler.config import ParseOptions
+from kb_compiler.emit.vault.blocks import BlockPlan
+from kb_compiler.emit.vault.links import Edit, LinkWriter
+from kb_compiler.emit.vault.plan import PageTarget
+from kb_compiler.emit.vault.properties import Converted
+from kb_compiler.model import Diagnostic, Dialect, Page, Property, Severity
+from kb_compiler.parse.text import mask_code
+from kb_compiler.resolve import ResolvedRef
+
+_MACRO = re.compile(r"\{\{.*?\}\}")
+# Logseq's org-style blocks whose body is code or a query: Logseq reads no links in
+# them, Obsidian would, so in Obsidian they travel inside a fence with this info string.
+ORG_FENCE_INFO = "logseq-org"
+_ORG_OPEN = re.compile(r"[ \t]*#\+BEGIN_(SRC|EXAMPLE|QUERY|EXPORT)\b", re.IGNORECASE)
+_FENCE_OPEN = re.compile(r"(`{3,}|~{3,})" + ORG_FENCE_INFO + r"[ \t]*$")
+
+
+def fence_org_blocks(texts: list[str]) -> list[str]:
+    """Logseq -> Obsidian: each verbatim ``#+BEGIN_...`` block inside a fence."""
+    out: list[str] = []
+    index = 0
+    while index < len(texts):
+        opened = _ORG_OPEN.match(texts[index])
+        end = _org_end(texts, index, opened.group(1)) if opened else None
+        if end is None:
+            out.append(texts[index])
+            index += 1
+            continue
+        body = texts[index:end + 1]
+        ticks = "`" * max(3, 1 + max((len(run) for line in body
+                                      for run in re.findall(r"`+", line)), default=0))
+        out.extend([ticks + ORG_FENCE_INFO, *body, ticks])
+        index = end + 1
+    return out
+
+
+def _org_end(texts: list[str], start: int, kind: str) -> int | None:
+    closing = re.compile(r"[ \t]*#\+END_" + kind + r"\b", re.IGNORECASE)
+    return next((i for i in range(start + 1, len(texts)) if closing.match(texts[i])), None)
+
+
+def unfence_org_blocks(texts: list[str]) -> list[str]:
+    """Obsidian -> Logseq: the inverse of ``fence_org_blocks``."""
+    out: list[str] = []
+    index = 0
+    while index < len(texts):
+        opened = _FENCE_OPEN.fullmatch(texts[index].strip())
+        close = None
+        if opened:
+            fence = opened.group(1)
+            close = next((i for i in range(index + 1, len(texts))
+                          if texts[i].strip() == fence), None)
+        if close is None:
+            out.append(texts[index])
+            index += 1
+            continue
+        out.extend(texts[index + 1:close])
+        index = close + 1
+    return out
+
+
+@dataclass
+class PageJob:
+    """One page to convert: the page, where it goes, its resolved references, and the
+    vault-wide writers and settings. ``options`` are the Logseq parse options of the
+    Logseq side (the source graph's, or the one being written); ``comma_keys`` the keys
+    Logseq splits on commas there."""
+
+    page: Page
+    entry: PageTarget
+    refs: Sequence[ResolvedRef]
+    writer: LinkWriter
+    blocks: BlockPlan
+    options: ParseOptions
+    comma_keys: frozenset[str]
+    list_keys: frozenset[str] = frozenset()
+    notes: list[Diagnostic] = field(default_factory=list)
+
+    def note(self, code: str, line: int, message: str,
+             severity: Severity = Severity.INFO) -> None:
+        self.notes.append(Diagnostic(code, severity, self.page.path, line, 0, message))
+
+    def property_refs(self, prop: Property) -> list[Converted]:
+        """The references written in one property, converted."""
+        return [self.writer.converted(self.page, r) for r in self.refs
+                if r.ref.property == prop.key and r.ref.line == prop.line]
+
+    def frontmatter_refs(self, prop: Property, last_line: int) -> list[Converted]:
+        """References of a front matter entry (a YAML list spans several lines)."""
+        return [self.writer.converted(self.page, r) for r in self.refs
+                if r.ref.property == prop.key and r.ref.line <= last_line]
+
+
+def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
+    """The page's lines with every reference rewritten; lines up to ``skip_before``
+    (front matter, written separately) are left as they are. In Obsidian text, links
+    inside a Logseq ``{{macro}}`` are the macro's arguments and stay as written."""
+    lines = job.page.text.split("\n")
+    by_line: dict[int, list[Edit]] = {}
+    for resolved in job.refs:
+        number = resolved.ref.line
+        if number <= skip_before or not 0 < number <= len(lines):
+            continue
+        if job.page.dialect is not Dialect.LOGSEQ and _in_macro(lines[number - 1],
+                                                                resolved.ref.column - 1):
+            continue
+        found = job.writer.edit(job.page, resolved, lines[number - 1])
+        if found is not None:
+            by_line.setdefault(number, []).append(found)
+    if job.page.dialect is Dialect.LOGSEQ and not job.writer.to_logseq:
+        _escape_phantom_tags(job, lines, by_line, skip_before)
+    for number, edits in by_line.items():
+        lines[number - 1] = apply_edits(lines[number - 1], edits)
+    return lines
+
+
+# What Obsidian reads as a tag: "#" after a blank or punctuation, letters, digits, "_",
+# "-" and "/", one of them not a digit. Logseq wants a blank before the "#".
+_OBSIDIAN_TAG = re.compile(r"(?<![^\s(\[{<>*_~=!?,;:\"'|])#[\w/-]*[^\W\d_/]?[\w/-]*")
+_NOT_TAG_CONTEXT = re.compile(
+    r"\[\[.*?\]\]|\{\{.*?\}\}|!?\[[^\]\n]*\]\([^)\n]*\)"
+    r"|\b(?:[A-Za-z][A-Za-z0-9+.\-]{0,31}://|www\.|mailto:)[^\s<>()\[\]]*|<[^<>\n]*>")
+
+
+def _escape_phantom_tags(job: PageJob, lines: list[str], by_line: dict[int, list[Edit]],
+                         skip_before: int) -> None:
+    r"""Logseq -> Obsidian: a ``#word`` Logseq does not read as a tag (``"#tag"``,
+    ``(#tag)``) would become one in Obsidian; escaping it (``\#tag``) keeps it text."""
+    masked = mask_code(job.page.text).split("\n")
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for resolved in job.refs:
+        ref = resolved.ref
+        spans.setdefault(ref.line, []).append((ref.column - 1, ref.column - 1 + len(ref.raw)))
+    for number, line in enumerate(masked, start=1):
+        if number <= skip_before or "#" not in line:
+            continue
+        taken = [*spans.get(number, []), *(m.span() for m in _NOT_TAG_CONTEXT.finditer(line))]
+        for match in _OBSIDIAN_TAG.finditer(line):
+            name = match.group()[1:].strip("/")
+            if not any(not c.isdigit() for c in name.replace("/", "")) or not name:
+                continue
+            if any(start <= match.start() < end for start, end in taken):
+                continue
+            by_line.setdefault(number, []).append(Edit(match.start(), match.start(), "\\"))
+
+
+def _in_macro(line: str, column: int) -> bool:
+    return "{{" in line and any(m.start() < column < m.end() for m in _MACRO.finditer(line))
+
+
+def apply_edits(line: str, edits: list[Edit]) -> str:
+    """``line`` with non-overlapping edits applied (an overlapping one is dropped)."""
+    out: list[str] = []
+    position = 0
+    for found in sorted(edits, key=lambda e: (e.start, e.end)):
+        if found.start < position:
+            continue
+        out.append(line[position:found.start])
+        out.append(found.text)
+        position = found.end
+    out.append(line[position:])
+    return "".join(out)
+
+
+def finish(lines: list[str]) -> str:
+    """Page text with one final newline and no trailing blank lines."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(lines[:end]) + "\n" if end else ""

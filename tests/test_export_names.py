@@ -1,0 +1,72 @@
+"""Names across dialects (``kb_compiler.emit.vault.names``): the Obsidian file name of a
+page name and back, tag names each dialect writes bare, daily-note date formats."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb_compiler.emit.vault.names import (
+    daily_note_date,
+    date_fns_format,
+    decode_obsidian_segment,
+    is_logseq_bare_tag,
+    is_obsidian_tag,
+    name_from_obsidian,
+    obsidian_name,
+    obsidian_segment,
+)
+
+RESERVED = set('\\:*?"<>|#^[]')
+# Text rich in the characters that matter: reserved ones, "%", hex digits, dots.
+segments = st.text(alphabet=st.sampled_from(list("%25EeAb.#?:|^[]\\ 3Fx_é🔍\t")) | st.characters(
+    blacklist_characters="/", blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments)
+def test_every_segment_comes_back(segment: str) -> None:
+    written = obsidian_segment(segment)
+    assert decode_obsidian_segment(written) == segment
+    assert not RESERVED & set(written) and not written.startswith(".")
+    assert not any(ord(c) < 0x20 for c in written)
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments.filter(lambda s: not RESERVED & set(s) and not s.startswith(".")
+                       and all(ord(c) >= 0x20 and c != "\x7f" for c in s)))
+def test_every_obsidian_name_is_kept(segment: str) -> None:
+    """A name an Obsidian vault already holds is written back unchanged."""
+    assert obsidian_segment(decode_obsidian_segment(segment)) == segment
+
+
+def test_examples_of_obsidian_names() -> None:
+    assert obsidian_name("ns/child/leaf") == "ns/child/leaf"
+    assert obsidian_name("C#") == "C%23"
+    assert obsidian_name("New to Logseq?") == "New to Logseq%3F"
+    assert obsidian_name(".hidden/a:b") == "%2Ehidden/a%3Ab"
+    assert obsidian_name("50% off") == "50% off"  # a "%" that escapes nothing stays
+    assert obsidian_name("a%23b") == "a%2523b"
+    assert name_from_obsidian("Notes/C%23") == "Notes/C#"
+    assert name_from_obsidian("Notes/100%41") == "Notes/100%41"
+
+
+def test_tag_names() -> None:
+    assert is_obsidian_tag("inbox/to-read") and is_obsidian_tag("y1984")
+    assert not is_obsidian_tag("1984") and not is_obsidian_tag("b c")
+    assert not is_obsidian_tag("foo.bar") and not is_obsidian_tag("/x")
+    assert is_logseq_bare_tag("foo.bar") and is_logseq_bare_tag("ns/child")
+    assert not is_logseq_bare_tag("b c") and not is_logseq_bare_tag("end.")
+    assert not is_logseq_bare_tag("a,b") and not is_logseq_bare_tag("")
+
+
+def test_daily_note_formats() -> None:
+    assert date_fns_format("YYYY-MM-DD") == "yyyy-MM-dd"
+    assert date_fns_format("YYYY/MMMM/Do [of] dddd") == "yyyy/MMMM/do 'of' EEEE"
+    assert date_fns_format("gggg-[W]ww") is None
+    assert daily_note_date("2024-01-15", "YYYY-MM-DD") == date(2024, 1, 15)
+    assert daily_note_date("15.01.2024", "DD.MM.YYYY") == date(2024, 1, 15)
+    assert daily_note_date("2024-02-30", "YYYY-MM-DD") is None
+    assert daily_note_date("Meeting notes", "YYYY-MM-DD") is None

@@ -1,0 +1,161 @@
+"""Publishing control: a private page's text reaches no file of the site (pages,
+embeds, block refs, backlink context, previews, graph, sitemap, feed, and the
+compressed search index), and links to private pages are plain text."""
+
+from __future__ import annotations
+
+import gzip
+import textwrap
+import zlib
+from pathlib import Path
+
+import pytest
+
+from kb_compiler.emit.site import SiteOptions, build_site
+from kb_compiler.emit.site.privacy import PublishFilter, excluded, marked_private
+from kb_compiler.loader import load
+from kb_compiler.model import Dialect, Page, Property
+from kb_compiler.resolve import resolve
+from tests.site_crawl import crawl
+
+MARKER = "ZEBRA-QUARTZ-7f3a"  # appears only in private pages
+UUID = "6489a1b2-3c4d-5e6f-7890-abcdef123456"
+PAGES = {
+    # private, each in its own way
+    "secret-logseq.md": f"""\
+        public:: false
+        alias:: Hidden Alias
+
+        - {MARKER} in a private Logseq page, linking [[Public Hub]]
+        - a block others point at {MARKER}-block
+          id:: {UUID}
+        """,
+    "secret-obsidian.md": f"""\
+        ---
+        publish: false
+        ---
+        # Secret note
+        {MARKER} in a private Obsidian note, linking [[Public Hub]]
+
+        A paragraph with an id {MARKER}-para ^blk
+        """,
+    "marked-private.md": f"---\nprivate: true\n---\n{MARKER} private: true\n",
+    "private/excluded.md": f"{MARKER} excluded by a glob, linking [[Public Hub]]\n",
+    "draft.md": f"---\ndraft: true\n---\n{MARKER} draft\n",
+    # public pages that point at them every way there is
+    "Public Hub.md": f"""\
+        relations:: [[secret-logseq]]
+
+        - links [[secret-logseq]] and [[secret-obsidian]] and [[private/excluded]]
+        - embeds {{{{embed [[secret-logseq]]}}}}
+        - refs (({UUID})) and {{{{embed (({UUID}))}}}}
+        - tags #secret-logseq
+        - embeds [[Public Middle]] below
+          {{{{embed [[Public Middle]]}}}}
+        """,
+    "Public Middle.md": "- middle text\n- {{embed [[secret-logseq]]}}\n",
+    "Public Obsidian.md": """\
+        # Public
+        ![[secret-obsidian]]
+        ![[secret-obsidian#^blk]]
+        [[secret-obsidian#^blk]] and [md](secret-obsidian.md) and [[marked-private]]
+        """,
+    "kbc.toml": 'exclude = ["private/**"]\n',
+}
+
+
+def write_vault(root: Path) -> Path:
+    for name, text in PAGES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def readable(path: Path) -> bytes:
+    """A file's bytes, decompressed when it is compressed (pagefind gzips its index)."""
+    data = path.read_bytes()
+    for unpack in (gzip.decompress, zlib.decompress):
+        try:
+            return unpack(data)
+        except (OSError, zlib.error, EOFError):
+            continue
+    return data
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    vault = write_vault(tmp_path_factory.mktemp("private") / "vault")
+    out = tmp_path_factory.mktemp("private-out") / "site"
+    report = build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions())
+    assert report.private == 5 and report.search
+    return out
+
+
+def test_marker_is_nowhere_in_the_output(site: Path) -> None:
+    checked = 0
+    compressed = 0
+    for path in sorted(site.rglob("*")):
+        if not path.is_file():
+            continue
+        data = readable(path)
+        compressed += data != path.read_bytes()
+        checked += 1
+        assert MARKER.encode() not in data, path.relative_to(site)
+    assert compressed > 0  # the search index was really opened
+    assert checked > 20
+
+
+def test_search_index_does_hold_public_text(site: Path) -> None:
+    """The scan above could pass vacuously if decompressing failed: public words are
+    found in the same files."""
+    found = any(b"middle text" in readable(p) for p in (site / "pagefind").rglob("*")
+                if p.is_file())
+    assert found
+
+
+def test_private_pages_have_no_files_and_no_redirects(site: Path) -> None:
+    names = {p.name for p in site.glob("*.html")}
+    for slug in ("secret-logseq", "secret-obsidian", "marked-private", "excluded", "draft",
+                 "hidden-alias"):
+        assert f"{slug}.html" not in names
+    assert "public-hub.html" in names and "public-obsidian.html" in names
+    assert crawl(site)[0] == []
+
+
+def test_links_to_private_pages_are_plain_text(site: Path) -> None:
+    hub = (site / "public-hub.html").read_text("utf-8")
+    assert "<p>links secret-logseq and secret-obsidian and private/excluded</p>" in hub
+    assert "refs (unpublished block) and (unpublished block)" in hub
+    assert '<span class="tag tag-plain">#secret-logseq</span>' in hub
+    assert "broken-link" not in hub  # unpublished is not broken
+    obsidian = (site / "public-obsidian.html").read_text("utf-8")
+    assert "secret-obsidian.html" not in obsidian and "broken-link" not in obsidian
+    assert "secret-obsidian#^blk and <span>md</span> and marked-private" in obsidian
+
+
+def test_private_pages_are_not_in_sitemap_feed_graph_or_tags(site: Path) -> None:
+    for name in ("sitemap.xml", "feed.xml", "graph.html", "all-pages.html", "tags.html"):
+        text = (site / name).read_text("utf-8")
+        assert "secret-logseq.html" not in text and "secret-obsidian.html" not in text, name
+
+
+@pytest.mark.parametrize(("key", "value", "private"), [
+    ("public", False, True), ("public", "false", True), ("public", True, False),
+    ("publish", False, True), ("publish", "no", True), ("private", True, True),
+    ("private", False, False), ("draft", True, True), ("title", "x", False),
+])
+def test_marked_private(key: str, value: object, private: bool) -> None:
+    page = Page("a.md", "a", Dialect.OBSIDIAN, "",
+                properties=(Property(key, key, str(value), value, 1),))  # type: ignore[arg-type]
+    assert marked_private(page) is private
+
+
+def test_exclude_globs() -> None:
+    assert excluded("private/a.md", ["private/**"])
+    assert excluded("private/deep/b.md", ["private/"])
+    assert excluded("notes/draft-1.md", ["*/draft-*"])
+    assert not excluded("public/a.md", ["private/**"])
+    assert not excluded("privateer.md", ["private/**"])
+    filter_ = PublishFilter(frozenset({"a"}))
+    assert not filter_.is_public("a") and filter_.is_public("b") and not filter_.is_public(None)

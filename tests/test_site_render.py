@@ -1,0 +1,322 @@
+"""The site's markdown layer: our markdown-it rules read the syntax right, the
+sanitizer keeps harmless markup and drops what could run, and trusted markup cannot be
+forged. A recording linker stands in for the site, so each test sees exactly what the
+rules handed over."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+
+from kb_compiler.emit.site.highlight import pygments_css, render_math
+from kb_compiler.emit.site.render import (
+    TOC_SLOT,
+    LinkRewrite,
+    RenderOptions,
+    RenderState,
+    render_many,
+    render_markdown,
+)
+from tests.site_crawl import dangerous_markup
+
+
+class RecordingLinker:
+    """Writes each reference as a recognisable element and keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    def wikilink(self, meta: dict[str, Any]) -> str:
+        self.calls.append(("wikilink", dict(meta)))
+        kind = "embed" if meta["embed"] else "link"
+        return f'<a class="{kind}" href="x.html">{html.escape(str(meta["raw_target"]))}</a>'
+
+    def block_ref(self, meta: dict[str, Any]) -> str:
+        self.calls.append(("block_ref", dict(meta)))
+        return f'<span class="bref">{html.escape(str(meta["uuid"]))}</span>'
+
+    def macro(self, meta: dict[str, Any]) -> str:
+        self.calls.append(("macro", dict(meta)))
+        return f'<code class="macro">{html.escape(str(meta["name"]))}</code>'
+
+    def tag(self, name: str) -> str:
+        self.calls.append(("tag", name))
+        return f'<a class="tag">#{html.escape(name)}</a>'
+
+    def local_link(self, href: str) -> LinkRewrite | None:
+        self.calls.append(("local_link", href))
+        if href == "Missing.md":
+            return LinkRewrite(None, "broken-link")
+        return LinkRewrite("note.html", "internal")
+
+    def image(self, src: str, alt: str, title: str | None) -> str | None:
+        self.calls.append(("image", src))
+        return None if src.startswith("http") else f'<img src="files/{html.escape(src)}">'
+
+    def block_anchor(self, block_id: str) -> str:
+        return f"block-{block_id}"
+
+    def raw_url(self, url: str, image: bool) -> str | None:
+        return url
+
+    def of(self, kind: str) -> list[Any]:
+        return [value for name, value in self.calls if name == kind]
+
+
+def render(text: str, **options: Any) -> tuple[str, RecordingLinker, RenderState]:
+    linker = RecordingLinker()
+    state = RenderState(linker, RenderOptions(**options))
+    return render_markdown(text, state), linker, state
+
+
+# -- inline syntax ---------------------------------------------------------------------
+
+def test_wikilink_parts_are_split_target_subpath_label() -> None:
+    _, linker, _ = render("See [[Note#Heading|shown text]] and [[Other]].")
+    first, second = linker.of("wikilink")
+    assert (first["target"], first["subpath"], first["label"]) == ("Note", "Heading", "shown text")
+    assert first["raw_target"] == "Note#Heading"
+    assert (second["target"], second["subpath"], second["label"]) == ("Other", None, None)
+
+
+def test_embed_size_is_a_size_not_a_label() -> None:
+    _, linker, _ = render("![[Pasted image 20240529170714.png|400]] ![[clip.png|640x480]]")
+    first, second = linker.of("wikilink")
+    assert first["embed"] and first["size"] == "400" and first["label"] is None
+    assert second["size"] == "640x480"
+
+
+def test_escaped_pipe_in_a_table_cell_still_splits_the_label() -> None:
+    out, linker, _ = render("| a | b |\n|---|---|\n| [[Note\\|alias]] | 2 |")
+    (link,) = linker.of("wikilink")
+    assert (link["target"], link["label"]) == ("Note", "alias")
+    assert "<table>" in out
+
+
+def test_nested_brackets_and_a_stray_closing_bracket() -> None:
+    out, linker, _ = render("[[outer [[inner]]]] and [[a]]]")
+    names = [call["raw_target"] for call in linker.of("wikilink")]
+    assert names == ["outer [[inner]]", "a"]
+    assert out.rstrip().endswith("]</p>")  # the third ] stays text
+
+
+def test_nothing_inside_code_is_a_link_or_tag() -> None:
+    _, linker, _ = render("`[[not a link]] #nottag` and\n\n```\n[[nor this]] #no\n```\n")
+    assert linker.calls == []
+
+
+def test_logseq_embed_macros_and_block_refs() -> None:
+    _, linker, _ = render("{{embed [[Page A]]}} {{embed ((64f1b2c3-aaaa-bbbb-cccc-1234567890ab))}} "
+                          "((64f1b2c3-aaaa-bbbb-cccc-1234567890ab))")
+    (embed,) = linker.of("wikilink")
+    assert embed["embed"] and embed["target"] == "Page A"
+    block_embed, block_ref = linker.of("block_ref")
+    assert block_embed["embed"] and not block_ref["embed"]
+    assert block_ref["uuid"] == "64f1b2c3-aaaa-bbbb-cccc-1234567890ab"
+
+
+def test_labelled_logseq_references() -> None:
+    _, linker, _ = render("[the label]([[Target Page]]) and [ref](((abc-123)))")
+    (link,) = linker.of("wikilink")
+    assert (link["target"], link["label"]) == ("Target Page", "the label")
+    (ref,) = linker.of("block_ref")
+    assert (ref["uuid"], ref["label"]) == ("abc-123", "ref")
+
+
+def test_other_macros_keep_name_and_arguments() -> None:
+    _, linker, _ = render("{{renderer :slider_rjxyar}} {{query (and [[a]] (task TODO))}}")
+    renderer, query = linker.of("macro")
+    assert renderer["name"] == "renderer" and renderer["args"] == [":slider_rjxyar"]
+    assert query["name"] == "query" and query["arguments"] == "(and [[a]] (task TODO))"
+
+
+@pytest.mark.parametrize(("text", "tags"), [
+    ("a #tag here", ["tag"]),
+    ("#[[multi word tag]] and #nested/tag.", ["multi word tag", "nested/tag"]),
+    ("#1984 is a year, #y1984 a tag", ["y1984"]),
+    ("page.html#anchor and word#glued", []),
+])
+def test_tags(text: str, tags: list[str]) -> None:
+    _, linker, _ = render(text)
+    assert linker.of("tag") == tags
+
+
+def test_unterminated_syntax_stays_text() -> None:
+    out, linker, _ = render("{{embed [[Page and [[open and ((abc")
+    assert linker.calls == []
+    assert "{{embed [[Page and [[open and ((abc" in html.unescape(out)
+
+
+def test_highlights_in_both_dialects() -> None:
+    out, _, _ = render("==marked **bold**== and ^^logseq^^ but a == b")
+    assert "<mark>marked <strong>bold</strong></mark>" in out
+    assert "<mark>logseq</mark>" in out
+    assert "a == b" in out
+
+
+def test_obsidian_comments_are_removed_but_not_inside_code() -> None:
+    out, linker, _ = render("visible %%secret [[hidden link]]%% text\n\n%%\nblock secret\n%%\n\n"
+                            "`%%code%%`")
+    assert "secret" not in out and linker.of("wikilink") == []
+    assert "visible" in out and "%%code%%" in out
+
+
+# -- block structure ------------------------------------------------------------------
+
+def test_foldable_callout_is_details_and_plain_callout_is_div() -> None:
+    out, _, _ = render("> [!faq]- Why?\n> Because.\n\n> [!note]\n> Body")
+    assert re.search(r'<details class="callout" data-callout="faq">'
+                     r'<summary class="callout-title">Why\?</summary>', out)
+    assert '<div class="callout" data-callout="note"><div class="callout-title">Note</div>' in out
+    assert "[!" not in out
+
+
+def test_expanded_callout_is_open() -> None:
+    out, _, _ = render("> [!tip]+ Open me\n> text")
+    assert '<details class="callout" data-callout="tip" open>' in out
+
+
+def test_block_ids_are_stripped_and_become_anchors() -> None:
+    out, _, _ = render("A paragraph ^para-1\n\n- one\n- two\n\n^list-id\n\n- item ^item-7\n")
+    assert "^para-1" not in out and "^list-id" not in out and "^item-7" not in out
+    assert '<p id="block-para-1">A paragraph</p>' in out
+    assert '<ul id="block-list-id">' in out
+    assert '<li id="block-item-7">item</li>' in out
+
+
+def test_embedded_renders_write_no_ids() -> None:
+    out, _, state = render("# Title\n\nText ^abc", embedded=True)
+    assert "id=" not in out and state.headings == []
+
+
+def test_headings_get_unique_ids_and_feed_the_toc() -> None:
+    out, _, state = render("```table-of-contents\n```\n# 🔍 Definition\n## Jobs\n## Jobs\n")
+    assert TOC_SLOT in out
+    assert [anchor for _, _, anchor in state.headings] == ["definition", "jobs", "jobs-1"]
+    assert '<h2 id="jobs-1">' in out
+
+
+def test_markdown_links_and_images_go_through_the_linker() -> None:
+    out, linker, _ = render("[a note](Note.md) [gone](Missing.md) [web](https://example.com) "
+                            "![pic](assets/pic.png)")
+    assert linker.of("local_link") == ["Note.md", "Missing.md"]
+    assert '<a href="note.html" class="internal">a note</a>' in out
+    assert '<span class="broken-link">gone</span>' in out
+    assert '<a href="https://example.com">web</a>' in out
+    assert '<img src="files/assets/pic.png">' in out
+
+
+def test_note_embed_paragraph_becomes_a_div() -> None:
+    out, _, _ = render("![[Other note]]\n\n![[pic.png]]")
+    assert '<div class="embed-line"><a class="embed"' in out
+    assert "<p><a class=\"embed\" href=\"x.html\">pic.png</a></p>" in out
+
+
+def test_logseq_blocks_keep_their_line_breaks() -> None:
+    out, _, _ = render("first line\nsecond line", hard_breaks=True)
+    assert "first line<br>\nsecond line" in out
+    plain, _, _ = render("first line\nsecond line")
+    assert "<br>" not in plain
+
+
+# -- code and math ----------------------------------------------------------------------
+
+def test_code_is_highlighted_with_classes() -> None:
+    out, _, _ = render("```python\ndef f():\n    return 1 < 2\n```")
+    assert '<div class="highlight" data-lang="python">' in out
+    assert '<span class="k">def</span>' in out and "&lt;" in out
+
+
+def test_pygments_css_has_both_themes() -> None:
+    css = pygments_css()
+    assert ".highlight .k" in css and "html.theme-dark .highlight .k" in css
+    assert "prefers-color-scheme: dark" in css
+
+
+def test_math_is_mathml_at_build_time() -> None:
+    out, _, _ = render("Inline $x^2$ and\n\n$$\\frac{a}{b}$$\n")
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">' in out
+    assert "<mfrac>" in out
+
+
+def test_math_that_smuggles_markup_is_shown_as_code() -> None:
+    markup = render_math(r"\text{<script>alert(1)</script>}", display=False)
+    assert "<script" not in markup and markup.startswith('<code class="math-error"')
+
+
+# -- safety ----------------------------------------------------------------------------
+
+HOSTILE = """\
+<script>alert(1)</script>
+<img src="x.png" onerror="alert(2)">
+<a href="javascript:alert(3)">js</a> <a href="JaVaScRiPt:alert(4)">js2</a>
+<a href="&#106;avascript:alert(5)">js3</a>
+<iframe src="https://evil.example"></iframe>
+<svg onload="alert(6)"><circle/></svg>
+<div style="background: url(https://evil.example/x.png); color: red" onclick="x()">styled</div>
+<form action="https://evil.example"><input type="text" name="q"></form>
+[md link](javascript:alert(7)) ![md image](javascript:alert(8))
+"""
+
+
+def test_hostile_raw_html_cannot_run() -> None:
+    out, _, _ = render(HOSTILE)
+    assert dangerous_markup(out) == []
+    lowered = out.lower()
+    for needle in ("<script", "<iframe", "<svg", "<form", "url(", 'type="text"', "href=\"javascript"):
+        assert needle not in lowered, needle
+    assert "styled" in out and "color:red" in out.replace(" ", "")
+    # The refused Markdown link stays visible as text, not as a link.
+    assert "[md link](javascript:alert(7))" in html.unescape(out)
+
+
+def test_the_danger_scan_sees_what_it_must() -> None:
+    out, _, _ = render('<div onclick="x()">x</div>', allow_raw_html=True)
+    assert dangerous_markup(out) == ["div onclick="]
+
+
+def test_seed_styled_div_is_kept() -> None:
+    seed = '<div style="background-color: #f5f5f5; padding: 10px;">🙎 Space Agency</div>'
+    out, _, _ = render(seed)
+    assert '<div style="background-color:#f5f5f5;padding:10px">' in out
+
+
+def test_allow_raw_html_keeps_markup_as_written() -> None:
+    out, _, _ = render('<div onclick="x()">trusted</div>', allow_raw_html=True)
+    assert 'onclick="x()"' in out
+
+
+def test_placeholders_cannot_be_forged_from_page_text() -> None:
+    forged = "\ue0000\ue001 \ue002toc\ue003 \ue004"
+    out, _, _ = render(f"[[Real]] {forged}")
+    assert TOC_SLOT not in out and "\ue000" not in out and "\ue004" not in out
+    assert out.count('class="link"') == 1
+
+
+# -- one pass for many blocks -----------------------------------------------------------
+
+def test_render_many_matches_one_by_one() -> None:
+    texts = ["## Head", "para with [[Link]]", "", "- a\n- b", "`code` #tag"]
+    linker = RecordingLinker()
+    together = render_many(texts, RenderState(linker, RenderOptions()))
+    separately = [render_markdown(t, RenderState(RecordingLinker(), RenderOptions()))
+                  if t else "" for t in texts]
+    assert together is not None
+    assert [part.strip() for part in together] == [part.strip() for part in separately]
+
+
+def test_render_many_gives_up_when_a_block_swallows_the_next() -> None:
+    state = RenderState(RecordingLinker(), RenderOptions())
+    assert render_many(["```\nunclosed fence", "next block"], state) is None
+
+
+def test_long_hostile_lines_render_promptly() -> None:
+    import time
+
+    started = time.monotonic()
+    out, _, _ = render("[[a " * 20_000 + "{{embed " * 10_000 + "((" * 20_000 + "![x " * 20_000)
+    assert time.monotonic() - started < 10
+    assert out.startswith("<p>[[a [[a")
