@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -97,7 +98,7 @@ def measure(name: str, command: list[str], env: dict[str, str], timeout: float) 
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL,
-                                   stderr=errors)
+                                   stderr=errors, preexec_fn=_limit_memory)
         sampler = _PssSampler(process.pid)
         sampler.start()
         timer = threading.Timer(timeout, process.kill)
@@ -116,6 +117,17 @@ def measure(name: str, command: list[str], env: dict[str, str], timeout: float) 
     if seconds >= timeout:
         note = f"killed after {timeout:.0f} s"
     return Measure(name, seconds, peak, code, note)
+
+
+MEMORY_GUARD_MB: int | None = None  # --memory-guard: per-process address-space cap
+
+
+def _limit_memory() -> None:
+    """In the child: cap each process's address space, so a runaway command fails
+    with MemoryError instead of bringing the machine down."""
+    if MEMORY_GUARD_MB:
+        limit = MEMORY_GUARD_MB * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 class _PssSampler(threading.Thread):
@@ -295,11 +307,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="build without the pagefind index")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each measure but the builds N times, keep the fastest")
+    parser.add_argument("--memory-guard", type=int, metavar="MB",
+                        help="cap each measured process's address space (a safety net)")
     parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.floor_of:
         floor(args.floor_of)
         return 0
+    global MEMORY_GUARD_MB
+    MEMORY_GUARD_MB = args.memory_guard
     sizes = args.sizes or [1000, 10_000]
     if args.large and MEMORY_SIZE not in sizes:
         sizes.append(MEMORY_SIZE)

@@ -5,6 +5,7 @@ dataclasses below."""
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -192,11 +193,11 @@ class _TomlSource:
 
 def _read_kbc_settings(root: Path, config: VaultConfig) -> VaultConfig:
     kbc_file, pyproject = root / KBC_CONFIG, root / PYPROJECT
-    if kbc_file.is_file():
+    if _config_file(kbc_file):
         text = _read_text(kbc_file)
         source = _TomlSource(kbc_file, text, (), KBC_CONFIG)
         settings: object = _load_toml(source)
-    elif pyproject.is_file():
+    elif _config_file(pyproject):
         text = _read_text(pyproject)
         source = _TomlSource(pyproject, text, ("tool", "kbc"), f"[tool.kbc] in {PYPROJECT}")
         tool = _load_toml(source).get("tool")
@@ -310,6 +311,18 @@ def _line_of(text: str, wanted: tuple[str, ...]) -> int | None:
 def _split_key(dotted: str) -> tuple[str, ...]:
     parts = re.findall(_KEY_PART, dotted)
     return tuple(part.strip("\"'") for part in parts)
+
+
+def _config_file(path: Path) -> bool:
+    """Whether a config file is there. One that is there but is no readable file (a
+    folder, a broken link, a FIFO that would block the read) is the user's mistake,
+    not an absent config."""
+    if not os.path.lexists(path):
+        return False
+    if not path.is_file():
+        raise KbcError("not a readable file (a folder, a broken link or a special file)",
+                       path=str(path))
+    return True
 
 
 def _read_text(path: Path) -> str:

@@ -2,7 +2,8 @@
 and a scan for markup that could run script.
 
 ``crawl(site)`` parses every HTML file and reports each local ``href``/``src`` whose file
-is missing, and each ``#fragment`` that names no element id in its target page.
+is missing, each ``#fragment`` that names no element id in its target page, and each id
+used twice in one page.
 ``dangerous_markup(html)`` lists the elements and attributes in a page that could run
 script (our own two scripts excepted).
 """
@@ -26,6 +27,7 @@ URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "
 @dataclass
 class PageScan:
     ids: set[str] = field(default_factory=set)
+    duplicate_ids: set[str] = field(default_factory=set)
     urls: list[tuple[str, str, str]] = field(default_factory=list)  # tag, attribute, value
 
 
@@ -37,6 +39,8 @@ class _Collector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         if "id" in values:
+            if values["id"] in self.scan.ids:
+                self.scan.duplicate_ids.add(values["id"])
             self.scan.ids.add(values["id"])
         for name in ("href", "src"):
             if name in values and tag != "base":
@@ -55,6 +59,7 @@ def crawl(site: Path) -> tuple[list[str], dict[str, PageScan]]:
              for path in sorted(site.rglob("*.html"))}
     problems: list[str] = []
     for name, scan in pages.items():
+        problems.extend(f"{name}: duplicate id {i}" for i in sorted(scan.duplicate_ids))
         for _, _, url in scan.urls:
             problem = _check(site, pages, name, url)
             if problem:
@@ -72,9 +77,9 @@ def _check(site: Path, pages: dict[str, PageScan], name: str, url: str) -> str |
         return "leaves the site"
     if not (site / target).exists():
         return f"missing file {target}"
-    if parts.fragment and target.endswith(".html"):
-        if unquote(parts.fragment) not in pages[target].ids:
-            return f"no element #{unquote(parts.fragment)}"
+    if parts.fragment and target.endswith(".html") and \
+            unquote(parts.fragment) not in pages[target].ids:
+        return f"no element #{unquote(parts.fragment)}"
     return None
 
 

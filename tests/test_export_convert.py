@@ -249,3 +249,31 @@ def test_symlink_out_of_the_vault_is_not_followed(tmp_path: Path) -> None:
     for path in out.rglob("*"):
         if path.is_file():
             assert b"SECRET BYTES" not in path.read_bytes()
+
+
+def test_link_that_would_change_meaning_in_obsidian_is_reported(tmp_path: Path) -> None:
+    """Logseq: [[Tool]] names a missing page. Obsidian: a bare [[Tool]] opens the only
+    note called Tool, here Whiteboard/Tool. The link is kept and the change reported."""
+    vault = write(tmp_path / "v", {
+        "logseq/config.edn": "{:file/name-format :triple-lowbar}\n",
+        "pages/Whiteboard___Tool.md": "- a tool\n",
+        "pages/Other.md": "type:: [[Tool]]\n\n- see [[Tool]]\n",
+    })
+    report = export(graph_of(vault), tmp_path / "out", "obsidian")
+    assert [(d.code, d.line) for d in report.diagnostics] == [
+        ("link-changes-meaning", 1), ("link-changes-meaning", 3)]
+    assert text(tmp_path / "out/Other.md") == '---\ntype: "[[Tool]]"\n---\n- see [[Tool]]\n'
+
+
+def test_daily_notes_keep_their_folder_and_format_through_logseq(tmp_path: Path) -> None:
+    vault = write(tmp_path / "v", {
+        ".obsidian/daily-notes.json": '{"folder": "", "format": "DD.MM.YYYY"}\n',
+        "15.01.2024.md": "A day with [[Topic]].\n",
+        "Topic.md": "See [[15.01.2024]].\n",
+    })
+    export(graph_of(vault), tmp_path / "lq", "logseq")
+    assert text(tmp_path / "lq/journals/2024_01_15.md") == "- A day with [[Topic]].\n"
+    assert text(tmp_path / "lq/pages/Topic.md") == "- See [[Jan 15th, 2024]].\n"
+    export(graph_of(tmp_path / "lq"), tmp_path / "back", "obsidian")
+    assert text(tmp_path / "back/15.01.2024.md") == "- A day with [[Topic]].\n"
+    assert text(tmp_path / "back/Topic.md") == "- See [[15.01.2024]].\n"

@@ -74,7 +74,7 @@ def _logseq_inline(draw: st.DrawFn, targets: st.SearchStrategy[str], names: list
                    ids: list[str]) -> str:
     parts = []
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.integers(0, 11))
+        kind = draw(st.integers(0, 16))
         target = draw(targets)
         block = draw(st.sampled_from(ids))
         parts.append([
@@ -83,6 +83,8 @@ def _logseq_inline(draw: st.DrawFn, targets: st.SearchStrategy[str], names: list
             f"[a label]([[{target}]])", f"{{{{embed [[{target}]]}}}}", f"(({block}))",
             f"{{{{embed (({block}))}}}}", "{{query (todo now)}}", "![pic](../assets/pic.png)",
             "`[[not a link]]`", "## Heading", f'"#{draw(st.sampled_from(WORDS))}"',
+            "TODO a task", f"[[nested [[{target}]]]]", "#Tag.Dot", "see (#topic)",
+            "line one\n  ```\n  [[in a fence]] #nope\n  ```",
         ][kind])
     return " ".join(parts)
 
@@ -132,7 +134,7 @@ def _obsidian_block(draw: st.DrawFn, targets: st.SearchStrategy[str], names: lis
         f"[[{other}#Section]]" if draw(st.booleans()) else "",
         "`[[code]]`",
     ][:draw(st.integers(1, 7))])
-    shape = draw(st.integers(0, 5))
+    shape = draw(st.integers(0, 8))
     if shape == 0:
         return f"{inline} ^b{number}"
     if shape == 1:
@@ -143,7 +145,13 @@ def _obsidian_block(draw: st.DrawFn, targets: st.SearchStrategy[str], names: lis
         return f"![[{other}#^b0]]\n\n![[pic.png|100]]"
     if shape == 4:
         return f"1. first {inline}\n2. second"
-    return f"> [!note] Title\n> {inline}"
+    if shape == 5:
+        return f"> [!note] Title\n> {inline}"
+    if shape == 6:
+        return f"| a | b |\n| --- | --- |\n| {inline.replace('|', '/')} | x |"
+    if shape == 7:
+        return f"- [ ] task with [[{draw(targets)}]]\n    ```\n    [[code]]\n    ```"
+    return f"Text with %%comment [[{draw(targets)}]]%% and ==mark== and $x^2$"
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:

@@ -171,7 +171,36 @@ def test_user_templates_override_by_name(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "404.html").write_text("<!DOCTYPE html><title>gone</title><p>Custom 404</p>")
-    graph, _ = build(vault, tmp_path / "site", search=False, templates=templates)
+    build(vault, tmp_path / "site", search=False, templates=templates)
     assert "Custom 404" in (tmp_path / "site" / "404.html").read_text()
     assert "kbc-search" not in (tmp_path / "site" / "index.html").read_text()  # no search
     assert "note-title" in (tmp_path / "site" / "profile-id.html").read_text()  # ours
+
+
+def test_a_page_that_fails_to_render_does_not_stop_the_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb_compiler.emit.site.pages import PageBuilder
+
+    vault = lay_out_seeds(tmp_path / "seeds")
+    original = PageBuilder.page
+
+    def failing(self: PageBuilder, key: str) -> object:
+        if key == "profiles":
+            raise ValueError("a renderer bug")
+        return original(self, key)
+
+    monkeypatch.setattr(PageBuilder, "page", failing)
+    _, report = build(vault, tmp_path / "site", search=False)
+    assert report.failed == ("profiles",)
+    failed = (tmp_path / "site" / "profiles.html").read_text("utf-8")
+    assert "could not be rendered" in failed and "<h1" in failed
+    assert "Customer Profile" in (tmp_path / "site" / "customer-profile.html").read_text()
+    assert crawl(tmp_path / "site")[0] == []
+
+
+def test_progress_bar_goes_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    vault = lay_out_seeds(tmp_path / "seeds")
+    build(vault, tmp_path / "site", search=False, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Rendering pages" in captured.err

@@ -132,12 +132,13 @@ def check_vault(
     # stage's dependencies being imported.
     from kb_compiler.config import load_config
     from kb_compiler.loader import load
-    from kb_compiler.resolve import resolve
+    from kb_compiler.resolve.core import find_problems
 
     root = Path(path)
     if config is None and root.is_dir():
         config = load_config(root.resolve())
     kb = load(root, fix_encoding=fix_encoding, config=config, **load_options)
     config = kb.config if isinstance(kb.config, VaultConfig) else config
-    graph = resolve(kb)  # with the vault's schema file, when it has one
-    return run_checks(graph, config)
+    # Only the diagnostics and references: no graph, scores or slugs (half the cost).
+    found = find_problems(kb)  # with the vault's schema file, when it has one
+    return run_checks(found, config)

@@ -13,7 +13,7 @@ from kb_compiler.errors import KbcError
 
 
 def site_options(base_url: str | None, templates: str | None, allow_raw_html: bool,
-                 no_search: bool, serve: bool = False) -> object:
+                 no_search: bool, serve: bool = False, title: str | None = None) -> object:
     """``SiteOptions`` from command-line values (shared with ``kbc serve``)."""
     from kb_compiler.emit.site import SiteOptions
 
@@ -27,6 +27,7 @@ def site_options(base_url: str | None, templates: str | None, allow_raw_html: bo
         allow_raw_html=allow_raw_html,
         search=not no_search,
         serve=serve,
+        title=title or None,
     )
 
 
@@ -62,9 +63,10 @@ def summary(report: object) -> str:
 @click.option("--allow-raw-html", is_flag=True,
               help="Keep raw HTML as written (only for vaults you trust).")
 @click.option("--no-search", is_flag=True, help="Skip the pagefind search index.")
+@click.option("--title", help="Site title (default: the vault folder's name).")
 @click.option("--strict", is_flag=True, help="Exit 1 when the vault has warnings or errors.")
 def command(vault: str | None, out: str, base_url: str | None, templates: str | None,
-            allow_raw_html: bool, no_search: bool, strict: bool) -> None:
+            allow_raw_html: bool, no_search: bool, title: str | None, strict: bool) -> None:
     """Build the static reference site of VAULT into OUT (default ./site)."""
     from kb_compiler.check import run_checks
     from kb_compiler.emit.site import build_site
@@ -74,7 +76,7 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
     root = resolve_vault(vault)
     if templates and not Path(templates).is_dir():
         raise KbcError("templates folder not found", path=templates)
-    options = site_options(base_url, templates, allow_raw_html, no_search)
+    options = site_options(base_url, templates, allow_raw_html, no_search, title=title)
     graph = resolve(load(root))
     report = build_site(graph, Path(out), options)  # type: ignore[arg-type]
     click.echo(summary(report), err=True)

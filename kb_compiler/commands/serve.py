@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+import signal
 import tempfile
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -27,7 +28,7 @@ from kb_compiler.errors import KbcError
 class QuietHandler(SimpleHTTPRequestHandler):
     """Serves the site folder without a log line per request."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def end_headers(self) -> None:
@@ -64,13 +65,14 @@ def rebuild(root: Path, out: Path, options: object) -> str:
               help="A folder of templates that override the built-in ones by name.")
 @click.option("--allow-raw-html", is_flag=True, help="Keep raw HTML as written.")
 @click.option("--no-search", is_flag=True, help="Skip the pagefind search index.")
+@click.option("--title", help="Site title (default: the vault folder's name).")
 def command(vault: str | None, port: int, templates: str | None, allow_raw_html: bool,
-            no_search: bool) -> None:
+            no_search: bool, title: str | None) -> None:
     """Preview the site of VAULT on http://127.0.0.1:PORT/, rebuilding on change."""
     import watchfiles
 
     root = resolve_vault(vault).resolve()
-    options = site_options(None, templates, allow_raw_html, no_search, serve=True)
+    options = site_options(None, templates, allow_raw_html, no_search, serve=True, title=title)
     workspace = Path(tempfile.mkdtemp(prefix="kbc-serve-"))
     out = workspace / "site"
     try:
@@ -79,7 +81,9 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
         host, bound = server.server_address[:2]
         click.echo(f"kbc: serving {root} on http://{host}:{bound}/ (Ctrl+C to stop)", err=True)
         watched = [root, *([Path(templates)] if templates else [])]
-        for changes in watchfiles.watch(*watched, raise_interrupt=False):
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        for changes in watchfiles.watch(*watched, raise_interrupt=False, stop_event=stop):
             names = sorted({Path(path).name for _, path in changes})
             click.echo(f"kbc: changed: {', '.join(names[:5])}", err=True)
             try:

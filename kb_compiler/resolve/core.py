@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from kb_compiler.errors import KbcError
 from kb_compiler.model import (
@@ -73,30 +74,65 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
-    index = build_index(kb)
-    names = NameResolver(index, loose=bool(getattr(kb.config, "loose_matching", False)))
-    resolver = ReferenceResolver(index, names)
-    ordered = sorted(kb.pages, key=lambda page: page.path)
-    refs: list[ResolvedRef] = []
-    for page in ordered:
-        source = page.id
-        refs.extend(ResolvedRef(source, ref, resolver.resolve(page, ref))
-                    for ref in page_references(page))
-    refs_by_page: dict[str, list[ResolvedRef]] = {}
-    for resolved in refs:
-        refs_by_page.setdefault(resolved.source, []).append(resolved)
+@dataclass(frozen=True)
+class Findings:
+    """What resolution finds, without the graph: every reference resolved and every
+    diagnostic. All that ``kbc check`` reads, at about half the cost of ``resolve``
+    (no networkx graph, scores or slugs)."""
 
+    kb: KnowledgeBase
+    refs: tuple[ResolvedRef, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    pages: Mapping[str, Page]
+
+    def page(self, page_id: str) -> Page | None:
+        return self.pages.get(page_id)
+
+
+def find_problems(kb: KnowledgeBase, schema: Schema | None = None) -> Findings:
+    """The references and diagnostics ``resolve`` would give, without building the
+    graph (``schema`` as in ``resolve``)."""
+    schema = vault_schema(kb) if schema is None else schema
+    with _no_gc_pauses():
+        found = _Resolution(kb, schema)
+        return Findings(kb, tuple(found.refs), _final_diagnostics(kb, found.diagnostics),
+                        found.index.pages)
+
+
+class _Resolution:
+    """The steps ``resolve`` and ``find_problems`` share: references resolved, pages
+    typed and checked, embeds and their cycles worked out."""
+
+    def __init__(self, kb: KnowledgeBase, schema: Schema) -> None:
+        self.index = index = build_index(kb)
+        names = NameResolver(index, loose=bool(getattr(kb.config, "loose_matching", False)))
+        self.resolver = resolver = ReferenceResolver(index, names)
+        ordered = sorted(kb.pages, key=lambda page: page.path)
+        refs: list[ResolvedRef] = []
+        self.refs = refs
+        for page in ordered:
+            source = page.id
+            refs.extend(ResolvedRef(source, ref, resolver.resolve(page, ref))
+                        for ref in page_references(page))
+        refs_by_page: dict[str, list[ResolvedRef]] = {}
+        for resolved in refs:
+            refs_by_page.setdefault(resolved.source, []).append(resolved)
+        pages = index.pages
+        self.types, declared = metamodel.assign_types(pages, refs_by_page, schema)
+        self.inclusions = embeds.build_inclusions(pages, refs)
+        self.diagnostics: list[Diagnostic] = [*index.diagnostics, *resolver.diagnostics]
+        self.diagnostics.extend(embeds.find_embed_cycles(pages, self.inclusions))
+        self.diagnostics.extend(
+            metamodel.check_pages(ordered, self.types, declared, refs_by_page, schema))
+
+
+def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
+    found = _Resolution(kb, schema)
+    index, refs, types = found.index, found.refs, found.types
     pages = index.pages
-    types, declared = metamodel.assign_types(pages, refs_by_page, schema)
     namespaced = _namespaced_ids(pages, refs)
     parents, children = _namespaces(namespaced)
     scores = compute_scores(pages, metamodel.rollup_children(pages, children, types, schema))
-    inclusions = embeds.build_inclusions(pages, refs)
-
-    found: list[Diagnostic] = [*index.diagnostics, *resolver.diagnostics]
-    found.extend(embeds.find_embed_cycles(pages, inclusions))
-    found.extend(metamodel.check_pages(ordered, types, declared, refs_by_page, schema))
 
     nodes = _nodes(kb, index, refs, types, scores, namespaced, schema)
     edges = [edge for r in refs if (edge := network.reference_edge(r, pages)) is not None]
@@ -104,8 +140,8 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
     graph = network.assemble(nodes, edges, kb.root.name)
 
     return KnowledgeGraph(
-        kb, graph, tuple(refs), _final_diagnostics(kb, found),
-        pages=pages, lookup=resolver.lookup, inclusions=inclusions, types=types,
+        kb, graph, tuple(refs), _final_diagnostics(kb, found.diagnostics),
+        pages=pages, lookup=found.resolver.lookup, inclusions=found.inclusions, types=types,
         parents=parents, children=children, scores=scores,
         url_names=assign_slugs(pages), schema=schema,
     )
@@ -206,4 +242,5 @@ def _final_diagnostics(kb: KnowledgeBase, found: list[Diagnostic]) -> tuple[Diag
     return tuple(sorted(unique, key=lambda d: (*d.sort_key(), d.target or "")))
 
 
-__all__ = ["MAX_EMBED_BLOCKS", "MAX_EMBED_DEPTH", "resolve", "vault_schema"]
+__all__ = ["MAX_EMBED_BLOCKS", "MAX_EMBED_DEPTH", "Findings", "find_problems", "resolve",
+           "vault_schema"]

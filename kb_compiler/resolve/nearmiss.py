@@ -35,25 +35,40 @@ def _deletions(key: str) -> set[str]:
 
 
 class NearMissIndex:
-    """Suggests an existing page name for a name that resolved to nothing."""
+    """Suggests an existing page name for a name that resolved to nothing.
+
+    The indexes are built on the first search: a vault whose links all resolve never
+    pays for them (the deletion index holds about fifteen strings per page name)."""
 
     def __init__(self, names: Iterable[tuple[str, str]]) -> None:
         """``names``: (name to suggest, page id) pairs, page names and aliases."""
+        self._names = sorted(set(names))
         self._by_key: dict[str, list[tuple[str, str]]] = {}
-        self._by_deletion: dict[str, set[str]] = {}
-        for name, page in sorted(set(names)):
+        # deletion -> the keys it comes from; a tuple, as nearly all have one key.
+        self._by_deletion: dict[str, tuple[str, ...]] = {}
+        self._built = False
+        self._cache: dict[str, tuple[str, str] | None] = {}
+
+    def _build(self) -> None:
+        self._built = True
+        by_deletion = self._by_deletion
+        for name, page in self._names:
             key = loose_key(name)
             if not key:
                 continue
+            known = key in self._by_key
             self._by_key.setdefault(key, []).append((name, page))
-            if len(key) >= MIN_KEY_FOR_EDITS:
+            if len(key) >= MIN_KEY_FOR_EDITS and not known:
                 for variant in _deletions(key):
-                    self._by_deletion.setdefault(variant, set()).add(key)
-        self._cache: dict[str, tuple[str, str] | None] = {}
+                    keys = by_deletion.get(variant, ())
+                    if key not in keys:
+                        by_deletion[variant] = (*keys, key)
 
     def suggest(self, name: str) -> tuple[str, str] | None:
         """(suggested name, page id) for ``name``, or None when nothing is close."""
         if name not in self._cache:
+            if not self._built:
+                self._build()
             self._cache[name] = self._search(name)
         return self._cache[name]
 

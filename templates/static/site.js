@@ -299,7 +299,9 @@
     }
 
     document.addEventListener("mouseover", function (event) {
-      var link = event.target.closest && event.target.closest("a.internal, .backlink-source, .page-list a, .index-list a, .nav-tree a");
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (link && (link.closest(".preview, .topbar, .nav-sections, .search-results") ||
+                   link.getAttribute("href").charAt(0) === "#")) link = null;
       if (!link || link === (current && current.link)) return;
       var slug = slugOf(link);
       if (!slug) return;

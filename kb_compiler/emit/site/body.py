@@ -110,7 +110,7 @@ class BodyRenderer:
     def _anchor(self, block: Block) -> str | None:
         if self.state.options.embedded:
             return None
-        return self.context.anchor(self.page.id, block.index)
+        return self.context.item_anchor(self.page.id, block.index)
 
     def render_block(self, block: Block) -> str:
         text, marker, priority = block_source(block)

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from kb_compiler.emit.site.privacy import PublishFilter
+from kb_compiler.emit.site.render import inline_plain_text
 from kb_compiler.emit.site.urls import (
     SITE_FILES,
     SlugCounter,
@@ -74,9 +75,11 @@ def target_id(target: Target) -> str | None:
 
 
 def heading_text(block_content: str) -> str:
-    """A heading block's text as the Markdown heading holds it (marks and ids off)."""
+    """A heading block's readable text, read the way the renderer reads the heading it
+    writes (so the anchor computed here is the id the page carries)."""
     first = block_content.strip().split("\n", 1)[0]
-    return _TRAILING_MARKS.sub("", _HEADING_MARKS.sub("", first)).strip()
+    source = _TRAILING_MARKS.sub("", _HEADING_MARKS.sub("", first)).strip()
+    return inline_plain_text(source)
 
 
 class SiteContext:
@@ -220,6 +223,11 @@ class SiteContext:
             return block_anchor(found.block_id)
         heading = self.heading_anchors(key).get(block)
         return heading or index_anchor(block)
+
+    def item_anchor(self, key: str, block: int) -> str:
+        """The id of a Logseq outline item (its heading, if any, has the heading id)."""
+        found = self.pages[key].blocks[block]
+        return block_anchor(found.block_id) if found.block_id else index_anchor(block)
 
     def heading_anchors(self, key: str) -> dict[int, str]:
         """Block index -> heading id, numbered the way the renderer numbers them."""

@@ -98,7 +98,7 @@ def _ring(center: str, others: list[str]) -> dict[str, tuple[float, float]]:
 def _svg(graph: nx.Graph, positions: dict, nodes: dict[str, GraphNode],
          radius: Callable[[str], float], labelled: set[str], *, size: int, css: str,
          radial: bool = False) -> str:
-    margin = size * (0.25 if radial else 0.12)
+    margin = size * (0.25 if radial and len(labelled) > 1 else 0.12)
     scale = (size - 2 * margin) / 2
 
     def point(node: str) -> tuple[float, float]:

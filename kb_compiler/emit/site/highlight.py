@@ -28,15 +28,21 @@ DARK_STYLE = "github-dark"
 _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 _MATHML = "{http://www.w3.org/1998/Math/MathML}"
 _MATH_TAGS = frozenset(
-    "math semantics annotation mrow mi mn mo ms mtext mspace msup msub msubsup mfrac "
-    "msqrt mroot mstyle mpadded mphantom menclose mfenced merror mtable mtr mtd mlabeledtr "
-    "munder mover munderover mmultiscripts mprescripts none maligngroup malignmark".split()
+    {
+        "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+        "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mstyle", "mpadded", "mphantom",
+        "menclose", "mfenced", "merror", "mtable", "mtr", "mtd", "mlabeledtr", "munder", "mover",
+        "munderover", "mmultiscripts", "mprescripts", "none", "maligngroup", "malignmark"
+    }
 )
 _MATH_ATTRIBUTES = frozenset(
-    "display xmlns mathvariant stretchy fence separator separators lspace rspace accent "
-    "accentunder movablelimits columnalign rowalign columnspacing rowspacing columnlines "
-    "rowlines frame width height depth linethickness displaystyle scriptlevel minsize "
-    "maxsize form notation align open close largeop symmetric encoding class".split()
+    {
+        "display", "xmlns", "mathvariant", "stretchy", "fence", "separator", "separators", "lspace",
+        "rspace", "accent", "accentunder", "movablelimits", "columnalign", "rowalign",
+        "columnspacing", "rowspacing", "columnlines", "rowlines", "frame", "width", "height",
+        "depth", "linethickness", "displaystyle", "scriptlevel", "minsize", "maxsize", "form",
+        "notation", "align", "open", "close", "largeop", "symmetric", "encoding", "class"
+    }
 )
 
 
@@ -82,7 +88,7 @@ def render_math(latex: str, *, display: bool) -> str:
     mode = "block" if display else "inline"
     try:
         mathml = latex_to_mathml(latex, display=mode)
-    except Exception:  # noqa: BLE001 - latex2mathml raises many types on bad input
+    except Exception:
         return _math_fallback(latex, display)
     if not _is_clean_mathml(mathml):
         return _math_fallback(latex, display)

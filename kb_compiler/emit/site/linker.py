@@ -36,9 +36,9 @@ class Snippets(Protocol):
         ...
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
-_IMAGE = frozenset(".png .jpg .jpeg .gif .webp .svg .bmp .avif .ico".split())
-_VIDEO = frozenset(".webm .mp4 .mov .mkv .ogv".split())
-_AUDIO = frozenset(".mp3 .wav .ogg .m4a .flac".split())
+_IMAGE = frozenset([".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif", ".ico"])
+_VIDEO = frozenset([".webm", ".mp4", ".mov", ".mkv", ".ogv"])
+_AUDIO = frozenset([".mp3", ".wav", ".ogg", ".m4a", ".flac"])
 _ANCHOR_TAG = re.compile(r"</?a\b[^>]*>")
 
 
@@ -148,7 +148,8 @@ class PageLinker:
                 and not self.context.publish.is_public(key):
             return escape(label)
         if not found.exists or key not in self.context.pages:
-            return f'<div class="embed embed-broken">{self.broken(label, found, "embedded page")}</div>'
+            broken = self.broken(label, found, "embedded page")
+            return f'<div class="embed embed-broken">{broken}</div>'
         if self.shallow or self.transcluder is None:
             return self.page_link(found, label, "embed-link")
         page = self.context.pages[key]
@@ -274,8 +275,9 @@ class PageLinker:
         path = self.context.find_asset(unquote(src), self.page.path)
         if path is None:
             self.report.broken.append(BrokenLink(alt or src, unquote(src)))
-            return (f'<span class="broken-link broken-asset" title="file \u2018'
-                    f'{escape(unquote(src))}\u2019 is not in the vault">{escape(alt or src)}</span>')
+            written = escape(unquote(src))
+            return (f'<span class="broken-link broken-asset" title="file \u2018{written}'
+                    f'\u2019 is not in the vault">{escape(alt or src)}</span>')
         self.report.assets.add(path)
         url = relative_url(self.file, asset_file(path))
         extra = f' title="{escape(title)}"' if title else ""

@@ -138,7 +138,8 @@ class PageBuilder:
 
     # -- what surrounds the content ----------------------------------------------------
 
-    def _tags(self, key: str, tags: tuple[str, ...], site_file: str) -> list[tuple[str, str | None]]:
+    def _tags(self, key: str, tags: tuple[str, ...],
+              site_file: str) -> list[tuple[str, str | None]]:
         shown = []
         for name in sorted(set(tags), key=str.lower):
             found = self.context.find_ref(key, [name], None)

@@ -16,11 +16,14 @@ if TYPE_CHECKING:
     from kb_compiler.emit.site.linker import PageLinker
 
 HIDDEN_KEYS = frozenset(
-    "id custom-id collapsed heading background-color created-at updated-at last-modified-at "
-    "query-table query-properties query-sort-by query-sort-desc ls-type hl-type hl-page "
-    "hl-stamp hl-color hl-value logseq.order-list-type logseq.tldraw.page logseq.tldraw.shape "
-    "todo doing now later done title icon public filters alias aliases tags tag publish "
-    "private draft cssclasses cssclass permalink".split()
+    {
+        "id", "custom-id", "collapsed", "heading", "background-color", "created-at", "updated-at",
+        "last-modified-at", "query-table", "query-properties", "query-sort-by", "query-sort-desc",
+        "ls-type", "hl-type", "hl-page", "hl-stamp", "hl-color", "hl-value",
+        "logseq.order-list-type", "logseq.tldraw.page", "logseq.tldraw.shape", "todo", "doing",
+        "now", "later", "done", "title", "icon", "public", "filters", "alias", "aliases", "tags",
+        "tag", "publish", "private", "draft", "cssclasses", "cssclass", "permalink"
+    }
 )
 
 

@@ -33,7 +33,7 @@ from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from kb_compiler.emit.site.highlight import highlight_code, render_math
-from kb_compiler.emit.site.rules_core import core_rules_plugin
+from kb_compiler.emit.site.rules_core import core_rules_plugin, plain_text
 from kb_compiler.emit.site.rules_inline import inline_rules_plugin
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.urls import SlugCounter
@@ -209,6 +209,15 @@ def markdown() -> MarkdownIt:
         '<div class="callout-content">', '<div class="callout-content">'))
     md.add_render_rule("callout_body_close", _callout_part("</div>", "</div>"))
     return md
+
+
+def inline_plain_text(source: str) -> str:
+    """The readable text of one line of inline Markdown (link labels, not targets), as
+    the heading rule reads a heading's text."""
+    tokens: list[Token] = []
+    md = markdown()
+    md.inline.parse(clean_source(source), md, {}, tokens)
+    return plain_text(Token("inline", "", 0, children=tokens))
 
 
 def clean_source(text: str) -> str:

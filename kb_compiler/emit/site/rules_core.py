@@ -38,8 +38,10 @@ _BLOCK_ID_ALONE = re.compile(r"^\^([A-Za-z0-9-]+)$")
 _COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
 _EXTERNAL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")  # a scheme: not a vault path
 MEDIA_SUFFIXES = frozenset(
-    ".png .jpg .jpeg .gif .webp .svg .bmp .avif .ico .tif .tiff "
-    ".mp3 .wav .ogg .m4a .flac .webm .mp4 .mov .mkv .ogv .pdf".split()
+    {
+        ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif", ".ico", ".tif", ".tiff",
+        ".mp3", ".wav", ".ogg", ".m4a", ".flac", ".webm", ".mp4", ".mov", ".mkv", ".ogv", ".pdf"
+    }
 )
 
 
@@ -150,9 +152,9 @@ def _strip_tail_id(token: Token) -> str | None:
 def _enclosing_open(tokens: list[Token], inline_index: int) -> Token:
     opening = tokens[inline_index - 1]
     before = tokens[inline_index - 2] if inline_index >= 2 else None
-    if opening.type == "paragraph_open" and before is not None:
-        if before.type == "list_item_open":
-            return before
+    if opening.type == "paragraph_open" and before is not None \
+            and before.type == "list_item_open":
+        return before
     return opening
 
 

@@ -54,12 +54,12 @@ def split_wikilink(inner: str, *, embed: bool) -> dict[str, object]:
 
 def _split_label(inner: str) -> tuple[str, str | None]:
     """Split at the first unescaped ``|`` (``\\|`` is how a table cell writes it)."""
-    for index, char in enumerate(inner):
-        if char == "|":
-            escaped = index > 0 and inner[index - 1] == "\\"
-            head = inner[: index - 1] if escaped else inner[:index]
-            return head, inner[index + 1 :]
-    return inner, None
+    index = inner.find("|")
+    if index < 0:
+        return inner, None
+    escaped = index > 0 and inner[index - 1] == "\\"
+    head = inner[: index - 1] if escaped else inner[:index]
+    return head, inner[index + 1 :]
 
 
 def wikilink(state: StateInline, silent: bool) -> bool:

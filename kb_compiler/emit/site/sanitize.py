@@ -19,10 +19,14 @@ from collections.abc import Callable
 import nh3
 
 TAGS = frozenset(
-    "a abbr b bdi bdo blockquote br caption cite code col colgroup dd del details dfn div "
-    "dl dt em figcaption figure h1 h2 h3 h4 h5 h6 hr i img input ins kbd li mark ol p pre "
-    "q rp rt ruby s samp section small span strike strong sub summary sup table tbody td "
-    "tfoot th thead time tr tt u ul var wbr center font".split()
+    {
+        "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
+        "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
+        "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "li", "mark",
+        "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small", "span",
+        "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+        "time", "tr", "tt", "u", "ul", "var", "wbr", "center", "font"
+    }
 )
 CLEAN_CONTENT_TAGS = frozenset(
     {"script", "style", "iframe", "object", "embed", "template", "noscript", "frame",
@@ -44,12 +48,15 @@ ATTRIBUTES = {
     "font": {"color"},
 }
 STYLE_PROPERTIES = frozenset(
-    "color background-color border border-color border-style border-width border-radius "
-    "border-top border-right border-bottom border-left padding padding-top padding-right "
-    "padding-bottom padding-left margin margin-top margin-right margin-bottom margin-left "
-    "font-weight font-style font-size font-family font-variant text-align text-decoration "
-    "text-transform line-height letter-spacing white-space vertical-align width max-width "
-    "min-width height max-height min-height display opacity list-style-type".split()
+    {
+        "color", "background-color", "border", "border-color", "border-style", "border-width",
+        "border-radius", "border-top", "border-right", "border-bottom", "border-left", "padding",
+        "padding-top", "padding-right", "padding-bottom", "padding-left", "margin", "margin-top",
+        "margin-right", "margin-bottom", "margin-left", "font-weight", "font-style", "font-size",
+        "font-family", "font-variant", "text-align", "text-decoration", "text-transform",
+        "line-height", "letter-spacing", "white-space", "vertical-align", "width", "max-width",
+        "min-width", "height", "max-height", "min-height", "display", "opacity", "list-style-type"
+    }
 )
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _UNSAFE_STYLE = re.compile(r"url\s*\(|expression\s*\(|javascript:|@import|\\|<|behavior", re.I)

@@ -87,7 +87,11 @@ def home_page(context: SiteContext, theme: Theme, results: Sequence[PageResult])
     typed = sum(1 for key in context.pages if context.graph.page_type(key))
     cards = overview(context, "index.html")
     shown = {card.key for card in cards} | {c.key for card in cards for c in card.children}
+    linked = _most_linked(context)
     home = {
+        "linked": linked,
+        "links": sum(1 for r in context.graph.refs
+                     if r.source in context.pages and target_id(r.target) in context.pages),
         "cards": cards,
         "types": pages_by_type(context, "index.html", shown),
         "stats": {"pages": len(context.pages), "tags": len(tags), "typed": typed,
@@ -96,6 +100,17 @@ def home_page(context: SiteContext, theme: Theme, results: Sequence[PageResult])
         "top_namespaces": _top_namespaces(context),
     }
     return theme.render("index.html", "index.html", home=home)
+
+
+def _most_linked(context: SiteContext, limit: int = 10) -> list[dict[str, Any]]:
+    """The published pages most other published pages point at."""
+    sources: dict[str, set[str]] = {}
+    for resolved in context.graph.refs:
+        key = target_id(resolved.target)
+        if key in context.pages and resolved.source in context.pages and key != resolved.source:
+            sources.setdefault(key, set()).add(resolved.source)
+    ranked = sorted(sources.items(), key=lambda item: (-len(item[1]), item[0]))[:limit]
+    return [{**_link(context, key), "count": len(found)} for key, found in ranked]
 
 
 def _top_namespaces(context: SiteContext) -> list[dict[str, Any]]:
@@ -153,9 +168,10 @@ def redirect_pages(context: SiteContext, theme: Theme) -> Iterable[tuple[str, st
                                    target_name=context.display_name(key))
 
 
-def preview_files(context: SiteContext, results: Sequence[PageResult]) -> dict[str, str]:
-    """``previews/<n>.js``: title, icon, type and excerpt of each page, by slug."""
-    shards = preview_shards(len(results))
+def preview_files(context: SiteContext, results: Sequence[PageResult],
+                  shards: int) -> dict[str, str]:
+    """``previews/<n>.js``: title, icon, type and excerpt of each page, by slug, in
+    ``shards`` files (site.js finds a page's file by the FNV-1a hash of its slug)."""
     buckets: dict[int, dict[str, list[str]]] = {n: {} for n in range(shards)}
     for result in results:
         slug = result.file.removesuffix(".html")

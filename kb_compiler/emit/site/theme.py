@@ -2,9 +2,10 @@
 
 Our templates live in ``templates/`` at the repository root (``base.html``,
 ``page.html``, ``index.html``, ``all-pages.html``, ``tags.html``, ``tag.html``,
-``namespace.html``, ``graph.html``, ``404.html``, ``redirect.html`` and
-``static/site.css``, ``static/site.js``, ``static/favicon.svg``). A user's folder (``--templates DIR``) is
-searched first, so any file there with one of these names replaces ours.
+``namespace.html``, ``graph.html``, ``404.html``, ``redirect.html``, the partials
+``macros.html`` and ``nav-tree.html``, and ``static/site.css``, ``static/site.js``,
+``static/favicon.svg``). A user's folder (``--templates DIR``) is searched first, so
+any file there with one of these names replaces ours.
 
 Every template gets ``site`` (title, navigation, switches), ``root`` (the relative
 prefix from the file being written to the site root: links to site-wide files are
@@ -17,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from kb_compiler.emit.site.highlight import pygments_css
-from kb_compiler.emit.site.urls import root_prefix
+from kb_compiler.emit.site.urls import relative_url, root_prefix
 from kb_compiler.errors import KbcError
 
 STATIC_FILES = ("site.css", "site.js", "favicon.svg")
@@ -66,7 +68,9 @@ class Theme:
         )
         self.env.filters["score"] = format_score
         self.env.filters["pct"] = clamp_percent
+        self.env.globals["nav_tree"] = self.nav_tree
         self.site = site
+        self._nav: dict[str, str] = {}
 
     def render(self, name: str, site_file: str, **values: Any) -> str:
         try:
@@ -78,6 +82,16 @@ class Theme:
                            line=error.lineno) from error
         except jinja2.TemplateError as error:
             raise KbcError(f"template error: {error}", path=name) from error
+
+    def nav_tree(self, site_file: str, root: str) -> Markup:
+        """The sidebar's metamodel tree (``nav-tree.html``), rendered once per root
+        prefix; the current page's entry is marked here."""
+        markup = self._nav.get(root)
+        if markup is None:
+            markup = self._nav[root] = self.env.get_template("nav-tree.html").render(
+                site=self.site, root=root, file="")
+        current = f'href="{root}{relative_url("index.html", site_file)}"'
+        return Markup(markup.replace(current, f'{current} aria-current="page"', 1))
 
     def static_files(self) -> dict[str, bytes]:
         """``static/<name>`` -> bytes: site.css and site.js (user folder first) and the

@@ -23,6 +23,7 @@ STATIC_DIR = "static"
 FILES_DIR = "files"
 PREVIEWS_DIR = "previews"
 
+_SLUG_SEPARATORS = re.compile(r"[/.:]")
 _SLUG_DROP = re.compile(r"[^\w\s-]", re.UNICODE)
 _SLUG_SPACE = re.compile(r"[\s_-]+")
 _SAFE_ANCHOR = re.compile(r"[^A-Za-z0-9_-]+")
@@ -69,7 +70,7 @@ def root_prefix(site_file: str) -> str:
 def heading_slug(text: str) -> str:
     """A readable anchor for a heading: lower case, letters and digits of any script,
     words joined by ``-``. Emoji and punctuation are dropped."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = _SLUG_SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text).lower())
     slug = _SLUG_SPACE.sub("-", _SLUG_DROP.sub("", text)).strip("-")
     if not slug or slug.startswith("block-") or re.fullmatch(r"b\d+", slug):
         slug = f"h-{slug}" if slug else "section"

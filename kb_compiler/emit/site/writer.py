@@ -82,6 +82,16 @@ class SiteWriter:
         shutil.copyfile(source, self.path(site_path), follow_symlinks=True)
         self.count += 1
 
+    def link(self, source: Path, site_path: str) -> None:
+        """Take ``source`` (a file of the previous site) over unchanged: a hard link,
+        or a copy where the file system has none."""
+        target = self.path(site_path)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self.count += 1
+
     def commit(self) -> None:
         """Put the new site in place of OUT (atomically where the system allows)."""
         if not self.out.exists():

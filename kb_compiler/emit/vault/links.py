@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from kb_compiler.emit.vault.blocks import Anchor, BlockPlan
-from kb_compiler.emit.vault.names import is_logseq_bare_tag, is_obsidian_tag
+from kb_compiler.emit.vault.names import (
+    is_logseq_bare_tag,
+    is_obsidian_tag,
+    name_from_obsidian,
+    obsidian_name,
+)
 from kb_compiler.emit.vault.plan import PageTarget, VaultPlan
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Reference, RefKind, Severity, page_id
@@ -29,6 +34,7 @@ _LOGSEQ_SIZE = re.compile(
     r"\{:(?:width (\d+)(?:, :height (\d+))?|height (\d+), :width (\d+))\}")
 _DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
 _TAG_FOLLOWERS = " \t,.!?;:)]"
+_UNLINKABLE = re.compile(r"[\[\]|]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,24 +170,34 @@ class LinkWriter:
 
     def _unresolved(self, page: Page, ref: Reference, from_logseq: bool,
                     hashed: bool) -> str | None:
-        """Only the syntax changes, and only where the target dialect needs it."""
+        """Only the syntax changes, where the target dialect needs it. A missing page's
+        name that an Obsidian link cannot hold (``[[a [[b]]]]``, ``a|b``) is escaped as
+        note names are, and unescaped on the way back."""
         if from_logseq == self.to_logseq or ref.block_id or ref.is_asset:
             return None
         name = ref.target
-        if from_logseq and ref.kind is not RefKind.TAG and page_id(name) in self.suffixes:
-            self._warn(page, ref, f"'{name}' names no page, but in Obsidian a link to it "
-                       "opens the note of that name in a folder")
         if from_logseq:
-            if ref.kind is RefKind.EMBED and ref.raw.startswith("{{"):
-                return f"![[{name}]]"
-            if ref.label is not None and ref.raw.startswith("[") and "([[" in ref.raw:
-                return f"[[{name}|{ref.label}]]"
-            return None
+            if page_id(name) in self.suffixes:
+                self._warn(page, ref, f"'{name}' names no page, but in Obsidian a link to "
+                           "it opens the note of that name in a folder")
+            embed = ref.kind is RefKind.EMBED and ref.raw.startswith("{{")
+            labelled = ref.label is not None and ref.raw.startswith("[") and "([[" in ref.raw
+            if not (embed or labelled or ref.raw.startswith("[[")):
+                return None
+            written = obsidian_name(name) if _UNLINKABLE.search(name) else name
+            if embed:
+                return f"![[{written}]]"
+            if labelled:
+                return f"[[{written}|{ref.label}]]"
+            return f"[[{written}]]" if written != name else None
         if ref.subpath or hashed or not ref.raw.startswith(("[[", "![[")):
             return None
+        decoded = name_from_obsidian(name) if "%" in name else name
         if ref.kind is RefKind.EMBED:
-            return f"{{{{embed [[{name}]]}}}}"
-        return f"[{ref.label}]([[{name}]])" if ref.label else None
+            return f"{{{{embed [[{decoded}]]}}}}"
+        if ref.label:
+            return f"[{ref.label}]([[{decoded}]])"
+        return f"[[{decoded}]]" if decoded != name else None
 
     def _warn(self, page: Page, ref: Reference, message: str) -> None:
         key = (page.path, ref.line, message)

@@ -29,6 +29,10 @@ def logseq_page(job: PageJob) -> str:
     """The page's text in the exported Logseq graph."""
     if job.entry.org:
         return job.page.text
+    if any(d.code == "internal-error" for d in job.page.diagnostics):
+        job.note("kept-as-written", 0, "the page could not be parsed; its text is copied "
+                 "as it is", Severity.WARNING)
+        return job.page.text
     if job.page.dialect is Dialect.LOGSEQ:
         return _from_logseq(job)
     return _from_obsidian(job)

@@ -134,8 +134,3 @@ def daily_note_date(stem: str, moment_format: str) -> date | None:
     """The day an Obsidian daily note's file name names, in its moment format."""
     fmt = date_fns_format(moment_format)
     return parse_journal_file_name(stem, fmt) if fmt else None
-
-
-def daily_note_stem(day: date) -> str:
-    """The file name (without ``.md``) kbc gives a journal day in an Obsidian vault."""
-    return day.isoformat()

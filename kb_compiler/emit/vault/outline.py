@@ -133,7 +133,7 @@ def obsidian_units(page: Page) -> ObsidianLayout:
     covered = _covered_lines(lines, atoms)
     start = frontmatter_end(page) + 1
     runs = _uncovered_runs(lines, covered, start)
-    sections: list[tuple[int, int]] = []  # (heading level, depth) of open headings
+    sections: list[int] = []  # levels of the headings whose sections are open
     for item in sorted([*((b.line, b) for b in atoms), *((run[0], run) for run in runs)],
                        key=lambda pair: pair[0]):
         atom = item[1]
@@ -141,14 +141,15 @@ def obsidian_units(page: Page) -> ObsidianLayout:
             layout.units.append(Unit(len(sections), (atom[0], 0), [(n, 0) for n in atom[1:]]))
             continue
         if atom.kind == "heading":
-            while sections and sections[-1][0] >= (atom.heading or 1):
+            while sections and sections[-1] >= (atom.heading or 1):
                 sections.pop()
             depth = len(sections)
-            sections.append((atom.heading or 1, depth + 1))
+            sections.append(atom.heading or 1)
             _add(layout, Unit(depth, (atom.line, 0), _heading_rest(lines, atom),
                               [atom.index]), [atom.index])
         else:
             _expand(layout, lines, blocks, children, atom, len(sections))
+    _resolve_list_ids(layout)
     return layout
 
 
@@ -192,7 +193,6 @@ def _expand(layout: ObsidianLayout, lines: list[str], blocks: tuple[Block, ...],
         cut = len(head) - len(head.lstrip(" \t"))
         rest = [(n, columns(head[:cut])) for n in range(block.line + 1, block.end_line + 1)]
         _add(layout, Unit(level, (block.line, cut), rest, covered), covered)
-    _resolve_list_ids(layout)
 
 
 def _list_item(layout: ObsidianLayout, lines: list[str], blocks: tuple[Block, ...],

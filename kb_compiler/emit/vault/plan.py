@@ -27,7 +27,7 @@ from kb_compiler.config import ParseOptions
 from kb_compiler.emit.vault.names import (
     DEFAULT_DAILY_FORMAT,
     daily_note_date,
-    daily_note_stem,
+    date_fns_format,
     name_from_obsidian,
     obsidian_name,
 )
@@ -84,23 +84,29 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
     page links resolve to (the first file by path when two files clash)."""
     options = _parse_options(kb)
     plan = VaultPlan(target, kb.kind)
-    daily = _daily_notes(kb.root) if kb.kind is not VaultKind.LOGSEQ else None
+    # Obsidian's daily-notes settings, also when they travel inside a Logseq graph that
+    # kbc converted from Obsidian: journals then go back to the same folder and names.
+    daily = _daily_notes(kb.root)
     if target is Dialect.OBSIDIAN:
         plan.journals_folder = options.journals_directory
         plan.link_format = _link_format(kb.root)
+        if daily is not None and date_fns_format(daily[1]):
+            plan.journals_folder, plan.daily_format = daily
     elif kb.kind is VaultKind.LOGSEQ:
         plan.journals_folder = options.journals_directory
         plan.pages_folder = options.pages_directory
     elif daily is not None:
         plan.journals_folder = daily[0] or "journals"
     taken: set[str] = set()
+    used_paths: set[str] = set()
     for page in sorted(kb.pages, key=lambda p: (owners.get(p.id) is not p, p.path)):
         day = _journal_day(page, options, daily)
-        name = _target_name(kb.kind, page, target, day, options)
+        name = _target_name(kb.kind, page, target, day, options, plan)
         if owners.get(page.id) is not page:
             name = _free_name(name, taken, plan, page)
         path = _target_path(page, name, target, day, options, plan)
-        path = _free_path(path, {p.path.lower() for p in plan.pages.values()})
+        path = _free_path(path, used_paths)
+        used_paths.add(path.lower())
         taken.add(name.lower())
         entry = PageTarget(page, name, path, name, name, day,
                            page.path.lower().endswith(ORG_SUFFIX))
@@ -124,13 +130,14 @@ def _journal_day(page: Page, options: ParseOptions,
     stem = file_name.rsplit(".", 1)[0]
     if page.is_journal:
         return journal_date(stem, options.journal_file_format)
-    if daily is not None and folder == daily[0] and page.path.endswith(".md"):
+    if daily is not None and folder == daily[0] and page.path.endswith(".md") \
+            and page.dialect is not Dialect.LOGSEQ:
         return daily_note_date(stem, daily[1])
     return None
 
 
 def _target_name(kind: VaultKind, page: Page, target: Dialect, day: date | None,
-                 options: ParseOptions) -> str:
+                 options: ParseOptions, plan: VaultPlan) -> str:
     if target is Dialect.LOGSEQ:
         if day is not None:
             title_format = options.journal_title_format if page.is_journal \
@@ -142,7 +149,8 @@ def _target_name(kind: VaultKind, page: Page, target: Dialect, day: date | None,
     if kind is VaultKind.OBSIDIAN:
         return page.name
     if day is not None:
-        return f"{options.journals_directory}/{daily_note_stem(day)}"
+        stem = journal_title(day, date_fns_format(plan.daily_format) or "yyyy-MM-dd")
+        return f"{plan.journals_folder}/{stem}" if plan.journals_folder else stem
     return obsidian_name(page.name) or "untitled"
 
 
@@ -157,7 +165,7 @@ def _target_path(page: Page, name: str, target: Dialect, day: date | None,
             else LOGSEQ_DEFAULTS.journal_file_format
         folder = options.journals_directory if target is Dialect.OBSIDIAN \
             else plan.journals_folder
-        return f"{folder}/{journal_title(day, file_format)}{suffix}"
+        return f"{folder}/{journal_title(day, file_format)}{suffix}".lstrip("/")
     try:
         body = file_name_for_page(name)
     except ValueError:

@@ -76,9 +76,7 @@ def logseq_to_yaml(prop: Property, refs: Sequence[Converted], comma_keys: frozen
     marked = raw.endswith((",", "，"))
     if key in comma_keys and not _EMPTY_LINKS.fullmatch(raw):
         pieces = comma_pieces(raw)
-        if not pieces:
-            return out_key, None
-        if len(pieces) > 1 or marked or "[[" not in pieces[0]:
+        if pieces and (len(pieces) > 1 or marked or "[[" not in pieces[0]):
             return out_key, [_piece_to_yaml(piece, refs) for piece in pieces]
     if refs and _only_references(raw, refs):
         links: list[YamlValue] = [f"[[{c.name or c.ref.target}]]" for c in refs
@@ -115,7 +113,7 @@ def _logseq_scalar(key: str, raw: str, value: PropertyValue,
         return None
     if len(raw) >= 2 and raw[0] == raw[-1] == '"':
         inner = raw[1:-1]
-        if not inner or logseq_retypes(key, inner, options):
+        if not inner or _needs_quotes(key, inner, options):
             return inner  # the quotes only protected the text: YAML's string says it
         return raw
     typed = reads_as(raw)
@@ -124,11 +122,19 @@ def _logseq_scalar(key: str, raw: str, value: PropertyValue,
     return raw
 
 
-def logseq_retypes(key: str, text: str, options: ParseOptions) -> bool:
-    """Whether Logseq reads ``key:: text`` as something other than the text itself."""
+def _needs_quotes(key: str, text: str, options: ParseOptions) -> bool:
+    """Whether YAML text must be quoted in Logseq to come back as the same text: when
+    Logseq would type it (``1000``, ``true``) or read it as references only (``#x``,
+    ``[[x]]``); text mixing references and words comes back as it is written."""
     masked = mask_code(text) if "`" in text else text
-    value, names, found = type_value(key, text, masked, "", lambda at: (1, at + 1), options)
-    return value != text or bool(names) or bool(found.references)
+    value, _, found = type_value(key, text, masked, "", lambda at: (1, at + 1), options)
+    if not found.references:
+        return value != text
+    pages = [ref for ref in found.references if ref.block_id is None]
+    rest = text
+    for ref in pages:
+        rest = rest.replace(ref.raw, " ", 1)
+    return bool(pages) and bool(_SEPARATORS.fullmatch(rest))
 
 
 def comma_pieces(raw: str) -> list[str]:
@@ -276,7 +282,7 @@ def _scalar_text(key: str, prop: Property, refs: Sequence[Converted],
     if "\n" in text:
         text = " ".join(text.split("\n"))
         problem = f"property '{prop.raw_key}' spans lines; Logseq values are one line"
-    if not text or logseq_retypes(key, text, options):
+    if not text or _needs_quotes(key, text, options):
         return f'"{text}"', problem
     return text, problem
 

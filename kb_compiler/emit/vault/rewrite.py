@@ -6,7 +6,7 @@ outline units and property lines found by the parser still point at the right te
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kb_compiler.config import ParseOptions
@@ -15,6 +15,7 @@ from kb_compiler.emit.vault.links import Edit, LinkWriter
 from kb_compiler.emit.vault.plan import PageTarget
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Property, Severity
+from kb_compiler.parse.obsidian_mask import comment_spans
 from kb_compiler.parse.text import mask_code
 from kb_compiler.resolve import ResolvedRef
 
@@ -108,6 +109,8 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
     inside a Logseq ``{{macro}}`` are the macro's arguments and stay as written."""
     lines = job.page.text.split("\n")
     by_line: dict[int, list[Edit]] = {}
+    commented = _obsidian_comments(job) if job.page.dialect is Dialect.LOGSEQ \
+        and not job.writer.to_logseq else None
     for resolved in job.refs:
         number = resolved.ref.line
         if number <= skip_before or not 0 < number <= len(lines):
@@ -115,6 +118,8 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
         if job.page.dialect is not Dialect.LOGSEQ and _in_macro(lines[number - 1],
                                                                 resolved.ref.column - 1):
             continue
+        if commented is not None and commented(number, resolved.ref.column - 1):
+            continue  # Obsidian hides it in a %% comment: Logseq's name stays as written
         found = job.writer.edit(job.page, resolved, lines[number - 1])
         if found is not None:
             by_line.setdefault(number, []).append(found)
@@ -133,11 +138,22 @@ _NOT_TAG_CONTEXT = re.compile(
     r"|\b(?:[A-Za-z][A-Za-z0-9+.\-]{0,31}://|www\.|mailto:)[^\s<>()\[\]]*|<[^<>\n]*>")
 
 
+def _masked_by_block(page: Page) -> list[str]:
+    """The page's lines with code blanked block by block, as Logseq reads code: a fence
+    left open ends with its block."""
+    lines = page.text.split("\n")
+    masked = list(lines)
+    for block in page.blocks:
+        first, last = block.line - 1, min(max(block.end_line, block.line), len(lines))
+        masked[first:last] = mask_code("\n".join(lines[first:last])).split("\n")
+    return masked
+
+
 def _escape_phantom_tags(job: PageJob, lines: list[str], by_line: dict[int, list[Edit]],
                          skip_before: int) -> None:
     r"""Logseq -> Obsidian: a ``#word`` Logseq does not read as a tag (``"#tag"``,
     ``(#tag)``) would become one in Obsidian; escaping it (``\#tag``) keeps it text."""
-    masked = mask_code(job.page.text).split("\n")
+    masked = _masked_by_block(job.page)
     spans: dict[int, list[tuple[int, int]]] = {}
     for resolved in job.refs:
         ref = resolved.ref
@@ -153,6 +169,22 @@ def _escape_phantom_tags(job: PageJob, lines: list[str], by_line: dict[int, list
             if any(start <= match.start() < end for start, end in taken):
                 continue
             by_line.setdefault(number, []).append(Edit(match.start(), match.start(), "\\"))
+
+
+def _obsidian_comments(job: PageJob) -> Callable[[int, int], bool] | None:
+    """Logseq -> Obsidian: whether (line, column) falls in what Obsidian reads as a
+    ``%% comment %%`` (no links there, so names in it are left alone)."""
+    text = job.page.text
+    if "%%" not in text:
+        return None
+    spans = comment_spans(mask_code(text))
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def inside(line: int, column: int) -> bool:
+        offset = starts[line - 1] + column
+        return any(start <= offset < end for start, end in spans)
+
+    return inside
 
 
 def _in_macro(line: str, column: int) -> bool:

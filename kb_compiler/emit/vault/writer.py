@@ -56,6 +56,7 @@ class VaultWriter:
         self.out = out
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale(out)
             self.temp = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}{os.getpid()}-",
                                               dir=out.parent))
         except OSError as error:
@@ -126,6 +127,27 @@ def _exchange(first: Path, second: Path) -> bool:
     if code in (errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP):
         return False
     raise OSError(code, os.strerror(code), str(second))
+
+
+def _remove_stale(out: Path) -> None:
+    """Temporary folders that exports of OUT killed midway left (their process is
+    gone); only folders with kbc's own name pattern are touched."""
+    for candidate in out.parent.glob(f".{out.name}{_TEMP_MARK}*-*"):
+        pid = candidate.name[len(f".{out.name}{_TEMP_MARK}"):].split("-", 1)[0]
+        if pid.isdigit() and candidate.is_dir() and not _alive(int(pid)):
+            shutil.rmtree(candidate, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, and belongs to someone else
+        return True
+    return True
 
 
 def copy_tree(writer: VaultWriter, root: Path, folder: str) -> int:

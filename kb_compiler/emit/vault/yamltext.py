@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import yaml
 
@@ -29,11 +30,15 @@ class Raw:
 YamlValue = str | int | float | bool | None | Raw | list["YamlValue"]
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=8192)
 def reads_as(text: str) -> object:
     """What YAML makes of ``text`` written plain after ``key:``; a sentinel when it
-    does not parse."""
+    does not parse. (Cached: keys and values repeat across a vault's pages.)"""
     try:
-        loaded = yaml.safe_load(f"k: {text}")
+        loaded = yaml.load(f"k: {text}", Loader=_LOADER)
     except yaml.YAMLError:
         return _UNREADABLE
     return loaded.get("k", _UNREADABLE) if isinstance(loaded, dict) else _UNREADABLE

@@ -1,0 +1,169 @@
+"""Rebuild only what changed: the previous site is the cache.
+
+Every page file the build writes is recorded in a manifest (``.kbc-manifest.json`` in
+OUT) with a *fingerprint*: a hash of everything that page's HTML is made from. On the
+next build a page whose fingerprint is unchanged is not rendered again; its file is
+taken over from the previous site (hard-linked where the file system allows).
+
+A page's HTML depends on its own text and on its neighbourhood, so the fingerprint
+covers, conservatively:
+
+- the build itself: kbc's site code and templates, the options, the sidebar;
+- the page: path, name, text;
+- every reference it writes and where the graph resolved it (existence, block,
+  suggestion...), and each target page's text, name, file name, type and score (a
+  heading renamed there moves the anchor a link here points at);
+- every page its embeds include, transitively (bounded like the embeds themselves);
+- every page linking to it (backlink context), its namespace parent and children, and
+  its metamodel score with its parts' scores.
+
+A change anywhere else leaves the fingerprint, and so the page, as it was.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb_compiler.emit.site.context import SiteContext, target_id
+from kb_compiler.model import RefKind
+from kb_compiler.resolve import MAX_EMBED_DEPTH, ResolvedRef
+
+MANIFEST = ".kbc-manifest.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What the manifest keeps of one page file."""
+
+    fingerprint: str
+    key: str
+    title: str
+    excerpt: str
+    assets: tuple[str, ...]
+    broken: int
+
+
+def read_manifest(out: Path) -> dict[str, Recorded]:
+    """The previous build's manifest (empty when there is none or it is unreadable)."""
+    try:
+        data = json.loads((out / MANIFEST).read_text("utf-8"))
+        if data.get("format") != FORMAT:
+            return {}
+        return {name: Recorded(*entry) for name, entry in data["pages"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def manifest_text(pages: dict[str, Recorded]) -> str:
+    entries = {name: [r.fingerprint, r.key, r.title, r.excerpt, list(r.assets), r.broken]
+               for name, r in sorted(pages.items())}
+    return json.dumps({"format": FORMAT, "pages": entries}, ensure_ascii=False,
+                      sort_keys=True, separators=(",", ":")) + "\n"
+
+
+@functools.cache
+def code_fingerprint(templates: tuple[str, ...]) -> str:
+    """A hash of the site emitter's code and of the template folders' files."""
+    digest = hashlib.sha1()
+    folders = [Path(__file__).resolve().parent, *(Path(t) for t in templates)]
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if path.suffix == ".pyc":
+                continue
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8"))
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class Fingerprints:
+    """Computes page fingerprints for one build (see the module doc)."""
+
+    def __init__(self, context: SiteContext, site_wide: str) -> None:
+        self.context = context
+        self.site_wide = site_wide
+        self._texts: dict[str, str] = {}
+
+    def page(self, key: str) -> str:
+        context, graph = self.context, self.context.graph
+        parts: list[object] = [self.site_wide, "page", self._page_info(key)]
+        for resolved in graph.outgoing(key):
+            parts.append(self._reference(resolved))
+        for embedded in sorted(self._embed_closure(key)):
+            parts.append(("embeds", self._info(embedded)))
+        for resolved in graph.backlinks(key):
+            if resolved.source in context.pages:
+                parts.append(("from", resolved.ref.line, resolved.ref.kind.value,
+                              resolved.ref.property, self._info(resolved.source)))
+        parts.append(("parent", self._info(graph.parent(key))))
+        parts.extend(("child", self._info(child)) for child in graph.children(key))
+        score = graph.score(key)
+        if score is not None:
+            parts.append(("score", repr(score)))
+            parts.extend(("part", self._info(child)) for child in score.children)
+        return _hash(parts)
+
+    def made_up(self, key: str) -> str:
+        made = self.context.made_up[key]
+        parts: list[object] = [self.site_wide, "made-up", key, made.name, made.is_namespace]
+        parts.extend(("tagged", self._info(source)) for source in sorted(made.tagged))
+        parts.extend(("child", self._info(child)) for child in self.context.graph.children(key))
+        for resolved in self.context.graph.backlinks(key):
+            if resolved.source in self.context.pages:
+                parts.append(("from", resolved.ref.line, self._info(resolved.source)))
+        return _hash(parts)
+
+    def _reference(self, resolved: ResolvedRef) -> tuple[object, ...]:
+        ref, target = resolved.ref, resolved.target
+        return ("ref", ref.kind.value, ref.target, ref.subpath, ref.block_id, ref.line,
+                target.page, target.block, target.asset, target.exists, target.name,
+                target.suggestion, target.node, target.implied, target.escapes,
+                self._info(target_id(target)))
+
+    def _embed_closure(self, key: str) -> set[str]:
+        """Pages the page's embeds and block refs show, followed to the embed bound."""
+        seen: set[str] = set()
+        frontier = [key]
+        for _ in range(MAX_EMBED_DEPTH + 1):
+            following = []
+            for page in frontier:
+                for resolved in self.context.graph.outgoing(page):
+                    if resolved.ref.kind not in (RefKind.EMBED, RefKind.BLOCK_REF):
+                        continue
+                    other = resolved.target.page
+                    if other and other not in seen and other != key:
+                        seen.add(other)
+                        following.append(other)
+            frontier = following
+        return seen
+
+    def _info(self, key: str | None) -> tuple[object, ...]:
+        if key is None:
+            return ("none",)
+        context = self.context
+        page = context.pages.get(key)
+        score = context.graph.score(key)
+        return (key, context.publish.is_public(key), page is not None,
+                key in context.made_up, context.slugs.get(key), context.display_name(key),
+                context.graph.page_type(key), repr(score) if score else None,
+                self._text(key) if page is not None else None,
+                page.path if page is not None else None)
+
+    def _page_info(self, key: str) -> tuple[object, ...]:
+        page = self.context.pages[key]
+        return (*self._info(key), page.dialect.value, page.is_journal)
+
+    def _text(self, key: str) -> str:
+        found = self._texts.get(key)
+        if found is None:
+            page = self.context.pages[key]
+            found = self._texts[key] = hashlib.sha1(page.text.encode("utf-8")).hexdigest()
+        return found
+
+
+def _hash(parts: list[object]) -> str:
+    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()

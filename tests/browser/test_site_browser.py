@@ -1,0 +1,207 @@
+"""The built sample vault in real headless Chromium: pages load without console errors,
+links, backlinks and block refs land on the element they name, search finds a page by
+a word of its body, the theme toggle switches and remembers, the navigation drawer
+works on a phone, hover previews show, and screenshots are kept in test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from tests.site_crawl import scan_page
+
+
+def watch_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} at {message.location.get('url')}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: errors.append(f"request failed: {request.url}"))
+    return errors
+
+
+def first_href(site: Path, pattern: str, in_body: bool = True) -> tuple[str, str]:
+    """(page file, href) of the first element matching ``pattern`` in the site (in a
+    page's own content when ``in_body``)."""
+    for path in sorted(site.glob("*.html")):
+        text = path.read_text("utf-8")
+        if in_body:
+            if 'class="note-body' not in text:
+                continue
+            text = text.split('class="note-body', 1)[1].split("</div>\n\n", 1)[0]
+        found = re.search(pattern, text)
+        if found:
+            return path.name, found.group(1)
+    raise AssertionError(f"no page has {pattern}")
+
+
+def assert_landed(page: Page, href: str) -> None:
+    """The browser is on ``href``'s page and the element its #fragment names is the
+    :target and on screen."""
+    file_part, _, fragment = href.partition("#")
+    expect(page).to_have_url(re.compile(re.escape(file_part) + "#" + re.escape(fragment) + "$"))
+    target = page.locator(f'[id="{fragment}"]')
+    expect(target).to_have_count(1)
+    expect(target).to_be_in_viewport()
+    assert page.evaluate("document.querySelector(':target')?.id") == fragment
+
+
+def test_home_page_loads_without_console_errors(page: Page, site_url: str,
+                                                 artifacts: Path) -> None:
+    errors = watch_errors(page)
+    page.goto(site_url + "index.html")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_contain_text("xBoK profile")
+    expect(page.locator(".card").first).to_be_visible()
+    page.screenshot(path=artifacts / "home-light.png", full_page=True)
+    for name in ("all-pages.html", "graph.html", "tags.html", "profile-id.html"):
+        page.goto(site_url + name)
+        page.wait_for_load_state("networkidle")
+    assert errors == []
+
+
+def test_following_a_link_lands_on_the_heading(page: Page, site_url: str,
+                                               built_site: Path) -> None:
+    source, href = first_href(built_site, r'<a class="wikilink internal" href="([^"#]+#[^"]+)"')
+    page.goto(site_url + source)
+    link = page.locator(f'.note-body a.wikilink[href="{href}"]').first
+    link.click()
+    assert_landed(page, href)
+
+
+def test_following_a_backlink_lands_on_the_linking_block(page: Page, site_url: str,
+                                                         built_site: Path) -> None:
+    source, href = first_href(built_site, r'class="context-open" href="([^"]+#[^"]+)"',
+                              in_body=False)
+    page.goto(site_url + source)
+    page.locator(f'.backlinks a.context-open[href="{href}"]').first.click()
+    assert_landed(page, href)
+
+
+def test_following_a_block_ref_lands_on_the_block(page: Page, site_url: str,
+                                                  built_site: Path) -> None:
+    source, href = first_href(built_site, r'class="block-ref" href="([^"]+#block-[^"]+)"')
+    page.goto(site_url + source)
+    page.locator(f'.note-body a.block-ref[href="{href}"]').first.click()
+    assert_landed(page, href)
+    expect(page.locator(f'[id="{href.partition("#")[2]}"]')).to_have_class(re.compile("block"))
+
+
+def distinctive_word(site: Path) -> tuple[str, str]:
+    """A long word that the indexed body of exactly one page contains, and its title."""
+    bodies: dict[str, str] = {}
+    for path in sorted(site.glob("*.html")):
+        text = path.read_text("utf-8")
+        if 'class="note-body' not in text:
+            continue
+        body = text.split('class="note-body', 1)[1].split("</article>", 1)[0]
+        title = re.search(r'data-pagefind-meta="title">([^<]+)<', text)
+        if title:
+            bodies[title.group(1)] = re.sub(r"<[^>]+>", " ", body)
+    counts = Counter(w.lower() for text in bodies.values()
+                     for w in set(re.findall(r"[A-Za-z]{9,}", text)))
+    for title, text in sorted(bodies.items()):
+        for word in sorted(set(re.findall(r"[A-Za-z]{9,}", text))):
+            if counts[word.lower()] == 1:
+                return word, title
+    raise AssertionError("no distinctive word")
+
+
+def test_search_finds_a_page_by_a_word_of_its_body(page: Page, site_url: str,
+                                                   built_site: Path, artifacts: Path) -> None:
+    word, title = distinctive_word(built_site)
+    errors = watch_errors(page)
+    page.goto(site_url + "index.html")
+    page.keyboard.press("/")
+    expect(page.locator("#kbc-search-input")).to_be_focused()
+    page.keyboard.type(word)
+    result = page.locator(".search-results a", has_text=title)
+    expect(result.first).to_be_visible(timeout=15_000)
+    expect(page.locator(".search-results mark").first).to_be_visible()
+    page.screenshot(path=artifacts / "search.png")
+    result.first.click()
+    expect(page.locator("h1.note-title")).to_contain_text(title)
+    assert errors == []
+
+
+def test_dark_mode_toggles_and_is_remembered(page: Page, site_url: str,
+                                             artifacts: Path) -> None:
+    page.emulate_media(color_scheme="light")
+    page.goto(site_url + "profile-id.html")
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.locator("#kbc-theme-toggle").click()
+    expect(page.locator("html")).to_have_class(re.compile(r"\btheme-dark\b"))
+    dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert dark != light
+    page.reload()
+    expect(page.locator("html")).to_have_class(re.compile(r"\btheme-dark\b"))
+    page.screenshot(path=artifacts / "page-dark.png")
+    page.locator("#kbc-theme-toggle").click()
+    expect(page.locator("html")).to_have_class(re.compile(r"\btheme-light\b"))
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == light
+    page.screenshot(path=artifacts / "page-light.png")
+
+
+def test_phone_layout_has_a_navigation_drawer(browser: object, site_url: str,
+                                              artifacts: Path) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844},  # type: ignore[attr-defined]
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.goto(site_url + "profile-id-persona.html")
+    sidebar = page.locator("#kbc-sidebar")
+    expect(sidebar).not_to_be_in_viewport()
+    page.screenshot(path=artifacts / "phone-page.png")
+    page.locator("#kbc-nav-toggle").click()
+    expect(sidebar).to_be_in_viewport()
+    expect(page.locator("#kbc-nav-toggle")).to_have_attribute("aria-expanded", "true")
+    page.wait_for_timeout(400)  # the drawer slides in
+    page.screenshot(path=artifacts / "phone-nav.png")
+    page.keyboard.press("Escape")
+    expect(sidebar).not_to_be_in_viewport()
+    assert errors == []
+    context.close()
+
+
+def test_hover_preview_shows_the_linked_page(page: Page, site_url: str,
+                                             built_site: Path) -> None:
+    page.goto(site_url + "profile-id.html")
+    link = page.locator(".mm-children a, .note-body a.internal").first
+    target = link.get_attribute("href") or ""
+    title = scan_page((built_site / target.partition("#")[0]).read_text("utf-8"))
+    assert title is not None
+    link.hover()
+    preview = page.locator("#kbc-preview")
+    expect(preview).to_be_visible(timeout=5_000)
+    expect(preview.locator(".preview-title")).not_to_be_empty()
+
+
+def test_outline_blocks_fold_and_unfold(page: Page, site_url: str) -> None:
+    page.goto(site_url + "profile-id.html")
+    bullet = page.locator("li.block > .block-row > button.bullet").first
+    block = bullet.locator("xpath=ancestor::li[1]")
+    children = block.locator(":scope > ul.children")
+    expect(children).to_be_visible()
+    bullet.click()
+    expect(children).to_be_hidden()
+    expect(bullet).to_have_attribute("aria-expanded", "false")
+    bullet.click()
+    expect(children).to_be_visible()
+
+
+def test_the_site_works_from_file_urls(page: Page, built_site: Path) -> None:
+    errors = watch_errors(page)
+    page.goto((built_site / "profile-id.html").as_uri())
+    expect(page.locator("h1.note-title")).to_be_visible()
+    page.locator(".sidebar a", has_text="All pages").click()
+    expect(page.locator("h1")).to_contain_text("All pages")
+    page.locator("#kbc-theme-toggle").click()
+    expect(page.locator("html")).to_have_class(re.compile(r"\btheme-"))
+    assert errors == []

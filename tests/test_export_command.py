@@ -1,0 +1,155 @@
+"""The ``kbc export`` command: default target, output folder rules (exit 2, one line on
+stderr), --force, notes on stderr, and an export killed midway (a real SIGKILL of a
+subprocess) leaving the previous OUT whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kb_compiler.cli import main
+from tests.conftest import SAMPLE_VAULT
+from tests.export_support import export, graph_of, tree_digest
+from tests.vaultgen import generate
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def kbc(*args: str) -> Result:
+    return CliRunner().invoke(main, ["export", *args])
+
+
+@pytest.fixture
+def graph(tmp_path: Path) -> Path:
+    return generate(tmp_path / "graph", 20, "logseq", seed=3).root
+
+
+def test_default_target_is_the_source_dialect(graph: Path, tmp_path: Path) -> None:
+    result = kbc(str(graph), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out/logseq/config.edn").is_file()
+    assert not (tmp_path / "out/.obsidian").exists()
+    vault = generate(tmp_path / "vault", 20, "obsidian", seed=3).root
+    assert kbc(str(vault), "-o", str(tmp_path / "out2")).exit_code == 0
+    assert (tmp_path / "out2/.obsidian/app.json").is_file()
+    assert not (tmp_path / "out2/logseq").exists()
+
+
+def test_plain_folder_takes_the_majority_and_says_so(tmp_path: Path) -> None:
+    result = kbc(str(SAMPLE_VAULT), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "Logseq and" in result.stderr and "the majority" in result.stderr
+    assert (tmp_path / "out/logseq/config.edn").is_file()
+    assert "written as a logseq vault" in result.stderr.splitlines()[-1]
+
+
+def test_to_obsidian_reports_kept_macros(graph: Path, tmp_path: Path) -> None:
+    page = graph / "pages" / "Macro.md"
+    page.write_text("- {{query (todo now)}} and {{renderer :x}}\n", encoding="utf-8")
+    result = kbc(str(graph), "-o", str(tmp_path / "out"), "--to", "obsidian")
+    assert result.exit_code == 0, result.output
+    assert "pages/Macro.md:1: info[macro-kept] macro '{{query}}'" in result.stderr
+    assert "- {{query (todo now)}} and {{renderer :x}}" in \
+        (tmp_path / "out/Macro.md").read_text(encoding="utf-8")
+
+
+def test_non_empty_out_needs_force(graph: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine", encoding="utf-8")
+    result = kbc(str(graph), "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "--force" in result.stderr
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "mine"
+    result = kbc(str(graph), "-o", str(out), "--force")
+    assert result.exit_code == 0, result.output
+    assert not (out / "keep.txt").exists() and (out / "logseq/config.edn").is_file()
+
+
+@pytest.mark.parametrize("where", ["vault", "vault/inside", "parent", "file"])
+def test_refused_output_folders(graph: Path, tmp_path: Path, where: str) -> None:
+    out = {"vault": graph, "vault/inside": graph / "pages" / "out", "parent": tmp_path,
+           "file": tmp_path / "a-file"}[where]
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    before = tree_digest(graph)
+    result = kbc(str(graph), "-o", str(out), "--force")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("kbc: error: ") and result.stderr.count("\n") == 1
+    assert tree_digest(graph) == before
+    assert not (graph / "pages" / "out").exists()
+
+
+def test_missing_output_option_is_a_usage_error(graph: Path) -> None:
+    assert kbc(str(graph)).exit_code == 2
+
+
+def test_killed_export_leaves_previous_out_whole(tmp_path: Path) -> None:
+    """Kill ``kbc export`` while it writes its temporary folder: OUT keeps the
+    previous export, byte for byte."""
+    vault = generate(tmp_path / "big", 1500, "logseq", seed=5).root
+    out = tmp_path / "out"
+    small = generate(tmp_path / "small", 10, "logseq", seed=1).root
+    export(graph_of(small), out, "logseq")
+    before = tree_digest(out)
+    env = {**os.environ, "KBC_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb_compiler", "export", str(vault), "-o", str(out), "--force",
+         "--to", "obsidian"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    temp = _wait_for_partial_output(process, tmp_path)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "the export finished before the kill"
+    assert temp is not None and temp.exists()  # it was killed midway through writing
+    assert tree_digest(out) == before
+    export(graph_of(small), out, "logseq", force=True)  # the next export tidies up
+    assert not temp.exists()
+
+
+def _wait_for_partial_output(process: subprocess.Popen, folder: Path) -> Path | None:
+    """The export's temporary folder once it holds some pages (None if the process
+    ended first)."""
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        for temp in folder.glob(".out.kbc-export-*"):
+            if sum(1 for _ in temp.rglob("*.md")) >= 50:
+                return temp
+        time.sleep(0.002)
+    return None
+
+
+def _graph_json(vault: Path) -> tuple[Counter, set]:
+    result = CliRunner().invoke(main, ["graph", str(vault), "--format", "json", "-q"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    pages = {(n["id"], json.dumps(n["properties"], sort_keys=True), n["exists"])
+             for n in data["nodes"] if n["exists"] and n["kind"] == "page"}
+    edges = Counter((e["source"], e["target"], e["kind"], e.get("property"), e.get("block"),
+                     e.get("heading")) for e in data["edges"])
+    return edges, pages
+
+
+def test_round_trip_through_the_command_line_keeps_the_graph(tmp_path: Path) -> None:
+    """`kbc export` there and back, compared with `kbc graph --format json` (lines
+    aside, which a converted page has others of)."""
+    first, there, back = tmp_path / "first", tmp_path / "there", tmp_path / "back"
+    assert kbc(str(SAMPLE_VAULT), "-o", str(first), "--to", "logseq").exit_code == 0
+    assert kbc(str(first), "-o", str(there), "--to", "obsidian").exit_code == 0
+    assert kbc(str(there), "-o", str(back)).exit_code == 0  # default: its own, Obsidian
+    assert kbc(str(there), "-o", str(tmp_path / "again"), "--to", "logseq").exit_code == 0
+    assert _graph_json(first) == _graph_json(tmp_path / "again")
+    assert (back / ".obsidian/app.json").is_file()

@@ -1,0 +1,78 @@
+"""sitemap.xml and the Atom feed: dates from the pages themselves (never file times),
+absolute links only with --base-url, newest first, well-formed XML."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from kb_compiler.emit.site import SiteOptions, build_site
+from kb_compiler.emit.site.feeds import FeedEntry, atom_feed, page_date, sitemap_xml
+from kb_compiler.loader import load
+from kb_compiler.model import Dialect, Page, Property
+from kb_compiler.resolve import resolve
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def page(path: str, journal: bool = False, **properties: str) -> Page:
+    props = tuple(Property(k, k, v, v, 1) for k, v in properties.items())
+    return Page(path, path.removesuffix(".md"), Dialect.LOGSEQ, "", properties=props,
+                is_journal=journal)
+
+
+@pytest.mark.parametrize(("made", "expected"), [
+    (page("a.md", updated="2024-05-29"), "2024-05-29"),
+    (page("a.md", date="2024-05-29T17:07:14"), "2024-05-29T17:07:14"),
+    (page("a.md", created="2023-01-02", modified="2024-02-03 10:11"), "2024-02-03T10:11:00"),
+    (page("journals/2024_01_15.md", journal=True), "2024-01-15"),
+    (page("a.md", updated="yesterday"), None),
+    (page("a.md"), None),
+])
+def test_page_date(made: Page, expected: str | None) -> None:
+    assert page_date(made) == expected
+
+
+def test_atom_feed_is_newest_first_and_well_formed() -> None:
+    entries = [FeedEntry("Old <b>", "old.html", "2023-01-01", "first & oldest"),
+               FeedEntry("New", "new.html", "2024-06-01T09:30:00", "latest")]
+    root = ElementTree.fromstring(atom_feed("My KB", entries, "https://kb.example.org/"))
+    titles = [e.findtext(f"{ATOM}title") for e in root.iter(f"{ATOM}entry")]
+    assert titles == ["New", "Old <b>"]
+    assert root.findtext(f"{ATOM}updated") == "2024-06-01T09:30:00Z"
+    links = [e.find(f"{ATOM}link").get("href") for e in root.iter(f"{ATOM}entry")]
+    assert links == ["https://kb.example.org/new.html", "https://kb.example.org/old.html"]
+
+
+def test_feed_without_entries_has_a_fixed_date() -> None:
+    root = ElementTree.fromstring(atom_feed("Empty", [], None))
+    assert root.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
+
+
+def test_sitemap_relative_without_base_url() -> None:
+    root = ElementTree.fromstring(sitemap_xml([("index.html", None),
+                                               ("a.html", "2024-05-29T10:00:00")], None))
+    locs = [u.findtext(f"{SITEMAP}loc") for u in root.iter(f"{SITEMAP}url")]
+    assert locs == ["index.html", "a.html"]
+    assert [u.findtext(f"{SITEMAP}lastmod") for u in root.iter(f"{SITEMAP}url")] == \
+        [None, "2024-05-29"]
+
+
+def test_file_times_do_not_change_the_feed(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "dated.md").write_text("updated:: 2024-05-29\n\n- dated page\n")
+    (vault / "undated.md").write_text("- no date here\n")
+    graph = resolve(load(vault, cache_dir=None))
+    build_site(graph, tmp_path / "one", SiteOptions(search=False))
+    for path in vault.iterdir():
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "two", SiteOptions(search=False))
+    for name in ("feed.xml", "sitemap.xml"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    feed = ElementTree.fromstring((tmp_path / "one" / "feed.xml").read_text())
+    assert [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")] == ["dated"]

@@ -1,0 +1,127 @@
+"""Logseq outlines as nested, foldable lists (without recursion, however deep), embeds
+transcluded with their source and bounded, block refs, macros, and the graph pictures
+(deterministic, bounded)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+from kb_compiler.emit.site import SiteOptions, build_site
+from kb_compiler.emit.site.graphview import MAX_GLOBAL_NODES, GraphNode, global_graph, local_graph
+from kb_compiler.emit.site.outline import MAX_VISUAL_DEPTH, block_source, render_outline
+from kb_compiler.loader import load
+from kb_compiler.model import Block
+from kb_compiler.resolve import resolve
+
+UUID = "64f1b2c3-aaaa-bbbb-cccc-1234567890ab"
+
+
+def blocks_at(depths: list[int]) -> list[Block]:
+    parents: list[int] = []
+    made = []
+    for index, depth in enumerate(depths):
+        del parents[depth:]
+        made.append(Block(index, parents[-1] if parents else None, depth, index + 1,
+                          index + 1, f"block {index}"))
+        parents.append(index)
+    return made
+
+
+def outline(depths: list[int], collapsed: set[int] = frozenset()) -> str:  # type: ignore[assignment]
+    return render_outline(blocks_at(depths), lambda b: b.content, lambda b: f"b{b.index}",
+                          lambda b: b.index in collapsed)
+
+
+def test_nesting_follows_depths() -> None:
+    markup = outline([0, 1, 2, 1, 0])
+    assert markup == (
+        '<ul class="outline">'
+        '<li class="block" id="b0"><div class="block-row"><button class="bullet" type="button" '
+        'aria-expanded="true" aria-label="Fold or unfold this block"></button>'
+        '<div class="block-content">block 0</div></div><ul class="children">'
+        '<li class="block" id="b1"><div class="block-row"><button class="bullet" type="button" '
+        'aria-expanded="true" aria-label="Fold or unfold this block"></button>'
+        '<div class="block-content">block 1</div></div><ul class="children">'
+        '<li class="block" id="b2"><div class="block-row"><span class="bullet" aria-hidden="true">'
+        '</span><div class="block-content">block 2</div></div></li></ul></li>'
+        '<li class="block" id="b3"><div class="block-row"><span class="bullet" aria-hidden="true">'
+        '</span><div class="block-content">block 3</div></div></li></ul></li>'
+        '<li class="block" id="b4"><div class="block-row"><span class="bullet" aria-hidden="true">'
+        '</span><div class="block-content">block 4</div></div></li></ul>'
+    )
+
+
+def test_collapsed_blocks_start_folded() -> None:
+    markup = outline([0, 1], collapsed={0})
+    assert '<li class="block collapsed" id="b0">' in markup and 'aria-expanded="false"' in markup
+
+
+def test_ten_thousand_levels_render_without_recursion() -> None:
+    markup = outline(list(range(10_000)))
+    assert markup.count("<li") == 10_000
+    assert markup.count("<ul") == markup.count("</ul>") == MAX_VISUAL_DEPTH + 1
+    assert markup.count("<li") == markup.count("</li>")
+
+
+def test_block_source_takes_markers_drawers_and_heading_property() -> None:
+    block = Block(0, None, 0, 1, 4, "TODO [#A] write it\n:LOGBOOK:\nCLOCK: x\n:END:\nmore",
+                  heading=2)
+    text, marker, priority = block_source(block)
+    assert (marker, priority) == ("TODO", "A")
+    assert text == "## write it\nmore"
+
+
+def write(root: Path, pages: dict[str, str]) -> Path:
+    for name, text in pages.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def test_embeds_block_refs_and_macros_in_a_built_page(tmp_path: Path) -> None:
+    vault = write(tmp_path / "vault", {
+        "Host.md": f"""\
+            - host text
+            - {{{{embed [[Guest]]}}}}
+            - ref (({UUID})) and {{{{embed (({UUID}))}}}}
+            - {{{{youtube https://www.youtube.com/watch?v=abcdefghijk}}}} {{{{query (todo now)}}}}
+            - self {{{{embed [[Host]]}}}}
+            """,
+        "Guest.md": f"""\
+            - guest block
+              id:: {UUID}
+            - guest embeds back {{{{embed [[Host]]}}}}
+            """,
+    })
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
+    host = (tmp_path / "site" / "host.html").read_text("utf-8")
+    body = host.split('class="note-body', 1)[1].split("</article>", 1)[0]
+    # the guest page is transcluded with a link to its source
+    assert '<a class="embed-source" href="guest.html"' in body and "guest block" in body
+    # the guest embeds the host back: a cycle note, not an endless page
+    assert "Embed cycle: Host \u2192 Guest \u2192 Host" in body
+    assert body.count("Embed cycle:") == 2  # the guest's embed of Host, and Host's own
+    # block ref: the block's text, linking to the block on its page
+    ref = r'<a class="block-ref" href="guest\.html#block-' + UUID + r'"[^>]*>guest block</a>'
+    assert re.search(ref, body)
+    # macros: a video is a link, a query is shown as written
+    assert 'href="https://www.youtube.com/watch?v=abcdefghijk"' in body
+    assert "<code class=\"macro\"" in body and "{{query (todo now)}}" in body
+    guest = (tmp_path / "site" / "guest.html").read_text("utf-8")
+    assert f'id="block-{UUID}"' in guest
+
+
+def test_graphs_are_deterministic_and_bounded() -> None:
+    nodes = [GraphNode(f"p{n:04d}", f"Page {n}", f"p{n}.html", "t" if n % 2 else None)
+             for n in range(MAX_GLOBAL_NODES + 50)]
+    edges = [(f"p{n:04d}", f"p{(n * 7) % len(nodes):04d}") for n in range(len(nodes))]
+    first, omitted = global_graph(nodes, edges)
+    second, _ = global_graph(list(reversed(nodes)), list(reversed(edges)))
+    assert first == second and omitted == 50
+    assert first.count('<g class="node ') == MAX_GLOBAL_NODES
+    center = GraphNode("c", "Center", None, current=True)
+    ring = local_graph(center, nodes[:5], [("c", n.id) for n in nodes[:5]])
+    assert ring.count("<line") == 5 and 'class="node gn current labelled"' in ring
+    assert local_graph(center, [], []) == ""

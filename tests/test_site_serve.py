@@ -1,0 +1,89 @@
+"""`kbc serve`: serves the site on 127.0.0.1, rebuilds when a page changes, and the pages
+it serves carry the reload hook (pages built by `kbc build` do not)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import lay_out_seeds
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def wait_for(check: object, seconds: float = 90) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()  # type: ignore[operator]
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail("timed out waiting for kbc serve")
+
+
+def test_serve_rebuilds_on_change(tmp_path: Path) -> None:
+    vault = lay_out_seeds(tmp_path / "seeds")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
+         "--no-search"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        index = wait_for(lambda: fetch(base + "index.html"))
+        assert 'data-serve="1"' in index
+        first = wait_for(lambda: fetch(base + "kbc-reload.txt"))
+        page = base + "what-is-customer-profile.html"
+        assert "REBUILT-MARKER" not in (fetch(page) or "")
+        target = vault / "What is Customer Profile.md"
+        target.write_text(target.read_text() + "\nREBUILT-MARKER appears after a change\n")
+        wait_for(lambda: (text := fetch(base + "kbc-reload.txt")) and text != first)
+        assert "REBUILT-MARKER" in (fetch(page) or "")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    assert process.stderr is not None
+    log = process.stderr.read()
+    assert "Traceback" not in log and f"http://127.0.0.1:{port}/" in log
+
+
+def test_serve_refuses_a_busy_port(tmp_path: Path) -> None:
+    vault = lay_out_seeds(tmp_path / "seeds")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
+             "--no-search"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "choose another port" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_built_sites_have_no_reload_hook(tmp_path: Path) -> None:
+    vault = lay_out_seeds(tmp_path / "seeds")
+    subprocess.run([sys.executable, "-m", "kb_compiler", "build", str(vault), "-o",
+                    str(tmp_path / "site"), "--no-search"], check=True, capture_output=True)
+    assert 'data-serve="1"' not in (tmp_path / "site" / "index.html").read_text()
+    assert not (tmp_path / "site" / "kbc-reload.txt").exists()

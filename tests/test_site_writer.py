@@ -1,0 +1,96 @@
+"""Atomic output: the new site replaces the old one in one step; a build that fails or is
+killed midway leaves the previous site whole; kbc replaces only folders it wrote."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kb_compiler.emit.site.writer import MARKER, SiteWriter, check_output_folder
+from kb_compiler.errors import KbcError
+from tests.vaultgen import generate
+
+
+def test_commit_replaces_the_previous_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with SiteWriter(out) as writer:
+        writer.write_text("index.html", "first")
+        writer.write_text("old.html", "only in the first build")
+        writer.commit()
+    with SiteWriter(out) as writer:
+        writer.write_text("index.html", "second")
+        writer.commit()
+    assert (out / "index.html").read_text() == "second"
+    assert not (out / "old.html").exists()
+    assert (out / MARKER).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temp folder left
+
+
+def test_a_failed_build_leaves_the_previous_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with SiteWriter(out) as writer:
+        writer.write_text("index.html", "good")
+        writer.commit()
+    with pytest.raises(RuntimeError), SiteWriter(out) as writer:
+        writer.write_text("index.html", "half")
+        raise RuntimeError("rendering failed")
+    assert (out / "index.html").read_text() == "good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_site_paths_cannot_leave_the_output(tmp_path: Path) -> None:
+    with SiteWriter(tmp_path / "site") as writer:
+        for bad in ("../escape.html", "/etc/passwd", "a/../../b", ""):
+            with pytest.raises(ValueError):
+                writer.write_text(bad, "x")
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_output_folder_checks(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (tmp_path / "file.txt").write_text("x")
+    for out in (vault, vault / "inside", tmp_path, tmp_path / "file.txt"):
+        with pytest.raises(KbcError):
+            check_output_folder(out, vault)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert check_output_folder(empty, vault) == empty.resolve()
+    assert check_output_folder(tmp_path / "new", vault) == (tmp_path / "new").resolve()
+
+
+def test_a_killed_build_leaves_the_previous_site_whole(tmp_path: Path) -> None:
+    """A real kill (SIGKILL) while the build writes its temporary folder."""
+    vault = generate(tmp_path / "vault", pages=200, dialect="logseq", seed=5).root
+    out = tmp_path / "site"
+    command = [sys.executable, "-m", "kb_compiler", "build", str(vault), "-o", str(out),
+               "--no-search"]
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (vault / "pages" / "added page.md").write_text("- a page the killed build never publishes\n")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            temps = list(tmp_path.glob(".site.kbc-tmp-*"))
+            if temps and (temps[0] / "static").is_dir():  # writing has begun
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the build never started writing")
+        os.killpg(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    # the next build cleans up what the killed one left behind
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    assert list(tmp_path.glob(".site.kbc-*")) == []
+    assert (out / "added-page.html").is_file()
