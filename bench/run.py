@@ -205,9 +205,11 @@ def edited_page(root: Path) -> Path:
 
 
 def bench_vault(work: Path, dialect: str, pages: int, timeout: float,
-                search: bool, repeat: int = 1) -> Run:
+                search: bool, repeat: int = 1, measures: tuple[str, ...] = ()) -> Run:
     """Every measure on one generated vault; all but the builds are run ``repeat``
-    times and the fastest run is kept (the builds are too slow to repeat)."""
+    times and the fastest run is kept (the builds are too slow to repeat). ``measures``
+    limits the run to the measures whose names start with one of them (the floor is
+    always measured)."""
     root = vault_for(work, dialect, pages)
     run = Run(dialect, pages, len(page_files(root)))
     scratch = Path(tempfile.mkdtemp(prefix=f"run-{dialect}-{pages}-", dir=work))
@@ -230,6 +232,8 @@ def bench_vault(work: Path, dialect: str, pages: int, timeout: float,
     original = page.read_bytes()
     try:
         for name, command, step_env in steps:
+            if name != "floor" and measures and not any(name.startswith(m) for m in measures):
+                continue
             if name == "rebuild (1 page)":
                 page.write_bytes(original + b"\n- an edit for the rebuild benchmark\n")
             result = measure(name, command, step_env, timeout)
@@ -275,7 +279,7 @@ def table(runs: list[Run]) -> list[str]:
 def _verdict(run: Run, name: str, result: Measure) -> tuple[str, str]:
     targets: list[str] = []
     verdicts: list[str] = []
-    if name in TARGETS:
+    if name in TARGETS and TARGETS[name][1] in run.measures:
         limit, against = TARGETS[name]
         ratio = result.seconds / run.measures[against].seconds
         targets.append(f"<= {limit}x {against}")
@@ -309,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="run each measure but the builds N times, keep the fastest")
     parser.add_argument("--memory-guard", type=int, metavar="MB",
                         help="cap each measured process's address space (a safety net)")
+    parser.add_argument("--measures", type=lambda s: tuple(s.split(",")), default=(),
+                        help="only these measures (prefixes: check,build,rebuild,graph)")
     parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.floor_of:
@@ -323,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="kbc-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        runs = [bench_vault(work, dialect, size, args.timeout, not args.no_search, args.repeat)
+        runs = [bench_vault(work, dialect, size, args.timeout, not args.no_search, args.repeat,
+                            args.measures)
                 for size in sizes for dialect in dialects]
     finally:
         if args.work is None:

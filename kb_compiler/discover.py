@@ -21,8 +21,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb_compiler.globs import matches
 from kb_compiler.config import KBC_CONFIG, PYPROJECT, SCHEMA_FILES, VaultConfig
+from kb_compiler.globs import matches
 from kb_compiler.model import Asset, Diagnostic, Dialect, Severity, SourceFile, VaultKind
 from kb_compiler.parse.names import journal_date
 

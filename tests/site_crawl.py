@@ -83,11 +83,20 @@ def _check(site: Path, pages: dict[str, PageScan], name: str, url: str) -> str |
     return None
 
 
+# The only inline scripts our templates write: the theme switch before first paint, and
+# an alias page's redirect to its target.
+OWN_INLINE = (
+    re.compile(r"^\s*/\* Theme before first paint.*\}\)\(\);\s*$", re.DOTALL),
+    re.compile(r'^location\.replace\("[\w.%/-]*" \+ location\.hash\);$'),
+)
+
+
 class _Danger(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
         self._in_inline_script = False
+        self._script: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name.lower(): value or "" for name, value in attrs}
@@ -107,12 +116,16 @@ class _Danger(HTMLParser):
                 self.found.append(f"{tag} style={value}")
 
     def handle_data(self, data: str) -> None:
-        if self._in_inline_script and "alert" in data:
-            self.found.append("inline script with page content")
+        if self._in_inline_script:
+            self._script.append(data)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "script":
+        if tag == "script" and self._in_inline_script:
+            code = "".join(self._script)
+            if not any(pattern.match(code) for pattern in OWN_INLINE):
+                self.found.append(f"inline script: {code[:80]}")
             self._in_inline_script = False
+            self._script = []
 
 
 def _own_head(tag: str, values: dict[str, str]) -> bool:
@@ -133,8 +146,8 @@ def _is_script_url(value: str) -> bool:
 
 
 def dangerous_markup(markup: str) -> list[str]:
-    """What in ``markup`` could run script: foreign scripts, inline scripts that carry
-    page content, event attributes, script URLs, frames, forms."""
+    """What in ``markup`` could run script: foreign scripts, inline scripts other than
+    our own two, event attributes, script URLs, frames, forms."""
     scanner = _Danger()
     scanner.feed(markup)
     return scanner.found

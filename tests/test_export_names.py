@@ -25,7 +25,7 @@ segments = st.text(alphabet=st.sampled_from(list("%25EeAb.#?:|^[]\\ 3Fx_é🔍\t
     blacklist_characters="/", blacklist_categories=("Cs",)), max_size=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(segments)
 def test_every_segment_comes_back(segment: str) -> None:
     written = obsidian_segment(segment)
@@ -34,7 +34,7 @@ def test_every_segment_comes_back(segment: str) -> None:
     assert not any(ord(c) < 0x20 for c in written)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(segments.filter(lambda s: not RESERVED & set(s) and not s.startswith(".")
                        and all(ord(c) >= 0x20 and c != "\x7f" for c in s)))
 def test_every_obsidian_name_is_kept(segment: str) -> None:

@@ -10,6 +10,7 @@ for a longer local run, and ``fuzz/atheris_parse.py`` runs coverage-guided fuzzi
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
 import tempfile
@@ -30,7 +31,7 @@ from kb_compiler.loader import load
 from kb_compiler.model import Dialect, Page, SourceFile, VaultKind
 from kb_compiler.parse import parse_page
 from kb_compiler.resolve import resolve
-from tests.hostile.mutations import page_bytes
+from tests.hostile.mutations import corpus_pages, page_bytes
 from tests.hostile.outputs import snapshot
 
 SCALE = int(os.environ.get("KBC_FUZZ_EXAMPLES", "1"))
@@ -104,6 +105,28 @@ def _write_vault(root: Path, kind: str, fuzz: bytes, other: bytes) -> Path:
     return vault
 
 
+@settings(FAST, max_examples=80 * SCALE)
+@given(pages=st.lists(page_bytes(), min_size=1, max_size=4),
+       kind=st.sampled_from(sorted(VAULT_MARKERS)))
+def test_resolve_and_check_take_hostile_pages(pages: list[bytes], kind: str) -> None:
+    """Several hostile pages at once, so they embed and link each other."""
+    with tempfile.TemporaryDirectory() as folder:
+        vault = _write_vault(Path(folder), kind, pages[0], pages[-1])
+        for number, page in enumerate(pages[1:-1]):
+            (vault / "pages" / f"extra-{number}.md").write_bytes(page)
+        before = snapshot(vault)
+        graph = resolve(load(vault, cache_dir=None))
+        result = run_checks(graph)
+        assert "internal-error" not in [d.code for d in result.diagnostics]
+        order = [(d.path, d.line, d.column, d.code) for d in result.diagnostics]
+        assert order == sorted(order)  # INTERFACE.md: sorted by path, line, column, code
+        for page in graph.kb.pages:
+            graph.outgoing(page.id)
+            graph.backlinks(page.id)
+            graph.score(page.id)
+        assert snapshot(vault) == before
+
+
 @PIPELINE
 @given(fuzz=page_bytes(), other=page_bytes(),
        kind=st.sampled_from(sorted(VAULT_MARKERS)))
@@ -130,3 +153,17 @@ def test_every_stage_takes_hostile_pages(fuzz: bytes, other: bytes, kind: str) -
         outputs = ("site", "export-logseq", "export-obsidian")
         assert snapshot(root, skip=outputs) == before  # the vault never changes
         assert sorted(p.name for p in root.iterdir()) == sorted(("vault", *outputs))
+
+
+def test_atheris_target_runs_without_atheris() -> None:
+    """The optional atheris target (``fuzz/atheris_parse.py``) stays in working order:
+    its input functions take the seed corpus (atheris itself is not needed for this)."""
+    path = Path(__file__).resolve().parents[1] / "fuzz" / "atheris_parse.py"
+    spec = importlib.util.spec_from_file_location("atheris_parse", path)
+    assert spec and spec.loader
+    target = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(target)
+    pages = corpus_pages()
+    for number, page in enumerate(pages):
+        target.parse_input(bytes([number % 64]) + page)
+    target.pipeline_input(pages[0] + pages[-1])

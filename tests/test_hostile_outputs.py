@@ -11,6 +11,7 @@ import pytest
 
 from tests.hostile import payloads
 from tests.hostile.outputs import live_script, snapshot
+from tests.hostile.runner import Job, Run, run_many
 
 RAW_ATTACKS = [p for p in payloads.HTML_ATTACKS if "styled div" not in p
                and not p.startswith(("<!--", "<noscript"))]
@@ -44,3 +45,19 @@ def test_snapshot_sees_changes_without_opening_fifos(tmp_path: Path) -> None:
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "x").write_text("x")
     assert snapshot(tmp_path, skip=("out",)) == snapshot(tmp_path, skip=("out", "y"))
+
+
+def run_kbc_audited(args: tuple[str, ...], cwd: Path, audit: tuple[Path, Path]) -> Run:
+    return run_many({"one": Job(args, cwd, audit)}, cwd / "cache")["one"]
+
+
+def test_audit_hook_records_reads_in_the_forbidden_folder(tmp_path: Path) -> None:
+    """The audit wrapper must see kbc's reads: pointed at the forbidden folder itself,
+    kbc reads its pages, and every one of those opens is logged."""
+    forbidden = tmp_path / "forbidden"
+    forbidden.mkdir()
+    (forbidden / "page.md").write_text("- text\n")
+    log = tmp_path / "opened.log"
+    run = run_kbc_audited(("check", str(forbidden)), tmp_path, (forbidden, log))
+    assert run.returncode == 0, run.describe()
+    assert "page.md" in log.read_text()

@@ -80,6 +80,18 @@ def test_sample_vault_pages_show_what_their_files_say(
     assert "The metamodel at a glance" in index and "profile-(id)" in index
 
 
+def test_aliases_get_redirect_pages(sample_site: tuple[KnowledgeGraph, Path,
+                                                       BuildReport]) -> None:
+    graph, out, report = sample_site
+    context = SiteContext(graph, SiteOptions())
+    assert report.redirects == len(context.redirects) > 0
+    for slug, key in context.redirects.items():
+        redirect = (out / f"{slug}.html").read_text("utf-8")
+        target = context.file_of(key)
+        assert f'<meta http-equiv="refresh" content="0; url={target}">' in redirect
+        assert "noindex" in redirect
+
+
 def test_seeds_site_is_complete(tmp_path: Path) -> None:
     vault = lay_out_seeds(tmp_path / "seeds")
     graph, report = build(vault, tmp_path / "site")
@@ -104,6 +116,13 @@ def test_generated_400_page_vault_site_is_complete(tmp_path: Path, dialect: str)
     assert report.pages >= 400
     assert report.failed == ()
     assert_complete(graph, tmp_path / "site", report)
+    if dialect == "obsidian":  # worker processes and one process build the same bytes
+        build_site(graph, tmp_path / "serial", SiteOptions(search=False, jobs=1))
+        files = sorted(str(p.relative_to(tmp_path / "site"))
+                       for p in (tmp_path / "site").rglob("*") if p.is_file())
+        _, mismatch, errors = filecmp.cmpfiles(tmp_path / "site", tmp_path / "serial", files,
+                                               shallow=False)
+        assert mismatch == [] and errors == []
 
 
 def test_build_is_byte_identical(tmp_path: Path) -> None:
@@ -152,6 +171,10 @@ def test_cli_build_and_its_exit_codes(tmp_path: Path) -> None:
     assert "built 5 pages" in result.stderr
     sitemap = (tmp_path / "site" / "sitemap.xml").read_text()
     assert "<loc>https://kb.example.org/docs/profile-id.html</loc>" in sitemap
+    # the 404 page is served at any depth: with a base URL its links start from there
+    not_found = (tmp_path / "site" / "404.html").read_text()
+    assert '<base href="https://kb.example.org/docs/">' in not_found
+    assert "<base " not in (tmp_path / "site" / "index.html").read_text()
     assert not (tmp_path / "site" / "pagefind").exists()
     # the seeds have broken links: --strict turns them into exit 1, the site is still built
     strict = runner.invoke(main, ["build", str(vault), "-o", str(tmp_path / "site"),
@@ -182,14 +205,14 @@ def test_a_page_that_fails_to_render_does_not_stop_the_build(
     from kb_compiler.emit.site.pages import PageBuilder
 
     vault = lay_out_seeds(tmp_path / "seeds")
-    original = PageBuilder.page
+    original = PageBuilder.body
 
     def failing(self: PageBuilder, key: str) -> object:
         if key == "profiles":
             raise ValueError("a renderer bug")
         return original(self, key)
 
-    monkeypatch.setattr(PageBuilder, "page", failing)
+    monkeypatch.setattr(PageBuilder, "body", failing)
     _, report = build(vault, tmp_path / "site", search=False)
     assert report.failed == ("profiles",)
     failed = (tmp_path / "site" / "profiles.html").read_text("utf-8")

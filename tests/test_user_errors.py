@@ -99,16 +99,16 @@ CASES = [
     Case("missing vault", plain, ("check", "nowhere"), "nowhere"),
     Case("missing vault, build", plain, ("build", "nowhere", "-o", "site"), "nowhere"),
     Case("missing vault, export", plain, ("export", "nowhere", "-o", "out"), "nowhere"),
-    Case("missing vault, graph", plain, ("graph", "nowhere"), "nowhere"),
-    Case("missing vault, scores", plain, ("scores", "nowhere"), "nowhere"),
     Case("file as vault", file_as_vault, ("check", "page.md"), "page.md"),
-    Case("file as vault, build", file_as_vault, ("build", "page.md", "-o", "s"), "page.md"),
     Case("unreadable config: folder", unreadable_config("folder"), ("check", "v"), "kbc.toml"),
     Case("unreadable config: broken link", unreadable_config("dangling"), ("check", "v"),
          "kbc.toml"),
     Case("unreadable config: FIFO", unreadable_config("fifo"), ("build", "v", "-o", "s"),
          "kbc.toml"),
+    Case("missing vault, serve", plain, ("serve", "nowhere"), "nowhere"),
     Case("bad option", plain, ("check", "v", "--bogus"), "--bogus"),
+    Case("bad --port", plain, ("serve", "v", "--port", "99999"), "99999"),
+    Case("graph output is a folder", plain, ("graph", "v", "-o", "v"), "directory"),
     Case("bad option before the verb", plain, ("--bogus", "check", "v"), "--bogus"),
     Case("unknown verb", plain, ("compile", "v"), "compile"),
     Case("bad --format for check", plain, ("check", "v", "--format", "xml"), "xml"),
@@ -168,7 +168,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Run, bo
         folders[case.name] = folder
         before[case.name] = snapshot(folder)
         jobs[case.name] = Job(case.args, folder)
-    runs = run_many(jobs, tmp_path_factory.mktemp("cache"), limit=60)
+    runs = run_many(jobs, tmp_path_factory.mktemp("cache"), cpu_limit=20)
     return {name: (run, snapshot(folders[name]) == before[name]) for name, run in runs.items()}
 
 

@@ -41,6 +41,8 @@ def summary(report: object) -> str:
         made.append(f"{report.made_up} tag/namespace pages")
     if report.redirects:
         made.append(f"{report.redirects} alias redirects")
+    if report.reused:
+        made.append(f"{report.reused} unchanged")
     extra = f" ({', '.join(made)})" if made else ""
     notes = [f"{report.broken} broken links shown"] if report.broken else []
     if report.private:

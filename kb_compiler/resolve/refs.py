@@ -43,6 +43,7 @@ class ReferenceResolver:
         self.diagnostics: list[Diagnostic] = []
         self._folders: dict[str, str] = {}
         self._headings: dict[tuple[str, str], int | None] = {}  # (page, chain) -> block
+        self._targets: dict[tuple[object, ...], Target] = {}
 
     def _folder(self, page: Page) -> str:
         folder = self._folders.get(page.path)
@@ -93,6 +94,15 @@ class ReferenceResolver:
         return self._page_target(name, hit)
 
     def _page_target(self, name: str, hit: NameHit) -> Target:
+        # Targets are immutable: one per page (or per missing name) serves every
+        # reference to it, sparing an object per reference (memory at 50,000 pages).
+        key = (hit.page, hit.candidates) if hit.page is not None else (name, hit)
+        target = self._targets.get(key)
+        if target is None:
+            target = self._targets[key] = self._new_page_target(name, hit)
+        return target
+
+    def _new_page_target(self, name: str, hit: NameHit) -> Target:
         if hit.page is not None:
             owner = self.index.pages[hit.page]
             return Target(hit.page, None, None, True, owner.name,

@@ -10,8 +10,9 @@ FIFOs cannot live in git).
 and returns a ``HostileVault`` naming every case, the diagnostics each must produce
 (``Expect(code, path, line)``), and the body text of each page that must still reach
 the site and the export (``bodies``). Every case is a few small files, except three
-sized on purpose: a 3,000-level outline, a 5 MB line and a 24-level chain of pages
-each embedding the next twice (2^24 copies of the leaf if nothing bounds embeds).
+sized on purpose: a 3,000-level outline, a 5 MB line (1 MB in the Obsidian vault, to
+keep the suite quick) and a 24-level chain of pages each embedding the next twice (2^24
+copies of the leaf if nothing bounds embeds).
 
 Used by ``tests/test_hostile_*.py``; can also be run by hand::
 
@@ -30,7 +31,10 @@ from pathlib import Path
 
 from tests.hostile import payloads
 
-__all__ = ["CASE_NAMES", "CHAIN_LEVELS", "Expect", "HostileVault", "line_of", "make_hostile_vault"]
+__all__ = [
+    "CASE_NAMES", "CHAIN_LEVELS", "DIALECTS", "LEAF_TEXT", "Expect", "HostileVault", "line_of",
+    "make_hostile_vault",
+]
 
 CHAIN_LEVELS = 24
 DEEP_LEVELS = 3000
@@ -64,8 +68,6 @@ class HostileVault:
     expected: list[Expect] = field(default_factory=list)
     # body marker -> vault-relative path of the page holding it (it must be built).
     bodies: dict[str, str] = field(default_factory=dict)
-    # vault-relative paths of the files written (for snapshots and reports).
-    files: list[str] = field(default_factory=list)
     pwned: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -82,7 +84,6 @@ class HostileVault:
         path = self.vault / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-        self.files.append(relative)
         return path
 
     def page(self, stem: str, text: str, body: str | None = None) -> str:
@@ -181,6 +182,17 @@ def _script_and_handlers(hostile: HostileVault) -> None:
             "BODY-xss-props", *payloads.OBSIDIAN_ATTACKS), body="BODY-xss-props")
 
 
+def _active_attachments(hostile: HostileVault) -> None:
+    """Attachments that carry script: a site that copies them as they are serves that
+    script from its own origin (an SVG opened directly, an HTML file a page links)."""
+    for name, content in payloads.ACTIVE_ATTACHMENTS.items():
+        hostile.write(f"assets/{name}", content)
+    links = [f"![pic](../assets/{name})" for name in payloads.ACTIVE_ATTACHMENTS]
+    links += [f"[file](../assets/{name})" for name in payloads.ACTIVE_ATTACHMENTS]
+    hostile.page("attachments", hostile.blocks("BODY-attachments", *links),
+                 body="BODY-attachments")
+
+
 def _escapes(hostile: HostileVault) -> None:
     """Links, embeds and images pointing outside: relative ``../../`` and absolute."""
     secret = hostile.outside / "secret"
@@ -220,10 +232,8 @@ def _symlinks(hostile: HostileVault) -> None:
     }
     for relative, target in links.items():
         os.symlink(target, vault / relative)
-        hostile.files.append(relative)
         hostile.expect("path-escape", relative)
     os.symlink("nowhere.md", pages / "dangling.md")
-    hostile.files.append(hostile.page_path("dangling"))
     hostile.expect("unreadable-file", hostile.page_path("dangling"))
     text = hostile.blocks("BODY-symlinks", "[[linked-secret]]", "[[relative-escape]]",
                           "![linked](../assets/linked.png)", "[[linked-folder/secret]]")
@@ -237,7 +247,6 @@ def _special_files(hostile: HostileVault) -> None:
     (hostile.vault / "assets").mkdir(exist_ok=True)
     os.mkfifo(pages / "fifo.md")
     os.mkfifo(hostile.vault / "assets" / "fifo.png")
-    hostile.files += [hostile.page_path("fifo"), "assets/fifo.png"]
     folder = pages / "folder.md"  # a directory named like a page
     folder.mkdir()
     hostile.page("folder.md/inner", hostile.blocks("BODY-inner-of-folder"),
@@ -253,9 +262,8 @@ def _special_files(hostile: HostileVault) -> None:
 
 
 def _encodings(hostile: HostileVault) -> None:
-    binary = hostile.write(hostile.page_path("binary"), payloads.PNG + b"\x00\xff" * 64)
+    hostile.write(hostile.page_path("binary"), payloads.PNG + b"\x00\xff" * 64)
     hostile.expect("invalid-encoding", hostile.page_path("binary"))
-    assert binary.stat().st_size
     latin = hostile.blocks("BODY-latin1", "caf\u00e9 na\u00efve \u00fcber").encode("latin-1")
     path = hostile.page_path("latin1")
     hostile.write(path, latin)
@@ -268,19 +276,25 @@ def _encodings(hostile: HostileVault) -> None:
     hostile.expect("broken-link", path, line_of(crlf, "[[missing-after-crlf]]"))
     hostile.write(hostile.page_path("empty"), b"")
     hostile.write(hostile.page_path("blank"), b"\n \n\t\n")
-    hostile.write(hostile.page_path("utf16"), "\ufeffBODY-utf16 text\n".encode("utf-16"))
+    path = hostile.page_path("utf16")  # UTF-16 with its BOM: readable, but not UTF-8
+    hostile.write(path, hostile.blocks("BODY-utf16").encode("utf-16"))
+    hostile.bodies["BODY-utf16"] = path
+    hostile.expect("invalid-encoding", path)
 
 
 def _frontmatter(hostile: HostileVault) -> None:
     text = "---\ntitle: [unclosed\nkey: : x\n---\n" + hostile.blocks("BODY-bad-frontmatter")
     path = hostile.page("bad-frontmatter", text, body="BODY-bad-frontmatter")
     hostile.expect("invalid-frontmatter", path)
-    hostile.page("unsafe-yaml", payloads.unsafe_yaml(hostile.pwned)
-                 + hostile.blocks("BODY-unsafe-yaml"), body="BODY-unsafe-yaml")
-    hostile.page("yaml-bomb", payloads.YAML_BOMB + hostile.blocks("BODY-yaml-bomb"),
-                 body="BODY-yaml-bomb")
-    hostile.page("yaml-deep", "---\nk: " + "[" * 5000 + "]" * 5000 + "\n---\n"
-                 + hostile.blocks("BODY-yaml-deep"), body="BODY-yaml-deep")
+    # YAML that runs code under an unsafe loader, expands to 10^9 values, nests 5,000 deep.
+    for stem, frontmatter in (
+        ("unsafe-yaml", payloads.unsafe_yaml(hostile.pwned)),
+        ("yaml-bomb", payloads.YAML_BOMB),
+        ("yaml-deep", "---\nk: " + "[" * 5000 + "]" * 5000 + "\n---\n"),
+    ):
+        body = f"BODY-{stem}"
+        hostile.expect("invalid-frontmatter",
+                       hostile.page(stem, frontmatter + hostile.blocks(body), body=body))
 
 
 def _deep_outline(hostile: HostileVault) -> None:
@@ -339,9 +353,10 @@ def _unterminated(hostile: HostileVault) -> None:
         lines[3] = "![[another"
     text = hostile.blocks(*lines)
     path = hostile.page("unterminated", text, body="BODY-unterminated")
+    hostile.expect("unterminated-link", path, line_of(text, lines[1]))
     hostile.expect("unterminated-link", path, line_of(text, lines[2]))
-    if not hostile.logseq:
-        hostile.expect("unterminated-link", path, line_of(text, lines[1]))
+    if hostile.logseq:
+        hostile.expect("unterminated-macro", path, line_of(text, lines[3]))
 
 
 def _odd_names(hostile: HostileVault) -> None:
@@ -368,6 +383,17 @@ def _odd_names(hostile: HostileVault) -> None:
     hostile.page("links-to-odd-names", listing, body=None)
 
 
+def _deep_namespace(hostile: HostileVault) -> None:
+    """A page 3,000 namespace levels deep: an implied parent page per level is fine, but
+    not one that repeats every level above it (3,000^2 output), nor a 15 KB file name."""
+    deep = "/".join(["ns"] * DEEP_LEVELS)
+    if hostile.logseq:
+        text = f"title:: {deep}\n\n" + hostile.blocks("BODY-deep-namespace")
+    else:
+        text = hostile.blocks("BODY-deep-namespace", f"[[{deep}]]")
+    hostile.page("deep-namespace", text, body="BODY-deep-namespace")
+
+
 def _duplicates(hostile: HostileVault) -> None:
     first = hostile.page("Dup", hostile.blocks("BODY-dup-upper"), body="BODY-dup-upper")
     second = hostile.page("dup", hostile.blocks("BODY-dup-lower"))
@@ -376,6 +402,7 @@ def _duplicates(hostile: HostileVault) -> None:
 
 CASES: dict[str, Callable[[HostileVault], None]] = {
     "xss": _script_and_handlers,
+    "attachments": _active_attachments,
     "escapes": _escapes,
     "symlinks": _symlinks,
     "special-files": _special_files,
@@ -387,6 +414,7 @@ CASES: dict[str, Callable[[HostileVault], None]] = {
     "embed-chain": _embed_chain,
     "unterminated": _unterminated,
     "odd-names": _odd_names,
+    "deep-namespace": _deep_namespace,
     "duplicates": _duplicates,
 }
 CASE_NAMES = tuple(CASES)

@@ -43,6 +43,15 @@ HTML_ATTACKS = (
     "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
 )
 
+# Attachments that run script when a browser opens them from the site.
+ACTIVE_ATTACHMENTS = {
+    "evil.svg": ('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(\'svg-onload\')">'
+                 "<script>alert('svg-script')</script><circle r='5'/></svg>"),
+    "evil.html": "<html><body><script>alert('html-attachment')</script></body></html>",
+    "evil.xhtml": ('<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+                   "<script>alert('xhtml-attachment')</script></body></html>"),
+}
+
 # Markdown and wiki link forms carrying script URLs.
 LINK_ATTACKS = (
     "[md-link](javascript:alert('md-link'))",

@@ -1,19 +1,30 @@
 """Backlinks with context: which published pages point at a page, and the block each
-reference sits in, rendered shallow (embeds and block refs as links) and cached.
+reference sits in, with embeds shown as links (not transcluded), cached.
 
-References from unpublished pages are never shown, not even as a count.
+A Logseq page's context blocks are cut from the page's own render (each outline block
+is rendered on its own, so a block's HTML is at hand): rendering a page once serves
+both its file and the backlinks of every page it links to. Markdown pages' context
+blocks are rendered from their source lines. References from unpublished pages are
+never shown, not even as a count.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kb_compiler.emit.site.body import BodyRenderer, Snippets
 from kb_compiler.emit.site.context import SiteContext
+from kb_compiler.emit.site.embeds import Transcluder
 from kb_compiler.emit.site.linker import LinkReport, escape
-from kb_compiler.model import RefKind
+from kb_compiler.emit.site.render import TOC_SLOT
+from kb_compiler.model import Dialect, RefKind
 from kb_compiler.resolve.blocks import LineMap
 
+Batch = tuple[dict[int, str], frozenset[str]]  # block index -> context HTML; assets shown
+_ID = re.compile(r' id="[^"]*"')
+_FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
+_FOOTNOTES = re.compile(r'<hr class="footnotes-sep">.*?</section>', re.DOTALL)
 MAX_CONTEXTS = 60  # blocks shown with their text; further sources are listed by name
 MAX_SOURCES = 400
 
@@ -101,25 +112,55 @@ class BacklinkContexts:
         assets.update(shown)
         return BacklinkItem(rendered.get(index, ""), href, kind.value)
 
+    def preload(self, batches: dict[str, Batch]) -> None:
+        """Take the context blocks derived while the source pages were rendered."""
+        for source, batch in batches.items():
+            self._batches[(source, "")] = batch
+
+    def derive(self, source: str, renderer: BodyRenderer, transcluder: Transcluder) -> Batch:
+        """Context blocks of a Logseq page, cut from its own render (see the module doc):
+        embeds shown as links, ids, footnotes and the table of contents left out."""
+        wanted = self._wanted(source)
+        derived = {}
+        for index in wanted:
+            markup = renderer.block_html.get(index)
+            if markup is None:
+                continue
+            markup = transcluder.as_links(markup).replace(TOC_SLOT, "")
+            markup = _FOOTNOTES.sub("", _FOOTNOTE_REF.sub("", markup))
+            derived[index] = _ID.sub("", markup)
+        return derived, frozenset(renderer.linker.report.assets)
+
     def _line_map(self, source: str) -> LineMap:
         line_map = self._line_maps.get(source)
         if line_map is None:
             line_map = self._line_maps[source] = LineMap(self.context.pages[source])
         return line_map
 
-    def _batch(self, source: str, site_file: str) -> tuple[dict[int, str], frozenset[str]]:
-        """Every context block ``source`` can contribute, rendered in one pass."""
+    def _wanted(self, source: str) -> list[int]:
+        line_map = self._line_map(source)
+        return sorted({index for r in self.context.graph.outgoing(source)
+                       if not r.ref.property
+                       and (index := line_map.block_at(r.ref.line)) is not None})
+
+    def _batch(self, source: str, site_file: str) -> Batch:
+        """Every context block ``source`` can contribute: from its own render when the
+        page was rendered in this build, else rendered here (once, cached)."""
         folder = site_file.rpartition("/")[0]
         batch = self._batches.get((source, folder))
         if batch is None:
-            line_map = self._line_map(source)
-            wanted = sorted({index for r in self.context.graph.outgoing(source)
-                             if not r.ref.property
-                             and (index := line_map.block_at(r.ref.line)) is not None})
-            report = LinkReport()
-            renderer = BodyRenderer(self.context, self.context.pages[source], site_file,
-                                    report, snippets=self.snippets,
-                                    doc_id=f"bl-{self.context.slugs.get(source, '')}")
-            batch = (renderer.blocks_alone(wanted), frozenset(report.assets))
-            self._batches[(source, folder)] = batch
+            batch = self._batches[(source, folder)] = self._render_batch(source, site_file)
         return batch
+
+    def _render_batch(self, source: str, site_file: str) -> Batch:
+        page = self.context.pages[source]
+        report = LinkReport()
+        if page.dialect is Dialect.LOGSEQ:  # the same way as while rendering the page
+            transcluder = Transcluder(self.context, site_file)
+            renderer = BodyRenderer(self.context, page, site_file, report,
+                                    snippets=self.snippets, transcluder=transcluder)
+            renderer.whole()
+            return self.derive(source, renderer, transcluder)
+        renderer = BodyRenderer(self.context, page, site_file, report, snippets=self.snippets,
+                                doc_id=f"bl-{self.context.slugs.get(source, '')}")
+        return renderer.blocks_alone(self._wanted(source)), frozenset(report.assets)

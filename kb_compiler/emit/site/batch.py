@@ -1,6 +1,8 @@
 """Rendering every page file of a build: unchanged pages taken over from the previous
-site (see ``incremental``), the others rendered, in forked worker processes when there
-are many, and written as they come so the HTML is never all held in memory.
+site (see ``incremental``), the others rendered in two passes (every page's content,
+then every page file around it, so each page's render also serves as other pages'
+backlink context), in forked worker processes when there are many, and written as they
+come so the finished HTML is never all held in memory.
 
 A page whose rendering raises still gets its file (saying it could not be rendered) and
 is named in the report; the rest of the site is built.
@@ -10,21 +12,23 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing.pool import Pool
 from pathlib import Path
+from typing import Any
 
 from rich.progress import Progress
 
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.incremental import Fingerprints, Recorded
-from kb_compiler.emit.site.pages import PageBuilder, PageResult, excerpt_of
+from kb_compiler.emit.site.pages import Body, PageBuilder, PageResult, excerpt_of
 from kb_compiler.emit.site.writer import SiteWriter
 
 PARALLEL_THRESHOLD = 300  # below this many pages, worker processes cost more than they save
 _WORKER: PageBuilder | None = None  # set before forking: workers inherit it
+_BODIES: dict[str, Body | None] = {}  # first-pass results, inherited by the second pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,32 +70,39 @@ def reusable(jobs: list[Job], previous: dict[str, Recorded], old_site: Path) -> 
 
 def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
                  previous: dict[str, Recorded], old_site: Path, writer: SiteWriter,
-                 pool: Pool | None, progress: Progress | None) -> Rendered:
-    task = progress.add_task("Rendering pages", total=len(jobs)) if progress else None
+                 workers: int | None, progress: Progress | None) -> Rendered:
+    """Take unchanged pages over, then render the others in two passes: every page's
+    content first (a Logseq page's render also yields its blocks as backlink context),
+    then every page file around its content, with all contexts at hand."""
+    fresh = [job for job in jobs if job.file not in reuse]
+    contents = [job.key for job in fresh if job.kind == "page"]
+    steps = 2 * (len(jobs) - len(fresh)) + len(contents) + len(fresh)
+    task = progress.add_task("Rendering pages", total=steps) if progress else None
+
+    def advance(count: int = 1) -> None:
+        if progress is not None and task is not None:
+            progress.advance(task, count)
+
     done: dict[str, tuple[PageResult, Recorded]] = {}
     for job in jobs:
         if job.file in reuse:
             recorded = previous[job.file]
             writer.link(old_site / job.file, job.file)
-            result = PageResult(job.key, job.file, "", recorded.title, recorded.excerpt,
-                                frozenset(recorded.assets), recorded.broken)
-            done[job.file] = (result, recorded)
-            if progress is not None and task is not None:
-                progress.advance(task)
+            done[job.file] = (PageResult(job.key, job.file, "", recorded.title,
+                                         recorded.excerpt, frozenset(recorded.assets),
+                                         recorded.broken), recorded)
+    advance(2 * len(done))
     rendered = Rendered(reused=len(done))
-    fresh = [job for job in jobs if job.file not in reuse]
-    for job, result in zip(fresh, _render_all(builder, fresh, pool), strict=True):
-        fingerprint = job.fingerprint
-        if result is None:
-            rendered.failed.append(job.key)
-            result = failed_page(builder, job)
-            fingerprint = "failed"  # never reused: rendered again next time
-        writer.write_text(result.file, result.html)
-        light = replace(result, html="")
-        done[job.file] = (light, Recorded(fingerprint, job.key, light.title, light.excerpt,
-                                          tuple(sorted(light.assets)), light.broken))
-        if progress is not None and task is not None:
-            progress.advance(task)
+    try:
+        _render_bodies(builder, contents, workers, progress, advance)
+        pairs = [(job.kind, job.key) for job in fresh]
+        with _pool(builder, len(fresh), workers, progress) as pool:
+            results = _map(pool, _assemble_in_worker, pairs, lambda p: _assemble(builder, *p))
+            for job, result in zip(fresh, results, strict=True):
+                _record(builder, job, result, writer, rendered, done)
+                advance()
+    finally:
+        _BODIES.clear()
     for job in jobs:  # page order, whatever order they were done in
         result, recorded = done[job.file]
         rendered.results.append(result)
@@ -99,45 +110,86 @@ def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
     return rendered
 
 
+def _render_bodies(builder: PageBuilder, keys: list[str], workers: int | None,
+                   progress: Progress | None, advance: Callable[[], None]) -> None:
+    """First pass: every page's content, kept for the second pass (which forked
+    workers inherit), and its blocks given to the backlinks as context."""
+    with _pool(builder, len(keys), workers, progress) as pool:
+        bodies = _map(pool, _body_in_worker, keys, lambda key: _guarded(builder.body, key))
+        for key, body in zip(keys, bodies, strict=True):
+            _BODIES[key] = body
+            advance()
+    builder.backlinks.preload({key: body.contexts for key, body in _BODIES.items()
+                               if body is not None and body.contexts is not None})
+
+
+def _record(builder: PageBuilder, job: Job, result: PageResult | None, writer: SiteWriter,
+            rendered: Rendered, done: dict[str, tuple[PageResult, Recorded]]) -> None:
+    fingerprint = job.fingerprint
+    if result is None:
+        rendered.failed.append(job.key)
+        result = failed_page(builder, job)
+        fingerprint = "failed"  # never reused: rendered again next time
+    writer.write_text(result.file, result.html)
+    light = replace(result, html="")
+    done[job.file] = (light, Recorded(fingerprint, job.key, light.title, light.excerpt,
+                                      tuple(sorted(light.assets)), light.broken))
+
+
 @contextmanager
-def worker_pool(builder: PageBuilder, to_render: int, jobs: int | None) -> Iterator[Pool | None]:
-    """A pool of forked workers that inherit ``builder``, or None for small batches and
-    systems without fork. Made before any thread starts (the progress bar has one)."""
+def _pool(builder: PageBuilder, count: int, workers: int | None,
+          progress: Progress | None) -> Iterator[Pool | None]:
+    """Forked workers that inherit ``builder`` and the bodies rendered so far, or None
+    for small batches and systems without fork. The progress bar's refresh thread is
+    paused while forking."""
     global _WORKER
-    count = min(jobs or os.cpu_count() or 1, 8)
-    if count <= 1 or to_render < PARALLEL_THRESHOLD or \
+    processes = min(workers or os.cpu_count() or 1, 8)
+    if processes <= 1 or count < PARALLEL_THRESHOLD or \
             "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
     _WORKER = builder
+    if progress is not None:
+        progress.stop()
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            if progress is not None:
+                progress.start()
             yield pool
     finally:
         _WORKER = None
 
 
-def _render_all(builder: PageBuilder, jobs: list[Job],
-                pool: Pool | None) -> Iterator[PageResult | None]:
-    pairs = [(job.kind, job.key) for job in jobs]
+def _map(pool: Pool | None, in_worker: Callable[[Any], Any], items: list[Any],
+         here: Callable[[Any], Any]) -> Iterator[Any]:
     if pool is None:
-        for kind, key in pairs:
-            yield _render_one(builder, kind, key)
-        return
-    yield from pool.imap(_render_in_worker, pairs, 8)
+        return (here(item) for item in items)
+    return pool.imap(in_worker, items, 8)
 
 
-def _render_in_worker(job: tuple[str, str]) -> PageResult | None:
+def _body_in_worker(key: str) -> Body | None:
     assert _WORKER is not None
-    return _render_one(_WORKER, *job)
+    return _guarded(_WORKER.body, key)
 
 
-def _render_one(builder: PageBuilder, kind: str, key: str) -> PageResult | None:
+def _assemble_in_worker(job: tuple[str, str]) -> PageResult | None:
+    assert _WORKER is not None
+    return _assemble(_WORKER, *job)
+
+
+def _assemble(builder: PageBuilder, kind: str, key: str) -> PageResult | None:
+    if kind != "page":
+        return _guarded(builder.made_up, key)
+    body = _BODIES.get(key)
+    return None if body is None else _guarded(lambda k: builder.assemble(k, body), key)
+
+
+def _guarded(render: Callable[[str], Any], key: str) -> Any:
     try:
-        return builder.page(key) if kind == "page" else builder.made_up(key)
+        return render(key)
     except RecursionError:
         return None
-    except Exception:
+    except Exception:  # one broken page must not stop the site
         return None
 
 

@@ -51,6 +51,8 @@ class BodyRenderer:
             doc_id=doc_id,
         ))
         self.is_outline = page.dialect is Dialect.LOGSEQ
+        # Each outline block's HTML, kept from the last render (embed slots unfilled).
+        self.block_html: dict[int, str] = {}
 
     @property
     def headings(self) -> list[tuple[int, str, str]]:
@@ -84,6 +86,7 @@ class BodyRenderer:
     def _outline(self, roots: tuple[int, ...] | None) -> str:
         shown = [b for b in outline_blocks(self.page, roots) if not self._is_page_properties(b)]
         bodies = self._render_blocks(shown)
+        self.block_html.update(bodies)
         return render_outline(shown, lambda block: bodies[block.index], self._anchor,
                               _is_collapsed)
 

@@ -71,13 +71,11 @@ def build_site(graph: KnowledgeGraph, out: Path, options: SiteOptions | None = N
     jobs = batch.plan(context, Fingerprints(context, _site_wide(theme, options)))
     previous = read_manifest(target) if target.is_dir() else {}
     reuse = batch.reusable(jobs, previous, target)
-    # Workers are forked before the progress bar starts its refresh thread.
-    with batch.worker_pool(builder, len(jobs) - len(reuse), options.jobs) as pool, \
-            SiteWriter(target) as writer, _progress(options) as progress:
+    with SiteWriter(target) as writer, _progress(options) as progress:
         for name, data in theme.static_files().items():
             writer.write_bytes(name, data)
-        rendered = batch.render_pages(builder, jobs, reuse, previous, target, writer, pool,
-                                      progress)
+        rendered = batch.render_pages(builder, jobs, reuse, previous, target, writer,
+                                      options.jobs, progress)
         results = rendered.results
         writer.write_text(MANIFEST, manifest_text(rendered.manifest))
         _write_sitewide(writer, context, theme, results)
@@ -119,7 +117,6 @@ def _site_globals(context: SiteContext) -> dict[str, object]:
         "serve": options.serve,
         "previews": sitewide.preview_shards(len(context.pages) + len(context.made_up)),
         "base_url": (options.base_url or "").rstrip("/"),
-        "page_count": len(context.pages),
     }
 
 
@@ -143,16 +140,14 @@ def _write_sitewide(writer: SiteWriter, context: SiteContext, theme: Theme,
 
 
 def _copy_assets(writer: SiteWriter, context: SiteContext, results: Sequence[PageResult]) -> int:
-    """Copy the assets published pages show; never a file that resolves outside the
-    vault (a symlink pointing out is skipped)."""
-    root = context.kb.root.resolve()
+    """Copy the assets published pages show, in their publishable form (see
+    ``assets``); never a file that resolves outside the vault."""
     copied = 0
     for path in sorted({asset for result in results for asset in result.assets}):
-        source = (root / path).resolve()
-        if root not in source.parents or not source.is_file():
-            continue
-        writer.copy(source, asset_file(path))
-        copied += 1
+        data = context.asset_bytes(path)
+        if data is not None:
+            writer.write_bytes(asset_file(path), data)
+            copied += 1
     return copied
 
 

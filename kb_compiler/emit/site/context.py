@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from kb_compiler.emit.site.assets import publishable, read_published
 from kb_compiler.emit.site.privacy import PublishFilter
 from kb_compiler.emit.site.render import inline_plain_text
 from kb_compiler.emit.site.urls import (
@@ -61,6 +62,7 @@ class MadeUpPage:
     is_namespace: bool = False
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def ref_key(target: str, subpath: str | None, block_id: str | None) -> RefKey:
     return (page_id(target), (subpath or "").strip().casefold(), (block_id or "").strip().lower())
 
@@ -101,6 +103,8 @@ class SiteContext:
         self.title = options.title or self.kb.root.name
         self._ref_index: dict[str, dict[RefKey, ResolvedRef]] = {}
         self._anchors: dict[str, dict[int, str]] = {}
+        self._hrefs: dict[tuple[str, str | None, str | None], str | None] = {}
+        self._publishable: dict[str, bool] = {}
 
     # -- which pages exist on the site ---------------------------------------------------
 
@@ -173,8 +177,14 @@ class SiteContext:
         return page_file(slug) if slug else None
 
     def href(self, from_file: str, key: str | None, anchor: str | None = None) -> str | None:
-        target = self.file_of(key)
-        return relative_url(from_file, target, anchor) if target else None
+        folder = from_file.rpartition("/")[0]
+        cache_key = (folder, key, anchor)
+        found = self._hrefs.get(cache_key, False)
+        if found is False:
+            target = self.file_of(key)
+            found = self._hrefs[cache_key] = (
+                relative_url(from_file, target, anchor) if target else None)
+        return found
 
     def is_shown(self, key: str | None) -> bool:
         return key is not None and (key in self.pages or key in self.made_up)
@@ -254,6 +264,24 @@ class SiteContext:
     def block_owner(self, block_id: str) -> tuple[str, int] | None:
         """(page id, block index) of the block with this id, in any page."""
         return self._block_owners.get(block_id.strip().lower())
+
+    def asset_bytes(self, path: str) -> bytes | None:
+        """What the site publishes for vault file ``path`` (None: withheld)."""
+        return read_published(self.kb.root, path)
+
+    def can_publish(self, path: str) -> bool:
+        """Whether vault file ``path`` can be published (read once for SVGs, whose
+        content decides; cached)."""
+        found = self._publishable.get(path)
+        if found is None:
+            if not publishable(path):
+                found = False
+            elif path.lower().endswith(".svg"):
+                found = read_published(self.kb.root, path) is not None
+            else:
+                found = True
+            self._publishable[path] = found
+        return found
 
     # -- assets --------------------------------------------------------------------------
 

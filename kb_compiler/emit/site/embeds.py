@@ -43,6 +43,7 @@ class Slot:
     label: str
     chain: tuple[Node, ...]  # what led here, the host page first
     depth: int
+    shallow: str = ""  # what the embed is where content is not transcluded: a link
     html: str = ""
 
 
@@ -64,9 +65,11 @@ class Transcluder:
         self.chars_used = 0
 
     def request(self, page: str, roots: tuple[int, ...] | None, label: str,
-                linker: PageLinker) -> str:
-        """A slot for an embed written on ``linker``'s page; returns its placeholder."""
-        slot = Slot(len(self.slots), page, roots, label, linker.chain, linker.depth + 1)
+                linker: PageLinker, shallow: str) -> str:
+        """A slot for an embed written on ``linker``'s page; returns its placeholder.
+        ``shallow`` is the embed shown as a link (what backlink context shows)."""
+        slot = Slot(len(self.slots), page, roots, label, linker.chain, linker.depth + 1,
+                    shallow)
         self.slots.append(slot)
         self.queue.append(slot)
         return f"{SLOT_OPEN}{slot.number}{SLOT_CLOSE}"
@@ -79,6 +82,12 @@ class Transcluder:
         for slot in reversed(self.slots):  # children have larger numbers than parents
             slot.html = self._substitute(slot.html)
         return self._substitute(body)
+
+    def as_links(self, text: str) -> str:
+        """``text`` with its slots shown as links instead of filled."""
+        if SLOT_OPEN not in text:
+            return text
+        return _SLOT.sub(lambda m: self.slots[int(m.group(1))].shallow, text)
 
     def _substitute(self, text: str) -> str:
         if SLOT_OPEN not in text:

@@ -22,6 +22,7 @@ MAX_GLOBAL_NODES = 400
 MAX_LOCAL_NEIGHBOURS = 24
 LABEL_ALL_UP_TO = 10  # local graphs with more neighbours label them on hover only
 MAX_LABEL = 24
+MAX_RING_LABEL = 11
 SEED = 7
 PALETTE = 8  # colour classes in site.css: .g0 ... .g7
 
@@ -61,8 +62,9 @@ def global_graph(nodes: Sequence[GraphNode], edges: Iterable[tuple[str, str]]) -
     positions = nx.spring_layout(ordered, seed=SEED, iterations=80)
     degree = dict(ordered.degree)
     labelled = set(sorted(ordered.nodes, key=lambda n: (-degree[n], n))[:40])
-    svg = _svg(ordered, positions, by_id, lambda n: 3.0 + min(math.sqrt(degree[n]) * 1.6, 9.0),
-               labelled, size=1000, css="graph-global")
+    svg = _svg(sorted(ordered.nodes), sorted(ordered.edges), positions, by_id,
+               lambda n: 3.0 + min(math.sqrt(degree[n]) * 1.6, 9.0), labelled, size=1000,
+               css="graph-global")
     return svg, omitted
 
 
@@ -72,17 +74,14 @@ def local_graph(center: GraphNode, neighbours: Sequence[GraphNode],
     shown = sorted(neighbours, key=lambda n: n.id)[:MAX_LOCAL_NEIGHBOURS]
     if not shown:
         return ""
-    graph = nx.Graph()
-    graph.add_node(center.id)
-    graph.add_nodes_from(node.id for node in shown)
-    ids = set(graph.nodes)
-    graph.add_edges_from(sorted({tuple(sorted((a, b))) for a, b in edges
-                                 if a in ids and b in ids and a != b}))
-    positions = _ring(center.id, [node.id for node in shown])
     by_id = {node.id: node for node in [center, *shown]}
+    lines = sorted({(a, b) if a < b else (b, a) for a, b in edges
+                    if a in by_id and b in by_id and a != b})
+    positions = _ring(center.id, [node.id for node in shown])
     labelled = set(by_id) if len(shown) <= LABEL_ALL_UP_TO else {center.id}
-    return _svg(graph, positions, by_id, lambda n: 9.0 if n == center.id else 5.5,
-                labelled, size=320, css="graph-local", radial=True)
+    return _svg(sorted(by_id), lines, positions, by_id,
+                lambda n: 9.0 if n == center.id else 5.5, labelled, size=320,
+                css="graph-local", radial=True)
 
 
 def _ring(center: str, others: list[str]) -> dict[str, tuple[float, float]]:
@@ -95,27 +94,31 @@ def _ring(center: str, others: list[str]) -> dict[str, tuple[float, float]]:
     return positions
 
 
-def _svg(graph: nx.Graph, positions: dict, nodes: dict[str, GraphNode],
-         radius: Callable[[str], float], labelled: set[str], *, size: int, css: str,
-         radial: bool = False) -> str:
-    margin = size * (0.25 if radial and len(labelled) > 1 else 0.12)
-    scale = (size - 2 * margin) / 2
+def _svg(node_ids: list[str], edges: list[tuple[str, str]], positions: dict,
+         nodes: dict[str, GraphNode], radius: Callable[[str], float], labelled: set[str], *,
+         size: int, css: str, radial: bool = False) -> str:
+    # A labelled ring is drawn small and flat: its labels need room beside it.
+    width, height = size, size
+    scale = size * 0.38
+    if radial:
+        scale = size * (0.18 if len(labelled) > 1 else 0.34)
+        height = round(size * 0.72) if len(labelled) > 1 else size
 
     def point(node: str) -> tuple[float, float]:
         x, y = positions[node]
-        return round(size / 2 + float(x) * scale, 1), round(size / 2 + float(y) * scale, 1)
+        return round(width / 2 + float(x) * scale, 1), round(height / 2 + float(y) * scale, 1)
 
-    parts = [f'<svg class="graph {css}" viewBox="0 0 {size} {size}" role="img" '
+    parts = [f'<svg class="graph {css}" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="Graph of linked pages" xmlns="http://www.w3.org/2000/svg">',
              '<g class="viewport"><g class="edges">']
-    for a, b in sorted(graph.edges):
+    for a, b in edges:
         (x1, y1), (x2, y2) = point(a), point(b)
         parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
     parts.append('</g><g class="nodes">')
-    for node_id in sorted(graph.nodes):
+    for node_id in node_ids:
         at = point(node_id)
         parts.append(_node(nodes[node_id], at, radius(node_id), node_id in labelled,
-                           (at[0] - size / 2, at[1] - size / 2) if radial else None))
+                           (at[0] - width / 2, at[1] - height / 2) if radial else None))
     parts.append("</g></g></svg>")
     return "".join(parts)
 
@@ -124,7 +127,8 @@ def _node(node: GraphNode, at: tuple[float, float], radius: float, labelled: boo
           outward: tuple[float, float] | None) -> str:
     x, y = at
     title = html.escape(node.label, quote=True)
-    short = node.label if len(node.label) <= MAX_LABEL else node.label[: MAX_LABEL - 1] + "\u2026"
+    limit = MAX_LABEL if outward is None else MAX_RING_LABEL
+    short = node.label if len(node.label) <= limit else node.label[: limit - 1] + "\u2026"
     label = html.escape(short, quote=True)
     classes = ["node", colour_class(node.group)]
     if node.current:

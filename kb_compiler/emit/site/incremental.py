@@ -13,9 +13,10 @@ covers, conservatively:
 - every reference it writes and where the graph resolved it (existence, block,
   suggestion...), and each target page's text, name, file name, type and score (a
   heading renamed there moves the anchor a link here points at);
-- every page its embeds include, transitively (bounded like the embeds themselves);
-- every page linking to it (backlink context), its namespace parent and children, and
-  its metamodel score with its parts' scores.
+- every page its embeds include, transitively (bounded like the embeds themselves), and
+  every page linking to it (backlink context), each with where its own references land
+  (their text, shown here, holds those links);
+- its namespace parent and children, and its metamodel score with its parts' scores.
 
 A change anywhere else leaves the fingerprint, and so the page, as it was.
 """
@@ -87,6 +88,8 @@ class Fingerprints:
         self.context = context
         self.site_wide = site_wide
         self._texts: dict[str, str] = {}
+        self._links: dict[str, str] = {}
+        self._infos: dict[str, tuple[object, ...]] = {}
 
     def page(self, key: str) -> str:
         context, graph = self.context, self.context.graph
@@ -94,11 +97,10 @@ class Fingerprints:
         for resolved in graph.outgoing(key):
             parts.append(self._reference(resolved))
         for embedded in sorted(self._embed_closure(key)):
-            parts.append(("embeds", self._info(embedded)))
-        for resolved in graph.backlinks(key):
-            if resolved.source in context.pages:
-                parts.append(("from", resolved.ref.line, resolved.ref.kind.value,
-                              resolved.ref.property, self._info(resolved.source)))
+            parts.append(("embeds", self._info(embedded), self._links_of(embedded)))
+        for source in sorted({r.source for r in graph.backlinks(key)}):
+            if source in context.pages:  # its linking blocks are shown, with their links
+                parts.append(("from", self._info(source), self._links_of(source)))
         parts.append(("parent", self._info(graph.parent(key))))
         parts.extend(("child", self._info(child)) for child in graph.children(key))
         score = graph.score(key)
@@ -112,10 +114,18 @@ class Fingerprints:
         parts: list[object] = [self.site_wide, "made-up", key, made.name, made.is_namespace]
         parts.extend(("tagged", self._info(source)) for source in sorted(made.tagged))
         parts.extend(("child", self._info(child)) for child in self.context.graph.children(key))
-        for resolved in self.context.graph.backlinks(key):
-            if resolved.source in self.context.pages:
-                parts.append(("from", resolved.ref.line, self._info(resolved.source)))
+        for source in sorted({r.source for r in self.context.graph.backlinks(key)}):
+            if source in self.context.pages:
+                parts.append(("from", self._info(source), self._links_of(source)))
         return _hash(parts)
+
+    def _links_of(self, key: str) -> str:
+        """Where the references of another page land (its text shown here holds them)."""
+        found = self._links.get(key)
+        if found is None:
+            references = [self._reference(r) for r in self.context.graph.outgoing(key)]
+            found = self._links[key] = _hash(references)  # type: ignore[arg-type]
+        return found
 
     def _reference(self, resolved: ResolvedRef) -> tuple[object, ...]:
         ref, target = resolved.ref, resolved.target
@@ -144,6 +154,12 @@ class Fingerprints:
     def _info(self, key: str | None) -> tuple[object, ...]:
         if key is None:
             return ("none",)
+        found = self._infos.get(key)
+        if found is None:
+            found = self._infos[key] = self._describe(key)
+        return found
+
+    def _describe(self, key: str) -> tuple[object, ...]:
         context = self.context
         page = context.pages.get(key)
         score = context.graph.score(key)

@@ -40,6 +40,7 @@ _IMAGE = frozenset([".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".
 _VIDEO = frozenset([".webm", ".mp4", ".mov", ".mkv", ".ogv"])
 _AUDIO = frozenset([".mp3", ".wav", ".ogg", ".m4a", ".flac"])
 _ANCHOR_TAG = re.compile(r"</?a\b[^>]*>")
+WITHHELD = "not published: a file of this type could run script in the site"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,8 @@ class PageLinker:
         if found.block is not None:
             roots = section_roots(page, found.block) if self._is_heading(page, found.block) \
                 else (found.block,)
-        return self.transcluder.request(key, roots, label, self)
+        return self.transcluder.request(key, roots, label, self,
+                                        self.page_link(found, label, "embed-link"))
 
     @staticmethod
     def _is_heading(page: Page, block: int) -> bool:
@@ -174,10 +176,14 @@ class PageLinker:
             return self.broken(str(label or f"(({uuid}))"), found, "block")
         if key not in self.context.pages:
             return escape(str(label or "(unpublished block)"))
+        link = self._block_link(key, found.block or 0, label)
         if meta.get("embed") and not self.shallow and self.transcluder is not None:
-            return self.transcluder.request(key, (found.block or 0,), f"(({uuid}))", self)
-        href = self.context.href(self.file, key, self.context.anchor(key, found.block)) or ""
-        text = escape(str(label)) if label else self._block_text(key, found.block or 0)
+            return self.transcluder.request(key, (found.block or 0,), f"(({uuid}))", self, link)
+        return link
+
+    def _block_link(self, key: str, block: int, label: object) -> str:
+        href = self.context.href(self.file, key, self.context.anchor(key, block)) or ""
+        text = escape(str(label)) if label else self._block_text(key, block)
         source = escape(self.context.display_name(key))
         return (f'<a class="block-ref" href="{escape(href)}" title="Block in {source}">'
                 f"{text}</a>")
@@ -252,6 +258,8 @@ class PageLinker:
         if not exists or path not in self.context.asset_paths:
             self.report.broken.append(BrokenLink(path, path))
             return LinkRewrite(None, "broken-link", f"file \u2018{path}\u2019 is not in the vault")
+        if not self.context.can_publish(path):
+            return LinkRewrite(None, "withheld", WITHHELD)
         self.report.assets.add(path)
         return LinkRewrite(relative_url(self.file, asset_file(path)), "asset")
 
@@ -262,6 +270,8 @@ class PageLinker:
             return url
         asset = self.context.find_asset(unquote(url.partition("#")[0]), self.page.path)
         if asset is not None:
+            if not self.context.can_publish(asset):
+                return None
             self.report.assets.add(asset)
             return relative_url(self.file, asset_file(asset))
         if image:
@@ -278,6 +288,8 @@ class PageLinker:
             written = escape(unquote(src))
             return (f'<span class="broken-link broken-asset" title="file \u2018{written}'
                     f'\u2019 is not in the vault">{escape(alt or src)}</span>')
+        if not self.context.can_publish(path):
+            return self.withheld(alt or src)
         self.report.assets.add(path)
         url = relative_url(self.file, asset_file(path))
         extra = f' title="{escape(title)}"' if title else ""
@@ -292,6 +304,8 @@ class PageLinker:
         if path is None:
             missing = Target(None, None, written, False, written)
             return self.broken(str(meta["label"] or written), missing, "file")
+        if not self.context.can_publish(path):
+            return self.withheld(str(meta["label"] or written))
         self.report.assets.add(path)
         return media_html(relative_url(self.file, asset_file(path)), path,
                           str(meta["label"] or posixpath.basename(path)), meta["size"])
@@ -301,9 +315,16 @@ class PageLinker:
         path = found.asset or ""
         if not found.exists or path not in self.context.asset_paths:
             return self.broken(label, found, "file")
+        if not self.context.can_publish(path):
+            return self.withheld(label)
         self.report.assets.add(path)
         href = relative_url(self.file, asset_file(path))
         return f'<a class="asset" href="{escape(href)}">{escape(label)}</a>'
+
+    @staticmethod
+    def withheld(label: str) -> str:
+        """A file the site does not publish (it could run script): its name, as text."""
+        return f'<span class="withheld" title="{WITHHELD}">{escape(label)}</span>'
 
 
 def media_html(url: str, path: str, label: str, size: str | None) -> str:

@@ -1,10 +1,11 @@
 """One site page per published note, and one per made-up page (tag, namespace).
 
-``PageBuilder.page`` renders a note's content (embeds filled, table of contents put in),
-gathers what the page template shows around it (properties, metamodel panel,
-backlinks with context, tags, namespace, local graph, broken links) and renders the
-template. The result is plain data (``PageResult``), so pages can be rendered in
-worker processes.
+``PageBuilder.body`` renders a note's content (embeds filled, table of contents put in;
+a Logseq page's blocks kept as backlink context for the pages it links to);
+``PageBuilder.assemble`` gathers what the page template shows around it (properties,
+metamodel panel, backlinks with context, tags, namespace, local graph, broken links) and
+renders the template. Both results are plain data, so pages can be rendered in worker
+processes.
 """
 
 from __future__ import annotations
@@ -14,24 +15,36 @@ import re
 from dataclasses import dataclass
 from functools import partial
 
-from kb_compiler.emit.site.backlinks import BacklinkContexts
+from kb_compiler.emit.site.backlinks import BacklinkContexts, Batch
 from kb_compiler.emit.site.body import BodyRenderer, Snippets, render_included
 from kb_compiler.emit.site.context import SiteContext, target_id
 from kb_compiler.emit.site.embeds import Transcluder
 from kb_compiler.emit.site.feeds import page_date
 from kb_compiler.emit.site.graphview import GraphNode, local_graph
-from kb_compiler.emit.site.linker import BrokenLink, LinkReport
+from kb_compiler.emit.site.linker import BrokenLink, LinkReport, PageLinker
 from kb_compiler.emit.site.metamodel import icon_of, metamodel_view
 from kb_compiler.emit.site.properties import property_views
 from kb_compiler.emit.site.render import TOC_SLOT
 from kb_compiler.emit.site.theme import Theme
-from kb_compiler.model import RefKind
+from kb_compiler.model import Dialect, RefKind
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 EXCERPT_CHARS = 280
 MAX_LISTED = 500  # tagged pages / namespace children listed on one page
 METAMODEL_KEYS = frozenset({"relations", "metamodel-id", "weight"})
+
+
+@dataclass
+class Body:
+    """A page's rendered content (what ``PageBuilder.body`` gives ``assemble``)."""
+
+    key: str
+    content: str
+    toc: list[tuple[int, str, str]]
+    broken: list[BrokenLink]
+    assets: set[str]
+    contexts: Batch | None  # Logseq pages: their blocks as backlink context
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +86,11 @@ class PageBuilder:
         self.backlinks = BacklinkContexts(context, self.snippets)
 
     def page(self, key: str) -> PageResult:
+        return self.assemble(key, self.body(key))
+
+    def body(self, key: str) -> Body:
+        """The page's content: rendered, embeds filled, table of contents put in; and,
+        for a Logseq page, its blocks as other pages' backlink context."""
         context = self.context
         page = context.pages[key]
         site_file = context.file_of(key) or ""
@@ -80,13 +98,27 @@ class PageBuilder:
         transcluder = Transcluder(context, site_file)
         transcluder.render = partial(render_included, context, site_file, self.snippets,
                                      transcluder, report)
-        body = BodyRenderer(context, page, site_file, report, snippets=self.snippets,
-                            transcluder=transcluder)
-        content = transcluder.fill(body.whole())
-        toc = [(level, text, anchor) for level, text, anchor in body.headings]
+        renderer = BodyRenderer(context, page, site_file, report, snippets=self.snippets,
+                                transcluder=transcluder)
+        outline = renderer.whole()
+        contexts = None
+        if page.dialect is Dialect.LOGSEQ:
+            contexts = self.backlinks.derive(key, renderer, transcluder)
+            self.backlinks.preload({key: contexts})
+        content = transcluder.fill(outline)
+        toc = [(level, text, anchor) for level, text, anchor in renderer.headings]
         content = content.replace(TOC_SLOT, toc_html(toc))
-        properties = property_views(page, body.linker)
-        metamodel = metamodel_view(context, key, site_file, body.linker)
+        return Body(key, content, toc, list(report.broken), set(report.assets), contexts)
+
+    def assemble(self, key: str, body: Body) -> PageResult:
+        """The page file: the content with everything the page shows around it."""
+        context = self.context
+        page = context.pages[key]
+        site_file = context.file_of(key) or ""
+        report = LinkReport(list(body.broken), set(body.assets))
+        linker = PageLinker(context, page, site_file, report, snippets=self.snippets)
+        properties = property_views(page, linker)
+        metamodel = metamodel_view(context, key, site_file, linker)
         if not metamodel.empty:  # the metamodel panel shows these already
             properties = [p for p in properties if p.lookup not in METAMODEL_KEYS]
         backlinks = self.backlinks.for_page(key, site_file)
@@ -95,8 +127,8 @@ class PageBuilder:
             "key": key,
             "title": page.name,
             "icon": icon_of(context, key),
-            "content": content,
-            "toc": toc,
+            "content": body.content,
+            "toc": body.toc,
             "properties": properties,
             "metamodel": None if metamodel.empty else metamodel,
             "aliases": sorted(page.aliases, key=str.lower),
@@ -113,7 +145,7 @@ class PageBuilder:
             "type": context.graph.page_type(key),
         }
         markup = self.theme.render("page.html", site_file, page=view)
-        return PageResult(key, site_file, markup, page.name, excerpt_of(content),
+        return PageResult(key, site_file, markup, page.name, excerpt_of(body.content),
                           frozenset(report.assets), len(view["broken"]))
 
     def made_up(self, key: str) -> PageResult:

@@ -7,7 +7,9 @@ of the pages it links to. The rules (README "kbc export"):
   journals folder under ``:journal/file-name-format`` names.
 - Obsidian target: a note per page at its name's path (namespaces are folders, reserved
   characters percent-escaped, see ``names``); Logseq journals become dated notes
-  ``<journals folder>/YYYY-MM-DD.md``, recorded in ``.obsidian/daily-notes.json``.
+  ``<journals folder>/YYYY-MM-DD.md``, recorded in ``.obsidian/daily-notes.json`` (or
+  in the folder and format that file already names, when the graph carries one: a
+  graph kbc converted from Obsidian).
 - Notes of an Obsidian vault keep their paths; its daily notes (``daily-notes.json``)
   become Logseq journals, kept in the same folder (``:journals-directory``).
 - Assets keep their vault-relative paths in every direction.
@@ -17,6 +19,7 @@ of the pages it links to. The rules (README "kbc export"):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 from dataclasses import dataclass, field
@@ -62,7 +65,6 @@ class VaultPlan:
     """Every page's target by source path, the owner of each page id, asset paths."""
 
     target: Dialect
-    source_kind: VaultKind
     pages: dict[str, PageTarget] = field(default_factory=dict)
     owners: dict[str, PageTarget] = field(default_factory=dict)
     assets: dict[str, str] = field(default_factory=dict)
@@ -83,7 +85,7 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
     """The plan for exporting ``kb`` to ``target``. ``owners`` maps each page id to the
     page links resolve to (the first file by path when two files clash)."""
     options = _parse_options(kb)
-    plan = VaultPlan(target, kb.kind)
+    plan = VaultPlan(target)
     # Obsidian's daily-notes settings, also when they travel inside a Logseq graph that
     # kbc converted from Obsidian: journals then go back to the same folder and names.
     daily = _daily_notes(kb.root)
@@ -105,6 +107,9 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
         if owners.get(page.id) is not page:
             name = _free_name(name, taken, plan, page)
         path = _target_path(page, name, target, day, options, plan)
+        if _too_long(path):
+            name = _short_name(name, page, plan)
+            path = _target_path(page, name, target, day, options, plan)
         path = _free_path(path, used_paths)
         used_paths.add(path.lower())
         taken.add(name.lower())
@@ -171,6 +176,29 @@ def _target_path(page: Page, name: str, target: Dialect, day: date | None,
     except ValueError:
         body = "untitled"
     return f"{plan.pages_folder}/{body}{suffix}"
+
+
+# File systems refuse a path segment over 255 bytes (and long paths in general); a
+# shortened name keeps a hash of the full one so two long names never collide.
+_MAX_SEGMENT_BYTES = 200
+_MAX_PATH_BYTES = 1000
+_SHORT_SEGMENT_CHARS = 60
+
+
+def _too_long(path: str) -> bool:
+    encoded = path.encode("utf-8", "surrogateescape")
+    return len(encoded) > _MAX_PATH_BYTES or any(
+        len(part) > _MAX_SEGMENT_BYTES for part in encoded.split(b"/"))
+
+
+def _short_name(name: str, page: Page, plan: VaultPlan) -> str:
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    parts = [part[:_SHORT_SEGMENT_CHARS] for part in name.split("/")][:4]
+    short = "/".join(parts) + f" {digest}"
+    plan.diagnostics.append(Diagnostic(
+        "name-too-long", Severity.WARNING, page.path, 0, 0,
+        f"page name too long for a file name; exported as '{short}'", target=page.name))
+    return short
 
 
 def _free_name(name: str, taken: set[str], plan: VaultPlan, page: Page) -> str:

@@ -116,16 +116,24 @@ def _logseq_scalar(key: str, raw: str, value: PropertyValue,
         if not inner or _needs_quotes(key, inner, options):
             return inner  # the quotes only protected the text: YAML's string says it
         return raw
-    typed = reads_as(raw)
-    if isinstance(typed, int | float | dt.date) and not isinstance(typed, bool):
+    if _yaml_typed(raw):
         return Raw(raw)  # YAML reads it as this number or date, and so did the author
     return raw
 
 
+def _yaml_typed(text: str) -> bool:
+    """Whether YAML reads ``text`` written plain as a number or a date."""
+    typed = reads_as(text)
+    return isinstance(typed, int | float | dt.date) and not isinstance(typed, bool)
+
+
 def _needs_quotes(key: str, text: str, options: ParseOptions) -> bool:
-    """Whether YAML text must be quoted in Logseq to come back as the same text: when
-    Logseq would type it (``1000``, ``true``) or read it as references only (``#x``,
-    ``[[x]]``); text mixing references and words comes back as it is written."""
+    """Whether text must be quoted in Logseq to come back to YAML as the same text:
+    when Logseq would type it (``1000``, ``true``) or read it as references only
+    (``#x``, ``[[x]]``), or when it would go back as a YAML number or date (``0.5``);
+    text mixing references and words comes back as it is written."""
+    if _yaml_typed(text):
+        return True
     masked = mask_code(text) if "`" in text else text
     value, _, found = type_value(key, text, masked, "", lambda at: (1, at + 1), options)
     if not found.references:
@@ -271,8 +279,8 @@ def _scalar_text(key: str, prop: Property, refs: Sequence[Converted],
     if isinstance(value, bool):
         return ("true" if value else "false"), None
     raw = prop.raw.strip()
-    if not isinstance(value, str):
-        plain = raw and "\n" not in raw and raw[0] not in "\"'"
+    plain = bool(raw) and "\n" not in raw and raw[0] not in "\"'"
+    if not isinstance(value, str) or (plain and _yaml_typed(raw)):  # a number or a date
         return (raw if plain else scalar(value)), None
     if refs:
         return replace_references(value, refs).replace("\n", " "), None

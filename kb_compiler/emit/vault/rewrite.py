@@ -5,8 +5,9 @@ outline units and property lines found by the parser still point at the right te
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kb_compiler.config import ParseOptions
@@ -19,7 +20,7 @@ from kb_compiler.parse.obsidian_mask import comment_spans
 from kb_compiler.parse.text import mask_code
 from kb_compiler.resolve import ResolvedRef
 
-_MACRO = re.compile(r"\{\{.*?\}\}")
+_MACRO = re.compile(r"\{\{[^\n]{0,4096}?\}\}")  # bounded: linear on unclosed braces
 # Logseq's org-style blocks whose body is code or a query: Logseq reads no links in
 # them, Obsidian would, so in Obsidian they travel inside a fence with this info string.
 ORG_FENCE_INFO = "logseq-org"
@@ -111,13 +112,16 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
     by_line: dict[int, list[Edit]] = {}
     commented = _obsidian_comments(job) if job.page.dialect is Dialect.LOGSEQ \
         and not job.writer.to_logseq else None
+    macros: dict[int, Spans] = {}
     for resolved in job.refs:
         number = resolved.ref.line
         if number <= skip_before or not 0 < number <= len(lines):
             continue
-        if job.page.dialect is not Dialect.LOGSEQ and _in_macro(lines[number - 1],
-                                                                resolved.ref.column - 1):
-            continue
+        if job.page.dialect is not Dialect.LOGSEQ:
+            if number not in macros:
+                macros[number] = _macro_spans(lines[number - 1])
+            if macros[number].covers(resolved.ref.column - 1, strict=True):
+                continue
         if commented is not None and commented(number, resolved.ref.column - 1):
             continue  # Obsidian hides it in a %% comment: Logseq's name stays as written
         found = job.writer.edit(job.page, resolved, lines[number - 1])
@@ -133,8 +137,9 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
 # What Obsidian reads as a tag: "#" after a blank or punctuation, letters, digits, "_",
 # "-" and "/", one of them not a digit. Logseq wants a blank before the "#".
 _OBSIDIAN_TAG = re.compile(r"(?<![^\s(\[{<>*_~=!?,;:\"'|])#[\w/-]*[^\W\d_/]?[\w/-]*")
+# Spans are bounded (512 characters) so a line of unclosed brackets stays linear.
 _NOT_TAG_CONTEXT = re.compile(
-    r"\[\[.*?\]\]|\{\{.*?\}\}|!?\[[^\]\n]*\]\([^)\n]*\)"
+    r"\[\[[^\n]{0,512}?\]\]|\{\{[^\n]{0,512}?\}\}|!?\[[^\]\n]{0,512}\]\([^)\n]{0,512}\)"
     r"|\b(?:[A-Za-z][A-Za-z0-9+.\-]{0,31}://|www\.|mailto:)[^\s<>()\[\]]*|<[^<>\n]*>")
 
 
@@ -161,12 +166,13 @@ def _escape_phantom_tags(job: PageJob, lines: list[str], by_line: dict[int, list
     for number, line in enumerate(masked, start=1):
         if number <= skip_before or "#" not in line:
             continue
-        taken = [*spans.get(number, []), *(m.span() for m in _NOT_TAG_CONTEXT.finditer(line))]
+        taken = Spans([*spans.get(number, []),
+                       *(m.span() for m in _NOT_TAG_CONTEXT.finditer(line))])
         for match in _OBSIDIAN_TAG.finditer(line):
             name = match.group()[1:].strip("/")
             if not any(not c.isdigit() for c in name.replace("/", "")) or not name:
                 continue
-            if any(start <= match.start() < end for start, end in taken):
+            if taken.covers(match.start()):
                 continue
             by_line.setdefault(number, []).append(Edit(match.start(), match.start(), "\\"))
 
@@ -177,18 +183,44 @@ def _obsidian_comments(job: PageJob) -> Callable[[int, int], bool] | None:
     text = job.page.text
     if "%%" not in text:
         return None
-    spans = comment_spans(mask_code(text))
+    spans = Spans(comment_spans(mask_code(text)))
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
 
     def inside(line: int, column: int) -> bool:
-        offset = starts[line - 1] + column
-        return any(start <= offset < end for start, end in spans)
+        return spans.covers(starts[line - 1] + column)
 
     return inside
 
 
-def _in_macro(line: str, column: int) -> bool:
-    return "{{" in line and any(m.start() < column < m.end() for m in _MACRO.finditer(line))
+def _macro_spans(line: str) -> Spans:
+    return Spans(m.span() for m in _MACRO.finditer(line)) if "{{" in line else Spans(())
+
+
+class Spans:
+    """A set of [start, end) intervals answering "does one cover this offset?" in
+    logarithmic time: a long line holds thousands of links, and testing each against
+    every interval would be quadratic."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [start for start, _ in merged]
+        self._ends = [end for _, end in merged]
+
+    def covers(self, offset: int, *, strict: bool = False) -> bool:
+        """Whether ``start <= offset < end`` for some interval (``strict``: the interval's
+        inside only, ``start < offset < end``)."""
+        index = bisect.bisect_right(self._starts, offset) - 1
+        if index < 0:
+            return False
+        start, end = self._starts[index], self._ends[index]
+        if strict and offset == start:
+            return False
+        return offset < end
 
 
 def apply_edits(line: str, edits: list[Edit]) -> str:

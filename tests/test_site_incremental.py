@@ -1,0 +1,103 @@
+"""Rebuilding takes unchanged pages over from the previous site, and the result is
+byte-identical to a build from scratch: after each kind of change the incremental
+rebuild is compared, file by file, with a clean build of the changed vault."""
+
+from __future__ import annotations
+
+import filecmp
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
+from kb_compiler.emit.site.incremental import MANIFEST, read_manifest
+from kb_compiler.loader import load
+from kb_compiler.resolve import resolve
+
+PAGES = {
+    "Host.md": ("- host embeds\n  {{embed [[Guest]]}}\n"
+                "- and refs ((6489a1b2-3c4d-5e6f-7890-abcdef123456))\n"),
+    "Guest.md": textwrap.dedent("""\
+        - guest text
+        - a referenced block
+          id:: 6489a1b2-3c4d-5e6f-7890-abcdef123456
+        """),
+    "notes/Linker.md": "# Linker\nSee [[Target#Old Heading]] and [[Lonely]] and [[New Page]].\n",
+    "notes/Target.md": "# Target\n\n## Old Heading\n\nText under the heading.\n",
+    "notes/Lonely.md": "# Lonely\nNobody embeds me.\n",
+    "notes/Bystander.md": "# Bystander\nUnrelated to everything.\n",
+}
+
+
+def write(root: Path, pages: dict[str, str]) -> None:
+    for name, text in pages.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def build(vault: Path, out: Path) -> BuildReport:
+    return build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(search=False))
+
+
+def edit(path: str, old: str, new: str) -> Callable[[Path], None]:
+    def change(vault: Path) -> None:
+        file = vault / path
+        file.write_text(file.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return change
+
+
+def add(path: str, text: str) -> Callable[[Path], None]:
+    return lambda vault: write(vault, {path: text})
+
+
+CHANGES = {
+    "embedded page edited": edit("Guest.md", "guest text", "guest text, edited"),
+    "referenced block edited": edit("Guest.md", "a referenced block", "a renamed block"),
+    "linked heading renamed": edit("notes/Target.md", "Old Heading", "New Heading"),
+    "page made private": edit("notes/Lonely.md", "# Lonely", "---\npublish: false\n---\n# Lonely"),
+    "missing page created": add("notes/New Page.md", "# New Page\nNow it exists.\n"),
+    "unrelated page edited": edit("notes/Bystander.md", "Unrelated", "Still unrelated"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_incremental_rebuild_equals_a_clean_build(tmp_path: Path, change: str) -> None:
+    vault = tmp_path / "vault"
+    write(vault, PAGES)
+    first = build(vault, tmp_path / "site")
+    assert first.reused == 0
+    CHANGES[change](vault)
+    again = build(vault, tmp_path / "site")
+    build(vault, tmp_path / "clean")
+    assert again.reused > 0  # something was taken over...
+    assert again.reused < again.pages + again.made_up or change == "unrelated page edited"
+    names = sorted(str(p.relative_to(tmp_path / "clean"))
+                   for p in (tmp_path / "clean").rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(tmp_path / "site"))
+                           for p in (tmp_path / "site").rglob("*") if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "clean", tmp_path / "site", names,
+                                           shallow=False)
+    assert mismatch == [] and errors == []  # ...and nothing stale was
+
+
+def test_an_unrelated_edit_renders_only_the_edited_page(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    write(vault, PAGES)
+    first = build(vault, tmp_path / "site")
+    CHANGES["unrelated page edited"](vault)
+    again = build(vault, tmp_path / "site")
+    assert again.reused == first.pages + first.made_up - 1
+    manifest = read_manifest(tmp_path / "site")
+    assert "notes-bystander.html" in manifest and (tmp_path / "site" / MANIFEST).is_file()
+
+
+def test_changed_options_render_everything_again(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    write(vault, PAGES)
+    build(vault, tmp_path / "site")
+    graph = resolve(load(vault, cache_dir=None))
+    again = build_site(graph, tmp_path / "site", SiteOptions(search=False, title="Renamed"))
+    assert again.reused == 0
+    assert "Renamed" in (tmp_path / "site" / "notes-bystander.html").read_text("utf-8")
