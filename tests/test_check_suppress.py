@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb_compiler.check import CheckResult, run_checks, sort_unique
-from kb_compiler.globs import matches
 from kb_compiler.check.suppress import drop_silenced, parse_directives
 from kb_compiler.config import VaultConfig
+from kb_compiler.globs import matches
 from kb_compiler.model import Diagnostic as D
 from kb_compiler.model import Dialect, KnowledgeBase, Page, Severity
 

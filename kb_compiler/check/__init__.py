@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from kb_compiler.globs import matches_any
 from kb_compiler.check.spans import with_spans
 from kb_compiler.check.suppress import drop_silenced
 from kb_compiler.config import VaultConfig
+from kb_compiler.globs import matches_any
 from kb_compiler.model import Diagnostic, KnowledgeBase, Severity
 
 __all__ = ["CheckResult", "check_vault", "run_checks"]

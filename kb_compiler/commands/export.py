@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kb_compiler.commands.common import resolve_vault, vault_argument
+from kb_compiler.commands.common import report_problems, resolve_vault, vault_argument
 
 
 @click.command(name="export")
@@ -35,6 +35,7 @@ def command(vault: str | None, out: Path, to: str | None, force: bool,
     report = export_vault(knowledge, out, to=Dialect(to) if to else None, force=force)
     if quiet:
         return
+    report_problems(knowledge, "export")
     if report.majority and to is None:
         click.echo(f"kbc export: {report.majority} (choose with --to)", err=True)
     for note in report.diagnostics:

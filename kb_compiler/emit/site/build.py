@@ -82,7 +82,7 @@ def build_site(graph: KnowledgeGraph, out: Path, options: SiteOptions | None = N
         assets = _copy_assets(writer, context, results)
         if options.search:
             task = progress.add_task("Indexing search", total=None) if progress else None
-            build_search_index(writer.temp)
+            build_search_index(writer.temp, [r.file for r in results if r.key in context.pages])
             if progress and task is not None:
                 progress.update(task, total=1, completed=1)
         if options.serve:
