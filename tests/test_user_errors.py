@@ -2,7 +2,8 @@
 exit status 2, no traceback and nothing on stdout, through the real ``kbc`` command
 (``python -m kb_compiler``), as a table of cases. A refused command changes nothing.
 
-All cases run at once (one module fixture), so the table costs a few seconds."""
+The cases run concurrently (one module fixture, see ``tests/hostile/runner.py``), so the
+table costs seconds, not a minute."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from kb_compiler.commands.common import resolve_vault
+from kb_compiler.errors import KbcError
 from tests.hostile.outputs import snapshot
 from tests.hostile.runner import Job, Run, run_many
 
@@ -184,3 +187,15 @@ def test_user_error_is_one_line_and_exit_2(
     assert case.says in lines[0], run.describe()
     assert run.stdout == b""
     assert unchanged, f"{case.name}: the command changed files although it was refused"
+
+
+def test_unreadable_vault_folder_is_a_user_error(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a folder without read permission does for a user other than root (root
+    reads every folder, so the permission check is stood in for here)."""
+    folder = vault(tmp_path / "v")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw:
+                        False if Path(path) == folder else real_access(path, mode, **kw))
+    with pytest.raises(KbcError, match="cannot read the vault folder"):
+        resolve_vault(str(folder))

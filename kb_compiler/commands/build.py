@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from kb_compiler.commands.common import resolve_vault, vault_argument
+from kb_compiler.commands.common import report_problems, resolve_vault, vault_argument
 from kb_compiler.errors import KbcError
 
 
@@ -81,6 +81,7 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
     options = site_options(base_url, templates, allow_raw_html, no_search, title=title)
     graph = resolve(load(root))
     report = build_site(graph, Path(out), options)  # type: ignore[arg-type]
+    report_problems(graph, "build")
     click.echo(summary(report), err=True)
     if strict:
         sys.exit(run_checks(graph).exit_code(strict=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -19,6 +20,8 @@ def resolve_vault(vault: str | None) -> Path:
         raise KbcError("vault folder not found", path=vault)
     if not path.is_dir():
         raise KbcError("not a folder; give the vault's folder", path=vault)
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise KbcError("cannot read the vault folder (permission denied)", path=vault)
     return path
 
 

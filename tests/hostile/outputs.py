@@ -26,7 +26,12 @@ def snapshot(folder: Path, skip: tuple[str, ...] = ()) -> Snapshot:
     stack = [folder]
     while stack:
         current = stack.pop()
-        for entry in os.scandir(current):
+        try:
+            entries = list(os.scandir(current))
+        except PermissionError:  # a chmod 000 test folder (when not run as root)
+            found[current.relative_to(folder).as_posix() + "/*"] = ("unreadable", "")
+            continue
+        for entry in entries:
             relative = Path(entry.path).relative_to(folder).as_posix()
             if relative.split("/", 1)[0] in skip:
                 continue

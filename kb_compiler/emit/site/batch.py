@@ -10,6 +10,7 @@ is named in the report; the rest of the site is built.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -93,6 +94,10 @@ def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
                                          recorded.broken), recorded)
     advance(2 * len(done))
     rendered = Rendered(reused=len(done))
+    # Rendering makes millions of short-lived objects and no garbage cycles worth the
+    # collector's passes over the (large, long-lived) graph; it runs again afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         _render_bodies(builder, contents, workers, progress, advance)
         pairs = [(job.kind, job.key) for job in fresh]
@@ -103,6 +108,8 @@ def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
                 advance()
     finally:
         _BODIES.clear()
+        if collecting:
+            gc.enable()
     for job in jobs:  # page order, whatever order they were done in
         result, recorded = done[job.file]
         rendered.results.append(result)
@@ -149,6 +156,9 @@ def _pool(builder: PageBuilder, count: int, workers: int | None,
         yield None
         return
     _WORKER = builder
+    # Everything alive now is shared with the workers: frozen, the collector never
+    # touches (and so never copies) those pages in the children.
+    gc.freeze()
     if progress is not None:
         progress.stop()
     try:
@@ -158,6 +168,7 @@ def _pool(builder: PageBuilder, count: int, workers: int | None,
             yield pool
     finally:
         _WORKER = None
+        gc.unfreeze()
 
 
 def _map(pool: Pool | None, in_worker: Callable[[Any], Any], items: list[Any],

@@ -31,7 +31,7 @@ from kb_compiler.emit.site.incremental import (
     read_manifest,
 )
 from kb_compiler.emit.site.pages import PageBuilder, PageResult
-from kb_compiler.emit.site.search import build_search_index
+from kb_compiler.emit.site.search import start_search_index
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.emit.site.urls import asset_file
 from kb_compiler.emit.site.writer import SiteWriter, check_output_folder
@@ -78,11 +78,20 @@ def build_site(graph: KnowledgeGraph, out: Path, options: SiteOptions | None = N
                                       options.jobs, progress)
         results = rendered.results
         writer.write_text(MANIFEST, manifest_text(rendered.manifest))
-        _write_sitewide(writer, context, theme, results)
-        assets = _copy_assets(writer, context, results)
-        if options.search:
+        # pagefind only reads the note pages: it runs while the rest is written
+        indexing = start_search_index(
+            writer.temp, [r.file for r in results if r.key in context.pages]) \
+            if options.search else None
+        try:
+            _write_sitewide(writer, context, theme, results)
+            assets = _copy_assets(writer, context, results)
+        except BaseException:
+            if indexing is not None:
+                indexing.cancel()
+            raise
+        if indexing is not None:
             task = progress.add_task("Indexing search", total=None) if progress else None
-            build_search_index(writer.temp, [r.file for r in results if r.key in context.pages])
+            indexing.wait()
             if progress and task is not None:
                 progress.update(task, total=1, completed=1)
         if options.serve:

@@ -37,6 +37,9 @@ _TRAILING_MARKS = re.compile(r"\s+#+\s*$|\s+\^[A-Za-z0-9-]+\s*$")
 
 RefKey = tuple[str, str, str]
 
+# Deeper namespace parents get no page of their own (see _made_up_pages).
+MAX_NAMESPACE_PAGE_DEPTH = 32
+
 
 @dataclass(frozen=True, slots=True)
 class SiteOptions:
@@ -105,10 +108,14 @@ class SiteContext:
         self._anchors: dict[str, dict[int, str]] = {}
         self._hrefs: dict[tuple[str, str | None, str | None], str | None] = {}
         self._publishable: dict[str, bool] = {}
+        self.icons: dict[str, str] = {}  # page id -> its icon property (metamodel.icon_of)
 
     # -- which pages exist on the site ---------------------------------------------------
 
     def _made_up_pages(self) -> dict[str, MadeUpPage]:
+        """Tag pages and namespace parents without a file. Namespace parents deeper than
+        ``MAX_NAMESPACE_PAGE_DEPTH`` get no page: a 3,000-level name would otherwise
+        make 3,000 pages, each listing its whole chain (quadratic output)."""
         made: dict[str, MadeUpPage] = {}
         for resolved in self.graph.refs:
             if resolved.ref.kind is not RefKind.TAG or resolved.source not in self.pages:
@@ -120,7 +127,8 @@ class SiteContext:
                 entry.tagged.add(resolved.source)
         for key in sorted(self.pages):
             parent = self.graph.parent(key)
-            while parent and parent not in self.pages and self.graph.page(parent) is None:
+            while parent and parent not in self.pages and self.graph.page(parent) is None \
+                    and parent.count("/") < MAX_NAMESPACE_PAGE_DEPTH:
                 if parent not in made:
                     made[parent] = MadeUpPage(parent, self._name_of(parent))
                 made[parent].is_namespace = True

@@ -10,13 +10,17 @@ costs quadratic time and a picture of 10,000 dots shows nothing.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import math
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
+
+from kb_compiler.cache import default_cache_dir
 
 MAX_GLOBAL_NODES = 400
 MAX_LOCAL_NEIGHBOURS = 24
@@ -25,6 +29,8 @@ MAX_LABEL = 24
 MAX_RING_LABEL = 11
 SEED = 7
 PALETTE = 8  # colour classes in site.css: .g0 ... .g7
+ITERATIONS = 80
+LAYOUT_CACHE = "site-graph-layout.json"  # in the cache folder: the last global layout
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +65,36 @@ def global_graph(nodes: Sequence[GraphNode], edges: Iterable[tuple[str, str]]) -
     ordered = nx.Graph()
     ordered.add_nodes_from(sorted(graph.nodes))
     ordered.add_edges_from(sorted(tuple(sorted(e)) for e in graph.edges))
-    positions = nx.spring_layout(ordered, seed=SEED, iterations=80)
+    positions = _spring_layout(ordered)
     degree = dict(ordered.degree)
     labelled = set(sorted(ordered.nodes, key=lambda n: (-degree[n], n))[:40])
     svg = _svg(sorted(ordered.nodes), sorted(ordered.edges), positions, by_id,
                lambda n: 3.0 + min(math.sqrt(degree[n]) * 1.6, 9.0), labelled, size=1000,
                css="graph-global")
     return svg, omitted
+
+
+def _spring_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
+    """The spring layout of ``graph``, taken from the cache folder when the last build
+    laid out the same graph (the layout is the costly part of a rebuild). A float
+    survives JSON exactly, so a cached layout draws the same picture."""
+    key = hashlib.sha1(repr((list(graph.nodes), list(graph.edges), SEED, ITERATIONS,
+                             nx.__version__)).encode("utf-8")).hexdigest()
+    path = default_cache_dir() / LAYOUT_CACHE
+    try:
+        cached = json.loads(path.read_text("utf-8"))
+        if cached.get("key") == key:
+            return {node: (float(x), float(y)) for node, (x, y) in cached["positions"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    laid_out = nx.spring_layout(graph, seed=SEED, iterations=ITERATIONS)
+    positions = {node: (float(x), float(y)) for node, (x, y) in laid_out.items()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"key": key, "positions": positions}), "utf-8")
+    except OSError:
+        pass  # no cache folder: only the next build is slower
+    return positions
 
 
 def local_graph(center: GraphNode, neighbours: Sequence[GraphNode],
@@ -127,7 +156,7 @@ def _node(node: GraphNode, at: tuple[float, float], radius: float, labelled: boo
           outward: tuple[float, float] | None) -> str:
     x, y = at
     title = html.escape(node.label, quote=True)
-    limit = MAX_LABEL if outward is None else MAX_RING_LABEL
+    limit = MAX_LABEL if outward is None or node.current else MAX_RING_LABEL
     short = node.label if len(node.label) <= limit else node.label[: limit - 1] + "\u2026"
     label = html.escape(short, quote=True)
     classes = ["node", colour_class(node.group)]

@@ -89,13 +89,12 @@ class Fingerprints:
         self.site_wide = site_wide
         self._texts: dict[str, str] = {}
         self._links: dict[str, str] = {}
-        self._infos: dict[str, tuple[object, ...]] = {}
+        self._infos: dict[str, str] = {}
 
     def page(self, key: str) -> str:
         context, graph = self.context, self.context.graph
-        parts: list[object] = [self.site_wide, "page", self._page_info(key)]
-        for resolved in graph.outgoing(key):
-            parts.append(self._reference(resolved))
+        parts: list[object] = [self.site_wide, "page", self._page_info(key),
+                               ("refs", self._links_of(key))]  # hashed once, shared
         for embedded in sorted(self._embed_closure(key)):
             parts.append(("embeds", self._info(embedded), self._links_of(embedded)))
         for source in sorted({r.source for r in graph.backlinks(key)}):
@@ -151,12 +150,14 @@ class Fingerprints:
             frontier = following
         return seen
 
-    def _info(self, key: str | None) -> tuple[object, ...]:
+    def _info(self, key: str | None) -> str:
+        """A hash of what a page shows of another (hashed once: it is in many
+        fingerprints, and a short string is quick to hash again)."""
         if key is None:
-            return ("none",)
+            return "none"
         found = self._infos.get(key)
         if found is None:
-            found = self._infos[key] = self._describe(key)
+            found = self._infos[key] = _hash([self._describe(key)])
         return found
 
     def _describe(self, key: str) -> tuple[object, ...]:
@@ -171,7 +172,7 @@ class Fingerprints:
 
     def _page_info(self, key: str) -> tuple[object, ...]:
         page = self.context.pages[key]
-        return (*self._info(key), page.dialect.value, page.is_journal)
+        return (self._info(key), page.dialect.value, page.is_journal)
 
     def _text(self, key: str) -> str:
         found = self._texts.get(key)

@@ -60,9 +60,13 @@ def ref_to(context: SiteContext, key: str | None, from_file: str) -> Ref | None:
 
 
 def icon_of(context: SiteContext, key: str) -> str:
-    page = context.pages.get(key)
-    prop = page.property("icon") if page else None
-    return str(prop.value) if prop is not None and isinstance(prop.value, str) else ""
+    found = context.icons.get(key)  # asked for every link the site-wide pages list
+    if found is None:
+        page = context.pages.get(key)
+        prop = page.property("icon") if page else None
+        found = str(prop.value) if prop is not None and isinstance(prop.value, str) else ""
+        context.icons[key] = found
+    return found
 
 
 def child_view(context: SiteContext, key: str, from_file: str) -> ChildView:

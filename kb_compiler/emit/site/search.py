@@ -31,19 +31,64 @@ def pagefind_command(pages: Path, bundle: Path) -> list[str]:
 
 def build_search_index(site: Path, page_files: Iterable[str]) -> None:
     """Index the note pages ``page_files`` of the site being written in ``site`` into
-    ``site/pagefind``; ``KbcError`` when pagefind is missing or fails.
+    ``site/pagefind``; ``KbcError`` when pagefind is missing or fails."""
+    start_search_index(site, page_files).wait()
+
+
+class SearchIndexing:
+    """A pagefind run going on in the background (the build writes the site-wide pages
+    meanwhile); ``wait`` finishes it.
 
     pagefind reads every HTML file under the folder it is given, including the many it
     would not index (tag pages, redirects); it is given a folder of links to the note
     pages only, which makes the same index in two thirds of the time."""
-    folder = Path(tempfile.mkdtemp(prefix=f".{site.name}.kbc-index-{os.getpid()}-",
-                                   dir=site.parent))
-    try:
-        for name in page_files:
-            _link(site / name, folder / name)
-        _run(pagefind_command(folder, site / SEARCH_DIR))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+
+    def __init__(self, site: Path, page_files: Iterable[str]) -> None:
+        # Inside the site's own temporary folder: a killed build leaves nothing beside
+        # it that the next build's clean-up of stale temporary folders would not remove.
+        self.folder = Path(tempfile.mkdtemp(prefix=".kbc-index-", dir=site))
+        self.process: subprocess.Popen[str] | None = None
+        try:
+            for name in page_files:
+                _link(site / name, self.folder / name)
+            environment = {**os.environ, "NO_COLOR": "1"}
+            self.process = subprocess.Popen(
+                pagefind_command(self.folder, site / SEARCH_DIR), stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True, env=environment)
+        except OSError as error:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise _failed(f"search indexing failed ({error})") from error
+
+    def wait(self) -> None:
+        assert self.process is not None
+        try:
+            stdout, stderr = self.process.communicate(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as error:
+            self.process.kill()
+            self.process.communicate()
+            raise _failed(f"search indexing failed ({error})") from error
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        if self.process.returncode != 0:
+            detail = (stderr or stdout).strip().splitlines()
+            last = detail[-1] if detail else f"exit status {self.process.returncode}"
+            raise _failed(f"search indexing failed: {last}")
+
+    def cancel(self) -> None:
+        """Stop the run (the build failed meanwhile)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_search_index(site: Path, page_files: Iterable[str]) -> SearchIndexing:
+    """Start indexing the note pages ``page_files`` (see ``SearchIndexing``)."""
+    return SearchIndexing(site, page_files)
+
+
+def _failed(message: str) -> KbcError:
+    return KbcError(f"{message}; use --no-search to build without search")
 
 
 def _link(source: Path, target: Path) -> None:
@@ -52,18 +97,3 @@ def _link(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
-
-
-def _run(command: list[str]) -> None:
-    environment = {**os.environ, "NO_COLOR": "1"}
-    try:
-        result = subprocess.run(command, capture_output=True, text=True,
-                                timeout=TIMEOUT_SECONDS, env=environment, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise KbcError(f"search indexing failed ({error}); use --no-search to build "
-                       "without search") from error
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        last = detail[-1] if detail else f"exit status {result.returncode}"
-        raise KbcError(f"search indexing failed: {last}; use --no-search to build "
-                       "without search")

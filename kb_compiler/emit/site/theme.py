@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from kb_compiler.cache import default_cache_dir
 from kb_compiler.emit.site.highlight import pygments_css
 from kb_compiler.emit.site.urls import relative_url, root_prefix
 from kb_compiler.errors import KbcError
@@ -52,6 +53,17 @@ def clamp_percent(value: float | int | None) -> float:
     return round(max(0.0, min(100.0, float(value))), 1)
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the cache folder (compiling them is a tenth of a
+    rebuild); keyed by the template's source, so an edited template is compiled anew."""
+    folder = default_cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 class Theme:
     """Loads templates (user folder first) and renders them with the site's globals."""
 
@@ -65,6 +77,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=_bytecode_cache(),
         )
         self.env.filters["score"] = format_score
         self.env.filters["pct"] = clamp_percent
