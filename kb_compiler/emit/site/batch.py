@@ -30,6 +30,8 @@ from kb_compiler.emit.site.writer import SiteWriter
 PARALLEL_THRESHOLD = 300  # below this many pages, worker processes cost more than they save
 _WORKER: PageBuilder | None = None  # set before forking: workers inherit it
 _BODIES: dict[str, Body | None] = {}  # first-pass results, inherited by the second pass
+COLLECT_EVERY = 500  # renders between collections while the collector is paused
+_RENDERS = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +198,12 @@ def _assemble(builder: PageBuilder, kind: str, key: str) -> PageResult | None:
 
 
 def _guarded(render: Callable[[str], Any], key: str) -> Any:
+    global _RENDERS
+    _RENDERS += 1
+    if _RENDERS % COLLECT_EVERY == 0 and not gc.isenabled():
+        # The few reference cycles a render leaves (jinja2's) are freed now and then:
+        # only the young generations, never a pass over the whole graph.
+        gc.collect(1)
     try:
         return render(key)
     except RecursionError:
