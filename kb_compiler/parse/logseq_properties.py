@@ -157,7 +157,7 @@ def _page_names(references: list[Reference]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _comma_pieces(masked: str) -> list[tuple[int, int]]:
+def comma_spans(masked: str) -> list[tuple[int, int]]:
     """Spans of the value between commas (ASCII or full-width) outside ``[[ ]]``."""
     pieces: list[tuple[int, int]] = []
     depth = 0
@@ -179,7 +179,7 @@ def _scan_comma_pieces(raw: str, masked: str, context: ScanContext) -> InlineFin
     """Each comma-separated piece: its references, or else the piece's own text as a
     page name (``tags:: motor, steering wheel``)."""
     found = InlineFindings()
-    for start, end in _comma_pieces(masked):
+    for start, end in comma_spans(masked):
         piece = raw[start:end]
         offset = start + len(piece) - len(piece.lstrip())
         text = piece.strip()

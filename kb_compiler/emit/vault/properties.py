@@ -27,7 +27,7 @@ import yaml
 from kb_compiler.config import ParseOptions
 from kb_compiler.emit.vault.yamltext import Raw, YamlValue, flow, reads_as, scalar
 from kb_compiler.model import Property, PropertyValue, Reference, normalize_key, page_id
-from kb_compiler.parse.logseq_properties import type_value, valid_property_key
+from kb_compiler.parse.logseq_properties import comma_spans, type_value, valid_property_key
 from kb_compiler.parse.text import mask_code
 
 ALIAS_KEYS = frozenset({"alias", "aliases"})
@@ -35,7 +35,6 @@ TAG_KEYS = frozenset({"tags", "tag"})
 BUILT_IN_LIST_KEYS = ALIAS_KEYS | TAG_KEYS
 EMPTY_LIST = "[]"  # an empty YAML list in Logseq (an empty value is YAML's null)
 _SEPARATORS = re.compile(r"[\s,，]*")
-_COMMA_OR_BRACKET = re.compile(r"\[\[|\]\]|[,，]")
 _ONE_LINK = re.compile(r"\[\[(.*)\]\]")
 _EMPTY_LINKS = re.compile(r"(?:[\s,，]|\[\[\s*\]\])*\[\[\s*\]\](?:[\s,，]|\[\[\s*\]\])*")
 _BAD_KEY_CHAR = re.compile(r"[^\w.*+!?$%&=<>-]")
@@ -146,20 +145,10 @@ def _needs_quotes(key: str, text: str, options: ParseOptions) -> bool:
 
 
 def comma_pieces(raw: str) -> list[str]:
-    """The pieces of a comma-separated value, commas inside ``[[ ]]`` kept."""
-    pieces: list[str] = []
-    depth = start = 0
-    for token in _COMMA_OR_BRACKET.finditer(raw):
-        text = token.group()
-        if text == "[[":
-            depth += 1
-        elif text == "]]":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            pieces.append(raw[start:token.start()])
-            start = token.end()
-    pieces.append(raw[start:])
-    return [piece.strip() for piece in pieces if piece.strip()]
+    """The pieces of a comma-separated value, commas inside ``[[ ]]`` kept (split
+    exactly as the Logseq parser splits it)."""
+    pieces = (raw[start:end].strip() for start, end in comma_spans(raw))
+    return [piece for piece in pieces if piece]
 
 
 def replace_references(text: str, refs: Sequence[Converted]) -> str:
