@@ -17,7 +17,13 @@ import re
 from kb_compiler.emit.vault.outline import dedent, frontmatter_end
 from kb_compiler.emit.vault.plan import VaultPlan
 from kb_compiler.emit.vault.properties import yaml_to_logseq
-from kb_compiler.emit.vault.rewrite import PageJob, edited_lines, finish, unfence_org_blocks
+from kb_compiler.emit.vault.rewrite import (
+    PageJob,
+    edited_lines,
+    finish,
+    kept_as_written,
+    unfence_org_blocks,
+)
 from kb_compiler.model import Dialect, KnowledgeBase, Page, Severity, VaultKind
 
 PROPERTY_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?([^\s:]+)::[ \t]*")
@@ -27,12 +33,8 @@ ORDERED_PROPERTY = "logseq.order-list-type:: number"
 
 def logseq_page(job: PageJob) -> str:
     """The page's text in the exported Logseq graph."""
-    if job.entry.org:
-        return job.page.text
-    if any(d.code == "internal-error" for d in job.page.diagnostics):
-        job.note("kept-as-written", 0, "the page could not be parsed; its text is copied "
-                 "as it is", Severity.WARNING)
-        return job.page.text
+    if (verbatim := kept_as_written(job)) is not None:
+        return verbatim
     if job.page.dialect is Dialect.LOGSEQ:
         return _from_logseq(job)
     return _from_obsidian(job)

@@ -19,7 +19,13 @@ from kb_compiler.emit.vault.logseq import ORDERED_PROPERTY, PROPERTY_LINE
 from kb_compiler.emit.vault.outline import Unit, dedent, frontmatter_end, logseq_units
 from kb_compiler.emit.vault.plan import VaultPlan
 from kb_compiler.emit.vault.properties import logseq_to_yaml, yaml_to_yaml
-from kb_compiler.emit.vault.rewrite import PageJob, edited_lines, fence_org_blocks, finish
+from kb_compiler.emit.vault.rewrite import (
+    PageJob,
+    edited_lines,
+    fence_org_blocks,
+    finish,
+    kept_as_written,
+)
 from kb_compiler.emit.vault.yamltext import YamlValue, frontmatter
 from kb_compiler.model import Dialect, Page, Severity
 from kb_compiler.parse.obsidian_blocks import markdown_tokens
@@ -30,12 +36,8 @@ APP_SETTINGS = {"newLinkFormat": "absolute", "useMarkdownLinks": False,
 
 def obsidian_page(job: PageJob) -> str:
     """The page's text in the exported Obsidian vault."""
-    if job.entry.org:
-        return job.page.text
-    if any(d.code == "internal-error" for d in job.page.diagnostics):
-        job.note("kept-as-written", 0, "the page could not be parsed; its text is copied "
-                 "as it is", Severity.WARNING)
-        return job.page.text
+    if (verbatim := kept_as_written(job)) is not None:
+        return verbatim
     if job.page.dialect is Dialect.LOGSEQ:
         return _from_logseq(job)
     return _from_obsidian(job)

@@ -104,6 +104,18 @@ class PageJob:
                 if r.ref.property == prop.key and r.ref.line <= last_line]
 
 
+def kept_as_written(job: PageJob) -> str | None:
+    """The page's text as it is, when it cannot be converted: an Org-mode page (not
+    parsed) or a page the parser failed on (reported as ``kept-as-written``)."""
+    if job.entry.org:
+        return job.page.text
+    if any(d.code == "internal-error" for d in job.page.diagnostics):
+        job.note("kept-as-written", 0, "the page could not be parsed; its text is copied "
+                 "as it is", Severity.WARNING)
+        return job.page.text
+    return None
+
+
 def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
     """The page's lines with every reference rewritten; lines up to ``skip_before``
     (front matter, written separately) are left as they are. In Obsidian text, links
