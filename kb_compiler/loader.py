@@ -6,11 +6,9 @@ is cached by content (``kb_compiler.cache``): an unchanged page is never parsed 
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
@@ -25,6 +23,7 @@ from kb_compiler.cache import (
 from kb_compiler.config import ParseOptions, VaultConfig, load_config
 from kb_compiler.discover import discover
 from kb_compiler.errors import KbcError
+from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.model import KnowledgeBase, Page, SourceFile
 from kb_compiler.parse import parse_page, parse_source
 
@@ -99,21 +98,6 @@ def parse_all(
             for chunk, blobs in zip(chunks, results, strict=True)
             for source, blob in zip(chunk, blobs, strict=True)
         )
-
-
-@contextmanager
-def no_gc_pauses() -> Iterator[None]:
-    """Parsing and unpickling allocate hundreds of thousands of small acyclic objects
-    and free none of them, so the cycle collector's passes are pure overhead: half the
-    time of unpickling 10,000 pages, a sixth of parsing them. Reference counting still
-    frees everything as usual."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _worker_count(pages: int, jobs: int | None) -> int:

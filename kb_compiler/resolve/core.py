@@ -8,12 +8,11 @@ reference (``refs``, ``names``), type the pages and check them against the schem
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kb_compiler.errors import KbcError
+from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.model import (
     Diagnostic,
     Dialect,
@@ -56,22 +55,8 @@ def resolve(kb: KnowledgeBase, schema: Schema | None = None) -> KnowledgeGraph:
     """Resolve every reference of ``kb`` and build the graph. ``schema`` None means the
     vault's own schema file (if any); pass ``Schema()`` to check without one."""
     schema = vault_schema(kb) if schema is None else schema
-    with _no_gc_pauses():
+    with no_gc_pauses():
         return _resolve(kb, schema)
-
-
-@contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """Building the graph allocates hundreds of thousands of small objects and frees
-    none of them, so the cycle collector's passes are pure overhead (a third of the
-    time at 10,000 pages). Reference counting still frees everything as usual."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -93,7 +78,7 @@ def find_problems(kb: KnowledgeBase, schema: Schema | None = None) -> Findings:
     """The references and diagnostics ``resolve`` would give, without building the
     graph (``schema`` as in ``resolve``)."""
     schema = vault_schema(kb) if schema is None else schema
-    with _no_gc_pauses():
+    with no_gc_pauses():
         found = _Resolution(kb, schema)
         return Findings(kb, tuple(found.refs), _final_diagnostics(kb, found.diagnostics),
                         found.index.pages)

@@ -26,6 +26,7 @@ from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.incremental import Fingerprints, Recorded
 from kb_compiler.emit.site.pages import Body, PageBuilder, PageResult, excerpt_of
 from kb_compiler.emit.site.writer import SiteWriter
+from kb_compiler.gcpause import no_gc_pauses
 
 PARALLEL_THRESHOLD = 300  # below this many pages, worker processes cost more than they save
 _WORKER: PageBuilder | None = None  # set before forking: workers inherit it
@@ -98,20 +99,17 @@ def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
     rendered = Rendered(reused=len(done))
     # Rendering makes millions of short-lived objects and no garbage cycles worth the
     # collector's passes over the (large, long-lived) graph; it runs again afterwards.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        _render_bodies(builder, contents, workers, progress, advance)
-        pairs = [(job.kind, job.key) for job in fresh]
-        with _pool(builder, len(fresh), workers, progress) as pool:
-            results = _map(pool, _assemble_in_worker, pairs, lambda p: _assemble(builder, *p))
-            for job, result in zip(fresh, results, strict=True):
-                _record(builder, job, result, writer, rendered, done)
-                advance()
-    finally:
-        _BODIES.clear()
-        if collecting:
-            gc.enable()
+    with no_gc_pauses():
+        try:
+            _render_bodies(builder, contents, workers, progress, advance)
+            pairs = [(job.kind, job.key) for job in fresh]
+            with _pool(builder, len(fresh), workers, progress) as pool:
+                results = _map(pool, _assemble_in_worker, pairs, lambda p: _assemble(builder, *p))
+                for job, result in zip(fresh, results, strict=True):
+                    _record(builder, job, result, writer, rendered, done)
+                    advance()
+        finally:
+            _BODIES.clear()
     for job in jobs:  # page order, whatever order they were done in
         result, recorded = done[job.file]
         rendered.results.append(result)

@@ -9,7 +9,6 @@ rest of the site is still built.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import sys
 import time
@@ -36,6 +35,7 @@ from kb_compiler.emit.site.search import start_search_index
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.emit.site.urls import asset_file
 from kb_compiler.emit.site.writer import SiteWriter, check_output_folder
+from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.model import Diagnostic
 from kb_compiler.resolve import KnowledgeGraph
 
@@ -63,15 +63,8 @@ class BuildReport:
 
 def build_site(graph: KnowledgeGraph, out: Path, options: SiteOptions | None = None) -> BuildReport:
     """Build the static site for ``graph`` into ``out`` (see the module doc)."""
-    # The build makes many short-lived objects and few reference cycles: paused, the
-    # collector does not walk the whole (large, long-lived) graph again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_gc_pauses():
         return _build(graph, out, options or SiteOptions())
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildReport:
