@@ -24,7 +24,7 @@ from tests.vaultgen import generate
 
 SITE_FILES = ("index.html", "all-pages.html", "tags.html", "graph.html", "404.html",
               "sitemap.xml", "feed.xml", "static/site.css", "static/site.js",
-              "static/code.css", "pagefind/pagefind.js")
+              "static/code.css", "pagefind/shards.json", "pagefind/0/pagefind.js")
 
 
 def build(vault: Path, out: Path, **options: object) -> tuple[KnowledgeGraph, BuildReport]:

@@ -23,7 +23,12 @@ PAGES = {
         - guest text
         - a referenced block
           id:: 6489a1b2-3c4d-5e6f-7890-abcdef123456
+        - guest embeds deeper
+          {{embed [[Deep]]}}
         """),
+    "Deep.md": "- deep text, two embeds down from Host\n",
+    "Quoter.md": ("- quotes one block of Guest\n"
+                  "  {{embed ((6489a1b2-3c4d-5e6f-7890-abcdef123456))}}\n"),
     "notes/Linker.md": "# Linker\nSee [[Target#Old Heading]] and [[Lonely]] and [[New Page]].\n",
     "notes/Target.md": "# Target\n\n## Old Heading\n\nText under the heading.\n",
     "notes/Lonely.md": "# Lonely\nNobody embeds me.\n",
@@ -59,6 +64,8 @@ CHANGES = {
     "page made private": edit("notes/Lonely.md", "# Lonely", "---\npublish: false\n---\n# Lonely"),
     "missing page created": add("notes/New Page.md", "# New Page\nNow it exists.\n"),
     "unrelated page edited": edit("notes/Bystander.md", "Unrelated", "Still unrelated"),
+    "nested embed edited": edit("Deep.md", "deep text", "deep text, edited"),
+    "nested embed removed": edit("Guest.md", "{{embed [[Deep]]}}", "no embed now"),
 }
 
 
@@ -91,6 +98,30 @@ def test_an_unrelated_edit_renders_only_the_edited_page(tmp_path: Path) -> None:
     assert again.reused == first.pages + first.made_up - 1
     manifest = read_manifest(tmp_path / "site")
     assert "notes-bystander.html" in manifest and (tmp_path / "site" / MANIFEST).is_file()
+
+
+def test_a_nested_embed_edit_renders_exactly_the_pages_that_show_it(tmp_path: Path) -> None:
+    """Host shows Deep through Guest; Quoter shows one block of Guest, which holds no
+    embed: editing Deep renders Deep, Guest and Host again, and leaves Quoter's file
+    (the same inode: taken over by a hard link) as it was."""
+    vault, site = tmp_path / "vault", tmp_path / "site"
+    write(vault, PAGES)
+    first = build(vault, site)
+    assert "deep text, two embeds down" in (site / "host.html").read_text("utf-8")
+    assert "deep text" not in (site / "quoter.html").read_text("utf-8")
+    before = {p.name: p.stat().st_ino for p in site.glob("*.html")}
+    CHANGES["nested embed edited"](vault)
+    again = build(vault, site)
+    after = {p.name: p.stat().st_ino for p in site.glob("*.html")}
+    rendered = {name for name in before if after[name] != before[name]}
+    pages = {name for name in rendered if name in {"deep.html", "guest.html", "host.html",
+                                                    "quoter.html"}}
+    assert pages == {"deep.html", "guest.html", "host.html"}
+    assert "deep text, edited" in (site / "host.html").read_text("utf-8")
+    assert again.reused == first.pages + first.made_up - 3
+    recorded = read_manifest(site)
+    assert recorded["host.html"].reads == ("deep", "guest")
+    assert recorded["quoter.html"].reads == ("guest",)
 
 
 def test_changed_options_render_everything_again(tmp_path: Path) -> None:

@@ -127,12 +127,25 @@
     var selected = -1;
     var latest = 0;
 
+    // The index comes in shards (one pagefind bundle each, listed in shards.json): the
+    // first is loaded, the others merged into it.
     function load() {
       if (!loading) {
-        var url = new URL("pagefind/pagefind.js", siteBase).href;
-        loading = import(url).then(function (module) {
-          pagefind = module;
-          return module.options({ excerptLength: 22 }).then(function () { return module; });
+        var base = new URL("pagefind/", siteBase).href;
+        loading = fetch(base + "shards.json").then(function (response) {
+          if (!response.ok) throw new Error("no search index");
+          return response.json();
+        }).then(function (shards) {
+          var bundles = shards.bundles || [];
+          if (!bundles.length) throw new Error("empty search index");
+          return import(base + bundles[0] + "pagefind.js").then(function (module) {
+            pagefind = module;
+            return module.options({ excerptLength: 22 }).then(function () {
+              return Promise.all(bundles.slice(1).map(function (bundle) {
+                return module.mergeIndex(base + bundle);
+              }));
+            }).then(function () { return module; });
+          });
         });
       }
       return loading;

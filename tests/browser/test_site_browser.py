@@ -5,12 +5,18 @@ works on a phone, hover previews show, and screenshots are kept in test-artifact
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from kb_compiler.emit.site import SiteOptions, build_site, search
+from kb_compiler.loader import load
+from kb_compiler.resolve import resolve
+from tests.browser.conftest import serving
 from tests.site_crawl import scan_page
 
 
@@ -128,6 +134,32 @@ def test_search_finds_a_page_by_a_word_of_its_body(page: Page, site_url: str,
     page.screenshot(path=artifacts / "search.png")
     result.first.click()
     expect(page.locator("h1.note-title")).to_contain_text(title)
+    assert errors == []
+
+
+ANIMALS = ("lyrebird", "pangolin", "axolotl", "narwhal", "okapi", "quokka", "wombat")
+
+
+def test_search_merges_every_shard_of_the_index(page: Page, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big site's index comes in shards; a word is found whichever shard holds it."""
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    for animal in ANIMALS:
+        (vault / f"{animal.title()} notes.md").write_text(
+            f"# {animal.title()} notes\nField notes about the {animal}.\n", "utf-8")
+    site = tmp_path / "site"
+    build_site(resolve(load(vault, cache_dir=None)), site, SiteOptions())
+    bundles = json.loads((site / search.SHARDS_FILE).read_text("utf-8"))["bundles"]
+    assert len(bundles) >= 3
+    errors = watch_errors(page)
+    with serving(site) as url:
+        page.goto(url + "index.html")
+        for animal in ANIMALS:
+            page.locator("#kbc-search-input").fill(animal)
+            result = page.locator(".search-results a", has_text=f"{animal.title()} notes")
+            expect(result.first).to_be_visible(timeout=15_000)
     assert errors == []
 
 

@@ -40,7 +40,7 @@ class Job:
     kind: str  # "page" or "made-up"
     key: str
     file: str
-    fingerprint: str
+    fingerprint: str  # all but the reads (``Fingerprints.complete``)
 
 
 @dataclass
@@ -61,20 +61,25 @@ def plan(context: SiteContext, fingerprints: Fingerprints) -> list[Job]:
     return jobs
 
 
-def reusable(jobs: list[Job], previous: dict[str, Recorded], old_site: Path) -> set[str]:
-    """Files whose previous version was made from the same inputs."""
+def reusable(jobs: list[Job], previous: dict[str, Recorded], old_site: Path,
+             fingerprints: Fingerprints) -> set[str]:
+    """Files whose previous version was made from the same inputs: the page's own, and
+    those of the pages its previous render read, as they are now."""
     found = set()
     for job in jobs:
         recorded = previous.get(job.file)
-        if recorded is not None and recorded.fingerprint == job.fingerprint \
-                and recorded.key == job.key and (old_site / job.file).is_file():
+        if recorded is not None and recorded.key == job.key \
+                and recorded.fingerprint == fingerprints.complete(job.fingerprint,
+                                                                  recorded.reads) \
+                and (old_site / job.file).is_file():
             found.add(job.file)
     return found
 
 
 def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
                  previous: dict[str, Recorded], old_site: Path, writer: SiteWriter,
-                 workers: int | None, progress: Progress | None) -> Rendered:
+                 fingerprints: Fingerprints, workers: int | None,
+                 progress: Progress | None) -> Rendered:
     """Take unchanged pages over, then render the others in two passes: every page's
     content first (a Logseq page's render also yields its blocks as backlink context),
     then every page file around its content, with all contexts at hand."""
@@ -106,7 +111,7 @@ def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
             with _pool(builder, len(fresh), workers, progress) as pool:
                 results = _map(pool, _assemble_in_worker, pairs, lambda p: _assemble(builder, *p))
                 for job, result in zip(fresh, results, strict=True):
-                    _record(builder, job, result, writer, rendered, done)
+                    _record(builder, job, result, writer, fingerprints, rendered, done)
                     advance()
         finally:
             _BODIES.clear()
@@ -131,16 +136,19 @@ def _render_bodies(builder: PageBuilder, keys: list[str], workers: int | None,
 
 
 def _record(builder: PageBuilder, job: Job, result: PageResult | None, writer: SiteWriter,
-            rendered: Rendered, done: dict[str, tuple[PageResult, Recorded]]) -> None:
-    fingerprint = job.fingerprint
+            fingerprints: Fingerprints, rendered: Rendered,
+            done: dict[str, tuple[PageResult, Recorded]]) -> None:
     if result is None:
         rendered.failed.append(job.key)
         result = failed_page(builder, job)
         fingerprint = "failed"  # never reused: rendered again next time
+    else:
+        fingerprint = fingerprints.complete(job.fingerprint, result.reads)
     writer.write_text(result.file, result.html)
-    light = replace(result, html="")
+    light = replace(result, html="", reads=frozenset())
     done[job.file] = (light, Recorded(fingerprint, job.key, light.title, light.excerpt,
-                                      tuple(sorted(light.assets)), light.broken))
+                                      tuple(sorted(light.assets)), light.broken,
+                                      tuple(sorted(result.reads))))
 
 
 @contextmanager

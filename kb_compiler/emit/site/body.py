@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.embeds import Node, Transcluder
-from kb_compiler.emit.site.linker import LinkReport, PageLinker
+from kb_compiler.emit.site.linker import LinkReport, PageLinker, Shown
 from kb_compiler.emit.site.outline import block_source, outline_blocks, render_outline
 from kb_compiler.emit.site.properties import block_properties_html
 from kb_compiler.emit.site.render import (
@@ -159,19 +159,16 @@ def _is_collapsed(block: Block) -> bool:
     return any(p.key == "collapsed" and p.value is True for p in block.properties)
 
 
-Rendered = tuple[str, frozenset[str]]  # HTML, and the assets it shows
-
-
 class Snippets:
     """Shallow renderings shared by all pages a process builds, cached: the text a
     block ref shows, and embed bodies that hold no further embeds."""
 
     def __init__(self, context: SiteContext) -> None:
         self.context = context
-        self._blocks: dict[tuple[str, int, str], Rendered] = {}
-        self.embeds: dict[tuple[str, tuple[int, ...] | None, str], Rendered] = {}
+        self._blocks: dict[tuple[str, int, str], Shown] = {}
+        self.embeds: dict[tuple[str, tuple[int, ...] | None, str], Shown] = {}
 
-    def block_text(self, key: str, index: int, from_file: str) -> Rendered:
+    def block_text(self, key: str, index: int, from_file: str) -> Shown:
         folder = from_file.rpartition("/")[0]
         cached = self._blocks.get((key, index, folder))
         if cached is not None:
@@ -183,7 +180,7 @@ class Snippets:
         report = LinkReport()
         renderer = BodyRenderer(self.context, page, from_file, report, snippets=self)
         rendered = render_markdown(text, renderer.state, inline=True) or html.escape(page.name)
-        result = (rendered, frozenset(report.assets))
+        result = Shown(rendered, frozenset(report.assets), frozenset({key, *report.reads}))
         self._blocks[(key, index, folder)] = result
         return result
 
@@ -197,8 +194,8 @@ def render_included(context: SiteContext, host_file: str, snippets: Snippets,
     cache_key = (key, roots, host_file.rpartition("/")[0])
     cached = snippets.embeds.get(cache_key)
     if cached is not None:
-        host_report.assets.update(cached[1])
-        return cached[0]
+        host_report.include(cached)
+        return cached.html
     page = context.pages[key]
     report = LinkReport()
     renderer = BodyRenderer(context, page, host_file, report, snippets=snippets,
@@ -206,7 +203,8 @@ def render_included(context: SiteContext, host_file: str, snippets: Snippets,
     renderer.linker.chain = chain
     renderer.linker.depth = depth
     body = renderer.whole() if roots is None else renderer.blocks(roots)
-    host_report.assets.update(report.assets)
+    shown = Shown(body, frozenset(report.assets), frozenset({key, *report.reads}))
+    host_report.include(shown)
     if SLOT_OPEN not in body:
-        snippets.embeds[cache_key] = (body, frozenset(report.assets))
+        snippets.embeds[cache_key] = shown
     return body

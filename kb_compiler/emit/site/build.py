@@ -73,19 +73,21 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
     context = SiteContext(graph, options)
     theme = Theme(_site_globals(context), options.templates)
     builder = PageBuilder(context, theme)
-    jobs = batch.plan(context, Fingerprints(context, _site_wide(theme, options)))
+    fingerprints = Fingerprints(context, _site_wide(theme, options))
+    jobs = batch.plan(context, fingerprints)
     previous = read_manifest(target) if target.is_dir() else {}
-    reuse = batch.reusable(jobs, previous, target)
+    reuse = batch.reusable(jobs, previous, target, fingerprints)
     with SiteWriter(target) as writer, _progress(options) as progress:
         for name, data in theme.static_files().items():
             writer.write_bytes(name, data)
         rendered = batch.render_pages(builder, jobs, reuse, previous, target, writer,
-                                      options.jobs, progress)
+                                      fingerprints, options.jobs, progress)
         results = rendered.results
         writer.write_text(MANIFEST, manifest_text(rendered.manifest))
         # pagefind only reads the note pages: it runs while the rest is written
         indexing = start_search_index(
-            writer.temp, [r.file for r in results if r.key in context.pages]) \
+            writer, target, {r.file: rendered.manifest[r.file].fingerprint
+                             for r in results if r.key in context.pages}) \
             if options.search else None
         try:
             _write_sitewide(writer, context, theme, results)

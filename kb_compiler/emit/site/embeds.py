@@ -126,7 +126,9 @@ class Transcluder:
         if slot.roots:
             section = html.escape(slot.label.partition("#")[2] or "")
             section = f' <span class="embed-section">\u203a {section}</span>' if section else ""
-        return (f'<div class="embed" data-depth="{slot.depth}"><div class="embed-head">'
+        # Search finds text on the page where it is written, not on every page embedding it.
+        return (f'<div class="embed" data-depth="{slot.depth}" data-pagefind-ignore>'
+                f'<div class="embed-head">'
                 f'<a class="embed-source" href="{href}" title="Open the embedded page">'
                 f'<span class="embed-icon" aria-hidden="true">\u29c9</span> {name}</a>{section}'
                 f'</div><div class="embed-body">{body}</div></div>')

@@ -11,12 +11,20 @@ covers, conservatively:
 - the build itself: kbc's site code and templates, the options, the sidebar;
 - the page: path, name, text;
 - every reference it writes and where the graph resolved it (existence, block,
-  suggestion...), and each target page's text, name, file name, type and score (a
-  heading renamed there moves the anchor a link here points at);
-- every page its embeds include, transitively (bounded like the embeds themselves), and
-  every page linking to it (backlink context), each with where its own references land
-  (their text, shown here, holds those links);
-- its namespace parent and children, and its metamodel score with its parts' scores.
+  suggestion...), and what the link shows of its target: published or not, file name,
+  name and the anchor it points at (a heading renamed there moves that anchor);
+- every page linking to it (backlink context), with where its own references land
+  (its text, shown here, holds those links);
+- its namespace parent and children, and its metamodel score with its parts' scores;
+- every page whose content the render showed (``reads``: the embeds it filled, nested
+  ones too, and the blocks its block refs quote), with where their references land.
+
+The last part is recorded while rendering, not worked out beforehand: the embeds a page
+shows depend on cycles, depth and size bounds, and following every embed edge to the
+depth bound would make most pages of a densely embedding vault depend on most others.
+The manifest keeps each page's reads; the next build hashes those pages again and
+compares. A page whose embeds change has new references of its own, so its first part
+changes and it is rendered again, recording its new reads.
 
 A change anywhere else leaves the fingerprint, and so the page, as it was.
 """
@@ -26,15 +34,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kb_compiler.emit.site.context import SiteContext, target_id
-from kb_compiler.model import RefKind
-from kb_compiler.resolve import MAX_EMBED_DEPTH, ResolvedRef
+from kb_compiler.resolve import ResolvedRef
 
 MANIFEST = ".kbc-manifest.json"
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +55,7 @@ class Recorded:
     excerpt: str
     assets: tuple[str, ...]
     broken: int
+    reads: tuple[str, ...] = ()  # pages whose content the page shows (sorted)
 
 
 def read_manifest(out: Path) -> dict[str, Recorded]:
@@ -55,16 +64,23 @@ def read_manifest(out: Path) -> dict[str, Recorded]:
         data = json.loads((out / MANIFEST).read_text("utf-8"))
         if data.get("format") != FORMAT:
             return {}
-        return {name: Recorded(*entry) for name, entry in data["pages"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        keys = data["keys"]
+        return {name: Recorded(*entry[:6], tuple(keys[i] for i in entry[6]))
+                for name, entry in data["pages"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
         return {}
 
 
 def manifest_text(pages: dict[str, Recorded]) -> str:
-    entries = {name: [r.fingerprint, r.key, r.title, r.excerpt, list(r.assets), r.broken]
+    """The manifest as JSON; reads are numbers into one sorted list of page keys, as a
+    page embedding much would otherwise repeat long keys thousands of times."""
+    keys = sorted({key for r in pages.values() for key in r.reads})
+    number = {key: i for i, key in enumerate(keys)}
+    entries = {name: [r.fingerprint, r.key, r.title, r.excerpt, list(r.assets), r.broken,
+                      [number[key] for key in r.reads]]
                for name, r in sorted(pages.items())}
-    return json.dumps({"format": FORMAT, "pages": entries}, ensure_ascii=False,
-                      sort_keys=True, separators=(",", ":")) + "\n"
+    return json.dumps({"format": FORMAT, "keys": keys, "pages": entries},
+                      ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 @functools.cache
@@ -92,11 +108,10 @@ class Fingerprints:
         self._infos: dict[str, str] = {}
 
     def page(self, key: str) -> str:
+        """What the page's file is made from, but for its reads (see ``complete``)."""
         context, graph = self.context, self.context.graph
         parts: list[object] = [self.site_wide, "page", self._page_info(key),
                                ("refs", self._links_of(key))]  # hashed once, shared
-        for embedded in sorted(self._embed_closure(key)):
-            parts.append(("embeds", self._info(embedded), self._links_of(embedded)))
         for source in sorted({r.source for r in graph.backlinks(key)}):
             if source in context.pages:  # its linking blocks are shown, with their links
                 parts.append(("from", self._info(source), self._links_of(source)))
@@ -118,6 +133,13 @@ class Fingerprints:
                 parts.append(("from", self._info(source), self._links_of(source)))
         return _hash(parts)
 
+    def complete(self, fingerprint: str, reads: Iterable[str]) -> str:
+        """The whole fingerprint: ``fingerprint`` (from ``page`` or ``made_up``) and the
+        pages ``reads`` as they are now."""
+        shown = [(key, self._info(key), self._links_of(key) if key in self.context.pages
+                  else None) for key in sorted(reads)]
+        return _hash([fingerprint, shown]) if shown else fingerprint
+
     def _links_of(self, key: str) -> str:
         """Where the references of another page land (its text shown here holds them)."""
         found = self._links.get(key)
@@ -131,24 +153,17 @@ class Fingerprints:
         return ("ref", ref.kind.value, ref.target, ref.subpath, ref.block_id, ref.line,
                 target.page, target.block, target.asset, target.exists, target.name,
                 target.suggestion, target.node, target.implied, target.escapes,
-                self._info(target_id(target)))
+                self._link_info(target_id(target), target.block))
 
-    def _embed_closure(self, key: str) -> set[str]:
-        """Pages the page's embeds and block refs show, followed to the embed bound."""
-        seen: set[str] = set()
-        frontier = [key]
-        for _ in range(MAX_EMBED_DEPTH + 1):
-            following = []
-            for page in frontier:
-                for resolved in self.context.graph.outgoing(page):
-                    if resolved.ref.kind not in (RefKind.EMBED, RefKind.BLOCK_REF):
-                        continue
-                    other = resolved.target.page
-                    if other and other not in seen and other != key:
-                        seen.add(other)
-                        following.append(other)
-            frontier = following
-        return seen
+    def _link_info(self, key: str | None, block: int | None) -> tuple[object, ...]:
+        """What a link shows of its target: where it is and what it is called, not its
+        text (a page whose content is shown is in the reads, with its text)."""
+        context = self.context
+        return (key, key in context.pages, key in context.made_up,
+                key is not None and context.publish.is_public(key),
+                context.slugs.get(key) if key else None,
+                context.display_name(key) if key else None,
+                context.anchor(key, block) if key else None)
 
     def _info(self, key: str | None) -> str:
         """A hash of what a page shows of another (hashed once: it is in many

@@ -13,7 +13,7 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote
 
 from kb_compiler.emit.site.context import SiteContext, target_id
@@ -29,10 +29,19 @@ if TYPE_CHECKING:
     from kb_compiler.emit.site.embeds import Transcluder
 
 
+class Shown(NamedTuple):
+    """Another page's content as rendered here: the HTML, the assets it shows, and the
+    pages whose content it was made from (what the page depends on, for rebuilds)."""
+
+    html: str
+    assets: frozenset[str]
+    reads: frozenset[str]
+
+
 class Snippets(Protocol):
     """Short renderings of other pages' blocks (block-ref text), cached per build."""
 
-    def block_text(self, key: str, index: int, from_file: str) -> tuple[str, frozenset[str]]:
+    def block_text(self, key: str, index: int, from_file: str) -> Shown:
         ...
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
@@ -54,10 +63,16 @@ class BrokenLink:
 
 @dataclass
 class LinkReport:
-    """What rendering a page found: broken references and the assets it shows."""
+    """What rendering a page found: broken references, the assets it shows, and the
+    other pages whose content it shows (embedded, or quoted by a block ref)."""
 
     broken: list[BrokenLink] = field(default_factory=list)
     assets: set[str] = field(default_factory=set)
+    reads: set[str] = field(default_factory=set)
+
+    def include(self, shown: Shown) -> None:
+        self.assets.update(shown.assets)
+        self.reads.update(shown.reads)
 
 
 def escape(text: str) -> str:
@@ -201,9 +216,9 @@ class PageLinker:
     def _block_text(self, key: str, index: int) -> str:
         """The referenced block's first lines, rendered shallow, links removed (the
         whole reference is one link)."""
-        inner, assets = self.snippets.block_text(key, index, self.file)
-        self.report.assets.update(assets)
-        return _ANCHOR_TAG.sub("", inner)
+        shown = self.snippets.block_text(key, index, self.file)
+        self.report.include(shown)
+        return _ANCHOR_TAG.sub("", shown.html)
 
     # -- the rest of the syntax ----------------------------------------------------------
 

@@ -45,6 +45,7 @@ class Body:
     broken: list[BrokenLink]
     assets: set[str]
     contexts: Batch | None  # Logseq pages: their blocks as backlink context
+    reads: frozenset[str] = frozenset()  # other pages whose content it shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class PageResult:
     excerpt: str
     assets: frozenset[str]
     broken: int
+    reads: frozenset[str] = frozenset()  # other pages whose content the content shows
 
 
 def excerpt_of(markup: str, limit: int = EXCERPT_CHARS) -> str:
@@ -108,7 +110,10 @@ class PageBuilder:
         content = transcluder.fill(outline)
         toc = [(level, text, anchor) for level, text, anchor in renderer.headings]
         content = content.replace(TOC_SLOT, toc_html(toc))
-        return Body(key, content, toc, list(report.broken), set(report.assets), contexts)
+        # Every slot's page counts, filled or not: a cycle or cut-off note names it.
+        reads = frozenset({*report.reads, *(slot.page for slot in transcluder.slots)} - {key})
+        return Body(key, content, toc, list(report.broken), set(report.assets), contexts,
+                    reads)
 
     def assemble(self, key: str, body: Body) -> PageResult:
         """The page file: the content with everything the page shows around it."""
@@ -146,7 +151,7 @@ class PageBuilder:
         }
         markup = self.theme.render("page.html", site_file, page=view)
         return PageResult(key, site_file, markup, page.name, excerpt_of(body.content),
-                          frozenset(report.assets), len(view["broken"]))
+                          frozenset(report.assets), len(view["broken"]), body.reads)
 
     def made_up(self, key: str) -> PageResult:
         """A page for a tag or namespace that has no file of its own."""

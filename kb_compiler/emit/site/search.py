@@ -1,27 +1,170 @@
 """Full-text search with pagefind: the ``pagefind`` PyPI package ships the binary,
-which indexes the written HTML into ``OUT/pagefind/`` (compressed index, fragments and
-the JavaScript API the site's search box loads).
+which indexes the written HTML into a bundle (compressed index, fragments and the
+JavaScript API the site's search box loads).
 
-Only the ``data-pagefind-body`` part of note pages is indexed (navigation, backlinks and
-site-wide pages are not), and private pages never reach the HTML, so they cannot reach
-the index either. The language is fixed so the index does not depend on detection.
+Only the ``data-pagefind-body`` part of note pages is indexed (navigation, backlinks,
+embedded content and site-wide pages are not), and private pages never reach the HTML,
+so they cannot reach the index either. The language is fixed so the index does not
+depend on detection.
+
+pagefind has no incremental mode: it indexes every page it is given. So the note pages
+are split into *shards* of about ``SHARD_PAGES`` pages (by a hash of the file name, so a
+page stays in its shard as others come and go), one pagefind bundle each under
+``OUT/pagefind/<n>/``; the browser loads the first and merges the others
+(``mergeIndex``). ``OUT/pagefind/shards.json`` lists the bundles and, for each, a key
+made of its pages' files and fingerprints: a rebuild takes over every shard whose key is
+unchanged and indexes only the others, so one edited page costs one shard's indexing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
+from kb_compiler.emit.site.writer import SiteWriter
 from kb_compiler.errors import KbcError
 
 SEARCH_DIR = "pagefind"
+SHARDS_FILE = f"{SEARCH_DIR}/shards.json"
 LANGUAGE = "en"
+SHARD_PAGES = 1000
 TIMEOUT_SECONDS = 1800
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One pagefind bundle: its number (its folder's name), its page files, and the key
+    that says whether a previous build's bundle can be taken over."""
+
+    number: int
+    files: tuple[str, ...]
+    key: str
+
+    @property
+    def folder(self) -> str:
+        return f"{SEARCH_DIR}/{self.number}"
+
+
+def plan_shards(pages: Mapping[str, str]) -> list[Shard]:
+    """The shards of the note pages ``pages`` (site file -> fingerprint); empty shards
+    are left out."""
+    count = max(1, math.ceil(len(pages) / SHARD_PAGES))
+    groups: list[list[str]] = [[] for _ in range(count)]
+    for file in sorted(pages):
+        digest = hashlib.sha1(file.encode("utf-8")).digest()
+        groups[int.from_bytes(digest[:8], "big") % count].append(file)
+    salt = f"{_pagefind_version()}\0{LANGUAGE}\0{count}"
+    return [Shard(number, tuple(files), _shard_key(salt, files, pages))
+            for number, files in enumerate(groups) if files]
+
+
+def shards_text(shards: Sequence[Shard]) -> str:
+    """``shards.json``: the bundles the search box loads, and the keys for rebuilds."""
+    data = {"bundles": [f"{shard.number}/" for shard in shards],
+            "keys": {str(shard.number): shard.key for shard in shards}}
+    return json.dumps(data, sort_keys=True, indent=1) + "\n"
+
+
+def previous_keys(old_site: Path) -> dict[int, str]:
+    """The shard keys of the site in ``old_site`` (empty when unreadable)."""
+    try:
+        data = json.loads((old_site / SHARDS_FILE).read_text("utf-8"))
+        return {int(number): str(key) for number, key in data["keys"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+class SearchIndexing:
+    """Indexing the shards a build needs, in a background thread (the build writes the
+    site-wide pages meanwhile); ``wait`` finishes it. Shards whose key is unchanged are
+    taken over from ``old_site`` at once.
+
+    pagefind reads every HTML file under the folder it is given; each run is given a
+    folder of links to its shard's pages only."""
+
+    def __init__(self, writer: SiteWriter, old_site: Path, pages: Mapping[str, str]) -> None:
+        shards = plan_shards(pages)
+        writer.write_text(SHARDS_FILE, shards_text(shards))
+        known = previous_keys(old_site)
+        pending = []
+        for shard in shards:
+            if known.get(shard.number) == shard.key and _take_over(writer, old_site, shard):
+                continue
+            pending.append(shard)
+        self.site = writer.temp
+        self.reused = len(shards) - len(pending)
+        self.indexed = len(pending)
+        self._error: KbcError | None = None
+        self._process: subprocess.Popen[str] | None = None
+        self._cancelled = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(pending,), daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def cancel(self) -> None:
+        """Stop indexing (the build failed meanwhile)."""
+        self._cancelled.set()
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+        self._thread.join()
+
+    def _run(self, shards: Sequence[Shard]) -> None:
+        try:
+            for shard in shards:
+                if self._cancelled.is_set():
+                    return
+                self._index(shard)
+        except KbcError as error:
+            self._error = error
+
+    def _index(self, shard: Shard) -> None:
+        # Inside the site's own temporary folder: a killed build leaves nothing beside
+        # it that the next build's clean-up of stale temporary folders would not remove.
+        folder = Path(tempfile.mkdtemp(prefix=".kbc-index-", dir=self.site))
+        try:
+            for name in shard.files:
+                _link(self.site / name, folder / name)
+            environment = {**os.environ, "NO_COLOR": "1"}
+            self._process = subprocess.Popen(
+                pagefind_command(folder, self.site / shard.folder), stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True, env=environment)
+            stdout, stderr = self._process.communicate(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as error:
+            assert self._process is not None
+            self._process.kill()
+            self._process.communicate()
+            raise _failed(f"search indexing failed ({error})") from error
+        except OSError as error:
+            raise _failed(f"search indexing failed ({error})") from error
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if self._process.returncode != 0 and not self._cancelled.is_set():
+            detail = (stderr or stdout).strip().splitlines()
+            last = detail[-1] if detail else f"exit status {self._process.returncode}"
+            raise _failed(f"search indexing failed: {last}")
+
+
+def start_search_index(writer: SiteWriter, old_site: Path,
+                       pages: Mapping[str, str]) -> SearchIndexing:
+    """Start indexing the note pages ``pages`` (site file -> fingerprint) of the site
+    ``writer`` is writing; ``old_site`` is the previous build (see ``SearchIndexing``)."""
+    return SearchIndexing(writer, old_site, pages)
 
 
 def pagefind_command(pages: Path, bundle: Path) -> list[str]:
@@ -29,62 +172,30 @@ def pagefind_command(pages: Path, bundle: Path) -> list[str]:
             str(bundle), "--force-language", LANGUAGE, "--silent"]
 
 
-def build_search_index(site: Path, page_files: Iterable[str]) -> None:
-    """Index the note pages ``page_files`` of the site being written in ``site`` into
-    ``site/pagefind``; ``KbcError`` when pagefind is missing or fails."""
-    start_search_index(site, page_files).wait()
+def _shard_key(salt: str, files: Sequence[str], pages: Mapping[str, str]) -> str:
+    digest = hashlib.sha1(salt.encode("utf-8"))
+    for file in files:
+        digest.update(f"\0{file}\0{pages[file]}".encode())
+    return digest.hexdigest()
 
 
-class SearchIndexing:
-    """A pagefind run going on in the background (the build writes the site-wide pages
-    meanwhile); ``wait`` finishes it.
-
-    pagefind reads every HTML file under the folder it is given, including the many it
-    would not index (tag pages, redirects); it is given a folder of links to the note
-    pages only, which makes the same index in two thirds of the time."""
-
-    def __init__(self, site: Path, page_files: Iterable[str]) -> None:
-        # Inside the site's own temporary folder: a killed build leaves nothing beside
-        # it that the next build's clean-up of stale temporary folders would not remove.
-        self.folder = Path(tempfile.mkdtemp(prefix=".kbc-index-", dir=site))
-        self.process: subprocess.Popen[str] | None = None
-        try:
-            for name in page_files:
-                _link(site / name, self.folder / name)
-            environment = {**os.environ, "NO_COLOR": "1"}
-            self.process = subprocess.Popen(
-                pagefind_command(self.folder, site / SEARCH_DIR), stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, text=True, env=environment)
-        except OSError as error:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            raise _failed(f"search indexing failed ({error})") from error
-
-    def wait(self) -> None:
-        assert self.process is not None
-        try:
-            stdout, stderr = self.process.communicate(timeout=TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired as error:
-            self.process.kill()
-            self.process.communicate()
-            raise _failed(f"search indexing failed ({error})") from error
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
-        if self.process.returncode != 0:
-            detail = (stderr or stdout).strip().splitlines()
-            last = detail[-1] if detail else f"exit status {self.process.returncode}"
-            raise _failed(f"search indexing failed: {last}")
-
-    def cancel(self) -> None:
-        """Stop the run (the build failed meanwhile)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.communicate()
-        shutil.rmtree(self.folder, ignore_errors=True)
+def _take_over(writer: SiteWriter, old_site: Path, shard: Shard) -> bool:
+    """Link the previous build's bundle of ``shard`` into the new site; False (nothing
+    taken) when it is missing."""
+    bundle = old_site / shard.folder
+    if not (bundle / "pagefind.js").is_file():
+        return False
+    for path in sorted(bundle.rglob("*")):
+        if path.is_file():
+            writer.link(path, f"{shard.folder}/{path.relative_to(bundle).as_posix()}")
+    return True
 
 
-def start_search_index(site: Path, page_files: Iterable[str]) -> SearchIndexing:
-    """Start indexing the note pages ``page_files`` (see ``SearchIndexing``)."""
-    return SearchIndexing(site, page_files)
+def _pagefind_version() -> str:
+    try:
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _failed(message: str) -> KbcError:

@@ -1,0 +1,101 @@
+"""The search index: text is indexed on the page where it is written, the index comes in
+shards, and a rebuild indexes again only the shards whose pages changed."""
+
+from __future__ import annotations
+
+import filecmp
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from kb_compiler.emit.site import BuildReport, SiteOptions, build_site, search
+from kb_compiler.loader import load
+from kb_compiler.resolve import resolve
+
+
+def build(vault: Path, out: Path) -> BuildReport:
+    return build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions())
+
+
+def fragments(bundle: Path) -> dict[str, str]:
+    """url -> indexed content, read from a pagefind bundle's gzipped fragment files."""
+    found = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        record = json.loads(data[data.index(b"{"):])
+        found[record["url"]] = record["content"]
+    return found
+
+
+def all_fragments(site: Path) -> dict[str, str]:
+    bundles = json.loads((site / search.SHARDS_FILE).read_text("utf-8"))["bundles"]
+    found: dict[str, str] = {}
+    for bundle in bundles:
+        found.update(fragments(site / search.SEARCH_DIR / bundle))
+    return found
+
+
+def test_embedded_text_is_indexed_only_where_it_is_written(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    (vault / "pages").mkdir(parents=True)
+    (vault / "logseq").mkdir()
+    (vault / "logseq" / "config.edn").write_text("{}\n", encoding="utf-8")
+    (vault / "pages" / "Host.md").write_text("- host words\n- {{embed [[Guest]]}}\n", "utf-8")
+    (vault / "pages" / "Guest.md").write_text("- zanzibarquokka lives here\n", "utf-8")
+    build(vault, tmp_path / "site")
+    assert "zanzibarquokka" in (tmp_path / "site" / "host.html").read_text("utf-8")
+    indexed = all_fragments(tmp_path / "site")
+    assert "zanzibarquokka" in indexed["/guest.html"]
+    assert "host words" in indexed["/host.html"]
+    assert "zanzibarquokka" not in indexed["/host.html"]
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_indexes_again_only_the_shard_of_the_edited_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    for number in range(14):
+        (vault / f"Note {number}.md").write_text(f"# Note {number}\nword{number}x\n", "utf-8")
+    site = tmp_path / "site"
+    build(vault, site)
+    shards = json.loads((site / search.SHARDS_FILE).read_text("utf-8"))
+    assert len(shards["bundles"]) >= 3
+    assert set(all_fragments(site)) == {f"/note-{n}.html" for n in range(14)}
+    edited = "note-5.html"
+    shard_of_edited = next(
+        bundle for bundle in shards["bundles"]
+        if f"/{edited}" in fragments(site / search.SEARCH_DIR / bundle))
+    before = {bundle: inodes(site / search.SEARCH_DIR / bundle) for bundle in shards["bundles"]}
+
+    (vault / "Note 5.md").write_text("# Note 5\nrewritten lyrebird\n", "utf-8")
+    build(vault, site)
+    after = {bundle: inodes(site / search.SEARCH_DIR / bundle) for bundle in shards["bundles"]}
+    changed = {bundle for bundle in before if before[bundle] != after[bundle]}
+    assert changed == {shard_of_edited}
+    assert "lyrebird" in all_fragments(site)[f"/{edited}"]
+
+    build(vault, tmp_path / "clean")  # the same site as a build from scratch
+    names = sorted(inodes(tmp_path / "clean"))
+    assert names == sorted(inodes(site))
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "clean", site, names, shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_shards_keep_their_pages_as_the_vault_grows() -> None:
+    """A page's shard depends on its file name and the shard count only."""
+    pages = {f"p{n}.html": "x" for n in range(search.SHARD_PAGES)}
+    first = {file: shard.number for shard in search.plan_shards(pages) for file in shard.files}
+    more = {**pages, "extra.html": "x"}
+    grown = search.plan_shards(more)
+    assert len(grown) == 2 and len(search.plan_shards(pages)) == 1
+    assert set(first.values()) == {0}
+    again = search.plan_shards({**pages, "p0.html": "changed"})
+    assert [s.key for s in again] != [s.key for s in search.plan_shards(pages)]
