@@ -4,20 +4,33 @@ one line on stderr with exit status 2."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any, NoReturn
 
 import click
 
 from kb_compiler import __version__
-from kb_compiler.commands import build, check, export, graph, scores, serve
 from kb_compiler.errors import KbcError
+
+# Each verb's module is imported when the verb runs: `kbc check` in a pre-commit hook
+# need not load the site builder, jinja2 and networkx.
+COMMANDS = ("build", "check", "export", "graph", "scores", "serve")
 
 
 class KbcGroup(click.Group):
     """A click group that reports a user's mistake (``KbcError``, a bad option or value)
     as one line on stderr with exit status 2, instead of click's usage block or a
     traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        command: click.Command = importlib.import_module(f"kb_compiler.commands.{name}").command
+        return command
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:
@@ -52,9 +65,3 @@ def _fail(message: str) -> NoReturn:
 @click.version_option(__version__, prog_name="kbc")
 def main() -> None:
     """Compile Logseq and Obsidian knowledge bases: check them, build a site, export."""
-
-
-for module in (build, check, export, graph, scores, serve):
-    main.add_command(module.command)
-
-

@@ -168,3 +168,15 @@ def _read_all(descriptor: int) -> bytes:
         chunks.append(chunk)
     os.close(descriptor)
     return b"".join(chunks)
+
+
+def test_check_loads_neither_the_site_builder_nor_its_templates(clean: Path) -> None:
+    """The verbs are imported lazily: a pre-commit `kbc check` starts without jinja2,
+    rich's progress bars and the site emitter (a quarter of a second of imports)."""
+    program = ("import sys\nfrom kb_compiler.cli import main\n"
+               "try:\n    main()\nexcept SystemExit as end:\n    code = end.code\n"
+               "print(sorted(m for m in ('jinja2', 'rich.progress', 'kb_compiler.emit') "
+               "if m in sys.modules), code, file=sys.stderr)\n")
+    run = subprocess.run([sys.executable, "-c", program, "check", str(clean), "-q"],
+                         capture_output=True, cwd=REPO, check=False, text=True)
+    assert run.stderr.strip() == "[] 0"

@@ -59,11 +59,18 @@ def inodes(folder: Path) -> dict[str, int]:
 
 def test_a_rebuild_indexes_again_only_the_shard_of_the_edited_page(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Note 5 links to a note in another shard: editing Note 5 renders that note again
+    (its backlinks show Note 5's text) but does not index its shard again, as backlinks
+    are not searched."""
     monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    shard_of = {file: shard.number for shard in search.plan_shards(
+        {f"note-{n}.html": "" for n in range(14)}) for file in shard.files}
+    linked = next(n for n in range(14) if shard_of[f"note-{n}.html"] != shard_of["note-5.html"])
     vault = tmp_path / "vault"
     vault.mkdir()
     for number in range(14):
         (vault / f"Note {number}.md").write_text(f"# Note {number}\nword{number}x\n", "utf-8")
+    (vault / "Note 5.md").write_text(f"# Note 5\nword5x, see [[Note {linked}]]\n", "utf-8")
     site = tmp_path / "site"
     build(vault, site)
     shards = json.loads((site / search.SHARDS_FILE).read_text("utf-8"))
@@ -75,11 +82,16 @@ def test_a_rebuild_indexes_again_only_the_shard_of_the_edited_page(
         if f"/{edited}" in fragments(site / search.SEARCH_DIR / bundle))
     before = {bundle: inodes(site / search.SEARCH_DIR / bundle) for bundle in shards["bundles"]}
 
-    (vault / "Note 5.md").write_text("# Note 5\nrewritten lyrebird\n", "utf-8")
+    linked_file = site / f"note-{linked}.html"
+    linked_before = linked_file.stat().st_ino
+    (vault / "Note 5.md").write_text(f"# Note 5\nrewritten lyrebird [[Note {linked}]]\n",
+                                     "utf-8")
     build(vault, site)
     after = {bundle: inodes(site / search.SEARCH_DIR / bundle) for bundle in shards["bundles"]}
     changed = {bundle for bundle in before if before[bundle] != after[bundle]}
     assert changed == {shard_of_edited}
+    assert linked_file.stat().st_ino != linked_before  # rendered again: new backlink text
+    assert "lyrebird" in linked_file.read_text("utf-8")
     assert "lyrebird" in all_fragments(site)[f"/{edited}"]
 
     build(vault, tmp_path / "clean")  # the same site as a build from scratch

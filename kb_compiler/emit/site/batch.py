@@ -148,7 +148,7 @@ def _record(builder: PageBuilder, job: Job, result: PageResult | None, writer: S
     light = replace(result, html="", reads=frozenset())
     done[job.file] = (light, Recorded(fingerprint, job.key, light.title, light.excerpt,
                                       tuple(sorted(light.assets)), light.broken,
-                                      tuple(sorted(result.reads))))
+                                      tuple(sorted(result.reads)), result.search_key))
 
 
 @contextmanager

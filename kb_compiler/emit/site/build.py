@@ -86,7 +86,7 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
         writer.write_text(MANIFEST, manifest_text(rendered.manifest))
         # pagefind only reads the note pages: it runs while the rest is written
         indexing = start_search_index(
-            writer, target, {r.file: rendered.manifest[r.file].fingerprint
+            writer, target, {r.file: rendered.manifest[r.file].search_key
                              for r in results if r.key in context.pages}) \
             if options.search else None
         try:

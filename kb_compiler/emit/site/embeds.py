@@ -140,4 +140,5 @@ def _nothing(*_: object) -> str:
 
 def _note(kind: str, text: str, href: str | None = None) -> str:
     link = (f' <a href="{html.escape(href, quote=True)}">Open it</a>' if href else "")
-    return f'<div class="embed embed-note embed-{kind}" role="note">{html.escape(text)}{link}</div>'
+    return (f'<div class="embed embed-note embed-{kind}" role="note" data-pagefind-ignore>'
+            f'{html.escape(text)}{link}</div>')

@@ -42,7 +42,7 @@ from kb_compiler.emit.site.context import SiteContext, target_id
 from kb_compiler.resolve import ResolvedRef
 
 MANIFEST = ".kbc-manifest.json"
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,7 @@ class Recorded:
     assets: tuple[str, ...]
     broken: int
     reads: tuple[str, ...] = ()  # pages whose content the page shows (sorted)
+    search_key: str = ""  # what the search index holds of it (``pages.search_key``)
 
 
 def read_manifest(out: Path) -> dict[str, Recorded]:
@@ -65,7 +66,7 @@ def read_manifest(out: Path) -> dict[str, Recorded]:
         if data.get("format") != FORMAT:
             return {}
         keys = data["keys"]
-        return {name: Recorded(*entry[:6], tuple(keys[i] for i in entry[6]))
+        return {name: Recorded(*entry[:6], tuple(keys[i] for i in entry[6]), entry[7])
                 for name, entry in data["pages"].items()}
     except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
         return {}
@@ -77,7 +78,7 @@ def manifest_text(pages: dict[str, Recorded]) -> str:
     keys = sorted({key for r in pages.values() for key in r.reads})
     number = {key: i for i, key in enumerate(keys)}
     entries = {name: [r.fingerprint, r.key, r.title, r.excerpt, list(r.assets), r.broken,
-                      [number[key] for key in r.reads]]
+                      [number[key] for key in r.reads], r.search_key]
                for name, r in sorted(pages.items())}
     return json.dumps({"format": FORMAT, "keys": keys, "pages": entries},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"

@@ -12,8 +12,9 @@ are split into *shards* of about ``SHARD_PAGES`` pages (by a hash of the file na
 page stays in its shard as others come and go), one pagefind bundle each under
 ``OUT/pagefind/<n>/``; the browser loads the first and merges the others
 (``mergeIndex``). ``OUT/pagefind/shards.json`` lists the bundles and, for each, a key
-made of its pages' files and fingerprints: a rebuild takes over every shard whose key is
-unchanged and indexes only the others, so one edited page costs one shard's indexing.
+made of its pages' files and search keys (a hash of the part of each page pagefind
+reads, ``pages.search_key``): a rebuild takes over every shard whose key is unchanged
+and indexes only the others, so one edited page costs one shard's indexing.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class Shard:
 
 
 def plan_shards(pages: Mapping[str, str]) -> list[Shard]:
-    """The shards of the note pages ``pages`` (site file -> fingerprint); empty shards
+    """The shards of the note pages ``pages`` (site file -> search key); empty shards
     are left out."""
     count = max(1, math.ceil(len(pages) / SHARD_PAGES))
     groups: list[list[str]] = [[] for _ in range(count)]
@@ -162,7 +163,7 @@ class SearchIndexing:
 
 def start_search_index(writer: SiteWriter, old_site: Path,
                        pages: Mapping[str, str]) -> SearchIndexing:
-    """Start indexing the note pages ``pages`` (site file -> fingerprint) of the site
+    """Start indexing the note pages ``pages`` (site file -> search key) of the site
     ``writer`` is writing; ``old_site`` is the previous build (see ``SearchIndexing``)."""
     return SearchIndexing(writer, old_site, pages)
 
