@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
@@ -80,45 +81,38 @@ def parse_all(
 ) -> tuple[Page, ...]:
     """Parse every source, in order, using the cache and worker processes when useful.
 
-    In parallel, each worker reads its files, looks them up in the cache, parses the
-    misses and writes their entries itself, and sends every page back already pickled
-    (``kb_compiler.cache.dumps``): the main process only unpickles, while the workers
-    go on parsing, so no page is pickled twice and the cache costs the main process
-    nothing.
+    In parallel, each worker takes chunks of files: reads them, looks them up in the
+    cache, parses the misses and stores their entries itself, and sends every page back
+    already pickled (``kb_compiler.cache.dumps``): the main process only unpickles,
+    while the workers go on parsing, so no page is pickled twice and the cache costs the
+    main process nothing.
     """
     workers = _worker_count(len(sources), jobs)
     if workers <= 1:
-        cache = ParseCache(cache_dir, options) if cache_dir else None
-        return tuple(_load_one(source, options, cache) for source in sources)
+        entries = _load_entries(sources, options, cache_dir, pickled=False)
+        return tuple(_page(source, entry, options)
+                     for source, entry in zip(sources, entries, strict=True))
     chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = pool.map(_load_chunk, chunks, repeat(options), repeat(cache_dir))
         return tuple(
-            loads_page(blob) or parse_source(source, options)  # a damaged entry: a miss
+            _page(source, blob, options)
             for chunk, blobs in zip(chunks, results, strict=True)
             for source, blob in zip(chunk, blobs, strict=True)
         )
+
+
+def _page(source: SourceFile, entry: Page | bytes | None, options: ParseOptions) -> Page:
+    if isinstance(entry, Page):
+        return entry
+    # None: unreadable (parse_source reports it); bytes that do not unpickle: a miss
+    return loads_page(entry) or parse_source(source, options)
 
 
 def _worker_count(pages: int, jobs: int | None) -> int:
     if pages < PARALLEL_THRESHOLD:
         return 1
     return max(1, min(jobs or os.cpu_count() or 1, pages // _CHUNK))
-
-
-def _load_one(source: SourceFile, options: ParseOptions, cache: ParseCache | None) -> Page:
-    """One page from the cache, else parsed (and cached)."""
-    data = _read(source)
-    if data is None:
-        return parse_source(source, options)  # reports the read error
-    key = cache.key(source.path, data) if cache else ""
-    cached = cache.get(key) if cache else None
-    if cached is not None:
-        return cached
-    page = parse_page(source, data, options)
-    if cache:
-        cache.put(key, page)
-    return page
 
 
 def _read(source: SourceFile) -> bytes | None:
@@ -130,26 +124,37 @@ def _read(source: SourceFile) -> bytes | None:
 
 def _load_chunk(
     chunk: Sequence[SourceFile], options: ParseOptions, cache_dir: Path | None
-) -> list[bytes | None]:
-    """In a worker: each source's page, pickled (None: unreadable, the main process
-    reports it)."""
-    cache = ParseCache(cache_dir, options) if cache_dir else None
-    blobs: list[bytes | None] = []
-    with no_gc_pauses():
-        for source in chunk:
-            blobs.append(_load_blob(source, options, cache))
-    return blobs
+) -> list[Page | bytes | None]:
+    """In a worker: each source's page, pickled (sent back as it is, so no page is
+    pickled twice)."""
+    return _load_entries(chunk, options, cache_dir, pickled=True)
 
 
-def _load_blob(source: SourceFile, options: ParseOptions, cache: ParseCache | None
-               ) -> bytes | None:
-    data = _read(source)
-    if data is None:
-        return None
-    key = cache.key(source.path, data) if cache else ""
-    blob = cache.get_bytes(key) if cache else None
-    if blob is None:
-        blob = dumps(parse_page(source, data, options))
+def _load_entries(
+    chunk: Sequence[SourceFile], options: ParseOptions, cache_dir: Path | None, *,
+    pickled: bool,
+) -> list[Page | bytes | None]:
+    """Each source's page, from the cache (pickled bytes) or parsed (a ``Page``, or its
+    pickle when ``pickled``); None when the file cannot be read. The cache is asked once
+    for the whole chunk and the new entries are stored in one transaction."""
+    datas = [_read(source) for source in chunk]
+    with no_gc_pauses(), (ParseCache(cache_dir, options) if cache_dir else nullcontext()) \
+            as cache:
+        keys = [cache.key(s.path, d) if cache and d is not None else ""
+                for s, d in zip(chunk, datas, strict=True)]
+        cached = cache.get_many([k for k in keys if k]) if cache else {}
+        entries: list[Page | bytes | None] = []
+        fresh: list[tuple[str, bytes]] = []
+        for source, data, key in zip(chunk, datas, keys, strict=True):
+            found = cached.get(key)
+            if data is None or found is not None:
+                entries.append(found)
+                continue
+            page = parse_page(source, data, options)
+            blob = dumps(page) if pickled or key else b""
+            if key:
+                fresh.append((key, blob))
+            entries.append(blob if pickled else page)
         if cache:
-            cache.put_bytes(key, blob)
-    return blob
+            cache.put_many(fresh)
+    return entries

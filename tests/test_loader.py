@@ -3,13 +3,16 @@ skips unchanged files, and neither ever writes into the vault."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 import kb_compiler
 from kb_compiler import loader
+from kb_compiler.cache import DATABASE
 from kb_compiler.errors import KbcError
 from tests.conftest import SAMPLE_VAULT
 
@@ -58,13 +61,39 @@ def test_cache_skips_unchanged_pages(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert second.page("page 3").blocks[0].content == "changed [[page 4]]"
 
 
+def _entries(cache: Path) -> list[tuple[str, bytes]]:
+    with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db:
+        return sorted(db.execute("SELECT key, blob FROM entries"))
+
+
 def test_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
     vault = _many_pages(tmp_path / "vault", 3)
     cache = tmp_path / "cache"
     expected = kb_compiler.load(vault, cache_dir=cache).pages
-    for entry in (cache / "parse").rglob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    assert len(_entries(cache)) == 3
+    with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db, db:
+        db.execute("UPDATE entries SET blob = ?", (b"not a pickle",))
     assert kb_compiler.load(vault, cache_dir=cache).pages == expected
+
+
+def test_a_damaged_cache_database_is_started_afresh(tmp_path: Path) -> None:
+    vault = _many_pages(tmp_path / "vault", loader.PARALLEL_THRESHOLD + 10)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / DATABASE).write_bytes(b"this is not a database file" * 100)
+    expected = kb_compiler.load(vault, cache_dir=None).pages
+    assert kb_compiler.load(vault, cache_dir=cache, jobs=2).pages == expected
+    assert len(_entries(cache)) == loader.PARALLEL_THRESHOLD + 10
+    assert kb_compiler.load(vault, cache_dir=cache, jobs=2).pages == expected
+
+
+def test_parallel_workers_fill_the_cache_for_the_next_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = _many_pages(tmp_path / "vault", loader.PARALLEL_THRESHOLD + 10)
+    cache = tmp_path / "cache"
+    first = kb_compiler.load(vault, cache_dir=cache, jobs=2).pages
+    monkeypatch.setattr(loader, "parse_page", None)  # any parse now fails
+    assert kb_compiler.load(vault, cache_dir=cache, jobs=1).pages == first
 
 
 def test_cache_inside_the_vault_is_never_used(tmp_path: Path) -> None:
