@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kb_compiler.errors import KbcError
 from kb_compiler.gcpause import no_gc_pauses
@@ -31,6 +32,9 @@ from kb_compiler.resolve.schema import Schema, find_schema_file, load_schema
 from kb_compiler.resolve.scores import compute_scores
 from kb_compiler.resolve.slugs import assign_slugs
 from kb_compiler.resolve.types import ResolvedRef
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_EMBED_DEPTH = 8
 MAX_EMBED_BLOCKS = 2000
@@ -120,15 +124,21 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
     scores = compute_scores(pages, metamodel.rollup_children(pages, children, types, schema))
 
     nodes = _nodes(kb, index, refs, types, scores, namespaced, schema)
-    edges = [edge for r in refs if (edge := network.reference_edge(r, pages)) is not None]
-    edges.extend(network.Edge(child, parent, "namespace", 0) for child, parent in parents.items())
-    graph = network.assemble(nodes, edges, kb.root.name)
+
+    def assemble() -> nx.MultiDiGraph:
+        edges = [edge for r in refs if (edge := network.reference_edge(r, pages)) is not None]
+        edges.extend(network.Edge(child, parent, "namespace", 0)
+                     for child, parent in parents.items())
+        with no_gc_pauses():
+            return network.assemble(nodes, edges, kb.root.name)
 
     return KnowledgeGraph(
-        kb, graph, tuple(refs), _final_diagnostics(kb, found.diagnostics),
+        kb, assemble, tuple(refs), _final_diagnostics(kb, found.diagnostics),
         pages=pages, lookup=found.resolver.lookup, inclusions=found.inclusions, types=types,
         parents=parents, children=children, scores=scores,
-        url_names=assign_slugs(pages), schema=schema,
+        url_names=assign_slugs(pages), node_names={key: str(attributes["name"])
+                                                   for key, attributes in nodes.items()},
+        schema=schema,
     )
 
 

@@ -30,7 +30,7 @@ class KnowledgeGraph:
     def __init__(
         self,
         kb: KnowledgeBase,
-        graph: nx.MultiDiGraph,
+        network: Callable[[], nx.MultiDiGraph],
         refs: tuple[ResolvedRef, ...],
         diagnostics: tuple[Diagnostic, ...],
         *,
@@ -42,10 +42,12 @@ class KnowledgeGraph:
         children: Mapping[str, tuple[str, ...]],
         scores: Mapping[str, PageScore],
         url_names: Mapping[str, str],
+        node_names: Mapping[str, str],
         schema: Schema | None = None,
     ) -> None:
         self.kb = kb
-        self.graph = graph
+        self._network = network
+        self._graph: nx.MultiDiGraph | None = None
         self.refs = refs
         self.diagnostics = diagnostics
         self.schema = schema if schema is not None else Schema()
@@ -57,12 +59,26 @@ class KnowledgeGraph:
         self._children = dict(children)
         self._scores = dict(scores)
         self._url_names = dict(url_names)
+        self._node_names = node_names
         self._outgoing: dict[str, list[ResolvedRef]] = {}
         self._backlinks: dict[str, list[ResolvedRef]] = {}
         for resolved in refs:
             self._outgoing.setdefault(resolved.source, []).append(resolved)
             if resolved.target.page is not None:
                 self._backlinks.setdefault(resolved.target.page, []).append(resolved)
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx graph, assembled on first use: the site and the checks read the
+        dictionaries here, and a 50,000-page graph costs a second and a gigabyte."""
+        if self._graph is None:
+            self._graph = self._network()
+        return self._graph
+
+    def node_name(self, node: str) -> str | None:
+        """The name of a graph node (a page, missing page, implied parent or asset) as
+        written, or None for an id that is no node."""
+        return self._node_names.get(node)
 
     # -- pages -------------------------------------------------------------------------
 

@@ -136,9 +136,7 @@ class SiteContext:
         return made
 
     def _name_of(self, key: str) -> str:
-        if self.graph.graph.has_node(key):
-            return str(self.graph.graph.nodes[key].get("name") or key)
-        return key
+        return self.graph.node_name(key) or key
 
     def _assign_slugs(self) -> dict[str, str]:
         taken: set[str] = set()
