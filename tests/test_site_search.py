@@ -111,3 +111,21 @@ def test_shards_keep_their_pages_as_the_vault_grows() -> None:
     assert set(first.values()) == {0}
     again = search.plan_shards({**pages, "p0.html": "changed"})
     assert [s.key for s in again] != [s.key for s in search.plan_shards(pages)]
+
+
+def test_the_search_document_holds_the_page_text_and_not_what_surrounds_it(
+        tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Target.md").write_text("# Target\ntarget body words\n", "utf-8")
+    (vault / "Linker.md").write_text("---\ntags: [topic]\n---\n# Linker\nsee [[Target]]\n",
+                                     "utf-8")
+    build(vault, tmp_path / "site")
+    page = (tmp_path / "site" / "target.html").read_text("utf-8")
+    document = search.search_document(page)
+    assert "target body words" in document and 'data-pagefind-meta="title">Target<' in document
+    assert "data-pagefind-body" in document
+    assert "Linker" in page and "Linker" not in document  # the backlink is not searched
+    assert 'class="sidebar' in page and 'class="sidebar' not in document
+    linker = search.search_document((tmp_path / "site" / "linker.html").read_text("utf-8"))
+    assert "topic" in linker  # tags are searched

@@ -25,6 +25,7 @@ from rich.progress import Progress
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.incremental import Fingerprints, Recorded
 from kb_compiler.emit.site.pages import Body, PageBuilder, PageResult, excerpt_of
+from kb_compiler.emit.site.search import search_key
 from kb_compiler.emit.site.writer import SiteWriter
 from kb_compiler.gcpause import no_gc_pauses
 
@@ -148,7 +149,8 @@ def _record(builder: PageBuilder, job: Job, result: PageResult | None, writer: S
     light = replace(result, html="", reads=frozenset())
     done[job.file] = (light, Recorded(fingerprint, job.key, light.title, light.excerpt,
                                       tuple(sorted(light.assets)), light.broken,
-                                      tuple(sorted(result.reads)), result.search_key))
+                                      tuple(sorted(result.reads)),
+                                      search_key(result.html) if job.kind == "page" else ""))
 
 
 @contextmanager

@@ -56,7 +56,7 @@ class Recorded:
     assets: tuple[str, ...]
     broken: int
     reads: tuple[str, ...] = ()  # pages whose content the page shows (sorted)
-    search_key: str = ""  # what the search index holds of it (``pages.search_key``)
+    search_key: str = ""  # what the search index holds of it (``search.search_key``)
 
 
 def read_manifest(out: Path) -> dict[str, Recorded]:

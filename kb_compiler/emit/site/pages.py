@@ -10,12 +10,10 @@ processes.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from kb_compiler.emit.site.backlinks import BacklinkContexts, Batch
 from kb_compiler.emit.site.body import BodyRenderer, Snippets, render_included
@@ -48,7 +46,6 @@ class Body:
     assets: set[str]
     contexts: Batch | None  # Logseq pages: their blocks as backlink context
     reads: frozenset[str] = frozenset()  # other pages whose content it shows
-    indexed: str = ""  # a hash of the content before embeds are filled in (see search_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +60,6 @@ class PageResult:
     assets: frozenset[str]
     broken: int
     reads: frozenset[str] = frozenset()  # other pages whose content the content shows
-    search_key: str = ""  # a hash of what the search index holds of the page
-
-
-def search_key(view: dict[str, Any], body: Body) -> str:
-    """A hash of what pagefind indexes of a note page: the parts of ``page.html`` inside
-    ``data-pagefind-body`` that are not ``data-pagefind-ignore`` (title, icon, tags,
-    properties, content without its embeds). Backlinks, scores and embedded pages change
-    with other pages; they are left out, so such a change does not index a shard again."""
-    shown = (view["title"], view["icon"], [name for name, _ in view["tags"]],
-             [(p.key, p.kind, p.value) for p in view["properties"]], body.indexed)
-    return hashlib.sha1(repr(shown).encode("utf-8")).hexdigest()
 
 
 def excerpt_of(markup: str, limit: int = EXCERPT_CHARS) -> str:
@@ -126,9 +112,8 @@ class PageBuilder:
         content = content.replace(TOC_SLOT, toc_html(toc))
         # Every slot's page counts, filled or not: a cycle or cut-off note names it.
         reads = frozenset({*report.reads, *(slot.page for slot in transcluder.slots)} - {key})
-        indexed = hashlib.sha1(outline.encode("utf-8")).hexdigest()
         return Body(key, content, toc, list(report.broken), set(report.assets), contexts,
-                    reads, indexed)
+                    reads)
 
     def assemble(self, key: str, body: Body) -> PageResult:
         """The page file: the content with everything the page shows around it."""
@@ -166,8 +151,7 @@ class PageBuilder:
         }
         markup = self.theme.render("page.html", site_file, page=view)
         return PageResult(key, site_file, markup, page.name, excerpt_of(body.content),
-                          frozenset(report.assets), len(view["broken"]), body.reads,
-                          search_key(view, body))
+                          frozenset(report.assets), len(view["broken"]), body.reads)
 
     def made_up(self, key: str) -> PageResult:
         """A page for a tag or namespace that has no file of its own."""

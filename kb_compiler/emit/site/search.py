@@ -12,9 +12,14 @@ are split into *shards* of about ``SHARD_PAGES`` pages (by a hash of the file na
 page stays in its shard as others come and go), one pagefind bundle each under
 ``OUT/pagefind/<n>/``; the browser loads the first and merges the others
 (``mergeIndex``). ``OUT/pagefind/shards.json`` lists the bundles and, for each, a key
-made of its pages' files and search keys (a hash of the part of each page pagefind
-reads, ``pages.search_key``): a rebuild takes over every shard whose key is unchanged
-and indexes only the others, so one edited page costs one shard's indexing.
+made of its pages' files and search keys: a rebuild takes over every shard whose key is
+unchanged and indexes only the others, so one edited page costs one shard's indexing.
+
+pagefind is not given the site's pages but a *search document* per page: the parts of
+the page it indexes, which ``page.html`` marks with ``<!--kbc-search-->`` comments
+(title, tags, properties, content; not the navigation, scores or backlinks), in a small
+HTML skeleton. Indexing those costs half as much, and a page's search key is the hash of
+its document, so a page rendered again only for its backlinks leaves its shard alone.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ from pathlib import Path
 from kb_compiler.emit.site.writer import SiteWriter
 from kb_compiler.errors import KbcError
 
+SEARCH_OPEN, SEARCH_CLOSE = "<!--kbc-search-->", "<!--/kbc-search-->"
+_DOCUMENT = ('<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
+             "<title></title></head><body><main data-pagefind-body>{body}</main></body></html>")
 SEARCH_DIR = "pagefind"
 SHARDS_FILE = f"{SEARCH_DIR}/shards.json"
 LANGUAGE = "en"
@@ -55,6 +63,24 @@ class Shard:
     @property
     def folder(self) -> str:
         return f"{SEARCH_DIR}/{self.number}"
+
+
+def search_document(page_html: str) -> str:
+    """What pagefind indexes of a site page: its marked parts in a small document."""
+    parts = []
+    position = 0
+    while (start := page_html.find(SEARCH_OPEN, position)) >= 0:
+        end = page_html.find(SEARCH_CLOSE, start)
+        if end < 0:
+            break
+        parts.append(page_html[start + len(SEARCH_OPEN):end])
+        position = end + len(SEARCH_CLOSE)
+    return _DOCUMENT.format(language=LANGUAGE, body="".join(parts))
+
+
+def search_key(page_html: str) -> str:
+    """The hash of the page's search document: equal keys, equal index entries."""
+    return hashlib.sha1(search_document(page_html).encode("utf-8")).hexdigest()
 
 
 def plan_shards(pages: Mapping[str, str]) -> list[Shard]:
@@ -91,8 +117,8 @@ class SearchIndexing:
     site-wide pages meanwhile); ``wait`` finishes it. Shards whose key is unchanged are
     taken over from ``old_site`` at once.
 
-    pagefind reads every HTML file under the folder it is given; each run is given a
-    folder of links to its shard's pages only."""
+    Each pagefind run is given a folder of its shard's search documents, made from the
+    pages already written (taken over or new alike)."""
 
     def __init__(self, writer: SiteWriter, old_site: Path, pages: Mapping[str, str]) -> None:
         shards = plan_shards(pages)
@@ -140,7 +166,10 @@ class SearchIndexing:
         folder = Path(tempfile.mkdtemp(prefix=".kbc-index-", dir=self.site))
         try:
             for name in shard.files:
-                _link(self.site / name, folder / name)
+                html = (self.site / name).read_text("utf-8")
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(search_document(html), "utf-8")
             environment = {**os.environ, "NO_COLOR": "1"}
             self._process = subprocess.Popen(
                 pagefind_command(folder, self.site / shard.folder), stdout=subprocess.PIPE,
@@ -201,11 +230,3 @@ def _pagefind_version() -> str:
 
 def _failed(message: str) -> KbcError:
     return KbcError(f"{message}; use --no-search to build without search")
-
-
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
