@@ -4,8 +4,9 @@ reference sits in, with embeds shown as links (not transcluded), cached.
 A Logseq page's context blocks are cut from the page's own render (each outline block
 is rendered on its own, so a block's HTML is at hand): rendering a page once serves
 both its file and the backlinks of every page it links to. Markdown pages' context
-blocks are rendered from their source lines. References from unpublished pages are
-never shown, not even as a count.
+blocks are rendered from their source lines, once, in the same pass (otherwise each
+worker rendering pages would render them again for the pages it has). References from
+unpublished pages are never shown, not even as a count.
 """
 
 from __future__ import annotations
@@ -113,9 +114,18 @@ class BacklinkContexts:
         return BacklinkItem(rendered.get(index, ""), href, kind.value)
 
     def preload(self, batches: dict[str, Batch]) -> None:
-        """Take the context blocks derived while the source pages were rendered."""
+        """Take the context blocks made while the source pages were rendered (for pages
+        in the source's own folder, as links are relative)."""
         for source, batch in batches.items():
-            self._batches[(source, "")] = batch
+            folder = (self.context.file_of(source) or "").rpartition("/")[0]
+            self._batches[(source, folder)] = batch
+
+    def own(self, source: str, renderer: BodyRenderer, transcluder: Transcluder) -> Batch:
+        """The context blocks ``source`` gives other pages, made while it is rendered: a
+        Logseq page's cut from its render, a Markdown page's rendered from its source."""
+        if self.context.pages[source].dialect is Dialect.LOGSEQ:
+            return self.derive(source, renderer, transcluder)
+        return self._render_batch(source, self.context.file_of(source) or "")
 
     def derive(self, source: str, renderer: BodyRenderer, transcluder: Transcluder) -> Batch:
         """Context blocks of a Logseq page, cut from its own render (see the module doc):

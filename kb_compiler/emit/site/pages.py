@@ -26,7 +26,7 @@ from kb_compiler.emit.site.metamodel import icon_of, metamodel_view
 from kb_compiler.emit.site.properties import property_views
 from kb_compiler.emit.site.render import TOC_SLOT
 from kb_compiler.emit.site.theme import Theme
-from kb_compiler.model import Dialect, RefKind
+from kb_compiler.model import RefKind
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -44,7 +44,7 @@ class Body:
     toc: list[tuple[int, str, str]]
     broken: list[BrokenLink]
     assets: set[str]
-    contexts: Batch | None  # Logseq pages: their blocks as backlink context
+    contexts: Batch | None  # its blocks as other pages' backlink context
     reads: frozenset[str] = frozenset()  # other pages whose content it shows
 
 
@@ -103,10 +103,8 @@ class PageBuilder:
         renderer = BodyRenderer(context, page, site_file, report, snippets=self.snippets,
                                 transcluder=transcluder)
         outline = renderer.whole()
-        contexts = None
-        if page.dialect is Dialect.LOGSEQ:
-            contexts = self.backlinks.derive(key, renderer, transcluder)
-            self.backlinks.preload({key: contexts})
+        contexts = self.backlinks.own(key, renderer, transcluder)
+        self.backlinks.preload({key: contexts})
         content = transcluder.fill(outline)
         toc = [(level, text, anchor) for level, text, anchor in renderer.headings]
         content = content.replace(TOC_SLOT, toc_html(toc))
