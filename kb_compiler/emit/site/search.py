@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -48,6 +49,7 @@ SEARCH_DIR = "pagefind"
 SHARDS_FILE = f"{SEARCH_DIR}/shards.json"
 LANGUAGE = "en"
 SHARD_PAGES = 1000
+PARALLEL_RUNS = 2
 TIMEOUT_SECONDS = 1800
 
 
@@ -113,8 +115,9 @@ def previous_keys(old_site: Path) -> dict[int, str]:
 
 
 class SearchIndexing:
-    """Indexing the shards a build needs, in a background thread (the build writes the
-    site-wide pages meanwhile); ``wait`` finishes it. Shards whose key is unchanged are
+    """Indexing the shards a build needs, in the background (the build writes the
+    site-wide pages meanwhile), ``PARALLEL_RUNS`` pagefind runs at a time; ``wait``
+    finishes it and raises the first failure. Shards whose key is unchanged are
     taken over from ``old_site`` at once.
 
     Each pagefind run is given a folder of its shard's search documents, made from the
@@ -132,35 +135,38 @@ class SearchIndexing:
         self.site = writer.temp
         self.reused = len(shards) - len(pending)
         self.indexed = len(pending)
-        self._error: KbcError | None = None
-        self._process: subprocess.Popen[str] | None = None
+        self._errors: list[KbcError] = []
+        self._running: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
         self._cancelled = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(pending,), daemon=True)
         self._thread.start()
 
     def wait(self) -> None:
         self._thread.join()
-        if self._error is not None:
-            raise self._error
+        if self._errors:
+            raise self._errors[0]
 
     def cancel(self) -> None:
         """Stop indexing (the build failed meanwhile)."""
         self._cancelled.set()
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.kill()
+        with self._lock:
+            for process in self._running:
+                if process.poll() is None:
+                    process.kill()
         self._thread.join()
 
     def _run(self, shards: Sequence[Shard]) -> None:
-        try:
-            for shard in shards:
-                if self._cancelled.is_set():
-                    return
-                self._index(shard)
-        except KbcError as error:
-            self._error = error
+        # Two runs at a time keep two cores busy: one pagefind run uses about one and a
+        # half, and each is short.
+        with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
+            for error in pool.map(self._index, shards):
+                if error is not None:
+                    self._errors.append(error)
 
-    def _index(self, shard: Shard) -> None:
+    def _index(self, shard: Shard) -> KbcError | None:
+        if self._cancelled.is_set():
+            return None
         # Inside the site's own temporary folder: a killed build leaves nothing beside
         # it that the next build's clean-up of stale temporary folders would not remove.
         folder = Path(tempfile.mkdtemp(prefix=".kbc-index-", dir=self.site))
@@ -170,24 +176,32 @@ class SearchIndexing:
                 target = folder / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(search_document(html), "utf-8")
-            environment = {**os.environ, "NO_COLOR": "1"}
-            self._process = subprocess.Popen(
-                pagefind_command(folder, self.site / shard.folder), stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, text=True, env=environment)
-            stdout, stderr = self._process.communicate(timeout=TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired as error:
-            assert self._process is not None
-            self._process.kill()
-            self._process.communicate()
-            raise _failed(f"search indexing failed ({error})") from error
+            return self._pagefind(folder, self.site / shard.folder)
         except OSError as error:
-            raise _failed(f"search indexing failed ({error})") from error
+            return _failed(f"search indexing failed ({error})")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        if self._process.returncode != 0 and not self._cancelled.is_set():
+
+    def _pagefind(self, documents: Path, bundle: Path) -> KbcError | None:
+        environment = {**os.environ, "NO_COLOR": "1"}
+        process = subprocess.Popen(pagefind_command(documents, bundle), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env=environment)
+        with self._lock:
+            self._running.add(process)
+        try:
+            stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as error:
+            process.kill()
+            process.communicate()
+            return _failed(f"search indexing failed ({error})")
+        finally:
+            with self._lock:
+                self._running.discard(process)
+        if process.returncode != 0 and not self._cancelled.is_set():
             detail = (stderr or stdout).strip().splitlines()
-            last = detail[-1] if detail else f"exit status {self._process.returncode}"
-            raise _failed(f"search indexing failed: {last}")
+            last = detail[-1] if detail else f"exit status {process.returncode}"
+            return _failed(f"search indexing failed: {last}")
+        return None
 
 
 def start_search_index(writer: SiteWriter, old_site: Path,
