@@ -18,7 +18,8 @@ from kb_compiler.resolve import resolve
 
 PAGES = {
     "Host.md": ("- host embeds\n  {{embed [[Guest]]}}\n"
-                "- and refs ((6489a1b2-3c4d-5e6f-7890-abcdef123456))\n"),
+                # Lonely's backlinks show this block, with the block it quotes
+                "- and refs ((6489a1b2-3c4d-5e6f-7890-abcdef123456)) near [[notes/Lonely]]\n"),
     "Guest.md": textwrap.dedent("""\
         - guest text
         - a referenced block
@@ -66,6 +67,9 @@ CHANGES = {
     "unrelated page edited": edit("notes/Bystander.md", "Unrelated", "Still unrelated"),
     "nested embed edited": edit("Deep.md", "deep text", "deep text, edited"),
     "nested embed removed": edit("Guest.md", "{{embed [[Deep]]}}", "no embed now"),
+    # Linker's local graph colours Target by its metamodel type
+    "linked page typed": edit("notes/Target.md", "# Target\n",
+                              "---\nmetamodel-id: \"[[Guest]]\"\n---\n# Target\n"),
 }
 
 

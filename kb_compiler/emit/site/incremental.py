@@ -12,7 +12,8 @@ covers, conservatively:
 - the page: path, name, text;
 - every reference it writes and where the graph resolved it (existence, block,
   suggestion...), and what the link shows of its target: published or not, file name,
-  name and the anchor it points at (a heading renamed there moves that anchor);
+  name, type and the anchor it points at (a heading renamed there moves that anchor);
+  a block ref shows the block's text, so for it the target's text;
 - every page linking to it (backlink context), with where its own references land
   (its text, shown here, holds those links);
 - its namespace parent and children, and its metamodel score with its parts' scores;
@@ -39,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb_compiler.emit.site.context import SiteContext, target_id
+from kb_compiler.model import RefKind
 from kb_compiler.resolve import ResolvedRef
 
 MANIFEST = ".kbc-manifest.json"
@@ -154,17 +156,22 @@ class Fingerprints:
         return ("ref", ref.kind.value, ref.target, ref.subpath, ref.block_id, ref.line,
                 target.page, target.block, target.asset, target.exists, target.name,
                 target.suggestion, target.node, target.implied, target.escapes,
-                self._link_info(target_id(target), target.block))
+                # a block ref shows the block's text wherever it is rendered (backlinks
+                # too); other links show only what ``_link_info`` covers
+                self._info(target_id(target)) if ref.kind is RefKind.BLOCK_REF
+                else self._link_info(target_id(target), target.block))
 
     def _link_info(self, key: str | None, block: int | None) -> tuple[object, ...]:
-        """What a link shows of its target: where it is and what it is called, not its
-        text (a page whose content is shown is in the reads, with its text)."""
+        """What a link shows of its target: where it is, what it is called and its type
+        (the local graph's colour), not its text (a page whose content is shown is in
+        the reads, with its text)."""
+        if key is None:
+            return ()
         context = self.context
         return (key, key in context.pages, key in context.made_up,
-                key is not None and context.publish.is_public(key),
-                context.slugs.get(key) if key else None,
-                context.display_name(key) if key else None,
-                context.anchor(key, block) if key else None)
+                context.publish.is_public(key), context.slugs.get(key),
+                context.display_name(key), context.graph.page_type(key),
+                context.anchor(key, block))
 
     def _info(self, key: str | None) -> str:
         """A hash of what a page shows of another (hashed once: it is in many
