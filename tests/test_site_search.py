@@ -129,3 +129,12 @@ def test_the_search_document_holds_the_page_text_and_not_what_surrounds_it(
     assert 'class="sidebar' in page and 'class="sidebar' not in document
     linker = search.search_document((tmp_path / "site" / "linker.html").read_text("utf-8"))
     assert "topic" in linker  # tags are searched
+
+
+def test_embedded_pages_are_left_out_of_the_search_document_nested_or_not() -> None:
+    open_, close = search.EMBED_OPEN, search.EMBED_CLOSE
+    page = (f"{search.SEARCH_OPEN}<p>own words</p>{open_}<div>outer {open_}inner{close} "
+            f"outer again</div>{close}<p>more own words</p>{search.SEARCH_CLOSE}")
+    document = search.search_document(page)
+    assert "own words" in document and "more own words" in document
+    assert "outer" not in document and "inner" not in document

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from kb_compiler.emit.site.linker import PageLinker
 
 MAX_EMBED_CHARS = 2_000_000
+# Around each filled slot: the search index leaves embedded content out (search.py).
+EMBED_OPEN, EMBED_CLOSE = "<!--kbc-embed-->", "<!--/kbc-embed-->"
 Node = tuple[str, tuple[int, ...] | None]
 _SLOT = re.compile(f"{SLOT_OPEN}(\\d+){SLOT_CLOSE}")
 
@@ -78,7 +80,7 @@ class Transcluder:
         """``body`` with every slot (and the slots inside them) filled."""
         while self.queue:
             slot = self.queue.popleft()
-            slot.html = self._fill_one(slot)
+            slot.html = f"{EMBED_OPEN}{self._fill_one(slot)}{EMBED_CLOSE}"
         for slot in reversed(self.slots):  # children have larger numbers than parents
             slot.html = self._substitute(slot.html)
         return self._substitute(body)

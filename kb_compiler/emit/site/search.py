@@ -17,9 +17,11 @@ unchanged and indexes only the others, so one edited page costs one shard's inde
 
 pagefind is not given the site's pages but a *search document* per page: the parts of
 the page it indexes, which ``page.html`` marks with ``<!--kbc-search-->`` comments
-(title, tags, properties, content; not the navigation, scores or backlinks), in a small
-HTML skeleton. Indexing those costs half as much, and a page's search key is the hash of
-its document, so a page rendered again only for its backlinks leaves its shard alone.
+(title, tags, properties, content; not the navigation, scores, backlinks or embedded
+pages, whose frames are marked ``<!--kbc-embed-->``), in a small HTML skeleton. Indexing
+those costs a fraction of indexing whole pages, and a page's search key is the hash of
+its document, so a page rendered again for its backlinks or embeds leaves its shard
+alone.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,12 +42,14 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from kb_compiler.emit.site.embeds import EMBED_CLOSE, EMBED_OPEN
 from kb_compiler.emit.site.writer import SiteWriter
 from kb_compiler.errors import KbcError
 
 SEARCH_OPEN, SEARCH_CLOSE = "<!--kbc-search-->", "<!--/kbc-search-->"
 _DOCUMENT = ('<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
              "<title></title></head><body><main data-pagefind-body>{body}</main></body></html>")
+_EMBED_MARK = re.compile(f"{re.escape(EMBED_OPEN)}|{re.escape(EMBED_CLOSE)}")
 SEARCH_DIR = "pagefind"
 SHARDS_FILE = f"{SEARCH_DIR}/shards.json"
 LANGUAGE = "en"
@@ -68,16 +73,37 @@ class Shard:
 
 
 def search_document(page_html: str) -> str:
-    """What pagefind indexes of a site page: its marked parts in a small document."""
+    """What pagefind indexes of a site page: its marked parts, without the embedded
+    pages (indexed where they are written), in a small document."""
     parts = []
     position = 0
     while (start := page_html.find(SEARCH_OPEN, position)) >= 0:
         end = page_html.find(SEARCH_CLOSE, start)
         if end < 0:
             break
-        parts.append(page_html[start + len(SEARCH_OPEN):end])
+        parts.append(_without_embeds(page_html[start + len(SEARCH_OPEN):end]))
         position = end + len(SEARCH_CLOSE)
     return _DOCUMENT.format(language=LANGUAGE, body="".join(parts))
+
+
+def _without_embeds(markup: str) -> str:
+    """``markup`` without the outermost embed frames (nested ones go with them)."""
+    if EMBED_OPEN not in markup:
+        return markup
+    kept: list[str] = []
+    depth = position = 0
+    for mark in _EMBED_MARK.finditer(markup):
+        if mark.group() == EMBED_OPEN:
+            if depth == 0:
+                kept.append(markup[position:mark.start()])
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0:
+                position = mark.end()
+    if depth == 0:
+        kept.append(markup[position:])
+    return "".join(kept)
 
 
 def search_key(page_html: str) -> str:
