@@ -9,6 +9,7 @@ SQLite database, written in transactions; a damaged entry is treated as a miss.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import hashlib
 import io
@@ -93,7 +94,8 @@ class ParseCache:
     of entries is read and written a chunk of pages per query and per transaction, where
     a file per entry cost a file creation per page (a fifth of a cold parse's time).
     Reads and writes never raise on a bad cache: a cache that cannot be used only makes
-    kbc slower, and a damaged database file is deleted and started afresh.
+    kbc slower, and ``prepare`` deletes a damaged database file so the run starts it
+    afresh.
 
     Open it as a context manager (or call ``close``); forked processes open their own."""
 
@@ -120,16 +122,6 @@ class ParseCache:
         digest.update(b"\0")
         digest.update(data)
         return digest.hexdigest()
-
-    def get(self, key: str) -> Page | None:
-        return loads_page(self.get_many([key]).get(key))
-
-    def put(self, key: str, page: Page) -> None:
-        try:
-            blob = dumps(page)
-        except (pickle.PicklingError, RecursionError):
-            return
-        self.put_many([(key, blob)])
 
     def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
         """The raw entries found for ``keys`` (not checked: ``loads_page`` treats damage
@@ -161,17 +153,27 @@ class ParseCache:
         except sqlite3.Error:
             self._give_up()
 
+    def prepare(self) -> None:
+        """Make the database usable before worker processes open it: created, or
+        started afresh when damaged. Only here, in one process, is a file deleted, so
+        workers never delete one another's new database."""
+        if self._open_database() is None:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._open_database()
+        self.close()
+
     def _connection(self) -> sqlite3.Connection | None:
-        if self._db is None and self._usable:
-            self._db = self._open() or self._open(start_afresh=True)
-            self._usable = self._db is not None
+        return self._open_database() if self._db is None and self._usable else self._db
+
+    def _open_database(self) -> sqlite3.Connection | None:
+        self._db = self._open()
+        self._usable = self._db is not None
         return self._db
 
-    def _open(self, start_afresh: bool = False) -> sqlite3.Connection | None:
+    def _open(self) -> sqlite3.Connection | None:
         try:
-            if start_afresh:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS)
         except (OSError, sqlite3.Error):

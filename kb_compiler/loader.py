@@ -7,6 +7,7 @@ is cached by content (``kb_compiler.cache``): an unchanged page is never parsed 
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
@@ -87,6 +88,9 @@ def parse_all(
     while the workers go on parsing, so no page is pickled twice and the cache costs the
     main process nothing.
     """
+    if cache_dir:
+        with ParseCache(cache_dir, options) as cache:
+            cache.prepare()
     workers = _worker_count(len(sources), jobs)
     if workers <= 1:
         entries = _load_entries(sources, options, cache_dir, pickled=False)
@@ -151,10 +155,19 @@ def _load_entries(
                 entries.append(found)
                 continue
             page = parse_page(source, data, options)
-            blob = dumps(page) if pickled or key else b""
-            if key:
+            blob = _pickled(page) if pickled or key else None
+            if key and blob is not None:
                 fresh.append((key, blob))
-            entries.append(blob if pickled else page)
+            entries.append(blob if pickled and blob is not None else page)
         if cache:
             cache.put_many(fresh)
     return entries
+
+
+def _pickled(page: Page) -> bytes | None:
+    """The page pickled, or None for one too deeply nested to pickle with ours (it is
+    then neither cached nor sent pre-pickled)."""
+    try:
+        return dumps(page)
+    except (pickle.PicklingError, RecursionError):
+        return None

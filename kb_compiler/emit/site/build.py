@@ -87,7 +87,8 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
         # pagefind only reads the note pages: it runs while the rest is written
         indexing = start_search_index(
             writer, target, {r.file: rendered.manifest[r.file].search_key
-                             for r in results if r.key in context.pages}) \
+                             for r in results if r.key in context.pages},
+            fingerprints.site_wide) \
             if options.search else None
         try:
             _write_sitewide(writer, context, theme, results)

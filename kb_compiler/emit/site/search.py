@@ -111,15 +111,16 @@ def search_key(page_html: str) -> str:
     return hashlib.sha1(search_document(page_html).encode("utf-8")).hexdigest()
 
 
-def plan_shards(pages: Mapping[str, str]) -> list[Shard]:
+def plan_shards(pages: Mapping[str, str], build: str = "") -> list[Shard]:
     """The shards of the note pages ``pages`` (site file -> search key); empty shards
-    are left out."""
+    are left out. ``build`` (kbc's code and the build options, hashed) is part of every
+    shard's key."""
     count = max(1, math.ceil(len(pages) / SHARD_PAGES))
     groups: list[list[str]] = [[] for _ in range(count)]
     for file in sorted(pages):
         digest = hashlib.sha1(file.encode("utf-8")).digest()
         groups[int.from_bytes(digest[:8], "big") % count].append(file)
-    salt = f"{_pagefind_version()}\0{LANGUAGE}\0{count}"
+    salt = f"{build}\0{_pagefind_version()}\0{LANGUAGE}\0{count}"
     return [Shard(number, tuple(files), _shard_key(salt, files, pages))
             for number, files in enumerate(groups) if files]
 
@@ -149,8 +150,9 @@ class SearchIndexing:
     Each pagefind run is given a folder of its shard's search documents, made from the
     pages already written (taken over or new alike)."""
 
-    def __init__(self, writer: SiteWriter, old_site: Path, pages: Mapping[str, str]) -> None:
-        shards = plan_shards(pages)
+    def __init__(self, writer: SiteWriter, old_site: Path, pages: Mapping[str, str],
+                 build: str) -> None:
+        shards = plan_shards(pages, build)
         writer.write_text(SHARDS_FILE, shards_text(shards))
         known = previous_keys(old_site)
         pending = []
@@ -159,8 +161,6 @@ class SearchIndexing:
                 continue
             pending.append(shard)
         self.site = writer.temp
-        self.reused = len(shards) - len(pending)
-        self.indexed = len(pending)
         self._errors: list[KbcError] = []
         self._running: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
@@ -230,11 +230,12 @@ class SearchIndexing:
         return None
 
 
-def start_search_index(writer: SiteWriter, old_site: Path,
-                       pages: Mapping[str, str]) -> SearchIndexing:
+def start_search_index(writer: SiteWriter, old_site: Path, pages: Mapping[str, str],
+                       build: str = "") -> SearchIndexing:
     """Start indexing the note pages ``pages`` (site file -> search key) of the site
-    ``writer`` is writing; ``old_site`` is the previous build (see ``SearchIndexing``)."""
-    return SearchIndexing(writer, old_site, pages)
+    ``writer`` is writing; ``old_site`` is the previous build, ``build`` the hash of
+    kbc's code and options (see ``SearchIndexing`` and ``plan_shards``)."""
+    return SearchIndexing(writer, old_site, pages, build)
 
 
 def pagefind_command(pages: Path, bundle: Path) -> list[str]:
