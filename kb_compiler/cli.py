@@ -14,7 +14,7 @@ from kb_compiler import __version__
 from kb_compiler.errors import KbcError
 
 # Each verb's module is imported when the verb runs: `kbc check` in a pre-commit hook
-# need not load the site builder, jinja2 and networkx.
+# need not load the site builder and jinja2.
 COMMANDS = ("build", "check", "export", "graph", "scores", "serve")
 
 

@@ -70,7 +70,7 @@ class KnowledgeGraph:
     @property
     def graph(self) -> nx.MultiDiGraph:
         """The networkx graph, assembled on first use: the site and the checks read the
-        dictionaries here, and a 50,000-page graph costs a second and a gigabyte."""
+        dictionaries here, and a 50,000-page graph costs seconds and a gigabyte."""
         if self._graph is None:
             self._graph = self._network()
         return self._graph

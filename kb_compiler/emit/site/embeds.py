@@ -128,7 +128,8 @@ class Transcluder:
         if slot.roots:
             section = html.escape(slot.label.partition("#")[2] or "")
             section = f' <span class="embed-section">\u203a {section}</span>' if section else ""
-        # Search finds text on the page where it is written, not on every page embedding it.
+        # Text is searched on the page where it is written: kbc's search documents leave
+        # embed frames out, and the attribute does the same for tools indexing the pages.
         return (f'<div class="embed" data-depth="{slot.depth}" data-pagefind-ignore>'
                 f'<div class="embed-head">'
                 f'<a class="embed-source" href="{href}" title="Open the embedded page">'
