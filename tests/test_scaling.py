@@ -16,11 +16,15 @@ import difflib
 import pstats
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kb_compiler.check import run_checks
+from kb_compiler.emit.site import SiteOptions, build_site
+from kb_compiler.emit.site.context import SiteContext
+from kb_compiler.emit.site.incremental import Fingerprints
 from kb_compiler.loader import load
 from kb_compiler.model import KnowledgeBase
 from kb_compiler.resolve import KnowledgeGraph, nearmiss, resolve
@@ -160,3 +164,31 @@ def test_near_miss_lookups_are_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     assert made > 0
     assert all(index.suggest(wrong) == names[1] for _ in range(1000))
     assert _CountingMatcher.made == made
+
+
+# -- the site: fingerprints and rendering ---------------------------------------------------
+
+
+def test_site_fingerprints_per_page_stay_flat(vaults: dict[int, Sized]) -> None:
+    """What decides which pages a rebuild renders again: every page's fingerprint. (It
+    once followed every embed edge to the depth bound, which made each page of a densely
+    embedding vault depend on most others: work per page grew with the vault.)"""
+    work = {}
+    for size, sized in vaults.items():
+        context = SiteContext(sized.graph, SiteOptions(search=False))
+        fingerprints = Fingerprints(context, "build")
+        work[size] = per_page(calls_in(
+            lambda c=context, f=fingerprints: [f.page(key) for key in sorted(c.pages)]), sized)
+    assert work[LARGE] <= MAX_GROWTH * work[SMALL], work
+
+
+def test_site_build_work_per_page_stays_flat(vaults: dict[int, Sized],
+                                             tmp_path: Path) -> None:
+    """Rendering, embeds, backlinks with context, local graphs, site-wide pages."""
+    options = SiteOptions(search=False, jobs=1, progress=False)
+    work = {}
+    for size, sized in vaults.items():
+        out = tmp_path / f"site-{size}"
+        work[size] = per_page(calls_in(
+            lambda g=sized.graph, o=out: build_site(g, o, options)), sized)
+    assert work[LARGE] <= MAX_GROWTH * work[SMALL], work
