@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kb_compiler.commands.build import summary
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site, search
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
@@ -72,9 +73,10 @@ def test_a_rebuild_indexes_again_only_the_shard_of_the_edited_page(
         (vault / f"Note {number}.md").write_text(f"# Note {number}\nword{number}x\n", "utf-8")
     (vault / "Note 5.md").write_text(f"# Note 5\nword5x, see [[Note {linked}]]\n", "utf-8")
     site = tmp_path / "site"
-    build(vault, site)
+    first = build(vault, site)
     shards = json.loads((site / search.SHARDS_FILE).read_text("utf-8"))
     assert len(shards["bundles"]) >= 3
+    assert first.search_shards == first.search_indexed == len(shards["bundles"])
     assert set(all_fragments(site)) == {f"/note-{n}.html" for n in range(14)}
     edited = "note-5.html"
     shard_of_edited = next(
@@ -86,10 +88,12 @@ def test_a_rebuild_indexes_again_only_the_shard_of_the_edited_page(
     linked_before = linked_file.stat().st_ino
     (vault / "Note 5.md").write_text(f"# Note 5\nrewritten lyrebird [[Note {linked}]]\n",
                                      "utf-8")
-    build(vault, site)
+    again = build(vault, site)
     after = {bundle: inodes(site / search.SEARCH_DIR / bundle) for bundle in shards["bundles"]}
     changed = {bundle for bundle in before if before[bundle] != after[bundle]}
     assert changed == {shard_of_edited}
+    assert (again.search_shards, again.search_indexed) == (len(shards["bundles"]), 1)
+    assert f"{len(before) - 1} of {len(before)} search shards unchanged" in summary(again)
     assert linked_file.stat().st_ino != linked_before  # rendered again: new backlink text
     assert "lyrebird" in linked_file.read_text("utf-8")
     assert "lyrebird" in all_fragments(site)[f"/{edited}"]

@@ -43,6 +43,9 @@ def summary(report: object) -> str:
         made.append(f"{report.redirects} alias redirects")
     if report.reused:
         made.append(f"{report.reused} unchanged")
+    if report.search_indexed < report.search_shards:
+        made.append(f"{report.search_shards - report.search_indexed} of "
+                    f"{report.search_shards} search shards unchanged")
     extra = f" ({', '.join(made)})" if made else ""
     notes = [f"{report.broken} broken links shown"] if report.broken else []
     if report.private:

@@ -59,6 +59,8 @@ class BuildReport:
     search: bool
     seconds: float
     diagnostics: tuple[Diagnostic, ...]  # what the vault's parse and resolution found
+    search_shards: int = 0  # pagefind bundles in the search index
+    search_indexed: int = 0  # of those, indexed in this build (the others taken over)
 
 
 def build_site(graph: KnowledgeGraph, out: Path, options: SiteOptions | None = None) -> BuildReport:
@@ -102,6 +104,7 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
             indexing.wait()
             if progress and task is not None:
                 progress.update(task, total=1, completed=1)
+        shards = (indexing.shards, indexing.indexed) if indexing is not None else (0, 0)
         if options.serve:
             writer.write_text(RELOAD_FILE, _fingerprint(writer.temp))
         files = writer.count
@@ -114,6 +117,7 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
         seconds=round(time.monotonic() - started, 3),
         diagnostics=tuple(sorted({*graph.kb.all_diagnostics(), *graph.diagnostics},
                                  key=Diagnostic.sort_key)),
+        search_shards=shards[0], search_indexed=shards[1],
     )
 
 

@@ -161,6 +161,7 @@ class SearchIndexing:
                 continue
             pending.append(shard)
         self.site = writer.temp
+        self.shards, self.indexed = len(shards), len(pending)  # for the build's report
         self._errors: list[KbcError] = []
         self._running: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
