@@ -38,7 +38,9 @@ for path in sorted(Path(sys.argv[1]).rglob("*.md")):
 def timed(command: list[str], cache: Path) -> float:
     env = dict(os.environ, KBC_CACHE_DIR=str(cache))
     started = time.perf_counter()
-    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    # from the checkout's folder: `-m kb_compiler` finds this kb_compiler, installed or not
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL,
+                   cwd=Path(__file__).resolve().parent.parent)
     return time.perf_counter() - started
 
 

@@ -25,6 +25,9 @@ import time
 import uuid
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # this checkout's kb_compiler, installed or not
+
 SEED = 20240529
 
 
@@ -103,7 +106,7 @@ def run_cli(vault: Path, out: Path, cache: Path) -> float:
     env = dict(os.environ, KBC_CACHE_DIR=str(cache))
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "from kb_compiler.cli import main; main()",
-                    "graph", str(vault), "-o", str(out), "-q"], check=True, env=env)
+                    "graph", str(vault), "-o", str(out), "-q"], check=True, env=env, cwd=REPO)
     return time.perf_counter() - started
 
 
