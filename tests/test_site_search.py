@@ -63,7 +63,7 @@ def test_a_rebuild_indexes_again_only_the_shard_of_the_edited_page(
     """Note 5 links to a note in another shard: editing Note 5 renders that note again
     (its backlinks show Note 5's text) but does not index its shard again, as backlinks
     are not searched."""
-    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    monkeypatch.setattr(search, "shard_count", lambda pages: max(1, pages // 4))
     shard_of = {file: shard.number for shard in search.plan_shards(
         {f"note-{n}.html": "" for n in range(14)}) for file in shard.files}
     linked = next(n for n in range(14) if shard_of[f"note-{n}.html"] != shard_of["note-5.html"])
@@ -106,15 +106,17 @@ def test_a_rebuild_indexes_again_only_the_shard_of_the_edited_page(
 
 
 def test_shards_keep_their_pages_as_the_vault_grows() -> None:
-    """A page's shard depends on its file name and the shard count only."""
-    pages = {f"p{n}.html": "x" for n in range(search.SHARD_PAGES)}
+    """A page's shard depends on its file name and the shard count only, and the count
+    grows slowly with the vault."""
+    assert [search.shard_count(n) for n in (1, 100, 1000, 10_000, 50_000)] == [1, 1, 4, 13, 29]
+    pages = {f"p{n}.html": "x" for n in range(1000)}
     first = {file: shard.number for shard in search.plan_shards(pages) for file in shard.files}
-    more = {**pages, "extra.html": "x"}
-    grown = search.plan_shards(more)
-    assert len(grown) == 2 and len(search.plan_shards(pages)) == 1
-    assert set(first.values()) == {0}
-    again = search.plan_shards({**pages, "p0.html": "changed"})
-    assert [s.key for s in again] != [s.key for s in search.plan_shards(pages)]
+    grown = {**pages, **{f"new{n}.html": "x" for n in range(100)}}  # still four shards
+    again = {file: shard.number for shard in search.plan_shards(grown) for file in shard.files}
+    assert all(again[file] == number for file, number in first.items())
+    changed = search.plan_shards({**pages, "p0.html": "changed"})
+    keys = {shard.number: shard.key for shard in search.plan_shards(pages)}
+    assert [s.number for s in changed if s.key != keys[s.number]] == [first["p0.html"]]
 
 
 def test_the_search_document_holds_the_page_text_and_not_what_surrounds_it(

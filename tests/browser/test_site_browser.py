@@ -143,7 +143,7 @@ ANIMALS = ("lyrebird", "pangolin", "axolotl", "narwhal", "okapi", "quokka", "wom
 def test_search_merges_every_shard_of_the_index(page: Page, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A big site's index comes in shards; a word is found whichever shard holds it."""
-    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    monkeypatch.setattr(search, "shard_count", lambda pages: pages)
     vault = tmp_path / "vault"
     vault.mkdir()
     for animal in ANIMALS:

@@ -8,8 +8,8 @@ so they cannot reach the index either. The language is fixed so the index does n
 depend on detection.
 
 pagefind has no incremental mode: it indexes every page it is given. So the note pages
-are split into *shards* of about ``SHARD_PAGES`` pages (by a hash of the file name, so a
-page stays in its shard as others come and go), one pagefind bundle each under
+are split into *shards* (``shard_count``; by a hash of the file name, so a page stays
+in its shard as others come and go), one pagefind bundle each under
 ``OUT/pagefind/<n>/``; the browser loads the first and merges the others
 (``mergeIndex``). ``OUT/pagefind/shards.json`` lists the bundles and, for each, a key
 made of its pages' files and search keys: a rebuild takes over every shard whose key is
@@ -53,7 +53,7 @@ _EMBED_MARK = re.compile(f"{re.escape(EMBED_OPEN)}|{re.escape(EMBED_CLOSE)}")
 SEARCH_DIR = "pagefind"
 SHARDS_FILE = f"{SEARCH_DIR}/shards.json"
 LANGUAGE = "en"
-SHARD_PAGES = 1000
+SHARD_SCALE = 60  # see shard_count
 PARALLEL_RUNS = 2
 TIMEOUT_SECONDS = 1800
 
@@ -111,11 +111,19 @@ def search_key(page_html: str) -> str:
     return hashlib.sha1(search_document(page_html).encode("utf-8")).hexdigest()
 
 
+def shard_count(pages: int) -> int:
+    """How many shards ``pages`` note pages make: about sqrt(60 x pages) pages each (245
+    at 1,000 pages, 775 at 10,000, 1,730 at 50,000). Small shards make a rebuild index
+    little again; few make the browser merge few bundles. The count changes seldom (at
+    135, 375, 735, 1,215... pages), and then every shard is indexed once."""
+    return max(1, round(math.sqrt(pages / SHARD_SCALE)))
+
+
 def plan_shards(pages: Mapping[str, str], build: str = "") -> list[Shard]:
     """The shards of the note pages ``pages`` (site file -> search key); empty shards
     are left out. ``build`` (kbc's code and the build options, hashed) is part of every
     shard's key."""
-    count = max(1, math.ceil(len(pages) / SHARD_PAGES))
+    count = shard_count(len(pages))
     groups: list[list[str]] = [[] for _ in range(count)]
     for file in sorted(pages):
         digest = hashlib.sha1(file.encode("utf-8")).digest()
