@@ -144,3 +144,18 @@ def test_embedded_pages_are_left_out_of_the_search_document_nested_or_not() -> N
     document = search.search_document(page)
     assert "own words" in document and "more own words" in document
     assert "outer" not in document and "inner" not in document
+
+
+def test_marks_written_in_a_note_cannot_cut_its_search_document(tmp_path: Path) -> None:
+    """The marks are HTML comments: the sanitizer drops comments written in a note and
+    code shows them escaped, so a note cannot hide its own text from search."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Tricky.md").write_text(
+        f"# Tricky\nbefore words\n\n{search.EMBED_OPEN}\n\n`{search.SEARCH_CLOSE}` inline\n\n"
+        f"<div>{search.EMBED_OPEN}</div>\n\nafter words zebrafinch\n", "utf-8")
+    build(vault, tmp_path / "site")
+    page = (tmp_path / "site" / "tricky.html").read_text("utf-8")
+    assert search.EMBED_OPEN not in page
+    assert "zebrafinch" in search.search_document(page)
+    assert "zebrafinch" in all_fragments(tmp_path / "site")["/tricky.html"]
