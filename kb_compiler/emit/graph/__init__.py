@@ -5,13 +5,12 @@ by id, edges by (source, line, kind, target))."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
 
+from kb_compiler.atomic import write_file
 from kb_compiler.emit.graph import dot, graphml, json_format, mermaid
 from kb_compiler.emit.graph.order import sorted_edges
 from kb_compiler.errors import KbcError
@@ -36,21 +35,8 @@ def render_graph(graph: nx.MultiDiGraph, output_format: str) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and an
-    atomic rename: readers never see half a file, and a failure leaves the old one."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=folder)
-    except OSError as error:
-        raise KbcError(f"cannot write here: {error.strerror or error}", path=str(path)) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(text.encode("utf-8"))
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise KbcError(f"cannot write: {error.strerror or error}", path=str(path)) from None
+    """Write ``text`` to ``path`` atomically (``kb_compiler.atomic.write_file``)."""
+    write_file(path, text.encode("utf-8"))
 
 
 __all__ = ["FORMAT_NAMES", "render_graph", "sorted_edges", "write_atomic"]

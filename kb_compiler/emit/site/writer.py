@@ -1,27 +1,21 @@
 """Atomic output: the site is written into a temporary folder beside OUT and swapped in
-at the end, so a build that fails or is killed midway leaves the previous site whole.
-
-On Linux the swap is one ``renameat2(RENAME_EXCHANGE)`` call (atomic: OUT is never
-missing); elsewhere two renames. A folder is only ever replaced when it is empty or
-carries the marker file a previous build left (``.kbc-site``): kbc never deletes a
-folder it did not write.
+at the end (``kb_compiler.atomic``), so a build that fails or is killed midway leaves
+the previous site whole. A folder is only ever replaced when it is empty or carries the
+marker file a previous build left (``.kbc-site``): kbc never deletes a folder it did not
+write.
 """
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import os
 import shutil
-import tempfile
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
+from kb_compiler.atomic import swap_in, temporary_folder
 from kb_compiler.errors import KbcError
 
 MARKER = ".kbc-site"
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
 
 
 def check_output_folder(out: Path, vault: Path) -> Path:
@@ -47,10 +41,7 @@ class SiteWriter:
 
     def __init__(self, out: Path) -> None:
         self.out = out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale(out)
-        prefix = f".{out.name}.kbc-tmp-{os.getpid()}-"
-        self.temp = Path(tempfile.mkdtemp(prefix=prefix, dir=out.parent))
+        self.temp = temporary_folder(out, "tmp")
         self.count = 0
         self.write_text(MARKER, "written by kbc build; the folder is replaced on each build\n")
 
@@ -94,53 +85,4 @@ class SiteWriter:
 
     def commit(self) -> None:
         """Put the new site in place of OUT (atomically where the system allows)."""
-        if not self.out.exists():
-            os.rename(self.temp, self.out)
-            return
-        if _exchange(self.temp, self.out):
-            shutil.rmtree(self.temp, ignore_errors=True)  # now holds the previous site
-            return
-        old = self.out.with_name(f".{self.out.name}.kbc-old-{os.getpid()}")
-        os.rename(self.out, old)
-        os.rename(self.temp, self.out)
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths in one step with Linux's renameat2; False where unsupported."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
-    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
-                       _RENAME_EXCHANGE)
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(second))
-
-
-def _remove_stale(out: Path) -> None:
-    """Temporary folders of builds of OUT that were killed (their process is gone)."""
-    for candidate in out.parent.glob(f".{out.name}.kbc-*-*"):
-        pid = candidate.name.split("-")[-2] if "-tmp-" in candidate.name else \
-            candidate.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)) and candidate.is_dir():
-            shutil.rmtree(candidate, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, but belongs to someone else
-        return True
-    return True
+        swap_in(self.temp, self.out)

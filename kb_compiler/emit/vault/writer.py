@@ -1,8 +1,8 @@
 """Writing the exported vault atomically, and only where it may go.
 
 The vault is written into a temporary folder beside OUT and swapped in at the end
-(``renameat2(RENAME_EXCHANGE)`` on Linux: OUT is never missing; two renames elsewhere),
-so an export that fails or is killed midway leaves the previous OUT whole. OUT may not
+(``kb_compiler.atomic``), so an export that fails or is killed midway leaves the
+previous OUT whole. OUT may not
 be the vault, lie inside it or contain it; a non-empty OUT is replaced only with
 ``--force``. Files are copied from the vault only when their real path stays inside it,
 so a symbolic link never smuggles an outside file into the export.
@@ -10,19 +10,13 @@ so a symbolic link never smuggles an outside file into the export.
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import os
 import shutil
-import tempfile
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
+from kb_compiler.atomic import swap_in, temporary_folder
 from kb_compiler.errors import KbcError
-
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
-_TEMP_MARK = ".kbc-export-"
 
 
 def check_output_folder(out: Path, vault: Path, *, force: bool) -> Path:
@@ -55,10 +49,7 @@ class VaultWriter:
     def __init__(self, out: Path) -> None:
         self.out = out
         try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            _remove_stale(out)
-            self.temp = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}{os.getpid()}-",
-                                              dir=out.parent))
+            self.temp = temporary_folder(out, "export")
         except OSError as error:
             raise KbcError(f"cannot write here: {error.strerror or error}",
                            path=str(out)) from None
@@ -97,57 +88,10 @@ class VaultWriter:
     def commit(self) -> None:
         """Put the new vault in place of OUT (atomically where the system allows)."""
         try:
-            if not self.out.exists():
-                os.rename(self.temp, self.out)
-                return
-            if _exchange(self.temp, self.out):
-                shutil.rmtree(self.temp, ignore_errors=True)  # now the previous OUT
-                return
-            old = self.out.with_name(f".{self.out.name}.kbc-old-{os.getpid()}")
-            os.rename(self.out, old)
-            os.rename(self.temp, self.out)
-            shutil.rmtree(old, ignore_errors=True)
+            swap_in(self.temp, self.out)
         except OSError as error:
             raise KbcError(f"cannot replace the output folder: {error.strerror or error}",
                            path=str(self.out)) from None
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths in one step with Linux's renameat2; False where unsupported."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
-    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
-                 _RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(second))
-
-
-def _remove_stale(out: Path) -> None:
-    """Temporary folders that exports of OUT killed midway left (their process is
-    gone); only folders with kbc's own name pattern are touched."""
-    for candidate in out.parent.glob(f".{out.name}{_TEMP_MARK}*-*"):
-        pid = candidate.name[len(f".{out.name}{_TEMP_MARK}"):].split("-", 1)[0]
-        if pid.isdigit() and candidate.is_dir() and not _alive(int(pid)):
-            shutil.rmtree(candidate, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # it exists, and belongs to someone else
-        return True
-    return True
 
 
 def copy_tree(writer: VaultWriter, root: Path, folder: str) -> int:

@@ -1,0 +1,103 @@
+"""Atomic output, shared by every emitter: a file is written beside its target and renamed
+over it; a folder (the site, an exported vault) is written as a temporary folder beside
+OUT and swapped in at the end. A failed or killed run leaves the previous output whole.
+
+On Linux the folder swap is one ``renameat2(RENAME_EXCHANGE)`` call, so OUT is never
+missing; elsewhere it takes two renames. Temporary folders are named
+``.<OUT>.kbc-<kind>-<pid>-...``, so those of runs that were killed (their process is
+gone) are found and removed by the next run, and nothing else ever is.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from kb_compiler.errors import KbcError
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and an
+    atomic rename: readers never see half a file. ``KbcError`` when it cannot."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=folder)
+    except OSError as error:
+        raise KbcError(f"cannot write here: {error.strerror or error}", path=str(path)) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise KbcError(f"cannot write: {error.strerror or error}", path=str(path)) from None
+
+
+def temporary_folder(out: Path, kind: str) -> Path:
+    """A new temporary folder beside ``out`` for this process, after removing those that
+    killed runs left (``kind`` names the command: ``tmp`` for the site, ``export``)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(out)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.kbc-{kind}-{os.getpid()}-",
+                                 dir=out.parent))
+
+
+def swap_in(temporary: Path, out: Path) -> None:
+    """Put the folder ``temporary`` in place of ``out`` and remove the previous one."""
+    if not out.exists():
+        os.rename(temporary, out)
+        return
+    if _exchange(temporary, out):
+        shutil.rmtree(temporary, ignore_errors=True)  # now holds the previous output
+        return
+    old = out.with_name(f".{out.name}.kbc-old-{os.getpid()}")
+    os.rename(out, old)
+    os.rename(temporary, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_stale(out: Path) -> None:
+    """Temporary folders of runs writing ``out`` that were killed midway."""
+    prefix = f".{out.name}.kbc-"
+    for candidate in out.parent.glob(f"{prefix}*-*"):
+        parts = candidate.name[len(prefix):].split("-")
+        pid = parts[1] if len(parts) > 1 else ""
+        if pid.isdigit() and candidate.is_dir() and not _alive(int(pid)):
+            shutil.rmtree(candidate, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step with Linux's renameat2; False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                 _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, and belongs to someone else
+        return True
+    return True
