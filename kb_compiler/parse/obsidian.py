@@ -14,11 +14,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import fields
-from operator import attrgetter
 
 from kb_compiler.config import ParseOptions
-from kb_compiler.model import Block, Dialect, Page, Reference, RefKind
+from kb_compiler.model import Dialect, Page, RefKind
 from kb_compiler.parse.obsidian_blocks import (
     Commented,
     build_blocks,
@@ -53,15 +51,16 @@ def parse_obsidian(path: str, text: str, options: ParseOptions, *, default_name:
     if not options.links_in_comments:
         visible = blank_spans(visible, comments)
     visible = blank_spans(visible, math_spans(visible))
-    layout = build_blocks(path, text.split("\n"), tokens, _comment_test(text, starts, comments))
     inline = scan_inline(path, text, visible)
+    layout = build_blocks(path, text.split("\n"), tokens, _comment_test(text, starts, comments),
+                          inline.references)
     return Page(
         path=path,
         name=default_name,
         dialect=dialect,
         text=text,
         properties=front.properties,
-        blocks=_attach(layout.blocks, layout.owner, inline.references),
+        blocks=layout.blocks,
         references=(*front.references, *inline.references),
         aliases=_unique(front.aliases),
         tags=_unique([*front.tags, *(ref.target for ref in inline.references
@@ -89,30 +88,6 @@ def _comment_test(text: str, starts: Sequence[int], comments: Sequence[Span]) ->
         return where >= 0 and comments[where][1] >= visible_end
 
     return commented
-
-
-def _attach(blocks: Sequence[Block], owner: Sequence[int],
-            references: Sequence[Reference]) -> tuple[Block, ...]:
-    """Give each block the references written on the lines it owns."""
-    owned: dict[int, list[Reference]] = {}
-    for ref in references:
-        index = owner[ref.line - 1] if 0 < ref.line <= len(owner) else -1
-        if index >= 0:
-            owned.setdefault(index, []).append(ref)
-    return tuple(_with_references(block, tuple(owned[block.index]))
-                 if block.index in owned else block for block in blocks)
-
-
-_BLOCK_VALUES = attrgetter(*(f.name for f in fields(Block)))
-_REFERENCES_AT = [f.name for f in fields(Block)].index("references")
-
-
-def _with_references(block: Block, references: tuple[Reference, ...]) -> Block:
-    """``replace(block, references=...)`` without ``dataclasses.replace``'s generic
-    field walk, which was a tenth of the parse time of a large vault."""
-    values = list(_BLOCK_VALUES(block))
-    values[_REFERENCES_AT] = references
-    return Block(*values)
 
 
 def _unique(names: Sequence[str]) -> tuple[str, ...]:

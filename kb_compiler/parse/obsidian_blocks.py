@@ -26,7 +26,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from kb_compiler.model import Block, Callout, Diagnostic, Severity
+from kb_compiler.model import Block, Callout, Diagnostic, Reference, Severity
 
 # Configured once and never changed: parsing keeps no state between calls. Inline parsing
 # is off (references come from our own scanner), which also keeps huge lines fast.
@@ -87,19 +87,19 @@ class _Draft:
 
 @dataclass(frozen=True, slots=True)
 class BlockLayout:
-    """Blocks (references not yet attached), the block that owns each line (index 0 is
-    line 1; -1: none) and problems found (duplicate block ids)."""
+    """Blocks, each with the references written on the lines it owns, and problems
+    found (duplicate block ids)."""
 
     blocks: tuple[Block, ...]
-    owner: tuple[int, ...]
     diagnostics: tuple[Diagnostic, ...]
 
 
 def build_blocks(path: str, lines: Sequence[str], tokens: Sequence[Token],
-                 commented: Commented) -> BlockLayout:
+                 commented: Commented, references: Sequence[Reference] = ()) -> BlockLayout:
+    """The note's blocks, each given the ``references`` written on the lines it owns."""
     builder = _Builder(lines, commented)
     builder.walk(tokens)
-    return builder.finish(path)
+    return builder.finish(path, references)
 
 
 class _Builder:
@@ -224,7 +224,7 @@ class _Builder:
     def _is_commented(self, own: tuple[int, int]) -> bool:
         return self.commented(own[0], own[1])
 
-    def finish(self, path: str) -> BlockLayout:
+    def finish(self, path: str, references: Sequence[Reference]) -> BlockLayout:
         for draft in reversed(self.drafts):  # children follow parents: one pass suffices
             if draft.parent is not None:
                 parent = self.drafts[draft.parent]
@@ -234,12 +234,18 @@ class _Builder:
             if draft.own is not None:
                 for line in range(draft.own[0], min(draft.own[1], len(self.lines)) + 1):
                     owner[line - 1] = index
+        owned: dict[int, list[Reference]] = {}
+        for ref in references:
+            index = owner[ref.line - 1] if 0 < ref.line <= len(owner) else -1
+            if index >= 0:
+                owned.setdefault(index, []).append(ref)
         blocks = tuple(
             Block(index, d.parent, d.depth, d.line, d.end_line, d.content,
-                  heading=d.heading, block_id=d.block_id, kind=d.kind, callout=d.callout)
+                  references=tuple(owned.get(index, ())), heading=d.heading,
+                  block_id=d.block_id, kind=d.kind, callout=d.callout)
             for index, d in enumerate(self.drafts)
         )
-        return BlockLayout(blocks, tuple(owner), tuple(_duplicate_ids(path, blocks)))
+        return BlockLayout(blocks, tuple(_duplicate_ids(path, blocks)))
 
 
 def _lines(span: list[int] | None) -> tuple[int, int]:
