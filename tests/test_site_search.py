@@ -6,12 +6,14 @@ from __future__ import annotations
 import filecmp
 import gzip
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from kb_compiler.commands.build import summary
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site, search
+from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
 
@@ -159,3 +161,22 @@ def test_marks_written_in_a_note_cannot_cut_its_search_document(tmp_path: Path) 
     assert search.EMBED_OPEN not in page
     assert "zebrafinch" in search.search_document(page)
     assert "zebrafinch" in all_fragments(tmp_path / "site")["/tricky.html"]
+
+
+def test_a_failing_indexer_is_one_error_and_leaves_the_previous_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    for number in range(3):
+        (vault / f"Note {number}.md").write_text(f"# Note {number}\ntext {number}\n", "utf-8")
+    site = tmp_path / "site"
+    build(vault, site)
+    before = {path: path.read_bytes() for path in site.rglob("*") if path.is_file()}
+    failing = [sys.executable, "-c", "import sys; sys.stderr.write('indexer broke\\n'); "
+               "sys.exit(3)"]
+    monkeypatch.setattr(search, "pagefind_command", lambda pages, bundle: failing)
+    (vault / "Note 1.md").write_text("# Note 1\nchanged\n", "utf-8")
+    with pytest.raises(KbcError, match="search indexing failed: indexer broke; use --no-search"):
+        build(vault, site)
+    assert {path: path.read_bytes() for path in site.rglob("*") if path.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "vault"]  # no leftovers
