@@ -15,12 +15,55 @@ import errno
 import os
 import shutil
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+from typing import Self
 
 from kb_compiler.errors import KbcError
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+
+
+class StagedFolder:
+    """An output folder written as a temporary folder beside OUT and swapped in by
+    ``commit``. Used as a context manager: left without a commit (an error, a kill), the
+    temporary folder goes and OUT stays as it was. ``KbcError`` when OUT's folder cannot
+    be written or OUT cannot be replaced."""
+
+    def __init__(self, out: Path, kind: str) -> None:
+        self.out = out
+        try:
+            self.temp = temporary_folder(out, kind)
+        except OSError as error:
+            raise KbcError(f"cannot write here: {error.strerror or error}",
+                           path=str(out)) from None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self.temp.exists():
+            shutil.rmtree(self.temp, ignore_errors=True)
+
+    def path(self, relative: str) -> Path:
+        """Where ``relative`` (with ``/``) goes in the temporary folder, its folder made;
+        ``ValueError`` for a path that would leave it."""
+        pure = PurePosixPath(relative)
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+            raise ValueError(f"not a path inside the output: {relative!r}")
+        target = self.temp.joinpath(*pure.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def commit(self) -> None:
+        """Put the new folder in place of OUT (atomically where the system allows)."""
+        try:
+            swap_in(self.temp, self.out)
+        except OSError as error:
+            raise KbcError(f"cannot replace the output folder: {error.strerror or error}",
+                           path=str(self.out)) from None
 
 
 def write_file(path: Path, data: bytes) -> None:

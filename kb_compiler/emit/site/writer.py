@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path, PurePosixPath
-from types import TracebackType
+from pathlib import Path
 
-from kb_compiler.atomic import swap_in, temporary_folder
+from kb_compiler.atomic import StagedFolder
 from kb_compiler.errors import KbcError
 
 MARKER = ".kbc-site"
@@ -36,31 +35,13 @@ def check_output_folder(out: Path, vault: Path) -> Path:
     return target
 
 
-class SiteWriter:
+class SiteWriter(StagedFolder):
     """Collects the site's files in a temporary folder; ``commit`` swaps it in."""
 
     def __init__(self, out: Path) -> None:
-        self.out = out
-        self.temp = temporary_folder(out, "tmp")
+        super().__init__(out, "tmp")
         self.count = 0
         self.write_text(MARKER, "written by kbc build; the folder is replaced on each build\n")
-
-    def __enter__(self) -> SiteWriter:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        if self.temp.exists():
-            shutil.rmtree(self.temp, ignore_errors=True)
-
-    def path(self, site_path: str) -> Path:
-        """Where ``site_path`` (relative, with ``/``) goes in the temporary folder."""
-        pure = PurePosixPath(site_path)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
-            raise ValueError(f"not a site path: {site_path!r}")
-        target = self.temp.joinpath(*pure.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
 
     def write_text(self, site_path: str, text: str) -> None:
         self.write_bytes(site_path, text.encode("utf-8"))
@@ -82,7 +63,3 @@ class SiteWriter:
         except OSError:
             shutil.copyfile(source, target)
         self.count += 1
-
-    def commit(self) -> None:
-        """Put the new site in place of OUT (atomically where the system allows)."""
-        swap_in(self.temp, self.out)

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path, PurePosixPath
-from types import TracebackType
+from pathlib import Path
 
-from kb_compiler.atomic import swap_in, temporary_folder
+from kb_compiler.atomic import StagedFolder
 from kb_compiler.errors import KbcError
 
 
@@ -43,36 +42,15 @@ def inside(root: Path, candidate: Path) -> bool:
     return os.path.commonpath([real_root, real]) == real_root
 
 
-class VaultWriter:
+class VaultWriter(StagedFolder):
     """Collects the exported files in a temporary folder; ``commit`` swaps it in."""
 
     def __init__(self, out: Path) -> None:
-        self.out = out
-        try:
-            self.temp = temporary_folder(out, "export")
-        except OSError as error:
-            raise KbcError(f"cannot write here: {error.strerror or error}",
-                           path=str(out)) from None
+        super().__init__(out, "export")
         self.files = 0
 
-    def __enter__(self) -> VaultWriter:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        if self.temp.exists():
-            shutil.rmtree(self.temp, ignore_errors=True)
-
-    def _path(self, relative: str) -> Path:
-        pure = PurePosixPath(relative)
-        if pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") for p in pure.parts):
-            raise ValueError(f"not a path inside the export: {relative!r}")
-        target = self.temp.joinpath(*pure.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
-
     def write_text(self, relative: str, text: str) -> None:
-        self._path(relative).write_bytes(text.encode("utf-8"))
+        self.path(relative).write_bytes(text.encode("utf-8"))
         self.files += 1
 
     def copy(self, root: Path, relative_source: str, relative: str) -> bool:
@@ -81,17 +59,9 @@ class VaultWriter:
         source = root / relative_source
         if not inside(root, source) or not source.is_file():
             return False
-        shutil.copyfile(source, self._path(relative))
+        shutil.copyfile(source, self.path(relative))
         self.files += 1
         return True
-
-    def commit(self) -> None:
-        """Put the new vault in place of OUT (atomically where the system allows)."""
-        try:
-            swap_in(self.temp, self.out)
-        except OSError as error:
-            raise KbcError(f"cannot replace the output folder: {error.strerror or error}",
-                           path=str(self.out)) from None
 
 
 def copy_tree(writer: VaultWriter, root: Path, folder: str) -> int:
