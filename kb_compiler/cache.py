@@ -24,13 +24,26 @@ from pathlib import Path
 from typing import Any
 
 from kb_compiler.config import ParseOptions
-from kb_compiler.model import Block, Callout, Diagnostic, Macro, Page, Property, Reference
+from kb_compiler.model import (
+    Block,
+    Callout,
+    Diagnostic,
+    Dialect,
+    Macro,
+    Page,
+    Property,
+    Reference,
+    RefKind,
+    Severity,
+)
 
 DATABASE = "parse.sqlite3"
+_OLD_TABLE = "entries"  # kbc 0.x's entries, in a slower layout; dropped on first use
 _QUERY_KEYS = 500  # below SQLite's limit on parameters per statement
 _BUSY_SECONDS = 30.0
 _PARSING_CODE = ("model.py", "config.py", "encoding.py", "cache.py", "parse")
 _MODEL_CLASSES = (Page, Block, Reference, Property, Diagnostic, Macro, Callout)
+_MODEL_ENUMS = (Dialect, RefKind, Severity)
 _UNPICKLE_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                     IndexError, TypeError, ValueError, KeyError, MemoryError)
 
@@ -44,7 +57,18 @@ def _by_constructor(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
     return lambda obj: (cls, values(obj))
 
 
-_DISPATCH = {**copyreg.dispatch_table, **{cls: _by_constructor(cls) for cls in _MODEL_CLASSES}}
+def _by_name(enum: type) -> Callable[[Any], str]:
+    """Pickle an enum member as a reference to the member itself (``RefKind.LINK``),
+    which a pickle stores once and then recalls, instead of a call to ``RefKind("link")``
+    for every reference: the enum's lookup was a fifth of unpickling a page."""
+    return lambda member: f"{enum.__qualname__}.{member.name}"
+
+
+_DISPATCH = {
+    **copyreg.dispatch_table,
+    **{cls: _by_constructor(cls) for cls in _MODEL_CLASSES},
+    **{enum: _by_name(enum) for enum in _MODEL_ENUMS},
+}
 
 
 def dumps(value: object) -> bytes:
@@ -134,7 +158,7 @@ class ParseCache:
             for start in range(0, len(keys), _QUERY_KEYS):
                 batch = keys[start:start + _QUERY_KEYS]
                 marks = ",".join("?" * len(batch))
-                rows = db.execute(f"SELECT key, blob FROM entries WHERE key IN ({marks})",
+                rows = db.execute(f"SELECT key, blob FROM pages WHERE key IN ({marks})",
                                   batch)
                 found.update((key, bytes(blob)) for key, blob in rows)
         except sqlite3.Error:
@@ -148,7 +172,7 @@ class ParseCache:
             return
         try:
             with db:  # one transaction
-                db.executemany("INSERT OR REPLACE INTO entries (key, blob) VALUES (?, ?)",
+                db.executemany("INSERT OR REPLACE INTO pages (key, blob) VALUES (?, ?)",
                                entries)
         except sqlite3.Error:
             self._give_up()
@@ -162,6 +186,9 @@ class ParseCache:
                 with contextlib.suppress(OSError):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             self._open_database()
+        elif self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute(f"DROP TABLE IF EXISTS {_OLD_TABLE}")
         self.close()
 
     def _connection(self) -> sqlite3.Connection | None:
@@ -182,8 +209,10 @@ class ParseCache:
             # WAL: readers never wait for a writer, and two kbc runs may share a cache.
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("CREATE TABLE IF NOT EXISTS entries "
-                       "(key TEXT PRIMARY KEY, blob BLOB NOT NULL) WITHOUT ROWID")
+            # A rowid table: pages of a few KB each made a WITHOUT ROWID table's inserts
+            # twice as slow (measured), and a cold run writes every page.
+            db.execute("CREATE TABLE IF NOT EXISTS pages "
+                       "(key TEXT PRIMARY KEY, blob BLOB NOT NULL)")
         except sqlite3.Error:
             db.close()
             return None

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+import tempfile
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
-from itertools import repeat
 from pathlib import Path
 
 from kb_compiler.cache import (
@@ -32,6 +33,7 @@ from kb_compiler.parse import parse_page, parse_source
 # Below this many pages to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 400
 _CHUNK = 64
+_IN_FLIGHT = 3  # chunks queued per worker, so a worker never waits while this one parses
 
 _UNSET: Path = Path("\0unset")
 
@@ -47,11 +49,11 @@ def load(
     """Read the vault at ``path``: every page file parsed, every asset listed, with the
     diagnostics found on the way.
 
-    ``jobs`` caps the worker processes (default: one per core; 1 parses in this
-    process). ``cache_dir`` is the parse cache folder (default: the user's cache
-    folder; None turns caching off). Raises ``KbcError`` when the vault cannot be read
-    at all (missing folder, unusable config); a broken page is a diagnostic, never an
-    exception.
+    ``jobs`` is how many processes parse, this one included (default: one per core;
+    1 parses in this process only). ``cache_dir`` is the parse cache folder (default:
+    the user's cache folder; None turns caching off). Raises ``KbcError`` when the
+    vault cannot be read at all (missing folder, unusable config); a broken page is a
+    diagnostic, never an exception.
     """
     root = Path(path)
     if not root.is_dir():
@@ -82,28 +84,67 @@ def parse_all(
 ) -> tuple[Page, ...]:
     """Parse every source, in order, using the cache and worker processes when useful.
 
-    In parallel, each worker takes chunks of files: reads them, looks them up in the
-    cache, parses the misses and stores their entries itself, and sends every page back
-    already pickled (``kb_compiler.cache.dumps``): the main process only unpickles,
-    while the workers go on parsing, so no page is pickled twice and the cache costs the
-    main process nothing.
+    ``jobs`` processes parse at once: this one and ``jobs - 1`` workers. Each takes
+    chunks of files: reads them, looks them up in the cache, parses the misses and
+    stores their entries itself. A worker sends its pages back already pickled
+    (``kb_compiler.cache.dumps``), so no page is pickled twice; this process unpickles
+    them as they arrive and parses chunks of its own in between (see ``_parse_shared``).
     """
     if cache_dir:
         with ParseCache(cache_dir, options) as cache:
             cache.prepare()
-    workers = _worker_count(len(sources), jobs)
-    if workers <= 1:
+    parsers = _parser_count(len(sources), jobs)
+    if parsers <= 1:
         entries = _load_entries(sources, options, cache_dir, pickled=False)
         return tuple(_page(source, entry, options)
                      for source, entry in zip(sources, entries, strict=True))
     chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_load_chunk, chunks, repeat(options), repeat(cache_dir))
-        return tuple(
-            _page(source, blob, options)
-            for chunk, blobs in zip(chunks, results, strict=True)
-            for source, blob in zip(chunk, blobs, strict=True)
-        )
+    return tuple(page for chunk in _parse_shared(chunks, options, cache_dir, parsers - 1)
+                 for page in chunk)
+
+
+def _parse_shared(
+    chunks: Sequence[Sequence[SourceFile]], options: ParseOptions, cache_dir: Path | None,
+    workers: int,
+) -> list[list[Page]]:
+    """Each chunk's pages, parsed by ``workers`` processes and this one.
+
+    This process must unpickle every page a worker sends (about a quarter of the cost
+    of parsing it), so it does that first, as results arrive, and parses a chunk itself
+    (from the far end of the queue) only when no result is waiting. On two cores that
+    gives one worker and this process about half the vault each, where two workers plus
+    this process's unpickling asked three processes of two cores.
+
+    Workers hand their results over in files (``_handover_folder``), not through the
+    pool's pipe: a chunk's pages are bigger than a pipe's buffer, so a worker waited for
+    this process, busy parsing, to drain it.
+    """
+    done: list[list[Page] | None] = [None] * len(chunks)
+    queued = deque(range(len(chunks)))
+    running: dict[Future[Path], int] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool, _handover_folder() as handover:
+        while queued or running:
+            while queued and len(running) < _IN_FLIGHT * workers:
+                number = queued.popleft()
+                running[pool.submit(_load_chunk, chunks[number], options, cache_dir,
+                                    handover / str(number))] = number
+            arrived = [future for future in running if future.done()]
+            if not arrived and queued:
+                number = queued.pop()
+                own = _load_entries(chunks[number], options, cache_dir, pickled=False)
+                done[number] = _pages(chunks[number], own, options)
+                continue
+            if not arrived:
+                arrived = list(wait(running, return_when=FIRST_COMPLETED).done)
+            for future in arrived:
+                number = running.pop(future)
+                done[number] = _pages(chunks[number], _take(future.result()), options)
+    return [chunk for chunk in done if chunk is not None]
+
+
+def _pages(chunk: Sequence[SourceFile], entries: Sequence[Page | bytes | None],
+           options: ParseOptions) -> list[Page]:
+    return [_page(source, entry, options) for source, entry in zip(chunk, entries, strict=True)]
 
 
 def _page(source: SourceFile, entry: Page | bytes | None, options: ParseOptions) -> Page:
@@ -113,7 +154,8 @@ def _page(source: SourceFile, entry: Page | bytes | None, options: ParseOptions)
     return loads_page(entry) or parse_source(source, options)
 
 
-def _worker_count(pages: int, jobs: int | None) -> int:
+def _parser_count(pages: int, jobs: int | None) -> int:
+    """How many processes parse: this one included."""
     if pages < PARALLEL_THRESHOLD:
         return 1
     return max(1, min(jobs or os.cpu_count() or 1, pages // _CHUNK))
@@ -127,11 +169,31 @@ def _read(source: SourceFile) -> bytes | None:
 
 
 def _load_chunk(
-    chunk: Sequence[SourceFile], options: ParseOptions, cache_dir: Path | None
-) -> list[Page | bytes | None]:
-    """In a worker: each source's page, pickled (sent back as it is, so no page is
-    pickled twice)."""
-    return _load_entries(chunk, options, cache_dir, pickled=True)
+    chunk: Sequence[SourceFile], options: ParseOptions, cache_dir: Path | None, handover: Path
+) -> Path:
+    """In a worker: each source's page, pickled (so no page is pickled twice), written to
+    the file ``handover``."""
+    entries = _load_entries(chunk, options, cache_dir, pickled=True)
+    handover.write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+    return handover
+
+
+def _take(handover: Path) -> list[bytes | None]:
+    """A worker's entries, from its handover file (removed)."""
+    try:
+        return pickle.loads(handover.read_bytes())
+    finally:
+        handover.unlink(missing_ok=True)
+
+
+@contextmanager
+def _handover_folder() -> Iterator[Path]:
+    """A private temporary folder, in memory (``/dev/shm``) where the system has one."""
+    memory = Path("/dev/shm")
+    usable = memory.is_dir() and os.access(memory, os.W_OK)
+    with tempfile.TemporaryDirectory(prefix="kbc-parse-", dir=memory if usable else None) \
+            as folder:
+        yield Path(folder)
 
 
 def _load_entries(

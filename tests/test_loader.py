@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import pickletools
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import kb_compiler
 from kb_compiler import loader
-from kb_compiler.cache import DATABASE
+from kb_compiler.cache import DATABASE, dumps, loads_page
 from kb_compiler.errors import KbcError
+from kb_compiler.model import Dialect, RefKind
 from tests.conftest import SAMPLE_VAULT
 
 
@@ -42,6 +46,55 @@ def test_parallel_parse_matches_serial(tmp_path: Path) -> None:
     assert len(parallel.pages) == loader.PARALLEL_THRESHOLD + 50
 
 
+def test_this_process_and_a_worker_share_the_parsing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two jobs, one worker and this process parse; every page exactly once."""
+    vault = _many_pages(tmp_path / "many", loader.PARALLEL_THRESHOLD + 50)
+    log = tmp_path / "parsed-by"
+    real_parse = loader.parse_page
+
+    def logging_parse(source, data, options):  # type: ignore[no-untyped-def]
+        with log.open("a", encoding="utf-8") as out:  # workers are forked: they log too
+            out.write(f"{os.getpid()} {source.path}\n")
+        return real_parse(source, data, options)
+
+    monkeypatch.setattr(loader, "parse_page", logging_parse)
+    kb = kb_compiler.load(vault, jobs=2, cache_dir=None)
+    rows = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert sorted(path for _, path in rows) == sorted(page.path for page in kb.pages)
+    processes = {pid for pid, _ in rows}
+    assert str(os.getpid()) in processes
+    assert len(processes) == 2
+
+
+def test_parallel_parsing_leaves_no_temporary_files(tmp_path: Path) -> None:
+    vault = _many_pages(tmp_path / "many", loader.PARALLEL_THRESHOLD + 50)
+    places = [Path("/dev/shm"), Path(tempfile.gettempdir())]
+
+    def handovers() -> set[Path]:
+        return {found for place in places if place.is_dir()
+                for found in place.glob("kbc-parse-*")}
+
+    before = handovers()
+    kb_compiler.load(vault, jobs=2, cache_dir=None)
+    assert handovers() == before
+
+
+def test_pickled_pages_keep_their_enum_members(tmp_path: Path) -> None:
+    """Enum members are pickled as references (one per member and pickle), not as a
+    call to the enum for every value, and come back as the very same members."""
+    vault = _many_pages(tmp_path / "vault", 1)
+    page = kb_compiler.load(vault, cache_dir=None).pages[0]
+    blob = dumps(page)
+    again = loads_page(blob)
+    assert again == page
+    kinds = [ref.kind for ref in again.references]
+    assert kinds == [RefKind.TAG, RefKind.LINK]
+    assert kinds[1] is RefKind.LINK and again.dialect is Dialect.LOGSEQ
+    names = [arg for op, arg, _ in pickletools.genops(blob) if isinstance(arg, str)]
+    assert names.count("RefKind.LINK") == 1
+
+
 def test_cache_skips_unchanged_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     vault = _many_pages(tmp_path / "vault", 12)
     cache = tmp_path / "cache"
@@ -63,7 +116,7 @@ def test_cache_skips_unchanged_pages(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def _entries(cache: Path) -> list[tuple[str, bytes]]:
     with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db:
-        return sorted(db.execute("SELECT key, blob FROM entries"))
+        return sorted(db.execute("SELECT key, blob FROM pages"))
 
 
 def test_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
@@ -72,7 +125,7 @@ def test_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
     expected = kb_compiler.load(vault, cache_dir=cache).pages
     assert len(_entries(cache)) == 3
     with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db, db:
-        db.execute("UPDATE entries SET blob = ?", (b"not a pickle",))
+        db.execute("UPDATE pages SET blob = ?", (b"not a pickle",))
     assert kb_compiler.load(vault, cache_dir=cache).pages == expected
 
 
@@ -94,6 +147,20 @@ def test_parallel_workers_fill_the_cache_for_the_next_run(
     first = kb_compiler.load(vault, cache_dir=cache, jobs=2).pages
     monkeypatch.setattr(loader, "parse_page", None)  # any parse now fails
     assert kb_compiler.load(vault, cache_dir=cache, jobs=1).pages == first
+
+
+def test_the_old_cache_table_is_dropped(tmp_path: Path) -> None:
+    vault = _many_pages(tmp_path / "vault", 3)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db, db:
+        db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, blob BLOB) WITHOUT ROWID")
+        db.execute("INSERT INTO entries VALUES ('old', ?)", (b"x" * 5000,))
+    kb_compiler.load(vault, cache_dir=cache)
+    with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert "entries" not in tables
+    assert len(_entries(cache)) == 3
 
 
 def test_cache_inside_the_vault_is_never_used(tmp_path: Path) -> None:
