@@ -413,3 +413,27 @@ def test_logseq_rules_on_real_files(tmp_path: Path) -> None:
         ("embed", None, True, False),
     ]
     assert [d.code for d in graph.diagnostics] == ["broken-relation"]
+
+
+# -- the same link written many times -------------------------------------------------------
+
+
+def test_the_same_link_in_two_folders_lands_by_each_folder() -> None:
+    """Resolution is looked up once per link *and place*: Obsidian's same-folder rule
+    still sends one written name to two notes."""
+    graph = graph_of(
+        obsidian("a/Note.md"), obsidian("b/Note.md"),
+        obsidian("a/From A.md", refs=(ref("Note", 1), ref("Note", 2))),
+        obsidian("b/From B.md", refs=(ref("Note", 1),)),
+    )
+    assert [r.target.page for r in graph.outgoing("a/from a")] == ["a/note", "a/note"]
+    assert [r.target.page for r in graph.outgoing("b/from b")] == ["b/note"]
+
+
+def test_a_broken_link_written_again_is_reported_again() -> None:
+    graph = graph_of(
+        page("pages/a.md", refs=(ref("Nowhere", 2), ref("Nowhere", 5))),
+        page("pages/b.md", refs=(ref("Nowhere", 3),)),
+    )
+    assert codes(graph) == [("broken-link", "pages/a.md", 2), ("broken-link", "pages/a.md", 5),
+                            ("broken-link", "pages/b.md", 3)]

@@ -44,6 +44,8 @@ class ReferenceResolver:
         self._folders: dict[str, str] = {}
         self._headings: dict[tuple[str, str], int | None] = {}  # (page, chain) -> block
         self._targets: dict[tuple[object, ...], Target] = {}
+        self._landed: dict[tuple[object, ...], Target] = {}
+        self._place: tuple[Page | None, tuple[Dialect, str]] = (None, (Dialect.LOGSEQ, ""))
 
     def _folder(self, page: Page) -> str:
         folder = self._folders.get(page.path)
@@ -62,6 +64,24 @@ class ReferenceResolver:
                                                           folder=folder))
 
     def resolve(self, page: Page, ref: Reference) -> Target:
+        """Where ``ref``, written in ``page``, lands; a reference that lands nowhere (or
+        in more than one place) adds its diagnostic to ``diagnostics``."""
+        # Where a reference lands depends only on what it names and where it is written,
+        # so the same link written again (three in four, in a large vault) is looked up
+        # once. One that needed a diagnostic is resolved afresh: it is reported each time.
+        if page is not self._place[0]:  # a page's references come one after another
+            self._place = (page, (page.dialect, posixpath.dirname(page.path)))
+        written = (self._place[1], ref.kind, ref.target, ref.subpath, ref.block_id,
+                   ref.is_asset, "" if ref.target.strip() else page.id)
+        target = self._landed.get(written)
+        if target is None:
+            reported = len(self.diagnostics)
+            target = self._resolve(page, ref)
+            if len(self.diagnostics) == reported:
+                self._landed[written] = target
+        return target
+
+    def _resolve(self, page: Page, ref: Reference) -> Target:
         if ref.block_id:
             return self._uuid(page, ref)
         target = ref.target.strip()
