@@ -67,6 +67,31 @@ def test_this_process_and_a_worker_share_the_parsing(
     assert len(processes) == 2
 
 
+def test_a_warm_cache_is_read_here_and_only_edited_pages_parsed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = _many_pages(tmp_path / "many", loader.PARALLEL_THRESHOLD + 50)
+    cache = tmp_path / "cache"
+    kb_compiler.load(vault, jobs=2, cache_dir=cache)
+    edited = ["page 1.md", "page 200.md", "page 449.md"]
+    for name in edited:
+        (vault / name).write_text("- edited, see [[page 7]]\n", encoding="utf-8")
+    log = tmp_path / "parsed-by"
+    real_parse = loader.parse_page
+
+    def logging_parse(source, data, options):  # type: ignore[no-untyped-def]
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {source.path}\n")
+        return real_parse(source, data, options)
+
+    monkeypatch.setattr(loader, "parse_page", logging_parse)
+    warm = kb_compiler.load(vault, jobs=2, cache_dir=cache)
+    rows = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert sorted(path for _, path in rows) == sorted(edited)
+    assert {pid for pid, _ in rows} == {str(os.getpid())}  # three pages: no workers
+    monkeypatch.setattr(loader, "parse_page", real_parse)
+    assert warm.pages == kb_compiler.load(vault, jobs=1, cache_dir=None).pages
+
+
 def test_parallel_parsing_leaves_no_temporary_files(tmp_path: Path) -> None:
     vault = _many_pages(tmp_path / "many", loader.PARALLEL_THRESHOLD + 50)
     places = [Path("/dev/shm"), Path(tempfile.gettempdir())]
