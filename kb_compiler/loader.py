@@ -6,14 +6,13 @@ is cached by content (``kb_compiler.cache``): an unchanged page is never parsed 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
-import tempfile
-from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager, nullcontext
+from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from kb_compiler.cache import (
@@ -28,12 +27,12 @@ from kb_compiler.discover import discover
 from kb_compiler.errors import KbcError
 from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.model import KnowledgeBase, Page, SourceFile
+from kb_compiler.parallel import map_shared
 from kb_compiler.parse import parse_page, parse_source
 
 # Below this many pages to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 400
 _CHUNK = 64
-_IN_FLIGHT = 3  # chunks queued per worker, so a worker never waits while this one parses
 
 _UNSET: Path = Path("\0unset")
 
@@ -86,9 +85,7 @@ def parse_all(
 
     ``jobs`` processes parse at once: this one and ``jobs - 1`` workers. Each takes
     chunks of files: reads them, looks them up in the cache, parses the misses and
-    stores their entries itself. A worker sends its pages back already pickled
-    (``kb_compiler.cache.dumps``), so no page is pickled twice; this process unpickles
-    them as they arrive and parses chunks of its own in between (see ``_parse_shared``).
+    stores their entries itself.
     """
     if cache_dir:
         with ParseCache(cache_dir, options) as cache:
@@ -102,7 +99,7 @@ def parse_all(
 def _parse(sources: Sequence[SourceFile], options: ParseOptions, cache_dir: Path | None,
            parsers: int) -> tuple[Page, ...]:
     if parsers <= 1:
-        entries = _load_entries(sources, options, cache_dir, pickled=False)
+        entries = _load_entries(sources, options=options, cache_dir=cache_dir, pickled=False)
         return tuple(_page(source, entry, options)
                      for source, entry in zip(sources, entries, strict=True))
     chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
@@ -142,39 +139,16 @@ def _parse_shared(
     chunks: Sequence[Sequence[SourceFile]], options: ParseOptions, cache_dir: Path | None,
     workers: int,
 ) -> list[list[Page]]:
-    """Each chunk's pages, parsed by ``workers`` processes and this one.
-
-    This process must unpickle every page a worker sends (about a quarter of the cost
-    of parsing it), so it does that first, as results arrive, and parses a chunk itself
-    (from the far end of the queue) only when no result is waiting. On two cores that
-    gives one worker and this process about half the vault each, where two workers plus
-    this process's unpickling asked three processes of two cores.
-
-    Workers hand their results over in files (``_handover_folder``), not through the
-    pool's pipe: a chunk's pages are bigger than a pipe's buffer, so a worker waited for
-    this process, busy parsing, to drain it.
-    """
-    done: list[list[Page] | None] = [None] * len(chunks)
-    queued = deque(range(len(chunks)))
-    running: dict[Future[Path], int] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool, _handover_folder() as handover:
-        while queued or running:
-            while queued and len(running) < _IN_FLIGHT * workers:
-                number = queued.popleft()
-                running[pool.submit(_load_chunk, chunks[number], options, cache_dir,
-                                    handover / str(number))] = number
-            arrived = [future for future in running if future.done()]
-            if not arrived and queued:
-                number = queued.pop()
-                own = _load_entries(chunks[number], options, cache_dir, pickled=False)
-                done[number] = _pages(chunks[number], own, options)
-                continue
-            if not arrived:
-                arrived = list(wait(running, return_when=FIRST_COMPLETED).done)
-            for future in arrived:
-                number = running.pop(future)
-                done[number] = _pages(chunks[number], _take(future.result()), options)
-    return [chunk for chunk in done if chunk is not None]
+    """Each chunk's pages, parsed by ``workers`` processes and this one (see
+    ``kb_compiler.parallel``): a worker sends its pages already pickled for the cache, so
+    no page is pickled twice."""
+    done: list[list[Page]] = [[] for _ in chunks]
+    in_worker = partial(_load_entries, options=options, cache_dir=cache_dir, pickled=True)
+    here = partial(_load_entries, options=options, cache_dir=cache_dir, pickled=False)
+    with multiprocessing.Pool(workers) as pool:
+        for number, entries in map_shared(pool, workers, chunks, in_worker, here):
+            done[number] = _pages(chunks[number], entries, options)
+    return done
 
 
 def _pages(chunk: Sequence[SourceFile], entries: Sequence[Page | bytes | None],
@@ -203,36 +177,8 @@ def _read(source: SourceFile) -> bytes | None:
         return None
 
 
-def _load_chunk(
-    chunk: Sequence[SourceFile], options: ParseOptions, cache_dir: Path | None, handover: Path
-) -> Path:
-    """In a worker: each source's page, pickled (so no page is pickled twice), written to
-    the file ``handover``."""
-    entries = _load_entries(chunk, options, cache_dir, pickled=True)
-    handover.write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-    return handover
-
-
-def _take(handover: Path) -> list[bytes | None]:
-    """A worker's entries, from its handover file (removed)."""
-    try:
-        return pickle.loads(handover.read_bytes())
-    finally:
-        handover.unlink(missing_ok=True)
-
-
-@contextmanager
-def _handover_folder() -> Iterator[Path]:
-    """A private temporary folder, in memory (``/dev/shm``) where the system has one."""
-    memory = Path("/dev/shm")
-    usable = memory.is_dir() and os.access(memory, os.W_OK)
-    with tempfile.TemporaryDirectory(prefix="kbc-parse-", dir=memory if usable else None) \
-            as folder:
-        yield Path(folder)
-
-
 def _load_entries(
-    chunk: Sequence[SourceFile], options: ParseOptions, cache_dir: Path | None, *,
+    chunk: Sequence[SourceFile], *, options: ParseOptions, cache_dir: Path | None,
     pickled: bool,
 ) -> list[Page | bytes | None]:
     """Each source's page, from the cache (pickled bytes) or parsed (a ``Page``, or its

@@ -98,7 +98,7 @@ def test_parallel_parsing_leaves_no_temporary_files(tmp_path: Path) -> None:
 
     def handovers() -> set[Path]:
         return {found for place in places if place.is_dir()
-                for found in place.glob("kbc-parse-*")}
+                for found in place.glob("kbc-work-*")}
 
     before = handovers()
     kb_compiler.load(vault, jobs=2, cache_dir=None)

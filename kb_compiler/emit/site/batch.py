@@ -13,12 +13,12 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.progress import Progress
 
@@ -28,12 +28,15 @@ from kb_compiler.emit.site.pages import Body, PageBuilder, PageResult, excerpt_o
 from kb_compiler.emit.site.search import search_key
 from kb_compiler.emit.site.writer import SiteWriter
 from kb_compiler.gcpause import no_gc_pauses
+from kb_compiler.parallel import map_shared
 
 PARALLEL_THRESHOLD = 300  # below this many pages, worker processes cost more than they save
+_CHUNK = 8  # pages per task given to a worker
 _WORKER: PageBuilder | None = None  # set before forking: workers inherit it
 _BODIES: dict[str, Body | None] = {}  # first-pass results, inherited by the second pass
 COLLECT_EVERY = 500  # renders between collections while the collector is paused
 _RENDERS = 0
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +111,12 @@ def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
     with no_gc_pauses():
         try:
             _render_bodies(builder, contents, workers, progress, advance)
-            pairs = [(job.kind, job.key) for job in fresh]
-            with _pool(builder, len(fresh), workers, progress) as pool:
-                results = _map(pool, _assemble_in_worker, pairs, lambda p: _assemble(builder, *p))
-                for job, result in zip(fresh, results, strict=True):
-                    _record(builder, job, result, writer, fingerprints, rendered, done)
-                    advance()
+            assembled = _render(builder, fresh, _assemble_in_worker,
+                                lambda job: _assemble(builder, job.kind, job.key),
+                                workers, progress)
+            for job, result in assembled:
+                _record(builder, job, result, writer, fingerprints, rendered, done)
+                advance()
         finally:
             _BODIES.clear()
     for job in jobs:  # page order, whatever order they were done in
@@ -127,11 +130,11 @@ def _render_bodies(builder: PageBuilder, keys: list[str], workers: int | None,
                    progress: Progress | None, advance: Callable[[], None]) -> None:
     """First pass: every page's content, kept for the second pass (which forked
     workers inherit), and its blocks given to the backlinks as context."""
-    with _pool(builder, len(keys), workers, progress) as pool:
-        bodies = _map(pool, _body_in_worker, keys, lambda key: _guarded(builder.body, key))
-        for key, body in zip(keys, bodies, strict=True):
-            _BODIES[key] = body
-            advance()
+    bodies = _render(builder, keys, _bodies_in_worker,
+                     lambda key: _guarded(builder.body, key), workers, progress)
+    for key, body in bodies:
+        _BODIES[key] = body
+        advance()
     builder.backlinks.preload({key: body.contexts for key, body in _BODIES.items()
                                if body is not None and body.contexts is not None})
 
@@ -153,17 +156,33 @@ def _record(builder: PageBuilder, job: Job, result: PageResult | None, writer: S
                                       search_key(result.html) if job.kind == "page" else ""))
 
 
+def _render(builder: PageBuilder, items: list[Item], in_worker: Callable[[Sequence[Item]], list],
+            here: Callable[[Item], Any], workers: int | None,
+            progress: Progress | None) -> Iterator[tuple[Item, Any]]:
+    """``(item, rendered)`` for every item, in the order they are done: in forked
+    workers and this process on big batches (``kb_compiler.parallel``), else here."""
+    with _pool(builder, len(items), workers, progress) as (pool, helpers):
+        if pool is None:
+            yield from ((item, here(item)) for item in items)
+            return
+        chunks = [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+        for number, results in map_shared(pool, helpers, chunks, in_worker,
+                                          lambda chunk: [here(item) for item in chunk]):
+            yield from zip(chunks[number], results, strict=True)
+
+
 @contextmanager
 def _pool(builder: PageBuilder, count: int, workers: int | None,
-          progress: Progress | None) -> Iterator[Pool | None]:
-    """Forked workers that inherit ``builder`` and the bodies rendered so far, or None
-    for small batches and systems without fork. The progress bar's refresh thread is
-    paused while forking."""
+          progress: Progress | None) -> Iterator[tuple[Pool | None, int]]:
+    """Forked workers that inherit ``builder`` and the bodies rendered so far, and how
+    many: one per core but one, since this process renders too. None for small batches
+    and systems without fork. The progress bar's refresh thread is paused while
+    forking."""
     global _WORKER
-    processes = min(workers or os.cpu_count() or 1, 8)
-    if processes <= 1 or count < PARALLEL_THRESHOLD or \
+    helpers = min(workers or os.cpu_count() or 1, 8) - 1
+    if helpers < 1 or count < PARALLEL_THRESHOLD or \
             "fork" not in multiprocessing.get_all_start_methods():
-        yield None
+        yield None, 0
         return
     _WORKER = builder
     # Everything alive now is shared with the workers: frozen, the collector never
@@ -172,30 +191,23 @@ def _pool(builder: PageBuilder, count: int, workers: int | None,
     if progress is not None:
         progress.stop()
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        with multiprocessing.get_context("fork").Pool(helpers) as pool:
             if progress is not None:
                 progress.start()
-            yield pool
+            yield pool, helpers
     finally:
         _WORKER = None
         gc.unfreeze()
 
 
-def _map(pool: Pool | None, in_worker: Callable[[Any], Any], items: list[Any],
-         here: Callable[[Any], Any]) -> Iterator[Any]:
-    if pool is None:
-        return (here(item) for item in items)
-    return pool.imap(in_worker, items, 8)
-
-
-def _body_in_worker(key: str) -> Body | None:
+def _bodies_in_worker(keys: Sequence[str]) -> list[Body | None]:
     assert _WORKER is not None
-    return _guarded(_WORKER.body, key)
+    return [_guarded(_WORKER.body, key) for key in keys]
 
 
-def _assemble_in_worker(job: tuple[str, str]) -> PageResult | None:
+def _assemble_in_worker(jobs: Sequence[Job]) -> list[PageResult | None]:
     assert _WORKER is not None
-    return _assemble(_WORKER, *job)
+    return [_assemble(_WORKER, job.kind, job.key) for job in jobs]
 
 
 def _assemble(builder: PageBuilder, kind: str, key: str) -> PageResult | None:

@@ -1,0 +1,94 @@
+"""Chunks of work shared between worker processes and this one.
+
+Parsing and rendering send their results back to this process, which must unpickle
+them all the same; so instead of idling (or competing with the workers for the cores),
+this process takes a chunk of its own whenever no result is waiting. With one worker per
+core but one, no core is asked for two processes' work, and one copy less of the
+knowledge base lives in a forked worker.
+
+Workers hand results over in files, in memory where the system has ``/dev/shm``: a
+chunk's results are larger than a pipe's buffer, so through the pool's pipe a worker
+waited for this process, busy with its own chunk, to read them.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from multiprocessing.pool import Pool
+from pathlib import Path
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+IN_FLIGHT = 3  # chunks queued per worker, so a worker never waits while this one works
+
+
+def map_shared(
+    pool: Pool,
+    workers: int,
+    chunks: Sequence[Sequence[Item]],
+    in_worker: Callable[[Sequence[Item]], Result],
+    here: Callable[[Sequence[Item]], Result],
+) -> Iterator[tuple[int, Result]]:
+    """Yield ``(number, result)`` for every chunk, in the order they are done.
+
+    ``pool``'s ``workers`` processes run ``in_worker`` (a module-level function) on chunks
+    from the front of the queue; this process runs ``here`` on chunks from the back
+    whenever no worker's result is waiting. A worker's exception is raised here.
+    """
+    arrived: queue.SimpleQueue[tuple[int, Path | BaseException]] = queue.SimpleQueue()
+    queued = deque(range(len(chunks)))
+    running = 0
+    with _handover_folder() as folder:
+        while queued or running:
+            while queued and running < IN_FLIGHT * workers:
+                number = queued.popleft()
+                pool.apply_async(
+                    _hand_over, (in_worker, chunks[number], folder / str(number)),
+                    callback=lambda path, n=number: arrived.put((n, path)),
+                    error_callback=lambda error, n=number: arrived.put((n, error)))
+                running += 1
+            try:
+                number, outcome = arrived.get_nowait()
+            except queue.Empty:
+                if queued:
+                    number = queued.pop()
+                    yield number, here(chunks[number])
+                    continue
+                number, outcome = arrived.get()
+            running -= 1
+            if isinstance(outcome, BaseException):
+                raise outcome
+            yield number, _take(outcome)
+
+
+def _hand_over(work: Callable[[Sequence[Item]], Result], chunk: Sequence[Item],
+               handover: Path) -> Path:
+    """In a worker: ``work(chunk)``, written to the file ``handover``."""
+    handover.write_bytes(pickle.dumps(work(chunk), protocol=pickle.HIGHEST_PROTOCOL))
+    return handover
+
+
+def _take(handover: Path) -> Any:
+    """A worker's result, from its handover file (removed)."""
+    try:
+        return pickle.loads(handover.read_bytes())
+    finally:
+        handover.unlink(missing_ok=True)
+
+
+@contextmanager
+def _handover_folder() -> Iterator[Path]:
+    """A private temporary folder, in memory (``/dev/shm``) where the system has one."""
+    memory = Path("/dev/shm")
+    usable = memory.is_dir() and os.access(memory, os.W_OK)
+    with tempfile.TemporaryDirectory(prefix="kbc-work-", dir=memory if usable else None) \
+            as folder:
+        yield Path(folder)
