@@ -22,10 +22,12 @@ from typing import Any, TypeVar
 
 from rich.progress import Progress
 
+from kb_compiler.emit.site.backlinks import Batch
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.incremental import Fingerprints, Recorded
-from kb_compiler.emit.site.pages import Body, PageBuilder, PageResult, excerpt_of
+from kb_compiler.emit.site.pages import PageBuilder, PageResult, excerpt_of
 from kb_compiler.emit.site.search import search_key
+from kb_compiler.emit.site.stash import BodyStash, Stashed
 from kb_compiler.emit.site.writer import SiteWriter
 from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.parallel import map_shared
@@ -33,7 +35,8 @@ from kb_compiler.parallel import map_shared
 PARALLEL_THRESHOLD = 300  # below this many pages, worker processes cost more than they save
 _CHUNK = 8  # pages per task given to a worker
 _WORKER: PageBuilder | None = None  # set before forking: workers inherit it
-_BODIES: dict[str, Body | None] = {}  # first-pass results, inherited by the second pass
+_BODIES: dict[str, Stashed | None] = {}  # first-pass results, inherited by the second pass
+_STASH: BodyStash | None = None  # where the bodies are, during ``render_pages``
 COLLECT_EVERY = 500  # renders between collections while the collector is paused
 _RENDERS = 0
 Item = TypeVar("Item")
@@ -108,7 +111,8 @@ def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
     rendered = Rendered(reused=len(done))
     # Rendering makes millions of short-lived objects and no garbage cycles worth the
     # collector's passes over the (large, long-lived) graph; it runs again afterwards.
-    with no_gc_pauses():
+    global _STASH
+    with no_gc_pauses(), BodyStash() as _STASH:
         try:
             _render_bodies(builder, contents, workers, progress, advance)
             assembled = _render(builder, fresh, _assemble_in_worker,
@@ -119,6 +123,7 @@ def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
                 advance()
         finally:
             _BODIES.clear()
+            _STASH = None
     for job in jobs:  # page order, whatever order they were done in
         result, recorded = done[job.file]
         rendered.results.append(result)
@@ -128,15 +133,29 @@ def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
 
 def _render_bodies(builder: PageBuilder, keys: list[str], workers: int | None,
                    progress: Progress | None, advance: Callable[[], None]) -> None:
-    """First pass: every page's content, kept for the second pass (which forked
-    workers inherit), and its blocks given to the backlinks as context."""
-    bodies = _render(builder, keys, _bodies_in_worker,
-                     lambda key: _guarded(builder.body, key), workers, progress)
-    for key, body in bodies:
-        _BODIES[key] = body
+    """First pass: every page's content, stashed for the second pass (where forked
+    workers inherit where each lies), and its blocks given to the backlinks as
+    context."""
+    contexts: dict[str, Batch] = {}
+    bodies = _render(builder, keys, _bodies_in_worker, lambda key: _stash_body(builder, key),
+                     workers, progress)
+    for key, outcome in bodies:
+        _BODIES[key] = outcome[0] if outcome is not None else None
+        if outcome is not None and outcome[1] is not None:
+            contexts[key] = outcome[1]
         advance()
-    builder.backlinks.preload({key: body.contexts for key, body in _BODIES.items()
-                               if body is not None and body.contexts is not None})
+    assert _STASH is not None
+    _STASH.flush()  # before the second pass forks its workers
+    builder.backlinks.preload(contexts)
+
+
+def _stash_body(builder: PageBuilder, key: str) -> tuple[Stashed, Batch | None] | None:
+    """Render ``key``'s body and stash it; None when it fails to render."""
+    body = _guarded(builder.body, key)
+    if body is None:
+        return None
+    assert _STASH is not None
+    return _STASH.put(body), body.contexts
 
 
 def _record(builder: PageBuilder, job: Job, result: PageResult | None, writer: SiteWriter,
@@ -200,9 +219,11 @@ def _pool(builder: PageBuilder, count: int, workers: int | None,
         gc.unfreeze()
 
 
-def _bodies_in_worker(keys: Sequence[str]) -> list[Body | None]:
-    assert _WORKER is not None
-    return [_guarded(_WORKER.body, key) for key in keys]
+def _bodies_in_worker(keys: Sequence[str]) -> list[tuple[Stashed, Batch | None] | None]:
+    assert _WORKER is not None and _STASH is not None
+    stashed = [_stash_body(_WORKER, key) for key in keys]
+    _STASH.flush()  # the main process may hand these pages to another process
+    return stashed
 
 
 def _assemble_in_worker(jobs: Sequence[Job]) -> list[PageResult | None]:
@@ -213,8 +234,10 @@ def _assemble_in_worker(jobs: Sequence[Job]) -> list[PageResult | None]:
 def _assemble(builder: PageBuilder, kind: str, key: str) -> PageResult | None:
     if kind != "page":
         return _guarded(builder.made_up, key)
-    body = _BODIES.get(key)
-    return None if body is None else _guarded(lambda k: builder.assemble(k, body), key)
+    stashed = _BODIES.get(key)
+    if stashed is None or _STASH is None:
+        return None
+    return _guarded(lambda k: builder.assemble(k, _STASH.get(stashed)), key)
 
 
 def _guarded(render: Callable[[str], Any], key: str) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from kb_compiler.emit.site.backlinks import BacklinkContexts, Batch
@@ -46,6 +46,9 @@ class Body:
     assets: set[str]
     contexts: Batch | None  # its blocks as other pages' backlink context
     reads: frozenset[str] = frozenset()  # other pages whose content it shows
+
+    def without_contexts(self) -> Body:
+        return replace(self, contexts=None)
 
 
 @dataclass(frozen=True, slots=True)

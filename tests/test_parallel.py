@@ -1,0 +1,74 @@
+"""``kb_compiler.parallel.map_shared``: every chunk done once, by a worker or by this
+process, a worker's failure raised here, and no handover file left behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from kb_compiler.parallel import map_shared
+
+pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                                reason="the emitters fork their workers")
+
+
+def _squares_with_pid(chunk: Sequence[int]) -> list[tuple[int, int]]:
+    time.sleep(0.01)  # long enough for this process to take chunks of its own
+    return [(number * number, os.getpid()) for number in chunk]
+
+
+def _fails_on_zero(chunk: Sequence[int]) -> list[int]:
+    if 0 in chunk:
+        raise ValueError("zero")
+    return list(chunk)
+
+
+def _handover_folders() -> set[Path]:
+    places = {Path("/dev/shm"), Path(tempfile.gettempdir())}
+    return {found for place in places if place.is_dir() for found in place.glob("kbc-work-*")}
+
+
+def test_every_chunk_is_done_once_by_a_worker_or_here() -> None:
+    chunks = [list(range(start, start + 4)) for start in range(0, 80, 4)]
+    before = _handover_folders()
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        done = dict(map_shared(pool, 1, chunks, _squares_with_pid, _squares_with_pid))
+    assert sorted(done) == list(range(len(chunks)))
+    for number, chunk in enumerate(chunks):
+        assert [square for square, _ in done[number]] == [n * n for n in chunk]
+    by = {pid for results in done.values() for _, pid in results}
+    assert os.getpid() in by
+    assert len(by) == 2
+    assert _handover_folders() == before
+
+
+def test_a_workers_error_is_raised_here() -> None:
+    chunks = [[number] for number in range(12)]
+    before = _handover_folders()
+    with multiprocessing.get_context("fork").Pool(1) as pool, \
+            pytest.raises(ValueError, match="zero"):
+        # the first chunk always goes to a worker: this process takes them from the back
+        list(map_shared(pool, 1, chunks, _fails_on_zero, lambda chunk: list(chunk)))
+    assert _handover_folders() == before
+
+
+def test_this_process_alone_finishes_when_workers_are_slow() -> None:
+    """Chunks handed to workers are theirs; the rest this process takes from the back."""
+    chunks = [[number] for number in range(10)]
+    here: list[int] = []
+
+    def record(chunk: Sequence[int]) -> list[tuple[int, int]]:
+        here.extend(chunk)
+        return [(chunk[0] * chunk[0], os.getpid())]
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        done = dict(map_shared(pool, 1, chunks, _squares_with_pid, record))
+    assert len(done) == 10
+    assert here and here == sorted(here, reverse=True)
+    assert 0 not in here  # the first chunks went to the worker
