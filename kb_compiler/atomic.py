@@ -33,6 +33,7 @@ class StagedFolder:
 
     def __init__(self, out: Path, kind: str) -> None:
         self.out = out
+        self._folders: set[Path] = set()
         try:
             self.temp = temporary_folder(out, kind)
         except OSError as error:
@@ -54,7 +55,9 @@ class StagedFolder:
         if pure.is_absolute() or ".." in pure.parts or not pure.parts:
             raise ValueError(f"not a path inside the output: {relative!r}")
         target = self.temp.joinpath(*pure.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:  # a site has many files to few folders
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         return target
 
     def commit(self) -> None:

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from kb_compiler.emit.site.context import SiteContext, target_id
 from kb_compiler.model import RefKind
-from kb_compiler.resolve import ResolvedRef
+from kb_compiler.resolve import ResolvedRef, Target
 
 MANIFEST = ".kbc-manifest.json"
 FORMAT = 3
@@ -109,6 +109,7 @@ class Fingerprints:
         self._texts: dict[str, str] = {}
         self._links: dict[str, str] = {}
         self._infos: dict[str, str] = {}
+        self._landings: dict[tuple[int, bool], tuple[Target, str]] = {}
 
     def page(self, key: str) -> str:
         """What the page's file is made from, but for its reads (see ``complete``)."""
@@ -152,14 +153,24 @@ class Fingerprints:
         return found
 
     def _reference(self, resolved: ResolvedRef) -> tuple[object, ...]:
-        ref, target = resolved.ref, resolved.target
-        return ("ref", ref.kind.value, ref.target, ref.subpath, ref.block_id, ref.line,
-                target.page, target.block, target.asset, target.exists, target.name,
-                target.suggestion, target.node, target.implied, target.escapes,
-                # a block ref shows the block's text wherever it is rendered (backlinks
-                # too); other links show only what ``_link_info`` covers
-                self._info(target_id(target)) if ref.kind is RefKind.BLOCK_REF
-                else self._link_info(target_id(target), target.block))
+        ref = resolved.ref
+        return (ref.kind.value, ref.target, ref.subpath, ref.block_id, ref.line,
+                self._landing(resolved.target, quoted=ref.kind is RefKind.BLOCK_REF))
+
+    def _landing(self, target: Target, *, quoted: bool) -> str:
+        """A hash of where a reference lands and what it shows there: a block ref the
+        block's text (wherever it is rendered, backlinks too), other links only what
+        ``_link_info`` covers. Every reference to a page shares one ``Target``, so each
+        is described once (kept here with its hash, so its id is never reused)."""
+        found = self._landings.get((id(target), quoted))
+        if found is None:
+            shown = self._info(target_id(target)) if quoted \
+                else self._link_info(target_id(target), target.block)
+            described = _hash([target.page, target.block, target.asset, target.exists,
+                               target.name, target.suggestion, target.node, target.implied,
+                               target.escapes, shown])
+            found = self._landings[(id(target), quoted)] = (target, described)
+        return found[1]
 
     def _link_info(self, key: str | None, block: int | None) -> tuple[object, ...]:
         """What a link shows of its target: where it is, what it is called and its type
