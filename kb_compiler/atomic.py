@@ -15,9 +15,11 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Self
+from typing import BinaryIO, Self
 
 from kb_compiler.errors import KbcError
 
@@ -70,8 +72,16 @@ class StagedFolder:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and an
-    atomic rename: readers never see half a file. ``KbcError`` when it cannot."""
+    """Write ``data`` to ``path`` atomically (see ``replacing``)."""
+    with replacing(path) as stream:
+        stream.write(data)
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[BinaryIO]:
+    """A stream to a temporary file beside ``path``, renamed over ``path`` when the block
+    ends normally (readers never see half a file) and removed when it raises.
+    ``KbcError`` when it cannot be written."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
@@ -80,11 +90,14 @@ def write_file(path: Path, data: bytes) -> None:
         raise KbcError(f"cannot write here: {error.strerror or error}", path=str(path)) from None
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            yield stream
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise KbcError(f"cannot write: {error.strerror or error}", path=str(path)) from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def temporary_folder(out: Path, kind: str) -> Path:

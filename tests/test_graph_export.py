@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb_compiler import load
-from kb_compiler.emit.graph import FORMAT_NAMES, render_graph, write_atomic
+from kb_compiler.atomic import replacing
+from kb_compiler.emit.graph import FORMAT_NAMES, render_graph, write_atomic, write_graph
 from kb_compiler.errors import KbcError
 from kb_compiler.model import RefKind
 from kb_compiler.resolve import resolve
@@ -118,6 +119,35 @@ def test_write_atomic_replaces_the_file_and_leaves_no_temporary(tmp_path: Path) 
     assert [p.name for p in tmp_path.iterdir()] == ["graph.json"]
     with pytest.raises(KbcError):
         write_atomic(tmp_path / "no" / "such" / "dir.json", "x")
+
+
+def test_json_is_written_as_json_dumps_would_write_it(seeds_vault: Path) -> None:
+    """The JSON is streamed a node and an edge at a time, in json.dumps' own layout."""
+    graph = resolve(load(seeds_vault, cache_dir=None)).graph
+    text = render_graph(graph, "json")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+    empty = render_graph(nx.MultiDiGraph(), "json")
+    assert empty == json.dumps(json.loads(empty), ensure_ascii=False, indent=2) + "\n"
+    assert json.loads(empty)["nodes"] == []
+
+
+@pytest.mark.parametrize("output_format", FORMAT_NAMES)
+def test_write_graph_streams_the_rendered_text(seeds_vault: Path, output_format: str) -> None:
+    graph = resolve(load(seeds_vault, cache_dir=None)).graph
+    stream = io.BytesIO()
+    write_graph(graph, output_format, stream)
+    assert not stream.closed  # the caller's stream
+    assert stream.getvalue() == render_graph(graph, output_format).encode("utf-8")
+
+
+def test_a_failed_streamed_write_keeps_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "graph.json"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError), replacing(target) as stream:
+        stream.write(b"half a graph")
+        raise RuntimeError("stopped")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.json"]
 
 
 names = st.sampled_from(["Alpha", "beta", "Gamma/Delta", "Gamma", "épée", "a b", "X-1"])

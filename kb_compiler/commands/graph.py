@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from kb_compiler.atomic import replacing
 from kb_compiler.commands.common import resolve_vault, vault_argument
-from kb_compiler.emit.graph import FORMAT_NAMES, render_graph, write_atomic
+from kb_compiler.emit.graph import FORMAT_NAMES, write_graph
 
 
 @click.command(name="graph")
@@ -27,13 +28,13 @@ def command(vault: str | None, output_format: str, output: Path | None,
 
     knowledge = resolve(load(resolve_vault(vault),
                              fix_encoding=False if no_fix_encoding else None))
-    text = render_graph(knowledge.graph, output_format)
     if output is None:
         stream = click.get_binary_stream("stdout")
-        stream.write(text.encode("utf-8"))
+        write_graph(knowledge.graph, output_format, stream)
         stream.flush()
     else:
-        write_atomic(output, text)
+        with replacing(output) as stream:
+            write_graph(knowledge.graph, output_format, stream)
     if not quiet:
         stats = knowledge.graph.graph
         click.echo(f"kbc graph: {stats['pages']} pages, {stats['missing']} missing, "

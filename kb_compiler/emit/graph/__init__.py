@@ -1,12 +1,15 @@
 """Graph writers: the resolved ``KnowledgeGraph`` as JSON (networkx node-link form),
 GraphML, Graphviz DOT or Mermaid. One module per format, each with
-``render(graph: networkx.MultiDiGraph) -> str``; every output is deterministic (nodes
-by id, edges by (source, line, kind, target))."""
+``render(graph: networkx.MultiDiGraph) -> str``; JSON, the default and the largest, also
+``write(graph, stream)``. Every output is deterministic (nodes by id, edges by (source,
+line, kind, target))."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import networkx as nx
 
@@ -34,9 +37,23 @@ def render_graph(graph: nx.MultiDiGraph, output_format: str) -> str:
     return writer(graph)
 
 
+def write_graph(graph: nx.MultiDiGraph, output_format: str, stream: BinaryIO) -> None:
+    """Write the graph in ``output_format`` to ``stream`` as UTF-8; JSON a node and an
+    edge at a time, never whole in memory."""
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
+    try:
+        if output_format == "json":
+            json_format.write(graph, text)
+        else:
+            text.write(render_graph(graph, output_format))
+        text.flush()
+    finally:
+        text.detach()  # the stream stays open: it is the caller's
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (``kb_compiler.atomic.write_file``)."""
     write_file(path, text.encode("utf-8"))
 
 
-__all__ = ["FORMAT_NAMES", "render_graph", "sorted_edges", "write_atomic"]
+__all__ = ["FORMAT_NAMES", "render_graph", "sorted_edges", "write_atomic", "write_graph"]

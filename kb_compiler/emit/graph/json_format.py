@@ -1,30 +1,62 @@
 """The graph as JSON: networkx's node-link form with ``edges`` as the edge key, nodes
-sorted by id and edges by (source, line, kind, target), as INTERFACE.md specifies."""
+sorted by id and edges by (source, line, kind, target), as INTERFACE.md specifies.
+
+The document is written a node and an edge at a time: for a large vault it is about as
+big as the graph itself, and building it whole (node-link dictionaries, then one string)
+more than doubled ``kbc graph``'s memory. The text is exactly ``json.dumps(document,
+ensure_ascii=False, indent=2)``.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TextIO
 
 import networkx as nx
 
+from kb_compiler.emit.graph.order import sorted_edges
 
-def graph_data(graph: nx.MultiDiGraph) -> dict:
-    """The node-link dictionary, sorted."""
-    data = nx.node_link_data(graph, edges="edges")
-    data["nodes"] = sorted(
-        ({"id": node["id"], **{k: v for k, v in node.items() if k != "id"}}
-         for node in data["nodes"]),
-        key=lambda node: node["id"],
-    )
-    front = ("source", "target", "kind")
-    data["edges"] = sorted(
-        ({**{k: edge[k] for k in front if k in edge},
-          **{k: v for k, v in edge.items() if k not in front}} for edge in data["edges"]),
-        key=lambda e: (e["source"], e.get("line", 0), e.get("kind", ""), e["target"],
-                       e.get("key", 0)),
-    )
-    return data
+_FRONT = ("source", "target", "kind")  # an edge's first keys, in this order
+_ITEM_INDENT = "    "  # a list item inside the top-level object
 
 
 def render(graph: nx.MultiDiGraph) -> str:
-    return json.dumps(graph_data(graph), ensure_ascii=False, indent=2) + "\n"
+    out = io.StringIO()
+    write(graph, out)
+    return out.getvalue()
+
+
+def write(graph: nx.MultiDiGraph, out: TextIO) -> None:
+    encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode
+    out.write("{\n")
+    out.write(f'  "directed": {encode(graph.is_directed())},\n')
+    out.write(f'  "multigraph": {encode(graph.is_multigraph())},\n')
+    out.write(f'  "graph": {encode(graph.graph).replace(chr(10), chr(10) + "  ")},\n')
+    out.write('  "nodes": ')
+    _write_list(out, (_node(node, graph.nodes[node]) for node in sorted(graph.nodes)), encode)
+    out.write(',\n  "edges": ')
+    _write_list(out, (_edge(*edge) for edge in sorted_edges(graph)), encode)
+    out.write("\n}\n")
+
+
+def _write_list(out: TextIO, items: Iterable[dict[str, Any]],
+                encode: Callable[[object], str]) -> None:
+    separator = "[\n"
+    for item in items:
+        out.write(separator)
+        out.write(_ITEM_INDENT + encode(item).replace("\n", "\n" + _ITEM_INDENT))
+        separator = ",\n"
+    out.write("[]" if separator == "[\n" else "\n  ]")
+
+
+def _node(node: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": node, **{key: value for key, value in attributes.items() if key != "id"}}
+
+
+def _edge(source: str, target: str, key: int, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    # networkx's node-link order ({**data, source, target, key}), source/target/kind first
+    edge = {**attributes, "source": source, "target": target, "key": key}
+    return {**{name: edge[name] for name in _FRONT if name in edge},
+            **{name: value for name, value in edge.items() if name not in _FRONT}}
