@@ -33,6 +33,7 @@ from kb_compiler.parse import parse_page, parse_source
 # Below this many pages to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 400
 _CHUNK = 64
+_READ_CHUNK = 500  # pages read from the cache per query
 
 _UNSET: Path = Path("\0unset")
 
@@ -126,13 +127,18 @@ def _cached_first(sources: Sequence[SourceFile], options: ParseOptions, cache_di
 def _from_cache(sources: Sequence[SourceFile], options: ParseOptions,
                 cache_dir: Path) -> list[Page | None]:
     """Each source's cached page, or None (not cached, damaged, or the file unreadable:
-    parsing it reports why)."""
-    datas = [_read(source) for source in sources]
+    parsing it reports why). A chunk at a time: the files' bytes and the pickled pages
+    of a whole vault would double the memory a load needs."""
+    found: list[Page | None] = []
     with no_gc_pauses(), ParseCache(cache_dir, options) as cache:
-        keys = [cache.key(source.path, data) if data is not None else ""
-                for source, data in zip(sources, datas, strict=True)]
-        cached = cache.get_many([key for key in keys if key])
-    return [loads_page(cached.get(key)) if key else None for key in keys]
+        for start in range(0, len(sources), _READ_CHUNK):
+            chunk = sources[start:start + _READ_CHUNK]
+            datas = [_read(source) for source in chunk]
+            keys = [cache.key(source.path, data) if data is not None else ""
+                    for source, data in zip(chunk, datas, strict=True)]
+            cached = cache.get_many([key for key in keys if key])
+            found.extend(loads_page(cached.get(key)) if key else None for key in keys)
+    return found
 
 
 def _parse_shared(

@@ -35,7 +35,7 @@ from kb_compiler.parallel import map_shared
 PARALLEL_THRESHOLD = 300  # below this many pages, worker processes cost more than they save
 _CHUNK = 8  # pages per task given to a worker
 _WORKER: PageBuilder | None = None  # set before forking: workers inherit it
-_BODIES: dict[str, Stashed | None] = {}  # first-pass results, inherited by the second pass
+_BODIES: dict[str, Stashed | None] = {}  # where each first-pass body lies (None: it failed)
 _STASH: BodyStash | None = None  # where the bodies are, during ``render_pages``
 COLLECT_EVERY = 500  # renders between collections while the collector is paused
 _RENDERS = 0
@@ -222,7 +222,7 @@ def _pool(builder: PageBuilder, count: int, workers: int | None,
 def _bodies_in_worker(keys: Sequence[str]) -> list[tuple[Stashed, Batch | None] | None]:
     assert _WORKER is not None and _STASH is not None
     stashed = [_stash_body(_WORKER, key) for key in keys]
-    _STASH.flush()  # the main process may hand these pages to another process
+    _STASH.flush()  # another process may assemble these pages
     return stashed
 
 
