@@ -6,10 +6,10 @@ is cached by content (``kb_compiler.cache``): an unchanged page is never parsed 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import replace
 from functools import partial
@@ -151,7 +151,7 @@ def _parse_shared(
     done: list[list[Page]] = [[] for _ in chunks]
     in_worker = partial(_load_entries, options=options, cache_dir=cache_dir, pickled=True)
     here = partial(_load_entries, options=options, cache_dir=cache_dir, pickled=False)
-    with multiprocessing.Pool(workers) as pool:
+    with ProcessPoolExecutor(workers) as pool:
         for number, entries in map_shared(pool, workers, chunks, in_worker, here):
             done[number] = _pages(chunks[number], entries, options)
     return done

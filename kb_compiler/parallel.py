@@ -19,10 +19,13 @@ import queue
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any, TypeVar
+
+from kb_compiler.errors import KbcError
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -31,7 +34,7 @@ IN_FLIGHT = 3  # chunks queued per worker, so a worker never waits while this on
 
 
 def map_shared(
-    pool: Pool,
+    pool: Executor,
     workers: int,
     chunks: Sequence[Sequence[Item]],
     in_worker: Callable[[Sequence[Item]], Result],
@@ -41,32 +44,38 @@ def map_shared(
 
     ``pool``'s ``workers`` processes run ``in_worker`` (a module-level function) on chunks
     from the front of the queue; this process runs ``here`` on chunks from the back
-    whenever no worker's result is waiting. A worker's exception is raised here.
+    whenever no worker's result is waiting. A worker's exception is raised here; a worker
+    that dies (killed, out of memory) is a ``KbcError``, never a wait without end.
     """
-    arrived: queue.SimpleQueue[tuple[int, Path | BaseException]] = queue.SimpleQueue()
+    arrived: queue.SimpleQueue[tuple[int, Future[Path]]] = queue.SimpleQueue()
     queued = deque(range(len(chunks)))
     running = 0
     with _handover_folder() as folder:
         while queued or running:
             while queued and running < IN_FLIGHT * workers:
                 number = queued.popleft()
-                pool.apply_async(
-                    _hand_over, (in_worker, chunks[number], folder / str(number)),
-                    callback=lambda path, n=number: arrived.put((n, path)),
-                    error_callback=lambda error, n=number: arrived.put((n, error)))
+                future = pool.submit(_hand_over, in_worker, chunks[number],
+                                     folder / str(number))
+                future.add_done_callback(lambda done, n=number: arrived.put((n, done)))
                 running += 1
             try:
-                number, outcome = arrived.get_nowait()
+                number, future = arrived.get_nowait()
             except queue.Empty:
                 if queued:
                     number = queued.pop()
                     yield number, here(chunks[number])
                     continue
-                number, outcome = arrived.get()
+                number, future = arrived.get()
             running -= 1
-            if isinstance(outcome, BaseException):
-                raise outcome
-            yield number, _take(outcome)
+            yield number, _take(_outcome(future))
+
+
+def _outcome(future: Future[Path]) -> Path:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise KbcError("a worker process stopped unexpectedly (killed, or out of "
+                       "memory)") from None
 
 
 def _hand_over(work: Callable[[Sequence[Item]], Result], chunk: Sequence[Item],

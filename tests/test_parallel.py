@@ -8,10 +8,12 @@ import os
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from kb_compiler.errors import KbcError
 from kb_compiler.parallel import map_shared
 
 pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
@@ -29,6 +31,14 @@ def _fails_on_zero(chunk: Sequence[int]) -> list[int]:
     return list(chunk)
 
 
+def _pool() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+
+
+def _dies(chunk: Sequence[int]) -> list[int]:
+    os._exit(3)  # as the system's out-of-memory killer would stop it
+
+
 def _handover_folders() -> set[Path]:
     places = {Path("/dev/shm"), Path(tempfile.gettempdir())}
     return {found for place in places if place.is_dir() for found in place.glob("kbc-work-*")}
@@ -37,7 +47,7 @@ def _handover_folders() -> set[Path]:
 def test_every_chunk_is_done_once_by_a_worker_or_here() -> None:
     chunks = [list(range(start, start + 4)) for start in range(0, 80, 4)]
     before = _handover_folders()
-    with multiprocessing.get_context("fork").Pool(1) as pool:
+    with _pool() as pool:
         done = dict(map_shared(pool, 1, chunks, _squares_with_pid, _squares_with_pid))
     assert sorted(done) == list(range(len(chunks)))
     for number, chunk in enumerate(chunks):
@@ -51,7 +61,7 @@ def test_every_chunk_is_done_once_by_a_worker_or_here() -> None:
 def test_a_workers_error_is_raised_here() -> None:
     chunks = [[number] for number in range(12)]
     before = _handover_folders()
-    with multiprocessing.get_context("fork").Pool(1) as pool, \
+    with _pool() as pool, \
             pytest.raises(ValueError, match="zero"):
         # the first chunk always goes to a worker: this process takes them from the back
         list(map_shared(pool, 1, chunks, _fails_on_zero, lambda chunk: list(chunk)))
@@ -67,8 +77,16 @@ def test_this_process_alone_finishes_when_workers_are_slow() -> None:
         here.extend(chunk)
         return [(chunk[0] * chunk[0], os.getpid())]
 
-    with multiprocessing.get_context("fork").Pool(1) as pool:
+    with _pool() as pool:
         done = dict(map_shared(pool, 1, chunks, _squares_with_pid, record))
     assert len(done) == 10
     assert here and here == sorted(here, reverse=True)
     assert 0 not in here  # the first chunks went to the worker
+
+
+def test_a_worker_that_dies_is_a_clear_error_not_a_hang() -> None:
+    chunks = [[number] for number in range(6)]
+    before = _handover_folders()
+    with _pool() as pool, pytest.raises(KbcError, match="worker process stopped"):
+        list(map_shared(pool, 1, chunks, _dies, lambda chunk: list(chunk)))
+    assert _handover_folders() == before

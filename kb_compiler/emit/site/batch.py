@@ -14,9 +14,9 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -192,7 +192,7 @@ def _render(builder: PageBuilder, items: list[Item], in_worker: Callable[[Sequen
 
 @contextmanager
 def _pool(builder: PageBuilder, count: int, workers: int | None,
-          progress: Progress | None) -> Iterator[tuple[Pool | None, int]]:
+          progress: Progress | None) -> Iterator[tuple[ProcessPoolExecutor | None, int]]:
     """Forked workers that inherit ``builder`` and the bodies rendered so far, and how
     many: one per core but one, since this process renders too. None for small batches
     and systems without fork. The progress bar's refresh thread is paused while
@@ -210,7 +210,9 @@ def _pool(builder: PageBuilder, count: int, workers: int | None,
     if progress is not None:
         progress.stop()
     try:
-        with multiprocessing.get_context("fork").Pool(helpers) as pool:
+        with ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("fork")) \
+                as pool:
+            pool.submit(int).result()  # the workers are forked now, the bar's thread stopped
             if progress is not None:
                 progress.start()
             yield pool, helpers
