@@ -103,6 +103,7 @@ class _Resolution:
             source = page.id
             refs.extend(ResolvedRef(source, ref, resolver.resolve(page, ref))
                         for ref in page_references(page))
+        resolver.forget_written()
         refs_by_page: dict[str, list[ResolvedRef]] = {}
         for resolved in refs:
             refs_by_page.setdefault(resolved.source, []).append(resolved)
