@@ -12,6 +12,7 @@ import pytest
 
 from kb_compiler.emit.site.pages import Body
 from kb_compiler.emit.site.stash import BodyStash, Stashed
+from kb_compiler.errors import KbcError
 
 
 def _body(key: str, text: str) -> Body:
@@ -53,3 +54,16 @@ def test_a_forked_worker_writes_its_own_file_and_the_parent_reads_it() -> None:
         assert stash.get(mine).content == "<p>before the fork</p>"
         folder = Path(mine.file).parent
     assert not folder.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_one_clear_error() -> None:
+    with BodyStash() as stash:
+        stash.put(_body("one", "first"))
+        assert stash._writer is not None
+        stash._writer.close()
+        stash._writer = open("/dev/full", "ab")  # noqa: SIM115  # every write: no space left
+        with pytest.raises(KbcError, match=r"cannot keep rendered pages.*space"):
+            stash.put(_body("two", "x" * 100_000))
+        stash._writer.close()
+        stash._writer = None

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from kb_compiler.emit.site.pages import Body
+from kb_compiler.errors import KbcError
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,14 @@ class BodyStash:
     def put(self, body: Body) -> Stashed:
         """Append ``body`` (its backlink contexts left out: the main process keeps
         those) to this process's file; ``flush`` before another process reads it."""
-        writer = self._own_writer()
         blob = pickle.dumps(body.without_contexts(), protocol=pickle.HIGHEST_PROTOCOL)
-        offset = writer.tell()
-        writer.write(blob)
+        try:
+            writer = self._own_writer()
+            offset = writer.tell()
+            writer.write(blob)
+        except OSError as error:  # a full disk, say: one line, not a traceback
+            raise KbcError(f"cannot keep rendered pages in the temporary folder: "
+                           f"{error.strerror or error}", path=self._folder.name) from None
         return Stashed(writer.name, offset, len(blob))
 
     def flush(self) -> None:
