@@ -8,6 +8,7 @@ reference (``refs``, ``names``), type the pages and check them against the schem
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -127,9 +128,9 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
     nodes = _nodes(kb, index, refs, types, scores, namespaced, schema)
 
     def assemble() -> nx.MultiDiGraph:
-        edges = [edge for r in refs if (edge := network.reference_edge(r, pages)) is not None]
-        edges.extend(network.Edge(child, parent, "namespace", 0)
-                     for child, parent in parents.items())
+        edges = itertools.chain(
+            (edge for r in refs if (edge := network.reference_edge(r, pages)) is not None),
+            (network.Edge(child, parent, "namespace", 0) for child, parent in parents.items()))
         with no_gc_pauses():
             return network.assemble(nodes, edges, kb.root.name)
 

@@ -73,6 +73,7 @@ class KnowledgeGraph:
         dictionaries here, and a 50,000-page graph costs seconds and a gigabyte."""
         if self._graph is None:
             self._graph = self._network()
+            self._network = _assembled  # what it held (node attributes...) can go
         return self._graph
 
     def node_name(self, node: str) -> str | None:
@@ -141,3 +142,7 @@ class KnowledgeGraph:
         """A stable, file-system-safe slug for the page, unique across the vault."""
         known = self._url_names.get(page_id)
         return known if known is not None else slugify(page_id)
+
+
+def _assembled() -> nx.MultiDiGraph:
+    raise AssertionError("the graph is assembled once")

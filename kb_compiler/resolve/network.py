@@ -138,8 +138,14 @@ def assemble(nodes: Mapping[str, dict], edges: Iterable[Edge], vault: str) -> nx
     graph = nx.MultiDiGraph()
     for key in sorted(nodes):
         graph.add_node(key, **nodes[key])
-    for edge in sorted(edges, key=Edge.sort_key):
-        graph.add_edge(edge.source, edge.target, **edge.attributes())
+    # Sorted a source at a time (the order is the same: the key starts with the source):
+    # one sort of a whole vault's edges held a tuple per edge, 90 MB at 50,000 pages.
+    by_source: dict[str, list[Edge]] = {}
+    for edge in edges:
+        by_source.setdefault(edge.source, []).append(edge)
+    for source in sorted(by_source):
+        for edge in sorted(by_source.pop(source), key=Edge.sort_key):
+            graph.add_edge(edge.source, edge.target, **edge.attributes())
     graph.graph.update(statistics(graph, vault))
     return graph
 

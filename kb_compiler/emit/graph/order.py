@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import networkx as nx
 
 
-def sorted_edges(graph: nx.MultiDiGraph) -> list[tuple[str, str, int, dict]]:
-    """Edges with their keys and data, by (source, line, kind, target, key)."""
-    return sorted(
-        graph.edges(keys=True, data=True),
-        key=lambda e: (e[0], e[3].get("line", 0), e[3].get("kind", ""), e[1], e[2]),
-    )
+def sorted_edges(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, int, dict]]:
+    """Edges with their keys and data, by (source, line, kind, target, key): sorted a
+    source at a time (the same order), so no list of a whole vault's edges is made."""
+    for source in sorted(graph.nodes):
+        edges = [(source, target, key, data)
+                 for target, keyed in graph.succ[source].items()
+                 for key, data in keyed.items()]
+        edges.sort(key=lambda e: (e[3].get("line", 0), e[3].get("kind", ""), e[1], e[2]))
+        yield from edges
