@@ -5,6 +5,7 @@ rebuild is compared, file by file, with a clean build of the changed vault."""
 from __future__ import annotations
 
 import filecmp
+import json
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
-from kb_compiler.emit.site.incremental import MANIFEST, read_manifest
+from kb_compiler.emit.site.incremental import MANIFEST, Recorded, read_manifest, write_manifest
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
 
@@ -136,3 +137,19 @@ def test_changed_options_render_everything_again(tmp_path: Path) -> None:
     again = build_site(graph, tmp_path / "site", SiteOptions(search=False, title="Renamed"))
     assert again.reused == 0
     assert "Renamed" in (tmp_path / "site" / "notes-bystander.html").read_text("utf-8")
+
+
+def test_the_manifest_written_a_page_at_a_time_reads_back(tmp_path: Path) -> None:
+    pages = {
+        "b.html": Recorded("f2", "b", "Bé \"quoted\"", "text", ("x.png",), 1, ("a", "c/d"), "s2"),
+        "a.html": Recorded("f1", "a", "A", "", (), 0, ("c/d",), "s1"),
+        "c/d.html": Recorded("f3", "c/d", "D", "✓", (), 0, (), ""),
+    }
+    (tmp_path / "site").mkdir()
+    with (tmp_path / "site" / MANIFEST).open("w", encoding="utf-8") as out:
+        write_manifest(pages, out)
+    text = (tmp_path / "site" / MANIFEST).read_text("utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True,
+                              separators=(",", ":")) + "\n"
+    assert json.loads(text)["keys"] == ["a", "c/d"]  # reads as numbers into one key list
+    assert read_manifest(tmp_path / "site") == pages

@@ -27,8 +27,8 @@ from kb_compiler.emit.site.incremental import (
     MANIFEST,
     Fingerprints,
     code_fingerprint,
-    manifest_text,
     read_manifest,
+    write_manifest,
 )
 from kb_compiler.emit.site.pages import PageBuilder, PageResult
 from kb_compiler.emit.site.search import start_search_index
@@ -85,7 +85,8 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
         rendered = batch.render_pages(builder, jobs, reuse, previous, target, writer,
                                       fingerprints, options.jobs, progress)
         results = rendered.results
-        writer.write_text(MANIFEST, manifest_text(rendered.manifest))
+        with writer.open_text(MANIFEST) as manifest:
+            write_manifest(rendered.manifest, manifest)
         # pagefind only reads the note pages: it runs while the rest is written
         indexing = start_search_index(
             writer, target, {r.file: rendered.manifest[r.file].search_key

@@ -35,9 +35,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from kb_compiler.emit.site.context import SiteContext, target_id
 from kb_compiler.model import RefKind
@@ -67,23 +68,33 @@ def read_manifest(out: Path) -> dict[str, Recorded]:
         data = json.loads((out / MANIFEST).read_text("utf-8"))
         if data.get("format") != FORMAT:
             return {}
-        keys = data["keys"]
-        return {name: Recorded(*entry[:6], tuple(keys[i] for i in entry[6]), entry[7])
-                for name, entry in data["pages"].items()}
+        keys, pages = data["keys"], data["pages"]
+        found = {}
+        for name in sorted(pages):
+            entry = pages.pop(name)  # each entry's list goes as its record comes
+            fingerprint, key, title, excerpt, assets, broken, reads, search_key = entry
+            found[name] = Recorded(fingerprint, key, title, excerpt, tuple(assets), broken,
+                                   tuple(keys[i] for i in reads), search_key)
+        return found
     except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
         return {}
 
 
-def manifest_text(pages: dict[str, Recorded]) -> str:
-    """The manifest as JSON; reads are numbers into one sorted list of page keys, as a
-    page embedding much would otherwise repeat long keys thousands of times."""
+def write_manifest(pages: Mapping[str, Recorded], out: TextIO) -> None:
+    """The manifest as JSON, a page at a time (the whole text of a 50,000-page site's
+    manifest, built at once, was 150 MB at the build's peak). Reads are numbers into one
+    sorted list of page keys, as a page embedding much would otherwise repeat long keys
+    thousands of times."""
     keys = sorted({key for r in pages.values() for key in r.reads})
     number = {key: i for i, key in enumerate(keys)}
-    entries = {name: [r.fingerprint, r.key, r.title, r.excerpt, list(r.assets), r.broken,
-                      [number[key] for key in r.reads], r.search_key]
-               for name, r in sorted(pages.items())}
-    return json.dumps({"format": FORMAT, "keys": keys, "pages": entries},
-                      ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    out.write(f'{{"format":{FORMAT},"keys":{encode(keys)},"pages":{{')
+    for count, name in enumerate(sorted(pages)):
+        r = pages[name]
+        entry = [r.fingerprint, r.key, r.title, r.excerpt, list(r.assets), r.broken,
+                 [number[key] for key in r.reads], r.search_key]
+        out.write(f"{',' if count else ''}{encode(name)}:{encode(entry)}")
+    out.write("}}\n")
 
 
 @functools.cache

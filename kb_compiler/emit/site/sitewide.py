@@ -3,6 +3,7 @@ the global graph, 404, alias redirects, hover-preview data, sitemap and feed."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -147,11 +148,12 @@ def graph_page(context: SiteContext, theme: Theme) -> str:
     shown = sorted({*context.pages, *context.made_up})
     nodes = [GraphNode(key, context.display_name(key), page_file(context.slugs[key]),
                        context.graph.page_type(key)) for key in shown]
-    edges = [(r.source, other) for r in context.graph.refs
-             if r.source in context.pages and (other := target_id(r.target))
-             and context.is_shown(other)]
-    edges += [(key, parent) for key in shown
-              if (parent := context.graph.parent(key)) and context.is_shown(parent)]
+    edges = itertools.chain(  # read once: no list of every link of the vault
+        ((r.source, other) for r in context.graph.refs
+         if r.source in context.pages and (other := target_id(r.target))
+         and context.is_shown(other)),
+        ((key, parent) for key in shown
+         if (parent := context.graph.parent(key)) and context.is_shown(parent)))
     svg, omitted = global_graph(nodes, edges)
     return theme.render("graph.html", "graph.html", svg=svg, omitted=omitted,
                         total=len(nodes))

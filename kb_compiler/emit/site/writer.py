@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from kb_compiler.atomic import StagedFolder
 from kb_compiler.errors import KbcError
@@ -45,6 +48,13 @@ class SiteWriter(StagedFolder):
 
     def write_text(self, site_path: str, text: str) -> None:
         self.write_bytes(site_path, text.encode("utf-8"))
+
+    @contextmanager
+    def open_text(self, site_path: str) -> Iterator[TextIO]:
+        """A UTF-8 text stream to the file ``site_path``, for one written in pieces."""
+        with self.path(site_path).open("w", encoding="utf-8", newline="\n") as stream:
+            yield stream
+        self.count += 1
 
     def write_bytes(self, site_path: str, data: bytes) -> None:
         self.path(site_path).write_bytes(data)
