@@ -33,7 +33,7 @@ def write(graph: nx.MultiDiGraph, out: TextIO) -> None:
     out.write("{\n")
     out.write(f'  "directed": {encode(graph.is_directed())},\n')
     out.write(f'  "multigraph": {encode(graph.is_multigraph())},\n')
-    out.write(f'  "graph": {encode(graph.graph).replace(chr(10), chr(10) + "  ")},\n')
+    out.write(f'  "graph": {_indented(encode(graph.graph), "  ")},\n')
     out.write('  "nodes": ')
     _write_list(out, (_node(node, graph.nodes[node]) for node in sorted(graph.nodes)), encode)
     out.write(',\n  "edges": ')
@@ -46,9 +46,14 @@ def _write_list(out: TextIO, items: Iterable[dict[str, Any]],
     separator = "[\n"
     for item in items:
         out.write(separator)
-        out.write(_ITEM_INDENT + encode(item).replace("\n", "\n" + _ITEM_INDENT))
+        out.write(_ITEM_INDENT + _indented(encode(item), _ITEM_INDENT))
         separator = ",\n"
     out.write("[]" if separator == "[\n" else "\n  ]")
+
+
+def _indented(text: str, indent: str) -> str:
+    """``text`` with its lines after the first indented: json's layout of a nested value."""
+    return text.replace("\n", "\n" + indent)
 
 
 def _node(node: str, attributes: Mapping[str, Any]) -> dict[str, Any]:

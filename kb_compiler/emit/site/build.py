@@ -75,23 +75,19 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
     context = SiteContext(graph, options)
     theme = Theme(_site_globals(context), options.templates)
     builder = PageBuilder(context, theme)
-    fingerprints = Fingerprints(context, _site_wide(theme, options))
-    jobs = batch.plan(context, fingerprints)
-    previous = read_manifest(target) if target.is_dir() else {}
-    reuse = batch.reusable(jobs, previous, target, fingerprints)
+    site_wide = _site_wide(theme, options)
     with SiteWriter(target) as writer, _progress(options) as progress:
         for name, data in theme.static_files().items():
             writer.write_bytes(name, data)
-        rendered = batch.render_pages(builder, jobs, reuse, previous, target, writer,
-                                      fingerprints, options.jobs, progress)
+        rendered = _render_pages(builder, target, writer, site_wide, options, progress)
         results = rendered.results
+        search_keys = {r.file: rendered.manifest[r.file].search_key
+                       for r in results if r.key in context.pages}
         with writer.open_text(MANIFEST) as manifest:
             write_manifest(rendered.manifest, manifest)
+        rendered.manifest.clear()  # written: the site-wide pages need the room
         # pagefind only reads the note pages: it runs while the rest is written
-        indexing = start_search_index(
-            writer, target, {r.file: rendered.manifest[r.file].search_key
-                             for r in results if r.key in context.pages},
-            fingerprints.site_wide) \
+        indexing = start_search_index(writer, target, search_keys, site_wide) \
             if options.search else None
         try:
             _write_sitewide(writer, context, theme, results)
@@ -120,6 +116,18 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
                                  key=Diagnostic.sort_key)),
         search_shards=shards[0], search_indexed=shards[1],
     )
+
+
+def _render_pages(builder: PageBuilder, target: Path, writer: SiteWriter, site_wide: str,
+                  options: SiteOptions, progress: Progress | None) -> batch.Rendered:
+    """Every page file, taken over from the previous site when its inputs are unchanged.
+    The fingerprints and the previous manifest go when this returns."""
+    fingerprints = Fingerprints(builder.context, site_wide)
+    jobs = batch.plan(builder.context, fingerprints)
+    previous = read_manifest(target) if target.is_dir() else {}
+    reuse = batch.reusable(jobs, previous, target, fingerprints)
+    return batch.render_pages(builder, jobs, reuse, previous, target, writer, fingerprints,
+                              options.jobs, progress)
 
 
 def _site_wide(theme: Theme, options: SiteOptions) -> str:
