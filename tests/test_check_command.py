@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kb_compiler.cli import main
+from tests.conftest import SAMPLE_VAULT
 from tests.vaultgen import generate, inject
 
 REPO = Path(__file__).resolve().parent.parent
@@ -180,3 +181,21 @@ def test_check_loads_neither_the_site_builder_nor_its_templates(clean: Path) -> 
     run = subprocess.run([sys.executable, "-c", program, "check", str(clean), "-q"],
                          capture_output=True, cwd=REPO, check=False, text=True)
     assert run.stderr.strip() == "[] 0"
+
+
+def test_jobs_reach_the_loader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--jobs 1`` parses in this process only (the least memory), the same result."""
+    from kb_compiler import loader
+
+    asked: list[int | None] = []
+    real_parse_all = loader.parse_all
+
+    def recording(sources, options, cache_dir=None, jobs=None):  # type: ignore[no-untyped-def]
+        asked.append(jobs)
+        return real_parse_all(sources, options, cache_dir, jobs)
+
+    monkeypatch.setattr(loader, "parse_all", recording)
+    one, default = kbc(str(SAMPLE_VAULT), "--format", "json", "-j", "1"), kbc(
+        str(SAMPLE_VAULT), "--format", "json")
+    assert asked == [1, None]
+    assert one.exit_code == default.exit_code and one.output == default.output

@@ -120,6 +120,8 @@ CASES = [
     Case("bad --to for export", plain, ("export", "v", "-o", "out", "--to", "roam"), "roam"),
     Case("export without -o", plain, ("export", "v"), "-o"),
     Case("bad --base-url", plain, ("build", "v", "-o", "s", "--base-url", "ftp:x"), "base-url"),
+    Case("no processes to work in", plain, ("build", "v", "-o", "s", "--jobs", "0"), "jobs"),
+    Case("jobs not a number", plain, ("check", "v", "-j", "many"), "many"),
     Case("bad config key", config("colour = true\n"), ("check", "v"), "colour"),
     Case("bad config key, build", config("[severity]\nbroken-link = 'error'\n"
                                          "speed = 'fast'\n"), ("build", "v", "-o", "s"),

@@ -8,12 +8,18 @@ from urllib.parse import urlsplit
 
 import click
 
-from kb_compiler.commands.common import report_problems, resolve_vault, vault_argument
+from kb_compiler.commands.common import (
+    jobs_option,
+    report_problems,
+    resolve_vault,
+    vault_argument,
+)
 from kb_compiler.errors import KbcError
 
 
 def site_options(base_url: str | None, templates: str | None, allow_raw_html: bool,
-                 no_search: bool, serve: bool = False, title: str | None = None) -> object:
+                 no_search: bool, serve: bool = False, title: str | None = None,
+                 jobs: int | None = None) -> object:
     """``SiteOptions`` from command-line values (shared with ``kbc serve``)."""
     from kb_compiler.emit.site import SiteOptions
 
@@ -28,6 +34,7 @@ def site_options(base_url: str | None, templates: str | None, allow_raw_html: bo
         search=not no_search,
         serve=serve,
         title=title or None,
+        jobs=jobs,
     )
 
 
@@ -70,8 +77,10 @@ def summary(report: object) -> str:
 @click.option("--no-search", is_flag=True, help="Skip the pagefind search index.")
 @click.option("--title", help="Site title (default: the vault folder's name).")
 @click.option("--strict", is_flag=True, help="Exit 1 when the vault has warnings or errors.")
+@jobs_option
 def command(vault: str | None, out: str, base_url: str | None, templates: str | None,
-            allow_raw_html: bool, no_search: bool, title: str | None, strict: bool) -> None:
+            allow_raw_html: bool, no_search: bool, title: str | None, strict: bool,
+            jobs: int | None) -> None:
     """Build the static reference site of VAULT into OUT (default ./site)."""
     from kb_compiler.check import run_checks
     from kb_compiler.emit.site import build_site
@@ -81,8 +90,9 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
     root = resolve_vault(vault)
     if templates and not Path(templates).is_dir():
         raise KbcError("templates folder not found", path=templates)
-    options = site_options(base_url, templates, allow_raw_html, no_search, title=title)
-    graph = resolve(load(root))
+    options = site_options(base_url, templates, allow_raw_html, no_search, title=title,
+                           jobs=jobs)
+    graph = resolve(load(root, jobs=jobs))
     report = build_site(graph, Path(out), options)  # type: ignore[arg-type]
     report_problems(graph, "build")
     click.echo(summary(report), err=True)

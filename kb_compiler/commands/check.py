@@ -12,7 +12,7 @@ import click
 from kb_compiler.check import check_vault
 from kb_compiler.check.formats import FORMAT_NAMES, RenderOptions, render
 from kb_compiler.check.formats.text import summary_line
-from kb_compiler.commands.common import resolve_vault, vault_argument
+from kb_compiler.commands.common import jobs_option, resolve_vault, vault_argument
 from kb_compiler.errors import KbcError
 
 
@@ -36,6 +36,7 @@ from kb_compiler.errors import KbcError
     show_default=True, help="Colour in text output (auto: on a terminal, unless NO_COLOR).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@jobs_option
 def command(
     vault: str | None,
     output_format: str,
@@ -44,11 +45,12 @@ def command(
     no_fix_encoding: bool,
     color: str,
     quiet: bool,
+    jobs: int | None,
 ) -> None:
     """Check the knowledge base in VAULT for broken links, embeds, block refs and
     relations, schema violations and damaged files."""
     root = resolve_vault(vault)
-    result = check_vault(root, fix_encoding=False if no_fix_encoding else None)
+    result = check_vault(root, fix_encoding=False if no_fix_encoding else None, jobs=jobs)
     options = RenderOptions(
         color=output_format == "text" and _use_color(color, output),
         path_prefix="" if output_format == "json" else _path_prefix(root),

@@ -26,6 +26,10 @@ def resolve_vault(vault: str | None) -> Path:
 
 
 vault_argument = click.argument("vault", required=False, type=click.Path())
+jobs_option = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+    help="Processes to work in, this one included (default: one per core). Fewer use "
+         "less memory: each worker holds a copy of much of the knowledge base.")
 
 
 # Beyond this many problems a build or export names the rest by count only: the full

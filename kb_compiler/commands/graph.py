@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kb_compiler.atomic import replacing
-from kb_compiler.commands.common import resolve_vault, vault_argument
+from kb_compiler.commands.common import jobs_option, resolve_vault, vault_argument
 from kb_compiler.emit.graph import FORMAT_NAMES, write_graph
 
 
@@ -19,14 +19,15 @@ from kb_compiler.emit.graph import FORMAT_NAMES, write_graph
               help="Write to FILE (atomically) instead of stdout.")
 @click.option("--no-fix-encoding", is_flag=True, help="Do not repair mojibake.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@jobs_option
 def command(vault: str | None, output_format: str, output: Path | None,
-            no_fix_encoding: bool, quiet: bool) -> None:
+            no_fix_encoding: bool, quiet: bool, jobs: int | None) -> None:
     """Export the knowledge graph of VAULT: a node per page (missing pages with
     exists false) and per asset, typed edges with their source lines."""
     from kb_compiler import load
     from kb_compiler.resolve import resolve
 
-    knowledge = resolve(load(resolve_vault(vault),
+    knowledge = resolve(load(resolve_vault(vault), jobs=jobs,
                              fix_encoding=False if no_fix_encoding else None))
     if output is None:
         stream = click.get_binary_stream("stdout")
