@@ -186,10 +186,25 @@ class ParseCache:
                 with contextlib.suppress(OSError):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             self._open_database()
-        elif self._db is not None:
+        if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
-                self._db.execute(f"DROP TABLE IF EXISTS {_OLD_TABLE}")
+                self._forget_other_versions(self._db)
         self.close()
+
+    @staticmethod
+    def _forget_other_versions(db: sqlite3.Connection) -> None:
+        """Entries made by other parsing code can never be read again (the code is in
+        their keys): delete them when the code changes, so the cache holds about one
+        version's worth of pages instead of growing with every upgrade. Freed space is
+        reused by the new entries."""
+        with db:
+            db.execute(f"DROP TABLE IF EXISTS {_OLD_TABLE}")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+            row = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
+            if row is None or row[0] != code_fingerprint():
+                db.execute("DELETE FROM pages")
+                db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('code', ?)",
+                           (code_fingerprint(),))
 
     def _connection(self) -> sqlite3.Connection | None:
         return self._open_database() if self._db is None and self._usable else self._db

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import kb_compiler
+from kb_compiler import cache as cache_module
 from kb_compiler import loader
 from kb_compiler.cache import DATABASE, dumps, loads_page
 from kb_compiler.errors import KbcError
@@ -172,6 +173,23 @@ def test_parallel_workers_fill_the_cache_for_the_next_run(
     first = kb_compiler.load(vault, cache_dir=cache, jobs=2).pages
     monkeypatch.setattr(loader, "parse_page", None)  # any parse now fails
     assert kb_compiler.load(vault, cache_dir=cache, jobs=1).pages == first
+
+
+def test_entries_of_other_parsing_code_are_deleted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade makes every entry unreadable: they go, so the cache does not grow
+    with each version."""
+    vault = _many_pages(tmp_path / "vault", 3)
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "version A")
+    kb_compiler.load(vault, cache_dir=cache)
+    first = {key for key, _ in _entries(cache)}
+    kb_compiler.load(vault, cache_dir=cache)
+    assert {key for key, _ in _entries(cache)} == first and len(first) == 3
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "version B")
+    kb_compiler.load(vault, cache_dir=cache)
+    second = {key for key, _ in _entries(cache)}
+    assert len(second) == 3 and not first & second
 
 
 def test_the_old_cache_table_is_dropped(tmp_path: Path) -> None:
