@@ -92,8 +92,10 @@ def parse_all(
         with ParseCache(cache_dir, options) as cache:
             cache.prepare()
     parsers = _parser_count(len(sources), jobs)
-    if parsers > 1 and cache_dir and _mostly_cached(sources[:_CHUNK], options, cache_dir):
-        return _cached_first(sources, options, cache_dir, parsers)
+    if parsers > 1 and cache_dir:
+        probe = _from_cache(sources[:_CHUNK], options, cache_dir)
+        if 2 * sum(page is not None for page in probe) >= len(probe):  # mostly cached
+            return _cached_first(sources, probe, options, cache_dir, parsers)
     return _parse(sources, options, cache_dir, parsers)
 
 
@@ -108,17 +110,13 @@ def _parse(sources: Sequence[SourceFile], options: ParseOptions, cache_dir: Path
                  for page in chunk)
 
 
-def _mostly_cached(probe: Sequence[SourceFile], options: ParseOptions, cache_dir: Path) -> bool:
-    found = _from_cache(probe, options, cache_dir)
-    return 2 * sum(page is not None for page in found) >= len(found)
-
-
-def _cached_first(sources: Sequence[SourceFile], options: ParseOptions, cache_dir: Path,
-                  parsers: int) -> tuple[Page, ...]:
-    """Every page the cache has, read here; the others parsed as usual. When most pages
-    are cached (an edit, then a check or a build), reading the cache in this process is
-    faster than through workers, whose pages this process would unpickle all the same."""
-    found = _from_cache(sources, options, cache_dir)
+def _cached_first(sources: Sequence[SourceFile], probe: list[Page | None],
+                  options: ParseOptions, cache_dir: Path, parsers: int) -> tuple[Page, ...]:
+    """Every page the cache has, read here (``probe``: those of the first sources,
+    already read); the others parsed as usual. When most pages are cached (an edit, then
+    a check or a build), reading the cache in this process is faster than through
+    workers, whose pages this process would unpickle all the same."""
+    found = probe + _from_cache(sources[len(probe):], options, cache_dir)
     missing = [source for source, page in zip(sources, found, strict=True) if page is None]
     parsed = iter(_parse(missing, options, cache_dir, _parser_count(len(missing), parsers)))
     return tuple(page if page is not None else next(parsed) for page in found)
@@ -132,11 +130,7 @@ def _from_cache(sources: Sequence[SourceFile], options: ParseOptions,
     found: list[Page | None] = []
     with no_gc_pauses(), ParseCache(cache_dir, options) as cache:
         for start in range(0, len(sources), _READ_CHUNK):
-            chunk = sources[start:start + _READ_CHUNK]
-            datas = [_read(source) for source in chunk]
-            keys = [cache.key(source.path, data) if data is not None else ""
-                    for source, data in zip(chunk, datas, strict=True)]
-            cached = cache.get_many([key for key in keys if key])
+            _, keys, cached = _look_up(sources[start:start + _READ_CHUNK], cache)
             found.extend(loads_page(cached.get(key)) if key else None for key in keys)
     return found
 
@@ -190,12 +184,9 @@ def _load_entries(
     """Each source's page, from the cache (pickled bytes) or parsed (a ``Page``, or its
     pickle when ``pickled``); None when the file cannot be read. The cache is asked once
     for the whole chunk and the new entries are stored in one transaction."""
-    datas = [_read(source) for source in chunk]
     with no_gc_pauses(), (ParseCache(cache_dir, options) if cache_dir else nullcontext()) \
             as cache:
-        keys = [cache.key(s.path, d) if cache and d is not None else ""
-                for s, d in zip(chunk, datas, strict=True)]
-        cached = cache.get_many([k for k in keys if k]) if cache else {}
+        datas, keys, cached = _look_up(chunk, cache)
         entries: list[Page | bytes | None] = []
         fresh: list[tuple[str, bytes]] = []
         for source, data, key in zip(chunk, datas, keys, strict=True):
@@ -211,6 +202,16 @@ def _load_entries(
         if cache:
             cache.put_many(fresh)
     return entries
+
+
+def _look_up(chunk: Sequence[SourceFile], cache: ParseCache | None
+             ) -> tuple[list[bytes | None], list[str], dict[str, bytes]]:
+    """Each source's bytes (None: unreadable) and cache key ("" without a cache or
+    bytes), and the entries the cache holds for those keys, asked in one query."""
+    datas = [_read(source) for source in chunk]
+    keys = [cache.key(source.path, data) if cache and data is not None else ""
+            for source, data in zip(chunk, datas, strict=True)]
+    return datas, keys, cache.get_many([key for key in keys if key]) if cache else {}
 
 
 def _pickled(page: Page) -> bytes | None:

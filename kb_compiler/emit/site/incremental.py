@@ -70,7 +70,7 @@ def read_manifest(out: Path) -> dict[str, Recorded]:
             return {}
         keys, pages = data["keys"], data["pages"]
         found = {}
-        for name in sorted(pages):
+        for name in list(pages):
             entry = pages.pop(name)  # each entry's list goes as its record comes
             fingerprint, key, title, excerpt, assets, broken, reads, search_key = entry
             found[name] = Recorded(fingerprint, key, title, excerpt, tuple(assets), broken,
