@@ -19,7 +19,7 @@ import queue
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,30 +49,44 @@ def map_shared(
     """
     arrived: queue.SimpleQueue[tuple[int, Future[Path]]] = queue.SimpleQueue()
     queued = deque(range(len(chunks)))
-    running = 0
-    with _handover_folder() as folder:
-        while queued or running:
-            while queued and running < IN_FLIGHT * workers:
-                number = queued.popleft()
-                future = pool.submit(_hand_over, in_worker, chunks[number],
-                                     folder / str(number))
-                future.add_done_callback(lambda done, n=number: arrived.put((n, done)))
-                running += 1
-            try:
-                number, future = arrived.get_nowait()
-            except queue.Empty:
-                if queued:
-                    number = queued.pop()
-                    yield number, here(chunks[number])
-                    continue
-                number, future = arrived.get()
-            running -= 1
-            yield number, _take(_outcome(future))
+    outstanding: set[Future[Path]] = set()
+    with _handover_folder() as folder, _deaths_reported():
+        try:
+            while queued or outstanding:
+                while queued and len(outstanding) < IN_FLIGHT * workers:
+                    number = queued.popleft()
+                    future = pool.submit(_hand_over, in_worker, chunks[number],
+                                         folder / str(number))
+                    future.add_done_callback(lambda done, n=number: arrived.put((n, done)))
+                    outstanding.add(future)
+                try:
+                    number, future = arrived.get_nowait()
+                except queue.Empty:
+                    if queued:
+                        number = queued.pop()
+                        yield number, here(chunks[number])
+                        continue
+                    number, future = arrived.get()
+                outstanding.discard(future)
+                yield number, _take(future.result())
+        finally:
+            _settle(outstanding)
 
 
-def _outcome(future: Future[Path]) -> Path:
+def _settle(outstanding: set[Future[Path]]) -> None:
+    """When the run stops early (an error, or the caller stops reading): cancel what no
+    worker has started and wait for the rest, so that no worker writes into the handover
+    folder while it is being removed."""
+    for future in outstanding:
+        future.cancel()
+    wait(outstanding)
+
+
+@contextmanager
+def _deaths_reported() -> Iterator[None]:
+    """A dead worker breaks the pool: its result, and any later submission, raise."""
     try:
-        return future.result()
+        yield
     except BrokenProcessPool:
         raise KbcError("a worker process stopped unexpectedly (killed, or out of "
                        "memory)") from None

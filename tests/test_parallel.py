@@ -3,7 +3,6 @@ process, a worker's failure raised here, and no handover file left behind."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import tempfile
 import time
@@ -15,9 +14,6 @@ import pytest
 
 from kb_compiler.errors import KbcError
 from kb_compiler.parallel import map_shared
-
-pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
-                                reason="the emitters fork their workers")
 
 
 def _squares_with_pid(chunk: Sequence[int]) -> list[tuple[int, int]]:
@@ -32,7 +28,9 @@ def _fails_on_zero(chunk: Sequence[int]) -> list[int]:
 
 
 def _pool() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    # The system's default way of starting processes, as the loader's pool uses: the
+    # worker functions here are importable, so it needs no fork.
+    return ProcessPoolExecutor(1)
 
 
 def _dies(chunk: Sequence[int]) -> list[int]:
