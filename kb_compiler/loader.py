@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from kb_compiler.cache import (
     ParseCache,
@@ -101,13 +102,14 @@ def parse_all(
 
 def _parse(sources: Sequence[SourceFile], options: ParseOptions, cache_dir: Path | None,
            parsers: int) -> tuple[Page, ...]:
-    if parsers <= 1:
-        entries = _load_entries(sources, options=options, cache_dir=cache_dir, pickled=False)
-        return tuple(_page(source, entry, options)
-                     for source, entry in zip(sources, entries, strict=True))
-    chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
-    return tuple(page for chunk in _parse_shared(chunks, options, cache_dir, parsers - 1)
-                 for page in chunk)
+    with ParseCache(cache_dir, options) if cache_dir else nullcontext() as cache:
+        if parsers <= 1:
+            loaded = _load_entries(sources, options=options, cache_dir=cache_dir, pickled=False)
+            _store(cache, loaded)
+            return tuple(_pages(sources, loaded, options))
+        chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
+        return tuple(page for chunk in _parse_shared(chunks, options, cache, parsers - 1)
+                     for page in chunk)
 
 
 def _cached_first(sources: Sequence[SourceFile], probe: list[Page | None],
@@ -136,24 +138,38 @@ def _from_cache(sources: Sequence[SourceFile], options: ParseOptions,
 
 
 def _parse_shared(
-    chunks: Sequence[Sequence[SourceFile]], options: ParseOptions, cache_dir: Path | None,
+    chunks: Sequence[Sequence[SourceFile]], options: ParseOptions, cache: ParseCache | None,
     workers: int,
 ) -> list[list[Page]]:
     """Each chunk's pages, parsed by ``workers`` processes and this one (see
     ``kb_compiler.parallel``): a worker sends its pages already pickled for the cache, so
-    no page is pickled twice."""
+    no page is pickled twice, and this process alone writes them to the cache."""
     done: list[list[Page]] = [[] for _ in chunks]
+    cache_dir = cache.path.parent if cache else None
     in_worker = partial(_load_entries, options=options, cache_dir=cache_dir, pickled=True)
     here = partial(_load_entries, options=options, cache_dir=cache_dir, pickled=False)
     with ProcessPoolExecutor(workers) as pool:
-        for number, entries in map_shared(pool, workers, chunks, in_worker, here):
-            done[number] = _pages(chunks[number], entries, options)
+        for number, loaded in map_shared(pool, workers, chunks, in_worker, here):
+            _store(cache, loaded)
+            done[number] = _pages(chunks[number], loaded, options)
     return done
 
 
-def _pages(chunk: Sequence[SourceFile], entries: Sequence[Page | bytes | None],
-           options: ParseOptions) -> list[Page]:
-    return [_page(source, entry, options) for source, entry in zip(chunk, entries, strict=True)]
+class _Loaded(NamedTuple):
+    """A chunk's entries (see ``_load_entries``) and the cache entries it made."""
+
+    entries: list[Page | bytes | None]
+    fresh: list[tuple[str, bytes]]
+
+
+def _store(cache: ParseCache | None, loaded: _Loaded) -> None:
+    if cache:
+        cache.put_many(loaded.fresh)
+
+
+def _pages(chunk: Sequence[SourceFile], loaded: _Loaded, options: ParseOptions) -> list[Page]:
+    return [_page(source, entry, options)
+            for source, entry in zip(chunk, loaded.entries, strict=True)]
 
 
 def _page(source: SourceFile, entry: Page | bytes | None, options: ParseOptions) -> Page:
@@ -180,15 +196,18 @@ def _read(source: SourceFile) -> bytes | None:
 def _load_entries(
     chunk: Sequence[SourceFile], *, options: ParseOptions, cache_dir: Path | None,
     pickled: bool,
-) -> list[Page | bytes | None]:
+) -> _Loaded:
     """Each source's page, from the cache (pickled bytes) or parsed (a ``Page``, or its
     pickle when ``pickled``); None when the file cannot be read. The cache is asked once
-    for the whole chunk and the new entries are stored in one transaction."""
+    for the whole chunk; the new entries are returned, not stored: with two processes
+    writing one database, each waited in SQLite's busy handler for the other's
+    transactions (a cold load took a third longer than one without a cache)."""
     with no_gc_pauses(), (ParseCache(cache_dir, options) if cache_dir else nullcontext()) \
             as cache:
         datas, keys, cached = _look_up(chunk, cache)
-        entries: list[Page | bytes | None] = []
-        fresh: list[tuple[str, bytes]] = []
+    entries: list[Page | bytes | None] = []
+    fresh: list[tuple[str, bytes]] = []
+    with no_gc_pauses():
         for source, data, key in zip(chunk, datas, keys, strict=True):
             found = cached.get(key)
             if data is None or found is not None:
@@ -199,9 +218,7 @@ def _load_entries(
             if key and blob is not None:
                 fresh.append((key, blob))
             entries.append(blob if pickled and blob is not None else page)
-        if cache:
-            cache.put_many(fresh)
-    return entries
+    return _Loaded(entries, fresh)
 
 
 def _look_up(chunk: Sequence[SourceFile], cache: ParseCache | None

@@ -11,6 +11,7 @@ Python's recursion limit when it is pickled, compared or printed.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -260,6 +261,7 @@ class KnowledgeBase:
         return tuple(sorted(found, key=Diagnostic.sort_key))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked for the same names again and again
 def page_id(name: str) -> str:
     """A page's identity: NFC-normalized, lower-cased, boundary slashes and empty
     namespace segments dropped. Only case and Unicode form are folded, never spaces or

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,20 @@ def kepano(tmp_path: Path) -> Path:
     copy = tmp_path / "kepano-obsidian"
     shutil.copytree(KEPANO, copy, symlinks=True)
     return copy
+
+
+@pytest.fixture
+def handover_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
+    """The temporary folders ``kb_compiler.parallel`` makes during the test, recorded
+    as they are made: a listing of /dev/shm would also show those of other tests
+    running at the same time (pytest -n)."""
+    made: list[Path] = []
+    real_folder = tempfile.TemporaryDirectory
+
+    def recorded_folder(*args, **kwargs):  # type: ignore[no-untyped-def]
+        folder = real_folder(*args, **kwargs)
+        made.append(Path(folder.name))
+        return folder
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", recorded_folder)
+    yield made

@@ -8,7 +8,6 @@ import hashlib
 import os
 import pickletools
 import sqlite3
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -93,17 +92,12 @@ def test_a_warm_cache_is_read_here_and_only_edited_pages_parsed(
     assert warm.pages == kb_compiler.load(vault, jobs=1, cache_dir=None).pages
 
 
-def test_parallel_parsing_leaves_no_temporary_files(tmp_path: Path) -> None:
+def test_parallel_parsing_leaves_no_temporary_files(
+        tmp_path: Path, handover_folders: list[Path]) -> None:
     vault = _many_pages(tmp_path / "many", loader.PARALLEL_THRESHOLD + 50)
-    places = [Path("/dev/shm"), Path(tempfile.gettempdir())]
-
-    def handovers() -> set[Path]:
-        return {found for place in places if place.is_dir()
-                for found in place.glob("kbc-work-*")}
-
-    before = handovers()
     kb_compiler.load(vault, jobs=2, cache_dir=None)
-    assert handovers() == before
+    assert [folder.name[:len("kbc-work-")] for folder in handover_folders] == ["kbc-work-"]
+    assert not any(folder.exists() for folder in handover_folders)
 
 
 def test_pickled_pages_keep_their_enum_members(tmp_path: Path) -> None:
@@ -173,6 +167,26 @@ def test_parallel_workers_fill_the_cache_for_the_next_run(
     first = kb_compiler.load(vault, cache_dir=cache, jobs=2).pages
     monkeypatch.setattr(loader, "parse_page", None)  # any parse now fails
     assert kb_compiler.load(vault, cache_dir=cache, jobs=1).pages == first
+
+
+def test_only_this_process_writes_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers send their new entries here instead of writing them: two processes
+    writing one database waited for each other in SQLite's busy handler."""
+    vault = _many_pages(tmp_path / "vault", loader.PARALLEL_THRESHOLD + 50)
+    log = tmp_path / "written-by"
+    real_put = cache_module.ParseCache.put_many
+
+    def logging_put(self, entries):  # type: ignore[no-untyped-def]
+        with log.open("a", encoding="utf-8") as out:  # forked workers would log too
+            out.writelines(f"{os.getpid()} {key}\n" for key, _ in entries)
+        return real_put(self, entries)
+
+    monkeypatch.setattr(cache_module.ParseCache, "put_many", logging_put)
+    kb = kb_compiler.load(vault, cache_dir=tmp_path / "cache", jobs=2)
+    rows = [line.split(" ") for line in log.read_text(encoding="utf-8").splitlines()]
+    assert {pid for pid, _ in rows} == {str(os.getpid())}
+    assert len({key for _, key in rows}) == len(kb.pages)
 
 
 def test_entries_of_other_parsing_code_are_deleted(
