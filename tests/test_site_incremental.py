@@ -35,6 +35,11 @@ PAGES = {
     "notes/Target.md": "# Target\n\n## Old Heading\n\nText under the heading.\n",
     "notes/Lonely.md": "# Lonely\nNobody embeds me.\n",
     "notes/Bystander.md": "# Bystander\nUnrelated to everything.\n",
+    # Target's backlinks show Prose's second block, whose footnote needs the last one
+    "Prose.md": ("- prose without links\n- points at [[notes/Target]], see [^1]\n"
+                 "- more prose\n"),
+    # Bystander's backlinks name the property Relater links from
+    "Relater.md": "related:: [[notes/Bystander]]\n\n- body text\n",
 }
 
 
@@ -68,6 +73,13 @@ CHANGES = {
     "unrelated page edited": edit("notes/Bystander.md", "Unrelated", "Still unrelated"),
     "nested embed edited": edit("Deep.md", "deep text", "deep text, edited"),
     "nested embed removed": edit("Guest.md", "{{embed [[Deep]]}}", "no embed now"),
+    "linking page edited away from its links": edit("Prose.md", "more prose",
+                                                    "more prose, edited"),
+    "linking block edited": edit("Prose.md", "points at", "now points at"),
+    # a definition in one block changes how another renders (footnotes reach across)
+    "footnote defined in another block": edit("Prose.md", "- more prose\n",
+                                              "- more prose\n- [^1]: the footnote\n"),
+    "linking property renamed": edit("Relater.md", "related::", "see-also::"),
     # Linker's local graph colours Target by its metamodel type
     "linked page typed": edit("notes/Target.md", "# Target\n",
                               "---\nmetamodel-id: \"[[Guest]]\"\n---\n# Target\n"),
@@ -127,6 +139,23 @@ def test_a_nested_embed_edit_renders_exactly_the_pages_that_show_it(tmp_path: Pa
     recorded = read_manifest(site)
     assert recorded["host.html"].reads == ("deep", "guest")
     assert recorded["quoter.html"].reads == ("guest",)
+
+
+def test_an_edit_away_from_the_links_leaves_the_linked_pages(tmp_path: Path) -> None:
+    """Target's backlinks show only the block of Prose that links to it: editing
+    another block renders Prose again, and Target keeps its file."""
+    vault, site = tmp_path / "vault", tmp_path / "site"
+    write(vault, PAGES)
+    build(vault, site)
+    before = {p.name: p.stat().st_ino for p in site.glob("*.html")}
+    CHANGES["linking page edited away from its links"](vault)
+    build(vault, site)
+    after = {p.name: p.stat().st_ino for p in site.glob("*.html")}
+    assert {name for name in before if after[name] != before[name]} >= {"prose.html"}
+    assert after["notes-target.html"] == before["notes-target.html"]
+    CHANGES["linking block edited"](vault)
+    build(vault, site)
+    assert "now points at" in (site / "notes-target.html").read_text("utf-8")
 
 
 def test_changed_options_render_everything_again(tmp_path: Path) -> None:

@@ -14,9 +14,11 @@ covers, conservatively:
   suggestion...), and what the link shows of its target: published or not, file name,
   name, type and the anchor it points at (a heading renamed there moves that anchor);
   a block ref shows the block's text, so for it the target's text;
-- every page linking to it (backlink context), with where its own references land
-  (its text, shown here, holds those links);
-- its namespace parent and children, and its metamodel score with its parts' scores;
+- every page linking to it (backlink context): what it is called and where, where its
+  references land, and the text of the blocks its links sit in (those blocks are
+  shown here), but not the rest of its text;
+- its namespace parent and children, and its metamodel score with its parts' scores
+  (by name, type and score: their text is not shown);
 - every page whose content the render showed (``reads``: the embeds it filled, nested
   ones too, and the blocks its block refs quote), with where their references land.
 
@@ -43,6 +45,7 @@ from typing import TextIO
 from kb_compiler.emit.site.context import SiteContext, target_id
 from kb_compiler.model import RefKind
 from kb_compiler.resolve import ResolvedRef, Target
+from kb_compiler.resolve.blocks import LineMap
 
 MANIFEST = ".kbc-manifest.json"
 FORMAT = 3
@@ -120,32 +123,31 @@ class Fingerprints:
         self._texts: dict[str, str] = {}
         self._links: dict[str, str] = {}
         self._infos: dict[str, str] = {}
+        self._identities: dict[str, str] = {}
+        self._shown: dict[str, str] = {}
         self._landings: dict[tuple[int, bool], tuple[Target, str]] = {}
 
     def page(self, key: str) -> str:
         """What the page's file is made from, but for its reads (see ``complete``)."""
-        context, graph = self.context, self.context.graph
+        graph = self.context.graph
         parts: list[object] = [self.site_wide, "page", self._page_info(key),
                                ("refs", self._links_of(key))]  # hashed once, shared
-        for source in sorted({r.source for r in graph.backlinks(key)}):
-            if source in context.pages:  # its linking blocks are shown, with their links
-                parts.append(("from", self._info(source), self._links_of(source)))
-        parts.append(("parent", self._info(graph.parent(key))))
-        parts.extend(("child", self._info(child)) for child in graph.children(key))
+        parts.extend(self._linking(source) for source in self._sources(key))
+        parts.append(("parent", self._identity(graph.parent(key))))
+        parts.extend(("child", self._identity(child)) for child in graph.children(key))
         score = graph.score(key)
         if score is not None:
             parts.append(("score", repr(score)))
-            parts.extend(("part", self._info(child)) for child in score.children)
+            parts.extend(("part", self._identity(child)) for child in score.children)
         return _hash(parts)
 
     def made_up(self, key: str) -> str:
         made = self.context.made_up[key]
         parts: list[object] = [self.site_wide, "made-up", key, made.name, made.is_namespace]
-        parts.extend(("tagged", self._info(source)) for source in sorted(made.tagged))
-        parts.extend(("child", self._info(child)) for child in self.context.graph.children(key))
-        for source in sorted({r.source for r in self.context.graph.backlinks(key)}):
-            if source in self.context.pages:
-                parts.append(("from", self._info(source), self._links_of(source)))
+        parts.extend(("tagged", self._identity(source)) for source in sorted(made.tagged))
+        parts.extend(("child", self._identity(child))
+                     for child in self.context.graph.children(key))
+        parts.extend(self._linking(source) for source in self._sources(key))
         return _hash(parts)
 
     def complete(self, fingerprint: str, reads: Iterable[str]) -> str:
@@ -154,6 +156,50 @@ class Fingerprints:
         shown = [(key, self._info(key), self._links_of(key) if key in self.context.pages
                   else None) for key in sorted(reads)]
         return _hash([fingerprint, shown]) if shown else fingerprint
+
+    def _sources(self, key: str) -> list[str]:
+        """The published pages linking to ``key``: its backlinks show them."""
+        pages = self.context.pages
+        return sorted({r.source for r in self.context.graph.backlinks(key)
+                       if r.source in pages})
+
+    def _linking(self, source: str) -> tuple[str, str, str, str]:
+        """What a page's backlinks show of ``source``: its name and place, its linking
+        blocks and where their links land."""
+        return ("from", self._identity(source), self._links_of(source),
+                self._shown_text(source))
+
+    def _shown_text(self, key: str) -> str:
+        """A hash of the text of ``key`` that backlinks show: each block holding a link
+        (with its place: its anchor is the block's number) and the property each
+        property link sits in. Editing the rest of the page leaves the pages it links
+        to as they are. A page that may hold a link reference or footnote definition
+        counts whole: a definition reaches across blocks, and whether it does depends
+        on how the page's other blocks render."""
+        found = self._shown.get(key)
+        if found is None:
+            found = self._shown[key] = self._text(key) if "]:" in \
+                self.context.pages[key].text else self._linking_blocks(key)
+        return found
+
+    def _linking_blocks(self, key: str) -> str:
+        page = self.context.pages[key]
+        lines = page.text.split("\n")
+        starts = LineMap(page)
+        shown: set[int] = set()
+        properties: set[tuple[int, str]] = set()
+        for resolved in self.context.graph.outgoing(key):
+            ref = resolved.ref
+            if ref.property:
+                properties.add((ref.line, ref.property))
+            elif (index := starts.block_at(ref.line)) is not None:
+                shown.add(index)
+        blocks = []
+        for index in sorted(shown):
+            block = page.blocks[index]
+            blocks.append((index, block.line, block.end_line,
+                           lines[block.line - 1:block.end_line]))
+        return _hash([page.dialect.value, bool(page.blocks), blocks, sorted(properties)])
 
     def _links_of(self, key: str) -> str:
         """Where the references of another page land (its text shown here holds them)."""
@@ -196,13 +242,24 @@ class Fingerprints:
                 context.anchor(key, block))
 
     def _info(self, key: str | None) -> str:
-        """A hash of what a page shows of another (hashed once: it is in many
-        fingerprints, and a short string is quick to hash again)."""
+        """A hash of a page shown whole, text included (an embed, a quoted block)."""
         if key is None:
             return "none"
         found = self._infos.get(key)
         if found is None:
-            found = self._infos[key] = _hash([self._describe(key)])
+            text = self._text(key) if key in self.context.pages else None
+            found = self._infos[key] = _hash([self._identity(key), text])
+        return found
+
+    def _identity(self, key: str | None) -> str:
+        """A hash of what a page shows of another it only names: name, place, type and
+        score (hashed once: it is in many fingerprints, and a short string is quick to
+        hash again)."""
+        if key is None:
+            return "none"
+        found = self._identities.get(key)
+        if found is None:
+            found = self._identities[key] = _hash([self._describe(key)])
         return found
 
     def _describe(self, key: str) -> tuple[object, ...]:
@@ -212,7 +269,6 @@ class Fingerprints:
         return (key, context.publish.is_public(key), page is not None,
                 key in context.made_up, context.slugs.get(key), context.display_name(key),
                 context.graph.page_type(key), repr(score) if score else None,
-                self._text(key) if page is not None else None,
                 page.path if page is not None else None)
 
     def _page_info(self, key: str) -> tuple[object, ...]:
