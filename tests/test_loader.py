@@ -100,6 +100,42 @@ def test_parallel_parsing_leaves_no_temporary_files(
     assert not any(folder.exists() for folder in handover_folders)
 
 
+def test_a_reloader_parses_only_the_files_that_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = _many_pages(tmp_path / "vault", 30)
+    reloader = loader.Reloader(vault, cache_dir=None)
+    first = reloader.load()
+    parsed: list[str] = []
+    real_parse = loader.parse_page
+
+    def logging_parse(source, data, options):  # type: ignore[no-untyped-def]
+        parsed.append(source.path)
+        return real_parse(source, data, options)
+
+    monkeypatch.setattr(loader, "parse_page", logging_parse)
+    assert reloader.load().pages == first.pages
+    assert parsed == []  # neither parsed nor read from a cache (there is none)
+    (vault / "page 3.md").write_text("- now links to [[page 9]]\n", encoding="utf-8")
+    (vault / "page 30.md").write_text("- a new page\n", encoding="utf-8")
+    (vault / "page 4.md").unlink()
+    again = reloader.load()
+    assert sorted(parsed) == ["page 3.md", "page 30.md"]
+    monkeypatch.setattr(loader, "parse_page", real_parse)
+    assert again.pages == kb_compiler.load(vault, cache_dir=None).pages
+
+
+def test_a_reloader_parses_everything_again_when_the_parse_options_change(
+        tmp_path: Path) -> None:
+    vault = _many_pages(tmp_path / "vault", 3)
+    (vault / "damaged.md").write_bytes("- caf\u00e9".encode().decode("latin-1").encode())
+    reloader = loader.Reloader(vault, cache_dir=None)
+    repaired = reloader.load().page("damaged")
+    assert repaired is not None and "café" in repaired.text
+    (vault / "kbc.toml").write_text("fix-encoding = false\n", encoding="utf-8")
+    kept = reloader.load().page("damaged")
+    assert kept is not None and "café" not in kept.text
+
+
 def test_pickled_pages_keep_their_enum_members(tmp_path: Path) -> None:
     """Enum members are pickled as references (one per member and pickle), not as a
     call to the enum for every value, and come back as the very same members."""

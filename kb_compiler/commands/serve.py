@@ -1,10 +1,11 @@
 """`kbc serve`: a local preview of the site that rebuilds when the vault changes.
 
 The site is built into a temporary folder and served on 127.0.0.1 only. watchfiles
-reports changed files; the vault is read again (the parse cache skips pages whose
-bytes did not change) and the site rebuilt and swapped in atomically, so a request
-never sees half a site. Pages carry a small script (only in this mode) that polls a
-fingerprint file and reloads the browser when it changes.
+reports changed files; the vault is read again (a page whose bytes did not change is
+kept from the last build, neither parsed nor read from the parse cache) and the site
+rebuilt and swapped in atomically, so a request never sees half a site. Pages carry a
+small script (only in this mode) that polls a fingerprint file and reloads the browser
+when it changes.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ import tempfile
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kb_compiler.commands.build import site_options, summary
 from kb_compiler.commands.common import resolve_vault, vault_argument
 from kb_compiler.errors import KbcError
+
+if TYPE_CHECKING:
+    from kb_compiler.loader import Reloader
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -47,13 +51,13 @@ def start_server(folder: Path, port: int) -> ThreadingHTTPServer:
     return server
 
 
-def rebuild(root: Path, out: Path, options: object) -> str:
-    """Read the vault again and rebuild the site; returns the summary line."""
+def rebuild(vault: Reloader, out: Path, options: object) -> str:
+    """Read the vault again (only changed files) and rebuild the site; returns the
+    summary line."""
     from kb_compiler.emit.site import build_site
-    from kb_compiler.loader import load
     from kb_compiler.resolve import resolve
 
-    report = build_site(resolve(load(root)), out, options)  # type: ignore[arg-type]
+    report = build_site(resolve(vault.load()), out, options)  # type: ignore[arg-type]
     return summary(report)
 
 
@@ -71,12 +75,15 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
     """Preview the site of VAULT on http://127.0.0.1:PORT/, rebuilding on change."""
     import watchfiles
 
+    from kb_compiler.loader import Reloader
+
     root = resolve_vault(vault).resolve()
     options = site_options(None, templates, allow_raw_html, no_search, serve=True, title=title)
     workspace = Path(tempfile.mkdtemp(prefix="kbc-serve-"))
     out = workspace / "site"
+    pages = Reloader(root)
     try:
-        click.echo(rebuild(root, out, options), err=True)
+        click.echo(rebuild(pages, out, options), err=True)
         server = start_server(out, port)
         host, bound = server.server_address[:2]
         click.echo(f"kbc: serving {root} on http://{host}:{bound}/ (Ctrl+C to stop)", err=True)
@@ -87,7 +94,7 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
             names = sorted({Path(path).name for _, path in changes})
             click.echo(f"kbc: changed: {', '.join(names[:5])}", err=True)
             try:
-                click.echo(rebuild(root, out, options), err=True)
+                click.echo(rebuild(pages, out, options), err=True)
             except KbcError as error:
                 click.echo(f"kbc: error: {error} (still serving the last good build)", err=True)
         server.shutdown()
