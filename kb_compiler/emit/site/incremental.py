@@ -125,6 +125,7 @@ class Fingerprints:
         self._infos: dict[str, str] = {}
         self._identities: dict[str, str] = {}
         self._shown: dict[str, str] = {}
+        self._linkings: dict[str, str] = {}
         self._landings: dict[tuple[int, bool], tuple[Target, str]] = {}
 
     def page(self, key: str) -> str:
@@ -163,11 +164,15 @@ class Fingerprints:
         return sorted({r.source for r in self.context.graph.backlinks(key)
                        if r.source in pages})
 
-    def _linking(self, source: str) -> tuple[str, str, str, str]:
-        """What a page's backlinks show of ``source``: its name and place, its linking
-        blocks and where their links land."""
-        return ("from", self._identity(source), self._links_of(source),
-                self._shown_text(source))
+    def _linking(self, source: str) -> str:
+        """A hash of what a page's backlinks show of ``source``: its name and place, its
+        linking blocks and where their links land (hashed once: a page links to many)."""
+        found = self._linkings.get(source)
+        if found is None:
+            found = self._linkings[source] = _hash(["from", self._identity(source),
+                                                    self._links_of(source),
+                                                    self._shown_text(source)])
+        return found
 
     def _shown_text(self, key: str) -> str:
         """A hash of the text of ``key`` that backlinks show: each block holding a link
