@@ -23,7 +23,7 @@ PAGES = {
                 "- and refs ((6489a1b2-3c4d-5e6f-7890-abcdef123456)) near [[notes/Lonely]]\n"),
     "Guest.md": textwrap.dedent("""\
         - guest text
-        - a referenced block
+        - a referenced block about [[notes/Bystander]]
           id:: 6489a1b2-3c4d-5e6f-7890-abcdef123456
         - guest embeds deeper
           {{embed [[Deep]]}}
@@ -64,6 +64,10 @@ def add(path: str, text: str) -> Callable[[Path], None]:
     return lambda vault: write(vault, {path: text})
 
 
+def remove(path: str) -> Callable[[Path], None]:
+    return lambda vault: (vault / path).unlink()
+
+
 CHANGES = {
     "embedded page edited": edit("Guest.md", "guest text", "guest text, edited"),
     "referenced block edited": edit("Guest.md", "a referenced block", "a renamed block"),
@@ -80,6 +84,8 @@ CHANGES = {
     "footnote defined in another block": edit("Prose.md", "- more prose\n",
                                               "- more prose\n- [^1]: the footnote\n"),
     "linking property renamed": edit("Relater.md", "related::", "see-also::"),
+    # Lonely's backlinks quote Guest's block, whose link to Bystander now breaks
+    "page linked from a quoted block removed": remove("notes/Bystander.md"),
     # Linker's local graph colours Target by its metamodel type
     "linked page typed": edit("notes/Target.md", "# Target\n",
                               "---\nmetamodel-id: \"[[Guest]]\"\n---\n# Target\n"),
@@ -156,6 +162,25 @@ def test_an_edit_away_from_the_links_leaves_the_linked_pages(tmp_path: Path) -> 
     CHANGES["linking block edited"](vault)
     build(vault, site)
     assert "now points at" in (site / "notes-target.html").read_text("utf-8")
+
+
+def test_an_edit_beside_a_quoted_block_leaves_the_pages_showing_the_quote(
+        tmp_path: Path) -> None:
+    """Lonely's backlinks show Host's block, which quotes one block of Guest: editing
+    another block of Guest renders Guest and Host (it embeds Guest) again, not Lonely."""
+    vault, site = tmp_path / "vault", tmp_path / "site"
+    write(vault, PAGES)
+    build(vault, site)
+    before = {p.name: p.stat().st_ino for p in site.glob("*.html")}
+    CHANGES["embedded page edited"](vault)
+    build(vault, site)
+    after = {p.name: p.stat().st_ino for p in site.glob("*.html")}
+    assert after["guest.html"] != before["guest.html"]
+    assert after["host.html"] != before["host.html"]
+    assert after["notes-lonely.html"] == before["notes-lonely.html"]
+    CHANGES["referenced block edited"](vault)
+    build(vault, site)
+    assert "a renamed block" in (site / "notes-lonely.html").read_text("utf-8")
 
 
 def test_changed_options_render_everything_again(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ covers, conservatively:
 - every reference it writes and where the graph resolved it (existence, block,
   suggestion...), and what the link shows of its target: published or not, file name,
   name, type and the anchor it points at (a heading renamed there moves that anchor);
-  a block ref shows the block's text, so for it the target's text;
+  a block ref shows the block's text, so for it that block's text and where the links
+  in it land (a quoted block that quotes or embeds in turn: its page's whole text);
 - every page linking to it (backlink context): what it is called and where, where its
   references land, and the text of the blocks its links sit in (those blocks are
   shown here), but not the rest of its text;
@@ -226,13 +227,31 @@ class Fingerprints:
         is described once (kept here with its hash, so its id is never reused)."""
         found = self._landings.get((id(target), quoted))
         if found is None:
-            shown = self._info(target_id(target)) if quoted \
+            shown = self._quoted(target) if quoted \
                 else self._link_info(target_id(target), target.block)
             described = _hash([target.page, target.block, target.asset, target.exists,
                                target.name, target.suggestion, target.node, target.implied,
                                target.escapes, shown])
             found = self._landings[(id(target), quoted)] = (target, described)
         return found[1]
+
+    def _quoted(self, target: Target) -> str:
+        """What a block ref shows of its target: the block's text, where the links in it
+        land, and the page's name and place. A block that itself quotes or embeds
+        counts as its whole page."""
+        key = target_id(target)
+        page = self.context.pages.get(key) if key else None
+        if page is None or target.block is None or not 0 <= target.block < len(page.blocks):
+            return self._info(key)
+        block = page.blocks[target.block]
+        inside = [r for r in self.context.graph.outgoing(key)
+                  if block.line <= r.ref.line <= block.end_line]
+        if any(r.ref.kind in (RefKind.BLOCK_REF, RefKind.EMBED) for r in inside):
+            return self._info(key)
+        lines = page.text.split("\n")[block.line - 1:block.end_line]
+        links = [(r.ref.kind.value, r.ref.target, r.ref.subpath, r.ref.block_id, r.ref.line,
+                  self._link_info(target_id(r.target), r.target.block)) for r in inside]
+        return _hash([self._identity(key), target.block, lines, links])
 
     def _link_info(self, key: str | None, block: int | None) -> tuple[object, ...]:
         """What a link shows of its target: where it is, what it is called and its type
