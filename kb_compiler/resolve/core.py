@@ -150,10 +150,11 @@ def page_references(page: Page) -> list[Reference]:
     always count, and are never counted twice)."""
     refs = [r for r in page.references if (r.property or "") not in NON_LINK_PROPERTIES]
     parsed_keys = {r.property for r in refs if r.property}
-    lines = page.text.split("\n")
+    lines: list[str] = []
     for prop in _all_properties(page):
-        if prop.key in NON_LINK_PROPERTIES or prop.key in parsed_keys:
+        if prop.key in NON_LINK_PROPERTIES or prop.key in parsed_keys or not prop.references:
             continue
+        lines = lines or page.text.split("\n")
         for name in prop.references:
             kind = RefKind.TAG if prop.key in TAG_KEYS else RefKind.PROPERTY
             refs.append(Reference(kind, name, prop.line, _column(lines, prop.line, name),

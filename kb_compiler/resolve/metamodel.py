@@ -104,9 +104,10 @@ def check_pages(
         for prop in page.properties:
             found.extend(_check_property(page, prop, schema, page_type))
         for block in page.blocks:
-            for prop in block.properties:
-                found.extend(_check_property(page, prop, schema, page_type))
-            found.extend(_check_key_block(page, block.properties, block.line))
+            if block.properties:
+                for prop in block.properties:
+                    found.extend(_check_property(page, prop, schema, page_type))
+                found.extend(_check_key_block(page, block.properties, block.line))
         if page_type is None or schema.is_empty:
             continue
         rule = schema.type(page_type)
@@ -195,6 +196,8 @@ def _check_required(page: Page, type_id: str, properties: tuple[str, ...],
         if prop is None or not prop.raw.strip():
             found.append(_violation(page, 1, f"page of type '{type_id}' needs property "
                                              f"'{key}'"))
+    if not sections:
+        return found
     headings = {heading_key(b.content) for b in page.blocks if heading_level(b) is not None}
     for section in sections:
         if heading_key(section) not in headings:
