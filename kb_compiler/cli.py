@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from kb_compiler import __version__
+from kb_compiler import __version__, gcpause
 from kb_compiler.errors import KbcError
 
 # Each verb's module is imported when the verb runs: `kbc check` in a pre-commit hook
@@ -61,7 +61,14 @@ def _fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
+# Every verb but serve runs once and exits: what its stages build lives until then.
+RUN_ONCE = frozenset(COMMANDS) - {"serve"}
+
+
 @click.group(cls=KbcGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kbc")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Compile Logseq and Obsidian knowledge bases: check them, build a site, export."""
+    if ctx.invoked_subcommand in RUN_ONCE:
+        gcpause.for_one_command()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from kb_compiler import gcpause
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -72,3 +75,13 @@ def handover_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
 
     monkeypatch.setattr(tempfile, "TemporaryDirectory", recorded_folder)
     yield made
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_for_a_library() -> Iterator[None]:
+    """A command run in-process (click's CliRunner) marks the process as one command's
+    (``gcpause.for_one_command``): every test starts as a library caller again."""
+    yield
+    if gcpause._ONE_COMMAND:
+        gcpause._ONE_COMMAND = False
+        gc.unfreeze()

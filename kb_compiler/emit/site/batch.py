@@ -29,7 +29,7 @@ from kb_compiler.emit.site.pages import PageBuilder, PageResult, excerpt_of
 from kb_compiler.emit.site.search import search_key
 from kb_compiler.emit.site.stash import BodyStash, Stashed
 from kb_compiler.emit.site.writer import SiteWriter
-from kb_compiler.gcpause import no_gc_pauses
+from kb_compiler.gcpause import frozen, no_gc_pauses
 from kb_compiler.parallel import map_shared
 
 PARALLEL_THRESHOLD = 300  # below this many pages, worker processes cost more than they save
@@ -204,21 +204,19 @@ def _pool(builder: PageBuilder, count: int, workers: int | None,
         yield None, 0
         return
     _WORKER = builder
-    # Everything alive now is shared with the workers: frozen, the collector never
-    # touches (and so never copies) those pages in the children.
-    gc.freeze()
     if progress is not None:
         progress.stop()
     try:
-        with ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("fork")) \
-                as pool:
+        # Everything alive now is shared with the workers: frozen, the collector never
+        # touches (and so never copies) those pages in the children.
+        with frozen(), ProcessPoolExecutor(
+                helpers, mp_context=multiprocessing.get_context("fork")) as pool:
             pool.submit(int).result()  # the workers are forked now, the bar's thread stopped
             if progress is not None:
                 progress.start()
             yield pool, helpers
     finally:
         _WORKER = None
-        gc.unfreeze()
 
 
 def _bodies_in_worker(keys: Sequence[str]) -> list[tuple[Stashed, Batch | None] | None]:
