@@ -138,8 +138,8 @@ def parse_all(
     """Parse every source, in order, using the cache and worker processes when useful.
 
     ``jobs`` processes parse at once: this one and ``jobs - 1`` workers. Each takes
-    chunks of files: reads them, looks them up in the cache, parses the misses and
-    stores their entries itself.
+    chunks of files: reads them, looks them up in the cache and parses the misses; this
+    process stores the new entries.
     """
     if cache_dir:
         with ParseCache(cache_dir, options) as cache:
