@@ -38,6 +38,20 @@ def _many_pages(root: Path, count: int) -> Path:
     return root
 
 
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths this process parses from now on, in order."""
+    paths: list[str] = []
+    real_parse = loader.parse_page
+
+    def logging_parse(source, data, options):  # type: ignore[no-untyped-def]
+        paths.append(source.path)
+        return real_parse(source, data, options)
+
+    monkeypatch.setattr(loader, "parse_page", logging_parse)
+    return paths
+
+
 def test_parallel_parse_matches_serial(tmp_path: Path) -> None:
     vault = _many_pages(tmp_path / "many", loader.PARALLEL_THRESHOLD + 50)
     serial = kb_compiler.load(vault, jobs=1, cache_dir=None)
@@ -101,18 +115,11 @@ def test_parallel_parsing_leaves_no_temporary_files(
 
 
 def test_a_reloader_parses_only_the_files_that_changed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, parsed: list[str]) -> None:
     vault = _many_pages(tmp_path / "vault", 30)
     reloader = loader.Reloader(vault, cache_dir=None)
     first = reloader.load()
-    parsed: list[str] = []
-    real_parse = loader.parse_page
-
-    def logging_parse(source, data, options):  # type: ignore[no-untyped-def]
-        parsed.append(source.path)
-        return real_parse(source, data, options)
-
-    monkeypatch.setattr(loader, "parse_page", logging_parse)
+    parsed.clear()
     assert reloader.load().pages == first.pages
     assert parsed == []  # neither parsed nor read from a cache (there is none)
     (vault / "page 3.md").write_text("- now links to [[page 9]]\n", encoding="utf-8")
@@ -120,7 +127,6 @@ def test_a_reloader_parses_only_the_files_that_changed(
     (vault / "page 4.md").unlink()
     again = reloader.load()
     assert sorted(parsed) == ["page 3.md", "page 30.md"]
-    monkeypatch.setattr(loader, "parse_page", real_parse)
     assert again.pages == kb_compiler.load(vault, cache_dir=None).pages
 
 
@@ -151,18 +157,11 @@ def test_pickled_pages_keep_their_enum_members(tmp_path: Path) -> None:
     assert names.count("RefKind.LINK") == 1
 
 
-def test_cache_skips_unchanged_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_skips_unchanged_pages(tmp_path: Path, parsed: list[str]) -> None:
     vault = _many_pages(tmp_path / "vault", 12)
     cache = tmp_path / "cache"
     first = kb_compiler.load(vault, cache_dir=cache)
-    parsed: list[str] = []
-    real_parse = loader.parse_page
-
-    def counting_parse(source, data, options):  # type: ignore[no-untyped-def]
-        parsed.append(source.path)
-        return real_parse(source, data, options)
-
-    monkeypatch.setattr(loader, "parse_page", counting_parse)
+    parsed.clear()
     (vault / "page 3.md").write_text("- changed [[page 4]]\n", encoding="utf-8")
     second = kb_compiler.load(vault, cache_dir=cache)
     assert parsed == ["page 3.md"]
