@@ -40,6 +40,8 @@ PAGES = {
                  "- more prose\n"),
     # Bystander's backlinks name the property Relater links from
     "Relater.md": "related:: [[notes/Bystander]]\n\n- body text\n",
+    # Bystander's backlinks point at the linking heading by its id
+    "notes/Anchored.md": "# Anchored\n\n## Intro\n\n## Topic [[notes/Bystander]]\n",
 }
 
 
@@ -84,6 +86,9 @@ CHANGES = {
     "footnote defined in another block": edit("Prose.md", "- more prose\n",
                                               "- more prose\n- [^1]: the footnote\n"),
     "linking property renamed": edit("Relater.md", "related::", "see-also::"),
+    # the linking heading's id is numbered now that an earlier heading has its text
+    "heading before a linking heading renamed": edit("notes/Anchored.md", "## Intro",
+                                                     "## Topic notes/Bystander"),
     # Lonely's backlinks quote Guest's block, whose link to Bystander now breaks
     "page linked from a quoted block removed": remove("notes/Bystander.md"),
     # Linker's local graph colours Target by its metamodel type

@@ -177,11 +177,12 @@ class Fingerprints:
 
     def _shown_text(self, key: str) -> str:
         """A hash of the text of ``key`` that backlinks show: each block holding a link
-        (with its place: its anchor is the block's number) and the property each
-        property link sits in. Editing the rest of the page leaves the pages it links
-        to as they are. A page that may hold a link reference or footnote definition
-        counts whole: a definition reaches across blocks, and whether it does depends
-        on how the page's other blocks render."""
+        (with its number and its anchor, which backlinks point at: a heading's id
+        depends on the headings before it) and the property each property link sits
+        in. Editing the rest of the page leaves the pages it links to as they are. A
+        page that may hold a link reference or footnote definition counts whole: a
+        definition reaches across blocks, and whether it does depends on how the
+        page's other blocks render."""
         found = self._shown.get(key)
         if found is None:
             found = self._shown[key] = self._text(key) if "]:" in \
@@ -203,8 +204,8 @@ class Fingerprints:
         blocks = []
         for index in sorted(shown):
             block = page.blocks[index]
-            blocks.append((index, block.line, block.end_line,
-                           lines[block.line - 1:block.end_line]))
+            blocks.append((index, self.context.anchor(key, index), block.line,
+                           block.end_line, lines[block.line - 1:block.end_line]))
         return _hash([page.dialect.value, bool(page.blocks), blocks, sorted(properties)])
 
     def _links_of(self, key: str) -> str:
@@ -251,7 +252,8 @@ class Fingerprints:
         lines = page.text.split("\n")[block.line - 1:block.end_line]
         links = [(r.ref.kind.value, r.ref.target, r.ref.subpath, r.ref.block_id, r.ref.line,
                   self._link_info(target_id(r.target), r.target.block)) for r in inside]
-        return _hash([self._identity(key), target.block, lines, links])
+        return _hash([self._identity(key), target.block,
+                      self.context.anchor(key, target.block), lines, links])
 
     def _link_info(self, key: str | None, block: int | None) -> tuple[object, ...]:
         """What a link shows of its target: where it is, what it is called and its type
@@ -266,7 +268,8 @@ class Fingerprints:
                 context.anchor(key, block))
 
     def _info(self, key: str | None) -> str:
-        """A hash of a page shown whole, text included (an embed, a quoted block)."""
+        """A hash of a page shown whole, text included (a page a render read: an embed,
+        a quoted block that falls back to its page)."""
         if key is None:
             return "none"
         found = self._infos.get(key)
