@@ -257,8 +257,8 @@ def pagefind_command(pages: Path, bundle: Path) -> list[str]:
 def _pagefind_program() -> tuple[str, ...]:
     """The pagefind binary that ``pagefind[bin]`` installs, run directly: ``python -m
     pagefind`` started an interpreter only to find it, per shard (0.1 s of CPU each, a
-    second and a half of a 10,000-page build). That interpreter where the binary is not
-    found (it then reports why)."""
+    second and a half of a 10,000-page build). Where no binary is found, ``python -m
+    pagefind`` runs after all, and its error says why."""
     try:
         import pagefind_bin
 
