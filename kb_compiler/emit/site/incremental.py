@@ -44,9 +44,9 @@ from pathlib import Path
 from typing import TextIO
 
 from kb_compiler.emit.site.context import SiteContext, target_id
-from kb_compiler.model import RefKind
+from kb_compiler.model import Block, RefKind
 from kb_compiler.resolve import ResolvedRef, Target
-from kb_compiler.resolve.blocks import LineMap
+from kb_compiler.resolve.blocks import LineMap, heading_level
 
 MANIFEST = ".kbc-manifest.json"
 FORMAT = 3
@@ -204,7 +204,7 @@ class Fingerprints:
         blocks = []
         for index in sorted(shown):
             block = page.blocks[index]
-            blocks.append((index, self.context.anchor(key, index), block.line,
+            blocks.append((index, self._heading_anchor(key, block), block.line,
                            block.end_line, lines[block.line - 1:block.end_line]))
         return _hash([page.dialect.value, bool(page.blocks), blocks, sorted(properties)])
 
@@ -252,8 +252,14 @@ class Fingerprints:
         lines = page.text.split("\n")[block.line - 1:block.end_line]
         links = [(r.ref.kind.value, r.ref.target, r.ref.subpath, r.ref.block_id, r.ref.line,
                   self._link_info(target_id(r.target), r.target.block)) for r in inside]
-        return _hash([self._identity(key), target.block,
-                      self.context.anchor(key, target.block), lines, links])
+        return _hash([self._identity(key), target.block, self._heading_anchor(key, block),
+                      lines, links])
+
+    def _heading_anchor(self, key: str, block: Block) -> str | None:
+        """A heading's anchor, numbered among the page's headings. Other blocks' anchors
+        are their id or their number, both hashed with the block already."""
+        return self.context.anchor(key, block.index) if heading_level(block) is not None \
+            else None
 
     def _link_info(self, key: str | None, block: int | None) -> tuple[object, ...]:
         """What a link shows of its target: where it is, what it is called and its type
