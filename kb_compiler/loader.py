@@ -85,13 +85,14 @@ class Reloader:
         if config.parse != self._options:
             self._known, self._options = {}, config.parse
         digests = [_digest(source) for source in found.sources]
-        changed = [source for source, digest in zip(found.sources, digests, strict=True)
-                   if self._kept(source, digest) is None]
+        kept = [self._kept(source, digest)
+                for source, digest in zip(found.sources, digests, strict=True)]
+        changed = [source for source, page in zip(found.sources, kept, strict=True)
+                   if page is None]
         with no_gc_pauses():
             parsed = iter(parse_all(changed, config.parse,
                                     _cache_folder(self.cache_dir, root), self.jobs))
-            pages = [self._kept(source, digest) or next(parsed)
-                     for source, digest in zip(found.sources, digests, strict=True)]
+            pages = [page or next(parsed) for page in kept]
         self._known = {source: (digest, page) for source, digest, page
                        in zip(found.sources, digests, pages, strict=True) if digest}
         return _knowledge_base(root, config, found, tuple(pages))
@@ -160,7 +161,8 @@ def _parse(sources: Sequence[SourceFile], options: ParseOptions, cache_dir: Path
             _store(cache, loaded)
             return tuple(_pages(sources, loaded, options))
         chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
-        return tuple(page for chunk in _parse_shared(chunks, options, cache, parsers - 1)
+        return tuple(page for chunk in _parse_shared(chunks, options, cache_dir, cache,
+                                                     parsers - 1)
                      for page in chunk)
 
 
@@ -190,14 +192,13 @@ def _from_cache(sources: Sequence[SourceFile], options: ParseOptions,
 
 
 def _parse_shared(
-    chunks: Sequence[Sequence[SourceFile]], options: ParseOptions, cache: ParseCache | None,
-    workers: int,
+    chunks: Sequence[Sequence[SourceFile]], options: ParseOptions, cache_dir: Path | None,
+    cache: ParseCache | None, workers: int,
 ) -> list[list[Page]]:
     """Each chunk's pages, parsed by ``workers`` processes and this one (see
     ``kb_compiler.parallel``): a worker sends its pages already pickled for the cache, so
     no page is pickled twice, and this process alone writes them to the cache."""
     done: list[list[Page]] = [[] for _ in chunks]
-    cache_dir = cache.path.parent if cache else None
     in_worker = partial(_load_entries, options=options, cache_dir=cache_dir, pickled=True)
     here = partial(_load_entries, options=options, cache_dir=cache_dir, pickled=False)
     with ProcessPoolExecutor(workers) as pool:

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb_compiler import load
-from kb_compiler.atomic import replacing
-from kb_compiler.emit.graph import FORMAT_NAMES, render_graph, write_atomic, write_graph
+from kb_compiler.atomic import replacing, write_file
+from kb_compiler.emit.graph import FORMAT_NAMES, render_graph, write_graph
 from kb_compiler.errors import KbcError
 from kb_compiler.model import RefKind
 from kb_compiler.resolve import resolve
@@ -111,14 +111,14 @@ def test_unknown_format_is_a_user_error() -> None:
         render_graph(nx.MultiDiGraph(), "png")
 
 
-def test_write_atomic_replaces_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+def test_write_file_replaces_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "graph.json"
     target.write_text("old", encoding="utf-8")
-    write_atomic(target, "new ✓")
+    write_file(target, "new ✓".encode())
     assert target.read_text(encoding="utf-8") == "new ✓"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.json"]
     with pytest.raises(KbcError):
-        write_atomic(tmp_path / "no" / "such" / "dir.json", "x")
+        write_file(tmp_path / "no" / "such" / "dir.json", b"x")
 
 
 def test_json_is_written_as_json_dumps_would_write_it(seeds_vault: Path) -> None:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from pathlib import Path
 from typing import BinaryIO
 
 import networkx as nx
 
-from kb_compiler.atomic import write_file
 from kb_compiler.emit.graph import dot, graphml, json_format, mermaid
 from kb_compiler.emit.graph.order import sorted_edges
 from kb_compiler.errors import KbcError
@@ -51,9 +49,4 @@ def write_graph(graph: nx.MultiDiGraph, output_format: str, stream: BinaryIO) ->
         text.detach()  # the stream stays open: it is the caller's
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (``kb_compiler.atomic.write_file``)."""
-    write_file(path, text.encode("utf-8"))
-
-
-__all__ = ["FORMAT_NAMES", "render_graph", "sorted_edges", "write_atomic", "write_graph"]
+__all__ = ["FORMAT_NAMES", "render_graph", "sorted_edges", "write_graph"]

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kb_compiler.emit.site.context import SiteContext, target_id
-from kb_compiler.model import Block, RefKind
+from kb_compiler.model import Block, Reference, RefKind
 from kb_compiler.resolve import ResolvedRef, Target
 from kb_compiler.resolve.blocks import LineMap, heading_level
 
@@ -202,11 +202,7 @@ class Fingerprints:
                 properties.add((ref.line, ref.property))
             elif (index := starts.block_at(ref.line)) is not None:
                 shown.add(index)
-        blocks = []
-        for index in sorted(shown):
-            block = page.blocks[index]
-            blocks.append((index, self._heading_anchor(key, block), block.line,
-                           block.end_line, lines[block.line - 1:block.end_line]))
+        blocks = [self._block_shown(key, page.blocks[index], lines) for index in sorted(shown)]
         return _hash([page.dialect.value, bool(page.blocks), blocks, sorted(properties)])
 
     def _links_of(self, key: str) -> str:
@@ -219,7 +215,7 @@ class Fingerprints:
 
     def _reference(self, resolved: ResolvedRef) -> tuple[object, ...]:
         ref = resolved.ref
-        return (ref.kind.value, ref.target, ref.subpath, ref.block_id, ref.line,
+        return (*_written(ref),
                 self._landing(resolved.target, quoted=ref.kind is RefKind.BLOCK_REF))
 
     def _landing(self, target: Target, *, quoted: bool) -> str:
@@ -250,17 +246,19 @@ class Fingerprints:
                   if block.line <= r.ref.line <= block.end_line]
         if any(r.ref.kind in (RefKind.BLOCK_REF, RefKind.EMBED) for r in inside):
             return self._info(key)
-        lines = page.text.split("\n")[block.line - 1:block.end_line]
-        links = [(r.ref.kind.value, r.ref.target, r.ref.subpath, r.ref.block_id, r.ref.line,
-                  self._link_info(target_id(r.target), r.target.block)) for r in inside]
-        return _hash([self._identity(key), target.block, self._heading_anchor(key, block),
-                      lines, links])
+        links = [(*_written(r.ref), self._link_info(target_id(r.target), r.target.block))
+                 for r in inside]
+        return _hash([self._identity(key),
+                      self._block_shown(key, block, page.text.split("\n")), links])
 
-    def _heading_anchor(self, key: str, block: Block) -> str | None:
-        """A heading's anchor, numbered among the page's headings. Other blocks' anchors
-        are their id or their number, both hashed with the block already."""
-        return self.context.anchor(key, block.index) if heading_level(block) is not None \
+    def _block_shown(self, key: str, block: Block, lines: list[str]) -> tuple[object, ...]:
+        """What another page shows of a block of page ``key``: its number, its anchor
+        (a heading's id is numbered among the page's headings; other blocks' anchors are
+        their id or number, in their lines or here already), its place and its lines."""
+        anchor = self.context.anchor(key, block.index) if heading_level(block) is not None \
             else None
+        return (block.index, anchor, block.line, block.end_line,
+                lines[block.line - 1:block.end_line])
 
     def _link_info(self, key: str | None, block: int | None) -> tuple[object, ...]:
         """What a link shows of its target: where it is, what it is called and its type
@@ -315,6 +313,11 @@ class Fingerprints:
             page = self.context.pages[key]
             found = self._texts[key] = hashlib.sha1(page.text.encode("utf-8")).hexdigest()
         return found
+
+
+def _written(ref: Reference) -> tuple[object, ...]:
+    """A reference as written: kind, target, heading or block, and line."""
+    return (ref.kind.value, ref.target, ref.subpath, ref.block_id, ref.line)
 
 
 def _hash(parts: list[object]) -> str:
