@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -165,3 +168,31 @@ def test_deep_outline_embed_cycle_needs_no_recursion() -> None:
     graph = graph_of(page("pages/Deep.md", blocks=tuple(blocks)))
     assert cycles(graph) == [
         ("pages/Deep.md", depth + 1, f"embed cycle: Deep#^{UUID_X} -> Deep#^{UUID_X}")]
+
+
+def _check_in_fresh_interpreter(vault: Path) -> tuple[list[str], bool]:
+    """The codes `check_vault` reports, and whether networkx was imported to find them."""
+    script = ("import json, sys\n"
+              "from kb_compiler.check import check_vault\n"
+              f"found = check_vault({str(vault)!r}, cache_dir=None)\n"
+              "print(json.dumps([[d.code for d in found.diagnostics],"
+              " 'networkx' in sys.modules]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    codes, imported = json.loads(done.stdout)
+    return codes, imported
+
+
+def test_check_imports_networkx_only_for_a_cycle(tmp_path: Path) -> None:
+    # networkx takes a quarter of a small vault's check to import: only a vault whose
+    # embeds form a cycle needs it, to list the cycles.
+    block_ref = "((66a1b2c3-0000-4000-8000-000000000001))"
+    (tmp_path / "A.md").write_text(f"- {{{{embed [[B]]}}}}\n- {block_ref}\n", encoding="utf-8")
+    (tmp_path / "B.md").write_text("- {{embed [[C]]}}\n", encoding="utf-8")
+    (tmp_path / "C.md").write_text("- text\n  id:: 66a1b2c3-0000-4000-8000-000000000001\n",
+                                   encoding="utf-8")
+    codes, imported = _check_in_fresh_interpreter(tmp_path)
+    assert codes == [] and not imported
+    (tmp_path / "C.md").write_text("- {{embed [[A]]}}\n", encoding="utf-8")
+    codes, imported = _check_in_fresh_interpreter(tmp_path)
+    assert codes.count("embed-cycle") == 1 and imported

@@ -7,13 +7,15 @@ read, so renderers can ask per page and per reference without quadratic cost.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kb_compiler.model import Diagnostic, KnowledgeBase, Page, RefKind
 from kb_compiler.resolve.schema import Schema
 from kb_compiler.resolve.slugs import slugify
 from kb_compiler.resolve.types import Inclusion, PageScore, ResolvedRef, Target
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class KnowledgeGraph:

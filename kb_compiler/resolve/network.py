@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kb_compiler.model import Asset, Page, PropertyValue, RefKind
 from kb_compiler.resolve.types import PageScore, ResolvedRef
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 EDGE_KINDS = ("link", "embed", "block-ref", "tag", "property", "namespace", "metamodel", "asset")
 
@@ -135,6 +137,8 @@ def asset_attributes(path: str, exists: bool) -> dict:
 
 def assemble(nodes: Mapping[str, dict], edges: Iterable[Edge], vault: str) -> nx.MultiDiGraph:
     """The graph, nodes by id and edges by (source, line, kind, target), with stats."""
+    import networkx as nx  # only where a graph is built: `kbc check` never needs it
+
     graph = nx.MultiDiGraph()
     for key in sorted(nodes):
         graph.add_node(key, **nodes[key])
@@ -165,6 +169,8 @@ def statistics(graph: nx.MultiDiGraph, vault: str) -> dict[str, object]:
             linked = any(n != key for n in graph.successors(key)) or any(
                 n != key for n in graph.predecessors(key))
             orphans += not linked
+    import networkx as nx
+
     components = nx.number_weakly_connected_components(graph) if len(graph) else 0
     return {"vault": vault, "pages": pages, "missing": missing, "assets": assets,
             "edges": graph.number_of_edges(), "orphans": orphans, "components": components}
