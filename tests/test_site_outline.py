@@ -4,7 +4,11 @@ transcluded with their source and bounded, block refs, macros, and the graph pic
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -125,3 +129,26 @@ def test_graphs_are_deterministic_and_bounded() -> None:
     ring = local_graph(center, nodes[:5], [("c", n.id) for n in nodes[:5]])
     assert ring.count("<line") == 5 and 'class="node gn current labelled"' in ring
     assert local_graph(center, [], []) == ""
+
+
+def test_cached_global_layout_is_drawn_without_networkx(tmp_path: Path) -> None:
+    # networkx is imported only to lay a graph out: a rebuild whose site graph is
+    # unchanged draws it from the cached layout, the same picture, without importing it.
+    script = textwrap.dedent("""
+        import hashlib, json, sys
+        from kb_compiler.emit.site.graphview import GraphNode, global_graph
+        nodes = [GraphNode(f"p{n}", f"Page {n}", f"p{n}.html") for n in range(30)]
+        svg, _ = global_graph(nodes, [(f"p{n}", f"p{(n * 7) % 30}") for n in range(30)])
+        print(json.dumps([hashlib.sha1(svg.encode()).hexdigest(), "networkx" in sys.modules]))
+    """)
+    env = {**os.environ, "KBC_CACHE_DIR": str(tmp_path / "cache")}
+
+    def drawn() -> tuple[str, bool]:
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                              text=True, check=True)
+        picture, imported = json.loads(done.stdout)
+        return picture, imported
+
+    first, second = drawn(), drawn()
+    assert first[1] and not second[1]
+    assert first[0] == second[0]

@@ -18,8 +18,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-
-import networkx as nx
+from importlib.metadata import version
 
 from kb_compiler.cache import default_cache_dir
 
@@ -66,24 +65,24 @@ def global_graph(nodes: Sequence[GraphNode], edges: Iterable[tuple[str, str]]) -
         shown = set(by_id)
     if not shown:
         return "", omitted
-    ordered = nx.Graph()  # nodes and edges in sorted order: the layout depends on it
-    ordered.add_nodes_from(sorted(shown))
-    ordered.add_edges_from(sorted(pairs))
-    positions = _spring_layout(ordered)
-    degree = dict(ordered.degree)
-    labelled = set(sorted(ordered.nodes, key=lambda n: (-degree[n], n))[:40])
-    svg = _svg(sorted(ordered.nodes), sorted(ordered.edges), positions, by_id,
+    node_ids, lines = sorted(shown), sorted(pairs)  # sorted: the layout depends on it
+    positions = _spring_layout(node_ids, lines)
+    degree = Counter(node for line in lines for node in line)
+    labelled = set(sorted(node_ids, key=lambda n: (-degree[n], n))[:40])
+    svg = _svg(node_ids, lines, positions, by_id,
                lambda n: 3.0 + min(math.sqrt(degree[n]) * 1.6, 9.0), labelled, size=1000,
                css="graph-global")
     return svg, omitted
 
 
-def _spring_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
-    """The spring layout of ``graph``, taken from the cache folder when the last build
-    laid out the same graph (the layout is the costly part of a rebuild). A float
-    survives JSON exactly, so a cached layout draws the same picture."""
-    key = hashlib.sha1(repr((list(graph.nodes), list(graph.edges), SEED, ITERATIONS,
-                             nx.__version__)).encode("utf-8")).hexdigest()
+def _spring_layout(node_ids: list[str], lines: list[tuple[str, str]]
+                   ) -> dict[str, tuple[float, float]]:
+    """The spring layout of the graph of ``node_ids`` and ``lines``, taken from the cache
+    folder when the last build laid out the same graph (the layout is the costly part of
+    a rebuild, and networkx, imported only to lay one out, a tenth of a small site's
+    build). A float survives JSON exactly, so a cached layout draws the same picture."""
+    key = hashlib.sha1(repr((node_ids, lines, SEED, ITERATIONS, version("networkx")))
+                       .encode("utf-8")).hexdigest()
     path = default_cache_dir() / LAYOUT_CACHE
     try:
         cached = json.loads(path.read_text("utf-8"))
@@ -91,6 +90,11 @@ def _spring_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
             return {node: (float(x), float(y)) for node, (x, y) in cached["positions"].items()}
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         pass
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(node_ids)
+    graph.add_edges_from(lines)
     laid_out = nx.spring_layout(graph, seed=SEED, iterations=ITERATIONS)
     positions = {node: (float(x), float(y)) for node, (x, y) in laid_out.items()}
     try:
