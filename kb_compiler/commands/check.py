@@ -12,7 +12,7 @@ import click
 from kb_compiler.check import check_vault
 from kb_compiler.check.formats import FORMAT_NAMES, RenderOptions, render
 from kb_compiler.check.formats.text import summary_line
-from kb_compiler.commands.common import jobs_option, resolve_vault, vault_argument
+from kb_compiler.commands.common import jobs_option, resolve_vault, stdout_bytes, vault_argument
 from kb_compiler.errors import KbcError
 
 
@@ -83,7 +83,7 @@ def _path_prefix(root: Path) -> str:
 def _write(report: str, output: Path | None) -> None:
     data = report.encode("utf-8")
     if output is None:
-        stream = click.get_binary_stream("stdout")
+        stream = stdout_bytes()
         stream.write(data)
         stream.flush()
         return

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -23,6 +25,16 @@ def resolve_vault(vault: str | None) -> Path:
     if not os.access(path, os.R_OK | os.X_OK):
         raise KbcError("cannot read the vault folder (permission denied)", path=vault)
     return path
+
+
+def stdout_bytes() -> BinaryIO:
+    """Standard output as bytes, so a report is UTF-8 whatever the locale says.
+
+    Click 8.5 deprecates ``click.get_binary_stream`` (gone in Click 9); the text
+    stream's buffer is the same stream, under click's test runner too. Text already
+    written to it is flushed first so the two never interleave out of order."""
+    sys.stdout.flush()
+    return sys.stdout.buffer
 
 
 vault_argument = click.argument("vault", required=False, type=click.Path())

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kb_compiler.atomic import replacing
-from kb_compiler.commands.common import jobs_option, resolve_vault, vault_argument
+from kb_compiler.commands.common import jobs_option, resolve_vault, stdout_bytes, vault_argument
 from kb_compiler.emit.graph import FORMAT_NAMES, write_graph
 
 
@@ -30,7 +30,7 @@ def command(vault: str | None, output_format: str, output: Path | None,
     knowledge = resolve(load(resolve_vault(vault), jobs=jobs,
                              fix_encoding=False if no_fix_encoding else None))
     if output is None:
-        stream = click.get_binary_stream("stdout")
+        stream = stdout_bytes()
         write_graph(knowledge.graph, output_format, stream)
         stream.flush()
     else:
