@@ -182,3 +182,22 @@ def test_sarif_names_a_vault_outside_the_working_directory_by_file_uri() -> None
     jsonschema.Draft4Validator(sarif_schema()).validate(log)
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "file:///srv/my%20vault/pages/profile-%28id%29.md"}
+
+
+def test_advice_that_is_not_a_name_is_not_asked_as_a_question(tmp_path: Path) -> None:
+    from kb_compiler.check import check_vault
+
+    (tmp_path / "note.md").write_bytes("# Notes\n\nsee [[Other]]\n".encode("utf-16"))
+    (tmp_path / "Another.md").write_text("[[Notess]]\n", encoding="utf-8")
+    (tmp_path / "Notes.md").write_text("x\n", encoding="utf-8")
+    checked = check_vault(tmp_path, cache_dir=None)
+    text = render("text", checked)
+    assert "= help: re-save the file as UTF-8\n" in text
+    assert "= help: did you mean 'Notes'?" in text  # a near miss is still asked
+    assert "did you mean 're-save" not in text
+    github = render("github", checked)
+    assert "%0Ahelp: re-save the file as UTF-8" in github
+    sarif = json.loads(render("sarif", checked))
+    messages = [r["message"]["text"] for r in sarif["runs"][0]["results"]]
+    assert "file is UTF-16, not UTF-8; read as UTF-16 (re-save the file as UTF-8)" in messages
+    assert "page 'Notess' does not exist (did you mean 'Notes'?)" in messages

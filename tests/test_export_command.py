@@ -54,7 +54,7 @@ def test_plain_folder_takes_the_majority_and_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Logseq and" in result.stderr and "the majority" in result.stderr
     assert (tmp_path / "out/logseq/config.edn").is_file()
-    assert "written as a logseq vault" in result.stderr.splitlines()[-1]
+    assert "written as a Logseq graph to" in result.stderr.splitlines()[-1]
 
 
 def test_to_obsidian_reports_kept_macros(graph: Path, tmp_path: Path) -> None:

@@ -41,5 +41,6 @@ def command(vault: str | None, out: Path, to: str | None, force: bool,
     for note in report.diagnostics:
         where = f"{note.path}:{note.line}" if note.line else note.path
         click.echo(f"{where}: {note.severity.value}[{note.code}] {note.message}", err=True)
-    click.echo(f"kbc export: {report.pages} pages and {report.assets} assets written as a "
-               f"{report.target.value} vault to {report.out}", err=True)
+    written_as = "a Logseq graph" if report.target is Dialect.LOGSEQ else "an Obsidian vault"
+    click.echo(f"kbc export: {report.pages} pages and {report.assets} assets written as "
+               f"{written_as} to {report.out}", err=True)

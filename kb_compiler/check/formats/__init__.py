@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kb_compiler.check import CheckResult
+from kb_compiler.model import Diagnostic
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +49,13 @@ def prefixed(path: str, prefix: str) -> str:
     if not prefix or prefix == ".":
         return path
     return prefix.rstrip("/") + "/" + path
+
+
+def advice(diagnostic: Diagnostic) -> str | None:
+    """The diagnostic's suggestion as a reader sees it: a near-miss name (a diagnostic
+    about a target) as a question, other advice (re-save the file as UTF-8) as it is."""
+    if not diagnostic.suggestion:
+        return None
+    if diagnostic.target is None:
+        return diagnostic.suggestion
+    return f"did you mean '{diagnostic.suggestion}'?"

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from kb_compiler import __version__
 from kb_compiler.check import CheckResult
 from kb_compiler.check.codes import KNOWN_CODES, code_info
-from kb_compiler.check.formats import RenderOptions, prefixed
+from kb_compiler.check.formats import RenderOptions, advice, prefixed
 from kb_compiler.model import Diagnostic, Severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -56,8 +56,9 @@ def _rule(code: str) -> dict[str, object]:
 
 def _result(diagnostic: Diagnostic, rule_index: int, path_prefix: str) -> dict[str, object]:
     text = diagnostic.message
-    if diagnostic.suggestion:
-        text += f" (did you mean '{diagnostic.suggestion}'?)"
+    suggested = advice(diagnostic)
+    if suggested:
+        text += f" ({suggested})"
     physical: dict[str, object] = {"artifactLocation": _artifact(prefixed(diagnostic.path,
                                                                          path_prefix))}
     region = _region(diagnostic)

@@ -23,7 +23,7 @@ import click
 from rich.cells import cell_len
 
 from kb_compiler.check import CheckResult
-from kb_compiler.check.formats import RenderOptions, prefixed
+from kb_compiler.check.formats import RenderOptions, advice, prefixed
 from kb_compiler.model import Diagnostic, Severity
 
 TAB = "    "
@@ -89,8 +89,9 @@ def _diagnostic(diagnostic: Diagnostic, source: str | None, options: RenderOptio
             mark = style(carets.lstrip(), **_STYLE[diagnostic.severity])
             pad = carets[: len(carets) - len(carets.lstrip())]
             out.append(style(f"{gutter} | ", fg="blue", bold=True) + pad + mark)
-    if diagnostic.suggestion:
-        help_text = f"help: did you mean '{clean(diagnostic.suggestion)}'?"
+    suggested = advice(diagnostic)
+    if suggested:
+        help_text = f"help: {clean(suggested)}"
         lead = f"{gutter} = " if source is not None else "  = "
         out.append(style(lead, fg="blue", bold=True) + style(help_text, fg="cyan"))
     return out
