@@ -5,6 +5,7 @@ dataclasses below."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -270,8 +271,17 @@ def _severity_table(value: object, source: _TomlSource) -> tuple[tuple[str, Seve
     if not isinstance(value, dict):
         raise source.error(_wrong_type("severity", "a table of code = level", value, source),
                            "severity")
+    # Imported here: the check package reads this module's VaultConfig.
+    from kb_compiler.check.codes import KNOWN_CODES
+
     levels: list[tuple[str, Severity | None]] = []
     for code, level in value.items():
+        if code not in KNOWN_CODES:
+            near = difflib.get_close_matches(code, KNOWN_CODES, n=1)
+            hint = (f"did you mean '{near[0]}'?" if near
+                    else "known: " + ", ".join(sorted(KNOWN_CODES)))
+            raise source.error(f"unknown code '{code}' under severity in {source.label} "
+                               f"({hint})", "severity", code)
         if not isinstance(level, str) or level.lower() not in _SEVERITIES:
             raise source.error(
                 _wrong_type(f"severity.{code}", '"error", "warning", "info" or "off"',

@@ -234,3 +234,20 @@ def test_config_that_is_not_utf8_is_a_user_error(tmp_path):
     (tmp_path / "kbc.toml").write_bytes(b'ignore = ["\xe9"]\n')
     with pytest.raises(KbcError, match="not valid UTF-8"):
         load_config(tmp_path)
+
+
+def test_an_unknown_code_under_severity_is_an_error_at_its_line(tmp_path):
+    _kbc(tmp_path, '[severity]\nbroken-link = "warning"\nbroken-lnk = "off"\n')
+    with pytest.raises(KbcError) as raised:
+        load_config(tmp_path)
+    assert raised.value.line == 3
+    assert "unknown code 'broken-lnk'" in str(raised.value)
+    assert "did you mean 'broken-link'?" in str(raised.value)
+
+
+def test_an_unknown_code_with_no_near_miss_lists_the_known_ones(tmp_path):
+    _kbc(tmp_path, '[tool.kbc.severity]\nwhatever = "off"\n', name="pyproject.toml")
+    with pytest.raises(KbcError) as raised:
+        load_config(tmp_path)
+    assert raised.value.line == 2
+    assert "known: ambiguous-link, " in str(raised.value)
