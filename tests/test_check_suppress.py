@@ -139,3 +139,31 @@ def test_hostile_pages_cost_linear_time() -> None:
     assert parse_directives(wide).by_line == {1: {"empty-link"}}
     tall = "- [[x]] %% kbc-ignore broken-link %%\n" * 50_000
     assert len(parse_directives(tall).by_line) == 50_000
+
+
+def test_an_unknown_code_in_a_directive_is_reported_and_silences_nothing(
+        tmp_path: Path) -> None:
+    from kb_compiler.check import check_vault
+
+    (tmp_path / "a.md").write_text(
+        "- [[gone]] <!-- kbc-ignore broken-lnk, empty-link -->\n"
+        "- <!-- kbc-ignore-file zzzz -->\n", encoding="utf-8")
+    found = check_vault(tmp_path, cache_dir=None).diagnostics
+    assert [(d.code, d.line, d.column, d.end_column, d.target, d.suggestion)
+            for d in found] == [
+        ("broken-link", 1, 3, 11, "gone", None),
+        ("unknown-ignore-code", 1, 28, 38, "broken-lnk", "broken-link"),
+        ("unknown-ignore-code", 2, 24, 28, "zzzz", None),
+    ]
+    assert found[1].severity is Severity.WARNING
+    (tmp_path / "kbc.toml").write_text('[severity]\nunknown-ignore-code = "off"\n',
+                                       encoding="utf-8")
+    assert [d.code for d in check_vault(tmp_path, cache_dir=None).diagnostics] == [
+        "broken-link"]
+
+
+def test_the_check_readme_lists_every_known_code() -> None:
+    from kb_compiler.check.codes import KNOWN_CODES
+
+    readme = (Path(__file__).parent.parent / "kb_compiler/check/README.md").read_text("utf-8")
+    assert [code for code in sorted(KNOWN_CODES) if f"`{code}`" not in readme] == []

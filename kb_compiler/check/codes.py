@@ -70,6 +70,11 @@ _TABLE = (
     ),
     CodeInfo("internal-error", "A page could not be parsed and was kept as plain text."),
     CodeInfo("unsupported-format", "A page kbc does not parse (kept by name).", Severity.INFO),
+    CodeInfo(
+        "unknown-ignore-code",
+        "A kbc-ignore comment names a code kbc does not know; it silences nothing.",
+        Severity.WARNING,
+    ),
 )
 
 KNOWN_CODES: dict[str, CodeInfo] = {info.code: info for info in _TABLE}

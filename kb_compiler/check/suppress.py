@@ -14,16 +14,20 @@ comment (Logseq and Markdown) or an Obsidian ``%%`` comment:
     file, including problems that concern the file as a whole (line 0).
 
 Several codes may be listed, separated by spaces or commas. Only the page's own
-diagnostics can be silenced this way: a directive never reaches into another file.
+diagnostics can be silenced this way: a directive never reaches into another file. A
+code kbc does not know (a misspelling) silences nothing and is itself reported
+(``unknown-ignore-code``, a warning, with the nearest known code).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from kb_compiler.model import Diagnostic
+from kb_compiler.check.codes import KNOWN_CODES
+from kb_compiler.model import Diagnostic, Severity
 
 MARKER = "kbc-ignore"
 
@@ -32,7 +36,9 @@ _DIRECTIVE = re.compile(
 )
 # A directive-only line: optional indentation and list bullet, then comments only.
 _BULLET = re.compile(r"^\s*(?:[-*+]\s+)?")
+_CODE = re.compile(r"[a-z][a-z0-9-]*")
 ALL_CODES = frozenset({"*"})
+UNKNOWN_CODE = "unknown-ignore-code"
 
 
 @dataclass
@@ -41,6 +47,7 @@ class Silencer:
 
     by_line: dict[int, frozenset[str]] = field(default_factory=dict)
     whole_file: frozenset[str] = frozenset()
+    unknown: list[tuple[int, int, str]] = field(default_factory=list)  # line, column, code
 
     def silences(self, diagnostic: Diagnostic) -> bool:
         if _covers(self.whole_file, diagnostic.code):
@@ -85,6 +92,7 @@ def parse_directives(text: str) -> Silencer:
         alone = _is_directive_only(line)
         for match in matches:
             codes = _codes(match.group("codes"))
+            silencer.unknown.extend(_unknown(number, match))
             if match.group("file"):
                 silencer.whole_file |= codes
                 continue
@@ -92,6 +100,13 @@ def parse_directives(text: str) -> Silencer:
             if alone:
                 silencer.add_line(number + 1, codes)
     return silencer
+
+
+def _unknown(number: int, match: re.Match[str]) -> Iterator[tuple[int, int, str]]:
+    start = match.start("codes")
+    for code in _CODE.finditer(match.group("codes")):
+        if code.group() not in KNOWN_CODES:
+            yield number, start + code.start() + 1, code.group()
 
 
 def _is_directive_only(line: str) -> bool:
@@ -114,3 +129,21 @@ def drop_silenced(diagnostics: Iterable[Diagnostic], texts: dict[str, str]) -> l
         if silencer is None or not silencer.silences(diagnostic):
             kept.append(diagnostic)
     return kept
+
+
+def unknown_codes(texts: Mapping[str, str]) -> list[Diagnostic]:
+    """A warning for each code a ``kbc-ignore`` directive names that kbc does not know:
+    a misspelt code silences nothing, and would otherwise do so silently."""
+    found = []
+    for path, text in texts.items():
+        if MARKER not in text:
+            continue
+        for line, column, code in parse_directives(text).unknown:
+            near = difflib.get_close_matches(code, KNOWN_CODES, n=1)
+            found.append(Diagnostic(
+                UNKNOWN_CODE, Severity.WARNING, path, line, column,
+                f"kbc-ignore names the unknown code '{code}'; it silences nothing",
+                target=code, suggestion=near[0] if near else None,
+                end_column=column + len(code),
+            ))
+    return found
