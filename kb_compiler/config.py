@@ -5,7 +5,6 @@ dataclasses below."""
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -272,13 +271,13 @@ def _severity_table(value: object, source: _TomlSource) -> tuple[tuple[str, Seve
         raise source.error(_wrong_type("severity", "a table of code = level", value, source),
                            "severity")
     # Imported here: the check package reads this module's VaultConfig.
-    from kb_compiler.check.codes import KNOWN_CODES
+    from kb_compiler.check.codes import KNOWN_CODES, nearest_code
 
     levels: list[tuple[str, Severity | None]] = []
     for code, level in value.items():
         if code not in KNOWN_CODES:
-            near = difflib.get_close_matches(code, KNOWN_CODES, n=1)
-            hint = (f"did you mean '{near[0]}'?" if near
+            near = nearest_code(code)
+            hint = (f"did you mean '{near}'?" if near
                     else "known: " + ", ".join(sorted(KNOWN_CODES)))
             raise source.error(f"unknown code '{code}' under severity in {source.label} "
                                f"({hint})", "severity", code)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb_compiler.check import CheckResult, run_checks, sort_unique
-from kb_compiler.check.suppress import drop_silenced, parse_directives
+from kb_compiler.check.suppress import drop_silenced, parse_directives, read_directives
 from kb_compiler.config import VaultConfig
 from kb_compiler.globs import matches
 from kb_compiler.model import Diagnostic as D
@@ -51,7 +51,7 @@ def test_silenced_diagnostics_are_dropped_and_others_kept() -> None:
     found = [broken("a.md", 1), broken("a.md", 3, "broken-embed"), broken("a.md", 3, "empty-link"),
              broken("a.md", 4), broken("a.md", 4, "empty-link"), broken("a.md", 5),
              broken("b.md", 1)]
-    kept = drop_silenced(found, {"a.md": PAGE_TEXT, "b.md": "- [[gone]]\n"})
+    kept = drop_silenced(found, read_directives({"a.md": PAGE_TEXT, "b.md": "- [[gone]]\n"}))
     assert kept == [broken("a.md", 4), broken("a.md", 5), broken("b.md", 1)]
 
 
@@ -59,13 +59,14 @@ def test_a_file_directive_silences_its_codes_everywhere_in_that_file_only() -> N
     text = "%% kbc-ignore-file invalid-encoding %%\nbody\n"
     found = [broken("a.md", 0, "invalid-encoding", 0), broken("a.md", 9, "invalid-encoding"),
              broken("a.md", 9), broken("b.md", 1, "invalid-encoding")]
-    kept = drop_silenced(found, {"a.md": text, "b.md": "x"})
+    kept = drop_silenced(found, read_directives({"a.md": text, "b.md": "x"}))
     assert kept == [broken("a.md", 9), broken("b.md", 1, "invalid-encoding")]
 
 
 def test_a_mention_that_is_not_a_comment_silences_nothing() -> None:
     text = "- write kbc-ignore broken-link in a comment\n"
-    assert drop_silenced([broken("a.md", 1)], {"a.md": text}) == [broken("a.md", 1)]
+    silencers = read_directives({"a.md": text})
+    assert drop_silenced([broken("a.md", 1)], silencers) == [broken("a.md", 1)]
 
 
 def test_globs_follow_gitignore_like_rules() -> None:

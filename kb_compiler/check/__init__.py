@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kb_compiler.check.spans import with_spans
-from kb_compiler.check.suppress import drop_silenced, unknown_codes
+from kb_compiler.check.suppress import drop_silenced, read_directives, unknown_codes
 from kb_compiler.config import VaultConfig
 from kb_compiler.globs import matches_any
 from kb_compiler.model import Diagnostic, KnowledgeBase, Severity
@@ -77,9 +77,10 @@ def run_checks(graph: ResolvedGraph, config: VaultConfig | None = None) -> Check
     if config is None:
         config = kb.config if isinstance(kb.config, VaultConfig) else VaultConfig()
     texts = {page.path: page.text for page in kb.pages}
-    found = [*kb.all_diagnostics(), *graph.diagnostics, *unknown_codes(texts)]
+    silencers = read_directives(texts)
+    found = [*kb.all_diagnostics(), *graph.diagnostics, *unknown_codes(silencers)]
     kept = configure(found, config)
-    kept = with_spans(drop_silenced(kept, texts), graph)
+    kept = with_spans(drop_silenced(kept, silencers), graph)
     return CheckResult(diagnostics=sort_unique(kept), pages=len(kb.pages), texts=texts)
 
 

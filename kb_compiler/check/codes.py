@@ -7,6 +7,7 @@ A code that is not listed here is still reported, with a generic description.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from kb_compiler.model import Severity
@@ -89,3 +90,9 @@ def code_info(code: str) -> CodeInfo:
     if known is not None:
         return known
     return CodeInfo(code, f"kbc diagnostic '{code}'.", Severity.WARNING)
+
+
+def nearest_code(code: str) -> str | None:
+    """The known code closest to a misspelt ``code``, if one is close."""
+    near = difflib.get_close_matches(code, KNOWN_CODES, n=1)
+    return near[0] if near else None

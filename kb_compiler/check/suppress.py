@@ -21,12 +21,11 @@ code kbc does not know (a misspelling) silences nothing and is itself reported
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from kb_compiler.check.codes import KNOWN_CODES
+from kb_compiler.check.codes import KNOWN_CODES, nearest_code
 from kb_compiler.model import Diagnostic, Severity
 
 MARKER = "kbc-ignore"
@@ -114,13 +113,15 @@ def _is_directive_only(line: str) -> bool:
     return not _BULLET.sub("", rest, count=1).strip()
 
 
-def drop_silenced(diagnostics: Iterable[Diagnostic], texts: dict[str, str]) -> list[Diagnostic]:
-    """The diagnostics that no directive in their own file silences. ``texts`` maps a
-    vault-relative page path to the page's text."""
-    silencers: dict[str, Silencer] = {}
-    for path, text in texts.items():
-        if MARKER in text:
-            silencers[path] = parse_directives(text)
+def read_directives(texts: Mapping[str, str]) -> dict[str, Silencer]:
+    """The directives of every page that has any, by vault-relative path (``texts`` maps
+    a page's path to its text)."""
+    return {path: parse_directives(text) for path, text in texts.items() if MARKER in text}
+
+
+def drop_silenced(diagnostics: Iterable[Diagnostic],
+                  silencers: Mapping[str, Silencer]) -> list[Diagnostic]:
+    """The diagnostics that no directive in their own file silences."""
     if not silencers:
         return list(diagnostics)
     kept = []
@@ -131,19 +132,13 @@ def drop_silenced(diagnostics: Iterable[Diagnostic], texts: dict[str, str]) -> l
     return kept
 
 
-def unknown_codes(texts: Mapping[str, str]) -> list[Diagnostic]:
+def unknown_codes(silencers: Mapping[str, Silencer]) -> list[Diagnostic]:
     """A warning for each code a ``kbc-ignore`` directive names that kbc does not know:
     a misspelt code silences nothing, and would otherwise do so silently."""
-    found = []
-    for path, text in texts.items():
-        if MARKER not in text:
-            continue
-        for line, column, code in parse_directives(text).unknown:
-            near = difflib.get_close_matches(code, KNOWN_CODES, n=1)
-            found.append(Diagnostic(
-                UNKNOWN_CODE, Severity.WARNING, path, line, column,
-                f"kbc-ignore names the unknown code '{code}'; it silences nothing",
-                target=code, suggestion=near[0] if near else None,
-                end_column=column + len(code),
-            ))
-    return found
+    return [
+        Diagnostic(UNKNOWN_CODE, Severity.WARNING, path, line, column,
+                   f"kbc-ignore names the unknown code '{code}'; it silences nothing",
+                   target=code, suggestion=nearest_code(code), end_column=column + len(code))
+        for path, silencer in silencers.items()
+        for line, column, code in silencer.unknown
+    ]
