@@ -237,3 +237,42 @@ def test_the_site_works_from_file_urls(page: Page, built_site: Path) -> None:
     page.locator("#kbc-theme-toggle").click()
     expect(page.locator("html")).to_have_class(re.compile(r"\btheme-"))
     assert errors == []
+
+
+# Content wider than its box, in a box that does not mean to scroll sideways. Code
+# blocks and Markdown tables do scroll on purpose (``.content table``, ``pre``).
+_OVERFLOWS = """() => {
+  const found = [];
+  const sideways = document.documentElement.scrollWidth - window.innerWidth;
+  if (sideways > 0) found.push(`the page scrolls sideways by ${sideways}px`);
+  for (const element of document.querySelectorAll('body *')) {
+    if (element.closest('pre, .content table, svg')) continue;
+    const style = getComputedStyle(element);
+    if (style.overflowX !== 'visible' && element.scrollWidth > element.clientWidth + 1) {
+      const text = (element.textContent || '').trim().slice(0, 40);
+      found.push(`${element.tagName.toLowerCase()}.${element.className} hides ` +
+                 `${element.scrollWidth - element.clientWidth}px of '${text}'`);
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_no_page_is_wider_than_the_screen(browser: object, site_url: str,
+                                          built_site: Path, width: int) -> None:
+    """Every page of the sample site at a small phone's width (320 px: WCAG's reflow
+    width) and a laptop's: long page names (profile-(id)/emotions/examples/...) in the
+    table of contents, the keys table, the index, backlinks and embeds break or fold
+    rather than push the page sideways or hide in a scrolling box."""
+    context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    problems: list[str] = []
+    files = sorted(path.name for path in built_site.glob("*.html")
+                   if 'http-equiv="refresh"' not in path.read_text("utf-8"))
+    assert "profile-id.html" in files and "all-pages.html" in files
+    for name in files:
+        page.goto(site_url + name)
+        problems.extend(f"{name}: {problem}" for problem in page.evaluate(_OVERFLOWS))
+    context.close()
+    assert problems == []
