@@ -303,3 +303,38 @@ def test_windows_line_ends_through_parse_page() -> None:
     link = page.blocks[0].references[0]
     assert (link.target, link.line, link.column) == ("Line End", 4, 9)
     assert all("\r" not in p.raw for p in page.properties)
+
+
+def parse_text(text: str) -> Page:
+    return parse_logseq("pages/org.md", text, ParseOptions(), default_name="org")
+
+
+def test_org_block_in_a_block_keeps_its_list_lines() -> None:
+    """A ``- `` line inside ``#+BEGIN_QUOTE`` ... ``#+END_QUOTE`` is the quote's text (a
+    list in the quote), not a child block; its links still count."""
+    page = parse_text("- Luke\n  #+BEGIN_QUOTE\n  I liked:\n  - [[Privacy]]\n  - speed\n"
+                      "  #+end_quote\n- next\n")
+    assert [b.content.splitlines()[0] for b in page.blocks] == ["Luke", "next"]
+    assert page.blocks[0].content.endswith("- [[Privacy]]\n- speed\n#+end_quote")
+    assert [(r.target, r.line) for r in page.references] == [("Privacy", 4)]
+
+
+def test_org_block_opened_on_the_bullet_line() -> None:
+    page = parse_text("- #+BEGIN_NOTE\n  - still the note\n  #+END_NOTE\n\t- a child\n")
+    assert [(b.content.splitlines()[0], b.depth) for b in page.blocks] == [
+        ("#+BEGIN_NOTE", 0), ("a child", 1)]
+
+
+def test_org_block_without_its_end_opens_nothing() -> None:
+    """No ``#+END_QUOTE`` after it (an ``#+END_NOTE`` does not close a quote): the
+    ``- `` lines are child blocks, as without the marker."""
+    page = parse_text("- parent\n  #+BEGIN_QUOTE\n  - child one\n  - child two\n"
+                      "- #+END_NOTE\n")
+    assert [(b.content, b.depth) for b in page.blocks] == [
+        ("parent\n#+BEGIN_QUOTE", 0), ("child one", 1), ("child two", 1),
+        ("#+END_NOTE", 0)]
+
+
+def test_a_shallower_bullet_ends_an_org_block() -> None:
+    page = parse_text("\t- deep\n\t  #+BEGIN_EXAMPLE\n\t  text\n- top\n  #+END_EXAMPLE\n")
+    assert [b.content.splitlines()[0] for b in page.blocks] == ["deep", "top"]

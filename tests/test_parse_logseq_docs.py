@@ -124,3 +124,15 @@ def test_flashcards_tags_and_knowledge_graph_alias_and_task() -> None:
 ])
 def test_names_come_from_title_or_file_name(name: str, expected: str) -> None:
     assert docs_page(name).name == expected
+
+
+def test_testimonials_quotes_hold_their_lists() -> None:
+    """Each testimonial is one block whose ``#+BEGIN_QUOTE`` holds a list (lines 19-32:
+    eight ``- `` lines between the markers); Logseq shows a quote, not child blocks."""
+    page = docs_page("testimonials.md")
+    assert [block.line for block in page.blocks] == [5, 9, 17, 33]
+    luke = block_at(page, 17)
+    assert luke.content.startswith("Luke {{cloze @white999 on Discord}}")
+    assert "\n- [[Privacy]] - local storage\n" in luke.content
+    assert luke.content.endswith("#+END_QUOTE")
+    assert [(r.target, r.line) for r in luke.references] == [("Privacy", 21)]

@@ -227,3 +227,32 @@ def test_progress_bar_goes_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixtu
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "Rendering pages" in captured.err
+
+
+def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
+                                                          tmp_path: Path) -> None:
+    """Logseq's docs graph as a site: every link lands, and its ``#+BEGIN_`` blocks are
+    quotes and admonitions, not text with ``#+BEGIN_QUOTE`` pills (counted in the page
+    files: testimonials.md, one NOTE and three QUOTEs holding lists; Filename
+    format.md, five IMPORTANT and four WARNING)."""
+    out = tmp_path / "site"
+    graph, report = build(logseq_docs, out, search=False)
+    assert_complete(graph, out, report)
+    testimonials = own_outline(out / "testimonials.html")
+    assert testimonials.count('<div class="callout" data-callout="note">') == 1
+    assert testimonials.count("<blockquote>") == 3
+    assert "local storage</li>" in testimonials  # the list inside the second quote
+    formats = own_outline(out / "filename-format.html")
+    assert formats.count('data-callout="important"') == 5
+    assert formats.count('data-callout="warning"') == 4
+    for outline in (testimonials, formats):
+        assert "#+BEGIN_" not in outline and "#+END_" not in outline
+    # a block ref to a testimonial shows its title line, not the quote's markers
+    changelog = (out / "changelog_06.html").read_text("utf-8")
+    assert 'title="Block in Testimonials">Pi-Yueh Chuang</a>' in changelog
+
+
+def own_outline(page: Path) -> str:
+    """A page file's own content: from its outline to its backlinks."""
+    text = page.read_text("utf-8")
+    return text.split('<ul class="outline">', 1)[1].split('class="section backlinks"', 1)[0]

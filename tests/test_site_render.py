@@ -321,3 +321,73 @@ def test_long_hostile_lines_render_promptly() -> None:
     out, _, _ = render("[[a " * 20_000 + "{{embed " * 10_000 + "((" * 20_000 + "![x " * 20_000)
     assert time.monotonic() - started < 10
     assert out.startswith("<p>[[a [[a")
+
+
+# -- Logseq's #+BEGIN_ ... #+END_ blocks ---------------------------------------------------
+
+def logseq(text: str) -> tuple[str, RecordingLinker]:
+    out, linker, _ = render(text, org_blocks=True, hard_breaks=True)
+    return out, linker
+
+
+def test_org_quote_is_a_blockquote_of_markdown() -> None:
+    out, linker = logseq("Luke\n#+BEGIN_QUOTE\nI liked **it**:\n- [[Privacy]]\n#+END_QUOTE")
+    assert re.sub(r"\s", "", out) == (
+        '<p>Luke</p><blockquote><p>Iliked<strong>it</strong>:</p>'
+        '<ul><li><aclass="link"href="x.html">Privacy</a></li></ul></blockquote>')
+    assert [call["target"] for call in linker.of("wikilink")] == ["Privacy"]
+
+
+@pytest.mark.parametrize("kind", ["NOTE", "TIP", "IMPORTANT", "CAUTION", "WARNING", "PINNED"])
+def test_org_admonitions_are_callouts(kind: str) -> None:
+    out, _ = logseq(f"#+BEGIN_{kind}\nRead *this* first\n#+END_{kind}")
+    assert out.startswith(f'<div class="callout" data-callout="{kind.lower()}">'
+                          f'<div class="callout-title">{kind.title()}</div>')
+    assert "<p>Read <em>this</em> first</p>" in out
+
+
+def test_org_example_and_query_are_verbatim() -> None:
+    out, linker = logseq("#+BEGIN_EXAMPLE\n- a [[page]] and *not italic*\n#+END_EXAMPLE\n"
+                         "#+BEGIN_QUERY\n{:title \"All\"}\n#+END_QUERY")
+    assert linker.calls == []
+    assert "<ul>" not in out and "<em>" not in out
+    text = html.unescape(re.sub(r"<[^>]+>", "", out))
+    assert "- a [[page]] and *not italic*" in text and '{:title "All"}' in text
+    assert 'data-lang="clojure"' in out  # the query's Datalog, highlighted
+
+
+def test_org_src_names_its_language() -> None:
+    out, _ = logseq("#+BEGIN_SRC python\nprint('hi')\n#+END_SRC")
+    assert 'data-lang="python"' in out and "print" in out and "BEGIN" not in out
+
+
+def test_org_center_verse_and_unknown_blocks_are_divs() -> None:
+    out, _ = logseq("#+BEGIN_CENTER\nmiddle\n#+END_CENTER\n#+BEGIN_MyBox\n**x**\n#+END_MyBox")
+    assert '<div class="org-block org-center"><p>middle</p>\n</div>' in out
+    assert '<div class="org-block org-mybox"><p><strong>x</strong></p>\n</div>' in out
+
+
+def test_org_comment_and_non_html_export_are_not_shown() -> None:
+    out, _ = logseq("before\n\n#+BEGIN_COMMENT\nsecret\n#+END_COMMENT\n"
+                    "#+BEGIN_EXPORT latex\n\\LaTeX\n#+END_EXPORT\n#+BEGIN_EXPORT html\n"
+                    "<b>bold</b><script>alert(1)</script>\n#+END_EXPORT")
+    assert "secret" not in out and "LaTeX" not in out
+    assert "<b>bold</b>" in out and "<script" not in out and "alert(1)" not in out
+
+
+def test_org_block_without_its_end_is_text_and_never_a_tag() -> None:
+    out, linker = logseq("#+BEGIN_QUOTE\nno end here")
+    assert linker.of("tag") == [] and "<blockquote>" not in out
+    assert "#+BEGIN_QUOTE" in html.unescape(out)
+
+
+def test_org_blocks_are_logseq_only() -> None:
+    out, _, _ = render("#+BEGIN_QUOTE\nquoted\n#+END_QUOTE")
+    assert "<blockquote>" not in out and "#+BEGIN_QUOTE" in out
+
+
+def test_org_block_never_reaches_into_the_next_outline_block() -> None:
+    state = RenderState(RecordingLinker(), RenderOptions(org_blocks=True))
+    parts = render_many(["#+BEGIN_NOTE\nfirst block", "#+END_NOTE\nsecond block"], state)
+    assert parts is not None and "callout" not in "".join(parts)
+    assert "first block" in parts[0] and "second block" in parts[1]

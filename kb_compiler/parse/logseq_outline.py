@@ -5,6 +5,11 @@ parent. Only line structure is decided here; what a block says is read later
 Nesting is relative (FORMATS 1.2): a stack of indent widths, popped until its top is
 shallower than the new bullet, whose entry is then the parent. Tabs count 4 columns.
 The walk is a single loop over the lines, so a 10,000-level outline costs no recursion.
+
+A code fence, or an org-style ``#+BEGIN_NAME`` ... ``#+END_NAME`` block (a quote, a
+note, an example), belongs to the block it opens in: a ``- `` line inside it is its
+text (a list in a quote), not a new block, as Logseq reads it. A ``#+BEGIN_`` line with
+no ``#+END_`` line after it opens nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ _TOP_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 # The same fence rules as kb_compiler.parse.text.mask_code, so that structure and
 # masking always agree on where a fence begins and ends.
 _FENCE_OPEN = re.compile(r"^[ \t]*+(?:[-*+][ \t]++)?(`{3,}|~{3,})")
+_ORG_OPEN = re.compile(r"[ \t]*+(?:-[ \t]++)?#\+BEGIN_([A-Za-z][\w-]*)", re.IGNORECASE)
+_ORG_CLOSE = re.compile(r"[ \t]*+#\+END_([A-Za-z][\w-]*)[ \t]*$", re.IGNORECASE)
 
 
 @dataclass
@@ -61,7 +68,8 @@ def split_outline(lines: list[str], start: int, path: str) -> Outline:
     outline = Outline()
     stack: list[tuple[int, int]] = []  # (indent width, block index) of open ancestors
     current: RawBlock | None = None
-    fence: str | None = None  # the open fence's marker run, e.g. "```"
+    fence: str | None = None  # the open fence's marker run ("```") or "#+END_NAME"
+    org_ends = _org_block_ends(lines, start)
     styles = _IndentStyles(path)
     for number in range(start, len(lines)):
         line = lines[number]
@@ -86,7 +94,7 @@ def split_outline(lines: list[str], start: int, path: str) -> Outline:
             current = outline.pre_block = RawBlock(number, number, None, 0, 0, 0, "pre-block")
         else:
             current.last = number
-        fence = _opened_fence(line)
+        fence = _opened_fence(line) or _opened_org_block(line, number, org_ends)
     outline.diagnostics.extend(styles.diagnostics)
     return outline
 
@@ -114,7 +122,31 @@ def _opened_fence(line: str) -> str | None:
 
 def _closes_fence(line: str, fence: str) -> bool:
     stripped = line.strip()
+    if fence.startswith("#+"):
+        return stripped.upper() == fence
     return stripped.startswith(fence) and not stripped.strip(fence[0])
+
+
+def _org_block_ends(lines: list[str], start: int) -> dict[str, int]:
+    """The last line number of each ``#+END_NAME`` (NAME upper-cased): a ``#+BEGIN_``
+    line opens a block only when its end comes after it. One pass, so a page of
+    unclosed ``#+BEGIN_`` lines costs no rescans."""
+    ends: dict[str, int] = {}
+    for number in range(start, len(lines)):
+        line = lines[number]
+        if "#+" in line and (closing := _ORG_CLOSE.match(line)):
+            ends[closing.group(1).upper()] = number
+    return ends
+
+
+def _opened_org_block(line: str, number: int, ends: dict[str, int]) -> str | None:
+    if "#+" not in line:
+        return None
+    opened = _ORG_OPEN.match(line)
+    if opened is None:
+        return None
+    name = opened.group(1).upper()
+    return f"#+END_{name}" if ends.get(name, -1) > number else None
 
 
 class _IndentStyles:

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from kb_compiler.emit.site import SiteOptions, build_site
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
-from tests.conftest import REPO, SAMPLE_VAULT
+from tests.conftest import LOGSEQ_DOCS, REPO, SAMPLE_VAULT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
@@ -38,6 +38,17 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("browser-site") / "site"
     build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(title="xBoK profile"))
     return out
+
+
+@pytest.fixture(scope="session")
+def docs_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Logseq's docs graph built without search, served."""
+    vault = tmp_path_factory.mktemp("docs-vault") / "logseq-docs"
+    shutil.copytree(LOGSEQ_DOCS, vault, symlinks=True)
+    out = tmp_path_factory.mktemp("docs-site") / "site"
+    build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(search=False))
+    with serving(out) as url:
+        yield url
 
 
 @contextlib.contextmanager

@@ -46,6 +46,7 @@ class BodyRenderer:
         self.state = RenderState(self.linker, RenderOptions(
             comments=page.dialect is not Dialect.LOGSEQ,
             hard_breaks=page.dialect is Dialect.LOGSEQ,
+            org_blocks=page.dialect is Dialect.LOGSEQ,
             embedded=embedded or transcluder is None,
             allow_raw_html=context.options.allow_raw_html,
             doc_id=doc_id,
@@ -176,6 +177,8 @@ class Snippets:
         page = self.context.pages[key]
         block = page.blocks[index]
         text = block_source(block)[0].strip().split("\n\n", 1)[0]
+        if page.dialect is Dialect.LOGSEQ:
+            text = _before_org_block(text)
         text = re.sub(r"^#{1,6}\s+", "", text)[:SNIPPET_CHARS] or page.name
         report = LinkReport()
         renderer = BodyRenderer(self.context, page, from_file, report, snippets=self)
@@ -183,6 +186,20 @@ class Snippets:
         result = Shown(rendered, frozenset(report.assets), frozenset({key, *report.reads}))
         self._blocks[(key, index, folder)] = result
         return result
+
+
+def _before_org_block(text: str) -> str:
+    """A block's text up to its first ``#+BEGIN_`` block, or, when it opens with one,
+    that block's first lines: the block's title (``Pi-Yueh Chuang``, then a quote),
+    not the markers."""
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if line.strip().upper().startswith(("#+BEGIN_", "#+END_")):
+            if kept:
+                break
+            continue
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def render_included(context: SiteContext, host_file: str, snippets: Snippets,

@@ -35,6 +35,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from kb_compiler.emit.site.highlight import highlight_code, render_math
 from kb_compiler.emit.site.rules_core import core_rules_plugin, plain_text
 from kb_compiler.emit.site.rules_inline import inline_rules_plugin
+from kb_compiler.emit.site.rules_org import org_blocks_plugin
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.urls import SlugCounter
 
@@ -74,6 +75,7 @@ class Linker(Protocol):
 class RenderOptions:
     comments: bool = True  # strip Obsidian %%comments%%
     hard_breaks: bool = False  # a newline inside a block is a line break (Logseq)
+    org_blocks: bool = False  # #+BEGIN_QUOTE ... #+END_QUOTE and the like (Logseq)
     embedded: bool = False  # inside an embed: no ids, so anchors stay unique
     allow_raw_html: bool = False  # trusted vault: skip the sanitizer
     doc_id: str = ""  # keeps footnote ids apart between renders on one page
@@ -186,6 +188,7 @@ def markdown() -> MarkdownIt:
     md.use(gfm_autolink_plugin)
     md.use(inline_rules_plugin)
     md.use(core_rules_plugin)
+    md.use(org_blocks_plugin, SEPARATOR)
     md.block.ruler.before("table", "kbc_separator", _separator_rule,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.add_render_rule("kbc_separator", _render_separator)

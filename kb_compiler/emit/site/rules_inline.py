@@ -26,7 +26,7 @@ from kb_compiler.emit.site.scan import scanner
 
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _UUID_CHARS = re.compile(r"[0-9A-Za-z_-]+")
-_TAG_STOP = re.compile(r"[\s\[\](){}#,，\"'`<>|!?;:*~=^]")
+_TAG_STOP = re.compile(r"[\s\[\](){}#+,，\"'`<>|!?;:*~=^]")
 _MACRO_NAME = re.compile(r"[^\s,]+")
 RuleFunc = Callable[[StateInline, bool], bool]
 
