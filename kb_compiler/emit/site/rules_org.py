@@ -19,9 +19,11 @@ get the rule (``RenderOptions.org_blocks``).
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -32,6 +34,7 @@ from markdown_it.utils import EnvType, OptionsDict
 _BEGIN = re.compile(r"#\+BEGIN_([A-Za-z][\w-]*)(?:[ \t]+(.*))?$", re.IGNORECASE)
 _ADMONITIONS = frozenset({"NOTE", "TIP", "IMPORTANT", "CAUTION", "WARNING", "PINNED"})
 _VERBATIM_LANGUAGE = {"EXAMPLE": "", "QUERY": "clojure"}  # SRC names its own
+_INDEX = "kbc_org_lines"  # the env key of the source's _MarkerLines
 
 
 def org_blocks_plugin(md: MarkdownIt, separator: str) -> None:
@@ -77,15 +80,45 @@ def _line(state: StateBlock, line: int) -> str:
     return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
 
 
+@dataclass
+class _MarkerLines:
+    """Where the source's ``#+END_`` lines and separator lines are, found in one pass
+    (quote marks and indentation ignored): asking each ``#+BEGIN_`` line to scan ahead
+    made a block of 8,000 unclosed ones take 11 s."""
+
+    src: str
+    ends: dict[str, list[int]] = field(default_factory=dict)
+    separators: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, src: str, separator: str) -> _MarkerLines:
+        found = cls(src)
+        for number, line in enumerate(src.split("\n")):
+            text = line.lstrip(" \t>").rstrip()
+            if text == separator:
+                found.separators.append(number)
+            elif text[:6].upper() == "#+END_":
+                found.ends.setdefault(text.upper(), []).append(number)
+        return found
+
+
 def _closing_line(state: StateBlock, start: int, end: int, marker: str,
                   separator: str) -> int | None:
-    for line in range(start + 1, end):
-        text = _line(state, line).strip()
-        if text == separator:
-            return None
-        if text.upper() == marker:
-            return line
-    return None
+    """The line of ``marker`` closing the block opened at ``start``: the next one, before
+    ``end`` and any separator, and an end line where the rule stands (not one in a quote
+    the opening line is outside of)."""
+    lines = state.env.get(_INDEX)
+    if lines is None or lines.src is not state.src:
+        lines = state.env[_INDEX] = _MarkerLines.of(state.src, separator)
+    candidates = lines.ends.get(marker, [])
+    at = bisect.bisect_right(candidates, start)
+    if at == len(candidates) or candidates[at] >= end:
+        return None
+    close = candidates[at]
+    separators = lines.separators
+    if bisect.bisect_right(separators, start) != bisect.bisect_left(separators, close):
+        return None
+    return close if _line(state, close).strip().upper() == marker else None
 
 
 def _verbatim(state: StateBlock, start: int, close: int, kind: str, language: str) -> None:
@@ -99,18 +132,16 @@ def _verbatim(state: StateBlock, start: int, close: int, kind: str, language: st
 def _container(state: StateBlock, start: int, close: int, name: str) -> None:
     """Open and close tokens around the block's content, parsed as Markdown."""
     kind = name.lower()
+    meta: dict[str, Any] = {"kind": kind, "fold": None}
     if name == "QUOTE":
         state.push("blockquote_open", "blockquote", 1).map = [start, close + 1]
     elif name in _ADMONITIONS:
-        meta = {"kind": kind, "fold": None}
-        for token_type, nesting in (("callout_open", 1), ("callout_title_open", 1)):
-            state.push(token_type, "", nesting).meta = meta
+        _push_all(state, meta, ("callout_open", 1), ("callout_title_open", 1))
         title = state.push("inline", "", 0)
         title.content, title.children, title.map = kind.title(), [], [start, start + 1]
-        for token_type, nesting in (("callout_title_close", -1), ("callout_body_open", 1)):
-            state.push(token_type, "", nesting).meta = meta
+        _push_all(state, meta, ("callout_title_close", -1), ("callout_body_open", 1))
     else:
-        state.push("org_block_open", "div", 1).meta = {"kind": kind}
+        state.push("org_block_open", "div", 1).meta = meta
     line_max, parent = state.lineMax, state.parentType
     state.lineMax, state.parentType = close, "blockquote"
     state.md.block.tokenize(state, start + 1, close)
@@ -118,10 +149,14 @@ def _container(state: StateBlock, start: int, close: int, name: str) -> None:
     if name == "QUOTE":
         state.push("blockquote_close", "blockquote", -1)
     elif name in _ADMONITIONS:
-        for token_type in ("callout_body_close", "callout_close"):
-            state.push(token_type, "", -1).meta = {"kind": kind, "fold": None}
+        _push_all(state, meta, ("callout_body_close", -1), ("callout_close", -1))
     else:
         state.push("org_block_close", "div", -1)
+
+
+def _push_all(state: StateBlock, meta: dict[str, Any], *tokens: tuple[str, int]) -> None:
+    for token_type, nesting in tokens:
+        state.push(token_type, "", nesting).meta = meta
 
 
 def _render_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
