@@ -277,3 +277,16 @@ def test_daily_notes_keep_their_folder_and_format_through_logseq(tmp_path: Path)
     export(graph_of(tmp_path / "lq"), tmp_path / "back", "obsidian")
     assert text(tmp_path / "back/15.01.2024.md") == "- A day with [[Topic]].\n"
     assert text(tmp_path / "back/Topic.md") == "- See [[15.01.2024]].\n"
+
+
+def test_empty_lists_make_no_page_in_logseq(kepano: Path, tmp_path: Path) -> None:
+    """kepano's templates hold empty lists (``loc: []``) of a key other notes fill
+    (``loc: [Remote]``), so Logseq splits ``loc`` on commas: there a bare ``[]``
+    would be a reference to a page named "[]"."""
+    out = tmp_path / "out"
+    export(graph_of(kepano), out, "logseq")
+    assert ":loc" in text(out / "logseq/config.edn")
+    place = text(out / "pages/Templates___Place Template.md").splitlines()
+    assert 'loc:: "[]"' in place and "type:: []" in place  # type is not split
+    targets = {ref.target for page in graph_of(out).kb.pages for ref in page.references}
+    assert "Remote" in targets and "[]" not in targets

@@ -85,6 +85,9 @@ def test_logseq_values_survive_yaml(raw: str) -> None:
         found = read_frontmatter("n.md", frontmatter([(key, value)]))
         line = yaml_to_logseq(in_yaml, converted(found.references), options, "Page").text()
         again = logseq_property(line, options)
+        if raw == "[]" and options is LISTS:  # a page "[]" in Logseq, an empty list here
+            assert (value, line, again.references) == ([], 'k:: "[]"', ())
+            continue
         assert (again.value, again.references) == (original.value, original.references), line
 
 
@@ -106,6 +109,18 @@ def test_yaml_front_matter_is_written_again_unchanged() -> None:
     assert frontmatter(entries) == ('---\ncategories:\n  - "[[Books]]"\nrating: 7\n'
                                     "score: 1.10\nwhen: 2024-01-15\ndone: true\nempty:\n"
                                     "tags:\n  - a\n  - b\n---\n")
+
+
+def test_an_empty_list_names_no_page_in_logseq() -> None:
+    """Logseq reads every piece of a key it splits on commas as a page, ``[]`` too: an
+    empty YAML list is written quoted for such a key, bare for others, and comes back
+    as an empty list either way."""
+    for options, written in ((LISTS, 'k:: "[]"'), (PLAIN, "k:: []")):
+        line = yaml_to_logseq(front([]), [], options, "Page").text()
+        assert line == written
+        assert logseq_property(line, options).references == ()
+        assert yaml_round_trip([], options) == ()  # a list value is a tuple
+    assert logseq_property("k:: []", LISTS).references == ("[]",)  # why it is quoted
 
 
 def test_property_types_across_dialects() -> None:

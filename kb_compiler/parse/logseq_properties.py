@@ -112,7 +112,7 @@ def type_value(key: str, raw: str, masked: str, path: str, locate: Locate,
         return raw, (), InlineFindings()  # quoted: stays text, quotes kept
     link_kind = RefKind.TAG if key == "tags" else RefKind.PROPERTY
     context = ScanContext(path, locate, property=key, link_kind=link_kind)
-    if key in COMMA_KEYS or key in _normalized(options.comma_separated_keys):
+    if splits_on_commas(key, options):
         findings = _scan_comma_pieces(raw, masked, context)
     else:
         findings = scan_inline(raw, masked, context)
@@ -124,6 +124,12 @@ def type_value(key: str, raw: str, masked: str, path: str, locate: Locate,
     if "[[" in raw and _ONLY_EMPTY_LINKS.fullmatch(raw):
         return (), (), findings  # relations:: [[]]: an empty reference list
     return _scalar(raw), (), findings
+
+
+def splits_on_commas(key: str, options: ParseOptions) -> bool:
+    """Whether Logseq reads each comma-separated piece of the key's values as a page
+    (FORMATS 1.5, step 4)."""
+    return key in COMMA_KEYS or key in _normalized(options.comma_separated_keys)
 
 
 @lru_cache(maxsize=32)

@@ -10,7 +10,8 @@ Typed both ways, so a value keeps its type through a round trip:
 - ``tags`` and ``alias`` (Obsidian ``aliases``) are lists of names; keys Logseq splits
   on commas (``:property/separated-by-commas``) are lists of names or links. Going to
   Logseq, every key that holds a YAML list somewhere is added to that setting, so its
-  values come back as lists;
+  values come back as lists. An empty list is ``[]``, quoted (``"[]"``) for such a key,
+  which would otherwise name a page ``[]``;
 - Logseq quotes (``year:: "1000"``) protect text from being typed; they are dropped in
   YAML only where the YAML string already says the same (and put back on the way in).
 """
@@ -27,13 +28,20 @@ import yaml
 from kb_compiler.config import ParseOptions
 from kb_compiler.emit.vault.yamltext import Raw, YamlValue, flow, reads_as, scalar
 from kb_compiler.model import Property, PropertyValue, Reference, normalize_key, page_id
-from kb_compiler.parse.logseq_properties import comma_spans, type_value, valid_property_key
+from kb_compiler.parse.logseq_properties import (
+    comma_spans,
+    splits_on_commas,
+    type_value,
+    valid_property_key,
+)
 from kb_compiler.parse.text import mask_code
 
 ALIAS_KEYS = frozenset({"alias", "aliases"})
 TAG_KEYS = frozenset({"tags", "tag"})
 BUILT_IN_LIST_KEYS = ALIAS_KEYS | TAG_KEYS
 EMPTY_LIST = "[]"  # an empty YAML list in Logseq (an empty value is YAML's null)
+# ... quoted for a key Logseq splits on commas, where a bare [] would name a page "[]"
+QUOTED_EMPTY_LIST = f'"{EMPTY_LIST}"'
 _SEPARATORS = re.compile(r"[\s,，]*")
 _ONE_LINK = re.compile(r"\[\[(.*)\]\]")
 _EMPTY_LINKS = re.compile(r"(?:[\s,，]|\[\[\s*\]\])*\[\[\s*\]\](?:[\s,，]|\[\[\s*\]\])*")
@@ -66,7 +74,7 @@ def logseq_to_yaml(prop: Property, refs: Sequence[Converted], comma_keys: frozen
     key = prop.key
     raw = prop.raw
     out_key = "aliases" if key in ALIAS_KEYS else prop.raw_key
-    if raw == EMPTY_LIST:
+    if raw == EMPTY_LIST or (raw == QUOTED_EMPTY_LIST and key in comma_keys):
         return out_key, []
     if key in ALIAS_KEYS:
         return out_key, [str(name) for name in prop.references]
@@ -200,7 +208,8 @@ def yaml_to_logseq(prop: Property, refs: Sequence[Converted], options: ParseOpti
         return LogseqLine(out_key, _join(names), warning)
     if isinstance(value, tuple):
         if not value:
-            return LogseqLine(out_key, EMPTY_LIST, warning)
+            empty = QUOTED_EMPTY_LIST if splits_on_commas(key, options) else EMPTY_LIST
+            return LogseqLine(out_key, empty, warning)
         if any(isinstance(item, tuple) for item in value):
             return LogseqLine(out_key, _nested(prop), warning)
         items = [_item_text(item, refs) for item in value if item is not None]
