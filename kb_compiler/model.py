@@ -147,6 +147,9 @@ class Macro:
     raw: str
 
 
+ORG_TEXT = "org"  # Block.kind of an Org-mode heading: its content is Org text, not Markdown
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """One outline block (Logseq) or one Markdown block: a heading, paragraph, list item,
@@ -169,7 +172,8 @@ class Block:
     references: tuple[Reference, ...] = ()
     heading: int | None = None
     block_id: str | None = None
-    kind: str = "block"  # block, heading, paragraph, list-item, callout, code, table, ...
+    # block, heading, paragraph, list-item, callout, code, table, ... or ORG_TEXT
+    kind: str = "block"
     callout: Callout | None = None  # set when kind == "callout" (Obsidian ``> [!type]``)
     # Logseq: macros other than embeds, and the task parts of a block's first line
     # (removed from ``content``): marker (TODO, DONE...), priority (A, B, C), and the

@@ -110,7 +110,7 @@ def test_logseq_docs_round_trips(logseq_docs: Path, tmp_path: Path) -> None:
     trip = round_trip(logseq_docs, tmp_path, "obsidian")
     assert trip.source.differences(trip.second) == []  # Logseq -> Obsidian -> Logseq
     assert trip.first.differences(trip.back) == []  # Obsidian -> Logseq -> Obsidian
-    assert "changelog_2020" in trip.second.pages  # pages/Changelog_2020.org
+    assert "changelog 2020" in trip.second.pages  # pages/Changelog_2020.org: its #+TITLE
 
 
 def test_kepano_round_trips(kepano: Path, tmp_path: Path) -> None:

@@ -234,7 +234,8 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
     """Logseq's docs graph as a site: every link lands, and its ``#+BEGIN_`` blocks are
     quotes and admonitions, not text with ``#+BEGIN_QUOTE`` pills (counted in the page
     files: testimonials.md, one NOTE and three QUOTEs holding lists; Filename
-    format.md, five IMPORTANT and four WARNING)."""
+    format.md, five IMPORTANT and four WARNING). Org Mode.org has 25 headings;
+    Properties.md embeds the one with id 60ab7357-..."""
     out = tmp_path / "site"
     graph, report = build(logseq_docs, out, search=False)
     assert_complete(graph, out, report)
@@ -250,6 +251,14 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
     # a block ref to a testimonial shows its title line, not the quote's markers
     changelog = (out / "changelog_06.html").read_text("utf-8")
     assert 'title="Block in Testimonials">Pi-Yueh Chuang</a>' in changelog
+    # Org-mode pages: their outline shown as text, their blocks embeddable
+    org_mode = own_outline(out / "org-mode.html")
+    assert org_mode.count('<div class="org-text">') == 25  # one per heading
+    assert '<div class="org-text">~*Bold*~ -&gt; *Bold*</div>' in org_mode
+    properties = (out / "properties.html").read_text("utf-8")
+    assert ('href="org-mode.html#block-60ab7357-2744-42bc-a8fd-a9c8db3051df"'
+            in properties)
+    assert '<div class="org-text">syntax: ~#+PROPERTY: value~</div>' in properties
 
 
 def own_outline(page: Path) -> str:

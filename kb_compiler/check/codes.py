@@ -70,7 +70,11 @@ _TABLE = (
         Severity.WARNING,
     ),
     CodeInfo("internal-error", "A page could not be parsed and was kept as plain text."),
-    CodeInfo("unsupported-format", "A page kbc does not parse (kept by name).", Severity.INFO),
+    CodeInfo(
+        "unsupported-format",
+        "A page kbc reads only in part (an Org-mode page: its outline, not its links).",
+        Severity.INFO,
+    ),
     CodeInfo(
         "unknown-ignore-code",
         "A kbc-ignore comment names a code kbc does not know; it silences nothing.",

@@ -14,6 +14,7 @@ from kb_compiler.encoding import decode
 from kb_compiler.model import Diagnostic, Dialect, Page, Severity, SourceFile
 from kb_compiler.parse.detect import detect_dialect
 from kb_compiler.parse.logseq import parse_logseq
+from kb_compiler.parse.logseq_org import parse_org
 from kb_compiler.parse.names import page_name_for_path
 from kb_compiler.parse.obsidian import parse_obsidian
 
@@ -42,15 +43,12 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
     decoded = decode(data, source.path, repair=options.fix_encoding)
     default_name = page_name_for_path(source.path, options, is_journal=source.is_journal)
     dialect = source.dialect_hint or detect_dialect(decoded.text)
-    if source.path.lower().endswith(ORG_SUFFIXES):
-        note = Diagnostic(
-            "unsupported-format", Severity.INFO, source.path, 0, 0,
-            "Org-mode page: kept by name and text, its outline is not parsed",
-        )
-        return Page(source.path, default_name, Dialect.LOGSEQ, decoded.text,
-                    is_journal=source.is_journal, diagnostics=(*decoded.diagnostics, note))
+    is_org = source.path.lower().endswith(ORG_SUFFIXES)
+    notes = (_org_note(source.path),) if is_org else ()
     try:
-        if dialect is Dialect.LOGSEQ:
+        if is_org:
+            page = parse_org(source.path, decoded.text, options, default_name=default_name)
+        elif dialect is Dialect.LOGSEQ:
             page = parse_logseq(source.path, decoded.text, options, default_name=default_name)
         else:
             page = parse_obsidian(source.path, decoded.text, options,
@@ -62,7 +60,15 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
     return replace(
         page,
         is_journal=source.is_journal,
-        diagnostics=(*decoded.diagnostics, *page.diagnostics),
+        diagnostics=(*decoded.diagnostics, *notes, *page.diagnostics),
+    )
+
+
+def _org_note(path: str) -> Diagnostic:
+    return Diagnostic(
+        "unsupported-format", Severity.INFO, path, 0, 0,
+        "Org-mode page: its outline, properties and block ids are read; links, tags and "
+        "markup in its text are not (shown as text)",
     )
 
 

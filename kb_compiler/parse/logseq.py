@@ -54,7 +54,7 @@ def parse_logseq(path: str, text: str, options: ParseOptions, *, default_name: s
     page.diagnostics.extend(outline.diagnostics)
     _read_blocks(lines, outline, path, options, page)
     page.diagnostics.extend(_duplicate_block_ids(page.blocks, path))
-    name = _title(page.properties) or default_name
+    name = page_title(page.properties) or default_name
     return Page(
         path=path,
         name=name,
@@ -63,8 +63,8 @@ def parse_logseq(path: str, text: str, options: ParseOptions, *, default_name: s
         properties=tuple(page.properties),
         blocks=tuple(page.blocks),
         references=tuple(page.references),
-        aliases=_aliases(page.properties, front.aliases, name),
-        tags=_tags(page.properties, front.tags),
+        aliases=page_aliases(page.properties, front.aliases, name),
+        tags=page_tags(page.properties, front.tags),
         frontmatter=front.raw,
         diagnostics=tuple(sorted(page.diagnostics, key=Diagnostic.sort_key)),
     )
@@ -159,14 +159,14 @@ def _duplicate_block_ids(blocks: list[Block], path: str) -> list[Diagnostic]:
     return found
 
 
-def _title(properties: list[Property]) -> str | None:
+def page_title(properties: list[Property]) -> str | None:
     for prop in properties:
         if prop.key == "title" and isinstance(prop.value, str) and prop.value.strip():
             return prop.value.strip()
     return None
 
 
-def _aliases(properties: list[Property], front: tuple[str, ...], name: str) -> tuple[str, ...]:
+def page_aliases(properties: list[Property], front: tuple[str, ...], name: str) -> tuple[str, ...]:
     """Alias names, each once; blank ones and the page's own name are ignored."""
     names = list(front)
     for prop in properties:
@@ -176,7 +176,7 @@ def _aliases(properties: list[Property], front: tuple[str, ...], name: str) -> t
     return _unique(n for n in names if n.strip() and page_id(n) != own)
 
 
-def _tags(properties: list[Property], front: tuple[str, ...]) -> tuple[str, ...]:
+def page_tags(properties: list[Property], front: tuple[str, ...]) -> tuple[str, ...]:
     names = list(front)
     for prop in properties:
         if prop.key == "tags":

@@ -26,7 +26,7 @@ from kb_compiler.emit.site.render import (
     render_markdown,
 )
 from kb_compiler.emit.site.urls import index_anchor
-from kb_compiler.model import Block, Dialect, Page
+from kb_compiler.model import ORG_TEXT, Block, Dialect, Page
 from kb_compiler.resolve.blocks import heading_level
 
 SNIPPET_CHARS = 400
@@ -93,6 +93,13 @@ class BodyRenderer:
 
     def _render_blocks(self, blocks: list[Block]) -> dict[int, str]:
         """Every block's HTML, rendered in one markdown-it pass when possible."""
+        shown_as_text = [block for block in blocks if block.kind == ORG_TEXT]
+        if shown_as_text:
+            markdown = self._render_blocks([b for b in blocks if b.kind != ORG_TEXT])
+            as_text = {block.index: self._decorate(block, org_text_html(block.content),
+                                                   None, None) for block in shown_as_text}
+            return {block.index: as_text.get(block.index, markdown.get(block.index, ""))
+                    for block in blocks}
         sources = [block_source(block) for block in blocks]
         texts = [text if text.strip() else "" for text, _, _ in sources]
         saved = self.state.slugs.snapshot(), len(self.state.headings)
@@ -117,6 +124,8 @@ class BodyRenderer:
         return self.context.item_anchor(self.page.id, block.index)
 
     def render_block(self, block: Block) -> str:
+        if block.kind == ORG_TEXT:
+            return self._decorate(block, org_text_html(block.content), None, None)
         text, marker, priority = block_source(block)
         body = render_markdown(text, self.state) if text.strip() else ""
         return self._decorate(block, body, marker, priority)
@@ -156,6 +165,11 @@ class BodyRenderer:
         return "\n\n".join(pieces)
 
 
+def org_text_html(text: str) -> str:
+    """An Org block's text, shown as written (its markup is not rendered)."""
+    return f'<div class="org-text">{html.escape(text)}</div>' if text.strip() else ""
+
+
 def _is_collapsed(block: Block) -> bool:
     return any(p.key == "collapsed" and p.value is True for p in block.properties)
 
@@ -176,6 +190,11 @@ class Snippets:
             return cached
         page = self.context.pages[key]
         block = page.blocks[index]
+        if block.kind == ORG_TEXT:
+            first = block.content.strip().split("\n", 1)[0][:SNIPPET_CHARS]
+            shown = Shown(html.escape(first or page.name), frozenset(), frozenset({key}))
+            self._blocks[(key, index, folder)] = shown
+            return shown
         text = block_source(block)[0].strip().split("\n\n", 1)[0]
         if page.dialect is Dialect.LOGSEQ:
             text = _before_org_block(text)

@@ -1,0 +1,233 @@
+"""Org-mode pages of a Logseq graph (``pages/*.org``, ``journals/*.org``): the outline
+and its properties, read into a ``Page``; the text itself is kept as written.
+
+What is read: ``#+KEY: value`` lines before the first heading (page properties:
+``#+TITLE``, ``#+ALIAS``, ``#+TAGS``...), headings (``*``, ``**``...) as blocks nested by
+their level, and each heading's ``:PROPERTIES:`` drawer (block properties, ``:id:``
+making the block a target of ``((uuid))`` refs and embeds). Property values are typed
+as Logseq types them. Links, tags and markup in the text are not read: a block's
+content is its Org text, and its ``kind`` is ``ORG_TEXT`` so emitters show it as text.
+
+Pure: the result depends only on the arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb_compiler.config import ParseOptions
+from kb_compiler.model import (
+    ORG_TEXT,
+    Block,
+    Diagnostic,
+    Dialect,
+    Page,
+    Property,
+    Reference,
+    normalize_key,
+)
+from kb_compiler.parse.logseq import page_aliases, page_tags, page_title
+from kb_compiler.parse.logseq_properties import ALIAS_KEYS, type_value
+
+_HEADING = re.compile(r"(\*+)(?:[ \t]+(.*?))?[ \t]*$")
+_FILE_PROPERTY = re.compile(r"#\+([A-Za-z][\w-]*):[ \t]*(.*?)[ \t]*$")
+_DRAWER_OPEN = re.compile(r"[ \t]*:PROPERTIES:[ \t]*$", re.IGNORECASE)
+_DRAWER_END = re.compile(r"[ \t]*:END:[ \t]*$", re.IGNORECASE)
+_DRAWER_ROW = re.compile(r"([ \t]*:)([^\s:]+):(?:[ \t]+(.*?))?[ \t]*$")
+_PLANNING = re.compile(r"[ \t]*(?:SCHEDULED|DEADLINE|CLOSED):")
+_VERBATIM_OPEN = re.compile(r"[ \t]*#\+BEGIN_(\w+)", re.IGNORECASE)
+
+
+@dataclass
+class _Heading:
+    """A heading and the lines up to the next one (0-based, end exclusive)."""
+
+    level: int
+    first: int
+    end: int
+
+
+@dataclass
+class _Found:
+    properties: list[Property] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def parse_org(path: str, text: str, options: ParseOptions, *, default_name: str) -> Page:
+    """Parse one Org page. ``text`` is decoded, LF-only and repaired; ``default_name``
+    is the name from the file name, used unless ``#+TITLE:`` says otherwise."""
+    lines = text.split("\n")
+    headings = _headings(lines)
+    first_heading = headings[0].first if headings else len(lines)
+    page_found = _Found()
+    pre_text = _page_properties(lines[:first_heading], path, options, page_found)
+    blocks: list[Block] = []
+    if pre_text is not None:
+        blocks.append(_pre_block(lines, pre_text))
+    _read_headings(lines, headings, path, options, blocks, page_found)
+    properties = page_found.properties
+    name = page_title(properties) or default_name
+    return Page(
+        path=path, name=name, dialect=Dialect.LOGSEQ, text=text,
+        properties=tuple(properties), blocks=tuple(blocks),
+        references=tuple(page_found.references),
+        aliases=page_aliases(properties, (), name), tags=page_tags(properties, ()),
+        diagnostics=tuple(sorted(page_found.diagnostics, key=Diagnostic.sort_key)),
+    )
+
+
+def _headings(lines: list[str]) -> list[_Heading]:
+    """Every heading line outside ``#+BEGIN_...`` / ``#+END_...`` regions."""
+    found: list[_Heading] = []
+    closing: str | None = None
+    for number, line in enumerate(lines):
+        if closing is not None:
+            if line.strip().upper().startswith(closing):
+                closing = None
+            continue
+        opened = _VERBATIM_OPEN.match(line)
+        if opened:
+            closing = "#+END_" + opened.group(1).upper()
+            continue
+        if line.startswith("*"):
+            heading = _HEADING.fullmatch(line)
+            if heading:
+                if found:
+                    found[-1].end = number
+                found.append(_Heading(len(heading.group(1)), number, len(lines)))
+    return found
+
+
+def _page_properties(lines: list[str], path: str, options: ParseOptions,
+                     found: _Found) -> list[int] | None:
+    """Read the ``#+KEY: value`` lines and a property drawer before the first heading
+    into ``found``; return the numbers of the other non-blank lines (None: none)."""
+    drawer = _drawer(lines, 0, len(lines))
+    others: list[int] = []
+    for number, line in enumerate(lines):
+        if drawer and drawer[0] <= number <= drawer[1]:
+            continue
+        match = _FILE_PROPERTY.match(line)
+        if match and not _VERBATIM_OPEN.match(line):
+            _add_property(match.group(1), match.group(2), number, match.start(2), path,
+                          options, found)
+        elif line.strip():
+            others.append(number)
+    if drawer:
+        _drawer_properties(lines, drawer, path, options, found)
+    return others or None
+
+
+def _pre_block(lines: list[str], numbers: list[int]) -> Block:
+    """The text before the first heading (``numbers``: its non-blank lines)."""
+    first, last = numbers[0], numbers[-1]
+    content = "\n".join(lines[first:last + 1]).strip("\n")
+    return Block(index=0, parent=None, depth=0, line=first + 1, end_line=last + 1,
+                 content=content, kind=ORG_TEXT)
+
+
+def _read_headings(lines: list[str], headings: list[_Heading], path: str,
+                   options: ParseOptions, blocks: list[Block], page_found: _Found) -> None:
+    """One block per heading, nested under the nearest heading of a lower level."""
+    open_levels: list[tuple[int, int]] = []  # (level, block index) of the open ancestors
+    for heading in headings:
+        while open_levels and open_levels[-1][0] >= heading.level:
+            open_levels.pop()
+        parent = open_levels[-1][1] if open_levels else None
+        found = _Found()
+        drawer = _drawer(lines, heading.first, heading.end)
+        if drawer:
+            _drawer_properties(lines, drawer, path, options, found)
+        index = len(blocks)
+        blocks.append(Block(
+            index=index, parent=parent,
+            depth=blocks[parent].depth + 1 if parent is not None else 0,
+            line=heading.first + 1, end_line=_last_text_line(lines, heading),
+            content=_content(lines, heading, drawer), properties=tuple(found.properties),
+            references=tuple(found.references), block_id=_block_id(found.properties),
+            kind=ORG_TEXT,
+        ))
+        page_found.references.extend(found.references)
+        page_found.diagnostics.extend(found.diagnostics)
+        open_levels.append((heading.level, index))
+
+
+def _drawer(lines: list[str], start: int, end: int) -> tuple[int, int] | None:
+    """The ``:PROPERTIES:`` drawer (first and last line) among the first lines of
+    ``lines[start:end]``: only planning lines may come before it. ``start`` may be a
+    heading's line, whose title may open the drawer (``**** :PROPERTIES:``, as Logseq
+    wrote a block without a title)."""
+    for number in range(start, end):
+        line = lines[number]
+        heading = _HEADING.fullmatch(line) if line.startswith("*") else None
+        if heading:
+            line = heading.group(2) or ""
+            if not _DRAWER_OPEN.match(line):
+                continue
+        if _DRAWER_OPEN.match(line):
+            closing = next((n for n in range(number + 1, end) if _DRAWER_END.match(lines[n])),
+                           None)
+            return (number, closing) if closing is not None else None
+        if line.strip() and not _PLANNING.match(line) and not _FILE_PROPERTY.match(line):
+            return None
+    return None
+
+
+def _drawer_properties(lines: list[str], drawer: tuple[int, int], path: str,
+                       options: ParseOptions, found: _Found) -> None:
+    for number in range(drawer[0] + 1, drawer[1]):
+        row = _DRAWER_ROW.fullmatch(lines[number])
+        if row:
+            _add_property(row.group(2), row.group(3) or "", number, max(row.start(3), 0),
+                          path, options, found)
+
+
+def _add_property(raw_key: str, raw: str, number: int, value_start: int, path: str,
+                  options: ParseOptions, found: _Found) -> None:
+    """A property of line ``number`` whose value starts at ``value_start`` (both
+    0-based)."""
+    key = normalize_key(raw_key)
+
+    def locate(offset: int) -> tuple[int, int]:
+        return number + 1, value_start + offset + 1
+
+    value, names, findings = type_value(key, raw, raw, path, locate, options)
+    found.properties.append(Property(key, raw_key, raw, value, number + 1, names))
+    if key not in ALIAS_KEYS:
+        found.references.extend(findings.references)
+    found.diagnostics.extend(findings.diagnostics)
+
+
+def _content(lines: list[str], heading: _Heading, drawer: tuple[int, int] | None) -> str:
+    title = _HEADING.fullmatch(lines[heading.first])
+    in_title = drawer is not None and drawer[0] == heading.first
+    rows = [title.group(2) or "" if title and not in_title else ""]
+    for number in range(heading.first + 1, heading.end):
+        if drawer and drawer[0] <= number <= drawer[1]:
+            continue
+        rows.append(lines[number])
+    return _dedented(rows).strip("\n").rstrip()
+
+
+def _dedented(rows: list[str]) -> str:
+    """The heading's text, its body rows without their common indentation."""
+    body = [row for row in rows[1:] if row.strip()]
+    indent = min((len(row) - len(row.lstrip(" \t")) for row in body), default=0)
+    return "\n".join([rows[0], *(row[indent:] for row in rows[1:])])
+
+
+def _last_text_line(lines: list[str], heading: _Heading) -> int:
+    for number in range(heading.end - 1, heading.first, -1):
+        if lines[number].strip():
+            return number + 1
+    return heading.first + 1
+
+
+def _block_id(properties: list[Property]) -> str | None:
+    for prop in properties:
+        if prop.key == "id" and isinstance(prop.value, str) and prop.value.strip():
+            return prop.value.strip().lower()
+    return None
+

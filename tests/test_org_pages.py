@@ -1,0 +1,122 @@
+"""Org-mode pages of a Logseq graph: outline, properties and block ids read, the text
+kept as written. Facts about Logseq's docs graph were read in its .org files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb_compiler.check import check_vault
+from kb_compiler.config import ParseOptions
+from kb_compiler.model import ORG_TEXT, Block, Dialect, Page, Severity, SourceFile, VaultKind
+from kb_compiler.parse import parse_page
+from tests.test_parse_logseq_docs import DOCS, OPTIONS
+
+UUID = "6489a1b2-3c4d-4e6f-8890-abcdef123456"
+OTHER = "5f0c1d2e-aaaa-4bbb-8ccc-123456789abc"
+
+
+def docs_org(path: str) -> Page:
+    source = SourceFile(path, DOCS / path, dialect_hint=Dialect.LOGSEQ)
+    return parse_page(source, (DOCS / path).read_bytes(), OPTIONS)
+
+
+def org(text: str, options: ParseOptions = OPTIONS) -> Page:
+    source = SourceFile("pages/p.org", Path("/nonexistent/p.org"), dialect_hint=Dialect.LOGSEQ)
+    return parse_page(source, text.encode(), options)
+
+
+def value(block: Block, key: str) -> object:
+    return next(p.value for p in block.properties if p.key == key)
+
+
+def test_org_mode_page_outline_and_block_ids() -> None:
+    page = docs_org("pages/Org Mode.org")
+    assert page.name == "Org Mode"
+    assert len(page.blocks) == 25  # one per heading line
+    assert all(block.kind == ORG_TEXT for block in page.blocks)
+    target = next(b for b in page.blocks if b.block_id == "60ab7357-2744-42bc-a8fd-a9c8db3051df")
+    assert (target.line, target.content) == (29, "syntax: ~#+PROPERTY: value~")
+    assert target.depth == 2 and page.blocks[target.parent].content == "[[Properties]]"
+    assert page.blocks[3].content == "~*Bold*~ -> *Bold*"  # the text as written
+    assert [d.code for d in page.diagnostics] == ["unsupported-format"]  # text not read
+
+
+def test_changelog_title_drawers_and_a_drawer_in_the_heading_line() -> None:
+    page = docs_org("pages/Changelog_2020.org")
+    assert page.name == "Changelog 2020"  # #+TITLE:
+    first = page.blocks[0]
+    assert (first.line, first.content.split("\n")[0]) == (3, "[[Dec 29th, 2020]]")
+    assert value(first, "created-at") == 1609250283049
+    assert "PROPERTIES" not in first.content
+    # '**** :PROPERTIES:' (line 227): Logseq's way to write a block with no title.
+    untitled = next(b for b in page.blocks
+                    if b.block_id == "60acdeba-b3fd-4f90-ab54-3093caa4d5fa")
+    assert untitled.line == 227
+    assert untitled.content.startswith("3. ⏱️ Time tracker\nLogseq will record")
+
+
+def test_page_properties_nesting_and_source_blocks() -> None:
+    page = org(
+        "#+TITLE: Named\n"
+        "#+ALIAS: first, [[second one]]\n"
+        "#+TAGS: topic\n"
+        "Intro text.\n"
+        "* Top\n"
+        "  :PROPERTIES:\n"
+        "  :ID: 6489A1B2-3C4D-4E6F-8890-ABCDEF123456\n"
+        "  :rating: 5\n"
+        "  :related: [[Other]]\n"
+        "  :END:\n"
+        "  body line\n"
+        "    deeper\n"
+        "*** Skipped a level\n"
+        "#+BEGIN_SRC text\n"
+        "* not a heading\n"
+        "#+END_SRC\n"
+        "** Sibling\n"
+        "* Second\n"
+    )
+    assert page.name == "Named"
+    assert page.aliases == ("first", "second one") and page.tags == ("topic",)
+    intro, top, skipped, sibling, second = page.blocks
+    assert (intro.line, intro.content) == (4, "Intro text.")
+    assert top.block_id == "6489a1b2-3c4d-4e6f-8890-abcdef123456"
+    assert value(top, "rating") == 5
+    assert top.content == "Top\nbody line\n  deeper"
+    related = next(r for r in page.references if r.property == "related")
+    assert (related.target, related.line, related.column) == ("Other", 9, 13)
+    assert (skipped.parent, skipped.depth, skipped.end_line) == (top.index, 1, 16)
+    assert skipped.content.endswith("* not a heading\n#+END_SRC")
+    assert (sibling.parent, sibling.depth) == (top.index, 1)
+    assert (second.parent, second.depth, second.line) == (None, 0, 18)
+
+
+def test_org_page_without_headings_and_empty_page() -> None:
+    assert [b.content for b in org("just text\n\nmore\n").blocks] == ["just text\n\nmore"]
+    assert org("").blocks == ()
+    lonely = org("*\n** \n")  # headings without a title
+    assert [(b.depth, b.content) for b in lonely.blocks] == [(0, ""), (1, "")]
+
+
+def test_a_heading_with_an_unclosed_drawer_keeps_its_lines() -> None:
+    page = org("* Title\n:PROPERTIES:\n:id: x\n* Next\n",
+               ParseOptions(vault_kind=VaultKind.LOGSEQ))
+    assert page.blocks[0].block_id is None
+    assert page.blocks[0].content == "Title\n:PROPERTIES:\n:id: x"
+
+
+def test_refs_into_an_org_page_resolve_and_unknown_ones_still_fail(tmp_path: Path) -> None:
+    vault = tmp_path / "graph"
+    (vault / "pages").mkdir(parents=True)
+    (vault / "logseq").mkdir()
+    (vault / "logseq/config.edn").write_text("{}\n")
+    (vault / "pages/notes.org").write_text(
+        "#+TITLE: Org notes\n* Intro\n** Kept\n:PROPERTIES:\n"
+        f":id: {UUID}\n:END:\nthe kept text\n")
+    (vault / "pages/reader.md").write_text(
+        f"- {{{{embed (({UUID}))}}}}\n- see (({UUID})) and [[Org notes]]\n"
+        f"- {{{{embed (({OTHER}))}}}}\n")
+    result = check_vault(vault, cache_dir=None)
+    errors = [(d.code, d.path, d.line) for d in result.diagnostics
+              if d.severity is Severity.ERROR]
+    assert errors == [("broken-embed", "pages/reader.md", 3)]
