@@ -283,14 +283,18 @@ def test_logseq_docs_pages_fit_the_screen(browser: object, docs_site_url: str,
                                           width: int) -> None:
     """Pages of Logseq's docs graph with what the sample vault lacks: quotes holding
     lists, nested admonitions, wide inline math, a long tag, block properties, deep
-    outlines."""
+    outlines, Org-mode text with long image URLs (Changelog_2020.org)."""
     context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     problems: list[str] = []
     for name in ("testimonials.html", "filename-format.html", "math-block.html",
-                 "page-and-block-references.html", "markdown.html", "changelog_06.html"):
+                 "page-and-block-references.html", "markdown.html", "changelog_06.html",
+                 "changelog-2020.html", "org-mode.html"):
         page.goto(docs_site_url + name)
         expect(page.locator("h1.note-title")).to_be_visible()
         problems.extend(f"{name}: {problem}" for problem in page.evaluate(_OVERFLOWS))
+    page.goto(docs_site_url + "about.html")  # Org text keeps its line breaks
+    shown = page.locator(".org-text").first.inner_text()
+    assert shown.startswith("Hi, welcome to [[https://logseq.com][Logseq]].\n\n  *Logseq*")
     context.close()
     assert problems == []
