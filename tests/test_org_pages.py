@@ -91,6 +91,42 @@ def test_page_properties_nesting_and_source_blocks() -> None:
     assert (second.parent, second.depth, second.line) == (None, 0, 18)
 
 
+def test_references_in_org_text() -> None:
+    page = org(
+        "Before: [[Intro page]]\n"
+        "* See [[Target][the label]] and [[https://x.org][a site]] #topic\n"
+        f"  and [[(({UUID}))][that block]], (({OTHER})) or {{{{embed [[Embedded]]}}}}\n"
+        "** ~[[in code]]~ =[[verbatim]]= ~[[Page]]~s [[file:../a.pdf][file]]\n"
+        "#+BEGIN_SRC clojure\n"
+        "[[in source]]\n"
+        "#+END_SRC\n"
+        "*** [[Last]]\n"
+    )
+    found = [(r.kind.value, r.target or r.block_id, r.label, r.line, r.column)
+             for r in page.references]
+    assert found == [
+        ("link", "Intro page", None, 1, 9),
+        ("link", "Target", "the label", 2, 7),
+        ("tag", "topic", None, 2, 59),
+        ("block-ref", UUID, "that block", 3, 7),
+        ("block-ref", OTHER, None, 3, 65),
+        ("embed", "Embedded", None, 3, 109),
+        ("link", "Last", None, 8, 5),
+    ]
+    assert [len(block.references) for block in page.blocks] == [1, 5, 0, 1]
+
+
+def test_docs_org_references() -> None:
+    journal = docs_org("journals/2020_05_20.org")
+    alias = next(r for r in journal.references if r.target == "term/alias")
+    assert (alias.label, alias.line, alias.column) == ("Page alias", 3, 9)
+    # about.org: every [[...]] is a URL or inside ~code~ ("~[[Page]]~s", line 37)
+    assert docs_org("pages/about.org").references == ()
+    changelog = docs_org("pages/Changelog_2020.org")
+    assert ("faq", 351) in [(r.target, r.line) for r in changelog.references]
+    assert not any(r.target == "experiment" for r in changelog.references)  # \#experiment
+
+
 def test_org_page_without_headings_and_empty_page() -> None:
     assert [b.content for b in org("just text\n\nmore\n").blocks] == ["just text\n\nmore"]
     assert org("").blocks == ()
@@ -116,7 +152,9 @@ def test_refs_into_an_org_page_resolve_and_unknown_ones_still_fail(tmp_path: Pat
     (vault / "pages/reader.md").write_text(
         f"- {{{{embed (({UUID}))}}}}\n- see (({UUID})) and [[Org notes]]\n"
         f"- {{{{embed (({OTHER}))}}}}\n")
+    (vault / "pages/links.org").write_text(f"* [[reader]] and [[gone]], (({UUID}))\n")
     result = check_vault(vault, cache_dir=None)
-    errors = [(d.code, d.path, d.line) for d in result.diagnostics
+    errors = [(d.code, d.path, d.line, d.column) for d in result.diagnostics
               if d.severity is Severity.ERROR]
-    assert errors == [("broken-embed", "pages/reader.md", 3)]
+    assert errors == [("broken-link", "pages/links.org", 1, 18),
+                      ("broken-embed", "pages/reader.md", 3, 3)]

@@ -72,7 +72,7 @@ _TABLE = (
     CodeInfo("internal-error", "A page could not be parsed and was kept as plain text."),
     CodeInfo(
         "unsupported-format",
-        "A page kbc reads only in part (an Org-mode page: its outline, not its links).",
+        "A page kbc reads only in part (an Org-mode page: its markup is shown as text).",
         Severity.INFO,
     ),
     CodeInfo(

@@ -67,8 +67,8 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
 def _org_note(path: str) -> Diagnostic:
     return Diagnostic(
         "unsupported-format", Severity.INFO, path, 0, 0,
-        "Org-mode page: its outline, properties and block ids are read; links, tags and "
-        "markup in its text are not (shown as text)",
+        "Org-mode page: its outline, properties and references are read; its markup is "
+        "not rendered (shown as text)",
     )
 
 

@@ -90,7 +90,7 @@ class _Rows:
         else:
             self.masked = list(rows)
         if "#+" in joined:
-            _mask_verbatim(self.masked)
+            mask_verbatim(self.masked)
 
     def line_and_offset(self, index: int) -> tuple[int, int]:
         """The file line of row ``index`` and the 0-based column its row text starts at."""
@@ -104,8 +104,8 @@ def _last_text_line(rows: list[str], first: int) -> int:
     return first + 1
 
 
-def _mask_verbatim(masked: list[str]) -> None:
-    """Blank the body of ``#+BEGIN_SRC/EXAMPLE/QUERY/EXPORT`` ... ``#+END_...``."""
+def mask_verbatim(masked: list[str]) -> None:
+    """Blank (in place) the body of ``#+BEGIN_SRC/EXAMPLE/QUERY/EXPORT`` ... ``#+END_...``."""
     inside: str | None = None
     for index, row in enumerate(masked):
         if inside is not None:

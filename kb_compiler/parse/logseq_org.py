@@ -5,8 +5,11 @@ What is read: ``#+KEY: value`` lines before the first heading (page properties:
 ``#+TITLE``, ``#+ALIAS``, ``#+TAGS``...), headings (``*``, ``**``...) as blocks nested by
 their level, and each heading's ``:PROPERTIES:`` drawer (block properties, ``:id:``
 making the block a target of ``((uuid))`` refs and embeds). Property values are typed
-as Logseq types them. Links, tags and markup in the text are not read: a block's
-content is its Org text, and its ``kind`` is ``ORG_TEXT`` so emitters show it as text.
+as Logseq types them. In the text, references are read as in Markdown pages (``[[page]]``,
+``#tag``, ``((uuid))``, ``{{embed}}``), plus Org links ``[[target][label]]`` to a page or
+a block (to a URL or a file they are no reference); nothing inside ``~code~``,
+``=verbatim=`` or ``#+BEGIN_SRC`` is. Org markup is not translated: a block's content
+is its Org text, and its ``kind`` is ``ORG_TEXT`` so emitters show it as text.
 
 Pure: the result depends only on the arguments.
 """
@@ -25,10 +28,20 @@ from kb_compiler.model import (
     Page,
     Property,
     Reference,
+    RefKind,
     normalize_key,
 )
 from kb_compiler.parse.logseq import page_aliases, page_tags, page_title
+from kb_compiler.parse.logseq_blocks import mask_verbatim
+from kb_compiler.parse.logseq_inline import (
+    UUID,
+    InlineFindings,
+    ScanContext,
+    may_refer,
+    scan_inline,
+)
 from kb_compiler.parse.logseq_properties import ALIAS_KEYS, type_value
+from kb_compiler.parse.text import LineIndex
 
 _HEADING = re.compile(r"(\*+)(?:[ \t]+(.*?))?[ \t]*$")
 _FILE_PROPERTY = re.compile(r"#\+([A-Za-z][\w-]*):[ \t]*(.*?)[ \t]*$")
@@ -37,6 +50,13 @@ _DRAWER_END = re.compile(r"[ \t]*:END:[ \t]*$", re.IGNORECASE)
 _DRAWER_ROW = re.compile(r"([ \t]*:)([^\s:]+):(?:[ \t]+(.*?))?[ \t]*$")
 _PLANNING = re.compile(r"[ \t]*(?:SCHEDULED|DEADLINE|CLOSED):")
 _VERBATIM_OPEN = re.compile(r"[ \t]*#\+BEGIN_(\w+)", re.IGNORECASE)
+_ORG_LINK = re.compile(r"\[\[([^\[\]\n]+)\]\[([^\n]*?)\]\]")
+_BLOCK_TARGET = re.compile(r"\(\(\s*(" + UUID + r")\s*\)\)")
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# ~code~ and =verbatim=: a marker after a blank or an opening mark, then text that
+# neither starts nor ends with a blank. (Org also wants a blank or punctuation after the
+# closing marker; authors write "~[[Page]]~s" for code all the same.)
+_ORG_CODE = re.compile(r"(?<![^\s({'\"-])([~=])(?=\S)(.*?\S)\1")
 
 
 @dataclass
@@ -65,7 +85,10 @@ def parse_org(path: str, text: str, options: ParseOptions, *, default_name: str)
     pre_text = _page_properties(lines[:first_heading], path, options, page_found)
     blocks: list[Block] = []
     if pre_text is not None:
-        blocks.append(_pre_block(lines, pre_text))
+        text = _scan_text(lines, pre_text[0], pre_text[-1] + 1, None, path)
+        blocks.append(_pre_block(lines, pre_text, text))
+        page_found.references.extend(text.references)
+        page_found.diagnostics.extend(text.diagnostics)
     _read_headings(lines, headings, path, options, blocks, page_found)
     properties = page_found.properties
     name = page_title(properties) or default_name
@@ -120,12 +143,13 @@ def _page_properties(lines: list[str], path: str, options: ParseOptions,
     return others or None
 
 
-def _pre_block(lines: list[str], numbers: list[int]) -> Block:
+def _pre_block(lines: list[str], numbers: list[int], text: InlineFindings) -> Block:
     """The text before the first heading (``numbers``: its non-blank lines)."""
     first, last = numbers[0], numbers[-1]
     content = "\n".join(lines[first:last + 1]).strip("\n")
     return Block(index=0, parent=None, depth=0, line=first + 1, end_line=last + 1,
-                 content=content, kind=ORG_TEXT)
+                 content=content, kind=ORG_TEXT, references=tuple(text.references),
+                 macros=tuple(text.macros))
 
 
 def _read_headings(lines: list[str], headings: list[_Heading], path: str,
@@ -140,18 +164,84 @@ def _read_headings(lines: list[str], headings: list[_Heading], path: str,
         drawer = _drawer(lines, heading.first, heading.end)
         if drawer:
             _drawer_properties(lines, drawer, path, options, found)
+        text = _scan_text(lines, heading.first, heading.end, drawer, path)
+        references = tuple(sorted([*found.references, *text.references], key=_position))
         index = len(blocks)
         blocks.append(Block(
             index=index, parent=parent,
             depth=blocks[parent].depth + 1 if parent is not None else 0,
             line=heading.first + 1, end_line=_last_text_line(lines, heading),
             content=_content(lines, heading, drawer), properties=tuple(found.properties),
-            references=tuple(found.references), block_id=_block_id(found.properties),
-            kind=ORG_TEXT,
+            references=references,
+            block_id=_block_id(found.properties), kind=ORG_TEXT, macros=tuple(text.macros),
         ))
-        page_found.references.extend(found.references)
-        page_found.diagnostics.extend(found.diagnostics)
+        page_found.references.extend(references)
+        page_found.diagnostics.extend([*found.diagnostics, *text.diagnostics])
         open_levels.append((heading.level, index))
+
+
+def _scan_text(lines: list[str], first: int, end: int, drawer: tuple[int, int] | None,
+               path: str) -> InlineFindings:
+    """The references and macros in the text of ``lines[first:end]`` (a heading's title
+    and body, or the text before the first heading), the drawer's lines left out and
+    Org code (``~code~``, ``=verbatim=``, ``#+BEGIN_SRC`` ...) masked."""
+    rows = [_text_row(lines[number]) if not drawer or not drawer[0] <= number <= drawer[1]
+            else "" for number in range(first, end)]
+    raw = "\n".join(rows)
+    if not may_refer(raw):
+        return InlineFindings()
+    masked_rows = [_ORG_CODE.sub(_spaces, row) if "~" in row or "=" in row else row
+                   for row in rows]
+    mask_verbatim(masked_rows)
+    masked = "\n".join(masked_rows)
+    index = LineIndex(masked, first_line=first + 1)
+    context = ScanContext(path, index.position)
+    found = InlineFindings()
+    if "][" in masked:
+        masked = _scan_org_links(raw, masked, context, found)
+    found.extend(scan_inline(raw, masked, context))
+    found.references.sort(key=_position)
+    return found
+
+
+def _text_row(line: str) -> str:
+    """A line as text: a heading's stars are blanked (columns kept)."""
+    heading = _HEADING.fullmatch(line) if line.startswith("*") else None
+    if heading is None or heading.group(2) is None:
+        return "" if heading else line
+    return " " * heading.start(2) + heading.group(2)
+
+
+def _spaces(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
+def _scan_org_links(raw: str, masked: str, context: ScanContext,
+                    found: InlineFindings) -> str:
+    """``[[target][label]]`` links: a page, or a block (``((uuid))``); a URL or a file
+    (``https:``, ``file:``) is no reference. Returns ``masked`` with them blanked."""
+    pieces: list[str] = []
+    last = 0
+    for link in _ORG_LINK.finditer(masked):
+        target = raw[link.start(1):link.end(1)].strip()
+        label = raw[link.start(2):link.end(2)].strip() or None
+        line, column = context.locate(link.start())
+        source = raw[link.start():link.end()]
+        block = _BLOCK_TARGET.fullmatch(target)
+        if block:
+            found.references.append(Reference(RefKind.BLOCK_REF, "", line, column,
+                                              label=label, block_id=block.group(1).lower(),
+                                              raw=source))
+        elif not _URL_SCHEME.match(target):
+            found.references.append(Reference(RefKind.LINK, target, line, column,
+                                              label=label, raw=source))
+        pieces.append(masked[last:link.start()] + " " * (link.end() - link.start()))
+        last = link.end()
+    return "".join(pieces) + masked[last:]
+
+
+def _position(ref: Reference) -> tuple[int, int]:
+    return ref.line, ref.column
 
 
 def _drawer(lines: list[str], start: int, end: int) -> tuple[int, int] | None:

@@ -13,7 +13,7 @@ of the pages it links to. The rules (README "kbc export"):
 - Notes of an Obsidian vault keep their paths; its daily notes (``daily-notes.json``)
   become Logseq journals, kept in the same folder (``:journals-directory``).
 - Assets keep their vault-relative paths in every direction.
-- Org-mode pages (whose text kbc does not read) keep their text and their Logseq-style
+- Org-mode pages (whose markup kbc does not translate) keep their text and their Logseq-style
   file name, so that a Logseq graph exported to Obsidian and back gets them again.
 """
 
