@@ -48,7 +48,7 @@ OPTIONS = (
 )
 HINTS = (Dialect.LOGSEQ, Dialect.OBSIDIAN, Dialect.MARKDOWN, None)
 PATHS = ("pages/fuzz.md", "journals/2024_01_31.md", "notes/a%2Fb.md", "pages/x___y.md",
-         "CON.md", "..md", "pages/%2E%2E%2Fx.md")
+         "CON.md", "..md", "pages/%2E%2E%2Fx.md", "pages/fuzz.org", "journals/2024_01_31.org")
 VAULT_MARKERS = {
     "logseq": {"logseq/config.edn": b"{:file/name-format :triple-lowbar}\n"},
     "obsidian": {".obsidian/app.json": b"{}\n"},

@@ -50,7 +50,9 @@ _DRAWER_END = re.compile(r"[ \t]*:END:[ \t]*$", re.IGNORECASE)
 _DRAWER_ROW = re.compile(r"([ \t]*:)([^\s:]+):(?:[ \t]+(.*?))?[ \t]*$")
 _PLANNING = re.compile(r"[ \t]*(?:SCHEDULED|DEADLINE|CLOSED):")
 _VERBATIM_OPEN = re.compile(r"[ \t]*#\+BEGIN_(\w+)", re.IGNORECASE)
-_ORG_LINK = re.compile(r"\[\[([^\[\]\n]+)\]\[([^\n]*?)\]\]")
+# A label holds no bracket: each try then stops at the next one (lazy ".*?" made a line
+# of many unclosed "[[a][b" quadratic).
+_ORG_LINK = re.compile(r"\[\[([^\[\]\n]+)\]\[([^\[\]\n]*)\]\]")
 _BLOCK_TARGET = re.compile(r"\(\(\s*(" + UUID + r")\s*\)\)")
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # ~code~ and =verbatim=: a marker after a blank or an opening mark, then text that
