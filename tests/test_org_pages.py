@@ -105,7 +105,7 @@ def test_references_in_org_text() -> None:
         "#+BEGIN_SRC clojure\n"
         "[[in source]]\n"
         "#+END_SRC\n"
-        "*** [[Last]]\n"
+        "*** [[Last]] [[Project: X][p]] [[mailto:a@b.c][mail]] [[id:abc][by id]]\n"
     )
     found = [(r.kind.value, r.target or r.block_id, r.label, r.line, r.column)
              for r in page.references]
@@ -117,8 +117,9 @@ def test_references_in_org_text() -> None:
         ("block-ref", OTHER, None, 3, 65),
         ("embed", "Embedded", None, 3, 109),
         ("link", "Last", None, 8, 5),
+        ("link", "Project: X", "p", 8, 14),
     ]
-    assert [len(block.references) for block in page.blocks] == [1, 5, 0, 1]
+    assert [len(block.references) for block in page.blocks] == [1, 5, 0, 2]
 
 
 def test_docs_org_references() -> None:

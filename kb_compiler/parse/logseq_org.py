@@ -54,7 +54,9 @@ _VERBATIM_OPEN = re.compile(r"[ \t]*#\+BEGIN_(\w+)", re.IGNORECASE)
 # of many unclosed "[[a][b" quadratic).
 _ORG_LINK = re.compile(r"\[\[([^\[\]\n]+)\]\[([^\[\]\n]*)\]\]")
 _BLOCK_TARGET = re.compile(r"\(\(\s*(" + UUID + r")\s*\)\)")
-_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# A URL, or an Org link type that names no page ("Project: X" is a page name).
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|(?:file|mailto|id|doi|tel|attachment|"
+                         r"shell|elisp|info|help|news|irc|docview):", re.IGNORECASE)
 # ~code~ and =verbatim=: a marker after a blank or an opening mark, then text that
 # neither starts nor ends with a blank. (Org also wants a blank or punctuation after the
 # closing marker; authors write "~[[Page]]~s" for code all the same.)
