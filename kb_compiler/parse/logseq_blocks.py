@@ -59,7 +59,7 @@ def read_block(lines: list[str], raw: RawBlock, path: str, options: ParseOptions
     The first row is cut where its text begins (after ``- ``), so the bullet's
     indentation is never scanned again; columns are shifted back when located."""
     rows = _Rows(lines[raw.first:raw.last + 1], raw)
-    parts = BlockParts(end_line=_last_text_line(rows.raw, raw.first))
+    parts = BlockParts(end_line=last_text_line(rows.raw, raw.first))
     roles = _row_roles(rows.masked, parts)
     for index, role in enumerate(roles):
         if role == "property":
@@ -71,7 +71,7 @@ def read_block(lines: list[str], raw: RawBlock, path: str, options: ParseOptions
     parts.content = _content(rows.raw, roles, raw.content_column, head)
     _scan_text(rows, roles, head, path, parts)
     parts.heading = _heading_level(parts)
-    parts.block_id = _block_id(parts.properties)
+    parts.block_id = block_id_of(parts.properties)
     return parts
 
 
@@ -97,7 +97,8 @@ class _Rows:
         return self.first_line + index, self.first_column if index == 0 else 0
 
 
-def _last_text_line(rows: list[str], first: int) -> int:
+def last_text_line(rows: list[str], first: int) -> int:
+    """The 1-based line of the last non-blank row (``rows`` start at 0-based ``first``)."""
     for index in range(len(rows) - 1, -1, -1):
         if rows[index].strip():
             return first + index + 1
@@ -264,7 +265,8 @@ def _heading_level(parts: BlockParts) -> int | None:
     return None
 
 
-def _block_id(properties: list[Property]) -> str | None:
+def block_id_of(properties: list[Property]) -> str | None:
+    """The block's ``id`` property, lower case (uuids are compared that way)."""
     for prop in properties:
         if prop.key == "id" and isinstance(prop.value, str) and prop.value.strip():
             return prop.value.strip().lower()

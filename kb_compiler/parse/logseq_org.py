@@ -32,7 +32,7 @@ from kb_compiler.model import (
     normalize_key,
 )
 from kb_compiler.parse.logseq import page_aliases, page_tags, page_title
-from kb_compiler.parse.logseq_blocks import mask_verbatim
+from kb_compiler.parse.logseq_blocks import block_id_of, last_text_line, mask_verbatim
 from kb_compiler.parse.logseq_inline import (
     UUID,
     InlineFindings,
@@ -169,15 +169,17 @@ def _read_headings(lines: list[str], headings: list[_Heading], path: str,
         if drawer:
             _drawer_properties(lines, drawer, path, options, found)
         text = _scan_text(lines, heading.first, heading.end, drawer, path)
-        references = tuple(sorted([*found.references, *text.references], key=_position))
+        references = tuple(sorted([*found.references, *text.references],
+                                  key=lambda ref: (ref.line, ref.column)))
         index = len(blocks)
         blocks.append(Block(
             index=index, parent=parent,
             depth=blocks[parent].depth + 1 if parent is not None else 0,
-            line=heading.first + 1, end_line=_last_text_line(lines, heading),
+            line=heading.first + 1,
+            end_line=last_text_line(lines[heading.first:heading.end], heading.first),
             content=_content(lines, heading, drawer), properties=tuple(found.properties),
             references=references,
-            block_id=_block_id(found.properties), kind=ORG_TEXT, macros=tuple(text.macros),
+            block_id=block_id_of(found.properties), kind=ORG_TEXT, macros=tuple(text.macros),
         ))
         page_found.references.extend(references)
         page_found.diagnostics.extend([*found.diagnostics, *text.diagnostics])
@@ -204,7 +206,7 @@ def _scan_text(lines: list[str], first: int, end: int, drawer: tuple[int, int] |
     if "][" in masked:
         masked = _scan_org_links(raw, masked, context, found)
     found.extend(scan_inline(raw, masked, context))
-    found.references.sort(key=_position)
+    found.references.sort(key=lambda ref: (ref.line, ref.column))
     return found
 
 
@@ -242,10 +244,6 @@ def _scan_org_links(raw: str, masked: str, context: ScanContext,
         pieces.append(masked[last:link.start()] + " " * (link.end() - link.start()))
         last = link.end()
     return "".join(pieces) + masked[last:]
-
-
-def _position(ref: Reference) -> tuple[int, int]:
-    return ref.line, ref.column
 
 
 def _drawer(lines: list[str], start: int, end: int) -> tuple[int, int] | None:
@@ -311,17 +309,4 @@ def _dedented(rows: list[str]) -> str:
     indent = min((len(row) - len(row.lstrip(" \t")) for row in body), default=0)
     return "\n".join([rows[0], *(row[indent:] for row in rows[1:])])
 
-
-def _last_text_line(lines: list[str], heading: _Heading) -> int:
-    for number in range(heading.end - 1, heading.first, -1):
-        if lines[number].strip():
-            return number + 1
-    return heading.first + 1
-
-
-def _block_id(properties: list[Property]) -> str | None:
-    for prop in properties:
-        if prop.key == "id" and isinstance(prop.value, str) and prop.value.strip():
-            return prop.value.strip().lower()
-    return None
 
