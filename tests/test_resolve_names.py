@@ -265,6 +265,7 @@ def test_property_links_resolve_like_text_links() -> None:
     assert (near.target.exists, near.target.suggestion) == (False, "profile-(id)")
     (problem,) = graph.diagnostics
     assert (problem.code, problem.line, problem.column) == ("broken-relation", 2, 20)
+    assert problem.message == "property 'relations': page 'profile (id)' does not exist"
     assert problem.suggestion == "profile-(id)"
     kinds = sorted((d["kind"], d.get("property")) for _, _, d in graph.graph.edges(data=True))
     assert kinds == [("metamodel", "metamodel-id"), ("property", "relations"),

@@ -251,7 +251,7 @@ class ReferenceResolver:
         noun = {"broken-embed": "embedded page", "broken-relation": "page"}.get(code, "page")
         if ref.kind is RefKind.TAG:
             noun = "tag page"
-        where = f"property '{ref.property}' names " if code == "broken-relation" else ""
+        where = f"property '{ref.property}': " if code == "broken-relation" else ""
         self._report(page, ref, code, severity,
                      f"{where}{noun} '{found.name}' does not exist",
                      target=found.name, suggestion=found.suggestion)
