@@ -46,7 +46,7 @@ def load(
     fix_encoding: bool | None = None,
     config: VaultConfig | None = None,
     jobs: int | None = None,
-    cache_dir: Path | None = _UNSET,
+    cache_dir: str | Path | None = _UNSET,
 ) -> KnowledgeBase:
     """Read the vault at ``path``: every page file parsed, every asset listed, with the
     diagnostics found on the way.
@@ -72,7 +72,7 @@ class Reloader:
     every page is parsed again. Arguments as for ``load``."""
 
     def __init__(self, path: str | Path, *, jobs: int | None = None,
-                 cache_dir: Path | None = _UNSET) -> None:
+                 cache_dir: str | Path | None = _UNSET) -> None:
         self.path = path
         self.jobs = jobs
         self.cache_dir = cache_dir
@@ -114,8 +114,10 @@ def _vault(path: str | Path, config: VaultConfig | None,
     return root, config
 
 
-def _cache_folder(cache_dir: Path | None, root: Path) -> Path | None:
-    return usable_cache_dir(default_cache_dir() if cache_dir is _UNSET else cache_dir, root)
+def _cache_folder(cache_dir: str | Path | None, root: Path) -> Path | None:
+    if cache_dir is _UNSET:
+        return usable_cache_dir(default_cache_dir(), root)
+    return usable_cache_dir(None if cache_dir is None else Path(cache_dir), root)
 
 
 def _knowledge_base(root: Path, config: VaultConfig, found: Discovery,

@@ -169,6 +169,16 @@ def test_cache_skips_unchanged_pages(tmp_path: Path, parsed: list[str]) -> None:
     assert second.page("page 3").blocks[0].content == "changed [[page 4]]"
 
 
+def test_the_cache_folder_may_be_given_as_a_string(tmp_path: Path, parsed: list[str]) -> None:
+    vault = _many_pages(tmp_path / "vault", 3)
+    cache = tmp_path / "cache"
+    kb_compiler.load(vault, cache_dir=str(cache))
+    assert (cache / DATABASE).is_file()
+    parsed.clear()
+    kb_compiler.load(str(vault), cache_dir=str(cache))
+    assert parsed == []
+
+
 def _entries(cache: Path) -> list[tuple[str, bytes]]:
     with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db:
         return sorted(db.execute("SELECT key, blob FROM pages"))
