@@ -251,14 +251,23 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
     # a block ref to a testimonial shows its title line, not the quote's markers
     changelog = (out / "changelog_06.html").read_text("utf-8")
     assert 'title="Block in Testimonials">Pi-Yueh Chuang</a>' in changelog
-    # Org-mode pages: their outline shown as text, their blocks embeddable
+    # Org-mode pages: their outline shown as text with live links, their blocks
+    # embeddable
     org_mode = own_outline(out / "org-mode.html")
     assert org_mode.count('<div class="org-text">') == 25  # one per heading
-    assert '<div class="org-text">~*Bold*~ -&gt; *Bold*</div>' in org_mode
+    assert '<div class="org-text"><code>*Bold*</code> -&gt; *Bold*</div>' in org_mode
+    assert ('<code>[[https://www.example.com][label]]</code> -&gt; '
+            '<a href="https://www.example.com">label</a>') in org_mode
     properties = (out / "properties.html").read_text("utf-8")
     assert ('href="org-mode.html#block-60ab7357-2744-42bc-a8fd-a9c8db3051df"'
             in properties)
-    assert '<div class="org-text">syntax: ~#+PROPERTY: value~</div>' in properties
+    assert '<div class="org-text">syntax: <code>#+PROPERTY: value</code></div>' in properties
+    about = own_outline(out / "about.html")
+    assert '<div class="org-text">Hi, welcome to <a href="https://logseq.com">Logseq</a>.' \
+        in about
+    changelog_2020 = own_outline(out / "changelog-2020.html")
+    assert '<a class="wikilink internal" href="term-alias.html">Page alias</a>' \
+        in changelog_2020
 
 
 def own_outline(page: Path) -> str:

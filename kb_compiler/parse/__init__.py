@@ -67,8 +67,9 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
 def _org_note(path: str) -> Diagnostic:
     return Diagnostic(
         "unsupported-format", Severity.INFO, path, 0, 0,
-        "Org-mode page: its outline, properties and references are read; its markup is "
-        "not rendered (shown as text)",
+        "Org-mode page: its outline, properties and references are read; on the site its "
+        "links and code are live, its other markup (emphasis, lists, tables) is shown as "
+        "written",
     )
 
 

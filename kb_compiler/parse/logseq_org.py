@@ -9,7 +9,8 @@ as Logseq types them. In the text, references are read as in Markdown pages (``[
 ``#tag``, ``((uuid))``, ``{{embed}}``), plus Org links ``[[target][label]]`` to a page or
 a block (to a URL or a file they are no reference); nothing inside ``~code~``,
 ``=verbatim=`` or ``#+BEGIN_SRC`` is. Org markup is not translated: a block's content
-is its Org text, and its ``kind`` is ``ORG_TEXT`` so emitters show it as text.
+is its Org text, and its ``kind`` is ``ORG_TEXT`` so emitters treat it as Org text
+(the site: ``emit.site.org_text``).
 
 Pure: the result depends only on the arguments.
 """

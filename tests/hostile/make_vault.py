@@ -319,6 +319,11 @@ def _long_lines(hostile: HostileVault) -> None:
     storm = "[[a " * 50_000 + "{{embed " * 20_000 + "((" * 50_000 + "#" * 50_000
     hostile.page("bracket-storm", hostile.blocks("BODY-bracket-storm", storm),
                  body="BODY-bracket-storm")
+    if hostile.logseq:  # Org text: its own links and code spans, on the site too
+        org_storm = "[[x][" * 20_000 + "\n" + "[[a][b" * 20_000 + "\n" + "~a =b " * 50_000
+        relative = hostile.pages_dir + "org-storm.org"
+        hostile.write(relative, f"* BODY-org-storm\n{org_storm}\n")
+        hostile.bodies["BODY-org-storm"] = relative
 
 
 def _embed_cycles(hostile: HostileVault) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.embeds import Node, Transcluder
 from kb_compiler.emit.site.linker import LinkReport, PageLinker, Shown
+from kb_compiler.emit.site.org_text import org_text_html, render_org_text
 from kb_compiler.emit.site.outline import block_source, outline_blocks, render_outline
 from kb_compiler.emit.site.properties import block_properties_html
 from kb_compiler.emit.site.render import (
@@ -96,7 +97,8 @@ class BodyRenderer:
         shown_as_text = [block for block in blocks if block.kind == ORG_TEXT]
         if shown_as_text:
             markdown = self._render_blocks([b for b in blocks if b.kind != ORG_TEXT])
-            as_text = {block.index: self._decorate(block, org_text_html(block.content),
+            as_text = {block.index: self._decorate(block, org_text_html(block.content,
+                                                                        self.state),
                                                    None, None) for block in shown_as_text}
             return {block.index: as_text.get(block.index, markdown.get(block.index, ""))
                     for block in blocks}
@@ -125,7 +127,7 @@ class BodyRenderer:
 
     def render_block(self, block: Block) -> str:
         if block.kind == ORG_TEXT:
-            return self._decorate(block, org_text_html(block.content), None, None)
+            return self._decorate(block, org_text_html(block.content, self.state), None, None)
         text, marker, priority = block_source(block)
         body = render_markdown(text, self.state) if text.strip() else ""
         return self._decorate(block, body, marker, priority)
@@ -165,11 +167,6 @@ class BodyRenderer:
         return "\n\n".join(pieces)
 
 
-def org_text_html(text: str) -> str:
-    """An Org block's text, shown as written (its markup is not rendered)."""
-    return f'<div class="org-text">{html.escape(text)}</div>' if text.strip() else ""
-
-
 def _is_collapsed(block: Block) -> bool:
     return any(p.key == "collapsed" and p.value is True for p in block.properties)
 
@@ -190,21 +187,27 @@ class Snippets:
             return cached
         page = self.context.pages[key]
         block = page.blocks[index]
-        if block.kind == ORG_TEXT:
-            first = block.content.strip().split("\n", 1)[0][:SNIPPET_CHARS]
-            shown = Shown(html.escape(first or page.name), frozenset(), frozenset({key}))
-            self._blocks[(key, index, folder)] = shown
-            return shown
-        text = block_source(block)[0].strip().split("\n\n", 1)[0]
-        if page.dialect is Dialect.LOGSEQ:
-            text = _before_org_block(text)
-        text = re.sub(r"^#{1,6}\s+", "", text)[:SNIPPET_CHARS] or page.name
         report = LinkReport()
         renderer = BodyRenderer(self.context, page, from_file, report, snippets=self)
-        rendered = render_markdown(text, renderer.state, inline=True) or html.escape(page.name)
+        if block.kind == ORG_TEXT:
+            first = block.content.strip().split("\n", 1)[0][:SNIPPET_CHARS]
+            rendered = render_org_text(first, renderer.state) if first else ""
+        else:
+            rendered = render_markdown(_snippet_source(page, block), renderer.state,
+                                       inline=True)
+        rendered = rendered or html.escape(page.name)
         result = Shown(rendered, frozenset(report.assets), frozenset({key, *report.reads}))
         self._blocks[(key, index, folder)] = result
         return result
+
+
+def _snippet_source(page: Page, block: Block) -> str:
+    """The Markdown a block ref shows: the block's first paragraph, without heading
+    marks or Org-style block markers."""
+    text = block_source(block)[0].strip().split("\n\n", 1)[0]
+    if page.dialect is Dialect.LOGSEQ:
+        text = _before_org_block(text)
+    return re.sub(r"^#{1,6}\s+", "", text)[:SNIPPET_CHARS]
 
 
 def _before_org_block(text: str) -> str:

@@ -104,9 +104,12 @@ def write_manifest(pages: Mapping[str, Recorded], out: TextIO) -> None:
 
 @functools.cache
 def code_fingerprint(templates: tuple[str, ...]) -> str:
-    """A hash of the site emitter's code and of the template folders' files."""
+    """A hash of the site emitter's code and of the template folders' files. The
+    parsers' code counts too: the site renders with some of their readers (Org code
+    spans, bracket matching), so a change there may change pages whose text did not."""
     digest = hashlib.sha1()
-    folders = [Path(__file__).resolve().parent, *(Path(t) for t in templates)]
+    here = Path(__file__).resolve().parent
+    folders = [here, here.parent.parent / "parse", *(Path(t) for t in templates)]
     for folder in folders:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             if path.suffix == ".pyc":

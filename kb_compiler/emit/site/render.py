@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -185,17 +186,14 @@ def markdown() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
-    md.use(gfm_autolink_plugin)
+    use_gfm_autolinks(md)
     md.use(inline_rules_plugin)
     md.use(core_rules_plugin)
     md.use(org_blocks_plugin, SEPARATOR)
     md.block.ruler.before("table", "kbc_separator", _separator_rule,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.add_render_rule("kbc_separator", _render_separator)
-    for name, method in (("wikilink", "wikilink"), ("blockref", "block_ref"),
-                         ("macro", "macro")):
-        md.add_render_rule(name, _rule(method))
-    md.add_render_rule("tag", _render_tag)
+    add_linker_renderers(md)
     md.add_render_rule("kbc_html", _render_trusted)
     md.add_render_rule("softbreak", _render_softbreak)
     md.add_render_rule("fence", _render_fence)
@@ -212,6 +210,29 @@ def markdown() -> MarkdownIt:
         '<div class="callout-content">', '<div class="callout-content">'))
     md.add_render_rule("callout_body_close", _callout_part("</div>", "</div>"))
     return md
+
+
+def use_gfm_autolinks(md: MarkdownIt) -> None:
+    """GFM autolinks (``https://...``, ``www.``, ``a@b.c``), their ``:`` rule asked only
+    at a ``:``: mdit-py-plugins' rule copies the rest of the text wherever it is asked,
+    at every position the text rule stops, which made a 1 MB line take 18 s."""
+    md.use(gfm_autolink_plugin)
+    name = "gfm_autolink_protocol"
+    protocol = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == name)
+
+    def at_colon(state: StateInline, silent: bool) -> bool:
+        return state.src.startswith(":", state.pos) and protocol(state, silent)
+
+    md.inline.ruler.at(name, at_colon)
+
+
+def add_linker_renderers(md: MarkdownIt) -> None:
+    """Render the tokens the knowledge-base rules push (``wikilink``, ``blockref``,
+    ``macro``, ``tag``) by asking the page's ``Linker``."""
+    for name, method in (("wikilink", "wikilink"), ("blockref", "block_ref"),
+                         ("macro", "macro")):
+        md.add_render_rule(name, _rule(method))
+    md.add_render_rule("tag", _render_tag)
 
 
 def inline_plain_text(source: str) -> str:
@@ -232,7 +253,12 @@ def render_markdown(text: str, state: RenderState, *, inline: bool = False) -> s
     """Render ``text`` to HTML: sanitized (unless raw HTML is allowed), with our
     trusted markup put back. Embed and ToC slots (``SLOT_OPEN``...) stay in place for
     the caller to fill."""
-    md = markdown()
+    return render_with(markdown(), text, state, inline=inline)
+
+
+def render_with(md: MarkdownIt, text: str, state: RenderState, *, inline: bool = False) -> str:
+    """``render_markdown`` with another parser ``md`` (one whose rules push the tokens
+    ``add_linker_renderers`` renders)."""
     env = _env(state)
     source = clean_source(text)
     rendered = md.renderInline(source, env) if inline else md.render(source, env)

@@ -3,30 +3,28 @@
 markdown-it calls an inline rule at every position where the text rule stops. A rule
 that searches forward from there (for ``]]``, ``}}`` or ``==``) costs the rest of the
 line each time, which is quadratic on a line of 50,000 unclosed ``[[``. ``Scanner``
-indexes a source once per render (every occurrence of a needle, every bracket pair), so
+indexes a source once per render (every occurrence of a needle; bracket pairs through
+``parse.text.match_brackets``, which indexes them once per text), so
 each rule's question is a binary search or a table read.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
 
 from markdown_it.rules_inline import StateInline
 
 from kb_compiler.parse.text import match_brackets
 
 SHORT = 2_000  # below this, plain string searches are as cheap as any index
-_BRACKETS = re.compile(r"\[\[|\]\]|\n")
 
 
 class Scanner:
-    """Occurrences and ``[[``/``]]`` pairs of one source string."""
+    """Occurrences of needles in one source string, and its ``[[``/``]]`` pairs."""
 
     def __init__(self, src: str) -> None:
         self.src = src
         self._positions: dict[str, list[int]] = {}
-        self._pairs: dict[int, int] | None = None
 
     def find(self, needle: str, start: int, stop: int | None = None) -> int:
         """Like ``str.find``: the first ``needle`` at or after ``start`` (and starting
@@ -44,15 +42,10 @@ class Scanner:
 
     def closing(self, start: int) -> int:
         """Index just past the ``]]`` that closes the ``[[`` at ``start`` (nesting
-        counted, on one line), or -1."""
-        if len(self.src) < SHORT:
-            return match_brackets(self.src, start)
-        if self._pairs is None:
-            self._pairs = _pairs(self.src)
-        found = self._pairs.get(start)
-        if found is not None:
-            return found
-        return match_brackets(self.src[: start + SHORT], start)
+        counted, on one line), or -1: ``match_brackets``, which indexes a long line's
+        brackets once (a run such as ``[[x][[[x][`` is read the way a scan from
+        ``start`` reads it)."""
+        return match_brackets(self.src, start)
 
 
 def _occurrences(src: str, needle: str) -> list[int]:
@@ -62,26 +55,6 @@ def _occurrences(src: str, needle: str) -> list[int]:
         found.append(position)
         position = src.find(needle, position + 1)
     return found
-
-
-def _pairs(src: str) -> dict[int, int]:
-    """``[[`` position -> end of its ``]]`` (-1 when unclosed on its line)."""
-    pairs: dict[int, int] = {}
-    stack: list[int] = []
-    for match in _BRACKETS.finditer(src):
-        token = match.group(0)
-        if token == "[[":
-            stack.append(match.start())
-        elif token == "]]":
-            if stack:
-                pairs[stack.pop()] = match.end()
-        else:
-            for opened in stack:
-                pairs[opened] = -1
-            stack.clear()
-    for opened in stack:
-        pairs[opened] = -1
-    return pairs
 
 
 def scanner(state: StateInline) -> Scanner:
