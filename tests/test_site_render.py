@@ -209,6 +209,15 @@ def test_markdown_links_and_images_go_through_the_linker() -> None:
     assert '<img src="files/assets/pic.png">' in out
 
 
+@pytest.mark.parametrize("before", ["see ", "word " * 100, "a: b: " * 100, "http: " * 100])
+def test_bare_urls_are_links_whatever_text_comes_before(before: str) -> None:
+    """The autolink rule is shown only the end of the text before a ``:`` when that
+    text is long; the text keeps its place."""
+    out, _, _ = render(f"{before}https://example.com/a and mailto:team@example.org.")
+    assert out == (f"<p>{before}<a href=\"https://example.com/a\">https://example.com/a</a> "
+                   f"and <a href=\"mailto:team@example.org\">mailto:team@example.org</a>.</p>\n")
+
+
 def test_note_embed_paragraph_becomes_a_div() -> None:
     out, _, _ = render("![[Other note]]\n\n![[pic.png]]")
     assert '<div class="embed-line"><a class="embed"' in out

@@ -316,7 +316,8 @@ def _long_lines(hostile: HostileVault) -> None:
     size = LONG_LINE_BYTES if hostile.logseq else LONG_LINE_BYTES // 5
     line = words * (size // len(words))
     hostile.page("long-line", hostile.blocks("BODY-long-line", line), body="BODY-long-line")
-    storm = "[[a " * 50_000 + "{{embed " * 20_000 + "((" * 50_000 + "#" * 50_000
+    storm = ("[[a " * 50_000 + "{{embed " * 20_000 + "((" * 50_000 + "#" * 50_000
+             + "[[x][" * 20_000 + "ab:" * 20_000 + "http:" * 20_000)
     hostile.page("bracket-storm", hostile.blocks("BODY-bracket-storm", storm),
                  body="BODY-bracket-storm")
     if hostile.logseq:  # Org text: its own links and code spans, on the site too
