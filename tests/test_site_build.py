@@ -255,7 +255,10 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
     # embeddable
     org_mode = own_outline(out / "org-mode.html")
     assert org_mode.count('<div class="org-text">') == 25  # one per heading
-    assert '<div class="org-text"><code>*Bold*</code> -&gt; *Bold*</div>' in org_mode
+    assert '<div class="org-text"><code>*Bold*</code> -&gt; <strong>Bold</strong></div>' \
+        in org_mode
+    assert '<code>/Italics/</code> -&gt; <em>Italics</em>' in org_mode
+    assert '<code>+Strikethrough+</code> -&gt; <del>Strikethrough</del>' in org_mode
     assert ('<code>[[https://www.example.com][label]]</code> -&gt; '
             '<a href="https://www.example.com">label</a>') in org_mode
     properties = (out / "properties.html").read_text("utf-8")
@@ -265,6 +268,7 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
     about = own_outline(out / "about.html")
     assert '<div class="org-text">Hi, welcome to <a href="https://logseq.com">Logseq</a>.' \
         in about
+    assert '<strong>Logseq</strong> is a <em>local-only</em>, <em>non-linear</em>' in about
     changelog_2020 = own_outline(out / "changelog-2020.html")
     assert '<a class="wikilink internal" href="term-alias.html">Page alias</a>' \
         in changelog_2020

@@ -6,11 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kb_compiler.config import ParseOptions
 from kb_compiler.emit.site import SiteOptions, build_site
+from kb_compiler.emit.site.org_text import render_org_text
+from kb_compiler.emit.site.render import RenderOptions, RenderState
 from kb_compiler.loader import load
+from kb_compiler.model import Reference, RefKind
+from kb_compiler.parse.logseq_org import parse_org
 from kb_compiler.resolve import resolve
 from tests.test_site_build import own_outline
+from tests.test_site_render import RecordingLinker
 
 UUID = "6a1e1a52-0000-4000-8000-00000000beef"
 
@@ -26,6 +34,9 @@ ORG_PAGE = f"""#+TITLE: Field notes
   print("[[Persona]] #tag")
   #+END_SRC
   After the code, [[Persona]] again.
+* Emphasis: *bold [[Goals][goals]]*, /italic/, _underlined_, +struck+; not: a*b*c, 3/4/5,
+  * spaced*, *across
+  lines*
 """
 
 
@@ -72,6 +83,13 @@ def test_code_and_source_blocks_are_not_read(site: Path) -> None:
     assert '\n#+BEGIN_SRC python\nprint("[[Persona]] #tag")\n#+END_SRC\nAfter' in outline
 
 
+def test_emphasis_is_rendered_where_org_allows_it(site: Path) -> None:
+    outline = own_outline(site / "field-notes.html")
+    assert ('Emphasis: <strong>bold <a class="wikilink internal" href="goals.html">goals</a>'
+            '</strong>, <em>italic</em>, <u>underlined</u>, <del>struck</del>; not: a*b*c, '
+            '3/4/5,\n* spaced*, *across\nlines*</div>') in outline
+
+
 def test_a_missing_page_is_a_broken_link(site: Path) -> None:
     outline = own_outline(site / "field-notes.html")
     assert ('<span class="broken-link" title="page \u2018Nowhere\u2019 does not exist" '
@@ -81,3 +99,48 @@ def test_a_missing_page_is_a_broken_link(site: Path) -> None:
 def test_the_linked_pages_list_the_org_page_as_a_backlink(site: Path) -> None:
     goals = (site / "goals.html").read_text("utf-8")
     assert 'href="field-notes.html"' in goals.split('class="section backlinks"', 1)[1]
+
+
+# -- the site and the parser read Org text alike ----------------------------------------
+
+_FRAGMENTS = st.sampled_from([
+    "[[Page]]", "[[Page][label]]", "[[Other page][x]]", "[[https://a.org][web]]",
+    f"[[(({UUID}))][key]]", f"(({UUID}))", "#[[multi word]]", "{{macro x}}",
+    "~code [[Hidden]]~", "=verb [[Hidden]]=", "*bold*", "/it/", "_u_", "+s+", "[[", "]]",
+    "][", "~", "=", "*", "/", "(", "))", " ", "\n", "text", "a:", "https://x.org/p ",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_FRAGMENTS, max_size=14).map("".join))
+def test_the_site_links_what_the_parser_reads(body: str) -> None:
+    """Every page link and block ref the parser reads in an Org block is one the site
+    renders, and no other: the graph's backlinks and the page's links agree. (A
+    ``#[[tag]]`` counts as a link to its page: where a ``#`` may start a tag the
+    shared site rule and each dialect's parser draw a little differently, so plain
+    ``#tags`` are left out, and so are embeds, which the parser also reads inside a
+    ``[[...]]`` that holds them; the fixture page above has one.)"""
+    text = "* " + body.replace("\n", "\n  ")
+    page = parse_org("pages/p.org", text, ParseOptions(), default_name="p")
+    read = sorted(_parsed(ref) for ref in page.references)
+    linker = RecordingLinker()
+    render_org_text(page.blocks[0].content, RenderState(linker, RenderOptions()))
+    shown = sorted(_rendered(kind, value) for kind, value in linker.calls if kind != "macro")
+    # "[[]]" is shown as an empty link; the parser reports it (empty-link), no reference
+    assert [entry for entry in shown if entry != ("page", "")] == read
+    assert len(shown) - len(read) == sum(d.code == "empty-link" for d in page.diagnostics)
+
+
+def _parsed(ref: Reference) -> tuple[str, str]:
+    if ref.block_id:
+        return ("block", ref.block_id.lower())
+    return ("embed" if ref.kind is RefKind.EMBED else "page", ref.target)
+
+
+def _rendered(kind: str, value: object) -> tuple[str, str]:
+    if kind == "tag":
+        return ("page", str(value))
+    assert isinstance(value, dict)
+    if kind == "block_ref":
+        return ("block", str(value["uuid"]).lower())
+    return ("embed" if value["embed"] else "page", str(value["raw_target"]))

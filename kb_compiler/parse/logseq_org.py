@@ -279,7 +279,9 @@ def _scan_org_links(raw: str, masked: str, context: ScanContext,
         elif kind is RefKind.LINK:
             found.references.append(Reference(kind, target, line, column, label=label,
                                               raw=source))
-        pieces.append(masked[last:link.start()] + " " * (link.end() - link.start()))
+        # Blanked from a line end on: no [[ ]] pair or macro is read across an Org link
+        # (in "[[[[a][b]]]]" the link is to 'a', the outer brackets are text).
+        pieces.append(masked[last:link.start()] + "\n" + " " * (link.end() - link.start() - 1))
         last = link.end()
     return "".join(pieces) + masked[last:]
 

@@ -295,7 +295,7 @@ def test_logseq_docs_pages_fit_the_screen(browser: object, docs_site_url: str,
         problems.extend(f"{name}: {problem}" for problem in page.evaluate(_OVERFLOWS))
     page.goto(docs_site_url + "about.html")  # Org text keeps its line breaks
     shown = page.locator(".org-text").first.inner_text()
-    assert shown.startswith("Hi, welcome to Logseq.\n\n  *Logseq*")
+    assert shown.startswith("Hi, welcome to Logseq.\n\n  Logseq is a local-only,")
     page.goto(docs_site_url + "changelog-2020.html")  # its links lead to the page
     page.locator(".org-text a.wikilink", has_text="Page alias").first.click()
     expect(page).to_have_url(docs_site_url + "term-alias.html")

@@ -5,9 +5,11 @@ Live, as ``parse.logseq_org`` reads it: Org links ``[[target][label]]`` (to a pa
 block ``((uuid))`` or a URL), ``[[page]]``, ``[label]([[page]])``, ``#tag``, ``((uuid))``,
 ``{{embed ...}}`` and other macros, bare URLs. ``~code~`` and ``=verbatim=`` are code,
 with nothing read inside them, and so are the rows inside ``#+BEGIN_SRC`` (``EXAMPLE``,
-``QUERY``, ``EXPORT``) ... ``#+END_``. Other Org markup (``*bold*``, ``/italic/``,
-``\\#``) stays as written. An Org link of another type (``file:``, ``id:``) shows its
-label as text.
+``QUERY``, ``EXPORT``) ... ``#+END_``. ``*bold*``, ``/italic/``, ``_underline_`` and
+``+strike-through+`` are emphasis, on one line, where Org's rules allow it (a blank or
+one of ``-('"{`` before the opening mark, a blank or punctuation after the closing
+one, no blank inside either). Other Org markup (lists, tables, ``\\#``) stays as
+written. An Org link of another type (``file:``, ``id:``) shows its label as text.
 
 The parser is a markdown-it ``zero`` instance (no Markdown syntax) with the site's own
 inline rules for the shared syntax and two rules for Org's.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -29,17 +32,24 @@ from kb_compiler.emit.site.render import (
     use_gfm_autolinks,
 )
 from kb_compiler.emit.site.rules_inline import (
+    RuleFunc,
     block_ref,
     labelled_ref,
     macro,
+    split_wikilink,
     tag,
-    wikilink,
 )
+from kb_compiler.emit.site.scan import scanner
 from kb_compiler.model import RefKind
 from kb_compiler.parse.logseq_blocks import mask_verbatim
 from kb_compiler.parse.logseq_org import ORG_LINK, org_code_spans, org_link_target
+from kb_compiler.parse.obsidian_mask import blank_spans
+from kb_compiler.parse.text import match_brackets
 
-_SPANS = "kbc_org_code_spans"  # env key: (source, sorted span starts, start -> end)
+_READING = "kbc_org_reading"  # env key of the source's _Reading
+_EMPHASIS = {"*": "strong", "/": "em", "_": "u", "+": "del"}
+_BEFORE_OPENER = frozenset(" \t\n-('\"{")
+_AFTER_CLOSER = frozenset(" \t\n-.,:!?;'\")}\\[")
 
 
 def org_text_html(text: str, state: RenderState) -> str:
@@ -71,19 +81,69 @@ def render_org_text(text: str, state: RenderState) -> str:
 def org_markdown() -> MarkdownIt:
     """The parser for Org text (built once; it holds no page state)."""
     md = MarkdownIt("zero")
-    for name, rule in (("kbc_org_code", org_code), ("kbc_org_link", org_link),
-                       ("kbc_labelled_ref", labelled_ref), ("kbc_wikilink", wikilink),
-                       ("kbc_block_ref", block_ref), ("kbc_macro", macro), ("kbc_tag", tag)):
+    for name, rule in (("kbc_org_code", org_code), ("kbc_org_emphasis", org_emphasis),
+                       ("kbc_org_link", org_link), ("kbc_org_wikilink", org_wikilink)):
         md.inline.ruler.push(name, rule)
+    for name, rule in (("kbc_labelled_ref", labelled_ref),
+                       ("kbc_block_ref", block_ref), ("kbc_macro", macro), ("kbc_tag", tag)):
+        md.inline.ruler.push(name, _outside_org_marks(rule))
     md.inline.add_terminator_char("(")
+    md.inline.add_terminator_char("/")
     use_gfm_autolinks(md)
     add_linker_renderers(md)
     return md
 
 
+@dataclass
+class _Reading:
+    """What the parser finds in one source before the shared rules run, found once (so
+    a line of many unclosed marks is read in linear time): code spans, Org links (in the
+    text with its code blanked, as the parser reads them), the text as the parser then
+    reads ``[[...]]`` pairs in, where each emphasis mark may close (after a character
+    other than a blank, before a blank, punctuation or the end) and where the lines
+    end."""
+
+    src: str
+    code: dict[int, int] = field(default_factory=dict)  # start -> end
+    masked: str = ""  # src with code spans blanked and Org links made line ends
+    links: dict[int, tuple[int, str, str]] = field(default_factory=dict)  # start -> end, ...
+    mark_starts: list[int] = field(default_factory=list)  # of code spans and Org links
+    closers: dict[str, list[int]] = field(default_factory=dict)
+    newlines: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, src: str) -> _Reading:
+        code = org_code_spans(src)
+        found = cls(src, dict(code))
+        masked = blank_spans(src, code, " ")
+        pieces, last = [], 0
+        for link in ORG_LINK.finditer(masked):
+            found.links[link.start()] = (link.end(), src[link.start(1):link.end(1)],
+                                         src[link.start(2):link.end(2)])
+            pieces.append(masked[last:link.start()] + "\n" * (link.end() - link.start()))
+            last = link.end()
+        found.masked = "".join(pieces) + masked[last:]
+        found.mark_starts = sorted([*found.code, *found.links])
+        found.closers = {marker: [] for marker in _EMPHASIS}
+        for index, char in enumerate(src):
+            if char == "\n":
+                found.newlines.append(index)
+            elif char in found.closers and index > 0 and not src[index - 1].isspace() \
+                    and (index + 1 == len(src) or src[index + 1] in _AFTER_CLOSER):
+                found.closers[char].append(index)
+        return found
+
+
+def _reading(state: StateInline) -> _Reading:
+    found = state.env.get(_READING)
+    if found is None or found.src is not state.src:
+        found = state.env[_READING] = _Reading.of(state.src)
+    return found
+
+
 def org_code(state: StateInline, silent: bool) -> bool:
     """``~code~`` and ``=verbatim=``, where ``org_code_spans`` finds them."""
-    end = _code_spans(state)[2].get(state.pos)
+    end = _reading(state).code.get(state.pos)
     if end is None or end > state.posMax:
         return False
     if not silent:
@@ -94,20 +154,82 @@ def org_code(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def org_link(state: StateInline, silent: bool) -> bool:
-    """``[[target][label]]``: a page link, a block ref, a URL; any other link type is
-    its label as text. A link a code span begins inside is none (the parser masks code
-    first)."""
+def org_emphasis(state: StateInline, silent: bool) -> bool:
+    """``*bold*``, ``/italic/``, ``_underline_``, ``+strike-through+``: the opening mark
+    closed by the first closing one on its line; the text between is read as Org text
+    (a link inside stays a link)."""
     src, pos = state.src, state.pos
-    if not src.startswith("[[", pos):
+    marker = src[pos]
+    tag = _EMPHASIS.get(marker)
+    if tag is None or (pos > 0 and src[pos - 1] not in _BEFORE_OPENER) \
+            or pos + 1 >= state.posMax or src[pos + 1].isspace():
         return False
-    link = ORG_LINK.match(src, pos)
-    if link is None or link.end() > state.posMax or _code_inside(state, pos, link.end()):
+    reading = _reading(state)
+    closers, newlines = reading.closers[marker], reading.newlines
+    at = bisect.bisect_left(closers, pos + 2)
+    end = closers[at] if at < len(closers) else -1
+    line = bisect.bisect_left(newlines, pos)
+    if end < 0 or end >= state.posMax or (line < len(newlines) and newlines[line] < end):
         return False
     if not silent:
-        _push_org_link(state, link.group(1), link.group(2).strip() or None)
-    state.pos = link.end()
+        state.push(f"org_{tag}_open", tag, 1).markup = marker
+        old_max = state.posMax
+        state.pos, state.posMax = pos + 1, end
+        state.md.inline.tokenize(state)
+        state.posMax = old_max
+        state.push(f"org_{tag}_close", tag, -1).markup = marker
+    state.pos = end + 1
     return True
+
+
+def org_link(state: StateInline, silent: bool) -> bool:
+    """``[[target][label]]`` where the parser finds one: a page link, a block ref, a
+    URL; any other link type is its label as text."""
+    found = _reading(state).links.get(state.pos)
+    if found is None or found[0] > state.posMax:
+        return False
+    end, target, label = found
+    if not silent:
+        _push_org_link(state, target, label.strip() or None)
+    state.pos = end
+    return True
+
+
+def org_wikilink(state: StateInline, silent: bool) -> bool:
+    """``[[page]]``, its brackets paired as the parser pairs them: with code blanked and
+    no pair across an Org link (``[[a ~b]]~ c]]`` links to ``a ~b]]~ c``)."""
+    src, pos = state.src, state.pos
+    if not src.startswith("[[", pos) or not scanner(state).opens(pos):
+        return False
+    end = match_brackets(_reading(state).masked, pos)
+    if end < 0 or end > state.posMax:
+        return False
+    if not silent:
+        token = state.push("wikilink", "", 0)
+        token.meta = split_wikilink(src[pos + 2 : end - 2], embed=False)
+        token.content = src[pos:end]
+    state.pos = end
+    return True
+
+
+def _outside_org_marks(rule: RuleFunc) -> RuleFunc:
+    """``rule`` (one of the shared rules) where no Org code span or Org link starts
+    inside what it would read: the parser blanks those first, so in ``[[(~]]~`` or
+    ``[[[[a][b]]]]`` the outer brackets are text."""
+
+    def guarded(state: StateInline, silent: bool) -> bool:
+        pos = state.pos
+        if not rule(state, True):
+            state.pos = pos
+            return False
+        end, state.pos = state.pos, pos
+        starts = _reading(state).mark_starts
+        at = bisect.bisect_right(starts, pos)
+        if at < len(starts) and starts[at] < end:
+            return False
+        return rule(state, silent)
+
+    return guarded
 
 
 def _push_org_link(state: StateInline, written: str, label: str | None) -> None:
@@ -127,17 +249,3 @@ def _push_org_link(state: StateInline, written: str, label: str | None) -> None:
         state.push("link_open", "a", 1).attrs = {"href": url}
         state.push("text", "", 0).content = shown
         state.push("link_close", "a", -1)
-
-
-def _code_spans(state: StateInline) -> tuple[str, list[int], dict[int, int]]:
-    found = state.env.get(_SPANS)
-    if found is None or found[0] is not state.src:
-        spans = org_code_spans(state.src)
-        found = state.env[_SPANS] = (state.src, [start for start, _ in spans], dict(spans))
-    return found
-
-
-def _code_inside(state: StateInline, start: int, end: int) -> bool:
-    starts = _code_spans(state)[1]
-    at = bisect.bisect_right(starts, start)
-    return at < len(starts) and starts[at] < end

@@ -67,7 +67,7 @@ def wikilink(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     embed = src.startswith("![[", pos)
     start = pos + 1 if embed else pos
-    if not src.startswith("[[", start):
+    if not src.startswith("[[", start) or not scanner(state).opens(start):
         return False
     end = scanner(state).closing(start)
     if end < 0 or end > state.posMax:

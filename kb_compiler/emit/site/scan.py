@@ -11,12 +11,14 @@ each rule's question is a binary search or a table read.
 from __future__ import annotations
 
 import bisect
+import re
 
 from markdown_it.rules_inline import StateInline
 
 from kb_compiler.parse.text import match_brackets
 
 SHORT = 2_000  # below this, plain string searches are as cheap as any index
+_RUN = re.compile(r"\[{2,}")
 
 
 class Scanner:
@@ -25,6 +27,7 @@ class Scanner:
     def __init__(self, src: str) -> None:
         self.src = src
         self._positions: dict[str, list[int]] = {}
+        self._runs: list[int] | None = None  # where each run of "[[" or more starts
 
     def find(self, needle: str, start: int, stop: int | None = None) -> int:
         """Like ``str.find``: the first ``needle`` at or after ``start`` (and starting
@@ -39,6 +42,17 @@ class Scanner:
         if index == len(positions) or (stop is not None and positions[index] >= stop):
             return -1
         return positions[index]
+
+    def opens(self, start: int) -> bool:
+        """Whether the ``[[`` at ``start`` is one the parser reads: it reads a run of
+        ``[`` two by two from its first, so ``[[[[Page]]`` opens at 0 and 2, not 1."""
+        if start == 0 or self.src[start - 1] != "[":
+            return True
+        if self._runs is None:
+            self._runs = [match.start() for match in _RUN.finditer(self.src)]
+        starts = self._runs
+        run = bisect.bisect_right(starts, start) - 1
+        return (start - starts[run]) % 2 == 0
 
     def closing(self, start: int) -> int:
         """Index just past the ``]]`` that closes the ``[[`` at ``start`` (nesting
