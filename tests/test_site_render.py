@@ -199,6 +199,21 @@ def test_headings_get_unique_ids_and_feed_the_toc() -> None:
     assert '<h2 id="jobs-1">' in out
 
 
+@pytest.mark.parametrize(("text", "logseq", "obsidian"), [
+    ("[[a [[b]] c]]", ["a [[b]] c"], ["b"]),
+    ("[[[[Page]]", ["Page"], ["Page"]),
+    ("[[[Other]]", ["[Other"], ["Other"]),
+    ("[[a]]] and ![[b]]", ["a", "b"], ["a", "b"]),
+])
+def test_wikilinks_are_read_as_the_page_dialect_reads_them(
+        text: str, logseq: list[str], obsidian: list[str]) -> None:
+    """Logseq pairs brackets, Obsidian takes the innermost ``[[`` (as each parser does,
+    so the site links what the graph holds)."""
+    for options, expected in (({}, logseq), ({"obsidian_links": True}, obsidian)):
+        _, linker, _ = render(text, **options)
+        assert [meta["raw_target"] for meta in linker.of("wikilink")] == expected
+
+
 def test_markdown_links_and_images_go_through_the_linker() -> None:
     out, linker, _ = render("[a note](Note.md) [gone](Missing.md) [web](https://example.com) "
                             "![pic](assets/pic.png)")

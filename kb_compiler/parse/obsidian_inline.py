@@ -27,7 +27,7 @@ from kb_compiler.parse.text import LineIndex
 
 # ``[[`` not followed by a third ``[``, then anything up to the first ``]]`` on the line
 # that meets no other ``[[`` first: ``[[a [[b]] c]]`` links ``b``, ``[[a]]]`` links ``a``.
-_WIKILINK = re.compile(r"(!?)\[\[(?!\[)((?:(?!\[\[)[^\n])*?)\]\]")
+WIKILINK = re.compile(r"(!?)\[\[(?!\[)((?:(?!\[\[)[^\n])*?)\]\]")
 _MD_LINK = re.compile(
     r"(!?)\[((?:[^\[\]\n\\]|\\.|\[[^\[\]\n]*\])*)\]"  # [label], one level of [nesting]
     r"\([ \t]*(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))+)"  # (destination or <dest>
@@ -68,7 +68,7 @@ def scan_inline(path: str, text: str, visible: str) -> InlineScan:
 def _wikilinks(text: str, visible: str, index: LineIndex) -> tuple[list[Reference], list[Span]]:
     found: list[Reference] = []
     spans: list[Span] = []
-    for match in _WIKILINK.finditer(visible):
+    for match in WIKILINK.finditer(visible):
         start = match.start()
         if _escaped(text, start):
             continue

@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 from kb_compiler.emit.site.scan import scanner
+from kb_compiler.parse.obsidian_inline import WIKILINK as OBSIDIAN_WIKILINK
 
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _UUID_CHARS = re.compile(r"[0-9A-Za-z_-]+")
@@ -63,13 +64,21 @@ def _split_label(inner: str) -> tuple[str, str | None]:
 
 
 def wikilink(state: StateInline, silent: bool) -> bool:
-    """``[[target#subpath|label]]`` and the embed form ``![[...]]``."""
+    """``[[target#subpath|label]]`` and the embed form ``![[...]]``, read as the page's
+    parser reads them: Logseq pairs brackets (``[[a [[b]] c]]`` links ``a [[b]] c``),
+    Obsidian takes the innermost (it links ``b``)."""
     src, pos = state.src, state.pos
     embed = src.startswith("![[", pos)
     start = pos + 1 if embed else pos
-    if not src.startswith("[[", start) or not scanner(state).opens(start):
+    if not src.startswith("[[", start):
         return False
-    end = scanner(state).closing(start)
+    if _reads_obsidian_links(state):
+        found = OBSIDIAN_WIKILINK.match(src, start)
+        end = found.end() if found else -1
+    elif scanner(state).opens(start):
+        end = scanner(state).closing(start)
+    else:
+        return False
     if end < 0 or end > state.posMax:
         return False
     if not silent:
@@ -78,6 +87,11 @@ def wikilink(state: StateInline, silent: bool) -> bool:
         token.content = src[pos:end]
     state.pos = end
     return True
+
+
+def _reads_obsidian_links(state: StateInline) -> bool:
+    kbc = state.env.get("kbc") if isinstance(state.env, dict) else None
+    return kbc is not None and kbc.options.obsidian_links
 
 
 def block_ref(state: StateInline, silent: bool) -> bool:
