@@ -36,8 +36,8 @@ from kb_compiler.emit.site.rules_inline import (
     block_ref,
     labelled_ref,
     macro,
-    split_wikilink,
     tag,
+    take_wikilink,
 )
 from kb_compiler.emit.site.scan import scanner
 from kb_compiler.model import RefKind
@@ -201,15 +201,7 @@ def org_wikilink(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if not src.startswith("[[", pos) or not scanner(state).opens(pos):
         return False
-    end = match_brackets(_reading(state).masked, pos)
-    if end < 0 or end > state.posMax:
-        return False
-    if not silent:
-        token = state.push("wikilink", "", 0)
-        token.meta = split_wikilink(src[pos + 2 : end - 2], embed=False)
-        token.content = src[pos:end]
-    state.pos = end
-    return True
+    return take_wikilink(state, pos, match_brackets(_reading(state).masked, pos), silent)
 
 
 def _outside_org_marks(rule: RuleFunc) -> RuleFunc:

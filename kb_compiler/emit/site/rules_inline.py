@@ -79,12 +79,19 @@ def wikilink(state: StateInline, silent: bool) -> bool:
         end = scanner(state).closing(start)
     else:
         return False
+    return take_wikilink(state, start, end, silent)
+
+
+def take_wikilink(state: StateInline, start: int, end: int, silent: bool) -> bool:
+    """Push the wikilink from ``state.pos`` (``!`` included) to ``end`` (-1: none), its
+    ``[[`` at ``start``, and move past it; False when it ends past the text's end."""
     if end < 0 or end > state.posMax:
         return False
     if not silent:
         token = state.push("wikilink", "", 0)
-        token.meta = split_wikilink(src[start + 2 : end - 2], embed=embed)
-        token.content = src[pos:end]
+        token.meta = split_wikilink(state.src[start + 2 : end - 2],
+                                    embed=start > state.pos)
+        token.content = state.src[state.pos:end]
     state.pos = end
     return True
 
