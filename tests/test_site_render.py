@@ -133,15 +133,20 @@ def test_other_macros_keep_name_and_arguments() -> None:
     assert query["name"] == "query" and query["arguments"] == "(and [[a]] (task TODO))"
 
 
-@pytest.mark.parametrize(("text", "tags"), [
-    ("a #tag here", ["tag"]),
-    ("#[[multi word tag]] and #nested/tag.", ["multi word tag", "nested/tag"]),
-    ("#1984 is a year, #y1984 a tag", ["y1984"]),
-    ("page.html#anchor and word#glued", []),
+@pytest.mark.parametrize(("text", "logseq", "obsidian"), [
+    ("a #tag here", ["tag"], ["tag"]),
+    ("#[[multi word tag]] and #nested/tag.", ["multi word tag", "nested/tag"], ["nested/tag"]),
+    ("#1984 is a year, #y1984 a tag", ["1984", "y1984"], ["y1984"]),
+    ("page.html#anchor and word#glued", [], []),
+    ("(#paren) #end! #a*b", ["end", "a*b"], ["paren", "end", "a"]),
 ])
-def test_tags(text: str, tags: list[str]) -> None:
-    _, linker, _ = render(text)
-    assert linker.of("tag") == tags
+def test_tags_are_read_as_the_page_dialect_reads_them(
+        text: str, logseq: list[str], obsidian: list[str]) -> None:
+    """As each parser reads them (checked against both), so a tag on the page is one
+    the graph holds."""
+    for options, expected in (({}, logseq), ({"obsidian_links": True}, obsidian)):
+        _, linker, _ = render(text, **options)
+        assert linker.of("tag") == expected
 
 
 def test_unterminated_syntax_stays_text() -> None:

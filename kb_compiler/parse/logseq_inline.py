@@ -295,13 +295,28 @@ def _scan_markdown_links(raw: str, work: str, context: ScanContext,
 # -- bare #tags -------------------------------------------------------------------------
 
 
+def tag_at(text: str, start: int, stop: int | None = None) -> tuple[str, int] | None:
+    """The ``#tag`` at ``start`` of ``text`` (read up to ``stop``) as the scanner reads
+    it (after a blank or at the start, ``.,!?;:`` at its end left out): its name and
+    where it ends, or None."""
+    if start > 0 and not text[start - 1].isspace():
+        return None
+    match = _TAG.match(text, start, len(text) if stop is None else stop)
+    name = _tag_name(match) if match else ""
+    return (name, start + 1 + len(name)) if name else None
+
+
+def _tag_name(match: re.Match[str]) -> str:
+    return match.group(1).rstrip(_TAG_TRAILING_PUNCTUATION)
+
+
 def _scan_tags(raw: str, work: str, context: ScanContext, found: InlineFindings) -> None:
     kind = context.link_kind if context.property else RefKind.TAG
     for match in _TAG.finditer(work):
         start = match.start()
         if start > 0 and not raw[start - 1].isspace():
             continue  # inside a word or a URL (page#anchor), or after a bracket ([#A])
-        name = match.group(1).rstrip(_TAG_TRAILING_PUNCTUATION)
+        name = _tag_name(match)
         if not name:
             continue
         found.references.append(_reference(

@@ -171,6 +171,19 @@ def _markdown_reference(text: str, match: re.Match[str], target: str, subpath: s
                      raw=text[match.start():match.end()])
 
 
+def tag_at(text: str, start: int) -> tuple[str, int] | None:
+    """The ``#tag`` at ``start`` of ``text`` as ``_tags`` reads it: its name and where
+    it ends, or None."""
+    match = _TAG.match(text, start)
+    name = _tag_name(match) if match else None
+    return (name, match.end()) if match and name else None
+
+
+def _tag_name(match: re.Match[str]) -> str | None:
+    name = match.group(1).strip("/")
+    return name if _HAS_NON_DIGIT.search(name) else None
+
+
 def _tags(visible: str, index: LineIndex) -> list[Reference]:
     """``#tag`` and ``#nested/tag``: letters, digits, ``_``, ``-``, ``/``, and at least
     one character that is not a digit (``#1984`` is not a tag)."""
@@ -178,8 +191,8 @@ def _tags(visible: str, index: LineIndex) -> list[Reference]:
     if "#" not in visible:
         return found
     for match in _TAG.finditer(visible):
-        name = match.group(1).strip("/")
-        if not _HAS_NON_DIGIT.search(name):
+        name = _tag_name(match)
+        if name is None:
             continue
         line, column = index.position(match.start())
         found.append(Reference(kind=RefKind.TAG, target=name, line=line, column=column,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -42,12 +43,14 @@ from kb_compiler.emit.site.rules_inline import (
 from kb_compiler.emit.site.scan import scanner
 from kb_compiler.model import RefKind
 from kb_compiler.parse.logseq_blocks import mask_verbatim
+from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
 from kb_compiler.parse.logseq_org import ORG_LINK, org_code_spans, org_link_target
 from kb_compiler.parse.obsidian_mask import blank_spans
 from kb_compiler.parse.text import match_brackets
 
 _READING = "kbc_org_reading"  # env key of the source's _Reading
 _EMPHASIS = {"*": "strong", "/": "em", "_": "u", "+": "del"}
+_HASH = re.compile("#")
 _BEFORE_OPENER = frozenset(" \t\n-('\"{")
 _AFTER_CLOSER = frozenset(" \t\n-.,:!?;'\")}\\[")
 
@@ -131,7 +134,34 @@ class _Reading:
             elif char in found.closers and index > 0 and not src[index - 1].isspace() \
                     and (index + 1 == len(src) or src[index + 1] in _AFTER_CLOSER):
                 found.closers[char].append(index)
+        spans = sorted([*code, *((start, end) for start, (end, _, _) in found.links.items()),
+                        *_tag_spans(src, found.masked)])
+        found.closers = {marker: _outside(positions, spans)
+                         for marker, positions in found.closers.items()}
         return found
+
+
+def _tag_spans(src: str, masked: str) -> list[tuple[int, int]]:
+    """The ``#tags`` the parser reads (in the text with code and Org links blanked)."""
+    spans = []
+    for at in (m.start() for m in _HASH.finditer(masked)):
+        if at == 0 or src[at - 1].isspace():
+            tag = logseq_tag_at(masked, at)
+            if tag is not None:
+                spans.append((at, tag[1]))
+    return spans
+
+
+def _outside(positions: list[int], spans: list[tuple[int, int]]) -> list[int]:
+    """``positions`` inside none of the (sorted, disjoint) ``spans``: emphasis never
+    closes inside code, an Org link or a tag (``*a ~b* c~ d*`` is bold up to ``d``)."""
+    starts = [start for start, _ in spans]
+    kept = []
+    for position in positions:
+        at = bisect.bisect_right(starts, position) - 1
+        if at < 0 or spans[at][1] <= position:
+            kept.append(position)
+    return kept
 
 
 def _reading(state: StateInline) -> _Reading:

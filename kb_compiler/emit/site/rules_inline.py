@@ -23,11 +23,13 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 from kb_compiler.emit.site.scan import scanner
+from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
 from kb_compiler.parse.obsidian_inline import WIKILINK as OBSIDIAN_WIKILINK
+from kb_compiler.parse.obsidian_inline import tag_at as obsidian_tag_at
 
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
+_MASKED_AFTER_TAG = re.compile(r"\{\{|`")
 _UUID_CHARS = re.compile(r"[0-9A-Za-z_-]+")
-_TAG_STOP = re.compile(r"[\s\[\](){}#+,，\"'`<>|!?;:*~=^]")
 _MACRO_NAME = re.compile(r"[^\s,]+")
 RuleFunc = Callable[[StateInline, bool], bool]
 
@@ -211,26 +213,24 @@ def _push_macro(state: StateInline, name: str, arguments: str) -> None:
 
 
 def tag(state: StateInline, silent: bool) -> bool:
-    """``#tag``, ``#nested/tag`` and ``#[[multi word tag]]``. A ``#`` glued to a word
-    (``page.html#part``) or followed by a space is not a tag; a tag needs one
-    character that is not a digit (``#1984`` is not a tag)."""
+    """``#tag``, ``#nested/tag`` and (Logseq) ``#[[multi word tag]]``, where the page's
+    parser reads one: Logseq's after a blank (``#[[`` after anything), Obsidian's after
+    a blank or punctuation and with a character that is not a digit."""
     src, pos = state.src, state.pos
-    if src[pos] != "#" or (pos > 0 and not _may_precede_tag(src[pos - 1])):
+    if src[pos] != "#":
         return False
-    if src.startswith("#[[", pos):
+    obsidian = _reads_obsidian_links(state)
+    if src.startswith("#[[", pos) and not obsidian:
         end = scanner(state).closing(pos + 1)
-        if end < 0 or end > state.posMax:
-            return False
         name = src[pos + 3 : end - 2].strip()
     else:
-        stop = _TAG_STOP.search(src, pos + 1, state.posMax)
-        end = stop.start() if stop else state.posMax
-        while end > pos + 1 and src[end - 1] == ".":
-            end -= 1
-        name = src[pos + 1 : end]
-        if not name or name.isdigit():
-            return False
-    if not name:
+        name, end = (obsidian_tag_at if obsidian else logseq_tag_at)(src, pos) or ("", -1)
+        # Logseq's parser reads tags after blanking code and macros: "#tag:{{x}}" is
+        # "tag", so the tag is read again in the text up to them.
+        cut = _MASKED_AFTER_TAG.search(name)
+        if cut:
+            name, end = logseq_tag_at(src, pos, pos + 1 + cut.start()) or ("", -1)
+    if not name or end < 0 or end > state.posMax:
         return False
     if not silent:
         token = state.push("tag", "", 0)
@@ -238,10 +238,6 @@ def tag(state: StateInline, silent: bool) -> bool:
         token.content = src[pos:end]
     state.pos = end
     return True
-
-
-def _may_precede_tag(char: str) -> bool:
-    return char.isspace() or char in "([{>\"'*_~"
 
 
 def _pair_rule(marker: str) -> RuleFunc:
