@@ -169,6 +169,13 @@ def test_obsidian_comments_are_removed_but_not_inside_code() -> None:
     assert "visible" in out and "%%code%%" in out
 
 
+def test_an_unclosed_obsidian_comment_hides_the_rest_of_the_note() -> None:
+    """As the parser reads it (``comment_spans``): no link in it reaches the graph."""
+    out, linker, _ = render("shown\n\n%% hidden [[Page]]\n\nstill hidden #tag", comments=True)
+    assert "shown" in out and "hidden" not in out
+    assert linker.calls == []
+
+
 # -- block structure ------------------------------------------------------------------
 
 def test_foldable_callout_is_details_and_plain_callout_is_div() -> None:

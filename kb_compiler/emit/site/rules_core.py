@@ -27,6 +27,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from kb_compiler.parse.obsidian_mask import comment_spans
 from kb_compiler.parse.text import mask_code
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 _CALLOUT = re.compile(r"^\[!([\w-]+)\]([+-]?)[ \t]*(.*)$")
 _BLOCK_ID_TAIL = re.compile(r"[ \t]+\^([A-Za-z0-9-]+)[ \t]*$")
 _BLOCK_ID_ALONE = re.compile(r"^\^([A-Za-z0-9-]+)$")
-_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
 _EXTERNAL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")  # a scheme: not a vault path
 MEDIA_SUFFIXES = frozenset(
     {
@@ -50,16 +50,17 @@ def _render_state(state: StateCore) -> RenderState:
 
 
 def strip_comments(state: StateCore) -> None:
-    """Blank ``%%...%%`` (inline or across lines) outside code, keeping newlines."""
+    """Blank ``%%...%%`` (inline or across lines) outside code, keeping newlines; an
+    unclosed ``%%`` runs to the end, as the parser reads it (``comment_spans``)."""
     if not _render_state(state).options.comments or "%%" not in state.src:
         return
     masked = mask_code(state.src)
     pieces: list[str] = []
     last = 0
-    for match in _COMMENT.finditer(masked):
-        pieces.append(state.src[last : match.start()])
-        pieces.append("\n" * match.group(0).count("\n"))
-        last = match.end()
+    for start, end in comment_spans(masked):
+        pieces.append(state.src[last:start])
+        pieces.append("\n" * state.src.count("\n", start, end))
+        last = end
     pieces.append(state.src[last:])
     state.src = "".join(pieces)
 
