@@ -129,6 +129,13 @@ def test_code_fence_in_a_block_is_kept_whole() -> None:
     assert code_block.end_line == 7
 
 
+def test_backticks_with_a_backtick_after_them_open_no_fence() -> None:
+    page = parse_logseq("pages/p.md", "- ```code [[Shown]]`\n- next [[Also]]\n",
+                        ParseOptions(), default_name="p")
+    assert [b.content for b in page.blocks] == ["```code [[Shown]]`", "next [[Also]]"]
+    assert [r.target for r in page.references] == ["Shown", "Also"]
+
+
 def test_headings_outside_bullets_are_blocks_with_children() -> None:
     page = parse("headings-outside-bullets.md")
     assert [(b.kind, b.heading, b.content, b.parent) for b in page.blocks] == [

@@ -149,6 +149,14 @@ def test_nothing_in_code_spans_fences_or_indented_code_is_a_link_or_tag() -> Non
     assert [(r.kind, r.target) for r in refs(page)] == [(RefKind.LINK, "Real link")]
 
 
+def test_backticks_with_a_backtick_after_them_open_no_fence() -> None:
+    """CommonMark: a backtick fence's info string holds no backtick, so "```a [[b]]`"
+    is a paragraph (and its link a link, as the site shows it)."""
+    page = parse_text("```code [[Shown]]`\n\n```py [[Hidden]]\n[[Hidden too]]\n```\n")
+    assert targets(page, RefKind.LINK) == ["Shown"]
+    assert [block.kind for block in page.blocks] == ["paragraph", "code"]
+
+
 def test_comments_hide_links_and_tags() -> None:
     page = note("comments")
     assert [(r.kind, r.target) for r in refs(page)] == [

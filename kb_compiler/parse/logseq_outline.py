@@ -24,7 +24,7 @@ BULLET = re.compile(r"([ \t]*+)-(?:[ \t]++|$)")
 _TOP_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 # The same fence rules as kb_compiler.parse.text.mask_code, so that structure and
 # masking always agree on where a fence begins and ends.
-_FENCE_OPEN = re.compile(r"^[ \t]*+(?:[-*+][ \t]++)?(`{3,}|~{3,})")
+_FENCE_OPEN = re.compile(r"^[ \t]*+(?:[-*+][ \t]++)?(`{3,}(?=[^`\n]*$)|~{3,})")
 _ORG_OPEN = re.compile(r"[ \t]*+(?:-[ \t]++)?#\+BEGIN_([A-Za-z][\w-]*)", re.IGNORECASE)
 _ORG_CLOSE = re.compile(r"[ \t]*+#\+END_([A-Za-z][\w-]*)[ \t]*$", re.IGNORECASE)
 

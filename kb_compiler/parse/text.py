@@ -7,7 +7,8 @@ import bisect
 import functools
 import re
 
-_FENCE_OPEN = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(`{3,}|~{3,})")
+# A backtick fence's info string holds no backtick (CommonMark): "```a`" is inline code.
+_FENCE_OPEN = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(`{3,}(?=[^`\n]*$)|~{3,})")
 
 
 def mask_code(text: str) -> str:
