@@ -216,6 +216,7 @@ def test_headings_get_unique_ids_and_feed_the_toc() -> None:
     ("[[[[Page]]", ["Page"], ["Page"]),
     ("[[[Other]]", ["[Other"], ["Other"]),
     ("[[a]]] and ![[b]]", ["a", "b"], ["a", "b"]),
+    ("\\![[a]] \\\\![[b]]", ["a", "b"], ["b"]),
 ])
 def test_wikilinks_are_read_as_the_page_dialect_reads_them(
         text: str, logseq: list[str], obsidian: list[str]) -> None:

@@ -70,7 +70,7 @@ def _wikilinks(text: str, visible: str, index: LineIndex) -> tuple[list[Referenc
     spans: list[Span] = []
     for match in WIKILINK.finditer(visible):
         start = match.start()
-        if _escaped(text, start):
+        if is_escaped(text, start):
             continue
         embed = bool(match.group(1))
         parts = split_wikilink(text[match.start(2):match.end(2)])
@@ -94,7 +94,7 @@ def _kind(*, embed: bool, block: bool) -> RefKind:
     return RefKind.BLOCK_REF if block else RefKind.LINK
 
 
-def _escaped(text: str, start: int) -> bool:
+def is_escaped(text: str, start: int) -> bool:
     """``\\[[`` (or ``\\![[``) is literal text: an odd run of backslashes before it."""
     count = 0
     position = start - 1
@@ -143,7 +143,7 @@ def _markdown_links(text: str, visible: str, index: LineIndex
 
 
 def _markdown_match(text: str, match: re.Match[str], index: LineIndex) -> list[Reference]:
-    if _escaped(text, match.start()):
+    if is_escaped(text, match.start()):
         return []
     destination = text[match.start(3):match.end(3)]
     if is_external(destination.strip("<>")):
