@@ -157,6 +157,12 @@ def test_backticks_with_a_backtick_after_them_open_no_fence() -> None:
     assert [block.kind for block in page.blocks] == ["paragraph", "code"]
 
 
+def test_an_escaped_backtick_opens_no_code_span() -> None:
+    """CommonMark: "\\`" is a backtick as text (a backslash inside code is text)."""
+    page = parse_text("\\`not code [[Shown]]`\n\n``a\\`` [[Also]] `[[Hidden]]`\n")
+    assert targets(page, RefKind.LINK) == ["Shown", "Also"]
+
+
 def test_comments_hide_links_and_tags() -> None:
     page = note("comments")
     assert [(r.kind, r.target) for r in refs(page)] == [

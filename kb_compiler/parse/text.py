@@ -38,13 +38,14 @@ def mask_code(text: str) -> str:
 
 def _mask_code_spans(line: str) -> str:
     """Blank the inside of `code` spans on one line (CommonMark: a run of n backticks
-    closes only at the next run of exactly n backticks)."""
+    closes only at the next run of exactly n backticks; a backslash before a run's
+    first backtick makes that one text)."""
     if "`" not in line:
         return line
     chars = list(line)
     i = 0
     while i < len(line):
-        if line[i] != "`":
+        if line[i] != "`" or _escaped(line, i):
             i += 1
             continue
         run_end = i
@@ -59,6 +60,14 @@ def _mask_code_spans(line: str) -> str:
             chars[j] = " "
         i = close + len(ticks)
     return "".join(chars)
+
+
+def _escaped(line: str, at: int) -> bool:
+    """An odd run of backslashes just before ``at``."""
+    start = at
+    while start > 0 and line[start - 1] == "\\":
+        start -= 1
+    return (at - start) % 2 == 1
 
 
 def _find_backtick_run(line: str, start: int, width: int) -> int:
