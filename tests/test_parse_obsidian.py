@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -161,6 +162,16 @@ def test_an_escaped_backtick_opens_no_code_span() -> None:
     """CommonMark: "\\`" is a backtick as text (a backslash inside code is text)."""
     page = parse_text("\\`not code [[Shown]]`\n\n``a\\`` [[Also]] `[[Hidden]]`\n")
     assert targets(page, RefKind.LINK) == ["Shown", "Also"]
+
+
+@pytest.mark.parametrize(("text", "tags"), [
+    ("<b>#bold-tag</b> and <span>#spanned</span>", ["bold-tag", "spanned"]),
+    ("`x`#after-code [[a]]#after-link x#glued", []),
+])
+def test_what_may_come_before_a_tag_is_read_in_the_note_as_written(
+        text: str, tags: list[str]) -> None:
+    """Not in its masked copy, where an HTML tag is filler (the site reads it so too)."""
+    assert targets(parse_text(text + "\n"), RefKind.TAG) == tags
 
 
 def test_comments_hide_links_and_tags() -> None:

@@ -35,7 +35,8 @@ _MD_LINK = re.compile(
 )
 # A tag starts after a blank, an opening bracket or Markdown punctuation, never inside a
 # word (``page.html#anchor``, ``C#``) and never after ``#`` or ``&`` (``&#039;``).
-_TAG = re.compile(r"(?<![^\s(\[{<>*_~=!?,;:\"'|])#([\w/-]+)")
+_TAG = re.compile(r"#([\w/-]+)")
+_BEFORE_TAG = frozenset("([{<>*_~=!?,;:\"'|")  # or a blank: what may come right before "#"
 _HAS_NON_DIGIT = re.compile(r"[^\d/]")
 _SIZE_IN_ALT = re.compile(r"^(.*?)\|(\d+(?:x\d+)?)$", re.DOTALL)
 
@@ -60,7 +61,7 @@ def scan_inline(path: str, text: str, visible: str) -> InlineScan:
     references.extend(links)
     visible = blank_spans(visible, spans)
     visible = blank_spans(visible, url_spans(visible))
-    references.extend(_tags(visible, index))
+    references.extend(_tags(text, visible, index))
     references.sort(key=lambda ref: (ref.line, ref.column))
     return InlineScan(tuple(references), tuple(problems))
 
@@ -174,6 +175,8 @@ def _markdown_reference(text: str, match: re.Match[str], target: str, subpath: s
 def tag_at(text: str, start: int) -> tuple[str, int] | None:
     """The ``#tag`` at ``start`` of ``text`` as ``_tags`` reads it: its name and where
     it ends, or None."""
+    if not _may_start_tag(text, start):
+        return None
     match = _TAG.match(text, start)
     name = _tag_name(match) if match else None
     return (name, match.end()) if match and name else None
@@ -184,7 +187,13 @@ def _tag_name(match: re.Match[str]) -> str | None:
     return name if _HAS_NON_DIGIT.search(name) else None
 
 
-def _tags(visible: str, index: LineIndex) -> list[Reference]:
+def _may_start_tag(text: str, start: int) -> bool:
+    """A ``#`` at the start, after a blank or after punctuation, in the note as written
+    (``<b>#tag`` is a tag; a tag right after inline code is not)."""
+    return start == 0 or text[start - 1].isspace() or text[start - 1] in _BEFORE_TAG
+
+
+def _tags(text: str, visible: str, index: LineIndex) -> list[Reference]:
     """``#tag`` and ``#nested/tag``: letters, digits, ``_``, ``-``, ``/``, and at least
     one character that is not a digit (``#1984`` is not a tag)."""
     found: list[Reference] = []
@@ -192,7 +201,7 @@ def _tags(visible: str, index: LineIndex) -> list[Reference]:
         return found
     for match in _TAG.finditer(visible):
         name = _tag_name(match)
-        if name is None:
+        if name is None or not _may_start_tag(text, match.start()):
             continue
         line, column = index.position(match.start())
         found.append(Reference(kind=RefKind.TAG, target=name, line=line, column=column,
