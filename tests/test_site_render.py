@@ -144,7 +144,7 @@ def test_tags_are_read_as_the_page_dialect_reads_them(
         text: str, logseq: list[str], obsidian: list[str]) -> None:
     """As each parser reads them (checked against both), so a tag on the page is one
     the graph holds."""
-    for options, expected in (({}, logseq), ({"obsidian_links": True}, obsidian)):
+    for options, expected in (({}, logseq), ({"obsidian_syntax": True}, obsidian)):
         _, linker, _ = render(text, **options)
         assert linker.of("tag") == expected
 
@@ -222,7 +222,7 @@ def test_wikilinks_are_read_as_the_page_dialect_reads_them(
         text: str, logseq: list[str], obsidian: list[str]) -> None:
     """Logseq pairs brackets, Obsidian takes the innermost ``[[`` (as each parser does,
     so the site links what the graph holds)."""
-    for options, expected in (({}, logseq), ({"obsidian_links": True}, obsidian)):
+    for options, expected in (({}, logseq), ({"obsidian_syntax": True}, obsidian)):
         _, linker, _ = render(text, **options)
         assert [meta["raw_target"] for meta in linker.of("wikilink")] == expected
 

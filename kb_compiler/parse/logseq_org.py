@@ -262,13 +262,26 @@ def org_link_target(target: str) -> tuple[RefKind | None, str]:
     return RefKind.LINK, target
 
 
+def mask_org_links(masked: str) -> tuple[str, list[re.Match[str]]]:
+    """The Org links ``[[target][label]]`` of ``masked`` (the text with its code
+    blanked), and the text with each of them blanked from a line end on, so that no
+    ``[[ ]]`` pair or macro is read across one (in ``[[[[a][b]]]]`` the link is to 'a',
+    the outer brackets are text)."""
+    links = list(ORG_LINK.finditer(masked))
+    pieces: list[str] = []
+    last = 0
+    for link in links:
+        pieces.append(masked[last:link.start()] + "\n" + " " * (link.end() - link.start() - 1))
+        last = link.end()
+    return "".join(pieces) + masked[last:], links
+
+
 def _scan_org_links(raw: str, masked: str, context: ScanContext,
                     found: InlineFindings) -> str:
     """``[[target][label]]`` links: a page, or a block (``((uuid))``); a URL or a file
     (``https:``, ``file:``) is no reference. Returns ``masked`` with them blanked."""
-    pieces: list[str] = []
-    last = 0
-    for link in ORG_LINK.finditer(masked):
+    masked, links = mask_org_links(masked)
+    for link in links:
         kind, target = org_link_target(raw[link.start(1):link.end(1)])
         label = raw[link.start(2):link.end(2)].strip() or None
         line, column = context.locate(link.start())
@@ -279,11 +292,7 @@ def _scan_org_links(raw: str, masked: str, context: ScanContext,
         elif kind is RefKind.LINK:
             found.references.append(Reference(kind, target, line, column, label=label,
                                               raw=source))
-        # Blanked from a line end on: no [[ ]] pair or macro is read across an Org link
-        # (in "[[[[a][b]]]]" the link is to 'a', the outer brackets are text).
-        pieces.append(masked[last:link.start()] + "\n" + " " * (link.end() - link.start() - 1))
-        last = link.end()
-    return "".join(pieces) + masked[last:]
+    return masked
 
 
 def _drawer(lines: list[str], start: int, end: int) -> tuple[int, int] | None:

@@ -48,7 +48,7 @@ class BodyRenderer:
             comments=page.dialect is not Dialect.LOGSEQ,
             hard_breaks=page.dialect is Dialect.LOGSEQ,
             org_blocks=page.dialect is Dialect.LOGSEQ,
-            obsidian_links=page.dialect is not Dialect.LOGSEQ,
+            obsidian_syntax=page.dialect is not Dialect.LOGSEQ,
             embedded=embedded or transcluder is None,
             allow_raw_html=context.options.allow_raw_html,
             doc_id=doc_id,

@@ -44,7 +44,7 @@ from kb_compiler.emit.site.scan import scanner
 from kb_compiler.model import RefKind
 from kb_compiler.parse.logseq_blocks import mask_verbatim
 from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
-from kb_compiler.parse.logseq_org import ORG_LINK, org_code_spans, org_link_target
+from kb_compiler.parse.logseq_org import mask_org_links, org_code_spans, org_link_target
 from kb_compiler.parse.obsidian_mask import blank_spans
 from kb_compiler.parse.text import match_brackets
 
@@ -108,7 +108,7 @@ class _Reading:
 
     src: str
     code: dict[int, int] = field(default_factory=dict)  # start -> end
-    masked: str = ""  # src with code spans blanked and Org links made line ends
+    masked: str = ""  # src with code spans and Org links blanked (mask_org_links)
     links: dict[int, tuple[int, str, str]] = field(default_factory=dict)  # start -> end, ...
     mark_starts: list[int] = field(default_factory=list)  # of code spans and Org links
     closers: dict[str, list[int]] = field(default_factory=dict)
@@ -118,26 +118,22 @@ class _Reading:
     def of(cls, src: str) -> _Reading:
         code = org_code_spans(src)
         found = cls(src, dict(code))
-        masked = blank_spans(src, code, " ")
-        pieces, last = [], 0
-        for link in ORG_LINK.finditer(masked):
+        found.masked, links = mask_org_links(blank_spans(src, code, " "))
+        for link in links:
             found.links[link.start()] = (link.end(), src[link.start(1):link.end(1)],
                                          src[link.start(2):link.end(2)])
-            pieces.append(masked[last:link.start()] + "\n" * (link.end() - link.start()))
-            last = link.end()
-        found.masked = "".join(pieces) + masked[last:]
         found.mark_starts = sorted([*found.code, *found.links])
-        found.closers = {marker: [] for marker in _EMPHASIS}
+        closers: dict[str, list[int]] = {marker: [] for marker in _EMPHASIS}
         for index, char in enumerate(src):
             if char == "\n":
                 found.newlines.append(index)
-            elif char in found.closers and index > 0 and not src[index - 1].isspace() \
+            elif char in closers and index > 0 and not src[index - 1].isspace() \
                     and (index + 1 == len(src) or src[index + 1] in _AFTER_CLOSER):
-                found.closers[char].append(index)
-        spans = sorted([*code, *((start, end) for start, (end, _, _) in found.links.items()),
+                closers[char].append(index)
+        spans = sorted([*code, *(link.span() for link in links),
                         *_tag_spans(src, found.masked)])
         found.closers = {marker: _outside(positions, spans)
-                         for marker, positions in found.closers.items()}
+                         for marker, positions in closers.items()}
         return found
 
 

@@ -77,7 +77,7 @@ class RenderOptions:
     comments: bool = True  # strip Obsidian %%comments%%
     hard_breaks: bool = False  # a newline inside a block is a line break (Logseq)
     org_blocks: bool = False  # #+BEGIN_QUOTE ... #+END_QUOTE and the like (Logseq)
-    obsidian_links: bool = False  # [[links]] paired as Obsidian pairs them
+    obsidian_syntax: bool = False  # [[links]] and #tags read as Obsidian reads them
     embedded: bool = False  # inside an embed: no ids, so anchors stay unique
     allow_raw_html: bool = False  # trusted vault: skip the sanitizer
     doc_id: str = ""  # keeps footnote ids apart between renders on one page

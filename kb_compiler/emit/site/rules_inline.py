@@ -75,7 +75,7 @@ def wikilink(state: StateInline, silent: bool) -> bool:
     start = pos + 1 if embed else pos
     if not src.startswith("[[", start):
         return False
-    if _reads_obsidian_links(state):
+    if _obsidian_syntax(state):
         if pos > 0 and src[pos - 1] == "!" and obsidian_escaped(src, pos - 1):
             return False  # "\![[x]]": the escape rule took "\!", the rest is text too
         found = OBSIDIAN_WIKILINK.match(src, start)
@@ -101,9 +101,9 @@ def take_wikilink(state: StateInline, start: int, end: int, silent: bool) -> boo
     return True
 
 
-def _reads_obsidian_links(state: StateInline) -> bool:
+def _obsidian_syntax(state: StateInline) -> bool:
     kbc = state.env.get("kbc") if isinstance(state.env, dict) else None
-    return kbc is not None and kbc.options.obsidian_links
+    return kbc is not None and kbc.options.obsidian_syntax
 
 
 def block_ref(state: StateInline, silent: bool) -> bool:
@@ -222,7 +222,7 @@ def tag(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if src[pos] != "#":
         return False
-    obsidian = _reads_obsidian_links(state)
+    obsidian = _obsidian_syntax(state)
     if src.startswith("#[[", pos) and not obsidian:
         end = scanner(state).closing(pos + 1)
         name = src[pos + 3 : end - 2].strip()
