@@ -206,3 +206,11 @@ def test_code_spans_are_those_of_the_lazy_pattern(text: str) -> None:
     """``org_code_spans`` finds in linear time what the lazy pattern finds (a line at a
     time: its ``.`` stops at a newline)."""
     assert org_code_spans(text) == [m.span() for m in OLD_CODE_PATTERN.finditer(text)]
+
+
+def test_no_link_is_read_across_an_org_link() -> None:
+    """``[[[[a][b]]]]``: the Org link is to 'a'; the outer brackets are text (they
+    once also linked a page named '[[a][b]]')."""
+    source = SourceFile("pages/p.org", Path("/nonexistent/p.org"), dialect_hint=Dialect.LOGSEQ)
+    page = parse_page(source, b"* x [[[[a][b]]]] and [[c][d]]\n", ParseOptions())
+    assert [r.target for r in page.references] == ["a", "c"]

@@ -317,7 +317,7 @@ def _long_lines(hostile: HostileVault) -> None:
     line = words * (size // len(words))
     hostile.page("long-line", hostile.blocks("BODY-long-line", line), body="BODY-long-line")
     storm = ("[[a " * 50_000 + "{{embed " * 20_000 + "((" * 50_000 + "#" * 50_000
-             + "[[x][" * 20_000 + "ab:" * 20_000 + "http:" * 20_000)
+             + "[[x][" * 20_000 + "ab:" * 60_000 + "http:" * 40_000)
     hostile.page("bracket-storm", hostile.blocks("BODY-bracket-storm", storm),
                  body="BODY-bracket-storm")
     if hostile.logseq:  # Org text: its own links and code spans, on the site too
