@@ -164,6 +164,27 @@ def test_an_escaped_backtick_opens_no_code_span() -> None:
     assert targets(page, RefKind.LINK) == ["Shown", "Also"]
 
 
+def test_a_code_span_runs_over_the_lines_of_its_paragraph_only() -> None:
+    """CommonMark: a code span may hold a line break (inside one paragraph)."""
+    page = parse_text("a `b\n[[Hidden]] c` [[Shown]]\n\n> q `r\n> [[Hidden too]]` s\n\n"
+                      "x `y\n\n[[Next paragraph]]` z\n")
+    assert targets(page, RefKind.LINK) == ["Shown", "Next paragraph"]
+    assert [ref.line for ref in refs(page)] == [2, 9]
+
+
+@pytest.mark.parametrize(("text", "links"), [
+    ("a <!-- [[Hidden]] --> b <!-- [[Also hidden]]\nnext line --> [[Shown]]", ["Shown"]),
+    ("a <!-- [[Shown]]\n\n--> b: a blank line ends the paragraph", ["Shown"]),
+    ("\\<!-- [[Shown]] --> escaped; <!--> [[Too]] --> empty comment", ["Shown", "Too"]),
+    ("<to do [[Shown]]> is text; <span title='[[Hidden]]'>[[Kept]]</span>",
+     ["Shown", "Kept"]),
+    ("[label]([[Target]]): the wikilink, not a Markdown link", ["Target"]),
+])
+def test_html_comments_and_tags_hide_only_what_commonmark_reads_as_html(
+        text: str, links: list[str]) -> None:
+    assert targets(parse_text(text), RefKind.LINK) == links
+
+
 @pytest.mark.parametrize(("text", "tags"), [
     ("<b>#bold-tag</b> and <span>#spanned</span>", ["bold-tag", "spanned"]),
     ("`x`#after-code [[a]]#after-link x#glued", []),

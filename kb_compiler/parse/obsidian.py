@@ -22,6 +22,7 @@ from kb_compiler.parse.obsidian_blocks import (
     build_blocks,
     markdown_tokens,
     opaque_line_ranges,
+    paragraph_line_ranges,
 )
 from kb_compiler.parse.obsidian_frontmatter import read_frontmatter
 from kb_compiler.parse.obsidian_inline import scan_inline
@@ -46,7 +47,8 @@ def parse_obsidian(path: str, text: str, options: ParseOptions, *, default_name:
     body = blank_spans(text, [(0, front.body_start)], " ") if front.body_start else text
     starts = line_starts(text)
     tokens = markdown_tokens(body)
-    visible = mask_code_spans(blank_lines(body, starts, opaque_line_ranges(tokens)))
+    visible = mask_code_spans(blank_lines(body, starts, opaque_line_ranges(tokens)),
+                              paragraph_line_ranges(tokens))
     comments = comment_spans(visible)
     if not options.links_in_comments:
         visible = blank_spans(visible, comments)

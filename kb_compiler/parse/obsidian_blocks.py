@@ -65,6 +65,12 @@ def markdown_tokens(text: str) -> list[Token]:
     return _MARKDOWN.parse(text)
 
 
+def paragraph_line_ranges(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """0-based ``[first, end)`` line ranges of the inline text of paragraphs, headings
+    and table rows: an inline code span may run over the lines of one of them."""
+    return [tuple(token.map) for token in tokens if token.type == "inline" and token.map]
+
+
 def opaque_line_ranges(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     """0-based ``[first, end)`` line ranges of code, math and HTML blocks."""
     return [tuple(token.map) for token in tokens if token.type in _OPAQUE and token.map]

@@ -23,7 +23,7 @@ from kb_compiler.parse.obsidian_links import (
     split_wikilink,
 )
 from kb_compiler.parse.obsidian_mask import Span, blank_spans, html_tag_spans, url_spans
-from kb_compiler.parse.text import LineIndex
+from kb_compiler.parse.text import LineIndex, is_escaped
 
 # ``[[`` not followed by a third ``[``, then anything up to the first ``]]`` on the line
 # that meets no other ``[[`` first: ``[[a [[b]] c]]`` links ``b``, ``[[a]]]`` links ``a``.
@@ -95,16 +95,6 @@ def _kind(*, embed: bool, block: bool) -> RefKind:
     return RefKind.BLOCK_REF if block else RefKind.LINK
 
 
-def is_escaped(text: str, start: int) -> bool:
-    """``\\[[`` (or ``\\![[``) is literal text: an odd run of backslashes before it."""
-    count = 0
-    position = start - 1
-    while position >= 0 and text[position] == "\\":
-        count += 1
-        position -= 1
-    return count % 2 == 1
-
-
 def _unterminated(path: str, visible: str, index: LineIndex) -> list[Diagnostic]:
     """One warning per line for a ``[[`` that no ``]]`` closes later on its line. The
     search jumps from line to line, so a line of a million ``[[`` stays linear."""
@@ -144,9 +134,10 @@ def _markdown_links(text: str, visible: str, index: LineIndex
 
 
 def _markdown_match(text: str, match: re.Match[str], index: LineIndex) -> list[Reference]:
-    if is_escaped(text, match.start()):
-        return []
     destination = text[match.start(3):match.end(3)]
+    # "[x]([[Note]])": the wikilink, read before, is the only reference there.
+    if is_escaped(text, match.start()) or WIKILINK.search(destination):
+        return []
     if is_external(destination.strip("<>")):
         return []
     parts = split_destination(destination)

@@ -9,21 +9,29 @@ nor punctuation, so a ``#`` right after a hidden part is not taken for a tag sta
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 
-from kb_compiler.parse.text import mask_code
+from kb_compiler.parse.text import blank_code_spans, is_escaped, mask_code
 
 FILLER = "\x00"
 Span = tuple[int, int]
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_EMPTY_COMMENT = re.compile(r"<!---?>")
 # Display math may run over lines but not over a blank line; inline math follows the
 # Pandoc/MathJax rule Obsidian uses: no blank after the opening ``$`` or before the closing
 # one, and a closing ``$`` followed by a digit is a price, not math ("$5 and $10").
 _DISPLAY_MATH = re.compile(r"\$\$(?:[^$\n]|\n(?![ \t]*\n))+?\$\$")
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])[^$\n]*(?<=[^\s\\$])\$(?!\d)")
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# CommonMark's open and close tags (markdown-it's attribute grammar: "<to do [[A]]>" is
+# text, so its link counts), except that a quoted value holds no "<": a run of unclosed
+# quotes could otherwise make the search quadratic.
+_ATTRIBUTE = (r"""(?:\s+[a-zA-Z_:][a-zA-Z0-9:._-]*"""
+              r"""(?:\s*=\s*(?:[^"'=<>`\x00-\x20]+|'[^'<]*'|"[^"<]*"))?)""")
+_HTML_TAG = re.compile(rf"<[A-Za-z][A-Za-z0-9-]*{_ATTRIBUTE}*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>")
 # The scheme is bounded so that a long "a.a.a.a..." run cannot make the search quadratic.
 _URL = re.compile(r"\b(?:[A-Za-z][A-Za-z0-9+.\-]{0,31}://|www\.|mailto:)[^\s<>()\[\]]*")
 
@@ -68,13 +76,28 @@ def blank_lines(text: str, starts: Sequence[int], ranges: Iterable[tuple[int, in
     return blank_spans(text, spans, " ")
 
 
-def mask_code_spans(text: str) -> str:
-    """Blank inline code spans line by line. Fenced and indented code are blanked from
-    the Markdown parse before this runs, so a line that merely starts with backticks
-    (```` ```js``` ````, an inline span) cannot mask the rest of the note as a fence."""
+def mask_code_spans(text: str, paragraphs: Iterable[tuple[int, int]] = ()) -> str:
+    """Blank inline code spans. A span may run over the lines of one paragraph
+    (``paragraphs``: 0-based ``[first, end)`` line ranges, as markdown-it maps a
+    paragraph's text) but never out of it; any other line is masked on its own. Fenced
+    and indented code are blanked from the Markdown parse before this runs, so a line
+    that merely starts with backticks (```` ```js``` ````, an inline span) cannot mask the
+    rest of the note as a fence."""
     if "`" not in text:
         return text
-    return "\n".join(mask_code(line) if "`" in line else line for line in text.split("\n"))
+    lines = text.split("\n")
+    ends = {first: end for first, end in paragraphs if end - first > 1}
+    masked: list[str] = []
+    first = 0
+    while first < len(lines):
+        end = ends.get(first, first + 1)
+        if end == first + 1:
+            line = lines[first]
+            masked.append(mask_code(line) if "`" in line else line)
+        else:
+            masked.append(blank_code_spans("\n".join(lines[first:end])))
+        first = end
+    return "\n".join(masked)
 
 
 def comment_spans(text: str) -> list[Span]:
@@ -113,9 +136,36 @@ def html_tag_spans(text: str) -> list[Span]:
     or links, while Markdown between the tags still counts."""
     if "<" not in text:
         return []
-    comments = _delimited(text, "<!--", "-->", unclosed_runs_to_end=False)
+    comments = _html_comments(text)
     masked = blank_spans(text, comments)
     return comments + [match.span() for match in _HTML_TAG.finditer(masked)]
+
+
+def _html_comments(text: str) -> list[Span]:
+    """``<!-- ... -->`` inside one paragraph: an inline comment cannot close past a blank
+    line (CommonMark), so ``<!--`` there is text and the links after it count. (A comment
+    that starts a line is an HTML block, blanked before.) The next ``-->`` is looked up
+    once for all the openings before it, so many unclosed ones stay linear."""
+    blank_lines = [match.start() for match in _BLANK_LINE.finditer(text)]
+    spans: list[Span] = []
+    position, close = 0, -1
+    while (start := text.find("<!--", position)) >= 0:
+        empty = _EMPTY_COMMENT.match(text, start)  # "<!-->" and "<!--->" (CommonMark)
+        if empty and not is_escaped(text, start):
+            spans.append(empty.span())
+            position = empty.end()
+            continue
+        if close < start + 4:
+            close = text.find("-->", start + 4)
+            if close < 0:
+                break
+        blank = bisect.bisect_left(blank_lines, start)
+        if (blank < len(blank_lines) and blank_lines[blank] < close) or is_escaped(text, start):
+            position = start + 4
+            continue
+        spans.append((start, close + 3))
+        position = close + 3
+    return spans
 
 
 def url_spans(text: str) -> list[Span]:

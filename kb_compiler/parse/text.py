@@ -26,7 +26,7 @@ def mask_code(text: str) -> str:
                 fence = match.group(1)[0] * len(match.group(1))
                 out.append(line[: match.end()] + " " * (len(line) - match.end()))
                 continue
-            out.append(_mask_code_spans(line))
+            out.append(blank_code_spans(line))
         else:
             if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
                 fence = None
@@ -36,16 +36,17 @@ def mask_code(text: str) -> str:
     return "\n".join(out)
 
 
-def _mask_code_spans(line: str) -> str:
-    """Blank the inside of `code` spans on one line (CommonMark: a run of n backticks
+def blank_code_spans(line: str) -> str:
+    """Blank the inside of `code` spans in ``line`` (CommonMark: a run of n backticks
     closes only at the next run of exactly n backticks; a backslash before a run's
-    first backtick makes that one text)."""
+    first backtick makes that one text). Newlines are kept, so ``line`` may be the lines
+    of one paragraph, over which a span may run."""
     if "`" not in line:
         return line
     chars = list(line)
     i = 0
     while i < len(line):
-        if line[i] != "`" or _escaped(line, i):
+        if line[i] != "`" or is_escaped(line, i):
             i += 1
             continue
         run_end = i
@@ -57,15 +58,17 @@ def _mask_code_spans(line: str) -> str:
             i = run_end
             continue
         for j in range(run_end, close):
-            chars[j] = " "
+            if chars[j] != "\n":
+                chars[j] = " "
         i = close + len(ticks)
     return "".join(chars)
 
 
-def _escaped(line: str, at: int) -> bool:
-    """An odd run of backslashes just before ``at``."""
+def is_escaped(text: str, at: int) -> bool:
+    """An odd run of backslashes just before ``at``: the character there is literal
+    text (``\\[[``, ``\\![[``, ``\\<!--``, a backslash before a backtick)."""
     start = at
-    while start > 0 and line[start - 1] == "\\":
+    while start > 0 and text[start - 1] == "\\":
         start -= 1
     return (at - start) % 2 == 1
 

@@ -25,8 +25,8 @@ from markdown_it.rules_inline import StateInline
 from kb_compiler.emit.site.scan import scanner
 from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
 from kb_compiler.parse.obsidian_inline import WIKILINK as OBSIDIAN_WIKILINK
-from kb_compiler.parse.obsidian_inline import is_escaped as obsidian_escaped
 from kb_compiler.parse.obsidian_inline import tag_at as obsidian_tag_at
+from kb_compiler.parse.text import is_escaped
 
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _MASKED_AFTER_TAG = re.compile(r"\{\{|`")
@@ -76,7 +76,7 @@ def wikilink(state: StateInline, silent: bool) -> bool:
     if not src.startswith("[[", start):
         return False
     if _obsidian_syntax(state):
-        if pos > 0 and src[pos - 1] == "!" and obsidian_escaped(src, pos - 1):
+        if pos > 0 and src[pos - 1] == "!" and is_escaped(src, pos - 1):
             return False  # "\![[x]]": the escape rule took "\!", the rest is text too
         found = OBSIDIAN_WIKILINK.match(src, start)
         end = found.end() if found else -1
