@@ -67,7 +67,7 @@ def markdown_tokens(text: str) -> list[Token]:
 
 def paragraph_line_ranges(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     """0-based ``[first, end)`` line ranges of the inline text of paragraphs, headings
-    and table rows: an inline code span may run over the lines of one of them."""
+    and table cells (one line each): a code span may run over the lines of one of them."""
     return [tuple(token.map) for token in tokens if token.type == "inline" and token.map]
 
 
