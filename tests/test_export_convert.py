@@ -290,3 +290,23 @@ def test_empty_lists_make_no_page_in_logseq(kepano: Path, tmp_path: Path) -> Non
     assert 'loc:: "[]"' in place and "type:: []" in place  # type is not split
     targets = {ref.target for page in graph_of(out).kb.pages for ref in page.references}
     assert "Remote" in targets and "[]" not in targets
+
+
+def test_numbers_in_a_list_make_no_pages_in_logseq(kepano: Path, tmp_path: Path) -> None:
+    """kepano's places list their coordinates (``coordinates: ["35.021041",
+    "135.7556075"]``): a key Logseq split on commas would make a page of each number,
+    so the list goes over as text, its items quoted as Logseq keeps text from being
+    typed and a trailing comma saying it is a list; it comes back a list of strings."""
+    out = tmp_path / "out"
+    export(graph_of(kepano), out, "logseq")
+    config = text(out / "logseq/config.edn")
+    assert ":loc" in config and ":coordinates" not in config
+    kyoto = text(out / "pages/References___Kyoto.md").splitlines()
+    assert 'coordinates:: "35.021041", "135.7556075",' in kyoto
+    exported = graph_of(out)
+    targets = {ref.target for page in exported.kb.pages for ref in page.references}
+    assert "Remote" in targets and not targets & {"35.021041", "135.7556075"}
+    back = tmp_path / "back"
+    export(exported, back, "obsidian")
+    assert front_matter(back / "References/Kyoto.md")["coordinates"] == [
+        "35.021041", "135.7556075"]

@@ -28,7 +28,7 @@ _DRAWER_END = re.compile(r"[ \t]*+:END:[ \t]*+$", re.IGNORECASE)
 _HEADING = re.compile(r"(#{1,6})(?:[ \t]|$)")
 # Org-style blocks whose body is code or a query, not text (Logseq reads them in
 # Markdown pages too): nothing inside them is a link.
-_VERBATIM_OPEN = re.compile(r"[ \t]*+#\+BEGIN_(SRC|EXAMPLE|QUERY|EXPORT)\b", re.IGNORECASE)
+VERBATIM_OPEN = re.compile(r"[ \t]*+#\+BEGIN_(SRC|EXAMPLE|QUERY|EXPORT)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -115,7 +115,7 @@ def mask_verbatim(masked: list[str]) -> None:
             else:
                 masked[index] = " " * len(row)
             continue
-        opened = _VERBATIM_OPEN.match(row)
+        opened = VERBATIM_OPEN.match(row)
         if opened:
             inside = "#+END_" + opened.group(1).upper()
 

@@ -10,8 +10,11 @@ Typed both ways, so a value keeps its type through a round trip:
 - ``tags`` and ``alias`` (Obsidian ``aliases``) are lists of names; keys Logseq splits
   on commas (``:property/separated-by-commas``) are lists of names or links. Going to
   Logseq, every key that holds a YAML list somewhere is added to that setting, so its
-  values come back as lists. An empty list is ``[]``, quoted (``"[]"``) for such a key,
-  which would otherwise name a page ``[]``;
+  values come back as lists, unless one of its lists holds a number or a date: Logseq
+  would make a page of each piece, so such a key's lists go over as text, their items
+  quoted where Logseq would type them and a trailing comma marking the list (how kbc
+  also writes a one-link list). An empty list is ``[]``, quoted (``"[]"``) for a split
+  key, which would otherwise name a page ``[]``;
 - Logseq quotes (``year:: "1000"``) protect text from being typed; they are dropped in
   YAML only where the YAML string already says the same (and put back on the way in).
 """
@@ -44,6 +47,7 @@ EMPTY_LIST = "[]"  # an empty YAML list in Logseq (an empty value is YAML's null
 QUOTED_EMPTY_LIST = f'"{EMPTY_LIST}"'
 _SEPARATORS = re.compile(r"[\s,，]*")
 _ONE_LINK = re.compile(r"\[\[(.*)\]\]")
+_NUMBER_OR_DATE = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?|\d{4}-\d{2}-\d{2}")
 _EMPTY_LINKS = re.compile(r"(?:[\s,，]|\[\[\s*\]\])*\[\[\s*\]\](?:[\s,，]|\[\[\s*\]\])*")
 _BAD_KEY_CHAR = re.compile(r"[^\w.*+!?$%&=<>-]")
 
@@ -85,6 +89,8 @@ def logseq_to_yaml(prop: Property, refs: Sequence[Converted], comma_keys: frozen
         pieces = comma_pieces(raw)
         if pieces and (len(pieces) > 1 or marked or "[[" not in pieces[0]):
             return out_key, [_piece_to_yaml(piece, refs) for piece in pieces]
+    if marked and key not in comma_keys and not _ONE_LINK.fullmatch(raw[:-1].strip()):
+        return out_key, [_text_piece(key, piece, refs, options) for piece in comma_pieces(raw)]
     if refs and _only_references(raw, refs):
         links: list[YamlValue] = [f"[[{c.name or c.ref.target}]]" for c in refs
                                   if c.ref.block_id is None]
@@ -110,6 +116,16 @@ def _only_references(raw: str, refs: Sequence[Converted]) -> bool:
         if c.ref.raw:
             rest = rest.replace(c.ref.raw, " ", 1)
     return bool(_SEPARATORS.fullmatch(rest))
+
+
+def _text_piece(key: str, piece: str, refs: Sequence[Converted],
+                options: ParseOptions) -> YamlValue:
+    """A piece of a list kept as text in Logseq (see ``_text_item``), typed as Logseq
+    types a value on its own."""
+    if _ONE_LINK.fullmatch(piece):
+        return _piece_to_yaml(piece, refs)
+    value, _, _ = type_value(key, piece, piece, "", lambda at: (1, at + 1), options)
+    return _logseq_scalar(key, piece, value, options)
 
 
 def _logseq_scalar(key: str, raw: str, value: PropertyValue,
@@ -212,9 +228,13 @@ def yaml_to_logseq(prop: Property, refs: Sequence[Converted], options: ParseOpti
             return LogseqLine(out_key, empty, warning)
         if any(isinstance(item, tuple) for item in value):
             return LogseqLine(out_key, _nested(prop), warning)
-        items = [_item_text(item, refs) for item in value if item is not None]
-        one_link = len(items) == 1 and _ONE_LINK.fullmatch(items[0])
-        return LogseqLine(out_key, ", ".join(items) + ("," if one_link else ""), warning)
+        if splits_on_commas(key, options):
+            items = [_item_text(item, refs) for item in value if item is not None]
+            one_link = len(items) == 1 and _ONE_LINK.fullmatch(items[0])
+            return LogseqLine(out_key, ", ".join(items) + ("," if one_link else ""), warning)
+        items = [_text_item(key, item, refs, options) for item in value if item is not None]
+        listed = len(items) == 1 or not all(map(_ONE_LINK.fullmatch, items))
+        return LogseqLine(out_key, ", ".join(items) + ("," if listed else ""), warning)
     text, problem = _scalar_text(key, prop, refs, options)
     return LogseqLine(out_key, text, warning or problem)
 
@@ -260,6 +280,15 @@ def _item_text(item: PropertyValue, refs: Sequence[Converted]) -> str:
             return replace_references(item, refs)
         return _join([item])
     return scalar(item)
+
+
+def _text_item(key: str, item: PropertyValue, refs: Sequence[Converted],
+               options: ParseOptions) -> str:
+    """An item of a list Logseq keeps as text (its key is not split on commas): quoted
+    where Logseq would type it otherwise, so that it comes back as it went."""
+    if isinstance(item, str) and "[[" not in item and _needs_quotes(key, item, options):
+        return f'"{item}"'
+    return _item_text(item, refs)
 
 
 def _nested(prop: Property) -> str:
@@ -335,9 +364,20 @@ def multi_reference_keys(properties: Sequence[Property]) -> set[str]:
 def list_keys(properties: Sequence[Property]) -> set[str]:
     """Keys holding a YAML list with an item that is not a link (other than tags and
     aliases): Logseq must split their values on commas
-    (``:property/separated-by-commas``) for the items to come back as a list."""
-    return {normalize_key(p.raw_key) for p in properties
-            if isinstance(p.value, tuple) and p.key not in BUILT_IN_LIST_KEYS
-            and valid_property_key(p.raw_key)
-            and any(not (isinstance(item, str) and _ONE_LINK.fullmatch(item.strip()))
+    (``:property/separated-by-commas``) for the items to come back as a list. Not a key
+    that lists a number or a date somewhere (``coordinates: ["35.02", "135.75"]``):
+    Logseq makes a page of every piece it splits off, so such a list goes over as text."""
+    lists = [p for p in properties if isinstance(p.value, tuple)
+             and p.key not in BUILT_IN_LIST_KEYS and valid_property_key(p.raw_key)]
+    split = {normalize_key(p.raw_key) for p in lists
+             if any(not (isinstance(item, str) and _ONE_LINK.fullmatch(item.strip()))
                     for item in p.value)}
+    counted = {normalize_key(p.raw_key) for p in lists if any(map(_no_page_name, p.value))}
+    return split - counted
+
+
+def _no_page_name(item: PropertyValue) -> bool:
+    """A list item no one means as a page: a number or a date, typed or quoted."""
+    if isinstance(item, bool | int | float | dt.date):
+        return True
+    return isinstance(item, str) and bool(_NUMBER_OR_DATE.fullmatch(item.strip()))

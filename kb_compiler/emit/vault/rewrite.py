@@ -16,6 +16,7 @@ from kb_compiler.emit.vault.links import Edit, LinkWriter
 from kb_compiler.emit.vault.plan import PageTarget
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Property, Severity
+from kb_compiler.parse.logseq_blocks import VERBATIM_OPEN
 from kb_compiler.parse.obsidian_mask import comment_spans
 from kb_compiler.parse.text import mask_code
 from kb_compiler.resolve import ResolvedRef
@@ -24,7 +25,6 @@ _MACRO = re.compile(r"\{\{[^\n]{0,4096}?\}\}")  # bounded: linear on unclosed br
 # Logseq's org-style blocks whose body is code or a query: Logseq reads no links in
 # them, Obsidian would, so in Obsidian they travel inside a fence with this info string.
 ORG_FENCE_INFO = "logseq-org"
-_ORG_OPEN = re.compile(r"[ \t]*#\+BEGIN_(SRC|EXAMPLE|QUERY|EXPORT)\b", re.IGNORECASE)
 _FENCE_OPEN = re.compile(r"(`{3,}|~{3,})" + ORG_FENCE_INFO + r"[ \t]*$")
 
 
@@ -33,7 +33,7 @@ def fence_org_blocks(texts: list[str]) -> list[str]:
     out: list[str] = []
     index = 0
     while index < len(texts):
-        opened = _ORG_OPEN.match(texts[index])
+        opened = VERBATIM_OPEN.match(texts[index])
         end = _org_end(texts, index, opened.group(1)) if opened else None
         if end is None:
             out.append(texts[index])
