@@ -278,6 +278,34 @@ def test_no_page_is_wider_than_the_screen(browser: object, site_url: str,
     assert problems == []
 
 
+_NARROWEST_TEXT = """() => {
+  let least = [1e9, ""];
+  for (const el of document.querySelectorAll(".note-body li, .note-body p, .block-content")) {
+    const width = el.getBoundingClientRect().width;
+    if (width > 0 && el.innerText.trim() && width < least[0])
+      least = [Math.round(width), el.innerText.trim().slice(0, 40)];
+  }
+  return least;
+}"""
+
+
+def test_deep_outlines_keep_room_for_their_text_on_a_phone(browser: object,
+                                                           docs_site_url: str) -> None:
+    """At 320 px, a list in a quote in an embed four blocks deep (Logseq's changelogs)
+    keeps a column wide enough for a few words a line: it was 15 to 28 px, a syllable a
+    line, when every level spent its desktop indent."""
+    context = browser.new_context(viewport={"width": 320, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    narrow = []
+    for name in ("changelog_06.html", "changelog_07_09.html", "markdown.html"):
+        page.goto(docs_site_url + name)
+        width, text = page.evaluate(_NARROWEST_TEXT)
+        if width < 90:
+            narrow.append(f"{name}: {width} px for {text!r}")
+    context.close()
+    assert narrow == []
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_logseq_docs_pages_fit_the_screen(browser: object, docs_site_url: str,
                                           width: int) -> None:
