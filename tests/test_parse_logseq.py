@@ -136,6 +136,23 @@ def test_backticks_with_a_backtick_after_them_open_no_fence() -> None:
     assert [r.target for r in page.references] == ["Shown", "Also"]
 
 
+def test_math_holds_no_links_or_tags() -> None:
+    """Logseq renders ``$...$`` and ``$$...$$`` as math (Calculator.md in its docs:
+    ``$1 \\frac{2}{3}$``); a price is not math (``$5 or $15``, Logseq Sync.md)."""
+    page = parse_logseq("pages/p.md", "- $[[Hidden]] #hidden$ and [[Shown]], $5 or $15 "
+                        "[[Too]]\n- $$x [[Hidden too]]$$ #shown\n", ParseOptions(),
+                        default_name="p")
+    assert targets(page) == ["Shown", "Too", "shown"]
+
+
+def test_a_tag_ends_where_a_macro_or_code_opens() -> None:
+    """As the site reads it: ``#{{`` is no tag (an unclosed macro was read as a page
+    named "{{"), ``#a`b`` is the tag ``a``."""
+    page = parse_logseq("pages/p.md", "- #{{ x\n- #tag{{y}} #a`b` #c`d\n", ParseOptions(),
+                        default_name="p")
+    assert targets(page, RefKind.TAG) == ["tag", "a", "c"]
+
+
 def test_headings_outside_bullets_are_blocks_with_children() -> None:
     page = parse("headings-outside-bullets.md")
     assert [(b.kind, b.heading, b.content, b.parent) for b in page.blocks] == [

@@ -103,6 +103,33 @@ def test_nested_brackets_and_a_stray_closing_bracket() -> None:
     assert out.rstrip().endswith("]</p>")  # the third ] stays text
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ("- Q--A: [[Acme]]\n- later", "Q--A: "),
+    ("- #---\n[[Acme]]", "#---"),
+    ("---\ntitle: x\n---\nAfter the front matter: [[Acme]]", "After the front matter: "),
+])
+def test_only_front_matter_is_hidden_as_front_matter(text: str, shown: str) -> None:
+    """A list item on the first line whose text starts with a character and two
+    dashes was taken for front matter (mdit-py-plugins counts dashes from the second
+    character): it vanished from the site with what followed."""
+    out, linker, _ = render(text)
+    assert shown in out and [call["target"] for call in linker.of("wikilink")] == ["Acme"]
+    assert "title: x" not in out
+
+
+def test_a_bare_url_ends_where_a_link_begins() -> None:
+    """Both parsers read the link after a URL written against it; so does the site."""
+    uuid = "6a1e1a52-0000-4000-8000-00000000beef"
+    text = (f"http://x.y/[[A]] www.x.y/#[[B]] http://x.y/(({uuid})) "
+            "http://x.y/{{embed [[C]]}} http://x.y/`[[in code]]`")
+    out, linker, _ = render(text)
+    assert [call["raw_target"] for call in linker.of("wikilink")] == ["A", "C"]
+    assert linker.of("tag") == ["B"] and [ref["uuid"] for ref in linker.of("block_ref")] == [uuid]
+    assert '<a href="http://x.y/">http://x.y/</a>' in out and "<code>[[in code]]</code>" in out
+    _, linker, _ = render("http://x.y/[[A]] and http://x.y/((a))", obsidian_syntax=True)
+    assert [call["raw_target"] for call in linker.of("wikilink")] == ["A"]
+
+
 def test_nothing_inside_code_is_a_link_or_tag() -> None:
     _, linker, _ = render("`[[not a link]] #nottag` and\n\n```\n[[nor this]] #no\n```\n")
     assert linker.calls == []

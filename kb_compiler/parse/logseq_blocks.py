@@ -15,6 +15,7 @@ from kb_compiler.model import Diagnostic, Macro, Property, Reference
 from kb_compiler.parse.logseq_inline import ScanContext, may_refer, scan_inline
 from kb_compiler.parse.logseq_outline import TAB_WIDTH, RawBlock, indent_width
 from kb_compiler.parse.logseq_properties import property_line_match, read_property
+from kb_compiler.parse.obsidian_mask import blank_spans, math_spans
 from kb_compiler.parse.text import LineIndex, mask_code
 
 MARKERS = ("TODO", "DOING", "DONE", "LATER", "NOW", "WAITING", "WAIT", "CANCELED",
@@ -238,6 +239,8 @@ def _scan_text(rows: _Rows, roles: list[str], head: int, path: str,
                    for row, role in zip(rows.masked, roles, strict=True)]
     masked_rows[0] = masked_rows[0][head:]
     masked_text = "\n".join(masked_rows)
+    if "$" in masked_text:  # math ($...$, $$...$$) holds no links or tags, as in Logseq
+        masked_text = blank_spans(masked_text, math_spans(masked_text), " ")
     first_line, shift = rows.first_line, rows.first_column + head
     index = LineIndex(masked_text, first_line=first_line) if len(rows.raw) > 1 else None
 

@@ -34,6 +34,7 @@ _MARKDOWN_LINK = re.compile(
 # A bare tag stops at whitespace and at [ ] ( ) + # , ，  (mldoc hash_tag).
 _TAG = re.compile(r"#([^\s\[\]()+#,，]+)")
 _TAG_TRAILING_PUNCTUATION = ".,!?;:"
+_TAG_STOP = re.compile(r"\{\{|`")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Text without any of these characters holds no reference, macro or link.
@@ -295,19 +296,22 @@ def _scan_markdown_links(raw: str, work: str, context: ScanContext,
 # -- bare #tags -------------------------------------------------------------------------
 
 
-def tag_at(text: str, start: int, stop: int | None = None) -> tuple[str, int] | None:
-    """The ``#tag`` at ``start`` of ``text`` (read up to ``stop``) as the scanner reads
-    it (after a blank or at the start, ``.,!?;:`` at its end left out): its name and
-    where it ends, or None."""
+def tag_at(text: str, start: int) -> tuple[str, int] | None:
+    """The ``#tag`` at ``start`` of ``text`` as the scanner reads it (after a blank or at
+    the start, ``.,!?;:`` at its end left out): its name and where it ends, or None."""
     if start > 0 and not text[start - 1].isspace():
         return None
-    match = _TAG.match(text, start, len(text) if stop is None else stop)
+    match = _TAG.match(text, start)
     name = _tag_name(match) if match else ""
     return (name, start + 1 + len(name)) if name else None
 
 
 def _tag_name(match: re.Match[str]) -> str:
-    return match.group(1).rstrip(_TAG_TRAILING_PUNCTUATION)
+    """The name ends before a macro or code opens (``#tag{{x``, ``#tag`x``), closed or
+    not, and without its trailing punctuation."""
+    name = match.group(1)
+    cut = _TAG_STOP.search(name)
+    return (name[:cut.start()] if cut else name).rstrip(_TAG_TRAILING_PUNCTUATION)
 
 
 def _scan_tags(raw: str, work: str, context: ScanContext, found: InlineFindings) -> None:

@@ -183,7 +183,7 @@ def markdown() -> MarkdownIt:
     """The one configured parser (building it is costly; it holds no page state)."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.use(front_matter_plugin)
+    _use_front_matter(md)
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
@@ -191,8 +191,7 @@ def markdown() -> MarkdownIt:
     md.use(inline_rules_plugin)
     md.use(core_rules_plugin)
     md.use(org_blocks_plugin, SEPARATOR)
-    md.block.ruler.before("table", "kbc_separator", _separator_rule,
-                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.block.ruler.before("table", "kbc_separator", _separator_rule, _BLOCK_ALTERNATIVES)
     md.add_render_rule("kbc_separator", _render_separator)
     add_linker_renderers(md)
     md.add_render_rule("kbc_html", _render_trusted)
@@ -213,6 +212,26 @@ def markdown() -> MarkdownIt:
     return md
 
 
+_FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\n")
+_BLOCK_ALTERNATIVES = {"alt": ["paragraph", "reference", "blockquote", "list"]}
+
+
+def _use_front_matter(md: MarkdownIt) -> None:
+    """Front matter hidden, only where the note has some: its first line is ``---``.
+    mdit-py-plugins' rule checks the first character of the source and counts dashes
+    from the second, wherever its first line's content starts: a list item on the first
+    line, ``- A--B``, was taken for front matter and vanished with what followed."""
+    md.use(front_matter_plugin)
+    rule = next(rule.fn for rule in md.block.ruler.__rules__ if rule.name == "front_matter")
+
+    def at_the_top(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if start != 0 or state.blkIndent != 0 or not _FRONT_MATTER_OPEN.match(state.src):
+            return False
+        return bool(rule(state, start, end, silent))
+
+    md.block.ruler.at("front_matter", at_the_top, _BLOCK_ALTERNATIVES)
+
+
 _PROTOCOLS = ("http", "https", "mailto", "xmpp")  # the autolink rule's (it reads no others)
 _PROTOCOL_TAIL = 8  # the longest protocol name and the character before it
 _LONG_PENDING = 256
@@ -225,8 +244,8 @@ def use_gfm_autolinks(md: MarkdownIt) -> None:
     rule stops), and at each ``:`` searches all the text not yet made a token: a 60 KB
     line of ``ab:`` took 16 s, 100 KB of ``http:`` 38 s, 1 MB of ``[[x][`` 18 s."""
     md.use(gfm_autolink_plugin)
-    name = "gfm_autolink_protocol"
-    protocol = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == name)
+    rules = {rule.name: rule.fn for rule in md.inline.ruler.__rules__}
+    protocol = rules["gfm_autolink_protocol"]
 
     def at_colon(state: StateInline, silent: bool) -> bool:
         if not state.src.startswith(":", state.pos):
@@ -238,9 +257,37 @@ def use_gfm_autolinks(md: MarkdownIt) -> None:
             state.pending = pending[:-_PROTOCOL_TAIL]
             state.pushPending()
             state.pending = pending[-_PROTOCOL_TAIL:]
-        return protocol(state, silent)
+        return _before_wikilink(protocol, state, silent)
 
-    md.inline.ruler.at(name, at_colon)
+    md.inline.ruler.at("gfm_autolink_protocol", at_colon)
+    www = rules["gfm_autolink_www"]
+    md.inline.ruler.at("gfm_autolink_www",
+                       lambda state, silent: _before_wikilink(www, state, silent))
+
+
+_URL_WINDOW = 4096  # how far ahead a URL's end is looked for: linear on storms of URLs
+
+
+_LINK_START = re.compile(r"\[\[|`")
+_LOGSEQ_LINK_START = re.compile(r"#?\[\[|\(\(|\{\{|`")
+
+
+def _before_wikilink(rule: Any, state: StateInline, silent: bool) -> bool:
+    """Run an autolink rule on the text up to the next ``[[`` (Logseq: ``((``, ``{{``): a URL
+    ends where a link begins (``http://x.y/[[A]]`` is a URL and a link to A, as both
+    parsers read it)."""
+    render_state = state.env.get("kbc")  # none when reading a heading's plain text
+    logseq = render_state is not None and not render_state.options.obsidian_syntax
+    starts = _LOGSEQ_LINK_START if logseq else _LINK_START
+    cut = starts.search(state.src, state.pos, min(state.posMax, state.pos + _URL_WINDOW))
+    if cut is None:
+        return bool(rule(state, silent))
+    whole = state.posMax
+    state.posMax = cut.start()
+    try:
+        return bool(rule(state, silent))
+    finally:
+        state.posMax = whole
 
 
 def add_linker_renderers(md: MarkdownIt) -> None:

@@ -29,7 +29,6 @@ from kb_compiler.parse.obsidian_inline import tag_at as obsidian_tag_at
 from kb_compiler.parse.text import is_escaped
 
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
-_MASKED_AFTER_TAG = re.compile(r"\{\{|`")
 _UUID_CHARS = re.compile(r"[0-9A-Za-z_-]+")
 _MACRO_NAME = re.compile(r"[^\s,]+")
 RuleFunc = Callable[[StateInline, bool], bool]
@@ -228,11 +227,6 @@ def tag(state: StateInline, silent: bool) -> bool:
         name = src[pos + 3 : end - 2].strip()
     else:
         name, end = (obsidian_tag_at if obsidian else logseq_tag_at)(src, pos) or ("", -1)
-        # Logseq's parser reads tags after blanking code and macros: "#tag:{{x}}" is
-        # "tag", so the tag is read again in the text up to them.
-        cut = _MASKED_AFTER_TAG.search(name)
-        if cut:
-            name, end = logseq_tag_at(src, pos, pos + 1 + cut.start()) or ("", -1)
     if not name or end < 0 or end > state.posMax:
         return False
     if not silent:
