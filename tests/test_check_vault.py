@@ -172,3 +172,23 @@ def test_settings_may_live_in_pyproject_tool_kbc(tmp_path: Path) -> None:
         encoding="utf-8")
     (diagnostic,) = check(vault).diagnostics
     assert (diagnostic.code, diagnostic.severity) == ("broken-link", Severity.INFO)
+
+
+def test_carets_go_under_a_bad_value_and_an_empty_link(tmp_path: Path) -> None:
+    """``weight:: high`` is wrong in its value, so the caret underlines ``high`` (in a
+    Logseq property line and in YAML front matter alike); ``[[]]`` is underlined whole."""
+    schema = "properties:\n  weight: {type: integer, min: 0, max: 100}\n"
+    graph, notes = tmp_path / "graph", tmp_path / "notes"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (graph / "pages").mkdir()
+    (graph / "pages/a.md").write_text("weight:: high\n\n- see [[]] and {{embed [[]]}}\n",
+                                      encoding="utf-8")
+    (notes / ".obsidian").mkdir(parents=True)
+    (notes / "b.md").write_text("---\nweight:   high\n---\nBody\n", encoding="utf-8")
+    for root in (graph, notes):
+        (root / "kbc-schema.yaml").write_text(schema, encoding="utf-8")
+    spans = [[(d.code, d.line, d.column, d.end_column) for d in check(root).diagnostics]
+             for root in (graph, notes)]
+    assert spans == [[("invalid-property", 1, 10, 14), ("empty-link", 3, 7, 11),
+                      ("empty-link", 3, 16, 30)], [("invalid-property", 2, 11, 15)]]

@@ -115,10 +115,11 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _diagnostic(context: ScanContext, code: str, offset: int, message: str,
-                target: str | None = None) -> Diagnostic:
+                target: str | None = None, length: int = 0) -> Diagnostic:
+    """A warning at ``offset``; ``length`` (text on one line) spans it for the caret."""
     line, column = context.locate(offset)
     return Diagnostic(code, Severity.WARNING, context.path, line, column, message,
-                      target=target)
+                      target=target, end_column=column + length if length else None)
 
 
 def _reference(context: ScanContext, kind: RefKind, offset: int, raw: str, *,
@@ -184,7 +185,8 @@ def _record_embed(rest: str, start: int, source: str, context: ScanContext,
     name = rest[2:-2].strip()
     if not name:
         found.diagnostics.append(_diagnostic(
-            context, "empty-link", start, "embed of an empty page name '[[]]'"))
+            context, "empty-link", start, "embed of an empty page name '[[]]'",
+            length=0 if "\n" in source else len(source)))
         return True
     found.references.append(_reference(context, RefKind.EMBED, start, source, target=name))
     return True
@@ -245,7 +247,8 @@ def _scan_bracket_links(raw: str, work: str, context: ScanContext,
         spans.append(span)
         if not name:
             found.diagnostics.append(_diagnostic(
-                context, "empty-link", span[0], "link with an empty page name '[[]]'"))
+                context, "empty-link", span[0], "link with an empty page name '[[]]'",
+                length=0 if "\n" in raw[span[0]:span[1]] else span[1] - span[0]))
             continue
         found.references.append(_reference(
             context, kind, span[0], raw[span[0]:span[1]], target=name, label=label))

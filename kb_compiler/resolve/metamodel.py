@@ -132,9 +132,24 @@ def _check_property(page: Page, prop: Property, schema: Schema,
     problem = property_problem(rule, prop)
     if problem is None:
         return []
-    return [Diagnostic("invalid-property", Severity.ERROR, page.path, prop.line, 1,
+    column, end_column = _value_columns(page, prop)
+    return [Diagnostic("invalid-property", Severity.ERROR, page.path, prop.line, column,
                        f"property '{prop.key}' {problem}, got '{prop.raw.strip()}'",
-                       target=prop.key)]
+                       target=prop.key, end_column=end_column)]
+
+
+def _value_columns(page: Page, prop: Property) -> tuple[int, int | None]:
+    """Where the value stands on the property's line, 1-based, end exclusive, so the
+    caret goes under ``high`` in ``weight:: high``; ``(1, None)`` (the line) when the
+    line does not hold it as written (a YAML list over several lines)."""
+    value = prop.raw.strip()
+    lines = page.text.split("\n")
+    if not value or "\n" in value or not 0 < prop.line <= len(lines):
+        return 1, None
+    line = lines[prop.line - 1]
+    key_end = line.find(prop.raw_key) + len(prop.raw_key) if prop.raw_key in line else 0
+    at = line.find(value, key_end)
+    return (at + 1, at + 1 + len(value)) if at >= 0 else (1, None)
 
 
 def property_problem(rule: PropertyRule, prop: Property) -> str | None:
