@@ -103,6 +103,17 @@ def test_obsidian_attachment_embed_found_by_name(kepano: KnowledgeGraph) -> None
     assert (embed.target.asset, embed.target.exists) == ("Templates/Bases/Books.base", True)
 
 
+def test_logseq_asset_written_from_the_graph_root(logseq_docs: KnowledgeGraph) -> None:
+    # pages/Knowledge Graph.md:14 shows ![image.png](/assets/pages_knowledge_graph_
+    # 1612308816189_0.png), a file of the graph's assets/ folder; pages/Refactoring_of_
+    # logseq.md:39 links /refactoring-of-logseq/tree.png, which the graph does not hold.
+    (image,) = [r for r in logseq_docs.outgoing("knowledge graph") if r.target.asset]
+    assert (image.target.asset, image.target.exists) == (
+        "assets/pages_knowledge_graph_1612308816189_0.png", True)
+    escapes = [(d.path, d.line) for d in logseq_docs.diagnostics if d.code == "path-escape"]
+    assert escapes == [("pages/Refactoring_of_logseq.md", 39)]
+
+
 def test_corpora_graphs_are_consistent(logseq_docs: KnowledgeGraph,
                                        kepano: KnowledgeGraph) -> None:
     for graph in (logseq_docs, kepano):

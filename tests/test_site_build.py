@@ -272,6 +272,10 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
     changelog_2020 = own_outline(out / "changelog-2020.html")
     assert '<a class="wikilink internal" href="term-alias.html">Page alias</a>' \
         in changelog_2020
+    # Knowledge Graph.md:14 shows an image written from the graph root (/assets/...)
+    image = "files/assets/pages_knowledge_graph_1612308816189_0.png"
+    assert f'<img src="{image}" alt="image.png"' in own_outline(out / "knowledge-graph.html")
+    assert (out / image).is_file()
 
 
 def own_outline(page: Path) -> str:

@@ -201,6 +201,9 @@ class ReferenceResolver:
 
     def _asset(self, page: Page, ref: Reference, target: str, quiet: bool = False) -> Target:
         written = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
+        rooted = self._from_vault_root(written)
+        if rooted is not None:
+            return rooted
         if _ABSOLUTE.match(written):
             return self._escape(page, ref, written)
         relative = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), written))
@@ -221,6 +224,16 @@ class ReferenceResolver:
             self._report(page, ref, "missing-asset", Severity.ERROR,
                          f"file '{written}' is not in the vault", target=written)
         return self._asset_target(relative, False)
+
+    def _from_vault_root(self, written: str) -> Target | None:
+        """``/assets/x.png``, a file of the vault written from its root (as Logseq's
+        published graphs and web servers read it), when the vault has that file; any
+        other path that starts at ``/`` lies outside the vault."""
+        if not written.startswith("/") or written.startswith("//"):
+            return None
+        inside = posixpath.normpath(written.lstrip("/"))
+        found = self.index.assets.get(inside.lower())
+        return self._asset_target(found, True) if found is not None else None
 
     def _assets_named(self, written: str) -> list[str]:
         lowered = written.lower()

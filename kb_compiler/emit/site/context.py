@@ -302,11 +302,14 @@ class SiteContext:
         """The vault path of the asset a page names (relative to the page, from the
         vault root, or by unique file name), or None. Never outside the vault."""
         written = written.split("?", 1)[0].strip()
+        lowered = {path.lower(): path for path in self._assets_by_name.get(
+            posixpath.basename(written).lower(), ())}
+        if written.startswith("/") and not written.startswith("//"):
+            # from the vault root ("/assets/x.png"), as the graph resolves it
+            return lowered.get(posixpath.normpath(written.lstrip("/")).lower())
         if not written or written.startswith(("/", "\\")) or ":" in written[:3]:
             return None
         folder = posixpath.dirname(from_path)
-        lowered = {path.lower(): path for path in self._assets_by_name.get(
-            posixpath.basename(written).lower(), ())}
         for candidate in (posixpath.join(folder, written), written):
             normal = posixpath.normpath(candidate)
             if normal.startswith("../") or normal == "..":
