@@ -153,6 +153,13 @@ def test_a_tag_ends_where_a_macro_or_code_opens() -> None:
     assert targets(page, RefKind.TAG) == ["tag", "a", "c"]
 
 
+def test_a_bare_tag_leaves_emphasis_marks_and_punctuation_off_its_end() -> None:
+    """Export.md in Logseq's docs: "**Removal of #tags**" tags ``tags`` (not ``tags**``)."""
+    page = parse_logseq("pages/p.md", "- **Removal of #tags**: and *see #it*, #end. #a.b\n",
+                        ParseOptions(), default_name="p")
+    assert targets(page, RefKind.TAG) == ["tags", "it", "end", "a.b"]
+
+
 def test_headings_outside_bullets_are_blocks_with_children() -> None:
     page = parse("headings-outside-bullets.md")
     assert [(b.kind, b.heading, b.content, b.parent) for b in page.blocks] == [

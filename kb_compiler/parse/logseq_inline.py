@@ -33,7 +33,9 @@ _MARKDOWN_LINK = re.compile(
 )
 # A bare tag stops at whitespace and at [ ] ( ) + # , ，  (mldoc hash_tag).
 _TAG = re.compile(r"#([^\s\[\]()+#,，]+)")
-_TAG_TRAILING_PUNCTUATION = ".,!?;:"
+# Left off a bare tag's end: punctuation ("see #topic.") and emphasis closers
+# ("**Removal of #tags**" tags "tags", Export.md in Logseq's docs).
+_TAG_TRAILING_PUNCTUATION = ".,!?;:*_~^="
 _TAG_STOP = re.compile(r"\{\{|`")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -301,7 +303,8 @@ def _scan_markdown_links(raw: str, work: str, context: ScanContext,
 
 def tag_at(text: str, start: int) -> tuple[str, int] | None:
     """The ``#tag`` at ``start`` of ``text`` as the scanner reads it (after a blank or at
-    the start, ``.,!?;:`` at its end left out): its name and where it ends, or None."""
+    the start, trailing punctuation and emphasis marks left out): its name and where it
+    ends, or None."""
     if start > 0 and not text[start - 1].isspace():
         return None
     match = _TAG.match(text, start)
