@@ -130,6 +130,22 @@ def test_a_bare_url_ends_where_a_link_begins() -> None:
     assert [call["raw_target"] for call in linker.of("wikilink")] == ["A"]
 
 
+def test_a_comment_mark_in_code_is_code_as_the_parser_reads_it() -> None:
+    """``%%`` in a code span over two lines, or in indented code, opens no comment: an
+    unclosed one used to hide the rest of the note."""
+    for text in ("`[[A]]%%---\n` [[B]]", "    %% indented code\n\n[[B]]"):
+        _, linker, _ = render(text, obsidian_syntax=True)
+        assert [call["raw_target"] for call in linker.of("wikilink")] == ["B"], text
+
+
+@pytest.mark.parametrize("text", ["---\n[[A]]\n ---\n", "---\n\n[[A]]\n"])
+def test_no_front_matter_where_the_parser_reads_none(text: str) -> None:
+    """An indented closing fence, or none at all: the parser reads no front matter, so
+    the link is the note's."""
+    _, linker, _ = render(text, obsidian_syntax=True)
+    assert [call["raw_target"] for call in linker.of("wikilink")] == ["A"]
+
+
 def test_nothing_inside_code_is_a_link_or_tag() -> None:
     _, linker, _ = render("`[[not a link]] #nottag` and\n\n```\n[[nor this]] #no\n```\n")
     assert linker.calls == []

@@ -15,6 +15,8 @@ import bisect
 import re
 from collections.abc import Sequence
 
+from markdown_it.token import Token
+
 from kb_compiler.config import ParseOptions
 from kb_compiler.model import Dialect, Page, RefKind
 from kb_compiler.parse.obsidian_blocks import (
@@ -47,8 +49,7 @@ def parse_obsidian(path: str, text: str, options: ParseOptions, *, default_name:
     body = blank_spans(text, [(0, front.body_start)], " ") if front.body_start else text
     starts = line_starts(text)
     tokens = markdown_tokens(body)
-    visible = mask_code_spans(blank_lines(body, starts, opaque_line_ranges(tokens)),
-                              paragraph_line_ranges(tokens))
+    visible = _without_code(body, starts, tokens)
     comments = comment_spans(visible)
     if not options.links_in_comments:
         visible = blank_spans(visible, comments)
@@ -71,6 +72,18 @@ def parse_obsidian(path: str, text: str, options: ParseOptions, *, default_name:
         diagnostics=tuple(sorted((*front.diagnostics, *layout.diagnostics,
                                   *inline.diagnostics), key=lambda d: d.sort_key())),
     )
+
+
+def without_code(text: str) -> str:
+    """``text`` with its code (fences, indented code, code spans), math blocks and HTML
+    blocks blanked as the parser blanks them: same length, newlines kept. The site finds
+    ``%%`` comments in it, so a ``%%`` in code is no comment there either."""
+    return _without_code(text, line_starts(text), markdown_tokens(text))
+
+
+def _without_code(text: str, starts: Sequence[int], tokens: Sequence[Token]) -> str:
+    return mask_code_spans(blank_lines(text, starts, opaque_line_ranges(tokens)),
+                           paragraph_line_ranges(tokens))
 
 
 def _comment_test(text: str, starts: Sequence[int], comments: Sequence[Span]) -> Commented:

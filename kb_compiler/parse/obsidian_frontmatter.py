@@ -72,18 +72,33 @@ class Frontmatter:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
+def frontmatter_end(text: str) -> int:
+    """Where the body begins after the front matter's closing fence (0: no front matter),
+    the fences read as ``read_frontmatter`` reads them, the YAML left alone."""
+    fenced = _fenced(text)
+    return fenced[1] if fenced is not None else 0
+
+
+def _fenced(text: str) -> tuple[str, int] | None:
+    """The text between the fences and the offset after the closing one, or None."""
+    handler = _FenceHandler()
+    if not handler.detect(text):
+        return None
+    try:
+        block, content = handler.split(text)
+    except ValueError:  # no closing fence: the first line is a thematic break
+        return None
+    return block, len(text) - len(content)
+
+
 def read_frontmatter(path: str, text: str) -> Frontmatter:
     """Find and read the front matter at the very start of ``text``. YAML that does not
     parse gives an ``invalid-frontmatter`` error at the file line of the problem; the
     block is still skipped so the body parses as usual."""
-    handler = _FenceHandler()
-    if not handler.detect(text):
+    fenced = _fenced(text)
+    if fenced is None:
         return Frontmatter()
-    try:
-        block, content = handler.split(text)
-    except ValueError:  # no closing fence: the first line is a thematic break
-        return Frontmatter()
-    body_start = len(text) - len(content)
+    block, body_start = fenced
     end_line = text.count("\n", 0, body_start) + 1
     raw = block[1:] if block.startswith("\n") else block
     found = Frontmatter(raw=raw, body_start=body_start, end_line=end_line)

@@ -29,7 +29,6 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
@@ -39,6 +38,7 @@ from kb_compiler.emit.site.rules_inline import inline_rules_plugin
 from kb_compiler.emit.site.rules_org import org_blocks_plugin
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.urls import SlugCounter
+from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
 
 TRUSTED_OPEN, TRUSTED_CLOSE = "\ue000", "\ue001"
 SLOT_OPEN, SLOT_CLOSE = "\ue002", "\ue003"
@@ -212,24 +212,32 @@ def markdown() -> MarkdownIt:
     return md
 
 
-_FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\n")
 _BLOCK_ALTERNATIVES = {"alt": ["paragraph", "reference", "blockquote", "list"]}
 
 
 def _use_front_matter(md: MarkdownIt) -> None:
-    """Front matter hidden, only where the note has some: its first line is ``---``.
-    mdit-py-plugins' rule checks the first character of the source and counts dashes
-    from the second, wherever its first line's content starts: a list item on the first
-    line, ``- A--B``, was taken for front matter and vanished with what followed."""
-    md.use(front_matter_plugin)
-    rule = next(rule.fn for rule in md.block.ruler.__rules__ if rule.name == "front_matter")
+    """Front matter hidden exactly where the parser reads some (``frontmatter_end``: a
+    first line ``---`` and a closing ``---``). mdit-py-plugins' rule checked the source's
+    first character and counted dashes from the second wherever the first line's content
+    starts (a first-line list item ``- Q--A`` vanished with what followed), and closed
+    on an indented ``---``, where the parser reads none."""
+    md.block.ruler.before("table", "front_matter", _front_matter, _BLOCK_ALTERNATIVES)
+    md.add_render_rule("front_matter", lambda *_: "")
 
-    def at_the_top(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-        if start != 0 or state.blkIndent != 0 or not _FRONT_MATTER_OPEN.match(state.src):
-            return False
-        return bool(rule(state, start, end, silent))
 
-    md.block.ruler.at("front_matter", at_the_top, _BLOCK_ALTERNATIVES)
+def _front_matter(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    if start != 0 or state.blkIndent != 0:
+        return False
+    body = frontmatter_end(state.src)
+    if not body:
+        return False
+    lines = state.src.count("\n", 0, body) + 1
+    if not silent:
+        token = state.push("front_matter", "", 0)
+        token.hidden = True
+        token.map = [0, lines]
+    state.line = lines
+    return True
 
 
 _PROTOCOLS = ("http", "https", "mailto", "xmpp")  # the autolink rule's (it reads no others)
@@ -259,23 +267,24 @@ def use_gfm_autolinks(md: MarkdownIt) -> None:
             state.pending = pending[-_PROTOCOL_TAIL:]
         return _before_wikilink(protocol, state, silent)
 
-    md.inline.ruler.at("gfm_autolink_protocol", at_colon)
     www = rules["gfm_autolink_www"]
-    md.inline.ruler.at("gfm_autolink_www",
-                       lambda state, silent: _before_wikilink(www, state, silent))
+
+    def at_www(state: StateInline, silent: bool) -> bool:
+        return state.src.startswith("www.", state.pos) and _before_wikilink(www, state, silent)
+
+    md.inline.ruler.at("gfm_autolink_protocol", at_colon)
+    md.inline.ruler.at("gfm_autolink_www", at_www)
 
 
 _URL_WINDOW = 4096  # how far ahead a URL's end is looked for: linear on storms of URLs
-
-
 _LINK_START = re.compile(r"\[\[|`")
 _LOGSEQ_LINK_START = re.compile(r"#?\[\[|\(\(|\{\{|`")
 
 
 def _before_wikilink(rule: Any, state: StateInline, silent: bool) -> bool:
-    """Run an autolink rule on the text up to the next ``[[`` (Logseq: ``((``, ``{{``): a URL
-    ends where a link begins (``http://x.y/[[A]]`` is a URL and a link to A, as both
-    parsers read it)."""
+    """Run an autolink rule on the text up to where the next link or code span begins
+    (``[[``; Logseq also ``#[[``, ``((``, ``{{``): ``http://x.y/[[A]]`` is a URL and a
+    link to A, as both parsers read it."""
     render_state = state.env.get("kbc")  # none when reading a heading's plain text
     logseq = render_state is not None and not render_state.options.obsidian_syntax
     starts = _LOGSEQ_LINK_START if logseq else _LINK_START

@@ -27,8 +27,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from kb_compiler.parse.obsidian import without_code
 from kb_compiler.parse.obsidian_mask import comment_spans
-from kb_compiler.parse.text import mask_code
 
 if TYPE_CHECKING:
     from kb_compiler.emit.site.render import RenderState
@@ -54,7 +54,7 @@ def strip_comments(state: StateCore) -> None:
     unclosed ``%%`` runs to the end, as the parser reads it (``comment_spans``)."""
     if not _render_state(state).options.comments or "%%" not in state.src:
         return
-    masked = mask_code(state.src)
+    masked = without_code(state.src)
     pieces: list[str] = []
     last = 0
     for start, end in comment_spans(masked):
