@@ -131,9 +131,10 @@ def test_a_bare_url_ends_where_a_link_begins() -> None:
 
 
 def test_a_comment_mark_in_code_is_code_as_the_parser_reads_it() -> None:
-    """``%%`` in a code span over two lines, or in indented code, opens no comment: an
-    unclosed one used to hide the rest of the note."""
-    for text in ("`[[A]]%%---\n` [[B]]", "    %% indented code\n\n[[B]]"):
+    """``%%`` in a code span over two lines, in indented code or in the front matter
+    opens no comment: an unclosed one used to hide the rest of the note."""
+    for text in ("`[[A]]%%---\n` [[B]]", "    %% indented code\n\n[[B]]",
+                 '---\noff: "50%% off"\n---\n[[B]]'):
         _, linker, _ = render(text, obsidian_syntax=True)
         assert [call["raw_target"] for call in linker.of("wikilink")] == ["B"], text
 

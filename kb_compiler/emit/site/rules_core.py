@@ -28,6 +28,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from kb_compiler.parse.obsidian import without_code
+from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
 from kb_compiler.parse.obsidian_mask import comment_spans
 
 if TYPE_CHECKING:
@@ -50,14 +51,16 @@ def _render_state(state: StateCore) -> RenderState:
 
 
 def strip_comments(state: StateCore) -> None:
-    """Blank ``%%...%%`` (inline or across lines) outside code, keeping newlines; an
-    unclosed ``%%`` runs to the end, as the parser reads it (``comment_spans``)."""
+    """Blank ``%%...%%`` (inline or across lines) outside code and front matter, keeping
+    newlines; an unclosed ``%%`` runs to the end, as the parser reads it
+    (``comment_spans``)."""
     if not _render_state(state).options.comments or "%%" not in state.src:
         return
-    masked = without_code(state.src)
+    body = frontmatter_end(state.src)  # front matter is YAML, where "%%" is text
     pieces: list[str] = []
     last = 0
-    for start, end in comment_spans(masked):
+    for start, end in comment_spans(without_code(state.src[body:])):
+        start, end = start + body, end + body
         pieces.append(state.src[last:start])
         pieces.append("\n" * state.src.count("\n", start, end))
         last = end
