@@ -76,7 +76,7 @@ def blank_lines(text: str, starts: Sequence[int], ranges: Iterable[tuple[int, in
     return blank_spans(text, spans, " ")
 
 
-def mask_code_spans(text: str, paragraphs: Iterable[tuple[int, int]] = ()) -> str:
+def mask_code_spans(text: str, paragraphs: Iterable[tuple[int, int]]) -> str:
     """Blank inline code spans. A span may run over the lines of one paragraph
     (``paragraphs``: 0-based ``[first, end)`` line ranges, as markdown-it maps a
     paragraph's text) but never out of it; any other line is masked on its own. Fenced

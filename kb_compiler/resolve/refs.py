@@ -34,6 +34,16 @@ def is_path_form(target: str) -> bool:
             or bool(_ABSOLUTE.match(target)))
 
 
+def from_vault_root(written: str) -> str | None:
+    """The vault path ``/assets/x.png`` names when read from the vault's root (as Logseq's
+    published graphs and web servers read it), or None for a path that does not start
+    at one ``/``. Whether the vault has that file is the caller's question: any other
+    path that starts at ``/`` lies outside the vault."""
+    if not written.startswith("/") or written.startswith("//"):
+        return None
+    return posixpath.normpath(written.lstrip("/"))
+
+
 class ReferenceResolver:
     """Turns references into targets; collects diagnostics in ``diagnostics``."""
 
@@ -201,9 +211,9 @@ class ReferenceResolver:
 
     def _asset(self, page: Page, ref: Reference, target: str, quiet: bool = False) -> Target:
         written = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
-        rooted = self._from_vault_root(written)
-        if rooted is not None:
-            return rooted
+        rooted = from_vault_root(written)
+        if rooted is not None and rooted.lower() in self.index.assets:
+            return self._asset_target(self.index.assets[rooted.lower()], True)
         if _ABSOLUTE.match(written):
             return self._escape(page, ref, written)
         relative = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), written))
@@ -224,16 +234,6 @@ class ReferenceResolver:
             self._report(page, ref, "missing-asset", Severity.ERROR,
                          f"file '{written}' is not in the vault", target=written)
         return self._asset_target(relative, False)
-
-    def _from_vault_root(self, written: str) -> Target | None:
-        """``/assets/x.png``, a file of the vault written from its root (as Logseq's
-        published graphs and web servers read it), when the vault has that file; any
-        other path that starts at ``/`` lies outside the vault."""
-        if not written.startswith("/") or written.startswith("//"):
-            return None
-        inside = posixpath.normpath(written.lstrip("/"))
-        found = self.index.assets.get(inside.lower())
-        return self._asset_target(found, True) if found is not None else None
 
     def _assets_named(self, written: str) -> list[str]:
         lowered = written.lower()

@@ -31,6 +31,7 @@ from kb_compiler.emit.site.urls import (
 from kb_compiler.model import Page, RefKind, page_id
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target
 from kb_compiler.resolve.blocks import find_heading, heading_level
+from kb_compiler.resolve.refs import from_vault_root
 
 _HEADING_MARKS = re.compile(r"^\s*#{1,6}\s*")
 _TRAILING_MARKS = re.compile(r"\s+#+\s*$|\s+\^[A-Za-z0-9-]+\s*$")
@@ -304,9 +305,9 @@ class SiteContext:
         written = written.split("?", 1)[0].strip()
         lowered = {path.lower(): path for path in self._assets_by_name.get(
             posixpath.basename(written).lower(), ())}
-        if written.startswith("/") and not written.startswith("//"):
-            # from the vault root ("/assets/x.png"), as the graph resolves it
-            return lowered.get(posixpath.normpath(written.lstrip("/")).lower())
+        rooted = from_vault_root(written)  # "/assets/x.png", as the graph resolves it
+        if rooted is not None:
+            return lowered.get(rooted.lower())
         if not written or written.startswith(("/", "\\")) or ":" in written[:3]:
             return None
         folder = posixpath.dirname(from_path)

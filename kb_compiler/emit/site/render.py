@@ -265,12 +265,12 @@ def use_gfm_autolinks(md: MarkdownIt) -> None:
             state.pending = pending[:-_PROTOCOL_TAIL]
             state.pushPending()
             state.pending = pending[-_PROTOCOL_TAIL:]
-        return _before_wikilink(protocol, state, silent)
+        return _url_until_link(protocol, state, silent)
 
     www = rules["gfm_autolink_www"]
 
     def at_www(state: StateInline, silent: bool) -> bool:
-        return state.src.startswith("www.", state.pos) and _before_wikilink(www, state, silent)
+        return state.src.startswith("www.", state.pos) and _url_until_link(www, state, silent)
 
     md.inline.ruler.at("gfm_autolink_protocol", at_colon)
     md.inline.ruler.at("gfm_autolink_www", at_www)
@@ -281,7 +281,7 @@ _LINK_START = re.compile(r"\[\[|`")
 _LOGSEQ_LINK_START = re.compile(r"#?\[\[|\(\(|\{\{|`")
 
 
-def _before_wikilink(rule: Any, state: StateInline, silent: bool) -> bool:
+def _url_until_link(rule: Any, state: StateInline, silent: bool) -> bool:
     """Run an autolink rule on the text up to where the next link or code span begins
     (``[[``; Logseq also ``#[[``, ``((``, ``{{``): ``http://x.y/[[A]]`` is a URL and a
     link to A, as both parsers read it."""

@@ -90,7 +90,7 @@ def logseq_to_yaml(prop: Property, refs: Sequence[Converted], comma_keys: frozen
         if pieces and (len(pieces) > 1 or marked or "[[" not in pieces[0]):
             return out_key, [_piece_to_yaml(piece, refs) for piece in pieces]
     if marked and key not in comma_keys and not _ONE_LINK.fullmatch(raw[:-1].strip()):
-        return out_key, [_text_piece(key, piece, refs, options) for piece in comma_pieces(raw)]
+        return out_key, [_unsplit_piece(key, piece, refs, options) for piece in comma_pieces(raw)]
     if refs and _only_references(raw, refs):
         links: list[YamlValue] = [f"[[{c.name or c.ref.target}]]" for c in refs
                                   if c.ref.block_id is None]
@@ -118,9 +118,9 @@ def _only_references(raw: str, refs: Sequence[Converted]) -> bool:
     return bool(_SEPARATORS.fullmatch(rest))
 
 
-def _text_piece(key: str, piece: str, refs: Sequence[Converted],
+def _unsplit_piece(key: str, piece: str, refs: Sequence[Converted],
                 options: ParseOptions) -> YamlValue:
-    """A piece of a list kept as text in Logseq (see ``_text_item``), typed as Logseq
+    """A piece of a list kept as text in Logseq (see ``_unsplit_item``), typed as Logseq
     types a value on its own."""
     if _ONE_LINK.fullmatch(piece):
         return _piece_to_yaml(piece, refs)
@@ -232,7 +232,7 @@ def yaml_to_logseq(prop: Property, refs: Sequence[Converted], options: ParseOpti
             items = [_item_text(item, refs) for item in value if item is not None]
             one_link = len(items) == 1 and _ONE_LINK.fullmatch(items[0])
             return LogseqLine(out_key, ", ".join(items) + ("," if one_link else ""), warning)
-        items = [_text_item(key, item, refs, options) for item in value if item is not None]
+        items = [_unsplit_item(key, item, refs, options) for item in value if item is not None]
         listed = len(items) == 1 or not all(map(_ONE_LINK.fullmatch, items))
         return LogseqLine(out_key, ", ".join(items) + ("," if listed else ""), warning)
     text, problem = _scalar_text(key, prop, refs, options)
@@ -282,7 +282,7 @@ def _item_text(item: PropertyValue, refs: Sequence[Converted]) -> str:
     return scalar(item)
 
 
-def _text_item(key: str, item: PropertyValue, refs: Sequence[Converted],
+def _unsplit_item(key: str, item: PropertyValue, refs: Sequence[Converted],
                options: ParseOptions) -> str:
     """An item of a list Logseq keeps as text (its key is not split on commas): quoted
     where Logseq would type it otherwise, so that it comes back as it went."""
