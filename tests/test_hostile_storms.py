@@ -21,6 +21,9 @@ STORMS = {
     # look ahead for the link that ends a URL (a 200 KB line of "w" once took 30 s).
     "url-starts": "w",
     "www-runs": "www.",
+    # Logseq's backslash: LaTeX openers that never close, escaped brackets in labels
+    "latex-openers": "\\( [[a]] \\[ ",
+    "escapes": "#a\\[x\\]( `\\` ",
 }
 LINE = 300_000
 COMMANDS = {

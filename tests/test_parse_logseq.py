@@ -145,6 +145,28 @@ def test_math_holds_no_links_or_tags() -> None:
     assert targets(page) == ["Shown", "Too", "shown"]
 
 
+def test_a_backslash_escapes_or_opens_latex_as_mldoc_reads_it() -> None:
+    """mldoc (``inline.ml``): at a backslash a LaTeX fragment ``\\( \\)`` or ``\\[ \\]``
+    is tried first, then an escaped ASCII punctuation mark; a tag or code span read
+    before keeps its backslash, and a fragment ends at a blank line or a heading's end."""
+    page = parse_logseq("pages/p.md", "\n".join([
+        "- \\[[Escaped]] \\#escaped \\((6a1e1a52-0000-4000-8000-00000000beef)) [[Shown]]",
+        "- \\\\[[Link after an escaped backslash]]",
+        "- \\( [[In math]] #math \\) and \\[ [[Displayed]] \\] #after",
+        "- \\( `\\) [[After math]] `",
+        "- `\\(` [[After code]] \\)",
+        "- #tag\\[[Next to the tag]]",
+        "- \\( [[Unclosed here]]",
+        "",
+        "  \\) [[Later]]",
+        "- # \\( [[In the heading]]",
+        "  \\) [[Below]]",
+    ]) + "\n", ParseOptions(), default_name="p")
+    assert targets(page) == [
+        "Shown", "Link after an escaped backslash", "after", "After math", "After code",
+        "tag\\", "Next to the tag", "Unclosed here", "Later", "In the heading", "Below"]
+
+
 def test_a_tag_ends_where_a_macro_or_code_opens() -> None:
     """As the site reads it: ``#{{`` is no tag (an unclosed macro was read as a page
     named "{{"), ``#a`b`` is the tag ``a``."""

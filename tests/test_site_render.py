@@ -323,6 +323,25 @@ def test_math_is_mathml_at_build_time() -> None:
     assert "<mfrac>" in out
 
 
+def test_logseq_latex_fragments_and_escapes_as_mldoc_reads_them() -> None:
+    out, linker, _ = render("\\( x^2 [[In math]] \\) \\[ y \\] [[Shown]] \\[[Escaped]] "
+                            "http://x.y/\\[[Not in the URL]]")
+    assert out.count('<span class="math math-inline">') == 2 and "<msup>" in out
+    assert [call["target"] for call in linker.of("wikilink")] == ["Shown"]
+    assert "[[Escaped]]" in out and 'href="http://x.y/"' in out
+    obsidian, _, _ = render("\\( x \\)", obsidian_syntax=True)
+    assert "math" not in obsidian  # Obsidian writes math with dollars only
+
+
+def test_a_logseq_code_span_stays_on_its_line() -> None:
+    """mldoc's code span holds no line break: the backticks are text and the link
+    counts, as the parser reads it; CommonMark (Obsidian) spans the lines."""
+    out, linker, _ = render("a `b\nc [[Link]]` d", hard_breaks=True)
+    assert "<code>" not in out and [call["target"] for call in linker.of("wikilink")] == ["Link"]
+    obsidian, linker, _ = render("a `b\nc [[Link]]` d", obsidian_syntax=True)
+    assert "<code>b c [[Link]]</code>" in obsidian and not linker.of("wikilink")
+
+
 def test_math_that_smuggles_markup_is_shown_as_code() -> None:
     markup = render_math(r"\text{<script>alert(1)</script>}", display=False)
     assert "<script" not in markup and markup.startswith('<code class="math-error"')

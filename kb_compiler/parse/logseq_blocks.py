@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 
 from kb_compiler.config import ParseOptions
 from kb_compiler.model import Diagnostic, Macro, Property, Reference
-from kb_compiler.parse.logseq_inline import ScanContext, may_refer, scan_inline
+from kb_compiler.parse.logseq_inline import (
+    ScanContext,
+    code_latex_and_escape_spans,
+    may_refer,
+    scan_inline,
+)
 from kb_compiler.parse.logseq_outline import TAB_WIDTH, RawBlock, indent_width
 from kb_compiler.parse.logseq_properties import property_line_match, read_property
 from kb_compiler.parse.obsidian_mask import blank_spans, math_spans
@@ -92,6 +97,15 @@ class _Rows:
             self.masked = list(rows)
         if "#+" in joined:
             mask_verbatim(self.masked)
+
+    def fenced(self) -> list[str]:
+        """The rows with fenced and verbatim code blanked, but not code spans."""
+        joined = "\n".join(self.raw)
+        fenced = mask_code(joined, spans=False).split("\n") if "`" in joined or "~" in joined \
+            else list(self.raw)
+        if "#+" in joined:
+            mask_verbatim(fenced)
+        return fenced
 
     def line_and_offset(self, index: int) -> tuple[int, int]:
         """The file line of row ``index`` and the 0-based column its row text starts at."""
@@ -235,10 +249,16 @@ def _scan_text(rows: _Rows, roles: list[str], head: int, path: str,
     raw_text = "\n".join(raw_rows)
     if not may_refer(raw_text):
         return
+    # A backslash may change where code spans are (mldoc reads left to right): then the
+    # spans are found again, with the escapes and LaTeX fragments.
+    escapes = "\\" in raw_text
     masked_rows = [row if role == "text" else ""
-                   for row, role in zip(rows.masked, roles, strict=True)]
+                   for row, role in zip(rows.fenced() if escapes else rows.masked, roles,
+                                        strict=True)]
     masked_rows[0] = masked_rows[0][head:]
     masked_text = "\n".join(masked_rows)
+    if escapes:
+        masked_text = blank_spans(masked_text, code_latex_and_escape_spans(masked_text), " ")
     if "$" in masked_text:  # math ($...$, $$...$$) holds no links or tags, as in Logseq
         masked_text = blank_spans(masked_text, math_spans(masked_text), " ")
     first_line, shift = rows.first_line, rows.first_column + head

@@ -11,12 +11,13 @@ so a 5 MB line of brackets cannot make it quadratic.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kb_compiler.model import Diagnostic, Macro, Reference, RefKind, Severity
-from kb_compiler.parse.text import match_brackets
+from kb_compiler.parse.text import NextOccurrence, find_backtick_run, match_brackets
 
 # Maps an offset in the scanned text to a (line, column) in the page file, both 1-based.
 Locate = Callable[[int], tuple[int, int]]
@@ -42,6 +43,16 @@ _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Text without any of these characters holds no reference, macro or link.
 _MAY_REFER = re.compile(r"[\[#({]")
 _MACRO_HEAD = re.compile(r"\s*([^\s,\[(]+)(.*)\Z", re.DOTALL)
+# mldoc's md_escape_chars: a backslash makes any ASCII punctuation mark plain text.
+_ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~\\")
+# mldoc's LaTeX fragments, tried at a backslash before the escape: \[ ... \] and \( ... \)
+LATEX_CLOSE = {"[": "\\]", "(": "\\)"}
+# Where mldoc reads something a backslash after it cannot change: a code span, a bare
+# tag, a page name, a macro; and the backslash.
+_INLINE_MARK = re.compile(r"`+|\\|#|\[\[|\{\{")
+_READ_FIRST_CLOSE = {"[[": "]]", "{{": "}}"}
+# Where mldoc's paragraph ends, for inline parsing: a blank line, or a heading's line
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*(?=\n)|^[ \t]*#{1,6}(?:[ \t][^\n]*)?$", re.MULTILINE)
 
 
 @dataclass
@@ -75,6 +86,51 @@ class ScanContext:
 def may_refer(text: str) -> bool:
     """False when ``text`` certainly holds no reference or macro (a cheap pre-check)."""
     return _MAY_REFER.search(text) is not None
+
+
+def code_latex_and_escape_spans(text: str) -> list[tuple[int, int]]:
+    """What to blank in ``text`` (fences already blanked, code spans not) where it holds
+    a backslash, read left to right as mldoc reads it (``inline.ml``): the inside of a
+    code span (which stays on its line), a LaTeX fragment ``\\[ ... \\]`` or
+    ``\\( ... \\)`` when it closes in its paragraph, else an escaped ASCII punctuation
+    mark. None holds a link or tag: ``\\[[A]]`` is the text "[[A]]", ``\\#tag`` no tag,
+    and in ``\\( `\\) [[A]]` `` the fragment ends in what would be code. A tag, page name
+    or macro read first keeps its backslashes (``#a\\(`` tags "a\\")."""
+    spans: list[tuple[int, int]] = []
+    found = NextOccurrence(text)
+    breaks = sorted(position for match in _PARAGRAPH_BREAK.finditer(text)
+                    for position in match.span() if position >= 0)
+    position = 0
+    while match := _INLINE_MARK.search(text, position):
+        at, mark = match.start(), match.group()
+        if mark[0] == "`":
+            close = find_backtick_run(text, match.end(), len(mark), found.find("\n", at))
+            if close >= 0:
+                spans.append((match.end(), close))
+            position = close + len(mark) if close >= 0 else match.end()
+        elif mark == "#":
+            tag = tag_at(text, at)
+            position = tag[1] if tag else at + 1
+        elif mark != "\\":
+            end = found.find(_READ_FIRST_CLOSE[mark], at + 2)
+            position = end + 2 if end >= 0 else at + 2
+        elif span := _latex_or_escape(text, at, found, breaks):
+            spans.append(span)
+            position = span[1]
+        else:
+            position = at + 1
+    return spans
+
+
+def _latex_or_escape(text: str, at: int, found: NextOccurrence,
+                     breaks: list[int]) -> tuple[int, int] | None:
+    close = LATEX_CLOSE.get(text[at + 1:at + 2], "")
+    end = found.find(close, at + 2) if close else -1
+    paragraph_end = breaks[index] if (index := bisect.bisect(breaks, at)) < len(breaks) \
+        else len(text)
+    if 0 <= end < paragraph_end:
+        return at, end + len(close)
+    return (at, at + 2) if text[at + 1:at + 2] in _ESCAPABLE else None
 
 
 def scan_inline(raw: str, masked: str, context: ScanContext) -> InlineFindings:

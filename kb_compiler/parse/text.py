@@ -11,11 +11,12 @@ import re
 _FENCE_OPEN = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(`{3,}(?=[^`\n]*$)|~{3,})")
 
 
-def mask_code(text: str) -> str:
+def mask_code(text: str, *, spans: bool = True) -> str:
     """``text`` with the contents of fenced code blocks and inline code spans replaced by
     spaces (newlines kept), so offsets and line numbers stay valid while no link, tag or
     macro inside code is ever seen. Fences may sit inside a Logseq bullet (``- ```py``).
-    An unterminated fence masks to the end of the text, as Markdown renders it."""
+    An unterminated fence masks to the end of the text, as Markdown renders it. With
+    ``spans`` False only fences are blanked."""
     lines = text.split("\n")
     out: list[str] = []
     fence: str | None = None
@@ -26,7 +27,7 @@ def mask_code(text: str) -> str:
                 fence = match.group(1)[0] * len(match.group(1))
                 out.append(line[: match.end()] + " " * (len(line) - match.end()))
                 continue
-            out.append(blank_code_spans(line))
+            out.append(blank_code_spans(line) if spans else line)
         else:
             if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
                 fence = None
@@ -53,7 +54,7 @@ def blank_code_spans(line: str) -> str:
         while run_end < len(line) and line[run_end] == "`":
             run_end += 1
         ticks = line[i:run_end]
-        close = _find_backtick_run(line, run_end, len(ticks))
+        close = find_backtick_run(line, run_end, len(ticks))
         if close < 0:
             i = run_end
             continue
@@ -73,10 +74,13 @@ def is_escaped(text: str, at: int) -> bool:
     return (at - start) % 2 == 1
 
 
-def _find_backtick_run(line: str, start: int, width: int) -> int:
+def find_backtick_run(line: str, start: int, width: int, stop: int = -1) -> int:
+    """Where the next run of exactly ``width`` backticks from ``start`` begins (ending
+    before ``stop`` when it is not -1), or -1."""
     pos = start
+    end_of_search = stop if stop >= 0 else len(line)
     while True:
-        pos = line.find("`" * width, pos)
+        pos = line.find("`" * width, pos, end_of_search)
         if pos < 0:
             return -1
         end = pos + width
@@ -85,6 +89,23 @@ def _find_backtick_run(line: str, start: int, width: int) -> int:
         while end < len(line) and line[end] == "`":
             end += 1
         pos = end
+
+
+class NextOccurrence:
+    """``str.find`` over one text, remembering each needle's last answer: asked again
+    from a later start, the same answer holds while it lies at or after that start, so
+    a line of a thousand openers costs one search for their closer, not a thousand."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._found: dict[str, int] = {}
+
+    def find(self, needle: str, start: int) -> int:
+        found = self._found.get(needle, -2)
+        if found == -1 or found >= start:
+            return found
+        found = self._found[needle] = self.text.find(needle, start)
+        return found
 
 
 def match_brackets(text: str, start: int, open_: str = "[[", close: str = "]]") -> int:

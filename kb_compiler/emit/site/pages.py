@@ -66,8 +66,19 @@ class PageResult:
 
 
 def excerpt_of(markup: str, limit: int = EXCERPT_CHARS) -> str:
-    text = html.unescape(_SPACE.sub(" ", _TAGS.sub(" ", markup))).strip()
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
+    """The first ``limit`` characters of the markup's text, cut at a word. Only as much
+    markup is read as the excerpt needs (a long page's whole text took a second per
+    10,000 pages): a prefix ending at a tag's end, doubled until its text is longer
+    than ``limit`` (then its first ``limit`` characters are the whole text's)."""
+    size = 8 * limit
+    while True:
+        cut = markup.rfind(">", 0, size) + 1 if size < len(markup) else len(markup)
+        text = html.unescape(_SPACE.sub(" ", _TAGS.sub(" ", markup[:cut]))).strip()
+        if len(text) > limit:
+            return text[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
+        if cut == len(markup):
+            return text
+        size *= 2
 
 
 def toc_html(headings: list[tuple[int, str, str]]) -> str:

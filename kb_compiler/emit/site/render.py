@@ -34,11 +34,12 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from kb_compiler.emit.site.highlight import highlight_code, render_math
 from kb_compiler.emit.site.rules_core import core_rules_plugin, plain_text
-from kb_compiler.emit.site.rules_inline import inline_rules_plugin
+from kb_compiler.emit.site.rules_inline import inline_rules_plugin, logseq_syntax
 from kb_compiler.emit.site.rules_org import org_blocks_plugin
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.urls import SlugCounter
 from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
+from kb_compiler.parse.text import is_escaped
 
 TRUSTED_OPEN, TRUSTED_CLOSE = "\ue000", "\ue001"
 SLOT_OPEN, SLOT_CLOSE = "\ue002", "\ue003"
@@ -278,21 +279,20 @@ def use_gfm_autolinks(md: MarkdownIt) -> None:
 
 _URL_WINDOW = 4096  # how far ahead a URL's end is looked for: linear on storms of URLs
 _LINK_START = re.compile(r"\[\[|`")
-_LOGSEQ_LINK_START = re.compile(r"#?\[\[|\(\(|\{\{|`")
+_LOGSEQ_LINK_START = re.compile(r"#?\[\[|\(\(|\{\{|`|\\[\[(]")
 
 
 def _url_until_link(rule: Any, state: StateInline, silent: bool) -> bool:
     """Run an autolink rule on the text up to where the next link or code span begins
-    (``[[``; Logseq also ``#[[``, ``((``, ``{{``): ``http://x.y/[[A]]`` is a URL and a
-    link to A, as both parsers read it."""
-    render_state = state.env.get("kbc")  # none when reading a heading's plain text
-    logseq = render_state is not None and not render_state.options.obsidian_syntax
-    starts = _LOGSEQ_LINK_START if logseq else _LINK_START
+    (``[[``; Logseq also ``#[[``, ``((``, ``{{`` and LaTeX's ``\\(``, ``\\[``):
+    ``http://x.y/[[A]]`` is a URL and a link to A, as both parsers read it."""
+    starts = _LOGSEQ_LINK_START if logseq_syntax(state) else _LINK_START
     cut = starts.search(state.src, state.pos, min(state.posMax, state.pos + _URL_WINDOW))
     if cut is None:
         return bool(rule(state, silent))
     whole = state.posMax
-    state.posMax = cut.start()
+    # before the backslash of an escaped "\[[", which the escape rule then reads
+    state.posMax = cut.start() - is_escaped(state.src, cut.start())
     try:
         return bool(rule(state, silent))
     finally:

@@ -23,10 +23,11 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 from kb_compiler.emit.site.scan import scanner
+from kb_compiler.parse.logseq_inline import LATEX_CLOSE
 from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
 from kb_compiler.parse.obsidian_inline import WIKILINK as OBSIDIAN_WIKILINK
 from kb_compiler.parse.obsidian_inline import tag_at as obsidian_tag_at
-from kb_compiler.parse.text import is_escaped
+from kb_compiler.parse.text import NextOccurrence, is_escaped
 
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _UUID_CHARS = re.compile(r"[0-9A-Za-z_-]+")
@@ -105,6 +106,51 @@ def _obsidian_syntax(state: StateInline) -> bool:
     return kbc is not None and kbc.options.obsidian_syntax
 
 
+def logseq_syntax(state: StateInline) -> bool:
+    """A Logseq page's text (not a heading's plain text, read without a page)."""
+    kbc = state.env.get("kbc") if isinstance(state.env, dict) else None
+    return kbc is not None and not kbc.options.obsidian_syntax
+
+
+def logseq_latex(state: StateInline, silent: bool) -> bool:
+    """Logseq's ``\\( ... \\)`` and ``\\[ ... \\]`` math, which mldoc reads at a
+    backslash before an escape: nothing inside is a link or tag (as the parser reads it,
+    ``logseq_inline.code_latex_and_escape_spans``)."""
+    src, pos = state.src, state.pos
+    close = LATEX_CLOSE.get(src[pos + 1:pos + 2]) if src.startswith("\\", pos) else None
+    if close is None or not logseq_syntax(state):
+        return False
+    # one finder per text: a line of unclosed openers looks for its closer once
+    end = state.__dict__.setdefault("kbc_next", NextOccurrence(src)).find(close, pos + 2)
+    if end < 0 or end + len(close) > state.posMax:
+        return False
+    if not silent:
+        token = state.push("math_inline" if close == "\\)" else "math_inline_double", "math", 0)
+        token.content = src[pos + 2:end]
+        token.markup = src[pos:pos + 2]
+    state.pos = end + len(close)
+    return True
+
+
+def code_within_line(backticks: RuleFunc) -> RuleFunc:
+    """markdown-it's ``backticks`` rule, kept to one line on Logseq pages: mldoc's code
+    span never holds a line break (``a `b`` then ``c` d`` on the next line is no code),
+    and the Logseq parser masks code line by line."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        line_end = state.src.find("\n", state.pos, state.posMax)
+        if line_end < 0 or not logseq_syntax(state):
+            return backticks(state, silent)
+        whole = state.posMax
+        state.posMax = line_end
+        try:
+            return backticks(state, silent)
+        finally:
+            state.posMax = whole
+
+    return rule
+
+
 def block_ref(state: StateInline, silent: bool) -> bool:
     """``((uuid))``: a Logseq block reference."""
     src, pos = state.src, state.pos
@@ -128,8 +174,9 @@ def labelled_ref(state: StateInline, silent: bool) -> bool:
         return False
     scan = scanner(state)
     label_end = scan.find("](", pos + 1)
-    if label_end < 0 or label_end > state.posMax or scan.find("\n", pos, label_end) >= 0:
-        return False
+    if label_end < 0 or label_end > state.posMax or scan.find("\n", pos, label_end) >= 0 \
+            or scan.has_bracket(pos + 1, label_end):
+        return False  # the label is one line without brackets, as the parser reads it
     inner_start = label_end + 2
     if src.startswith("[[", inner_start):
         close = scan.closing(inner_start)
@@ -277,6 +324,9 @@ def inline_rules_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.after("backticks", "kbc_tag", tag)
     md.inline.ruler.before("emphasis", "kbc_highlight", _pair_rule("=="))
     md.inline.ruler.before("emphasis", "kbc_logseq_highlight", _pair_rule("^^"))
+    md.inline.ruler.before("escape", "kbc_logseq_latex", logseq_latex)
+    backticks = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == "backticks")
+    md.inline.ruler.at("backticks", code_within_line(backticks))
     _stop_text_at(md, "(")
 
 

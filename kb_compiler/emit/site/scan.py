@@ -15,10 +15,11 @@ import re
 
 from markdown_it.rules_inline import StateInline
 
-from kb_compiler.parse.text import match_brackets
+from kb_compiler.parse.text import is_escaped, match_brackets
 
 SHORT = 2_000  # below this, plain string searches are as cheap as any index
 _RUN = re.compile(r"\[{2,}")
+_BACKSLASHES_BRACKET = re.compile(r"\\*[\[\]]")
 
 
 class Scanner:
@@ -28,6 +29,7 @@ class Scanner:
         self.src = src
         self._positions: dict[str, list[int]] = {}
         self._runs: list[int] | None = None  # where each run of "[[" or more starts
+        self._brackets: list[int] | None = None  # where each unescaped bracket is
 
     def find(self, needle: str, start: int, stop: int | None = None) -> int:
         """Like ``str.find``: the first ``needle`` at or after ``start`` (and starting
@@ -48,11 +50,20 @@ class Scanner:
         ``[`` two by two from its first, so ``[[[[Page]]`` opens at 0 and 2, not 1."""
         if start == 0 or self.src[start - 1] != "[":
             return True
-        if self._runs is None:
-            self._runs = [match.start() for match in _RUN.finditer(self.src)]
+        if self._runs is None:  # an escaped first "[" is text: "\\[[[A]]" opens at 2
+            self._runs = [match.start() + is_escaped(self.src, match.start())
+                          for match in _RUN.finditer(self.src)]
         starts = self._runs
         run = bisect.bisect_right(starts, start) - 1
         return (start - starts[run]) % 2 == 0
+
+    def has_bracket(self, start: int, stop: int) -> bool:
+        """Whether a ``[`` or ``]`` no backslash escapes lies in ``src[start:stop]``."""
+        if self._brackets is None:  # a run of backslashes escapes when it is odd
+            self._brackets = [match.end() - 1 for match in _BACKSLASHES_BRACKET.finditer(self.src)
+                              if (match.end() - match.start()) % 2 == 1]
+        index = bisect.bisect_left(self._brackets, start)
+        return index < len(self._brackets) and self._brackets[index] < stop
 
     def closing(self, start: int) -> int:
         """Index just past the ``]]`` that closes the ``[[`` at ``start`` (nesting
