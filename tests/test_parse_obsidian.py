@@ -179,6 +179,10 @@ def test_a_code_span_runs_over_the_lines_of_its_paragraph_only() -> None:
     ("<to do [[Shown]]> is text; <span title='[[Hidden]]'>[[Kept]]</span>",
      ["Shown", "Kept"]),
     ("[label]([[Target]]): the wikilink, not a Markdown link", ["Target"]),
+    # HTML that opens before a backtick beats the code span (CommonMark, left to right)
+    ("<span title=\"`\">[[Shown]]</span> `x`", ["Shown"]),
+    ("[[Shown]]<!--[[Hidden]]`<!--> `", ["Shown"]),
+    ("`<!--` [[Shown]] `-->`: code first", ["Shown"]),
 ])
 def test_html_comments_and_tags_hide_only_what_commonmark_reads_as_html(
         text: str, links: list[str]) -> None:

@@ -91,11 +91,13 @@ def mask_code_spans(text: str, paragraphs: Iterable[tuple[int, int]]) -> str:
     first = 0
     while first < len(lines):
         end = ends.get(first, first + 1)
-        if end == first + 1:
-            line = lines[first]
-            masked.append(mask_code(line) if "`" in line else line)
+        chunk = "\n".join(lines[first:end])
+        if "`" not in chunk:
+            masked.append(chunk)
+        elif "<" in chunk:  # HTML opened before a backtick makes it text
+            masked.append(blank_code_spans(chunk, sorted(html_tag_spans(chunk))))
         else:
-            masked.append(blank_code_spans("\n".join(lines[first:end])))
+            masked.append(mask_code(chunk) if end == first + 1 else blank_code_spans(chunk))
         first = end
     return "\n".join(masked)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Sequence
 
 # A backtick fence's info string holds no backtick (CommonMark): "```a`" is inline code.
 _FENCE_OPEN = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(`{3,}(?=[^`\n]*$)|~{3,})")
@@ -37,31 +38,41 @@ def mask_code(text: str, *, spans: bool = True) -> str:
     return "\n".join(out)
 
 
-def blank_code_spans(line: str) -> str:
+def blank_code_spans(line: str, html: Sequence[tuple[int, int]] = ()) -> str:
     """Blank the inside of `code` spans in ``line`` (CommonMark: a run of n backticks
     closes only at the next run of exactly n backticks; a backslash before a run's
     first backtick makes that one text). Newlines are kept, so ``line`` may be the lines
-    of one paragraph, over which a span may run."""
+    of one paragraph, over which a span may run. ``html``: the sorted spans of inline
+    HTML (tags, comments) in ``line``; one that opens before a backtick run makes it
+    text (CommonMark reads left to right, and HTML beats code)."""
     if "`" not in line:
         return line
     chars = list(line)
-    i = 0
-    while i < len(line):
-        if line[i] != "`" or is_escaped(line, i):
-            i += 1
+    resume, next_html = 0, 0  # where reading last resumed after a span; html to look at
+    i = line.find("`")
+    while i >= 0:
+        if is_escaped(line, i):
+            i = line.find("`", i + 1)
+            continue
+        while next_html < len(html) and (html[next_html][0] < resume
+                                         or html[next_html][1] <= i):
+            next_html += 1
+        if next_html < len(html) and html[next_html][0] < i:
+            resume = html[next_html][1]
+            i = line.find("`", resume)
             continue
         run_end = i
         while run_end < len(line) and line[run_end] == "`":
             run_end += 1
-        ticks = line[i:run_end]
-        close = find_backtick_run(line, run_end, len(ticks))
+        close = find_backtick_run(line, run_end, run_end - i)
         if close < 0:
-            i = run_end
+            i = line.find("`", run_end)
             continue
         for j in range(run_end, close):
             if chars[j] != "\n":
                 chars[j] = " "
-        i = close + len(ticks)
+        resume = close + run_end - i
+        i = line.find("`", resume)
     return "".join(chars)
 
 
