@@ -138,7 +138,9 @@ def code_within_line(backticks: RuleFunc) -> RuleFunc:
     and the Logseq parser masks code line by line."""
 
     def rule(state: StateInline, silent: bool) -> bool:
-        line_end = state.src.find("\n", state.pos, state.posMax)
+        if state.src[state.pos] != "`":
+            return False
+        line_end = scanner(state).find("\n", state.pos, state.posMax)
         if line_end < 0 or not logseq_syntax(state):
             return backticks(state, silent)
         whole = state.posMax
@@ -220,8 +222,8 @@ def plain_bracket(state: StateInline, silent: bool) -> bool:
     line_end = newline if newline >= 0 else state.posMax
     if scan.find("](", pos, line_end) >= 0:
         return False
-    if not silent:
-        state.pending += src[pos]
+    if not silent:  # appended, not concatenated: "pending += " copies all the text so far
+        state.append_pending(src[pos])
     state.pos = pos + 1
     return True
 
