@@ -24,6 +24,7 @@ STORMS = {
     # Logseq's backslash: LaTeX openers that never close, escaped brackets in labels
     "latex-openers": "\\( [[a]] \\[ ",
     "escapes": "#a\\[x\\]( `\\` ",
+    "dollars": "$[[a]] $$b $ `$` 1$",
 }
 LINE = 300_000
 COMMANDS = {

@@ -145,6 +145,22 @@ def test_math_holds_no_links_or_tags() -> None:
     assert targets(page) == ["Shown", "Too", "shown"]
 
 
+def test_dollar_math_and_code_are_read_left_to_right() -> None:
+    """Whichever opens first wins, as the site's renderer reads it: math that opens
+    before a code span ends inside it; a code span that opens first holds the "$"; a tag
+    takes a "$" along; inline math stays on its line; a digit before "$" opens none."""
+    page = parse_logseq("pages/p.md", "\n".join([
+        "- $[[Hidden]]`$` and [[Shown]]",
+        "- `$` [[After code]] $x$",
+        "- #tag$[[After the tag]]$",
+        "- $a",
+        "  [[Next line]]$",
+        "- 1$[[After a digit]]$",
+    ]) + "\n", ParseOptions(), default_name="p")
+    assert targets(page) == ["Shown", "After code", "tag$", "After the tag", "Next line",
+                             "After a digit"]
+
+
 def test_a_backslash_escapes_or_opens_latex_as_mldoc_reads_it() -> None:
     """mldoc (``inline.ml``): at a backslash a LaTeX fragment ``\\( \\)`` or ``\\[ \\]``
     is tried first, then an escaped ASCII punctuation mark; a tag or code span read

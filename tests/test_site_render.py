@@ -333,6 +333,13 @@ def test_logseq_latex_fragments_and_escapes_as_mldoc_reads_them() -> None:
     assert "math" not in obsidian  # Obsidian writes math with dollars only
 
 
+def test_logseq_dollar_math_stays_on_its_line() -> None:
+    out, linker, _ = render("a $b\nc [[Link]]$ d $x$", hard_breaks=True)
+    assert out.count("<math") == 1 and [c["target"] for c in linker.of("wikilink")] == ["Link"]
+    obsidian, linker, _ = render("a $b\nc [[Link]]$ d", obsidian_syntax=True)
+    assert "<math" in obsidian and not linker.of("wikilink")
+
+
 def test_a_logseq_code_span_stays_on_its_line() -> None:
     """mldoc's code span holds no line break: the backticks are text and the link
     counts, as the parser reads it; CommonMark (Obsidian) spans the lines."""

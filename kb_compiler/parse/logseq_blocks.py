@@ -7,6 +7,7 @@ the file so references point at the exact place."""
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -14,13 +15,13 @@ from kb_compiler.config import ParseOptions
 from kb_compiler.model import Diagnostic, Macro, Property, Reference
 from kb_compiler.parse.logseq_inline import (
     ScanContext,
-    code_latex_and_escape_spans,
+    code_math_and_escape_spans,
     may_refer,
     scan_inline,
 )
 from kb_compiler.parse.logseq_outline import TAB_WIDTH, RawBlock, indent_width
 from kb_compiler.parse.logseq_properties import property_line_match, read_property
-from kb_compiler.parse.obsidian_mask import blank_spans, math_spans
+from kb_compiler.parse.obsidian_mask import blank_spans
 from kb_compiler.parse.text import LineIndex, mask_code
 
 MARKERS = ("TODO", "DOING", "DONE", "LATER", "NOW", "WAITING", "WAIT", "CANCELED",
@@ -249,18 +250,19 @@ def _scan_text(rows: _Rows, roles: list[str], head: int, path: str,
     raw_text = "\n".join(raw_rows)
     if not may_refer(raw_text):
         return
-    # A backslash may change where code spans are (mldoc reads left to right): then the
-    # spans are found again, with the escapes and LaTeX fragments.
-    escapes = "\\" in raw_text
+    # A backslash or a "$" may change where code spans are (mldoc reads left to right):
+    # then code, math and escapes are found in one pass. Math holds no links or tags.
+    left_to_right = "\\" in raw_text or "$" in raw_text
     masked_rows = [row if role == "text" else ""
-                   for row, role in zip(rows.fenced() if escapes else rows.masked, roles,
-                                        strict=True)]
+                   for row, role in zip(rows.fenced() if left_to_right else rows.masked,
+                                        roles, strict=True)]
     masked_rows[0] = masked_rows[0][head:]
     masked_text = "\n".join(masked_rows)
-    if escapes:
-        masked_text = blank_spans(masked_text, code_latex_and_escape_spans(masked_text), " ")
-    if "$" in masked_text:  # math ($...$, $$...$$) holds no links or tags, as in Logseq
-        masked_text = blank_spans(masked_text, math_spans(masked_text), " ")
+    if left_to_right:
+        starts = itertools.accumulate((len(row) + 1 for row in masked_rows[:-1]), initial=0)
+        emptied = {start for start, role in zip(starts, roles, strict=True) if role != "text"}
+        masked_text = blank_spans(masked_text, code_math_and_escape_spans(masked_text, emptied),
+                                  " ")
     first_line, shift = rows.first_line, rows.first_column + head
     index = LineIndex(masked_text, first_line=first_line) if len(rows.raw) > 1 else None
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from kb_compiler.model import Diagnostic, Macro, Reference, RefKind, Severity
@@ -47,12 +47,20 @@ _MACRO_HEAD = re.compile(r"\s*([^\s,\[(]+)(.*)\Z", re.DOTALL)
 _ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~\\")
 # mldoc's LaTeX fragments, tried at a backslash before the escape: \[ ... \] and \( ... \)
 LATEX_CLOSE = {"[": "\\]", "(": "\\)"}
-# Where mldoc reads something a backslash after it cannot change: a code span, a bare
-# tag, a page name, a macro; and the backslash.
-_INLINE_MARK = re.compile(r"`+|\\|#|\[\[|\{\{")
+# Where mldoc reads something that a backslash or "$" after it cannot change (a code
+# span, a bare tag, a page name, a macro), and the backslash and "$".
+_INLINE_MARK = re.compile(r"`+|\\|#|\[\[|\{\{|\$")
 _READ_FIRST_CLOSE = {"[[": "]]", "{{": "}}"}
-# Where mldoc's paragraph ends, for inline parsing: a blank line, or a heading's line
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*(?=\n)|^[ \t]*#{1,6}(?:[ \t][^\n]*)?$", re.MULTILINE)
+# Dollar math, as the site's renderer reads it (mdit-py-plugins' dollarmath, no space
+# inside the dollars, no digit around them): "$$...$$" and "$...$" end at the first
+# unescaped "$$" or "$" of their line; a "$$" block (_math_at) may run over lines.
+_DISPLAY_MATH = re.compile(r"\$\$(?:[^$\n\\]|\\[^\n]|\$(?!\$))+?\$\$")
+_BLOCK_MATH_END = re.compile(r"\$\$[ \t]*$", re.MULTILINE)
+_INLINE_MATH = re.compile(r"\$(?=[^\s$])((?:[^$\n\\]|\\[^\n])*)\$")
+# Where mldoc's paragraph ends, for inline parsing: a blank line (code in a fence is
+# blanked), a heading's line or a fence's
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*(?=\n)|^[ \t]*(?:#{1,6}(?:[ \t][^\n]*)?"
+                              r"|(?:[-*+][ \t]+)?(?:`{3,}|~{3,})[^\n]*)$", re.MULTILINE)
 
 
 @dataclass
@@ -88,18 +96,24 @@ def may_refer(text: str) -> bool:
     return _MAY_REFER.search(text) is not None
 
 
-def code_latex_and_escape_spans(text: str) -> list[tuple[int, int]]:
+def code_math_and_escape_spans(text: str, not_text: Collection[int] = ()
+                               ) -> list[tuple[int, int]]:
     """What to blank in ``text`` (fences already blanked, code spans not) where it holds
-    a backslash, read left to right as mldoc reads it (``inline.ml``): the inside of a
-    code span (which stays on its line), a LaTeX fragment ``\\[ ... \\]`` or
-    ``\\( ... \\)`` when it closes in its paragraph, else an escaped ASCII punctuation
-    mark. None holds a link or tag: ``\\[[A]]`` is the text "[[A]]", ``\\#tag`` no tag,
-    and in ``\\( `\\) [[A]]` `` the fragment ends in what would be code. A tag, page name
-    or macro read first keeps its backslashes (``#a\\(`` tags "a\\")."""
+    a backslash or a dollar, read left to right as mldoc reads it (``inline.ml``): the
+    inside of a code span (which stays on its line), ``$...$`` and ``$$...$$`` math, a
+    LaTeX fragment ``\\[ ... \\]`` or ``\\( ... \\)`` when it closes in its paragraph,
+    else an escaped ASCII punctuation mark. None holds a link or tag: ``\\[[A]]`` is the
+    text "[[A]]", ``\\#tag`` no tag, and in ``\\( `\\) [[A]]` `` the fragment ends in
+    what would be code. A tag, page name or macro read first keeps its backslashes and
+    dollars (``#a\\(`` tags "a\\", ``#a$[[B]]$`` tags "a$" and links B). ``not_text``:
+    where rows that are not text (properties, drawers) were emptied, which end no
+    paragraph."""
     spans: list[tuple[int, int]] = []
     found = NextOccurrence(text)
     breaks = sorted(position for match in _PARAGRAPH_BREAK.finditer(text)
-                    for position in match.span() if position >= 0)
+                    if match.group()[:1] != "\n" or match.start() + 1 not in not_text
+                    for position in match.span())
+    block_ends: list[int] | None = None  # where each line ending in "$$" ends
     position = 0
     while match := _INLINE_MARK.search(text, position):
         at, mark = match.start(), match.group()
@@ -111,6 +125,13 @@ def code_latex_and_escape_spans(text: str) -> list[tuple[int, int]]:
         elif mark == "#":
             tag = tag_at(text, at)
             position = tag[1] if tag else at + 1
+        elif mark == "$":
+            if block_ends is None:
+                block_ends = [match.end() for match in _BLOCK_MATH_END.finditer(text)]
+            math = _math_at(text, at, block_ends, breaks)
+            if math:
+                spans.append(math)
+            position = math[1] if math else at + 1
         elif mark != "\\":
             end = found.find(_READ_FIRST_CLOSE[mark], at + 2)
             position = end + 2 if end >= 0 else at + 2
@@ -120,6 +141,40 @@ def code_latex_and_escape_spans(text: str) -> list[tuple[int, int]]:
         else:
             position = at + 1
     return spans
+
+
+def _math_at(text: str, at: int, block_ends: list[int], breaks: list[int]
+             ) -> tuple[int, int] | None:
+    """The dollar math opening at ``at``, if any. A ``$$`` starting its line opens a
+    block that ends at the end of a line ending in ``$$``, in its paragraph; any other
+    math stays on its line."""
+    if at > 0 and text[at - 1].isdigit():
+        return None
+    line_start = text.rfind("\n", 0, at) + 1
+    if text.startswith("$$", at) and not text[line_start:at].strip():
+        line_end = text.find("\n", at)
+        line_end = len(text) if line_end < 0 else line_end
+        first = text[at:line_end].strip()
+        if len(first) > 3 and first.endswith("$$"):
+            return at, line_end
+        end = _first_after(block_ends, line_end)
+        if end is not None and (_first_after(breaks, line_end) or len(text)) >= end:
+            return at, end
+    display = _DISPLAY_MATH.match(text, at)
+    if display:
+        end = display.end()
+        on_its_line = "\n" not in display.group()
+        return display.span() if on_its_line and not text[end:end + 1].isdigit() else None
+    inline = _INLINE_MATH.match(text, at)
+    if inline is None or inline.group(1)[-1:].isspace() \
+            or text[inline.end():inline.end() + 1].isdigit():
+        return None
+    return inline.span()
+
+
+def _first_after(positions: list[int], start: int) -> int | None:
+    index = bisect.bisect_right(positions, start)
+    return positions[index] if index < len(positions) else None
 
 
 def _latex_or_escape(text: str, at: int, found: NextOccurrence,

@@ -115,7 +115,7 @@ def logseq_syntax(state: StateInline) -> bool:
 def logseq_latex(state: StateInline, silent: bool) -> bool:
     """Logseq's ``\\( ... \\)`` and ``\\[ ... \\]`` math, which mldoc reads at a
     backslash before an escape: nothing inside is a link or tag (as the parser reads it,
-    ``logseq_inline.code_latex_and_escape_spans``)."""
+    ``logseq_inline.code_math_and_escape_spans``)."""
     src, pos = state.src, state.pos
     close = LATEX_CLOSE.get(src[pos + 1:pos + 2]) if src.startswith("\\", pos) else None
     if close is None or not logseq_syntax(state):
@@ -132,25 +132,33 @@ def logseq_latex(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def code_within_line(backticks: RuleFunc) -> RuleFunc:
-    """markdown-it's ``backticks`` rule, kept to one line on Logseq pages: mldoc's code
-    span never holds a line break (``a `b`` then ``c` d`` on the next line is no code),
-    and the Logseq parser masks code line by line."""
+def within_line(rule: RuleFunc, mark: str) -> RuleFunc:
+    """markdown-it's ``rule`` for what opens at ``mark`` (a code span at a backtick,
+    math at ``$``), kept to one line on Logseq pages: mldoc's code spans and dollar math
+    never hold a line break, and the Logseq parser reads them line by line."""
 
-    def rule(state: StateInline, silent: bool) -> bool:
-        if state.src[state.pos] != "`":
+    def wrapped(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if state.src[start] != mark:
             return False
-        line_end = scanner(state).find("\n", state.pos, state.posMax)
+        line_end = scanner(state).find("\n", start, state.posMax)
         if line_end < 0 or not logseq_syntax(state):
-            return backticks(state, silent)
-        whole = state.posMax
-        state.posMax = line_end
-        try:
-            return backticks(state, silent)
-        finally:
-            state.posMax = whole
+            return rule(state, silent)
+        # asked first without a token (the math rule looks past posMax for its end)
+        if rule(state, True) and state.pos > line_end:
+            # text: a run of backticks whole, as CommonMark reads an unclosed run; a
+            # dollar alone, and the next may open math
+            end = start + 1
+            while mark == "`" and state.src.startswith(mark, end):
+                end += 1
+            if not silent:
+                state.append_pending(state.src[start:end])
+            state.pos = end
+            return True
+        state.pos = start
+        return rule(state, silent)
 
-    return rule
+    return wrapped
 
 
 def block_ref(state: StateInline, silent: bool) -> bool:
@@ -327,8 +335,10 @@ def inline_rules_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("emphasis", "kbc_highlight", _pair_rule("=="))
     md.inline.ruler.before("emphasis", "kbc_logseq_highlight", _pair_rule("^^"))
     md.inline.ruler.before("escape", "kbc_logseq_latex", logseq_latex)
-    backticks = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == "backticks")
-    md.inline.ruler.at("backticks", code_within_line(backticks))
+    rules = {rule.name: rule.fn for rule in md.inline.ruler.__rules__}
+    md.inline.ruler.at("backticks", within_line(rules["backticks"], "`"))
+    if "math_inline" in rules:  # the dollar-math plugin, when the parser uses it
+        md.inline.ruler.at("math_inline", within_line(rules["math_inline"], "$"))
     _stop_text_at(md, "(")
 
 
