@@ -91,26 +91,25 @@ class _Rows:
         self.raw = rows
         self.first_line = raw.first + 1
         self.first_column = raw.content_start
-        joined = "\n".join(rows)
-        if "`" in joined or "~" in joined:
-            self.masked = mask_code(joined).split("\n")
-        else:
-            self.masked = list(rows)
-        if "#+" in joined:
-            mask_verbatim(self.masked)
+        self.masked = _without_code(rows, spans=True)
 
     def fenced(self) -> list[str]:
         """The rows with fenced and verbatim code blanked, but not code spans."""
-        joined = "\n".join(self.raw)
-        fenced = mask_code(joined, spans=False).split("\n") if "`" in joined or "~" in joined \
-            else list(self.raw)
-        if "#+" in joined:
-            mask_verbatim(fenced)
-        return fenced
+        return _without_code(self.raw, spans=False)
 
     def line_and_offset(self, index: int) -> tuple[int, int]:
         """The file line of row ``index`` and the 0-based column its row text starts at."""
         return self.first_line + index, self.first_column if index == 0 else 0
+
+
+def _without_code(rows: list[str], *, spans: bool) -> list[str]:
+    """``rows`` with fenced and verbatim code blanked, and code spans when ``spans``."""
+    joined = "\n".join(rows)
+    masked = mask_code(joined, spans=spans).split("\n") if "`" in joined or "~" in joined \
+        else list(rows)
+    if "#+" in joined:
+        mask_verbatim(masked)
+    return masked
 
 
 def last_text_line(rows: list[str], first: int) -> int:

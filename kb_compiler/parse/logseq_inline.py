@@ -110,9 +110,7 @@ def code_math_and_escape_spans(text: str, not_text: Collection[int] = ()
     paragraph."""
     spans: list[tuple[int, int]] = []
     found = NextOccurrence(text)
-    breaks = sorted(position for match in _PARAGRAPH_BREAK.finditer(text)
-                    if match.group()[:1] != "\n" or match.start() + 1 not in not_text
-                    for position in match.span())
+    breaks = _paragraph_breaks(text, not_text)
     block_ends: list[int] | None = None  # where each line ending in "$$" ends
     position = 0
     while match := _INLINE_MARK.search(text, position):
@@ -143,6 +141,17 @@ def code_math_and_escape_spans(text: str, not_text: Collection[int] = ()
     return spans
 
 
+def _paragraph_breaks(text: str, not_text: Collection[int]) -> list[int]:
+    """Where paragraphs end and begin again, sorted; an emptied row that was not text
+    is no blank line."""
+    breaks: list[int] = []
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        if match.group().startswith("\n") and match.start() + 1 in not_text:
+            continue
+        breaks.extend(match.span())
+    return sorted(breaks)
+
+
 def _math_at(text: str, at: int, block_ends: list[int], breaks: list[int]
              ) -> tuple[int, int] | None:
     """The dollar math opening at ``at``, if any. A ``$$`` starting its line opens a
@@ -157,8 +166,8 @@ def _math_at(text: str, at: int, block_ends: list[int], breaks: list[int]
         first = text[at:line_end].strip()
         if len(first) > 3 and first.endswith("$$"):
             return at, line_end
-        end = _first_after(block_ends, line_end)
-        if end is not None and (_first_after(breaks, line_end) or len(text)) >= end:
+        end = _next_after(block_ends, line_end, -1)
+        if 0 <= end <= _next_after(breaks, line_end, len(text)):
             return at, end
     display = _DISPLAY_MATH.match(text, at)
     if display:
@@ -172,18 +181,17 @@ def _math_at(text: str, at: int, block_ends: list[int], breaks: list[int]
     return inline.span()
 
 
-def _first_after(positions: list[int], start: int) -> int | None:
+def _next_after(positions: list[int], start: int, default: int) -> int:
+    """The first of the sorted ``positions`` after ``start``, else ``default``."""
     index = bisect.bisect_right(positions, start)
-    return positions[index] if index < len(positions) else None
+    return positions[index] if index < len(positions) else default
 
 
 def _latex_or_escape(text: str, at: int, found: NextOccurrence,
                      breaks: list[int]) -> tuple[int, int] | None:
     close = LATEX_CLOSE.get(text[at + 1:at + 2], "")
     end = found.find(close, at + 2) if close else -1
-    paragraph_end = breaks[index] if (index := bisect.bisect(breaks, at)) < len(breaks) \
-        else len(text)
-    if 0 <= end < paragraph_end:
+    if 0 <= end < _next_after(breaks, at, len(text)):
         return at, end + len(close)
     return (at, at + 2) if text[at + 1:at + 2] in _ESCAPABLE else None
 

@@ -27,7 +27,7 @@ from kb_compiler.parse.logseq_inline import LATEX_CLOSE
 from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
 from kb_compiler.parse.obsidian_inline import WIKILINK as OBSIDIAN_WIKILINK
 from kb_compiler.parse.obsidian_inline import tag_at as obsidian_tag_at
-from kb_compiler.parse.text import NextOccurrence, is_escaped
+from kb_compiler.parse.text import is_escaped
 
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _UUID_CHARS = re.compile(r"[0-9A-Za-z_-]+")
@@ -101,15 +101,20 @@ def take_wikilink(state: StateInline, start: int, end: int, silent: bool) -> boo
     return True
 
 
-def _obsidian_syntax(state: StateInline) -> bool:
+def _page_syntax(state: StateInline) -> bool | None:
+    """True for an Obsidian page's text, False for a Logseq page's, None for text read
+    without a page (a heading's plain text)."""
     kbc = state.env.get("kbc") if isinstance(state.env, dict) else None
-    return kbc is not None and kbc.options.obsidian_syntax
+    return None if kbc is None else bool(kbc.options.obsidian_syntax)
+
+
+def _obsidian_syntax(state: StateInline) -> bool:
+    return _page_syntax(state) is True
 
 
 def logseq_syntax(state: StateInline) -> bool:
     """A Logseq page's text (not a heading's plain text, read without a page)."""
-    kbc = state.env.get("kbc") if isinstance(state.env, dict) else None
-    return kbc is not None and not kbc.options.obsidian_syntax
+    return _page_syntax(state) is False
 
 
 def logseq_latex(state: StateInline, silent: bool) -> bool:
@@ -120,8 +125,7 @@ def logseq_latex(state: StateInline, silent: bool) -> bool:
     close = LATEX_CLOSE.get(src[pos + 1:pos + 2]) if src.startswith("\\", pos) else None
     if close is None or not logseq_syntax(state):
         return False
-    # one finder per text: a line of unclosed openers looks for its closer once
-    end = state.__dict__.setdefault("kbc_next", NextOccurrence(src)).find(close, pos + 2)
+    end = scanner(state).find(close, pos + 2)  # indexed: linear on unclosed openers
     if end < 0 or end + len(close) > state.posMax:
         return False
     if not silent:
