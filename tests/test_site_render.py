@@ -10,8 +10,11 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb_compiler.emit.site.highlight import pygments_css, render_math
+from kb_compiler.emit.site.pages import excerpt_of
 from kb_compiler.emit.site.render import (
     TOC_SLOT,
     LinkRewrite,
@@ -509,3 +512,22 @@ def test_org_block_never_reaches_into_the_next_outline_block() -> None:
     parts = render_many(["#+BEGIN_NOTE\nfirst block", "#+END_NOTE\nsecond block"], state)
     assert parts is not None and "callout" not in "".join(parts)
     assert "first block" in parts[0] and "second block" in parts[1]
+
+
+# -- excerpts ---------------------------------------------------------------------------
+
+_MARKUP = st.lists(st.sampled_from([
+    "<p>", "</p>", "word ", "  ", "&amp; ", "<svg viewBox='0 0 1 1'><line x1='1'/></svg>",
+    "x" * 50, "\n", '<a href="x">link</a>', "é", "&lt;b&gt;", ">", "<",
+]), max_size=400).map("".join)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(_MARKUP, st.sampled_from([280, 10, 1]))
+def test_an_excerpt_is_the_start_of_the_whole_text_cut_at_a_word(markup: str,
+                                                                limit: int) -> None:
+    """excerpt_of reads only a prefix of the markup; what it gives must be what the
+    whole text gives: tags out, spaces collapsed, entities read, cut at a word."""
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))).strip()
+    whole = text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "\u2026"
+    assert excerpt_of(markup, limit) == whole
