@@ -25,6 +25,8 @@ STORMS = {
     "latex-openers": "\\( [[a]] \\[ ",
     "escapes": "#a\\[x\\]( `\\` ",
     "dollars": "$[[a]] $$b $ `$` 1$",
+    # Logseq raw HTML: elements that never close, nested, and comments that never end
+    "html-elements": "<span><b>[[a]] <!-- </b ",
 }
 LINE = 300_000
 COMMANDS = {

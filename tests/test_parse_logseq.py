@@ -183,6 +183,35 @@ def test_a_backslash_escapes_or_opens_latex_as_mldoc_reads_it() -> None:
         "tag\\", "Next to the tag", "Unclosed here", "Later", "In the heading", "Below"]
 
 
+def test_raw_html_hides_links_as_mldoc_reads_it() -> None:
+    """mldoc (``raw_html.ml``, tried from ``inline.ml`` where an element may start): a
+    comment, or an element of a known tag up to the closing tag that balances it (case
+    ignored) or a later "/>", is one piece of raw HTML, and so is an autolink, as the
+    site reads it. A "<" inside plain text, an unknown tag and a tag that never closes
+    are text, whose links count."""
+    page = parse_logseq("pages/p.md", "\n".join([
+        "- <span>[[In a span]]</span> [[After the span]]",
+        "- <!-- [[Commented out]] #old --> [[After the comment]]",
+        '- <span title="`">[[Not code]]</span> `x`',
+        "- <b><b>[[Nested]]</b> [[Still inside]]</B> [[Outside]]",
+        "- x<b>[[After a letter]]</b>",
+        "- <foo>[[Unknown tag]]</foo> <b>[[Never closed]]",
+        "- [[Before]]<i>[[Right after a link]]</i>",
+        "- <div>",
+        "  [[Over lines]]",
+        "  </div> [[Below]]",
+        "- <img src=x [[In the tag]] /> [[After the image]]",
+        "- x<https://x.y/[[Autolinked]]> [[After the autolink]]",
+        "- <u>[[Unclosed in its paragraph]]",
+        "",
+        "  </u> [[Next paragraph]]",
+    ]) + "\n", ParseOptions(), default_name="p")
+    assert targets(page) == [
+        "After the span", "After the comment", "Outside", "After a letter", "Unknown tag",
+        "Never closed", "Before", "Below", "After the image", "After the autolink",
+        "Unclosed in its paragraph", "Next paragraph"]
+
+
 def test_a_tag_ends_where_a_macro_or_code_opens() -> None:
     """As the site reads it: ``#{{`` is no tag (an unclosed macro was read as a page
     named "{{"), ``#a`b`` is the tag ``a``."""

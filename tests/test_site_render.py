@@ -352,6 +352,23 @@ def test_a_logseq_code_span_stays_on_its_line() -> None:
     assert "<code>b c [[Link]]</code>" in obsidian and not linker.of("wikilink")
 
 
+def test_logseq_raw_html_is_one_piece_as_mldoc_reads_it() -> None:
+    """mldoc reads a known tag's whole element, or a comment, as raw HTML where an
+    element may start (nothing inside links), and any other "<" as text; the parser
+    reads the same (``parse.logseq_html``). Obsidian pages keep CommonMark's HTML."""
+    out, linker, _ = render('a <span title="`">[[Inside]]</span> `x` <!-- [[Hidden]] --> '
+                            "x<b>[[After a letter]]</b> <foo>[[Unknown]]</foo>",
+                            hard_breaks=True)
+    assert [call["target"] for call in linker.of("wikilink")] == ["After a letter", "Unknown"]
+    assert '<span title="`">[[Inside]]</span> <code>x</code>' in out
+    assert "x&lt;b&gt;" in out and "&lt;foo&gt;" in out and "Hidden" not in out
+    obsidian, linker, _ = render("a <span>[[Inside]]</span> x<b>bold</b>", obsidian_syntax=True)
+    assert [call["target"] for call in linker.of("wikilink")] == ["Inside"]
+    assert "x<b>bold</b>" in obsidian
+    hostile, _, _ = render('a <span onclick="alert(1)">[[A]]<script>x()</script></span>')
+    assert dangerous_markup(hostile) == [] and "<script" not in hostile
+
+
 def test_math_that_smuggles_markup_is_shown_as_code() -> None:
     markup = render_math(r"\text{<script>alert(1)</script>}", display=False)
     assert "<script" not in markup and markup.startswith('<code class="math-error"')

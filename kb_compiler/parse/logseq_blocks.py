@@ -249,9 +249,10 @@ def _scan_text(rows: _Rows, roles: list[str], head: int, path: str,
     raw_text = "\n".join(raw_rows)
     if not may_refer(raw_text):
         return
-    # A backslash or a "$" may change where code spans are (mldoc reads left to right):
-    # then code, math and escapes are found in one pass. Math holds no links or tags.
-    left_to_right = "\\" in raw_text or "$" in raw_text
+    # A backslash, a "$" or a "<" may change where code spans are (mldoc reads left to
+    # right): then code, math, escapes and raw HTML are found in one pass. None of them
+    # holds links or tags.
+    left_to_right = "\\" in raw_text or "$" in raw_text or "<" in raw_text
     masked_rows = [row if role == "text" else ""
                    for row, role in zip(rows.fenced() if left_to_right else rows.masked,
                                         roles, strict=True)]

@@ -17,7 +17,13 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from kb_compiler.model import Diagnostic, Macro, Reference, RefKind, Severity
-from kb_compiler.parse.text import NextOccurrence, find_backtick_run, match_brackets
+from kb_compiler.parse.logseq_html import RawHtml, autolink_end, opens_element
+from kb_compiler.parse.text import (
+    NextOccurrence,
+    find_backtick_run,
+    is_escaped,
+    match_brackets,
+)
 
 # Maps an offset in the scanned text to a (line, column) in the page file, both 1-based.
 Locate = Callable[[int], tuple[int, int]]
@@ -47,9 +53,20 @@ _MACRO_HEAD = re.compile(r"\s*([^\s,\[(]+)(.*)\Z", re.DOTALL)
 _ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~\\")
 # mldoc's LaTeX fragments, tried at a backslash before the escape: \[ ... \] and \( ... \)
 LATEX_CLOSE = {"[": "\\]", "(": "\\)"}
-# Where mldoc reads something that a backslash or "$" after it cannot change (a code
-# span, a bare tag, a page name, a macro), and the backslash and "$".
-_INLINE_MARK = re.compile(r"`+|\\|#|\[\[|\{\{|\$")
+# Where mldoc reads something that a backslash, "$" or "<" after it cannot change (a
+# code span, a bare tag, a page name, a macro), and the backslash, "$" and "<".
+_INLINE_MARK = re.compile(r"`+|\\|#|\[\[|\{\{|\$|<")
+# A block ref or a Markdown link (to a page, a block or a URL) that ends where a "<"
+# is: mldoc reads an element next, as after a delimiter
+_LINK_BEFORE = re.compile(r"(?:\(\(\s*" + UUID + r"\s*\)\)|\[[^\[\]\n]*\]\("
+                          r"(?:\[\[[^\n]*?\]\]|\(\([^\n]*?\)\)|[^()\s]*)\))\Z")
+_LINK_REACH = 300  # how far back such a link or URL is looked for
+# A bare URL that ends where a "<" is (the site's autolinks leave trailing punctuation)
+_URL_OPEN = re.compile(r"https?://|www\.")
+_URL_AFTER = frozenset({"", " ", "\t", "\n", "*", "_", "~", "("})  # GFM autolinks
+_URL_REST = re.compile(r"[^\s<]*[^\s<?!.,:;*_~)'\"]\Z")
+# A bare URL ends before these (the site's rule stops it at a link, macro or code)
+_URL_CUTS = ("[[", "((", "{{", "`", "\\[", "\\(", "<", " ", "\t", "\n")
 _READ_FIRST_CLOSE = {"[[": "]]", "{{": "}}"}
 # Dollar math, as the site's renderer reads it (mdit-py-plugins' dollarmath, no space
 # inside the dollars, no digit around them): "$$...$$" and "$...$" end at the first
@@ -99,12 +116,13 @@ def may_refer(text: str) -> bool:
 def code_math_and_escape_spans(text: str, not_text: Collection[int] = ()
                                ) -> list[tuple[int, int]]:
     """What to blank in ``text`` (fences already blanked, code spans not) where it holds
-    a backslash or a dollar, read left to right as mldoc reads it (``inline.ml``): the
-    inside of a code span (which stays on its line), ``$...$`` and ``$$...$$`` math, a
-    LaTeX fragment ``\\[ ... \\]`` or ``\\( ... \\)`` when it closes in its paragraph,
-    else an escaped ASCII punctuation mark. None holds a link or tag: ``\\[[A]]`` is the
-    text "[[A]]", ``\\#tag`` no tag, and in ``\\( `\\) [[A]]` `` the fragment ends in
-    what would be code. A tag, page name or macro read first keeps its backslashes and
+    a backslash, a dollar or a "<", read left to right as mldoc reads it (``inline.ml``):
+    the inside of a code span (which stays on its line), ``$...$`` and ``$$...$$`` math,
+    a LaTeX fragment ``\\[ ... \\]`` or ``\\( ... \\)`` when it closes in its paragraph,
+    else an escaped ASCII punctuation mark, and autolinks and raw HTML (``logseq_html``)
+    ending in their paragraph. None holds a link or tag: ``\\[[A]]`` is the text
+    "[[A]]", ``\\#tag`` no tag, and in ``\\( `\\) [[A]]` `` the fragment ends in what
+    would be code. A tag, page name or macro read first keeps its backslashes and
     dollars (``#a\\(`` tags "a\\", ``#a$[[B]]$`` tags "a$" and links B). ``not_text``:
     where rows that are not text (properties, drawers) were emptied, which end no
     paragraph."""
@@ -112,9 +130,18 @@ def code_math_and_escape_spans(text: str, not_text: Collection[int] = ()
     found = NextOccurrence(text)
     breaks = _paragraph_breaks(text, not_text)
     block_ends: list[int] | None = None  # where each line ending in "$$" ends
-    position = 0
+    html: RawHtml | None = None
+    position = read_to = 0  # read_to: where the last element read ends (-1: in plain text)
     while match := _INLINE_MARK.search(text, position):
         at, mark = match.start(), match.group()
+        if mark == "<":
+            html = html or RawHtml(text)
+            end = _html_at(text, at, html, at == read_to, _next_after(breaks, at, len(text)))
+            if end > 0:
+                spans.append((at, end))
+            # a "<" that opens nothing starts plain text, which runs on to a delimiter
+            position, read_to = (end, end) if end > 0 else (at + 1, -1)
+            continue
         if mark[0] == "`":
             close = find_backtick_run(text, match.end(), len(mark), found.find("\n", at))
             if close >= 0:
@@ -138,7 +165,31 @@ def code_math_and_escape_spans(text: str, not_text: Collection[int] = ()
             position = span[1]
         else:
             position = at + 1
+        # an unclosed "{{" is plain text ("{" is no delimiter); the other marks are
+        # delimiters or read an element
+        read_to = -1 if mark == "{{" and position == at + 2 else position
     return spans
+
+
+def _html_at(text: str, at: int, html: RawHtml, after_element: bool,
+             paragraph_end: int) -> int:
+    """Where the autolink or raw HTML opening at ``text[at]`` ("<") ends, or -1."""
+    end = autolink_end(text, at)
+    if end < 0 and opens_element(text, at, after_element or _after_link(text, at)):
+        end = html.end(at, paragraph_end)
+    return end
+
+
+def _after_link(text: str, at: int) -> bool:
+    """Whether a link, block ref or bare URL ends at ``at``."""
+    reach = max(0, at - _LINK_REACH)
+    link = _LINK_BEFORE.search(text, reach, at) if text.startswith(")", at - 1) else None
+    if link and not is_escaped(text, link.start()):
+        return True
+    region = max(reach, *(text.rfind(cut, reach, at) + 1 for cut in _URL_CUTS))
+    url = _URL_OPEN.search(text, region, at)
+    return url is not None and text[url.start() - 1:url.start()] in _URL_AFTER \
+        and bool(_URL_REST.match(text, url.end(), at))
 
 
 def _paragraph_breaks(text: str, not_text: Collection[int]) -> list[int]:

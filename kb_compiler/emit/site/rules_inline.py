@@ -22,7 +22,8 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from kb_compiler.emit.site.scan import scanner
+from kb_compiler.emit.site.scan import raw_html, scanner
+from kb_compiler.parse.logseq_html import opens_element
 from kb_compiler.parse.logseq_inline import LATEX_CLOSE
 from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
 from kb_compiler.parse.obsidian_inline import WIKILINK as OBSIDIAN_WIKILINK
@@ -134,6 +135,28 @@ def logseq_latex(state: StateInline, silent: bool) -> bool:
         token.markup = src[pos:pos + 2]
     state.pos = end + len(close)
     return True
+
+
+def logseq_html(html_inline: RuleFunc) -> RuleFunc:
+    """markdown-it's ``html_inline`` rule, replaced on Logseq pages by mldoc's raw HTML
+    (``parse.logseq_html``): a whole element of a known tag, or a comment, is one piece
+    of HTML whose inside is no link; any other "<" is text, as Logseq shows it."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        src, pos = state.src, state.pos
+        if src[pos] != "<" or not logseq_syntax(state):
+            return html_inline(state, silent)
+        if not opens_element(src, pos, not state.pending):
+            return False
+        end = raw_html(state).end(pos, state.posMax)
+        if end < 0:
+            return False
+        if not silent:
+            state.push("html_inline", "", 0).content = src[pos:end]
+        state.pos = end
+        return True
+
+    return rule
 
 
 def within_line(rule: RuleFunc, mark: str) -> RuleFunc:
@@ -341,6 +364,7 @@ def inline_rules_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("escape", "kbc_logseq_latex", logseq_latex)
     rules = {rule.name: rule.fn for rule in md.inline.ruler.__rules__}
     md.inline.ruler.at("backticks", within_line(rules["backticks"], "`"))
+    md.inline.ruler.at("html_inline", logseq_html(rules["html_inline"]))
     if "math_inline" in rules:  # the dollar-math plugin, when the parser uses it
         md.inline.ruler.at("math_inline", within_line(rules["math_inline"], "$"))
     _stop_text_at(md, "(")

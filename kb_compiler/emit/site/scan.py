@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from markdown_it.rules_inline import StateInline
 
+from kb_compiler.parse.logseq_html import RawHtml
 from kb_compiler.parse.text import is_escaped, match_brackets
+
+_Indexed = TypeVar("_Indexed", "Scanner", RawHtml)
 
 SHORT = 2_000  # below this, plain string searches are as cheap as any index
 _RUN = re.compile(r"\[{2,}")
@@ -84,8 +89,17 @@ def _occurrences(src: str, needle: str) -> list[int]:
 
 def scanner(state: StateInline) -> Scanner:
     """The scanner of the source being parsed (one per source per render)."""
-    cache = state.env.setdefault("kbc_scanners", {})
+    return _per_source(state, "kbc_scanners", Scanner)
+
+
+def raw_html(state: StateInline) -> RawHtml:
+    """Logseq's raw HTML spans in the source being parsed (one reader per source)."""
+    return _per_source(state, "kbc_raw_html", RawHtml)
+
+
+def _per_source(state: StateInline, kind: str, make: Callable[[str], _Indexed]) -> _Indexed:
+    cache = state.env.setdefault(kind, {})
     found = cache.get(id(state.src))
     if found is None or found.src is not state.src:
-        found = cache[id(state.src)] = Scanner(state.src)
+        found = cache[id(state.src)] = make(state.src)
     return found
