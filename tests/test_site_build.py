@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import filecmp
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -282,3 +283,24 @@ def own_outline(page: Path) -> str:
     """A page file's own content: from its outline to its backlinks."""
     text = page.read_text("utf-8")
     return text.split('<ul class="outline">', 1)[1].split('class="section backlinks"', 1)[0]
+
+
+def test_the_site_finds_the_files_check_finds(tmp_path: Path) -> None:
+    """One lookup for both (``KnowledgeGraph.find_asset``): a file whose name is stored
+    decomposed (as macOS writes "é") is the file a page names composed, for check and
+    for the site alike; a Logseq path that names a folder is not looked up by file name
+    elsewhere, by either."""
+    vault = tmp_path / "graph"
+    (vault / "logseq").mkdir(parents=True)
+    (vault / "logseq" / "config.edn").write_text("{:file/name-format :triple-lowbar}\n")
+    (vault / "assets" / "old").mkdir(parents=True)
+    (vault / "assets" / unicodedata.normalize("NFD", "café.png")).write_bytes(b"\x89PNG\r\n")
+    (vault / "assets" / "old" / "moved.png").write_bytes(b"\x89PNG\r\n")
+    (vault / "pages").mkdir()
+    (vault / "pages" / "p.md").write_text(
+        "- ![composed](../assets/café.png)\n- ![stale](../assets/moved.png)\n", "utf-8")
+    graph, report = build(vault, tmp_path / "site", search=False)
+    assert [(d.code, d.line) for d in graph.diagnostics] == [("missing-asset", 2)]
+    markup = (tmp_path / "site" / "p.html").read_text("utf-8")
+    assert markup.count("<img ") == 1 and 'alt="composed"' in markup
+    assert "broken-asset" in markup and report.assets == 1

@@ -136,7 +136,8 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
 
     return KnowledgeGraph(
         kb, assemble, tuple(refs), _final_diagnostics(kb, found.diagnostics),
-        pages=pages, lookup=found.resolver.lookup, inclusions=found.inclusions, types=types,
+        pages=pages, lookup=found.resolver.lookup, find_asset=found.resolver.find_asset,
+        inclusions=found.inclusions, types=types,
         parents=parents, children=children, scores=scores,
         url_names=assign_slugs(pages), node_names={key: str(attributes["name"])
                                                    for key, attributes in nodes.items()},

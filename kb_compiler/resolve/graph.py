@@ -38,6 +38,7 @@ class KnowledgeGraph:
         *,
         pages: Mapping[str, Page],
         lookup: Callable[[str, str | None], Target],
+        find_asset: Callable[[str, Page], Target],
         inclusions: Mapping[ResolvedRef, Inclusion],
         types: Mapping[str, str],
         parents: Mapping[str, str],
@@ -55,6 +56,7 @@ class KnowledgeGraph:
         self.schema = schema if schema is not None else Schema()
         self._pages = dict(pages)
         self._lookup = lookup
+        self._find_asset = find_asset
         self._inclusions = dict(inclusions)
         self._types = dict(types)
         self._parents = dict(parents)
@@ -96,6 +98,12 @@ class KnowledgeGraph:
     def lookup(self, name: str, from_page: str | None = None) -> Target:
         """Resolve ``name`` the way a ``[[name]]`` link written in ``from_page`` would."""
         return self._lookup(name, from_page)
+
+    def find_asset(self, written: str, page: Page) -> Target:
+        """Where a file path written on ``page`` lands (unquoted, without its "#" or "?"
+        part), as its references were resolved; ``exists`` False when no file is there,
+        ``escapes`` when the path leaves the vault."""
+        return self._find_asset(written, page)
 
     # -- references --------------------------------------------------------------------
 

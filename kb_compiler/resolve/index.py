@@ -18,6 +18,11 @@ PAGE_SUFFIXES = (".md", ".markdown", ".org")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+def asset_key(path: str) -> str:
+    """A file path's lookup form among the assets: NFC, lower case."""
+    return unicodedata.normalize("NFC", path).lower()
+
+
 def path_key(path: str) -> str:
     """A vault path's lookup form: NFC, lower case, ``/`` separators, no page suffix."""
     text = unicodedata.normalize("NFC", path).replace("\\", "/").strip("/").lower()
@@ -63,9 +68,8 @@ def build_index(kb: KnowledgeBase) -> VaultIndex:
             _add_aliases(index, page)
             _add_blocks(index, page)
     for asset in sorted(kb.assets, key=lambda a: a.path):
-        index.assets.setdefault(unicodedata.normalize("NFC", asset.path).lower(), asset.path)
-        name = posixpath.basename(asset.path)
-        index.assets_by_name.setdefault(unicodedata.normalize("NFC", name).lower(), []).append(
+        index.assets.setdefault(asset_key(asset.path), asset.path)
+        index.assets_by_name.setdefault(asset_key(posixpath.basename(asset.path)), []).append(
             asset.path
         )
     index.near = NearMissIndex(

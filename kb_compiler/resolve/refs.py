@@ -18,7 +18,13 @@ from kb_compiler.model import (
     page_id,
 )
 from kb_compiler.resolve.blocks import find_heading
-from kb_compiler.resolve.index import PAGE_SUFFIXES, VaultIndex, folder_of, path_key
+from kb_compiler.resolve.index import (
+    PAGE_SUFFIXES,
+    VaultIndex,
+    asset_key,
+    folder_of,
+    path_key,
+)
 from kb_compiler.resolve.names import NameHit, NameResolver
 from kb_compiler.resolve.types import Target
 
@@ -209,37 +215,46 @@ class ReferenceResolver:
 
     # -- assets ------------------------------------------------------------------------
 
-    def _asset(self, page: Page, ref: Reference, target: str, quiet: bool = False) -> Target:
-        written = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
-        rooted = from_vault_root(written)
-        if rooted is not None and rooted.lower() in self.index.assets:
-            return self._asset_target(self.index.assets[rooted.lower()], True)
-        if _ABSOLUTE.match(written):
-            return self._escape(page, ref, written)
-        relative = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), written))
-        if relative == ".." or relative.startswith("../"):
-            return self._escape(page, ref, written)
+    def find_asset(self, written: str, page: Page) -> Target:
+        """Where a file path written on ``page`` (unquoted, without its "#" or "?" part)
+        lands, quietly: read from the vault root when it starts at one "/", else
+        relative to the page, then from the vault root, then by file name (not for a
+        Logseq path that names a folder). A path that leaves the vault is never read:
+        the target ``escapes``. The site links and copies files by the same rule."""
         assets = self.index.assets
+        rooted = from_vault_root(written)
+        if rooted is not None and asset_key(rooted) in assets:
+            return self._asset_target(assets[asset_key(rooted)], True)
+        relative = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), written))
+        if _ABSOLUTE.match(written) or relative == ".." or relative.startswith("../"):
+            return Target(None, None, None, False, written, escapes=True)
         for candidate in (relative, posixpath.normpath(written)):
-            if candidate.lower() in assets:
-                return self._asset_target(assets[candidate.lower()], True)
+            if asset_key(candidate) in assets:
+                return self._asset_target(assets[asset_key(candidate)], True)
         explicit_path = "/" in written and page.dialect is Dialect.LOGSEQ
-        matches = [] if explicit_path else self._assets_named(written)
+        matches = () if explicit_path else self._assets_named(written)
         if matches:
-            if len(matches) > 1 and not quiet:
-                self._ambiguous(page, ref, written, matches)
-            return self._asset_target(matches[0], True, tuple(matches) if len(matches) > 1
-                                      else ())
-        if not quiet:
-            self._report(page, ref, "missing-asset", Severity.ERROR,
-                         f"file '{written}' is not in the vault", target=written)
+            return self._asset_target(matches[0], True, matches if len(matches) > 1 else ())
         return self._asset_target(relative, False)
 
-    def _assets_named(self, written: str) -> list[str]:
-        lowered = written.lower()
+    def _asset(self, page: Page, ref: Reference, target: str, quiet: bool = False) -> Target:
+        written = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
+        found = self.find_asset(written, page)
+        if found.escapes:
+            return self._escape(page, ref, written)
+        if not quiet and found.candidates:
+            self._ambiguous(page, ref, written, list(found.candidates))
+        elif not quiet and not found.exists:
+            self._report(page, ref, "missing-asset", Severity.ERROR,
+                         f"file '{written}' is not in the vault", target=written)
+        return found
+
+    def _assets_named(self, written: str) -> tuple[str, ...]:
+        lowered = asset_key(written)
         named = self.index.assets_by_name.get(posixpath.basename(lowered), [])
-        matches = [p for p in named if p.lower() == lowered or p.lower().endswith("/" + lowered)]
-        return sorted(matches, key=lambda p: (len(p), p))
+        matches = [p for p in named if asset_key(p) == lowered
+                   or asset_key(p).endswith("/" + lowered)]
+        return tuple(sorted(matches, key=lambda p: (len(p), p)))
 
     @staticmethod
     def _asset_target(path: str, exists: bool, candidates: tuple[str, ...] = ()) -> Target:

@@ -10,7 +10,6 @@ the anchor of that block. It never re-resolves a name the graph resolved.
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,7 +30,6 @@ from kb_compiler.emit.site.urls import (
 from kb_compiler.model import Page, RefKind, page_id
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target
 from kb_compiler.resolve.blocks import find_heading, heading_level
-from kb_compiler.resolve.refs import from_vault_root
 
 _HEADING_MARKS = re.compile(r"^\s*#{1,6}\s*")
 _TRAILING_MARKS = re.compile(r"\s+#+\s*$|\s+\^[A-Za-z0-9-]+\s*$")
@@ -292,34 +290,11 @@ class SiteContext:
 
     # -- assets --------------------------------------------------------------------------
 
-    @functools.cached_property
-    def _assets_by_name(self) -> dict[str, list[str]]:
-        by_name: dict[str, list[str]] = {}
-        for path in sorted(self.asset_paths, key=lambda p: (len(p), p)):
-            by_name.setdefault(posixpath.basename(path).lower(), []).append(path)
-        return by_name
-
-    def find_asset(self, written: str, from_path: str) -> str | None:
-        """The vault path of the asset a page names (relative to the page, from the
-        vault root, or by unique file name), or None. Never outside the vault."""
-        written = written.split("?", 1)[0].strip()
-        lowered = {path.lower(): path for path in self._assets_by_name.get(
-            posixpath.basename(written).lower(), ())}
-        rooted = from_vault_root(written)  # "/assets/x.png", as the graph resolves it
-        if rooted is not None:
-            return lowered.get(rooted.lower())
-        if not written or written.startswith(("/", "\\")) or ":" in written[:3]:
-            return None
-        folder = posixpath.dirname(from_path)
-        for candidate in (posixpath.join(folder, written), written):
-            normal = posixpath.normpath(candidate)
-            if normal.startswith("../") or normal == "..":
-                continue
-            if normal.lower() in lowered:
-                return lowered[normal.lower()]
-        named = [p for p in lowered.values()
-                 if p.lower().endswith("/" + written.lower()) or p.lower() == written.lower()]
-        return named[0] if named else None
+    def find_asset(self, written: str, page: Page) -> str | None:
+        """The vault file a path written on ``page`` names, as resolution finds it
+        (``KnowledgeGraph.find_asset``), or None. Never outside the vault."""
+        found = self.graph.find_asset(written.split("?", 1)[0].strip(), page)
+        return found.asset if found.exists else None
 
 
 def _target_variants(target: str) -> list[str]:

@@ -255,7 +255,7 @@ class PageLinker:
         if found is not None and found.target.asset is not None:
             return self._asset_rewrite(found.target.asset, found.target.exists)
         if found is None:
-            asset = self.context.find_asset(decoded, self.page.path)
+            asset = self.context.find_asset(decoded, self.page)
             if asset is not None:
                 return self._asset_rewrite(asset, True)
         target = found.target if found is not None else self.context.lookup(
@@ -283,7 +283,7 @@ class PageLinker:
         it (nothing there). Other URLs pass (the sanitizer checks their scheme)."""
         if not url or url.startswith("#") or _SCHEME.match(url) or url in self._written:
             return url
-        asset = self.context.find_asset(unquote(url.partition("#")[0]), self.page.path)
+        asset = self.context.find_asset(unquote(url.partition("#")[0]), self.page)
         if asset is not None:
             if not self.context.can_publish(asset):
                 return None
@@ -297,7 +297,7 @@ class PageLinker:
     def image(self, src: str, alt: str, title: str | None) -> str | None:
         if not src or _SCHEME.match(src):
             return None
-        path = self.context.find_asset(unquote(src), self.page.path)
+        path = self.context.find_asset(unquote(src), self.page)
         if path is None:
             self.report.broken.append(BrokenLink(alt or src, unquote(src)))
             written = escape(unquote(src))
@@ -311,7 +311,7 @@ class PageLinker:
         return f'<img src="{escape(url)}" alt="{escape(alt)}" loading="lazy"{extra}>'
 
     def _media(self, written: str, meta: dict[str, Any]) -> str:
-        path = self.context.find_asset(unquote(written), self.page.path)
+        path = self.context.find_asset(unquote(written), self.page)
         if path is None:
             found = self._resolve(meta)
             path = found.asset if found.exists and found.asset in self.context.asset_paths \
