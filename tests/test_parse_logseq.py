@@ -187,8 +187,9 @@ def test_raw_html_hides_links_as_mldoc_reads_it() -> None:
     """mldoc (``raw_html.ml``, tried from ``inline.ml`` where an element may start): a
     comment, or an element of a known tag up to the closing tag that balances it (case
     ignored) or a later "/>", is one piece of raw HTML, and so is an autolink, as the
-    site reads it. A "<" inside plain text, an unknown tag and a tag that never closes
-    are text, whose links count."""
+    site reads it. A closing tag in the next paragraph is out of reach. A "<" inside
+    plain text, an unknown tag and a tag that never closes are text, whose links
+    count."""
     page = parse_logseq("pages/p.md", "\n".join([
         "- <span>[[In a span]]</span> [[After the span]]",
         "- <!-- [[Commented out]] #old --> [[After the comment]]",
@@ -202,14 +203,14 @@ def test_raw_html_hides_links_as_mldoc_reads_it() -> None:
         "  </div> [[Below]]",
         "- <img src=x [[In the tag]] /> [[After the image]]",
         "- x<https://x.y/[[Autolinked]]> [[After the autolink]]",
-        "- <u>[[Unclosed in its paragraph]]",
+        "- <u>[[Closed by the slash]] /> [[After the slash]]",
         "",
         "  </u> [[Next paragraph]]",
     ]) + "\n", ParseOptions(), default_name="p")
     assert targets(page) == [
         "After the span", "After the comment", "Outside", "After a letter", "Unknown tag",
         "Never closed", "Before", "Below", "After the image", "After the autolink",
-        "Unclosed in its paragraph", "Next paragraph"]
+        "After the slash", "Next paragraph"]
 
 
 def test_a_tag_ends_where_a_macro_or_code_opens() -> None:

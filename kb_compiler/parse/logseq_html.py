@@ -111,7 +111,7 @@ class RawHtml:
         if named is None or named.group(1).lower() not in KNOWN_TAGS:
             return -1
         end = self._balanced_end(named.group(1), at)
-        if end < 0:  # mldoc's self_close_tag
+        if not 0 <= end <= limit:  # no closer in the paragraph: mldoc's self_close_tag
             close = self._found.find("/>", named.end())
             end = close + 2 if close >= 0 else -1
         return end if end <= limit else -1
