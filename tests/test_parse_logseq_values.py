@@ -105,3 +105,20 @@ def test_block_ids_are_read_case_insensitively() -> None:
     block = parse_logseq("pages/i.md", text, ParseOptions(), default_name="i").blocks[0]
     assert block.block_id == "6489a1b2-3c4d-5e6f-7890-abcdef123456"
     assert block.properties[0].value == "6489A1B2-3C4D-5E6F-7890-ABCDEF123456"
+
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("note:: <span>[[Hidden]]</span> [[Shown]]", ("Shown",)),
+    ("note:: <!-- [[Hidden]] -->", "<!-- [[Hidden]] -->"),
+    ("note:: \\[[Escaped]] $[[In math]]$ \\( [[In LaTeX]] \\) [[Shown]]", ("Shown",)),
+    ("note:: \\#escaped #shown", ("shown",)),
+    ("price:: $5 and [[Shown]]", ("Shown",)),
+    ("note:: x<b>[[After a letter]]</b>", ("After a letter",)),
+])
+def test_a_value_is_read_as_inline_markdown(line: str, value: PropertyValue) -> None:
+    """FORMATS.md 1.5 step 3: a value is parsed as inline Markdown, so what mldoc reads
+    as raw HTML, math, a LaTeX fragment or an escaped mark holds no reference."""
+    page = page_with(line)
+    assert page.properties[0].value == value
+    assert [r.target for r in page.references] == (list(value) if isinstance(value, tuple)
+                                                    else [])

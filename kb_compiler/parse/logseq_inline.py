@@ -171,6 +171,18 @@ def code_math_and_escape_spans(text: str, not_text: Collection[int] = ()
     return spans
 
 
+def mask_value(raw: str, masked: str) -> str:
+    """A property value's ``masked`` text (code blanked) with what mldoc's inline parse
+    reads as no reference blanked too (FORMATS 1.5: a value is inline Markdown): math,
+    LaTeX fragments, raw HTML, autolinks, and an escaped "[", "#", "(" or "{". Other
+    escapes stay as written, for the comma rule."""
+    if "\\" not in raw and "$" not in raw and "<" not in raw:
+        return masked
+    spans = [(start, end) for start, end in code_math_and_escape_spans(raw)
+             if not (end - start == 2 and raw[start] == "\\" and raw[end - 1] not in "[#({")]
+    return _blank(masked, spans)
+
+
 def _html_at(text: str, at: int, html: RawHtml, after_element: bool,
              paragraph_end: int) -> int:
     """Where the autolink or raw HTML opening at ``text[at]`` ("<") ends, or -1."""

@@ -22,6 +22,7 @@ from kb_compiler.parse.logseq_inline import (
     InlineFindings,
     Locate,
     ScanContext,
+    mask_value,
     may_refer,
     scan_inline,
 )
@@ -112,6 +113,7 @@ def type_value(key: str, raw: str, masked: str, path: str, locate: Locate,
         return raw, (), InlineFindings()  # quoted: stays text, quotes kept
     link_kind = RefKind.TAG if key == "tags" else RefKind.PROPERTY
     context = ScanContext(path, locate, property=key, link_kind=link_kind)
+    masked = mask_value(raw, masked)
     if splits_on_commas(key, options):
         findings = _scan_comma_pieces(raw, masked, context)
     else:
