@@ -214,3 +214,10 @@ def test_no_link_is_read_across_an_org_link() -> None:
     source = SourceFile("pages/p.org", Path("/nonexistent/p.org"), dialect_hint=Dialect.LOGSEQ)
     page = parse_page(source, b"* x [[[[a][b]]]] and [[c][d]]\n", ParseOptions())
     assert [r.target for r in page.references] == ["a", "c"]
+
+
+def test_org_values_keep_their_links_after_a_backslash() -> None:
+    """Org has no backslash escapes (mldoc reads "\\" as text there, then the link), so
+    the Markdown value rules (``\\[[A]]`` names no page) stay off Org pages."""
+    page = org("* Top\n  :PROPERTIES:\n  :related: \\[[Other]]\n  :END:\n")
+    assert [(r.target, r.property) for r in page.references] == [("Other", "related")]

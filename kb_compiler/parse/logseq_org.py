@@ -334,7 +334,7 @@ def _add_property(raw_key: str, raw: str, number: int, value_start: int, path: s
     def locate(offset: int) -> tuple[int, int]:
         return number + 1, value_start + offset + 1
 
-    value, names, findings = type_value(key, raw, raw, path, locate, options)
+    value, names, findings = type_value(key, raw, raw, path, locate, options, markdown=False)
     found.properties.append(Property(key, raw_key, raw, value, number + 1, names))
     if key not in ALIAS_KEYS:
         found.references.extend(findings.references)

@@ -102,9 +102,11 @@ def read_property(raw_line: str, masked_line: str, match: re.Match[str], line: i
 
 
 def type_value(key: str, raw: str, masked: str, path: str, locate: Locate,
-               options: ParseOptions) -> tuple[PropertyValue, tuple[str, ...], InlineFindings]:
+               options: ParseOptions, *, markdown: bool = True
+               ) -> tuple[PropertyValue, tuple[str, ...], InlineFindings]:
     """A property value typed as Logseq types it (FORMATS 1.5): the value, the page
-    names it references, and the references and problems found in it."""
+    names it references, and the references and problems found in it. A Markdown
+    value is read with Markdown's inline rules (an Org page's, without them)."""
     if key in UNPARSED_KEYS or key in _normalized(options.unreferenced_keys):
         return raw, (), InlineFindings()
     if not raw:
@@ -113,7 +115,8 @@ def type_value(key: str, raw: str, masked: str, path: str, locate: Locate,
         return raw, (), InlineFindings()  # quoted: stays text, quotes kept
     link_kind = RefKind.TAG if key == "tags" else RefKind.PROPERTY
     context = ScanContext(path, locate, property=key, link_kind=link_kind)
-    masked = mask_value(raw, masked)
+    if markdown:
+        masked = mask_value(raw, masked)
     if splits_on_commas(key, options):
         findings = _scan_comma_pieces(raw, masked, context)
     else:
