@@ -437,8 +437,11 @@ def test_render_many_matches_one_by_one() -> None:
 
 
 def test_render_many_gives_up_when_a_block_swallows_the_next() -> None:
+    """An unclosed fence, or an HTML block that runs to its closer (``<!--``, ``<pre>``),
+    would take the next blocks in as its own text: their links lost."""
     state = RenderState(RecordingLinker(), RenderOptions())
-    assert render_many(["```\nunclosed fence", "next block"], state) is None
+    for opener in ("```\nunclosed fence", "<!-- unclosed comment", "<pre>\nunclosed"):
+        assert render_many([opener, "next block [[X]]"], state) is None, opener
 
 
 def test_long_hostile_lines_render_promptly() -> None:

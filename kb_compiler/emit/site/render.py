@@ -44,7 +44,8 @@ from kb_compiler.parse.text import is_escaped
 TRUSTED_OPEN, TRUSTED_CLOSE = "\ue000", "\ue001"
 SLOT_OPEN, SLOT_CLOSE = "\ue002", "\ue003"
 SEPARATOR = "\ue004"  # a line of its own between blocks rendered in one pass
-_MARKERS = re.compile("[\ue000-\ue004]")
+_SEPARATED = "\ue005"  # what the separator line renders as
+_MARKERS = re.compile("[\ue000-\ue005]")
 _TRUSTED = re.compile(f"{TRUSTED_OPEN}(\\d+){TRUSTED_CLOSE}")
 TOC_SLOT = f"{SLOT_OPEN}toc{SLOT_CLOSE}"
 
@@ -356,15 +357,18 @@ def render_many(texts: Sequence[str], state: RenderState) -> list[str] | None:
     """Render several independent Markdown texts (the blocks of one outline) in one
     markdown-it pass, which costs far less than one pass each. Each piece is sanitized
     on its own. Returns None when a piece swallowed the separator after it (an
-    unclosed code fence, say); the caller then renders the pieces one by one."""
+    unclosed code fence, or an unclosed ``<!--`` or ``<pre>``, whose HTML block would
+    pass the next pieces through as raw text); the caller then renders the pieces one
+    by one."""
     if not texts:
         return []
     md = markdown()
     env = _env(state)
     source = f"\n\n{SEPARATOR}\n\n".join(clean_source(text) for text in texts)
-    parts = md.render(source, env).split(SEPARATOR)
+    rendered = md.render(source, env)
     trusted, state.trusted = state.trusted, []
-    if len(parts) != len(texts):
+    parts = rendered.split(_SEPARATED)
+    if SEPARATOR in rendered or len(parts) != len(texts):  # some piece took one in
         return None
     return [_finish(part, trusted, state) for part in parts]
 
@@ -383,4 +387,4 @@ def _separator_rule(state: StateBlock, start: int, end: int, silent: bool) -> bo
 
 def _render_separator(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
                       env: EnvType) -> str:
-    return SEPARATOR
+    return _SEPARATED
