@@ -17,6 +17,7 @@ from kb_compiler.parse.logseq_inline import (
     ScanContext,
     code_math_and_escape_spans,
     may_refer,
+    reads_left_to_right,
     scan_inline,
 )
 from kb_compiler.parse.logseq_outline import TAB_WIDTH, RawBlock, indent_width
@@ -252,7 +253,7 @@ def _scan_text(rows: _Rows, roles: list[str], head: int, path: str,
     # A backslash, a "$" or a "<" may change where code spans are (mldoc reads left to
     # right): then code, math, escapes and raw HTML are found in one pass. None of them
     # holds links or tags.
-    left_to_right = "\\" in raw_text or "$" in raw_text or "<" in raw_text
+    left_to_right = reads_left_to_right(raw_text)
     masked_rows = [row if role == "text" else ""
                    for row, role in zip(rows.fenced() if left_to_right else rows.masked,
                                         roles, strict=True)]

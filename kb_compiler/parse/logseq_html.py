@@ -74,14 +74,12 @@ class _Balance:
         closing = re.compile(re.escape(f"</{tag}>"), re.IGNORECASE | re.ASCII)
         events = sorted([(m.start(), 1) for m in opening.finditer(text)]
                         + [(m.start(), -1) for m in closing.finditer(text)])
-        level, levels = 0, []
-        for _, step in events:
-            level += step
-            levels.append(level)
         ends = [-1] * len(events)
+        levels: list[int] = []  # how many are open after each
         waiting: list[int] = []  # indexes whose end is not found yet, levels rising
-        for index, value in enumerate(levels):
-            while waiting and levels[waiting[-1]] > value:
+        for index, (_, step) in enumerate(events):
+            levels.append((levels[-1] if levels else 0) + step)
+            while waiting and levels[waiting[-1]] > levels[index]:
                 ends[waiting.pop()] = index
             waiting.append(index)
         return cls([position for position, _ in events], ends)

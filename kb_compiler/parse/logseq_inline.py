@@ -12,6 +12,7 @@ so a 5 MB line of brackets cannot make it quadratic.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -65,8 +66,10 @@ _LINK_REACH = 300  # how far back such a link or URL is looked for
 _URL_OPEN = re.compile(r"https?://|www\.")
 _URL_AFTER = frozenset({"", " ", "\t", "\n", "*", "_", "~", "("})  # GFM autolinks
 _URL_REST = re.compile(r"[^\s<]*[^\s<?!.,:;*_~)'\"]\Z")
-# A bare URL ends before these (the site's rule stops it at a link, macro or code)
-_URL_CUTS = ("[[", "((", "{{", "`", "\\[", "\\(", "<", " ", "\t", "\n")
+# Where a bare URL on a Logseq page stops: a link, block ref, macro, code or LaTeX
+# opens there (the site cuts its autolinks there too), or it meets a space or "<"
+URL_STOP = re.compile(r"#?\[\[|\(\(|\{\{|`|\\[\[(]")
+_URL_END = re.compile(r"[\s<]")
 _READ_FIRST_CLOSE = {"[[": "]]", "{{": "}}"}
 # Dollar math, as the site's renderer reads it (mdit-py-plugins' dollarmath, no space
 # inside the dollars, no digit around them): "$$...$$" and "$...$" end at the first
@@ -106,6 +109,12 @@ class ScanContext:
     locate: Locate
     property: str | None = None
     link_kind: RefKind = RefKind.LINK
+
+
+def reads_left_to_right(text: str) -> bool:
+    """Whether ``text`` holds a backslash, "$" or "<", which may change where code,
+    math and links are (``code_math_and_escape_spans`` then reads them in one pass)."""
+    return "\\" in text or "$" in text or "<" in text
 
 
 def may_refer(text: str) -> bool:
@@ -176,7 +185,7 @@ def mask_value(raw: str, masked: str) -> str:
     reads as no reference blanked too (FORMATS 1.5: a value is inline Markdown): math,
     LaTeX fragments, raw HTML, autolinks, and an escaped "[", "#", "(" or "{". Other
     escapes stay as written, for the comma rule."""
-    if "\\" not in raw and "$" not in raw and "<" not in raw:
+    if not reads_left_to_right(raw):
         return masked
     spans = [(start, end) for start, end in code_math_and_escape_spans(raw)
              if not (end - start == 2 and raw[start] == "\\" and raw[end - 1] not in "[#({")]
@@ -198,7 +207,10 @@ def _after_link(text: str, at: int) -> bool:
     link = _LINK_BEFORE.search(text, reach, at) if text.startswith(")", at - 1) else None
     if link and not is_escaped(text, link.start()):
         return True
-    region = max(reach, *(text.rfind(cut, reach, at) + 1 for cut in _URL_CUTS))
+    region = reach
+    for stop in itertools.chain(URL_STOP.finditer(text, reach, at),
+                                _URL_END.finditer(text, reach, at)):
+        region = max(region, stop.start() + 1)
     url = _URL_OPEN.search(text, region, at)
     return url is not None and text[url.start() - 1:url.start()] in _URL_AFTER \
         and bool(_URL_REST.match(text, url.end(), at))

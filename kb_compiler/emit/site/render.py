@@ -38,6 +38,7 @@ from kb_compiler.emit.site.rules_inline import inline_rules_plugin, logseq_synta
 from kb_compiler.emit.site.rules_org import org_blocks_plugin
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.urls import SlugCounter
+from kb_compiler.parse.logseq_inline import URL_STOP
 from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
 from kb_compiler.parse.text import is_escaped
 
@@ -280,14 +281,13 @@ def use_gfm_autolinks(md: MarkdownIt) -> None:
 
 _URL_WINDOW = 4096  # how far ahead a URL's end is looked for: linear on storms of URLs
 _LINK_START = re.compile(r"\[\[|`")
-_LOGSEQ_LINK_START = re.compile(r"#?\[\[|\(\(|\{\{|`|\\[\[(]")
 
 
 def _url_until_link(rule: Any, state: StateInline, silent: bool) -> bool:
     """Run an autolink rule on the text up to where the next link or code span begins
     (``[[``; Logseq also ``#[[``, ``((``, ``{{`` and LaTeX's ``\\(``, ``\\[``):
     ``http://x.y/[[A]]`` is a URL and a link to A, as both parsers read it."""
-    starts = _LOGSEQ_LINK_START if logseq_syntax(state) else _LINK_START
+    starts = URL_STOP if logseq_syntax(state) else _LINK_START
     cut = starts.search(state.src, state.pos, min(state.posMax, state.pos + _URL_WINDOW))
     if cut is None:
         return bool(rule(state, silent))
