@@ -75,3 +75,29 @@ def test_search_scales_to_ten_thousand_pages() -> None:
     assert hits[1] == (names[5][0], "t5")
     assert all(hit is not None for hit in hits)
     assert elapsed < 5, elapsed
+
+
+def test_a_released_index_keeps_its_suggestions_and_searches_again() -> None:
+    index = NearMissIndex([("Business Model Canvas", "bmc"), ("Empathy Map", "em")])
+    assert index.suggest("Busines Model Canvas") == ("Business Model Canvas", "bmc")
+    index.release()
+    assert index.suggest("Busines Model Canvas") == ("Business Model Canvas", "bmc")
+    assert index.suggest("Empaty Map") == ("Empathy Map", "em")  # built again
+
+
+def test_resolution_releases_the_indexes_and_a_later_lookup_builds_them_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    builds: list[int] = []
+    build = NearMissIndex._build
+
+    def counted(index: NearMissIndex) -> None:
+        builds.append(1)
+        build(index)
+
+    monkeypatch.setattr(NearMissIndex, "_build", counted)
+    graph = graph_of(page("pages/Business Model Canvas.md"),
+                     page("pages/x.md", refs=(ref("Busines Model Canvas"),)))
+    assert graph.outgoing("x")[0].target.suggestion == "Business Model Canvas"
+    assert len(builds) == 1
+    assert graph.lookup("Business Model Canvs", "x").suggestion == "Business Model Canvas"
+    assert len(builds) == 2

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from kb_compiler.cli import main
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
+from kb_compiler.emit.site.backlinks import BacklinkContexts
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
@@ -304,3 +305,23 @@ def test_the_site_finds_the_files_check_finds(tmp_path: Path) -> None:
     markup = (tmp_path / "site" / "p.html").read_text("utf-8")
     assert markup.count("<img ") == 1 and 'alt="composed"' in markup
     assert "broken-asset" in markup and report.assets == 1
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_fresh_build_renders_each_pages_backlink_contexts_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    """The contexts a page gives the pages it links to are made while it is rendered
+    and read back from the stash (by forked workers too), never rendered again: a page
+    whose backlinks needed a second render would fail here."""
+    generated = generate(tmp_path / "vault", pages=320, dialect="logseq", seed=3)
+    graph = resolve(load(generated.root, cache_dir=None))
+
+    def render_again(*_: object) -> None:
+        raise AssertionError("backlink contexts rendered a second time")
+
+    monkeypatch.setattr(BacklinkContexts, "_render_batch", render_again)
+    report = build_site(graph, tmp_path / "site", SiteOptions(search=False, jobs=jobs))
+    assert report.failed == ()
+    with_contexts = [page for page in (tmp_path / "site").glob("*.html")
+                     if 'class="backlink-context' in page.read_text("utf-8")]
+    assert len(with_contexts) > 100

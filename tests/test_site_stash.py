@@ -76,3 +76,13 @@ def test_a_full_disk_is_one_clear_error() -> None:
         with pytest.raises(KbcError, match=r"cannot keep rendered pages.*space"):
             stash.put(_body("two", "second"))
         stash._writer = None
+
+
+def test_backlink_contexts_come_back_as_they_went_in() -> None:
+    contexts = ({0: "<li>context ✓</li>", 7: "<p>x</p>" * 1000}, frozenset({"a.png"}))
+    with BodyStash() as stash:
+        body = stash.put(_body("one", "text"))
+        where = stash.put_contexts(contexts)
+        stash.flush()
+        assert stash.get_contexts(where) == contexts
+        assert stash.get(body) == _body("one", "text").without_contexts()

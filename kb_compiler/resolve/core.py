@@ -115,6 +115,8 @@ class _Resolution:
         self.diagnostics.extend(embeds.find_embed_cycles(pages, self.inclusions))
         self.diagnostics.extend(
             metamodel.check_pages(ordered, self.types, declared, refs_by_page, schema))
+        if index.near is not None:
+            index.near.release()
 
 
 def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:

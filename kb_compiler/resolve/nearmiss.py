@@ -64,6 +64,12 @@ class NearMissIndex:
                     if key not in keys:
                         by_deletion[variant] = (*keys, key)
 
+    def release(self) -> None:
+        """Drop the indexes, keeping the suggestions made so far (built again if another
+        name needs a search). Resolution calls this when every page is resolved: the
+        deletion index held 23 MB on a 10,000-page vault, through the whole build."""
+        self._by_key, self._by_deletion, self._built = {}, {}, False
+
     def suggest(self, name: str) -> tuple[str, str] | None:
         """(suggested name, page id) for ``name``, or None when nothing is close."""
         if name not in self._cache:

@@ -12,7 +12,9 @@ unpublished pages are never shown, not even as a count.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kb_compiler.emit.site.body import BodyRenderer, Snippets
 from kb_compiler.emit.site.context import SiteContext
@@ -22,12 +24,16 @@ from kb_compiler.emit.site.render import TOC_SLOT
 from kb_compiler.model import Dialect, RefKind
 from kb_compiler.resolve.blocks import LineMap
 
+if TYPE_CHECKING:
+    from kb_compiler.emit.site.stash import Stashed
+
 Batch = tuple[dict[int, str], frozenset[str]]  # block index -> context HTML; assets shown
 _ID = re.compile(r' id="[^"]*"')
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep">.*?</section>', re.DOTALL)
 MAX_CONTEXTS = 60  # blocks shown with their text; further sources are listed by name
 MAX_SOURCES = 400
+STASHED_KEPT = 512  # stashed context batches a process keeps once read (the latest used)
 
 _KIND_LABEL = {
     RefKind.LINK: "links here",
@@ -69,6 +75,10 @@ class BacklinkContexts:
         self._line_maps: dict[str, LineMap] = {}
         # (source page, folder) -> rendered context blocks of that page, and their assets
         self._batches: dict[tuple[str, str], tuple[dict[int, str], frozenset[str]]] = {}
+        # Batches made in the first render pass, kept on disk (see ``read_stashed``)
+        self._stashed: Mapping[str, Stashed] = {}
+        self._read: Callable[[Stashed], Batch] | None = None
+        self._recent: dict[str, Batch] = {}
 
     def for_page(self, key: str, site_file: str) -> Backlinks:
         seen: dict[str, BacklinkGroup] = {}
@@ -113,12 +123,13 @@ class BacklinkContexts:
         assets.update(shown)
         return BacklinkItem(rendered.get(index, ""), href, kind.value)
 
-    def preload(self, batches: dict[str, Batch]) -> None:
-        """Take the context blocks made while the source pages were rendered (for pages
-        in the source's own folder, as links are relative)."""
-        for source, batch in batches.items():
-            folder = (self.context.file_of(source) or "").rpartition("/")[0]
-            self._batches[(source, folder)] = batch
+    def read_stashed(self, where: Mapping[str, Stashed],
+                     read: Callable[[Stashed], Batch] | None) -> None:
+        """Where the context blocks made while the source pages were rendered lie (for
+        pages in the source's own folder), read with ``read`` when a page needs them;
+        None forgets them. Held in memory instead, they were copied into every forked
+        worker that read them."""
+        self._stashed, self._read, self._recent = (where, read, {}) if read else ({}, None, {})
 
     def own(self, source: str, renderer: BodyRenderer, transcluder: Transcluder) -> Batch:
         """The context blocks ``source`` gives other pages, made while it is rendered: a
@@ -155,11 +166,24 @@ class BacklinkContexts:
 
     def _batch(self, source: str, site_file: str) -> Batch:
         """Every context block ``source`` can contribute: from its own render when the
-        page was rendered in this build, else rendered here (once, cached)."""
+        page was rendered in this build (stashed), else rendered here (once, cached)."""
         folder = site_file.rpartition("/")[0]
-        batch = self._batches.get((source, folder))
+        batch = self._batches.get((source, folder)) or self._stashed_batch(source, folder)
         if batch is None:
             batch = self._batches[(source, folder)] = self._render_batch(source, site_file)
+        return batch
+
+    def _stashed_batch(self, source: str, folder: str) -> Batch | None:
+        where = self._stashed.get(source)
+        if where is None or self._read is None \
+                or folder != (self.context.file_of(source) or "").rpartition("/")[0]:
+            return None
+        batch = self._recent.pop(source, None)  # put back last: the latest used
+        if batch is None:
+            batch = self._read(where)
+            if len(self._recent) >= STASHED_KEPT:
+                del self._recent[next(iter(self._recent))]
+        self._recent[source] = batch
         return batch
 
     def _render_batch(self, source: str, site_file: str) -> Batch:

@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 
 from rich.progress import Progress
 
-from kb_compiler.emit.site.backlinks import Batch
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.incremental import Fingerprints, Recorded
 from kb_compiler.emit.site.pages import PageBuilder, PageResult, excerpt_of
@@ -123,6 +122,7 @@ def render_pages(builder: PageBuilder, jobs: list[Job], reuse: set[str],
                 advance()
         finally:
             _BODIES.clear()
+            builder.backlinks.read_stashed({}, None)  # the stash goes
             _STASH = None
     for job in jobs:  # page order, whatever order they were done in
         result, recorded = done[job.file]
@@ -136,7 +136,7 @@ def _render_bodies(builder: PageBuilder, keys: list[str], workers: int | None,
     """First pass: every page's content, stashed for the second pass (where forked
     workers inherit where each lies), and its blocks given to the backlinks as
     context."""
-    contexts: dict[str, Batch] = {}
+    contexts: dict[str, Stashed] = {}
     bodies = _render(builder, keys, _bodies_in_worker, lambda key: _stash_body(builder, key),
                      workers, progress)
     for key, outcome in bodies:
@@ -146,16 +146,18 @@ def _render_bodies(builder: PageBuilder, keys: list[str], workers: int | None,
         advance()
     assert _STASH is not None
     _STASH.flush()  # before the second pass forks its workers
-    builder.backlinks.preload(contexts)
+    builder.backlinks.read_stashed(contexts, _STASH.get_contexts)
 
 
-def _stash_body(builder: PageBuilder, key: str) -> tuple[Stashed, Batch | None] | None:
-    """Render ``key``'s body and stash it; None when it fails to render."""
+def _stash_body(builder: PageBuilder, key: str) -> tuple[Stashed, Stashed | None] | None:
+    """Render ``key``'s body and stash it and its backlink contexts; None when it fails
+    to render."""
     body = _guarded(builder.body, key)
     if body is None:
         return None
     assert _STASH is not None
-    return _STASH.put(body), body.contexts
+    contexts = _STASH.put_contexts(body.contexts) if body.contexts is not None else None
+    return _STASH.put(body), contexts
 
 
 def _record(builder: PageBuilder, job: Job, result: PageResult | None, writer: SiteWriter,
@@ -219,7 +221,7 @@ def _pool(builder: PageBuilder, count: int, workers: int | None,
         _WORKER = None
 
 
-def _bodies_in_worker(keys: Sequence[str]) -> list[tuple[Stashed, Batch | None] | None]:
+def _bodies_in_worker(keys: Sequence[str]) -> list[tuple[Stashed, Stashed | None] | None]:
     assert _WORKER is not None and _STASH is not None
     stashed = [_stash_body(_WORKER, key) for key in keys]
     _STASH.flush()  # another process may assemble these pages

@@ -118,7 +118,6 @@ class PageBuilder:
                                 transcluder=transcluder)
         outline = renderer.whole()
         contexts = self.backlinks.own(key, renderer, transcluder)
-        self.backlinks.preload({key: contexts})
         content = transcluder.fill(outline)
         toc = [(level, text, anchor) for level, text, anchor in renderer.headings]
         content = content.replace(TOC_SLOT, toc_html(toc))

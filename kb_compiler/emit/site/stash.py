@@ -1,11 +1,13 @@
-"""Rendered page bodies kept on disk between the two render passes.
+"""Rendered page bodies, and the backlink contexts they give other pages, kept on disk
+between the two render passes.
 
 The first pass renders every page's content, the second the page file around it, so a
 body waits for the whole first pass (for the backlink contexts every page gives the
 others). Held in memory, the bodies were the largest thing a build kept: about 220 MB
-per 10,000 pages. Here each process that renders appends the bodies it made to a file
-of its own, and the second pass reads each one back, once, wherever it assembles the
-page: the main process keeps only where each body lies.
+per 10,000 pages; the contexts about 32 MB, which each forked worker of the second pass
+then copied as it read them. Here each process that renders appends what it made to a
+file of its own, and the second pass reads each back wherever it assembles a page: the
+main process keeps only where each lies.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from kb_compiler.emit.site.backlinks import Batch
 from kb_compiler.emit.site.pages import Body
 from kb_compiler.errors import KbcError
 
@@ -54,9 +57,16 @@ class BodyStash:
         self._folder.cleanup()
 
     def put(self, body: Body) -> Stashed:
-        """Append ``body`` (its backlink contexts left out: the main process keeps
-        those) to this process's file; ``flush`` before another process reads it."""
-        blob = pickle.dumps(body.without_contexts(), protocol=pickle.HIGHEST_PROTOCOL)
+        """Append ``body`` (its backlink contexts left out: ``put_contexts`` keeps them)
+        to this process's file; ``flush`` before another process reads it."""
+        return self._append(body.without_contexts())
+
+    def put_contexts(self, contexts: Batch) -> Stashed:
+        """Append a page's backlink contexts (read by every page it links to)."""
+        return self._append(contexts)
+
+    def _append(self, value: object) -> Stashed:
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             writer = self._own_writer()
             offset = writer.tell()
@@ -71,10 +81,18 @@ class BodyStash:
             self._writer.flush()
 
     def get(self, where: Stashed) -> Body:
-        descriptor = self._own_reader(where.file)
-        body = pickle.loads(os.pread(descriptor, where.size, where.offset))
+        body = self._read(where)
         assert isinstance(body, Body)
         return body
+
+    def get_contexts(self, where: Stashed) -> Batch:
+        contexts = self._read(where)
+        assert isinstance(contexts, tuple)
+        return contexts  # type: ignore[return-value]
+
+    def _read(self, where: Stashed) -> object:
+        descriptor = self._own_reader(where.file)
+        return pickle.loads(os.pread(descriptor, where.size, where.offset))
 
     def _own_writer(self) -> IO[bytes]:
         if self._writer is None or self._writer_pid != os.getpid():

@@ -28,6 +28,7 @@ _SLUG_DROP = re.compile(r"[^\w\s-]", re.UNICODE)
 _SLUG_SPACE = re.compile(r"[\s_-]+")
 _SAFE_ANCHOR = re.compile(r"[^A-Za-z0-9_-]+")
 _URL_SAFE = "/-_.~!$&'()*+,;=:@"
+_QUOTE_KEEPS = re.compile(r"[A-Za-z0-9/_.~!$&'()*+,;=:@-]*")  # what quote(_URL_SAFE) leaves as is
 
 
 def page_file(slug: str) -> str:
@@ -50,15 +51,23 @@ def relative_url(from_file: str, to_file: str, fragment: str | None = None) -> s
         path = to_file  # the common case: a page at the site root
     else:
         path = posixpath.relpath(to_file, base)
-    url = _quote(path)
-    if fragment:
-        url += "#" + _quote(fragment)
-    return url
+    return with_fragment(_quote(path), fragment)
+
+
+def with_fragment(url: str, fragment: str | None) -> str:
+    """``url#fragment`` with the fragment percent-encoded; ``url`` alone without one."""
+    return f"{url}#{_quote_fragment(fragment)}" if fragment else url
 
 
 @functools.lru_cache(maxsize=65536)
 def _quote(text: str) -> str:
     return quote(text, safe=_URL_SAFE)
+
+
+def _quote_fragment(text: str) -> str:
+    # Not cached: most anchors (a block's) are linked once or twice, and a cache of them
+    # grew to tens of megabytes on a 10,000-page site. Most need no quoting at all.
+    return text if _QUOTE_KEEPS.fullmatch(text) else quote(text, safe=_URL_SAFE)
 
 
 def root_prefix(site_file: str) -> str:
