@@ -169,6 +169,26 @@ def test_cache_skips_unchanged_pages(tmp_path: Path, parsed: list[str]) -> None:
     assert second.page("page 3").blocks[0].content == "changed [[page 4]]"
 
 
+def test_serial_parsing_stores_the_cache_a_chunk_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[str]) -> None:
+    """Entries are written as each chunk is parsed, not held until the whole vault is."""
+    monkeypatch.setattr(loader, "_READ_CHUNK", 4)
+    stored: list[int] = []
+    real_store = loader._store
+    monkeypatch.setattr(loader, "_store",
+                        lambda cache, loaded: (stored.append(len(parsed)),
+                                               real_store(cache, loaded)))
+    vault = _many_pages(tmp_path / "vault", 10)
+    cache = tmp_path / "cache"
+    first = kb_compiler.load(vault, cache_dir=cache, jobs=1)
+    assert stored == [4, 8, 10]
+    assert len(_entries(cache)) == 10
+    assert first.pages == kb_compiler.load(vault, cache_dir=None, jobs=1).pages
+    parsed.clear()
+    assert kb_compiler.load(vault, cache_dir=cache, jobs=1).pages == first.pages
+    assert parsed == []
+
+
 def test_the_cache_folder_may_be_given_as_a_string(tmp_path: Path, parsed: list[str]) -> None:
     vault = _many_pages(tmp_path / "vault", 3)
     cache = tmp_path / "cache"
