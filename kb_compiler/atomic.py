@@ -27,6 +27,21 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
+def output_target(out: Path, vault: Path) -> Path:
+    """OUT resolved, or ``KbcError`` when writing it would touch the vault: OUT is the
+    vault, lies inside it or contains it. Also when OUT is a file."""
+    target, root = out.resolve(), vault.resolve()
+    if target == root or root in target.parents:
+        raise KbcError("the output folder is the vault or inside it; choose a folder "
+                       "outside the vault", path=str(out))
+    if target in root.parents:
+        raise KbcError("the output folder contains the vault; choose another folder",
+                       path=str(out))
+    if target.exists() and not target.is_dir():
+        raise KbcError("the output path exists and is not a folder", path=str(out))
+    return target
+
+
 class StagedFolder:
     """An output folder written as a temporary folder beside OUT and swapped in by
     ``commit``. Used as a context manager: left without a commit (an error, a kill), the

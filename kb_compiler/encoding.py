@@ -252,7 +252,7 @@ def _repair_run(match: re.Match[str], codec: _WrongCodec) -> str:
         out.append((b"\xf0" + raw[:3]).decode("utf-8"))
         index, previous_repaired = 3, True
     while index < len(raw):
-        size = _sequence_length(raw[index])
+        size = utf8_length(raw[index])
         chunk = raw[index:index + size] if size and index + size <= len(raw) else b""
         decoded = _strict_utf8(chunk)
         original = run[index:index + size]
@@ -305,7 +305,11 @@ def _plausible(original: str, decoded: str, codec: _WrongCodec, after_repair: bo
     return is_bad(original)
 
 
-def _sequence_length(lead: int) -> int:
+def utf8_length(lead: int) -> int:
+    """How many bytes the UTF-8 sequence starting with byte ``lead`` has; 0 when no
+    sequence starts with it (a continuation byte, or one UTF-8 never uses)."""
+    if lead < 0x80:
+        return 1
     if 0xC2 <= lead <= 0xDF:
         return 2
     if 0xE0 <= lead <= 0xEF:

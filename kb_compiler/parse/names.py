@@ -19,6 +19,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from kb_compiler.config import ParseOptions
+from kb_compiler.encoding import utf8_length
 from kb_compiler.model import VaultKind
 
 __all__ = [
@@ -128,7 +129,7 @@ def _decode_escape_run(match: re.Match[str]) -> str:
     out: list[str] = []
     index = 0
     while index < len(raw):
-        size = _utf8_size(raw[index])
+        size = utf8_length(raw[index])
         try:
             out.append(raw[index:index + size].decode("utf-8") if size else "")
         except UnicodeDecodeError:
@@ -138,18 +139,6 @@ def _decode_escape_run(match: re.Match[str]) -> str:
             size = 1
         index += size
     return "".join(out)
-
-
-def _utf8_size(lead: int) -> int:
-    if lead < 0x80:
-        return 1
-    if 0xC2 <= lead <= 0xDF:
-        return 2
-    if 0xE0 <= lead <= 0xEF:
-        return 3
-    if 0xF0 <= lead <= 0xF4:
-        return 4
-    return 0
 
 
 # --- Writing: title -> file body ---------------------------------------------------

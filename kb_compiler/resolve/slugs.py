@@ -43,11 +43,16 @@ def assign_slugs(page_ids: Iterable[str]) -> dict[str, str]:
     taken: set[str] = set()
     result: dict[str, str] = {}
     for page_id in sorted(set(page_ids)):
-        base = slugify(page_id)
-        slug, number = base, 1
-        while slug.lower() in taken:
-            number += 1
-            slug = f"{base}-{number}"
-        taken.add(slug.lower())
-        result[page_id] = slug
+        result[page_id] = take_slug(slugify(page_id), taken)
     return result
+
+
+def take_slug(base: str, taken: set[str], first: str | None = None) -> str:
+    """``first`` (default ``base``) or, when it is taken, ``base-2``, ``base-3``...:
+    the first not in ``taken`` (lower case), which it is added to."""
+    slug, number = first or base, 1
+    while slug.lower() in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    taken.add(slug.lower())
+    return slug

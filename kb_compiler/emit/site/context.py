@@ -31,6 +31,7 @@ from kb_compiler.emit.site.urls import (
 from kb_compiler.model import Page, RefKind, page_id
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target
 from kb_compiler.resolve.blocks import find_heading, heading_level
+from kb_compiler.resolve.slugs import take_slug
 
 _HEADING_MARKS = re.compile(r"^\s*#{1,6}\s*")
 _TRAILING_MARKS = re.compile(r"\s+#+\s*$|\s+\^[A-Za-z0-9-]+\s*$")
@@ -143,13 +144,8 @@ class SiteContext:
         slugs: dict[str, str] = {}
         for key in sorted({*self.pages, *self.made_up}):
             base = self.graph.url_name(key)
-            slug = f"{base}-page" if base.lower() in SITE_FILES else base
-            number = 1
-            while slug.lower() in taken:
-                number += 1
-                slug = f"{base}-{number}"
-            taken.add(slug.lower())
-            slugs[key] = slug
+            slugs[key] = take_slug(base, taken,
+                                   f"{base}-page" if base.lower() in SITE_FILES else None)
         return slugs
 
     def _alias_redirects(self) -> dict[str, str]:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
-from kb_compiler.atomic import StagedFolder
+from kb_compiler.atomic import StagedFolder, output_target
 from kb_compiler.errors import KbcError
 
 MARKER = ".kbc-site"
@@ -24,15 +24,7 @@ MARKER = ".kbc-site"
 def check_output_folder(out: Path, vault: Path) -> Path:
     """The resolved OUT, or ``KbcError`` when it is the vault, inside it, holds it, or
     is a file or a folder kbc did not write."""
-    target, root = out.resolve(), vault.resolve()
-    if target == root or root in target.parents:
-        raise KbcError("the output folder is the vault or inside it; choose a folder "
-                       "outside the vault", path=str(out))
-    if target in root.parents:
-        raise KbcError("the output folder contains the vault; choose another folder",
-                       path=str(out))
-    if target.exists() and not target.is_dir():
-        raise KbcError("the output path exists and is not a folder", path=str(out))
+    target = output_target(out, vault)
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
         raise KbcError("the output folder is not empty and was not written by kbc build; "
                        "empty it or choose another folder", path=str(out))

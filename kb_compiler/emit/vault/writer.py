@@ -14,21 +14,13 @@ import os
 import shutil
 from pathlib import Path
 
-from kb_compiler.atomic import StagedFolder
+from kb_compiler.atomic import StagedFolder, output_target
 from kb_compiler.errors import KbcError
 
 
 def check_output_folder(out: Path, vault: Path, *, force: bool) -> Path:
     """The resolved OUT, or ``KbcError`` (exit 2) when it may not be written."""
-    target, root = Path(os.path.abspath(out)).resolve(), vault.resolve()
-    if target == root or root in target.parents:
-        raise KbcError("the output folder is the vault or inside it; choose a folder "
-                       "outside the vault", path=str(out))
-    if target in root.parents:
-        raise KbcError("the output folder contains the vault; choose another folder",
-                       path=str(out))
-    if target.exists() and not target.is_dir():
-        raise KbcError("the output path exists and is not a folder", path=str(out))
+    target = output_target(out, vault)
     if target.is_dir() and any(target.iterdir()) and not force:
         raise KbcError("the output folder is not empty; use --force to replace it",
                        path=str(out))
