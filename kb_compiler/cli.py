@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from kb_compiler import __version__, gcpause
-from kb_compiler.errors import KbcError
+from kb_compiler.errors import KbcError, printable
 
 # Each verb's module is imported when the verb runs: `kbc check` in a pre-commit hook
 # need not load the site builder and jinja2.
@@ -57,7 +57,7 @@ def _click_message(error: click.ClickException) -> str:
 
 def _fail(message: str) -> NoReturn:
     # One line, whatever the message holds (file names may contain line breaks).
-    click.echo(f"kbc: error: {' '.join(message.split())}", err=True)
+    click.echo(f"kbc: error: {printable(' '.join(message.split()))}", err=True)
     sys.exit(2)
 
 

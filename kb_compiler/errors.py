@@ -3,6 +3,10 @@ exit status 2; everything else a user's files can do wrong is a Diagnostic."""
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 class KbcError(Exception):
     """A problem that stops a command from running: bad path, bad option, bad config,
@@ -16,3 +20,10 @@ class KbcError(Exception):
         if path:
             where = f"{path}:{line}: " if line else f"{path}: "
         super().__init__(f"{where}{message}")
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters shown as U+FFFD: file names and page text
+    reach the terminal in messages, and an escape sequence in them must not drive it.
+    Tabs and line breaks stay."""
+    return _CONTROL.sub("\ufffd", text)

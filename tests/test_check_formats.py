@@ -201,3 +201,24 @@ def test_advice_that_is_not_a_name_is_not_asked_as_a_question(tmp_path: Path) ->
     messages = [r["message"]["text"] for r in sarif["runs"][0]["results"]]
     assert "file is UTF-16, not UTF-8; read as UTF-16 (re-save the file as UTF-8)" in messages
     assert "page 'Notess' does not exist (did you mean 'Notes'?)" in messages
+
+
+def _huge_name_result() -> CheckResult:
+    name = "[" * 5000 + "x" + "]" * 5000
+    return CheckResult((Diagnostic("broken-link", Severity.ERROR, "pages/a.md", 1, 3,
+                                   f"page '{name}' does not exist", target=name,
+                                   suggestion="y" * 1000),), pages=1)
+
+
+@pytest.mark.parametrize("name", ["text", "github"])
+def test_formats_people_read_cut_a_huge_message_in_the_middle(name: str) -> None:
+    out = render(name, _huge_name_result(), RenderOptions())
+    first = out.splitlines()[0]
+    assert len(out) < 1500  # of a 10,000-character name and a 1,000-character help
+    assert "page '[[[" in first and "]]]' does not exist" in first and "\u2026" in first
+    assert "y" * 1000 not in out and "y" * 100 in out  # the help is cut too
+
+
+@pytest.mark.parametrize("name", ["json", "sarif"])
+def test_formats_machines_read_keep_a_huge_message_whole(name: str) -> None:
+    assert "[" * 5000 + "x" + "]" * 5000 in render(name, _huge_name_result(), RenderOptions())

@@ -191,6 +191,25 @@ def test_cli_build_and_its_exit_codes(tmp_path: Path) -> None:
     assert bad_url.exit_code == 2
 
 
+@pytest.mark.parametrize("command", ["build", "export"])
+def test_the_problems_a_build_lists_cannot_drive_the_terminal(tmp_path: Path,
+                                                              command: str) -> None:
+    """A page's text reaches stderr in the list of problems: escape sequences in it
+    are shown as U+FFFD, as ``kbc check`` shows them, and a huge name is cut."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "a.md").write_text("- see [[red\x1b]0;title\x07]] and [[" + "z" * 5000 + "]]\n",
+                                encoding="utf-8")
+    result = CliRunner().invoke(main, [command, str(vault), "-o", str(tmp_path / "out"),
+                                       *(["--no-search"] if command == "build" else [])])
+    assert result.exit_code == 0, result.output
+    listed = [line for line in result.stderr.splitlines() if "[broken-link]" in line]
+    assert len(listed) == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert listed[0].startswith("a.md:1:7: error[broken-link] page 'red\ufffd]0;title\ufffd'")
+    assert len(listed[1]) < 400 and listed[1].endswith("' does not exist")
+
+
 def test_user_templates_override_by_name(tmp_path: Path) -> None:
     vault = lay_out_seeds(tmp_path / "seeds")
     templates = tmp_path / "templates"

@@ -109,6 +109,8 @@ CASES = [
     Case("unreadable config: FIFO", unreadable_config("fifo"), ("build", "v", "-o", "s"),
          "kbc.toml"),
     Case("missing vault, serve", plain, ("serve", "nowhere"), "nowhere"),
+    Case("missing vault named with an escape sequence", plain,
+         ("check", "no\x1b]0;title\x07where"), "no\ufffd]0;title\ufffdwhere"),
     Case("bad option", plain, ("check", "v", "--bogus"), "--bogus"),
     Case("bad --port", plain, ("serve", "v", "--port", "99999"), "99999"),
     Case("graph output is a folder", plain, ("graph", "v", "-o", "v"), "directory"),
@@ -191,6 +193,7 @@ def test_user_error_is_one_line_and_exit_2(
     assert len(lines) == 1, run.describe()
     assert lines[0].startswith("kbc: error: "), run.describe()
     assert case.says in lines[0], run.describe()
+    assert "\x1b" not in lines[0] and "\x07" not in lines[0]  # never drives the terminal
     assert run.stdout == b""
     assert unchanged, f"{case.name}: the command changed files although it was refused"
 

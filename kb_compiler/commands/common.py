@@ -54,13 +54,13 @@ def report_problems(graph: object, command: str) -> None:
     inline silencing) to stderr, one line each, so a build or an export says what it
     met on the way. ``kbc check`` gives the full report with context."""
     from kb_compiler.check import run_checks
+    from kb_compiler.check.formats.text import plain_headline
     from kb_compiler.model import Severity
 
     found = [d for d in run_checks(graph).diagnostics  # type: ignore[arg-type]
              if d.severity is not Severity.INFO]
     for note in found[:MAX_REPORTED]:
-        where = f"{note.path}:{note.line}:{note.column}" if note.line else note.path
-        click.echo(f"{where}: {note.severity.value}[{note.code}] {note.message}", err=True)
+        click.echo(plain_headline(note), err=True)
     if len(found) > MAX_REPORTED:
         click.echo(f"kbc {command}: {len(found) - MAX_REPORTED} more problems; "
                    "run 'kbc check' for all of them", err=True)

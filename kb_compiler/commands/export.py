@@ -24,6 +24,7 @@ def command(vault: str | None, out: Path, to: str | None, force: bool,
     """Write VAULT as a complete Logseq graph or Obsidian vault in OUT: file names,
     links, properties, block ids, journals and assets in the target's own form."""
     from kb_compiler import load
+    from kb_compiler.check.formats.text import plain_headline
     from kb_compiler.emit.vault import export_vault
     from kb_compiler.emit.vault.writer import check_output_folder
     from kb_compiler.model import Dialect
@@ -39,8 +40,7 @@ def command(vault: str | None, out: Path, to: str | None, force: bool,
     if report.majority and to is None:
         click.echo(f"kbc export: {report.majority} (choose with --to)", err=True)
     for note in report.diagnostics:
-        where = f"{note.path}:{note.line}" if note.line else note.path
-        click.echo(f"{where}: {note.severity.value}[{note.code}] {note.message}", err=True)
+        click.echo(plain_headline(note), err=True)
     written_as = "a Logseq graph" if report.target is Dialect.LOGSEQ else "an Obsidian vault"
     click.echo(f"kbc export: {report.pages} pages and {report.assets} assets written as "
                f"{written_as} to {report.out}", err=True)

@@ -23,7 +23,7 @@ import click
 
 from kb_compiler.commands.build import site_options, summary
 from kb_compiler.commands.common import resolve_vault, vault_argument
-from kb_compiler.errors import KbcError
+from kb_compiler.errors import KbcError, printable
 
 if TYPE_CHECKING:
     from kb_compiler.loader import Reloader
@@ -92,11 +92,12 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         for changes in watchfiles.watch(*watched, raise_interrupt=False, stop_event=stop):
             names = sorted({Path(path).name for _, path in changes})
-            click.echo(f"kbc: changed: {', '.join(names[:5])}", err=True)
+            click.echo(f"kbc: changed: {printable(', '.join(names[:5]))}", err=True)
             try:
                 click.echo(rebuild(pages, out, options), err=True)
             except KbcError as error:
-                click.echo(f"kbc: error: {error} (still serving the last good build)", err=True)
+                click.echo(f"kbc: error: {printable(str(error))} (still serving the last good "
+                           "build)", err=True)
         server.shutdown()
     finally:
         shutil.rmtree(workspace, ignore_errors=True)

@@ -23,6 +23,7 @@ class RenderOptions:
 
 
 Renderer = Callable[[CheckResult, RenderOptions], str]
+MESSAGE_WIDTH = 300  # characters of a message (or help) the formats read by people show
 
 
 def _registry() -> dict[str, Renderer]:
@@ -49,6 +50,17 @@ def prefixed(path: str, prefix: str) -> str:
     if not prefix or prefix == ".":
         return path
     return prefix.rstrip("/") + "/" + path
+
+
+def shortened(text: str, width: int = MESSAGE_WIDTH) -> str:
+    """``text`` cut in the middle to ``width`` characters when it is longer, so a
+    message quoting a huge name (a link of thousands of brackets) stays a line a person
+    can read; its start and its end (``' does not exist``) stay. The json and sarif
+    formats keep messages whole."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) * 2 // 3
+    return text[:head] + "\u2026" + text[len(text) - (width - 1 - head):]
 
 
 def advice(diagnostic: Diagnostic) -> str | None:

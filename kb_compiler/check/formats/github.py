@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from kb_compiler.check import CheckResult
-from kb_compiler.check.formats import RenderOptions, advice, prefixed
+from kb_compiler.check.formats import RenderOptions, advice, prefixed, shortened
 from kb_compiler.model import Diagnostic, Severity
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -35,10 +35,10 @@ def annotation(diagnostic: Diagnostic, path_prefix: str = "") -> str:
                 properties.append(("endColumn", str(diagnostic.end_column)))
     properties.append(("title", f"kbc {diagnostic.code}"))
     listed = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    message = diagnostic.message
+    message = shortened(diagnostic.message)
     suggested = advice(diagnostic)
     if suggested:
-        message += f"\nhelp: {suggested}"
+        message += f"\nhelp: {shortened(suggested)}"
     return f"::{COMMAND[diagnostic.severity]} {listed}::{escape_data(message)}"
 
 

@@ -17,20 +17,18 @@ terminal; very long lines are cut to a window around the span.
 
 from __future__ import annotations
 
-import re
-
 import click
 from rich.cells import cell_len
 
 from kb_compiler.check import CheckResult
-from kb_compiler.check.formats import RenderOptions, advice, prefixed
+from kb_compiler.check.formats import RenderOptions, advice, prefixed, shortened
+from kb_compiler.errors import printable
 from kb_compiler.model import Diagnostic, Severity
 
 TAB = "    "
 WINDOW = 160  # characters of a long source line shown around the span
 LEAD = 60  # of which before the span
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _STYLE = {
     Severity.ERROR: {"fg": "red", "bold": True},
     Severity.WARNING: {"fg": "yellow", "bold": True},
@@ -91,10 +89,16 @@ def _diagnostic(diagnostic: Diagnostic, source: str | None, options: RenderOptio
             out.append(style(f"{gutter} | ", fg="blue", bold=True) + pad + mark)
     suggested = advice(diagnostic)
     if suggested:
-        help_text = f"help: {clean(suggested)}"
+        help_text = f"help: {clean(shortened(suggested))}"
         lead = f"{gutter} = " if source is not None else "  = "
         out.append(style(lead, fg="blue", bold=True) + style(help_text, fg="cyan"))
     return out
+
+
+def plain_headline(diagnostic: Diagnostic) -> str:
+    """The diagnostic's first line without colour (``path:line:col: error[code] ...``),
+    safe to print: what a build or an export lists of the problems it met."""
+    return _headline(diagnostic, RenderOptions(), _Styler(False))
 
 
 def _headline(diagnostic: Diagnostic, options: RenderOptions, style: _Styler) -> str:
@@ -104,7 +108,8 @@ def _headline(diagnostic: Diagnostic, options: RenderOptions, style: _Styler) ->
         if diagnostic.column > 0:
             where += f":{diagnostic.column}"
     label = style(f"{diagnostic.severity.value}[{diagnostic.code}]", **_STYLE[diagnostic.severity])
-    return f"{style(where + ':', bold=True)} {label} {style(clean(diagnostic.message), bold=True)}"
+    message = style(clean(shortened(diagnostic.message)), bold=True)
+    return f"{style(where + ':', bold=True)} {label} {message}"
 
 
 def _quote(source: str, column: int, end_column: int | None) -> tuple[str, str]:
@@ -136,7 +141,7 @@ def _display(text: str) -> str:
 
 def clean(text: str) -> str:
     """Text from a vault with control characters (escape sequences) neutralized."""
-    return _CONTROL.sub("\ufffd", text.replace("\t", TAB))
+    return printable(text.replace("\t", TAB))
 
 
 class _Styler:
