@@ -75,7 +75,7 @@ def discover(root: Path, config: VaultConfig) -> Discovery:
         folder, prefix = stack.pop()
         for entry in _entries(walk, folder, prefix):
             relative = prefix + entry.name
-            if _skipped(walk, relative, entry.name):
+            if _skipped(walk, relative, entry.name) or not _utf8_name(walk, entry, prefix):
                 continue
             if entry.is_symlink():
                 _symlink(walk, entry, relative)
@@ -119,6 +119,20 @@ def _skipped(walk: _Walk, relative: str, name: str) -> bool:
                for hidden in config.hidden):
             return True
     return any(matches(relative, pattern) for pattern in config.ignore)
+
+
+def _utf8_name(walk: _Walk, entry: os.DirEntry[str], prefix: str) -> bool:
+    """Whether the entry's name is valid UTF-8. Python reads other bytes in a name as
+    lone surrogates, which no page name, URL, output file or JSON string can hold, so
+    such a file or folder is skipped, with an error showing its name's bytes."""
+    try:
+        entry.name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = prefix + os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+        walk.problem("invalid-encoding", Severity.ERROR, shown,
+                     f"the name '{shown}' is not valid UTF-8; skipped (rename it)")
+        return False
+    return True
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

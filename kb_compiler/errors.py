@@ -25,5 +25,19 @@ class KbcError(Exception):
 def printable(text: str) -> str:
     """``text`` with its control characters shown as U+FFFD: file names and page text
     reach the terminal in messages, and an escape sequence in them must not drive it.
-    Tabs and line breaks stay."""
-    return _CONTROL.sub("\ufffd", text)
+    Tabs and line breaks stay; bytes of a file name that are not UTF-8 read as
+    ``fs_text`` writes them."""
+    return _CONTROL.sub("\ufffd", fs_text(text))
+
+
+def fs_text(text: str) -> str:
+    """``text`` from the file system with the bytes that are not UTF-8 (Python keeps
+    them as lone surrogates, which no UTF-8 output can hold) written as ``\\xNN``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate no file system byte gives
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text

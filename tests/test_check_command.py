@@ -125,6 +125,39 @@ def test_what_stops_the_check_exits_2_with_one_line(
 COMMAND = [sys.executable, "-c", "from kb_compiler.cli import main; main()", "check"]
 
 
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "sarif"])
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(
+        tmp_path: Path, output_format: str) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "good.md").write_text("- fine\n", encoding="utf-8")
+    with open(os.path.join(os.fsencode(vault), b"bad\xff.md"), "w") as handle:
+        handle.write("- x\n")
+    result = kbc(str(vault), "--format", output_format)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "xff.md" in result.stdout and "invalid-encoding" in result.stdout
+    if output_format in ("json", "sarif"):
+        json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "sarif"])
+def test_a_vault_folder_named_in_bytes_that_are_not_utf8(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output_format: str) -> None:
+    """The paths printed start with the vault's folder as typed: its bytes that are not
+    UTF-8 show as \\xNN (in a SARIF URI percent-encoded), never as a crash."""
+    vault = os.path.join(os.fsencode(tmp_path), b"v\xffault")
+    os.mkdir(vault)
+    with open(os.path.join(vault, b"a.md"), "w") as handle:
+        handle.write("- [[nowhere]]\n")
+    monkeypatch.chdir(tmp_path)
+    result = kbc(os.fsdecode(b"v\xffault"), "--format", output_format)
+    assert result.exit_code == 1, result.output
+    shown = {"text": "v\\xffault/a.md:1:3:", "json": '"path": "a.md"',
+             "github": "file=v\\xffault/a.md,", "sarif": '"uri": "v%FFault/a.md"'}
+    assert shown[output_format] in result.stdout
+
+
 def test_output_is_byte_identical_between_runs(faulty: Path) -> None:
     for output_format in ("text", "json", "github", "sarif"):
         first, second = (kbc(str(faulty), "--format", output_format) for _ in range(2))

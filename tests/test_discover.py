@@ -221,6 +221,23 @@ def test_odd_file_names_are_pages(tmp_path, name):
     assert _pages(_run(tmp_path)) == [name]
 
 
+def test_names_that_are_not_utf8_are_skipped_with_an_error(tmp_path):
+    """Python reads such a name with lone surrogates, which no output can hold."""
+    _write(tmp_path, "ok.md")
+    os.mkdir(os.path.join(os.fsencode(tmp_path), b"bad\xfffolder"))
+    for name in (b"bad\xff.md", b"bad\xfffolder/inside.md", b"pic\xfe.png"):
+        with open(os.path.join(os.fsencode(tmp_path), name), "w") as handle:
+            handle.write("- x\n")
+    found = _run(tmp_path)
+    assert _pages(found) == ["ok.md"] and _assets(found) == []
+    assert [(d.code, d.severity, d.path) for d in found.diagnostics] == [
+        ("invalid-encoding", Severity.ERROR, "bad\\xff.md"),
+        ("invalid-encoding", Severity.ERROR, "bad\\xfffolder"),
+        ("invalid-encoding", Severity.ERROR, "pic\\xfe.png"),
+    ]
+    assert "not valid UTF-8" in found.diagnostics[0].message
+
+
 def test_dot_names_are_skipped(tmp_path):
     _write(tmp_path, "..md")
     _write(tmp_path, ".trash/old.md")

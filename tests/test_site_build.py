@@ -6,6 +6,7 @@ folder is refused when it is the vault or inside it."""
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 import unicodedata
 from pathlib import Path
@@ -208,6 +209,17 @@ def test_the_problems_a_build_lists_cannot_drive_the_terminal(tmp_path: Path,
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert listed[0].startswith("a.md:1:7: error[broken-link] page 'red\ufffd]0;title\ufffd'")
     assert len(listed[1]) < 400 and listed[1].endswith("' does not exist")
+
+
+def test_a_vault_folder_named_in_bytes_that_are_not_utf8_gives_a_site(tmp_path: Path) -> None:
+    vault = os.path.join(os.fsencode(tmp_path), b"v\xffault")
+    os.mkdir(vault)
+    with open(os.path.join(vault, b"a.md"), "w") as handle:
+        handle.write("- text\n")
+    result = CliRunner().invoke(main, ["build", os.fsdecode(vault), "-o",
+                                       str(tmp_path / "site"), "--no-search"])
+    assert result.exit_code == 0, result.output
+    assert "<title>v\\xffault" in (tmp_path / "site" / "index.html").read_text("utf-8")
 
 
 def test_user_templates_override_by_name(tmp_path: Path) -> None:

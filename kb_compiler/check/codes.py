@@ -40,7 +40,8 @@ _TABLE = (
         "Text damaged by a wrong encoding (mojibake) was repaired.",
         Severity.WARNING,
     ),
-    CodeInfo("invalid-encoding", "The file holds bytes that are not valid UTF-8."),
+    CodeInfo("invalid-encoding", "The file, or its name, holds bytes that are not valid "
+                                 "UTF-8."),
     CodeInfo("path-escape", "A link, embed or asset points outside the vault and was refused."),
     # Further codes the stages produce.
     CodeInfo(

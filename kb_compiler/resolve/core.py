@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kb_compiler.errors import KbcError
+from kb_compiler.errors import KbcError, fs_text
 from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.model import (
     Diagnostic,
@@ -134,7 +134,7 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
             (edge for r in refs if (edge := network.reference_edge(r, pages)) is not None),
             (network.Edge(child, parent, "namespace", 0) for child, parent in parents.items()))
         with no_gc_pauses():
-            return network.assemble(nodes, edges, kb.root.name)
+            return network.assemble(nodes, edges, fs_text(kb.root.name))
 
     return KnowledgeGraph(
         kb, assemble, tuple(refs), _final_diagnostics(kb, found.diagnostics),

@@ -14,6 +14,7 @@ import re
 
 from kb_compiler.check import CheckResult
 from kb_compiler.check.formats import RenderOptions, advice, prefixed, shortened
+from kb_compiler.errors import fs_text
 from kb_compiler.model import Diagnostic, Severity
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -43,7 +44,7 @@ def annotation(diagnostic: Diagnostic, path_prefix: str = "") -> str:
 
 
 def escape_data(text: str) -> str:
-    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = fs_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     # Other control characters from a vault's text would reach the log as they are.
     return _CONTROL.sub("\ufffd", escaped)
 

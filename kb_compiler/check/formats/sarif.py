@@ -10,6 +10,7 @@ depends on the clock or the machine, so the log is byte-identical between runs.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
@@ -99,4 +100,4 @@ def _artifact(path: str) -> dict[str, str]:
 def uri(path: str) -> str:
     """A relative URI reference for a path: every character outside the unreserved set
     percent-encoded (so ``a:b.md`` cannot read as a scheme), ``/`` kept."""
-    return quote(path, safe="/")
+    return quote(os.fsencode(path), safe="/")  # a name's bytes that are not UTF-8 too

@@ -28,6 +28,7 @@ from kb_compiler.emit.site.urls import (
     relative_url,
     with_fragment,
 )
+from kb_compiler.errors import fs_text
 from kb_compiler.model import Page, RefKind, page_id
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target
 from kb_compiler.resolve.blocks import find_heading, heading_level
@@ -104,7 +105,7 @@ class SiteContext:
         self.slugs: dict[str, str] = self._assign_slugs()
         self.redirects: dict[str, str] = self._alias_redirects()
         self.asset_paths = frozenset(asset.path for asset in self.kb.assets)
-        self.title = options.title or self.kb.root.name
+        self.title = options.title or fs_text(self.kb.root.name)
         self._ref_index: dict[str, dict[RefKey, ResolvedRef]] = {}
         self._anchors: dict[str, dict[int, str]] = {}
         self._hrefs: dict[tuple[str, str | None], str | None] = {}
