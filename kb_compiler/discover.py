@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb_compiler.config import KBC_CONFIG, PYPROJECT, SCHEMA_FILES, VaultConfig
+from kb_compiler.errors import fs_text
 from kb_compiler.globs import matches
 from kb_compiler.model import Asset, Diagnostic, Dialect, Severity, SourceFile, VaultKind
 from kb_compiler.parse.names import journal_date
@@ -128,7 +129,7 @@ def _utf8_name(walk: _Walk, entry: os.DirEntry[str], prefix: str) -> bool:
     try:
         entry.name.encode("utf-8")
     except UnicodeEncodeError:
-        shown = prefix + os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+        shown = fs_text(prefix + entry.name)
         walk.problem("invalid-encoding", Severity.ERROR, shown,
                      f"the name '{shown}' is not valid UTF-8; skipped (rename it)")
         return False
