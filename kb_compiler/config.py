@@ -248,7 +248,7 @@ def _apply_settings(
         schema = settings["schema"]
         if not isinstance(schema, str) or not schema.strip():
             raise source.error(_wrong_type("schema", "a file path", schema, source), "schema")
-        changes["schema"] = schema.strip()
+        changes["schema"] = _schema_path(schema.strip(), source)
     if "severity" in settings:
         changes["severity"] = _severity_table(settings["severity"], source)
     shown = source.path.name
@@ -298,6 +298,20 @@ def _wrong_type(key: str, expected: str, value: object, source: _TomlSource) -> 
 _HEADER = re.compile(r"\s*\[\[?([^\]]*)\]")
 _KEY_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
 _KEY_LINE = re.compile(rf"\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
+
+
+def _schema_path(written: str, source: _TomlSource) -> str:
+    """The configured schema path, refused here, at its line of the config, when it
+    leaves the vault or names no file."""
+    root = source.path.parent.resolve()
+    found = (root / written).resolve()
+    if found != root and root not in found.parents:
+        raise source.error(f"the schema file '{written}' in {source.label} must be inside "
+                           "the vault", "schema")
+    if not found.is_file():
+        raise source.error(f"the schema file '{written}' in {source.label} was not found",
+                           "schema")
+    return written
 
 
 def _line_of(text: str, wanted: tuple[str, ...]) -> int | None:

@@ -121,6 +121,8 @@ def test_broken_config_edn_is_a_user_error(tmp_path, edn, where, what):
 
 
 def test_every_kbc_key(tmp_path):
+    (tmp_path / "meta").mkdir()
+    (tmp_path / "meta" / "schema.yaml").write_text("types: {}\n", encoding="utf-8")
     config = load_config(_kbc(tmp_path, """
 ignore = ["drafts/**", "*.tmp.md"]
 exclude = ["private/**"]
@@ -154,8 +156,25 @@ def test_schema_defaults_to_kbc_schema_yaml_when_present(tmp_path):
     assert load_config(tmp_path).schema is None
     (tmp_path / "kbc-schema.yaml").write_text("types: {}\n", encoding="utf-8")
     assert load_config(tmp_path).schema == "kbc-schema.yaml"
+    (tmp_path / "other.yaml").write_text("types: {}\n", encoding="utf-8")
     _kbc(tmp_path, 'schema = "other.yaml"\n')
     assert load_config(tmp_path).schema == "other.yaml"
+
+
+@pytest.mark.parametrize(("written", "words"), [
+    ("nope.yaml", "the schema file 'nope.yaml' in kbc.toml was not found"),
+    ("meta", "the schema file 'meta' in kbc.toml was not found"),  # a folder
+    ("../outside.yaml", "the schema file '../outside.yaml' in kbc.toml must be inside"),
+])
+def test_a_configured_schema_that_cannot_be_used_is_refused_at_its_line(
+        tmp_path, written, words):
+    vault = tmp_path / "vault"
+    (vault / "meta").mkdir(parents=True)
+    (tmp_path / "outside.yaml").write_text("types: {}\n", encoding="utf-8")
+    _kbc(vault, f'ignore = []\nschema = "{written}"\n')
+    with pytest.raises(KbcError) as caught:
+        load_config(vault)
+    assert str(caught.value).startswith(f"{vault / 'kbc.toml'}:2: {words}")
 
 
 def test_pyproject_tool_kbc(tmp_path):

@@ -136,6 +136,8 @@ CASES = [
          "kbc.toml"),
     Case("broken kbc.toml, export", config("ignore = [\n"), ("export", "v", "-o", "out"),
          "kbc.toml"),
+    Case("configured schema missing", config('schema = "nope.yaml"\n'), ("check", "v"),
+         "kbc.toml:1"),
     Case("bad key in [tool.kbc]", config("[tool.kbc]\nfoo = 1\n", "pyproject.toml"),
          ("check", "v"), "foo"),
     Case("broken logseq config", config("{:file/name-format [\n", "logseq/config.edn"),
