@@ -106,6 +106,18 @@ def test_dot_and_mermaid_escape_names() -> None:
     assert "  n1 -->|\"link\"| n0" in mermaid
 
 
+def test_control_characters_in_names_are_written_as_escapes() -> None:
+    """GraphML is XML, which cannot hold them; DOT and Mermaid go to terminals."""
+    graph = graph_of(page("pages/p.md", refs=(ref("a\x01b"), ref("c\x1b]0;title\x07d"))))
+    graphml = render_graph(graph.graph, "graphml")
+    back = nx.read_graphml(io.BytesIO(graphml.encode("utf-8")), force_multigraph=True)
+    assert {"a\\x01b", "c\\x1b]0;title\\x07d"} <= set(back.nodes)
+    for output_format in ("graphml", "dot", "mermaid"):
+        text = render_graph(graph.graph, output_format)
+        assert not any(ord(c) < 32 and c not in "\t\n\r" for c in text), output_format
+        assert "x1b]0;title" in text
+
+
 def test_unknown_format_is_a_user_error() -> None:
     with pytest.raises(KbcError, match="unknown graph format 'png'"):
         render_graph(nx.MultiDiGraph(), "png")

@@ -48,6 +48,15 @@ def test_atom_feed_is_newest_first_and_well_formed() -> None:
     assert links == ["https://kb.example.org/new.html", "https://kb.example.org/old.html"]
 
 
+def test_characters_xml_cannot_hold_do_not_break_the_feed() -> None:
+    entries = [FeedEntry("Odd\x01Title\x1b", "odd.html", "2024-01-02", "text \x02 \x0b end")]
+    root = ElementTree.fromstring(atom_feed("KB\x07", entries, None))  # parses at all
+    (entry,) = root.iter(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Odd\ufffdTitle\ufffd"
+    assert entry.findtext(f"{ATOM}summary") == "text \ufffd \ufffd end"
+    assert root.findtext(f"{ATOM}title") == "KB\ufffd"
+
+
 def test_feed_without_entries_has_a_fixed_date() -> None:
     root = ElementTree.fromstring(atom_feed("Empty", [], None))
     assert root.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"

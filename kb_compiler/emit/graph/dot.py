@@ -7,6 +7,7 @@ from __future__ import annotations
 import networkx as nx
 
 from kb_compiler.emit.graph.order import sorted_edges
+from kb_compiler.emit.graph.text import visible
 
 EDGE_STYLES = {
     "embed": 'style="bold"', "block-ref": 'style="dashed"', "tag": 'color="#7a7a7a"',
@@ -18,7 +19,7 @@ EDGE_STYLES = {
 
 def quote(text: object) -> str:
     """A DOT double-quoted string."""
-    escaped = (str(text).replace("\\", "\\\\").replace('"', '\\"')
+    escaped = (visible(str(text)).replace("\\", "\\\\").replace('"', '\\"')
                .replace("\r", "").replace("\n", "\\n"))
     return f'"{escaped}"'
 

@@ -1,6 +1,7 @@
 """The graph as GraphML, through networkx's own writer. GraphML attributes are scalars,
 so lists and mappings (``properties``, ``aliases``, ``tags``) are written as JSON text
-and null attributes are left out."""
+and null attributes are left out; control characters in ids and text, which XML cannot
+hold, as ``\\xNN``."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import json
 import networkx as nx
 
 from kb_compiler.emit.graph.order import sorted_edges
+from kb_compiler.emit.graph.text import visible
 
 
 def _scalar(value: object) -> str | int | float | bool:
-    if isinstance(value, str | int | float | bool):
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, int | float | bool):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -27,9 +31,9 @@ def graphml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     copy = nx.MultiDiGraph()
     copy.graph.update(_attributes(dict(graph.graph)))
     for node in sorted(graph.nodes):
-        copy.add_node(node, **_attributes(graph.nodes[node]))
+        copy.add_node(visible(node), **_attributes(graph.nodes[node]))
     for source, target, key, data in sorted_edges(graph):
-        copy.add_edge(source, target, key=key, **_attributes(data))
+        copy.add_edge(visible(source), visible(target), key=key, **_attributes(data))
     return copy
 
 

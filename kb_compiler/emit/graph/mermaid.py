@@ -7,13 +7,14 @@ from __future__ import annotations
 import networkx as nx
 
 from kb_compiler.emit.graph.order import sorted_edges
+from kb_compiler.emit.graph.text import visible
 
 ARROWS = {"embed": "==>", "block-ref": "-.->", "namespace": "-.->"}
 
 
 def label(text: object) -> str:
     """A quoted Mermaid label: ``#`` first (it starts entity codes), then the rest."""
-    escaped = str(text).replace("#", "#35;").replace('"', "#quot;")
+    escaped = visible(str(text)).replace("#", "#35;").replace('"', "#quot;")
     escaped = escaped.replace("<", "#lt;").replace(">", "#gt;").replace("|", "#124;")
     escaped = escaped.replace("\r", "").replace("\n", " ")
     return f'"{escaped}"'

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as escape_markup
+from xml.sax.saxutils import quoteattr
 
 from kb_compiler.model import Page
 
@@ -27,6 +28,14 @@ FEED_ENTRIES = 50
 EPOCH = "1970-01-01T00:00:00Z"
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
 _JOURNAL_FILE = re.compile(r"(?:^|/)(\d{4})[_-](\d{2})[_-](\d{2})\.[A-Za-z]+$")
+# What XML 1.0 cannot hold at all: a control character in a title would make the feed
+# unreadable to every reader.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def escape(text: str) -> str:
+    """``text`` as XML character data, with characters XML cannot hold as U+FFFD."""
+    return escape_markup(_NOT_XML.sub("\ufffd", text))
 
 
 def page_date(page: Page) -> str | None:
