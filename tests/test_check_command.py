@@ -75,6 +75,20 @@ def test_json_to_stdout_and_to_a_file(faulty: Path, tmp_path: Path) -> None:
     assert json.loads(report.read_text(encoding="utf-8")) == document
 
 
+def test_a_report_may_go_beside_the_pages_but_never_over_one(faulty: Path) -> None:
+    """A vault that is its repository keeps its CI report at its root; a page or the
+    config is refused (a report written there would replace what the author wrote)."""
+    page = next(faulty.rglob("*.md"))
+    before = page.read_bytes()
+    refused = kbc(str(faulty), "--format", "json", "-o", str(page))
+    assert refused.exit_code == 2 and "page or a config file" in refused.stderr
+    assert page.read_bytes() == before
+    written = kbc(str(faulty), "--format", "sarif", "-o", str(faulty / "kbc.sarif"))
+    assert written.exit_code == 1
+    assert json.loads((faulty / "kbc.sarif").read_text("utf-8"))["version"] == "2.1.0"
+    assert [p.name for p in faulty.iterdir() if p.name.endswith(".tmp")] == []
+
+
 def test_github_and_sarif_paths_are_relative_to_the_working_directory(
     faulty: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

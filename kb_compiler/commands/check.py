@@ -9,11 +9,17 @@ from pathlib import Path
 
 import click
 
+from kb_compiler.atomic import write_file
 from kb_compiler.check import check_vault
 from kb_compiler.check.formats import FORMAT_NAMES, RenderOptions, render
 from kb_compiler.check.formats.text import summary_line
-from kb_compiler.commands.common import jobs_option, resolve_vault, stdout_bytes, vault_argument
-from kb_compiler.errors import KbcError
+from kb_compiler.commands.common import (
+    jobs_option,
+    refuse_vault_file,
+    resolve_vault,
+    stdout_bytes,
+    vault_argument,
+)
 
 
 @click.command(name="check")
@@ -50,6 +56,7 @@ def command(
     """Check the knowledge base in VAULT for broken links, embeds, block refs and
     relations, schema violations and damaged files."""
     root = resolve_vault(vault)
+    refuse_vault_file(output, root)
     result = check_vault(root, fix_encoding=False if no_fix_encoding else None, jobs=jobs)
     options = RenderOptions(
         color=output_format == "text" and _use_color(color, output),
@@ -87,9 +94,5 @@ def _write(report: str, output: Path | None) -> None:
         stream.write(data)
         stream.flush()
         return
-    try:
-        output.write_bytes(data)
-    except OSError as error:
-        raise KbcError(f"cannot write the report: {error.strerror or error}",
-                       path=str(output)) from error
+    write_file(output, data)
 

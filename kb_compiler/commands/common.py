@@ -27,6 +27,28 @@ def resolve_vault(vault: str | None) -> Path:
     return path
 
 
+# Files of a vault a report written over would destroy: pages (by their suffix, so a
+# new one is not made either) and the files that configure the vault.
+_PAGE_SUFFIXES = (".md", ".markdown", ".org")
+_CONFIG_FILES = ("kbc.toml", "pyproject.toml", "kbc-schema.yaml", "kbc-schema.yml",
+                 "logseq/config.edn")
+
+
+def refuse_vault_file(output: Path | None, root: Path) -> None:
+    """``KbcError`` when ``-o`` names a page or a config file of the vault (written, a
+    report would replace what the author wrote). Other paths are the user's to choose,
+    in the vault too: a report beside the pages of a vault that is its repository."""
+    if output is None:
+        return
+    target, vault = output.resolve(), root.resolve()
+    if vault not in target.parents:
+        return
+    relative = target.relative_to(vault).as_posix()
+    if target.suffix.lower() in _PAGE_SUFFIXES or relative in _CONFIG_FILES:
+        raise KbcError("the output file would be a page or a config file of the vault; "
+                       "choose another file", path=str(output))
+
+
 def stdout_bytes() -> BinaryIO:
     """Standard output as bytes, so a report is UTF-8 whatever the locale says.
 

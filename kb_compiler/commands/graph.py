@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from kb_compiler.atomic import replacing
-from kb_compiler.commands.common import jobs_option, resolve_vault, stdout_bytes, vault_argument
+from kb_compiler.commands.common import (
+    jobs_option,
+    refuse_vault_file,
+    resolve_vault,
+    stdout_bytes,
+    vault_argument,
+)
 from kb_compiler.emit.graph import FORMAT_NAMES, write_graph
 
 
@@ -27,8 +33,9 @@ def command(vault: str | None, output_format: str, output: Path | None,
     from kb_compiler import load
     from kb_compiler.resolve import resolve
 
-    knowledge = resolve(load(resolve_vault(vault), jobs=jobs,
-                             fix_encoding=False if no_fix_encoding else None))
+    root = resolve_vault(vault)
+    refuse_vault_file(output, root)
+    knowledge = resolve(load(root, jobs=jobs, fix_encoding=False if no_fix_encoding else None))
     if output is None:
         stream = stdout_bytes()
         write_graph(knowledge.graph, output_format, stream)
