@@ -34,10 +34,6 @@ def fs_text(text: str) -> str:
     """``text`` from the file system with the bytes that are not UTF-8 (Python keeps
     them as lone surrogates, which no UTF-8 output can hold) written as ``\\xNN``."""
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        except UnicodeEncodeError:  # a surrogate no file system byte gives
-            return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file system byte gives
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -27,24 +27,21 @@ def resolve_vault(vault: str | None) -> Path:
     return path
 
 
-# Files of a vault a report written over would destroy: pages (by their suffix, so a
-# new one is not made either) and the files that configure the vault.
-_PAGE_SUFFIXES = (".md", ".markdown", ".org")
-_CONFIG_FILES = ("kbc.toml", "pyproject.toml", "kbc-schema.yaml", "kbc-schema.yml",
-                 "logseq/config.edn")
-
-
 def refuse_vault_file(output: Path | None, root: Path) -> None:
     """``KbcError`` when ``-o`` names a page or a config file of the vault (written, a
     report would replace what the author wrote). Other paths are the user's to choose,
     in the vault too: a report beside the pages of a vault that is its repository."""
+    from kb_compiler.config import KBC_CONFIG, LOGSEQ_CONFIG, PYPROJECT, SCHEMA_FILES
+    from kb_compiler.discover import PAGE_SUFFIXES
+
     if output is None:
         return
     target, vault = output.resolve(), root.resolve()
     if vault not in target.parents:
         return
     relative = target.relative_to(vault).as_posix()
-    if target.suffix.lower() in _PAGE_SUFFIXES or relative in _CONFIG_FILES:
+    if target.suffix.lower() in PAGE_SUFFIXES or \
+            relative in (KBC_CONFIG, PYPROJECT, LOGSEQ_CONFIG, *SCHEMA_FILES):
         raise KbcError("the output file would be a page or a config file of the vault; "
                        "choose another file", path=str(output))
 
