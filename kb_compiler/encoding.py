@@ -10,6 +10,7 @@ inside lines that also hold correct non-ASCII text.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -114,7 +115,26 @@ def repair_line(line: str) -> tuple[str, tuple[str, ...]]:
     steps = [f"{action} {argument}" for action, argument in explanation or ()]
     fixed, run_steps = repair_runs(fixed)
     steps.extend(step for step in run_steps if step not in steps)
-    return fixed, tuple(steps)
+    fixed = _without_glued_letters(line, fixed)
+    return (fixed, tuple(steps)) if fixed != line else (line, ())
+
+
+def _without_glued_letters(line: str, fixed: str) -> str:
+    """``fixed`` with the repairs that turned three characters ending a word into one
+    letter of another script put back: ``Café½«`` is correct text whose ``é½«`` reads,
+    as Windows-1252, as the UTF-8 of ``齫``. Damaged text of such a script makes runs
+    of several of those letters (``æ—¥æœ¬`` for ``日本``), not one glued to a word."""
+    if len(fixed) == len(line):
+        return fixed
+    kept: list[str] = []
+    matcher = difflib.SequenceMatcher(None, line, fixed, autojunk=False)
+    for tag, start, end, fixed_start, fixed_end in matcher.get_opcodes():
+        repaired = fixed[fixed_start:fixed_end]
+        glued = (tag == "replace" and end - start == 3 and len(repaired) == 1
+                 and start > 0 and line[start - 1].isalpha() and repaired.isalpha()
+                 and not unicodedata.name(repaired, "").startswith("LATIN"))
+        kept.append(line[start:end] if glued else repaired)
+    return "".join(kept)
 
 
 def _decode_utf16(data: bytes, path: str) -> DecodedText:

@@ -157,6 +157,17 @@ _WORDS = (
 )
 
 
+@pytest.mark.parametrize(("written", "read"), [
+    ("Café½«»", "Café½«»"),  # é½« is, as Windows-1252, the UTF-8 of one CJK letter
+    ("Tokyoæ—¥æœ¬", "Tokyo日本"),  # a run of them glued to a word is damage
+    ("CafÃ©", "Café"),
+])
+def test_three_characters_ending_a_word_are_not_read_as_one_letter_of_another_script(
+        written: str, read: str) -> None:
+    """Found by the property below (hypothesis 6.170, words 'Café', '½', '«»')."""
+    assert decode(written.encode("utf-8"), "p.md").text == read
+
+
 @settings(max_examples=300)
 @given(st.lists(st.sampled_from(_WORDS), max_size=12), st.sampled_from([" ", "\n", ""]))
 def test_text_without_mojibake_runs_is_never_changed(words, separator):
