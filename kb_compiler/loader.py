@@ -200,6 +200,7 @@ def _from_cache(sources: Sequence[SourceFile], options: ParseOptions,
         for start in range(0, len(sources), _READ_CHUNK):
             _, keys, cached = _look_up(sources[start:start + _READ_CHUNK], cache)
             found.extend(loads_page(cached.get(key)) if key else None for key in keys)
+        cache.mark_used(cache.unmarked)
     return found
 
 
@@ -221,15 +222,18 @@ def _parse_shared(
 
 
 class _Loaded(NamedTuple):
-    """A chunk's entries (see ``_load_entries``) and the cache entries it made."""
+    """A chunk's entries (see ``_load_entries``), the cache entries it made and the keys
+    of those it read that are due a new day of use."""
 
     entries: list[Page | bytes | None]
     fresh: list[tuple[str, bytes]]
+    unmarked: list[str]
 
 
 def _store(cache: ParseCache | None, loaded: _Loaded) -> None:
     if cache:
         cache.put_many(loaded.fresh)
+        cache.mark_used(loaded.unmarked)
 
 
 def _pages(chunk: Sequence[SourceFile], loaded: _Loaded, options: ParseOptions) -> list[Page]:
@@ -270,6 +274,7 @@ def _load_entries(
     with no_gc_pauses(), (ParseCache(cache_dir, options) if cache_dir else nullcontext()) \
             as cache:
         datas, keys, cached = _look_up(chunk, cache)
+        unmarked = cache.unmarked if cache else []
     entries: list[Page | bytes | None] = []
     fresh: list[tuple[str, bytes]] = []
     with no_gc_pauses():
@@ -283,7 +288,7 @@ def _load_entries(
             if key and blob is not None:
                 fresh.append((key, blob))
             entries.append(blob if pickled and blob is not None else page)
-    return _Loaded(entries, fresh)
+    return _Loaded(entries, fresh, unmarked)
 
 
 def _look_up(chunk: Sequence[SourceFile], cache: ParseCache | None

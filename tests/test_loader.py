@@ -201,7 +201,7 @@ def test_the_cache_folder_may_be_given_as_a_string(tmp_path: Path, parsed: list[
 
 def _entries(cache: Path) -> list[tuple[str, bytes]]:
     with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db:
-        return sorted(db.execute("SELECT key, blob FROM pages"))
+        return sorted(db.execute(f"SELECT key, blob FROM {cache_module._TABLE}"))
 
 
 def test_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
@@ -210,7 +210,7 @@ def test_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
     expected = kb_compiler.load(vault, cache_dir=cache).pages
     assert len(_entries(cache)) == 3
     with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db, db:
-        db.execute("UPDATE pages SET blob = ?", (b"not a pickle",))
+        db.execute(f"UPDATE {cache_module._TABLE} SET blob = ?", (b"not a pickle",))
     assert kb_compiler.load(vault, cache_dir=cache).pages == expected
 
 
@@ -271,18 +271,99 @@ def test_entries_of_other_parsing_code_are_deleted(
     assert len(second) == 3 and not first & second
 
 
-def test_the_old_cache_table_is_dropped(tmp_path: Path) -> None:
+@pytest.mark.parametrize("table", ["CREATE TABLE entries (key TEXT PRIMARY KEY, blob BLOB) "
+                                   "WITHOUT ROWID",
+                                   "CREATE TABLE pages (key TEXT PRIMARY KEY, blob BLOB NOT NULL)"])
+def test_old_cache_tables_are_dropped(tmp_path: Path, table: str) -> None:
     vault = _many_pages(tmp_path / "vault", 3)
     cache = tmp_path / "cache"
     cache.mkdir()
+    old_name = table.split()[2]
     with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db, db:
-        db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, blob BLOB) WITHOUT ROWID")
-        db.execute("INSERT INTO entries VALUES ('old', ?)", (b"x" * 5000,))
+        db.execute(table)
+        db.execute(f"INSERT INTO {old_name} VALUES ('old', ?)", (b"x" * 5000,))
     kb_compiler.load(vault, cache_dir=cache)
     with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
-    assert "entries" not in tables
+    assert old_name not in tables
     assert len(_entries(cache)) == 3
+
+
+def _days_used(cache: Path) -> dict[str, int]:
+    with contextlib.closing(sqlite3.connect(cache / DATABASE)) as db:
+        return dict(db.execute(f"SELECT key, used FROM {cache_module._TABLE}"))
+
+
+def _on_day(monkeypatch: pytest.MonkeyPatch, day: int) -> None:
+    monkeypatch.setattr(cache_module, "today", lambda: day)
+
+
+def test_each_entry_keeps_the_last_day_a_run_used_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = _many_pages(tmp_path / "vault", 4)
+    cache = tmp_path / "cache"
+    _on_day(monkeypatch, 1000)
+    kb_compiler.load(vault, cache_dir=cache)
+    first = _days_used(cache)
+    assert len(first) == 4 and set(first.values()) == {1000}
+    _on_day(monkeypatch, 1007)
+    (vault / "page 0.md").write_text("- edited\n", encoding="utf-8")
+    kb_compiler.load(vault, cache_dir=cache, jobs=1)
+    days = _days_used(cache)
+    assert len(days) == 5  # the edit is a new entry; the old one stays a while
+    assert sorted(days.values()) == [1000, 1007, 1007, 1007, 1007]
+
+
+def test_entries_unused_for_a_month_are_deleted_and_their_space_returned(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    for number in range(60):  # big pages: the file is mostly theirs
+        (gone / f"long {number}.md").write_text(f"- {'words ' * 2000}{number}\n",
+                                                encoding="utf-8")
+    kept = _many_pages(tmp_path / "kept", 3)
+    cache = tmp_path / "cache"
+    _on_day(monkeypatch, 1000)
+    kb_compiler.load(gone, cache_dir=cache)
+    kb_compiler.load(kept, cache_dir=cache)
+    _on_day(monkeypatch, 1000 + cache_module.KEEP_DAYS)
+    kb_compiler.load(kept, cache_dir=cache)  # a month on: only just due
+    assert len(_entries(cache)) == 63
+    full = (cache / DATABASE).stat().st_size
+    _on_day(monkeypatch, 1001 + cache_module.KEEP_DAYS)
+    kept_keys = set(_days_used(cache)) - {key for key, day in _days_used(cache).items()
+                                          if day == 1000}
+    kb_compiler.load(kept, cache_dir=cache)
+    assert set(_days_used(cache)) == kept_keys and len(kept_keys) == 3
+    assert (cache / DATABASE).stat().st_size < full / 4
+
+
+def test_days_of_use_are_written_by_this_process_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers that read entries hand their keys here, as they do their new entries."""
+    vault = _many_pages(tmp_path / "vault", loader.PARALLEL_THRESHOLD + 50)
+    cache = tmp_path / "cache"
+    _on_day(monkeypatch, 1000)
+    kb_compiler.load(vault, cache_dir=cache, jobs=2)
+    first_chunk = sorted(vault.glob("*.md"))[:loader._CHUNK]
+    for page in first_chunk:  # cold: the pages are parsed, workers reading the cache
+        page.write_text(f"- edited {page.name}\n", encoding="utf-8")
+    log = tmp_path / "marked-by"
+    real_mark = cache_module.ParseCache.mark_used
+
+    def logging_mark(self, keys):  # type: ignore[no-untyped-def]
+        with log.open("a", encoding="utf-8") as out:
+            out.writelines(f"{os.getpid()} {key}\n" for key in keys)
+        return real_mark(self, keys)
+
+    monkeypatch.setattr(cache_module.ParseCache, "mark_used", logging_mark)
+    _on_day(monkeypatch, 1003)
+    kb_compiler.load(vault, cache_dir=cache, jobs=2)
+    rows = [line.split(" ") for line in log.read_text(encoding="utf-8").splitlines()]
+    assert {pid for pid, _ in rows} == {str(os.getpid())}
+    pages = len(list(vault.glob("*.md")))
+    assert sum(day == 1003 for day in _days_used(cache).values()) == pages
+    assert len(rows) == pages - loader._CHUNK
 
 
 def test_cache_inside_the_vault_is_never_used(tmp_path: Path) -> None:
