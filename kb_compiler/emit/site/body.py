@@ -28,9 +28,16 @@ from kb_compiler.emit.site.render import (
 )
 from kb_compiler.emit.site.urls import index_anchor
 from kb_compiler.model import ORG_TEXT, Block, Dialect, Page
+from kb_compiler.parse import ORG_SUFFIXES
 from kb_compiler.resolve.blocks import heading_level
 
 SNIPPET_CHARS = 400
+
+
+def was_not_parsed(page: Page) -> bool:
+    """A page its parser failed on: it has its text but no blocks, so its outline would
+    show nothing. Its text is shown as a document instead (the check reports it)."""
+    return not page.blocks and any(d.code == "internal-error" for d in page.diagnostics)
 
 
 class BodyRenderer:
@@ -62,8 +69,10 @@ class BodyRenderer:
         return self.state.headings
 
     def whole(self) -> str:
-        if self.is_outline:
+        if self.is_outline and not was_not_parsed(self.page):
             return self._outline(None)
+        if self.page.path.lower().endswith(ORG_SUFFIXES):  # an Org page kbc could not parse
+            return org_text_html(self.page.text, self.state)
         if not self.state.options.embedded:
             self.state.line_anchors = self._line_anchors()
         return render_markdown(self.page.text, self.state)
