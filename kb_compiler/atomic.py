@@ -46,7 +46,8 @@ class StagedFolder:
     """An output folder written as a temporary folder beside OUT and swapped in by
     ``commit``. Used as a context manager: left without a commit (an error, a kill), the
     temporary folder goes and OUT stays as it was. ``KbcError`` when OUT's folder cannot
-    be written or OUT cannot be replaced."""
+    be written or OUT cannot be replaced, and in place of any ``OSError`` raised while
+    the folder is written (its file, or OUT, named)."""
 
     def __init__(self, out: Path, kind: str) -> None:
         self.out = out
@@ -64,6 +65,11 @@ class StagedFolder:
                  trace: TracebackType | None) -> None:
         if self.temp.exists():
             shutil.rmtree(self.temp, ignore_errors=True)
+        if isinstance(error, OSError):  # a full disk, a quota, a folder gone read-only
+            kept = "the previous output is left as it was" if self.out.exists() \
+                else "nothing was written"
+            raise KbcError(f"{error.strerror or error}; {kept}",
+                           path=error.filename or str(self.out)) from None
 
     def path(self, relative: str) -> Path:
         """Where ``relative`` (with ``/``) goes in the temporary folder, its folder made;
