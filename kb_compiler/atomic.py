@@ -69,7 +69,14 @@ class StagedFolder:
             kept = "the previous output is left as it was" if self.out.exists() \
                 else "nothing was written"
             raise KbcError(f"{error.strerror or error}; {kept}",
-                           path=error.filename or str(self.out)) from None
+                           path=self._named(error.filename)) from None
+
+    def _named(self, filename: str | bytes | None) -> str:
+        """The file an error names, or OUT for one in the temporary folder (gone now)."""
+        if filename is None:
+            return str(self.out)
+        path = Path(os.fsdecode(filename))
+        return str(self.out) if path.is_relative_to(self.temp) else str(path)
 
     def path(self, relative: str) -> Path:
         """Where ``relative`` (with ``/``) goes in the temporary folder, its folder made;

@@ -89,3 +89,18 @@ def test_a_full_cache_folder_only_costs_time(
     result = _kbc("build", str(SAMPLE_VAULT), "-o", str(tmp_path / "site"), "--no-search")
     assert result.exit_code == 0, result.output
     assert "Customer Profile" in (tmp_path / "site" / "customer-profile.html").read_text("utf-8")
+
+
+def test_a_file_of_the_temporary_folder_is_named_as_the_output(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No inode left: the error names the file it could not create, which lay in the
+    temporary folder, gone by the time the message is read."""
+    real_path = StagedFolder.path
+
+    def path(self: StagedFolder, relative: str) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device", str(real_path(self, relative)))
+
+    monkeypatch.setattr(StagedFolder, "path", path)
+    out = tmp_path / "site"
+    result = _kbc("build", str(SAMPLE_VAULT), "-o", str(out))
+    assert result.stderr == f"kbc: error: {out}: No space left on device; nothing was written\n"

@@ -34,7 +34,7 @@ from kb_compiler.resolve.blocks import heading_level
 SNIPPET_CHARS = 400
 
 
-def was_not_parsed(page: Page) -> bool:
+def _was_not_parsed(page: Page) -> bool:
     """A page its parser failed on: it has its text but no blocks, so its outline would
     show nothing. Its text is shown as a document instead (the check reports it)."""
     return not page.blocks and any(d.code == "internal-error" for d in page.diagnostics)
@@ -69,9 +69,10 @@ class BodyRenderer:
         return self.state.headings
 
     def whole(self) -> str:
-        if self.is_outline and not was_not_parsed(self.page):
+        unparsed = _was_not_parsed(self.page)
+        if self.is_outline and not unparsed:
             return self._outline(None)
-        if self.page.path.lower().endswith(ORG_SUFFIXES):  # an Org page kbc could not parse
+        if unparsed and self.page.path.lower().endswith(ORG_SUFFIXES):
             return org_text_html(self.page.text, self.state)
         if not self.state.options.embedded:
             self.state.line_anchors = self._line_anchors()

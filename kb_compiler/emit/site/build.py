@@ -104,8 +104,8 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
         shards = (indexing.shards, indexing.indexed) if indexing is not None else (0, 0)
         if options.serve:
             writer.write_text(RELOAD_FILE, _fingerprint(writer.temp))
-        files = writer.count
         writer.commit()
+        files = writer.count
     return BuildReport(
         out=target, pages=len(context.pages), made_up=len(context.made_up),
         redirects=len(context.redirects), private=len(context.publish.private),

@@ -44,7 +44,12 @@ class SiteWriter(StagedFolder):
         super().__init__(out, "tmp")
         self.count = 0
         self._previous = out if (out / MARKER).is_file() else None
+
+    def commit(self) -> None:
+        # Written last, inside the ``with`` block: a full disk fails here as it would
+        # anywhere else (``StagedFolder.__exit__``), not in the constructor.
         self.write_text(MARKER, "written by kbc build; the folder is replaced on each build\n")
+        super().commit()
 
     def write_text(self, site_path: str, text: str) -> None:
         self.write_bytes(site_path, text.encode("utf-8"))
