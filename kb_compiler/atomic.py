@@ -14,6 +14,7 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -117,6 +118,7 @@ def replacing(path: Path) -> Iterator[BinaryIO]:
     except OSError as error:
         raise KbcError(f"cannot write here: {error.strerror or error}", path=str(path)) from None
     try:
+        os.fchmod(handle, usual_mode(path, 0o666))
         with os.fdopen(handle, "wb") as stream:
             yield stream
         os.replace(temporary, path)
@@ -133,8 +135,23 @@ def temporary_folder(out: Path, kind: str) -> Path:
     killed runs left (``kind`` names the command: ``tmp`` for the site, ``export``)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.kbc-{kind}-{os.getpid()}-",
-                                 dir=out.parent))
+    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.kbc-{kind}-{os.getpid()}-",
+                                      dir=out.parent))
+    os.chmod(temporary, usual_mode(out, 0o777))
+    return temporary
+
+
+def usual_mode(path: Path, new: int) -> int:
+    """The permissions for output that replaces ``path``: those ``path`` has, else what
+    creating it plainly gives (``new`` less the umask). Temporary files and folders are
+    made private (0600, 0700); kept so, a site's folder was one a web server running as
+    another user could not enter."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0o022)  # reading the umask means setting it; put back at once
+        os.umask(umask)
+        return new & ~umask
 
 
 def swap_in(temporary: Path, out: Path) -> None:

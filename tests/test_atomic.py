@@ -1,14 +1,22 @@
 """The shared atomic-output helpers: stale temporary folders of killed runs are removed,
-and nothing else is."""
+and nothing else is; output gets the permissions plain creation would give (or keeps
+those of what it replaces), not the private ones of its temporary form."""
 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 from kb_compiler import atomic
+from kb_compiler.cli import main
+from tests.conftest import SAMPLE_VAULT
 
 
 def dead_pid() -> int:
@@ -45,3 +53,45 @@ def test_swap_in_replaces_a_folder_whole(tmp_path: Path) -> None:
     atomic.swap_in(second, out)
     assert sorted(p.name for p in out.iterdir()) == ["b.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing left beside it
+
+
+@pytest.fixture
+def umask_027(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
+    before = os.umask(0o027)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("umask_027")
+@pytest.mark.parametrize("command", [["build", "--no-search"], ["export"],
+                                     ["check", "--format", "json"], ["graph"]])
+def test_output_has_the_permissions_of_plain_creation(tmp_path: Path,
+                                                      command: list[str]) -> None:
+    """A site folder kept at mkdtemp's 0700 was one a web server running as another
+    user could not enter; a report kept at mkstemp's 0600, one CI's other steps could not
+    read."""
+    verb, *options = command
+    out = tmp_path / ("out" if verb in ("build", "export") else "out.json")
+    CliRunner().invoke(main, [verb, str(SAMPLE_VAULT), "-o", str(out), *options])
+    assert _mode(out) == (0o750 if out.is_dir() else 0o640)
+
+
+@pytest.mark.usefixtures("umask_027")
+@pytest.mark.parametrize("command", [["build", "--no-search"], ["graph"]])
+def test_output_keeps_the_permissions_of_what_it_replaces(tmp_path: Path,
+                                                          command: list[str]) -> None:
+    verb, *options = command
+    out = tmp_path / ("out" if verb == "build" else "out.json")
+    modes = (0o711, 0o705) if verb == "build" else (0o604, 0o660)
+    for mode in modes:  # set by hand, then kept by the next run
+        CliRunner().invoke(main, [verb, str(SAMPLE_VAULT), "-o", str(out), *options])
+        out.chmod(mode)
+        CliRunner().invoke(main, [verb, str(SAMPLE_VAULT), "-o", str(out), *options])
+        assert _mode(out) == mode
