@@ -86,6 +86,17 @@ def test_text_neutralizes_control_characters_and_omits_zero_positions() -> None:
     assert "pages/a:b, c%.md: error[invalid-encoding] bytes that are not UTF-8," in out
 
 
+def test_text_keeps_each_diagnostic_on_its_line_whatever_the_file_name() -> None:
+    """A line break in a file name started a report line of the name's choosing, which
+    GitHub Actions reads as a workflow command when it opens the line."""
+    named = Diagnostic("broken-link", Severity.ERROR, "a\n::error file=x::b.md", 1, 5,
+                       "page 'nothing' does not exist")
+    out = render("text", CheckResult((named,), pages=1), RenderOptions())
+    assert not any(line.startswith("::") for line in out.splitlines())
+    assert out.splitlines()[0] == ("a\ufffd::error file=x::b.md:1:5: error[broken-link] "
+                                   "page 'nothing' does not exist")
+
+
 def test_text_colour_only_when_asked() -> None:
     assert "\x1b[" not in render("text", result(), RenderOptions(color=False))
     coloured = render("text", result(), RenderOptions(color=True))

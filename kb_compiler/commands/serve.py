@@ -92,7 +92,8 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         for changes in watchfiles.watch(*watched, raise_interrupt=False, stop_event=stop):
             names = sorted({Path(path).name for _, path in changes})
-            click.echo(f"kbc: changed: {printable(', '.join(names[:5]))}", err=True)
+            shown = printable(", ".join(names[:5])).replace("\n", "\ufffd")
+            click.echo(f"kbc: changed: {shown}", err=True)
             try:
                 click.echo(rebuild(pages, out, options), err=True)
             except KbcError as error:

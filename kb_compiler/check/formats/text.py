@@ -140,8 +140,10 @@ def _display(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Text from a vault with control characters (escape sequences) neutralized."""
-    return printable(text.replace("\t", TAB))
+    """Text from a vault with control characters (escape sequences) neutralized, on one
+    line: a line break in a file name would start a line of the report's own, which a CI
+    log may read as a command (GitHub's ``::error ...::``)."""
+    return printable(text.replace("\t", TAB)).replace("\n", "\ufffd")
 
 
 class _Styler:
