@@ -3,9 +3,11 @@ over it; a folder (the site, an exported vault) is written as a temporary folder
 OUT and swapped in at the end. A failed or killed run leaves the previous output whole.
 
 On Linux the folder swap is one ``renameat2(RENAME_EXCHANGE)`` call, so OUT is never
-missing; elsewhere it takes two renames. Temporary folders are named
-``.<OUT>.kbc-<kind>-<pid>-...``, so those of runs that were killed (their process is
-gone) are found and removed by the next run, and nothing else ever is.
+missing; elsewhere it takes two renames. A mount point (a container's volume) cannot be
+renamed: its temporary folder is made inside it and its entries are swapped instead.
+Temporary folders are named ``.<OUT>.kbc-<kind>-<pid>-...``, so those of runs that were
+killed (their process is gone) are found and removed by the next run, and nothing else
+ever is.
 """
 
 from __future__ import annotations
@@ -132,11 +134,13 @@ def replacing(path: Path) -> Iterator[BinaryIO]:
 
 def temporary_folder(out: Path, kind: str) -> Path:
     """A new temporary folder beside ``out`` for this process, after removing those that
-    killed runs left (``kind`` names the command: ``tmp`` for the site, ``export``)."""
+    killed runs left (``kind`` names the command: ``tmp`` for the site, ``export``).
+    Inside ``out`` when it is a mount point (a container's volume): a mount point cannot
+    be renamed, so ``swap_in`` replaces its entries instead."""
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.kbc-{kind}-{os.getpid()}-",
-                                      dir=out.parent))
+    temporary = Path(tempfile.mkdtemp(prefix=f"{_prefix(out)}{kind}-{os.getpid()}-",
+                                      dir=out if os.path.ismount(out) else out.parent))
     os.chmod(temporary, usual_mode(out, 0o777))
     return temporary
 
@@ -156,6 +160,9 @@ def usual_mode(path: Path, new: int) -> int:
 
 def swap_in(temporary: Path, out: Path) -> None:
     """Put the folder ``temporary`` in place of ``out`` and remove the previous one."""
+    if temporary.parent == out:
+        _swap_entries(temporary, out)
+        return
     if not out.exists():
         os.rename(temporary, out)
         return
@@ -168,10 +175,36 @@ def swap_in(temporary: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _swap_entries(temporary: Path, out: Path) -> None:
+    """Replace the entries of the mount point ``out`` by those of ``temporary`` (inside
+    it): the old ones are moved aside into a folder of their own, then the new ones in.
+    Each rename is atomic but the whole is not: a run killed between them leaves a mix
+    of both, which the next run replaces."""
+    old = Path(tempfile.mkdtemp(prefix=f"{_prefix(out)}old-{os.getpid()}-", dir=out))
+    for entry in sorted(out.iterdir()):
+        if not entry.name.startswith(_prefix(out)):
+            os.rename(entry, old / entry.name)
+    for entry in sorted(temporary.iterdir()):
+        os.rename(entry, out / entry.name)
+    temporary.rmdir()
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def has_content(out: Path) -> bool:
+    """Whether the folder ``out`` holds anything but temporary folders of kbc runs."""
+    return any(not entry.name.startswith(_prefix(out)) for entry in out.iterdir())
+
+
+def _prefix(out: Path) -> str:
+    return f".{out.name}.kbc-"
+
+
 def remove_stale(out: Path) -> None:
-    """Temporary folders of runs writing ``out`` that were killed midway."""
-    prefix = f".{out.name}.kbc-"
-    for candidate in out.parent.glob(f"{prefix}*-*"):
+    """Temporary folders of runs writing ``out`` that were killed midway (beside it, or
+    inside it when it is a mount point)."""
+    prefix = _prefix(out)
+    places = [out.parent, out] if os.path.ismount(out) else [out.parent]
+    for candidate in (found for place in places for found in place.glob(f"{prefix}*-*")):
         parts = candidate.name[len(prefix):].split("-")
         pid = parts[1] if len(parts) > 1 else ""
         if pid.isdigit() and candidate.is_dir() and not _alive(int(pid)):

@@ -95,3 +95,39 @@ def test_output_keeps_the_permissions_of_what_it_replaces(tmp_path: Path,
         out.chmod(mode)
         CliRunner().invoke(main, [verb, str(SAMPLE_VAULT), "-o", str(out), *options])
         assert _mode(out) == mode
+
+
+@pytest.fixture
+def mounted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """OUT as a mount point (a container's volume), which cannot be renamed: mounting
+    needs privileges, so ``os.path.ismount`` says so (checked by hand on a tmpfs)."""
+    out = tmp_path / "volume"
+    out.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == out or real(path))
+    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
+    return out
+
+
+@pytest.mark.parametrize("command", [["build", "--no-search"], ["export", "--force"]])
+def test_a_mount_point_is_filled_in_place(mounted: Path, tmp_path: Path,
+                                          command: list[str]) -> None:
+    verb, *options = command
+    plain = tmp_path / "plain"
+    assert CliRunner().invoke(main, [verb, str(SAMPLE_VAULT), "-o", str(plain),
+                                     *options]).exit_code == 0
+    stale = mounted / f".volume.kbc-tmp-{dead_pid()}-x"  # a killed run's, inside
+    stale.mkdir()
+    volume = mounted.stat().st_ino
+    for _ in range(2):  # into the empty volume, then over the first build
+        result = CliRunner().invoke(main, [verb, str(SAMPLE_VAULT), "-o", str(mounted),
+                                           *options])
+        assert result.exit_code == 0, result.output
+        assert _tree(mounted) == _tree(plain)
+        assert mounted.stat().st_ino == volume  # filled, not replaced
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache", "plain", "volume"]
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes()
+            for path in sorted(root.rglob("*")) if path.is_file()}

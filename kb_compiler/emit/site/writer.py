@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
-from kb_compiler.atomic import StagedFolder, output_target
+from kb_compiler.atomic import StagedFolder, has_content, output_target
 from kb_compiler.errors import KbcError
 
 MARKER = ".kbc-site"
@@ -25,7 +25,7 @@ def check_output_folder(out: Path, vault: Path) -> Path:
     """The resolved OUT, or ``KbcError`` when it is the vault, inside it, holds it, or
     is a file or a folder kbc did not write."""
     target = output_target(out, vault)
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+    if target.is_dir() and has_content(target) and not (target / MARKER).is_file():
         raise KbcError("the output folder is not empty and was not written by kbc build; "
                        "empty it or choose another folder", path=str(out))
     return target

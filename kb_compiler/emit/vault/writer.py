@@ -14,14 +14,14 @@ import os
 import shutil
 from pathlib import Path
 
-from kb_compiler.atomic import StagedFolder, output_target
+from kb_compiler.atomic import StagedFolder, has_content, output_target
 from kb_compiler.errors import KbcError
 
 
 def check_output_folder(out: Path, vault: Path, *, force: bool) -> Path:
     """The resolved OUT, or ``KbcError`` (exit 2) when it may not be written."""
     target = output_target(out, vault)
-    if target.is_dir() and any(target.iterdir()) and not force:
+    if target.is_dir() and has_content(target) and not force:
         raise KbcError("the output folder is not empty; use --force to replace it",
                        path=str(out))
     return target
