@@ -30,6 +30,14 @@ def printable(text: str) -> str:
     return _CONTROL.sub("\ufffd", fs_text(text))
 
 
+def one_line(text: str) -> str:
+    """``printable`` for text that must stay on its line (a report's headline, a list of
+    file names): line breaks show as U+FFFD too. A line break in a file name would start
+    a line of the name's choosing, which a CI log may read as a command
+    (GitHub's ``::error ...::``)."""
+    return printable(text).replace("\n", "\ufffd")
+
+
 def fs_text(text: str) -> str:
     """``text`` from the file system with the bytes that are not UTF-8 (Python keeps
     them as lone surrogates, which no UTF-8 output can hold) written as ``\\xNN``."""

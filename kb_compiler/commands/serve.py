@@ -23,7 +23,7 @@ import click
 
 from kb_compiler.commands.build import site_options, summary
 from kb_compiler.commands.common import resolve_vault, vault_argument
-from kb_compiler.errors import KbcError, printable
+from kb_compiler.errors import KbcError, one_line
 
 if TYPE_CHECKING:
     from kb_compiler.loader import Reloader
@@ -92,12 +92,11 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         for changes in watchfiles.watch(*watched, raise_interrupt=False, stop_event=stop):
             names = sorted({Path(path).name for _, path in changes})
-            shown = printable(", ".join(names[:5])).replace("\n", "\ufffd")
-            click.echo(f"kbc: changed: {shown}", err=True)
+            click.echo(f"kbc: changed: {one_line(', '.join(names[:5]))}", err=True)
             try:
                 click.echo(rebuild(pages, out, options), err=True)
             except KbcError as error:
-                click.echo(f"kbc: error: {printable(str(error))} (still serving the last good "
+                click.echo(f"kbc: error: {one_line(str(error))} (still serving the last good "
                            "build)", err=True)
         server.shutdown()
     finally:

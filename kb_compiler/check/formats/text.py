@@ -22,7 +22,7 @@ from rich.cells import cell_len
 
 from kb_compiler.check import CheckResult
 from kb_compiler.check.formats import RenderOptions, advice, prefixed, shortened
-from kb_compiler.errors import printable
+from kb_compiler.errors import one_line
 from kb_compiler.model import Diagnostic, Severity
 
 TAB = "    "
@@ -140,10 +140,9 @@ def _display(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Text from a vault with control characters (escape sequences) neutralized, on one
-    line: a line break in a file name would start a line of the report's own, which a CI
-    log may read as a command (GitHub's ``::error ...::``)."""
-    return printable(text.replace("\t", TAB)).replace("\n", "\ufffd")
+    """Text from a vault with control characters (escape sequences, line breaks)
+    neutralized."""
+    return one_line(text.replace("\t", TAB))
 
 
 class _Styler:
