@@ -13,6 +13,7 @@ import pytest
 
 from kb_compiler.commands.build import summary
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site, search
+from kb_compiler.emit.site.pagefind_service import write_bundle
 from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
@@ -174,7 +175,7 @@ def test_a_failing_indexer_is_one_error_and_leaves_the_previous_site(
     before = {path: path.read_bytes() for path in site.rglob("*") if path.is_file()}
     failing = [sys.executable, "-c", "import sys; sys.stderr.write('indexer broke\\n'); "
                "sys.exit(3)"]
-    monkeypatch.setattr(search, "pagefind_command", lambda pages, bundle: failing)
+    monkeypatch.setattr(search, "pagefind_command", lambda: failing)
     (vault / "Note 1.md").write_text("# Note 1\nchanged\n", "utf-8")
     with pytest.raises(KbcError, match="search indexing failed: indexer broke; use --no-search"):
         build(vault, site)
@@ -182,10 +183,44 @@ def test_a_failing_indexer_is_one_error_and_leaves_the_previous_site(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "vault"]  # no leftovers
 
 
-def test_pagefind_runs_as_its_own_binary_not_through_python(tmp_path: Path) -> None:
+def test_pagefind_runs_as_its_own_binary_not_through_python() -> None:
     """An interpreter started per shard only to find the binary cost 0.1 s of CPU each."""
-    command = search.pagefind_command(tmp_path / "pages", tmp_path / "bundle")
+    command = search.pagefind_command()
     program = Path(command[0])
     assert program.name.startswith("pagefind")
     assert program.resolve() != Path(sys.executable).resolve()
-    assert command[1:3] == ["--site", str(tmp_path / "pages")]
+    assert command[1:] == ["--service"]
+
+
+def test_the_bundle_is_made_in_file_order_whatever_the_folder_lists(tmp_path: Path) -> None:
+    """pagefind's command line indexed a folder in the order the file system lists it
+    (ext4: a hash seeded per disk; tmpfs: newest first), and its bundle depends on that
+    order: the same pages gave different bundles on two machines. The documents are now
+    handed over in file order: equal inputs, equal bytes."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    for number in range(12):
+        (vault / f"Note {number}.md").write_text(f"# Note {number}\nword{number} shared\n",
+                                                 "utf-8")
+    site = tmp_path / "site"
+    build(vault, site)
+    [shard] = search.plan_shards({name: "" for name in _note_files(site)})
+    documents = [(name, search.search_document((site / name).read_text("utf-8")))
+                 for name in shard.files]
+
+    def bundle(order: list[tuple[str, str]], folder: str) -> dict[str, bytes]:
+        write_bundle(search.pagefind_command(), order, tmp_path / folder,
+                     language=search.LANGUAGE, timeout=60)
+        return _files(tmp_path / folder)
+
+    assert bundle(documents, "again") == _files(site / shard.folder)
+    assert bundle(documents[::-1], "reversed") != _files(site / shard.folder)
+
+
+def _note_files(site: Path) -> list[str]:
+    return sorted(path.name for path in site.glob("note-*.html"))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}

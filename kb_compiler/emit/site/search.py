@@ -21,7 +21,9 @@ the page it indexes, which ``page.html`` marks with ``<!--kbc-search-->`` commen
 pages, whose frames are marked ``<!--kbc-embed-->``), in a small HTML skeleton. Indexing
 those costs a fraction of indexing whole pages, and a page's search key is the hash of
 its document, so a page rendered again for its backlinks or embeds leaves its shard
-alone.
+alone. The documents are handed to pagefind's service mode in file order
+(``pagefind_service``), not written to a folder for its command line, whose bundle
+depended on the order the file system lists the folder in.
 """
 
 from __future__ import annotations
@@ -32,10 +34,8 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +44,7 @@ from importlib import metadata
 from pathlib import Path
 
 from kb_compiler.emit.site.embeds import EMBED_CLOSE, EMBED_OPEN
+from kb_compiler.emit.site.pagefind_service import PagefindError, write_bundle
 from kb_compiler.emit.site.writer import SiteWriter
 from kb_compiler.errors import KbcError
 
@@ -156,8 +157,8 @@ class SearchIndexing:
     finishes it and raises the first failure. Shards whose key is unchanged are
     taken over from ``old_site`` at once.
 
-    Each pagefind run is given a folder of its shard's search documents, made from the
-    pages already written (taken over or new alike)."""
+    Each pagefind run is given its shard's search documents, made from the pages
+    already written (taken over or new alike)."""
 
     def __init__(self, writer: SiteWriter, old_site: Path, pages: Mapping[str, str],
                  build: str) -> None:
@@ -172,7 +173,7 @@ class SearchIndexing:
         self.site = writer.temp
         self.shards, self.indexed = len(shards), len(pending)  # for the build's report
         self._errors: list[KbcError] = []
-        self._running: set[subprocess.Popen[str]] = set()
+        self._running: set[subprocess.Popen[bytes]] = set()
         self._lock = threading.Lock()
         self._cancelled = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(pending,), daemon=True)
@@ -203,41 +204,21 @@ class SearchIndexing:
     def _index(self, shard: Shard) -> KbcError | None:
         if self._cancelled.is_set():
             return None
-        # Inside the site's own temporary folder: a killed build leaves nothing beside
-        # it that the next build's clean-up of stale temporary folders would not remove.
-        folder = Path(tempfile.mkdtemp(prefix=".kbc-index-", dir=self.site))
         try:
-            for name in shard.files:
-                html = (self.site / name).read_text("utf-8")
-                target = folder / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(search_document(html), "utf-8")
-            return self._pagefind(folder, self.site / shard.folder)
+            documents = [(name, search_document((self.site / name).read_text("utf-8")))
+                         for name in shard.files]
+            write_bundle(pagefind_command(), documents, self.site / shard.folder,
+                         language=LANGUAGE, timeout=TIMEOUT_SECONDS, started=self._track)
+        except PagefindError as error:
+            return None if self._cancelled.is_set() else _failed(
+                f"search indexing failed: {error}")
         except OSError as error:
             return _failed(f"search indexing failed ({error})")
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        return None
 
-    def _pagefind(self, documents: Path, bundle: Path) -> KbcError | None:
-        environment = {**os.environ, "NO_COLOR": "1"}
-        process = subprocess.Popen(pagefind_command(documents, bundle), stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, env=environment)
+    def _track(self, process: subprocess.Popen[bytes]) -> None:
         with self._lock:
             self._running.add(process)
-        try:
-            stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired as error:
-            process.kill()
-            process.communicate()
-            return _failed(f"search indexing failed ({error})")
-        finally:
-            with self._lock:
-                self._running.discard(process)
-        if process.returncode != 0 and not self._cancelled.is_set():
-            detail = (stderr or stdout).strip().splitlines()
-            last = detail[-1] if detail else f"exit status {process.returncode}"
-            return _failed(f"search indexing failed: {last}")
-        return None
 
 
 def start_search_index(writer: SiteWriter, old_site: Path, pages: Mapping[str, str],
@@ -248,9 +229,9 @@ def start_search_index(writer: SiteWriter, old_site: Path, pages: Mapping[str, s
     return SearchIndexing(writer, old_site, pages, build)
 
 
-def pagefind_command(pages: Path, bundle: Path) -> list[str]:
-    return [*_pagefind_program(), "--site", str(pages), "--output-path", str(bundle),
-            "--force-language", LANGUAGE, "--silent"]
+def pagefind_command() -> list[str]:
+    """pagefind in service mode (see ``pagefind_service``)."""
+    return [*_pagefind_program(), "--service"]
 
 
 @functools.cache
