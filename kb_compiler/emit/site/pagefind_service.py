@@ -121,13 +121,15 @@ class _Session:
         return payload
 
     def _read(self, stdout: IO[bytes]) -> None:
-        pending = b""
+        pieces: list[bytes] = []  # of an answer not yet whole (GetFiles' are megabytes)
         try:
             while chunk := stdout.read1(1 << 16):  # type: ignore[attr-defined]
-                pending += chunk
-                *complete, pending = pending.split(_END)
-                for message in complete:
+                *complete, rest = chunk.split(_END)
+                for number, message in enumerate(complete):
+                    if number == 0:
+                        message = b"".join([*pieces, message])
                     self.answers.put(json.loads(base64.b64decode(message)))
+                pieces = [rest] if complete else [*pieces, rest]
         except (OSError, ValueError, binascii.Error):
             pass  # a broken answer ends the session: the waiting side reports it
         self.answers.put(None)
