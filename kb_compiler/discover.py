@@ -34,8 +34,6 @@ _PAGE_SUFFIXES = {
     VaultKind.OBSIDIAN: (".md",),
     VaultKind.FOLDER: (".md", ".markdown"),
 }
-# What is a page in some kind of vault: a file nothing may write over.
-PAGE_SUFFIXES = frozenset(suffix for kind in _PAGE_SUFFIXES.values() for suffix in kind)
 _DIALECT_HINTS = {VaultKind.LOGSEQ: Dialect.LOGSEQ, VaultKind.OBSIDIAN: Dialect.OBSIDIAN}
 _SKIPPED_NAMES = frozenset({"node_modules"})
 _LOGSEQ_FOLDER = "logseq"

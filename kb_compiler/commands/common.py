@@ -32,7 +32,7 @@ def refuse_vault_file(output: Path | None, root: Path) -> None:
     report would replace what the author wrote). Other paths are the user's to choose,
     in the vault too: a report beside the pages of a vault that is its repository."""
     from kb_compiler.config import KBC_CONFIG, LOGSEQ_CONFIG, PYPROJECT, SCHEMA_FILES
-    from kb_compiler.discover import PAGE_SUFFIXES
+    from kb_compiler.parse.names import PAGE_SUFFIXES
 
     if output is None:
         return

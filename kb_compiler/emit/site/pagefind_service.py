@@ -26,11 +26,14 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 _END = b","
-_STOPPED = "the search indexer stopped"
 
 
 class PagefindError(Exception):
     """The service failed: its error message, or the last line it wrote on stderr."""
+
+
+class _Stopped(PagefindError):
+    """The service's output ended before its answer: what it said on stderr tells why."""
 
 
 def write_bundle(command: Sequence[str], documents: Sequence[tuple[str, str]], bundle: Path,
@@ -47,9 +50,7 @@ def write_bundle(command: Sequence[str], documents: Sequence[tuple[str, str]], b
         try:
             files = _Session(process, timeout).run(documents, language)
             status = process.wait(timeout=timeout)
-        except PagefindError as error:
-            if str(error) != _STOPPED:
-                raise
+        except _Stopped:
             status = process.wait()
             raise PagefindError(_last_line(errors) or f"exit status {status}") from None
         except subprocess.TimeoutExpired:
@@ -106,7 +107,7 @@ class _Session:
             self.stdin.write(base64.b64encode(message.encode("utf-8")) + _END)
             self.stdin.flush()
         except OSError:
-            raise PagefindError(_STOPPED) from None
+            raise _Stopped() from None
 
     def _answer(self, kind: str) -> dict[str, Any]:
         try:
@@ -114,7 +115,7 @@ class _Session:
         except queue.Empty:
             raise PagefindError(f"no answer in {self.timeout:.0f} s") from None
         if answer is None:
-            raise PagefindError(_STOPPED)
+            raise _Stopped()
         payload = answer.get("payload") or {}
         if payload.get("type") != kind:
             raise PagefindError(str(payload.get("message") or payload))

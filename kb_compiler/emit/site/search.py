@@ -214,6 +214,10 @@ class SearchIndexing:
                 f"search indexing failed: {error}")
         except OSError as error:
             return _failed(f"search indexing failed ({error})")
+        finally:
+            with self._lock:
+                self._running = {process for process in self._running
+                                 if process.poll() is None}
         return None
 
     def _track(self, process: subprocess.Popen[bytes]) -> None:
