@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from kb_compiler.atomic import write_file
 from kb_compiler.check import check_vault
+from kb_compiler.check.baseline import Baseline, baseline_note, read_baseline, subtract
 from kb_compiler.check.formats import FORMAT_NAMES, RenderOptions, render
 from kb_compiler.check.formats.text import summary_line
 from kb_compiler.commands.common import (
@@ -20,6 +22,7 @@ from kb_compiler.commands.common import (
     stdout_bytes,
     vault_argument,
 )
+from kb_compiler.errors import KbcError
 
 
 @click.command(name="check")
@@ -41,6 +44,11 @@ from kb_compiler.commands.common import (
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto",
     show_default=True, help="Colour in text output (auto: on a terminal, unless NO_COLOR).",
 )
+@click.option(
+    "--baseline", type=click.Path(dir_okay=False, path_type=Path),
+    help="A json report of known problems (kbc check --format json -o FILE): report "
+         "and fail only on problems it does not hold.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 @jobs_option
 def command(
@@ -50,6 +58,7 @@ def command(
     output: Path | None,
     no_fix_encoding: bool,
     color: str,
+    baseline: Path | None,
     quiet: bool,
     jobs: int | None,
 ) -> None:
@@ -57,15 +66,37 @@ def command(
     relations, schema violations and damaged files."""
     root = resolve_vault(vault)
     refuse_vault_file(output, root)
+    known = _read_baseline(baseline, output)
     result = check_vault(root, fix_encoding=False if no_fix_encoding else None, jobs=jobs)
+    summary = summary_line(result)
+    if known is not None:
+        left = subtract(result.diagnostics, known)
+        result = replace(result, diagnostics=left.diagnostics)
+        summary = summary_line(result) + baseline_note(left, known)
     options = RenderOptions(
         color=output_format == "text" and _use_color(color, output),
         path_prefix="" if output_format == "json" else _path_prefix(root),
     )
     _write(render(output_format, result, options), output)
     if not quiet:
-        click.echo(summary_line(result), err=True)
+        click.echo(summary, err=True)
     sys.exit(result.exit_code(strict))
+
+
+def _read_baseline(baseline: Path | None, output: Path | None) -> Baseline | None:
+    if baseline is None:
+        return None
+    if output is not None and _same_file(baseline, output):
+        raise KbcError("the report would replace the baseline it is checked against; "
+                       "write a new baseline without --baseline", path=str(output))
+    return read_baseline(baseline)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve() or one.samefile(other)
+    except OSError:
+        return False
 
 
 def _use_color(choice: str, output: Path | None) -> bool:
