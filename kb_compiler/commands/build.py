@@ -59,6 +59,9 @@ def summary(report: object) -> str:
         notes.append(f"{report.private} private pages left out")
     if report.failed:
         notes.append(f"{len(report.failed)} pages could not be rendered")
+    if report.unread:
+        count = len(report.unread)
+        notes.append(f"{count} asset{'' if count == 1 else 's'} could not be read")
     tail = f"; {', '.join(notes)}" if notes else ""
     return (f"kbc: built {report.pages} pages{extra} into {report.out} "
             f"in {report.seconds:.1f}s{tail}")
@@ -83,6 +86,7 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
             jobs: int | None) -> None:
     """Build the static reference site of VAULT into OUT (default ./site)."""
     from kb_compiler.check import run_checks
+    from kb_compiler.check.formats.text import plain_headline
     from kb_compiler.emit.site import build_site
     from kb_compiler.loader import load
     from kb_compiler.resolve import resolve
@@ -95,6 +99,8 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
     graph = resolve(load(root, jobs=jobs))
     report = build_site(graph, Path(out), options)  # type: ignore[arg-type]
     report_problems(graph, "build")
+    for note in report.unread:
+        click.echo(plain_headline(note), err=True)
     click.echo(summary(report), err=True)
     if strict:
         sys.exit(run_checks(graph).exit_code(strict=True))

@@ -28,16 +28,14 @@ ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
 def read_published(root: Path, path: str) -> bytes | None:
-    """The publishable bytes of vault file ``path``; None when it is withheld, missing,
-    or resolves outside the vault (a symlink pointing out is never followed)."""
+    """The publishable bytes of vault file ``path``; None when it is withheld or
+    resolves outside the vault (a symlink pointing out is never followed). ``OSError``
+    when it cannot be read (gone since the vault was read, or no permission)."""
     vault = root.resolve()
     source = (vault / path).resolve()
-    if vault not in source.parents or not source.is_file():
+    if vault not in source.parents:
         return None
-    try:
-        return published_bytes(path, source.read_bytes())
-    except OSError:
-        return None
+    return published_bytes(path, source.read_bytes())
 
 
 def publishable(path: str) -> bool:

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kb_compiler import __version__
+from kb_compiler.emit import unreadable_asset
 from kb_compiler.emit.site import batch, sitewide
 from kb_compiler.emit.site.context import SiteContext, SiteOptions
 from kb_compiler.emit.site.incremental import (
@@ -61,6 +62,7 @@ class BuildReport:
     diagnostics: tuple[Diagnostic, ...]  # what the vault's parse and resolution found
     search_shards: int = 0  # pagefind bundles in the search index
     search_indexed: int = 0  # of those, indexed in this build (the others taken over)
+    unread: tuple[Diagnostic, ...] = ()  # assets that could not be read, left out
 
 
 def build_site(graph: KnowledgeGraph, out: Path, options: SiteOptions | None = None) -> BuildReport:
@@ -91,7 +93,7 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
             if options.search else None
         try:
             _write_sitewide(writer, context, theme, results)
-            assets = _copy_assets(writer, context, results)
+            assets, unread = _copy_assets(writer, context, results)
         except BaseException:
             if indexing is not None:
                 indexing.cancel()
@@ -114,7 +116,7 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
         seconds=round(time.monotonic() - started, 3),
         diagnostics=tuple(sorted({*graph.kb.all_diagnostics(), *graph.diagnostics},
                                  key=Diagnostic.sort_key)),
-        search_shards=shards[0], search_indexed=shards[1],
+        search_shards=shards[0], search_indexed=shards[1], unread=tuple(unread),
     )
 
 
@@ -169,16 +171,23 @@ def _write_sitewide(writer: SiteWriter, context: SiteContext, theme: Theme,
         writer.write_text(path, text)
 
 
-def _copy_assets(writer: SiteWriter, context: SiteContext, results: Sequence[PageResult]) -> int:
+def _copy_assets(writer: SiteWriter, context: SiteContext,
+                 results: Sequence[PageResult]) -> tuple[int, list[Diagnostic]]:
     """Copy the assets published pages show, in their publishable form (see
-    ``assets``); never a file that resolves outside the vault."""
+    ``assets``); never a file that resolves outside the vault. Returns how many were
+    copied and a note for each that could not be read."""
     copied = 0
+    unread = []
     for path in sorted({asset for result in results for asset in result.assets}):
-        data = context.asset_bytes(path)
+        try:
+            data = context.asset_bytes(path)
+        except OSError as error:
+            unread.append(unreadable_asset(path, error, "the site"))
+            continue
         if data is not None:
             writer.write_bytes(asset_file(path), data)
             copied += 1
-    return copied
+    return copied, unread
 
 
 def _fingerprint(folder: Path) -> str:

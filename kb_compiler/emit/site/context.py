@@ -271,7 +271,8 @@ class SiteContext:
         return self._block_owners.get(block_id.strip().lower())
 
     def asset_bytes(self, path: str) -> bytes | None:
-        """What the site publishes for vault file ``path`` (None: withheld)."""
+        """What the site publishes for vault file ``path`` (None: withheld); ``OSError``
+        when it cannot be read."""
         return read_published(self.kb.root, path)
 
     def can_publish(self, path: str) -> bool:
@@ -282,11 +283,17 @@ class SiteContext:
             if not publishable(path):
                 found = False
             elif path.lower().endswith(".svg"):
-                found = read_published(self.kb.root, path) is not None
+                found = self._readable_svg(path)
             else:
                 found = True
             self._publishable[path] = found
         return found
+
+    def _readable_svg(self, path: str) -> bool:
+        try:
+            return read_published(self.kb.root, path) is not None
+        except OSError:
+            return False
 
     # -- assets --------------------------------------------------------------------------
 

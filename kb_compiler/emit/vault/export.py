@@ -90,6 +90,7 @@ def export_vault(graph: KnowledgeGraph, out: Path, *, to: Dialect | None = None,
             notes.extend(job.notes)
         notes.extend(writer.notes.values())
         copied = _write_support(files, kb, plan, comma_keys)
+        notes.extend(files.unread)
         files.commit()
     return ExportReport(kb.root, out, kb.kind, target, len(kb.pages), copied,
                         files.files, majority,
@@ -152,8 +153,8 @@ def _write_support(files: VaultWriter, kb: KnowledgeBase, plan: VaultPlan,
     settings = copy_tree(files, kb.root, ".obsidian")
     if plan.target is Dialect.LOGSEQ:
         files.write_text("logseq/config.edn", logseq_config(kb, plan, comma_keys))
-        if kb.kind is VaultKind.LOGSEQ:
-            files.copy(kb.root, "logseq/custom.css", "logseq/custom.css")
+        if kb.kind is VaultKind.LOGSEQ and (kb.root / CUSTOM_CSS).is_file():
+            files.copy(kb.root, CUSTOM_CSS, CUSTOM_CSS)
     elif not settings:
         journals = any(entry.journal for entry in plan.pages.values())
         for path, text in obsidian_settings(plan, journals).items():
@@ -161,6 +162,9 @@ def _write_support(files: VaultWriter, kb: KnowledgeBase, plan: VaultPlan,
     for name in _kbc_files(kb):
         files.copy(kb.root, name, name)
     return copied
+
+
+CUSTOM_CSS = "logseq/custom.css"
 
 
 def _kbc_files(kb: KnowledgeBase) -> list[str]:

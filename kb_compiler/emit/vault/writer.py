@@ -10,12 +10,15 @@ so a symbolic link never smuggles an outside file into the export.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
 
 from kb_compiler.atomic import StagedFolder, has_content, output_target
+from kb_compiler.emit import unreadable_asset
 from kb_compiler.errors import KbcError
+from kb_compiler.model import Diagnostic
 
 
 def check_output_folder(out: Path, vault: Path, *, force: bool) -> Path:
@@ -40,18 +43,28 @@ class VaultWriter(StagedFolder):
     def __init__(self, out: Path) -> None:
         super().__init__(out, "export")
         self.files = 0
+        self.unread: list[Diagnostic] = []  # vault files that could not be read
 
     def write_text(self, relative: str, text: str) -> None:
         self.path(relative).write_bytes(text.encode("utf-8"))
         self.files += 1
 
     def copy(self, root: Path, relative_source: str, relative: str) -> bool:
-        """Copy a vault file; False (nothing written) when it is not a regular file
-        inside the vault."""
+        """Copy a vault file; False (nothing written) when it resolves outside the
+        vault, or is no longer a readable regular file (noted in ``unread``)."""
         source = root / relative_source
-        if not inside(root, source) or not source.is_file():
+        if not inside(root, source):
             return False
-        shutil.copyfile(source, self.path(relative))
+        try:
+            if not source.is_file():
+                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+            reading = source.open("rb")
+        except OSError as error:  # gone since the vault was read, or no permission
+            self.unread.append(unreadable_asset(relative_source, error, "the export"))
+            return False
+        # Only reading the vault is forgiven: a failed write (a full disk) ends the export.
+        with reading, self.path(relative).open("wb") as writing:
+            shutil.copyfileobj(reading, writing)
         self.files += 1
         return True
 
