@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -87,3 +88,54 @@ def test_built_sites_have_no_reload_hook(tmp_path: Path) -> None:
                     str(tmp_path / "site"), "--no-search"], check=True, capture_output=True)
     assert 'data-serve="1"' not in (tmp_path / "site" / "index.html").read_text()
     assert not (tmp_path / "site" / "kbc-reload.txt").exists()
+
+
+# A bug in kbc that one edit triggers, simulated in the served process: the site build
+# raises while the vault holds the marker.
+_FAILING_SERVE = """
+import sys
+import kb_compiler.emit.site as site
+
+real = site.build_site
+
+def failing(graph, out, options=None):
+    if any("CRASH-MARKER" in page.text for page in graph.kb.pages):
+        raise RuntimeError("simulated bug")
+    return real(graph, out, options)
+
+site.build_site = failing
+from kb_compiler.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_serve_outlives_a_bug_in_a_rebuild(tmp_path: Path) -> None:
+    vault = lay_out_seeds(tmp_path / "seeds")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", _FAILING_SERVE, "serve", str(vault), "--port", str(port),
+         "--no-search"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log: list[str] = []
+    assert process.stderr is not None
+    threading.Thread(target=lambda: log.extend(process.stderr), daemon=True).start()
+    base = f"http://127.0.0.1:{port}/"
+    page = base + "what-is-customer-profile.html"
+    target = vault / "What is Customer Profile.md"
+    original = target.read_text()
+    failure = ("kbc: internal error: RuntimeError: simulated bug (still serving the last good "
+               "build; 'kbc build' shows the traceback)\n")
+    try:
+        first = wait_for(lambda: fetch(base + "kbc-reload.txt"))
+        target.write_text(original + "\nCRASH-MARKER\n")
+        wait_for(lambda: failure in log)
+        assert "CRASH-MARKER" not in (fetch(page) or "CRASH-MARKER")  # the last good build
+        target.write_text(original + "\nFIXED-MARKER\n")
+        wait_for(lambda: (text := fetch(base + "kbc-reload.txt")) and text != first)
+        assert "FIXED-MARKER" in (fetch(page) or "")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    assert not any("Traceback" in line for line in log)

@@ -61,6 +61,10 @@ def rebuild(vault: Reloader, out: Path, options: object) -> str:
     return summary(report)
 
 
+def _described(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
 @click.command(name="serve")
 @vault_argument
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
@@ -98,6 +102,10 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
             except KbcError as error:
                 click.echo(f"kbc: error: {one_line(str(error))} (still serving the last good "
                            "build)", err=True)
+            except Exception as error:  # a bug in kbc: the preview must outlive it
+                click.echo(f"kbc: internal error: {one_line(_described(error))} (still "
+                           "serving the last good build; 'kbc build' shows the traceback)",
+                           err=True)
         server.shutdown()
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
