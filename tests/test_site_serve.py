@@ -41,6 +41,14 @@ def wait_for(check: object, seconds: float = 90) -> str:
     pytest.fail("timed out waiting for kbc serve")
 
 
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def test_serve_rebuilds_on_change(tmp_path: Path) -> None:
     vault = lay_out_seeds(tmp_path / "seeds")
     port = free_port()
@@ -59,11 +67,7 @@ def test_serve_rebuilds_on_change(tmp_path: Path) -> None:
         wait_for(lambda: (text := fetch(base + "kbc-reload.txt")) and text != first)
         assert "REBUILT-MARKER" in (fetch(page) or "")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
     assert process.stderr is not None
     log = process.stderr.read()
     assert "Traceback" not in log and f"http://127.0.0.1:{port}/" in log
@@ -133,9 +137,5 @@ def test_serve_outlives_a_bug_in_a_rebuild(tmp_path: Path) -> None:
         wait_for(lambda: (text := fetch(base + "kbc-reload.txt")) and text != first)
         assert "FIXED-MARKER" in (fetch(page) or "")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
     assert not any("Traceback" in line for line in log)
