@@ -41,6 +41,7 @@ from kb_compiler.model import (
     RefKind,
     Severity,
 )
+from kb_compiler.versions import PARSING_LIBRARIES, library_versions
 
 DATABASE = "parse.sqlite3"
 KEEP_DAYS = 30  # an entry no run has used for this many days is deleted
@@ -110,9 +111,10 @@ def default_cache_dir() -> Path:
 
 @cache
 def code_fingerprint() -> str:
-    """A hash of the source of every module that shapes a parse result."""
+    """A hash of the source of every module that shapes a parse result, and of the
+    versions of the libraries parsing uses."""
     package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(library_versions(PARSING_LIBRARIES).encode())
     for name in _PARSING_CODE:
         target = package / name
         files = sorted(target.rglob("*.py")) if target.is_dir() else [target]

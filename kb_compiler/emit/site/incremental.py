@@ -48,6 +48,7 @@ from kb_compiler.emit.site.context import SiteContext, target_id
 from kb_compiler.model import Block, Reference, RefKind
 from kb_compiler.resolve import ResolvedRef, Target
 from kb_compiler.resolve.blocks import LineMap, heading_level
+from kb_compiler.versions import RENDERING_LIBRARIES, library_versions
 
 MANIFEST = ".kbc-manifest.json"
 FORMAT = 3
@@ -104,10 +105,11 @@ def write_manifest(pages: Mapping[str, Recorded], out: TextIO) -> None:
 
 @functools.cache
 def code_fingerprint(templates: tuple[str, ...]) -> str:
-    """A hash of the site emitter's code and of the template folders' files. The
-    parsers' code counts too: the site renders with some of their readers (Org code
-    spans, bracket matching), so a change there may change pages whose text did not."""
-    digest = hashlib.sha1()
+    """A hash of the site emitter's code, of the template folders' files and of the
+    versions of the libraries rendering uses. The parsers' code counts too: the site
+    renders with some of their readers (Org code spans, bracket matching), so a change
+    there may change pages whose text did not."""
+    digest = hashlib.sha1(library_versions(RENDERING_LIBRARIES).encode("utf-8"))
     here = Path(__file__).resolve().parent
     folders = [here, here.parent.parent / "parse", *(Path(t) for t in templates)]
     for folder in folders:
