@@ -68,18 +68,18 @@ def command(
     refuse_vault_file(output, root)
     known = _read_baseline(baseline, output)
     result = check_vault(root, fix_encoding=False if no_fix_encoding else None, jobs=jobs)
-    summary = summary_line(result)
+    baselined = ""
     if known is not None:
         left = subtract(result.diagnostics, known)
         result = replace(result, diagnostics=left.diagnostics)
-        summary = summary_line(result) + baseline_note(left, known)
+        baselined = baseline_note(left, known)
     options = RenderOptions(
         color=output_format == "text" and _use_color(color, output),
         path_prefix="" if output_format == "json" else _path_prefix(root),
     )
     _write(render(output_format, result, options), output)
     if not quiet:
-        click.echo(summary, err=True)
+        click.echo(summary_line(result) + baselined, err=True)
     sys.exit(result.exit_code(strict))
 
 
