@@ -170,3 +170,18 @@ def test_known_problems_match_by_path_code_and_message_only() -> None:
     left = subtract([problem(40), problem(9, path="b.md"), problem(9, target="Z")], known)
     assert [(d.path, d.target) for d in left.diagnostics] == [("b.md", "X"), ("a.md", "Z")]
     assert (left.known, left.fixed) == (1, 1)
+
+
+def test_a_message_naming_a_line_stays_known_when_the_lines_move(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    note = vault / "Note.md"
+    note.write_text("first ^dup\n\nsecond ^dup\n", encoding="utf-8")
+    baseline = tmp_path / "base.json"
+    kbc(str(vault), "--format", "json", "-o", str(baseline), "-q")
+    [known] = known_problems(baseline)
+    assert known["code"] == "duplicate-block-id" and "already used at line 1" in known["message"]
+    note.write_text("# A heading above\n\nfirst ^dup\n\nsecond ^dup\n", encoding="utf-8")
+    moved = kbc(str(vault), "--baseline", str(baseline), "--strict")
+    assert moved.exit_code == 0, moved.output  # "at line 3" now, the same problem
+    assert "1 known problem in " in moved.stderr

@@ -3,7 +3,8 @@ vault that already has problems, and fail only on new ones.
 
 The baseline is a report ``kbc check --format json -o FILE`` wrote. A problem is known
 when the baseline holds one with the same path, code and message; lines are not part of
-the match, since editing a page moves the problems below the edit. Each baseline entry
+the match, since editing a page moves the problems below the edit (nor are the line
+numbers some messages name: "already used at line 12"). Each baseline entry
 covers one problem, so a second broken link to the same page in the same file is new.
 Where a page holds more problems of one kind than the baseline, the known ones are
 those that best line up with the lines the baseline names (see ``_known``).
@@ -12,6 +13,7 @@ those that best line up with the lines the baseline names (see ``_known``).
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +22,12 @@ from pathlib import Path
 from kb_compiler.errors import KbcError, printable
 from kb_compiler.model import Diagnostic
 
-_Key = tuple[str, str, str]  # path, code, message
+_Key = tuple[str, str, str]  # path, code, message (its line numbers masked)
+_LINE_NUMBER = re.compile(r"\bline \d+")
+
+
+def _key(path: str, code: str, message: str) -> _Key:
+    return path, code, _LINE_NUMBER.sub("line #", message)
 
 
 @dataclass(frozen=True)
@@ -78,11 +85,11 @@ def read_baseline(path: Path) -> Baseline:
 def _entry(entry: object) -> tuple[_Key | None, int]:
     if not isinstance(entry, dict):
         return None, 0
-    fields = (entry.get("path"), entry.get("code"), entry.get("message"))
-    if not all(isinstance(field, str) for field in fields):
+    path, code, message = (entry.get(name) for name in ("path", "code", "message"))
+    if not (isinstance(path, str) and isinstance(code, str) and isinstance(message, str)):
         return None, 0
     line = entry.get("line")
-    return fields, line if isinstance(line, int) else 0  # type: ignore[return-value]
+    return _key(path, code, message), line if isinstance(line, int) else 0
 
 
 def subtract(diagnostics: Iterable[Diagnostic], baseline: Baseline) -> Subtracted:
@@ -90,7 +97,7 @@ def subtract(diagnostics: Iterable[Diagnostic], baseline: Baseline) -> Subtracte
     found = list(diagnostics)
     groups: defaultdict[_Key, list[int]] = defaultdict(list)
     for position, diagnostic in enumerate(found):
-        groups[(diagnostic.path, diagnostic.code, diagnostic.message)].append(position)
+        groups[_key(diagnostic.path, diagnostic.code, diagnostic.message)].append(position)
     hidden: set[int] = set()
     for key, positions in groups.items():
         hidden.update(_known(positions, found, baseline.lines.get(key, ())))
