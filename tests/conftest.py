@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -85,3 +85,27 @@ def _collector_as_for_a_library() -> Iterator[None]:
     if gcpause._ONE_COMMAND:
         gcpause._ONE_COMMAND = False
         gc.unfreeze()
+
+
+@pytest.fixture
+def upgraded(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """``upgraded("Pygments")``: that library reports another version from now on, as
+    after an upgrade, and the cache keys made from the versions are made again."""
+    from kb_compiler import cache, versions
+    from kb_compiler.emit.site import incremental
+
+    real_version = versions.metadata.version
+
+    def forget_versions() -> None:
+        versions.library_versions.cache_clear()
+        cache.code_fingerprint.cache_clear()
+        incremental.code_fingerprint.cache_clear()
+
+    def upgrade(library: str) -> None:
+        monkeypatch.setattr(versions.metadata, "version", lambda name: "99.0" if
+                            name == library else real_version(name))
+        forget_versions()
+
+    yield upgrade
+    monkeypatch.setattr(versions.metadata, "version", real_version)
+    forget_versions()

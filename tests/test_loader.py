@@ -8,13 +8,14 @@ import hashlib
 import os
 import pickletools
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import kb_compiler
 from kb_compiler import cache as cache_module
-from kb_compiler import loader, versions
+from kb_compiler import loader
 from kb_compiler.cache import DATABASE, dumps, loads_page
 from kb_compiler.errors import KbcError
 from kb_compiler.model import Dialect, RefKind
@@ -386,7 +387,7 @@ def test_missing_vault_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_a_parsing_library_upgrade_parses_every_page_again(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[str]) -> None:
+        tmp_path: Path, parsed: list[str], upgraded: Callable[[str], None]) -> None:
     """A page parsed under one markdown-it-py may parse otherwise under the next."""
     vault = _many_pages(tmp_path / "vault", 5)
     cache = tmp_path / "cache"
@@ -394,15 +395,6 @@ def test_a_parsing_library_upgrade_parses_every_page_again(
     parsed.clear()
     kb_compiler.load(vault, cache_dir=cache)
     assert parsed == []
-    real_version = versions.metadata.version
-    monkeypatch.setattr(versions.metadata, "version", lambda name: "99.0" if
-                        name == "markdown-it-py" else real_version(name))
-    versions.library_versions.cache_clear()
-    cache_module.code_fingerprint.cache_clear()
-    try:
-        kb_compiler.load(vault, cache_dir=cache)
-    finally:
-        monkeypatch.undo()
-        versions.library_versions.cache_clear()
-        cache_module.code_fingerprint.cache_clear()
+    upgraded("markdown-it-py")
+    kb_compiler.load(vault, cache_dir=cache)
     assert len(parsed) == 5

@@ -7,18 +7,16 @@ from __future__ import annotations
 import filecmp
 import json
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from kb_compiler import versions
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
 from kb_compiler.emit.site.incremental import (
     MANIFEST,
     Recorded,
     _hash,
-    code_fingerprint,
     read_manifest,
     write_manifest,
 )
@@ -259,25 +257,6 @@ def test_fingerprint_hashes_tell_values_apart_not_objects() -> None:
     assert _hash([("a", None)]) != _hash([("a", "None")])
     # a value marshal cannot write is hashed by its repr, still by value
     assert _hash([Path("x")]) == _hash([Path("x")]) != _hash([Path("y")])
-
-
-@pytest.fixture
-def upgraded(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Makes a library report another version from now on, as an upgrade would."""
-    real_version = versions.metadata.version
-
-    def upgrade(library: str) -> None:
-        monkeypatch.setattr(versions.metadata, "version", lambda name: "99.0" if
-                            name == library else real_version(name))
-        forget_versions()
-
-    def forget_versions() -> None:
-        versions.library_versions.cache_clear()
-        code_fingerprint.cache_clear()
-
-    yield upgrade
-    monkeypatch.undo()
-    forget_versions()
 
 
 def test_a_library_upgrade_renders_everything_again(
