@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb_compiler.errors import KbcError, printable
+from kb_compiler.errors import KbcError, one_line
 from kb_compiler.model import Diagnostic
 
 _Key = tuple[str, str, str]  # path, code, message (its line numbers masked)
@@ -147,7 +147,7 @@ def baseline_note(subtracted: Subtracted, baseline: Baseline) -> str:
     """What the summary line adds: ``; 1,166 known problems in FILE not shown`` and how
     many of the baseline's problems are gone."""
     note = f"; {subtracted.known:,} known {_problems(subtracted.known)} in " \
-           f"{printable(baseline.source)} not shown"
+           f"{one_line(baseline.source)} not shown"
     if subtracted.fixed:
         note += f", {subtracted.fixed:,} no longer found (write the baseline again to " \
                 "drop them)"
