@@ -18,6 +18,7 @@ from kb_compiler.cli import main
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
 from kb_compiler.emit.site.backlinks import BacklinkContexts
 from kb_compiler.emit.site.context import SiteContext
+from kb_compiler.emit.site.theme import DIAGRAM_FILES, default_templates
 from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
 from kb_compiler.resolve import KnowledgeGraph, resolve
@@ -81,6 +82,30 @@ def test_sample_vault_pages_show_what_their_files_say(
     assert (out / "files/assets/customer-profile-canvas.png").is_file()
     index = (out / "index.html").read_text("utf-8")
     assert "The metamodel at a glance" in index and "profile-(id)" in index
+
+
+def test_a_mermaid_diagram_comes_with_the_library_only_where_one_may_be_shown(
+        sample_site: tuple[KnowledgeGraph, Path, BuildReport], tmp_path: Path) -> None:
+    """The sample vault's overview draws one, so its site carries Mermaid (5 MB) and
+    its licence; a vault without one, or whose only one is on a private page, does not."""
+    _, out, _ = sample_site
+    assert '<pre id="b32" class="diagram">flowchart TD' in \
+        (out / "profiles.html").read_text("utf-8")
+    for name in DIAGRAM_FILES:
+        assert (out / "static" / name).read_bytes() == \
+            (default_templates() / "static" / name).read_bytes()
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Plain.md").write_text("```python\nmermaid = 1\n```\n", "utf-8")
+    build(vault, tmp_path / "plain", search=False)
+    assert not (tmp_path / "plain" / "static" / "mermaid.min.js").exists()
+    (vault / "Secret.md").write_text("---\npublish: false\n---\n```mermaid\ngraph TD\n```\n",
+                                     "utf-8")
+    build(vault, tmp_path / "private", search=False)
+    assert not (tmp_path / "private" / "static" / "mermaid.min.js").exists()
+    (vault / "Secret.md").write_text("```mermaid\ngraph TD\n```\n", "utf-8")
+    build(vault, tmp_path / "public", search=False)
+    assert (tmp_path / "public" / "static" / "mermaid.min.js").is_file()
 
 
 def test_aliases_get_redirect_pages(sample_site: tuple[KnowledgeGraph, Path,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb_compiler.emit.site.highlight import pygments_css, render_math
+from kb_compiler.emit.site.highlight import may_have_diagram, pygments_css, render_math
 from kb_compiler.emit.site.pages import excerpt_of
 from kb_compiler.emit.site.render import (
     TOC_SLOT,
@@ -239,11 +239,38 @@ def test_expanded_callout_is_open() -> None:
 
 
 def test_block_ids_are_stripped_and_become_anchors() -> None:
-    out, _, _ = render("A paragraph ^para-1\n\n- one\n- two\n\n^list-id\n\n- item ^item-7\n")
+    out, _, _ = render("A paragraph ^para-1\n\n- one\n- two\n\n^list-id\n\n- item ^item-7\n",
+                       obsidian_syntax=True)
     assert "^para-1" not in out and "^list-id" not in out and "^item-7" not in out
     assert '<p id="block-para-1">A paragraph</p>' in out
     assert '<ul id="block-list-id">' in out
     assert '<li id="block-item-7">item</li>' in out
+
+
+@pytest.mark.parametrize(("block", "opening"), [
+    ("```python\nx = 1\n```", '<div id="block-it" class="highlight" data-lang="python">'),
+    ("    indented code", '<pre id="block-it"><code>'),
+    ("$$\nx^2\n$$", '<div id="block-it" class="math math-block">'),
+    ("<div>\nraw\n</div>", '<span class="block-anchor" id="block-it"></span><div>'),
+    ("```mermaid\ngraph TD\n```", '<pre id="block-it" class="diagram">'),
+])
+def test_an_id_under_code_math_or_html_names_it(block: str, opening: str) -> None:
+    """Obsidian names such blocks with an id on the next line; the parser gives them
+    the id, so a link to ``Note#^it`` must find the element."""
+    out, _, _ = render(f"{block}\n\n^it\n", obsidian_syntax=True)
+    assert opening in out
+    assert "^it" not in out
+
+
+def test_an_id_on_the_paragraphs_last_line_names_the_paragraph() -> None:
+    out, _, _ = render("first line\n^last", obsidian_syntax=True)
+    assert out == '<p id="block-last">first line</p>\n'
+
+
+def test_logseq_text_keeps_what_looks_like_a_block_id() -> None:
+    """Logseq has no ``^id`` syntax: ``x ^2`` is text there."""
+    out, _, _ = render("Powers: x ^2\n\n- a\n\n^b", hard_breaks=True)
+    assert "Powers: x ^2" in out and "<p>^b</p>" in out and "id=" not in out
 
 
 def test_embedded_renders_write_no_ids() -> None:
@@ -312,6 +339,38 @@ def test_code_is_highlighted_with_classes() -> None:
     out, _, _ = render("```python\ndef f():\n    return 1 < 2\n```")
     assert '<div class="highlight" data-lang="python">' in out
     assert '<span class="k">def</span>' in out and "&lt;" in out
+
+
+def test_a_mermaid_block_is_a_diagram_on_obsidian_pages_and_code_on_logseq_pages() -> None:
+    source = '```mermaid\nflowchart TD\n  A["<b>x</b>"] --> B\n```\n'
+    obsidian, _, _ = render(source, obsidian_syntax=True)
+    assert obsidian == ('<pre class="diagram">flowchart TD\n'
+                        '  A["&lt;b&gt;x&lt;/b&gt;"] --&gt; B\n</pre>')
+    logseq, _, _ = render(source)
+    assert '<div class="highlight" data-lang="mermaid">' in logseq
+    assert 'class="diagram"' not in logseq
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("```mermaid\ngraph TD\n```", True),
+    ("- item\n  ~~~ Mermaid\n  graph TD\n  ~~~", True),
+    ("> ````MERMAID", True),
+    ("```python\nmermaid = 1\n```", False),
+    ("A mermaid swims by.", False),
+])
+def test_which_pages_may_hold_a_diagram(text: str, expected: bool) -> None:
+    assert may_have_diagram(text) is expected
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(["```", "~~~", "mermaid", "Mermaid", " ", "\n", "- ", "> ",
+                                 "graph TD", "    ", "`", "x"]), max_size=12).map("".join))
+def test_every_page_with_a_diagram_is_seen_as_one(text: str) -> None:
+    """The site copies the Mermaid library only when some page may hold a diagram: a
+    page that renders one must never be missed."""
+    out, _, _ = render(text, obsidian_syntax=True)
+    if 'class="diagram"' in out:
+        assert may_have_diagram(text)
 
 
 def test_pygments_css_has_both_themes() -> None:

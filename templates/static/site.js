@@ -27,6 +27,7 @@
     doc.classList.add("theme-" + theme);
     try { localStorage.setItem("kbc-theme", theme); } catch (e) { /* private mode */ }
     labelThemeButton();
+    drawDiagrams();
   }
 
   function labelThemeButton() {
@@ -44,6 +45,50 @@
     button.addEventListener("click", function () {
       setTheme(currentTheme() === "dark" ? "light" : "dark");
     });
+  }
+
+  /* ---- diagrams ------------------------------------------------------------------ */
+  /* A <pre class="diagram"> holds a Mermaid diagram's source (Obsidian pages). The
+     library is large, so it is loaded only on pages that have one. Until it has drawn
+     them, and where a source does not parse, the source stays as written. */
+
+  var diagrams = [];
+
+  function initDiagrams() {
+    diagrams = Array.prototype.slice.call(document.querySelectorAll("pre.diagram"));
+    if (!diagrams.length) return;
+    diagrams.forEach(function (pre) { pre.kbcSource = pre.textContent; });
+    var loader = document.createElement("script");
+    loader.src = new URL("static/mermaid.min.js", siteBase).href;
+    loader.onload = drawDiagrams;
+    document.head.appendChild(loader);
+    if (window.matchMedia) {
+      matchMedia("(prefers-color-scheme: dark)").addEventListener("change", drawDiagrams);
+    }
+  }
+
+  /* Draws every diagram in the current theme's colours, one after another (Mermaid
+     renders one at a time). Called again when the theme changes. */
+  function drawDiagrams() {
+    var mermaid = window.mermaid;
+    if (!mermaid || !diagrams.length) return;
+    mermaid.initialize({ startOnLoad: false, securityLevel: "strict", suppressErrorRendering: true,
+      theme: currentTheme() === "dark" ? "dark" : "default" });
+    diagrams.reduce(function (previous, pre, index) {
+      return previous.then(function () {
+        return mermaid.render("kbc-diagram-" + index, pre.kbcSource).then(function (result) {
+          pre.innerHTML = result.svg;
+          pre.classList.add("diagram-drawn");
+          pre.classList.remove("diagram-error");
+          pre.removeAttribute("title");
+        }, function (error) {
+          pre.textContent = pre.kbcSource;
+          pre.classList.remove("diagram-drawn");
+          pre.classList.add("diagram-error");
+          pre.title = "Mermaid could not draw this diagram: " + ((error && error.message) || error);
+        });
+      });
+    }, Promise.resolve());
   }
 
   /* ---- navigation drawer (small screens) -------------------------------------- */
@@ -397,6 +442,7 @@
 
   ready(function () {
     initTheme();
+    initDiagrams();
     initNav();
     initOutlines();
     initToc();

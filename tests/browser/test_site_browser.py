@@ -181,6 +181,63 @@ def test_dark_mode_toggles_and_is_remembered(page: Page, site_url: str,
     page.screenshot(path=artifacts / "page-light.png")
 
 
+def test_a_mermaid_diagram_is_drawn_in_the_themes_colours(page: Page, site_url: str,
+                                                          artifacts: Path) -> None:
+    errors = watch_errors(page)
+    page.emulate_media(color_scheme="light")
+    page.goto(site_url + "profiles.html")
+    diagram = page.locator("pre.diagram")
+    expect(diagram).to_have_class(re.compile(r"\bdiagram-drawn\b"), timeout=20_000)
+    expect(diagram.locator("svg")).to_be_visible()
+    for part in ("profile (id)", "persona", "segmentation", "goals", "emotions", "40"):
+        expect(diagram.locator("svg")).to_contain_text(part)
+    diagram.screenshot(path=artifacts / "diagram-light.png")
+    fill = "document.querySelector('pre.diagram svg .node rect').getAttribute('style') || " \
+           "getComputedStyle(document.querySelector('pre.diagram svg .node rect')).fill"
+    light = page.evaluate(fill)
+    page.locator("#kbc-theme-toggle").click()
+    page.wait_for_function(f"() => {{ try {{ return ({fill}) !== {json.dumps(light)}; }} "
+                           "catch (e) { return false; } }", timeout=20_000)
+    expect(diagram).to_have_class(re.compile(r"\bdiagram-drawn\b"))
+    diagram.screenshot(path=artifacts / "diagram-dark.png")
+    assert errors == []
+
+
+def test_pages_without_a_diagram_do_not_load_mermaid(page: Page, site_url: str) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(site_url + "profile-id.html")
+    page.wait_for_load_state("networkidle")
+    assert any(url.endswith("static/site.js") for url in requested)
+    assert not any("mermaid" in url for url in requested)
+
+
+def test_a_diagram_that_does_not_parse_keeps_its_source(page: Page, tmp_path: Path) -> None:
+    """From file:// too; and a Logseq page's mermaid block stays code, as Logseq shows it."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Flows.md").write_text(
+        "---\ntags: [flow]\n---\n```mermaid\nsequenceDiagram\n  Alice->>Bob: Hi\n```\n\n"
+        "```mermaid\nthis is not a diagram -->\n```\n", "utf-8")
+    (vault / "Outline.md").write_text("- a block\n  ```mermaid\n  graph TD\n  ```\n"
+                                      "- key:: value\n", "utf-8")
+    out = tmp_path / "site"
+    build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(search=False))
+    failures: list[str] = []
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    page.goto((out / "flows.html").as_uri())
+    drawn, broken = page.locator("pre.diagram").nth(0), page.locator("pre.diagram").nth(1)
+    expect(drawn).to_have_class(re.compile(r"\bdiagram-drawn\b"), timeout=20_000)
+    expect(drawn.locator("svg")).to_contain_text("Alice")
+    expect(broken).to_have_class(re.compile(r"\bdiagram-error\b"))
+    expect(broken).to_have_text("this is not a diagram -->\n")
+    expect(broken).to_have_attribute("title", re.compile("Mermaid could not draw"))
+    assert failures == []
+    page.goto((out / "outline.html").as_uri())
+    expect(page.locator('.highlight[data-lang="mermaid"]')).to_contain_text("graph TD")
+    assert page.locator("pre.diagram").count() == 0
+
+
 def test_phone_layout_has_a_navigation_drawer(browser: object, site_url: str,
                                               artifacts: Path) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844},  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from kb_compiler import __version__
 from kb_compiler.emit import unreadable_asset
 from kb_compiler.emit.site import batch, sitewide
 from kb_compiler.emit.site.context import SiteContext, SiteOptions
+from kb_compiler.emit.site.highlight import may_have_diagram
 from kb_compiler.emit.site.incremental import (
     MANIFEST,
     Fingerprints,
@@ -81,6 +82,9 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
     with SiteWriter(target) as writer, _progress(options) as progress:
         for name, data in theme.static_files().items():
             writer.write_bytes(name, data)
+        if any(may_have_diagram(page.text) for page in context.pages.values()):
+            for name, data in theme.diagram_files().items():
+                writer.write_bytes(name, data)
         rendered = _render_pages(builder, target, writer, site_wide, options, progress)
         results = rendered.results
         search_keys = {r.file: rendered.manifest[r.file].search_key

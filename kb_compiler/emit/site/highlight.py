@@ -2,6 +2,12 @@
 either: pygments writes code as HTML with CSS classes (the stylesheet is generated for
 the light and the dark theme), latex2mathml writes math as MathML that browsers draw.
 
+Mermaid diagrams, which Obsidian draws from a ```` ```mermaid ```` block, have no Python
+renderer: their source is written as ``<pre class="diagram">`` and drawn in the
+browser by the Mermaid library the site carries (``static/mermaid.min.js``, copied only
+into sites that may need it, loaded by ``site.js`` only on pages that have a diagram).
+Without script, or when the source does not parse, the source stays readable.
+
 Both results are checked here before they are trusted: MathML is parsed back and kept
 only when every element and attribute is on a MathML allow-list, because latex2mathml
 copies ``\\text{...}`` contents verbatim (``\\text{<script>}`` would otherwise pass).
@@ -11,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import xml.etree.ElementTree as ElementTree
 
 from latex2mathml.converter import convert as latex_to_mathml
@@ -24,6 +31,11 @@ from pygments.util import ClassNotFound
 MAX_HIGHLIGHT_CHARS = 100_000
 LIGHT_STYLE = "friendly"
 DARK_STYLE = "github-dark"
+
+DIAGRAM_LANGUAGES = frozenset({"mermaid"})
+# A fence that may open a diagram anywhere in a page's text (in a list item or a quote
+# too); it may also match inside another code block, which only copies the library.
+_DIAGRAM_FENCE = re.compile(r"(?:`{3,}|~{3,})[ \t]*mermaid", re.IGNORECASE)
 
 _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 _MATHML = "{http://www.w3.org/1998/Math/MathML}"
@@ -63,6 +75,16 @@ def highlight_code(code: str, language: str) -> str:
         return f'<div class="highlight"{attrs}><pre><code>{html.escape(code)}</code></pre></div>'
     body = pygments_highlight(code, _lexer(language.lower() or "text"), _FORMATTER)
     return body.replace('<div class="highlight">', f'<div class="highlight"{attrs}>', 1)
+
+
+def diagram_html(source: str) -> str:
+    """A diagram's source, for ``site.js`` to have Mermaid draw."""
+    return f'<pre class="diagram">{html.escape(source, quote=False)}</pre>'
+
+
+def may_have_diagram(text: str) -> bool:
+    """Whether a page's text may hold a diagram (never False when it does)."""
+    return _DIAGRAM_FENCE.search(text) is not None
 
 
 def pygments_css() -> str:

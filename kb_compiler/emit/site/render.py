@@ -32,7 +32,12 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from kb_compiler.emit.site.highlight import highlight_code, render_math
+from kb_compiler.emit.site.highlight import (
+    DIAGRAM_LANGUAGES,
+    diagram_html,
+    highlight_code,
+    render_math,
+)
 from kb_compiler.emit.site.rules_core import core_rules_plugin, plain_text
 from kb_compiler.emit.site.rules_inline import inline_rules_plugin, logseq_syntax
 from kb_compiler.emit.site.rules_org import org_blocks_plugin
@@ -136,13 +141,35 @@ def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Options
                   env: EnvType) -> str:
     token = tokens[idx]
     language = token.info.strip().split(" ", 1)[0] if token.info.strip() else ""
+    state = _state(env)
     if language.lower() == "table-of-contents":
-        return _state(env).keep(TOC_SLOT)
-    markup = highlight_code(token.content, language)
+        return state.keep(TOC_SLOT)
+    if language.lower() in DIAGRAM_LANGUAGES and state.options.obsidian_syntax:
+        markup = diagram_html(token.content)  # Obsidian draws these; Logseq shows code
+    else:
+        markup = highlight_code(token.content, language)
+    return state.keep(_with_anchor(markup, token))
+
+
+def _with_anchor(markup: str, token: Token) -> str:
+    """``markup`` (one element, as we write it) with the id a ``^block-id`` gave the token."""
     anchor = token.attrGet("id")
-    if anchor:
-        markup = markup.replace("<div ", f'<div id="{html.escape(str(anchor), quote=True)}" ', 1)
-    return _state(env).keep(markup)
+    if not anchor:
+        return markup
+    tag_end = markup.index(" ")  # after "<div" or "<pre"
+    return f'{markup[:tag_end]} id="{html.escape(str(anchor), quote=True)}"{markup[tag_end:]}'
+
+
+def _render_html_block(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                       env: EnvType) -> str:
+    """Raw HTML as written (the sanitizer reads it later); an id a ``^block-id`` gave it
+    goes on an empty anchor before it, as the author's markup is not ours to change."""
+    token = tokens[idx]
+    anchor = token.attrGet("id")
+    if not anchor:
+        return token.content
+    mark = f'<span class="block-anchor" id="{html.escape(str(anchor), quote=True)}"></span>'
+    return _state(env).keep(mark) + token.content
 
 
 def _render_softbreak(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
@@ -153,7 +180,8 @@ def _render_softbreak(self: Any, tokens: Sequence[Token], idx: int, options: Opt
 def _render_math(display: bool) -> Any:
     def render(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
                env: EnvType) -> str:
-        return _state(env).keep(render_math(tokens[idx].content, display=display))
+        markup = render_math(tokens[idx].content, display=display)
+        return _state(env).keep(_with_anchor(markup, tokens[idx]))
 
     return render
 
@@ -200,6 +228,7 @@ def markdown() -> MarkdownIt:
     md.add_render_rule("kbc_html", _render_trusted)
     md.add_render_rule("softbreak", _render_softbreak)
     md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("html_block", _render_html_block)
     for name in ("math_inline", "math_inline_double"):
         md.add_render_rule(name, _render_math(False))
     for name in ("math_block", "math_block_label"):

@@ -35,8 +35,10 @@ if TYPE_CHECKING:
     from kb_compiler.emit.site.render import RenderState
 
 _CALLOUT = re.compile(r"^\[!([\w-]+)\]([+-]?)[ \t]*(.*)$")
-_BLOCK_ID_TAIL = re.compile(r"[ \t]+\^([A-Za-z0-9-]+)[ \t]*$")
+_BLOCK_ID_END = re.compile(r"(?:^|(?<=\s))\^([A-Za-z0-9-]+)\s*\Z")
 _BLOCK_ID_ALONE = re.compile(r"^\^([A-Za-z0-9-]+)$")
+# Blocks that are one token (no open and close), which an id on the next line names.
+_LEAF_BLOCKS = frozenset({"fence", "code_block", "math_block", "math_block_label", "html_block"})
 _EXTERNAL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")  # a scheme: not a vault path
 MEDIA_SUFFIXES = frozenset(
     {
@@ -119,37 +121,54 @@ def _matching_close(tokens: list[Token], index: int, close_type: str) -> Token:
 
 
 def block_ids(state: StateCore) -> None:
-    """Strip Obsidian ``^id`` marks and give the named element its anchor id."""
+    """Strip Obsidian ``^id`` marks and give the named element its anchor id, as the
+    parser reads them (``parse.obsidian_blocks``): an id ending a block's text names
+    that block; an id alone names the block above it in the same container (a list, a
+    quote, a table, code, math, HTML or a paragraph without an id of its own), else the
+    empty paragraph it stands in. Only on Obsidian and Markdown pages: Logseq shows
+    ``x ^2`` as written."""
     render = _render_state(state)
+    if not render.options.obsidian_syntax:
+        return
     tokens = state.tokens
-    drop: list[int] = []
-    for index, token in enumerate(tokens):
-        if token.type != "inline" or "^" not in token.content:
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
+        # Table cells are no blocks: "^id" under a table is one more row to markdown-it.
+        if token.type != "inline" or "^" not in token.content \
+                or tokens[index - 2].type not in ("paragraph_open", "heading_open"):
             continue
         alone = _BLOCK_ID_ALONE.match(token.content.strip())
-        if alone and index >= 2 and tokens[index - 1].type == "paragraph_open":
-            target = _previous_block_open(tokens, index - 1)
-            if target is not None:
+        if alone and tokens[index - 2].type == "paragraph_open":
+            target = _previous_block(tokens, index - 2)
+            if target is not None and target.attrGet("id") is None:
                 _set_id(target, render, alone.group(1))
-                drop.extend((index - 1, index, index + 1))
-            continue
+                index -= 2
+                del tokens[index : index + 3]  # the paragraph it stood in
+                continue
         block_id = _strip_tail_id(token)
         if block_id:
-            _set_id(_enclosing_open(tokens, index), render, block_id)
-    for index in reversed(drop):
-        del tokens[index]
+            _set_id(_enclosing_open(tokens, index - 1), render, block_id)
 
 
 def _strip_tail_id(token: Token) -> str | None:
-    last_line = token.content.rsplit("\n", 1)[-1]
-    match = _BLOCK_ID_TAIL.search(last_line)
-    if not match or not token.children:
+    """The id ending the inline ``token``'s text (after a space or a line break, or
+    the whole text), taken out of it."""
+    match = _BLOCK_ID_END.search(token.content)
+    children = token.children or []
+    if not match or not children or children[-1].type != "text":
         return None
-    tail = token.children[-1]
-    if tail.type != "text" or not _BLOCK_ID_TAIL.search(tail.content):
+    tail = children[-1]
+    tail_match = _BLOCK_ID_END.search(tail.content)
+    if tail_match is None or tail_match.group(1) != match.group(1):
         return None
-    tail.content = _BLOCK_ID_TAIL.sub("", tail.content)
-    token.content = _BLOCK_ID_TAIL.sub("", token.content)
+    tail.content = tail.content[: tail_match.start()].rstrip(" \t")
+    if not tail.content:
+        children.pop()
+        while children and children[-1].type in ("softbreak", "hardbreak"):
+            children.pop()
+    token.content = token.content[: match.start()].rstrip()
     return match.group(1)
 
 
@@ -162,18 +181,28 @@ def _enclosing_open(tokens: list[Token], inline_index: int) -> Token:
     return opening
 
 
-def _previous_block_open(tokens: list[Token], paragraph_index: int) -> Token | None:
-    """The opening token of the structure that ends right before ``paragraph_index``."""
+def _previous_block(tokens: list[Token], paragraph_index: int) -> Token | None:
+    """The opening token (or the only one) of the block that ends right before the
+    paragraph at ``paragraph_index``, in the same container; None when there is none
+    (the paragraph comes first, or follows a heading, which owns what follows it, or a
+    rule). A list item's or quote's first paragraph is the container itself."""
     if paragraph_index == 0:
         return None
     closing = tokens[paragraph_index - 1]
-    if closing.nesting != -1:
+    if closing.type in _LEAF_BLOCKS:
+        return closing
+    if closing.nesting != -1 or closing.type == "heading_close":
         return None
     depth = 0
     for index in range(paragraph_index - 1, -1, -1):
         depth += tokens[index].nesting
         if depth == 0:
-            return tokens[index]
+            opened = tokens[index]
+            container = tokens[index - 1] if index else None
+            if opened.type == "paragraph_open" and container is not None \
+                    and container.type in ("list_item_open", "blockquote_open"):
+                return None
+            return opened
     return None
 
 

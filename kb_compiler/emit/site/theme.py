@@ -4,7 +4,8 @@ Our templates live in ``templates/`` at the repository root (``base.html``,
 ``page.html``, ``index.html``, ``all-pages.html``, ``tags.html``, ``tag.html``,
 ``namespace.html``, ``graph.html``, ``404.html``, ``redirect.html``, the partials
 ``macros.html`` and ``nav-tree.html``, and ``static/site.css``, ``static/site.js``,
-``static/favicon.svg``). A user's folder (``--templates DIR``) is searched first, so
+``static/favicon.svg``, and ``static/mermaid.min.js`` with its licence for sites with
+diagrams). A user's folder (``--templates DIR``) is searched first, so
 any file there with one of these names replaces ours.
 
 Every template gets ``site`` (title, navigation, switches), ``root`` (the relative
@@ -27,6 +28,7 @@ from kb_compiler.emit.site.urls import relative_url, root_prefix
 from kb_compiler.errors import KbcError
 
 STATIC_FILES = ("site.css", "site.js", "favicon.svg")
+DIAGRAM_FILES = ("mermaid.min.js", "mermaid.LICENSE.txt")
 TEMPLATE_VERSION = "1"
 
 
@@ -119,12 +121,21 @@ class Theme:
     def static_files(self) -> dict[str, bytes]:
         """``static/<name>`` -> bytes: site.css and site.js (user folder first) and the
         generated code colours."""
+        files = self._static(STATIC_FILES)
+        files["static/code.css"] = pygments_css().encode("utf-8")
+        return files
+
+    def diagram_files(self) -> dict[str, bytes]:
+        """``static/<name>`` -> bytes: the Mermaid library that draws diagrams, with its
+        licence (a user folder may carry another version)."""
+        return self._static(DIAGRAM_FILES)
+
+    def _static(self, names: tuple[str, ...]) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        for name in STATIC_FILES:
+        for name in names:
             for folder in self.folders:
                 candidate = folder / "static" / name
                 if candidate.is_file():
                     files[f"static/{name}"] = candidate.read_bytes()
                     break
-        files["static/code.css"] = pygments_css().encode("utf-8")
         return files
