@@ -108,6 +108,30 @@ def test_a_mermaid_diagram_comes_with_the_library_only_where_one_may_be_shown(
     assert (tmp_path / "public" / "static" / "mermaid.min.js").is_file()
 
 
+def test_embedded_media_is_a_player_or_a_link_whichever_syntax_embeds_it(
+        tmp_path: Path) -> None:
+    """Both apps embed a video or sound written as a Markdown image, as they do
+    ``![[clip.mp4]]``; an image element for it would show as a broken image."""
+    vault = tmp_path / "vault"
+    (vault / "files").mkdir(parents=True)
+    for name in ("clip.mp4", "talk.mp3", "doc.pdf", "photo.png"):
+        (vault / "files" / name).write_bytes(b"\0")
+    (vault / "Media.md").write_text(
+        "---\ntags: [media]\n---\n![A clip](files/clip.mp4)\n\n![A talk](files/talk.mp3)\n\n"
+        "![A doc](files/doc.pdf)\n\n![A photo](files/photo.png)\n\n![[clip.mp4]]\n", "utf-8")
+    (vault / "Outline.md").write_text("- ![clip](files/clip.mp4)\n- key:: value\n", "utf-8")
+    graph, report = build(vault, tmp_path / "site", search=False)
+    assert_complete(graph, tmp_path / "site", report)
+    media = (tmp_path / "site" / "media.html").read_text("utf-8")
+    video = '<video class="embed-media" src="files/files/clip.mp4" controls preload="metadata">'
+    assert media.count(video) == 2
+    assert '<audio class="embed-media" src="files/files/talk.mp3" controls' in media
+    assert '<a class="asset embed-file" href="files/files/doc.pdf">A doc</a>' in media
+    assert '<img src="files/files/photo.png" alt="A photo" loading="lazy">' in media
+    assert "<img" not in media.replace('<img src="files/files/photo.png"', "")
+    assert video in (tmp_path / "site" / "outline.html").read_text("utf-8")
+
+
 def test_aliases_get_redirect_pages(sample_site: tuple[KnowledgeGraph, Path,
                                                        BuildReport]) -> None:
     graph, out, report = sample_site

@@ -307,6 +307,9 @@ class PageLinker:
             return self.withheld(alt or src)
         self.report.assets.add(path)
         url = relative_url(self.file, asset_file(path))
+        if posixpath.splitext(path)[1].lower() not in _IMAGE:
+            # Both apps embed a video or sound written as an image; other files are links.
+            return media_html(url, path, alt or posixpath.basename(path), None)
         extra = f' title="{escape(title)}"' if title else ""
         return f'<img src="{escape(url)}" alt="{escape(alt)}" loading="lazy"{extra}>'
 
