@@ -267,6 +267,14 @@ def test_an_id_on_the_paragraphs_last_line_names_the_paragraph() -> None:
     assert out == '<p id="block-last">first line</p>\n'
 
 
+def test_a_heading_that_is_only_an_id_keeps_it_as_its_text() -> None:
+    """The parser reads no id on a heading, and the site's anchor for ``Note#^x`` is
+    computed from the parser's heading text, which here is "^x"."""
+    out, _, state = render("# ^x\n\nSetext\n^y\n===\n", obsidian_syntax=True)
+    assert '<h1 id="x">^x</h1>' in out
+    assert [anchor for _, _, anchor in state.headings] == ["x", "setext"]
+
+
 def test_logseq_text_keeps_what_looks_like_a_block_id() -> None:
     """Logseq has no ``^id`` syntax: ``x ^2`` is text there."""
     out, _, _ = render("Powers: x ^2\n\n- a\n\n^b", hard_breaks=True)

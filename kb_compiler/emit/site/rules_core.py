@@ -147,17 +147,18 @@ def block_ids(state: StateCore) -> None:
                 index -= 2
                 del tokens[index : index + 3]  # the paragraph it stood in
                 continue
-        block_id = _strip_tail_id(token)
+        block_id = _strip_tail_id(token, whole=tokens[index - 2].type == "paragraph_open")
         if block_id:
             _set_id(_enclosing_open(tokens, index - 1), render, block_id)
 
 
-def _strip_tail_id(token: Token) -> str | None:
+def _strip_tail_id(token: Token, *, whole: bool) -> str | None:
     """The id ending the inline ``token``'s text (after a space or a line break, or
-    the whole text), taken out of it."""
+    the whole text when ``whole``: a heading ``# ^x`` is the text "^x"), taken out."""
     match = _BLOCK_ID_END.search(token.content)
     children = token.children or []
-    if not match or not children or children[-1].type != "text":
+    if not match or (match.start() == 0 and not whole) or not children \
+            or children[-1].type != "text":
         return None
     tail = children[-1]
     tail_match = _BLOCK_ID_END.search(tail.content)
