@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import filecmp
 import os
+import shlex
 import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from kb_compiler.cli import main
@@ -130,6 +132,31 @@ def test_embedded_media_is_a_player_or_a_link_whichever_syntax_embeds_it(
     assert '<img src="files/files/photo.png" alt="A photo" loading="lazy">' in media
     assert "<img" not in media.replace('<img src="files/files/photo.png"', "")
     assert video in (tmp_path / "site" / "outline.html").read_text("utf-8")
+
+
+def test_the_documented_pages_workflow_builds_the_site(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The GitHub Pages workflow in the site's README is a valid workflow whose build
+    step works as written (the base URL is what configure-pages gives), and only the
+    job that publishes holds the write permissions."""
+    readme = (Path(__file__).parent.parent / "kb_compiler/emit/site/README.md").read_text("utf-8")
+    workflow = yaml.safe_load(readme.split("```yaml\n", 1)[1].split("```", 1)[0])
+    jobs = workflow["jobs"]
+    assert workflow["permissions"] == {"contents": "read"}
+    assert "permissions" not in jobs["build"]
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    runs = [step["run"] for step in jobs["build"]["steps"] if "run" in step]
+    command = next(run for run in runs if run.startswith("kbc build"))
+    command = command.replace("${{ steps.pages.outputs.base_url }}", "https://me.github.io/kb")
+    shutil.copytree(SAMPLE_VAULT, tmp_path / "vault")
+    monkeypatch.chdir(tmp_path)  # the repository's root, in the workflow
+    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
+    result = CliRunner().invoke(main, [*shlex.split(command)[1:], "--no-search"])
+    assert result.exit_code == 0, result.output
+    sitemap = (tmp_path / "site" / "sitemap.xml").read_text("utf-8")
+    assert "<loc>https://me.github.io/kb/profile-id.html</loc>" in sitemap
+    cached = jobs["build"]["steps"][4]["with"]["path"].split()
+    assert cached == ["~/.cache/kb-compiler", "site"]
 
 
 def test_aliases_get_redirect_pages(sample_site: tuple[KnowledgeGraph, Path,
