@@ -159,6 +159,20 @@ def test_the_documented_pages_workflow_builds_the_site(tmp_path: Path,
     assert cached == ["~/.cache/kb-compiler", "site"]
 
 
+def test_a_link_to_a_heading_with_a_comment_lands_on_it(tmp_path: Path) -> None:
+    """The site leaves Obsidian comments out of a heading, so its anchor is made from
+    the heading without them, on the page and in every link to it."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "A.md").write_text("# A\n\n## Heading %%draft%% two\n\nText.\n", "utf-8")
+    (vault / "B.md").write_text("See [[A#Heading draft two]].\n", "utf-8")
+    graph, report = build(vault, tmp_path / "site", search=False)
+    assert_complete(graph, tmp_path / "site", report)  # every #anchor resolves
+    assert '<h2 id="heading-two">Heading  two</h2>' in \
+        (tmp_path / "site" / "a.html").read_text("utf-8")
+    assert 'href="a.html#heading-two"' in (tmp_path / "site" / "b.html").read_text("utf-8")
+
+
 def test_aliases_get_redirect_pages(sample_site: tuple[KnowledgeGraph, Path,
                                                        BuildReport]) -> None:
     graph, out, report = sample_site

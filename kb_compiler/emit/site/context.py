@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -29,7 +29,9 @@ from kb_compiler.emit.site.urls import (
     with_fragment,
 )
 from kb_compiler.errors import fs_text
-from kb_compiler.model import Page, RefKind, page_id
+from kb_compiler.model import Dialect, Page, RefKind, page_id
+from kb_compiler.parse.obsidian import without_code
+from kb_compiler.parse.obsidian_mask import comment_spans
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target
 from kb_compiler.resolve.blocks import find_heading, heading_level
 from kb_compiler.resolve.slugs import take_slug
@@ -81,12 +83,25 @@ def target_id(target: Target) -> str | None:
     return None
 
 
-def heading_text(block_content: str) -> str:
+def heading_text(block_content: str, *, comments: bool = False) -> str:
     """A heading block's readable text, read the way the renderer reads the heading it
-    writes (so the anchor computed here is the id the page carries)."""
+    writes (so the anchor computed here is the id the page carries): without its
+    ``%%comments%%`` when the page's dialect has them."""
     first = block_content.strip().split("\n", 1)[0]
+    if comments and "%%" in first:
+        spans = comment_spans(without_code(first))
+        first = "".join(first[start:end] for start, end in _gaps(spans, len(first)))
     source = _TRAILING_MARKS.sub("", _HEADING_MARKS.sub("", first)).strip()
     return inline_plain_text(source)
+
+
+def _gaps(spans: list[tuple[int, int]], length: int) -> Iterator[tuple[int, int]]:
+    """The stretches of ``0..length`` between the sorted ``spans``."""
+    last = 0
+    for start, end in spans:
+        yield last, start
+        last = end
+    yield last, length
 
 
 class SiteContext:
@@ -251,9 +266,11 @@ class SiteContext:
             anchors = {}
             counter = SlugCounter()
             page = self.pages.get(key)
+            comments = page is not None and page.dialect is not Dialect.LOGSEQ
             for block in page.blocks if page else ():
                 if heading_level(block) is not None:
-                    anchors[block.index] = counter.take(heading_text(block.content))
+                    text = heading_text(block.content, comments=comments)
+                    anchors[block.index] = counter.take(text)
             self._anchors[key] = anchors
         return anchors
 
