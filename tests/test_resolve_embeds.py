@@ -119,6 +119,19 @@ def test_inclusions_say_what_each_embed_shows() -> None:
     assert not link.exists  # a plain link includes nothing
 
 
+def test_a_comment_in_an_obsidian_code_block_is_no_heading(tmp_path: Path) -> None:
+    """``    # Setup`` is indented code; ``![[Note#Setup]]`` shows the heading below it."""
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "Note.md").write_text("    # Setup\n    run()\n\n## Setup\n\nSteps.\n\n"
+                                      "## Next\n", "utf-8")
+    (tmp_path / "S.md").write_text("![[Note#Setup]]\n", "utf-8")
+    graph = resolve(load(tmp_path, cache_dir=None))
+    (embed,) = graph.outgoing("s")
+    note = next(p for p in graph.kb.pages if p.name == "Note")
+    shown = [note.blocks[index].content for index in graph.inclusion(embed).blocks]
+    assert shown == ["Setup"]  # the heading, whose section holds "Steps."
+
+
 def test_logseq_page_embed_includes_top_level_blocks() -> None:
     target = page("pages/T.md", blocks=(block(0, 1, "a"), block(1, 2, "b", parent=0, depth=1),
                                         block(2, 3, "c")))

@@ -14,10 +14,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from kb_compiler.config import ParseOptions
+from kb_compiler.emit.site.context import heading_text
 from kb_compiler.emit.site.outline import block_source
 from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
+from kb_compiler.emit.site.urls import SlugCounter
 from kb_compiler.model import Reference, RefKind
 from kb_compiler.parse.logseq import parse_logseq
+from kb_compiler.resolve.blocks import heading_level
 from tests.obsidian_corpus import parse_text
 from tests.test_site_render import RecordingLinker
 
@@ -71,6 +74,29 @@ def test_the_site_anchors_the_block_ids_the_obsidian_parser_reads(body: str) -> 
     rendered = render_markdown(body, RenderState(RecordingLinker(),
                                                  RenderOptions(obsidian_syntax=True)))
     assert sorted(re.findall(r'id="block-([^"]+)"', rendered)) == read
+
+
+# Headings, ATX and setext, holding what a heading's text can. Left out: "%%" (the site
+# takes comments out before it reads blocks, so "%%c%%# x" is a heading there and a
+# paragraph to the parser).
+_HEADING_FRAGMENTS = st.sampled_from([
+    "# ", "## ", "H", " ", "^x", " ^y", "\n", "\n\n", "[[A]]", "#tag", "`c`", "**b**",
+    "===\n", "---\n", "- ", "> ", "Title", "\n^z", "&amp;", "é", "#", "<b>", "[l](u)", "$x$",
+])
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)
+@given(st.lists(_HEADING_FRAGMENTS, max_size=10).map("".join))
+def test_links_to_a_heading_land_on_the_id_the_site_gives_it(body: str) -> None:
+    """The anchor a link to ``Note#Heading`` is given comes from the parser's heading
+    blocks (``SiteContext.heading_anchors``); the page's element ids come from the
+    renderer. They are the same ids, in the same order."""
+    slugs = SlugCounter()
+    expected = [slugs.take(heading_text(block.content, obsidian=True))
+                for block in parse_text(body).blocks if heading_level(block) is not None]
+    state = RenderState(RecordingLinker(), RenderOptions(obsidian_syntax=True))
+    render_markdown(body, state)
+    assert [anchor for _, _, anchor in state.headings] == expected
 
 
 UUID = "6a1e1a52-0000-4000-8000-00000000beef"

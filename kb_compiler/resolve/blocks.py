@@ -10,14 +10,18 @@ import unicodedata
 from kb_compiler.model import Block, Dialect, Page
 
 _HEADING_MARK = re.compile(r"^\s*#{1,6}(?:\s+|$)")
+_OUTLINE_KINDS = frozenset({"block", "heading", "pre-block"})  # Logseq's block kinds
 _NOT_WORD = re.compile(r"[^\w\s]+")
 _SPACES = re.compile(r"\s+")
 
 
 def heading_level(block: Block) -> int | None:
-    """The block's heading level, from the parser or from a leading ``#`` mark."""
+    """The block's heading level, from the parser or, for a Logseq block, from a
+    leading ``#`` mark (an Obsidian code or math block's ``# comment`` is no heading)."""
     if block.heading:
         return block.heading
+    if block.kind not in _OUTLINE_KINDS:
+        return None
     match = _HEADING_MARK.match(block.content)
     if match:
         return match.group(0).count("#")

@@ -38,6 +38,7 @@ from kb_compiler.resolve.slugs import take_slug
 
 _HEADING_MARKS = re.compile(r"^\s*#{1,6}\s*")
 _TRAILING_MARKS = re.compile(r"\s+#+\s*$|\s+\^[A-Za-z0-9-]+\s*$")
+_TRAILING_ID = re.compile(r"\s\^[A-Za-z0-9-]+\s*$")
 
 RefKey = tuple[str, str, str]
 
@@ -83,16 +84,20 @@ def target_id(target: Target) -> str | None:
     return None
 
 
-def heading_text(block_content: str, *, comments: bool = False) -> str:
+def heading_text(block_content: str, *, obsidian: bool = False) -> str:
     """A heading block's readable text, read the way the renderer reads the heading it
-    writes (so the anchor computed here is the id the page carries): without its
-    ``%%comments%%`` when the page's dialect has them."""
-    first = block_content.strip().split("\n", 1)[0]
-    if comments and "%%" in first:
-        spans = comment_spans(without_code(first))
-        first = "".join(first[start:end] for start, end in _gaps(spans, len(first)))
-    source = _TRAILING_MARKS.sub("", _HEADING_MARKS.sub("", first)).strip()
-    return inline_plain_text(source)
+    writes (so the anchor computed here is the id the page carries). An Obsidian or
+    Markdown heading block holds the heading's text alone (every line of a setext
+    heading), whose ``%%comments%%`` the page does not show; a Logseq block holds its
+    ``#`` marks and the lines after it."""
+    if not obsidian:
+        first = block_content.strip().split("\n", 1)[0]
+        return inline_plain_text(_TRAILING_MARKS.sub("", _HEADING_MARKS.sub("", first)).strip())
+    text = block_content.strip()
+    if "%%" in text:
+        spans = comment_spans(without_code(text))
+        text = "".join(text[start:end] for start, end in _gaps(spans, len(text)))
+    return inline_plain_text(_TRAILING_ID.sub("", text).strip(), obsidian=True)
 
 
 def _gaps(spans: list[tuple[int, int]], length: int) -> Iterator[tuple[int, int]]:
@@ -266,10 +271,10 @@ class SiteContext:
             anchors = {}
             counter = SlugCounter()
             page = self.pages.get(key)
-            comments = page is not None and page.dialect is not Dialect.LOGSEQ
+            obsidian = page is not None and page.dialect is not Dialect.LOGSEQ
             for block in page.blocks if page else ():
                 if heading_level(block) is not None:
-                    text = heading_text(block.content, comments=comments)
+                    text = heading_text(block.content, obsidian=obsidian)
                     anchors[block.index] = counter.take(text)
             self._anchors[key] = anchors
         return anchors

@@ -20,7 +20,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -338,12 +338,16 @@ def add_linker_renderers(md: MarkdownIt) -> None:
     md.add_render_rule("tag", _render_tag)
 
 
-def inline_plain_text(source: str) -> str:
+def inline_plain_text(source: str, *, obsidian: bool = False) -> str:
     """The readable text of one line of inline Markdown (link labels, not targets), as
-    the heading rule reads a heading's text."""
+    the heading rule reads a heading's text (tags and links as Obsidian reads them when
+    ``obsidian``)."""
     tokens: list[Token] = []
     md = markdown()
-    md.inline.parse(clean_source(source), md, {}, tokens)
+    # Inline rules only read syntax (none asks the linker), so none is given.
+    reading = RenderState(cast(Linker, None), RenderOptions(obsidian_syntax=True))
+    env = {"kbc": reading} if obsidian else {}
+    md.inline.parse(clean_source(source), md, env, tokens)
     return plain_text(Token("inline", "", 0, children=tokens))
 
 
