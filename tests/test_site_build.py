@@ -121,7 +121,11 @@ def test_embedded_media_is_a_player_or_a_link_whichever_syntax_embeds_it(
     (vault / "Media.md").write_text(
         "---\ntags: [media]\n---\n![A clip](files/clip.mp4)\n\n![A talk](files/talk.mp3)\n\n"
         "![A doc](files/doc.pdf)\n\n![A photo](files/photo.png)\n\n![[clip.mp4]]\n", "utf-8")
-    (vault / "Outline.md").write_text("- ![clip](files/clip.mp4)\n- key:: value\n", "utf-8")
+    (vault / "Outline.md").write_text(
+        "- ![clip](files/clip.mp4)\n- key:: value\n"
+        "- ![Screencast](https://github.com/u/r/assets/1/f05a#screencast.webm)\n"
+        "- ![Talk](https://example.org/talk.mp3?t=3)\n- ![Logo](https://example.org/logo.png)\n",
+        "utf-8")
     graph, report = build(vault, tmp_path / "site", search=False)
     assert_complete(graph, tmp_path / "site", report)
     media = (tmp_path / "site" / "media.html").read_text("utf-8")
@@ -131,7 +135,13 @@ def test_embedded_media_is_a_player_or_a_link_whichever_syntax_embeds_it(
     assert '<a class="asset embed-file" href="files/files/doc.pdf">A doc</a>' in media
     assert '<img src="files/files/photo.png" alt="A photo" loading="lazy">' in media
     assert "<img" not in media.replace('<img src="files/files/photo.png"', "")
-    assert video in (tmp_path / "site" / "outline.html").read_text("utf-8")
+    outline = (tmp_path / "site" / "outline.html").read_text("utf-8")
+    assert video in outline
+    # on the web too (Logseq's docs append "#screencast.webm" to have a URL played)
+    assert ('<video class="embed-media" src="https://github.com/u/r/assets/1/f05a#screencast.webm"'
+            in outline)
+    assert '<audio class="embed-media" src="https://example.org/talk.mp3?t=3"' in outline
+    assert '<img src="https://example.org/logo.png" alt="Logo">' in outline
 
 
 def test_the_documented_pages_workflow_builds_the_site(tmp_path: Path,

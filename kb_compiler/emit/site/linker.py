@@ -45,6 +45,7 @@ class Snippets(Protocol):
         ...
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+_WEB = re.compile(r"^https?://", re.IGNORECASE)
 _IMAGE = frozenset([".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif", ".ico"])
 _VIDEO = frozenset([".webm", ".mp4", ".mov", ".mkv", ".ogv"])
 _AUDIO = frozenset([".mp3", ".wav", ".ogg", ".m4a", ".flac"])
@@ -295,8 +296,10 @@ class PageLinker:
         return rewrite.href if rewrite is not None else url
 
     def image(self, src: str, alt: str, title: str | None) -> str | None:
-        if not src or _SCHEME.match(src):
+        if not src:
             return None
+        if _SCHEME.match(src):
+            return _remote_media(src, alt)
         path = self.context.find_asset(unquote(src), self.page)
         if path is None:
             self.report.broken.append(BrokenLink(alt or src, unquote(src)))
@@ -343,6 +346,20 @@ class PageLinker:
     def withheld(label: str) -> str:
         """A file the site does not publish (it could run script): its name, as text."""
         return f'<span class="withheld" title="{WITHHELD}">{escape(label)}</span>'
+
+
+def _remote_media(url: str, alt: str) -> str | None:
+    """A video or sound on the web written as an image: a player, as both apps show it
+    (Logseq's docs append ``#screencast.webm`` to a URL to have it played); None leaves
+    anything else an image."""
+    if not _WEB.match(url):
+        return None
+    ending = url.lower().rsplit("#", 1)
+    for part in ending[::-1]:
+        suffix = posixpath.splitext(part.split("?", 1)[0])[1]
+        if suffix in _VIDEO or suffix in _AUDIO:
+            return media_html(url, f"media{suffix}", alt or url, None)
+    return None
 
 
 def media_html(url: str, path: str, label: str, size: str | None) -> str:

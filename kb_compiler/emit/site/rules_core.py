@@ -8,8 +8,9 @@
   text and becomes the ``id`` of the paragraph, list item or structure it names.
 - ``kbc_headings``: heading ids (deduplicated per page) and the list the
   ``table-of-contents`` block is built from.
-- ``kbc_local_links``: Markdown links and images with local targets are handed to the
-  site's linker, which rewrites them, or turns them into a broken or plain span.
+- ``kbc_local_links``: Markdown links with local targets, and images, are handed to the
+  site's linker, which rewrites them, or turns them into a broken or plain span (an
+  image on the web stays one unless it is a video or sound).
 - ``kbc_embed_paragraphs``: a paragraph holding a note embed becomes a ``<div>``, since
   the embed is block content.
 - ``kbc_line_ids``: elements starting on a block's source line get that block's anchor.
@@ -244,7 +245,7 @@ def plain_text(inline: Token) -> str:
 
 
 def local_links(state: StateCore) -> None:
-    """Hand Markdown links and images with a local target to the linker."""
+    """Hand Markdown links with a local target, and images, to the linker."""
     linker = _render_state(state).linker
     for token in state.tokens:
         if token.type != "inline" or not token.children:
@@ -255,7 +256,7 @@ def local_links(state: StateCore) -> None:
                 _rewrite_link(children, index, linker)
             elif child.type == "image":
                 src = str(child.attrGet("src") or "")
-                if not src or _EXTERNAL.match(src):
+                if not src:  # one on the web too: it may be a video
                     continue
                 alt = "".join(c.content for c in child.children or ())
                 html = linker.image(src, alt, str(child.attrGet("title") or "") or None)
