@@ -292,6 +292,22 @@ def test_cli_build_and_its_exit_codes(tmp_path: Path) -> None:
     assert bad_url.exit_code == 2
 
 
+def test_a_quiet_build_prints_nothing_but_still_fails_strictly(tmp_path: Path) -> None:
+    """The seeds have broken links: a build lists them and sums up; ``-q`` prints
+    neither, and ``--strict`` still exits 1 on them."""
+    vault = lay_out_seeds(tmp_path / "seeds")
+    runner = CliRunner()
+    loud = runner.invoke(main, ["build", str(vault), "-o", str(tmp_path / "a"), "--no-search"])
+    assert "error[broken" in loud.stderr and "kbc: built 5 pages" in loud.stderr
+    quiet = runner.invoke(main, ["build", str(vault), "-o", str(tmp_path / "b"), "--no-search",
+                                 "-q"])
+    assert (quiet.exit_code, quiet.stderr) == (0, "")
+    assert (tmp_path / "b" / "profile-id.html").is_file()
+    strict = runner.invoke(main, ["build", str(vault), "-o", str(tmp_path / "b"),
+                                  "--no-search", "--quiet", "--strict"])
+    assert (strict.exit_code, strict.stderr) == (1, "")
+
+
 @pytest.mark.parametrize("command", ["build", "export"])
 def test_the_problems_a_build_lists_cannot_drive_the_terminal(tmp_path: Path,
                                                               command: str) -> None:

@@ -19,7 +19,7 @@ from kb_compiler.errors import KbcError
 
 def site_options(base_url: str | None, templates: str | None, allow_raw_html: bool,
                  no_search: bool, serve: bool = False, title: str | None = None,
-                 jobs: int | None = None) -> object:
+                 jobs: int | None = None, progress: bool | None = None) -> object:
     """``SiteOptions`` from command-line values (shared with ``kbc serve``)."""
     from kb_compiler.emit.site import SiteOptions
 
@@ -35,6 +35,7 @@ def site_options(base_url: str | None, templates: str | None, allow_raw_html: bo
         serve=serve,
         title=title or None,
         jobs=jobs,
+        progress=progress,
     )
 
 
@@ -80,10 +81,12 @@ def summary(report: object) -> str:
 @click.option("--no-search", is_flag=True, help="Skip the pagefind search index.")
 @click.option("--title", help="Site title (default: the vault folder's name).")
 @click.option("--strict", is_flag=True, help="Exit 1 when the vault has warnings or errors.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only errors on stderr: no progress, problem list or summary.")
 @jobs_option
 def command(vault: str | None, out: str, base_url: str | None, templates: str | None,
             allow_raw_html: bool, no_search: bool, title: str | None, strict: bool,
-            jobs: int | None) -> None:
+            quiet: bool, jobs: int | None) -> None:
     """Build the static reference site of VAULT into OUT (default ./site)."""
     from kb_compiler.check import run_checks
     from kb_compiler.check.formats.text import plain_headline
@@ -95,12 +98,13 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
     if templates and not Path(templates).is_dir():
         raise KbcError("templates folder not found", path=templates)
     options = site_options(base_url, templates, allow_raw_html, no_search, title=title,
-                           jobs=jobs)
+                           jobs=jobs, progress=False if quiet else None)
     graph = resolve(load(root, jobs=jobs))
     report = build_site(graph, Path(out), options)  # type: ignore[arg-type]
-    report_problems(graph, "build")
-    for note in report.unread:
-        click.echo(plain_headline(note), err=True)
-    click.echo(summary(report), err=True)
+    if not quiet:
+        report_problems(graph, "build")
+        for note in report.unread:
+            click.echo(plain_headline(note), err=True)
+        click.echo(summary(report), err=True)
     if strict:
         sys.exit(run_checks(graph).exit_code(strict=True))
