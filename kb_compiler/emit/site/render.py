@@ -344,9 +344,9 @@ def inline_plain_text(source: str, *, obsidian: bool = False) -> str:
     ``obsidian``)."""
     tokens: list[Token] = []
     md = markdown()
-    # Inline rules only read syntax (none asks the linker), so none is given.
-    reading = RenderState(cast(Linker, None), RenderOptions(obsidian_syntax=True))
-    env = {"kbc": reading} if obsidian else {}
+    env: dict[str, Any] = {}
+    if obsidian:  # inline rules only read syntax (none asks the linker): none is given
+        env["kbc"] = RenderState(cast(Linker, None), RenderOptions(obsidian_syntax=True))
     md.inline.parse(clean_source(source), md, env, tokens)
     return plain_text(Token("inline", "", 0, children=tokens))
 
