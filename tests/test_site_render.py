@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kb_compiler.emit.site.highlight import may_have_diagram, pygments_css, render_math
@@ -373,6 +373,7 @@ def test_which_pages_may_hold_a_diagram(text: str, expected: bool) -> None:
 @settings(max_examples=200, deadline=None, derandomize=True, database=None)
 @given(st.lists(st.sampled_from(["```", "~~~", "mermaid", "Mermaid", " ", "\n", "- ", "> ",
                                  "graph TD", "    ", "`", "x"]), max_size=12).map("".join))
+@example("- x\n  ```` Mermaid\n  graph TD")  # the property is not vacuous
 def test_every_page_with_a_diagram_is_seen_as_one(text: str) -> None:
     """The site copies the Mermaid library only when some page may hold a diagram: a
     page that renders one must never be missed."""
