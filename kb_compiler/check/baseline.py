@@ -24,6 +24,7 @@ from kb_compiler.model import Diagnostic
 
 _Key = tuple[str, str, str]  # path, code, message (its line numbers masked)
 _LINE_NUMBER = re.compile(r"\bline \d+")
+_ALIGNMENT_LIMIT = 1_000_000  # cells of the line alignment; past it, the first are known
 
 
 def _key(path: str, code: str, message: str) -> _Key:
@@ -117,9 +118,6 @@ def _known(positions: list[int], found: list[Diagnostic], lines: tuple[int, ...]
     positions = sorted(positions, key=lambda position: found[position].line)
     now = [found[position].line for position in positions]
     return {positions[index] for index in _aligned(sorted(lines), now)}
-
-
-_ALIGNMENT_LIMIT = 1_000_000
 
 
 def _aligned(old: list[int], now: list[int]) -> list[int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from kb_compiler.emit.site.assets import publishable, read_published
 from kb_compiler.emit.site.privacy import PublishFilter
 from kb_compiler.emit.site.render import inline_plain_text
+from kb_compiler.emit.site.rules_core import without_comments
 from kb_compiler.emit.site.urls import (
     SITE_FILES,
     SlugCounter,
@@ -30,8 +31,6 @@ from kb_compiler.emit.site.urls import (
 )
 from kb_compiler.errors import fs_text
 from kb_compiler.model import Dialect, Page, RefKind, page_id
-from kb_compiler.parse.obsidian import without_code
-from kb_compiler.parse.obsidian_mask import comment_spans
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target
 from kb_compiler.resolve.blocks import find_heading, heading_level
 from kb_compiler.resolve.slugs import take_slug
@@ -93,20 +92,8 @@ def heading_text(block_content: str, *, obsidian: bool = False) -> str:
     if not obsidian:
         first = block_content.strip().split("\n", 1)[0]
         return inline_plain_text(_TRAILING_MARKS.sub("", _HEADING_MARKS.sub("", first)).strip())
-    text = block_content.strip()
-    if "%%" in text:
-        spans = comment_spans(without_code(text))
-        text = "".join(text[start:end] for start, end in _gaps(spans, len(text)))
+    text = without_comments(block_content.strip())
     return inline_plain_text(_TRAILING_ID.sub("", text).strip(), obsidian=True)
-
-
-def _gaps(spans: list[tuple[int, int]], length: int) -> Iterator[tuple[int, int]]:
-    """The stretches of ``0..length`` between the sorted ``spans``."""
-    last = 0
-    for start, end in spans:
-        yield last, start
-        last = end
-    yield last, length
 
 
 class SiteContext:

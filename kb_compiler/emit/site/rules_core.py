@@ -30,7 +30,7 @@ from markdown_it.token import Token
 
 from kb_compiler.parse.obsidian import without_code
 from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
-from kb_compiler.parse.obsidian_mask import comment_spans
+from kb_compiler.parse.obsidian_mask import blank_spans, comment_spans
 
 if TYPE_CHECKING:
     from kb_compiler.emit.site.render import RenderState
@@ -60,15 +60,14 @@ def strip_comments(state: StateCore) -> None:
     if not _render_state(state).options.comments or "%%" not in state.src:
         return
     body = frontmatter_end(state.src)  # front matter is YAML, where "%%" is text
-    pieces: list[str] = []
-    last = 0
-    for start, end in comment_spans(without_code(state.src[body:])):
-        start, end = start + body, end + body
-        pieces.append(state.src[last:start])
-        pieces.append("\n" * state.src.count("\n", start, end))
-        last = end
-    pieces.append(state.src[last:])
-    state.src = "".join(pieces)
+    state.src = state.src[:body] + without_comments(state.src[body:])
+
+
+def without_comments(text: str) -> str:
+    """``text`` without its Obsidian ``%%comments%%`` (outside code; newlines kept)."""
+    if "%%" not in text:
+        return text
+    return blank_spans(text, comment_spans(without_code(text)), "")
 
 
 def callouts(state: StateCore) -> None:
@@ -132,25 +131,25 @@ def block_ids(state: StateCore) -> None:
     if not render.options.obsidian_syntax:
         return
     tokens = state.tokens
-    index = 0
+    index = 1  # an inline token always follows the block token that opens it
     while index < len(tokens):
-        token = tokens[index]
-        index += 1
+        token, opening = tokens[index], tokens[index - 1]
         # Table cells are no blocks: "^id" under a table is one more row to markdown-it.
         if token.type != "inline" or "^" not in token.content \
-                or tokens[index - 2].type not in ("paragraph_open", "heading_open"):
+                or opening.type not in ("paragraph_open", "heading_open"):
+            index += 1
             continue
+        in_paragraph = opening.type == "paragraph_open"
         alone = _BLOCK_ID_ALONE.match(token.content.strip())
-        if alone and tokens[index - 2].type == "paragraph_open":
-            target = _previous_block(tokens, index - 2)
-            if target is not None and target.attrGet("id") is None:
-                _set_id(target, render, alone.group(1))
-                index -= 2
-                del tokens[index : index + 3]  # the paragraph it stood in
-                continue
-        block_id = _strip_tail_id(token, whole=tokens[index - 2].type == "paragraph_open")
+        target = _previous_block(tokens, index - 1) if alone and in_paragraph else None
+        if alone and target is not None and target.attrGet("id") is None:
+            _set_id(target, render, alone.group(1))
+            del tokens[index - 1 : index + 2]  # the paragraph it stood in
+            continue  # what followed the paragraph is at index - 1 now: no inline token
+        block_id = _strip_tail_id(token, whole=in_paragraph)
         if block_id:
-            _set_id(_enclosing_open(tokens, index - 1), render, block_id)
+            _set_id(_enclosing_open(tokens, index), render, block_id)
+        index += 1
 
 
 def _strip_tail_id(token: Token, *, whole: bool) -> str | None:

@@ -28,6 +28,8 @@ from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, VaultKin
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef
 from kb_compiler.resolve.core import page_references
 
+CUSTOM_CSS = "logseq/custom.css"  # a Logseq graph's own styles, kept in its export
+
 
 @dataclass(frozen=True)
 class ExportReport:
@@ -162,9 +164,6 @@ def _write_support(files: VaultWriter, kb: KnowledgeBase, plan: VaultPlan,
     for name in _kbc_files(kb):
         files.copy(kb.root, name, name)
     return copied
-
-
-CUSTOM_CSS = "logseq/custom.css"
 
 
 def _kbc_files(kb: KnowledgeBase) -> list[str]:
