@@ -88,6 +88,16 @@ def _collector_as_for_a_library() -> Iterator[None]:
 
 
 @pytest.fixture
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A parse cache of the test's own (``KBC_CACHE_DIR``), for commands run in-process:
+    never the user's. Modules whose every test runs commands use it with
+    ``pytestmark = pytest.mark.usefixtures("private_cache")``."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("KBC_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
 def upgraded(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
     """``upgraded("Pygments")``: that library reports another version from now on, as
     after an upgrade, and the cache keys made from the versions are made again."""

@@ -13,10 +13,7 @@ from kb_compiler.check.baseline import Baseline, subtract
 from kb_compiler.cli import main
 from kb_compiler.model import Diagnostic, Severity
 
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def kbc(*args: str) -> Result:

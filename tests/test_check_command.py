@@ -19,9 +19,11 @@ from tests.vaultgen import generate, inject
 REPO = Path(__file__).resolve().parent.parent
 
 
+pytestmark = pytest.mark.usefixtures("private_cache")
+
+
 @pytest.fixture(autouse=True)
-def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
+def _no_colour_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 

@@ -24,9 +24,7 @@ from tests.conftest import SAMPLE_VAULT
 FULL = OSError(errno.ENOSPC, "No space left on device")
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def _disk_full_after(monkeypatch: pytest.MonkeyPatch, files: int) -> None:

@@ -144,6 +144,7 @@ def test_embedded_media_is_a_player_or_a_link_whichever_syntax_embeds_it(
     assert '<img src="https://example.org/logo.png" alt="Logo">' in outline
 
 
+@pytest.mark.usefixtures("private_cache")
 def test_the_documented_pages_workflow_builds_the_site(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """The GitHub Pages workflow in the site's README is a valid workflow whose build
@@ -160,7 +161,6 @@ def test_the_documented_pages_workflow_builds_the_site(tmp_path: Path,
     command = command.replace("${{ steps.pages.outputs.base_url }}", "https://me.github.io/kb")
     shutil.copytree(SAMPLE_VAULT, tmp_path / "vault")
     monkeypatch.chdir(tmp_path)  # the repository's root, in the workflow
-    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
     result = CliRunner().invoke(main, [*shlex.split(command)[1:], "--no-search"])
     assert result.exit_code == 0, result.output
     sitemap = (tmp_path / "site" / "sitemap.xml").read_text("utf-8")

@@ -22,9 +22,7 @@ from tests.conftest import SAMPLE_VAULT
 ASSET = "assets/customer-profile-canvas.png"  # shown on "Customer Profile"
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KBC_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture
