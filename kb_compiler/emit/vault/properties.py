@@ -89,8 +89,11 @@ def logseq_to_yaml(prop: Property, refs: Sequence[Converted], comma_keys: frozen
         pieces = comma_pieces(raw)
         if pieces and (len(pieces) > 1 or marked or "[[" not in pieces[0]):
             return out_key, [_piece_to_yaml(piece, refs) for piece in pieces]
-    if marked and key not in comma_keys and not _ONE_LINK.fullmatch(raw[:-1].strip()):
-        return out_key, [_unsplit_piece(key, piece, refs, options) for piece in comma_pieces(raw)]
+    pieces = comma_pieces(raw) if marked and key not in comma_keys else []
+    # One link and a comma is a one-item list of references (below); ``[[a]], "0",
+    # [[a]],`` also starts and ends with a link, but is a list of three.
+    if len(pieces) > 1 or (pieces and not _ONE_LINK.fullmatch(raw[:-1].strip())):
+        return out_key, [_unsplit_piece(key, piece, refs, options) for piece in pieces]
     if refs and _only_references(raw, refs):
         links: list[YamlValue] = [f"[[{c.name or c.ref.target}]]" for c in refs
                                   if c.ref.block_id is None]
