@@ -1,0 +1,1 @@
+"""Obsidian Bases: .base files read, evaluated and shown."""
