@@ -65,6 +65,10 @@ class RecordingLinker:
     def raw_url(self, url: str, image: bool) -> str | None:
         return url
 
+    def base_block(self, source: str) -> str | None:
+        self.calls.append(("base_block", source))
+        return '<figure class="base-view"></figure>'
+
     def of(self, kind: str) -> list[Any]:
         return [value for name, value in self.calls if name == kind]
 

@@ -386,3 +386,26 @@ def test_logseq_docs_pages_fit_the_screen(browser: object, docs_site_url: str,
     expect(page).to_have_url(docs_site_url + "term-alias.html")
     context.close()
     assert problems == []
+
+
+def test_a_base_is_drawn_and_its_links_lead_to_the_pages(page: Page, site_url: str,
+                                                         artifacts: Path) -> None:
+    """The Profiles note embeds Artifacts.base: the sub-artifacts as a table sorted by
+    weight (a planted 'high' first, then 40, 25, 20), the examples as a list grouped by
+    the artifact they are written for (one names none: its relations:: holds `[[]]`)."""
+    errors = watch_errors(page)
+    page.goto(site_url + "profiles.html")
+    table = page.locator("figure.base-table table")
+    expect(table).to_be_visible()
+    expect(table.locator("thead th")).to_have_text(
+        ["Icon", "Artifact", "Kind", "Weight", "Share of the parent", "relations"])
+    expect(table.locator("tbody tr td:nth-child(2)")).to_have_text(
+        ["emotions", "persona", "segmentation", "goals"])
+    expect(table.locator("tbody tr td:nth-child(4)")).to_have_text(["high", "40", "25", "20"])
+    examples = page.locator("figure.base-list")
+    expect(examples.locator("p.base-group")).to_have_text(
+        ["profile-(id)", "emotions", "goals", "persona", "segmentation", "(no value)"])
+    page.locator("figure.base-view").first.screenshot(path=artifacts / "base-table.png")
+    table.get_by_role("link", name="persona", exact=True).first.click()
+    expect(page).to_have_url(re.compile(r"profile-id-persona\.html$"))
+    assert errors == []

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from kb_compiler.emit.site.assets import publishable, read_published
+from kb_compiler.emit.site.bases import BaseViews
 from kb_compiler.emit.site.privacy import PublishFilter
 from kb_compiler.emit.site.render import inline_plain_text
 from kb_compiler.emit.site.rules_core import without_comments
@@ -118,6 +119,7 @@ class SiteContext:
         self._hrefs: dict[tuple[str, str | None], str | None] = {}
         self._publishable: dict[str, bool] = {}
         self.icons: dict[str, str] = {}  # page id -> its icon property (metamodel.icon_of)
+        self.bases = BaseViews(self)
 
     # -- which pages exist on the site ---------------------------------------------------
 

@@ -21,7 +21,8 @@ covers, conservatively:
 - its namespace parent and children, and its metamodel score with its parts' scores
   (by name, type and score: their text is not shown);
 - every page whose content the render showed (``reads``: the embeds it filled, nested
-  ones too, and the blocks its block refs quote), with where their references land.
+  ones too, and the blocks its block refs quote), with where their references land;
+  a page showing a base reads every published file (``bases.BASES_READ``).
 
 The last part is recorded while rendering, not worked out beforehand: the embeds a page
 shows depend on cycles, depth and size bounds, and following every embed edge to the
@@ -44,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from kb_compiler.emit.site.bases import BASES_READ, bases_digest
 from kb_compiler.emit.site.context import SiteContext, target_id
 from kb_compiler.model import Block, Reference, RefKind
 from kb_compiler.resolve import ResolvedRef, Target
@@ -283,6 +285,8 @@ class Fingerprints:
         if key is None:
             return "none"
         found = self._infos.get(key)
+        if found is None and key == BASES_READ:
+            found = self._infos[key] = bases_digest(self.context, self._links_of)
         if found is None:
             text = self._text(key) if key in self.context.pages else None
             found = self._infos[key] = _hash([self._identity(key), text])

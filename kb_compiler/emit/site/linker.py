@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote
 
+from kb_compiler.emit.site.bases import BASE_SUFFIX
 from kb_compiler.emit.site.context import SiteContext, target_id
 from kb_compiler.emit.site.macros import render_macro
 from kb_compiler.emit.site.render import LinkRewrite
@@ -107,7 +108,10 @@ class PageLinker:
         written = str(meta["raw_target"])
         if not written.strip():
             return self.empty_link(str(meta["label"] or "[[]]"))
-        if meta["embed"] and posixpath.splitext(target)[1].lower() in MEDIA_SUFFIXES:
+        suffix = posixpath.splitext(target)[1].lower()
+        if meta["embed"] and suffix == BASE_SUFFIX and not self.shallow:
+            return self._base(target, meta)
+        if meta["embed"] and suffix in MEDIA_SUFFIXES:
             return self._media(target, meta)
         found = self._resolve(meta)
         if found.asset is not None:
@@ -330,6 +334,18 @@ class PageLinker:
         self.report.assets.add(path)
         return media_html(relative_url(self.file, asset_file(path)), path,
                           str(meta["label"] or posixpath.basename(path)), meta["size"])
+
+    def _base(self, written: str, meta: dict[str, Any]) -> str:
+        """An embedded base: its view (``#View`` names one), as Obsidian shows it."""
+        path = self.context.find_asset(unquote(written), self.page)
+        if path is None:
+            return self._media(written, meta)  # reported as a missing file
+        subpath = meta.get("subpath")
+        return self.context.bases.embed(self, path, str(subpath) if subpath else None)
+
+    def base_block(self, source: str) -> str | None:
+        """A ```` ```base ```` block's view; None (shown as code) in a preview."""
+        return None if self.shallow else self.context.bases.code_block(self, source)
 
     def _asset_link(self, found: Target, meta: dict[str, Any]) -> str:
         label = str(meta["label"] or meta["raw_target"])

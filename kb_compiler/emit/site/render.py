@@ -78,6 +78,7 @@ class Linker(Protocol):
     def image(self, src: str, alt: str, title: str | None) -> str | None: ...
     def block_anchor(self, block_id: str) -> str: ...
     def raw_url(self, url: str, image: bool) -> str | None: ...
+    def base_block(self, source: str) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +145,13 @@ def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Options
     state = _state(env)
     if language.lower() == "table-of-contents":
         return state.keep(TOC_SLOT)
-    if language.lower() in DIAGRAM_LANGUAGES and state.options.obsidian_syntax:
-        markup = diagram_html(token.content)  # Obsidian draws these; Logseq shows code
+    obsidian = state.options.obsidian_syntax  # Obsidian draws these; Logseq shows code
+    shown = state.linker.base_block(token.content) if obsidian and language.lower() == "base" \
+        else None
+    if shown is not None:
+        markup = shown
+    elif language.lower() in DIAGRAM_LANGUAGES and obsidian:
+        markup = diagram_html(token.content)
     else:
         markup = highlight_code(token.content, language)
     return state.keep(_with_anchor(markup, token))
