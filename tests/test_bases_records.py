@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from kb_compiler.bases.records import VaultFiles
 from kb_compiler.loader import load
 from kb_compiler.resolve import KnowledgeGraph, resolve
-from tests.conftest import KEPANO, SAMPLE_VAULT
+from tests.conftest import KEPANO, REPO, SAMPLE_VAULT
 
 NOW = datetime(2025, 1, 1)
 
@@ -81,3 +82,17 @@ def test_logseq_page_properties_name_pages_as_links() -> None:
     assert goals.properties["relations"] == ("[[profile-(id)]]", "[[profile-(id)/persona]]",
                                              "[[profile-(id)/emotions]]")
     assert goals.properties["weight"] == 20 and goals.properties["xBoK-type"] == "internal"
+
+
+def test_the_readme_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (REPO / "README.md").read_text("utf-8")
+    block = next(code for code in re.findall(r"```python\n(.*?)```", readme, re.S)
+                 if "kb_compiler.bases" in code)
+    code, _, shown = block.strip().rpartition("\n# ")
+    monkeypatch.chdir(REPO)
+    scope: dict[str, object] = {"graph": resolve(load(SAMPLE_VAULT, cache_dir=None))}
+    exec(code, scope)  # the README's own example
+    expression = code.strip().splitlines()[-1]
+    result = eval(expression, scope)  # its last line, whose value it shows
+    assert repr(result).startswith(shown.removesuffix("...]").rstrip(", "))
+    assert len(result) == 4
