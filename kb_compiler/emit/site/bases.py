@@ -8,19 +8,14 @@ are the build's reference time: ``SOURCE_DATE_EPOCH`` when it is set (reproducib
 builds), else the start of the current day in UTC.
 
 A page showing a base depends on every published file (a new note may match its
-filters), so it records ``BASES_READ``; its fingerprint then covers what every base
-reads (``bases_digest``).
+filters), so it records ``vaultwide.VAULT_READ``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import os
 import posixpath
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from kb_compiler.bases.document import BaseDocument, BaseError, View, read_base
@@ -36,26 +31,16 @@ from kb_compiler.bases.expressions import (
 from kb_compiler.bases.query import Cell, Group, Row, ViewResult, run_view
 from kb_compiler.bases.records import FileEntry, VaultFiles
 from kb_compiler.emit.site.urls import asset_file, relative_url
+from kb_compiler.emit.site.vaultwide import VAULT_READ, reference_time
 
 if TYPE_CHECKING:
     from kb_compiler.emit.site.context import SiteContext
     from kb_compiler.emit.site.linker import PageLinker
 
-BASES_READ = "\0bases"  # no page id holds a NUL
-BASE_SUFFIX = ".base"
 MAX_ROWS = 1000  # a view of a whole large vault would be a page of megabytes
 _DRAWN = ("table", "cards", "list")
 _IMAGE = frozenset(["png", "jpg", "jpeg", "gif", "webp", "svg", "bmp", "avif"])
 _WEB = re.compile(r"^https?://", re.IGNORECASE)
-
-
-def reference_time() -> datetime:
-    """What ``now()`` is in this build (naive UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None)
-    return datetime.now(UTC).replace(tzinfo=None, hour=0, minute=0, second=0,
-                                     microsecond=0)
 
 
 class BaseViews:
@@ -95,12 +80,12 @@ class BaseViews:
 
     def embed(self, linker: PageLinker, path: str, view_name: str | None) -> str:
         """``![[path#view_name]]`` on the page ``linker`` renders."""
-        linker.report.reads.add(BASES_READ)
+        linker.report.reads.add(VAULT_READ)
         return self._shown(linker, self.document(path), view_name, posixpath.basename(path))
 
     def code_block(self, linker: PageLinker, text: str) -> str:
         """A ```` ```base ```` block: the base written in the page itself."""
-        linker.report.reads.add(BASES_READ)
+        linker.report.reads.add(VAULT_READ)
         try:
             document: BaseDocument | BaseError = read_base(text)
         except BaseError as error:
@@ -305,27 +290,8 @@ def _limited(groups: tuple[Group, ...]) -> list[Group]:
     return kept
 
 
-def bases_digest(context: SiteContext, links_of: Callable[[str], str]) -> str:
-    """A hash of what every base on the site reads: each published page's place, text
-    and where its links land, the published files, the ``.base`` files' text and the
-    reference time."""
-    digest = hashlib.sha1(reference_time().isoformat().encode("utf-8"))
-    for key in sorted(context.pages):
-        page = context.pages[key]
-        digest.update(f"\0{page.path}\0{links_of(key)}\0".encode("utf-8", "surrogatepass"))
-        digest.update(hashlib.sha1(page.text.encode("utf-8", "surrogatepass")).digest())
-    for path in sorted(context.asset_paths):
-        digest.update(f"\0{path}".encode("utf-8", "surrogatepass"))
-        if path.lower().endswith(BASE_SUFFIX):
-            try:
-                digest.update((context.kb.root / path).read_bytes())
-            except OSError:
-                digest.update(b"\0unreadable")
-    return digest.hexdigest()
-
-
 def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-__all__ = ["BASES_READ", "BASE_SUFFIX", "BaseViews", "bases_digest", "reference_time"]
+__all__ = ["BaseViews"]

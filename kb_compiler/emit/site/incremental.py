@@ -22,7 +22,7 @@ covers, conservatively:
   (by name, type and score: their text is not shown);
 - every page whose content the render showed (``reads``: the embeds it filled, nested
   ones too, and the blocks its block refs quote), with where their references land;
-  a page showing a base reads every published file (``bases.BASES_READ``).
+  a page showing a base or a query reads every published file (``vaultwide``).
 
 The last part is recorded while rendering, not worked out beforehand: the embeds a page
 shows depend on cycles, depth and size bounds, and following every embed edge to the
@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from kb_compiler.emit.site.bases import BASES_READ, bases_digest
 from kb_compiler.emit.site.context import SiteContext, target_id
+from kb_compiler.emit.site.vaultwide import VAULT_READ, vault_digest
 from kb_compiler.model import Block, Reference, RefKind
 from kb_compiler.resolve import ResolvedRef, Target
 from kb_compiler.resolve.blocks import LineMap, heading_level
@@ -285,8 +285,8 @@ class Fingerprints:
         if key is None:
             return "none"
         found = self._infos.get(key)
-        if found is None and key == BASES_READ:
-            found = self._infos[key] = bases_digest(self.context, self._links_of)
+        if found is None and key == VAULT_READ:
+            found = self._infos[key] = vault_digest(self.context, self._links_of)
         if found is None:
             text = self._text(key) if key in self.context.pages else None
             found = self._infos[key] = _hash([self._identity(key), text])

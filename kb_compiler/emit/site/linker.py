@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote
 
-from kb_compiler.emit.site.bases import BASE_SUFFIX
 from kb_compiler.emit.site.context import SiteContext, target_id
 from kb_compiler.emit.site.macros import render_macro
 from kb_compiler.emit.site.render import LinkRewrite
 from kb_compiler.emit.site.rules_core import MEDIA_SUFFIXES
 from kb_compiler.emit.site.urls import asset_file, block_anchor, relative_url
+from kb_compiler.emit.site.vaultwide import BASE_SUFFIX
 from kb_compiler.model import Dialect, Page, page_id
 from kb_compiler.resolve import Target
 from kb_compiler.resolve.blocks import section_roots
