@@ -1,0 +1,122 @@
+"""The data a Logseq query runs over, made from a resolved knowledge graph.
+
+Every included page and its blocks, each reference resolved as the graph resolved it
+(a page named but never written is a page too, as in Logseq, whose database holds one
+for every name), page properties, tags and aliases as page ids, and each block's
+``path_refs``: its own references, its ancestors' and its page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
+
+from kb_compiler.config import ParseOptions
+from kb_compiler.model import Page, Property, page_id
+from kb_compiler.parse.names import journal_date
+from kb_compiler.queries.data import PropertyData, QueryBlock, QueryData, QueryPage
+from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target
+from kb_compiler.resolve.blocks import LineMap
+
+
+def query_data(graph: KnowledgeGraph, today: date, *,
+               include: Callable[[Page], bool] = lambda page: True) -> QueryData:
+    """The pages ``include`` keeps (a site: the published ones) and their blocks."""
+    included = [page for page in graph.pages() if include(page)]
+    included.sort(key=lambda page: page.path)
+    named = _Names(graph)
+    pages: dict[str, QueryPage] = {}
+    blocks: list[QueryBlock] = []
+    for page in included:
+        pages[page.id] = _page(page, len(pages), named, graph)
+        blocks.extend(_blocks(page, graph.outgoing(page.id), len(blocks), named))
+    named_only = {ref for block in blocks for ref in block.refs}
+    for page in list(pages.values()):
+        named_only.update(page.tags, page.aliases,
+                          *(value.refs for value in page.properties.values()))
+    for referenced in sorted(named_only - set(pages)):
+        pages[referenced] = QueryPage(referenced, graph.node_name(referenced) or referenced,
+                                      {}, frozenset(), frozenset(), None,
+                                      _namespace(referenced), len(pages), exists=False)
+    return QueryData(pages, tuple(blocks), today, named.resolve)
+
+
+class _Names:
+    """Page names as written, resolved once each (a name Logseq would make a page of
+    resolves to that page's id even without a file)."""
+
+    def __init__(self, graph: KnowledgeGraph) -> None:
+        self.graph = graph
+        self.resolve = lru_cache(maxsize=None)(self._resolve)
+
+    def _resolve(self, name: str) -> str | None:
+        written = name.strip().removeprefix("#").removeprefix("[[").removesuffix("]]")
+        if not written.strip():
+            return None
+        return landing(self.graph.lookup(written.strip())) or page_id(written)
+
+    def ids(self, names: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(found for name in names if (found := self.resolve(name)))
+
+
+def landing(target: Target) -> str | None:
+    """The page id a reference lands on (an existing or a missing page), None for an
+    asset or nothing."""
+    if target.page is not None:
+        return target.page
+    if target.asset is None and target.node and not target.node.startswith("asset:"):
+        return target.node
+    return None
+
+
+def _page(page: Page, order: int, named: _Names, graph: KnowledgeGraph) -> QueryPage:
+    return QueryPage(
+        id=page.id, name=page.name,
+        properties={prop.key: _property(prop, named) for prop in page.properties},
+        tags=named.ids(page.tags), aliases=named.ids(page.aliases),
+        journal_day=_journal_day(page, graph), namespace=_namespace(page.id), order=order)
+
+
+def _journal_day(page: Page, graph: KnowledgeGraph) -> int | None:
+    if not page.is_journal:
+        return None
+    options = getattr(graph.kb.config, "parse", None)
+    file_format = options.journal_file_format if isinstance(options, ParseOptions) \
+        else "yyyy_MM_dd"
+    stem = page.path.rpartition("/")[2].rsplit(".", 1)[0]
+    day = journal_date(stem, file_format)
+    return day.year * 10000 + day.month * 100 + day.day if day else None
+
+
+def _namespace(key: str) -> str | None:
+    return key.rsplit("/", 1)[0] if "/" in key.strip("/") else None
+
+
+def _property(prop: Property, named: _Names) -> PropertyData:
+    return PropertyData(prop.raw, named.ids(prop.references), prop.value)
+
+
+def _blocks(page: Page, outgoing: tuple[ResolvedRef, ...], first: int,
+            named: _Names) -> list[QueryBlock]:
+    """The page's blocks, each with the pages its own lines reference."""
+    starts = LineMap(page)
+    refs: list[set[str]] = [set() for _ in page.blocks]
+    for resolved in outgoing:
+        index = starts.block_at(resolved.ref.line)
+        if index is not None and (found := landing(resolved.target)) is not None:
+            refs[index].add(found)
+    found: list[QueryBlock] = []
+    for block in page.blocks:
+        own = frozenset(refs[block.index])
+        above = found[block.parent].path_refs if block.parent is not None \
+            else frozenset({page.id})
+        found.append(QueryBlock(
+            page=page.id, index=block.index, parent=block.parent, content=block.content,
+            marker=block.marker, priority=block.priority,
+            properties={prop.key: _property(prop, named) for prop in block.properties},
+            refs=own, path_refs=above | own, order=first + block.index))
+    return found
+
+
+__all__ = ["landing", "query_data"]
