@@ -90,13 +90,14 @@ def test_embeds_block_refs_and_macros_in_a_built_page(tmp_path: Path) -> None:
             - host text
             - {{{{embed [[Guest]]}}}}
             - ref (({UUID})) and {{{{embed (({UUID}))}}}}
-            - {{{{youtube https://www.youtube.com/watch?v=abcdefghijk}}}} {{{{query (todo now)}}}}
+            - {{{{youtube https://www.youtube.com/watch?v=abcdefghijk}}}} {{{{query (todo later)}}}}
             - self {{{{embed [[Host]]}}}}
             """,
         "Guest.md": f"""\
             - guest block
               id:: {UUID}
             - guest embeds back {{{{embed [[Host]]}}}}
+            - LATER read the guest book
             """,
     })
     build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
@@ -110,9 +111,13 @@ def test_embeds_block_refs_and_macros_in_a_built_page(tmp_path: Path) -> None:
     # block ref: the block's text, linking to the block on its page
     ref = r'<a class="block-ref" href="guest\.html#block-' + UUID + r'"[^>]*>guest block</a>'
     assert re.search(ref, body)
-    # macros: a video is a link, a query is shown as written
+    # macros: a video is a link, a query shows what it finds, under its page
     assert 'href="https://www.youtube.com/watch?v=abcdefghijk"' in body
-    assert "<code class=\"macro\"" in body and "{{query (todo now)}}" in body
+    assert re.search(r'<code class="query-source">\{\{query \(todo later\)\}\}</code> '
+                     r'<span class="query-count">1 block</span></span><span class="query-group">'
+                     r'<a class="query-page internal" href="guest.html">Guest</a>'
+                     r'<span class="query-item"><a class="block-ref" href="guest.html#b\d+"[^>]*>'
+                     r"read the guest book</a>", body)
     guest = (tmp_path / "site" / "guest.html").read_text("utf-8")
     assert f'id="block-{UUID}"' in guest
 

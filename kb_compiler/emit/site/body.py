@@ -17,7 +17,12 @@ from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.embeds import Node, Transcluder
 from kb_compiler.emit.site.linker import LinkReport, PageLinker, Shown
 from kb_compiler.emit.site.org_text import org_text_html, render_org_text
-from kb_compiler.emit.site.outline import block_source, outline_blocks, render_outline
+from kb_compiler.emit.site.outline import (
+    block_source,
+    is_page_properties,
+    outline_blocks,
+    render_outline,
+)
 from kb_compiler.emit.site.properties import block_properties_html
 from kb_compiler.emit.site.render import (
     SLOT_OPEN,
@@ -127,9 +132,7 @@ class BodyRenderer:
         }
 
     def _is_page_properties(self, block: Block) -> bool:
-        """The pre-block holding the page properties is shown in the properties panel."""
-        return (block.index == 0 and block.parent is None and not block.content.strip()
-                and bool(self.page.properties) and len(self.page.blocks) > 0)
+        return is_page_properties(self.page, block)
 
     def _anchor(self, block: Block) -> str | None:
         if self.state.options.embedded:

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from kb_compiler.emit.site.assets import publishable, read_published
 from kb_compiler.emit.site.bases import BaseViews
 from kb_compiler.emit.site.privacy import PublishFilter
+from kb_compiler.emit.site.queries import QueryViews
 from kb_compiler.emit.site.render import inline_plain_text
 from kb_compiler.emit.site.rules_core import without_comments
 from kb_compiler.emit.site.urls import (
@@ -120,6 +121,7 @@ class SiteContext:
         self._publishable: dict[str, bool] = {}
         self.icons: dict[str, str] = {}  # page id -> its icon property (metamodel.icon_of)
         self.bases = BaseViews(self)
+        self.queries = QueryViews(self)
 
     # -- which pages exist on the site ---------------------------------------------------
 

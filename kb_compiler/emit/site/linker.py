@@ -196,12 +196,13 @@ class PageLinker:
             return self.broken(str(label or f"(({uuid}))"), found, "block")
         if key not in self.context.pages:
             return escape(str(label or "(unpublished block)"))
-        link = self._block_link(key, found.block or 0, label)
+        link = self.block_link(key, found.block or 0, label)
         if meta.get("embed") and not self.shallow and self.transcluder is not None:
             return self.transcluder.request(key, (found.block or 0,), f"(({uuid}))", self, link)
         return link
 
-    def _block_link(self, key: str, block: int, label: object) -> str:
+    def block_link(self, key: str, block: int, label: object) -> str:
+        """A link to a block of page ``key``, showing ``label`` or the block's text."""
         href = self.context.href(self.file, key, self.context.anchor(key, block)) or ""
         text = escape(str(label)) if label else self._block_text(key, block)
         source = escape(self.context.display_name(key))

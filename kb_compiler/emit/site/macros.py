@@ -1,9 +1,9 @@
 """Logseq ``{{macros}}`` on a static page.
 
 Macros with a meaning without the app are rendered: ``video``/``youtube``/``tweet``
-become links, ``cloze`` shows its text, the vault's own text macros (``:macros`` in
-``config.edn``) are expanded once. Macros that need the running app (``query``,
-``renderer`` and plugin macros) are shown plainly as code.
+become links, ``cloze`` shows its text, ``query`` what it finds (``queries``), the
+vault's own text macros (``:macros`` in ``config.edn``) are expanded once. Macros that
+need the running app (``renderer`` and plugin macros) are shown plainly as code.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ def render_macro(linker: PageLinker, meta: dict[str, Any]) -> str:
         return _media_link(lowered, args[0])
     if lowered == "cloze" and args:
         return f'<span class="cloze">{_escape(", ".join(args))}</span>'
+    if lowered == "query" and not linker.shallow:
+        return linker.context.queries.render(linker, _written(meta), str(meta["arguments"]))
     template = dict(getattr(linker.context.kb.config, "macros", ()) or ()).get(name)
     if template is not None and linker.macro_depth < MAX_MACRO_DEPTH:
         return _expand(linker, template, args)
@@ -42,9 +44,12 @@ def render_macro(linker: PageLinker, meta: dict[str, Any]) -> str:
 
 
 def _plain(meta: dict[str, Any]) -> str:
-    written = f"{{{{{meta['name']} {meta['arguments']}}}}}".replace(" }}", "}}")
     return (f'<code class="macro" title="Logseq macro, shown as written (it needs the app)">'
-            f"{_escape(written)}</code>")
+            f"{_escape(_written(meta))}</code>")
+
+
+def _written(meta: dict[str, Any]) -> str:
+    return f"{{{{{meta['name']} {meta['arguments']}}}}}".replace(" }}", "}}")
 
 
 def _media_link(kind: str, argument: str) -> str:

@@ -27,6 +27,13 @@ _DRAWER = re.compile(r"^[ \t]*:(LOGBOOK|PROPERTIES):[ \t]*\n.*?^[ \t]*:END:[ \t]
                      re.MULTILINE | re.DOTALL)
 
 
+def is_page_properties(page: Page, block: Block) -> bool:
+    """Whether ``block`` is the pre-block holding the page properties, which the page
+    shows in its properties panel, not in its outline."""
+    return (block.index == 0 and block.parent is None and not block.content.strip()
+            and bool(page.properties))
+
+
 def outline_blocks(page: Page, roots: Sequence[int] | None) -> list[Block]:
     """The blocks an outline shows: the whole page, or the subtrees of ``roots``."""
     if roots is None:

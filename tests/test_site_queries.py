@@ -1,0 +1,119 @@
+"""Logseq's simple queries on the site: what ``{{query}}`` finds in Logseq's own docs
+graph and in the sample vault (facts checked by reading their pages), privacy, the
+query's own block, and rebuilds."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
+from kb_compiler.loader import load
+from kb_compiler.resolve import resolve
+from tests.conftest import LOGSEQ_DOCS, SAMPLE_VAULT
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def build(vault: Path, out: Path) -> BuildReport:
+    return build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(search=False))
+
+
+def found(page: Path, query: str) -> tuple[str, list[str], list[str]]:
+    """What the site shows for ``{{query <query>}}`` on ``page``: its count, the text of
+    each item found (a block's text, or a page's name), and the pages linked (the pages
+    the blocks are grouped under, or the pages found)."""
+    text = page.read_text("utf-8")
+    start = text.index(f'<code class="query-source">{html.escape("{{query " + query + "}}")}')
+    shown = text[start:text.index("</p>", start)]
+    count = re.search(r'<span class="query-count">(.*?)</span>', shown).group(1)  # type: ignore[union-attr]
+    items = [html.unescape(_TAG.sub("", item)) for item in re.findall(
+        r'<span class="query-item">(.*?)</span>(?=<span class="query-item">|</span>)', shown)]
+    pages = [html.unescape(_TAG.sub("", name)) for name in
+             re.findall(r'<a class="query-page internal" href="[^"]*">(.*?)</a>', shown)]
+    return count, items, pages
+
+
+@pytest.fixture(scope="module")
+def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    vault = tmp_path_factory.mktemp("docs") / "logseq-docs"
+    shutil.copytree(LOGSEQ_DOCS, vault, symlinks=True)
+    out = tmp_path_factory.mktemp("docs-site") / "site"
+    build(vault, out)
+    return out
+
+
+def test_the_queries_of_logseqs_own_docs_find_what_their_pages_hold(docs_site: Path) -> None:
+    queries = docs_site / "queries.html"
+    # pages/examples.md: "NOW fix some bugs #tag1 #tag2", "DONE finish the demo #tag1",
+    # "CANCELED dance with a bear #tag2".
+    assert found(queries, "[[tag1]]") == (
+        "2 blocks", ["fix some bugs #tag1 #tag2", "finish the demo #tag1"], ["examples"])
+    assert found(queries, "(and [[tag1]] [[tag2]])")[1] == ["fix some bugs #tag1 #tag2"]
+    assert found(queries, "(or [[tag1]] [[tag2]])")[0] == "3 blocks"
+    assert found(queries, "(and [[tag2]] (not [[tag1]]))")[1] == ["dance with a bear #tag2"]
+    assert found(queries, "(and (todo now later done) [[tag1]])")[1] == [
+        "fix some bugs #tag1 #tag2", "finish the demo #tag1"]
+    # pages/Properties.md: two blocks say type:: [[book]].
+    assert found(queries, "(property type book)")[1] == ["How to take smart notes",
+                                                          "How to solve it"]
+    # pages/block_embed.md (tags:: embed) and page_embed.md (tags:: [[embed]]).
+    assert found(queries, "(page-tags embed)") == ("2 pages", ["Block embed", "Page embed"],
+                                                   ["Block embed", "Page embed"])
+    # Nothing in the graph says related:: [[Block embed]].
+    assert found(queries, '(page-property related "Block embed")')[0] == "0 pages"
+    # The two journal days of December 2020 hold only their title (`title::` in front
+    # matter, an empty first bullet): their pages show it as a property, not a block.
+    assert found(queries, "(between [[Dec 5th, 2020]] [[Dec 7th, 2020]] )")[0] == "0 blocks"
+
+
+def test_a_query_the_site_cannot_run_is_shown_as_written(docs_site: Path) -> None:
+    text = (docs_site / "query-builder.html").read_text("utf-8")
+    assert re.search(r'<code class="macro" title="not run on the site: [^"]+">\{\{query\}\}'
+                     r"</code>", text)
+
+
+@pytest.fixture
+def sample_site(tmp_path: Path) -> Path:
+    vault = tmp_path / "vault"
+    shutil.copytree(SAMPLE_VAULT, vault)
+    build(vault, tmp_path / "site")
+    return tmp_path
+
+
+def test_the_sample_vaults_tag_page_lists_its_canvases(sample_site: Path) -> None:
+    # canvas.md holds {{query (page-tags canvas)}}; three tools say tags:: tool, canvas.
+    canvases = ["Business Model Canvas", "Customer Persona Canvas", "Value Proposition Canvas"]
+    assert found(sample_site / "site" / "canvas.html", "(page-tags canvas)") == (
+        "3 pages", canvases, canvases)
+
+
+def test_private_pages_stay_out_and_a_rebuild_follows_new_pages(sample_site: Path) -> None:
+    vault, site = sample_site / "vault", sample_site / "site"
+    canvas = vault / "Value Proposition Canvas.md"
+    canvas.write_text("public:: false\n" + canvas.read_text("utf-8"), encoding="utf-8")
+    (vault / "Lean Canvas.md").write_text("tags:: tool, canvas\n\n- A one-page plan\n",
+                                          encoding="utf-8")
+    again = build(vault, site)
+    assert again.reused > 0
+    assert found(site / "canvas.html", "(page-tags canvas)")[2] == [
+        "Business Model Canvas", "Customer Persona Canvas", "Lean Canvas"]
+    build(vault, sample_site / "clean")
+    assert (site / "canvas.html").read_bytes() == \
+        (sample_site / "clean" / "canvas.html").read_bytes()
+
+
+def test_a_query_does_not_find_the_block_it_is_written_in(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    (vault / "logseq").mkdir(parents=True)
+    (vault / "logseq" / "config.edn").write_text("{}", encoding="utf-8")
+    (vault / "pages").mkdir()
+    (vault / "pages" / "Reading.md").write_text(
+        "- Books about [[memory]]: {{query [[memory]]}}\n- [[memory]] palaces\n",
+        encoding="utf-8")
+    build(vault, tmp_path / "site")
+    assert found(tmp_path / "site" / "reading.html", "[[memory]]")[1] == ["memory palaces"]
