@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from kb_compiler.config import ParseOptions
+from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.model import Page, Property, page_id
 from kb_compiler.parse.names import journal_date
 from kb_compiler.queries.data import PropertyData, QueryBlock, QueryData, QueryPage
@@ -28,9 +29,10 @@ def query_data(graph: KnowledgeGraph, today: date, *,
     named = _Names(graph)
     pages: dict[str, QueryPage] = {}
     blocks: list[QueryBlock] = []
-    for page in included:
-        pages[page.id] = _page(page, len(pages), named, graph)
-        blocks.extend(_blocks(page, graph.outgoing(page.id), len(blocks), named))
+    with no_gc_pauses():  # a record per page and block, and no cycles among them
+        for page in included:
+            pages[page.id] = _page(page, len(pages), named, graph)
+            blocks.extend(_blocks(page, graph.outgoing(page.id), len(blocks), named))
     named_only = {ref for block in blocks for ref in block.refs}
     for page in list(pages.values()):
         named_only.update(page.tags, page.aliases,
