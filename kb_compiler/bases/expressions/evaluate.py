@@ -23,6 +23,7 @@ from kb_compiler.bases.expressions.methods import (
     STRING_METHODS,
     Spec,
     check_arity,
+    containment,
     file_link,
     get_field,
     get_index,
@@ -131,13 +132,7 @@ def _has_item(items: tuple[object, ...], needle: object) -> bool:
 
 
 _LIST_METHODS: dict[str, Spec] = {
-    "contains": Spec(lambda frame, items, args: _has_item(items, args[0]), 1, 1),
-    "containsAll": Spec(
-        lambda frame, items, args: all(_has_item(items, n) for n in spread(args)), 1, None
-    ),
-    "containsAny": Spec(
-        lambda frame, items, args: any(_has_item(items, n) for n in spread(args)), 1, None
-    ),
+    **containment(_has_item),
     "filter": Spec(_filter, 1, 1, lazy=True),
     "map": Spec(_map, 1, 1, lazy=True),
     "reduce": Spec(_reduce, 2, 2, lazy=True),

@@ -76,6 +76,18 @@ def spread(args: Iterable[object]) -> Iterator[object]:
             yield arg
 
 
+def containment(test: Callable[[Any, object], bool]) -> dict[str, Spec]:
+    """``contains``, ``containsAll`` and ``containsAny`` for a value ``test(value,
+    needle)`` searches (text, a list); list arguments are spread."""
+    return {
+        "contains": Spec(lambda frame, value, args: test(value, args[0]), 1, 1),
+        "containsAll": Spec(
+            lambda frame, value, args: all(test(value, n) for n in spread(args)), 1, None),
+        "containsAny": Spec(
+            lambda frame, value, args: any(test(value, n) for n in spread(args)), 1, None),
+    }
+
+
 def _number_arg(name: str, value: object) -> float:
     if not is_number(value):
         raise EvaluationError(f"'{name}' expects a number argument, got {display_name(value)}")
@@ -163,13 +175,7 @@ def _title(text: str) -> str:
 
 
 STRING_METHODS: dict[str, Spec] = {
-    "contains": Spec(lambda frame, s, args: _contains_text(s, args[0]), 1, 1),
-    "containsAll": Spec(
-        lambda frame, s, args: all(_contains_text(s, n) for n in spread(args)), 1, None
-    ),
-    "containsAny": Spec(
-        lambda frame, s, args: any(_contains_text(s, n) for n in spread(args)), 1, None
-    ),
+    **containment(_contains_text),
     "startsWith": Spec(
         lambda frame, s, args: args[0] is not None and s.startswith(to_text(args[0])), 1, 1
     ),
