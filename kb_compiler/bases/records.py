@@ -56,6 +56,8 @@ class VaultFiles:
         assets = {asset.path: asset.size for asset in graph.kb.assets
                   if include_asset(asset.path)}
         self._records: dict[str, FileEntry] = {}
+        self._by_name: dict[str, str] | None = None
+        self._landed: dict[tuple[object, ...], str | None] = {}
         with no_gc_pauses():  # a record per file, a few objects per link: no cycles
             for path, size in assets.items():
                 self._records[path] = _file(path, size)
@@ -78,6 +80,16 @@ class VaultFiles:
         """The path of the file a link target lands on (``Note``, ``[[Note|shown]]``,
         ``folder/file.png``), as a link written in ``source`` would; None when it
         lands on no included file."""
+        page = self._pages.get(source.path) if source is not None else None
+        # Where a name lands depends on the folder and dialect it is written in only;
+        # a filter asks again for every file it tests.
+        place = (target, posixpath.dirname(page.path), page.dialect) if page is not None \
+            else (target, None, None)
+        if place not in self._landed:
+            self._landed[place] = self._resolve(target, page)
+        return self._landed[place]
+
+    def _resolve(self, target: str, page: Page | None) -> str | None:
         written = target.strip()
         matched = _WIKILINK.match(written)
         if matched:
@@ -86,7 +98,6 @@ class VaultFiles:
             return None
         if written in self._records:
             return written
-        page = self._pages.get(source.path) if source is not None else None
         found = self._graph.lookup(written, page.id if page is not None else None)
         if found.page is not None:
             return self._path_of.get(found.page)
@@ -97,10 +108,17 @@ class VaultFiles:
         return self._asset_by_name(written)
 
     def _asset_by_name(self, written: str) -> str | None:
-        # Obsidian finds an attachment by its bare name anywhere in the vault.
+        # Obsidian finds an attachment by its bare name anywhere in the vault; the
+        # nearest the root wins. A base asks for every file it tests: one index.
+        if self._by_name is None:
+            self._by_name = {}
+            for path in sorted(self._records, key=lambda path: (path.count("/"), path)):
+                self._by_name.setdefault(posixpath.basename(path).lower(), path)
         name = written.lower()
+        if "/" not in name:
+            return self._by_name.get(name)
         matches = [path for path in self._records
-                   if path.lower().endswith("/" + name) or path.lower() == name]
+                   if path.lower() == name or path.lower().endswith("/" + name)]
         return min(matches, key=lambda path: (path.count("/"), path)) if matches else None
 
     def _note(self, page: Page) -> FileEntry:
