@@ -71,6 +71,12 @@ def test_a_single_statement_filter_and_an_empty_base() -> None:
     assert empty.views == () and empty.view().type == "table"
 
 
+def test_empty_filters_keep_every_file() -> None:
+    for text in ("filters:\n", "filters: {}\n", "views:\n  - type: table\n    filters:\n"):
+        document = read_base(text)
+        assert document.filters is None and document.view().filters is None, text
+
+
 def test_property_ids() -> None:
     assert property_id("author") == "note.author"
     assert property_id("note.author") == "note.author"

@@ -127,7 +127,7 @@ def read_base(text: str) -> BaseDocument:
     formulas = tuple((name, _statement(node)) for name, node in
                      _mapping(fields["formulas"]).items()) if "formulas" in fields else ()
     return BaseDocument(
-        filters=_filter(fields["filters"]) if "filters" in fields else None,
+        filters=_filters(fields.get("filters")),
         formulas=formulas,
         display_names=_display_names(fields.get("properties")),
         views=tuple(_view(node) for node in _sequence(fields.get("views"))),
@@ -190,6 +190,13 @@ def _statement(node: Node) -> Statement:
     return Statement(source, expression, _line(node))
 
 
+def _filters(node: Node | None) -> Filter | None:
+    """A ``filters`` entry; left empty (``filters:`` or ``filters: {}``) it keeps all."""
+    if node is None or _is_null(node) or (isinstance(node, MappingNode) and not node.value):
+        return None
+    return _filter(node)
+
+
 def _filter(node: Node) -> Filter:
     if isinstance(node, ScalarNode):
         return _statement(node)
@@ -218,8 +225,7 @@ def _view(node: Node) -> View:
     return View(
         type=_text(fields.get("type")) or "table",
         name=_text(fields.get("name")) or "View",
-        filters=_filter(fields["filters"]) if "filters" in fields
-        and not _is_null(fields["filters"]) else None,
+        filters=_filters(fields.get("filters")),
         order=tuple(property_id(_scalar(item)) for item in _sequence(fields.get("order"))),
         sort=tuple(_sort_keys(fields.get("sort"))),
         limit=_limit(fields.get("limit")),
