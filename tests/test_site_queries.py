@@ -32,7 +32,8 @@ def found(page: Path, query: str) -> tuple[str, list[str], list[str]]:
     shown = text[start:text.index("</p>", start)]
     count = re.search(r'<span class="query-count">(.*?)</span>', shown).group(1)  # type: ignore[union-attr]
     items = [html.unescape(_TAG.sub("", item)) for item in re.findall(
-        r'<span class="query-item">(.*?)</span>(?=<span class="query-item">|</span>)', shown)]
+        r'<span class="query-item">(.*?)</span>(?=<span class="query-(?:item|child)|</span>)',
+        shown)]
     pages = [html.unescape(_TAG.sub("", name)) for name in
              re.findall(r'<a class="query-page internal" href="[^"]*">(.*?)</a>', shown)]
     return count, items, pages
@@ -107,13 +108,20 @@ def test_private_pages_stay_out_and_a_rebuild_follows_new_pages(sample_site: Pat
         (sample_site / "clean" / "canvas.html").read_bytes()
 
 
-def test_a_query_does_not_find_the_block_it_is_written_in(tmp_path: Path) -> None:
+def test_a_block_found_comes_with_its_children_and_not_the_querys_own(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     (vault / "logseq").mkdir(parents=True)
     (vault / "logseq" / "config.edn").write_text("{}", encoding="utf-8")
     (vault / "pages").mkdir()
     (vault / "pages" / "Reading.md").write_text(
-        "- Books about [[memory]]: {{query [[memory]]}}\n- [[memory]] palaces\n",
-        encoding="utf-8")
+        "- Books about [[memory]]: {{query [[memory]]}}\n- [[memory]] palaces\n"
+        "  - method of loci\n    - Cicero's rooms\n- unrelated\n", encoding="utf-8")
     build(vault, tmp_path / "site")
-    assert found(tmp_path / "site" / "reading.html", "[[memory]]")[1] == ["memory palaces"]
+    page = tmp_path / "site" / "reading.html"
+    # The blocks under "memory palaces" refer to memory through it (path refs): they
+    # are shown under it, as Logseq does, not as results of their own.
+    assert found(page, "[[memory]]")[:2] == ("1 block", ["memory palaces"])
+    children = re.findall(r'<span class="query-child depth-(\d)">(.*?)</span>(?=<span|</span>)',
+                          page.read_text("utf-8"))
+    assert [(depth, html.unescape(_TAG.sub("", text))) for depth, text in children] == [
+        ("1", "method of loci"), ("2", "Cicero's rooms")]

@@ -8,8 +8,8 @@ styled as blocks): a list or a division there would end the paragraph around it.
 query the site cannot run (a template's ``$1``, ``<% current page %>``) is
 shown as written, with the reason as its tooltip. Like a base, a query reads the whole
 vault (``vaultwide.VAULT_READ``), and ``today`` (in ``between`` and ``<% today %>``) is
-the build's reference time. A block found is shown by its own text, a link to it;
-Logseq's app shows its children under it too.
+the build's reference time. A block found is shown by its text, a link to it, with
+the blocks under it (the first ``MAX_CHILDREN``), as Logseq shows them.
 """
 
 from __future__ import annotations
@@ -28,12 +28,15 @@ from kb_compiler.queries import (
     run_query,
 )
 from kb_compiler.queries.vault import query_data
+from kb_compiler.resolve.blocks import subtree_end
 
 if TYPE_CHECKING:
     from kb_compiler.emit.site.context import SiteContext
     from kb_compiler.emit.site.linker import PageLinker
 
 MAX_RESULTS = 500  # a query of a whole large vault would be a page of megabytes
+MAX_CHILDREN = 20  # blocks shown under each block found
+_DEEPEST = 4  # indentation levels the style sheet has
 
 
 class QueryViews:
@@ -107,10 +110,24 @@ class _Drawing:
         for block in blocks[:MAX_RESULTS]:
             groups.setdefault(block.page, []).append(
                 f'<span class="query-item">'
-                f"{self.linker.block_link(block.page, block.index, None)}</span>")
+                f"{self.linker.block_link(block.page, block.index, None)}</span>"
+                + self._children(block))
         return "".join(
             f'<span class="query-group">{self._page_link(key, self._name(key))}{"".join(items)}'
             f"</span>" for key, items in groups.items())
+
+    def _children(self, block: QueryBlock) -> str:
+        """The blocks under a block found, as Logseq shows them under it (the first
+        ``MAX_CHILDREN``), indented by their depth below it."""
+        page = self.context.pages.get(block.page)
+        if page is None:
+            return ""
+        top = page.blocks[block.index].depth
+        below = page.blocks[block.index + 1:subtree_end(page, block.index)]
+        return "".join(
+            f'<span class="query-child depth-{min(child.depth - top, _DEEPEST)}">'
+            f"{self.linker.block_link(page.id, child.index, None)}</span>"
+            for child in below[:MAX_CHILDREN])
 
     def _page_link(self, key: str, name: str) -> str:
         href = self.context.href(self.linker.file, key)
