@@ -8,6 +8,7 @@ fails is an error cell, the other cells of the row stay.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -137,6 +138,7 @@ class _Run:
             self.problems.append(message)
 
 
+@functools.lru_cache(maxsize=256)
 def _column_expression(column: str) -> Expression:
     """What a view's property id reads: ``note.x`` and ``formula.x`` by name (any name,
     spaces and dashes included), ``file.x`` as written."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kb_compiler.gcpause import no_gc_pauses
@@ -123,9 +123,8 @@ class VaultFiles:
 
     def _note(self, page: Page) -> FileEntry:
         outgoing = self._graph.outgoing(page.id)
-        entry = _file(page.path, len(page.text.encode("utf-8")))
-        return FileEntry(
-            entry.name, entry.basename, entry.path, entry.folder, entry.ext, entry.size,
+        return replace(
+            _file(page.path, len(page.text.encode("utf-8"))),
             properties={prop.raw_key: _linked(prop) if page.dialect is Dialect.LOGSEQ
                         else prop.value for prop in page.properties},
             tags=tuple(dict.fromkeys(tag.lstrip("#") for tag in page.tags)),

@@ -74,6 +74,11 @@ def title_for_journal_file(body: str, options: ParseOptions) -> str | None:
     return journal_title(day, options.journal_title_format) if day else None
 
 
+def journal_file_date(path: str, options: ParseOptions) -> date | None:
+    """The day a journal page's file names (``journals/2024_01_15.md``)."""
+    return journal_date(path.rpartition("/")[2].rsplit(".", 1)[0], options.journal_file_format)
+
+
 def journal_date(body: str, file_format: str) -> date | None:
     """The day a journal file body names: the configured format first, then the
     formats Logseq has used by default (a format change is not retroactive)."""

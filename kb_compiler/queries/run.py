@@ -112,6 +112,23 @@ def _finish(found: list[_Item], query: Query) -> list[_Item]:
     return _sorted(found, query.sort) if query.sort else found
 
 
+def _combined(item: Filter, test_of: Callable[[Filter], Callable[[_Item], bool]]
+              ) -> Callable[[_Item], bool] | None:
+    """The test of an ``and``, ``or`` or ``not`` over the tests ``test_of`` makes of its
+    parts (blocks and pages alike); None for any other filter."""
+    match item:
+        case And(items):
+            tests = [test_of(inner) for inner in items]
+            return lambda found: all(test(found) for test in tests)
+        case Or(items):
+            tests = [test_of(inner) for inner in items]
+            return lambda found: any(test(found) for test in tests)
+        case Not(inner):
+            test = test_of(inner)
+            return lambda found: not test(found)
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class _Wanted:
     """A property value a query asks for, in each form a stored value may take."""
@@ -139,16 +156,9 @@ class _Run:
         if scope(item) == {"page"}:
             pages = self._page_ids(item)
             return lambda block: block.page in pages
+        if (combined := _combined(item, self.block_test)) is not None:
+            return combined
         match item:
-            case And(items):
-                tests = [self.block_test(inner) for inner in items]
-                return lambda block: all(test(block) for test in tests)
-            case Or(items):
-                tests = [self.block_test(inner) for inner in items]
-                return lambda block: any(test(block) for test in tests)
-            case Not(inner):
-                test = self.block_test(inner)
-                return lambda block: not test(block)
             case Ref(target):
                 ids = self.with_aliases(self.target_ids(target))
                 return lambda block: not ids.isdisjoint(block.path_refs)
@@ -170,16 +180,9 @@ class _Run:
         raise QueryError(f"not a block filter: {type(item).__name__}")
 
     def page_test(self, item: Filter) -> _PageTest:
+        if (combined := _combined(item, self.page_test)) is not None:
+            return combined
         match item:
-            case And(items):
-                tests = [self.page_test(inner) for inner in items]
-                return lambda page: all(test(page) for test in tests)
-            case Or(items):
-                tests = [self.page_test(inner) for inner in items]
-                return lambda page: any(test(page) for test in tests)
-            case Not(inner):
-                test = self.page_test(inner)
-                return lambda page: not test(page)
             case PageProperty(key, value):
                 wanted = self._wanted(value)
                 return lambda page: _has(page.properties, key, wanted)

@@ -15,9 +15,9 @@ from functools import lru_cache
 from kb_compiler.config import ParseOptions
 from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.model import Page, Property, page_id
-from kb_compiler.parse.names import journal_date
+from kb_compiler.parse.names import journal_file_date
 from kb_compiler.queries.data import PropertyData, QueryBlock, QueryData, QueryPage
-from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target
+from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, target_id
 from kb_compiler.resolve.blocks import LineMap
 
 
@@ -56,20 +56,10 @@ class _Names:
         written = name.strip().removeprefix("#").removeprefix("[[").removesuffix("]]")
         if not written.strip():
             return None
-        return landing(self.graph.lookup(written.strip())) or page_id(written)
+        return target_id(self.graph.lookup(written.strip())) or page_id(written)
 
     def ids(self, names: tuple[str, ...]) -> frozenset[str]:
         return frozenset(found for name in names if (found := self.resolve(name)))
-
-
-def landing(target: Target) -> str | None:
-    """The page id a reference lands on (an existing or a missing page), None for an
-    asset or nothing."""
-    if target.page is not None:
-        return target.page
-    if target.asset is None and target.node and not target.node.startswith("asset:"):
-        return target.node
-    return None
 
 
 def _page(page: Page, order: int, named: _Names, graph: KnowledgeGraph) -> QueryPage:
@@ -84,10 +74,8 @@ def _journal_day(page: Page, graph: KnowledgeGraph) -> int | None:
     if not page.is_journal:
         return None
     options = getattr(graph.kb.config, "parse", None)
-    file_format = options.journal_file_format if isinstance(options, ParseOptions) \
-        else "yyyy_MM_dd"
-    stem = page.path.rpartition("/")[2].rsplit(".", 1)[0]
-    day = journal_date(stem, file_format)
+    day = journal_file_date(page.path, options if isinstance(options, ParseOptions)
+                            else ParseOptions())
     return day.year * 10000 + day.month * 100 + day.day if day else None
 
 
@@ -106,7 +94,7 @@ def _blocks(page: Page, outgoing: tuple[ResolvedRef, ...], first: int,
     refs: list[set[str]] = [set() for _ in page.blocks]
     for resolved in outgoing:
         index = starts.block_at(resolved.ref.line)
-        if index is not None and (found := landing(resolved.target)) is not None:
+        if index is not None and (found := target_id(resolved.target)) is not None:
             refs[index].add(found)
     found: list[QueryBlock] = []
     for block in page.blocks:
@@ -121,4 +109,4 @@ def _blocks(page: Page, outgoing: tuple[ResolvedRef, ...], first: int,
     return found
 
 
-__all__ = ["landing", "query_data"]
+__all__ = ["query_data"]

@@ -15,7 +15,14 @@ from __future__ import annotations
 from kb_compiler.resolve.core import MAX_EMBED_BLOCKS, MAX_EMBED_DEPTH, resolve
 from kb_compiler.resolve.graph import KnowledgeGraph
 from kb_compiler.resolve.schema import Schema, find_schema_file, load_schema, parse_schema
-from kb_compiler.resolve.types import Inclusion, KeyScore, PageScore, ResolvedRef, Target
+from kb_compiler.resolve.types import (
+    Inclusion,
+    KeyScore,
+    PageScore,
+    ResolvedRef,
+    Target,
+    target_id,
+)
 
 __all__ = [
     "MAX_EMBED_BLOCKS",
@@ -31,4 +38,5 @@ __all__ = [
     "load_schema",
     "parse_schema",
     "resolve",
+    "target_id",
 ]

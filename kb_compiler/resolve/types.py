@@ -40,6 +40,16 @@ class Target:
     implied: bool = False
 
 
+def target_id(target: Target) -> str | None:
+    """The page id a target names, also when that page has no file (None for an asset
+    or nothing)."""
+    if target.page:
+        return target.page
+    if target.asset is None and target.node and not target.node.startswith("asset:"):
+        return target.node
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedRef:
     """One reference of one page, with where it lands."""

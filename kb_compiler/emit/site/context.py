@@ -33,7 +33,7 @@ from kb_compiler.emit.site.urls import (
 )
 from kb_compiler.errors import fs_text
 from kb_compiler.model import Dialect, Page, RefKind, page_id
-from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target
+from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target, target_id
 from kb_compiler.resolve.blocks import find_heading, heading_level
 from kb_compiler.resolve.slugs import take_slug
 
@@ -74,15 +74,6 @@ class MadeUpPage:
 @functools.lru_cache(maxsize=1 << 16)
 def ref_key(target: str, subpath: str | None, block_id: str | None) -> RefKey:
     return (page_id(target), (subpath or "").strip().casefold(), (block_id or "").strip().lower())
-
-
-def target_id(target: Target) -> str | None:
-    """The page id a target names, also when that page has no file."""
-    if target.page:
-        return target.page
-    if target.asset is None and target.node and not target.node.startswith("asset:"):
-        return target.node
-    return None
 
 
 def heading_text(block_content: str, *, obsidian: bool = False) -> str:

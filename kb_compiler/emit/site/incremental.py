@@ -45,10 +45,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from kb_compiler.emit.site.context import SiteContext, target_id
+from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.vaultwide import VAULT_READ, vault_digest
 from kb_compiler.model import Block, Reference, RefKind
-from kb_compiler.resolve import ResolvedRef, Target
+from kb_compiler.resolve import ResolvedRef, Target, target_id
 from kb_compiler.resolve.blocks import LineMap, heading_level
 from kb_compiler.versions import RENDERING_LIBRARIES, library_versions
 

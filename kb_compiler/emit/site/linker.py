@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote
 
-from kb_compiler.emit.site.context import SiteContext, target_id
+from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.macros import render_macro
 from kb_compiler.emit.site.render import LinkRewrite
 from kb_compiler.emit.site.rules_core import MEDIA_SUFFIXES
 from kb_compiler.emit.site.urls import asset_file, block_anchor, relative_url
 from kb_compiler.emit.site.vaultwide import BASE_SUFFIX
 from kb_compiler.model import Dialect, Page, page_id
-from kb_compiler.resolve import Target
+from kb_compiler.resolve import Target, target_id
 from kb_compiler.resolve.blocks import section_roots
 
 if TYPE_CHECKING:
@@ -108,11 +108,12 @@ class PageLinker:
         written = str(meta["raw_target"])
         if not written.strip():
             return self.empty_link(str(meta["label"] or "[[]]"))
-        suffix = posixpath.splitext(target)[1].lower()
-        if meta["embed"] and suffix == BASE_SUFFIX and not self.shallow:
-            return self._base(target, meta)
-        if meta["embed"] and suffix in MEDIA_SUFFIXES:
-            return self._media(target, meta)
+        if meta["embed"]:
+            suffix = posixpath.splitext(target)[1].lower()
+            if suffix == BASE_SUFFIX and not self.shallow:
+                return self._base(target, meta)
+            if suffix in MEDIA_SUFFIXES:
+                return self._media(target, meta)
         found = self._resolve(meta)
         if found.asset is not None:
             return self._media(target, meta) if meta["embed"] else self._asset_link(found, meta)

@@ -17,7 +17,7 @@ from functools import partial
 
 from kb_compiler.emit.site.backlinks import BacklinkContexts, Batch
 from kb_compiler.emit.site.body import BodyRenderer, Snippets, render_included
-from kb_compiler.emit.site.context import SiteContext, target_id
+from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.embeds import Transcluder
 from kb_compiler.emit.site.feeds import page_date
 from kb_compiler.emit.site.graphview import GraphNode, local_graph
@@ -27,6 +27,7 @@ from kb_compiler.emit.site.properties import property_views
 from kb_compiler.emit.site.render import TOC_SLOT
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.model import RefKind
+from kb_compiler.resolve import target_id
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")

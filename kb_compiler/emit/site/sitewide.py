@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kb_compiler.emit.site.context import SiteContext, target_id
+from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.feeds import FeedEntry, atom_feed, page_date, sitemap_xml
 from kb_compiler.emit.site.graphview import GraphNode, global_graph
 from kb_compiler.emit.site.metamodel import icon_of, overview, pages_by_type
@@ -18,6 +18,7 @@ from kb_compiler.emit.site.pages import PageResult
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.emit.site.urls import PREVIEWS_DIR, page_file
 from kb_compiler.model import RefKind
+from kb_compiler.resolve import target_id
 
 SITE_PAGES = ("index.html", "all-pages.html", "tags.html", "graph.html")
 PAGES_PER_SHARD = 64

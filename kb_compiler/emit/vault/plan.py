@@ -35,7 +35,7 @@ from kb_compiler.emit.vault.names import (
     obsidian_name,
 )
 from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, VaultKind
-from kb_compiler.parse.names import file_name_for_page, journal_date, journal_title
+from kb_compiler.parse.names import file_name_for_page, journal_file_date, journal_title
 
 LOGSEQ_DEFAULTS = ParseOptions(vault_kind=VaultKind.LOGSEQ)
 ORG_SUFFIX = ".org"
@@ -134,7 +134,7 @@ def _journal_day(page: Page, options: ParseOptions,
     folder, _, file_name = page.path.rpartition("/")
     stem = file_name.rsplit(".", 1)[0]
     if page.is_journal:
-        return journal_date(stem, options.journal_file_format)
+        return journal_file_date(page.path, options)
     if daily is not None and folder == daily[0] and page.path.endswith(".md") \
             and page.dialect is not Dialect.LOGSEQ:
         return daily_note_date(stem, daily[1])
