@@ -11,6 +11,7 @@ from kb_compiler.config import VaultConfig
 from kb_compiler.globs import matches
 from kb_compiler.model import Diagnostic as D
 from kb_compiler.model import Dialect, KnowledgeBase, Page, Severity
+from kb_compiler.resolve.types import ResolvedRef
 
 
 def broken(path: str, line: int, code: str = "broken-link", column: int = 3) -> D:
@@ -19,10 +20,11 @@ def broken(path: str, line: int, code: str = "broken-link", column: int = 3) -> 
 
 @dataclass
 class FakeGraph:
-    """The two things the check stage reads from the resolve stage's graph."""
+    """What the check stage reads from the resolve stage's graph."""
 
     kb: KnowledgeBase
     diagnostics: tuple[D, ...]
+    refs: tuple[ResolvedRef, ...] = ()
 
 
 PAGE_TEXT = (

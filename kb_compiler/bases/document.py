@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -30,6 +31,7 @@ class BaseError(ValueError):
 
     def __init__(self, message: str, line: int = 0) -> None:
         super().__init__(f"line {line}: {message}" if line else message)
+        self.reason = message
         self.line = line
 
 
@@ -87,15 +89,21 @@ class BaseDocument:
     def view(self, name: str | None = None) -> View:
         """The view called ``name`` (as ``![[File.base#View]]`` names it), else the
         first; a base without views shows every file as a table, as Obsidian does."""
-        if name:
-            wanted = name.strip()
-            for view in self.views:
-                if view.name == wanted:
-                    return view
-            for view in self.views:
-                if view.name.casefold() == wanted.casefold():
-                    return view
+        found = self.named_view(name) if name else None
+        if found is not None:
+            return found
         return self.views[0] if self.views else View("table", "Table")
+
+    def named_view(self, name: str) -> View | None:
+        """The view called ``name``, in its case if one is, else in any case."""
+        wanted = name.strip()
+        for view in self.views:
+            if view.name == wanted:
+                return view
+        for view in self.views:
+            if view.name.casefold() == wanted.casefold():
+                return view
+        return None
 
     def label(self, property_id: str) -> str:
         """The column heading of a property: its display name, else its name as
@@ -113,6 +121,20 @@ def property_id(written: str) -> str:
     if written.startswith(("note.", "file.", "formula.")):
         return written
     return f"note.{written}"
+
+
+def read_base_file(path: Path) -> BaseDocument:
+    """Read the ``.base`` file at ``path``; raises ``BaseError`` when it cannot be read,
+    is not UTF-8 or is not a base."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise BaseError(f"cannot be read: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BaseError("is not UTF-8 text") from None
+    return read_base(text)
 
 
 def read_base(text: str) -> BaseDocument:
@@ -140,7 +162,10 @@ def _compose(text: str) -> Node | None:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "not valid YAML"
-        raise BaseError(f"not valid YAML: {problem}", mark.line + 1 if mark else 0) from None
+        # A mark at the end of the text is after its last line break: name the last line.
+        last = max(len(text.splitlines()), 1)
+        raise BaseError(f"not valid YAML: {problem}",
+                        min(mark.line + 1, last) if mark else 0) from None
     except (yaml.YAMLError, RecursionError) as error:
         raise BaseError(f"not valid YAML: {error}") from None
     if node is None or (isinstance(node, ScalarNode) and node.tag.endswith(":null")):

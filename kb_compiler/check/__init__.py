@@ -3,10 +3,12 @@ hand back one sorted, de-duplicated list.
 
 The problems themselves are found where the knowledge lives: parsers report invalid
 frontmatter and encoding, discovery reports unusable files, resolution reports broken
-links, embeds, relations, cycles, duplicates and schema violations. This stage only
-assembles them, applies ``[severity]`` from ``kbc.toml`` ("off" drops a code), the
-``ignore`` globs and the authors' inline ``kbc-ignore`` directives (see ``suppress``),
-and decides the exit status. Output formats live in ``kb_compiler.check.formats``.
+links, embeds, relations, cycles, duplicates and schema violations. The views authors
+write in languages of their own (Logseq queries, Obsidian bases) are read here, by
+their packages' readers (``views``). This stage assembles them all, applies
+``[severity]`` from ``kbc.toml`` ("off" drops a code), the ``ignore`` globs and the
+authors' inline ``kbc-ignore`` directives (see ``suppress``), and decides the exit
+status. Output formats live in ``kb_compiler.check.formats``.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kb_compiler.check.spans import with_spans
 from kb_compiler.check.suppress import drop_silenced, read_directives, unknown_codes
+from kb_compiler.check.views import base_texts, view_problems
 from kb_compiler.config import VaultConfig
 from kb_compiler.globs import matches_any
 from kb_compiler.model import Diagnostic, KnowledgeBase, Severity
+
+if TYPE_CHECKING:
+    from kb_compiler.resolve.types import ResolvedRef
 
 __all__ = ["CheckResult", "check_vault", "run_checks"]
 
@@ -33,6 +39,9 @@ class ResolvedGraph(Protocol):
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]: ...
+
+    @property
+    def refs(self) -> tuple[ResolvedRef, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -78,9 +87,11 @@ def run_checks(graph: ResolvedGraph, config: VaultConfig | None = None) -> Check
         config = kb.config if isinstance(kb.config, VaultConfig) else VaultConfig()
     texts = {page.path: page.text for page in kb.pages}
     silencers = read_directives(texts)
-    found = [*kb.all_diagnostics(), *graph.diagnostics, *unknown_codes(silencers)]
+    found = [*kb.all_diagnostics(), *graph.diagnostics, *view_problems(kb, graph.refs),
+             *unknown_codes(silencers)]
     kept = configure(found, config)
     kept = with_spans(drop_silenced(kept, silencers), graph)
+    texts.update(base_texts(kb.root, kept))
     return CheckResult(diagnostics=sort_unique(kept), pages=len(kb.pages), texts=texts)
 
 

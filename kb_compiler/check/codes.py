@@ -77,6 +77,11 @@ _TABLE = (
         Severity.INFO,
     ),
     CodeInfo(
+        "invalid-query", "A Logseq {{query}} that cannot be read; it shows no results.",
+        Severity.WARNING,
+    ),
+    CodeInfo("invalid-base", "A .base file or base block that Obsidian cannot show."),
+    CodeInfo(
         "unknown-ignore-code",
         "A kbc-ignore comment names a code kbc does not know; it silences nothing.",
         Severity.WARNING,

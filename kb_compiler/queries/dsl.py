@@ -16,6 +16,7 @@ that name a day are read here as that day's journal page, relative to the build'
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from kb_compiler.queries.syntax import (
     Property,
     Query,
     QueryError,
+    QueryNeedsContext,
     Ref,
     SortBy,
     Target,
@@ -155,8 +157,8 @@ def _token_form(kind: str, token: str, at: int) -> Value:
 
 def _atom(token: str) -> Value:
     if _PLACEHOLDER.fullmatch(token):
-        raise QueryError(f"'{token}' is a macro argument placeholder, filled in when the "
-                         "macro is used: this is a macro's template, not a query")
+        raise QueryNeedsContext(f"'{token}' is a macro argument placeholder, filled in "
+                                "when the macro is used: this is a macro's template")
     try:
         if _INT.fullmatch(token):
             return Number(int(token), token)
@@ -182,8 +184,8 @@ def _dynamic_day(inner: str) -> DayOffset:
     if found := _AHEAD.fullmatch(spoken):
         return DayOffset(int(found[1]), found[2][0])
     if spoken == "current page":
-        raise QueryError("'<% current page %>' is the page showing the query, "
-                         "which a query run at build time does not know")
+        raise QueryNeedsContext("'<% current page %>' is the page showing the query, "
+                                "which a query run at build time does not know")
     shown = " ".join(inner.split())[:40]
     raise QueryError(f"'<% {shown} %>' can't be worked out at build time: use today, "
                      "yesterday, tomorrow, 'N days ago' or 'in N days' (or weeks, "
@@ -242,7 +244,10 @@ def _filter(form: _Form, extras: _Extras) -> Filter | None:
         return None
     build = _BUILDERS.get(name)
     if build is None:
-        raise QueryError(f"unknown filter '{head.text}'")
+        near = difflib.get_close_matches(name, [*_BUILDERS, "and", "or", "not", "sort-by",
+                                                "sample"], n=1)
+        hint = f": did you mean '{near[0]}'?" if near else ""
+        raise QueryError(f"unknown filter '{head.text}'{hint}")
     return build(name, args)
 
 

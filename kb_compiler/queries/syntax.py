@@ -20,6 +20,11 @@ class QueryError(ValueError):
         super().__init__(one_line(message))
 
 
+class QueryNeedsContext(QueryError):
+    """A query that is not wrong but can only be run where it is shown: a macro
+    template's ``$1``, ``<% current page %>``."""
+
+
 @dataclass(frozen=True, slots=True)
 class Word:
     """An unquoted word (a symbol to Logseq's reader)."""

@@ -18,7 +18,13 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from kb_compiler.bases.document import BaseDocument, BaseError, View, read_base
+from kb_compiler.bases.document import (
+    BaseDocument,
+    BaseError,
+    View,
+    read_base,
+    read_base_file,
+)
 from kb_compiler.bases.expressions import (
     DateValue,
     FileValue,
@@ -69,12 +75,7 @@ class BaseViews:
 
     def _read(self, path: str) -> BaseDocument | BaseError:
         try:
-            data = (self.context.kb.root / path).read_bytes()
-            return read_base(data.decode("utf-8-sig"))
-        except OSError as error:
-            return BaseError(f"cannot be read: {error.strerror or error}")
-        except UnicodeDecodeError:
-            return BaseError("is not UTF-8 text")
+            return read_base_file(self.context.kb.root / path)
         except BaseError as error:
             return error
 
