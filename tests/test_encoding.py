@@ -171,7 +171,7 @@ def test_three_characters_ending_a_word_are_not_read_as_one_letter_of_another_sc
     assert decode(written.encode("utf-8"), "p.md").text == read
 
 
-@settings(max_examples=300, derandomize=True, database=None)
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(st.lists(st.sampled_from(_WORDS), max_size=12), st.sampled_from([" ", "\n", ""]))
 def test_text_without_mojibake_runs_is_never_changed(words, separator):
     """Property: correct text in real languages (accents, Greek, Cyrillic, CJK, curly
@@ -203,7 +203,7 @@ _TOKEN = st.one_of(
 )
 
 
-@settings(max_examples=250)
+@settings(max_examples=250, deadline=None, derandomize=True, database=None)
 @given(st.lists(_TOKEN, min_size=1, max_size=16))
 def test_real_language_text_is_never_changed(tokens):
     """Property: sentences of accented words in many languages, curly and angle
