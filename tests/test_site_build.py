@@ -384,7 +384,8 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
     quotes and admonitions, not text with ``#+BEGIN_QUOTE`` pills (counted in the page
     files: testimonials.md, one NOTE and three QUOTEs holding lists; Filename
     format.md, five IMPORTANT and four WARNING). Org Mode.org has 25 headings;
-    Properties.md embeds the one with id 60ab7357-..."""
+    Properties.md embeds the one with id 60ab7357-... Hiccup lines (``[:h2 ...]``)
+    are HTML."""
     out = tmp_path / "site"
     graph, report = build(logseq_docs, out, search=False)
     assert_complete(graph, out, report)
@@ -417,6 +418,15 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
     about = own_outline(out / "about.html")
     assert '<div class="org-text">Hi, welcome to <a href="https://logseq.com">Logseq</a>.' \
         in about
+    # Hiccup blocks are the HTML they describe (Hiccup.md, the media page, templates.md)
+    hiccup = own_outline(out / "hiccup.html")
+    assert '<h2 style="color:red">h2 title</h2><p>Hello <em>World!</em></p>' in hiccup
+    media = own_outline(out / "embed-media-audio-photos-videos.html")
+    assert '<audio controls="" src="https://www.kozco.com/tech/piano2-CoolEdit.mp3">' in media
+    assert '<img src="https://i.imgur.com/iYo6B6S.gif">' in media
+    templates = own_outline(out / "templates.html")
+    assert ("<code>template-including-parent:: false</code><p>is a template property"
+            in templates)
     assert '<strong>Logseq</strong> is a <em>local-only</em>, <em>non-linear</em>' in about
     changelog_2020 = own_outline(out / "changelog-2020.html")
     assert '<a class="wikilink internal" href="term-alias.html">Page alias</a>' \

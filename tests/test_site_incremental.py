@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+import kb_compiler
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
 from kb_compiler.emit.site.incremental import (
     MANIFEST,
     Recorded,
     _hash,
+    code_fingerprint,
     read_manifest,
     write_manifest,
 )
@@ -269,3 +271,25 @@ def test_a_library_upgrade_renders_everything_again(
     assert build(vault, tmp_path / "site").reused > 0
     upgraded("Pygments")
     assert build(vault, tmp_path / "site").reused == 0
+
+
+def test_the_code_fingerprint_covers_every_engine_pages_are_rendered_with(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages show hiccup through the EDN reader, bases and queries through their
+    engines: a change in any of them must render the pages again, not take them over."""
+    read: list[Path] = []
+    real = Path.read_bytes
+
+    def recording(path: Path) -> bytes:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", recording)
+    code_fingerprint.cache_clear()
+    code_fingerprint(())
+    package = Path(kb_compiler.__file__).parent
+    names = {path.relative_to(package).as_posix() for path in read
+             if path.is_relative_to(package)}
+    assert {"edn.py", "bases/query.py", "queries/run.py", "emit/site/hiccup.py",
+            "parse/logseq_org.py"} <= names
+    code_fingerprint.cache_clear()

@@ -107,13 +107,14 @@ def write_manifest(pages: Mapping[str, Recorded], out: TextIO) -> None:
 
 @functools.cache
 def code_fingerprint(templates: tuple[str, ...]) -> str:
-    """A hash of the site emitter's code, of the template folders' files and of the
-    versions of the libraries rendering uses. The parsers' code counts too: the site
-    renders with some of their readers (Org code spans, bracket matching), so a change
-    there may change pages whose text did not."""
+    """A hash of kbc's code, of the template folders' files and of the versions of the
+    libraries rendering uses. All of kbc's code counts, not only the emitter's: pages
+    are rendered with the parsers' readers (Org code spans, bracket matching), the EDN
+    reader (hiccup), and the bases and queries engines, so a change in any of them may
+    change pages whose text did not."""
     digest = hashlib.sha1(library_versions(RENDERING_LIBRARIES).encode("utf-8"))
-    here = Path(__file__).resolve().parent
-    folders = [here, here.parent.parent / "parse", *(Path(t) for t in templates)]
+    package = Path(__file__).resolve().parents[2]
+    folders = [package, *(Path(t) for t in templates)]
     for folder in folders:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             if path.suffix == ".pyc":

@@ -32,6 +32,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from kb_compiler.emit.site.hiccup import hiccup_plugin
 from kb_compiler.emit.site.highlight import (
     DIAGRAM_LANGUAGES,
     diagram_html,
@@ -86,6 +87,7 @@ class RenderOptions:
     comments: bool = True  # strip Obsidian %%comments%%
     hard_breaks: bool = False  # a newline inside a block is a line break (Logseq)
     org_blocks: bool = False  # #+BEGIN_QUOTE ... #+END_QUOTE and the like (Logseq)
+    hiccup: bool = False  # a line [:h2 "Title"] is HTML written as data (Logseq)
     obsidian_syntax: bool = False  # [[links]] and #tags read as Obsidian reads them
     embedded: bool = False  # inside an embed: no ids, so anchors stay unique
     allow_raw_html: bool = False  # trusted vault: skip the sanitizer
@@ -228,6 +230,7 @@ def markdown() -> MarkdownIt:
     md.use(inline_rules_plugin)
     md.use(core_rules_plugin)
     md.use(org_blocks_plugin, SEPARATOR)
+    md.use(hiccup_plugin, SEPARATOR)
     md.block.ruler.before("table", "kbc_separator", _separator_rule, _BLOCK_ALTERNATIVES)
     md.add_render_rule("kbc_separator", _render_separator)
     add_linker_renderers(md)

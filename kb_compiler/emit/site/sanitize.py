@@ -1,12 +1,13 @@
 """Raw HTML in pages, made harmless with nh3 (the Rust ammonia sanitizer).
 
 Kept: the markup Markdown itself produces, harmless layout tags (``div``, ``span``,
-``details``...), classes, ids, and ``style`` attributes reduced to a list of visual
-properties whose values load nothing (no ``url(``, no ``expression``). Dropped: script,
-style and iframe elements with their content, every ``on*`` attribute, forms, and links
-whose scheme is not http, https or mailto (``javascript:`` above all). Our own markup
-(links we resolved, embeds, code, math) is never passed through here: the renderer
-keeps it in placeholders and puts it back afterwards.
+``details``...), audio and video players (their files found as images' are), classes,
+ids, and ``style`` attributes reduced to a list of visual properties whose values load
+nothing (no ``url(``, no ``expression``). Dropped: script, style and iframe elements
+with their content, every ``on*`` attribute, forms, and links whose scheme is not http,
+https or mailto (``javascript:`` above all). Our own markup (links we resolved, embeds,
+code, math) is never passed through here: the renderer keeps it in placeholders and
+puts it back afterwards.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ TAGS = frozenset(
         "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "li", "mark",
         "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small", "span",
         "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-        "time", "tr", "tt", "u", "ul", "var", "wbr", "center", "font"
+        "time", "tr", "tt", "u", "ul", "var", "wbr", "center", "font", "audio", "video", "source"
     }
 )
 CLEAN_CONTENT_TAGS = frozenset(
@@ -46,7 +47,12 @@ ATTRIBUTES = {
     "details": {"open"},
     "time": {"datetime"},
     "font": {"color"},
+    # Players: no poster (a second URL), no autoplay.
+    "audio": {"src", "controls", "loop", "muted", "preload"},
+    "video": {"src", "controls", "loop", "muted", "preload", "width", "height", "playsinline"},
+    "source": {"src", "type"},
 }
+_MEDIA_TAGS = frozenset({"img", "audio", "video", "source"})  # src is a file, not a page
 STYLE_PROPERTIES = frozenset(
     {
         "color", "background-color", "border", "border-color", "border-style", "border-width",
@@ -64,7 +70,7 @@ _UNSAFE_STYLE = re.compile(r"url\s*\(|expression\s*\(|javascript:|@import|\\|<|b
 _RESERVED_ID = re.compile(r"^kbc-", re.I)
 
 
-# (url, is_image) -> the URL to write, or None to drop the attribute: lets the page
+# (url, is_media) -> the URL to write, or None to drop the attribute: lets the page
 # being rendered point raw HTML's local links and images at the site's own files.
 UrlFilter = Callable[[str, bool], "str | None"]
 _URL_FILTER: contextvars.ContextVar[UrlFilter | None] = contextvars.ContextVar(
@@ -74,7 +80,7 @@ _URL_FILTER: contextvars.ContextVar[UrlFilter | None] = contextvars.ContextVar(
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute in ("href", "src"):
         rewrite = _URL_FILTER.get()
-        return rewrite(value, tag == "img") if rewrite is not None else value
+        return rewrite(value, tag in _MEDIA_TAGS) if rewrite is not None else value
     if attribute == "style" and _UNSAFE_STYLE.search(value):
         kept = [part for part in value.split(";") if not _UNSAFE_STYLE.search(part)]
         return ";".join(kept) if kept else None
