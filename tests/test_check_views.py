@@ -96,9 +96,25 @@ def test_an_invalid_query_obeys_the_vaults_configuration(tmp_path: Path) -> None
     assert check(root).diagnostics == ()
 
 
+def test_an_advanced_query_that_cannot_be_read_is_reported_at_its_marker(
+        tmp_path: Path) -> None:
+    root = graph(tmp_path, "- Unclosed\n  #+BEGIN_QUERY\n  {:query (and [[a]]\n  #+END_QUERY\n"
+                           "- Fine\n  #+BEGIN_QUERY\n  {:title \"T\" :query [:find ?b :where "
+                           "[?b :block/marker _]]}\n  #+END_QUERY\n"
+                           "- No query\n  #+begin_query\n  {:title \"Tasks\"}\n  #+end_query\n"
+                           "- An example, as code\n  #+BEGIN_SRC clojure\n  #+BEGIN_QUERY\n"
+                           "  {:oops\n  #+END_QUERY\n  #+END_SRC\n")
+    result = check(root)
+    assert found(result) == [("pages/Home.md", 2, 3, "invalid-query", Severity.WARNING),
+                             ("pages/Home.md", 10, 3, "invalid-query", Severity.WARNING)]
+    assert "not EDN" in result.diagnostics[0].message
+    assert "no :query" in result.diagnostics[1].message
+
+
 def test_every_query_of_logseqs_docs_graph_reads() -> None:
     """The docs graph writes some 30 queries (tags, and/or/not, between, properties,
-    page tags, a template's ``$1``, the query builder's empty one): none is a mistake."""
+    page tags, a template's ``$1``, the query builder's empty one) and 33 advanced ones
+    (Datalog, simple queries as lists and strings): none is a mistake."""
     result = check(LOGSEQ_DOCS)
     assert [d for d in result.diagnostics if d.code == "invalid-query"] == []
     queries = (LOGSEQ_DOCS / "pages/Queries.md").read_text(encoding="utf-8")

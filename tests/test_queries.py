@@ -23,6 +23,7 @@ from kb_compiler.queries import (
     parse_query,
     run_query,
 )
+from kb_compiler.queries.advanced import read_advanced, top_level_value
 from kb_compiler.queries.syntax import (
     And,
     Between,
@@ -555,3 +556,52 @@ def test_any_text_parses_or_raises_query_error(text: str) -> None:
         return
     with contextlib.suppress(QueryError):
         run_query(query, DIARY.data())
+
+
+# Advanced queries (#+BEGIN_QUERY) ------------------------------------------------------
+
+
+def test_an_advanced_query_with_a_simple_query_runs_it() -> None:
+    """Logseq's docs graph writes ``{:query (page-property :type [[Feature]]) ...}``:
+    the value is read from its text, as ``{{query}}`` reads it, not from EDN data
+    (which would turn ``[[Feature]]`` into nested vectors)."""
+    written = '{:title "Feature pages"\n :query (page-property :type [[UI Element]])}'
+    advanced = read_advanced(written)
+    assert advanced.title == "Feature pages"
+    assert advanced.query == parse_query("(page-property type [[UI Element]])")
+    as_string = read_advanced('{:query "(and (task todo) [[a]])"}')
+    assert as_string.query == parse_query("(and (task todo) [[a]])")
+
+
+@pytest.mark.parametrize(("written", "reason"), [
+    ("{:title \"All tasks\"\n :query [:find (pull ?b [*]) :where [?b :block/marker _]]}",
+     "Datalog runs in the app only"),
+    ('{:query (page-tags x) :view (fn [rows] [:ul rows])}', ":view run in the app only"),
+    ('{:query (page-tags x) :result-transform (fn [r] r) :view (fn [r] r)}',
+     ":view and :result-transform run in the app only"),
+])
+def test_an_advanced_query_the_site_cannot_run_says_why(written: str, reason: str) -> None:
+    advanced = read_advanced(written)
+    assert advanced.query is None and advanced.reason == reason
+
+
+@pytest.mark.parametrize(("written", "words"), [
+    ("{:query (and [[a]]", "not EDN"),
+    ('[:find ?b]', "is a map"),
+    ('{:title "No query"}', "no :query"),
+    ("{:query [:where [?b :block/marker _]]}", ":find"),
+    ("{:query (taks todo)}", "unknown filter 'taks': did you mean 'task'?"),
+    ("{:query {:find 1}}", "queries have no maps"),
+])
+def test_an_advanced_query_logseq_cannot_use_is_an_error(written: str, words: str) -> None:
+    with pytest.raises(QueryError, match=re.escape(words)):
+        read_advanced(written)
+
+
+def test_a_value_is_found_at_the_top_level_of_the_map_as_written() -> None:
+    written = ('{:inputs {:query "inner"} ; :query in a comment\n'
+               ' :title [:h3 "Tasks ] here"]\n :query (and #tag [[a, b]])}')
+    assert top_level_value(written, "query") == "(and #tag [[a, b]])"
+    assert top_level_value(written, "title") == '[:h3 "Tasks ] here"]'
+    assert top_level_value(written, "missing") is None
+    assert read_advanced(written).title_hiccup == '[:h3 "Tasks ] here"]'

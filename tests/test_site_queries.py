@@ -125,3 +125,49 @@ def test_a_block_found_comes_with_its_children_and_not_the_querys_own(tmp_path: 
                           page.read_text("utf-8"))
     assert [(depth, html.unescape(_TAG.sub("", text))) for depth, text in children] == [
         ("1", "method of loci"), ("2", "Cicero's rooms")]
+
+
+def test_the_docs_graphs_advanced_queries_with_simple_queries_list_their_pages(
+        docs_site: Path) -> None:
+    """Graph Overview.md lists each class's pages with ``#+BEGIN_QUERY {:query
+    (page-property :type [[Class]]) :title "Class pages"}``: the site shows the pages
+    the graph's files say ``type:: [[Class]]`` of. A Datalog query stays code."""
+    overview = (docs_site / "graph-overview.html").read_text("utf-8")
+    classes = sorted(
+        path.stem.replace("___", "/") for path in (LOGSEQ_DOCS / "pages").glob("*.md")
+        if re.search(r"^type:: .*\[\[Class\]\]", path.read_text("utf-8"), re.MULTILINE))
+    assert len(classes) == 15
+    start = overview.index('<span class="query-title">Class pages</span>')
+    shown = overview[start:overview.index("</div>", start)]
+    assert f'<span class="query-count">{len(classes)} pages</span>' in shown
+    names = [html.unescape(name) for name in
+             re.findall(r'<a class="query-page internal" href="[^"]*">(.*?)</a>', shown)]
+    assert sorted(name.lower() for name in names) == [name.lower() for name in classes]
+    # Commands: its :result-transform is code the app runs; it stays as written.
+    assert "Commands</span>" not in overview and ":result-transform" in overview
+    # Advanced Queries.md shows its examples in #+BEGIN_SRC blocks: code, all of them.
+    advanced = (docs_site / "advanced-queries.html").read_text("utf-8")
+    assert 'class="advanced-query"' not in advanced and ":find" in advanced
+    # changelog_06.md runs {:title "All todos" :query (and (todo todo later done ...))}
+    changelog = (docs_site / "changelog_06.html").read_text("utf-8")
+    assert changelog.count('<span class="query-title">All todos</span>') == 1
+
+
+def test_an_advanced_query_shows_its_results_under_its_title(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    (vault / "logseq").mkdir(parents=True)
+    (vault / "logseq" / "config.edn").write_text("{}", encoding="utf-8")
+    (vault / "pages").mkdir()
+    (vault / "pages" / "Tasks.md").write_text(
+        "- #+BEGIN_QUERY\n  {:title [:h3 {:onclick \"x()\"} \"Open \" [:em \"work\"]]\n"
+        "   :query (and (task todo) [[work]])}\n  #+END_QUERY\n"
+        "- TODO write the report [[work]]\n- DONE file taxes [[work]]\n"
+        "- TODO call mum\n", encoding="utf-8")
+    build(vault, tmp_path / "site")
+    page = (tmp_path / "site" / "tasks.html").read_text("utf-8")
+    start = page.index('<div class="advanced-query">')
+    shown = page[start:page.index("</div>", start)]
+    assert '<span class="query-title"><h3>Open <em>work</em></h3></span>' in shown
+    assert '<span class="query-count">1 block</span>' in shown
+    assert "write the report" in shown and "taxes" not in shown and "mum" not in shown
+    assert "#+BEGIN_QUERY" not in page and "onclick" not in page

@@ -4,7 +4,8 @@ Their languages are read by their own packages (``kb_compiler.queries``,
 ``kb_compiler.bases``), imported here only when a vault has a query or a base, so a
 check of a vault without them does not pay for loading them.
 
-- ``invalid-query`` (warning): a ``{{query ...}}`` whose text cannot be read, with the
+- ``invalid-query`` (warning): a ``{{query ...}}``, or an advanced query
+  (``#+BEGIN_QUERY``: an EDN map with a ``:query``), whose text cannot be read, with the
   reason. Logseq shows an error in its block, or silently finds nothing. A query only
   its place completes (a macro template's ``$1``, ``<% current page %>``) is no mistake,
   nor is an empty one (Logseq shows its query builder there).
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 INVALID_QUERY = "invalid-query"
 INVALID_BASE = "invalid-base"
 BASE_SUFFIX = ".base"
+_ADVANCED = re.compile(r"#\+BEGIN_QUERY", re.IGNORECASE)
+_CODE_OPENING = re.compile(r"(```|~~~|#\+BEGIN_(SRC|EXAMPLE|EXPORT|COMMENT))\b")
 _BASE_FENCE = re.compile(r"[ \t]*(?:`{3,}|~{3,})[ \t]*base(?=\s|$)", re.IGNORECASE)
 
 
@@ -86,6 +89,8 @@ def _page_problems(pages: Iterable[Page]) -> Iterator[Diagnostic]:
                     yield from _query_problem(page, macro)
             if draws_bases and block.kind == "code":
                 yield from _base_block_problems(page, block)
+            elif not draws_bases and _ADVANCED.search(block.content):
+                yield from _advanced_query_problems(page, block)
 
 
 def _query_problem(page: Page, macro: Macro) -> Iterator[Diagnostic]:
@@ -103,6 +108,46 @@ def _query_problem(page: Page, macro: Macro) -> Iterator[Diagnostic]:
         yield Diagnostic(INVALID_QUERY, Severity.WARNING, page.path, macro.line, macro.column,
                          f"query '{_shown(macro.raw)}' cannot be run: {error}",
                          end_column=_end(macro.column, macro.raw))
+
+
+def advanced_queries(page: Page, block: Block) -> Iterator[tuple[int, int, str]]:
+    """The ``#+BEGIN_QUERY`` ... ``#+END_QUERY`` of a Logseq block: for each, the line
+    and column of its ``#+BEGIN_QUERY`` in the file, and the text between the markers.
+    One written inside code (a fence, ``#+BEGIN_SRC``, ``#+BEGIN_EXAMPLE``) is text."""
+    lines = page.text.split("\n")[block.line - 1:block.end_line]
+    verbatim: str | None = None  # what closes the code the lines are in
+    opened: tuple[int, int] | None = None
+    inside: list[str] = []
+    for number, line in enumerate(lines, start=block.line):
+        text = line.lstrip(" \t-").rstrip()
+        marker = text.upper()
+        if verbatim is not None:
+            verbatim = None if marker.startswith(verbatim) else verbatim
+        elif opened is not None:
+            if marker == "#+END_QUERY":
+                yield opened[0], opened[1], "\n".join(inside)
+                opened = None
+            else:
+                inside.append(line)
+        elif marker == "#+BEGIN_QUERY":
+            opened, inside = (number, len(line) - len(line.lstrip(" \t-")) + 1), []
+        elif found := _CODE_OPENING.match(marker):
+            verbatim = found[1][:3] if found[1][0] in "`~" else f"#+END_{found[2]}"
+
+
+def _advanced_query_problems(page: Page, block: Block) -> Iterator[Diagnostic]:
+    from kb_compiler.queries.advanced import read_advanced
+    from kb_compiler.queries.syntax import QueryError, QueryNeedsContext
+
+    for line, column, text in advanced_queries(page, block):
+        try:
+            read_advanced(text)
+        except QueryNeedsContext:
+            continue
+        except QueryError as error:
+            yield Diagnostic(INVALID_QUERY, Severity.WARNING, page.path, line, column,
+                             f"advanced query cannot be run: {error}",
+                             end_column=column + len("#+BEGIN_QUERY"))
 
 
 # Obsidian bases ----------------------------------------------------------------------

@@ -349,6 +349,11 @@ class PageLinker:
         """A ```` ```base ```` block's view; None (shown as code) in a preview."""
         return None if self.shallow else self.context.bases.code_block(self, source)
 
+    def advanced_query(self, source: str) -> str | None:
+        """What a Logseq ``#+BEGIN_QUERY`` finds; None (shown as code) in a preview, or
+        when the site cannot run it."""
+        return None if self.shallow else self.context.queries.advanced(self, source)
+
     def _asset_link(self, found: Target, meta: dict[str, Any]) -> str:
         label = str(meta["label"] or meta["raw_target"])
         path = found.asset or ""

@@ -17,7 +17,9 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from kb_compiler.emit.site.hiccup import hiccup_html
 from kb_compiler.emit.site.outline import is_page_properties
+from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.vaultwide import VAULT_READ, reference_time
 from kb_compiler.queries import (
     QueryBlock,
@@ -27,6 +29,7 @@ from kb_compiler.queries import (
     parse_query,
     run_query,
 )
+from kb_compiler.queries.advanced import read_advanced
 from kb_compiler.queries.vault import query_data
 from kb_compiler.resolve.blocks import subtree_end
 
@@ -59,17 +62,38 @@ class QueryViews:
         linker.report.reads.add(VAULT_READ)
         try:
             result = run_query(parse_query(source), self.data,
-                               exclude=_holder(linker, written))
+                               exclude=_holder(linker, written[2:-2]))
         except QueryError as error:
             return (f'<code class="macro" title="{_escape(f"not run on the site: {error}")}">'
                     f"{_escape(written)}</code>")
-        return _Drawing(self.context, linker).result(written, result)
+        drawing = _Drawing(self.context, linker)
+        return drawing.result(f'<code class="query-source">{_escape(written)}</code>', result)
+
+    def advanced(self, linker: PageLinker, source: str) -> str | None:
+        """What the advanced query ``source`` (between ``#+BEGIN_QUERY`` and
+        ``#+END_QUERY``) finds, under its title; None when the site cannot run it
+        (Datalog, ``:view``; ``kbc check`` reports one that cannot be read)."""
+        try:
+            advanced = read_advanced(source)
+            if advanced.query is None:
+                return None
+            linker.report.reads.add(VAULT_READ)
+            result = run_query(advanced.query, self.data, exclude=_holder(linker, source))
+        except QueryError:
+            return None
+        if advanced.title_hiccup is not None:
+            title = sanitize_html(hiccup_html(advanced.title_hiccup), linker.raw_url)
+        else:
+            title = _escape(advanced.title or "Query")
+        shown = _Drawing(self.context, linker).result(
+            f'<span class="query-title">{title}</span>', result)
+        return f'<div class="advanced-query">{shown}</div>'
 
 
 def _holder(linker: PageLinker, written: str) -> tuple[str, int] | None:
     """The block the query is written in, which Logseq leaves out of its results."""
     page = linker.page
-    inner = written[2:-2].strip()
+    inner = " ".join(written.split())
     for block in page.blocks:
         if inner in " ".join(block.content.split()):
             return page.id, block.index
@@ -81,14 +105,15 @@ class _Drawing:
         self.context = context
         self.linker = linker
 
-    def result(self, written: str, result: QueryResult) -> str:
+    def result(self, label: str, result: QueryResult) -> str:
+        """``result`` under a head of ``label`` (markup) and the count."""
         blocks = [block for block in result.blocks if not self._hidden(block)]
         found = len(result.pages) if result.kind == "pages" else len(blocks)
         noun = ("page" if result.kind == "pages" else "block") + ("" if found == 1 else "s")
         count = f"{found:,} {noun}" if found <= MAX_RESULTS else \
             f"first {MAX_RESULTS:,} of {found:,} {noun}"
-        head = (f'<span class="query-head"><code class="query-source">{_escape(written)}'
-                f'</code> <span class="query-count">{count}</span></span>')
+        head = (f'<span class="query-head">{label} '
+                f'<span class="query-count">{count}</span></span>')
         body = self._pages(result) if result.kind == "pages" else self._blocks(blocks)
         if not found:
             body = '<span class="query-empty">Nothing matches this query.</span>'

@@ -80,6 +80,7 @@ class Linker(Protocol):
     def block_anchor(self, block_id: str) -> str: ...
     def raw_url(self, url: str, image: bool) -> str | None: ...
     def base_block(self, source: str) -> str | None: ...
+    def advanced_query(self, source: str) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +151,8 @@ def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Options
     obsidian = state.options.obsidian_syntax  # Obsidian draws these; Logseq shows code
     shown = state.linker.base_block(token.content) if obsidian and language.lower() == "base" \
         else None
+    if token.meta.get("advanced_query"):  # a Logseq #+BEGIN_QUERY: its results, if it can run
+        shown = state.linker.advanced_query(token.content)
     if shown is not None:
         markup = shown
     elif language.lower() in DIAGRAM_LANGUAGES and obsidian:

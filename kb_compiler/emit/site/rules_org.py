@@ -4,7 +4,8 @@ Logseq (mldoc) reads these inside a Markdown block as Org mode does. The Logseq 
 graph holds some 140 of them. What each becomes:
 
 - ``SRC lang``: a code block in ``lang``; ``EXAMPLE``: a verbatim block (nothing in it
-  is markup); ``QUERY``: the advanced query's text as code (a static site cannot run it).
+  is markup); ``QUERY``: what the advanced query finds when its ``:query`` is a simple
+  one (``emit.site.queries``), else its text as code (a static site cannot run Datalog).
 - ``EXPORT html``: raw HTML (sanitized like any); ``EXPORT`` to other formats and
   ``COMMENT``: nothing.
 - ``QUOTE``: a blockquote; ``NOTE``, ``TIP``, ``IMPORTANT``, ``CAUTION``, ``WARNING`` and
@@ -67,6 +68,8 @@ def org_block(state: StateBlock, start: int, end: int, silent: bool, separator: 
         _verbatim(state, start, close, "fence", params.split()[0] if params else "")
     elif name in _VERBATIM_LANGUAGE:
         _verbatim(state, start, close, "fence", _VERBATIM_LANGUAGE[name])
+        if name == "QUERY":
+            state.tokens[-1].meta["advanced_query"] = True
     elif name == "EXPORT":
         if params.lower().split()[:1] == ["html"]:
             _verbatim(state, start, close, "html_block", "")
