@@ -23,6 +23,15 @@ def build(vault: Path, out: Path) -> BuildReport:
     return build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(search=False))
 
 
+def graph_with(vault: Path, name: str, text: str) -> Path:
+    """A Logseq graph at ``vault`` whose one page ``name`` holds ``text``."""
+    (vault / "logseq").mkdir(parents=True)
+    (vault / "logseq" / "config.edn").write_text("{}", encoding="utf-8")
+    (vault / "pages").mkdir()
+    (vault / "pages" / name).write_text(text, encoding="utf-8")
+    return vault
+
+
 def found(page: Path, query: str) -> tuple[str, list[str], list[str]]:
     """What the site shows for ``{{query <query>}}`` on ``page``: its count, the text of
     each item found (a block's text, or a page's name), and the pages linked (the pages
@@ -109,14 +118,10 @@ def test_private_pages_stay_out_and_a_rebuild_follows_new_pages(sample_site: Pat
 
 
 def test_a_block_found_comes_with_its_children_and_not_the_querys_own(tmp_path: Path) -> None:
-    vault = tmp_path / "vault"
-    (vault / "logseq").mkdir(parents=True)
-    (vault / "logseq" / "config.edn").write_text("{}", encoding="utf-8")
-    (vault / "pages").mkdir()
-    (vault / "pages" / "Reading.md").write_text(
-        "- Books about [[memory]]: {{query [[memory]]}}\n- [[memory]] palaces\n"
-        "  - method of loci\n    - Cicero's rooms\n- unrelated\n", encoding="utf-8")
-    build(vault, tmp_path / "site")
+    build(graph_with(tmp_path / "vault", "Reading.md",
+                     "- Books about [[memory]]: {{query [[memory]]}}\n- [[memory]] palaces\n"
+                     "  - method of loci\n    - Cicero's rooms\n- unrelated\n"),
+          tmp_path / "site")
     page = tmp_path / "site" / "reading.html"
     # The blocks under "memory palaces" refer to memory through it (path refs): they
     # are shown under it, as Logseq does, not as results of their own.
@@ -154,16 +159,12 @@ def test_the_docs_graphs_advanced_queries_with_simple_queries_list_their_pages(
 
 
 def test_an_advanced_query_shows_its_results_under_its_title(tmp_path: Path) -> None:
-    vault = tmp_path / "vault"
-    (vault / "logseq").mkdir(parents=True)
-    (vault / "logseq" / "config.edn").write_text("{}", encoding="utf-8")
-    (vault / "pages").mkdir()
-    (vault / "pages" / "Tasks.md").write_text(
-        "- #+BEGIN_QUERY\n  {:title [:h3 {:onclick \"x()\"} \"Open \" [:em \"work\"]]\n"
-        "   :query (and (task todo) [[work]])}\n  #+END_QUERY\n"
-        "- TODO write the report [[work]]\n- DONE file taxes [[work]]\n"
-        "- TODO call mum\n", encoding="utf-8")
-    build(vault, tmp_path / "site")
+    build(graph_with(tmp_path / "vault", "Tasks.md",
+                     "- #+BEGIN_QUERY\n  {:title [:h3 {:onclick \"x()\"} \"Open \" "
+                     "[:em \"work\"]]\n   :query (and (task todo) [[work]])}\n  #+END_QUERY\n"
+                     "- TODO write the report [[work]]\n- DONE file taxes [[work]]\n"
+                     "- TODO call mum\n"),
+          tmp_path / "site")
     page = (tmp_path / "site" / "tasks.html").read_text("utf-8")
     start = page.index('<div class="advanced-query">')
     shown = page[start:page.index("</div>", start)]
