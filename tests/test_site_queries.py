@@ -172,3 +172,43 @@ def test_an_advanced_query_shows_its_results_under_its_title(tmp_path: Path) -> 
     assert '<span class="query-count">1 block</span>' in shown
     assert "write the report" in shown and "taxes" not in shown and "mum" not in shown
     assert "#+BEGIN_QUERY" not in page and "onclick" not in page
+
+
+def table_rows(shown: str) -> list[list[str]]:
+    """The text of each row of the first query table in ``shown``, its head first."""
+    table = shown[shown.index('<span class="query-table"'):]
+    table = table[:table.index("</span></span></span>") + len("</span></span>")]
+    return [[html.unescape(_TAG.sub("", cell)) for cell in
+             re.split(r'<span class="query-cell" role="(?:cell|columnheader)">', row)[1:]]
+            for row in re.split(r'<span class="query-row[^"]*" role="row">', table)[1:]]
+
+
+def test_a_query_table_shows_the_columns_its_block_asks_for(docs_site: Path) -> None:
+    """Graph Overview.md: ``query-table:: true`` and ``query-properties:: [:page :type
+    :platforms :description :initial-version :tags]`` over the Feature pages. Math
+    Block.md says ``platforms:: [[All Platforms]]`` and ``description:: Write and render
+    math using https://katex.org/ syntax``."""
+    overview = (docs_site / "graph-overview.html").read_text("utf-8")
+    start = overview.index('<span class="query-title">Feature pages</span>')
+    rows = table_rows(overview[start:overview.index('<div class="advanced-query">', start)])
+    assert rows[0] == ["page", "type", "platforms", "description", "initial-version", "tags"]
+    assert len(rows) == 1 + 61
+    math = next(row for row in rows if row[0] == "Math Block")
+    assert math[1:4] == ["Feature", "All Platforms",
+                         "Write and render math using https://katex.org/ syntax"]
+
+
+def test_a_query_table_sorts_as_its_block_says(tmp_path: Path) -> None:
+    build(graph_with(tmp_path / "vault", "Books.md",
+                     "- query-table:: true\n  query-properties:: [:block :rating :page]\n"
+                     "  query-sort-by:: rating\n  query-sort-desc:: true\n"
+                     "  {{query (property type book)}}\n"
+                     "- Dune\n  type:: book\n  rating:: 9\n"
+                     "- Emma\n  type:: book\n  rating:: 10\n"
+                     "- Ulysses\n  type:: book\n"
+                     "- query-table:: false\n  {{query (property :type book)}}\n"),
+          tmp_path / "site")
+    page = (tmp_path / "site" / "books.html").read_text("utf-8")
+    assert page.count('<span class="query-table"') == 1  # query-table:: false is a list
+    assert table_rows(page) == [["block", "rating", "page"], ["Emma", "10", "Books"],
+                                ["Dune", "9", "Books"], ["Ulysses", "", "Books"]]

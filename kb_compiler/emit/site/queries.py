@@ -15,12 +15,16 @@ the blocks under it (the first ``MAX_CHILDREN``), as Logseq shows them.
 from __future__ import annotations
 
 import html
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kb_compiler.emit.site.hiccup import hiccup_html
 from kb_compiler.emit.site.outline import is_page_properties
+from kb_compiler.emit.site.properties import HIDDEN_KEYS, render_property
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.vaultwide import VAULT_READ, reference_time
+from kb_compiler.model import Block
 from kb_compiler.queries import (
     QueryBlock,
     QueryData,
@@ -60,13 +64,13 @@ class QueryViews:
     def render(self, linker: PageLinker, written: str, source: str) -> str:
         """``{{query source}}`` (``written`` as on the page) on ``linker``'s page."""
         linker.report.reads.add(VAULT_READ)
+        holder = _holder(linker, written[2:-2])
         try:
-            result = run_query(parse_query(source), self.data,
-                               exclude=_holder(linker, written[2:-2]))
+            result = run_query(parse_query(source), self.data, exclude=holder)
         except QueryError as error:
             return (f'<code class="macro" title="{_escape(f"not run on the site: {error}")}">'
                     f"{_escape(written)}</code>")
-        drawing = _Drawing(self.context, linker)
+        drawing = _Drawing(self.context, linker, holder)
         return drawing.result(f'<code class="query-source">{_escape(written)}</code>', result)
 
     def advanced(self, linker: PageLinker, source: str) -> str | None:
@@ -78,14 +82,15 @@ class QueryViews:
             if advanced.query is None:
                 return None
             linker.report.reads.add(VAULT_READ)
-            result = run_query(advanced.query, self.data, exclude=_holder(linker, source))
+            holder = _holder(linker, source)
+            result = run_query(advanced.query, self.data, exclude=holder)
         except QueryError:
             return None
         if advanced.title_hiccup is not None:
             title = sanitize_html(hiccup_html(advanced.title_hiccup), linker.raw_url)
         else:
             title = _escape(advanced.title or "Query")
-        shown = _Drawing(self.context, linker).result(
+        shown = _Drawing(self.context, linker, holder).result(
             f'<span class="query-title">{title}</span>', result)
         return f'<div class="advanced-query">{shown}</div>'
 
@@ -101,9 +106,13 @@ def _holder(linker: PageLinker, written: str) -> tuple[str, int] | None:
 
 
 class _Drawing:
-    def __init__(self, context: SiteContext, linker: PageLinker) -> None:
+    def __init__(self, context: SiteContext, linker: PageLinker,
+                 holder: tuple[str, int] | None) -> None:
         self.context = context
         self.linker = linker
+        holding = context.pages.get(holder[0]) if holder else None
+        self.table = TableSettings.of(holding.blocks[holder[1]]) \
+            if holding is not None and holder is not None else None
 
     def result(self, label: str, result: QueryResult) -> str:
         """``result`` under a head of ``label`` (markup) and the count."""
@@ -114,7 +123,13 @@ class _Drawing:
             f"first {MAX_RESULTS:,} of {found:,} {noun}"
         head = (f'<span class="query-head">{label} '
                 f'<span class="query-count">{count}</span></span>')
-        body = self._pages(result) if result.kind == "pages" else self._blocks(blocks)
+        if self.table is not None:
+            rows = [page.id for page in result.pages] if result.kind == "pages" else blocks
+            body = self._table(rows)
+        elif result.kind == "pages":
+            body = self._pages(result)
+        else:
+            body = self._blocks(blocks)
         if not found:
             body = '<span class="query-empty">Nothing matches this query.</span>'
         return f'<span class="query" data-pagefind-ignore>{head}{body}</span>'
@@ -154,6 +169,46 @@ class _Drawing:
             f"{self.linker.block_link(page.id, child.index, None)}</span>"
             for child in below[:MAX_CHILDREN])
 
+    def _table(self, rows: list[str] | list[QueryBlock]) -> str:
+        """The rows as Logseq's query table: a column per ``query-properties`` key
+        (``page``, ``block`` and property keys), sorted by ``query-sort-by``. Spans
+        styled as a table, as the result may sit in a paragraph."""
+        assert self.table is not None
+        cells = [self._row(row) for row in rows[:MAX_RESULTS]]
+        columns = self.table.columns or _default_columns(rows, cells)
+        if self.table.sort_by in columns:
+            key = self.table.sort_by
+            empty = [row for row in cells if key not in row]  # last, either way
+            cells = sorted((row for row in cells if key in row),
+                           key=lambda row: _sort_key(row[key][0]),
+                           reverse=self.table.descending) + empty
+        head = "".join(f'<span class="query-cell" role="columnheader">{_escape(column)}'
+                       "</span>" for column in columns)
+        body = "".join(
+            '<span class="query-row" role="row">' + "".join(
+                f'<span class="query-cell" role="cell">{row[column][1] if column in row else ""}'
+                "</span>" for column in columns) + "</span>" for row in cells)
+        return (f'<span class="query-table-wrap"><span class="query-table" role="table">'
+                f'<span class="query-row query-columns" role="row">{head}</span>{body}'
+                "</span></span>")
+
+    def _row(self, row: str | QueryBlock) -> dict[str, tuple[object, str]]:
+        """Column -> (sort value, cell HTML) for one page id or block found."""
+        if isinstance(row, str):
+            page = self.context.pages.get(row)
+            cells = {"page": (self._name(row).lower(), self._page_link(row, self._name(row)))}
+            properties = page.properties if page is not None else ()
+        else:
+            page = self.context.pages.get(row.page)
+            cells = {"block": (row.content.lower(),
+                               self.linker.block_link(row.page, row.index, None)),
+                     "page": (self._name(row.page).lower(),
+                              self._page_link(row.page, self._name(row.page)))}
+            properties = page.blocks[row.index].properties if page is not None else ()
+        for prop in properties:  # a column may name one the properties panel hides (tags)
+            cells.setdefault(prop.key, (prop.value, render_property(prop, self.linker).value))
+        return cells
+
     def _page_link(self, key: str, name: str) -> str:
         href = self.context.href(self.linker.file, key)
         if href is None:
@@ -162,6 +217,52 @@ class _Drawing:
 
     def _name(self, key: str) -> str:
         return self.context.display_name(key)
+
+
+@dataclass(frozen=True, slots=True)
+class TableSettings:
+    """How Logseq draws a query as a table, from its block's properties:
+    ``query-table:: true``, ``query-properties:: [:page :type]``,
+    ``query-sort-by:: page``, ``query-sort-desc:: true``."""
+
+    columns: tuple[str, ...]
+    sort_by: str | None
+    descending: bool
+
+    @classmethod
+    def of(cls, block: Block) -> TableSettings | None:
+        """The settings of the query in ``block``; None when it is no table."""
+        settings = {prop.key: prop for prop in block.properties}
+        table = settings.get("query-table")
+        if table is None or table.value is not True:
+            return None
+        shown = settings.get("query-properties")
+        sort_by = settings.get("query-sort-by")
+        descending = settings.get("query-sort-desc")
+        return cls(
+            columns=tuple(_KEYWORD.findall(shown.raw)) if shown is not None else (),
+            sort_by=str(sort_by.value).lower() if sort_by is not None else None,
+            descending=descending is not None and descending.value is True)
+
+
+_KEYWORD = re.compile(r":?([^\s\[\],:\"]+)")
+
+
+def _default_columns(rows: list[str] | list[QueryBlock],
+                     cells: list[dict[str, tuple[object, str]]]) -> tuple[str, ...]:
+    """Logseq's columns when ``query-properties`` names none: a block and its page, or
+    a page and every property the pages found have."""
+    if rows and not isinstance(rows[0], str):
+        return ("block", "page")
+    keys = dict.fromkeys(key for row in cells for key in row if key not in HIDDEN_KEYS)
+    return tuple(keys)
+
+
+def _sort_key(value: object) -> tuple[int, object]:
+    """Numbers before text, each in order."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, value)
+    return (1, str(value).lower())
 
 
 def _escape(text: str) -> str:
