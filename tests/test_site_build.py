@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import filecmp
 import os
+import re
 import shlex
 import shutil
 import unicodedata
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import yaml
@@ -427,13 +429,23 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
     templates = own_outline(out / "templates.html")
     assert ("<code>template-including-parent:: false</code><p>is a template property"
             in templates)
+    # one year in logseq.md: six pictures whose addresses hold spaces, the first
+    # resized by its author ({:height 560, :width 960}); all are in the site
+    year = own_outline(out / "one-year-in-logseq.html")
+    pictures = re.findall(r'<img (?:width="(\d+)" height="(\d+)" )?src="(files/assets/'
+                          r'pages_one%20year%20in%20logseq_[^"]+)"', year)
+    assert len(pictures) == 6 and pictures[0][:2] == ("960", "560")
+    assert all((out / unquote(src)).is_file() for _, _, src in pictures)
+    assert "{:height" not in year
     assert '<strong>Logseq</strong> is a <em>local-only</em>, <em>non-linear</em>' in about
     changelog_2020 = own_outline(out / "changelog-2020.html")
     assert '<a class="wikilink internal" href="term-alias.html">Page alias</a>' \
         in changelog_2020
-    # Knowledge Graph.md:14 shows an image written from the graph root (/assets/...)
+    # Knowledge Graph.md:14 shows an image written from the graph root (/assets/...),
+    # resized to {:height 338, :width 468}
     image = "files/assets/pages_knowledge_graph_1612308816189_0.png"
-    assert f'<img src="{image}" alt="image.png"' in own_outline(out / "knowledge-graph.html")
+    assert f'<img width="468" height="338" src="{image}" alt="image.png"' \
+        in own_outline(out / "knowledge-graph.html")
     assert (out / image).is_file()
 
 

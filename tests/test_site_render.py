@@ -629,3 +629,52 @@ def test_an_excerpt_is_the_start_of_the_whole_text_cut_at_a_word(markup: str,
     text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))).strip()
     whole = text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "\u2026"
     assert excerpt_of(markup, limit) == whole
+
+
+# -- Logseq images and links mldoc reads and CommonMark does not --------------------------
+
+def test_a_logseq_address_with_spaces_is_an_image_or_a_link() -> None:
+    """mldoc reads ``![a](../assets/my photo.png)`` up to the ``)``: Logseq's docs graph
+    embeds six pictures so (one year in logseq.md)."""
+    out, linker = logseq("![my photo](../assets/my photo.png) and [the plan](files/q3 plan.pdf)")
+    assert linker.of("image") == ["../assets/my%20photo.png"]
+    assert linker.of("local_link") == ["files/q3%20plan.pdf"]
+    assert '<img src="files/../assets/my%20photo.png">' in out
+    assert '<a href="note.html" class="internal">the plan</a>' in out
+
+
+@pytest.mark.parametrize("text", [
+    "[open](a b",  # no closing parenthesis
+    "[nested](a (b) c)",  # mldoc's address ends at the first ')': left as CommonMark has it
+    "[two lines](a\nb)",
+])
+def test_what_is_no_spaced_address_stays_text(text: str) -> None:
+    out, linker = logseq(text)
+    assert linker.of("local_link") == [] and "<a" not in out
+
+
+def test_commonmark_links_are_read_as_before_on_logseq_pages() -> None:
+    out, linker = logseq('[a](b.md "The title") ![c](d.png)')
+    assert linker.of("local_link") == ["b.md"] and linker.of("image") == ["d.png"]
+    assert 'title="The title"' in out
+
+
+def test_an_obsidian_address_with_spaces_is_no_link() -> None:
+    out, linker, _ = render("![my photo](my photo.png)", obsidian_syntax=True)
+    assert linker.of("image") == [] and "![my photo](my photo.png)" in out
+
+
+@pytest.mark.parametrize(("written", "size"), [
+    ("{:height 224, :width 441}", ' width="441" height="224"'),
+    ("{:width 300}", ' width="300"'),
+    ("{:width 640.5 :height 360}", ' width="640.5" height="360"'),
+])
+def test_a_resized_logseq_image_keeps_its_size(written: str, size: str) -> None:
+    out, _ = logseq(f"![a](b.png){written} after")
+    assert f"<img{size} src=\"files/b.png\"> after" in out
+    assert "{:" not in out
+
+
+def test_a_size_on_an_obsidian_page_is_text() -> None:
+    out, _, _ = render("![a](b.png){:width 300}", obsidian_syntax=True)
+    assert "{:width 300}" in out

@@ -245,7 +245,8 @@ def plain_text(inline: Token) -> str:
 
 def local_links(state: StateCore) -> None:
     """Hand Markdown links with a local target, and images, to the linker."""
-    linker = _render_state(state).linker
+    render = _render_state(state)
+    linker = render.linker
     for token in state.tokens:
         if token.type != "inline" or not token.children:
             continue
@@ -254,13 +255,41 @@ def local_links(state: StateCore) -> None:
             if child.type == "link_open":
                 _rewrite_link(children, index, linker)
             elif child.type == "image":
+                # Logseq keeps a resized image's size after it: ![a](b.png){:height 2, :width 4}
+                size = "" if render.options.obsidian_syntax else _logseq_size(children, index)
                 src = str(child.attrGet("src") or "")
                 if not src:  # one on the web too: it may be a video
                     continue
                 alt = "".join(c.content for c in child.children or ())
                 html = linker.image(src, alt, str(child.attrGet("title") or "") or None)
                 if html is not None:
-                    children[index] = Token("kbc_html", "", 0, content=html)
+                    children[index] = Token("kbc_html", "", 0, content=_sized(html, size))
+
+
+_LOGSEQ_SIZE = re.compile(r"\{\s*:(height|width)\s+([0-9]+(?:\.[0-9]+)?)\s*,?"
+                          r"(?:\s*:(height|width)\s+([0-9]+(?:\.[0-9]+)?)\s*)?\}")
+
+
+def _logseq_size(children: list[Token], index: int) -> str:
+    """The ``width="..." height="..."`` of a ``{:height 224, :width 441}`` written right
+    after the image at ``index``, taken out of the text; empty when there is none."""
+    after = children[index + 1] if index + 1 < len(children) else None
+    found = _LOGSEQ_SIZE.match(after.content) if after is not None and after.type == "text" \
+        else None
+    if after is None or found is None:
+        return ""
+    after.content = after.content[found.end():]
+    sizes = dict(zip(found.group(1, 3), found.group(2, 4), strict=True))
+    return "".join(f' {name}="{sizes[name]}"' for name in ("width", "height")
+                   if sizes.get(name))
+
+
+def _sized(html: str, size: str) -> str:
+    """``size`` attributes on the image or video the linker wrote first in ``html``."""
+    for tag in ("<img ", "<video "):
+        if size and html.startswith(tag):
+            return tag + size.lstrip() + " " + html[len(tag):]
+    return html
 
 
 def _rewrite_link(children: list[Token], index: int, linker: Any) -> None:

@@ -11,7 +11,9 @@ Tokens pushed:
 - ``macro``: any other ``{{name args}}``;
 - ``tag``: ``#tag`` and ``#[[multi word tag]]``;
 - ``mark_open`` / ``mark_close``: ``==highlight==`` (Obsidian) and ``^^highlight^^``
-  (Logseq).
+  (Logseq);
+- markdown's own ``image`` and ``link_open``/``link_close``, for a Logseq image or link
+  whose address holds spaces (``![photo](../assets/my photo.png)``), which mldoc reads.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 
 from kb_compiler.emit.site.scan import raw_html, scanner
 from kb_compiler.parse.logseq_html import opens_element
@@ -348,6 +351,46 @@ def _pair_rule(marker: str) -> RuleFunc:
     return rule
 
 
+_SPACED_DESTINATION = re.compile(r"\(([^()\n<>]*?[ \t][^()\n<>]*)\)")
+
+
+def spaced_link(state: StateInline, silent: bool) -> bool:
+    """``![alt](../assets/my photo.png)`` and ``[label](my file.pdf)`` on a Logseq page:
+    mldoc reads an address with spaces up to the ``)``, CommonMark reads no link. Runs
+    after markdown's own ``link`` and ``image`` rules, so it only sees what they left."""
+    src, pos = state.src, state.pos
+    image = src.startswith("![", pos)
+    opener = pos + 1 if image else pos
+    if not src.startswith("[", opener) or not logseq_syntax(state):
+        return False
+    label_end = state.md.helpers.parseLinkLabel(state, opener, False)
+    found = _SPACED_DESTINATION.match(src, label_end + 1) if label_end >= 0 else None
+    if found is None or found.end() > state.posMax:
+        return False
+    href = state.md.normalizeLink(found.group(1).strip())
+    if not state.md.validateLink(href):
+        return False
+    if not silent:
+        label = src[opener + 1:label_end]
+        if image:
+            children: list[Token] = []
+            state.md.inline.parse(label, state.md, state.env, children)
+            token = state.push("image", "img", 0)
+            token.attrs = {"src": href, "alt": ""}
+            token.children, token.content = children, label
+        else:
+            state.push("link_open", "a", 1).attrs = {"href": href}
+            end = state.posMax
+            state.pos, state.posMax = opener + 1, label_end
+            state.linkLevel += 1
+            state.md.inline.tokenize(state)
+            state.linkLevel -= 1
+            state.posMax = end
+            state.push("link_close", "a", -1)
+    state.pos = found.end()
+    return True
+
+
 def inline_rules_plugin(md: MarkdownIt) -> None:
     """Register the rules. Wikilinks and Logseq label refs run before markdown's own
     ``link`` rule so ``[label]([[Page]])`` is not read as a plain link."""
@@ -356,6 +399,8 @@ def inline_rules_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "kbc_plain_bracket", plain_bracket)
     md.inline.ruler.before("image", "kbc_wikiembed", wikilink)
     md.inline.ruler.before("image", "kbc_plain_bang", plain_bracket)
+    md.inline.ruler.after("link", "kbc_spaced_link", spaced_link)
+    md.inline.ruler.after("image", "kbc_spaced_image", spaced_link)
     md.inline.ruler.after("backticks", "kbc_block_ref", block_ref)
     md.inline.ruler.after("backticks", "kbc_macro", macro)
     md.inline.ruler.after("backticks", "kbc_tag", tag)
