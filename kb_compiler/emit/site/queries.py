@@ -24,7 +24,7 @@ from kb_compiler.emit.site.outline import is_page_properties
 from kb_compiler.emit.site.properties import HIDDEN_KEYS, render_property
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.vaultwide import VAULT_READ, reference_time
-from kb_compiler.model import Block
+from kb_compiler.model import Block, Property
 from kb_compiler.queries import (
     QueryBlock,
     QueryData,
@@ -171,43 +171,60 @@ class _Drawing:
 
     def _table(self, rows: list[str] | list[QueryBlock]) -> str:
         """The rows as Logseq's query table: a column per ``query-properties`` key
-        (``page``, ``block`` and property keys), sorted by ``query-sort-by``. Spans
-        styled as a table, as the result may sit in a paragraph."""
+        (``page``, ``block`` and property keys), sorted by ``query-sort-by`` (before the
+        first ``MAX_RESULTS`` are taken). Spans styled as a table, as the result may sit
+        in a paragraph."""
         assert self.table is not None
-        cells = [self._row(row) for row in rows[:MAX_RESULTS]]
-        columns = self.table.columns or _default_columns(rows, cells)
-        if self.table.sort_by in columns:
-            key = self.table.sort_by
-            empty = [row for row in cells if key not in row]  # last, either way
-            cells = sorted((row for row in cells if key in row),
-                           key=lambda row: _sort_key(row[key][0]),
+        found = [(row, self._properties(row)) for row in rows]
+        columns = self.table.columns or _default_columns(rows, [props for _, props in found])
+        key = self.table.sort_by
+        if key in columns:
+            def value(item: tuple[object, dict[str, Property]]) -> object:
+                return self._sort_value(item[0], key, item[1])
+            empty = [item for item in found if value(item) is None]  # last, either way
+            found = sorted((item for item in found if value(item) is not None),
+                           key=lambda item: _sort_key(value(item)),
                            reverse=self.table.descending) + empty
         head = "".join(f'<span class="query-cell" role="columnheader">{_escape(column)}'
                        "</span>" for column in columns)
         body = "".join(
             '<span class="query-row" role="row">' + "".join(
-                f'<span class="query-cell" role="cell">{row[column][1] if column in row else ""}'
-                "</span>" for column in columns) + "</span>" for row in cells)
+                f'<span class="query-cell" role="cell">{self._cell(row, column, props)}</span>'
+                for column in columns) + "</span>" for row, props in found[:MAX_RESULTS])
         return (f'<span class="query-table-wrap"><span class="query-table" role="table">'
                 f'<span class="query-row query-columns" role="row">{head}</span>{body}'
                 "</span></span>")
 
-    def _row(self, row: str | QueryBlock) -> dict[str, tuple[object, str]]:
-        """Column -> (sort value, cell HTML) for one page id or block found."""
-        if isinstance(row, str):
-            page = self.context.pages.get(row)
-            cells = {"page": (self._name(row).lower(), self._page_link(row, self._name(row)))}
-            properties = page.properties if page is not None else ()
-        else:
-            page = self.context.pages.get(row.page)
-            cells = {"block": (row.content.lower(),
-                               self.linker.block_link(row.page, row.index, None)),
-                     "page": (self._name(row.page).lower(),
-                              self._page_link(row.page, self._name(row.page)))}
-            properties = page.blocks[row.index].properties if page is not None else ()
-        for prop in properties:  # a column may name one the properties panel hides (tags)
-            cells.setdefault(prop.key, (prop.value, render_property(prop, self.linker).value))
-        return cells
+    def _properties(self, row: str | QueryBlock) -> dict[str, Property]:
+        """The properties of a page id or block found, by key; a column may name one
+        the properties panel hides (``tags``)."""
+        page = self.context.pages.get(row if isinstance(row, str) else row.page)
+        if page is None:
+            return {}
+        owner = page if isinstance(row, str) else page.blocks[row.index]
+        found: dict[str, Property] = {}
+        for prop in owner.properties:
+            found.setdefault(prop.key, prop)  # the first of a key written twice
+        return found
+
+    def _sort_value(self, row: str | QueryBlock, column: str,
+                    properties: dict[str, Property]) -> object:
+        if column == "page":
+            return self._name(row if isinstance(row, str) else row.page)
+        if column == "block" and not isinstance(row, str):
+            return row.content
+        prop = properties.get(column)
+        return prop.value if prop is not None else None
+
+    def _cell(self, row: str | QueryBlock, column: str,
+              properties: dict[str, Property]) -> str:
+        page_id = row if isinstance(row, str) else row.page
+        if column == "page":
+            return self._page_link(page_id, self._name(page_id))
+        if column == "block" and not isinstance(row, str):
+            return self.linker.block_link(row.page, row.index, None)
+        prop = properties.get(column)
+        return render_property(prop, self.linker).value if prop is not None else ""
 
     def _page_link(self, key: str, name: str) -> str:
         href = self.context.href(self.linker.file, key)
@@ -249,13 +266,14 @@ _KEYWORD = re.compile(r":?([^\s\[\],:\"]+)")
 
 
 def _default_columns(rows: list[str] | list[QueryBlock],
-                     cells: list[dict[str, tuple[object, str]]]) -> tuple[str, ...]:
+                     properties: list[dict[str, Property]]) -> tuple[str, ...]:
     """Logseq's columns when ``query-properties`` names none: a block and its page, or
-    a page and every property the pages found have."""
+    a page and every property the pages found show."""
     if rows and not isinstance(rows[0], str):
         return ("block", "page")
-    keys = dict.fromkeys(key for row in cells for key in row if key not in HIDDEN_KEYS)
-    return tuple(keys)
+    keys = dict.fromkeys(key for found in properties for key in found
+                         if key not in HIDDEN_KEYS)
+    return ("page", *keys)
 
 
 def _sort_key(value: object) -> tuple[int, object]:
