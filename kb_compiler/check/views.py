@@ -119,8 +119,7 @@ def advanced_queries(page: Page, block: Block) -> Iterator[tuple[int, int, str]]
     opened: tuple[int, int] | None = None
     inside: list[str] = []
     for number, line in enumerate(lines, start=block.line):
-        text = line.lstrip(" \t-").rstrip()
-        marker = text.upper()
+        marker = line.lstrip(" \t-").rstrip().upper()
         if verbatim is not None:
             verbatim = None if marker.startswith(verbatim) else verbatim
         elif opened is not None:
