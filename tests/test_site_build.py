@@ -426,6 +426,9 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
     media = own_outline(out / "embed-media-audio-photos-videos.html")
     assert '<audio controls="" src="https://www.kozco.com/tech/piano2-CoolEdit.mp3">' in media
     assert '<img src="https://i.imgur.com/iYo6B6S.gif">' in media
+    # Macros.md invokes {{mark hi}}; logseq/config.edn defines it as "[:mark \"$1\"]"
+    macros = own_outline(out / "macros.html")
+    assert 'renders as <span class="macro-expanded"><mark>hi</mark></span>' in macros
     templates = own_outline(out / "templates.html")
     assert ("<code>template-including-parent:: false</code><p>is a template property"
             in templates)

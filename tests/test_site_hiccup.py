@@ -59,7 +59,6 @@ def test_a_form_may_span_lines_and_hold_brackets_in_strings() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    'Written as [:mark "hi"] in a sentence',  # not at the start of a line: text
     '[:foo "x"]',  # not an HTML tag mldoc knows
     '[:div.mb-4]',  # mldoc wants the tag alone: a class makes it text
     '[:p "never closed"',
@@ -69,6 +68,19 @@ def test_a_form_may_span_lines_and_hold_brackets_in_strings() -> None:
 def test_what_mldoc_reads_as_no_hiccup_block_stays_as_written(text: str) -> None:
     assert "<p>code</p>" not in logseq(text)
     assert "[:" in logseq(text)
+
+
+def test_a_form_in_running_text_is_html_too() -> None:
+    """mldoc's inline_hiccup: a ``[`` that starts no link may start a form. The seeds'
+    key blocks end with ``[:span {:is "slider-rjxyar"}]``, a plugin's empty slot."""
+    assert logseq('Written as [:mark "hi"] in a sentence') == \
+        "<p>Written as <mark>hi</mark> in a sentence</p>\n"
+    assert logseq('💰80 Segment clarity [:span {:is "slider-rjxyar"}]') == \
+        "<p>💰80 Segment clarity <span></span></p>\n"
+    # a link's label, an unknown tag and an unclosed form stay what they were
+    shown = logseq('see [:b "x"](https://e.com), [:foo "y"] and [:i "z"')
+    assert '<a href="https://e.com">' in shown
+    assert '[:foo "y"]' in shown and '[:i "z"' in shown
 
 
 def test_only_logseq_pages_read_hiccup() -> None:
@@ -107,6 +119,8 @@ def test_a_page_of_unclosed_forms_renders_in_one_pass() -> None:
     """Each line's ``]`` is found by one scan of the source, not one scan per line."""
     shown = logseq('[:div "x"\n' * 5000)
     assert shown.count("[:div") == 5000
+    shown = logseq('text [:b "x"' * 5000)
+    assert shown.count("[:b") == 5000
 
 
 def test_a_raw_html_player_plays_the_vaults_file(tmp_path: Path) -> None:

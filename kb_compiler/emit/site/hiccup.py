@@ -3,7 +3,8 @@ HTML written as Clojure data, and Logseq shows the HTML.
 
 What Logseq does, and so the site: mldoc reads a hiccup block where a block may start
 (``lib/syntax/block.ml``: ``[:`` and a known HTML tag at the start of a line, up to its
-matching ``]``; text after it on that line is a paragraph of its own). The app reads
+matching ``]``; text after it on that line is a paragraph of its own), and a hiccup in
+running text where a ``[`` starts no link (``inline.ml``'s ``inline_hiccup``). The app reads
 the form as EDN, renders it with the hiccups library (strings go in as written, so they
 may hold markup) and sanitizes the result; a form it cannot read is shown as its text in
 a ``div.warning`` titled "Invalid hiccup". Here the HTML goes through the site's
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 
 from kb_compiler.edn import EdnError, Keyword, read_edn
 
@@ -47,7 +49,8 @@ _START = re.compile(r"\[:([^\s\]]+)")
 # Strings (so a bracket inside one does not count) and the brackets themselves.
 _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]]')
 _MAX_DEPTH = 64  # nesting deeper than any page writes: shown as invalid, not recursed into
-_MATCHES = "kbc_hiccup_matches"  # env key of the source's _Matches
+_MATCHES = "kbc_hiccup_matches"  # env key of the block source's _Matches
+_INLINE_MATCHES = "kbc_inline_hiccup_matches"  # the same, of the inline source
 
 
 class HiccupError(ValueError):
@@ -63,7 +66,10 @@ def hiccup_plugin(md: MarkdownIt, separator: str) -> None:
 
     md.block.ruler.before("paragraph", "kbc_hiccup", rule,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
-    md.add_render_rule("hiccup", lambda self, tokens, idx, options, env: tokens[idx].content)
+    # Before the rule that takes a "[" with no "](" after it on the line as text.
+    md.inline.ruler.before("kbc_plain_bracket", "kbc_inline_hiccup", _inline_hiccup)
+    for kind in ("hiccup", "hiccup_inline"):
+        md.add_render_rule(kind, lambda self, tokens, idx, options, env: tokens[idx].content)
 
 
 def hiccup_html(text: str) -> str:
@@ -178,11 +184,33 @@ class _Matches:
 def _pieces(src: str, separator: str) -> list[tuple[int, str]]:
     """The parts of ``src`` between separator lines, with their offsets."""
     pieces, start = [], 0
-    for line in re.finditer(rf"^{re.escape(separator)}$", src, re.MULTILINE):
+    lines = re.finditer(rf"^{re.escape(separator)}$", src, re.MULTILINE) if separator else ()
+    for line in lines:
         pieces.append((start, src[start:line.start()]))
         start = line.end()
     pieces.append((start, src[start:]))
     return pieces
+
+
+def _inline_hiccup(state: StateInline, silent: bool) -> bool:
+    """A form in running text (``renders as [:mark "hi"]``): mldoc tries one at a ``[``
+    that starts no link, footnote, timestamp or cookie."""
+    kbc = state.env.get("kbc") if isinstance(state.env, dict) else None
+    if kbc is None or not kbc.options.hiccup or not state.src.startswith("[:", state.pos):
+        return False
+    opened = _START.match(state.src, state.pos, state.posMax)
+    if opened is None or opened.group(1).lower() not in KNOWN_TAGS:
+        return False
+    matches = state.env.get(_INLINE_MATCHES)
+    if matches is None or matches.src is not state.src:
+        matches = state.env[_INLINE_MATCHES] = _Matches.of(state.src, "")
+    close = matches.closing.get(state.pos)
+    if close is None or close >= state.posMax or state.src.startswith("(", close + 1):
+        return False  # unclosed, or the label of a link, which mldoc tries first
+    if not silent:
+        state.push("hiccup_inline", "", 0).content = hiccup_html(state.src[state.pos:close + 1])
+    state.pos = close + 1
+    return True
 
 
 def _hiccup_block(state: StateBlock, start: int, end: int, silent: bool,

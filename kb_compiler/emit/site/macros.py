@@ -71,7 +71,9 @@ def _expand(linker: PageLinker, template: str, args: list[str]) -> str:
     text = _PLACEHOLDER.sub(argument, template)
     linker.macro_depth += 1
     try:
-        state = RenderState(linker, RenderOptions(embedded=True, allow_raw_html=False))
+        # A Logseq macro's template may be hiccup: "[:mark \"$1\"]".
+        state = RenderState(linker, RenderOptions(embedded=True, allow_raw_html=False,
+                                                  hiccup=True))
         return f'<span class="macro-expanded">{render_markdown(text, state, inline=True)}</span>'
     finally:
         linker.macro_depth -= 1
