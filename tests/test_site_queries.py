@@ -157,6 +157,10 @@ def test_the_docs_graphs_advanced_queries_with_simple_queries_list_their_pages(
     # changelog_06.md runs {:title "All todos" :query (and (todo todo later done ...))}
     changelog = (docs_site / "changelog_06.html").read_text("utf-8")
     assert changelog.count('<span class="query-title">All todos</span>') == 1
+    # Queries.md: {:title "Query: \"alias\"" :query "alias" :collapsed? true} starts folded
+    queries = (docs_site / "queries.html").read_text("utf-8")
+    assert ('<details class="advanced-query"><summary><span class="query-title">Query: '
+            '&quot;alias&quot;</span></summary><span class="query"') in queries
 
 
 def test_an_advanced_query_shows_its_results_under_its_title(tmp_path: Path) -> None:

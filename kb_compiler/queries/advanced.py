@@ -38,6 +38,7 @@ class AdvancedQuery:
     reason: str = ""
     title: str | None = None
     title_hiccup: str | None = None
+    collapsed: bool = False  # ``:collapsed? true``: the results start folded
 
 
 def read_advanced(text: str) -> AdvancedQuery:
@@ -64,7 +65,7 @@ def read_advanced(text: str) -> AdvancedQuery:
     if code:
         reason = f"{' and '.join(code)} run in the app only"
         return AdvancedQuery(None, reason, title, title_hiccup)
-    return AdvancedQuery(query, "", title, title_hiccup)
+    return AdvancedQuery(query, "", title, title_hiccup, form.get("collapsed?") is True)
 
 
 def top_level_value(text: str, key: str) -> str | None:

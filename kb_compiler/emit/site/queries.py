@@ -90,9 +90,12 @@ class QueryViews:
             title = sanitize_html(hiccup_html(advanced.title_hiccup), linker.raw_url)
         else:
             title = _escape(advanced.title or "Query")
-        shown = _Drawing(self.context, linker, holder).result(
-            f'<span class="query-title">{title}</span>', result)
-        return f'<div class="advanced-query">{shown}</div>'
+        title = f'<span class="query-title">{title}</span>'
+        drawing = _Drawing(self.context, linker, holder)
+        if advanced.collapsed:  # folded under its title, as Logseq starts it
+            return (f'<details class="advanced-query"><summary>{title}</summary>'
+                    f'{drawing.result("", result)}</details>')
+        return f'<div class="advanced-query">{drawing.result(title, result)}</div>'
 
 
 def _holder(linker: PageLinker, written: str) -> tuple[str, int] | None:
