@@ -368,13 +368,15 @@ def test_logseq_docs_pages_fit_the_screen(browser: object, docs_site_url: str,
                                           width: int) -> None:
     """Pages of Logseq's docs graph with what the sample vault lacks: quotes holding
     lists, nested admonitions, wide inline math, a long tag, block properties, deep
-    outlines, Org-mode text with long image URLs (Changelog_2020.org)."""
+    outlines, Org-mode text with long image URLs (Changelog_2020.org), hiccup, and
+    pictures their authors resized to 960 px (one year in logseq.md)."""
     context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     problems: list[str] = []
     for name in ("testimonials.html", "filename-format.html", "math-block.html",
                  "page-and-block-references.html", "markdown.html", "changelog_06.html",
-                 "changelog-2020.html", "org-mode.html"):
+                 "changelog-2020.html", "org-mode.html", "hiccup.html",
+                 "one-year-in-logseq.html"):
         page.goto(docs_site_url + name)
         expect(page.locator("h1.note-title")).to_be_visible()
         problems.extend(f"{name}: {problem}" for problem in page.evaluate(_OVERFLOWS))
@@ -409,3 +411,29 @@ def test_a_base_is_drawn_and_its_links_lead_to_the_pages(page: Page, site_url: s
     table.get_by_role("link", name="persona", exact=True).first.click()
     expect(page).to_have_url(re.compile(r"profile-id-persona\.html$"))
     assert errors == []
+
+
+def test_logseq_hiccup_and_query_tables_are_drawn(page: Page, docs_site_url: str,
+                                                   artifacts: Path) -> None:
+    """Hiccup.md's `[:h2 {:style {:color "red"}} "h2 title"]` is a red heading; Graph
+    Overview.md's Feature pages query (`query-table:: true`, six `query-properties`)
+    is a table, folded in its outline until opened, whose links lead to the pages."""
+    page.goto(docs_site_url + "hiccup.html")
+    heading = page.locator(".block-content h2", has_text="h2 title")
+    expect(heading).to_be_visible()
+    assert heading.evaluate("element => getComputedStyle(element).color") == "rgb(255, 0, 0)"
+    page.goto(docs_site_url + "graph-overview.html")
+    query = page.locator(".advanced-query", has_text="Feature pages")
+    folded = page.locator('button.bullet[aria-expanded="false"]:visible')
+    while not query.is_visible() and folded.count():
+        folded.first.click()
+    table = query.locator(".query-table")
+    expect(table).to_be_visible()
+    assert table.evaluate("element => getComputedStyle(element).display") == "table"
+    expect(table.locator(".query-columns > .query-cell")).to_have_text(
+        ["page", "type", "platforms", "description", "initial-version", "tags"])
+    row = table.locator(".query-row", has_text="Math Block")
+    expect(row.locator(".query-cell").nth(3)).to_contain_text("Write and render math")
+    query.screenshot(path=artifacts / "query-table.png")
+    row.get_by_role("link", name="Math Block", exact=True).click()
+    expect(page).to_have_url(docs_site_url + "math-block.html")
