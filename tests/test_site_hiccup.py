@@ -35,7 +35,10 @@ def test_a_form_becomes_the_html_hiccups_gives(form: str, shown: str) -> None:
     assert hiccup_html(form) == shown
 
 
-@pytest.mark.parametrize("form", ['[:p "unclosed"', '[1 2]', '[]', "[" * 200 + ":p" + "]" * 200])
+@pytest.mark.parametrize("form", [
+    '[:p "unclosed"', '[1 2]', '[]', "[" * 200 + ":p" + "]" * 200,
+    '[:p><b "x"]', '[:p {"on click" "x"} "y"]',  # no tag or attribute name
+])
 def test_a_form_that_is_no_element_is_shown_as_logseq_warns(form: str) -> None:
     shown = hiccup_html(form)
     assert shown.startswith('<div class="warning" title="Invalid hiccup">')

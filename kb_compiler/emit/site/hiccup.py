@@ -46,6 +46,7 @@ _VOID = frozenset({
     "param", "source", "track", "wbr",
 })
 _START = re.compile(r"\[:([^\s\]]+)")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_:.-]*")  # of a tag or an attribute
 # Strings (so a bracket inside one does not count) and the brackets themselves.
 _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]]')
 _MAX_DEPTH = 64  # nesting deeper than any page writes: shown as invalid, not recursed into
@@ -106,6 +107,8 @@ def _element(form: list[object], depth: int) -> str:
     if not isinstance(head, Keyword | str) or not head:
         raise HiccupError("an element starts with its tag")
     tag, id_, classes = _tag_parts(str(head))
+    if not _NAME.fullmatch(tag):  # the sanitizer would clean it; it is no tag either way
+        raise HiccupError(f"'{tag}' is no tag name")
     attributes: dict[object, object] = {}
     if rest and isinstance(rest[0], dict):
         attributes = dict(rest[0])
@@ -142,7 +145,9 @@ def _attributes(attributes: dict[object, object]) -> str:
     """The attributes in name order, as hiccups writes them."""
     parts = []
     for key, value in sorted(attributes.items(), key=lambda item: str(item[0])):
-        name = html.escape(str(key), quote=True)
+        if not _NAME.fullmatch(str(key)):
+            raise HiccupError(f"'{key}' is no attribute name")
+        name = str(key)
         if value is None or value is False:
             continue
         if value is True:
