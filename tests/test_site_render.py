@@ -14,6 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kb_compiler.emit.site.highlight import may_have_diagram, pygments_css, render_math
+from kb_compiler.emit.site.linker import dimensions
 from kb_compiler.emit.site.pages import excerpt_of
 from kb_compiler.emit.site.render import (
     TOC_SLOT,
@@ -55,9 +56,11 @@ class RecordingLinker:
             return LinkRewrite(None, "broken-link")
         return LinkRewrite("note.html", "internal")
 
-    def image(self, src: str, alt: str, title: str | None) -> str | None:
+    def image(self, src: str, alt: str, title: str | None,
+              size: str | None = None) -> str | None:
         self.calls.append(("image", src))
-        return None if src.startswith("http") else f'<img src="files/{html.escape(src)}">'
+        return None if src.startswith("http") else \
+            f'<img{dimensions(size)} src="files/{html.escape(src)}">'
 
     def block_anchor(self, block_id: str) -> str:
         return f"block-{block_id}"

@@ -19,6 +19,7 @@ check of a vault without them does not pay for loading them.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -35,14 +36,16 @@ from kb_compiler.model import (
     RefKind,
     Severity,
 )
+from kb_compiler.parse.names import BASE_SUFFIX
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
     from kb_compiler.bases.document import BaseDocument
     from kb_compiler.resolve.types import ResolvedRef
 
 INVALID_QUERY = "invalid-query"
 INVALID_BASE = "invalid-base"
-BASE_SUFFIX = ".base"
 _ADVANCED = re.compile(r"#\+BEGIN_QUERY", re.IGNORECASE)
 _CODE_OPENING = re.compile(r"(```|~~~|#\+BEGIN_(SRC|EXAMPLE|EXPORT|COMMENT))\b")
 _BASE_FENCE = re.compile(r"[ \t]*(?:`{3,}|~{3,})[ \t]*base(?=\s|$)", re.IGNORECASE)
@@ -157,12 +160,19 @@ def base_blocks(block: Block) -> Iterator[tuple[int, str]]:
     line of the file its YAML starts on, and that YAML."""
     if block.kind != "code" or not _BASE_FENCE.match(block.content):
         return
-    from markdown_it import MarkdownIt  # the reader the notes' parser reads fences with
-
-    for token in MarkdownIt("commonmark").parse(block.content):
+    for token in _fence_reader().parse(block.content):
         info = token.info.strip().split(" ", 1)[0].lower() if token.info else ""
         if token.type == "fence" and info == "base" and token.map is not None:
             yield block.line + token.map[0] + 1, token.content
+
+
+@functools.cache
+def _fence_reader() -> MarkdownIt:
+    """CommonMark's block reader, which the notes' parser reads fences with (made once:
+    building one costs more than reading a block)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
 
 
 def _base_files(root: Path, assets: Iterable[Asset]) -> dict[str, BaseDocument | Diagnostic]:

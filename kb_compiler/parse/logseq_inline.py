@@ -111,6 +111,21 @@ class ScanContext:
     link_kind: RefKind = RefKind.LINK
 
 
+_IMAGE_SIZE = re.compile(r"\{\s*:(height|width)\s+([0-9]+(?:\.[0-9]+)?)\s*,?"
+                         r"(?:\s*:(height|width)\s+([0-9]+(?:\.[0-9]+)?)\s*)?\}")
+
+
+def image_size(text: str, at: int = 0) -> tuple[str, str, int] | None:
+    """The size Logseq writes after a resized image, ``{:height 224, :width 441}``
+    (either order; an EDN map, so the comma is optional), at ``at`` in ``text``:
+    (width, height, the offset after it), a size not given being ""."""
+    found = _IMAGE_SIZE.match(text, at)
+    if found is None:
+        return None
+    sizes = dict(zip(found.group(1, 3), found.group(2, 4), strict=True))
+    return sizes.get("width") or "", sizes.get("height") or "", found.end()
+
+
 def reads_left_to_right(text: str) -> bool:
     """Whether ``text`` holds a backslash, "$" or "<", which may change where code,
     math and links are (``code_math_and_escape_spans`` then reads them in one pass)."""

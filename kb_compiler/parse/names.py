@@ -23,6 +23,7 @@ from kb_compiler.encoding import utf8_length
 from kb_compiler.model import VaultKind
 
 __all__ = [
+    "BASE_SUFFIX",
     "decode_file_body",
     "file_name_for_page",
     "journal_title",
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 PAGE_SUFFIXES = (".md", ".markdown", ".org")
+BASE_SUFFIX = ".base"  # an Obsidian base: an asset that pages embed as a view
 # Journal file names Logseq has written by default, tried after the configured format.
 DEFAULT_JOURNAL_FILE_FORMATS = ("yyyy_MM_dd", "yyyy-MM-dd", "yyyyMMdd")
 

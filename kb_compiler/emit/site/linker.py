@@ -21,8 +21,8 @@ from kb_compiler.emit.site.macros import render_macro
 from kb_compiler.emit.site.render import LinkRewrite
 from kb_compiler.emit.site.rules_core import MEDIA_SUFFIXES
 from kb_compiler.emit.site.urls import asset_file, block_anchor, relative_url
-from kb_compiler.emit.site.vaultwide import BASE_SUFFIX
 from kb_compiler.model import Dialect, Page, page_id
+from kb_compiler.parse.names import BASE_SUFFIX
 from kb_compiler.resolve import Target, target_id
 from kb_compiler.resolve.blocks import section_roots
 
@@ -301,11 +301,15 @@ class PageLinker:
         rewrite = self.local_link(url)
         return rewrite.href if rewrite is not None else url
 
-    def image(self, src: str, alt: str, title: str | None) -> str | None:
+    def image(self, src: str, alt: str, title: str | None,
+              size: str | None = None) -> str | None:
+        """A Markdown image (``size`` as ``400x300``, ``400`` or ``x300``): a player for
+        a video or sound, a link for another file, None to leave one on the web as
+        written."""
         if not src:
             return None
         if _SCHEME.match(src):
-            return _remote_media(src, alt)
+            return _remote_media(src, alt, size)
         path = self.context.find_asset(unquote(src), self.page)
         if path is None:
             self.report.broken.append(BrokenLink(alt or src, unquote(src)))
@@ -318,9 +322,10 @@ class PageLinker:
         url = relative_url(self.file, asset_file(path))
         if posixpath.splitext(path)[1].lower() not in _IMAGE:
             # Both apps embed a video or sound written as an image; other files are links.
-            return media_html(url, path, alt or posixpath.basename(path), None)
+            return media_html(url, path, alt or posixpath.basename(path), size)
         extra = f' title="{escape(title)}"' if title else ""
-        return f'<img src="{escape(url)}" alt="{escape(alt)}" loading="lazy"{extra}>'
+        return (f'<img{dimensions(size)} src="{escape(url)}" alt="{escape(alt)}" '
+                f'loading="lazy"{extra}>')
 
     def _media(self, written: str, meta: dict[str, Any]) -> str:
         path = self.context.find_asset(unquote(written), self.page)
@@ -371,7 +376,7 @@ class PageLinker:
         return f'<span class="withheld" title="{WITHHELD}">{escape(label)}</span>'
 
 
-def _remote_media(url: str, alt: str) -> str | None:
+def _remote_media(url: str, alt: str, size: str | None) -> str | None:
     """A video or sound on the web written as an image: a player, as both apps show it
     (Logseq's docs append ``#screencast.webm`` to a URL to have it played); None leaves
     anything else an image."""
@@ -381,16 +386,22 @@ def _remote_media(url: str, alt: str) -> str | None:
     for part in ending[::-1]:
         suffix = posixpath.splitext(part.split("?", 1)[0])[1]
         if suffix in _VIDEO or suffix in _AUDIO:
-            return media_html(url, f"media{suffix}", alt or url, None)
+            return media_html(url, f"media{suffix}", alt or url, size)
     return None
+
+
+def dimensions(size: str | None) -> str:
+    """`` width="400" height="300"`` of a size written ``400x300`` (either part may be
+    missing); empty without one."""
+    width, _, height = (size or "").partition("x")
+    dims = f' width="{escape(width)}"' if width else ""
+    return dims + (f' height="{escape(height)}"' if height else "")
 
 
 def media_html(url: str, path: str, label: str, size: str | None) -> str:
     """An image, video, audio player or file link for an embedded asset."""
     suffix = posixpath.splitext(path)[1].lower()
-    width, _, height = (size or "").partition("x")
-    dims = f' width="{escape(width)}"' if width else ""
-    dims += f' height="{escape(height)}"' if height else ""
+    dims = dimensions(size)
     src = escape(url)
     if suffix in _IMAGE:
         return f'<img class="embed-image" src="{src}" alt="{escape(label)}" loading="lazy"{dims}>'

@@ -28,6 +28,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from kb_compiler.parse.logseq_inline import image_size
 from kb_compiler.parse.obsidian import without_code
 from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
 from kb_compiler.parse.obsidian_mask import blank_spans, comment_spans
@@ -256,40 +257,26 @@ def local_links(state: StateCore) -> None:
                 _rewrite_link(children, index, linker)
             elif child.type == "image":
                 # Logseq keeps a resized image's size after it: ![a](b.png){:height 2, :width 4}
-                size = "" if render.options.obsidian_syntax else _logseq_size(children, index)
+                size = None if render.options.obsidian_syntax else _logseq_size(children, index)
                 src = str(child.attrGet("src") or "")
                 if not src:  # one on the web too: it may be a video
                     continue
                 alt = "".join(c.content for c in child.children or ())
-                html = linker.image(src, alt, str(child.attrGet("title") or "") or None)
+                html = linker.image(src, alt, str(child.attrGet("title") or "") or None, size)
                 if html is not None:
-                    children[index] = Token("kbc_html", "", 0, content=_sized(html, size))
+                    children[index] = Token("kbc_html", "", 0, content=html)
 
 
-_LOGSEQ_SIZE = re.compile(r"\{\s*:(height|width)\s+([0-9]+(?:\.[0-9]+)?)\s*,?"
-                          r"(?:\s*:(height|width)\s+([0-9]+(?:\.[0-9]+)?)\s*)?\}")
-
-
-def _logseq_size(children: list[Token], index: int) -> str:
-    """The ``width="..." height="..."`` of a ``{:height 224, :width 441}`` written right
-    after the image at ``index``, taken out of the text; empty when there is none."""
+def _logseq_size(children: list[Token], index: int) -> str | None:
+    """The size (``441x224``) of a ``{:height 224, :width 441}`` written right after the
+    image at ``index``, taken out of the text; None when there is none."""
     after = children[index + 1] if index + 1 < len(children) else None
-    found = _LOGSEQ_SIZE.match(after.content) if after is not None and after.type == "text" \
-        else None
+    found = image_size(after.content) if after is not None and after.type == "text" else None
     if after is None or found is None:
-        return ""
-    after.content = after.content[found.end():]
-    sizes = dict(zip(found.group(1, 3), found.group(2, 4), strict=True))
-    return "".join(f' {name}="{sizes[name]}"' for name in ("width", "height")
-                   if sizes.get(name))
-
-
-def _sized(html: str, size: str) -> str:
-    """``size`` attributes on the image or video the linker wrote first in ``html``."""
-    for tag in ("<img ", "<video "):
-        if size and html.startswith(tag):
-            return tag + size.lstrip() + " " + html[len(tag):]
-    return html
+        return None
+    width, height, end = found
+    after.content = after.content[end:]
+    return f"{width}x{height}" if height else width
 
 
 def _rewrite_link(children: list[Token], index: int, linker: Any) -> None:

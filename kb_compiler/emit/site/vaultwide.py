@@ -13,11 +13,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from kb_compiler.parse.names import BASE_SUFFIX
+
 if TYPE_CHECKING:
     from kb_compiler.emit.site.context import SiteContext
 
 VAULT_READ = "\0vault"  # no page id holds a NUL
-BASE_SUFFIX = ".base"
 
 
 def reference_time() -> datetime:
@@ -48,4 +49,4 @@ def vault_digest(context: SiteContext, links_of: Callable[[str], str]) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["BASE_SUFFIX", "VAULT_READ", "reference_time", "vault_digest"]
+__all__ = ["VAULT_READ", "reference_time", "vault_digest"]

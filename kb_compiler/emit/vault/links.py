@@ -27,11 +27,9 @@ from kb_compiler.emit.vault.names import (
 from kb_compiler.emit.vault.plan import PageTarget, VaultPlan
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Reference, RefKind, Severity, page_id
+from kb_compiler.parse.logseq_inline import image_size
 from kb_compiler.resolve import ResolvedRef
 
-# Logseq's image size suffix: ![a](b.png){:width 400} or {:height 300, :width 400}.
-_LOGSEQ_SIZE = re.compile(
-    r"\{:(?:width (\d+)(?:, :height (\d+))?|height (\d+), :width (\d+))\}")
 _DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
 _TAG_FOLLOWERS = " \t,.!?;:)]"
 _UNLINKABLE = re.compile(r"[\[\]|]")
@@ -70,11 +68,10 @@ class LinkWriter:
         if hashed:
             start -= 1
         size = ref.size
-        suffix = _LOGSEQ_SIZE.match(line, end) if raw.startswith("![") and \
+        suffix = image_size(line, end) if raw.startswith("![") and \
             page.dialect is Dialect.LOGSEQ else None
-        if suffix and not self.to_logseq:
-            end = suffix.end()
-            size = _size(suffix)
+        if suffix and not self.to_logseq and _obsidian_size(suffix):
+            size, end = _obsidian_size(suffix), suffix[2]
         context = (line[start - 1] if start > 0 else " ", line[end] if end < len(line) else " ")
         text = self.text(page, resolved, hashed=hashed, size=size, context=context)
         if text is None or text == line[start:end]:
@@ -281,9 +278,12 @@ def _destination(raw: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _size(match: re.Match[str]) -> str:
-    width = match.group(1) or match.group(4)
-    height = match.group(2) or match.group(3)
+def _obsidian_size(size: tuple[str, str, int]) -> str:
+    """A Logseq image size as Obsidian writes one (``400`` or ``400x300``): whole
+    numbers, the width given; empty when Obsidian has no way to say it."""
+    width, height = size[:2]
+    if not width.isdigit() or not (height.isdigit() or not height):
+        return ""
     return f"{width}x{height}" if height else width
 
 
