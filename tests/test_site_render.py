@@ -678,6 +678,11 @@ def test_a_resized_logseq_image_keeps_its_size(written: str, size: str) -> None:
     assert "{:" not in out
 
 
+def test_a_resized_logseq_image_on_the_web_keeps_its_size() -> None:
+    out, _ = logseq("![a](https://e.com/b.png){:height 224, :width 441}")
+    assert out == '<p><img src="https://e.com/b.png" alt="a" width="441" height="224"></p>\n'
+
+
 def test_a_size_on_an_obsidian_page_is_text() -> None:
     out, _, _ = render("![a](b.png){:width 300}", obsidian_syntax=True)
     assert "{:width 300}" in out

@@ -265,6 +265,11 @@ def local_links(state: StateCore) -> None:
                 html = linker.image(src, alt, str(child.attrGet("title") or "") or None, size)
                 if html is not None:
                     children[index] = Token("kbc_html", "", 0, content=html)
+                elif size:  # an image on the web, drawn by markdown-it: its size too
+                    width, _, height = size.partition("x")
+                    for name, value in (("width", width), ("height", height)):
+                        if value:
+                            child.attrSet(name, value)
 
 
 def _logseq_size(children: list[Token], index: int) -> str | None:
