@@ -61,6 +61,7 @@ class BodyRenderer:
             hard_breaks=page.dialect is Dialect.LOGSEQ,
             org_blocks=page.dialect is Dialect.LOGSEQ,
             hiccup=page.dialect is Dialect.LOGSEQ,
+            display_math=page.dialect is Dialect.LOGSEQ,
             obsidian_syntax=page.dialect is not Dialect.LOGSEQ,
             embedded=embedded or transcluder is None,
             allow_raw_html=context.options.allow_raw_html,

@@ -39,6 +39,7 @@ _DIAGRAM_FENCE = re.compile(r"(?:`{3,}|~{3,})[ \t]*mermaid", re.IGNORECASE)
 
 _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 _MATHML = "{http://www.w3.org/1998/Math/MathML}"
+_UNKNOWN_COMMAND = re.compile(r"\\[A-Za-z]")
 _MATH_TAGS = frozenset(
     {
         "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
@@ -105,9 +106,11 @@ def pygments_css() -> str:
     )
 
 
-def render_math(latex: str, *, display: bool) -> str:
+def render_math(latex: str, *, display: bool, in_text: bool = False) -> str:
     """MathML for ``latex``; LaTeX that does not convert, or converts to something
-    outside the MathML allow-list, is shown as code."""
+    outside the MathML allow-list, is shown as code. ``in_text``: displayed math met
+    inside a paragraph, wrapped in a span (a div may not sit in a ``<p>``) that the
+    stylesheet shows as a block."""
     mode = "block" if display else "inline"
     try:
         mathml = latex_to_mathml(latex, display=mode)
@@ -115,7 +118,7 @@ def render_math(latex: str, *, display: bool) -> str:
         return _math_fallback(latex, display)
     if not _is_clean_mathml(mathml):
         return _math_fallback(latex, display)
-    wrapper = "div" if display else "span"
+    wrapper = "div" if display and not in_text else "span"
     return f'<{wrapper} class="math math-{mode}">{mathml}</{wrapper}>'
 
 
@@ -137,4 +140,6 @@ def _is_clean_mathml(mathml: str) -> bool:
             return False
         if any(name not in _MATH_ATTRIBUTES for name in element.attrib):
             return False
+        if element.text and _UNKNOWN_COMMAND.match(element.text):
+            return False  # a command latex2mathml does not know (mhchem's \ce) kept as text
     return True

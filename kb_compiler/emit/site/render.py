@@ -41,6 +41,7 @@ from kb_compiler.emit.site.highlight import (
 )
 from kb_compiler.emit.site.rules_core import core_rules_plugin, plain_text
 from kb_compiler.emit.site.rules_inline import inline_rules_plugin, logseq_syntax
+from kb_compiler.emit.site.rules_math import logseq_math_plugin
 from kb_compiler.emit.site.rules_org import org_blocks_plugin
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.urls import SlugCounter
@@ -90,6 +91,7 @@ class RenderOptions:
     hard_breaks: bool = False  # a newline inside a block is a line break (Logseq)
     org_blocks: bool = False  # #+BEGIN_QUOTE ... #+END_QUOTE and the like (Logseq)
     hiccup: bool = False  # a line [:h2 "Title"] is HTML written as data (Logseq)
+    display_math: bool = False  # $$ opens a block at a line's start, shows one inline (Logseq)
     obsidian_syntax: bool = False  # [[links]] and #tags read as Obsidian reads them
     embedded: bool = False  # inside an embed: no ids, so anchors stay unique
     allow_raw_html: bool = False  # trusted vault: skip the sanitizer
@@ -192,8 +194,13 @@ def _render_softbreak(self: Any, tokens: Sequence[Token], idx: int, options: Opt
 def _render_math(display: bool) -> Any:
     def render(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
                env: EnvType) -> str:
-        markup = render_math(tokens[idx].content, display=display)
-        return _state(env).keep(_with_anchor(markup, tokens[idx]))
+        token = tokens[idx]
+        shown = _state(env)
+        if token.type == "math_inline_double" and shown.options.display_math:
+            markup = render_math(token.content, display=True, in_text=True)
+        else:
+            markup = render_math(token.content, display=display)
+        return shown.keep(_with_anchor(markup, token))
 
     return render
 
@@ -235,6 +242,7 @@ def markdown() -> MarkdownIt:
     md.use(core_rules_plugin)
     md.use(org_blocks_plugin, SEPARATOR)
     md.use(hiccup_plugin, SEPARATOR)
+    md.use(logseq_math_plugin, SEPARATOR)
     md.block.ruler.before("table", "kbc_separator", _separator_rule, _BLOCK_ALTERNATIVES)
     md.add_render_rule("kbc_separator", _render_separator)
     add_linker_renderers(md)
