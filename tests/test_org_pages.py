@@ -118,10 +118,34 @@ def test_references_in_org_text() -> None:
         ("block-ref", UUID, "that block", 3, 7),
         ("block-ref", OTHER, None, 3, 65),
         ("embed", "Embedded", None, 3, 109),
+        ("link", "../a.pdf", "file", 4, 45),  # a file, which the check looks for
         ("link", "Last", None, 8, 5),
         ("link", "Project: X", "p", 8, 14),
     ]
-    assert [len(block.references) for block in page.blocks] == [1, 5, 0, 2]
+    assert [len(block.references) for block in page.blocks] == [1, 5, 1, 2]
+    assert [r.is_asset for r in page.references].count(True) == 1
+
+
+def test_an_org_link_to_a_file_is_an_asset_reference() -> None:
+    """mldoc reads an Org link target starting with "." or "/" as a file, and so is a
+    ``file:`` link; Logseq shows a picture, sound or video in place. They were read as
+    page names, so ``kbc check`` reported a picture in ``../assets/`` as a broken link."""
+    page = org("* [[../assets/chart.png][chart]] [[./notes.txt][notes]] [[file:a.mp4][clip]]"
+               " [[file:///etc/x][abs]] [[https://x.org/a.png][web]] [[Chart page][c]]\n")
+    found = [(r.kind.value, r.target, r.is_asset) for r in page.references]
+    assert found == [("embed", "../assets/chart.png", True), ("link", "./notes.txt", True),
+                     ("embed", "a.mp4", True), ("link", "Chart page", False)]
+
+
+def test_formulas_on_rows_of_their_own_hold_no_references() -> None:
+    page = org("* becomes\n  $$\n  \\frac{1}{[[Inside]]}\n  $$\n  [[After]] $$[[Row]]\n")
+    assert [r.target for r in page.references] == ["After", "Row"]
+
+
+def test_a_source_block_with_no_end_is_text() -> None:
+    """mldoc reads a ``#+BEGIN_SRC`` with no ``#+END_SRC`` as text: its links count."""
+    assert [r.target for r in org("* a\n  #+BEGIN_SRC\n  [[Open]]\n").references] == ["Open"]
+    assert org("* b\n  #+BEGIN_SRC\n  [[Closed]]\n  #+END_SRC\n").references == ()
 
 
 def test_docs_org_references() -> None:
@@ -160,11 +184,16 @@ def test_refs_into_an_org_page_resolve_and_unknown_ones_still_fail(tmp_path: Pat
     (vault / "pages/reader.md").write_text(
         f"- {{{{embed (({UUID}))}}}}\n- see (({UUID})) and [[Org notes]]\n"
         f"- {{{{embed (({OTHER}))}}}}\n")
-    (vault / "pages/links.org").write_text(f"* [[reader]] and [[gone]], (({UUID}))\n")
+    (vault / "pages/links.org").write_text(
+        f"* [[reader]] and [[gone]], (({UUID}))\n"
+        "* [[../assets/chart.png][chart]] and [[../assets/lost.png][lost]]\n")
+    (vault / "assets").mkdir()
+    (vault / "assets/chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     result = check_vault(vault, cache_dir=None)
     errors = [(d.code, d.path, d.line, d.column) for d in result.diagnostics
               if d.severity is Severity.ERROR]
     assert errors == [("broken-link", "pages/links.org", 1, 18),
+                      ("missing-asset", "pages/links.org", 2, 38),
                       ("broken-embed", "pages/reader.md", 3, 3)]
 
 

@@ -437,3 +437,11 @@ def test_org_block_without_its_end_opens_nothing() -> None:
 def test_a_shallower_bullet_ends_an_org_block() -> None:
     page = parse_text("\t- deep\n\t  #+BEGIN_EXAMPLE\n\t  text\n- top\n  #+END_EXAMPLE\n")
     assert [b.content.splitlines()[0] for b in page.blocks] == ["deep", "top"]
+
+
+def test_a_code_block_with_no_end_in_its_block_is_text() -> None:
+    """mldoc reads ``#+BEGIN_SRC`` with no ``#+END_SRC`` as text, and so does the site:
+    a link after it counts. One that ends hides its links."""
+    page = parse_text("- #+BEGIN_SRC\n  [[Open]]\n- #+BEGIN_EXAMPLE\n  [[Closed]]\n"
+                      "  #+END_EXAMPLE\n")
+    assert [ref.target for ref in page.references] == ["Open"]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from kb_compiler.loader import load
 from kb_compiler.model import Reference, RefKind
 from kb_compiler.parse.logseq_org import parse_org
 from kb_compiler.resolve import resolve
+from tests.conftest import LOGSEQ_DOCS
 from tests.test_site_build import own_outline
 from tests.test_site_render import RecordingLinker
 
@@ -37,6 +40,17 @@ ORG_PAGE = f"""#+TITLE: Field notes
 * Emphasis: *bold [[Goals][goals]]*, /italic/, _underlined_, +struck+; not: a*b*c, 3/4/5,
   * spaced*, *across
   lines*
+* Files: [[../assets/chart.png][the chart]]{{:height 20, :width 30}}, [[./gone.pdf][gone]],
+  [[https://example.com/logo.svg?v=2][logo]]; ^^marked^^ and [:span {{:class "x"}} "hiccup"]
+  #+BEGIN_NOTE
+  A /note/ with [[Goals]]
+  #+END_NOTE
+  Before a formula
+  $$
+  \\frac{{1}}{{[[Not a link]]}}
+  $$
+  #+BEGIN_SRC python
+  unclosed [[Goals]]
 """
 
 
@@ -50,6 +64,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"- The key of a persona\n  id:: {UUID}\n", encoding="utf-8")
     (vault / "pages" / "Goals.md").write_text("- Grow the business\n", encoding="utf-8")
     (vault / "pages" / "Field notes.org").write_text(ORG_PAGE, encoding="utf-8")
+    (vault / "pages" / "notes.txt").write_text("plain notes\n", encoding="utf-8")
+    (vault / "assets").mkdir()
+    (vault / "assets" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     out = vault.parent / "site"
     build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(search=False))
     return out
@@ -72,15 +89,40 @@ def test_urls_are_links_and_other_link_types_their_label(site: Path) -> None:
     assert '<a href="https://example.com/a?b=1&amp;c=2">example &lt;site&gt;</a>' in outline
     assert '<a href="https://example.org/x">https://example.org/x</a>' in outline
     assert '<a href="mailto:team@example.com">write to us</a>' in outline
-    assert "a file: the notes\n" in outline and "notes.txt" not in outline
+    assert '<a href="files/pages/notes.txt" class="asset">the notes</a>' in outline
+
+
+def test_files_are_shown_as_logseq_shows_them(site: Path) -> None:
+    """mldoc reads a target starting with "." or "/" as a file, and Logseq shows a
+    picture an Org link names (in the graph or on the web) in place, its size after it."""
+    outline = own_outline(site / "field-notes.html")
+    assert ('<img width="30" height="20" src="files/assets/chart.png" alt="the chart" '
+            'loading="lazy">, ') in outline
+    assert (site / "files/assets/chart.png").read_bytes() == b"\x89PNG\r\n\x1a\n"
+    assert 'title="file \u2018pages/gone.pdf\u2019 is not in the vault">gone</span>' in outline
+    assert '<img src="https://example.com/logo.svg?v=2" alt="logo">' in outline
 
 
 def test_code_and_source_blocks_are_not_read(site: Path) -> None:
     outline = own_outline(site / "field-notes.html")
     assert "<code>[[Persona][not a link]]</code>" in outline
     assert "<code>#not-a-tag</code>" in outline
-    # the source block's rows as written (the block's indentation removed)
-    assert '\n#+BEGIN_SRC python\nprint("[[Persona]] #tag")\n#+END_SRC\nAfter' in outline
+    # the source block is highlighted code, and its text ends at the block
+    assert ('<div class="org-markup"><div class="highlight" data-lang="python"><pre>'
+            in outline)
+    assert '"[[Persona]] #tag"</span>' in outline and "</div></div>After the code" in outline
+
+
+def test_blocks_formulas_highlights_and_hiccup_are_drawn(site: Path) -> None:
+    outline = own_outline(site / "field-notes.html")
+    assert ('<div class="callout" data-callout="note"><div class="callout-title">Note'
+            '</div><div class="callout-content">A <em>note</em> with <a class="wikilink '
+            'internal" href="goals.html">Goals</a></div></div>Before a formula') in outline
+    assert "<mark>marked</mark>" in outline and '<span class="x">hiccup</span>' in outline
+    assert '<div class="org-markup"><div class="math math-block">' in outline
+    assert "<mfrac>" in outline and "Not a link" not in outline.split("mfrac")[0][-400:]
+    # a source block with no end is no block: its text is shown, its link live
+    assert 'unclosed <a class="wikilink internal" href="goals.html">Goals</a>' in outline
 
 
 def test_emphasis_is_rendered_where_org_allows_it(site: Path) -> None:
@@ -108,6 +150,8 @@ _FRAGMENTS = st.sampled_from([
     f"[[(({UUID}))][key]]", f"(({UUID}))", "#[[multi word]]", "#tag", "#", "{{macro x}}",
     "~code [[Hidden]]~", "=verb [[Hidden]]=", "*bold*", "/it/", "_u_", "+s+", "[[", "]]",
     "][", "~", "=", "*", "/", " ", "\n", "text", "a:", "https://x.org/p ",
+    "\n#+BEGIN_SRC\n", "\n#+END_SRC\n", "\n#+BEGIN_NOTE\n", "\n#+END_NOTE\n", "\n$$\n", "$$",
+    "[[./a.png][pic]]", "[[file:b.pdf][doc]]", "^^", "[:b \"x\"]",
 ])
 
 
@@ -139,7 +183,53 @@ def _parsed(ref: Reference) -> tuple[str, str]:
 def _rendered(kind: str, value: object) -> tuple[str, str]:
     if kind == "tag":
         return ("page", str(value))
+    if kind in ("image", "local_link"):  # a file: shown in place, or a link to it
+        return ("embed" if kind == "image" else "page", str(value))
     assert isinstance(value, dict)
     if kind == "block_ref":
         return ("block", str(value["uuid"]).lower())
     return ("embed" if value["embed"] else "page", str(value["raw_target"]))
+
+
+# -- Logseq's docs graph: its Org pages as Logseq shows them -----------------------------
+
+DOCS_ORG = ("journals/2020_06_01.org", "pages/Org Mode.org", "pages/Changelog_2020.org")
+
+
+@pytest.fixture(scope="module")
+def docs_org_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    vault = tmp_path_factory.mktemp("docs-org") / "graph"
+    shutil.copytree(LOGSEQ_DOCS / "logseq", vault / "logseq")
+    for path in DOCS_ORG:
+        (vault / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(LOGSEQ_DOCS / path, vault / path)
+    out = vault.parent / "site"
+    build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(search=False))
+    return out
+
+
+def test_the_docs_graphs_admonitions_are_callouts(docs_org_site: Path) -> None:
+    """2020_06_01.org writes five admonitions (``#+BEGIN_NOTE`` ...), the first holding
+    ``*/formats/*``: the site showed their markers as text."""
+    outline = own_outline(docs_org_site / "jun-1st-2020.html")
+    kinds = re.findall(r'<div class="callout" data-callout="(\w+)">', outline)
+    assert kinds == ["note", "tip", "important", "caution", "warning"]
+    assert "It supports <strong><em>formats</em></strong> too." in outline
+    assert "#+BEGIN_" not in outline
+
+
+def test_the_docs_graphs_org_syntax_page_shows_what_it_describes(docs_org_site: Path) -> None:
+    """Org Mode.org pairs each syntax, as code, with what it gives."""
+    outline = own_outline(docs_org_site / "org-mode.html")
+    assert "<code>^^Highlight^^</code> -&gt; <mark>Highlight</mark>" in outline
+    assert "<div><code>~Code~</code> -&gt; <code>Code</code></div>" in outline  # hiccup
+    assert ('-&gt; <img src="https://asset.logseq.com/static/img/logo.png" alt="image" '
+            'width="42" height="53">') in outline
+
+
+def test_the_docs_graphs_changelog_shows_code_and_formulas(docs_org_site: Path) -> None:
+    outline = own_outline(docs_org_site / "changelog-2020.html")
+    assert outline.count('<div class="highlight" data-lang="clojure">') >= 1
+    assert "#+BEGIN_SRC" not in outline and "#+END_EXAMPLE" not in outline
+    formulas = re.findall(r'<div class="math math-block">(.*?)</div>', outline, re.DOTALL)
+    assert formulas and all("<mfrac>" in formula for formula in formulas)

@@ -68,7 +68,7 @@ def _org_note(path: str) -> Diagnostic:
     return Diagnostic(
         "unsupported-format", Severity.INFO, path, 0, 0,
         "Org-mode page: its outline, properties and references are read; on the site its "
-        "links and code are live, its other markup (emphasis, lists, tables) is shown as "
+        "links, emphasis, blocks and formulas are drawn, its lists and tables shown as "
         "written",
     )
 

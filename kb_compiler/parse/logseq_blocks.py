@@ -37,6 +37,7 @@ _HEADING = re.compile(r"(#{1,6})(?:[ \t]|$)")
 # Org-style blocks whose body is code or a query, not text (Logseq reads them in
 # Markdown pages too): nothing inside them is a link.
 VERBATIM_OPEN = re.compile(r"[ \t]*+#\+BEGIN_(SRC|EXAMPLE|QUERY|EXPORT)\b", re.IGNORECASE)
+VERBATIM_NAMES = ("SRC", "EXAMPLE", "QUERY", "EXPORT")
 
 
 @dataclass
@@ -121,19 +122,60 @@ def last_text_line(rows: list[str], first: int) -> int:
     return first + 1
 
 
+def display_math_rows(rows: list[str]) -> dict[int, int]:
+    """The ``$$`` formulas of ``rows`` that are blocks of their own, as mldoc reads them
+    (``Displayed_Math``): first row -> last row. A row opening with ``$$`` is one alone
+    when it is more than ``$$`` and ends in ``$$``, else it runs to the next row ending
+    in ``$$`` before a blank row (the rule ``logseq_inline`` reads Markdown text by)."""
+    found: dict[int, int] = {}
+    closing: int | None = None  # the nearest row after the one at hand ending in $$
+    ends: list[int | None] = [None] * len(rows)
+    for number in range(len(rows) - 1, -1, -1):
+        ends[number] = closing
+        text = rows[number].strip()
+        closing = None if not text else number if text.endswith("$$") else closing
+    number = 0
+    while number < len(rows):
+        text = rows[number].strip()
+        last = (number if len(text) > 3 and text.endswith("$$") else ends[number]) \
+            if text.startswith("$$") else None
+        if last is not None:
+            found[number] = last
+            number = last
+        number += 1
+    return found
+
+
+def mask_display_math(masked: list[str]) -> None:
+    """Blank (in place) the ``$$`` formulas that are blocks of their own."""
+    for first, last in display_math_rows(masked).items():
+        for number in range(first, last + 1):
+            masked[number] = " " * len(masked[number])
+
+
 def mask_verbatim(masked: list[str]) -> None:
-    """Blank (in place) the body of ``#+BEGIN_SRC/EXAMPLE/QUERY/EXPORT`` ... ``#+END_...``."""
-    inside: str | None = None
+    """Blank (in place) the body of ``#+BEGIN_SRC/EXAMPLE/QUERY/EXPORT`` ... ``#+END_...``.
+    A block with no end row is no block (mldoc reads its rows as text)."""
+    if "#+" not in "".join(masked):
+        return
+    ends: dict[str, list[int]] = {}
     for index, row in enumerate(masked):
-        if inside is not None:
-            if row.strip().upper().startswith(inside):
-                inside = None
-            else:
-                masked[index] = " " * len(row)
+        text = row.strip().upper()
+        if text.startswith("#+END_"):
+            for name in VERBATIM_NAMES:
+                if text.startswith(name, 6):
+                    ends.setdefault(name, []).append(index)
+    index = 0
+    while index < len(masked):
+        opened = VERBATIM_OPEN.match(masked[index])
+        closing = ends.get(opened.group(1).upper(), []) if opened else []
+        at = bisect.bisect_right(closing, index)
+        if at == len(closing):
+            index += 1
             continue
-        opened = VERBATIM_OPEN.match(row)
-        if opened:
-            inside = "#+END_" + opened.group(1).upper()
+        for inside in range(index + 1, closing[at]):
+            masked[inside] = " " * len(masked[inside])
+        index = closing[at] + 1
 
 
 def _row_roles(masked: list[str], parts: BlockParts) -> list[str]:

@@ -18,6 +18,7 @@ Pure: the result depends only on the arguments.
 from __future__ import annotations
 
 import bisect
+import posixpath
 import re
 from dataclasses import dataclass, field
 
@@ -34,7 +35,12 @@ from kb_compiler.model import (
     normalize_key,
 )
 from kb_compiler.parse.logseq import page_aliases, page_tags, page_title
-from kb_compiler.parse.logseq_blocks import block_id_of, last_text_line, mask_verbatim
+from kb_compiler.parse.logseq_blocks import (
+    block_id_of,
+    last_text_line,
+    mask_display_math,
+    mask_verbatim,
+)
 from kb_compiler.parse.logseq_inline import (
     UUID,
     InlineFindings,
@@ -56,6 +62,10 @@ _VERBATIM_OPEN = re.compile(r"[ \t]*#\+BEGIN_(\w+)", re.IGNORECASE)
 # A label holds no bracket: each try then stops at the next one (lazy ".*?" made a line
 # of many unclosed "[[a][b" quadratic).
 ORG_LINK = re.compile(r"\[\[([^\[\]\n]+)\]\[([^\[\]\n]*)\]\]")
+_FILE_TARGET = re.compile(r"(?:file:(?!//)|(?=[./]))(.+)", re.IGNORECASE)
+_MEDIA_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp",
+                             ".avif", ".ico", ".mp3", ".wav", ".ogg", ".m4a", ".flac",
+                             ".webm", ".mp4", ".mov", ".mkv", ".ogv"})
 _BLOCK_TARGET = re.compile(r"\(\(\s*(" + UUID + r")\s*\)\)")
 # A URL, or an Org link type that names no page ("Project: X" is a page name).
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|(?:file|mailto|id|doi|tel|attachment|"
@@ -195,15 +205,18 @@ def _scan_text(lines: list[str], first: int, end: int, drawer: tuple[int, int] |
                path: str) -> InlineFindings:
     """The references and macros in the text of ``lines[first:end]`` (a heading's title
     and body, or the text before the first heading), the drawer's lines left out and
-    Org code (``~code~``, ``=verbatim=``, ``#+BEGIN_SRC`` ...) masked."""
+    Org code (``~code~``, ``=verbatim=``, ``#+BEGIN_SRC`` ...) and ``$$`` formulas on rows
+    of their own masked."""
     rows = [_text_row(lines[number]) if not drawer or not drawer[0] <= number <= drawer[1]
             else "" for number in range(first, end)]
     raw = "\n".join(rows)
     if not may_refer(raw):
         return InlineFindings()
-    masked_rows = blank_spans(raw, org_code_spans(raw), " ").split("\n")
-    mask_verbatim(masked_rows)
-    masked = "\n".join(masked_rows)
+    block_rows = raw.split("\n")  # blocks first, as mldoc reads them, then code spans
+    mask_verbatim(block_rows)
+    mask_display_math(block_rows)
+    blocked = "\n".join(block_rows)
+    masked = blank_spans(blocked, org_code_spans(blocked), " ")
     index = LineIndex(masked, first_line=first + 1)
     context = ScanContext(path, index.position)
     found = InlineFindings()
@@ -252,7 +265,8 @@ def org_code_spans(text: str) -> list[tuple[int, int]]:
 def org_link_target(target: str) -> tuple[RefKind | None, str]:
     """What the target of an Org link ``[[target][label]]`` names: a block
     ``(BLOCK_REF, uuid)``, a page ``(LINK, name)``, or neither ``(None, target)``: a URL
-    or an Org link type such as ``file:`` or ``mailto:``."""
+    or an Org link type such as ``mailto:``. A file (``org_file_target``) is none of
+    these: check it first."""
     target = target.strip()
     block = _BLOCK_TARGET.fullmatch(target)
     if block:
@@ -260,6 +274,20 @@ def org_link_target(target: str) -> tuple[RefKind | None, str]:
     if _URL_SCHEME.match(target):
         return None, target
     return RefKind.LINK, target
+
+
+def org_file_target(target: str) -> str | None:
+    """The file an Org link names, or None: mldoc reads a target starting with ``.`` or
+    ``/`` as a file (``[[../assets/chart.png][chart]]``), and so is a ``file:`` link to a
+    path (not ``file://``, a URL)."""
+    found = _FILE_TARGET.fullmatch(target.strip())
+    return found.group(1) if found else None
+
+
+def org_file_shown(path: str) -> bool:
+    """Whether Logseq shows the file in place (a picture, a sound or a video), rather
+    than a link to it."""
+    return posixpath.splitext(path)[1].lower() in _MEDIA_SUFFIXES
 
 
 def mask_org_links(masked: str) -> tuple[str, list[re.Match[str]]]:
@@ -278,15 +306,22 @@ def mask_org_links(masked: str) -> tuple[str, list[re.Match[str]]]:
 
 def _scan_org_links(raw: str, masked: str, context: ScanContext,
                     found: InlineFindings) -> str:
-    """``[[target][label]]`` links: a page, or a block (``((uuid))``); a URL or a file
-    (``https:``, ``file:``) is no reference. Returns ``masked`` with them blanked."""
+    """``[[target][label]]`` links: a page, a block (``((uuid))``) or a file in the
+    graph (``../assets/a.png``, ``file:a.pdf``); a URL is no reference. Returns
+    ``masked`` with them blanked."""
     masked, links = mask_org_links(masked)
     for link in links:
-        kind, target = org_link_target(raw[link.start(1):link.end(1)])
+        written = raw[link.start(1):link.end(1)]
+        kind, target = org_link_target(written)
         label = raw[link.start(2):link.end(2)].strip() or None
         line, column = context.locate(link.start())
         source = raw[link.start():link.end()]
-        if kind is RefKind.BLOCK_REF:
+        path = org_file_target(written)
+        if path is not None:
+            shown = RefKind.EMBED if org_file_shown(path) else RefKind.LINK
+            found.references.append(Reference(shown, path, line, column, label=label,
+                                              raw=source, is_asset=True))
+        elif kind is RefKind.BLOCK_REF:
             found.references.append(Reference(kind, "", line, column, label=label,
                                               block_id=target, raw=source))
         elif kind is RefKind.LINK:

@@ -68,7 +68,12 @@ def hiccup_plugin(md: MarkdownIt, separator: str) -> None:
     md.block.ruler.before("paragraph", "kbc_hiccup", rule,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     # Before the rule that takes a "[" with no "](" after it on the line as text.
-    md.inline.ruler.before("kbc_plain_bracket", "kbc_inline_hiccup", _inline_hiccup)
+    md.inline.ruler.before("kbc_plain_bracket", "kbc_inline_hiccup", inline_hiccup)
+    add_hiccup_renderers(md)
+
+
+def add_hiccup_renderers(md: MarkdownIt) -> None:
+    """Render the tokens the rules push: their HTML, made when they were read."""
     for kind in ("hiccup", "hiccup_inline"):
         md.add_render_rule(kind, lambda self, tokens, idx, options, env: tokens[idx].content)
 
@@ -197,7 +202,7 @@ def _pieces(src: str, separator: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def _inline_hiccup(state: StateInline, silent: bool) -> bool:
+def inline_hiccup(state: StateInline, silent: bool) -> bool:
     """A form in running text (``renders as [:mark "hi"]``): mldoc tries one at a ``[``
     that starts no link, footnote, timestamp or cookie."""
     kbc = state.env.get("kbc") if isinstance(state.env, dict) else None

@@ -1,50 +1,69 @@
 """The text of an Org page's blocks (``ORG_TEXT``: a Logseq graph's ``.org`` pages) as
-HTML: shown as written, line for line, with what the parser reads in it made live.
+HTML, as Logseq shows it: shown line for line, with what the parser reads in it made live.
 
-Live, as ``parse.logseq_org`` reads it: Org links ``[[target][label]]`` (to a page, a
-block ``((uuid))`` or a URL), ``[[page]]``, ``[label]([[page]])``, ``#tag``, ``((uuid))``,
-``{{embed ...}}`` and other macros, bare URLs. ``~code~`` and ``=verbatim=`` are code,
-with nothing read inside them, and so are the rows inside ``#+BEGIN_SRC`` (``EXAMPLE``,
-``QUERY``, ``EXPORT``) ... ``#+END_``. ``*bold*``, ``/italic/``, ``_underline_`` and
-``+strike-through+`` are emphasis, on one line, where Org's rules allow it (a blank or
-one of ``-('"{`` before the opening mark, a blank or punctuation after the closing
-one, no blank inside either). Other Org markup (lists, tables, ``\\#``) stays as
-written. An Org link of another type (``file:``, ``id:``) shows its label as text.
+Blocks first, as mldoc reads them: a ``#+BEGIN_SRC`` (``EXAMPLE``, ``QUERY``, ``EXPORT``,
+``COMMENT``) block and a ``$$`` formula on rows of its own are drawn by the site's rules
+for Logseq's Markdown pages (highlighted code, a query's results, MathML); a
+``#+BEGIN_QUOTE``, an admonition (``NOTE``, ``TIP`` ...) or another named block holds Org
+text, drawn as on those pages. The blocks are the ones the parser masks, so a link in
+one is no link on the page and no reference in the graph; an unclosed block is text.
+
+In the text, live as ``parse.logseq_org`` reads it: Org links ``[[target][label]]`` (to a
+page, a block ``((uuid))``, a file or a URL; a picture, sound or video is shown in
+place), ``[[page]]``, ``[label]([[page]])``, ``#tag``, ``((uuid))``, ``{{embed ...}}``
+and other macros, bare URLs. ``~code~`` and ``=verbatim=`` are code, with nothing read
+inside them. ``*bold*``, ``/italic/``, ``_underline_`` and ``+strike-through+`` are
+emphasis, on one line, where Org's rules allow it (a blank or one of ``-('"{`` before the
+opening mark, a blank or punctuation after the closing one, no blank inside either);
+``^^highlight^^`` and hiccup are drawn. Other Org markup (lists, tables, ``\\#``) stays
+as written. An Org link a browser may not follow (``javascript:``) shows its label.
 
 The parser is a markdown-it ``zero`` instance (no Markdown syntax) with the site's own
-inline rules for the shared syntax and two rules for Org's.
+inline rules for the shared syntax and rules for Org's.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 
+from kb_compiler.emit.site.hiccup import add_hiccup_renderers, inline_hiccup
 from kb_compiler.emit.site.render import (
     RenderState,
     add_linker_renderers,
+    render_markdown,
     render_with,
     use_gfm_autolinks,
 )
+from kb_compiler.emit.site.rules_core import local_links
 from kb_compiler.emit.site.rules_inline import (
     RuleFunc,
     block_ref,
     labelled_ref,
+    logseq_highlight,
     macro,
     tag,
     take_wikilink,
 )
+from kb_compiler.emit.site.rules_org import org_container
 from kb_compiler.emit.site.scan import scanner
 from kb_compiler.model import RefKind
-from kb_compiler.parse.logseq_blocks import mask_verbatim
+from kb_compiler.parse.logseq_blocks import VERBATIM_NAMES, display_math_rows, mask_verbatim
 from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
-from kb_compiler.parse.logseq_org import mask_org_links, org_code_spans, org_link_target
+from kb_compiler.parse.logseq_org import (
+    mask_org_links,
+    org_code_spans,
+    org_file_shown,
+    org_file_target,
+    org_link_target,
+)
 from kb_compiler.parse.obsidian_mask import blank_spans
 from kb_compiler.parse.text import match_brackets
 
@@ -63,21 +82,110 @@ def org_text_html(text: str, state: RenderState) -> str:
 
 
 def render_org_text(text: str, state: RenderState) -> str:
-    """The inner HTML of ``text``: its rows in order, each run of verbatim rows
-    escaped, the others rendered."""
+    """The inner HTML of ``text``: its Org blocks and formulas drawn as Logseq draws
+    them, the rows between rendered as Org text."""
+    state = _as_logseq(state)
     rows = text.split("\n")
+    parts: list[str] = []
+    for kind, first, last in _pieces(rows):
+        if kind == _TEXT:
+            parts.append(render_with(org_markdown(), "\n".join(rows[first:last + 1]), state,
+                                     inline=True))
+        elif kind == _DRAWN:  # the site's own rules draw it, as on a Markdown page
+            shown = render_markdown(_drawn_source(rows[first:last + 1]), state).strip()
+            parts.append(f'<div class="org-markup">{shown}</div>' if shown else "")
+        else:
+            inner = render_org_text("\n".join(rows[first + 1:last]), state)
+            parts.append(org_container(kind, inner))
+    return "".join(parts)
+
+
+_TEXT, _DRAWN = "text", "drawn"  # else a piece is a container block, by its name
+_BEGIN = re.compile(r"#\+BEGIN_([A-Za-z][\w-]*)(?:[ \t]+.*)?", re.IGNORECASE)
+_END = re.compile(r"#\+END_[A-Z][\w-]*")
+_DRAWN_BLOCKS = frozenset({*VERBATIM_NAMES, "COMMENT"})
+
+
+def _pieces(rows: list[str]) -> list[tuple[str, int, int]]:
+    """``rows`` cut into pieces, each ``(kind, first row, last row)``: a ``$$`` formula
+    on rows of its own or a ``#+BEGIN_NAME`` block whose content is code (both drawn by
+    the site's Markdown rules), a block whose content is Org text (its ``NAME``), and
+    the text between them. Code blocks and formulas are the ones the parser masks; an
+    unclosed block is text."""
     masked = list(rows)
     mask_verbatim(masked)
-    runs: list[tuple[bool, list[str]]] = []
-    for row, blanked in zip(rows, masked, strict=True):
-        verbatim = blanked != row
-        if runs and runs[-1][0] == verbatim:
-            runs[-1][1].append(row)
+    math = display_math_rows(masked)
+    ends = _EndRows.of(rows)
+    pieces: list[tuple[str, int, int]] = []
+    number = 0
+    while number < len(rows):
+        opened = _BEGIN.match(rows[number].strip())
+        close = ends.closing(opened.group(1).upper(), number) if opened else None
+        if opened and close is not None:
+            name = opened.group(1).upper()
+            pieces.append((_DRAWN if name in _DRAWN_BLOCKS else name, number, close))
+            number = close + 1
+        elif number in math:
+            pieces.append((_DRAWN, number, math[number]))
+            number = math[number] + 1
         else:
-            runs.append((verbatim, [row]))
-    return "\n".join(html.escape("\n".join(run), quote=False) if verbatim
-                     else render_with(org_markdown(), "\n".join(run), state, inline=True)
-                     for verbatim, run in runs)
+            if pieces and pieces[-1][0] == _TEXT:
+                pieces[-1] = (_TEXT, pieces[-1][1], number)
+            else:
+                pieces.append((_TEXT, number, number))
+            number += 1
+    return pieces
+
+
+@dataclass
+class _EndRows:
+    """The ``#+END_`` rows of a text by the names they close, found in one pass (a page
+    of unclosed blocks is not scanned again from each). A code block closes where the
+    parser ends it, at a row starting with its end marker; another block, as the site's
+    rule for Markdown pages closes it, at a row that is its end marker alone."""
+
+    by_name: dict[str, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: list[str]) -> _EndRows:
+        found = cls()
+        for number, row in enumerate(rows):
+            text = row.strip().upper()
+            if not text.startswith("#+END_"):
+                continue
+            names = {name for name in VERBATIM_NAMES if text.startswith(f"#+END_{name}")}
+            if _END.fullmatch(text):
+                names.add(text[6:])
+            for name in names:
+                found.by_name.setdefault(name, []).append(number)
+        return found
+
+    def closing(self, name: str, start: int) -> int | None:
+        rows = self.by_name.get(name, [])
+        at = bisect.bisect_right(rows, start)
+        return rows[at] if at < len(rows) else None
+
+
+def _drawn_source(rows: list[str]) -> str:
+    """A code block's or formula's rows as the site's rules for Markdown pages want
+    them: out as far as the first (mldoc clears that indentation from a block), and a
+    block's end row alone (the parser also ends one at ``#+END_SRC`` with text after
+    it)."""
+    indent = len(rows[0]) - len(rows[0].lstrip())
+    rows = [row[min(indent, len(row) - len(row.lstrip())):] for row in rows]
+    opened = _BEGIN.match(rows[0].strip())
+    if opened:
+        rows[-1] = f"#+END_{opened.group(1).upper()}"
+    return "\n".join(rows)
+
+
+def _as_logseq(state: RenderState) -> RenderState:
+    """``state`` with the options of a Logseq page, which an Org page always is."""
+    options = state.options
+    if options.org_blocks and options.hiccup and options.display_math:
+        return state
+    return replace(state, options=replace(options, org_blocks=True, hiccup=True,
+                                          display_math=True, hard_breaks=True))
 
 
 @functools.cache
@@ -85,7 +193,9 @@ def org_markdown() -> MarkdownIt:
     """The parser for Org text (built once; it holds no page state)."""
     md = MarkdownIt("zero")
     for name, rule in (("kbc_org_code", org_code), ("kbc_org_emphasis", org_emphasis),
-                       ("kbc_org_link", org_link), ("kbc_org_wikilink", org_wikilink)):
+                       ("kbc_org_link", org_link), ("kbc_org_wikilink", org_wikilink),
+                       ("kbc_logseq_highlight", logseq_highlight),
+                       ("kbc_inline_hiccup", inline_hiccup)):
         md.inline.ruler.push(name, rule)
     for name, rule in (("kbc_labelled_ref", labelled_ref),
                        ("kbc_block_ref", block_ref), ("kbc_macro", macro), ("kbc_tag", tag)):
@@ -93,7 +203,10 @@ def org_markdown() -> MarkdownIt:
     md.inline.add_terminator_char("(")
     md.inline.add_terminator_char("/")
     use_gfm_autolinks(md)
+    # pictures and files an Org link shows, with the size written after one
+    md.core.ruler.push("kbc_local_links", local_links)
     add_linker_renderers(md)
+    add_hiccup_renderers(md)
     return md
 
 
@@ -113,6 +226,7 @@ class _Reading:
     mark_starts: list[int] = field(default_factory=list)  # of code spans and Org links
     closers: dict[str, list[int]] = field(default_factory=dict)
     newlines: list[int] = field(default_factory=list)
+    insides: dict[int, int] = field(default_factory=dict)  # emphasis read: start -> end
 
     @classmethod
     def of(cls, src: str) -> _Reading:
@@ -183,29 +297,46 @@ def org_code(state: StateInline, silent: bool) -> bool:
 def org_emphasis(state: StateInline, silent: bool) -> bool:
     """``*bold*``, ``/italic/``, ``_underline_``, ``+strike-through+``: the opening mark
     closed by the first closing one on its line; the text between is read as Org text
-    (a link inside stays a link)."""
+    (a link inside stays a link), where the start and end of that text count as a
+    blank would (``*/both/*`` is bold and italic, as mldoc reads the inside on its own)."""
     src, pos = state.src, state.pos
     marker = src[pos]
     tag = _EMPHASIS.get(marker)
-    if tag is None or (pos > 0 and src[pos - 1] not in _BEFORE_OPENER) \
+    reading = _reading(state)
+    at_inner_start = reading.insides.get(pos) == state.posMax
+    if tag is None or (pos > 0 and src[pos - 1] not in _BEFORE_OPENER and not at_inner_start) \
             or pos + 1 >= state.posMax or src[pos + 1].isspace():
         return False
-    reading = _reading(state)
-    closers, newlines = reading.closers[marker], reading.newlines
-    at = bisect.bisect_left(closers, pos + 2)
-    end = closers[at] if at < len(closers) else -1
-    line = bisect.bisect_left(newlines, pos)
-    if end < 0 or end >= state.posMax or (line < len(newlines) and newlines[line] < end):
+    end = _closer(state, reading, marker, pos)
+    line = bisect.bisect_left(reading.newlines, pos)
+    if end < 0 or (line < len(reading.newlines) and reading.newlines[line] < end):
         return False
     if not silent:
         state.push(f"org_{tag}_open", tag, 1).markup = marker
         old_max = state.posMax
         state.pos, state.posMax = pos + 1, end
+        reading.insides[pos + 1] = end
         state.md.inline.tokenize(state)
         state.posMax = old_max
         state.push(f"org_{tag}_close", tag, -1).markup = marker
     state.pos = end + 1
     return True
+
+
+def _closer(state: StateInline, reading: _Reading, marker: str, pos: int) -> int:
+    """Where the emphasis opened at ``pos`` closes, before ``posMax``; -1 if nowhere.
+    Inside emphasis, a mark just before the enclosing one's closing mark may close."""
+    closers = reading.closers[marker]
+    at = bisect.bisect_left(closers, pos + 2)
+    end = closers[at] if at < len(closers) else -1
+    if 0 <= end < state.posMax:
+        return end
+    last = state.posMax - 1
+    inside = state.posMax in reading.insides.values()
+    if inside and last >= pos + 2 and state.src[last] == marker \
+            and not state.src[last - 1].isspace():
+        return last
+    return -1
 
 
 def org_link(state: StateInline, silent: bool) -> bool:
@@ -252,7 +383,10 @@ def _outside_org_marks(rule: RuleFunc) -> RuleFunc:
 
 def _push_org_link(state: StateInline, written: str, label: str | None) -> None:
     kind, target = org_link_target(written)
-    if kind is RefKind.BLOCK_REF:
+    path = org_file_target(written)
+    if path is not None or (kind is None and org_file_shown(_url_path(target))):
+        _push_file(state, path if path is not None else target, label)
+    elif kind is RefKind.BLOCK_REF:
         state.push("blockref", "", 0).meta = {"uuid": target, "label": label, "embed": False}
     elif kind is RefKind.LINK:
         state.push("wikilink", "", 0).meta = {"raw_target": target, "target": target,
@@ -267,3 +401,25 @@ def _push_org_link(state: StateInline, written: str, label: str | None) -> None:
         state.push("link_open", "a", 1).attrs = {"href": url}
         state.push("text", "", 0).content = shown
         state.push("link_close", "a", -1)
+
+
+def _push_file(state: StateInline, address: str, label: str | None) -> None:
+    """A file or a web address an Org link names: a picture, sound or video is shown
+    in place, as Logseq shows it, anything else is a link to it."""
+    url = state.md.normalizeLink(address)
+    if not state.md.validateLink(url):
+        state.push("text", "", 0).content = label or address
+    elif org_file_shown(_url_path(address)):
+        token = state.push("image", "img", 0)
+        token.attrs = {"src": url, "alt": ""}
+        token.children = [Token("text", "", 0, content=label or "")]
+        token.content = label or ""
+    else:
+        state.push("link_open", "a", 1).attrs = {"href": url}
+        state.push("text", "", 0).content = label or address
+        state.push("link_close", "a", -1)
+
+
+def _url_path(address: str) -> str:
+    """The path of an address, without its query and fragment."""
+    return urlsplit(address).path if "://" in address else address

@@ -246,7 +246,6 @@ def markdown() -> MarkdownIt:
     md.block.ruler.before("table", "kbc_separator", _separator_rule, _BLOCK_ALTERNATIVES)
     md.add_render_rule("kbc_separator", _render_separator)
     add_linker_renderers(md)
-    md.add_render_rule("kbc_html", _render_trusted)
     md.add_render_rule("softbreak", _render_softbreak)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("html_block", _render_html_block)
@@ -352,11 +351,13 @@ def _url_until_link(rule: Any, state: StateInline, silent: bool) -> bool:
 
 def add_linker_renderers(md: MarkdownIt) -> None:
     """Render the tokens the knowledge-base rules push (``wikilink``, ``blockref``,
-    ``macro``, ``tag``) by asking the page's ``Linker``."""
+    ``macro``, ``tag``) by asking the page's ``Linker``, and the HTML it gave for one
+    (``kbc_html``: a picture, a local link)."""
     for name, method in (("wikilink", "wikilink"), ("blockref", "block_ref"),
                          ("macro", "macro")):
         md.add_render_rule(name, _rule(method))
     md.add_render_rule("tag", _render_tag)
+    md.add_render_rule("kbc_html", _render_trusted)
 
 
 def inline_plain_text(source: str, *, obsidian: bool = False) -> str:

@@ -391,6 +391,9 @@ def spaced_link(state: StateInline, silent: bool) -> bool:
     return True
 
 
+logseq_highlight = _pair_rule("^^")
+
+
 def inline_rules_plugin(md: MarkdownIt) -> None:
     """Register the rules. Wikilinks and Logseq label refs run before markdown's own
     ``link`` rule so ``[label]([[Page]])`` is not read as a plain link."""
@@ -405,7 +408,7 @@ def inline_rules_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.after("backticks", "kbc_macro", macro)
     md.inline.ruler.after("backticks", "kbc_tag", tag)
     md.inline.ruler.before("emphasis", "kbc_highlight", _pair_rule("=="))
-    md.inline.ruler.before("emphasis", "kbc_logseq_highlight", _pair_rule("^^"))
+    md.inline.ruler.before("emphasis", "kbc_logseq_highlight", logseq_highlight)
     md.inline.ruler.before("escape", "kbc_logseq_latex", logseq_latex)
     rules = {rule.name: rule.fn for rule in md.inline.ruler.__rules__}
     md.inline.ruler.at("backticks", within_line(rules["backticks"], "`"))

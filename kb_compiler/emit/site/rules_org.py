@@ -157,6 +157,18 @@ def _container(state: StateBlock, start: int, close: int, name: str) -> None:
         state.push("org_block_close", "div", -1)
 
 
+def org_container(name: str, inner: str) -> str:
+    """The HTML ``_container`` gives a block named ``name`` (upper case) around the HTML
+    ``inner`` of its content, for text rendered without tokens (an Org page's)."""
+    kind = name.lower()
+    if name == "QUOTE":
+        return f"<blockquote>{inner}</blockquote>"
+    if name in _ADMONITIONS:
+        return (f'<div class="callout" data-callout="{kind}"><div class="callout-title">'
+                f'{kind.title()}</div><div class="callout-content">{inner}</div></div>')
+    return f'<div class="org-block org-{html.escape(kind, quote=True)}">{inner}</div>'
+
+
 def _push_all(state: StateBlock, meta: dict[str, Any], *tokens: tuple[str, int]) -> None:
     for token_type, nesting in tokens:
         state.push(token_type, "", nesting).meta = meta
