@@ -369,14 +369,15 @@ def test_logseq_docs_pages_fit_the_screen(browser: object, docs_site_url: str,
     """Pages of Logseq's docs graph with what the sample vault lacks: quotes holding
     lists, nested admonitions, wide inline math, a long tag, block properties, deep
     outlines, Org-mode text with long image URLs (Changelog_2020.org), hiccup, and
-    pictures their authors resized to 960 px (one year in logseq.md)."""
+    pictures their authors resized to 960 px (one year in logseq.md), admonitions in Org
+    text (2020_06_01.org)."""
     context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     problems: list[str] = []
     for name in ("testimonials.html", "filename-format.html", "math-block.html",
                  "page-and-block-references.html", "markdown.html", "changelog_06.html",
                  "changelog-2020.html", "org-mode.html", "hiccup.html",
-                 "one-year-in-logseq.html"):
+                 "one-year-in-logseq.html", "jun-1st-2020.html"):
         page.goto(docs_site_url + name)
         expect(page.locator("h1.note-title")).to_be_visible()
         problems.extend(f"{name}: {problem}" for problem in page.evaluate(_OVERFLOWS))
@@ -388,6 +389,29 @@ def test_logseq_docs_pages_fit_the_screen(browser: object, docs_site_url: str,
     expect(page).to_have_url(docs_site_url + "term-alias.html")
     context.close()
     assert problems == []
+
+
+def test_logseq_formulas_and_org_blocks_are_drawn(page: Page, docs_site_url: str,
+                                                  artifacts: Path) -> None:
+    """Math Block.md's formula after "becomes" is typeset on a line of its own, as is
+    Changelog_2020.org's; 2020_06_01.org's admonitions are callouts, the first holding
+    ``*/formats/*`` in bold italics."""
+    page.goto(docs_site_url + "math-block.html")
+    formula = page.locator(".block-content > .math-block math").first
+    expect(formula).to_be_visible()
+    box = formula.bounding_box()
+    assert box is not None and box["height"] > 40  # a fraction over a fraction
+    page.goto(docs_site_url + "changelog-2020.html")
+    expect(page.locator(".org-text .math-block math").first).to_be_visible()
+    page.goto(docs_site_url + "jun-1st-2020.html")
+    note = page.locator('.org-text .callout[data-callout="note"]')
+    expect(note.locator(".callout-title")).to_have_text("Note")
+    styled = note.locator("strong em")
+    expect(styled).to_have_text("formats")
+    assert styled.evaluate("e => getComputedStyle(e).fontStyle") == "italic"
+    assert int(styled.evaluate("e => getComputedStyle(e).fontWeight")) >= 600
+    expect(page.locator(".org-text .callout")).to_have_count(5)
+    note.screenshot(path=artifacts / "org-admonition.png")
 
 
 def test_a_base_is_drawn_and_its_links_lead_to_the_pages(page: Page, site_url: str,
