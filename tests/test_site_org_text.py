@@ -193,7 +193,8 @@ def _rendered(kind: str, value: object) -> tuple[str, str]:
 
 # -- Logseq's docs graph: its Org pages as Logseq shows them -----------------------------
 
-DOCS_ORG = ("journals/2020_06_01.org", "pages/Org Mode.org", "pages/Changelog_2020.org")
+DOCS_ORG = ("journals/2020_06_01.org", "pages/Org Mode.org", "pages/Changelog_2020.org",
+            "pages/about.org", "journals/2020_05_28.org")
 
 
 @pytest.fixture(scope="module")
@@ -233,3 +234,53 @@ def test_the_docs_graphs_changelog_shows_code_and_formulas(docs_org_site: Path) 
     assert "#+BEGIN_SRC" not in outline and "#+END_EXAMPLE" not in outline
     formulas = re.findall(r'<div class="math math-block">(.*?)</div>', outline, re.DOTALL)
     assert formulas and all("<mfrac>" in formula for formula in formulas)
+
+
+def test_the_docs_graphs_lists_and_tables_are_drawn(docs_org_site: Path) -> None:
+    """about.org lists the features (eight, the last with four of its own);
+    2020_05_28.org has a table of shortcuts under a rule; Changelog_2020.org's headings
+    "1. Fixed ..." stay titles, not lists."""
+    about = own_outline(docs_org_site / "about.html")
+    features = about[about.index("<li>Backlinks between"):]
+    features = features[:features.index("</ul></li></ul>")]
+    assert features.count("<li>") == 12 and "<li>Raw html" in features
+    assert "Code highlights</li><li>Katex latex" in features
+    journal = own_outline(docs_org_site / "may-28th-2020.html")
+    assert ("<table><thead><tr><th>Name</th><th>Shortcut</th></tr></thead><tbody><tr><td>"
+            "Undo</td><td><code>Ctrl-c</code></td></tr>") in journal
+    changelog = own_outline(docs_org_site / "changelog-2020.html")
+    assert '<div class="org-text">1. Fixed' in changelog
+
+
+def render(text: str, *, titled: bool = False) -> str:
+    return render_org_text(text, RenderState(RecordingLinker(), RenderOptions()),
+                           titled=titled)
+
+
+def test_org_lists_nest_by_indentation() -> None:
+    shown = render("- a [[A]]\n  carried on\n  + b\n  + [X] c\n- d\n1. one\n2. two\n* edge")
+    assert shown == (
+        '<div class="org-markup"><ul><li>a <a class="link" href="x.html">A</a>\ncarried on'
+        '<ul><li>b</li><li><input class="task-list-item-checkbox" type="checkbox" disabled'
+        ' checked> c</li></ul></li><li>d</li></ul><ol><li>one</li><li>two</li></ol></div>'
+        '* edge')  # a star at the left edge starts a heading, not an item
+
+
+def test_a_blank_row_ends_a_list_and_a_title_is_no_item() -> None:
+    assert render("- a\n\n- b").count("<ul>") == 2
+    assert render("1. Fixed the title\n- an item", titled=True).startswith(
+        '1. Fixed the title<div class="org-markup"><ul><li>an item')
+
+
+def test_org_tables_take_their_head_from_the_rule_after_the_first_row() -> None:
+    assert render("| a | *b* |\n|---+---|\n| 1 | 2 |\n|---+---|\n| 3 |") == (
+        '<div class="org-markup"><table><thead><tr><th>a</th><th><strong>b</strong></th>'
+        '</tr></thead><tbody><tr><td>1</td><td>2</td></tr><tr><td>3</td></tr></tbody>'
+        '</table></div>')
+    assert render("| a | b |\n| 1 | 2 |").startswith("<div class=\"org-markup\"><table><tr>")
+
+
+def test_long_lists_and_tables_render_in_one_pass() -> None:
+    assert render("- item\n" * 3000).count("<li>") == 3000
+    assert render("| a | b |\n" * 3000).count("<tr>") == 3000
+    assert render("  - deeper\n- item\n" * 1500).count("<li>") == 3000

@@ -67,9 +67,9 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
 def _org_note(path: str) -> Diagnostic:
     return Diagnostic(
         "unsupported-format", Severity.INFO, path, 0, 0,
-        "Org-mode page: its outline, properties and references are read; on the site its "
-        "links, emphasis, blocks and formulas are drawn, its lists and tables shown as "
-        "written",
+        "Org-mode page: its outline, properties and references are read, and the site "
+        "draws it as Logseq does, but for some Org markup (footnotes, description lists, "
+        "timestamps, sub- and superscripts), shown as written",
     )
 
 

@@ -115,9 +115,8 @@ class BodyRenderer:
         shown_as_text = [block for block in blocks if block.kind == ORG_TEXT]
         if shown_as_text:
             markdown = self._render_blocks([b for b in blocks if b.kind != ORG_TEXT])
-            as_text = {block.index: self._decorate(block, org_text_html(block.content,
-                                                                        self.state),
-                                                   None, None) for block in shown_as_text}
+            as_text = {block.index: self._decorate(block, self._org_html(block), None, None)
+                       for block in shown_as_text}
             return {block.index: as_text.get(block.index, markdown.get(block.index, ""))
                     for block in blocks}
         sources = [block_source(block) for block in blocks]
@@ -141,9 +140,20 @@ class BodyRenderer:
             return None
         return self.context.item_anchor(self.page.id, block.index)
 
+    def _org_html(self, block: Block) -> str:
+        return org_text_html(block.content, self.state, titled=self.has_title(block))
+
+    def has_title(self, block: Block) -> bool:
+        """Whether an Org block's first row is its heading's title: all but the text
+        before the first heading (the first block, on a row with no stars)."""
+        if block.index:
+            return True
+        rows = self.page.text.split("\n", block.line)
+        return len(rows) >= block.line and rows[block.line - 1].startswith("*")
+
     def render_block(self, block: Block) -> str:
         if block.kind == ORG_TEXT:
-            return self._decorate(block, org_text_html(block.content, self.state), None, None)
+            return self._decorate(block, self._org_html(block), None, None)
         text, marker, priority = block_source(block)
         body = render_markdown(text, self.state) if text.strip() else ""
         return self._decorate(block, body, marker, priority)
@@ -207,7 +217,8 @@ class Snippets:
         renderer = BodyRenderer(self.context, page, from_file, report, snippets=self)
         if block.kind == ORG_TEXT:
             first = block.content.strip().split("\n", 1)[0][:SNIPPET_CHARS]
-            rendered = render_org_text(first, renderer.state) if first else ""
+            rendered = render_org_text(first, renderer.state,
+                                       titled=renderer.has_title(block)) if first else ""
         else:
             rendered = render_markdown(_snippet_source(page, block), renderer.state,
                                        inline=True)

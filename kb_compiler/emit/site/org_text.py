@@ -15,8 +15,9 @@ and other macros, bare URLs. ``~code~`` and ``=verbatim=`` are code, with nothin
 inside them. ``*bold*``, ``/italic/``, ``_underline_`` and ``+strike-through+`` are
 emphasis, on one line, where Org's rules allow it (a blank or one of ``-('"{`` before the
 opening mark, a blank or punctuation after the closing one, no blank inside either);
-``^^highlight^^`` and hiccup are drawn. Other Org markup (lists, tables, ``\\#``) stays
-as written. An Org link a browser may not follow (``javascript:``) shows its label.
+``^^highlight^^`` and hiccup are drawn. Lists and tables are cut out with the blocks and
+drawn as mldoc reads them. Other Org markup (footnotes, timestamps, ``\\#``) stays as
+written. An Org link a browser may not follow (``javascript:``) shows its label.
 
 The parser is a markdown-it ``zero`` instance (no Markdown syntax) with the site's own
 inline rules for the shared syntax and rules for Org's.
@@ -64,6 +65,7 @@ from kb_compiler.parse.logseq_org import (
     org_file_target,
     org_link_target,
 )
+from kb_compiler.parse.logseq_outline import TAB_WIDTH
 from kb_compiler.parse.obsidian_mask import blank_spans
 from kb_compiler.parse.text import match_brackets
 
@@ -74,44 +76,55 @@ _BEFORE_OPENER = frozenset(" \t\n-('\"{")
 _AFTER_CLOSER = frozenset(" \t\n-.,:!?;'\")}\\[")
 
 
-def org_text_html(text: str, state: RenderState) -> str:
+def org_text_html(text: str, state: RenderState, *, titled: bool = False) -> str:
     """``<div class="org-text">`` holding ``text`` rendered; empty for blank text."""
     if not text.strip():
         return ""
-    return f'<div class="org-text">{render_org_text(text, state)}</div>'
+    return f'<div class="org-text">{render_org_text(text, state, titled=titled)}</div>'
 
 
-def render_org_text(text: str, state: RenderState) -> str:
-    """The inner HTML of ``text``: its Org blocks and formulas drawn as Logseq draws
-    them, the rows between rendered as Org text."""
+def render_org_text(text: str, state: RenderState, *, titled: bool = False) -> str:
+    """The inner HTML of ``text``: its Org blocks, formulas, lists and tables drawn as
+    Logseq draws them, the rows between rendered as Org text. ``titled``: the first row
+    is a heading's title, which is text whatever it starts with ("1. Fixed ...")."""
     state = _as_logseq(state)
     rows = text.split("\n")
     parts: list[str] = []
-    for kind, first, last in _pieces(rows):
+    for kind, first, last in _pieces(rows, 1 if titled else 0):
+        piece = rows[first:last + 1]
         if kind == _TEXT:
-            parts.append(render_with(org_markdown(), "\n".join(rows[first:last + 1]), state,
-                                     inline=True))
+            parts.append(_org_inline("\n".join(piece), state))
         elif kind == _DRAWN:  # the site's own rules draw it, as on a Markdown page
-            shown = render_markdown(_drawn_source(rows[first:last + 1]), state).strip()
+            shown = render_markdown(_drawn_source(piece), state).strip()
             parts.append(f'<div class="org-markup">{shown}</div>' if shown else "")
+        elif kind == _LIST:
+            parts.append(f'<div class="org-markup">{_list_html(piece, state)}</div>')
+        elif kind == _TABLE:
+            parts.append(f'<div class="org-markup">{_table_html(piece, state)}</div>')
         else:
-            inner = render_org_text("\n".join(rows[first + 1:last]), state)
-            parts.append(org_container(kind, inner))
+            parts.append(org_container(kind, render_org_text("\n".join(piece[1:-1]), state)))
     return "".join(parts)
 
 
-_TEXT, _DRAWN = "text", "drawn"  # else a piece is a container block, by its name
+def _org_inline(text: str, state: RenderState) -> str:
+    return render_with(org_markdown(), text, state, inline=True)
+
+
+# kinds of piece; any other is a block holding Org text, by its name (NOTE, QUOTE ...)
+_TEXT, _DRAWN, _LIST, _TABLE = "text", "drawn", "list", "table"
+_ITEM = re.compile(r"([ \t]*)([-+*]|\d+[.)])[ \t]+(?:\[([ xX])\][ \t]+)?(.*)")
+_TABLE_RULE = re.compile(r"\|[-+:| ]*-[-+:| ]*")
 _BEGIN = re.compile(r"#\+BEGIN_([A-Za-z][\w-]*)(?:[ \t]+.*)?", re.IGNORECASE)
 _END = re.compile(r"#\+END_[A-Z][\w-]*")
 _DRAWN_BLOCKS = frozenset({*VERBATIM_NAMES, "COMMENT"})
 
 
-def _pieces(rows: list[str]) -> list[tuple[str, int, int]]:
+def _pieces(rows: list[str], start: int) -> list[tuple[str, int, int]]:
     """``rows`` cut into pieces, each ``(kind, first row, last row)``: a ``$$`` formula
     on rows of its own or a ``#+BEGIN_NAME`` block whose content is code (both drawn by
-    the site's Markdown rules), a block whose content is Org text (its ``NAME``), and
-    the text between them. Code blocks and formulas are the ones the parser masks; an
-    unclosed block is text."""
+    the site's Markdown rules), a block whose content is Org text (its ``NAME``), a
+    list, a table, and the text between them; none starts before row ``start``. Code
+    blocks and formulas are the ones the parser masks; an unclosed block is text."""
     masked = list(rows)
     mask_verbatim(masked)
     math = display_math_rows(masked)
@@ -119,22 +132,114 @@ def _pieces(rows: list[str]) -> list[tuple[str, int, int]]:
     pieces: list[tuple[str, int, int]] = []
     number = 0
     while number < len(rows):
-        opened = _BEGIN.match(rows[number].strip())
-        close = ends.closing(opened.group(1).upper(), number) if opened else None
-        if opened and close is not None:
-            name = opened.group(1).upper()
-            pieces.append((_DRAWN if name in _DRAWN_BLOCKS else name, number, close))
-            number = close + 1
-        elif number in math:
-            pieces.append((_DRAWN, number, math[number]))
-            number = math[number] + 1
+        found = _piece_at(rows, number, math, ends) if number >= start else None
+        if found is not None:
+            pieces.append(found)
+            number = found[2] + 1
+            continue
+        if pieces and pieces[-1][0] == _TEXT:
+            pieces[-1] = (_TEXT, pieces[-1][1], number)
         else:
-            if pieces and pieces[-1][0] == _TEXT:
-                pieces[-1] = (_TEXT, pieces[-1][1], number)
-            else:
-                pieces.append((_TEXT, number, number))
-            number += 1
+            pieces.append((_TEXT, number, number))
+        number += 1
     return pieces
+
+
+def _piece_at(rows: list[str], number: int, math: dict[int, int],
+              ends: _EndRows) -> tuple[str, int, int] | None:
+    text = rows[number].strip()
+    opened = _BEGIN.match(text)
+    close = ends.closing(opened.group(1).upper(), number) if opened else None
+    if opened and close is not None:
+        name = opened.group(1).upper()
+        return (_DRAWN if name in _DRAWN_BLOCKS else name, number, close)
+    if number in math:
+        return (_DRAWN, number, math[number])
+    if text.startswith("|"):
+        last = number
+        while last + 1 < len(rows) and rows[last + 1].strip().startswith("|"):
+            last += 1
+        return (_TABLE, number, last)
+    item = _list_item(rows[number])
+    if item is not None:
+        return (_LIST, number, _list_end(rows, number))
+    return None
+
+
+def _list_item(row: str) -> tuple[int, bool, str | None, str] | None:
+    """A list item's indentation, whether it is numbered, its checkbox (" ", "X" or
+    None) and its text, as mldoc reads one (``lists.ml``): ``-`` or ``+``, ``*`` when
+    indented (at the start of a line it makes a heading), or a number and a dot."""
+    found = _ITEM.fullmatch(row)
+    if found is None or (found.group(2) == "*" and not found.group(1)):
+        return None
+    box = found.group(3)
+    return (len(found.group(1).expandtabs(TAB_WIDTH)), found.group(2)[-1] in ".)",
+            box.upper() if box else None, found.group(4))
+
+
+def _list_end(rows: list[str], start: int) -> int:
+    """The last row of the list starting at ``start``: items and the indented rows that
+    carry them on, up to a blank row or one at the left edge that starts no item."""
+    last = start
+    while last + 1 < len(rows):
+        row = rows[last + 1]
+        if not row.strip() or (not row[0].isspace() and _list_item(row) is None):
+            break
+        last += 1
+    return last
+
+
+def _list_html(rows: list[str], state: RenderState) -> str:
+    """Nested lists: an item indented more than the one before is in a list inside it."""
+    items: list[tuple[int, bool, str | None, list[str]]] = []
+    for row in rows:
+        item = _list_item(row)
+        if item is not None:
+            items.append((item[0], item[1], item[2], [item[3]]))
+        else:
+            items[-1][3].append(row.strip())
+    shown: list[str] = []
+    open_lists: list[tuple[int, str]] = []  # (indentation, "ul" or "ol"), outermost first
+    for indent, numbered, box, lines in items:
+        while open_lists and open_lists[-1][0] > indent:
+            shown.append(f"</li></{open_lists.pop()[1]}>")
+        tag = "ol" if numbered else "ul"
+        if open_lists and open_lists[-1] == (indent, tag):
+            shown.append("</li>")
+        else:
+            if open_lists and open_lists[-1][0] == indent:  # the other kind: a new list
+                shown.append(f"</li></{open_lists.pop()[1]}>")
+            open_lists.append((indent, tag))
+            shown.append(f"<{tag}>")
+        check = "" if box is None else (
+            '<input class="task-list-item-checkbox" type="checkbox" disabled'
+            f'{" checked" if box == "X" else ""}> ')
+        shown.append(f"<li>{check}{_org_inline(chr(10).join(lines), state)}")
+    shown.extend(f"</li></{tag}>" for _, tag in reversed(open_lists))
+    return "".join(shown)
+
+
+def _table_html(rows: list[str], state: RenderState) -> str:
+    """An Org table: a rule (``|---+---|``) after the first row makes that row the head;
+    other rules are left out, as Logseq leaves them."""
+    head = len(rows) > 1 and _TABLE_RULE.fullmatch(rows[1].strip()) is not None
+    body = [row for row in rows if _TABLE_RULE.fullmatch(row.strip()) is None]
+    shown = ["<table>"]
+    for number, row in enumerate(body):
+        cell = "th" if head and number == 0 else "td"
+        cells = "".join(f"<{cell}>{_org_inline(text, state)}</{cell}>" for text in _cells(row))
+        shown.append(f"<thead><tr>{cells}</tr></thead><tbody>" if cell == "th"
+                     else f"<tr>{cells}</tr>")
+    shown.append("</tbody></table>" if head else "</table>")
+    return "".join(shown)
+
+
+def _cells(row: str) -> list[str]:
+    text = row.strip()[1:]
+    if text.endswith("|"):
+        text = text[:-1]
+    return [cell.strip() for cell in text.split("|")]
 
 
 @dataclass
