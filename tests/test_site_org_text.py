@@ -41,7 +41,8 @@ ORG_PAGE = f"""#+TITLE: Field notes
   * spaced*, *across
   lines*
 * Files: [[../assets/chart.png][the chart]]{{:height 20, :width 30}}, [[./gone.pdf][gone]],
-  [[https://example.com/logo.svg?v=2][logo]]; ^^marked^^ and [:span {{:class "x"}} "hiccup"]
+  [[https://example.com/logo.svg?v=2][logo]] https://example.org/pic.gif; ^^marked^^
+  and [:span {{:class "x"}} "hiccup"]
   #+BEGIN_NOTE
   A /note/ with [[Goals]]
   #+END_NOTE
@@ -101,6 +102,7 @@ def test_files_are_shown_as_logseq_shows_them(site: Path) -> None:
     assert (site / "files/assets/chart.png").read_bytes() == b"\x89PNG\r\n\x1a\n"
     assert 'title="file \u2018pages/gone.pdf\u2019 is not in the vault">gone</span>' in outline
     assert '<img src="https://example.com/logo.svg?v=2" alt="logo">' in outline
+    assert '<img src="https://example.org/pic.gif" alt="">; ' in outline  # a bare address
 
 
 def test_code_and_source_blocks_are_not_read(site: Path) -> None:

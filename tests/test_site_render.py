@@ -683,6 +683,22 @@ def test_a_resized_logseq_image_on_the_web_keeps_its_size() -> None:
     assert out == '<p><img src="https://e.com/b.png" alt="a" width="441" height="224"></p>\n'
 
 
+def test_a_bare_web_address_of_a_picture_is_shown_on_logseq_pages() -> None:
+    """Logseq shows a link in place when its text starts with "http" and its path names
+    a picture, sound or video (``show-link?``); an address in angle brackets, a labelled
+    link, another address and an Obsidian page keep the link."""
+    out, linker = logseq("a https://e.com/b.png?x=1 <https://e.com/c.png> [d](https://e.com/d.png) "
+                         "https://e.com/page https://e.com/clip.MP4")
+    assert out == ('<p>a <img src="https://e.com/b.png?x=1" alt=""> <a href="https://e.com/'
+                   'c.png">https://e.com/c.png</a> <a href="https://e.com/d.png">d</a> <a '
+                   'href="https://e.com/page">https://e.com/page</a> <img src="https://e.com/'
+                   'clip.MP4" alt=""></p>\n')
+    assert [value for kind, value in linker.calls if kind == "image"] == [
+        "https://e.com/b.png?x=1", "https://e.com/clip.MP4"]  # a player for the video
+    obsidian, _, _ = render("a https://e.com/b.png", obsidian_syntax=True)
+    assert "<img" not in obsidian
+
+
 def test_a_size_on_an_obsidian_page_is_text() -> None:
     out, _, _ = render("![a](b.png){:width 300}", obsidian_syntax=True)
     assert "{:width 300}" in out

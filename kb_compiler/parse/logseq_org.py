@@ -18,7 +18,6 @@ Pure: the result depends only on the arguments.
 from __future__ import annotations
 
 import bisect
-import posixpath
 import re
 from dataclasses import dataclass, field
 
@@ -49,6 +48,7 @@ from kb_compiler.parse.logseq_inline import (
     scan_inline,
 )
 from kb_compiler.parse.logseq_properties import ALIAS_KEYS, type_value
+from kb_compiler.parse.names import is_media_path
 from kb_compiler.parse.obsidian_mask import blank_spans
 from kb_compiler.parse.text import LineIndex
 
@@ -63,9 +63,6 @@ _VERBATIM_OPEN = re.compile(r"[ \t]*#\+BEGIN_(\w+)", re.IGNORECASE)
 # of many unclosed "[[a][b" quadratic).
 ORG_LINK = re.compile(r"\[\[([^\[\]\n]+)\]\[([^\[\]\n]*)\]\]")
 _FILE_TARGET = re.compile(r"(?:file:(?!//)|(?=[./]))(.+)", re.IGNORECASE)
-_MEDIA_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp",
-                             ".avif", ".ico", ".mp3", ".wav", ".ogg", ".m4a", ".flac",
-                             ".webm", ".mp4", ".mov", ".mkv", ".ogv"})
 _BLOCK_TARGET = re.compile(r"\(\(\s*(" + UUID + r")\s*\)\)")
 # A URL, or an Org link type that names no page ("Project: X" is a page name).
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|(?:file|mailto|id|doi|tel|attachment|"
@@ -284,12 +281,6 @@ def org_file_target(target: str) -> str | None:
     return found.group(1) if found else None
 
 
-def org_file_shown(path: str) -> bool:
-    """Whether Logseq shows the file in place (a picture, a sound or a video), rather
-    than a link to it."""
-    return posixpath.splitext(path)[1].lower() in _MEDIA_SUFFIXES
-
-
 def mask_org_links(masked: str) -> tuple[str, list[re.Match[str]]]:
     """The Org links ``[[target][label]]`` of ``masked`` (the text with its code
     blanked), and the text with each of them blanked from a line end on, so that no
@@ -318,7 +309,7 @@ def _scan_org_links(raw: str, masked: str, context: ScanContext,
         source = raw[link.start():link.end()]
         path = org_file_target(written)
         if path is not None:
-            shown = RefKind.EMBED if org_file_shown(path) else RefKind.LINK
+            shown = RefKind.EMBED if is_media_path(path) else RefKind.LINK
             found.references.append(Reference(shown, path, line, column, label=label,
                                               raw=source, is_asset=True))
         elif kind is RefKind.BLOCK_REF:

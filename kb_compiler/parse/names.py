@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from datetime import date
@@ -24,8 +25,10 @@ from kb_compiler.model import VaultKind
 
 __all__ = [
     "BASE_SUFFIX",
+    "MEDIA_SUFFIXES",
     "decode_file_body",
     "file_name_for_page",
+    "is_media_path",
     "journal_title",
     "page_name_for_path",
     "parse_journal_file_name",
@@ -33,6 +36,10 @@ __all__ = [
 ]
 
 PAGE_SUFFIXES = (".md", ".markdown", ".org")
+# What Logseq shows in place when a link names it: pictures, sounds and videos.
+MEDIA_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp",
+                            ".avif", ".ico", ".mp3", ".wav", ".ogg", ".m4a", ".flac",
+                            ".webm", ".mp4", ".mov", ".mkv", ".ogv"})
 BASE_SUFFIX = ".base"  # an Obsidian base: an asset that pages embed as a view
 # Journal file names Logseq has written by default, tried after the configured format.
 DEFAULT_JOURNAL_FILE_FORMATS = ("yyyy_MM_dd", "yyyy-MM-dd", "yyyyMMdd")
@@ -271,3 +278,9 @@ def _journal_pattern(fmt: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
         else:
             parts.append(re.escape(token))
     return re.compile("".join(parts), re.IGNORECASE), tuple(kinds)
+
+
+def is_media_path(path: str) -> bool:
+    """Whether a file path (or a web address's path) names a picture, a sound or a
+    video, which Logseq shows in place rather than as a link."""
+    return posixpath.splitext(path)[1].lower() in MEDIA_SUFFIXES

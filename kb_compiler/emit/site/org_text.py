@@ -61,11 +61,11 @@ from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
 from kb_compiler.parse.logseq_org import (
     mask_org_links,
     org_code_spans,
-    org_file_shown,
     org_file_target,
     org_link_target,
 )
 from kb_compiler.parse.logseq_outline import TAB_WIDTH
+from kb_compiler.parse.names import is_media_path
 from kb_compiler.parse.obsidian_mask import blank_spans
 from kb_compiler.parse.text import match_brackets
 
@@ -489,7 +489,7 @@ def _outside_org_marks(rule: RuleFunc) -> RuleFunc:
 def _push_org_link(state: StateInline, written: str, label: str | None) -> None:
     kind, target = org_link_target(written)
     path = org_file_target(written)
-    if path is not None or (kind is None and org_file_shown(_url_path(target))):
+    if path is not None or (kind is None and is_media_path(_url_path(target))):
         _push_file(state, path if path is not None else target, label)
     elif kind is RefKind.BLOCK_REF:
         state.push("blockref", "", 0).meta = {"uuid": target, "label": label, "embed": False}
@@ -514,7 +514,7 @@ def _push_file(state: StateInline, address: str, label: str | None) -> None:
     url = state.md.normalizeLink(address)
     if not state.md.validateLink(url):
         state.push("text", "", 0).content = label or address
-    elif org_file_shown(_url_path(address)):
+    elif is_media_path(_url_path(address)):
         token = state.push("image", "img", 0)
         token.attrs = {"src": url, "alt": ""}
         token.children = [Token("text", "", 0, content=label or "")]

@@ -339,14 +339,26 @@ def _url_until_link(rule: Any, state: StateInline, silent: bool) -> bool:
     starts = URL_STOP if logseq_syntax(state) else _LINK_START
     cut = starts.search(state.src, state.pos, min(state.posMax, state.pos + _URL_WINDOW))
     if cut is None:
-        return bool(rule(state, silent))
+        return _bare_url(rule, state, silent)
     whole = state.posMax
     # before the backslash of an escaped "\[[", which the escape rule then reads
     state.posMax = cut.start() - is_escaped(state.src, cut.start())
     try:
-        return bool(rule(state, silent))
+        return _bare_url(rule, state, silent)
     finally:
         state.posMax = whole
+
+
+def _bare_url(rule: Any, state: StateInline, silent: bool) -> bool:
+    """The autolink ``rule``, its link marked as an address written bare (Logseq shows
+    a picture's in place: ``rules_core.local_links``)."""
+    count = len(state.tokens)
+    found = bool(rule(state, silent))
+    if found and not silent:
+        for token in state.tokens[count:]:  # after the pending text the rule pushed
+            if token.type == "link_open":
+                token.meta["bare_url"] = True
+    return found
 
 
 def add_linker_renderers(md: MarkdownIt) -> None:

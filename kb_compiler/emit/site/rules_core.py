@@ -23,12 +23,14 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from kb_compiler.parse.logseq_inline import image_size
+from kb_compiler.parse.names import is_media_path
 from kb_compiler.parse.obsidian import without_code
 from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
 from kb_compiler.parse.obsidian_mask import blank_spans, comment_spans
@@ -245,12 +247,15 @@ def plain_text(inline: Token) -> str:
 
 
 def local_links(state: StateCore) -> None:
-    """Hand Markdown links with a local target, and images, to the linker."""
+    """Hand Markdown links with a local target, and images, to the linker. On Logseq
+    pages a picture's web address written bare is an image, as Logseq shows it."""
     render = _render_state(state)
     linker = render.linker
     for token in state.tokens:
         if token.type != "inline" or not token.children:
             continue
+        if not render.options.obsidian_syntax:
+            token.children = _bare_media_shown(token.children)
         children = token.children
         for index, child in enumerate(children):
             if child.type == "link_open":
@@ -270,6 +275,29 @@ def local_links(state: StateCore) -> None:
                     for name, value in (("width", width), ("height", height)):
                         if value:
                             child.attrSet(name, value)
+
+
+def _bare_media_shown(children: list[Token]) -> list[Token]:
+    """``children`` with each bare web address of a picture, sound or video (an
+    autolink's three tokens) made an image: Logseq shows a link in place when its text
+    starts with ``http`` and its path names media (``show-link?`` in its block view)."""
+    if not any(child.meta.get("bare_url") for child in children if child.type == "link_open"):
+        return children
+    shown: list[Token] = []
+    index = 0
+    while index < len(children):
+        child = children[index]
+        href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
+        if child.meta.get("bare_url") and href.lower().startswith(("http://", "https://")) \
+                and is_media_path(urlsplit(href).path) and index + 2 < len(children) \
+                and children[index + 2].type == "link_close":
+            shown.append(Token("image", "img", 0, attrs={"src": href, "alt": ""},
+                               children=[], content=""))
+            index += 3
+            continue
+        shown.append(child)
+        index += 1
+    return shown
 
 
 def _logseq_size(children: list[Token], index: int) -> str | None:
