@@ -18,6 +18,7 @@ from kb_compiler.emit.site.outline import MAX_VISUAL_DEPTH, block_source, render
 from kb_compiler.loader import load
 from kb_compiler.model import Block
 from kb_compiler.resolve import resolve
+from tests.conftest import LOGSEQ_DOCS
 
 UUID = "64f1b2c3-aaaa-bbbb-cccc-1234567890ab"
 
@@ -157,3 +158,22 @@ def test_cached_global_layout_is_drawn_without_networkx(tmp_path: Path) -> None:
     first, second = drawn(), drawn()
     assert first[1] and not second[1]
     assert first[0] == second[0]
+
+
+def test_a_blocks_scheduled_and_deadline_dates_are_shown(tmp_path: Path) -> None:
+    """Logseq's docs graph (Tasks.md) gives three blocks a date: Logseq shows each under
+    its block's text ("DEADLINE: <2021-05-29 Sat>"); the site dropped them."""
+    vault = tmp_path / "graph"
+    (vault / "pages").mkdir(parents=True)
+    (vault / "logseq").mkdir()
+    (vault / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (vault / "pages/Tasks.md").write_bytes((LOGSEQ_DOCS / "pages/Tasks.md").read_bytes())
+    out = tmp_path / "site"
+    build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(search=False))
+    page = (out / "tasks.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<div class="planning"><span class="planning-label">(\w+):</span> '
+                       r'<time datetime="([\d-]+)">&lt;([^&]*)&gt;</time></div>', page)
+    assert shown == [("DEADLINE", "2021-05-29", "2021-05-29 Sat"),
+                     ("SCHEDULED", "2021-05-31", "2021-05-31 Mon"),
+                     ("SCHEDULED", "2021-05-26", "2021-05-26 Wed 7:00 .+1d")]
+    assert "<p>eg: finish reading 1984 by 29th of May</p>\n<div class=\"planning\">" in page

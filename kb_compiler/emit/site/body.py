@@ -23,7 +23,7 @@ from kb_compiler.emit.site.outline import (
     outline_blocks,
     render_outline,
 )
-from kb_compiler.emit.site.properties import block_properties_html
+from kb_compiler.emit.site.properties import block_properties_html, planning_html
 from kb_compiler.emit.site.render import (
     SLOT_OPEN,
     RenderOptions,
@@ -167,7 +167,7 @@ class BodyRenderer:
             badges += f'<span class="priority priority-{priority.lower()}">{priority}</span>'
         if badges:
             body = f'<div class="block-badges">{badges}</div>{body}'
-        return body + block_properties_html(block, self.linker)
+        return body + planning_html(block) + block_properties_html(block, self.linker)
 
     # -- Markdown pages -----------------------------------------------------------------
 

@@ -6,6 +6,7 @@ shows elsewhere (title, icon, aliases, tags, publishing flags) are left out."""
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ HIDDEN_KEYS = frozenset(
         "tag", "publish", "private", "draft", "cssclasses", "cssclass", "permalink"
     }
 )
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?=\s|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,21 @@ def _render_value(value: PropertyValue, linker: PageLinker) -> tuple[str, str]:
     state = RenderState(linker, RenderOptions(embedded=True,
                                               allow_raw_html=False, comments=False))
     return "text", render_markdown(str(value), state, inline=True)
+
+
+def planning_html(block: Block) -> str:
+    """A Logseq block's ``SCHEDULED:`` and ``DEADLINE:`` dates, shown under its text as
+    Logseq shows them (its ``timestamp-cp``: the label, then the date in angle
+    brackets), with a machine-readable ``<time>`` when the date is one."""
+    rows = []
+    for label, written in (("SCHEDULED", block.scheduled), ("DEADLINE", block.deadline)):
+        if not written:
+            continue
+        day = _ISO_DAY.match(written)
+        attribute = f' datetime="{day.group()}"' if day else ""
+        rows.append(f'<div class="planning"><span class="planning-label">{label}:</span> '
+                    f"<time{attribute}>&lt;{html.escape(written)}&gt;</time></div>")
+    return "".join(rows)
 
 
 def block_properties_html(block: Block, linker: PageLinker) -> str:
