@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kb_compiler.config import ParseOptions
 from kb_compiler.emit.site import SiteOptions, build_site
-from kb_compiler.emit.site.org_text import render_org_text
+from kb_compiler.emit.site.org_text import MAX_NESTING, render_org_text
 from kb_compiler.emit.site.render import RenderOptions, RenderState
 from kb_compiler.loader import load
 from kb_compiler.model import Reference, RefKind
@@ -286,3 +286,20 @@ def test_long_lists_and_tables_render_in_one_pass() -> None:
     assert render("- item\n" * 3000).count("<li>") == 3000
     assert render("| a | b |\n" * 3000).count("<tr>") == 3000
     assert render("  - deeper\n- item\n" * 1500).count("<li>") == 3000
+
+
+def test_blocks_nest_to_a_bounded_depth() -> None:
+    """Each nested block is drawn by a call of its own: past ``MAX_NESTING`` levels a
+    block is text, so a hostile page cannot exhaust the stack."""
+    depth = MAX_NESTING + 8
+    text = "".join(f"#+BEGIN_B{level}\n" for level in range(depth)) + "core\n" + "".join(
+        f"#+END_B{level}\n" for level in reversed(range(depth)))
+    shown = render(text)
+    assert shown.count('<div class="org-block') == MAX_NESTING
+    assert f"#+BEGIN_B{MAX_NESTING}" in shown and "core" in shown
+
+
+def test_emphasis_nests_as_mldoc_reads_it() -> None:
+    assert render("*/both/* and /*both*/") == (
+        "<strong><em>both</em></strong> and <em><strong>both</strong></em>")
+    assert render("*a*/b/") == "*a*/b/"  # "/" after a closing mark: no emphasis

@@ -87,10 +87,13 @@ def render_org_text(text: str, state: RenderState, *, titled: bool = False) -> s
     """The inner HTML of ``text``: its Org blocks, formulas, lists and tables drawn as
     Logseq draws them, the rows between rendered as Org text. ``titled``: the first row
     is a heading's title, which is text whatever it starts with ("1. Fixed ...")."""
-    state = _as_logseq(state)
+    return _render(text, _as_logseq(state), 1 if titled else 0, 0)
+
+
+def _render(text: str, state: RenderState, start: int, depth: int) -> str:
     rows = text.split("\n")
     parts: list[str] = []
-    for kind, first, last in _pieces(rows, 1 if titled else 0):
+    for kind, first, last in _pieces(rows, start, depth):
         piece = rows[first:last + 1]
         if kind == _TEXT:
             parts.append(_org_inline("\n".join(piece), state))
@@ -102,7 +105,8 @@ def render_org_text(text: str, state: RenderState, *, titled: bool = False) -> s
         elif kind == _TABLE:
             parts.append(f'<div class="org-markup">{_table_html(piece, state)}</div>')
         else:
-            parts.append(org_container(kind, render_org_text("\n".join(piece[1:-1]), state)))
+            parts.append(org_container(kind, _render("\n".join(piece[1:-1]), state, 0,
+                                                     depth + 1)))
     return "".join(parts)
 
 
@@ -117,14 +121,16 @@ _TABLE_RULE = re.compile(r"\|[-+:| ]*-[-+:| ]*")
 _BEGIN = re.compile(r"#\+BEGIN_([A-Za-z][\w-]*)(?:[ \t]+.*)?", re.IGNORECASE)
 _END = re.compile(r"#\+END_[A-Z][\w-]*")
 _DRAWN_BLOCKS = frozenset({*VERBATIM_NAMES, "COMMENT"})
+MAX_NESTING = 32  # blocks inside blocks, each drawn by a call of its own
 
 
-def _pieces(rows: list[str], start: int) -> list[tuple[str, int, int]]:
+def _pieces(rows: list[str], start: int, depth: int) -> list[tuple[str, int, int]]:
     """``rows`` cut into pieces, each ``(kind, first row, last row)``: a ``$$`` formula
     on rows of its own or a ``#+BEGIN_NAME`` block whose content is code (both drawn by
     the site's Markdown rules), a block whose content is Org text (its ``NAME``), a
     list, a table, and the text between them; none starts before row ``start``. Code
-    blocks and formulas are the ones the parser masks; an unclosed block is text."""
+    blocks and formulas are the ones the parser masks; an unclosed block is text, and
+    so is one nested deeper than ``MAX_NESTING`` (each level is a call)."""
     masked = list(rows)
     mask_verbatim(masked)
     math = display_math_rows(masked)
@@ -132,7 +138,7 @@ def _pieces(rows: list[str], start: int) -> list[tuple[str, int, int]]:
     pieces: list[tuple[str, int, int]] = []
     number = 0
     while number < len(rows):
-        found = _piece_at(rows, number, math, ends) if number >= start else None
+        found = _piece_at(rows, number, math, ends, depth) if number >= start else None
         if found is not None:
             pieces.append(found)
             number = found[2] + 1
@@ -145,14 +151,17 @@ def _pieces(rows: list[str], start: int) -> list[tuple[str, int, int]]:
     return pieces
 
 
-def _piece_at(rows: list[str], number: int, math: dict[int, int],
-              ends: _EndRows) -> tuple[str, int, int] | None:
+def _piece_at(rows: list[str], number: int, math: dict[int, int], ends: _EndRows,
+              depth: int) -> tuple[str, int, int] | None:
     text = rows[number].strip()
     opened = _BEGIN.match(text)
     close = ends.closing(opened.group(1).upper(), number) if opened else None
     if opened and close is not None:
         name = opened.group(1).upper()
-        return (_DRAWN if name in _DRAWN_BLOCKS else name, number, close)
+        if name in _DRAWN_BLOCKS:
+            return (_DRAWN, number, close)
+        if depth < MAX_NESTING:
+            return (name, number, close)
     if number in math:
         return (_DRAWN, number, math[number])
     if text.startswith("|"):
@@ -332,6 +341,7 @@ class _Reading:
     closers: dict[str, list[int]] = field(default_factory=dict)
     newlines: list[int] = field(default_factory=list)
     insides: dict[int, int] = field(default_factory=dict)  # emphasis read: start -> end
+    inside_ends: set[int] = field(default_factory=set)
 
     @classmethod
     def of(cls, src: str) -> _Reading:
@@ -421,6 +431,7 @@ def org_emphasis(state: StateInline, silent: bool) -> bool:
         old_max = state.posMax
         state.pos, state.posMax = pos + 1, end
         reading.insides[pos + 1] = end
+        reading.inside_ends.add(end)
         state.md.inline.tokenize(state)
         state.posMax = old_max
         state.push(f"org_{tag}_close", tag, -1).markup = marker
@@ -437,8 +448,7 @@ def _closer(state: StateInline, reading: _Reading, marker: str, pos: int) -> int
     if 0 <= end < state.posMax:
         return end
     last = state.posMax - 1
-    inside = state.posMax in reading.insides.values()
-    if inside and last >= pos + 2 and state.src[last] == marker \
+    if state.posMax in reading.inside_ends and last >= pos + 2 and state.src[last] == marker \
             and not state.src[last - 1].isspace():
         return last
     return -1
