@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.macros import render_macro
 from kb_compiler.emit.site.render import LinkRewrite
-from kb_compiler.emit.site.rules_core import MEDIA_SUFFIXES
+from kb_compiler.emit.site.rules_core import FILE_EMBED_SUFFIXES
 from kb_compiler.emit.site.urls import asset_file, block_anchor, relative_url
 from kb_compiler.model import Dialect, Page, page_id
 from kb_compiler.parse.names import BASE_SUFFIX
@@ -112,7 +112,7 @@ class PageLinker:
             suffix = posixpath.splitext(target)[1].lower()
             if suffix == BASE_SUFFIX and not self.shallow:
                 return self._base(target, meta)
-            if suffix in MEDIA_SUFFIXES:
+            if suffix in FILE_EMBED_SUFFIXES:
                 return self._media(target, meta)
         found = self._resolve(meta)
         if found.asset is not None:

@@ -30,7 +30,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from kb_compiler.parse.logseq_inline import image_size
-from kb_compiler.parse.names import is_media_path
+from kb_compiler.parse.names import MEDIA_SUFFIXES, is_media_path
 from kb_compiler.parse.obsidian import without_code
 from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
 from kb_compiler.parse.obsidian_mask import blank_spans, comment_spans
@@ -44,12 +44,9 @@ _BLOCK_ID_ALONE = re.compile(r"^\^([A-Za-z0-9-]+)$")
 # Blocks that are one token (no open and close), which an id on the next line names.
 _LEAF_BLOCKS = frozenset({"fence", "code_block", "math_block", "math_block_label", "html_block"})
 _EXTERNAL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")  # a scheme: not a vault path
-MEDIA_SUFFIXES = frozenset(
-    {
-        ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif", ".ico", ".tif", ".tiff",
-        ".mp3", ".wav", ".ogg", ".m4a", ".flac", ".webm", ".mp4", ".mov", ".mkv", ".ogv", ".pdf"
-    }
-)
+# What an embed shows as a file rather than a note: media, and pictures and documents
+# that open in a viewer.
+FILE_EMBED_SUFFIXES = MEDIA_SUFFIXES | {".tif", ".tiff", ".pdf"}
 
 
 def _render_state(state: StateCore) -> RenderState:
@@ -372,7 +369,7 @@ def _is_block_embed(token: Token) -> bool:
         return bool(token.meta.get("embed"))
     if token.type != "wikilink" or not token.meta.get("embed"):
         return False
-    return PurePosixPath(str(token.meta["target"])).suffix.lower() not in MEDIA_SUFFIXES
+    return PurePosixPath(str(token.meta["target"])).suffix.lower() not in FILE_EMBED_SUFFIXES
 
 
 def core_rules_plugin(md: MarkdownIt) -> None:
