@@ -153,29 +153,40 @@ def mask_display_math(masked: list[str]) -> None:
             masked[number] = " " * len(masked[number])
 
 
-def mask_verbatim(masked: list[str]) -> None:
-    """Blank (in place) the body of ``#+BEGIN_SRC/EXAMPLE/QUERY/EXPORT`` ... ``#+END_...``.
-    A block with no end row is no block (mldoc reads its rows as text)."""
-    if "#+" not in "".join(masked):
-        return
+def verbatim_blocks(rows: list[str]) -> dict[int, int]:
+    """The ``#+BEGIN_SRC/EXAMPLE/QUERY/EXPORT`` blocks of ``rows``: the opening row ->
+    the row that ends it (the next one starting with its ``#+END_`` marker). A block
+    with no end row is no block (mldoc reads its rows as text)."""
+    if "#+" not in "".join(rows):
+        return {}
     ends: dict[str, list[int]] = {}
-    for index, row in enumerate(masked):
+    for index, row in enumerate(rows):
         text = row.strip().upper()
         if text.startswith("#+END_"):
             for name in VERBATIM_NAMES:
                 if text.startswith(name, 6):
                     ends.setdefault(name, []).append(index)
+    found: dict[int, int] = {}
     index = 0
-    while index < len(masked):
-        opened = VERBATIM_OPEN.match(masked[index])
+    while index < len(rows):
+        opened = VERBATIM_OPEN.match(rows[index])
         closing = ends.get(opened.group(1).upper(), []) if opened else []
         at = bisect.bisect_right(closing, index)
         if at == len(closing):
             index += 1
             continue
-        for inside in range(index + 1, closing[at]):
-            masked[inside] = " " * len(masked[inside])
+        found[index] = closing[at]
         index = closing[at] + 1
+    return found
+
+
+def mask_verbatim(masked: list[str]) -> dict[int, int]:
+    """Blank (in place) the body of each of the ``verbatim_blocks``; return them."""
+    blocks = verbatim_blocks(masked)
+    for opening, closing in blocks.items():
+        for inside in range(opening + 1, closing):
+            masked[inside] = " " * len(masked[inside])
+    return blocks
 
 
 def _row_roles(masked: list[str], parts: BlockParts) -> list[str]:

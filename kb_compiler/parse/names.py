@@ -24,8 +24,11 @@ from kb_compiler.encoding import utf8_length
 from kb_compiler.model import VaultKind
 
 __all__ = [
+    "AUDIO_SUFFIXES",
     "BASE_SUFFIX",
+    "IMAGE_SUFFIXES",
     "MEDIA_SUFFIXES",
+    "VIDEO_SUFFIXES",
     "decode_file_body",
     "file_name_for_page",
     "is_media_path",
@@ -36,10 +39,13 @@ __all__ = [
 ]
 
 PAGE_SUFFIXES = (".md", ".markdown", ".org")
-# What Logseq shows in place when a link names it: pictures, sounds and videos.
-MEDIA_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp",
-                            ".avif", ".ico", ".mp3", ".wav", ".ogg", ".m4a", ".flac",
-                            ".webm", ".mp4", ".mov", ".mkv", ".ogv"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif",
+                            ".ico"})
+VIDEO_SUFFIXES = frozenset({".webm", ".mp4", ".mov", ".mkv", ".ogv"})
+AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".ogg", ".m4a", ".flac"})
+# What Logseq shows in place when a link names it (and the site draws as a picture or a
+# player): pictures, sounds and videos.
+MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES | AUDIO_SUFFIXES
 BASE_SUFFIX = ".base"  # an Obsidian base: an asset that pages embed as a view
 # Journal file names Logseq has written by default, tried after the configured format.
 DEFAULT_JOURNAL_FILE_FORMATS = ("yyyy_MM_dd", "yyyy-MM-dd", "yyyyMMdd")

@@ -22,7 +22,7 @@ from kb_compiler.emit.site.render import LinkRewrite
 from kb_compiler.emit.site.rules_core import FILE_EMBED_SUFFIXES
 from kb_compiler.emit.site.urls import asset_file, block_anchor, relative_url
 from kb_compiler.model import Dialect, Page, page_id
-from kb_compiler.parse.names import BASE_SUFFIX
+from kb_compiler.parse.names import AUDIO_SUFFIXES, BASE_SUFFIX, IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from kb_compiler.resolve import Target, target_id
 from kb_compiler.resolve.blocks import section_roots
 
@@ -47,9 +47,6 @@ class Snippets(Protocol):
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _WEB = re.compile(r"^https?://", re.IGNORECASE)
-_IMAGE = frozenset([".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif", ".ico"])
-_VIDEO = frozenset([".webm", ".mp4", ".mov", ".mkv", ".ogv"])
-_AUDIO = frozenset([".mp3", ".wav", ".ogg", ".m4a", ".flac"])
 _ANCHOR_TAG = re.compile(r"</?a\b[^>]*>")
 WITHHELD = "not published: a file of this type could run script in the site"
 
@@ -320,7 +317,7 @@ class PageLinker:
             return self.withheld(alt or src)
         self.report.assets.add(path)
         url = relative_url(self.file, asset_file(path))
-        if posixpath.splitext(path)[1].lower() not in _IMAGE:
+        if posixpath.splitext(path)[1].lower() not in IMAGE_SUFFIXES:
             # Both apps embed a video or sound written as an image; other files are links.
             return media_html(url, path, alt or posixpath.basename(path), size)
         extra = f' title="{escape(title)}"' if title else ""
@@ -385,7 +382,7 @@ def _remote_media(url: str, alt: str, size: str | None) -> str | None:
     ending = url.lower().rsplit("#", 1)
     for part in ending[::-1]:
         suffix = posixpath.splitext(part.split("?", 1)[0])[1]
-        if suffix in _VIDEO or suffix in _AUDIO:
+        if suffix in VIDEO_SUFFIXES or suffix in AUDIO_SUFFIXES:
             return media_html(url, f"media{suffix}", alt or url, size)
     return None
 
@@ -403,10 +400,10 @@ def media_html(url: str, path: str, label: str, size: str | None) -> str:
     suffix = posixpath.splitext(path)[1].lower()
     dims = dimensions(size)
     src = escape(url)
-    if suffix in _IMAGE:
+    if suffix in IMAGE_SUFFIXES:
         return f'<img class="embed-image" src="{src}" alt="{escape(label)}" loading="lazy"{dims}>'
-    if suffix in _VIDEO:
+    if suffix in VIDEO_SUFFIXES:
         return f'<video class="embed-media" src="{src}" controls preload="metadata"{dims}></video>'
-    if suffix in _AUDIO:
+    if suffix in AUDIO_SUFFIXES:
         return f'<audio class="embed-media" src="{src}" controls preload="metadata"></audio>'
     return f'<a class="asset embed-file" href="{src}">{escape(label)}</a>'

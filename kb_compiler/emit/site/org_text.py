@@ -120,7 +120,6 @@ _ITEM = re.compile(r"([ \t]*)([-+*]|\d+[.)])[ \t]+(?:\[([ xX])\][ \t]+)?(.*)")
 _TABLE_RULE = re.compile(r"\|[-+:| ]*-[-+:| ]*")
 _BEGIN = re.compile(r"#\+BEGIN_([A-Za-z][\w-]*)(?:[ \t]+.*)?", re.IGNORECASE)
 _END = re.compile(r"#\+END_[A-Z][\w-]*")
-_DRAWN_BLOCKS = frozenset({*VERBATIM_NAMES, "COMMENT"})
 MAX_NESTING = 32  # blocks inside blocks, each drawn by a call of its own
 
 
@@ -132,13 +131,13 @@ def _pieces(rows: list[str], start: int, depth: int) -> list[tuple[str, int, int
     blocks and formulas are the ones the parser masks; an unclosed block is text, and
     so is one nested deeper than ``MAX_NESTING`` (each level is a call)."""
     masked = list(rows)
-    mask_verbatim(masked)
+    code = mask_verbatim(masked)
     math = display_math_rows(masked)
     ends = _EndRows.of(rows)
     pieces: list[tuple[str, int, int]] = []
     number = 0
     while number < len(rows):
-        found = _piece_at(rows, number, math, ends, depth) if number >= start else None
+        found = _piece_at(rows, number, (code, math), ends, depth) if number >= start else None
         if found is not None:
             pieces.append(found)
             number = found[2] + 1
@@ -151,19 +150,22 @@ def _pieces(rows: list[str], start: int, depth: int) -> list[tuple[str, int, int
     return pieces
 
 
-def _piece_at(rows: list[str], number: int, math: dict[int, int], ends: _EndRows,
-              depth: int) -> tuple[str, int, int] | None:
+def _piece_at(rows: list[str], number: int, drawn: tuple[dict[int, int], dict[int, int]],
+              ends: _EndRows, depth: int) -> tuple[str, int, int] | None:
+    """The piece starting at row ``number``, if one does; ``drawn``: the code blocks and
+    the formulas the parser masks (first row -> last row)."""
+    for found in drawn:
+        if number in found:
+            return (_DRAWN, number, found[number])
     text = rows[number].strip()
     opened = _BEGIN.match(text)
-    close = ends.closing(opened.group(1).upper(), number) if opened else None
-    if opened and close is not None:
-        name = opened.group(1).upper()
-        if name in _DRAWN_BLOCKS:
+    name = opened.group(1).upper() if opened else ""
+    close = ends.closing(name, number) if opened and name not in VERBATIM_NAMES else None
+    if close is not None:
+        if name == "COMMENT":
             return (_DRAWN, number, close)
         if depth < MAX_NESTING:
             return (name, number, close)
-    if number in math:
-        return (_DRAWN, number, math[number])
     if text.startswith("|"):
         last = number
         while last + 1 < len(rows) and rows[last + 1].strip().startswith("|"):
@@ -253,10 +255,9 @@ def _cells(row: str) -> list[str]:
 
 @dataclass
 class _EndRows:
-    """The ``#+END_`` rows of a text by the names they close, found in one pass (a page
-    of unclosed blocks is not scanned again from each). A code block closes where the
-    parser ends it, at a row starting with its end marker; another block, as the site's
-    rule for Markdown pages closes it, at a row that is its end marker alone."""
+    """The rows that are an ``#+END_NAME`` marker alone, by name, found in one pass (a
+    page of unclosed blocks is not scanned again from each): where a block of Org text
+    ends, as the site's rule for Markdown pages ends one."""
 
     by_name: dict[str, list[int]] = field(default_factory=dict)
 
@@ -265,13 +266,8 @@ class _EndRows:
         found = cls()
         for number, row in enumerate(rows):
             text = row.strip().upper()
-            if not text.startswith("#+END_"):
-                continue
-            names = {name for name in VERBATIM_NAMES if text.startswith(f"#+END_{name}")}
-            if _END.fullmatch(text):
-                names.add(text[6:])
-            for name in names:
-                found.by_name.setdefault(name, []).append(number)
+            if text.startswith("#+END_") and _END.fullmatch(text):
+                found.by_name.setdefault(text[6:], []).append(number)
         return found
 
     def closing(self, name: str, start: int) -> int | None:

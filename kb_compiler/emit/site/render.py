@@ -39,7 +39,13 @@ from kb_compiler.emit.site.highlight import (
     highlight_code,
     render_math,
 )
-from kb_compiler.emit.site.rules_core import core_rules_plugin, plain_text
+from kb_compiler.emit.site.rules_core import (
+    BARE_URLS,
+    CALLOUT_PARTS,
+    callout_start,
+    core_rules_plugin,
+    plain_text,
+)
 from kb_compiler.emit.site.rules_inline import inline_rules_plugin, logseq_syntax
 from kb_compiler.emit.site.rules_math import logseq_math_plugin
 from kb_compiler.emit.site.rules_org import org_blocks_plugin
@@ -208,15 +214,9 @@ def _render_math(display: bool) -> Any:
 def _callout_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict,
                   env: EnvType) -> str:
     meta = tokens[idx].meta
-    kind = html.escape(str(meta["kind"]), quote=True)
     anchor = tokens[idx].attrGet("id")
-    id_attr = f' id="{html.escape(str(anchor), quote=True)}"' if anchor else ""
-    if meta["fold"]:
-        state = " open" if meta["fold"] == "+" else ""
-        markup = f'<details class="callout"{id_attr} data-callout="{kind}"{state}>'
-    else:
-        markup = f'<div class="callout"{id_attr} data-callout="{kind}">'
-    return _state(env).keep(markup)
+    return _state(env).keep(callout_start(str(meta["kind"]), str(anchor) if anchor else None,
+                                          meta["fold"]))
 
 
 def _callout_part(markup_fold: str, markup_plain: str) -> Any:
@@ -254,13 +254,8 @@ def markdown() -> MarkdownIt:
     for name in ("math_block", "math_block_label"):
         md.add_render_rule(name, _render_math(True))
     md.add_render_rule("callout_open", _callout_open)
-    md.add_render_rule("callout_close", _callout_part("</details>", "</div>"))
-    md.add_render_rule("callout_title_open", _callout_part(
-        '<summary class="callout-title">', '<div class="callout-title">'))
-    md.add_render_rule("callout_title_close", _callout_part("</summary>", "</div>"))
-    md.add_render_rule("callout_body_open", _callout_part(
-        '<div class="callout-content">', '<div class="callout-content">'))
-    md.add_render_rule("callout_body_close", _callout_part("</div>", "</div>"))
+    for name, (folding, plain) in CALLOUT_PARTS.items():
+        md.add_render_rule(name, _callout_part(folding, plain))
     return md
 
 
@@ -358,6 +353,7 @@ def _bare_url(rule: Any, state: StateInline, silent: bool) -> bool:
         for token in state.tokens[count:]:  # after the pending text the rule pushed
             if token.type == "link_open":
                 token.meta["bare_url"] = True
+                state.env[BARE_URLS] = True
     return found
 
 

@@ -20,6 +20,7 @@ Every rule reads its page context from ``env["kbc"]`` (a ``render.RenderState``)
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ _BLOCK_ID_ALONE = re.compile(r"^\^([A-Za-z0-9-]+)$")
 # Blocks that are one token (no open and close), which an id on the next line names.
 _LEAF_BLOCKS = frozenset({"fence", "code_block", "math_block", "math_block_label", "html_block"})
 _EXTERNAL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")  # a scheme: not a vault path
+BARE_URLS = "kbc_bare_urls"  # env key: an autolink rule marked an address written bare
 # What an embed shows as a file rather than a note: media, and pictures and documents
 # that open in a viewer.
 FILE_EMBED_SUFFIXES = MEDIA_SUFFIXES | {".tif", ".tiff", ".pdf"}
@@ -68,6 +70,34 @@ def without_comments(text: str) -> str:
     if "%%" not in text:
         return text
     return blank_spans(text, comment_spans(without_code(text)), "")
+
+
+# A callout's parts around its title and body: (folding, as <details>; not folding).
+CALLOUT_PARTS = {
+    "callout_title_open": ('<summary class="callout-title">', '<div class="callout-title">'),
+    "callout_title_close": ("</summary>", "</div>"),
+    "callout_body_open": ('<div class="callout-content">', '<div class="callout-content">'),
+    "callout_body_close": ("</div>", "</div>"),
+    "callout_close": ("</details>", "</div>"),
+}
+
+
+def callout_start(kind: str, anchor: str | None, fold: str | None) -> str:
+    """A callout's opening tag: ``<details>`` when it folds (``+``: open), else a div."""
+    kind_attr = html.escape(kind, quote=True)
+    id_attr = f' id="{html.escape(anchor, quote=True)}"' if anchor else ""
+    if fold:
+        state = " open" if fold == "+" else ""
+        return f'<details class="callout"{id_attr} data-callout="{kind_attr}"{state}>'
+    return f'<div class="callout"{id_attr} data-callout="{kind_attr}">'
+
+
+def callout_html(kind: str, title: str, body: str) -> str:
+    """A whole callout that does not fold, around ``title`` and ``body`` (HTML)."""
+    part = {name: plain for name, (_, plain) in CALLOUT_PARTS.items()}
+    return (f'{callout_start(kind, None, None)}{part["callout_title_open"]}{title}'
+            f'{part["callout_title_close"]}{part["callout_body_open"]}{body}'
+            f'{part["callout_body_close"]}{part["callout_close"]}')
 
 
 def callouts(state: StateCore) -> None:
@@ -248,10 +278,11 @@ def local_links(state: StateCore) -> None:
     pages a picture's web address written bare is an image, as Logseq shows it."""
     render = _render_state(state)
     linker = render.linker
+    bare_urls = state.env.get(BARE_URLS) and not render.options.obsidian_syntax
     for token in state.tokens:
         if token.type != "inline" or not token.children:
             continue
-        if not render.options.obsidian_syntax:
+        if bare_urls:
             token.children = _bare_media_shown(token.children)
         children = token.children
         for index, child in enumerate(children):
@@ -278,8 +309,6 @@ def _bare_media_shown(children: list[Token]) -> list[Token]:
     """``children`` with each bare web address of a picture, sound or video (an
     autolink's three tokens) made an image: Logseq shows a link in place when its text
     starts with ``http`` and its path names media (``show-link?`` in its block view)."""
-    if not any(child.meta.get("bare_url") for child in children if child.type == "link_open"):
-        return children
     shown: list[Token] = []
     index = 0
     while index < len(children):

@@ -32,6 +32,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from kb_compiler.emit.site.rules_core import callout_html
+
 _BEGIN = re.compile(r"#\+BEGIN_([A-Za-z][\w-]*)(?:[ \t]+(.*))?$", re.IGNORECASE)
 _ADMONITIONS = frozenset({"NOTE", "TIP", "IMPORTANT", "CAUTION", "WARNING", "PINNED"})
 _VERBATIM_LANGUAGE = {"EXAMPLE": "", "QUERY": "clojure"}  # SRC names its own
@@ -164,8 +166,7 @@ def org_container(name: str, inner: str) -> str:
     if name == "QUOTE":
         return f"<blockquote>{inner}</blockquote>"
     if name in _ADMONITIONS:
-        return (f'<div class="callout" data-callout="{kind}"><div class="callout-title">'
-                f'{kind.title()}</div><div class="callout-content">{inner}</div></div>')
+        return callout_html(kind, kind.title(), inner)
     return f'<div class="org-block org-{html.escape(kind, quote=True)}">{inner}</div>'
 
 
