@@ -177,3 +177,17 @@ def test_a_blocks_scheduled_and_deadline_dates_are_shown(tmp_path: Path) -> None
                      ("SCHEDULED", "2021-05-31", "2021-05-31 Mon"),
                      ("SCHEDULED", "2021-05-26", "2021-05-26 Wed 7:00 .+1d")]
     assert "<p>eg: finish reading 1984 by 29th of May</p>\n<div class=\"planning\">" in page
+
+
+def test_a_date_that_is_no_day_is_shown_without_a_machine_date(tmp_path: Path) -> None:
+    vault = tmp_path / "graph"
+    (vault / "pages").mkdir(parents=True)
+    (vault / "logseq").mkdir()
+    (vault / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (vault / "pages/t.md").write_text(
+        "- TODO x\n  SCHEDULED: <2021-13-99 Xyz>\n  DEADLINE: <soon & <b>>\n", encoding="utf-8")
+    out = tmp_path / "site"
+    build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(search=False))
+    page = (out / "t.html").read_text(encoding="utf-8")
+    assert "<time>&lt;2021-13-99 Xyz&gt;</time>" in page
+    assert "<time>&lt;soon &amp; &lt;b&gt;</time>" in page

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
@@ -93,10 +94,18 @@ def planning_html(block: Block) -> str:
         if not written:
             continue
         day = _ISO_DAY.match(written)
-        attribute = f' datetime="{day.group()}"' if day else ""
+        attribute = f' datetime="{day.group()}"' if day and _is_date(day.group()) else ""
         rows.append(f'<div class="planning"><span class="planning-label">{label}:</span> '
                     f"<time{attribute}>&lt;{html.escape(written)}&gt;</time></div>")
     return "".join(rows)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def block_properties_html(block: Block, linker: PageLinker) -> str:
