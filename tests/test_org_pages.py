@@ -137,6 +137,20 @@ def test_an_org_link_to_a_file_is_an_asset_reference() -> None:
                      ("embed", "a.mp4", True), ("link", "Chart page", False)]
 
 
+def test_an_org_link_without_a_label_to_a_file_or_an_address_names_no_page() -> None:
+    """Without a label mldoc reads ``[[file:a.pdf]]`` as a file and ``[[https://...]]`` as
+    an address (inline.ml, org_link_2); any other ``[[target]]`` is a page reference. The
+    parser read them all as page names: ``kbc check`` reported a ``file:`` link to a file
+    in the graph as a path escaping the vault, and an address as a missing page."""
+    page = org("* [[file:./z.pdf]] [[file:../assets/q.png]] [[https://e.com/a]] "
+               "[[../assets/k.png]] [[mailto:x@y.z]] [[Project: X]] [[a [[b]]]]\n")
+    found = [(r.kind.value, r.target, r.is_asset, r.column) for r in page.references]
+    assert found == [("link", "./z.pdf", True, 3), ("embed", "../assets/q.png", True, 20),
+                     ("embed", "../assets/k.png", True, 65),
+                     ("link", "mailto:x@y.z", False, 85), ("link", "Project: X", False, 102),
+                     ("link", "a [[b]]", False, 117)]
+
+
 def test_formulas_on_rows_of_their_own_hold_no_references() -> None:
     page = org("* becomes\n  $$\n  \\frac{1}{[[Inside]]}\n  $$\n  [[After]] $$[[Row]]\n")
     assert [r.target for r in page.references] == ["After", "Row"]
@@ -186,7 +200,8 @@ def test_refs_into_an_org_page_resolve_and_unknown_ones_still_fail(tmp_path: Pat
         f"- {{{{embed (({OTHER}))}}}}\n")
     (vault / "pages/links.org").write_text(
         f"* [[reader]] and [[gone]], (({UUID}))\n"
-        "* [[../assets/chart.png][chart]] and [[../assets/lost.png][lost]]\n")
+        "* [[../assets/chart.png][chart]] and [[../assets/lost.png][lost]]\n"
+        "* [[file:../assets/chart.png]] [[https://example.com/a]] [[file:gone.pdf]]\n")
     (vault / "assets").mkdir()
     (vault / "assets/chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     result = check_vault(vault, cache_dir=None)
@@ -194,6 +209,7 @@ def test_refs_into_an_org_page_resolve_and_unknown_ones_still_fail(tmp_path: Pat
               if d.severity is Severity.ERROR]
     assert errors == [("broken-link", "pages/links.org", 1, 18),
                       ("missing-asset", "pages/links.org", 2, 38),
+                      ("missing-asset", "pages/links.org", 3, 58),
                       ("broken-embed", "pages/reader.md", 3, 3)]
 
 

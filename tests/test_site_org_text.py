@@ -30,6 +30,7 @@ ORG_PAGE = f"""#+TITLE: Field notes
 * See [[Persona][the persona]] and [[Goals]], tagged #research
   A URL: [[https://example.com/a?b=1&c=2][example <site>]], a bare one https://example.org/x
   A mail: [[mailto:team@example.com][write to us]]; a file: [[file:notes.txt][the notes]]
+  Unlabelled: [[file:notes.txt]], [[https://example.com/u]], [[../assets/chart.png]]
   Missing: [[Nowhere][no page]]; code: ~[[Persona][not a link]]~ and =#not-a-tag=
 * The key block, quoted: [[(({UUID}))][the key]] and (({UUID}))
   {{{{embed [[Goals]]}}}}
@@ -93,6 +94,15 @@ def test_urls_are_links_and_other_link_types_their_label(site: Path) -> None:
     assert '<a href="files/pages/notes.txt" class="asset">the notes</a>' in outline
 
 
+def test_unlabelled_org_links_to_files_and_addresses_are_no_page_links(site: Path) -> None:
+    """mldoc reads ``[[file:...]]`` and ``[[protocol://...]]`` without a label as a file
+    and an address, not as page names (``org_link_2``)."""
+    outline = own_outline(site / "field-notes.html")
+    assert ('Unlabelled: <a href="files/pages/notes.txt" class="asset">notes.txt</a>, '
+            '<a href="https://example.com/u">https://example.com/u</a>, '
+            '<img src="files/assets/chart.png" alt="" loading="lazy">') in outline
+
+
 def test_files_are_shown_as_logseq_shows_them(site: Path) -> None:
     """mldoc reads a target starting with "." or "/" as a file, and Logseq shows a
     picture an Org link names (in the graph or on the web) in place, its size after it."""
@@ -153,7 +163,8 @@ _FRAGMENTS = st.sampled_from([
     "~code [[Hidden]]~", "=verb [[Hidden]]=", "*bold*", "/it/", "_u_", "+s+", "[[", "]]",
     "][", "~", "=", "*", "/", " ", "\n", "text", "a:", "https://x.org/p ",
     "\n#+BEGIN_SRC\n", "\n#+END_SRC\n", "\n#+BEGIN_NOTE\n", "\n#+END_NOTE\n", "\n$$\n", "$$",
-    "[[./a.png][pic]]", "[[file:b.pdf][doc]]", "^^", "[:b \"x\"]",
+    "[[./a.png][pic]]", "[[file:b.pdf][doc]]", "^^", "[:b \"x\"]", "[[file:c.pdf]]",
+    "[[https://a.org/d]]", "[[../e.png]]",
 ])
 
 

@@ -59,9 +59,14 @@ _DRAWER_END = re.compile(r"[ \t]*:END:[ \t]*$", re.IGNORECASE)
 _DRAWER_ROW = re.compile(r"([ \t]*:)([^\s:]+):(?:[ \t]+(.*?))?[ \t]*$")
 _PLANNING = re.compile(r"[ \t]*(?:SCHEDULED|DEADLINE|CLOSED):")
 _VERBATIM_OPEN = re.compile(r"[ \t]*#\+BEGIN_(\w+)", re.IGNORECASE)
-# A label holds no bracket: each try then stops at the next one (lazy ".*?" made a line
-# of many unclosed "[[a][b" quadratic).
-ORG_LINK = re.compile(r"\[\[([^\[\]\n]+)\]\[([^\[\]\n]*)\]\]")
+# [[target][label]], or [[target]] (no label: group 2 is None). A label holds no
+# bracket: each try then stops at the next one (lazy ".*?" made a line of many unclosed
+# "[[a][b" quadratic).
+ORG_LINK = re.compile(r"\[\[([^\[\]\n]+)\](?:\[([^\[\]\n]*)\])?\]")
+# Without a label, mldoc reads [[target]] as a page reference unless it is a "file:"
+# link or an address "protocol://..." (inline.ml, org_link_2); a path starting with "."
+# or "/" names a file here as it does in a labelled link (org_file_target).
+_UNLABELLED_NOT_PAGE = re.compile(r"\s*(?:file:.|[^:]*://|[./])", re.IGNORECASE)
 _FILE_TARGET = re.compile(r"(?:file:(?!//)|(?=[./]))(.+)", re.IGNORECASE)
 _BLOCK_TARGET = re.compile(r"\(\(\s*(" + UUID + r")\s*\)\)")
 # A URL, or an Org link type that names no page ("Project: X" is a page name).
@@ -217,7 +222,7 @@ def _scan_text(lines: list[str], first: int, end: int, drawer: tuple[int, int] |
     index = LineIndex(masked, first_line=first + 1)
     context = ScanContext(path, index.position)
     found = InlineFindings()
-    if "][" in masked:
+    if "[[" in masked:
         masked = _scan_org_links(raw, masked, context, found)
     found.extend(scan_inline(raw, masked, context))
     found.references.sort(key=lambda ref: (ref.line, ref.column))
@@ -282,11 +287,13 @@ def org_file_target(target: str) -> str | None:
 
 
 def mask_org_links(masked: str) -> tuple[str, list[re.Match[str]]]:
-    """The Org links ``[[target][label]]`` of ``masked`` (the text with its code
-    blanked), and the text with each of them blanked from a line end on, so that no
-    ``[[ ]]`` pair or macro is read across one (in ``[[[[a][b]]]]`` the link is to 'a',
-    the outer brackets are text)."""
-    links = list(ORG_LINK.finditer(masked))
+    """The Org links of ``masked`` (the text with its code blanked): every
+    ``[[target][label]]``, and ``[[target]]`` where it names a file or an address; and
+    the text with each of them blanked from a line end on, so that no ``[[ ]]`` pair or
+    macro is read across one (in ``[[[[a][b]]]]`` the link is to 'a', the outer brackets
+    are text)."""
+    links = [link for link in ORG_LINK.finditer(masked)
+             if link.group(2) is not None or _UNLABELLED_NOT_PAGE.match(link.group(1))]
     pieces: list[str] = []
     last = 0
     for link in links:
@@ -304,7 +311,7 @@ def _scan_org_links(raw: str, masked: str, context: ScanContext,
     for link in links:
         written = raw[link.start(1):link.end(1)]
         kind, target = org_link_target(written)
-        label = raw[link.start(2):link.end(2)].strip() or None
+        label = raw[link.start(2):link.end(2)].strip() or None  # "" without a label
         line, column = context.locate(link.start())
         source = raw[link.start():link.end()]
         path = org_file_target(written)
