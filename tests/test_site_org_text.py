@@ -155,6 +155,19 @@ def test_the_linked_pages_list_the_org_page_as_a_backlink(site: Path) -> None:
     assert 'href="field-notes.html"' in goals.split('class="section backlinks"', 1)[1]
 
 
+def test_a_block_in_a_list_item_is_drawn_as_a_block() -> None:
+    """mldoc parses a list item's rows, trimmed, with its block parsers (``lists.ml``),
+    so a source block in an item is code (the docs graph's 2020_05_30.org has two). It
+    was shown as text, a link in it live that the parser does not read."""
+    text = ("Steps:\n1. Add this\n   #+BEGIN_SRC clojure\n   {:query [[Page]]}\n"
+            "   #+END_SRC\n2. Done [[Goals]]")
+    linker = RecordingLinker()
+    html = render_org_text(text, RenderState(linker, RenderOptions()))
+    assert [call[1]["target"] for call in linker.calls] == ["Goals"]  # type: ignore[index]
+    assert '<ol><li>Add this<div class="org-markup"><div class="highlight" ' in html
+    assert '<span class="ss">:query</span>' in html and "#+" not in html
+
+
 # -- the site and the parser read Org text alike ----------------------------------------
 
 _FRAGMENTS = st.sampled_from([
@@ -164,7 +177,7 @@ _FRAGMENTS = st.sampled_from([
     "][", "~", "=", "*", "/", " ", "\n", "text", "a:", "https://x.org/p ",
     "\n#+BEGIN_SRC\n", "\n#+END_SRC\n", "\n#+BEGIN_NOTE\n", "\n#+END_NOTE\n", "\n$$\n", "$$",
     "[[./a.png][pic]]", "[[file:b.pdf][doc]]", "^^", "[:b \"x\"]", "[[file:c.pdf]]",
-    "[[https://a.org/d]]", "[[../e.png]]",
+    "[[https://a.org/d]]", "[[../e.png]]", "\n- ", "\n  + ", "\n1. ",
 ])
 
 
@@ -207,7 +220,7 @@ def _rendered(kind: str, value: object) -> tuple[str, str]:
 # -- Logseq's docs graph: its Org pages as Logseq shows them -----------------------------
 
 DOCS_ORG = ("journals/2020_06_01.org", "pages/Org Mode.org", "pages/Changelog_2020.org",
-            "pages/about.org", "journals/2020_05_28.org")
+            "pages/about.org", "journals/2020_05_28.org", "journals/2020_05_30.org")
 
 
 @pytest.fixture(scope="module")
@@ -263,6 +276,11 @@ def test_the_docs_graphs_lists_and_tables_are_drawn(docs_org_site: Path) -> None
             "Undo</td><td><code>Ctrl-c</code></td></tr>") in journal
     changelog = own_outline(docs_org_site / "changelog-2020.html")
     assert '<div class="org-text">1. Fixed' in changelog
+    # 2020_05_30.org: a source block in each of two numbered items is code
+    queries = own_outline(docs_org_site / "may-30th-2020.html")
+    assert "#+BEGIN_SRC" not in queries
+    assert re.search(r'<li>Add multiple queries .*?<div class="org-markup"><div class='
+                     r'"highlight" data-lang="clojure">.*?:default-queries', queries, re.S)
 
 
 def render(text: str, *, titled: bool = False) -> str:

@@ -16,8 +16,9 @@ inside them. ``*bold*``, ``/italic/``, ``_underline_`` and ``+strike-through+`` 
 emphasis, on one line, where Org's rules allow it (a blank or one of ``-('"{`` before the
 opening mark, a blank or punctuation after the closing one, no blank inside either);
 ``^^highlight^^`` and hiccup are drawn. Lists and tables are cut out with the blocks and
-drawn as mldoc reads them. Other Org markup (footnotes, timestamps, ``\\#``) stays as
-written. An Org link a browser may not follow (``javascript:``) shows its label.
+drawn as mldoc reads them (an item's rows hold blocks of their own). Other Org markup
+(footnotes, timestamps, ``\\#``) stays as written. An Org link a browser may not follow
+(``javascript:``) shows its label.
 
 The parser is a markdown-it ``zero`` instance (no Markdown syntax) with the site's own
 inline rules for the shared syntax and rules for Org's.
@@ -101,7 +102,7 @@ def _render(text: str, state: RenderState, start: int, depth: int) -> str:
             shown = render_markdown(_drawn_source(piece), state).strip()
             parts.append(f'<div class="org-markup">{shown}</div>' if shown else "")
         elif kind == _LIST:
-            parts.append(f'<div class="org-markup">{_list_html(piece, state)}</div>')
+            parts.append(f'<div class="org-markup">{_list_html(piece, state, depth)}</div>')
         elif kind == _TABLE:
             parts.append(f'<div class="org-markup">{_table_html(piece, state)}</div>')
         else:
@@ -201,8 +202,10 @@ def _list_end(rows: list[str], start: int) -> int:
     return last
 
 
-def _list_html(rows: list[str], state: RenderState) -> str:
-    """Nested lists: an item indented more than the one before is in a list inside it."""
+def _list_html(rows: list[str], state: RenderState, depth: int) -> str:
+    """Nested lists: an item indented more than the one before is in a list inside it.
+    An item's rows, trimmed, hold blocks as a page's text does (mldoc parses them with
+    the block parsers: a ``#+BEGIN_SRC`` in an item is code)."""
     items: list[tuple[int, bool, str | None, list[str]]] = []
     for row in rows:
         item = _list_item(row)
@@ -226,7 +229,9 @@ def _list_html(rows: list[str], state: RenderState) -> str:
         check = "" if box is None else (
             '<input class="task-list-item-checkbox" type="checkbox" disabled'
             f'{" checked" if box == "X" else ""}> ')
-        shown.append(f"<li>{check}{_org_inline(chr(10).join(lines), state)}")
+        content = _render("\n".join(lines), state, 0, depth + 1) if depth < MAX_NESTING \
+            else _org_inline("\n".join(lines), state)
+        shown.append(f"<li>{check}{content}")
     shown.extend(f"</li></{tag}>" for _, tag in reversed(open_lists))
     return "".join(shown)
 
