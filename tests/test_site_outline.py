@@ -13,12 +13,14 @@ import textwrap
 from pathlib import Path
 
 from kb_compiler.emit.site import SiteOptions, build_site
+from kb_compiler.emit.site.body import _before_block
 from kb_compiler.emit.site.graphview import MAX_GLOBAL_NODES, GraphNode, global_graph, local_graph
 from kb_compiler.emit.site.outline import MAX_VISUAL_DEPTH, block_source, render_outline
 from kb_compiler.loader import load
 from kb_compiler.model import Block
 from kb_compiler.resolve import resolve
 from tests.conftest import LOGSEQ_DOCS
+from tests.test_site_build import own_outline
 
 UUID = "64f1b2c3-aaaa-bbbb-cccc-1234567890ab"
 
@@ -191,3 +193,33 @@ def test_a_date_that_is_no_day_is_shown_without_a_machine_date(tmp_path: Path) -
     page = (out / "t.html").read_text(encoding="utf-8")
     assert "<time>&lt;2021-13-99 Xyz&gt;</time>" in page
     assert "<time>&lt;soon &amp; &lt;b&gt;</time>" in page
+
+
+def test_a_block_ref_shows_its_block_up_to_a_code_fence(tmp_path: Path) -> None:
+    """A block ref (and a query's results) shows the block's first lines as one link; a
+    code fence in them showed as written (the docs graph's query of term/alias showed
+    "```markdown" and the code). The fence ends the text."""
+    vault = write(tmp_path / "graph", {
+        "logseq/config.edn": "{}\n",
+        "pages/Guest.md": f"""\
+            - Markdown:
+              id:: {UUID}
+              ```markdown
+              alias:: page1
+              ```
+            """,
+        "pages/Host.md": f"- see (({UUID}))\n- {{{{query (page guest)}}}}\n",
+    })
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
+    host = own_outline(tmp_path / "site" / "host.html")
+    link = r'<a class="block-ref" href="guest\.html#block-' + UUID + r'"[^>]*>Markdown:</a>'
+    assert len(re.findall(link, host)) == 2  # the ref and the query's result
+    assert "```" not in host and "alias::" not in host
+
+
+def test_a_snippet_of_a_block_opening_with_code_is_its_first_line_as_code() -> None:
+    assert _before_block("```python\n\nx = `y` * 2\n```\nafter", False) == "`` x = `y` * 2 ``"
+    assert _before_block("~~~\n~~~", False) == ""
+    assert _before_block("#+BEGIN_QUOTE\nTitle\n#+END_QUOTE", True) == "Title"
+    assert _before_block("#+BEGIN_QUOTE\nTitle", False) == "#+BEGIN_QUOTE\nTitle"
+    assert _before_block("text ```inline``` code\nmore", False) == "text ```inline``` code\nmore"

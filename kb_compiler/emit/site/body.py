@@ -230,20 +230,31 @@ class Snippets:
 
 def _snippet_source(page: Page, block: Block) -> str:
     """The Markdown a block ref shows: the block's first paragraph, without heading
-    marks or Org-style block markers."""
+    marks, and up to its first code fence or (Logseq) ``#+BEGIN_`` block, markers a
+    link's one line of text would show as written."""
     text = block_source(block)[0].strip().split("\n\n", 1)[0]
-    if page.dialect is Dialect.LOGSEQ:
-        text = _before_org_block(text)
+    text = _before_block(text, page.dialect is Dialect.LOGSEQ)
     return re.sub(r"^#{1,6}\s+", "", text)[:SNIPPET_CHARS]
 
 
-def _before_org_block(text: str) -> str:
-    """A block's text up to its first ``#+BEGIN_`` block, or, when it opens with one,
-    that block's first lines: the block's title (``Pi-Yueh Chuang``, then a quote),
-    not the markers."""
+_FENCE = re.compile(r"[ \t]*(?:`{3,}[^`]*|~{3,}.*)")
+_ORG_MARK = re.compile(r"[ \t]*#\+(?:BEGIN|END)_", re.IGNORECASE)
+
+
+def _before_block(text: str, org_blocks: bool) -> str:
+    """``text`` up to its first code fence or ``#+BEGIN_`` block. When it opens with
+    one: a ``#+BEGIN_`` block's first lines, its title (``Pi-Yueh Chuang``, then a
+    quote), or the first line of code, as code."""
+    lines = text.split("\n")
+    if _FENCE.fullmatch(lines[0]):
+        code = next((line.strip() for line in lines[1:] if line.strip()), "")
+        if _FENCE.fullmatch(code):
+            return ""
+        ticks = "`" * (max(map(len, re.findall("`+", code)), default=0) + 1)
+        return f"{ticks} {code} {ticks}" if code else ""
     kept: list[str] = []
-    for line in text.split("\n"):
-        if line.strip().upper().startswith(("#+BEGIN_", "#+END_")):
+    for line in lines:
+        if _FENCE.fullmatch(line) or (org_blocks and _ORG_MARK.match(line)):
             if kept:
                 break
             continue
