@@ -223,3 +223,24 @@ def test_a_snippet_of_a_block_opening_with_code_is_its_first_line_as_code() -> N
     assert _before_block("#+BEGIN_QUOTE\nTitle\n#+END_QUOTE", True) == "Title"
     assert _before_block("#+BEGIN_QUOTE\nTitle", False) == "#+BEGIN_QUOTE\nTitle"
     assert _before_block("text ```inline``` code\nmore", False) == "text ```inline``` code\nmore"
+
+
+def test_a_macro_in_three_braces_is_the_macro(tmp_path: Path) -> None:
+    """mldoc reads ``{{{name args}}}`` as a macro before ``{{...}}`` (inline.ml); the
+    docs graph's videos.md writes ``{{{youtube Vw-x7yTTO0s}}}``. The site showed each as
+    a macro named "{youtube" and a stray brace. An Org page's ``{{{embed [[X]] }}}``
+    (Changelog_2020.org) is an embed, as the parser reads it."""
+    vault = tmp_path / "graph"
+    (vault / "pages").mkdir(parents=True)
+    (vault / "logseq").mkdir()
+    (vault / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (vault / "pages/videos.md").write_bytes((LOGSEQ_DOCS / "pages/videos.md").read_bytes())
+    (vault / "pages/notes.org").write_text("* See\n** {{{embed [[videos]] }}}\n",
+                                           encoding="utf-8")
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
+    videos = own_outline(tmp_path / "site" / "videos.html")
+    ids = re.findall(r'href="https://www\.youtube\.com/watch\?v=([\w-]+)"', videos)
+    assert ids == ["Vw-x7yTTO0s", "JCIdJBZGQLQ", "_BPlbNr6hzY", "qtN7qqdeTwU", "8cZdHIgwPro"]
+    assert "{" not in videos and "}" not in videos
+    notes = own_outline(tmp_path / "site" / "notes.html")
+    assert '<a class="embed-source" href="videos.html"' in notes and "{" not in notes

@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from kb_compiler.emit.site.scan import raw_html, scanner
+from kb_compiler.emit.site.scan import Scanner, raw_html, scanner
 from kb_compiler.parse.logseq_html import opens_element
 from kb_compiler.parse.logseq_inline import LATEX_CLOSE
 from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
@@ -267,24 +267,36 @@ def plain_bracket(state: StateInline, silent: bool) -> bool:
 
 
 def macro(state: StateInline, silent: bool) -> bool:
-    """``{{name args}}`` on one line; ``{{embed [[X]]}}`` and ``{{embed ((uuid))}}``
-    become embed tokens."""
+    """``{{name args}}`` on one line, or ``{{{name args}}}`` (mldoc tries three braces
+    first: Logseq's docs write ``{{{embed [[page]]}}}`` and ``{{{youtube id}}}``);
+    ``{{embed [[X]]}}`` and ``{{embed ((uuid))}}`` become embed tokens."""
     src, pos = state.src, state.pos
     if not src.startswith("{{", pos):
         return False
     scan = scanner(state)
-    end = scan.find("}}", pos + 2)
-    if end < 0 or end + 2 > state.posMax or scan.find("\n", pos, end) >= 0:
+    braces = 3 if _triple_closes(src, scan, pos, state.posMax) else 2
+    end = scan.find("}" * braces, pos + braces)
+    if end < 0 or end + braces > state.posMax or scan.find("\n", pos, end) >= 0:
         return False
-    inner = src[pos + 2 : end].strip()
+    inner = src[pos + braces : end].strip()
     name_match = _MACRO_NAME.match(inner)
     if not name_match:
         return False
     if not silent:
         _push_macro(state, name_match.group(0), inner[name_match.end() :].strip())
-        state.tokens[-1].content = src[pos : end + 2]
-    state.pos = end + 2
+        state.tokens[-1].content = src[pos : end + braces]
+    state.pos = end + braces
     return True
+
+
+def _triple_closes(src: str, scan: Scanner, pos: int, limit: int) -> bool:
+    """Whether ``{{{`` at ``pos`` is closed by ``}}}`` at its first ``}``, on its line,
+    as mldoc's macro parser reads three braces."""
+    if not src.startswith("{{{", pos):
+        return False
+    close = scan.find("}", pos + 3)
+    return close > pos + 3 and close + 3 <= limit and src.startswith("}}}", close) \
+        and scan.find("\n", pos, close) < 0
 
 
 def _push_macro(state: StateInline, name: str, arguments: str) -> None:
