@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
+from kb_compiler.check import check_vault
 from kb_compiler.model import RefKind
 from kb_compiler.resolve.nearmiss import NearMissIndex, loose_key
 from tests.test_resolve_builders import graph_of, obsidian, page, ref
@@ -31,6 +33,46 @@ def test_near_misses_are_suggested(written: str, meant: str) -> None:
 def test_far_names_get_no_suggestion(written: str) -> None:
     index = NearMissIndex([("Empathy Map", "empathy map"), ("profile-(id)/goals", "x")])
     assert index.suggest(written) is None
+
+
+@pytest.mark.parametrize(("written", "there"), [
+    ("Sep 18th, 2020", "Sep 14th, 2020"),  # another day (Logseq's docs graph had 43)
+    ("2023-09-13", "2023-09-12"),          # another Obsidian daily note
+    ("Chapter 4", "Chapter 3"),
+    ("v1.2 release notes", "v1.3 release notes"),
+])
+def test_names_that_differ_only_in_their_numbers_are_no_near_misses(written: str,
+                                                                    there: str) -> None:
+    assert NearMissIndex([(there, there.lower())]).suggest(written) is None
+
+
+def test_a_journal_day_gets_no_suggestion() -> None:
+    """"Jun 29th, 2021" is a day of its own, not a typo of the journal of Jan 29th."""
+    index = NearMissIndex([("Jan 29th, 2021", "jan 29th, 2021"), ("Junk", "junk")],
+                          is_day=lambda name: name.startswith(("Jan", "Jun")))
+    assert index.suggest("Jun 29th, 2021") is None
+    assert NearMissIndex([("Jan 29th, 2021", "j")]).suggest("Jun 29th, 2021") is not None
+
+
+def test_a_logseq_graph_links_to_a_missing_day_without_a_suggestion(tmp_path: Path) -> None:
+    """With loose matching a near miss resolves silently: a link to a day without a
+    journal landed on another day's page. A day is read in the graph's title format."""
+    graph = tmp_path / "graph"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (graph / "journals").mkdir()
+    (graph / "journals/2021_01_29.md").write_text("- a day\n", encoding="utf-8")
+    (graph / "pages").mkdir()
+    (graph / "pages/Weekly review.md").write_text("- notes\n", encoding="utf-8")
+    (graph / "pages/a.md").write_text(
+        "- [[Jun 29th, 2021]] [[Jan 28th, 2021]] [[Weekly reveiw]]\n", encoding="utf-8")
+    strict = check_vault(graph, cache_dir=None)
+    assert [(d.target, d.suggestion) for d in strict.diagnostics] == [
+        ("Jun 29th, 2021", None), ("Jan 28th, 2021", None),
+        ("Weekly reveiw", "Weekly review")]
+    (graph / "kbc.toml").write_text("loose-matching = true\n", encoding="utf-8")
+    loose = check_vault(graph, cache_dir=None)
+    assert [d.target for d in loose.diagnostics] == ["Jun 29th, 2021", "Jan 28th, 2021"]
 
 
 def test_loose_key_folds_what_authors_mix_up() -> None:

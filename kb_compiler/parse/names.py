@@ -248,8 +248,9 @@ def _ordinal(number: int) -> str:
 
 
 def parse_journal_file_name(stem: str, fmt: str = "yyyy_MM_dd") -> date | None:
-    """The day a journal file body names in a ``:journal/file-name-format``, or None
-    when it does not match the format or names no real day (``2024_02_30``)."""
+    """The day a journal file body names in a ``:journal/file-name-format`` (or a page
+    title in a ``:journal/page-title-format``: the same tokens), or None when it does not
+    match the format or names no real day (``2024_02_30``)."""
     pattern, kinds = _journal_pattern(fmt)
     match = pattern.fullmatch(stem)
     if not match:

@@ -9,9 +9,20 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, page_id
+from kb_compiler.config import ParseOptions
+from kb_compiler.model import (
+    Diagnostic,
+    Dialect,
+    KnowledgeBase,
+    Page,
+    Severity,
+    VaultKind,
+    page_id,
+)
+from kb_compiler.parse.names import parse_journal_file_name
 from kb_compiler.resolve.nearmiss import NearMissIndex
 
 PAGE_SUFFIXES = (".md", ".markdown", ".org")
@@ -75,9 +86,21 @@ def build_index(kb: KnowledgeBase) -> VaultIndex:
     index.near = NearMissIndex(
         [(page.name, key) for key, page in index.pages.items()]
         + [(alias, key) for key, page in index.pages.items() for alias in page.aliases
-           if index.aliases.get(page_id(alias)) == key]
+           if index.aliases.get(page_id(alias)) == key],
+        is_day=_journal_day_test(kb),
     )
     return index
+
+
+def _journal_day_test(kb: KnowledgeBase) -> Callable[[str], bool]:
+    """Whether a name is a day's journal title in the graph's ``:journal/page-title-format``
+    (Logseq graphs only: an Obsidian daily note's name is a plain file name)."""
+    if kb.kind is not VaultKind.LOGSEQ:
+        return lambda name: False
+    options = getattr(kb.config, "parse", None)
+    title_format = options.journal_title_format if isinstance(options, ParseOptions) \
+        else ParseOptions().journal_title_format
+    return lambda name: parse_journal_file_name(name.strip(), title_format) is not None
 
 
 def _add_page(index: VaultIndex, page: Page) -> None:

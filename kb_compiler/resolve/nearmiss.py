@@ -10,6 +10,11 @@ Two indexes built once over every page name and alias:
   the edit-distance check (difflib) only ever runs on a handful of candidates.
 
 Lookups are cached per name, so the cost stays linear in the vault size.
+
+Names that differ only in their numbers are different things, not typos of each other
+("Sep 18th, 2020" and "Sep 14th, 2020", "Chapter 3" and "Chapter 4"), and a name that is
+a journal day names that day: neither gets a suggestion (and so, with loose matching,
+never lands on another day's page).
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 _DROP = re.compile(r"[\s\-_()\[\]{}.,:;!?'\"`~*+&|<>]+")
+_DIGITS = re.compile(r"\d+")
 MIN_KEY_FOR_EDITS = 4  # shorter names would match almost anything by edit distance
 MIN_RATIO = 0.8
 
@@ -40,9 +46,12 @@ class NearMissIndex:
     The indexes are built on the first search: a vault whose links all resolve never
     pays for them (the deletion index holds about fifteen strings per page name)."""
 
-    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
-        """``names``: (name to suggest, page id) pairs, page names and aliases."""
+    def __init__(self, names: Iterable[tuple[str, str]],
+                 is_day: Callable[[str], bool] = lambda name: False) -> None:
+        """``names``: (name to suggest, page id) pairs, page names and aliases;
+        ``is_day``: whether a name is a journal day's title."""
         self._names = sorted(set(names))
+        self._is_day = is_day
         self._by_key: dict[str, list[tuple[str, str]]] = {}
         # deletion -> the keys it comes from; a tuple, as nearly all have one key.
         self._by_deletion: dict[str, tuple[str, ...]] = {}
@@ -80,7 +89,7 @@ class NearMissIndex:
 
     def _search(self, name: str) -> tuple[str, str] | None:
         key = loose_key(name)
-        if not key:
+        if not key or self._is_day(name):
             return None
         if key in self._by_key:
             return self._closest(name, self._by_key[key])
@@ -92,7 +101,10 @@ class NearMissIndex:
                 keys.add(variant)
             keys.update(self._by_deletion.get(variant, ()))
         scored = []
+        words = _DIGITS.sub("0", key)
         for candidate in sorted(keys):
+            if _DIGITS.sub("0", candidate) == words:  # only the numbers differ
+                continue
             ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
             if ratio >= MIN_RATIO:
                 scored.append((-ratio, candidate))
