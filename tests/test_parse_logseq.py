@@ -305,6 +305,19 @@ def test_other_macros_are_kept_and_link_nothing() -> None:
     assert page.references == ()
 
 
+def test_a_macro_in_three_braces_is_one_macro() -> None:
+    """mldoc reads ``{{{name args}}}`` before ``{{name args}}`` (inline.ml); Logseq's
+    docs write embeds so. The parser read the inner pair, a column late, and the outer
+    braces as text. In ``{{{{embed [[A]]}}}}`` three braces hold a macro named
+    "{embed", and so do two in ``{{{embed [[B]]}}``: neither embeds anything."""
+    page = parse_text("- {{{embed [[page/alias]] }}} and {{{youtube Vw-x7yTTO0s}}}\n"
+                      "- {{{{embed [[A]]}}}}\n- {{{embed [[B]]}}\n")
+    assert [(r.target, r.line, r.column, r.raw) for r in page.references] == [
+        ("page/alias", 1, 3, "{{{embed [[page/alias]] }}}")]
+    assert [(m.name, m.line, m.column) for b in page.blocks for m in b.macros] == [
+        ("youtube", 1, 35), ("{embed", 2, 3), ("{embed", 3, 3)]
+
+
 def test_tags_follow_logseq_rules() -> None:
     page = parse("tags.md")
     assert [(r.target, r.line) for r in page.references] == [

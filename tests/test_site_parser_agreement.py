@@ -108,10 +108,10 @@ UUID = "6a1e1a52-0000-4000-8000-00000000beef"
 # block, a "$" in a bare URL, a "$" at the very start of a text that ends with a
 # backslash (mdit-py-plugins reads it as escaped), a line that opens an HTML block to
 # the site ("<b>" alone on its line, or "<!--", which hides the rest unclosed; mldoc
-# reads a paragraph unless the HTML closes), "{{{{" (nested macro braces), a lone "[" or
-# "(" (labelled-link nests), "> " before a fence (a quoted fence's info string) and a
-# line indented four spaces after a blank one (indented code to the site; no primary
-# source on mldoc's), and raw HTML or "\\(", "\\[" math before a line opening with "$$"
+# reads a paragraph unless the HTML closes), a lone "[" or "(" (labelled-link nests),
+# "> " before a fence (a quoted fence's info string) and a line indented four spaces
+# after a blank one (indented code to the site; no primary source on mldoc's), and raw
+# HTML or "\\(", "\\[" math before a line opening with "$$"
 # (the parser reads the element or fragment on across that line; mldoc and the site end
 # the paragraph at the math block).
 # "#tag\\[" (the tag takes the "\\") and "\\\\[" before anything but "[": a lone "[" is left
@@ -130,7 +130,8 @@ _LOGSEQ_FRAGMENTS = st.sampled_from([
     f"{{{{embed (({UUID}))}}}}", "[l]([[A]])", f"[m]((({UUID})))", " ", "\n",
     "`", "``", "```\n", "]", ")", "}}", "text", "#", "*", "_", "~~", " $x$ ", "http://x.y/",
     "key:: v", "- ", "%%", "\\", "\\(", "\\)", "\\[", "\\]", "$", "$$", "\n$$\n",
-    "<b>", "</b>", '<span title="`">', "</span>", "<!--", "-->", "<", "/>",
+    "<b>", "</b>", '<span title="`">', "</span>", "<!--", "-->", "<", "/>", "{",
+    "{{{embed [[F]]}}}",
 ])
 
 

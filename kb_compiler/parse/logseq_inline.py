@@ -357,21 +357,23 @@ def _scan_macros(raw: str, masked: str, context: ScanContext, found: InlineFindi
                 context, "unterminated-macro", pos, "'{{' is never closed by '}}' on its line"))
             pos = masked.find("{{", line_end)  # the rest of this line cannot close either
             continue
-        end = close + 2
-        # In a run like {{{embed x}}} the macro is the innermost {{...}}.
-        while masked.startswith("{", pos + 2):
-            pos += 1
+        # mldoc tries three braces first, then two: in {{{x}} the macro is "{x"
+        braces = 3 if masked.startswith("{{{", pos) and close > pos + 3 \
+            and masked.find("}", pos + 3) == close and masked.startswith("}}}", close) else 2
+        end = close + braces
         spans.append((pos, end))
         if context.property is None:
-            _record_macro(raw, pos, end, context, found)
+            _record_macro(raw, pos, end, context, found, braces)
         pos = masked.find("{{", end)
     return _blank(masked, spans)
 
 
 def _record_macro(raw: str, start: int, end: int, context: ScanContext,
-                  found: InlineFindings) -> None:
+                  found: InlineFindings, braces: int = 2) -> None:
+    """The macro ``raw[start:end]``, written in two braces or, as mldoc reads first,
+    three (``{{{embed [[X]]}}}``, as Logseq's docs write it)."""
     source = raw[start:end]
-    head = _MACRO_HEAD.match(source[2:-2])
+    head = _MACRO_HEAD.match(source[braces:-braces])
     if head is None or not head.group(1):
         return
     name, rest = head.group(1), head.group(2).strip()
