@@ -244,3 +244,46 @@ def test_a_macro_in_three_braces_is_the_macro(tmp_path: Path) -> None:
     assert "{" not in videos and "}" not in videos
     notes = own_outline(tmp_path / "site" / "notes.html")
     assert '<a class="embed-source" href="videos.html"' in notes and "{" not in notes
+
+
+def test_a_pdf_area_highlight_shows_its_picture(tmp_path: Path) -> None:
+    """Logseq keeps a PDF area highlight as a block ``[:span]`` with ``hl-type:: area``
+    and shows the picture ``assets/<pdf>/<hl-page>_<id>_<hl-stamp>.png`` in its place.
+    The site showed an empty span, and a block ref to it was a link with nothing to
+    click; without its picture the ref shows the page's name."""
+    area = "6570a0a0-0000-4000-8000-000000000002"
+    lost = "6570a0a0-0000-4000-8000-000000000003"
+    picture = f"assets/mydoc_123/3_{area}_1700000000000.png"
+    vault = write(tmp_path / "graph", {
+        "logseq/config.edn": "{}\n",
+        "pages/hls__mydoc_123.md": f"""\
+            file:: [mydoc.pdf](../assets/mydoc_123.pdf)
+            file-path:: ../assets/mydoc_123.pdf
+
+            - [:span]
+              ls-type:: annotation
+              hl-page:: 3
+              hl-color:: yellow
+              id:: {area}
+              hl-type:: area
+              hl-stamp:: 1700000000000
+            - [:span]
+              ls-type:: annotation
+              hl-page:: 4
+              id:: {lost}
+              hl-type:: area
+              hl-stamp:: 1700000000001
+            """,
+        "pages/reader.md": f"- see (({area})) and (({lost}))\n",
+    })
+    (vault / picture).parent.mkdir(parents=True)
+    (vault / picture).write_bytes(b"\x89PNG\r\n\x1a\n")
+    out = tmp_path / "site"
+    build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions(search=False))
+    shown = f'<img src="files/{picture}" alt="" loading="lazy">'
+    highlights = own_outline(out / "hls__mydoc_123.html")
+    assert f"<p>{shown}</p>" in highlights and "<span></span>" in highlights
+    reader = own_outline(out / "reader.html")
+    assert re.search(r'#block-' + area + r'"[^>]*>' + re.escape(shown) + "</a>", reader)
+    assert re.search(r'#block-' + lost + r'"[^>]*>hls__mydoc_123</a>', reader)
+    assert (out / "files" / picture).read_bytes() == b"\x89PNG\r\n\x1a\n"

@@ -18,6 +18,7 @@ from kb_compiler.emit.site.embeds import Node, Transcluder
 from kb_compiler.emit.site.linker import LinkReport, PageLinker, Shown
 from kb_compiler.emit.site.org_text import org_text_html, render_org_text
 from kb_compiler.emit.site.outline import (
+    area_picture,
     block_source,
     is_page_properties,
     outline_blocks,
@@ -119,7 +120,7 @@ class BodyRenderer:
                        for block in shown_as_text}
             return {block.index: as_text.get(block.index, markdown.get(block.index, ""))
                     for block in blocks}
-        sources = [block_source(block) for block in blocks]
+        sources = [self.source(block) for block in blocks]
         texts = [text if text.strip() else "" for text, _, _ in sources]
         saved = self.state.slugs.snapshot(), len(self.state.headings)
         bodies = render_many(texts, self.state)
@@ -154,9 +155,18 @@ class BodyRenderer:
     def render_block(self, block: Block) -> str:
         if block.kind == ORG_TEXT:
             return self._decorate(block, self._org_html(block), None, None)
-        text, marker, priority = block_source(block)
+        text, marker, priority = self.source(block)
         body = render_markdown(text, self.state) if text.strip() else ""
         return self._decorate(block, body, marker, priority)
+
+    def source(self, block: Block) -> tuple[str, str | None, str | None]:
+        """A block's Markdown, marker and priority (``block_source``); a PDF area
+        highlight whose picture the vault has shows that picture, as Logseq shows it."""
+        text, marker, priority = block_source(block)
+        picture = area_picture(block)
+        if picture is not None and self.context.find_asset(picture, self.page):
+            text = f"![]({picture})"
+        return text, marker, priority
 
     def _decorate(self, block: Block, body: str, marker: str | None,
                   priority: str | None) -> str:
@@ -220,23 +230,26 @@ class Snippets:
             rendered = render_org_text(first, renderer.state,
                                        titled=renderer.has_title(block)) if first else ""
         else:
-            rendered = render_markdown(_snippet_source(page, block), renderer.state,
-                                       inline=True)
-        rendered = rendered or html.escape(page.name)
+            rendered = render_markdown(_snippet_source(page, renderer.source(block)[0]),
+                                       renderer.state, inline=True)
+        if not _TAG.sub("", rendered).strip() and not _SHOWN_ELEMENT.search(rendered):
+            rendered = html.escape(page.name)  # a link must show something to click
         result = Shown(rendered, frozenset(report.assets), frozenset({key, *report.reads}))
         self._blocks[(key, index, folder)] = result
         return result
 
 
-def _snippet_source(page: Page, block: Block) -> str:
-    """The Markdown a block ref shows: the block's first paragraph, without heading
-    marks, and up to its first code fence or (Logseq) ``#+BEGIN_`` block, markers a
-    link's one line of text would show as written."""
-    text = block_source(block)[0].strip().split("\n\n", 1)[0]
+def _snippet_source(page: Page, source: str) -> str:
+    """The Markdown a block ref shows: the first paragraph of the block's ``source``,
+    without heading marks, and up to its first code fence or (Logseq) ``#+BEGIN_``
+    block, markers a link's one line of text would show as written."""
+    text = source.strip().split("\n\n", 1)[0]
     text = _before_block(text, page.dialect is Dialect.LOGSEQ)
     return re.sub(r"^#{1,6}\s+", "", text)[:SNIPPET_CHARS]
 
 
+_TAG = re.compile(r"<[^>]*>")
+_SHOWN_ELEMENT = re.compile(r"<(?:img|video|audio|svg|iframe|math|input)\b")
 _FENCE = re.compile(r"[ \t]*(?:`{3,}[^`]*|~{3,}.*)")
 _ORG_MARK = re.compile(r"[ \t]*#\+(?:BEGIN|END)_", re.IGNORECASE)
 
