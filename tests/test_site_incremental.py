@@ -25,6 +25,7 @@ from kb_compiler.emit.site.incremental import (
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
 
+AREA = "6570a0a0-0000-4000-8000-00000000000"  # + the PDF page: an area highlight's id
 PAGES = {
     "Host.md": ("- host embeds\n  {{embed [[Guest]]}}\n"
                 # Lonely's backlinks show this block, with the block it quotes
@@ -50,6 +51,12 @@ PAGES = {
     "Relater.md": "related:: [[notes/Bystander]]\n\n- body text\n",
     # Bystander's backlinks point at the linking heading by its id
     "notes/Anchored.md": "# Anchored\n\n## Intro\n\n## Topic [[notes/Bystander]]\n",
+    # PDF area highlights show pictures they name by no link; Areas quotes both
+    "hls__doc.md": "".join(
+        f"- [:span]\n  hl-type:: area\n  hl-page:: {page}\n  id:: {AREA}{page}\n"
+        f"  hl-stamp:: 1700000000000\n" for page in (3, 4)),
+    "Areas.md": f"- (({AREA}3)) and (({AREA}4))\n",
+    f"assets/doc/3_{AREA}3_1700000000000.png": "a picture",
 }
 
 
@@ -102,6 +109,8 @@ CHANGES = {
     # Linker's local graph colours Target by its metamodel type
     "linked page typed": edit("notes/Target.md", "# Target\n",
                               "---\nmetamodel-id: \"[[Guest]]\"\n---\n# Target\n"),
+    "area highlight's picture removed": remove(f"assets/doc/3_{AREA}3_1700000000000.png"),
+    "area highlight's picture added": add(f"assets/doc/4_{AREA}4_1700000000000.png", "new"),
 }
 
 

@@ -18,7 +18,6 @@ from kb_compiler.emit.site.embeds import Node, Transcluder
 from kb_compiler.emit.site.linker import LinkReport, PageLinker, Shown
 from kb_compiler.emit.site.org_text import org_text_html, render_org_text
 from kb_compiler.emit.site.outline import (
-    area_picture,
     block_source,
     is_page_properties,
     outline_blocks,
@@ -163,10 +162,8 @@ class BodyRenderer:
         """A block's Markdown, marker and priority (``block_source``); a PDF area
         highlight whose picture the vault has shows that picture, as Logseq shows it."""
         text, marker, priority = block_source(block)
-        picture = area_picture(block)
-        if picture is not None and self.context.find_asset(picture, self.page):
-            text = f"![]({picture})"
-        return text, marker, priority
+        picture = self.context.area_picture(self.page, block)
+        return (f"![]({picture})" if picture else text), marker, priority
 
     def _decorate(self, block: Block, body: str, marker: str | None,
                   priority: str | None) -> str:

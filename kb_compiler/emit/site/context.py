@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from kb_compiler.emit.site.assets import publishable, read_published
 from kb_compiler.emit.site.bases import BaseViews
+from kb_compiler.emit.site.outline import area_picture
 from kb_compiler.emit.site.privacy import PublishFilter
 from kb_compiler.emit.site.queries import QueryViews
 from kb_compiler.emit.site.render import inline_plain_text
@@ -32,7 +33,7 @@ from kb_compiler.emit.site.urls import (
     with_fragment,
 )
 from kb_compiler.errors import fs_text
-from kb_compiler.model import Dialect, Page, RefKind, page_id
+from kb_compiler.model import Block, Dialect, Page, RefKind, page_id
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target, target_id
 from kb_compiler.resolve.blocks import find_heading, heading_level
 from kb_compiler.resolve.slugs import take_slug
@@ -306,6 +307,12 @@ class SiteContext:
         (``KnowledgeGraph.find_asset``), or None. Never outside the vault."""
         found = self.graph.find_asset(written.split("?", 1)[0].strip(), page)
         return found.asset if found.exists else None
+
+    def area_picture(self, page: Page, block: Block) -> str | None:
+        """The picture a Logseq PDF area highlight shows (``outline.area_picture``), by
+        its file name wherever the vault keeps it, when the vault has it."""
+        picture = area_picture(block)
+        return picture if picture is not None and self.find_asset(picture, page) else None
 
 
 def _target_variants(target: str) -> list[str]:

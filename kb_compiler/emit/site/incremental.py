@@ -9,7 +9,8 @@ A page's HTML depends on its own text and on its neighbourhood, so the fingerpri
 covers, conservatively:
 
 - the build itself: kbc's site code and templates, the options, the sidebar;
-- the page: path, name, text;
+- the page: path, name, text, and the pictures its PDF area highlights show (files it
+  names without a link, found or not);
 - every reference it writes and where the graph resolved it (existence, block,
   suggestion...), and what the link shows of its target: published or not, file name,
   name, type and the anchor it points at (a heading renamed there moves that anchor);
@@ -214,11 +215,15 @@ class Fingerprints:
         return _hash([page.dialect.value, bool(page.blocks), blocks, sorted(properties)])
 
     def _links_of(self, key: str) -> str:
-        """Where the references of another page land (its text shown here holds them)."""
+        """Where the references of another page land (its text shown here holds them),
+        and the pictures its PDF area highlights show: files it names without a link."""
         found = self._links.get(key)
         if found is None:
             references = [self._reference(r) for r in self.context.graph.outgoing(key)]
-            found = self._links[key] = _hash(references)  # type: ignore[arg-type]
+            page = self.context.pages.get(key)
+            pictures = [self.context.area_picture(page, block) for block in page.blocks] \
+                if page is not None else []
+            found = self._links[key] = _hash([references, pictures])
         return found
 
     def _reference(self, resolved: ResolvedRef) -> tuple[object, ...]:
@@ -265,8 +270,9 @@ class Fingerprints:
         their id or number, in their lines or here already), its place and its lines."""
         anchor = self.context.anchor(key, block.index) if heading_level(block) is not None \
             else None
+        picture = self.context.area_picture(self.context.pages[key], block)
         return (block.index, anchor, block.line, block.end_line,
-                lines[block.line - 1:block.end_line])
+                lines[block.line - 1:block.end_line], picture)
 
     def _link_info(self, key: str | None, block: int | None) -> tuple[object, ...]:
         """What a link shows of its target: where it is, what it is called and its type
