@@ -71,9 +71,11 @@ def area_picture(block: Block) -> str | None:
     """The file name of the picture a Logseq PDF area highlight shows (``hl-type:: area``,
     its text ``[:span]``): ``<hl-page>_<id>_<hl-stamp>.png``, which Logseq keeps in the
     PDF's folder under ``assets/``; None for any other block."""
+    if not block.block_id:  # nearly every block: no dictionary of its properties
+        return None
     values = {prop.key: prop.value for prop in block.properties}
     page, stamp = values.get("hl-page"), values.get("hl-stamp")
-    if values.get("hl-type") != "area" or not block.block_id or page is None or stamp is None:
+    if values.get("hl-type") != "area" or page is None or stamp is None:
         return None
     return f"{page}_{block.block_id}_{stamp}.png"
 
