@@ -146,6 +146,23 @@ def test_embedded_media_is_a_player_or_a_link_whichever_syntax_embeds_it(
     assert '<img src="https://example.org/logo.png" alt="Logo">' in outline
 
 
+def test_a_link_to_a_page_of_a_pdf_opens_the_pdf_at_that_page(tmp_path: Path) -> None:
+    """Obsidian links and embeds a PDF's page as ``[[Doc.pdf#page=3]]`` (Obsidian Help,
+    "Embed files"), and a Markdown link may end in ``#page=7``; the site dropped the
+    page, which browsers' PDF viewers open the file at."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Doc.pdf").write_bytes(b"%PDF-1.4\n")
+    (vault / "Notes.md").write_text(
+        "![[Doc.pdf#page=3]] [[Doc.pdf#page=5|p5]] [seven](Doc.pdf#page=7) "
+        "[tall](Doc.pdf#height=400) ![[Doc.pdf]]\n", "utf-8")
+    build(vault, tmp_path / "site", search=False)
+    notes = (tmp_path / "site" / "notes.html").read_text("utf-8")
+    hrefs = re.findall(r'<a[^>]*href="(files/Doc\.pdf[^"]*)"', notes)
+    assert hrefs == ["files/Doc.pdf#page=3", "files/Doc.pdf#page=5", "files/Doc.pdf#page=7",
+                     "files/Doc.pdf", "files/Doc.pdf"]
+
+
 @pytest.mark.usefixtures("private_cache")
 def test_the_documented_pages_workflow_builds_the_site(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,6 +46,7 @@ class Snippets(Protocol):
         ...
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+_PDF_PAGE = re.compile(r"(?:^|&)page=(\d+)(?:&|$)")
 _WEB = re.compile(r"^https?://", re.IGNORECASE)
 _ANCHOR_TAG = re.compile(r"</?a\b[^>]*>")
 WITHHELD = "not published: a file of this type could run script in the site"
@@ -257,11 +258,11 @@ class PageLinker:
         found = self.context.find_ref(self.page.id, [path, decoded], fragment or None) or \
             self.context.find_ref(self.page.id, [path, decoded], None)
         if found is not None and found.target.asset is not None:
-            return self._asset_rewrite(found.target.asset, found.target.exists)
+            return self._asset_rewrite(found.target.asset, found.target.exists, fragment)
         if found is None:
             asset = self.context.find_asset(decoded, self.page)
             if asset is not None:
-                return self._asset_rewrite(asset, True)
+                return self._asset_rewrite(asset, True, fragment)
         target = found.target if found is not None else self.context.lookup(
             posixpath.basename(decoded.removesuffix(".md")), fragment or None, self.page.id)
         key = target_id(target)
@@ -273,14 +274,15 @@ class PageLinker:
         self.report.broken.append(BrokenLink(decoded, target.name, target.suggestion))
         return LinkRewrite(None, "broken-link", f"\u2018{target.name}\u2019 does not exist")
 
-    def _asset_rewrite(self, path: str, exists: bool) -> LinkRewrite:
+    def _asset_rewrite(self, path: str, exists: bool, fragment: str = "") -> LinkRewrite:
         if not exists or path not in self.context.asset_paths:
             self.report.broken.append(BrokenLink(path, path))
             return LinkRewrite(None, "broken-link", f"file \u2018{path}\u2019 is not in the vault")
         if not self.context.can_publish(path):
             return LinkRewrite(None, "withheld", WITHHELD)
         self.report.assets.add(path)
-        return LinkRewrite(relative_url(self.file, asset_file(path)), "asset")
+        url = relative_url(self.file, asset_file(path)) + pdf_page(path, fragment)
+        return LinkRewrite(url, "asset")
 
     def raw_url(self, url: str, image: bool) -> str | None:
         """A local ``href``/``src`` in raw HTML, pointed at the site's copy; None drops
@@ -336,8 +338,9 @@ class PageLinker:
         if not self.context.can_publish(path):
             return self.withheld(str(meta["label"] or written))
         self.report.assets.add(path)
-        return media_html(relative_url(self.file, asset_file(path)), path,
-                          str(meta["label"] or posixpath.basename(path)), meta["size"])
+        url = relative_url(self.file, asset_file(path)) + pdf_page(path, meta.get("subpath"))
+        return media_html(url, path, str(meta["label"] or posixpath.basename(path)),
+                          meta["size"])
 
     def _base(self, written: str, meta: dict[str, Any]) -> str:
         """An embedded base: its view (``#View`` names one), as Obsidian shows it."""
@@ -364,13 +367,23 @@ class PageLinker:
         if not self.context.can_publish(path):
             return self.withheld(label)
         self.report.assets.add(path)
-        href = relative_url(self.file, asset_file(path))
+        href = relative_url(self.file, asset_file(path)) + pdf_page(path, meta.get("subpath"))
         return f'<a class="asset" href="{escape(href)}">{escape(label)}</a>'
 
     @staticmethod
     def withheld(label: str) -> str:
         """A file the site does not publish (it could run script): its name, as text."""
         return f'<span class="withheld" title="{WITHHELD}">{escape(label)}</span>'
+
+
+def pdf_page(path: str, subpath: object) -> str:
+    """``#page=N`` for a link to a PDF that names a page (Obsidian's
+    ``[[Doc.pdf#page=3]]``, a Markdown link's ``#page=3``), which browsers' PDF viewers
+    open the file at; empty for anything else."""
+    if not subpath or not path.lower().endswith(".pdf"):
+        return ""
+    found = _PDF_PAGE.search(str(subpath))
+    return f"#page={found.group(1)}" if found else ""
 
 
 def _remote_media(url: str, alt: str, size: str | None) -> str | None:
