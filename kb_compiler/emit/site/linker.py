@@ -281,7 +281,7 @@ class PageLinker:
         if not self.context.can_publish(path):
             return LinkRewrite(None, "withheld", WITHHELD)
         self.report.assets.add(path)
-        url = relative_url(self.file, asset_file(path)) + pdf_page(path, fragment)
+        url = relative_url(self.file, asset_file(path)) + _pdf_page(path, fragment)
         return LinkRewrite(url, "asset")
 
     def raw_url(self, url: str, image: bool) -> str | None:
@@ -338,7 +338,7 @@ class PageLinker:
         if not self.context.can_publish(path):
             return self.withheld(str(meta["label"] or written))
         self.report.assets.add(path)
-        url = relative_url(self.file, asset_file(path)) + pdf_page(path, meta.get("subpath"))
+        url = relative_url(self.file, asset_file(path)) + _pdf_page(path, meta.get("subpath"))
         return media_html(url, path, str(meta["label"] or posixpath.basename(path)),
                           meta["size"])
 
@@ -367,7 +367,7 @@ class PageLinker:
         if not self.context.can_publish(path):
             return self.withheld(label)
         self.report.assets.add(path)
-        href = relative_url(self.file, asset_file(path)) + pdf_page(path, meta.get("subpath"))
+        href = relative_url(self.file, asset_file(path)) + _pdf_page(path, meta.get("subpath"))
         return f'<a class="asset" href="{escape(href)}">{escape(label)}</a>'
 
     @staticmethod
@@ -376,7 +376,7 @@ class PageLinker:
         return f'<span class="withheld" title="{WITHHELD}">{escape(label)}</span>'
 
 
-def pdf_page(path: str, subpath: object) -> str:
+def _pdf_page(path: str, subpath: object) -> str:
     """``#page=N`` for a link to a PDF that names a page (Obsidian's
     ``[[Doc.pdf#page=3]]``, a Markdown link's ``#page=3``), which browsers' PDF viewers
     open the file at; empty for anything else."""
