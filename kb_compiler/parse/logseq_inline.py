@@ -357,15 +357,22 @@ def _scan_macros(raw: str, masked: str, context: ScanContext, found: InlineFindi
                 context, "unterminated-macro", pos, "'{{' is never closed by '}}' on its line"))
             pos = masked.find("{{", line_end)  # the rest of this line cannot close either
             continue
-        # mldoc tries three braces first, then two: in {{{x}} the macro is "{x"
-        braces = 3 if masked.startswith("{{{", pos) and close > pos + 3 \
-            and masked.find("}", pos + 3) == close and masked.startswith("}}}", close) else 2
+        first = masked.find("}", pos + 3, close + 1) if masked.startswith("{{{", pos) else -1
+        braces = 3 if in_three_braces(masked, pos, first) else 2
         end = close + braces
         spans.append((pos, end))
         if context.property is None:
             _record_macro(raw, pos, end, context, found, braces)
         pos = masked.find("{{", end)
     return _blank(masked, spans)
+
+
+def in_three_braces(text: str, start: int, first_close: int) -> bool:
+    """Whether the macro opening at ``start`` is written in three braces: mldoc tries
+    ``{{{...}}}`` first, then two (in ``{{{x}}`` the macro is "{x"). ``first_close`` is
+    the first ``}`` after the opening braces, on the same line (-1: none)."""
+    return first_close > start + 3 and text.startswith("{{{", start) \
+        and text.startswith("}}}", first_close)
 
 
 def _record_macro(raw: str, start: int, end: int, context: ScanContext,

@@ -8,8 +8,9 @@ import functools
 import re
 from collections.abc import Sequence
 
-# A backtick fence's info string holds no backtick (CommonMark): "```a`" is inline code.
-_FENCE_OPEN = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(`{3,}(?=[^`\n]*$)|~{3,})")
+# A line opening (or closing) a code fence, in a Logseq bullet too: a backtick fence's
+# info string holds no backtick (CommonMark): "```a`" is inline code.
+FENCE_OPEN = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(`{3,}(?=[^`\n]*$)|~{3,})")
 
 
 def mask_code(text: str, *, spans: bool = True) -> str:
@@ -23,7 +24,7 @@ def mask_code(text: str, *, spans: bool = True) -> str:
     fence: str | None = None
     for line in lines:
         if fence is None:
-            match = _FENCE_OPEN.match(line)
+            match = FENCE_OPEN.match(line)
             if match:
                 fence = match.group(1)[0] * len(match.group(1))
                 out.append(line[: match.end()] + " " * (len(line) - match.end()))

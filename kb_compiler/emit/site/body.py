@@ -34,6 +34,7 @@ from kb_compiler.emit.site.render import (
 from kb_compiler.emit.site.urls import index_anchor
 from kb_compiler.model import ORG_TEXT, Block, Dialect, Page
 from kb_compiler.parse import ORG_SUFFIXES
+from kb_compiler.parse.text import FENCE_OPEN
 from kb_compiler.resolve.blocks import heading_level
 
 SNIPPET_CHARS = 400
@@ -247,7 +248,6 @@ def _snippet_source(page: Page, source: str) -> str:
 
 _TAG = re.compile(r"<[^>]*>")
 _SHOWN_ELEMENT = re.compile(r"<(?:img|video|audio|svg|iframe|math|input)\b")
-_FENCE = re.compile(r"[ \t]*(?:`{3,}[^`]*|~{3,}.*)")
 _ORG_MARK = re.compile(r"[ \t]*#\+(?:BEGIN|END)_", re.IGNORECASE)
 
 
@@ -256,15 +256,15 @@ def _before_block(text: str, org_blocks: bool) -> str:
     one: a ``#+BEGIN_`` block's first lines, its title (``Pi-Yueh Chuang``, then a
     quote), or the first line of code, as code."""
     lines = text.split("\n")
-    if _FENCE.fullmatch(lines[0]):
+    if FENCE_OPEN.match(lines[0]):
         code = next((line.strip() for line in lines[1:] if line.strip()), "")
-        if _FENCE.fullmatch(code):
+        if FENCE_OPEN.match(code):
             return ""
         ticks = "`" * (max(map(len, re.findall("`+", code)), default=0) + 1)
         return f"{ticks} {code} {ticks}" if code else ""
     kept: list[str] = []
     for line in lines:
-        if _FENCE.fullmatch(line) or (org_blocks and _ORG_MARK.match(line)):
+        if FENCE_OPEN.match(line) or (org_blocks and _ORG_MARK.match(line)):
             if kept:
                 break
             continue

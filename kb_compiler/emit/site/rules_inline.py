@@ -27,7 +27,7 @@ from markdown_it.token import Token
 
 from kb_compiler.emit.site.scan import Scanner, raw_html, scanner
 from kb_compiler.parse.logseq_html import opens_element
-from kb_compiler.parse.logseq_inline import LATEX_CLOSE
+from kb_compiler.parse.logseq_inline import LATEX_CLOSE, in_three_braces
 from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
 from kb_compiler.parse.obsidian_inline import WIKILINK as OBSIDIAN_WIKILINK
 from kb_compiler.parse.obsidian_inline import tag_at as obsidian_tag_at
@@ -290,12 +290,12 @@ def macro(state: StateInline, silent: bool) -> bool:
 
 
 def _triple_closes(src: str, scan: Scanner, pos: int, limit: int) -> bool:
-    """Whether ``{{{`` at ``pos`` is closed by ``}}}`` at its first ``}``, on its line,
-    as mldoc's macro parser reads three braces."""
+    """Whether the macro at ``pos`` is in three braces as the parser reads them
+    (``in_three_braces``), within this inline run."""
     if not src.startswith("{{{", pos):
         return False
     close = scan.find("}", pos + 3)
-    return close > pos + 3 and close + 3 <= limit and src.startswith("}}}", close) \
+    return in_three_braces(src, pos, close) and close + 3 <= limit \
         and scan.find("\n", pos, close) < 0
 
 
