@@ -38,6 +38,8 @@ _HEADING = re.compile(r"(#{1,6})(?:[ \t]|$)")
 # Markdown pages too): nothing inside them is a link.
 VERBATIM_OPEN = re.compile(r"[ \t]*+#\+BEGIN_(SRC|EXAMPLE|QUERY|EXPORT)\b", re.IGNORECASE)
 VERBATIM_NAMES = ("SRC", "EXAMPLE", "QUERY", "EXPORT")
+# The org-style blocks Logseq draws as admonitions (a box with an icon).
+ADMONITIONS = frozenset({"NOTE", "TIP", "IMPORTANT", "CAUTION", "WARNING", "PINNED"})
 
 
 @dataclass

@@ -33,9 +33,9 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from kb_compiler.emit.site.rules_core import callout_html
+from kb_compiler.parse.logseq_blocks import ADMONITIONS
 
 _BEGIN = re.compile(r"#\+BEGIN_([A-Za-z][\w-]*)(?:[ \t]+(.*))?$", re.IGNORECASE)
-_ADMONITIONS = frozenset({"NOTE", "TIP", "IMPORTANT", "CAUTION", "WARNING", "PINNED"})
 _VERBATIM_LANGUAGE = {"EXAMPLE": "", "QUERY": "clojure"}  # SRC names its own
 _INDEX = "kbc_org_lines"  # the env key of the source's _MarkerLines
 
@@ -140,7 +140,7 @@ def _container(state: StateBlock, start: int, close: int, name: str) -> None:
     meta: dict[str, Any] = {"kind": kind, "fold": None}
     if name == "QUOTE":
         state.push("blockquote_open", "blockquote", 1).map = [start, close + 1]
-    elif name in _ADMONITIONS:
+    elif name in ADMONITIONS:
         _push_all(state, meta, ("callout_open", 1), ("callout_title_open", 1))
         title = state.push("inline", "", 0)
         title.content, title.children, title.map = kind.title(), [], [start, start + 1]
@@ -153,7 +153,7 @@ def _container(state: StateBlock, start: int, close: int, name: str) -> None:
     state.lineMax, state.parentType = line_max, parent
     if name == "QUOTE":
         state.push("blockquote_close", "blockquote", -1)
-    elif name in _ADMONITIONS:
+    elif name in ADMONITIONS:
         _push_all(state, meta, ("callout_body_close", -1), ("callout_close", -1))
     else:
         state.push("org_block_close", "div", -1)
@@ -165,7 +165,7 @@ def org_container(name: str, inner: str) -> str:
     kind = name.lower()
     if name == "QUOTE":
         return f"<blockquote>{inner}</blockquote>"
-    if name in _ADMONITIONS:
+    if name in ADMONITIONS:
         return callout_html(kind, kind.title(), inner)
     return f'<div class="org-block org-{html.escape(kind, quote=True)}">{inner}</div>'
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from kb_compiler.emit.vault.org_blocks import admonitions_from_callouts, unfence_org_blocks
 from kb_compiler.emit.vault.outline import dedent, frontmatter_end
 from kb_compiler.emit.vault.plan import VaultPlan
 from kb_compiler.emit.vault.properties import yaml_to_logseq
@@ -22,7 +23,6 @@ from kb_compiler.emit.vault.rewrite import (
     edited_lines,
     finish,
     kept_as_written,
-    unfence_org_blocks,
 )
 from kb_compiler.model import Dialect, KnowledgeBase, Page, Severity, VaultKind
 
@@ -118,7 +118,7 @@ def _from_obsidian(job: PageJob) -> str:
         first = lines[unit.first[0] - 1][unit.first[1]:] if unit.first else ""
         texts = strip_block_ids([first, *(dedent(lines[n - 1], c) for n, c in unit.rest)],
                                 own_ids.get(number, set()))
-        texts = unfence_org_blocks(texts) or [""]
+        texts = unfence_org_blocks(admonitions_from_callouts(texts)) or [""]
         properties = [f"id:: {unit_ids[number]}"] if number in unit_ids else []
         if unit.ordered:
             properties.append(ORDERED_PROPERTY)

@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 
 from kb_compiler.emit.vault.logseq import ORDERED_PROPERTY, PROPERTY_LINE
+from kb_compiler.emit.vault.org_blocks import callouts_from_admonitions, fence_org_blocks
 from kb_compiler.emit.vault.outline import Unit, dedent, frontmatter_end, logseq_units
 from kb_compiler.emit.vault.plan import VaultPlan
 from kb_compiler.emit.vault.properties import logseq_to_yaml, yaml_to_yaml
 from kb_compiler.emit.vault.rewrite import (
     PageJob,
     edited_lines,
-    fence_org_blocks,
     finish,
     kept_as_written,
 )
@@ -95,7 +95,7 @@ def _unit_lines(page: Page, unit: Unit, lines: list[str], ids: dict[int, str]) -
             ordered = True
             continue
         texts.append(text)
-    texts = fence_org_blocks(texts)
+    texts = callouts_from_admonitions(fence_org_blocks(texts))
     block_id = ids.get(block.index)
     if not unit.bulleted:
         return [*texts, *(["", f"^{block_id}"] if block_id else [])]

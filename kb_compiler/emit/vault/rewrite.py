@@ -16,60 +16,11 @@ from kb_compiler.emit.vault.links import Edit, LinkWriter
 from kb_compiler.emit.vault.plan import PageTarget
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Property, Severity
-from kb_compiler.parse.logseq_blocks import VERBATIM_OPEN
 from kb_compiler.parse.obsidian_mask import comment_spans
 from kb_compiler.parse.text import mask_code
 from kb_compiler.resolve import ResolvedRef
 
 _MACRO = re.compile(r"\{\{[^\n]{0,4096}?\}\}")  # bounded: linear on unclosed braces
-# Logseq's org-style blocks whose body is code or a query: Logseq reads no links in
-# them, Obsidian would, so in Obsidian they travel inside a fence with this info string.
-ORG_FENCE_INFO = "logseq-org"
-_FENCE_OPEN = re.compile(r"(`{3,}|~{3,})" + ORG_FENCE_INFO + r"[ \t]*$")
-
-
-def fence_org_blocks(texts: list[str]) -> list[str]:
-    """Logseq -> Obsidian: each verbatim ``#+BEGIN_...`` block inside a fence."""
-    out: list[str] = []
-    index = 0
-    while index < len(texts):
-        opened = VERBATIM_OPEN.match(texts[index])
-        end = _org_end(texts, index, opened.group(1)) if opened else None
-        if end is None:
-            out.append(texts[index])
-            index += 1
-            continue
-        body = texts[index:end + 1]
-        ticks = "`" * max(3, 1 + max((len(run) for line in body
-                                      for run in re.findall(r"`+", line)), default=0))
-        out.extend([ticks + ORG_FENCE_INFO, *body, ticks])
-        index = end + 1
-    return out
-
-
-def _org_end(texts: list[str], start: int, kind: str) -> int | None:
-    closing = re.compile(r"[ \t]*#\+END_" + kind + r"\b", re.IGNORECASE)
-    return next((i for i in range(start + 1, len(texts)) if closing.match(texts[i])), None)
-
-
-def unfence_org_blocks(texts: list[str]) -> list[str]:
-    """Obsidian -> Logseq: the inverse of ``fence_org_blocks``."""
-    out: list[str] = []
-    index = 0
-    while index < len(texts):
-        opened = _FENCE_OPEN.fullmatch(texts[index].strip())
-        close = None
-        if opened:
-            fence = opened.group(1)
-            close = next((i for i in range(index + 1, len(texts))
-                          if texts[i].strip() == fence), None)
-        if close is None:
-            out.append(texts[index])
-            index += 1
-            continue
-        out.extend(texts[index + 1:close])
-        index = close + 1
-    return out
 
 
 @dataclass

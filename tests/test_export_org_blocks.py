@@ -1,0 +1,191 @@
+"""`kbc export` and Logseq's org-style blocks: admonitions (``#+BEGIN_NOTE``...) are
+callouts in Obsidian and come back as admonitions, ``#+BEGIN_QUOTE`` is a blockquote,
+code and query blocks travel fenced, and nothing inside a Markdown code fence is
+touched. Each converted page is read back with kbc's parser of the target dialect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb_compiler.model import Dialect
+from tests.conftest import LOGSEQ_DOCS
+from tests.export_support import export, graph_of
+
+LOGSEQ_PAGE = """\
+- #+BEGIN_NOTE
+  A note about [[Target]]
+
+  its second paragraph
+  #+END_NOTE
+- text before
+  #+begin_tip
+  > quoted inside
+  #+end_tip
+- #+BEGIN_QUOTE
+  #+BEGIN_WARNING
+  nested
+  #+END_WARNING
+  #+END_QUOTE
+- #+BEGIN_CAUTION
+  #+BEGIN_SRC python
+  print("[[not a link]]")
+  #+END_SRC
+  #+END_CAUTION
+- #+BEGIN_WARNING
+  first
+  #+END_WARNING
+  #+BEGIN_IMPORTANT
+  second
+  #+END_IMPORTANT
+  after
+"""
+
+UNCHANGED_LOGSEQ = """\
+- #+BEGIN_NOTE
+  never closed
+- #+BEGIN_CENTER
+  centred
+  #+END_CENTER
+- ```markdown
+  #+BEGIN_TIP
+  how to write a tip
+  #+END_TIP
+  ```
+"""
+
+OBSIDIAN_NOTE = """\
+> [!note]
+> A note about [[Target]]
+>
+> > [!tip]
+> > nested tip
+
+> [!info]
+> not a Logseq admonition
+
+> [!warning] With a title
+> kept
+
+> [!tip]-
+> folded, kept
+
+> [!caution]
+> lazy
+continuation
+
+```md
+> [!note]
+> documentation of the syntax
+```
+"""
+
+
+def logseq_graph(root: Path, pages: dict[str, str]) -> Path:
+    (root / "logseq").mkdir(parents=True)
+    (root / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (root / "pages").mkdir()
+    for name, text in pages.items():
+        (root / "pages" / f"{name}.md").write_text(text, encoding="utf-8")
+    return root
+
+
+def obsidian_vault(root: Path, notes: dict[str, str]) -> Path:
+    (root / ".obsidian").mkdir(parents=True)
+    for name, text in notes.items():
+        (root / f"{name}.md").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_admonitions_become_callouts_and_come_back(tmp_path: Path) -> None:
+    source = logseq_graph(tmp_path / "graph", {"Page": LOGSEQ_PAGE, "Target": "- t\n"})
+    export(graph_of(source), tmp_path / "obsidian", "obsidian")
+    written = (tmp_path / "obsidian/Page.md").read_text(encoding="utf-8")
+    assert written == (
+        "- > [!note]\n"
+        "  > A note about [[Target]]\n"
+        "  >\n"
+        "  > its second paragraph\n"
+        "- text before\n"
+        "  > [!tip]\n"
+        "  > > quoted inside\n"
+        "- > > [!warning]\n"
+        "  > > nested\n"
+        "- > [!caution]\n"
+        "  > ```logseq-org\n"
+        "  > #+BEGIN_SRC python\n"
+        '  > print("[[not a link]]")\n'
+        "  > #+END_SRC\n"
+        "  > ```\n"
+        "- > [!warning]\n"  # two quotes in a row would be one: a blank line between
+        "  > first\n"
+        "\n"
+        "  > [!important]\n"
+        "  > second\n"
+        "\n"
+        "  after\n")  # a lazy continuation of the callout without the blank line
+    note = graph_of(tmp_path / "obsidian").page("page")
+    assert note is not None and note.dialect is Dialect.OBSIDIAN
+    callouts = [(b.callout.type, b.callout.title) for b in note.blocks if b.callout]
+    assert callouts == [("note", "Note"), ("tip", "Tip"), ("warning", "Warning"),
+                        ("caution", "Caution"), ("warning", "Warning"),
+                        ("important", "Important")]
+    assert [r.target for r in note.references] == ["Target"]  # the fenced one is code
+
+    export(graph_of(tmp_path / "obsidian"), tmp_path / "back", "logseq")
+    back = (tmp_path / "back/pages/Page.md").read_text(encoding="utf-8")
+    # The same blocks; the quote is Markdown's now, names are upper case, and the
+    # blank lines that kept the callouts apart stay.
+    assert back == LOGSEQ_PAGE.replace("#+begin_tip", "#+BEGIN_TIP").replace(
+        "#+end_tip", "#+END_TIP").replace(
+        "- #+BEGIN_QUOTE\n  #+BEGIN_WARNING\n  nested\n  #+END_WARNING\n  #+END_QUOTE\n",
+        "- > #+BEGIN_WARNING\n  > nested\n  > #+END_WARNING\n").replace(
+        "#+END_WARNING\n  #+BEGIN", "#+END_WARNING\n\n  #+BEGIN").replace(
+        "#+END_IMPORTANT\n  after", "#+END_IMPORTANT\n\n  after")
+
+
+def test_blocks_that_are_no_admonition_stay_as_written(tmp_path: Path) -> None:
+    source = logseq_graph(tmp_path / "graph", {"Page": UNCHANGED_LOGSEQ})
+    export(graph_of(source), tmp_path / "obsidian", "obsidian")
+    assert (tmp_path / "obsidian/Page.md").read_text(encoding="utf-8") == UNCHANGED_LOGSEQ
+
+
+def test_callouts_of_logseq_types_become_admonitions(tmp_path: Path) -> None:
+    source = obsidian_vault(tmp_path / "vault", {"Note": OBSIDIAN_NOTE, "Target": "t\n"})
+    export(graph_of(source), tmp_path / "logseq", "logseq")
+    written = (tmp_path / "logseq/pages/Note.md").read_text(encoding="utf-8")
+    assert written == (
+        "- #+BEGIN_NOTE\n"
+        "  A note about [[Target]]\n"
+        "\n"
+        "  #+BEGIN_TIP\n"
+        "  nested tip\n"
+        "  #+END_TIP\n"
+        "  #+END_NOTE\n"
+        "- > [!info]\n"
+        "  > not a Logseq admonition\n"
+        "- > [!warning] With a title\n"
+        "  > kept\n"
+        "- > [!tip]-\n"
+        "  > folded, kept\n"
+        "- > [!caution]\n"
+        "  > lazy\n"
+        "  continuation\n"
+        "- ```md\n"
+        "  > [!note]\n"
+        "  > documentation of the syntax\n"
+        "  ```\n")
+    page = graph_of(tmp_path / "logseq").page("note")
+    assert page is not None and page.dialect is Dialect.LOGSEQ
+    assert [r.target for r in page.references] == ["Target"]
+
+
+def test_a_fenced_example_of_a_query_is_not_fenced_again(tmp_path: Path) -> None:
+    """Advanced Queries.md of Logseq's docs graph shows a ``#+BEGIN_QUERY`` inside a
+    Markdown fence (item 16): it is code, and the export used to fence it a second
+    time, so Obsidian's fence closed early."""
+    export(graph_of(LOGSEQ_DOCS), tmp_path / "obsidian", "obsidian")
+    lines = (tmp_path / "obsidian/Advanced Queries.md").read_text(encoding="utf-8")
+    item = lines[lines.index("- 16. Query with rules via :rules"):].split("\n")[:13]
+    assert [line.strip() for line in item[1:4]] == [
+        "``` clojure", "#+BEGIN_QUERY", '{:title "Blocks that start with an https link"']
+    assert item[11].strip() == "```" and "logseq-org" not in "\n".join(item)
