@@ -146,6 +146,35 @@ def test_embedded_media_is_a_player_or_a_link_whichever_syntax_embeds_it(
     assert '<img src="https://example.org/logo.png" alt="Logo">' in outline
 
 
+def test_obsidian_embeds_of_videos_and_posts_on_the_web_are_links_to_them(
+        tmp_path: Path) -> None:
+    """Obsidian embeds a YouTube video or a post written as an image (Obsidian Help,
+    "Embed web pages"); the site drew an image of a web page, which shows as broken.
+    It is now the link Logseq's {{video}} and {{tweet}} macros get. Obsidian has no
+    macros: ``{{video URL}}`` and ``{{embed [[Page]]}}`` are text (and a link), as the
+    parser reads them; the site drew a video link and an embed."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Watch.md").write_text(
+        "![](https://www.youtube.com/watch?v=NnTvZWp5Q7o)\n\n"
+        "![](https://youtu.be/NnTvZWp5Q7o)\n\n"
+        "![](https://twitter.com/obsdmd/status/1580548874246443010)\n\n"
+        "![A cat](https://example.org/cat.png)\n\n"
+        "- {{video https://www.youtube.com/watch?v=NnTvZWp5Q7o}} {{embed [[Outline]]}}\n",
+        "utf-8")
+    (vault / "Outline.md").write_text("- ![](https://youtu.be/NnTvZWp5Q7o)\n", "utf-8")
+    build(vault, tmp_path / "site", search=False)
+    watch = (tmp_path / "site" / "watch.html").read_text("utf-8")
+    links = re.findall(r'<a class="macro-media external" href="([^"]+)" rel="noopener">'
+                       r'<span aria-hidden="true">\u25b6</span> (\w+): ', watch)
+    assert links == [("https://www.youtube.com/watch?v=NnTvZWp5Q7o", "Video"),
+                     ("https://youtu.be/NnTvZWp5Q7o", "Video"),
+                     ("https://twitter.com/obsdmd/status/1580548874246443010", "Post")]
+    assert '<img src="https://example.org/cat.png" alt="A cat">' in watch
+    assert "{{video" in watch and '{{embed <a class="wikilink internal"' in watch
+    assert 'class="embed"' not in watch
+
+
 def test_a_link_to_a_page_of_a_pdf_opens_the_pdf_at_that_page(tmp_path: Path) -> None:
     """Obsidian links and embeds a PDF's page as ``[[Doc.pdf#page=3]]`` (Obsidian Help,
     "Embed files"), and a Markdown link may end in ``#page=7``; the site dropped the

@@ -35,6 +35,7 @@ _FRAGMENTS = st.sampled_from([
     "[[A]]", "[[B|b]]", "![[C]]", "[[D#Part]]", "#tag", "#", " ", "\n", "\n\n", "\t", "    ",
     "text", "`", "``", "```\n", "~~~\n", "[", "]", "<b>", "</b>", "<", "<!--",
     "- ", "> ", "1. ", "---\n", "*", "_", "^id", "[^1]", "[x](y.md)", "![i](i.png)",
+    "{{embed [[E]]}}", "{{", "}}",  # Logseq macros, which Obsidian reads as text
 ])
 EXAMPLES = int(os.environ.get("KBC_FUZZ_EXAMPLES", "1")) * 300
 

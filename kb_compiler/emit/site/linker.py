@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote
 
 from kb_compiler.emit.site.context import SiteContext
-from kb_compiler.emit.site.macros import render_macro
+from kb_compiler.emit.site.macros import media_link, render_macro
 from kb_compiler.emit.site.render import LinkRewrite
 from kb_compiler.emit.site.rules_core import FILE_EMBED_SUFFIXES
 from kb_compiler.emit.site.urls import asset_file, block_anchor, relative_url
 from kb_compiler.model import Dialect, Page, page_id
 from kb_compiler.parse.names import AUDIO_SUFFIXES, BASE_SUFFIX, IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from kb_compiler.parse.web_media import obsidian_web_embed
 from kb_compiler.resolve import Target, target_id
 from kb_compiler.resolve.blocks import section_roots
 
@@ -303,12 +304,14 @@ class PageLinker:
     def image(self, src: str, alt: str, title: str | None,
               size: str | None = None) -> str | None:
         """A Markdown image (``size`` as ``400x300``, ``400`` or ``x300``): a player for
-        a video or sound, a link for another file, None to leave one on the web as
-        written."""
+        a video or sound, a link for another file or (on Obsidian pages) for a YouTube
+        video or a post on the web, None to leave one on the web as written."""
         if not src:
             return None
         if _SCHEME.match(src):
-            return _remote_media(src, alt, size)
+            embedded = obsidian_web_embed(src) if self.page.dialect is Dialect.OBSIDIAN \
+                else None
+            return media_link(embedded, src) if embedded else _remote_media(src, alt, size)
         path = self.context.find_asset(unquote(src), self.page)
         if path is None:
             self.report.broken.append(BrokenLink(alt or src, unquote(src)))

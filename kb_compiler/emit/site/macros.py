@@ -13,12 +13,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
+from kb_compiler.parse.web_media import LOGSEQ_MEDIA_MACROS, WebEmbed, logseq_macro_address
 
 if TYPE_CHECKING:
     from kb_compiler.emit.site.linker import PageLinker
 
-_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
-_HTTP = re.compile(r"^https?://", re.I)
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 MAX_MACRO_DEPTH = 2
 
@@ -31,8 +30,11 @@ def render_macro(linker: PageLinker, meta: dict[str, Any]) -> str:
     name = str(meta["name"])
     args: list[str] = [str(arg) for arg in meta["args"]]
     lowered = name.lower()
-    if lowered in ("video", "youtube", "tweet", "twitter", "vimeo", "bilibili") and args:
-        return _media_link(lowered, args[0])
+    if lowered in LOGSEQ_MEDIA_MACROS and args:
+        url = logseq_macro_address(lowered, args[0])
+        if url is None:
+            return f'<code class="macro">{_escape(f"{{{{{lowered} {args[0]}}}}}")}</code>'
+        return media_link("post" if lowered in ("tweet", "twitter") else "video", url)
     if lowered == "cloze" and args:
         return f'<span class="cloze">{_escape(", ".join(args))}</span>'
     if lowered == "query" and not linker.shallow:
@@ -52,13 +54,9 @@ def _written(meta: dict[str, Any]) -> str:
     return f"{{{{{meta['name']} {meta['arguments']}}}}}".replace(" }}", "}}")
 
 
-def _media_link(kind: str, argument: str) -> str:
-    url = argument.strip()
-    if kind == "youtube" and _YOUTUBE_ID.match(url):
-        url = f"https://www.youtube.com/watch?v={url}"
-    if not _HTTP.match(url):
-        return f'<code class="macro">{_escape(f"{{{{{kind} {argument}}}}}")}</code>'
-    label = {"tweet": "Post", "twitter": "Post"}.get(kind, "Video")
+def media_link(kind: WebEmbed, url: str) -> str:
+    """A video or post on the web, as a link: the player needs the other site."""
+    label = "Post" if kind == "post" else "Video"
     return (f'<a class="macro-media external" href="{_escape(url)}" rel="noopener">'
             f'<span aria-hidden="true">\u25b6</span> {label}: {_escape(url)}</a>')
 

@@ -269,9 +269,10 @@ def plain_bracket(state: StateInline, silent: bool) -> bool:
 def macro(state: StateInline, silent: bool) -> bool:
     """``{{name args}}`` on one line, or ``{{{name args}}}`` (mldoc tries three braces
     first: Logseq's docs write ``{{{embed [[page]]}}}`` and ``{{{youtube id}}}``);
-    ``{{embed [[X]]}}`` and ``{{embed ((uuid))}}`` become embed tokens."""
+    ``{{embed [[X]]}}`` and ``{{embed ((uuid))}}`` become embed tokens. Not on
+    Obsidian pages: Obsidian has no macros, and its parser reads the text as text."""
     src, pos = state.src, state.pos
-    if not src.startswith("{{", pos):
+    if not src.startswith("{{", pos) or _obsidian_syntax(state):
         return False
     scan = scanner(state)
     braces = 3 if _triple_closes(src, scan, pos, state.posMax) else 2
