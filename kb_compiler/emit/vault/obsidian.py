@@ -8,7 +8,8 @@
   properties); a block's ``id::`` becomes ``^id`` at the end of its first paragraph, or
   on its own line after a heading, table or code block. Numbered blocks
   (``logseq.order-list-type:: number``) become ``1.`` items. Macros without an
-  Obsidian counterpart (``{{query}}``, ``{{renderer}}``...) are kept as text and reported.
+  Obsidian counterpart (``{{query}}``, ``{{renderer}}``...) are kept as text and reported;
+  a YouTube video or a post becomes Obsidian's ``![](URL)`` (``web_embeds``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from kb_compiler.emit.vault.rewrite import (
     finish,
     kept_as_written,
 )
+from kb_compiler.emit.vault.web_embeds import obsidian_embed_of
 from kb_compiler.emit.vault.yamltext import YamlValue, frontmatter
 from kb_compiler.model import Dialect, Page, Severity
 from kb_compiler.parse.obsidian_blocks import markdown_tokens
@@ -132,6 +134,8 @@ def place_block_id(texts: list[str], block_id: str) -> list[str]:
 def _report_macros(job: PageJob) -> None:
     for block in job.page.blocks:
         for macro in block.macros:
+            if obsidian_embed_of(macro) is not None:
+                continue  # written as Obsidian's embed
             job.note("macro-kept", macro.line,
                      f"macro '{{{{{macro.name}}}}}' has no Obsidian counterpart; kept as text")
 

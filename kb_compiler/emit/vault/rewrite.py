@@ -15,6 +15,7 @@ from kb_compiler.emit.vault.blocks import BlockPlan
 from kb_compiler.emit.vault.links import Edit, LinkWriter
 from kb_compiler.emit.vault.plan import PageTarget
 from kb_compiler.emit.vault.properties import Converted
+from kb_compiler.emit.vault.web_embeds import embed_edits, macro_edits
 from kb_compiler.model import Diagnostic, Dialect, Page, Property, Severity
 from kb_compiler.parse.obsidian_mask import comment_spans
 from kb_compiler.parse.text import mask_code
@@ -92,9 +93,17 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
             by_line.setdefault(number, []).append(found)
     if job.page.dialect is Dialect.LOGSEQ and not job.writer.to_logseq:
         _escape_phantom_tags(job, lines, by_line, skip_before)
+        _merge(by_line, macro_edits(job.page))
+    elif job.page.dialect is not Dialect.LOGSEQ and job.writer.to_logseq:
+        _merge(by_line, embed_edits(job.page, skip_before, _obsidian_comments(job)))
     for number, edits in by_line.items():
         lines[number - 1] = apply_edits(lines[number - 1], edits)
     return lines
+
+
+def _merge(by_line: dict[int, list[Edit]], more: dict[int, list[Edit]]) -> None:
+    for number, edits in more.items():
+        by_line.setdefault(number, []).extend(edits)
 
 
 # What Obsidian reads as a tag: "#" after a blank or punctuation, letters, digits, "_",
