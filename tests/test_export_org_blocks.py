@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kb_compiler.emit.vault.org_blocks import (
+    admonitions_from_callouts,
+    callouts_from_admonitions,
+    fence_org_blocks,
+    unfence_org_blocks,
+)
 from kb_compiler.model import Dialect
 from tests.conftest import LOGSEQ_DOCS
 from tests.export_support import export, graph_of
@@ -189,3 +195,18 @@ def test_a_fenced_example_of_a_query_is_not_fenced_again(tmp_path: Path) -> None
     assert [line.strip() for line in item[1:4]] == [
         "``` clojure", "#+BEGIN_QUERY", '{:title "Blocks that start with an https link"']
     assert item[11].strip() == "```" and "logseq-org" not in "\n".join(item)
+
+
+def test_hostile_nesting_and_unclosed_blocks_are_left_as_written() -> None:
+    """Quotes nested a thousand deep made the conversion recurse until Python gave up
+    (a traceback from ``kbc export --to logseq`` on the hostile vault); each level is
+    now a pass of its own, up to ``MAX_DEPTH`` levels, and what is deeper stays as
+    written. Unclosed blocks and fences stay text."""
+    deep = ["> " * 1000 + "[!note]", "> " * 1000 + "deep"]
+    assert admonitions_from_callouts(deep) == deep
+    shallow = ["> " * 3 + "[!note]", "> " * 3 + "x"]
+    assert admonitions_from_callouts(shallow) == [
+        "> > #+BEGIN_NOTE", "> > x", "> > #+END_NOTE"]
+    unclosed = ["#+BEGIN_NOTE", "#+BEGIN_SRC", "```logseq-org", "#+BEGIN_QUOTE"] * 5000
+    assert callouts_from_admonitions(fence_org_blocks(unclosed)) == unclosed
+    assert unfence_org_blocks(admonitions_from_callouts(unclosed)) == unclosed

@@ -18,16 +18,21 @@ Lines inside a Markdown code fence are code in both dialects and are never conve
 
 from __future__ import annotations
 
+import bisect
 import re
 
-from kb_compiler.parse.logseq_blocks import ADMONITIONS, VERBATIM_OPEN
+from kb_compiler.parse.logseq_blocks import ADMONITIONS, verbatim_blocks
 from kb_compiler.parse.text import mask_code
 
 ORG_FENCE_INFO = "logseq-org"
 _FENCE_OPEN = re.compile(r"(`{3,}|~{3,})" + ORG_FENCE_INFO + r"[ \t]*$")
 _CONTAINER_OPEN = re.compile(r"#\+BEGIN_([A-Za-z]+)[ \t]*$", re.IGNORECASE)
+_CONTAINERS = ADMONITIONS | {"QUOTE"}
 _CALLOUT_HEAD = re.compile(r" {0,3}> ?\[!([\w-]+)\][ \t]*$")
 _QUOTED = re.compile(r" {0,3}> ?")
+# Blocks and quotes nested deeper are left as written: each level is a pass over its
+# lines, and hostile input nests thousands.
+MAX_DEPTH = 16
 
 
 def _outside_code(texts: list[str]) -> list[str]:
@@ -35,22 +40,29 @@ def _outside_code(texts: list[str]) -> list[str]:
     return mask_code("\n".join(texts), spans=False).split("\n")
 
 
-def _closing(masked: list[str], start: int, name: str) -> int | None:
-    """The index of the first ``#+END_name`` line after ``start``, as mldoc and the
-    site close a block."""
-    marker = f"#+END_{name}"
-    return next((i for i in range(start + 1, len(masked))
-                 if masked[i].strip().upper() == marker), None)
+def _container_ends(masked: list[str]) -> dict[str, list[int]]:
+    """The indices of the ``#+END_NAME`` lines of each container name, in order."""
+    ends: dict[str, list[int]] = {}
+    for index, line in enumerate(masked):
+        text = line.strip().upper()
+        if text.startswith("#+END_") and text[6:] in _CONTAINERS:
+            ends.setdefault(text[6:], []).append(index)
+    return ends
+
+
+def _next(lines: list[int], after: int) -> int | None:
+    at = bisect.bisect_right(lines, after)
+    return lines[at] if at < len(lines) else None
 
 
 def fence_org_blocks(texts: list[str]) -> list[str]:
-    """Logseq -> Obsidian: each verbatim ``#+BEGIN_...`` block inside a fence."""
-    masked = _outside_code(texts)
+    """Logseq -> Obsidian: each verbatim ``#+BEGIN_...`` block, where the parser finds
+    one, inside a fence."""
+    blocks = verbatim_blocks(_outside_code(texts))
     out: list[str] = []
     index = 0
     while index < len(texts):
-        opened = VERBATIM_OPEN.match(masked[index])
-        end = _closing(masked, index, opened.group(1).upper()) if opened else None
+        end = blocks.get(index)
         if end is None:
             out.append(texts[index])
             index += 1
@@ -65,15 +77,15 @@ def fence_org_blocks(texts: list[str]) -> list[str]:
 
 def unfence_org_blocks(texts: list[str]) -> list[str]:
     """Obsidian -> Logseq: the inverse of ``fence_org_blocks``."""
+    fences: dict[str, list[int]] = {}
+    for index, text in enumerate(texts):
+        if text.strip() and not text.strip().strip("`~"):
+            fences.setdefault(text.strip(), []).append(index)
     out: list[str] = []
     index = 0
     while index < len(texts):
         opened = _FENCE_OPEN.fullmatch(texts[index].strip())
-        close = None
-        if opened:
-            fence = opened.group(1)
-            close = next((i for i in range(index + 1, len(texts))
-                          if texts[i].strip() == fence), None)
+        close = _next(fences.get(opened.group(1), []), index) if opened else None
         if close is None:
             out.append(texts[index])
             index += 1
@@ -83,17 +95,19 @@ def unfence_org_blocks(texts: list[str]) -> list[str]:
     return out
 
 
-def callouts_from_admonitions(texts: list[str]) -> list[str]:
+def callouts_from_admonitions(texts: list[str], depth: int = 0) -> list[str]:
     """Logseq -> Obsidian: each admonition a callout, each ``QUOTE`` a blockquote (run
     after ``fence_org_blocks``, so a fenced block inside one is quoted whole)."""
+    if depth >= MAX_DEPTH or "#+" not in "".join(texts):
+        return texts
     masked = _outside_code(texts)
+    ends = _container_ends(masked)
     out: list[str] = []
     index = 0
     while index < len(texts):
         opened = _CONTAINER_OPEN.match(masked[index])
         name = opened.group(1).upper() if opened else ""
-        end = _closing(masked, index, name) if name in ADMONITIONS or name == "QUOTE" \
-            else None
+        end = _next(ends.get(name, []), index) if name in _CONTAINERS else None
         if end is None:
             out.append(texts[index])
             index += 1
@@ -103,17 +117,20 @@ def callouts_from_admonitions(texts: list[str]) -> list[str]:
         if out and _QUOTED.match(out[-1]):
             out.append("")
         head = [] if name == "QUOTE" else [f"[!{name.lower()}]"]
-        out.extend(_quoted([*head, *callouts_from_admonitions(texts[index + 1:end])]))
+        body = callouts_from_admonitions(texts[index + 1:end], depth + 1)
+        out.extend(_quoted([*head, *body]))
         if end + 1 < len(texts) and texts[end + 1].strip():
             out.append("")
         index = end + 1
     return out
 
 
-def admonitions_from_callouts(texts: list[str]) -> list[str]:
+def admonitions_from_callouts(texts: list[str], depth: int = 0) -> list[str]:
     """Obsidian -> Logseq: the inverse of ``callouts_from_admonitions`` for callouts
     (run before ``unfence_org_blocks``). A callout followed by a line of text is left
     as it is: that line may continue its last paragraph (a lazy continuation)."""
+    if depth >= MAX_DEPTH or "[!" not in "".join(texts):
+        return texts
     masked = _outside_code(texts)
     out: list[str] = []
     index = 0
@@ -124,15 +141,15 @@ def admonitions_from_callouts(texts: list[str]) -> list[str]:
         while end < len(texts) and _QUOTED.match(masked[end]):
             end += 1
         if end == index or (end < len(texts) and texts[end].strip()):
-            out.append(texts[index])
-            index += 1
+            out.extend(texts[index:max(end, index + 1)])
+            index = max(end, index + 1)
             continue
         if name in ADMONITIONS:
-            body = admonitions_from_callouts(_unquoted(texts[index + 1:end]))
+            body = admonitions_from_callouts(_unquoted(texts[index + 1:end]), depth + 1)
             out.extend([f"#+BEGIN_{name}", *body, f"#+END_{name}"])
         else:  # a quote, or another callout: callouts inside it are converted
             inside = _unquoted(texts[index:end])
-            converted = admonitions_from_callouts(inside)
+            converted = admonitions_from_callouts(inside, depth + 1)
             out.extend(texts[index:end] if converted == inside else _quoted(converted))
         index = end
     return out
