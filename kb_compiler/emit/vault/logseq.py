@@ -7,7 +7,8 @@
 - An Obsidian note becomes an outline (``outline.obsidian_units``): every heading,
   paragraph, list item, quote, table and code block a ``- `` block, a heading's
   section nested under it, numbered items marked ``logseq.order-list-type:: number``,
-  ``^ids`` turned into ``id::`` uuids, front matter into page properties.
+  ``^ids`` turned into ``id::`` uuids, front matter into page properties, a task's
+  checkbox into a marker (``- [ ] x`` -> ``- TODO x``, ``tasks.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kb_compiler.emit.vault.rewrite import (
     finish,
     kept_as_written,
 )
+from kb_compiler.emit.vault.tasks import marker_from_checkbox
 from kb_compiler.model import Dialect, KnowledgeBase, Page, Severity, VaultKind
 
 PROPERTY_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?([^\s:]+)::[ \t]*")
@@ -119,6 +121,8 @@ def _from_obsidian(job: PageJob) -> str:
         texts = strip_block_ids([first, *(dedent(lines[n - 1], c) for n, c in unit.rest)],
                                 own_ids.get(number, set()))
         texts = unfence_org_blocks(admonitions_from_callouts(texts)) or [""]
+        if unit.blocks and page.blocks[unit.blocks[0]].kind == "list-item":
+            texts[0] = marker_from_checkbox(texts[0])
         properties = [f"id:: {unit_ids[number]}"] if number in unit_ids else []
         if unit.ordered:
             properties.append(ORDERED_PROPERTY)

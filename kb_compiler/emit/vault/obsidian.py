@@ -7,7 +7,8 @@
   as ``key:: value`` lines (Dataview's inline fields, which Logseq reads back as block
   properties); a block's ``id::`` becomes ``^id`` at the end of its first paragraph, or
   on its own line after a heading, table or code block. Numbered blocks
-  (``logseq.order-list-type:: number``) become ``1.`` items. Macros without an
+  (``logseq.order-list-type:: number``) become ``1.`` items, a task's marker a checkbox
+  (``- TODO x`` -> ``- [ ] x``, ``tasks.py``). Macros without an
   Obsidian counterpart (``{{query}}``, ``{{renderer}}``...) are kept as text and reported;
   a YouTube video or a post becomes Obsidian's ``![](URL)`` (``web_embeds``).
 """
@@ -27,6 +28,7 @@ from kb_compiler.emit.vault.rewrite import (
     finish,
     kept_as_written,
 )
+from kb_compiler.emit.vault.tasks import checkbox_from_marker
 from kb_compiler.emit.vault.web_embeds import obsidian_embed_of
 from kb_compiler.emit.vault.yamltext import YamlValue, frontmatter
 from kb_compiler.model import Dialect, Page, Severity
@@ -101,6 +103,7 @@ def _unit_lines(page: Page, unit: Unit, lines: list[str], ids: dict[int, str]) -
     block_id = ids.get(block.index)
     if not unit.bulleted:
         return [*texts, *(["", f"^{block_id}"] if block_id else [])]
+    texts[0] = checkbox_from_marker(texts[0])
     if block_id:
         texts = place_block_id(texts, block_id)
     marker = "1. " if ordered else "- "
