@@ -5,7 +5,11 @@ touched. Each converted page is read back with kbc's parser of the target dialec
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb_compiler.emit.vault.org_blocks import (
     admonitions_from_callouts,
@@ -210,3 +214,45 @@ def test_hostile_nesting_and_unclosed_blocks_are_left_as_written() -> None:
     unclosed = ["#+BEGIN_NOTE", "#+BEGIN_SRC", "```logseq-org", "#+BEGIN_QUOTE"] * 5000
     assert callouts_from_admonitions(fence_org_blocks(unclosed)) == unclosed
     assert unfence_org_blocks(admonitions_from_callouts(unclosed)) == unclosed
+
+
+# Lines of Logseq blocks and of Obsidian notes, made of what the conversions touch. Left
+# out: Logseq text that Obsidian would read as a callout ("> [!tip]" in a Logseq quote
+# becomes one), Logseq's "#+BEGIN_" lines written as text in an Obsidian note (Logseq
+# reads them as blocks), and a fence left open inside a callout (the parser reads code
+# to the end of the block, so the admonition's end line is code).
+_LOGSEQ_LINES = st.sampled_from([
+    "#+BEGIN_NOTE", "#+END_NOTE", "#+BEGIN_TIP", "#+END_TIP", "#+BEGIN_SRC", "#+END_SRC",
+    "text", "", "> q", "```", "- item", "    indented", "[!note]"])
+_OBSIDIAN_LINES = st.sampled_from([
+    ("> [!note]",), ("> body",), (">",), ("",), ("text",), ("```",), ("> [!info]",),
+    ("> > [!tip]",), ("> > x",), ("- item",), ("> [!warning] Title",),
+    ("> ```", "> [!tip]", "> ```")])
+EXAMPLES = int(os.environ.get("KBC_FUZZ_EXAMPLES", "1")) * 300
+
+
+def _to_obsidian(texts: list[str]) -> list[str]:
+    return callouts_from_admonitions(fence_org_blocks(texts))
+
+
+def _to_logseq(texts: list[str]) -> list[str]:
+    return unfence_org_blocks(admonitions_from_callouts(texts))
+
+
+def _text_lines(texts: list[str]) -> list[str]:
+    """The lines that are not blank (the conversions add blank lines between blocks
+    and quote lines)."""
+    return [line for line in texts if line.strip() not in ("", ">")]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)
+@given(st.lists(_LOGSEQ_LINES, min_size=1, max_size=12))
+def test_logseq_blocks_come_back_from_obsidian(texts: list[str]) -> None:
+    assert _text_lines(_to_logseq(_to_obsidian(texts))) == _text_lines(texts)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)
+@given(st.lists(_OBSIDIAN_LINES, min_size=1, max_size=12))
+def test_obsidian_callouts_come_back_from_logseq(pieces: list[tuple[str, ...]]) -> None:
+    texts = [line for piece in pieces for line in piece]
+    assert _text_lines(_to_obsidian(_to_logseq(texts))) == _text_lines(texts)

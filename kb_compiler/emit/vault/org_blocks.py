@@ -105,6 +105,15 @@ def callouts_from_admonitions(texts: list[str], depth: int = 0) -> list[str]:
     out: list[str] = []
     index = 0
     while index < len(texts):
+        quote_end = index
+        while quote_end < len(texts) and _QUOTED.match(masked[quote_end]):
+            quote_end += 1
+        if quote_end > index:  # a quote: admonitions inside it are converted
+            inside = _unquoted(texts[index:quote_end])
+            converted = callouts_from_admonitions(inside, depth + 1)
+            out.extend(texts[index:quote_end] if converted == inside else _quoted(converted))
+            index = quote_end
+            continue
         opened = _CONTAINER_OPEN.match(masked[index])
         name = opened.group(1).upper() if opened else ""
         end = _next(ends.get(name, []), index) if name in _CONTAINERS else None
