@@ -1,6 +1,7 @@
 """`kbc export` and tasks: Logseq's markers are Obsidian's task list items and back
 (``kb_compiler.emit.vault.tasks`` has the table). Each side is read back with kbc's
-parser, which gives a Logseq block its ``marker``."""
+parser, which gives a Logseq block its ``marker``. A task whose text starts with a
+marker word keeps its state: "TODO LATER x" stays a TODO, "- [ ] DONE soon" stays open."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ LOGSEQ_PAGE = """\
 - NOW call
 - WAITING reply
 - TODO
+- TODO LATER is the task's text
 - TODOS are not tasks
 - text first
   TODO on a later line is text
@@ -32,6 +34,7 @@ OBSIDIAN_NOTE = """\
 	- [-] cancelled
 	- [>] forwarded
 1. [ ] numbered
+- [ ] DONE soon, not yet
 
 [ ] a paragraph, not a task
 """
@@ -56,6 +59,7 @@ def test_logseq_markers_become_checkboxes_and_come_back(tmp_path: Path) -> None:
 - [ ] NOW call
 - [ ] WAITING reply
 - [ ]
+- [ ] TODO LATER is the task's text
 - TODOS are not tasks
 - text first
   TODO on a later line is text
@@ -65,7 +69,8 @@ def test_logseq_markers_become_checkboxes_and_come_back(tmp_path: Path) -> None:
         ("TODO", "buy milk"), ("DONE", "pay rent"), ("DOING", "write report"),
         ("CANCELED", "trip"), ("CANCELED", "old spelling"), ("LATER", "read"),
         ("NOW", "call"), ("WAITING", "reply"), ("TODO", ""),
-        (None, "TODOS are not tasks"), (None, "text first")]
+        ("TODO", "LATER is the task's text"), (None, "TODOS are not tasks"),
+        (None, "text first")]
     assert markers(tmp_path / "back", "tasks") == [
         (marker if marker != "CANCELLED" else "CANCELED", text)
         for marker, text in markers(source, "tasks")]
@@ -78,7 +83,7 @@ def test_obsidian_checkboxes_become_markers_and_come_back(tmp_path: Path) -> Non
         ("TODO", "buy milk [\\#A] later in the line"), ("DONE", "pay rent"),
         ("DONE", "upper case"),
         ("DOING", "in progress"), ("CANCELED", "cancelled"), (None, "[>] forwarded"),
-        ("TODO", "numbered"), (None, "[ ] a paragraph, not a task")]
+        ("TODO", "numbered"), ("TODO", "DONE soon, not yet"), (None, "[ ] a paragraph, not a task")]
     export(graph_of(tmp_path / "logseq"), tmp_path / "back", "obsidian")
     assert (tmp_path / "back/Tasks.md").read_text(encoding="utf-8") == """\
 - [ ] buy milk [\\#A] later in the line
@@ -88,5 +93,6 @@ def test_obsidian_checkboxes_become_markers_and_come_back(tmp_path: Path) -> Non
 \t- [-] cancelled
 \t- [>] forwarded
 1. [ ] numbered
+- [ ] TODO DONE soon, not yet
 - [ ] a paragraph, not a task
 """

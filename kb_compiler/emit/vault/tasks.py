@@ -36,9 +36,10 @@ def checkbox_from_marker(first_line: str) -> str:
     if found is None:
         return first_line
     marker, rest = found.group(1), first_line[found.end():]
-    if marker in _TO_CHECKBOX:
-        return f"[{_TO_CHECKBOX[marker]}] {rest}".rstrip()
-    return f"[ ] {first_line}"
+    # "TODO LATER x" keeps its TODO as a word: "[ ] LATER x" reads back as LATER.
+    if marker not in _TO_CHECKBOX or (marker == "TODO" and _MARKER.match(rest)):
+        return f"[ ] {first_line}"
+    return f"[{_TO_CHECKBOX[marker]}] {rest}".rstrip()
 
 
 def marker_from_checkbox(first_line: str) -> str:
@@ -47,6 +48,9 @@ def marker_from_checkbox(first_line: str) -> str:
     if found is None or found.group(1) not in _TO_MARKER:
         return first_line
     rest = _ESCAPED_PRIORITY.sub(r"\1[#\2]", first_line[found.end():], count=1)
-    if found.group(1) == " " and _MARKER.match(rest):
-        return rest  # a marker kept as the first word: Logseq's own
+    word = _MARKER.match(rest) if found.group(1) == " " else None
+    # An open task's first word is its marker when the way there kept it one ("[ ]
+    # LATER x"); "[ ] DONE x" stays an open task, "TODO DONE x".
+    if word and (word.group(1) == "TODO" or word.group(1) not in _TO_CHECKBOX):
+        return rest
     return f"{_TO_MARKER[found.group(1)]} {rest}".rstrip()
