@@ -43,6 +43,15 @@ UNPARSED_KEYS = frozenset({
     "logseq.tldraw.page", "logseq.tldraw.shape", "query-properties", "query-sort-by",
     "macro",
 })
+# Built-in keys Logseq never shows ("hidden-built-in-properties" in its graph parser's
+# property.cljs): ids, fold state, timestamps, query-table settings, PDF highlights.
+HIDDEN_KEYS = frozenset({
+    "id", "custom-id", "collapsed", "heading", "background-color", "created-at", "updated-at",
+    "last-modified-at", "query-table", "query-properties", "query-sort-by", "query-sort-desc",
+    "ls-type", "hl-type", "hl-page", "hl-stamp", "hl-color", "hl-value",
+    "logseq.order-list-type", "logseq.tldraw.page", "logseq.tldraw.shape", "todo", "doing",
+    "now", "later", "done",
+})
 # Keys whose values split on commas, each piece a page (more come from config.edn).
 COMMA_KEYS = frozenset({"alias", "aliases", "tags"})
 # Keys that name pages without making reference edges (they become Page.aliases).

@@ -13,20 +13,16 @@ from typing import TYPE_CHECKING
 
 from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
 from kb_compiler.model import Block, Page, Property, PropertyValue
+from kb_compiler.parse.logseq_properties import HIDDEN_KEYS as LOGSEQ_HIDDEN_KEYS
 
 if TYPE_CHECKING:
     from kb_compiler.emit.site.linker import PageLinker
 
-HIDDEN_KEYS = frozenset(
-    {
-        "id", "custom-id", "collapsed", "heading", "background-color", "created-at", "updated-at",
-        "last-modified-at", "query-table", "query-properties", "query-sort-by", "query-sort-desc",
-        "ls-type", "hl-type", "hl-page", "hl-stamp", "hl-color", "hl-value",
-        "logseq.order-list-type", "logseq.tldraw.page", "logseq.tldraw.shape", "todo", "doing",
-        "now", "later", "done", "title", "icon", "public", "filters", "alias", "aliases", "tags",
-        "tag", "publish", "private", "draft", "cssclasses", "cssclass", "permalink"
-    }
-)
+# What Logseq hides, and what the page shows elsewhere or only configures.
+HIDDEN_KEYS = LOGSEQ_HIDDEN_KEYS | {
+    "title", "icon", "public", "filters", "alias", "aliases", "tags", "tag", "publish",
+    "private", "draft", "cssclasses", "cssclass", "permalink",
+}
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?=\s|$)")
 
 

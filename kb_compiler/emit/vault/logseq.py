@@ -18,7 +18,7 @@ import re
 from kb_compiler.emit.vault.org_blocks import admonitions_from_callouts, unfence_org_blocks
 from kb_compiler.emit.vault.outline import dedent, frontmatter_end
 from kb_compiler.emit.vault.plan import VaultPlan
-from kb_compiler.emit.vault.properties import yaml_to_logseq
+from kb_compiler.emit.vault.properties import shown_property_lines, yaml_to_logseq
 from kb_compiler.emit.vault.rewrite import (
     PageJob,
     edited_lines,
@@ -120,7 +120,8 @@ def _from_obsidian(job: PageJob) -> str:
         first = lines[unit.first[0] - 1][unit.first[1]:] if unit.first else ""
         texts = strip_block_ids([first, *(dedent(lines[n - 1], c) for n, c in unit.rest)],
                                 own_ids.get(number, set()))
-        texts = unfence_org_blocks(admonitions_from_callouts(texts)) or [""]
+        texts = unfence_org_blocks(admonitions_from_callouts(shown_property_lines(texts)))
+        texts = texts or [""]
         if unit.blocks and page.blocks[unit.blocks[0]].kind == "list-item":
             texts[0] = marker_from_checkbox(texts[0])
         properties = [f"id:: {unit_ids[number]}"] if number in unit_ids else []

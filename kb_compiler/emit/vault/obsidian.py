@@ -5,12 +5,13 @@
 - A Logseq page becomes front matter (its page properties) and a nested ``- `` list with
   the outline's nesting (tabs, as Obsidian indents). Block properties stay on their block
   as ``key:: value`` lines (Dataview's inline fields, which Logseq reads back as block
-  properties); a block's ``id::`` becomes ``^id`` at the end of its first paragraph, or
-  on its own line after a heading, table or code block. Numbered blocks
+  properties), those Logseq never shows (``collapsed``...) in ``%% comments %%``. A
+  block's ``id::`` becomes ``^id`` at the end of its first paragraph, or on its own line
+  after a heading, table or code block. Numbered blocks
   (``logseq.order-list-type:: number``) become ``1.`` items, a task's marker a checkbox
-  (``- TODO x`` -> ``- [ ] x``, ``tasks.py``). Macros without an
-  Obsidian counterpart (``{{query}}``, ``{{renderer}}``...) are kept as text and reported;
-  a YouTube video or a post becomes Obsidian's ``![](URL)`` (``web_embeds``).
+  (``- TODO x`` -> ``- [ ] x``, ``tasks.py``). Macros without an Obsidian counterpart
+  (``{{query}}``, ``{{renderer}}``...) are kept as text and reported; a YouTube video or
+  a post becomes Obsidian's ``![](URL)`` (``web_embeds``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ from kb_compiler.emit.vault.logseq import ORDERED_PROPERTY, PROPERTY_LINE
 from kb_compiler.emit.vault.org_blocks import callouts_from_admonitions, fence_org_blocks
 from kb_compiler.emit.vault.outline import Unit, dedent, frontmatter_end, logseq_units
 from kb_compiler.emit.vault.plan import VaultPlan
-from kb_compiler.emit.vault.properties import logseq_to_yaml, yaml_to_yaml
+from kb_compiler.emit.vault.properties import (
+    hidden_property_line,
+    logseq_to_yaml,
+    yaml_to_yaml,
+)
 from kb_compiler.emit.vault.rewrite import (
     PageJob,
     edited_lines,
@@ -98,7 +103,7 @@ def _unit_lines(page: Page, unit: Unit, lines: list[str], ids: dict[int, str]) -
                 text.strip() == ORDERED_PROPERTY:
             ordered = True
             continue
-        texts.append(text)
+        texts.append(hidden_property_line(text, prop.key) if prop is not None else text)
     texts = callouts_from_admonitions(fence_org_blocks(texts))
     block_id = ids.get(block.index)
     if not unit.bulleted:

@@ -31,6 +31,7 @@ import yaml
 from kb_compiler.config import ParseOptions
 from kb_compiler.emit.vault.yamltext import Raw, YamlValue, flow, reads_as, scalar
 from kb_compiler.model import Property, PropertyValue, Reference, normalize_key, page_id
+from kb_compiler.parse.logseq_properties import HIDDEN_KEYS as LOGSEQ_HIDDEN_KEYS
 from kb_compiler.parse.logseq_properties import (
     comma_spans,
     splits_on_commas,
@@ -384,3 +385,31 @@ def _no_page_name(item: PropertyValue) -> bool:
     if isinstance(item, bool | int | float | dt.date):
         return True
     return isinstance(item, str) and bool(_NUMBER_OR_DATE.fullmatch(item.strip()))
+
+
+# --- block properties Logseq never shows ------------------------------------------------
+
+_COMMENTED_PROPERTY = re.compile(r"%% (([^\s:]+)::.*) %%")
+_PROPERTY_START = re.compile(r"[^\s:]+::")
+
+
+def hidden_property_line(line: str, key: str) -> str:
+    """Logseq -> Obsidian: a block property line Logseq never shows (``collapsed``,
+    timestamps...) inside an Obsidian comment, hidden there too; other lines as they
+    are. ``shown_property_lines`` reverses it."""
+    if key not in LOGSEQ_HIDDEN_KEYS or "%%" in line:
+        return line
+    return f"%% {line} %%"
+
+
+def shown_property_lines(texts: list[str]) -> list[str]:
+    """Obsidian -> Logseq: the commented hidden properties among the property lines
+    right after a list item's first line, as property lines again."""
+    out = list(texts)
+    for index in range(1, len(out)):
+        found = _COMMENTED_PROPERTY.fullmatch(out[index])
+        if found and normalize_key(found.group(2)) in LOGSEQ_HIDDEN_KEYS:
+            out[index] = found.group(1)
+        elif not _PROPERTY_START.match(out[index]):
+            break  # the property lines end here
+    return out
