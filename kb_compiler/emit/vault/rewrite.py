@@ -17,11 +17,13 @@ from kb_compiler.emit.vault.plan import PageTarget
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.emit.vault.web_embeds import embed_edits, macro_edits
 from kb_compiler.model import Diagnostic, Dialect, Page, Property, Severity
+from kb_compiler.parse.logseq_blocks import mask_verbatim
 from kb_compiler.parse.obsidian_mask import comment_spans
 from kb_compiler.parse.text import mask_code
 from kb_compiler.resolve import ResolvedRef
 
 _MACRO = re.compile(r"\{\{[^\n]{0,4096}?\}\}")  # bounded: linear on unclosed braces
+_BULLET = re.compile(r"[ \t]*-[ \t]+")
 
 
 @dataclass
@@ -117,12 +119,18 @@ _NOT_TAG_CONTEXT = re.compile(
 
 def _masked_by_block(page: Page) -> list[str]:
     """The page's lines with code blanked block by block, as Logseq reads code: a fence
-    left open ends with its block."""
+    left open ends with its block, and a ``#+BEGIN_SRC``/``QUERY``... block is code too
+    (in Obsidian it travels in a fence)."""
     lines = page.text.split("\n")
     masked = list(lines)
     for block in page.blocks:
         first, last = block.line - 1, min(max(block.end_line, block.line), len(lines))
-        masked[first:last] = mask_code("\n".join(lines[first:last])).split("\n")
+        rows = mask_code("\n".join(lines[first:last])).split("\n")
+        head = rows[0]
+        if bullet := _BULLET.match(head):  # the first row as the parser reads it
+            rows[0] = " " * bullet.end() + head[bullet.end():]
+        mask_verbatim(rows)  # blanks rows after the first only
+        masked[first:last] = [head, *rows[1:]]
     return masked
 
 
