@@ -137,6 +137,37 @@ def test_logseq_to_obsidian_references(tmp_path: Path) -> None:
     assert ("macro-kept", "pages/Home.md", 10) in notes
 
 
+def outline(root: Path, name: str) -> list[tuple[int, str]]:
+    """Each block of a page as (depth, first line)."""
+    page = graph_of(root).page(name)
+    assert page is not None
+    depths: list[int] = []
+    for block in page.blocks:
+        depths.append(0 if block.parent is None else depths[block.parent] + 1)
+    return [(depth, block.content.split("\n")[0])
+            for depth, block in zip(depths, page.blocks, strict=True)]
+
+
+def test_text_before_the_first_bullet_keeps_its_place_in_the_outline(tmp_path: Path) -> None:
+    """Logseq's docs graph's Changelog.md opens with a heading and a line without a
+    bullet, its children indented under it. Written as a Markdown heading, it took every
+    block after it into its section in Obsidian, and on the way back the whole page was
+    nested under it. It is now a list item, as Logseq shows it: a block."""
+    page = (f"## Release 2\nid:: {UUID_A}\nDownload link\n\t- [[Fixed issues]]\n"
+            "\t\t- fix one\n- ## Release 1\n  text\n\t- [[Enhancement]]\n")
+    source = write(tmp_path / "graph", {"logseq/config.edn": "{}\n", "pages/Log.md": page,
+                                         "pages/Plain.md": "# Plain\n\nA document.\n"})
+    export(graph_of(source), tmp_path / "obsidian", "obsidian")
+    note = text(tmp_path / "obsidian/Log.md")
+    assert note.startswith(f"- ## Release 2\n  ^{UUID_A}\n\n  Download link\n"
+                           "\t- [[Fixed issues]]\n\t\t- fix one\n- ## Release 1\n")
+    assert text(tmp_path / "obsidian/Plain.md") == "# Plain\n\nA document.\n"  # no outline
+    export(graph_of(tmp_path / "obsidian"), tmp_path / "back", "logseq")
+    assert outline(tmp_path / "back", "log") == outline(source, "log") == [
+        (0, "## Release 2"), (1, "[[Fixed issues]]"), (2, "fix one"), (0, "## Release 1"),
+        (1, "[[Enhancement]]")]
+
+
 # --- Obsidian -> Logseq ---------------------------------------------------------------
 
 

@@ -37,8 +37,8 @@ class Unit:
 
     ``first`` is (line, characters to cut) for the first line, ``rest`` a list of
     (line, columns to dedent) for the others; lines are 1-based in the source page.
-    ``bulleted`` is False for Logseq text that stands outside the outline (the text
-    before the first bullet, un-bulleted headings). ``blocks`` are the source block
+    ``bulleted`` is False for the text of a Logseq page that has no outline (no bullet
+    at all), written as a document. ``blocks`` are the source block
     indices the unit covers, its head first. ``ordered`` marks a numbered list item.
     """
 
@@ -86,25 +86,32 @@ def frontmatter_end(page: Page) -> int:
 
 def logseq_units(page: Page, skipped: set[int]) -> list[Unit]:
     """One unit per block of a Logseq page; ``skipped`` lines (page properties, front
-    matter) are left out. Block properties stay in the unit as lines."""
+    matter) are left out. Block properties stay in the unit as lines.
+
+    Text outside the outline (no bullet) is a bulleted unit too when the page has an
+    outline: Logseq shows it as a block, and its children under it. Written as a
+    heading and paragraphs, it would take the blocks after it into its section in
+    Obsidian (Logseq's docs graph's Changelog.md opens with such a heading). Only a
+    page with no bullet at all is written as a document."""
     lines = page.text.split("\n")
+    outline = any(block.kind == "block" for block in page.blocks)
     odepth: list[int] = []
     units: list[Unit] = []
     for block in page.blocks:
         parent = block.parent
-        depth = 0 if parent is None else odepth[parent] + (page.blocks[parent].kind == "block")
+        nests = outline or (parent is not None and page.blocks[parent].kind == "block")
+        depth = 0 if parent is None else odepth[parent] + nests
         odepth.append(depth)
         own = [n for n in range(block.line, max(block.end_line, block.line) + 1)
                if n not in skipped and n <= len(lines)]
-        bulleted = block.kind == "block"
-        unit = Unit(depth, None, blocks=[block.index], bulleted=bulleted)
-        bullet = _LOGSEQ_BULLET.match(lines[block.line - 1]) if bulleted else None
+        unit = Unit(depth, None, blocks=[block.index], bulleted=outline)
+        bullet = _LOGSEQ_BULLET.match(lines[block.line - 1]) if block.kind == "block" else None
         column = columns(bullet.group(1)) + 2 if bullet else 0
         if own and own[0] == block.line:
             unit.first = (block.line, bullet.end() if bullet else 0)
             own = own[1:]
         unit.rest = [(n, column) for n in own]
-        if unit.first is None and not unit.rest and not bulleted:
+        if unit.first is None and not unit.rest and block.kind != "block":
             continue  # a pre-block that only held page properties
         units.append(unit)
     return units
