@@ -168,6 +168,21 @@ def test_text_before_the_first_bullet_keeps_its_place_in_the_outline(tmp_path: P
         (1, "[[Enhancement]]")]
 
 
+def test_an_empty_block_stays_a_block(tmp_path: Path) -> None:
+    """Logseq leaves empty blocks (``\\t-``) under the blocks one types in. In Obsidian an
+    empty first child right under a paragraph is no list item (CommonMark) but a "-" in
+    the paragraph, and it came back as text indented with spaces and a tab."""
+    page = "- text\n\t-\n- b\n\t- c\n\t-\n"
+    source = write(tmp_path / "graph", {"logseq/config.edn": "{}\n", "pages/Empty.md": page})
+    export(graph_of(source), tmp_path / "obsidian", "obsidian")
+    assert text(tmp_path / "obsidian/Empty.md") == "- text\n\n\t-\n- b\n\t- c\n\t-\n"
+    note = graph_of(tmp_path / "obsidian").page("empty")
+    assert note is not None and [b.content for b in note.blocks if b.kind == "list-item"] == [
+        "text", "", "b", "c", ""]
+    export(graph_of(tmp_path / "obsidian"), tmp_path / "back", "logseq")
+    assert text(tmp_path / "back/pages/Empty.md") == page
+
+
 # --- Obsidian -> Logseq ---------------------------------------------------------------
 
 

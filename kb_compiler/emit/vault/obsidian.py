@@ -81,8 +81,15 @@ def _from_logseq(job: PageJob) -> str:
     skipped = set(range(1, end + 1)) | {p.line for p in page.properties if p.line > end}
     body: list[str] = []
     ids = job.blocks.ids.get(page.path, {})
+    depth = 0
     for unit in logseq_units(page, skipped):
-        body.extend(_unit_lines(page, unit, lines, ids))
+        written = _unit_lines(page, unit, lines, ids)
+        if unit.bulleted and unit.depth > depth and written[0].strip() in ("-", "1."):
+            # A list item opening with an empty line cannot start a nested list under a
+            # paragraph (CommonMark): it would read as a "-" in that paragraph.
+            body.append("")
+        body.extend(written)
+        depth = unit.depth
     _report_macros(job)
     head = frontmatter(entries) if entries else ""
     return head + finish(body)
