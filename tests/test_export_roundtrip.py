@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from kb_compiler.model import page_id
+from kb_compiler.resolve import KnowledgeGraph
 from tests.conftest import SAMPLE_VAULT
 from tests.export_support import (
     Facts,
@@ -58,6 +60,17 @@ def round_trip(source: Path, tmp: Path, first: str) -> Trip:
     ids = obsidian_ids
     return Trip(facts(graph, ids), facts(after_a, ids), facts(after_c, ids),
                 facts(after_b, ids))
+
+
+def outlines(graph: KnowledgeGraph) -> dict[str, list[int]]:
+    """Each page's blocks as their depths in the outline, in order."""
+    found: dict[str, list[int]] = {}
+    for page in graph.kb.pages:
+        depths: list[int] = []
+        for block in page.blocks:
+            depths.append(0 if block.parent is None else depths[block.parent] + 1)
+        found[page_id(page.name)] = depths
+    return found
 
 
 def copy_of(source: Path, tmp: Path) -> Path:
@@ -116,6 +129,13 @@ def test_logseq_docs_round_trips(logseq_docs: Path, tmp_path: Path) -> None:
     assert trip.source.differences(trip.second) == []  # Logseq -> Obsidian -> Logseq
     assert trip.first.differences(trip.back) == []  # Obsidian -> Logseq -> Obsidian
     assert "changelog 2020" in trip.second.pages  # pages/Changelog_2020.org: its #+TITLE
+    # The outline too: every block at its depth, but on the pages with a list written
+    # inside a block, whose items come back as child blocks (emit/vault/README.md).
+    before, after = outlines(graph_of(logseq_docs)), outlines(graph_of(tmp_path / "b"))
+    assert before.keys() == after.keys()
+    assert sorted(name for name in before if before[name] != after[name]) == [
+        "built-in properties", "queries", "tasks", "term/bullet",
+        "the refactoring of logseq", "tweet/this 1 tiny time managem..."]
 
 
 def test_kepano_round_trips(kepano: Path, tmp_path: Path) -> None:
