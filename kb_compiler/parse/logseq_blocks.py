@@ -27,7 +27,8 @@ from kb_compiler.parse.text import LineIndex, mask_code
 
 MARKERS = ("TODO", "DOING", "DONE", "LATER", "NOW", "WAITING", "WAIT", "CANCELED",
            "CANCELLED", "STARTED", "IN-PROGRESS")
-_MARKER = re.compile(r"(" + "|".join(MARKERS) + r")(?:[ \t]+|$)")
+# A task marker opening a block's first row (and the text after it).
+TASK_MARKER = re.compile(r"(" + "|".join(MARKERS) + r")(?:[ \t]+|$)")
 _PRIORITY = re.compile(r"\[#([A-C])\](?:[ \t]+|$)")
 _PLANNING = re.compile(r"[ \t]*+(?:SCHEDULED|DEADLINE):")
 _PLANNING_ITEM = re.compile(r"(SCHEDULED|DEADLINE):[ \t]*<([^>\n]*)>")
@@ -257,7 +258,7 @@ def _read_task_head(first_row: str, kind: str, parts: BlockParts) -> int:
     if kind != "block":
         return 0
     at = 0
-    marker = _MARKER.match(first_row)
+    marker = TASK_MARKER.match(first_row)
     if marker:
         parts.marker = marker.group(1)
         at = marker.end()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from kb_compiler.emit.vault.org_blocks import admonitions_from_callouts, unfence_org_blocks
-from kb_compiler.emit.vault.outline import dedent, frontmatter_end
+from kb_compiler.emit.vault.outline import LOGSEQ_BULLET, dedent, frontmatter_end
 from kb_compiler.emit.vault.plan import VaultPlan
 from kb_compiler.emit.vault.properties import shown_property_lines, yaml_to_logseq
 from kb_compiler.emit.vault.rewrite import (
@@ -29,7 +29,6 @@ from kb_compiler.emit.vault.tasks import marker_from_checkbox
 from kb_compiler.model import Dialect, KnowledgeBase, Page, Severity, VaultKind
 
 PROPERTY_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?([^\s:]+)::[ \t]*")
-_BULLET = re.compile(r"([ \t]*)-(?:[ \t]+|$)")
 ORDERED_PROPERTY = "logseq.order-list-type:: number"
 
 
@@ -98,7 +97,7 @@ def _id_lines(page: Page, lines: list[str], ids: dict[int, str]) -> dict[int, li
     found: dict[int, list[str]] = {}
     for index, made in ids.items():
         block = page.blocks[index]
-        bullet = _BULLET.match(lines[block.line - 1]) if block.kind == "block" else None
+        bullet = LOGSEQ_BULLET.match(lines[block.line - 1]) if block.kind == "block" else None
         indent = bullet.group(1) + "  " if bullet else ""
         found.setdefault(block.line, []).append(f"{indent}id:: {made}")
     return found

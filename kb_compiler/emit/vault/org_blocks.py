@@ -1,6 +1,7 @@
 """Logseq's org-style blocks (``#+BEGIN_NAME`` ... ``#+END_NAME``) in an Obsidian vault,
-and back. Obsidian reads none of them; each conversion has an exact inverse, so a
-round trip gives the block back as it was written.
+and back. Obsidian reads none of them; each conversion has an inverse, so a round trip
+gives the block back (the property tests in ``tests/test_export_org_blocks.py`` say
+how exactly: a ``QUOTE`` comes back as a ``>`` quote, which Logseq reads alike).
 
 - Blocks whose body is code or a query (``SRC``, ``EXAMPLE``, ``QUERY``, ``EXPORT``)
   travel inside a fence with the info string ``logseq-org``: Logseq reads no links in

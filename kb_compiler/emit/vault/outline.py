@@ -22,7 +22,7 @@ from kb_compiler.model import Block, Page
 
 LIST_MARKER = re.compile(r"([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)")
 _ORDERED = re.compile(r"[ \t]*\d{1,9}[.)]")
-_LOGSEQ_BULLET = re.compile(r"([ \t]*)-(?:[ \t]+|$)")
+LOGSEQ_BULLET = re.compile(r"([ \t]*)-(?:[ \t]+|$)")
 _FENCE = re.compile(r"---[ \t]*$")
 LONE_BLOCK_ID = re.compile(r"[ \t]*\^([A-Za-z0-9-]+)[ \t]*$")
 TAB = 4
@@ -105,7 +105,7 @@ def logseq_units(page: Page, skipped: set[int]) -> list[Unit]:
         own = [n for n in range(block.line, max(block.end_line, block.line) + 1)
                if n not in skipped and n <= len(lines)]
         unit = Unit(depth, None, blocks=[block.index], bulleted=outline)
-        bullet = _LOGSEQ_BULLET.match(lines[block.line - 1]) if block.kind == "block" else None
+        bullet = LOGSEQ_BULLET.match(lines[block.line - 1]) if block.kind == "block" else None
         column = columns(bullet.group(1)) + 2 if bullet else 0
         if own and own[0] == block.line:
             unit.first = (block.line, bullet.end() if bullet else 0)

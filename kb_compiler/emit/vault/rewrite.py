@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from kb_compiler.config import ParseOptions
 from kb_compiler.emit.vault.blocks import BlockPlan
 from kb_compiler.emit.vault.links import Edit, LinkWriter
+from kb_compiler.emit.vault.outline import LOGSEQ_BULLET
 from kb_compiler.emit.vault.plan import PageTarget
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.emit.vault.web_embeds import embed_edits, macro_edits
@@ -23,7 +24,6 @@ from kb_compiler.parse.text import mask_code
 from kb_compiler.resolve import ResolvedRef
 
 _MACRO = re.compile(r"\{\{[^\n]{0,4096}?\}\}")  # bounded: linear on unclosed braces
-_BULLET = re.compile(r"[ \t]*-[ \t]+")
 
 
 @dataclass
@@ -127,7 +127,7 @@ def _masked_by_block(page: Page) -> list[str]:
         first, last = block.line - 1, min(max(block.end_line, block.line), len(lines))
         rows = mask_code("\n".join(lines[first:last])).split("\n")
         head = rows[0]
-        if bullet := _BULLET.match(head):  # the first row as the parser reads it
+        if bullet := LOGSEQ_BULLET.match(head):  # the first row as the parser reads it
             rows[0] = " " * bullet.end() + head[bullet.end():]
         mask_verbatim(rows)  # blanks rows after the first only
         masked[first:last] = [head, *rows[1:]]

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import re
 
-from kb_compiler.parse.logseq_blocks import MARKERS
+from kb_compiler.parse.logseq_blocks import MARKERS, TASK_MARKER
 
 _TO_CHECKBOX = {"TODO": " ", "DONE": "x", "DOING": "/", "CANCELED": "-", "CANCELLED": "-"}
 _TO_MARKER = {" ": "TODO", "x": "DONE", "X": "DONE", "/": "DOING", "-": "CANCELED"}
-_MARKER = re.compile(r"(" + "|".join(MARKERS) + r")(?:[ \t]+|$)")
 _CHECKBOX = re.compile(r"\[(.)\](?:[ \t]+|$)")
 _ESCAPED_PRIORITY = re.compile(
     r"\A((?:(?:" + "|".join(MARKERS) + r")[ \t]+)?)\[\\#([A-C])\](?=[ \t]|$)")
@@ -32,12 +31,12 @@ _ESCAPED_PRIORITY = re.compile(
 
 def checkbox_from_marker(first_line: str) -> str:
     """Logseq -> Obsidian: a block's first line with its marker as a checkbox."""
-    found = _MARKER.match(first_line)
+    found = TASK_MARKER.match(first_line)
     if found is None:
         return first_line
     marker, rest = found.group(1), first_line[found.end():]
     # "TODO LATER x" keeps its TODO as a word: "[ ] LATER x" reads back as LATER.
-    if marker not in _TO_CHECKBOX or (marker == "TODO" and _MARKER.match(rest)):
+    if marker not in _TO_CHECKBOX or (marker == "TODO" and TASK_MARKER.match(rest)):
         return f"[ ] {first_line}"
     return f"[{_TO_CHECKBOX[marker]}] {rest}".rstrip()
 
@@ -48,7 +47,7 @@ def marker_from_checkbox(first_line: str) -> str:
     if found is None or found.group(1) not in _TO_MARKER:
         return first_line
     rest = _ESCAPED_PRIORITY.sub(r"\1[#\2]", first_line[found.end():], count=1)
-    word = _MARKER.match(rest) if found.group(1) == " " else None
+    word = TASK_MARKER.match(rest) if found.group(1) == " " else None
     # An open task's first word is its marker when the way there kept it one ("[ ]
     # LATER x"); "[ ] DONE x" stays an open task, "TODO DONE x".
     if word and (word.group(1) == "TODO" or word.group(1) not in _TO_CHECKBOX):
