@@ -61,3 +61,23 @@ def test_other_obsidian_comments_stay_comments(tmp_path: Path) -> None:
     source = obsidian_vault(tmp_path / "vault", {"Note": note})
     export(graph_of(source), tmp_path / "logseq", "logseq")
     assert (tmp_path / "logseq/pages/Note.md").read_text(encoding="utf-8") == note
+
+
+def test_a_block_that_opens_with_a_property(tmp_path: Path) -> None:
+    """A block whose first line is a property (``- id:: ...``; Advanced Queries.md of
+    Logseq's docs graph has one). The id line stayed in Obsidian's text next to its
+    ``^id``, and came back as a second ``id::`` line."""
+    page = (f"- id:: {UUID}\n  8. TODO tasks of the page\n"
+            "- collapsed:: true\n  folded text\n"
+            f"- see (({UUID}))\n")
+    source = logseq_graph(tmp_path / "graph", {"Page": page})
+    export(graph_of(source), tmp_path / "obsidian", "obsidian")
+    assert (tmp_path / "obsidian/Page.md").read_text(encoding="utf-8") == (
+        f"- 8. TODO tasks of the page\n\n  ^{UUID}\n"
+        "- %% collapsed:: true %%\n  folded text\n"
+        f"- see [[Page#^{UUID}]]\n")
+    export(graph_of(tmp_path / "obsidian"), tmp_path / "back", "logseq")
+    assert (tmp_path / "back/pages/Page.md").read_text(encoding="utf-8") == (
+        f"- 8. TODO tasks of the page\n  id:: {UUID}\n"
+        "- collapsed:: true\n  folded text\n"
+        f"- see (({UUID}))\n")

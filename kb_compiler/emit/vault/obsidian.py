@@ -98,11 +98,12 @@ def _from_logseq(job: PageJob) -> str:
 def _unit_lines(page: Page, unit: Unit, lines: list[str], ids: dict[int, str]) -> list[str]:
     block = page.blocks[unit.blocks[0]]
     property_lines = {prop.line: prop for prop in block.properties}
-    first = lines[unit.first[0] - 1][unit.first[1]:] if unit.first else ""
+    rows = [(number, dedent(lines[number - 1], width)) for number, width in unit.rest]
+    if unit.first:  # a block may open with a property line ("- id:: ...")
+        rows.insert(0, (unit.first[0], lines[unit.first[0] - 1][unit.first[1]:]))
     ordered = False
-    texts = [first]
-    for number, width in unit.rest:
-        text = dedent(lines[number - 1], width)
+    texts: list[str] = []
+    for number, text in rows:
         prop = property_lines.get(number)
         if prop is not None and prop.key == "id":
             continue  # written as ^id
@@ -111,7 +112,7 @@ def _unit_lines(page: Page, unit: Unit, lines: list[str], ids: dict[int, str]) -
             ordered = True
             continue
         texts.append(hidden_property_line(text, prop.key) if prop is not None else text)
-    texts = callouts_from_admonitions(fence_org_blocks(texts))
+    texts = callouts_from_admonitions(fence_org_blocks(texts or [""]))
     block_id = ids.get(block.index)
     if not unit.bulleted:
         return [*texts, *(["", f"^{block_id}"] if block_id else [])]

@@ -403,13 +403,13 @@ def hidden_property_line(line: str, key: str) -> str:
 
 
 def shown_property_lines(texts: list[str]) -> list[str]:
-    """Obsidian -> Logseq: the commented hidden properties among the property lines
-    right after a list item's first line, as property lines again."""
+    """Obsidian -> Logseq: the commented hidden properties on a list item's first line
+    and among the property lines right after it, as property lines again."""
     out = list(texts)
-    for index in range(1, len(out)):
+    for index in range(len(out)):
         found = _COMMENTED_PROPERTY.fullmatch(out[index])
         if found and normalize_key(found.group(2)) in LOGSEQ_HIDDEN_KEYS:
             out[index] = found.group(1)
-        elif not _PROPERTY_START.match(out[index]):
+        elif index and not _PROPERTY_START.match(out[index]):
             break  # the property lines end here
     return out
