@@ -175,6 +175,28 @@ def test_obsidian_embeds_of_videos_and_posts_on_the_web_are_links_to_them(
     assert 'class="embed"' not in watch
 
 
+def test_obsidian_tasks_of_any_status_are_checked_tasks(tmp_path: Path) -> None:
+    """Obsidian reads ``- [c]`` with any character but a space as a done task, the
+    character its status (``data-task``; themes draw ``[-]``, ``[/]``...); ``kbc export``
+    writes Logseq's DOING and CANCELED so. The site left the brackets as text."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Tasks.md").write_text(
+        "- [ ] open\n- [x] done\n- [-] cancelled **now**\n- [/] going\n- [-]no space\n\n"
+        "1. [?] a question\n\nText [-] in a paragraph\n", "utf-8")
+    build(vault, tmp_path / "site", search=False)
+    page = (tmp_path / "site" / "tasks.html").read_text("utf-8")
+    items = re.findall(r'<li id="b\d+"([^>]*)>(<input[^>]*>)?(.*?)</li>', page)
+    assert [(attrs, "checked" in box, text) for attrs, box, text in items] == [
+        (' class="task-list-item"', False, " open"),
+        (' class="task-list-item"', True, " done"),
+        (' class="task-list-item" data-task="-"', True, " cancelled <strong>now</strong>"),
+        (' class="task-list-item" data-task="/"', True, " going"),
+        ("", False, "[-]no space"),
+        (' class="task-list-item" data-task="?"', True, " a question")]
+    assert "Text [-] in a paragraph" in page
+
+
 def test_a_link_to_a_page_of_a_pdf_opens_the_pdf_at_that_page(tmp_path: Path) -> None:
     """Obsidian links and embeds a PDF's page as ``[[Doc.pdf#page=3]]`` (Obsidian Help,
     "Embed files"), and a Markdown link may end in ``#page=7``; the site dropped the

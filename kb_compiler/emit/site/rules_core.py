@@ -14,6 +14,8 @@
 - ``kbc_embed_paragraphs``: a paragraph holding a note embed becomes a ``<div>``, since
   the embed is block content.
 - ``kbc_line_ids``: elements starting on a block's source line get that block's anchor.
+- ``kbc_task_statuses`` (after the task-list plugin): on Obsidian pages a list item
+  opening with ``[-]``, ``[/]`` or any other character is a checked task.
 
 Every rule reads its page context from ``env["kbc"]`` (a ``render.RenderState``).
 """
@@ -401,6 +403,54 @@ def _is_block_embed(token: Token) -> bool:
     return PurePosixPath(str(token.meta["target"])).suffix.lower() not in FILE_EMBED_SUFFIXES
 
 
+# A task of another status than "[ ]" and "[x]" (Obsidian: any character but a space is a
+# done task, its data-task attribute the character; themes draw "[-]", "[/]"...).
+_TASK_STATUS = re.compile(r"\[([^\sxX\[\]])\][ \t]")
+_DONE_BOX = ('<input class="task-list-item-checkbox" checked="checked" disabled="disabled" '
+             'type="checkbox">')
+
+
+def task_statuses(state: StateCore) -> None:
+    """On Obsidian pages, ``- [-] text`` and other statuses are checked tasks, as
+    Obsidian reads them (``ListItemCache.task``); the task-list plugin knows only
+    ``[ ]`` and ``[x]``, and left the brackets as text."""
+    if not _render_state(state).options.obsidian_syntax:
+        return
+    tokens = state.tokens
+    for index in range(2, len(tokens)):
+        inline = tokens[index]
+        if inline.type != "inline" or tokens[index - 1].type != "paragraph_open" or \
+                tokens[index - 2].type != "list_item_open":
+            continue
+        found = _TASK_STATUS.match(inline.content)
+        if found is None or not _drop_leading_text(inline, len("[-]")):
+            continue
+        box = Token("html_inline", "", 0)
+        box.content = _DONE_BOX
+        assert inline.children is not None
+        inline.children.insert(0, box)
+        item = tokens[index - 2]
+        item.attrSet("class", "task-list-item")
+        item.attrSet("data-task", found.group(1))
+
+
+def _drop_leading_text(inline: Token, count: int) -> bool:
+    """Take ``count`` characters off the start of ``inline``'s text children (the
+    brackets may be split over several); False, changing nothing, when they are not
+    all plain text."""
+    children = inline.children or []
+    taken, cut = 0, 0
+    while taken < count:
+        if cut >= len(children) or children[cut].type != "text":
+            return False
+        taken += len(children[cut].content)
+        cut += 1
+    rest = children[cut - 1].content[len(children[cut - 1].content) - (taken - count):]
+    inline.children = [Token("text", "", 0, content=rest), *children[cut:]] if rest \
+        else children[cut:]
+    return True
+
+
 def core_rules_plugin(md: MarkdownIt) -> None:
     md.core.ruler.after("normalize", "kbc_comments", strip_comments)
     md.core.ruler.after("block", "kbc_callouts", callouts)
@@ -409,3 +459,4 @@ def core_rules_plugin(md: MarkdownIt) -> None:
     md.core.ruler.after("kbc_headings", "kbc_local_links", local_links)
     md.core.ruler.after("kbc_local_links", "kbc_embed_paragraphs", embed_paragraphs)
     md.core.ruler.after("kbc_embed_paragraphs", "kbc_line_ids", line_ids)
+    md.core.ruler.after("github-tasklists", "kbc_task_statuses", task_statuses)

@@ -39,7 +39,7 @@ ATTRIBUTES = {
     "img": {"src", "alt", "width", "height", "loading"},
     "input": {"type", "checked", "disabled"},
     "ol": {"start", "type", "reversed"},
-    "li": {"value"},
+    "li": {"value", "data-task"},  # data-task: an Obsidian task's status character
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "col": {"span"},
