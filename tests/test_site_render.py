@@ -237,7 +237,7 @@ def test_an_unclosed_obsidian_comment_hides_the_rest_of_the_note() -> None:
 # -- block structure ------------------------------------------------------------------
 
 def test_foldable_callout_is_details_and_plain_callout_is_div() -> None:
-    out, _, _ = render("> [!faq]- Why?\n> Because.\n\n> [!note]\n> Body")
+    out, _, _ = render("> [!faq]- Why?\n> Because.\n\n> [!note]\n> Body", obsidian_syntax=True)
     assert re.search(r'<details class="callout" data-callout="faq">'
                      r'<summary class="callout-title">Why\?</summary>', out)
     assert '<div class="callout" data-callout="note"><div class="callout-title">Note</div>' in out
@@ -245,8 +245,15 @@ def test_foldable_callout_is_details_and_plain_callout_is_div() -> None:
 
 
 def test_expanded_callout_is_open() -> None:
-    out, _, _ = render("> [!tip]+ Open me\n> text")
+    out, _, _ = render("> [!tip]+ Open me\n> text", obsidian_syntax=True)
     assert '<details class="callout" data-callout="tip" open>' in out
+
+
+def test_a_callout_on_a_logseq_page_is_a_quote() -> None:
+    """Logseq has no callouts (its admonitions are ``#+BEGIN_NOTE`` blocks): it shows
+    ``> [!note]`` as a quote, as written."""
+    out, _, _ = render("> [!note]\n> Body")
+    assert out == "<blockquote>\n<p>[!note]\nBody</p>\n</blockquote>\n"
 
 
 def test_block_ids_are_stripped_and_become_anchors() -> None:

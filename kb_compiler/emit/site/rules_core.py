@@ -103,7 +103,10 @@ def callout_html(kind: str, title: str, body: str) -> str:
 
 
 def callouts(state: StateCore) -> None:
-    """Turn ``> [!type] title`` blockquotes into callout tokens."""
+    """Turn ``> [!type] title`` blockquotes into callout tokens (on Obsidian pages:
+    Logseq shows such a quote as written)."""
+    if not _render_state(state).options.obsidian_syntax:
+        return
     tokens = state.tokens
     index = 0
     while index < len(tokens):
