@@ -309,7 +309,7 @@ class PageLinker:
         if not src:
             return None
         if _SCHEME.match(src):
-            embedded = obsidian_web_embed(src) if self.page.dialect is Dialect.OBSIDIAN \
+            embedded = obsidian_web_embed(src) if self.page.dialect is not Dialect.LOGSEQ \
                 else None
             return media_link(embedded, src) if embedded else _remote_media(src, alt, size)
         path = self.context.find_asset(unquote(src), self.page)
