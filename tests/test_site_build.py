@@ -25,6 +25,7 @@ from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.theme import DIAGRAM_FILES, default_templates
 from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
+from kb_compiler.model import Dialect
 from kb_compiler.resolve import KnowledgeGraph, resolve
 from tests.conftest import SAMPLE_VAULT, lay_out_seeds
 from tests.site_crawl import crawl
@@ -173,6 +174,14 @@ def test_obsidian_embeds_of_videos_and_posts_on_the_web_are_links_to_them(
     assert '<img src="https://example.org/cat.png" alt="A cat">' in watch
     assert "{{video" in watch and '{{embed <a class="wikilink internal"' in watch
     assert 'class="embed"' not in watch
+    # A plain Markdown page (no app's marks, in a plain folder) is read alike.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "Plain.md").write_text("![](https://youtu.be/NnTvZWp5Q7o)\n", "utf-8")
+    graph, _ = build(plain, tmp_path / "plain-site", search=False)
+    assert graph.kb.pages[0].dialect is Dialect.MARKDOWN
+    assert 'href="https://youtu.be/NnTvZWp5Q7o" rel="noopener">' in (
+        tmp_path / "plain-site" / "plain.html").read_text("utf-8")
 
 
 def test_obsidian_tasks_of_any_status_are_checked_tasks(tmp_path: Path) -> None:
