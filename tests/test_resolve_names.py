@@ -438,3 +438,25 @@ def test_a_broken_link_written_again_is_reported_again() -> None:
     )
     assert codes(graph) == [("broken-link", "pages/a.md", 2), ("broken-link", "pages/a.md", 5),
                             ("broken-link", "pages/b.md", 3)]
+
+
+def test_a_file_link_written_as_a_page_reference_on_a_logseq_markdown_page(
+        tmp_path: Path) -> None:
+    """mldoc reads ``[[file:../assets/a.pdf]]`` as a file link on an Org page and as a
+    page named ``file:../assets/a.pdf`` on a Markdown page. ``kbc check`` said the
+    Markdown one "points outside the vault", which it does not: it names a page, and
+    the message now says how to link the file."""
+    (tmp_path / "logseq").mkdir()
+    (tmp_path / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets/a.pdf").write_bytes(b"%PDF-1.4\n")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages/p.md").write_text("- see [[file:../assets/a.pdf]]\n", encoding="utf-8")
+    (tmp_path / "pages/o.org").write_text("* see [[file:../assets/a.pdf]]\n", encoding="utf-8")
+    graph = resolve(load(tmp_path, cache_dir=None, jobs=1))
+    assert [(d.code, d.path, d.message) for d in graph.diagnostics] == [
+        ("broken-link", "pages/p.md", "page 'file:../assets/a.pdf' does not exist; on a "
+         "Markdown page Logseq reads [[file:...]] as a page name: link a file as "
+         "[label](path)")]
+    (org_link,) = graph.outgoing("o")
+    assert (org_link.target.asset, org_link.target.exists) == ("assets/a.pdf", True)

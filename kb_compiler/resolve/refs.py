@@ -28,6 +28,9 @@ from kb_compiler.resolve.index import (
 from kb_compiler.resolve.names import NameHit, NameResolver
 from kb_compiler.resolve.types import Target
 
+# Said of a Logseq page reference written like an Org file link.
+FILE_NAME_HINT = ("; on a Markdown page Logseq reads [[file:...]] as a page name: link a "
+                  "file as [label](path)")
 _ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/]|file:)")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 NON_LINK_PROPERTIES = frozenset({"alias", "aliases"})  # they name the page itself
@@ -113,7 +116,7 @@ class ReferenceResolver:
             return self._subpath(page, ref, self._existing(page.id))
         if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES):
             return self._asset(page, ref, target)
-        if is_path_form(target):
+        if is_path_form(target) and not _logseq_file_name(page, ref):
             found = self._page_path(page, ref, target)
         else:
             found = self._name(page, target, ref.kind)
@@ -240,8 +243,8 @@ class ReferenceResolver:
     def _asset(self, page: Page, ref: Reference, target: str, quiet: bool = False) -> Target:
         written = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
         found = self.find_asset(written, page)
-        if found.escapes:
-            return self._escape(page, ref, written)
+        if found.escapes:  # quiet: a page name first, tried as a file too
+            return found if quiet else self._escape(page, ref, written)
         if not quiet and found.candidates:
             self._ambiguous(page, ref, written, list(found.candidates))
         elif not quiet and not found.exists:
@@ -280,8 +283,9 @@ class ReferenceResolver:
         if ref.kind is RefKind.TAG:
             noun = "tag page"
         where = f"property '{ref.property}': " if code == "broken-relation" else ""
+        hint = FILE_NAME_HINT if _logseq_file_name(page, ref) else ""
         self._report(page, ref, code, severity,
-                     f"{where}{noun} '{found.name}' does not exist",
+                     f"{where}{noun} '{found.name}' does not exist{hint}",
                      target=found.name, suggestion=found.suggestion)
 
     def _ambiguous(self, page: Page, ref: Reference, written: str, paths: list[str]) -> None:
@@ -299,6 +303,15 @@ class ReferenceResolver:
             target=target if target is not None else ref.target,
             suggestion=suggestion, end_column=end,
         ))
+
+
+def _logseq_file_name(page: Page, ref: Reference) -> bool:
+    """Whether ``ref`` is ``[[file:...]]`` on a Logseq Markdown page: mldoc reads it as a
+    page name there (its Markdown page references have no ``file:`` case; Org pages read
+    it as a file link). Other paths written as page names stay path escapes."""
+    return page.dialect is Dialect.LOGSEQ and ref.raw.startswith(("[[", "{{")) \
+        and ref.target.lower().startswith("file:") \
+        and page.path.lower().endswith((".md", ".markdown"))
 
 
 def _broken_code(ref: Reference, block: bool = False) -> tuple[str, Severity]:
