@@ -59,6 +59,8 @@ def _next(lines: list[int], after: int) -> int | None:
 def fence_org_blocks(texts: list[str]) -> list[str]:
     """Logseq -> Obsidian: each verbatim ``#+BEGIN_...`` block, where the parser finds
     one, inside a fence."""
+    if "#+" not in "".join(texts):  # most blocks: no code fence to find either
+        return texts
     blocks = verbatim_blocks(_outside_code(texts))
     out: list[str] = []
     index = 0
@@ -78,6 +80,8 @@ def fence_org_blocks(texts: list[str]) -> list[str]:
 
 def unfence_org_blocks(texts: list[str]) -> list[str]:
     """Obsidian -> Logseq: the inverse of ``fence_org_blocks``."""
+    if not any(ORG_FENCE_INFO in text for text in texts):
+        return texts
     fences: dict[str, list[int]] = {}
     for index, text in enumerate(texts):
         if text.strip() and not text.strip().strip("`~"):
