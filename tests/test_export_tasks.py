@@ -1,14 +1,19 @@
 """`kbc export` and tasks: Logseq's markers are Obsidian's task list items and back
 (``kb_compiler.emit.vault.tasks`` has the table). Each side is read back with kbc's
 parser, which gives a Logseq block its ``marker``. A task whose text starts with a
-marker word keeps its state: "TODO LATER x" stays a TODO, "- [ ] DONE soon" stays open."""
+marker word keeps its state and its text: "TODO LATER x" stays a TODO, "- [ ] DONE soon"
+stays open, "- [ ] TODO x" keeps the word."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb_compiler.emit.vault.tasks import checkbox_from_marker, marker_from_checkbox
 from tests.export_support import export, graph_of
-from tests.test_export_org_blocks import logseq_graph, obsidian_vault
+from tests.test_export_org_blocks import EXAMPLES, logseq_graph, obsidian_vault
 
 LOGSEQ_PAGE = """\
 - TODO buy milk
@@ -21,6 +26,8 @@ LOGSEQ_PAGE = """\
 - WAITING reply
 - TODO
 - TODO LATER is the task's text
+- TODO DONE is the task's text
+- TODO TODO too
 - TODOS are not tasks
 - text first
   TODO on a later line is text
@@ -35,6 +42,8 @@ OBSIDIAN_NOTE = """\
 	- [>] forwarded
 1. [ ] numbered
 - [ ] DONE soon, not yet
+- [ ] TODO is the text
+- [ ] TODO LATER is the text
 
 [ ] a paragraph, not a task
 """
@@ -60,6 +69,8 @@ def test_logseq_markers_become_checkboxes_and_come_back(tmp_path: Path) -> None:
 - [ ] WAITING reply
 - [ ]
 - [ ] TODO LATER is the task's text
+- [ ] DONE is the task's text
+- [ ] TODO too
 - TODOS are not tasks
 - text first
   TODO on a later line is text
@@ -69,7 +80,8 @@ def test_logseq_markers_become_checkboxes_and_come_back(tmp_path: Path) -> None:
         ("TODO", "buy milk"), ("DONE", "pay rent"), ("DOING", "write report"),
         ("CANCELED", "trip"), ("CANCELED", "old spelling"), ("LATER", "read"),
         ("NOW", "call"), ("WAITING", "reply"), ("TODO", ""),
-        ("TODO", "LATER is the task's text"), (None, "TODOS are not tasks"),
+        ("TODO", "LATER is the task's text"), ("TODO", "DONE is the task's text"),
+        ("TODO", "TODO too"), (None, "TODOS are not tasks"),
         (None, "text first")]
     assert markers(tmp_path / "back", "tasks") == [
         (marker if marker != "CANCELLED" else "CANCELED", text)
@@ -83,7 +95,9 @@ def test_obsidian_checkboxes_become_markers_and_come_back(tmp_path: Path) -> Non
         ("TODO", "buy milk [\\#A] later in the line"), ("DONE", "pay rent"),
         ("DONE", "upper case"),
         ("DOING", "in progress"), ("CANCELED", "cancelled"), (None, "[>] forwarded"),
-        ("TODO", "numbered"), ("TODO", "DONE soon, not yet"), (None, "[ ] a paragraph, not a task")]
+        ("TODO", "numbered"), ("TODO", "DONE soon, not yet"),
+        ("TODO", "TODO is the text"), ("TODO", "LATER is the text"),
+        (None, "[ ] a paragraph, not a task")]
     export(graph_of(tmp_path / "logseq"), tmp_path / "back", "obsidian")
     assert (tmp_path / "back/Tasks.md").read_text(encoding="utf-8") == """\
 - [ ] buy milk [\\#A] later in the line
@@ -93,6 +107,26 @@ def test_obsidian_checkboxes_become_markers_and_come_back(tmp_path: Path) -> Non
 \t- [-] cancelled
 \t- [>] forwarded
 1. [ ] numbered
-- [ ] TODO DONE soon, not yet
+- [ ] DONE soon, not yet
+- [ ] TODO is the text
+- [ ] TODO LATER is the text
 - [ ] a paragraph, not a task
 """
+
+
+_WORDS = st.sampled_from(["TODO", "DONE", "LATER", "NOW", "DOING", "CANCELED", "WAIT",
+                          "[#A]", "x", "TODOS"])
+_FIRST_LINES = st.lists(_WORDS, max_size=4).map(" ".join)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)
+@given(_FIRST_LINES)
+def test_a_logseq_first_line_comes_back(line: str) -> None:
+    assert marker_from_checkbox(checkbox_from_marker(line)) == line
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)
+@given(st.sampled_from(["[ ]", "[x]", "[/]", "[-]"]), _FIRST_LINES)
+def test_an_obsidian_task_comes_back(checkbox: str, text: str) -> None:
+    line = f"{checkbox} {text}".rstrip()
+    assert checkbox_from_marker(marker_from_checkbox(line)) == line

@@ -10,6 +10,7 @@ block, and a block is a task by its marker); Obsidian shows a marker as text.
 | ``DOING x`` | ``[/] x`` (in progress, as the Tasks plugin and themes write it) |
 | ``CANCELED x`` (or ``CANCELLED``) | ``[-] x`` (cancelled, likewise) |
 | ``LATER x``, ``NOW x``, ``WAITING x``... | ``[ ] LATER x`` (the marker kept as a word) |
+| ``TODO DONE x``, ``TODO TODO x``, ``TODO LATER x`` | ``[ ] DONE x``, ``[ ] TODO x``, ``[ ] TODO LATER x`` (text that starts with a marker word) |
 
 A task of another status (``[>]``, ``[?]``) has no Logseq marker and stays as written.
 A priority after the marker, ``[#A]``, is written ``[\\#A]`` in Obsidian (which would read a
@@ -36,7 +37,7 @@ def checkbox_from_marker(first_line: str) -> str:
         return first_line
     marker, rest = found.group(1), first_line[found.end():]
     # "TODO LATER x" keeps its TODO as a word: "[ ] LATER x" reads back as LATER.
-    if marker not in _TO_CHECKBOX or (marker == "TODO" and TASK_MARKER.match(rest)):
+    if marker not in _TO_CHECKBOX or (marker == "TODO" and _leads_with_wordy_marker(rest)):
         return f"[ ] {first_line}"
     return f"[{_TO_CHECKBOX[marker]}] {rest}".rstrip()
 
@@ -48,8 +49,17 @@ def marker_from_checkbox(first_line: str) -> str:
         return first_line
     rest = _ESCAPED_PRIORITY.sub(r"\1[#\2]", first_line[found.end():], count=1)
     word = TASK_MARKER.match(rest) if found.group(1) == " " else None
-    # An open task's first word is its marker when the way there kept it one ("[ ]
-    # LATER x"); "[ ] DONE x" stays an open task, "TODO DONE x".
-    if word and (word.group(1) == "TODO" or word.group(1) not in _TO_CHECKBOX):
+    # An open task's first word is its marker when the way there kept it one: "[ ]
+    # LATER x" and "[ ] TODO LATER x". "[ ] DONE x" and "[ ] TODO x" stay open tasks
+    # with that text: "TODO DONE x", "TODO TODO x".
+    if word and (_leads_with_wordy_marker(rest) or (
+            word.group(1) == "TODO" and _leads_with_wordy_marker(rest[word.end():]))):
         return rest
     return f"{_TO_MARKER[found.group(1)]} {rest}".rstrip()
+
+
+def _leads_with_wordy_marker(text: str) -> bool:
+    """Whether ``text`` starts with a marker that has no checkbox of its own (``LATER``),
+    which Obsidian keeps as the task's first word."""
+    found = TASK_MARKER.match(text)
+    return found is not None and found.group(1) not in _TO_CHECKBOX
