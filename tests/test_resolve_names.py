@@ -158,6 +158,22 @@ def test_markdown_link_path_is_relative_to_the_source_note() -> None:
     assert graph.outgoing("sub/x")[0].target.page == "other/note"
 
 
+def test_markdown_link_into_a_missing_folder_is_broken_not_a_same_named_note() -> None:
+    """A link whose folder was moved or renamed must not land on another note of that
+    name: the folders written after "./" or "../" match as a path ending (FORMATS.md 2.5).
+    The note of that name elsewhere is the suggestion."""
+    graph = graph_of(obsidian("archive/Plan.md"), obsidian("x/projects/Plan.md"),
+                     obsidian("notes/Index.md", refs=(
+                         ref("../projects/Plan", 1), ref("./drafts/Plan", 2),
+                         ref("../drafts/Plan", 3), ref("./Plan", 4))))
+    targets = [r.target for r in graph.outgoing("notes/index")]
+    assert [t.page for t in targets] == ["x/projects/plan", None, None, "archive/plan"]
+    assert codes(graph) == [("broken-link", "notes/Index.md", 2),
+                            ("broken-link", "notes/Index.md", 3),
+                            ("ambiguous-link", "notes/Index.md", 4)]
+    assert [d.suggestion for d in graph.diagnostics[:2]] == ["archive/Plan"] * 2
+
+
 def test_link_out_of_the_vault_is_a_path_escape() -> None:
     for make in (page, obsidian):
         graph = graph_of(make("x.md", name="x", refs=(ref("../../etc/passwd", 7),)))

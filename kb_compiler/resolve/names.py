@@ -11,8 +11,10 @@ Order, first hit wins (FORMATS.md 1.7-1.10 and 2.5):
 3. aliases (Logseq ``alias::``, Obsidian ``aliases``);
 4. Logseq namespace prefixes with no file of their own (``a`` and ``a/b`` exist as soon as
    ``a/b/c`` does): *implied* pages, missing but not broken;
-5. otherwise unresolved, with a near-miss suggestion; with loose matching on, a near miss
-   resolves silently.
+5. otherwise unresolved, with a suggestion: for a path-qualified Obsidian name, the note
+   of that name in another folder (``[[projects/Plan]]`` when only ``archive/Plan.md``
+   exists: the folder was moved or renamed); else a near miss, which resolves silently
+   with loose matching on.
 """
 
 from __future__ import annotations
@@ -75,6 +77,10 @@ class NameResolver:
             return NameHit(self.index.aliases[key])
         if key in self.index.implied:
             return NameHit(None, implied=True)
+        if obsidian and "/" in key:
+            moved = self._elsewhere(key, folder)
+            if moved is not None:
+                return moved
         near = self.index.near.suggest(name) if self.index.near else None
         if near is None:
             return NameHit(None)
@@ -82,6 +88,15 @@ class NameResolver:
         if self.loose:
             return NameHit(page)
         return NameHit(None, suggestion=suggestion, suggested_page=page)
+
+    def _elsewhere(self, key: str, folder: str) -> NameHit | None:
+        """A path-qualified name whose note is in another folder (moved, or the folder
+        renamed): that note is the suggestion, written as its vault path."""
+        found = self._by_path(key.rsplit("/", 1)[1], folder)
+        if found is None or found.page is None:
+            return None
+        path = self.index.page_path(found.page)
+        return NameHit(None, suggestion=path.rsplit(".", 1)[0], suggested_page=found.page)
 
     def _by_path(self, key: str, folder: str) -> NameHit | None:
         stem = path_key(key)

@@ -33,6 +33,7 @@ FILE_NAME_HINT = ("; on a Markdown page Logseq reads [[file:...]] as a page name
                   "file as [label](path)")
 _ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/]|file:)")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+_LEADING_DOTS = re.compile(r"^(?:\.\.?/)+")
 NON_LINK_PROPERTIES = frozenset({"alias", "aliases"})  # they name the page itself
 
 
@@ -159,7 +160,7 @@ class ReferenceResolver:
 
     def _page_path(self, page: Page, ref: Reference, target: str) -> Target:
         """A Markdown link to a note file: relative to the source, then from the vault
-        root, then by name (FORMATS.md 2.4)."""
+        root, then by name (FORMATS.md 2.4), the folders it names kept."""
         decoded = unquote(target)
         if _ABSOLUTE.match(decoded):
             return self._escape(page, ref, decoded)
@@ -170,8 +171,12 @@ class ReferenceResolver:
             key = self.index.by_path.get(_stem(candidate))
             if key is not None:
                 return self._existing(key)
-        name = posixpath.basename(_stem_keep_case(decoded))
-        return self._name(page, name)
+        written = _stem_keep_case(decoded)
+        if page.dialect is Dialect.LOGSEQ:
+            return self._name(page, posixpath.basename(written))
+        # The folders written after "./" and "../" must match, as a path ending: a link
+        # into a folder that was moved or renamed is broken, not some note of that name.
+        return self._name(page, _LEADING_DOTS.sub("", written))
 
     def _escape(self, page: Page, ref: Reference, written: str) -> Target:
         self._report(page, ref, "path-escape", Severity.ERROR,

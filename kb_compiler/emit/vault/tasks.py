@@ -10,7 +10,8 @@ block, and a block is a task by its marker); Obsidian shows a marker as text.
 | ``DOING x`` | ``[/] x`` (in progress, as the Tasks plugin and themes write it) |
 | ``CANCELED x`` (or ``CANCELLED``) | ``[-] x`` (cancelled, likewise) |
 | ``LATER x``, ``NOW x``, ``WAITING x``... | ``[ ] LATER x`` (the marker kept as a word) |
-| ``TODO DONE x``, ``TODO TODO x``, ``TODO LATER x`` | ``[ ] DONE x``, ``[ ] TODO x``, ``[ ] TODO LATER x`` (text that starts with a marker word) |
+| ``TODO DONE x``, ``TODO TODO x`` | ``[ ] DONE x``, ``[ ] TODO x`` (text starting with a marker) |
+| ``TODO LATER x`` | ``[ ] TODO LATER x`` |
 
 A task of another status (``[>]``, ``[?]``) has no Logseq marker and stays as written.
 A priority after the marker, ``[#A]``, is written ``[\\#A]`` in Obsidian (which would read a
