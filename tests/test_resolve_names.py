@@ -476,3 +476,23 @@ def test_a_file_link_written_as_a_page_reference_on_a_logseq_markdown_page(
          "[label](path)")]
     (org_link,) = graph.outgoing("o")
     assert (org_link.target.asset, org_link.target.exists) == ("assets/a.pdf", True)
+
+
+def test_a_block_ref_that_is_no_uuid_is_broken(tmp_path: Path) -> None:
+    """mldoc reads any ``((text))`` as a block ref (block_reference.ml) and Logseq shows
+    one that is no UUID as invalid; the site showed these as broken while ``kbc check``
+    said nothing. Prose with a space in the parentheses, and code, stay text."""
+    uuid = "6489a1b2-3c4d-5e6f-7890-abcdef123456"
+    (tmp_path / "logseq").mkdir()
+    (tmp_path / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages/a.md").write_text(f"- target\n  id:: {uuid}\n", encoding="utf-8")
+    (tmp_path / "pages/b.md").write_text(
+        f"- ok (({uuid}))\n- cut (({uuid[:-1]}))\n- {{{{embed ((abc))}}}}\n"
+        f"- [label](((x_1)))\n- ((see above)) and `((code))`\n", encoding="utf-8")
+    graph = resolve(load(tmp_path, cache_dir=None, jobs=1))
+    assert [(d.code, d.line, d.target) for d in graph.diagnostics] == [
+        ("broken-block-ref", 2, uuid[:-1]), ("broken-embed", 3, "abc"),
+        ("broken-block-ref", 4, "x_1")]
+    assert all(d.message.endswith("is not a block id (a UUID); Logseq shows it as an "
+                                  "invalid reference") for d in graph.diagnostics)

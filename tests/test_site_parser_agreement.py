@@ -133,6 +133,7 @@ _LOGSEQ_FRAGMENTS = st.sampled_from([
     "key:: v", "- ", "%%", "\\", "\\(", "\\)", "\\[", "\\]", "$", "$$", "\n$$\n",
     "<b>", "</b>", '<span title="`">', "</span>", "<!--", "-->", "<", "/>", "{",
     "{{{embed [[F]]}}}",
+    "((b-1))", "{{embed ((b-1))}}", "[n](((b-1)))", "((see above))",  # ids no UUID: broken
 ])
 
 

@@ -29,9 +29,12 @@ from kb_compiler.parse.text import (
 # Maps an offset in the scanned text to a (line, column) in the page file, both 1-based.
 Locate = Callable[[int], tuple[int, int]]
 
-UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_BLOCK_REF = re.compile(r"\(\(\s*(" + UUID + r")\s*\)\)")
-_LABELLED_BLOCK_REF = re.compile(r"\[([^\[\]\n]*+)\]\(\(\(\s*(" + UUID + r")\s*\)\)\)")
+# What "((...))" holds for a block ref. mldoc takes any text (block_reference.ml), and
+# Logseq shows a ref that is no UUID as an invalid one; the site reads these characters
+# (rules_inline._UUID_CHARS), so "((see above))" in prose stays text in both.
+BLOCK_ID = r"[0-9A-Za-z_-]+"
+_BLOCK_REF = re.compile(r"\(\(\s*(" + BLOCK_ID + r")\s*\)\)")
+_LABELLED_BLOCK_REF = re.compile(r"\[([^\[\]\n]*+)\]\(\(\(\s*(" + BLOCK_ID + r")\s*\)\)\)")
 _LABEL_HEAD = re.compile(r"\[([^\[\]\n]*+)\]\((?=\[\[)")
 _BRACKET_TOKEN = re.compile(r"\[\[|\]\]|\n")
 # ![alt](target "title") or [text](target): labels may hold one level of brackets.
@@ -59,7 +62,7 @@ LATEX_CLOSE = {"[": "\\]", "(": "\\)"}
 _INLINE_MARK = re.compile(r"`+|\\|#|\[\[|\{\{|\$|<")
 # A block ref or a Markdown link (to a page, a block or a URL) that ends where a "<"
 # is: mldoc reads an element next, as after a delimiter
-_LINK_BEFORE = re.compile(r"(?:\(\(\s*" + UUID + r"\s*\)\)|\[[^\[\]\n]*\]\("
+_LINK_BEFORE = re.compile(r"(?:\(\(\s*" + BLOCK_ID + r"\s*\)\)|\[[^\[\]\n]*\]\("
                           r"(?:\[\[[^\n]*?\]\]|\(\([^\n]*?\)\)|[^()\s]*)\))\Z")
 _LINK_REACH = 300  # how far back such a link or URL is looked for
 # A bare URL that ends where a "<" is (the site's autolinks leave trailing punctuation)
@@ -395,7 +398,7 @@ def _record_embed(rest: str, start: int, source: str, context: ScanContext,
                   found: InlineFindings) -> bool:
     """An embed's target becomes an EMBED reference; False when it names neither a
     page nor a block (the macro is then kept as an opaque macro)."""
-    block = re.fullmatch(r"\(\(\s*(" + UUID + r")\s*\)\)", rest)
+    block = _BLOCK_REF.fullmatch(rest)
     if block:
         found.references.append(_reference(
             context, RefKind.EMBED, start, source, block_id=block.group(1).lower()))

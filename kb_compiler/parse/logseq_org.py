@@ -41,7 +41,7 @@ from kb_compiler.parse.logseq_blocks import (
     mask_verbatim,
 )
 from kb_compiler.parse.logseq_inline import (
-    UUID,
+    BLOCK_ID,
     InlineFindings,
     ScanContext,
     may_refer,
@@ -68,7 +68,7 @@ ORG_LINK = re.compile(r"\[\[([^\[\]\n]+)\](?:\[([^\[\]\n]*)\])?\]")
 # or "/" names a file here as it does in a labelled link (org_file_target).
 _UNLABELLED_NOT_PAGE = re.compile(r"\s*(?:file:.|[^:]*://|[./])", re.IGNORECASE)
 _FILE_TARGET = re.compile(r"(?:file:(?!//)|(?=[./]))(.+)", re.IGNORECASE)
-_BLOCK_TARGET = re.compile(r"\(\(\s*(" + UUID + r")\s*\)\)")
+_BLOCK_TARGET = re.compile(r"\(\(\s*(" + BLOCK_ID + r")\s*\)\)")
 # A URL, or an Org link type that names no page ("Project: X" is a page name).
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|(?:file|mailto|id|doi|tel|attachment|"
                          r"shell|elisp|info|help|news|irc|docview):", re.IGNORECASE)

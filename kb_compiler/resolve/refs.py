@@ -20,6 +20,7 @@ from kb_compiler.model import (
 from kb_compiler.resolve.blocks import find_heading
 from kb_compiler.resolve.index import (
     PAGE_SUFFIXES,
+    UUID,
     VaultIndex,
     asset_key,
     folder_of,
@@ -217,8 +218,10 @@ class ReferenceResolver:
             return Target(key, index, None, True, self.index.pages[key].name, node=key)
         code = "broken-embed" if ref.kind is RefKind.EMBED else "broken-block-ref"
         noun = "embedded" if ref.kind is RefKind.EMBED else "referenced"
-        self._report(page, ref, code, Severity.ERROR,
-                     f"{noun} block (({uuid})) does not exist", target=uuid)
+        why = "does not exist" if UUID.fullmatch(uuid) else \
+            "is not a block id (a UUID); Logseq shows it as an invalid reference"
+        self._report(page, ref, code, Severity.ERROR, f"{noun} block (({uuid})) {why}",
+                     target=uuid)
         return Target(None, None, None, False, f"(({uuid}))")
 
     # -- assets ------------------------------------------------------------------------
