@@ -202,6 +202,9 @@ def test_refs_into_an_org_page_resolve_and_unknown_ones_still_fail(tmp_path: Pat
         f"* [[reader]] and [[gone]], (({UUID}))\n"
         "* [[../assets/chart.png][chart]] and [[../assets/lost.png][lost]]\n"
         "* [[file:../assets/chart.png]] [[https://example.com/a]] [[file:gone.pdf]]\n")
+    # text before the first heading: the page's text was replaced by what was read in
+    # it, and check, build and export ended in a traceback
+    (vault / "pages/intro.org").write_text("Intro about [[reader]].\n* First heading\n")
     (vault / "assets").mkdir()
     (vault / "assets/chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     result = check_vault(vault, cache_dir=None)
@@ -225,6 +228,7 @@ def test_any_org_page_parses_soundly(rows: list[str]) -> None:
     text = "\n".join(rows)
     page = org(text)
     assert_sound(page, text.encode())
+    assert page.text == text  # the page's text is its file's (text before a heading too)
     assert org(text) == page
     assert all(block.kind == ORG_TEXT for block in page.blocks)
 

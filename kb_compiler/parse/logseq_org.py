@@ -106,10 +106,10 @@ def parse_org(path: str, text: str, options: ParseOptions, *, default_name: str)
     pre_text = _page_properties(lines[:first_heading], path, options, page_found)
     blocks: list[Block] = []
     if pre_text is not None:
-        text = _scan_text(lines, pre_text[0], pre_text[-1] + 1, None, path)
-        blocks.append(_pre_block(lines, pre_text, text))
-        page_found.references.extend(text.references)
-        page_found.diagnostics.extend(text.diagnostics)
+        intro = _scan_text(lines, pre_text[0], pre_text[-1] + 1, None, path)
+        blocks.append(_pre_block(lines, pre_text, intro))
+        page_found.references.extend(intro.references)
+        page_found.diagnostics.extend(intro.diagnostics)
     _read_headings(lines, headings, path, options, blocks, page_found)
     properties = page_found.properties
     name = page_title(properties) or default_name
