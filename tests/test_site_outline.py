@@ -16,8 +16,10 @@ from kb_compiler.emit.site import SiteOptions, build_site
 from kb_compiler.emit.site.body import _before_block
 from kb_compiler.emit.site.graphview import MAX_GLOBAL_NODES, GraphNode, global_graph, local_graph
 from kb_compiler.emit.site.outline import MAX_VISUAL_DEPTH, block_source, render_outline
+from kb_compiler.config import ParseOptions
 from kb_compiler.loader import load
 from kb_compiler.model import Block
+from kb_compiler.parse.logseq import parse_logseq
 from kb_compiler.resolve import resolve
 from tests.conftest import LOGSEQ_DOCS
 from tests.test_site_build import own_outline
@@ -73,11 +75,37 @@ def test_ten_thousand_levels_render_without_recursion() -> None:
 
 
 def test_block_source_takes_markers_drawers_and_heading_property() -> None:
-    block = Block(0, None, 0, 1, 4, "TODO [#A] write it\n:LOGBOOK:\nCLOCK: x\n:END:\nmore",
-                  heading=2)
-    text, marker, priority = block_source(block)
+    page = parse_logseq("pages/p.md", "- TODO [#A] TODO write it\n  heading:: 2\n  :LOGBOOK:\n"
+                        "  CLOCK: x\n  :END:\n  more\n", ParseOptions(), default_name="p")
+    text, marker, priority = block_source(page.blocks[0])
     assert (marker, priority) == ("TODO", "A")
-    assert text == "## write it\nmore"
+    assert text == "## TODO write it\nmore"
+
+
+def test_tasks_show_their_marker_and_priority(tmp_path: Path) -> None:
+    """The parser takes a task's marker and priority off its text (Logseq shows them as a
+    checkbox and a badge); the site read them from the text, so no task on a built page
+    showed either (Logseq's docs graph: 37 tasks). Org headings are tasks too."""
+    vault = write(tmp_path / "vault", {
+        "logseq/config.edn": "{}\n",
+        "pages/Tasks.md": "- LATER do grocery\n- DONE [#A] watch\n- [#B] only a priority\n",
+        "pages/Org.org": "* TODO org task\n* DONE [#C] done one\n** plain\n",
+    })
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
+    # the badges open the block's first line: inside its paragraph (or Org text)
+    badges = re.compile(r'(<div class="task-closed">)?<(?:p|div class="org-text")>'
+                        r'<span class="block-badges">((?:<span [^>]*>[^<]*</span>)*)</span>'
+                        r'([^<]*)</(?:p|div)>')
+
+    def shown(page: str) -> list[tuple[bool, list[str], str]]:
+        html = (tmp_path / "site" / page).read_text("utf-8")
+        return [(bool(found.group(1)), re.sub(r"<[^>]+>", " ", found.group(2)).split(),
+                 found.group(3)) for found in badges.finditer(html)]
+
+    assert shown("tasks.html") == [(False, ["LATER"], "do grocery"),
+                                   (True, ["DONE", "A"], "watch"),
+                                   (False, ["B"], "only a priority")]
+    assert shown("org.html") == [(False, ["TODO"], "org task"), (True, ["DONE", "C"], "done one")]
 
 
 def write(root: Path, pages: dict[str, str]) -> Path:

@@ -257,16 +257,18 @@ def _read_task_head(first_row: str, kind: str, parts: BlockParts) -> int:
     in that row where the block's text then begins."""
     if kind != "block":
         return 0
-    at = 0
-    marker = TASK_MARKER.match(first_row)
-    if marker:
-        parts.marker = marker.group(1)
-        at = marker.end()
-    priority = _PRIORITY.match(first_row, at)
-    if priority:
-        parts.priority = priority.group(1)
-        at = priority.end()
+    parts.marker, parts.priority, at = read_task_head(first_row)
     return at
+
+
+def read_task_head(first_row: str) -> tuple[str | None, str | None, int]:
+    """The task marker and the priority opening a block's first row (an Org heading's
+    title too), and the offset in that row where the block's text then begins."""
+    marker = TASK_MARKER.match(first_row)
+    at = marker.end() if marker else 0
+    priority = _PRIORITY.match(first_row, at)
+    return (marker.group(1) if marker else None, priority.group(1) if priority else None,
+            priority.end() if priority else at)
 
 
 def _content(rows: list[str], roles: list[str], content_column: int, head: int) -> str:

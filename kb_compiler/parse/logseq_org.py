@@ -39,6 +39,7 @@ from kb_compiler.parse.logseq_blocks import (
     last_text_line,
     mask_display_math,
     mask_verbatim,
+    read_task_head,
 )
 from kb_compiler.parse.logseq_inline import (
     BLOCK_ID,
@@ -189,13 +190,14 @@ def _read_headings(lines: list[str], headings: list[_Heading], path: str,
         references = tuple(sorted([*found.references, *text.references],
                                   key=lambda ref: (ref.line, ref.column)))
         index = len(blocks)
+        title, marker, priority = _title(lines, heading, drawer)
         blocks.append(Block(
             index=index, parent=parent,
             depth=blocks[parent].depth + 1 if parent is not None else 0,
             line=heading.first + 1,
             end_line=last_text_line(lines[heading.first:heading.end], heading.first),
-            content=_content(lines, heading, drawer), properties=tuple(found.properties),
-            references=references,
+            content=_content(lines, heading, drawer, title), properties=tuple(found.properties),
+            references=references, marker=marker, priority=priority,
             block_id=block_id_of(found.properties), kind=ORG_TEXT, macros=tuple(text.macros),
         ))
         page_found.references.extend(references)
@@ -374,10 +376,21 @@ def _add_property(raw_key: str, raw: str, number: int, value_start: int, path: s
     found.diagnostics.extend(findings.diagnostics)
 
 
-def _content(lines: list[str], heading: _Heading, drawer: tuple[int, int] | None) -> str:
-    title = _HEADING.fullmatch(lines[heading.first])
-    in_title = drawer is not None and drawer[0] == heading.first
-    rows = [title.group(2) or "" if title and not in_title else ""]
+def _title(lines: list[str], heading: _Heading, drawer: tuple[int, int] | None,
+           ) -> tuple[str, str | None, str | None]:
+    """A heading's title, without the task marker and priority it opens with (``* TODO
+    [#A] title``: a task in Logseq, as on a Markdown page), and those two."""
+    found = _HEADING.fullmatch(lines[heading.first])
+    if found is None or (drawer is not None and drawer[0] == heading.first):
+        return "", None, None
+    title = found.group(2) or ""
+    marker, priority, at = read_task_head(title)
+    return title[at:], marker, priority
+
+
+def _content(lines: list[str], heading: _Heading, drawer: tuple[int, int] | None,
+             title: str) -> str:
+    rows = [title]
     for number in range(heading.first + 1, heading.end):
         if drawer and drawer[0] <= number <= drawer[1]:
             continue

@@ -116,7 +116,8 @@ class BodyRenderer:
         shown_as_text = [block for block in blocks if block.kind == ORG_TEXT]
         if shown_as_text:
             markdown = self._render_blocks([b for b in blocks if b.kind != ORG_TEXT])
-            as_text = {block.index: self._decorate(block, self._org_html(block), None, None)
+            as_text = {block.index: self._decorate(block, self._org_html(block), block.marker,
+                                                   block.priority)
                        for block in shown_as_text}
             return {block.index: as_text.get(block.index, markdown.get(block.index, ""))
                     for block in blocks}
@@ -154,7 +155,7 @@ class BodyRenderer:
 
     def render_block(self, block: Block) -> str:
         if block.kind == ORG_TEXT:
-            return self._decorate(block, self._org_html(block), None, None)
+            return self._decorate(block, self._org_html(block), block.marker, block.priority)
         text, marker, priority = self.source(block)
         body = render_markdown(text, self.state) if text.strip() else ""
         return self._decorate(block, body, marker, priority)
@@ -174,7 +175,9 @@ class BodyRenderer:
         if priority:
             badges += f'<span class="priority priority-{priority.lower()}">{priority}</span>'
         if badges:
-            body = f'<div class="block-badges">{badges}</div>{body}'
+            body = _with_badges(body, f'<span class="block-badges">{badges}</span>')
+        if marker in CLOSED_MARKERS:
+            body = f'<div class="task-closed">{body}</div>'
         return body + planning_html(block) + block_properties_html(block, self.linker)
 
     # -- Markdown pages -----------------------------------------------------------------
@@ -295,3 +298,17 @@ def render_included(context: SiteContext, host_file: str, snippets: Snippets,
     if SLOT_OPEN not in body:
         snippets.embeds[cache_key] = shown
     return body
+
+
+# Where a block's badges go: inside its first paragraph or heading, so they sit on its
+# first line as Logseq's checkbox and marker do.
+_FIRST_LINE_OPENING = re.compile(r'<(?:p|h[1-6])(?:\s[^>]*)?>|<div class="org-text">')
+CLOSED_MARKERS = frozenset({"DONE", "CANCELED", "CANCELLED"})
+
+
+def _with_badges(body: str, badges: str) -> str:
+    opening = _FIRST_LINE_OPENING.match(body)
+    if opening is None:
+        return badges + body
+    return body[:opening.end()] + badges + body[opening.end():]
+

@@ -19,10 +19,6 @@ from collections.abc import Callable, Iterable, Sequence
 from kb_compiler.model import Block, Page
 
 MAX_VISUAL_DEPTH = 48
-MARKERS = ("TODO", "DOING", "DONE", "LATER", "NOW", "WAITING", "WAIT", "CANCELED",
-           "CANCELLED", "STARTED", "IN-PROGRESS")
-_MARKER = re.compile(r"^(" + "|".join(MARKERS) + r")\s+")
-_PRIORITY = re.compile(r"^\[#([ABC])\]\s*")
 _DRAWER = re.compile(r"^[ \t]*:(LOGBOOK|PROPERTIES):[ \t]*\n.*?^[ \t]*:END:[ \t]*$\n?",
                      re.MULTILINE | re.DOTALL)
 
@@ -52,19 +48,12 @@ def outline_blocks(page: Page, roots: Sequence[int] | None) -> list[Block]:
 
 
 def block_source(block: Block) -> tuple[str, str | None, str | None]:
-    """A block's Markdown as the site renders it, with its task marker and priority
-    taken off the front (returned apart) and time-tracking drawers removed."""
+    """A block's Markdown as the site renders it, time-tracking drawers removed, with
+    its task marker and priority (which the parser took off its text)."""
     text = _DRAWER.sub("", block.content)
-    marker = priority = None
-    found = _MARKER.match(text)
-    if found:
-        marker, text = found.group(1), text[found.end() :]
-    found = _PRIORITY.match(text)
-    if found:
-        priority, text = found.group(1), text[found.end() :]
     if block.heading and not text.lstrip().startswith("#"):
         text = "#" * max(1, min(6, block.heading)) + " " + text
-    return text, marker, priority
+    return text, block.marker, block.priority
 
 
 def area_picture(block: Block) -> str | None:
