@@ -24,6 +24,9 @@ HIDDEN_KEYS = LOGSEQ_HIDDEN_KEYS | {
     "private", "draft", "cssclasses", "cssclass", "permalink",
 }
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?=\s|$)")
+# A page reference written in a property value: [[Page]], #[[Page]], #tag
+_REFERENCE_TOKEN = re.compile(r"#?\[\[.*?\]\]|#[^\s,，\[\]()]+")
+_COMMAS = re.compile(r"[,，]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,10 @@ def property_views(page: Page, linker: PageLinker) -> list[PropertyView]:
 
 
 def render_property(prop: Property, linker: PageLinker) -> PropertyView:
+    if prop.references and _is_prose(prop):
+        # Logseq keeps only the pages as the value but shows the sentence they sit in
+        _, value = _render_value(prop.raw.strip(), linker)
+        return PropertyView(prop.raw_key, value, "text", prop.key)
     if prop.references:
         links = [_reference(name, linker) for name in prop.references]
         return PropertyView(prop.raw_key, '<span class="sep">, </span>'.join(links), "refs",
@@ -54,6 +61,17 @@ def render_property(prop: Property, linker: PageLinker) -> PropertyView:
         value_to_show = prop.raw.strip()  # e.g. an empty ``[[]]``: shown as written
     kind, value = _render_value(value_to_show, linker)
     return PropertyView(prop.raw_key, value, kind, prop.key)
+
+
+def _is_prose(prop: Property) -> bool:
+    """Whether a value with page references holds text around them ("An element on the
+    [[Canvas]], like [[Blocks]]"), not only references and commas. Pieces of text that
+    are references themselves (a key split at commas: "type:: Feature, [[Bug]]") are no
+    prose."""
+    rest = _REFERENCE_TOKEN.sub(",", prop.raw)
+    names = {name.strip().lower() for name in prop.references}
+    return any(piece.strip() and piece.strip().lower() not in names
+               for piece in _COMMAS.split(rest))
 
 
 def _reference(name: str, linker: PageLinker) -> str:

@@ -1,0 +1,49 @@
+"""The properties panel of a built page: what a value shows, read from real pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kb_compiler.emit.site import SiteOptions, build_site
+from kb_compiler.loader import load
+from kb_compiler.resolve import resolve
+
+
+def panel(tmp_path: Path, pages: dict[str, str], shown: str) -> dict[str, tuple[str, str]]:
+    """Each row of ``shown``'s properties panel: key -> (kind, text with links as
+    ``[name](href)``)."""
+    vault = tmp_path / "vault"
+    (vault / "logseq").mkdir(parents=True)
+    (vault / "logseq/config.edn").write_text("{:property/separated-by-commas #{:kind}}\n",
+                                             encoding="utf-8")
+    (vault / "pages").mkdir()
+    for name, text in pages.items():
+        (vault / "pages" / name).write_text(text, encoding="utf-8")
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
+    html = (tmp_path / "site" / shown).read_text("utf-8")
+    rows = re.findall(r'<div class="prop prop-(\w+)"><dt>([^<]*)</dt><dd>(.*?)</dd></div>', html)
+    return {key: (kind, _text(value)) for kind, key, value in rows}
+
+
+def _text(value: str) -> str:
+    linked = re.sub(r'<a [^>]*href="([^"]*)"[^>]*>([^<]*)</a>', r"[\2](\1)", value)
+    return re.sub(r"<[^>]+>", "", linked)
+
+
+def test_a_value_with_text_around_its_links_shows_the_text(tmp_path: Path) -> None:
+    """Logseq keeps only a value's pages as its value but shows the whole sentence
+    (Logseq's docs graph: 'description:: An element that can be placed on the
+    [[Whiteboard/Canvas]]. Just like [[Blocks]]...'); the site showed the pages alone."""
+    rows = panel(tmp_path, {
+        "Object.md": "description:: An element on the [[Canvas]]. Like [[Blocks]], see #tag\n"
+                     "parent:: [[Canvas]]\nrelated:: [[Canvas]], [[Blocks]]\n"
+                     "kind:: Feature, [[Blocks]]\n\n- body\n",
+        "Canvas.md": "- a canvas\n", "Blocks.md": "- blocks\n",
+    }, "object.html")
+    assert rows["description"] == (
+        "text", "An element on the [Canvas](canvas.html). Like [Blocks](blocks.html), see #tag")
+    assert rows["parent"] == ("refs", "[Canvas](canvas.html)")
+    assert rows["related"] == ("refs", "[Canvas](canvas.html), [Blocks](blocks.html)")
+    # a key split at commas: each piece is a page, no text around them
+    assert rows["kind"][0] == "refs" and "[Blocks](blocks.html)" in rows["kind"][1]
