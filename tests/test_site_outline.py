@@ -12,11 +12,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+from kb_compiler.config import ParseOptions
 from kb_compiler.emit.site import SiteOptions, build_site
 from kb_compiler.emit.site.body import _before_block
 from kb_compiler.emit.site.graphview import MAX_GLOBAL_NODES, GraphNode, global_graph, local_graph
 from kb_compiler.emit.site.outline import MAX_VISUAL_DEPTH, block_source, render_outline
-from kb_compiler.config import ParseOptions
 from kb_compiler.loader import load
 from kb_compiler.model import Block
 from kb_compiler.parse.logseq import parse_logseq

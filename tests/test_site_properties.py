@@ -47,3 +47,21 @@ def test_a_value_with_text_around_its_links_shows_the_text(tmp_path: Path) -> No
     assert rows["related"] == ("refs", "[Canvas](canvas.html), [Blocks](blocks.html)")
     # a key split at commas: each piece is a page, no text around them
     assert rows["kind"][0] == "refs" and "[Blocks](blocks.html)" in rows["kind"][1]
+
+
+def test_obsidian_lists_of_links_stay_links_and_text_with_links_is_text(tmp_path: Path) -> None:
+    """In Obsidian a list property is a list (its raw YAML has brackets, quotes and
+    dashes around the links, which are no prose); a text property shows its text."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "N.md").write_text('---\nrelated: ["[[A]]", "[[B]]"]\nup:\n  - "[[A]]"\n'
+                                'note: "see [[A]] and [[B]] here"\none: "[[A]]"\n---\nBody\n',
+                                encoding="utf-8")
+    (vault / "A.md").write_text("a\n", encoding="utf-8")
+    (vault / "B.md").write_text("b\n", encoding="utf-8")
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
+    html = (tmp_path / "site/n.html").read_text("utf-8")
+    rows = re.findall(r'<div class="prop prop-(\w+)"><dt>([^<]*)</dt><dd>(.*?)</dd></div>', html)
+    assert {key: (kind, _text(value)) for kind, key, value in rows} == {
+        "related": ("refs", "[A](a.html), [B](b.html)"), "up": ("refs", "[A](a.html)"),
+        "note": ("text", "see [A](a.html) and [B](b.html) here"), "one": ("refs", "[A](a.html)")}

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
-from kb_compiler.model import Block, Page, Property, PropertyValue
+from kb_compiler.model import Block, Dialect, Page, Property, PropertyValue
 from kb_compiler.parse.logseq_properties import HIDDEN_KEYS as LOGSEQ_HIDDEN_KEYS
 
 if TYPE_CHECKING:
@@ -48,9 +48,10 @@ def property_views(page: Page, linker: PageLinker) -> list[PropertyView]:
 
 
 def render_property(prop: Property, linker: PageLinker) -> PropertyView:
-    if prop.references and _is_prose(prop):
+    prose = _prose(prop, linker.page.dialect) if prop.references else None
+    if prose is not None:
         # Logseq keeps only the pages as the value but shows the sentence they sit in
-        _, value = _render_value(prop.raw.strip(), linker)
+        _, value = _render_value(prose, linker)
         return PropertyView(prop.raw_key, value, "text", prop.key)
     if prop.references:
         links = [_reference(name, linker) for name in prop.references]
@@ -63,15 +64,19 @@ def render_property(prop: Property, linker: PageLinker) -> PropertyView:
     return PropertyView(prop.raw_key, value, kind, prop.key)
 
 
-def _is_prose(prop: Property) -> bool:
-    """Whether a value with page references holds text around them ("An element on the
-    [[Canvas]], like [[Blocks]]"), not only references and commas. Pieces of text that
-    are references themselves (a key split at commas: "type:: Feature, [[Bug]]") are no
-    prose."""
+def _prose(prop: Property, dialect: Dialect) -> str | None:
+    """The text of a value with page references that holds text around them ("An element
+    on the [[Canvas]], like [[Blocks]]"), or None for a value of references alone. In
+    Logseq, pieces of text that are references themselves (a key split at commas:
+    "type:: Feature, [[Bug]]") are no prose; in Obsidian a list is a list."""
+    if dialect is not Dialect.LOGSEQ:
+        text = prop.value if isinstance(prop.value, str) else ""
+        return text if _REFERENCE_TOKEN.sub("", text).strip() else None
     rest = _REFERENCE_TOKEN.sub(",", prop.raw)
     names = {name.strip().lower() for name in prop.references}
-    return any(piece.strip() and piece.strip().lower() not in names
-               for piece in _COMMAS.split(rest))
+    prose = any(piece.strip() and piece.strip().lower() not in names
+                for piece in _COMMAS.split(rest))
+    return prop.raw.strip() if prose else None
 
 
 def _reference(name: str, linker: PageLinker) -> str:
