@@ -145,3 +145,37 @@ def test_property_types_across_dialects() -> None:
     assert yaml_to_logseq(front(None, "cover"), [], PLAIN, "Page").text() == "cover::"
     titled = yaml_to_logseq(front("Another", "title"), [], PLAIN, "Page").text()
     assert titled == "obsidian-title:: Another"  # Logseq would rename the page
+
+
+_NESTED = st.recursive(
+    st.one_of(items, st.integers(-100, 100), st.booleans()),
+    lambda inner: st.one_of(st.lists(inner, min_size=1, max_size=3),
+                            st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True), inner,
+                                            min_size=1, max_size=3)),
+    max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), _NESTED,
+                       min_size=1, max_size=3))
+def test_nested_front_matter_in_block_style_is_written_again_as_the_same_data(
+        data: dict) -> None:
+    """Mappings and lists of mappings written one item a line under their key (covers,
+    authors: Dataview and Templater write them so) were written on one line without
+    their structure ("cover: url: a.png alt: A"), which YAML does not read."""
+    source = "---\n" + yaml.safe_dump(data, default_flow_style=False, sort_keys=False,
+                                      allow_unicode=True) + "---\n"
+    found = read_frontmatter("n.md", source)
+    assert not found.diagnostics, found.diagnostics
+    entries = [yaml_to_yaml(prop, converted(found.references)) for prop in found.properties]
+    assert yaml.safe_load(frontmatter(entries).split("---\n", 2)[1]) == data
+
+
+def test_keys_yaml_types_keep_their_names() -> None:
+    """Obsidian names a property ``true`` or ``null`` as written; kbc named them 'True'
+    and '' (which the export then wrote as ``"True":`` and ``"":``)."""
+    found = read_frontmatter("n.md", "---\ntrue: 1\nnull: 2\n3: x\n---\n")
+    assert [prop.raw_key for prop in found.properties] == ["true", "null", "3"]
+    entries = [yaml_to_yaml(prop, []) for prop in found.properties]
+    assert yaml.safe_load(frontmatter(entries).split("---\n", 2)[1]) == {
+        "true": 1, "null": 2, "3": "x"}

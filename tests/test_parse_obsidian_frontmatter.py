@@ -62,6 +62,14 @@ def test_deprecated_tag_and_alias_keys_with_hash_stripped() -> None:
     assert (page.tags, page.aliases) == (("journal",), ("Old Name", "Older Name"))
 
 
+def test_an_alias_written_as_a_link_is_the_name_in_it() -> None:
+    """``aliases: [[Old Name]]`` is a list in a list to YAML, and the alias "Old Name" to
+    Obsidian (a one-item list reads as its item); kbc made it "('Old Name',)", so a link
+    to the alias was broken and its suggestion showed that text."""
+    page = parse_text("---\naliases: [[Old Name]]\nalias:\n  - [a, b]\n  - c, d\n---\nx\n")
+    assert page.aliases == ("Old Name", "a", "b", "c, d")
+
+
 def test_quoted_links_in_properties_are_property_references() -> None:
     page = note("frontmatter-links")
     assert [(r.kind, r.target, r.property, r.line) for r in refs(page)] == [

@@ -139,11 +139,9 @@ def _load(path: str, block: str) -> tuple[list[_Entry], Diagnostic | None]:
             return [], _invalid(path, node.start_mark.line + 1, node.start_mark.column + 1,
                                 "front matter is not a list of `key: value` properties")
         loader.flatten_mapping(node)
-        entries = [
-            _Entry(key, value, _text(_scalar(loader.construct_object(key, deep=True))),
-                   loader.construct_object(value, deep=True))
-            for key, value in node.value
-        ]
+        entries = [_Entry(key, value, _key_text(loader, key),
+                          loader.construct_object(value, deep=True))
+                   for key, value in node.value]
         return entries, None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -156,6 +154,15 @@ def _load(path: str, block: str) -> tuple[list[_Entry], Diagnostic | None]:
         return [], _invalid(path, 1, 0, f"front matter is not valid YAML: {error}")
     finally:
         loader.dispose()
+
+
+def _key_text(loader: yaml.SafeLoader, key: Node) -> str:
+    """A key as text: a key YAML types (``true``, ``null``, ``1``) as written, which is
+    how Obsidian names the property (not Python's ``True`` or an empty name)."""
+    constructed = loader.construct_object(key, deep=True)
+    if isinstance(key, ScalarNode) and not isinstance(constructed, str):
+        return str(key.value)
+    return _text(_scalar(constructed))
 
 
 def _loader(block: str) -> yaml.SafeLoader:
@@ -192,6 +199,10 @@ def _read_entries(path: str, block: str, entries: list[_Entry],
                                      "front matter value expands to too many values"))
             continue
         raw = block[entry.value_node.start_mark.index:entry.value_node.end_mark.index]
+        if entry.value_node.start_mark.line > entry.key_node.start_mark.line:
+            # a block value under its key: its first line indented as its others are,
+            # so that the text reads back as YAML
+            raw = " " * entry.value_node.start_mark.column + raw
         refs = _value_references(key, entry.value_node)
         references.extend(refs)
         properties.append(Property(key, entry.raw_key, raw.rstrip(), value, line,
@@ -349,7 +360,13 @@ def _alias_names(value: PropertyValue) -> list[str]:
     if value is None:
         return []
     if isinstance(value, tuple):
-        return [str(item).strip() for item in value if item is not None and str(item).strip()]
+        names: list[str] = []
+        for item in value:
+            if isinstance(item, tuple):  # "aliases: [[Old Name]]": a list in a list to
+                names.extend(_alias_names(item))  # YAML, and "Old Name" to Obsidian
+            elif item is not None and str(item).strip():
+                names.append(str(item).strip())
+        return names
     return [name.strip() for name in str(value).split(",") if name.strip()]
 
 
