@@ -17,6 +17,7 @@ import errno
 import os
 import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,7 +113,22 @@ def write_file(path: Path, data: bytes) -> None:
 def replacing(path: Path) -> Iterator[BinaryIO]:
     """A stream to a temporary file beside ``path``, renamed over ``path`` when the block
     ends normally (readers never see half a file) and removed when it raises.
-    ``KbcError`` when it cannot be written."""
+    ``KbcError`` when it cannot be written.
+
+    ``-`` is standard output. What is no regular file (``/dev/stdout``, ``/dev/null``, a
+    pipe) is written to as it is: renamed over, it would be replaced by a file. A
+    symbolic link is followed: the file it points to is replaced, the link stays."""
+    if str(path) == "-":
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    if path.exists() and not path.is_file():
+        with _written_in_place(path) as stream:
+            yield stream
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
@@ -130,6 +146,17 @@ def replacing(path: Path) -> Iterator[BinaryIO]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _written_in_place(path: Path) -> Iterator[BinaryIO]:
+    if path.is_dir():
+        raise KbcError("is a folder; give a file", path=str(path))
+    try:
+        with open(path, "wb") as stream:
+            yield stream
+    except OSError as error:
+        raise KbcError(f"cannot write: {error.strerror or error}", path=str(path)) from None
 
 
 def temporary_folder(out: Path, kind: str) -> Path:

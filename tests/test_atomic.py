@@ -131,3 +131,32 @@ def test_a_mount_point_is_filled_in_place(mounted: Path, tmp_path: Path,
 def _tree(root: Path) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): path.read_bytes()
             for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def test_what_is_no_regular_file_is_written_to_not_replaced(tmp_path: Path) -> None:
+    """``-o /dev/stdout`` or a pipe: renamed over, the device or pipe became a regular
+    file (as root, /dev/stdout itself) and the output never reached its reader."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader waits, as a shell's
+    try:
+        atomic.write_file(fifo, b"report\n")
+        assert stat.S_ISFIFO(fifo.lstat().st_mode)
+        assert os.read(reader, 100) == b"report\n"
+    finally:
+        os.close(reader)
+
+
+def test_a_symbolic_link_is_followed_and_kept(tmp_path: Path) -> None:
+    (tmp_path / "real.json").write_text("old\n")
+    (tmp_path / "link.json").symlink_to("real.json")
+    atomic.write_file(tmp_path / "link.json", b"new\n")
+    assert (tmp_path / "link.json").is_symlink()
+    assert (tmp_path / "real.json").read_bytes() == b"new\n"
+
+
+def test_a_dash_is_standard_output(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "kb_compiler", "graph", str(SAMPLE_VAULT),
+                           "-q", "-o", "-"], cwd=tmp_path, capture_output=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith(b"{")
+    assert not (tmp_path / "-").exists()

@@ -91,6 +91,23 @@ def test_a_report_may_go_beside_the_pages_but_never_over_one(faulty: Path) -> No
     assert [p.name for p in faulty.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def test_a_report_never_replaces_a_file_the_author_keeps_in_the_vault(clean: Path) -> None:
+    """A picture, a Base, a canvas or an app's settings were written over with JSON; a
+    report of its own (written again) is still the user's to place in the vault."""
+    kept = {"diagram.png": b"\x89PNG\r\n\x1a\n", "Books.base": b"views: []\n",
+            "Board.canvas": b"{}\n", ".obsidian/appearance.json": b'{"theme":"x"}\n'}
+    for name, data in kept.items():
+        (clean / name).parent.mkdir(parents=True, exist_ok=True)
+        (clean / name).write_bytes(data)
+    for name in [*kept, ".obsidian/report.json", "logseq/report.json"]:
+        refused = kbc(str(clean), "--format", "json", "-o", str(clean / name))
+        assert refused.exit_code == 2 and "choose another file" in refused.stderr, name
+    assert all((clean / name).read_bytes() == data for name, data in kept.items())
+    for _ in range(2):  # written, then written again
+        assert kbc(str(clean), "--format", "json", "-o", str(clean / "report.json")).exit_code == 0
+    assert json.loads((clean / "report.json").read_text("utf-8"))["summary"]["errors"] == 0
+
+
 def test_github_and_sarif_paths_are_relative_to_the_working_directory(
     faulty: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,23 +27,40 @@ def resolve_vault(vault: str | None) -> Path:
     return path
 
 
+# What a report or a graph may be called when it replaces a file in the vault: only what
+# kbc itself writes (``-o`` with check, graph and scores), so no picture, Base, canvas or
+# data file an author keeps there is ever written over.
+REPORT_SUFFIXES = frozenset({".json", ".sarif", ".txt", ".log", ".xml", ".graphml", ".dot",
+                             ".gv", ".mmd", ".mermaid"})
+
+
 def refuse_vault_file(output: Path | None, root: Path) -> None:
-    """``KbcError`` when ``-o`` names a page or a config file of the vault (written, a
-    report would replace what the author wrote). Other paths are the user's to choose,
-    in the vault too: a report beside the pages of a vault that is its repository."""
+    """``KbcError`` when ``-o`` names a file of the vault: a page, a config file, anything
+    in an app's folder (``.obsidian/``, ``logseq/``, any hidden folder) or an existing
+    file that is no report (a picture, a Base). A new report beside the pages, or one
+    written again, is the user's choice: a vault that is its repository keeps its CI
+    report at its root."""
     from kb_compiler.config import KBC_CONFIG, LOGSEQ_CONFIG, PYPROJECT, SCHEMA_FILES
     from kb_compiler.parse.names import PAGE_SUFFIXES
 
-    if output is None:
+    if output is None or str(output) == "-":
         return
     target, vault = output.resolve(), root.resolve()
     if vault not in target.parents:
         return
-    relative = target.relative_to(vault).as_posix()
-    if target.suffix.lower() in PAGE_SUFFIXES or \
-            relative in (KBC_CONFIG, PYPROJECT, LOGSEQ_CONFIG, *SCHEMA_FILES):
+    relative = target.relative_to(vault)
+    suffix = target.suffix.lower()
+    if suffix in PAGE_SUFFIXES or relative.as_posix() in (
+            KBC_CONFIG, PYPROJECT, LOGSEQ_CONFIG, *SCHEMA_FILES):
         raise KbcError("the output file would be a page or a config file of the vault; "
                        "choose another file", path=str(output))
+    folders = relative.parts[:-1]
+    if any(part.startswith(".") for part in folders) or folders[:1] == ("logseq",):
+        raise KbcError("the output file would be in an app's folder of the vault; "
+                       "choose another file", path=str(output))
+    if target.exists() and suffix not in REPORT_SUFFIXES:
+        raise KbcError("the output file would replace a file of the vault that is no "
+                       "report; choose another file", path=str(output))
 
 
 def stdout_bytes() -> BinaryIO:
