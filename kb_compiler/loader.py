@@ -122,8 +122,18 @@ def _cache_folder(cache_dir: str | Path | None, root: Path) -> Path | None:
 
 def _knowledge_base(root: Path, config: VaultConfig, found: Discovery,
                     pages: tuple[Page, ...]) -> KnowledgeBase:
+    # A page file that cannot be read is no page: kept, it was published and exported
+    # empty. Its error stays with the vault's.
+    unread = [page for page in pages if _unreadable(page)]
+    if unread:
+        pages = tuple(page for page in pages if not _unreadable(page))
+    problems = (*found.diagnostics, *(d for page in unread for d in page.diagnostics))
     return KnowledgeBase(root=root, kind=config.kind, pages=pages, assets=found.assets,
-                         diagnostics=found.diagnostics, config=config)
+                         diagnostics=problems, config=config)
+
+
+def _unreadable(page: Page) -> bool:
+    return not page.text and any(d.code == "unreadable-file" for d in page.diagnostics)
 
 
 def _digest(source: SourceFile) -> bytes | None:

@@ -398,3 +398,36 @@ def test_a_parsing_library_upgrade_parses_every_page_again(
     upgraded("markdown-it-py")
     kb_compiler.load(vault, cache_dir=cache)
     assert len(parsed) == 5
+
+
+def test_a_page_file_that_cannot_be_read_is_no_page(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read permission denied (a file another user owns): the page was kept with no text,
+    so the site published it empty, the export wrote an empty file and links to it
+    looked fine. It is left out; its error stays in the vault's report."""
+    from kb_compiler.emit.site import SiteOptions, build_site
+    from kb_compiler.emit.vault import export_vault
+    from kb_compiler.model import Dialect
+    from kb_compiler.resolve import resolve
+
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Home.md").write_text("Home links [[Plan]]\n", encoding="utf-8")
+    (vault / "Plan.md").write_text("the important content\n", encoding="utf-8")
+    real_read = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "Plan.md":
+            raise PermissionError(13, "Permission denied")
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    kb = kb_compiler.load(vault, cache_dir=None, jobs=1)
+    assert [page.path for page in kb.pages] == ["Home.md"]
+    assert [(d.code, d.path) for d in kb.diagnostics] == [("unreadable-file", "Plan.md")]
+    graph = resolve(kb)
+    assert ("broken-link", "Home.md") in [(d.code, d.path) for d in graph.diagnostics]
+    build_site(graph, tmp_path / "site", SiteOptions(search=False))
+    assert not (tmp_path / "site/plan.html").exists()
+    export_vault(graph, tmp_path / "out", to=Dialect.OBSIDIAN)
+    assert not (tmp_path / "out/Plan.md").exists()
