@@ -99,3 +99,19 @@ def test_scores_table_shows_scores_and_notes_pages_without_keys() -> None:
 def test_scores_all_lists_every_page(seeds_vault: Path) -> None:
     result = run("scores", str(seeds_vault), "--format", "json", "--all")
     assert len(json.loads(result.stdout)["pages"]) == 5
+
+
+def test_graph_json_is_strict_json_whatever_the_values(tmp_path: Path) -> None:
+    """YAML's .nan and .inf were written as NaN and Infinity, which JSON has not: Node's
+    JSON.parse, Go and serde_json reject the whole file."""
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "N.md").write_text("---\nratio: .nan\nlimit: .inf\nlist: [-.inf, 1.5]\n---\n"
+                                   "Body\n", encoding="utf-8")
+
+    def refuse(name: str) -> object:
+        raise ValueError(f"not JSON: {name}")
+
+    document = json.loads(run("graph", str(tmp_path), "-q").stdout, parse_constant=refuse)
+    (node,) = [n for n in document["nodes"] if n["id"] == "n"]
+    assert node["properties"] == {"ratio": "NaN", "limit": "Infinity",
+                                  "list": ["-Infinity", 1.5]}

@@ -9,6 +9,7 @@ edges are added in sorted order, which makes every export deterministic.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -85,9 +86,10 @@ def reference_edge(resolved: ResolvedRef, pages: Mapping[str, Page]) -> Edge | N
 
 
 def json_value(value: PropertyValue) -> object:
-    """A property value as JSON data: tuples become lists, recursively (iteratively)."""
+    """A property value as JSON data: tuples become lists, recursively (iteratively); a
+    float JSON has no number for (YAML's ``.nan``, ``.inf``) becomes its name as text."""
     if not isinstance(value, tuple):
-        return value
+        return _finite(value)
     result: list[object] = []
     stack: list[tuple[tuple[PropertyValue, ...], list[object]]] = [(value, result)]
     while stack:
@@ -98,8 +100,14 @@ def json_value(value: PropertyValue) -> object:
                 into.append(nested)
                 stack.append((item, nested))
             else:
-                into.append(item)
+                into.append(_finite(item))
     return result
+
+
+def _finite(value: PropertyValue) -> PropertyValue:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
 
 
 def rounded(number: float | None) -> float | None:
