@@ -89,7 +89,7 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
             quiet: bool, jobs: int | None) -> None:
     """Build the static reference site of VAULT into OUT (default ./site)."""
     from kb_compiler.check import run_checks
-    from kb_compiler.check.formats.text import plain_headline
+    from kb_compiler.check.formats.text import plain_headline, summary_line
     from kb_compiler.emit.site import build_site
     from kb_compiler.loader import load
     from kb_compiler.resolve import resolve
@@ -107,4 +107,9 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
             click.echo(plain_headline(note), err=True)
         click.echo(summary(report), err=True)
     if strict:
-        sys.exit(run_checks(graph).exit_code(strict=True))
+        checked = run_checks(graph)
+        code = checked.exit_code(strict=True)
+        if code and quiet:  # the one line a CI log needs to say why the build failed
+            found = summary_line(checked).removeprefix("kbc check: ")
+            click.echo(f"kbc build: --strict: {found}; run 'kbc check' for them", err=True)
+        sys.exit(code)
