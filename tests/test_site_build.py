@@ -431,6 +431,22 @@ def test_user_templates_override_by_name(tmp_path: Path) -> None:
     assert "note-title" in (tmp_path / "site" / "profile-id.html").read_text()  # ours
 
 
+def test_a_template_error_names_the_template_file_and_line(tmp_path: Path) -> None:
+    """A syntax error and an error while rendering (an undefined name) alike: the
+    rendering one said only 'page.html', neither the folder nor the line."""
+    vault = lay_out_seeds(tmp_path / "seeds")
+    for number, broken in enumerate(["{{ undefined_var.attr }}", "{% if %}"]):
+        templates = tmp_path / f"templates{number}"
+        templates.mkdir()
+        (templates / "404.html").write_text(f"<!DOCTYPE html>\n<title>x</title>\n{broken}\n")
+        result = CliRunner().invoke(main, ["build", str(vault), "-o", str(tmp_path / "site"),
+                                           "--no-search", "-q", "--templates", str(templates)])
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"kbc: error: {templates / '404.html'}:3: template "
+                                        "error: "), result.stderr
+        assert result.stderr.count("\n") == 1
+
+
 def test_a_page_that_fails_to_render_does_not_stop_the_build(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kb_compiler.emit.site.pages import PageBuilder

@@ -16,6 +16,7 @@ prefix from the file being written to the site root: links to site-wide files ar
 from __future__ import annotations
 
 import contextlib
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,17 @@ class Theme:
             raise KbcError(f"template error: {error.message}", path=error.filename or name,
                            line=error.lineno) from error
         except jinja2.TemplateError as error:
-            raise KbcError(f"template error: {error}", path=name) from error
+            path, line = self._where(error) or (name, None)
+            raise KbcError(f"template error: {error}", path=path, line=line) from error
+
+    def _where(self, error: BaseException) -> tuple[str, int] | None:
+        """The template file and line a render failed at: jinja writes them into the
+        traceback's frames (the innermost one in a template, for an included one too)."""
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            filename = Path(frame.filename)
+            if frame.lineno and any(folder in filename.parents for folder in self.folders):
+                return frame.filename, frame.lineno
+        return None
 
     def nav_tree(self, site_file: str, root: str) -> Markup:
         """The sidebar's metamodel tree (``nav-tree.html``), rendered once per root
