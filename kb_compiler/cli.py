@@ -35,6 +35,9 @@ class KbcGroup(click.Group):
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:
             return super().make_context(*args, **kwargs)
+        except _NO_ARGS_IS_HELP as error:  # plain "kbc": its help, as it is
+            click.echo(error.ctx.get_help() if error.ctx else error.format_message(), err=True)
+            sys.exit(2)
         except click.ClickException as error:  # a bad option before the verb
             _fail(_click_message(error))
 
@@ -45,6 +48,10 @@ class KbcGroup(click.Group):
             _fail(str(error))
         except click.ClickException as error:  # a bad option or value of a verb
             _fail(_click_message(error))
+
+
+# Click 8.2 and later raise it for a bare "kbc"; 8.1 prints the help itself.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def _click_message(error: click.ClickException) -> str:

@@ -115,3 +115,11 @@ def test_graph_json_is_strict_json_whatever_the_values(tmp_path: Path) -> None:
     (node,) = [n for n in document["nodes"] if n["id"] == "n"]
     assert node["properties"] == {"ratio": "NaN", "limit": "Infinity",
                                   "list": ["-Infinity", 1.5]}
+
+
+def test_kbc_alone_shows_its_help_as_it_is() -> None:
+    """It showed the whole help squashed onto one 'kbc: error:' line."""
+    result = CliRunner().invoke(main, [], prog_name="kbc")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Usage: kbc [OPTIONS] COMMAND")
+    assert "\nCommands:\n" in result.stderr and "kbc: error" not in result.stderr
