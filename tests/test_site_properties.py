@@ -65,3 +65,22 @@ def test_obsidian_lists_of_links_stay_links_and_text_with_links_is_text(tmp_path
     assert {key: (kind, _text(value)) for kind, key, value in rows} == {
         "related": ("refs", "[A](a.html), [B](b.html)"), "up": ("refs", "[A](a.html)"),
         "note": ("text", "see [A](a.html) and [B](b.html) here"), "one": ("refs", "[A](a.html)")}
+
+
+def test_a_property_linking_a_file_links_the_file_and_an_empty_list_is_empty(
+        tmp_path: Path) -> None:
+    """kepano's vault: 'cover: "[[out-of-control.jpg]]"' names a picture in Attachments/;
+    the panel called it a page that does not exist and the site did not copy it. An
+    empty YAML list ('type: []', 43 rows there) showed '[]'."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Attachments").mkdir()
+    (vault / "Attachments/cover.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    (vault / "Book.md").write_text('---\ncover: "[[cover.jpg]]"\ntype: []\n---\nBody\n',
+                                   encoding="utf-8")
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
+    html = (tmp_path / "site/book.html").read_text("utf-8")
+    rows = re.findall(r'<div class="prop prop-(\w+)"><dt>([^<]*)</dt><dd>(.*?)</dd></div>', html)
+    assert {key: (kind, _text(value)) for kind, key, value in rows} == {
+        "cover": ("refs", "[cover.jpg](files/Attachments/cover.jpg)"), "type": ("empty", "\u2014")}
+    assert (tmp_path / "site/files/Attachments/cover.jpg").read_bytes() == b"\xff\xd8\xff\xe0"

@@ -115,7 +115,9 @@ class PageLinker:
                 return self._media(target, meta)
         found = self._resolve(meta)
         if found.asset is not None:
-            return self._media(target, meta) if meta["embed"] else self._asset_link(found, meta)
+            if meta["embed"]:
+                return self._media(target, meta)
+            return self.asset_link(found, str(meta["label"] or written), meta.get("subpath"))
         label = str(meta["label"] or written or target or self.page.name)
         if meta["embed"]:
             return self._embed(found, label)
@@ -362,15 +364,15 @@ class PageLinker:
         when the site cannot run it."""
         return None if self.shallow else self.context.queries.advanced(self, source)
 
-    def _asset_link(self, found: Target, meta: dict[str, Any]) -> str:
-        label = str(meta["label"] or meta["raw_target"])
+    def asset_link(self, found: Target, label: str, subpath: object = None) -> str:
+        """A link to a file of the vault the site copies, broken when it has none."""
         path = found.asset or ""
         if not found.exists or path not in self.context.asset_paths:
             return self.broken(label, found, "file")
         if not self.context.can_publish(path):
             return self.withheld(label)
         self.report.assets.add(path)
-        href = relative_url(self.file, asset_file(path)) + _pdf_page(path, meta.get("subpath"))
+        href = relative_url(self.file, asset_file(path)) + _pdf_page(path, subpath)
         return f'<a class="asset" href="{escape(href)}">{escape(label)}</a>'
 
     @staticmethod

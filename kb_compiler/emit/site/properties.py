@@ -58,7 +58,7 @@ def render_property(prop: Property, linker: PageLinker) -> PropertyView:
         return PropertyView(prop.raw_key, '<span class="sep">, </span>'.join(links), "refs",
                             prop.key)
     value_to_show: PropertyValue = prop.value
-    if value_to_show == () and prop.raw.strip():
+    if value_to_show == () and prop.raw.strip() and linker.page.dialect is Dialect.LOGSEQ:
         value_to_show = prop.raw.strip()  # e.g. an empty ``[[]]``: shown as written
     kind, value = _render_value(value_to_show, linker)
     return PropertyView(prop.raw_key, value, kind, prop.key)
@@ -85,11 +85,13 @@ def _reference(name: str, linker: PageLinker) -> str:
     found = linker.context.find_ref(linker.page.id, [name], None)
     target = found.target if found is not None else linker.context.lookup(
         name, None, linker.page.id)
+    if target.asset is not None:  # cover: "[[cover.jpg]]": a file of the vault
+        return linker.asset_link(target, name)
     return linker.page_link(target, name, "prop-link")
 
 
 def _render_value(value: PropertyValue, linker: PageLinker) -> tuple[str, str]:
-    if value is None or value == "":
+    if value is None or value == "" or value == ():  # (an empty YAML list, "[]")
         return "empty", '<span class="empty">\u2014</span>'
     if isinstance(value, bool):
         word = "yes" if value else "no"
