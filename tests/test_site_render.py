@@ -487,6 +487,21 @@ def test_hostile_raw_html_cannot_run() -> None:
     assert "[md link](javascript:alert(7))" in html.unescape(out)
 
 
+def test_a_frame_becomes_a_link_to_what_it_showed_without_its_empty_box() -> None:
+    """Logseq's docs graph (changelog 0.7.9) embeds Loom videos in a box kept at the
+    video's proportions by a padding in percent; the frame was dropped and an empty box
+    430 px tall stayed, with nothing to follow."""
+    out, _, _ = render('<div style="position: relative; padding-bottom: 62.5%; height: 0;">'
+                       '<iframe src="https://www.loom.com/embed/b7c2" frameborder="0" '
+                       'allowfullscreen style="position: absolute"></iframe></div>\n\n'
+                       "<iframe src='javascript:alert(1)'></iframe>\n\n"
+                       '<div style="height: 0; color: red">kept</div>')
+    assert '<a class="macro-media external" href="https://www.loom.com/embed/b7c2">' in out
+    assert "Embedded: https://www.loom.com/embed/b7c2</a>" in out
+    assert "padding" not in out and "<iframe" not in out and "javascript" not in out
+    assert "height:0;color:red" in out.replace(" ", "")  # no video box: as written
+
+
 def test_the_danger_scan_sees_what_it_must() -> None:
     out, _, _ = render('<div onclick="x()">x</div>', allow_raw_html=True)
     assert dangerous_markup(out) == ["div onclick="]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import html
 import re
 from collections.abc import Callable
 
@@ -34,7 +35,8 @@ CLEAN_CONTENT_TAGS = frozenset(
      "frameset", "applet", "svg", "math", "textarea", "select", "button", "form"}
 )
 ATTRIBUTES = {
-    "*": {"class", "id", "style", "title", "lang", "dir", "align", "role", "aria-label"},
+    "*": {"class", "id", "style", "title", "lang", "dir", "align", "role", "aria-label",
+          "aria-hidden"},
     "a": {"href", "name"},
     "img": {"src", "alt", "width", "height", "loading"},
     "input": {"type", "checked", "disabled"},
@@ -66,6 +68,13 @@ STYLE_PROPERTIES = frozenset(
 )
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _UNSAFE_STYLE = re.compile(r"url\s*\(|expression\s*\(|javascript:|@import|\\|<|behavior", re.I)
+# A frame and the address it shows; and the padding in percent that keeps a box at a
+# video's proportions, which an empty gap when the frame is gone.
+_FRAME = re.compile(r"""<iframe\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))[^>]*>"""
+                    r"(?:.*?</iframe\s*>)?", re.IGNORECASE | re.DOTALL)
+_RATIO_BOX = re.compile(r"padding-(?:top|bottom)\s*:\s*[\d.]+\s*%", re.IGNORECASE)
+_RATIO_BOX_PART = re.compile(r"padding-(?:top|bottom)\s*:\s*[\d.]+\s*%|height\s*:\s*0(?:px)?",
+                             re.IGNORECASE)
 # Ids our own page chrome uses; raw HTML must not take them (DOM clobbering).
 _RESERVED_ID = re.compile(r"^kbc-", re.I)
 
@@ -81,8 +90,10 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute in ("href", "src"):
         rewrite = _URL_FILTER.get()
         return rewrite(value, tag in _MEDIA_TAGS) if rewrite is not None else value
-    if attribute == "style" and _UNSAFE_STYLE.search(value):
-        kept = [part for part in value.split(";") if not _UNSAFE_STYLE.search(part)]
+    if attribute == "style" and (_UNSAFE_STYLE.search(value) or _RATIO_BOX.search(value)):
+        ratio_box = _RATIO_BOX.search(value) is not None
+        kept = [part for part in value.split(";") if not _UNSAFE_STYLE.search(part)
+                and not (ratio_box and _RATIO_BOX_PART.fullmatch(part.strip()))]
         return ";".join(kept) if kept else None
     if attribute == "id" and _RESERVED_ID.match(value):
         return None
@@ -107,9 +118,22 @@ def _cleaner() -> nh3.Cleaner:
 
 def sanitize_html(fragment: str, url_filter: UrlFilter | None = None) -> str:
     """``fragment`` with everything that could run script removed; ``url_filter``
-    rewrites (or drops) the ``href``/``src`` values raw HTML carries."""
+    rewrites (or drops) the ``href``/``src`` values raw HTML carries. A frame (a video
+    player of another site) becomes a link to what it showed."""
+    if "<iframe" in fragment.lower():
+        fragment = _FRAME.sub(_frame_link, fragment)
     token = _URL_FILTER.set(url_filter)
     try:
         return _cleaner().clean(fragment)
     finally:
         _URL_FILTER.reset(token)
+
+
+def _frame_link(found: re.Match[str]) -> str:
+    url = html.unescape(next(part for part in found.groups() if part is not None)).strip()
+    if not url.lower().startswith(("https://", "http://")):
+        return ""
+    shown = html.escape(url, quote=True)
+    return (f'<a class="macro-media external" href="{shown}">'
+            f'<span aria-hidden="true">\u25b6</span> Embedded: {shown}</a>')
+
