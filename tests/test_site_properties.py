@@ -42,7 +42,8 @@ def test_a_value_with_text_around_its_links_shows_the_text(tmp_path: Path) -> No
         "Canvas.md": "- a canvas\n", "Blocks.md": "- blocks\n",
     }, "object.html")
     assert rows["description"] == (
-        "text", "An element on the [Canvas](canvas.html). Like [Blocks](blocks.html), see #tag")
+        "text", "An element on the [Canvas](canvas.html). Like [Blocks](blocks.html), see "
+                "[#tag](tag.html)")  # Logseq makes a page of a tag with no file
     assert rows["parent"] == ("refs", "[Canvas](canvas.html)")
     assert rows["related"] == ("refs", "[Canvas](canvas.html), [Blocks](blocks.html)")
     # a key split at commas: each piece is a page, no text around them
@@ -84,3 +85,15 @@ def test_a_property_linking_a_file_links_the_file_and_an_empty_list_is_empty(
     assert {key: (kind, _text(value)) for kind, key, value in rows} == {
         "cover": ("refs", "[cover.jpg](files/Attachments/cover.jpg)"), "type": ("empty", "\u2014")}
     assert (tmp_path / "site/files/Attachments/cover.jpg").read_bytes() == b"\xff\xd8\xff\xe0"
+
+
+def test_only_a_logseq_link_to_a_page_with_no_file_makes_a_page(tmp_path: Path) -> None:
+    """Logseq makes a page of any linked name, Obsidian shows an unresolved link: on an
+    Obsidian note a link to nowhere stays broken, and no page is made for it."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "N.md").write_text("See [[Nowhere]] and [[Nowhere else]].\n", encoding="utf-8")
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
+    html = (tmp_path / "site/n.html").read_text("utf-8")
+    assert html.count('class="broken-link"') == 2
+    assert not (tmp_path / "site/nowhere.html").exists()

@@ -46,7 +46,7 @@ def summary(report: object) -> str:
     assert isinstance(report, BuildReport)
     made = []
     if report.made_up:
-        made.append(f"{report.made_up} tag/namespace pages")
+        made.append(f"{report.made_up} tag, namespace and linked-only pages")
     if report.redirects:
         made.append(f"{report.redirects} alias redirects")
     if report.reused:

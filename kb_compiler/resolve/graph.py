@@ -68,8 +68,9 @@ class KnowledgeGraph:
         self._backlinks: dict[str, list[ResolvedRef]] = {}
         for resolved in refs:
             self._outgoing.setdefault(resolved.source, []).append(resolved)
-            if resolved.target.page is not None:
-                self._backlinks.setdefault(resolved.target.page, []).append(resolved)
+            landed = resolved.target.page or _missing_page(resolved)
+            if landed is not None:
+                self._backlinks.setdefault(landed, []).append(resolved)
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -113,7 +114,8 @@ class KnowledgeGraph:
 
     def backlinks(self, page_id: str) -> tuple[ResolvedRef, ...]:
         """References from other pages (and the page itself) whose target is this page,
-        sorted by (source path, line, column)."""
+        sorted by (source path, line, column); for a page with no file (a graph node
+        with ``exists`` false), the links and relations that name it."""
         return tuple(self._backlinks.get(page_id, ()))
 
     def inclusion(self, ref: ResolvedRef) -> Inclusion:
@@ -156,3 +158,14 @@ class KnowledgeGraph:
 
 def _assembled() -> nx.MultiDiGraph:
     raise AssertionError("the graph is assembled once")
+
+
+def _missing_page(resolved: ResolvedRef) -> str | None:
+    """The node of the page with no file a link or relation names (not a tag: a tag's
+    page lists what carries it; not a file)."""
+    target = resolved.target
+    if target.exists or target.asset is not None or resolved.ref.kind not in (
+            RefKind.LINK, RefKind.PROPERTY):
+        return None
+    return target.node
+

@@ -44,6 +44,9 @@ _TRAILING_ID = re.compile(r"\s\^[A-Za-z0-9-]+\s*$")
 
 RefKey = tuple[str, str, str]
 
+# References that name a page a site may make when it has no file (see _made_up_pages).
+_NAMING_KINDS = frozenset({RefKind.TAG, RefKind.LINK, RefKind.PROPERTY})
+
 # Deeper namespace parents get no page of their own (see _made_up_pages).
 MAX_NAMESPACE_PAGE_DEPTH = 32
 
@@ -70,6 +73,12 @@ class MadeUpPage:
     name: str
     tagged: set[str] = field(default_factory=set)  # public page ids tagged with it
     is_namespace: bool = False
+    linked: bool = False  # a Logseq page links to it: Logseq makes a page of any name
+
+
+def _file_link(raw: str) -> bool:
+    """A Markdown link to a file (``[x](notes/a.md)``), which names no page to Logseq."""
+    return raw.startswith("[") and not raw.startswith("[[") and "]([[" not in raw
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -118,18 +127,28 @@ class SiteContext:
     # -- which pages exist on the site ---------------------------------------------------
 
     def _made_up_pages(self) -> dict[str, MadeUpPage]:
-        """Tag pages and namespace parents without a file. Namespace parents deeper than
-        ``MAX_NAMESPACE_PAGE_DEPTH`` get no page: a 3,000-level name would otherwise
-        make 3,000 pages, each listing its whole chain (quadratic output)."""
+        """Tag pages, namespace parents without a file and, as in Logseq, the pages a
+        Logseq page links to that have no file (a page of links to them), unless the
+        name is a near miss of a page's (shown broken, with that page offered). Namespace
+        parents deeper than ``MAX_NAMESPACE_PAGE_DEPTH`` get no page: a 3,000-level name
+        would otherwise make 3,000 pages, each listing its whole chain (quadratic
+        output)."""
         made: dict[str, MadeUpPage] = {}
         for resolved in self.graph.refs:
-            if resolved.ref.kind is not RefKind.TAG or resolved.source not in self.pages:
+            kind = resolved.ref.kind
+            if kind not in _NAMING_KINDS or resolved.source not in self.pages:
                 continue
             key = target_id(resolved.target)
-            if key and key not in self.pages and self.publish.is_public(key) \
-                    and self.graph.page(key) is None:
+            if not key or key in self.pages or not self.publish.is_public(key) \
+                    or self.graph.page(key) is not None:
+                continue
+            if kind is RefKind.TAG:
                 entry = made.setdefault(key, MadeUpPage(key, resolved.target.name))
                 entry.tagged.add(resolved.source)
+            elif self.pages[resolved.source].dialect is Dialect.LOGSEQ \
+                    and not resolved.ref.is_asset and not _file_link(resolved.ref.raw) \
+                    and resolved.target.suggestion is None:  # a near miss stays a typo
+                made.setdefault(key, MadeUpPage(key, resolved.target.name)).linked = True
         for key in sorted(self.pages):
             parent = self.graph.parent(key)
             while parent and parent not in self.pages and self.graph.page(parent) is None \
@@ -146,7 +165,9 @@ class SiteContext:
     def _assign_slugs(self) -> dict[str, str]:
         taken: set[str] = set()
         slugs: dict[str, str] = {}
-        for key in sorted({*self.pages, *self.made_up}):
+        # Pages with a file first: a page's address never depends on a made-up page
+        # whose name reads the same ("profile (id)" linked, "profile-(id).md" written).
+        for key in [*sorted(self.pages), *sorted(self.made_up.keys() - self.pages.keys())]:
             base = self.graph.url_name(key)
             slugs[key] = take_slug(base, taken,
                                    f"{base}-page" if base.lower() in SITE_FILES else None)

@@ -155,7 +155,8 @@ class Fingerprints:
 
     def made_up(self, key: str) -> str:
         made = self.context.made_up[key]
-        parts: list[object] = [self.site_wide, "made-up", key, made.name, made.is_namespace]
+        parts: list[object] = [self.site_wide, "made-up", key, made.name, made.is_namespace,
+                               made.linked]
         parts.extend(("tagged", self._identity(source)) for source in sorted(made.tagged))
         parts.extend(("child", self._identity(child))
                      for child in self.context.graph.children(key))

@@ -166,7 +166,8 @@ class PageBuilder:
                           frozenset(report.assets), len(view["broken"]), body.reads)
 
     def made_up(self, key: str) -> PageResult:
-        """A page for a tag or namespace that has no file of its own."""
+        """A page for a tag, a namespace or a name Logseq pages link to that has no file
+        of its own."""
         made = self.context.made_up[key]
         site_file = self.context.file_of(key) or ""
         backlinks = self.backlinks.for_page(key, site_file)
@@ -179,7 +180,8 @@ class PageBuilder:
             "breadcrumbs": self._breadcrumbs(key, site_file),
             "backlinks": backlinks,
         }
-        template = "tag.html" if made.tagged else "namespace.html"
+        template = "tag.html" if made.tagged else \
+            "namespace.html" if made.is_namespace else "linked.html"
         markup = self.theme.render(template, site_file, page=view)
         summary = f"{len(view['tagged'])} pages tagged, {len(view['children'])} in namespace"
         return PageResult(key, site_file, markup, made.name, summary,

@@ -2,7 +2,7 @@
 
 Our templates live in ``templates/`` at the repository root (``base.html``,
 ``page.html``, ``index.html``, ``all-pages.html``, ``tags.html``, ``tag.html``,
-``namespace.html``, ``graph.html``, ``404.html``, ``redirect.html``, the partials
+``namespace.html``, ``linked.html``, ``graph.html``, ``404.html``, ``redirect.html``, the partials
 ``macros.html`` and ``nav-tree.html``, and ``static/site.css``, ``static/site.js``,
 ``static/favicon.svg``, and ``static/mermaid.min.js`` with its licence for sites with
 diagrams). A user's folder (``--templates DIR``) is searched first, so
