@@ -85,16 +85,3 @@ def test_a_property_linking_a_file_links_the_file_and_an_empty_list_is_empty(
     assert {key: (kind, _text(value)) for kind, key, value in rows} == {
         "cover": ("refs", "[cover.jpg](files/Attachments/cover.jpg)"), "type": ("empty", "\u2014")}
     assert (tmp_path / "site/files/Attachments/cover.jpg").read_bytes() == b"\xff\xd8\xff\xe0"
-
-
-def test_only_a_logseq_link_to_a_page_with_no_file_makes_a_page(tmp_path: Path) -> None:
-    """Logseq makes a page of any linked name, Obsidian shows an unresolved link: on an
-    Obsidian note a link to nowhere stays broken, and no page is made for it."""
-    vault = tmp_path / "vault"
-    (vault / ".obsidian").mkdir(parents=True)
-    (vault / "N.md").write_text("See [[Nowhere]] and [[Nowhere else]].\n", encoding="utf-8")
-    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
-    html = (tmp_path / "site/n.html").read_text("utf-8")
-    for name in ("Nowhere", "Nowhere else"):
-        assert f'title="page \u2018{name}\u2019 does not exist" role="link"' in html
-    assert "nowhere.html" not in html and not (tmp_path / "site/nowhere.html").exists()

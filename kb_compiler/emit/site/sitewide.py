@@ -116,9 +116,11 @@ def _most_linked(context: SiteContext, limit: int = 10) -> list[dict[str, Any]]:
 
 
 def _top_namespaces(context: SiteContext) -> list[dict[str, Any]]:
+    """The largest namespaces at the top of the tree. Only names the graph reads as a
+    namespace count: an Obsidian folder is none, and its name may be a tag's page."""
     counts: dict[str, int] = {}
     for key in context.pages:
-        if "/" in key:
+        if "/" in key and context.graph.parent(key) is not None:
             top = key.split("/", 1)[0]
             counts[top] = counts.get(top, 0) + 1
     shown = [(top, n) for top, n in counts.items() if context.is_shown(top)]
