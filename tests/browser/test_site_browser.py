@@ -461,3 +461,16 @@ def test_logseq_hiccup_and_query_tables_are_drawn(page: Page, docs_site_url: str
     query.screenshot(path=artifacts / "query-table.png")
     row.get_by_role("link", name="Math Block", exact=True).click()
     expect(page).to_have_url(docs_site_url + "math-block.html")
+
+
+def test_a_cloze_hides_its_answer_until_clicked(page: Page, docs_site_url: str) -> None:
+    """Logseq's Cloze page: 'Most apples are {{cloze red \\\\ color}}.' shows the cue
+    'color' and hides 'red' until clicked; the site showed 'red \\\\ color' as text."""
+    page.goto(docs_site_url + "cloze.html")
+    cloze = page.locator(".cloze", has_text="color").first
+    assert cloze.locator(".cloze-cue").inner_text() == "color"
+    assert not cloze.locator(".cloze-answer").is_visible()
+    cloze.click()
+    assert cloze.locator(".cloze-answer").is_visible()
+    assert cloze.locator(".cloze-answer").inner_text() == "red"
+    assert not cloze.locator(".cloze-cue").is_visible()

@@ -1,7 +1,7 @@
 """Logseq ``{{macros}}`` on a static page.
 
 Macros with a meaning without the app are rendered: ``video``/``youtube``/``tweet``
-become links, ``cloze`` shows its text, ``query`` what it finds (``queries``), the
+become links, ``cloze`` hides its answer until clicked, ``query`` what it finds (``queries``), the
 vault's own text macros (``:macros`` in ``config.edn``) are expanded once. Macros that
 need the running app (``renderer`` and plugin macros) are shown plainly as code.
 """
@@ -36,13 +36,26 @@ def render_macro(linker: PageLinker, meta: dict[str, Any]) -> str:
             return f'<code class="macro">{_escape(f"{{{{{lowered} {args[0]}}}}}")}</code>'
         return media_link("post" if lowered in ("tweet", "twitter") else "video", url)
     if lowered == "cloze" and args:
-        return f'<span class="cloze">{_escape(", ".join(args))}</span>'
+        return cloze_html(", ".join(args))
     if lowered == "query" and not linker.shallow:
         return linker.context.queries.render(linker, _written(meta), str(meta["arguments"]))
     template = dict(getattr(linker.context.kb.config, "macros", ()) or ()).get(name)
     if template is not None and linker.macro_depth < MAX_MACRO_DEPTH:
         return _expand(linker, template, args)
     return _plain(meta)
+
+
+def cloze_html(text: str) -> str:
+    """``{{cloze answer \\ cue}}``: the answer hidden until it is clicked (it takes the
+    focus), the cue shown in its place. A last ``\\`` with nothing after it says there is
+    no cue (Logseq's Cloze page: ``{{cloze \\ \\}}`` hides a backslash pair)."""
+    answer, separator, cue = text.rpartition("\\\\")
+    if not separator:
+        answer, cue = text, ""
+    shown = _escape(cue.strip()) or "\u2026"
+    return (f'<span class="cloze" tabindex="0" title="Click to reveal">'
+            f'<span class="cloze-cue">{shown}</span>'
+            f'<span class="cloze-answer">{_escape(answer.strip())}</span></span>')
 
 
 def _plain(meta: dict[str, Any]) -> str:
