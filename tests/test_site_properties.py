@@ -52,11 +52,13 @@ def test_a_value_with_text_around_its_links_shows_the_text(tmp_path: Path) -> No
 
 def test_obsidian_lists_of_links_stay_links_and_text_with_links_is_text(tmp_path: Path) -> None:
     """In Obsidian a list property is a list (its raw YAML has brackets, quotes and
-    dashes around the links, which are no prose); a text property shows its text."""
+    dashes around the links, which are no prose); a text property shows its text, with
+    no Logseq macro read in it (kepano's templates: "{{date}}" was drawn as one)."""
     vault = tmp_path / "vault"
     (vault / ".obsidian").mkdir(parents=True)
     (vault / "N.md").write_text('---\nrelated: ["[[A]]", "[[B]]"]\nup:\n  - "[[A]]"\n'
-                                'note: "see [[A]] and [[B]] here"\none: "[[A]]"\n---\nBody\n',
+                                'note: "see [[A]] and [[B]] here"\none: "[[A]]"\n'
+                                'created: "{{date}}"\n---\nBody\n',
                                 encoding="utf-8")
     (vault / "A.md").write_text("a\n", encoding="utf-8")
     (vault / "B.md").write_text("b\n", encoding="utf-8")
@@ -65,7 +67,9 @@ def test_obsidian_lists_of_links_stay_links_and_text_with_links_is_text(tmp_path
     rows = re.findall(r'<div class="prop prop-(\w+)"><dt>([^<]*)</dt><dd>(.*?)</dd></div>', html)
     assert {key: (kind, _text(value)) for kind, key, value in rows} == {
         "related": ("refs", "[A](a.html), [B](b.html)"), "up": ("refs", "[A](a.html)"),
-        "note": ("text", "see [A](a.html) and [B](b.html) here"), "one": ("refs", "[A](a.html)")}
+        "note": ("text", "see [A](a.html) and [B](b.html) here"), "one": ("refs", "[A](a.html)"),
+        "created": ("text", "{{date}}")}  # a template's placeholder, no Logseq macro
+    assert 'class="macro"' not in html
 
 
 def test_a_property_linking_a_file_links_the_file_and_an_empty_list_is_empty(

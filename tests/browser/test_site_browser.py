@@ -474,3 +474,21 @@ def test_a_cloze_hides_its_answer_until_clicked(page: Page, docs_site_url: str) 
     assert cloze.locator(".cloze-answer").is_visible()
     assert cloze.locator(".cloze-answer").inner_text() == "red"
     assert not cloze.locator(".cloze-cue").is_visible()
+
+
+def test_on_a_phone_the_home_link_has_a_name_and_keys_break_between_words(
+        browser: object, docs_site_url: str) -> None:
+    """At 375 px the site's name is hidden and the logo is decorative: the home link
+    had no name. A block property's key shrank with its chip and broke mid-word
+    ('nam' / 'e' on Logseq's Tasks page)."""
+    context = browser.new_context(viewport={"width": 375, "height": 800})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(docs_site_url + "tasks.html")
+    expect(page.get_by_role("link", name="logseq-docs: home")).to_be_visible()
+    lines = page.evaluate("""() => [...document.querySelectorAll('.block-props dt')]
+        .filter(dt => dt.getClientRects().length && !/\\s/.test(dt.textContent.trim()))
+        .map(dt => { const range = document.createRange(); range.selectNodeContents(dt);
+                     return [dt.textContent, new Set([...range.getClientRects()]
+                                                     .map(r => Math.round(r.top))).size]; })""")
+    assert lines and all(count == 1 for _, count in lines), lines
+    context.close()

@@ -101,8 +101,9 @@ def _render_value(value: PropertyValue, linker: PageLinker) -> tuple[str, str]:
     if isinstance(value, tuple):
         items = [_render_value(item, linker)[1] for item in value]
         return "list", "".join(f'<span class="chip">{item}</span>' for item in items)
-    state = RenderState(linker, RenderOptions(embedded=True,
-                                              allow_raw_html=False, comments=False))
+    obsidian = linker.page.dialect is not Dialect.LOGSEQ  # no Logseq {{macros}} there
+    state = RenderState(linker, RenderOptions(embedded=True, allow_raw_html=False,
+                                              comments=False, obsidian_syntax=obsidian))
     return "text", render_markdown(str(value), state, inline=True)
 
 
