@@ -168,4 +168,3 @@ def _missing_page(resolved: ResolvedRef) -> str | None:
             RefKind.LINK, RefKind.PROPERTY):
         return None
     return target.node
-

@@ -176,7 +176,7 @@ class BodyRenderer:
             badges += f'<span class="priority priority-{priority.lower()}">{priority}</span>'
         if badges:
             body = _with_badges(body, f'<span class="block-badges">{badges}</span>')
-        if marker in CLOSED_MARKERS:
+        if marker in _CLOSED_MARKERS:
             body = f'<div class="task-closed">{body}</div>'
         return body + planning_html(block) + block_properties_html(block, self.linker)
 
@@ -303,7 +303,7 @@ def render_included(context: SiteContext, host_file: str, snippets: Snippets,
 # Where a block's badges go: inside its first paragraph or heading, so they sit on its
 # first line as Logseq's checkbox and marker do.
 _FIRST_LINE_OPENING = re.compile(r'<(?:p|h[1-6])(?:\s[^>]*)?>|<div class="org-text">')
-CLOSED_MARKERS = frozenset({"DONE", "CANCELED", "CANCELLED"})
+_CLOSED_MARKERS = frozenset({"DONE", "CANCELED", "CANCELLED"})
 
 
 def _with_badges(body: str, badges: str) -> str:
@@ -311,4 +311,3 @@ def _with_badges(body: str, badges: str) -> str:
     if opening is None:
         return badges + body
     return body[:opening.end()] + badges + body[opening.end():]
-

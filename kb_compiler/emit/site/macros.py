@@ -1,9 +1,10 @@
 """Logseq ``{{macros}}`` on a static page.
 
 Macros with a meaning without the app are rendered: ``video``/``youtube``/``tweet``
-become links, ``cloze`` hides its answer until clicked, ``query`` what it finds (``queries``), the
-vault's own text macros (``:macros`` in ``config.edn``) are expanded once. Macros that
-need the running app (``renderer`` and plugin macros) are shown plainly as code.
+become links, ``cloze`` hides its answer until clicked, ``query`` shows what it finds
+(``queries``), the vault's own text macros (``:macros`` in ``config.edn``) are expanded
+once. Macros that need the running app (``renderer`` and plugin macros) are shown
+plainly as code.
 """
 
 from __future__ import annotations

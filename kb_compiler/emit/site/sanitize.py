@@ -68,8 +68,8 @@ STYLE_PROPERTIES = frozenset(
 )
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _UNSAFE_STYLE = re.compile(r"url\s*\(|expression\s*\(|javascript:|@import|\\|<|behavior", re.I)
-# A frame and the address it shows; and the padding in percent that keeps a box at a
-# video's proportions, which an empty gap when the frame is gone.
+# A frame and the address it shows; and the padding in percent (with a height of 0) that
+# keeps a box at a video's proportions: an empty gap once the frame is gone.
 _FRAME = re.compile(r"""<iframe\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))[^>]*>"""
                     r"(?:.*?</iframe\s*>)?", re.IGNORECASE | re.DOTALL)
 _RATIO_BOX = re.compile(r"padding-(?:top|bottom)\s*:\s*[\d.]+\s*%", re.IGNORECASE)
@@ -136,4 +136,3 @@ def _frame_link(found: re.Match[str]) -> str:
     shown = html.escape(url, quote=True)
     return (f'<a class="macro-media external" href="{shown}">'
             f'<span aria-hidden="true">\u25b6</span> Embedded: {shown}</a>')
-
