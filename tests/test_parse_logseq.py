@@ -338,6 +338,14 @@ def test_label_link_points_at_the_page() -> None:
         RefKind.LINK, "User Guide", "the guide", 8)
 
 
+def test_a_label_keeps_its_code_as_written() -> None:
+    """A label holding inline code: code spans are blanked in the text the parser scans,
+    and labels were taken from it, so the export wrote '[[Filename format#^id|`       `
+    filename format]]' for the docs graph's ``[`:legacy` filename format](((uuid)))``."""
+    page = parse_text(f"- [see `x` and **y**]((({UUID})))\n- [`code` only]([[Src]])\n")
+    assert [ref.label for ref in page.references] == ["see `x` and **y**", "`code` only"]
+
+
 def test_local_files_are_asset_references_and_urls_are_not() -> None:
     page = parse("assets.md")
     assert [(r.kind, r.target, r.label, r.is_asset) for r in page.references] == [

@@ -461,7 +461,8 @@ def _scan_bracket_links(raw: str, work: str, context: ScanContext,
         label: str | None = None
         kind = context.link_kind
         if label_head is not None and work.startswith(")", end):
-            span, label = (label_head.start(), end + 1), label_head.group(1)
+            # the label as written: the scanned text has its code spans blanked
+            span, label = (label_head.start(), end + 1), raw[label_head.start(1):label_head.end(1)]
         elif start > 0 and work[start - 1] == "#":
             span = (start - 1, end)
             kind = context.link_kind if context.property else RefKind.TAG
@@ -488,7 +489,7 @@ def _scan_block_refs(raw: str, work: str, context: ScanContext,
         spans.append(match.span())
         found.references.append(_reference(
             context, RefKind.BLOCK_REF, match.start(), raw[match.start():match.end()],
-            block_id=match.group(2).lower(), label=match.group(1)))
+            block_id=match.group(2).lower(), label=raw[match.start(1):match.end(1)]))
     work = _blank(work, spans)
     spans = []
     for match in _BLOCK_REF.finditer(work):
