@@ -179,3 +179,12 @@ def test_keys_yaml_types_keep_their_names() -> None:
     entries = [yaml_to_yaml(prop, []) for prop in found.properties]
     assert yaml.safe_load(frontmatter(entries).split("---\n", 2)[1]) == {
         "true": 1, "null": 2, "3": "x"}
+
+
+def test_scalars_yaml_1_1_types_are_written_as_they_were() -> None:
+    """PyYAML reads YAML 1.1: 'yes' is a boolean and '010' octal 8. Obsidian reads 1.2,
+    where they are the text 'yes' and the number 10; the export wrote 'true' and '8'."""
+    source = "---\nnum: 010\npub: yes\nhex: 0x1F\nflag: true\nv: 1.10\n---\n"
+    found = read_frontmatter("n.md", source)
+    entries = [yaml_to_yaml(prop, []) for prop in found.properties]
+    assert frontmatter(entries) == source

@@ -344,7 +344,9 @@ def yaml_to_yaml(prop: Property, refs: Sequence[Converted]) -> tuple[str, YamlVa
                 reads_as(raw), str | list | dict) and reads_as(raw) is not None:
             return prop.raw_key, Raw(raw)  # a date YAML typed: keep it a date
         return prop.raw_key, value
-    if isinstance(value, float) and raw and "\n" not in raw:
+    if isinstance(value, bool | int | float) and raw and "\n" not in raw \
+            and raw[0] not in "\"'":
+        # as written: PyYAML reads YAML 1.1 ("yes" a boolean, "010" octal 8), Obsidian 1.2
         return prop.raw_key, Raw(raw)
     return prop.raw_key, value
 
