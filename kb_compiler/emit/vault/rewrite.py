@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kb_compiler.config import ParseOptions
 from kb_compiler.emit.vault.blocks import BlockPlan
@@ -91,6 +91,9 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
         if commented is not None and commented(number, resolved.ref.column - 1):
             continue  # Obsidian hides it in a %% comment: Logseq's name stays as written
         found = job.writer.edit(job.page, resolved, lines[number - 1])
+        if found is not None and not job.writer.to_logseq and _TABLE_ROW.match(lines[number - 1]):
+            # a "|" in a link would end the table's cell: Obsidian reads "\|" there
+            found = replace(found, text=_UNESCAPED_PIPE.sub(r"\\|", found.text))
         if found is not None:
             by_line.setdefault(number, []).append(found)
     if job.page.dialect is Dialect.LOGSEQ and not job.writer.to_logseq:
@@ -101,6 +104,11 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
     for number, edits in by_line.items():
         lines[number - 1] = apply_edits(lines[number - 1], edits)
     return lines
+
+
+# A row of a Markdown table (in a Logseq block too), and a "|" no backslash escapes.
+_TABLE_ROW = re.compile(r"[ \t]*(?:[-*+][ \t]+)?\|")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
 def _merge(by_line: dict[int, list[Edit]], more: dict[int, list[Edit]]) -> None:

@@ -1,0 +1,33 @@
+"""`kbc export` and Markdown tables: a "|" in a link ends a table's cell, so in a table
+row Obsidian's links carry "\\|" (Obsidian Help, "Advanced formatting syntax")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.export_support import export, graph_of
+from tests.test_export_org_blocks import logseq_graph, obsidian_vault
+
+UUID = "eeeeeeee-2222-3333-4444-555555555555"
+
+
+def test_links_in_a_logseq_table_escape_their_pipe_in_obsidian(tmp_path: Path) -> None:
+    source = logseq_graph(tmp_path / "graph", {
+        "Target": f"- target\n  id:: {UUID}\n",
+        "T": ("- | a | b |\n  |---|---|\n"
+              f"  | [label]([[Target]]) | [r]((({UUID}))) |\n"
+              "- outside [label]([[Target]])\n"),
+    })
+    export(graph_of(source), tmp_path / "obsidian", "obsidian")
+    assert (tmp_path / "obsidian/T.md").read_text(encoding="utf-8") == (
+        "- | a | b |\n  |---|---|\n"
+        f"  | [[Target\\|label]] | [[Target#^{UUID}\\|r]] |\n"
+        "- outside [[Target|label]]\n")
+
+
+def test_an_obsidian_table_keeps_its_escaped_pipe(tmp_path: Path) -> None:
+    source = obsidian_vault(tmp_path / "vault", {
+        "N": "| a | b |\n|---|---|\n| [[Other\\|alias in table]] | x |\n", "Other": "o\n"})
+    export(graph_of(source), tmp_path / "out", "obsidian")
+    assert (tmp_path / "out/N.md").read_text(encoding="utf-8") == (
+        "| a | b |\n|---|---|\n| [[Other\\|alias in table]] | x |\n")
