@@ -97,7 +97,9 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
         if found is not None:
             by_line.setdefault(number, []).append(found)
     if job.page.dialect is Dialect.LOGSEQ and not job.writer.to_logseq:
-        _escape_phantom_tags(job, lines, by_line, skip_before)
+        masked = _masked_by_block(job.page)
+        _escape_phantom_tags(job, masked, by_line, skip_before)
+        _merge(by_line, _highlights(masked, skip_before))
         _merge(by_line, macro_edits(job.page))
     elif job.page.dialect is not Dialect.LOGSEQ and job.writer.to_logseq:
         _merge(by_line, embed_edits(job.page, skip_before, _obsidian_comments(job)))
@@ -106,6 +108,8 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
     return lines
 
 
+# Logseq's highlight, on one line, with no blank just inside its marks.
+_LOGSEQ_HIGHLIGHT = re.compile(r"\^\^(?![\s^])[^\n]*?(?<![\s^])\^\^")
 # A row of a Markdown table (in a Logseq block too), and a "|" no backslash escapes.
 _TABLE_ROW = re.compile(r"[ \t]*(?:[-*+][ \t]+)?\|")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -142,11 +146,11 @@ def _masked_by_block(page: Page) -> list[str]:
     return masked
 
 
-def _escape_phantom_tags(job: PageJob, lines: list[str], by_line: dict[int, list[Edit]],
+def _escape_phantom_tags(job: PageJob, masked: list[str], by_line: dict[int, list[Edit]],
                          skip_before: int) -> None:
     r"""Logseq -> Obsidian: a ``#word`` Logseq does not read as a tag (``"#tag"``,
-    ``(#tag)``) would become one in Obsidian; escaping it (``\#tag``) keeps it text."""
-    masked = _masked_by_block(job.page)
+    ``(#tag)``) would become one in Obsidian; escaping it (``\#tag``) keeps it text.
+    ``masked``: the page's lines with code blanked (``_masked_by_block``)."""
     spans: dict[int, list[tuple[int, int]]] = {}
     for resolved in job.refs:
         ref = resolved.ref
@@ -163,6 +167,20 @@ def _escape_phantom_tags(job: PageJob, lines: list[str], by_line: dict[int, list
             if taken.covers(match.start()):
                 continue
             by_line.setdefault(number, []).append(Edit(match.start(), match.start(), "\\"))
+
+
+def _highlights(masked: list[str], skip_before: int) -> dict[int, list[Edit]]:
+    """Logseq -> Obsidian: ``^^text^^``, Logseq's highlight, is ``==text==`` (FORMATS.md
+    part 4); Obsidian shows the carets. Logseq reads ``==text==`` too, so it stays."""
+    edits: dict[int, list[Edit]] = {}
+    for number, line in enumerate(masked, start=1):
+        if number <= skip_before or "^^" not in line:
+            continue
+        for match in _LOGSEQ_HIGHLIGHT.finditer(line):
+            start, end = match.span()
+            edits.setdefault(number, []).extend(
+                [Edit(start, start + 2, "=="), Edit(end - 2, end, "==")])
+    return edits
 
 
 def _obsidian_comments(job: PageJob) -> Callable[[int, int], bool] | None:

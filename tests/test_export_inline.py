@@ -1,5 +1,6 @@
-"""`kbc export` and Markdown tables: a "|" in a link ends a table's cell, so in a table
-row Obsidian's links carry "\\|" (Obsidian Help, "Advanced formatting syntax")."""
+"""`kbc export` and inline syntax the dialects write differently: in a table row a "|" in
+a link ends the cell, so Obsidian's links carry "\\|" there (Obsidian Help, "Advanced
+formatting syntax"); Logseq's ``^^highlight^^`` is Obsidian's ``==highlight==``."""
 
 from __future__ import annotations
 
@@ -31,3 +32,16 @@ def test_an_obsidian_table_keeps_its_escaped_pipe(tmp_path: Path) -> None:
     export(graph_of(source), tmp_path / "out", "obsidian")
     assert (tmp_path / "out/N.md").read_text(encoding="utf-8") == (
         "| a | b |\n|---|---|\n| [[Other\\|alias in table]] | x |\n")
+
+
+def test_a_logseq_highlight_is_an_obsidian_highlight(tmp_path: Path) -> None:
+    """``^^text^^`` is Logseq's highlight and ``==text==`` Obsidian's (FORMATS.md part 4);
+    Obsidian showed the carets (Logseq's docs graph, Markdown.md). Code keeps them."""
+    source = logseq_graph(tmp_path / "graph", {
+        "H": "- a ^^marked [[Target]] text^^, `^^code^^` and ^^ spaced ^^\n"
+             "- ```\n  ^^in a fence^^\n  ```\n",
+        "Target": "- t\n"})
+    export(graph_of(source), tmp_path / "obsidian", "obsidian")
+    assert (tmp_path / "obsidian/H.md").read_text(encoding="utf-8") == (
+        "- a ==marked [[Target]] text==, `^^code^^` and ^^ spaced ^^\n"
+        "- ```\n  ^^in a fence^^\n  ```\n")
