@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from kb_compiler.config import ParseOptions
 from kb_compiler.emit.vault.properties import (
     Converted,
+    list_keys,
     logseq_to_yaml,
     yaml_to_logseq,
     yaml_to_yaml,
@@ -188,3 +189,11 @@ def test_scalars_yaml_1_1_types_are_written_as_they_were() -> None:
     found = read_frontmatter("n.md", source)
     entries = [yaml_to_yaml(prop, []) for prop in found.properties]
     assert frontmatter(entries) == source
+
+
+def test_a_mapping_is_no_list_logseq_splits_into_pages() -> None:
+    """'nested: {a: 1, b: [2, 3]}' goes to Logseq as one line of YAML; listed among the
+    keys split at commas, it made pages named '{a: 1', 'b: [2' and '3]}'."""
+    found = read_frontmatter("n.md", "---\nnested: {a: 1, b: [2, 3]}\nrows: [[1, 2]]\n"
+                                     "list: [x, y]\n---\n")
+    assert list_keys(found.properties) == {"list"}

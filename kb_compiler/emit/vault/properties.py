@@ -372,9 +372,11 @@ def list_keys(properties: Sequence[Property]) -> set[str]:
     aliases): Logseq must split their values on commas
     (``:property/separated-by-commas``) for the items to come back as a list. Not a key
     that lists a number or a date somewhere (``coordinates: ["35.02", "135.75"]``):
-    Logseq makes a page of every piece it splits off, so such a list goes over as text."""
+    Logseq makes a page of every piece it splits off, so such a list goes over as text.
+    Nor a mapping or a list holding lists, which goes over as one line of YAML."""
     lists = [p for p in properties if isinstance(p.value, tuple)
-             and p.key not in BUILT_IN_LIST_KEYS and valid_property_key(p.raw_key)]
+             and p.key not in BUILT_IN_LIST_KEYS and valid_property_key(p.raw_key)
+             and not any(isinstance(item, tuple) for item in p.value)]  # nested: YAML text
     split = {normalize_key(p.raw_key) for p in lists
              if any(not (isinstance(item, str) and _ONE_LINK.fullmatch(item.strip()))
                     for item in p.value)}
