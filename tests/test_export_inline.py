@@ -45,3 +45,15 @@ def test_a_logseq_highlight_is_an_obsidian_highlight(tmp_path: Path) -> None:
     assert (tmp_path / "obsidian/H.md").read_text(encoding="utf-8") == (
         "- a ==marked [[Target]] text==, `^^code^^` and ^^ spaced ^^\n"
         "- ```\n  ^^in a fence^^\n  ```\n")
+
+
+def test_an_obsidian_number_after_a_hash_stays_text_in_logseq(tmp_path: Path) -> None:
+    """Obsidian reads no tag in ``#1984`` (a tag needs a character that is no digit);
+    Logseq reads one, and the round trip came back with a link '#[[1984]]'."""
+    source = obsidian_vault(tmp_path / "vault", {
+        "N": "Year #1984, #1984x, `#42`, [l](http://a.b/#12) and #12/ab\n"})
+    export(graph_of(source), tmp_path / "logseq", "logseq")
+    assert (tmp_path / "logseq/pages/N.md").read_text(encoding="utf-8") == (
+        "- Year \\#1984, #1984x, `#42`, [l](http://a.b/#12) and #12/ab\n")
+    page = graph_of(tmp_path / "logseq").page("n")
+    assert page is not None and [r.target for r in page.references] == ["1984x", "12/ab"]
