@@ -57,3 +57,18 @@ def test_an_obsidian_number_after_a_hash_stays_text_in_logseq(tmp_path: Path) ->
         "- Year \\#1984, #1984x, `#42`, [l](http://a.b/#12) and #12/ab\n")
     page = graph_of(tmp_path / "logseq").page("n")
     assert page is not None and [r.target for r in page.references] == ["1984x", "12/ab"]
+
+
+def test_a_labelled_link_in_a_logseq_property_is_obsidians_labelled_link(
+        tmp_path: Path) -> None:
+    """'[shown]([[Deep]])' in a property: in a list it stayed Logseq's syntax, which
+    Obsidian reads as text; alone it lost its label."""
+    source = logseq_graph(tmp_path / "graph", {
+        "P": "related:: [shown]([[Deep]]), [[Other]]\nsolo:: [shown]([[Deep]])\n\n- body\n",
+        "Deep": "- d\n", "Other": "- o\n"})
+    (source / "logseq/config.edn").write_text("{:property/separated-by-commas #{:related}}\n",
+                                              encoding="utf-8")
+    export(graph_of(source), tmp_path / "obsidian", "obsidian")
+    assert (tmp_path / "obsidian/P.md").read_text(encoding="utf-8") == (
+        '---\nrelated:\n  - "[[Deep|shown]]"\n  - "[[Other]]"\nsolo: "[[Deep|shown]]"\n---\n'
+        "- body\n")

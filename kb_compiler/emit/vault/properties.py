@@ -96,8 +96,8 @@ def logseq_to_yaml(prop: Property, refs: Sequence[Converted], comma_keys: frozen
     if len(pieces) > 1 or (pieces and not _ONE_LINK.fullmatch(raw[:-1].strip())):
         return out_key, [_unsplit_piece(key, piece, refs, options) for piece in pieces]
     if refs and _only_references(raw, refs):
-        links: list[YamlValue] = [f"[[{c.name or c.ref.target}]]" for c in refs
-                                  if c.ref.block_id is None]
+        links: list[YamlValue] = [c.text if c.ref.label else f"[[{c.name or c.ref.target}]]"
+                                  for c in refs if c.ref.block_id is None]
         if links:
             return out_key, links if len(links) > 1 or marked or key in list_keys \
                 else links[0]
@@ -111,7 +111,8 @@ def _piece_to_yaml(piece: str, refs: Sequence[Converted]) -> YamlValue:
     if link:
         found = next((c for c in refs if c.ref.raw == piece), None)
         return f"[[{found.name}]]" if found is not None and found.name else piece
-    return piece
+    labelled = next((c for c in refs if c.ref.label and c.ref.raw == piece.strip()), None)
+    return labelled.text if labelled is not None else piece  # [shown]([[X]]): [[X|shown]]
 
 
 def _only_references(raw: str, refs: Sequence[Converted]) -> bool:
