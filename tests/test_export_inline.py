@@ -72,3 +72,17 @@ def test_a_labelled_link_in_a_logseq_property_is_obsidians_labelled_link(
     assert (tmp_path / "obsidian/P.md").read_text(encoding="utf-8") == (
         '---\nrelated:\n  - "[[Deep|shown]]"\n  - "[[Other]]"\nsolo: "[[Deep|shown]]"\n---\n'
         "- body\n")
+
+
+def test_a_link_to_a_name_the_file_name_escapes_keeps_the_name_as_its_label(
+        tmp_path: Path) -> None:
+    """Logseq's 'New to Logseq?' is the file 'New to Logseq%3F.md'; in Obsidian the link
+    names the file, and showed 'New to Logseq%3F' where the page said 'New to Logseq?'."""
+    source = logseq_graph(tmp_path / "graph", {
+        "A": "- see [[New to Logseq?]] and [[plain]]\n", "New to Logseq%3F": "- q\n",
+        "Plain": "- p\n"})
+    (source / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
+                                              encoding="utf-8")
+    export(graph_of(source), tmp_path / "obsidian", "obsidian")
+    assert (tmp_path / "obsidian/A.md").read_text(encoding="utf-8") == (
+        "- see [[New to Logseq%3F|New to Logseq?]] and [[Plain]]\n")

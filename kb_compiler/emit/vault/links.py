@@ -126,9 +126,16 @@ class LinkWriter:
         return f"[[{name}|{label}]]" if label else f"[[{name}]]"
 
     def _alias_label(self, ref: Reference, owner: PageTarget) -> str | None:
+        """The written name as the label where the link says another: an alias, or a
+        name the file name had to escape (``[[New to Logseq?]]`` links the note
+        ``New to Logseq%3F``, which Obsidian would show)."""
         written = page_id(ref.target)
         aliases = {page_id(alias) for alias in owner.source.aliases}
-        return ref.target if written in aliases and written != owner.source.id else None
+        if written in aliases and written != owner.source.id:
+            return ref.target
+        link = self._name(owner)
+        escaped = unquote(link) != link and page_id(unquote(link)) == written
+        return ref.target.strip() if escaped and not self.to_logseq else None
 
     def _tag(self, ref: Reference, owner: PageTarget | None, context: tuple[str, str], *,
              hashed: bool, from_logseq: bool) -> str | None:
