@@ -19,6 +19,8 @@ from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.emit.vault.web_embeds import embed_edits, macro_edits
 from kb_compiler.model import Diagnostic, Dialect, Page, Property, Severity
 from kb_compiler.parse.logseq_blocks import mask_verbatim
+from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
+from kb_compiler.parse.obsidian_inline import tag_at as obsidian_tag_at
 from kb_compiler.parse.obsidian_mask import comment_spans
 from kb_compiler.parse.text import mask_code
 from kb_compiler.resolve import ResolvedRef
@@ -103,14 +105,13 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
         _merge(by_line, macro_edits(job.page))
     elif job.page.dialect is not Dialect.LOGSEQ and job.writer.to_logseq:
         _merge(by_line, embed_edits(job.page, skip_before, _obsidian_comments(job)))
-        _merge(by_line, _escape_number_tags(job.page, skip_before))
+        _merge(by_line, _escape_logseq_only_tags(job.page, skip_before))
     for number, edits in by_line.items():
         lines[number - 1] = apply_edits(lines[number - 1], edits)
     return lines
 
 
-# "#" and digits only, where Logseq reads a tag (after a blank) and Obsidian none.
-_NUMBER_TAG = re.compile(r"(?<!\S)#\d+(?![\w/-])")
+_HASH = re.compile("#")
 # Logseq's highlight, on one line, with no blank just inside its marks.
 _LOGSEQ_HIGHLIGHT = re.compile(r"\^\^(?![\s^])[^\n]*?(?<![\s^])\^\^")
 # A row of a Markdown table (in a Logseq block too), and a "|" no backslash escapes.
@@ -172,17 +173,19 @@ def _escape_phantom_tags(job: PageJob, masked: list[str], by_line: dict[int, lis
             by_line.setdefault(number, []).append(Edit(match.start(), match.start(), "\\"))
 
 
-def _escape_number_tags(page: Page, skip_before: int) -> dict[int, list[Edit]]:
-    r"""Obsidian -> Logseq: ``#1984`` is no tag to Obsidian (a tag needs a character that
-    is no digit) but a tag to Logseq; ``\#1984`` keeps it text there."""
+def _escape_logseq_only_tags(page: Page, skip_before: int) -> dict[int, list[Edit]]:
+    r"""Obsidian -> Logseq: a ``#word`` Logseq reads as a tag and Obsidian does not
+    (``#1984``: an Obsidian tag needs a character that is no digit); ``\#1984`` keeps it
+    text in Logseq. Each parser's own tag reading decides."""
     edits: dict[int, list[Edit]] = {}
     for number, line in enumerate(mask_code(page.text).split("\n"), start=1):
         if number <= skip_before or "#" not in line:
             continue
         taken = Spans(m.span() for m in _NOT_TAG_CONTEXT.finditer(line))
-        for match in _NUMBER_TAG.finditer(line):
-            if not taken.covers(match.start()):
-                edits.setdefault(number, []).append(Edit(match.start(), match.start(), "\\"))
+        for at in (m.start() for m in _HASH.finditer(line)):
+            if not taken.covers(at) and logseq_tag_at(line, at) \
+                    and obsidian_tag_at(line, at) is None:
+                edits.setdefault(number, []).append(Edit(at, at, "\\"))
     return edits
 
 
