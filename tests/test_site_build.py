@@ -41,6 +41,21 @@ def build(vault: Path, out: Path, **options: object) -> tuple[KnowledgeGraph, Bu
     return graph, build_site(graph, out, SiteOptions(**options))  # type: ignore[arg-type]
 
 
+def obsidian_site(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    """An Obsidian vault of ``files`` (path -> text or bytes) built without search; the
+    site's folder."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    for name, data in files.items():
+        (vault / name).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            (vault / name).write_bytes(data)
+        else:
+            (vault / name).write_text(data, "utf-8")
+    build(vault, tmp_path / "site", search=False)
+    return tmp_path / "site"
+
+
 def assert_complete(graph: KnowledgeGraph, out: Path, report: BuildReport) -> None:
     """Every local link resolves, and every published page has its own file."""
     problems, pages = crawl(out)
@@ -188,13 +203,10 @@ def test_obsidian_tasks_of_any_status_are_checked_tasks(tmp_path: Path) -> None:
     """Obsidian reads ``- [c]`` with any character but a space as a done task, the
     character its status (``data-task``; themes draw ``[-]``, ``[/]``...); ``kbc export``
     writes Logseq's DOING and CANCELED so. The site left the brackets as text."""
-    vault = tmp_path / "vault"
-    (vault / ".obsidian").mkdir(parents=True)
-    (vault / "Tasks.md").write_text(
+    site = obsidian_site(tmp_path, {"Tasks.md": (
         "- [ ] open\n- [x] done\n- [-] cancelled **now**\n- [/] going\n- [-]no space\n\n"
-        "1. [?] a question\n\nText [-] in a paragraph\n", "utf-8")
-    build(vault, tmp_path / "site", search=False)
-    page = (tmp_path / "site" / "tasks.html").read_text("utf-8")
+        "1. [?] a question\n\nText [-] in a paragraph\n")})
+    page = (site / "tasks.html").read_text("utf-8")
     items = re.findall(r'<li id="b\d+"([^>]*)>(<input[^>]*>)?(.*?)</li>', page)
     assert [(attrs, "checked" in box, text) for attrs, box, text in items] == [
         (' class="task-list-item"', False, " open"),
@@ -210,14 +222,10 @@ def test_a_link_to_a_page_of_a_pdf_opens_the_pdf_at_that_page(tmp_path: Path) ->
     """Obsidian links and embeds a PDF's page as ``[[Doc.pdf#page=3]]`` (Obsidian Help,
     "Embed files"), and a Markdown link may end in ``#page=7``; the site dropped the
     page, which browsers' PDF viewers open the file at."""
-    vault = tmp_path / "vault"
-    (vault / ".obsidian").mkdir(parents=True)
-    (vault / "Doc.pdf").write_bytes(b"%PDF-1.4\n")
-    (vault / "Notes.md").write_text(
+    site = obsidian_site(tmp_path, {"Doc.pdf": b"%PDF-1.4\n", "Notes.md": (
         "![[Doc.pdf#page=3]] [[Doc.pdf#page=5|p5]] [seven](Doc.pdf#page=7) "
-        "[tall](Doc.pdf#height=400) ![[Doc.pdf]]\n", "utf-8")
-    build(vault, tmp_path / "site", search=False)
-    notes = (tmp_path / "site" / "notes.html").read_text("utf-8")
+        "[tall](Doc.pdf#height=400) ![[Doc.pdf]]\n")})
+    notes = (site / "notes.html").read_text("utf-8")
     hrefs = re.findall(r'<a[^>]*href="(files/Doc\.pdf[^"]*)"', notes)
     assert hrefs == ["files/Doc.pdf#page=3", "files/Doc.pdf#page=5", "files/Doc.pdf#page=7",
                      "files/Doc.pdf", "files/Doc.pdf"]

@@ -5,33 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb_compiler.emit.site import SiteOptions, build_site
-from kb_compiler.loader import load
-from kb_compiler.resolve import resolve
+from tests.test_site_build import obsidian_site
 
 
 def test_only_a_logseq_link_to_a_page_with_no_file_makes_a_page(tmp_path: Path) -> None:
     """Logseq makes a page of any linked name, Obsidian shows an unresolved link: on an
     Obsidian note a link to nowhere stays broken, and no page is made for it."""
-    vault = tmp_path / "vault"
-    (vault / ".obsidian").mkdir(parents=True)
-    (vault / "N.md").write_text("See [[Nowhere]] and [[Nowhere else]].\n", encoding="utf-8")
-    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
-    html = (tmp_path / "site/n.html").read_text("utf-8")
+    site = obsidian_site(tmp_path, {"N.md": "See [[Nowhere]] and [[Nowhere else]].\n"})
+    html = (site / "n.html").read_text("utf-8")
     for name in ("Nowhere", "Nowhere else"):
         assert f'title="page \u2018{name}\u2019 does not exist" role="link"' in html
-    assert "nowhere.html" not in html and not (tmp_path / "site/nowhere.html").exists()
+    assert "nowhere.html" not in html and not (site / "nowhere.html").exists()
 
 
 def test_obsidian_folders_are_no_namespaces_on_the_home_page(tmp_path: Path) -> None:
     """kepano's vault: the home page's Namespaces listed 'clippings 3' linking the
     #clippings tag page, which lists another page; its folders are no namespaces."""
-    vault = tmp_path / "vault"
-    (vault / ".obsidian").mkdir(parents=True)
-    (vault / "Clippings").mkdir()
-    for name in ("A", "B"):
-        (vault / "Clippings" / f"{name}.md").write_text("clipped\n", encoding="utf-8")
-    (vault / "Template.md").write_text("---\ntags: [clippings]\n---\nx\n", encoding="utf-8")
-    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
-    home = (tmp_path / "site/index.html").read_text("utf-8")
-    assert "Namespaces</h2>" not in home and (tmp_path / "site/clippings.html").exists()
+    site = obsidian_site(tmp_path, {"Clippings/A.md": "clipped\n", "Clippings/B.md": "clipped\n",
+                                    "Template.md": "---\ntags: [clippings]\n---\nx\n"})
+    home = (site / "index.html").read_text("utf-8")
+    assert "Namespaces</h2>" not in home and (site / "clippings.html").exists()

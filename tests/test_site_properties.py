@@ -8,6 +8,7 @@ from pathlib import Path
 from kb_compiler.emit.site import SiteOptions, build_site
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
+from tests.test_site_build import obsidian_site
 
 
 def panel(tmp_path: Path, pages: dict[str, str], shown: str) -> dict[str, tuple[str, str]]:
@@ -21,7 +22,10 @@ def panel(tmp_path: Path, pages: dict[str, str], shown: str) -> dict[str, tuple[
     for name, text in pages.items():
         (vault / "pages" / name).write_text(text, encoding="utf-8")
     build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
-    html = (tmp_path / "site" / shown).read_text("utf-8")
+    return _rows((tmp_path / "site" / shown).read_text("utf-8"))
+
+
+def _rows(html: str) -> dict[str, tuple[str, str]]:
     rows = re.findall(r'<div class="prop prop-(\w+)"><dt>([^<]*)</dt><dd>(.*?)</dd></div>', html)
     return {key: (kind, _text(value)) for kind, key, value in rows}
 
@@ -54,18 +58,12 @@ def test_obsidian_lists_of_links_stay_links_and_text_with_links_is_text(tmp_path
     """In Obsidian a list property is a list (its raw YAML has brackets, quotes and
     dashes around the links, which are no prose); a text property shows its text, with
     no Logseq macro read in it (kepano's templates: "{{date}}" was drawn as one)."""
-    vault = tmp_path / "vault"
-    (vault / ".obsidian").mkdir(parents=True)
-    (vault / "N.md").write_text('---\nrelated: ["[[A]]", "[[B]]"]\nup:\n  - "[[A]]"\n'
-                                'note: "see [[A]] and [[B]] here"\none: "[[A]]"\n'
-                                'created: "{{date}}"\n---\nBody\n',
-                                encoding="utf-8")
-    (vault / "A.md").write_text("a\n", encoding="utf-8")
-    (vault / "B.md").write_text("b\n", encoding="utf-8")
-    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
-    html = (tmp_path / "site/n.html").read_text("utf-8")
-    rows = re.findall(r'<div class="prop prop-(\w+)"><dt>([^<]*)</dt><dd>(.*?)</dd></div>', html)
-    assert {key: (kind, _text(value)) for kind, key, value in rows} == {
+    site = obsidian_site(tmp_path, {
+        "N.md": '---\nrelated: ["[[A]]", "[[B]]"]\nup:\n  - "[[A]]"\n'
+                'note: "see [[A]] and [[B]] here"\none: "[[A]]"\ncreated: "{{date}}"\n---\nBody\n',
+        "A.md": "a\n", "B.md": "b\n"})
+    html = (site / "n.html").read_text("utf-8")
+    assert _rows(html) == {
         "related": ("refs", "[A](a.html), [B](b.html)"), "up": ("refs", "[A](a.html)"),
         "note": ("text", "see [A](a.html) and [B](b.html) here"), "one": ("refs", "[A](a.html)"),
         "created": ("text", "{{date}}")}  # a template's placeholder, no Logseq macro
@@ -77,15 +75,9 @@ def test_a_property_linking_a_file_links_the_file_and_an_empty_list_is_empty(
     """kepano's vault: 'cover: "[[out-of-control.jpg]]"' names a picture in Attachments/;
     the panel called it a page that does not exist and the site did not copy it. An
     empty YAML list ('type: []', 43 rows there) showed '[]'."""
-    vault = tmp_path / "vault"
-    (vault / ".obsidian").mkdir(parents=True)
-    (vault / "Attachments").mkdir()
-    (vault / "Attachments/cover.jpg").write_bytes(b"\xff\xd8\xff\xe0")
-    (vault / "Book.md").write_text('---\ncover: "[[cover.jpg]]"\ntype: []\n---\nBody\n',
-                                   encoding="utf-8")
-    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
-    html = (tmp_path / "site/book.html").read_text("utf-8")
-    rows = re.findall(r'<div class="prop prop-(\w+)"><dt>([^<]*)</dt><dd>(.*?)</dd></div>', html)
-    assert {key: (kind, _text(value)) for kind, key, value in rows} == {
+    site = obsidian_site(tmp_path, {
+        "Attachments/cover.jpg": b"\xff\xd8\xff\xe0",
+        "Book.md": '---\ncover: "[[cover.jpg]]"\ntype: []\n---\nBody\n'})
+    assert _rows((site / "book.html").read_text("utf-8")) == {
         "cover": ("refs", "[cover.jpg](files/Attachments/cover.jpg)"), "type": ("empty", "\u2014")}
-    assert (tmp_path / "site/files/Attachments/cover.jpg").read_bytes() == b"\xff\xd8\xff\xe0"
+    assert (site / "files/Attachments/cover.jpg").read_bytes() == b"\xff\xd8\xff\xe0"
