@@ -3,16 +3,18 @@ shards, and a rebuild indexes again only the shards whose pages changed."""
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import gzip
 import json
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from kb_compiler.commands.build import summary
-from kb_compiler.emit.site import BuildReport, SiteOptions, build_site, search
+from kb_compiler.emit.site import BuildReport, SiteOptions, build_site, pagefind_service, search
 from kb_compiler.emit.site.pagefind_service import write_bundle
 from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
@@ -181,6 +183,39 @@ def test_a_failing_indexer_is_one_error_and_leaves_the_previous_site(
         build(vault, site)
     assert {path: path.read_bytes() for path in site.rglob("*") if path.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "vault"]  # no leftovers
+
+
+def test_a_transient_error_starting_the_indexer_is_tried_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full test run once failed with EFAULT from exec while two shards' indexers were
+    starting; a second try starts it, and the site has its search."""
+    real_popen = subprocess.Popen
+    starts: list[list[str]] = []
+
+    def popen_failing_once(command: list[str], **options: object) -> subprocess.Popen[bytes]:
+        starts.append(command)
+        if len(starts) == 1:
+            raise OSError(errno.EFAULT, "Bad address", command[0])
+        return real_popen(command, **options)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(pagefind_service.subprocess, "Popen", popen_failing_once)
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Note.md").write_text("# Note\nzebrafinch\n", "utf-8")
+    build(vault, tmp_path / "site")
+    assert len(starts) == 2
+    assert "zebrafinch" in all_fragments(tmp_path / "site")["/note.html"]
+
+
+def test_an_indexer_that_cannot_start_is_one_error_after_one_try(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = str(tmp_path / "no-pagefind")
+    monkeypatch.setattr(search, "pagefind_command", lambda: [missing, "--service"])
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Note.md").write_text("# Note\ntext\n", "utf-8")
+    with pytest.raises(KbcError, match=r"search indexing failed \(\[Errno 2\].*no-pagefind"):
+        build(vault, tmp_path / "site")
 
 
 def test_pagefind_runs_as_its_own_binary_not_through_python() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import json
 import queue
 import subprocess
@@ -26,6 +27,23 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 _END = b","
+# Errors of starting a program that a second try may not meet. One full test run in
+# about twenty-five had EFAULT from exec while two shards' services were starting.
+_TRANSIENT_START_ERRORS = frozenset({errno.EFAULT, errno.EAGAIN, errno.ETXTBSY, errno.EINTR})
+
+
+def _start(command: Sequence[str], errors: IO[bytes]) -> subprocess.Popen[bytes]:
+    """The service started, tried a second time after a transient start error."""
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(list(command), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=errors)
+
+    try:
+        return start()
+    except OSError as error:
+        if error.errno not in _TRANSIENT_START_ERRORS:
+            raise
+    return start()
 
 
 class PagefindError(Exception):
@@ -43,8 +61,7 @@ def write_bundle(command: Sequence[str], documents: Sequence[tuple[str, str]], b
     ``bundle`` with the service ``command`` starts. ``started`` is handed the process
     (to kill it on cancel). ``PagefindError`` when the service fails or times out."""
     with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(list(command), stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=errors)
+        process = _start(command, errors)
         if started is not None:
             started(process)
         try:
