@@ -172,6 +172,20 @@ def test_a_block_in_a_list_item_is_drawn_as_a_block() -> None:
     assert '<span class="ss">:query</span>' in html and "#+" not in html
 
 
+def test_urls_in_angle_brackets_are_links_as_mldoc_reads_them() -> None:
+    """mldoc reads ``<protocol:link>`` as a link labelled with the URL (``quick_link``
+    in ``inline.ml``); the docs graph's 2020_05_14.org has ``<https://logseq.com/draw>``,
+    which the site showed as text in its brackets. Timestamps and targets stay text."""
+    text = ("Draw at <https://logseq.com/draw>, mail <mailto:team@example.com>;\n"
+            "not: <2020-05-14 Thu>, <<target>>, <javascript:alert(1)>, ~<https://a.org>~")
+    html = render_org_text(text, RenderState(RecordingLinker(), RenderOptions()))
+    assert '<a href="https://logseq.com/draw">https://logseq.com/draw</a>,' in html
+    assert '<a href="mailto:team@example.com">mailto:team@example.com</a>;' in html
+    assert "&lt;2020-05-14 Thu&gt;, &lt;&lt;target&gt;&gt;, &lt;javascript:alert(1)&gt;" in html
+    assert "<code>&lt;https://a.org&gt;</code>" in html
+    assert html.count("<a ") == 2
+
+
 # -- the site and the parser read Org text alike ----------------------------------------
 
 _FRAGMENTS = st.sampled_from([

@@ -8,17 +8,17 @@ for Logseq's Markdown pages (highlighted code, a query's results, MathML); a
 text, drawn as on those pages. The blocks are the ones the parser masks, so a link in
 one is no link on the page and no reference in the graph; an unclosed block is text.
 
-In the text, live as ``parse.logseq_org`` reads it: Org links ``[[target][label]]`` (to a
-page, a block ``((uuid))``, a file or a URL; a picture, sound or video is shown in
+In the text, live as ``parse.logseq_org`` reads it: Org links ``[[target][label]]`` (to
+a page, a block ``((uuid))``, a file or a URL; a picture, sound or video is shown in
 place), ``[[page]]``, ``[label]([[page]])``, ``#tag``, ``((uuid))``, ``{{embed ...}}``
-and other macros, bare URLs. ``~code~`` and ``=verbatim=`` are code, with nothing read
-inside them. ``*bold*``, ``/italic/``, ``_underline_`` and ``+strike-through+`` are
-emphasis, on one line, where Org's rules allow it (a blank or one of ``-('"{`` before the
-opening mark, a blank or punctuation after the closing one, no blank inside either);
-``^^highlight^^`` and hiccup are drawn. Lists and tables are cut out with the blocks and
-drawn as mldoc reads them (an item's rows hold blocks of their own). Other Org markup
-(footnotes, timestamps, ``\\#``) stays as written. An Org link a browser may not follow
-(``javascript:``) shows its label.
+and other macros, bare URLs and URLs in angle brackets (``<https://...>``). ``~code~``
+and ``=verbatim=`` are code, with nothing read inside them. ``*bold*``, ``/italic/``,
+``_underline_`` and ``+strike-through+`` are emphasis, on one line, where Org's rules
+allow it (a blank or one of ``-('"{`` before the opening mark, a blank or punctuation
+after the closing one, no blank inside either); ``^^highlight^^`` and hiccup are drawn.
+Lists and tables are cut out with the blocks and drawn as mldoc reads them (an item's
+rows hold blocks of their own). Other Org markup (footnotes, timestamps, ``\\#``) stays
+as written. An Org link a browser may not follow (``javascript:``) shows its label.
 
 The parser is a markdown-it ``zero`` instance (no Markdown syntax) with the site's own
 inline rules for the shared syntax and rules for Org's.
@@ -318,6 +318,7 @@ def org_markdown() -> MarkdownIt:
     md.inline.add_terminator_char("(")
     md.inline.add_terminator_char("/")
     use_gfm_autolinks(md)
+    md.enable("autolink")  # mldoc's quick link: <https://...>, <mailto:...>
     # pictures and files an Org link shows, with the size written after one
     md.core.ruler.push("kbc_local_links", local_links)
     add_linker_renderers(md)
