@@ -22,7 +22,7 @@ from kb_compiler.model import Block
 from kb_compiler.parse.logseq import parse_logseq
 from kb_compiler.resolve import resolve
 from tests.conftest import LOGSEQ_DOCS
-from tests.test_site_build import own_outline
+from tests.test_site_build import obsidian_site, own_outline
 
 UUID = "64f1b2c3-aaaa-bbbb-cccc-1234567890ab"
 
@@ -151,6 +151,33 @@ def test_embeds_block_refs_and_macros_in_a_built_page(tmp_path: Path) -> None:
                      r"read the guest book</a>", body)
     guest = (tmp_path / "site" / "guest.html").read_text("utf-8")
     assert f'id="block-{UUID}"' in guest
+
+
+def test_a_page_embeds_its_own_parts_and_only_a_part_that_leads_back_is_a_cycle(
+        tmp_path: Path) -> None:
+    """An embed of the note's own section or block that does not hold the embed is
+    shown, as Obsidian and Logseq show it (and as ``kbc check`` finds no cycle); it was
+    drawn as "Embed cycle: Self → Self"."""
+    site = obsidian_site(tmp_path / "obsidian", {"Self.md": (
+        "# Top\n\n![[#Part]]\n\n![[Self#^blk]]\n\n## Part\n\npart text\n\n"
+        "block text ^blk\n\n## Loop\n\n![[#Loop]]\n")})
+    body = _note_body(site / "self.html")
+    assert body.count("part text") == 2
+    assert body.count("block text") == 3  # its own, in the section's embed and its own embed
+    assert body.count("Embed cycle:") == 1  # the section that embeds itself
+    vault = write(tmp_path / "logseq" / "vault", {"Self.md": f"""\
+        - the key block
+          id:: {UUID}
+        - shown again: {{{{embed (({UUID}))}}}}
+        """})
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "logseq" / "site",
+               SiteOptions(search=False))
+    body = _note_body(tmp_path / "logseq" / "site" / "self.html")
+    assert body.count("the key block") == 2 and "Embed cycle:" not in body
+
+
+def _note_body(page: Path) -> str:
+    return page.read_text("utf-8").split('class="note-body', 1)[1].split("</article>", 1)[0]
 
 
 def test_graphs_are_deterministic_and_bounded() -> None:

@@ -5,7 +5,9 @@ then fills the slots breadth first with an explicit queue, never by recursion; e
 filled slot may open new slots one level deeper. Every slot knows the chain of
 (page, blocks) that led to it:
 
-- a slot whose target is already on its chain is a cycle: a note says so;
+- a slot whose target (a page, or some of its blocks) is already on its chain is a
+  cycle: a note says so. Part of a page on the chain is no cycle unless it leads back:
+  a note may embed its own section that does not hold the embed;
 - deeper than ``MAX_EMBED_DEPTH`` levels, or past ``MAX_EMBED_BLOCKS`` included blocks
   or ``MAX_EMBED_CHARS`` of included markup for the whole page, a note says the rest was
   left out (24 pages each embedding the next twice stay a few hundred slots).
@@ -98,7 +100,7 @@ class Transcluder:
 
     def _fill_one(self, slot: Slot) -> str:
         node: Node = (slot.page, slot.roots)
-        if node in slot.chain or (slot.page, None) in slot.chain:
+        if node in slot.chain:
             names = [self.context.display_name(page) for page, _ in (*slot.chain, node)]
             return _note("cycle", "Embed cycle: " + " \u2192 ".join(names) + " (not repeated)")
         if slot.depth > MAX_EMBED_DEPTH:
