@@ -231,6 +231,23 @@ def test_a_link_to_a_page_of_a_pdf_opens_the_pdf_at_that_page(tmp_path: Path) ->
                      "files/Doc.pdf", "files/Doc.pdf"]
 
 
+def test_a_markdown_link_to_a_heading_or_block_lands_on_it(tmp_path: Path) -> None:
+    """Markdown links take a heading or block after ``#`` as wikilinks do (FORMATS.md
+    2.4), percent-encoded or in angle brackets, and ``#Heading`` alone is one of the
+    note's own. The site linked the page's top, and left ``#Local%20Part`` as written,
+    which names no element."""
+    site = obsidian_site(tmp_path, {
+        "T.md": "# T\n\n## Heading One\n\n## Part 1: Intro\n\npara ^b1\n",
+        "L.md": ("[a](T.md#Heading%20One) [b](T.md#Part%201%20Intro) "
+                 "[c](<T.md#Heading One>) [d](T.md#^b1) [e](#Local%20Part) [f](#Nowhere)"
+                 "\n\n## Local Part\n")})
+    hrefs = re.findall(r'<a href="([^"]*)"[^>]*>[a-f]</a>', (site / "l.html").read_text("utf-8"))
+    assert hrefs == ["t.html#heading-one", "t.html#part-1-intro", "t.html#heading-one",
+                     "t.html#block-b1", "l.html#local-part", "#Nowhere"]
+    ids = re.findall(r' id="([^"]*)"', (site / "t.html").read_text("utf-8"))
+    assert {"heading-one", "part-1-intro", "block-b1"} <= set(ids)
+
+
 @pytest.mark.usefixtures("private_cache")
 def test_the_documented_pages_workflow_builds_the_site(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:

@@ -248,14 +248,25 @@ class PageLinker:
         return block_anchor(block_id)
 
     def local_link(self, href: str) -> LinkRewrite | None:
-        if not href or href.startswith("#") or _SCHEME.match(href):
+        if not href or _SCHEME.match(href):
             return None
         path, _, fragment = href.partition("#")
         decoded = unquote(path)
-        rewrite = self._resolve_local(path, decoded, fragment)
-        if rewrite.href is not None:
+        rewrite = self._resolve_local(path, decoded, unquote(fragment)) if path else \
+            self._own_section(unquote(fragment))
+        if rewrite is not None and rewrite.href is not None:
             self._written.add(rewrite.href)
         return rewrite
+
+    def _own_section(self, fragment: str) -> LinkRewrite | None:
+        """``#Heading`` or ``#^id``: the heading or block of this page as its element id
+        (``#Heading%20One`` names heading ``heading-one``); anything else as written."""
+        key = self.page.id
+        block = self.context.lookup("", fragment, key).block if fragment else None
+        if block is None:
+            return None
+        return LinkRewrite(self.context.href(self.file, key, self.context.anchor(key, block)),
+                           "internal")
 
     def _resolve_local(self, path: str, decoded: str, fragment: str) -> LinkRewrite:
         found = self.context.find_ref(self.page.id, [path, decoded], fragment or None) or \

@@ -346,9 +346,9 @@ def _logseq_size(children: list[Token], index: int) -> str | None:
 def _rewrite_link(children: list[Token], index: int, linker: Any) -> None:
     opening = children[index]
     href = str(opening.attrGet("href") or "")
-    if not href or href.startswith("#") or _EXTERNAL.match(href):
+    if not href or _EXTERNAL.match(href):
         return
-    rewrite = linker.local_link(href)
+    rewrite = linker.local_link(href)  # '#Heading' too: the page's own heading
     if rewrite is None:
         return
     closing = _matching_close(children, index, "link_close")
