@@ -96,6 +96,21 @@ def test_scores_table_shows_scores_and_notes_pages_without_keys() -> None:
     assert "roll-up = (100·score" in result.stdout
 
 
+def test_a_long_key_label_is_whole_in_json_and_marked_where_the_table_cuts_it(
+        tmp_path: Path) -> None:
+    """Labels were cut at 80 characters, mid-word and unmarked, in the JSON too."""
+    label = ("Customer understanding of the problem space as measured by interviews, "
+             "surveys and churn")
+    (tmp_path / "logseq").mkdir()
+    (tmp_path / "logseq" / "config.edn").write_text("{}\n", "utf-8")
+    (tmp_path / "p.md").write_text(f"- #key {label}\n  key-weight:: 50\n  value:: 50\n",
+                                   "utf-8")
+    [page] = json.loads(run("scores", str(tmp_path), "--format", "json").stdout)["pages"]
+    assert page["keys"][0]["label"] == label
+    table = run("scores", str(tmp_path)).stdout
+    assert "Customer understanding" in table and "\u2026" in table and "churn" not in table
+
+
 def test_scores_all_lists_every_page(seeds_vault: Path) -> None:
     result = run("scores", str(seeds_vault), "--format", "json", "--all")
     assert len(json.loads(result.stdout)["pages"]) == 5

@@ -188,12 +188,16 @@ def test_metamodel_id_in_obsidian_frontmatter_types_the_note() -> None:
     assert graph.graph.edges["n", "profile", 0]["kind"] == "metamodel"
 
 
-def test_vault_without_schema_still_checks_keys_only(tmp_path: Path) -> None:
-    (tmp_path / "a.md").write_text("weight:: high\n\n- k\n  key-weight:: 500\n  value:: 5\n",
-                                   encoding="utf-8")
+def test_vault_without_schema_still_checks_the_numbers_scores_use(tmp_path: Path) -> None:
+    """``weight::``, ``key-weight::`` and ``value::`` feed the scores with or without a
+    schema, so a value the roll-up leaves out is reported; ``weight:: high`` was not,
+    and a child dropped out of its parent's roll-up without a word."""
+    (tmp_path / "a.md").write_text("weight:: high\n\n- k\n  key-weight:: 500\n  value:: 5\n"
+                                   "- other:: high\n", encoding="utf-8")
     graph = resolve(load(tmp_path, cache_dir=None))
     assert graph.schema.is_empty
-    assert [(d.code, d.line) for d in graph.diagnostics] == [("invalid-property", 4)]
+    assert [(d.code, d.line, d.target) for d in graph.diagnostics] == [
+        ("invalid-property", 1, "weight"), ("invalid-property", 4, "key-weight")]
 
 
 def test_sample_vault_gives_exactly_its_documented_faults() -> None:

@@ -20,6 +20,7 @@ from kb_compiler.resolve.graph import KnowledgeGraph
 from kb_compiler.resolve.network import rounded
 from kb_compiler.resolve.types import PageScore
 
+TABLE_LABEL_CHARS = 80
 NO_KEYS = "no keys: the roll-up comes from its children only"
 PIPE_WIDTH = 120
 
@@ -89,6 +90,11 @@ def _number(value: float | None) -> Text:
     return Text("—", style="dim") if value is None else Text(f"{value:.1f}")
 
 
+def _shortened(label: str) -> str:
+    """A key's label cut to fit a table row, marked where it was cut (JSON has it all)."""
+    return label if len(label) <= TABLE_LABEL_CHARS else label[:TABLE_LABEL_CHARS - 1] + "\u2026"
+
+
 def print_table(knowledge: KnowledgeGraph, listed: list[PageScore], console: Console) -> None:
     if not listed:
         console.print("No page has keys, a weight:: or children to roll up.")
@@ -105,7 +111,7 @@ def print_table(knowledge: KnowledgeGraph, listed: list[PageScore], console: Con
             _number(score.score), _number(score.rollup),
         )
         for key in score.keys:
-            table.add_row(Text(f"  {key.label}", style="dim"), "", "",
+            table.add_row(Text(f"  {_shortened(key.label)}", style="dim"), "", "",
                           Text(f"w {key.key_weight}", style="dim"),
                           Text(str(key.value), style="dim"), "")
     console.print(table)

@@ -15,6 +15,7 @@ from kb_compiler.resolve.types import ResolvedRef
 METAMODEL_KEY = "metamodel-id"
 # Rules every vault gets: the score arithmetic depends on them (schema rules override).
 DEFAULT_RULES = {
+    "weight": PropertyRule("weight", "integer", 0, 100),
     "key-weight": PropertyRule("key-weight", "integer", 0, 100),
     "value": PropertyRule("value", "integer", 0, 100),
 }

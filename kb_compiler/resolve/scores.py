@@ -55,7 +55,7 @@ def key_label(block: Block) -> str:
     if match:
         return match.group(1).strip()
     text = _NOISE.sub(" ", block.content.split("\n", 1)[0])
-    return " ".join(text.split())[:80]
+    return " ".join(text.split())
 
 
 def page_keys(page: Page) -> tuple[KeyScore, ...]:
