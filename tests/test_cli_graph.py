@@ -72,6 +72,23 @@ def test_graph_with_a_broken_schema_exits_2(tmp_path: Path) -> None:
     assert "kbc-schema.yaml:3: unknown schema key 'childs'" in result.stderr
 
 
+def test_every_edge_has_a_line_of_its_source_file(tmp_path: Path) -> None:
+    """INTERFACE.md: ``line`` is 1-based. Namespace edges had line 0, which a consumer
+    indexing ``lines[line - 1]`` reads as the last line. A namespace named by ``title::``
+    is on that property's line, one named by the file name on line 1."""
+    edges = json.loads(run("graph", str(SAMPLE_VAULT), "-q").stdout)["edges"]
+    assert edges and all(edge["line"] >= 1 for edge in edges)
+    (tmp_path / "logseq").mkdir()
+    (tmp_path / "logseq" / "config.edn").write_text(
+        "{:file/name-format :triple-lowbar}\n", "utf-8")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a___b.md").write_text("- text\n", "utf-8")
+    (tmp_path / "pages" / "c.md").write_text("tags:: x\ntitle:: c/d\n\n- text\n", "utf-8")
+    edges = json.loads(run("graph", str(tmp_path), "-q").stdout)["edges"]
+    assert {(e["source"], e["target"], e["line"]) for e in edges if e["kind"] == "namespace"} \
+        == {("a/b", "a", 1), ("c/d", "c", 2)}
+
+
 def test_scores_json_follows_the_interface(seeds_vault: Path) -> None:
     result = run("scores", str(seeds_vault), "--format", "json")
     assert result.exit_code == 0

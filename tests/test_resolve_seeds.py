@@ -49,7 +49,7 @@ def test_six_tool_links(seeds: KnowledgeGraph) -> None:
 
 
 def test_namespace_edge_from_persona_to_profile(seeds: KnowledgeGraph) -> None:
-    assert ("profile-(id)", 0) in edges(seeds, "profile-(id)/persona", "namespace")
+    assert ("profile-(id)", 1) in edges(seeds, "profile-(id)/persona", "namespace")
     assert seeds.parent("profile-(id)/persona") == "profile-(id)"
     assert "profile-(id)/persona" in seeds.children("profile-(id)")
 

@@ -119,6 +119,13 @@ class _Resolution:
             index.near.release()
 
 
+def _namespace_line(page: Page | None) -> int:
+    """Where a page names its namespace: its ``title::`` (Logseq), else its first line
+    (the name comes from the file's)."""
+    title = page.property("title") if page is not None else None
+    return title.line if title is not None and title.line > 0 else 1
+
+
 def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
     found = _Resolution(kb, schema)
     index, refs, types = found.index, found.refs, found.types
@@ -132,7 +139,8 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
     def assemble() -> nx.MultiDiGraph:
         edges = itertools.chain(
             (edge for r in refs if (edge := network.reference_edge(r, pages)) is not None),
-            (network.Edge(child, parent, "namespace", 0) for child, parent in parents.items()))
+            (network.Edge(child, parent, "namespace", _namespace_line(pages.get(child)))
+             for child, parent in parents.items()))
         with no_gc_pauses():
             return network.assemble(nodes, edges, fs_text(kb.root.name))
 
