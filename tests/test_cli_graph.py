@@ -89,6 +89,25 @@ def test_every_edge_has_a_line_of_its_source_file(tmp_path: Path) -> None:
         == {("a/b", "a", 1), ("c/d", "c", 2)}
 
 
+def test_a_second_file_of_a_page_gives_no_edges_but_is_still_checked(tmp_path: Path) -> None:
+    """``Foo.md`` and ``foo.md`` are one page, and links go to the first file; the
+    second's links were edges of that page at the second file's lines (line 4 of a
+    one-line file)."""
+    (tmp_path / "logseq").mkdir()
+    (tmp_path / "logseq" / "config.edn").write_text("{}\n", "utf-8")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "Foo.md").write_text("- one [[Target]]\n", "utf-8")
+    (tmp_path / "pages" / "foo.md").write_text("- x\n- y\n- z\n- [[Other]] [[Gone]]\n", "utf-8")
+    (tmp_path / "pages" / "Target.md").write_text("- t\n", "utf-8")
+    (tmp_path / "pages" / "Other.md").write_text("- o\n", "utf-8")
+    data = json.loads(run("graph", str(tmp_path), "-q").stdout)
+    assert [(e["source"], e["target"], e["line"]) for e in data["edges"]] == [
+        ("foo", "target", 1)]
+    checked = json.loads(run("check", str(tmp_path), "--format", "json").stdout)
+    assert {(d["code"], d["path"], d["line"]) for d in checked["diagnostics"]} == {
+        ("duplicate-page", "pages/foo.md", 0), ("broken-link", "pages/foo.md", 4)}
+
+
 def test_scores_json_follows_the_interface(seeds_vault: Path) -> None:
     result = run("scores", str(seeds_vault), "--format", "json")
     assert result.exit_code == 0

@@ -102,8 +102,12 @@ class _Resolution:
         self.refs = refs
         for page in ordered:
             source = page.id
-            refs.extend(ResolvedRef(source, ref, resolver.resolve(page, ref))
-                        for ref in page_references(page))
+            resolved = [ResolvedRef(source, ref, resolver.resolve(page, ref))
+                        for ref in page_references(page)]
+            # A second file of a page (duplicate-page) is checked, but links go to the
+            # first: its references would be that file's lines in the graph.
+            if index.pages.get(source) is page:
+                refs.extend(resolved)
         resolver.forget_written()
         refs_by_page: dict[str, list[ResolvedRef]] = {}
         for resolved in refs:
