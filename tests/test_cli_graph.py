@@ -108,6 +108,22 @@ def test_a_second_file_of_a_page_gives_no_edges_but_is_still_checked(tmp_path: P
         ("duplicate-page", "pages/foo.md", 0), ("broken-link", "pages/foo.md", 4)}
 
 
+def test_obsidian_properties_are_typed_as_the_interface_says(tmp_path: Path) -> None:
+    """INTERFACE.md: page references as a list of page names. YAML leaves an Obsidian
+    link text (``"[[Paul Chambers]]"``) and a comma string of tags (FORMATS.md 2.2)."""
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "Album.md").write_text(
+        '---\nartist: "[[Paul Chambers]]"\ngenre:\n  - "[[Jazz|jazz]]"\n  - "[[Bop#Hard]]"\n'
+        "tags: recipe, cooking\naliases: Doggo, Woofer\nmood: calm, warm\n"
+        'mixed: ["[[Jazz]]", plain]\nyear: 1956\n---\nx\n', "utf-8")
+    [node] = [n for n in json.loads(run("graph", str(tmp_path), "-q").stdout)["nodes"]
+              if n["id"] == "album"]
+    assert node["properties"] == {
+        "artist": ["Paul Chambers"], "genre": ["Jazz", "Bop"], "tags": ["recipe", "cooking"],
+        "aliases": ["Doggo", "Woofer"], "mood": "calm, warm", "mixed": ["[[Jazz]]", "plain"],
+        "year": 1956}
+
+
 def test_scores_json_follows_the_interface(seeds_vault: Path) -> None:
     result = run("scores", str(seeds_vault), "--format", "json")
     assert result.exit_code == 0

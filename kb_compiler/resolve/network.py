@@ -10,11 +10,12 @@ edges are added in sorted order, which makes every export deterministic.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kb_compiler.model import Asset, Page, PropertyValue, RefKind
+from kb_compiler.model import Asset, Dialect, Page, PropertyValue, RefKind
 from kb_compiler.resolve.types import PageScore, ResolvedRef
 
 if TYPE_CHECKING:
@@ -110,6 +111,11 @@ def _finite(value: PropertyValue) -> PropertyValue:
     return value
 
 
+# A property value that is one wikilink and nothing else; group 1: the page it names.
+_LINK_ONLY = re.compile(r"\s*\[\[([^\[\]|#^]+)(?:[#|^][^\[\]]*)?\]\]\s*")
+_LIST_KEYS = frozenset({"tags", "tag", "aliases", "alias"})
+
+
 def rounded(number: float | None) -> float | None:
     """Scores as written to outputs: four decimals, so every platform prints the same."""
     return None if number is None else round(number, 4)
@@ -117,14 +123,33 @@ def rounded(number: float | None) -> float | None:
 
 def page_attributes(page: Page, page_type: str | None, score: PageScore | None) -> dict:
     properties: dict[str, object] = {}
+    obsidian = page.dialect is Dialect.OBSIDIAN
     for prop in page.properties:
-        properties.setdefault(prop.key, json_value(prop.value))
+        value = _obsidian_value(prop.key, prop.value) if obsidian else None
+        properties.setdefault(prop.key, json_value(prop.value) if value is None else value)
     return {
         "name": page.name, "path": page.path, "exists": True, "dialect": str(page.dialect),
         "type": page_type, "properties": properties, "aliases": list(page.aliases),
         "tags": list(page.tags), "score": rounded(score.score if score else None),
         "kind": "page", "implied": False,
     }
+
+
+def _obsidian_value(key: str, value: PropertyValue) -> list[str] | None:
+    """An Obsidian property typed as INTERFACE.md asks, where YAML leaves it text: links
+    (``"[[Paul Chambers]]"``, ``["[[Jazz]]"]``) as the page names, a comma string of
+    ``tags`` or ``aliases`` as its pieces (FORMATS.md 2.2); None for any other value."""
+    items = value if isinstance(value, tuple) else (value,)
+    if not items or not all(isinstance(item, str) for item in items):
+        return None
+    links = [_LINK_ONLY.fullmatch(item) for item in items]  # type: ignore[arg-type]
+    if all(links):
+        return [link.group(1).strip() for link in links if link]
+    if key in _LIST_KEYS:
+        pieces = (piece.strip() for item in items for piece in str(item).split(","))
+        return [piece.lstrip("#") if key in ("tags", "tag") else piece
+                for piece in pieces if piece.strip("#")]
+    return None
 
 
 def missing_attributes(name: str, page_type: str | None, implied: bool) -> dict:
