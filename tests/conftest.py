@@ -109,7 +109,7 @@ def upgraded(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]
     def forget_versions() -> None:
         versions.library_versions.cache_clear()
         cache.code_fingerprint.cache_clear()
-        incremental.code_fingerprint.cache_clear()
+        incremental.package_fingerprint.cache_clear()
 
     def upgrade(library: str) -> None:
         monkeypatch.setattr(versions.metadata, "version", lambda name: "99.0" if

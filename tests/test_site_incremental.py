@@ -19,6 +19,7 @@ from kb_compiler.emit.site.incremental import (
     Recorded,
     _hash,
     code_fingerprint,
+    package_fingerprint,
     read_manifest,
     write_manifest,
 )
@@ -235,6 +236,66 @@ def test_unchanged_site_wide_files_are_taken_over(tmp_path: Path) -> None:
     assert "New Page" in (site / "all-pages.html").read_text("utf-8")
 
 
+B_ID, C_ID = "22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333"
+# What a page's backlinks show that lies beyond the linking block itself: each vault,
+# and a change there (the audit of session 21 found these rebuilt pages stale).
+BEYOND_THE_LINKING_BLOCK = {
+    "query in a linking block finds more": (
+        {"pages/x.md": "- first\n", "pages/t.md": "- target\n",
+         "pages/s.md": '- see [[t]] {{query (page "x")}}\n'},
+        edit("pages/x.md", "- first\n", "- first\n- second\n")),
+    "block quoted two refs deep made private": (
+        {"pages/b.md": f"- secret text\n  id:: {B_ID}\n",
+         "pages/c.md": f"- middle (({B_ID}))\n  id:: {C_ID}\n",
+         "pages/d.md": f"- outer (({C_ID})) [[t]]\n", "pages/t.md": "- target\n"},
+        edit("pages/b.md", "- secret", "public:: false\n\n- secret")),
+    "block quoted two refs deep edited": (
+        {"pages/b.md": f"- secret text\n  id:: {B_ID}\n",
+         "pages/c.md": f"- middle (({B_ID}))\n  id:: {C_ID}\n",
+         "pages/d.md": f"- outer (({C_ID})) [[t]]\n", "pages/t.md": "- target\n"},
+        edit("pages/b.md", "secret text", "other text")),
+    "block embedded in a linking block edited": (
+        {"pages/b.md": f"- inner text\n  id:: {B_ID}\n\t- child\n",
+         "pages/d.md": f"- outer [[t]] {{{{embed (({B_ID}))}}}}\n", "pages/t.md": "- t\n"},
+        edit("pages/b.md", "inner text", "inner changed")),
+    "text macro of config.edn changed": (
+        {"logseq/config.edn": '{:macros {"mark" "[:mark \\"$1\\"]"}}\n',
+         "pages/a.md": "- hello {{mark hi}}\n"},
+        edit("logseq/config.edn", ":mark", ":b")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BEYOND_THE_LINKING_BLOCK))
+def test_a_rebuild_shows_what_backlinks_and_macros_show_now(tmp_path: Path, case: str) -> None:
+    pages, change = BEYOND_THE_LINKING_BLOCK[case]
+    vault = tmp_path / "vault"
+    write(vault, {"logseq/config.edn": "{}\n", **pages})
+    build(vault, tmp_path / "site")
+    change(vault)
+    build(vault, tmp_path / "site")
+    build(vault, tmp_path / "clean")
+    names = sorted(str(p.relative_to(tmp_path / "clean"))
+                   for p in (tmp_path / "clean").rglob("*") if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "clean", tmp_path / "site", names,
+                                           shallow=False)
+    assert mismatch == [] and errors == []
+    if "private" in case:
+        assert not any("secret text" in p.read_text("utf-8")
+                       for p in (tmp_path / "site").glob("*.html"))
+
+
+def test_a_template_edited_while_serving_renders_every_page_again(tmp_path: Path) -> None:
+    """``kbc serve`` rebuilds in one process: the templates' part of the code
+    fingerprint was read once, so a template edited while serving reached only the
+    site-wide pages."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.html").write_text('{% extends "base.html" %}', "utf-8")
+    first = code_fingerprint((str(templates),))
+    (templates / "page.html").write_text('{% extends "base.html" %}{# edited #}', "utf-8")
+    assert code_fingerprint((str(templates),)) != first
+
+
 def test_changed_options_render_everything_again(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     write(vault, PAGES)
@@ -294,11 +355,11 @@ def test_the_code_fingerprint_covers_every_engine_pages_are_rendered_with(
         return real(path)
 
     monkeypatch.setattr(Path, "read_bytes", recording)
-    code_fingerprint.cache_clear()
+    package_fingerprint.cache_clear()
     code_fingerprint(())
     package = Path(kb_compiler.__file__).parent
     names = {path.relative_to(package).as_posix() for path in read
              if path.is_relative_to(package)}
     assert {"edn.py", "bases/query.py", "queries/run.py", "emit/site/hiccup.py",
             "parse/logseq_org.py"} <= names
-    code_fingerprint.cache_clear()
+    package_fingerprint.cache_clear()

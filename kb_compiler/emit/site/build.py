@@ -78,7 +78,7 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
     context = SiteContext(graph, options)
     theme = Theme(_site_globals(context), options.templates)
     builder = PageBuilder(context, theme)
-    site_wide = _site_wide(theme, options)
+    site_wide = _site_wide(theme, options, context)
     with SiteWriter(target) as writer, _progress(options) as progress:
         for name, data in theme.static_files().items():
             writer.write_bytes(name, data)
@@ -136,12 +136,15 @@ def _render_pages(builder: PageBuilder, target: Path, writer: SiteWriter, site_w
                               options.jobs, progress)
 
 
-def _site_wide(theme: Theme, options: SiteOptions) -> str:
-    """What every page depends on: code, templates, options, the sidebar."""
+def _site_wide(theme: Theme, options: SiteOptions, context: SiteContext) -> str:
+    """What every page depends on: code, templates, options, the sidebar, and the
+    vault's text macros (``:macros`` in Logseq's ``config.edn``), expanded where used."""
     code = code_fingerprint(tuple(str(folder) for folder in theme.folders))
     settings = (options.base_url, options.allow_raw_html, options.search, options.serve,
                 options.title, __version__)
-    return hashlib.sha1(repr((code, settings, sorted(theme.site.items()))).encode()).hexdigest()
+    macros = getattr(context.kb.config, "macros", ())
+    return hashlib.sha1(repr((code, settings, sorted(theme.site.items()), macros))
+                        .encode()).hexdigest()
 
 
 def _site_globals(context: SiteContext) -> dict[str, object]:

@@ -8,17 +8,21 @@ taken over from the previous site (hard-linked where the file system allows).
 A page's HTML depends on its own text and on its neighbourhood, so the fingerprint
 covers, conservatively:
 
-- the build itself: kbc's site code and templates, the options, the sidebar;
+- the build itself: kbc's site code and templates, the options, the sidebar, the
+  vault's text macros;
 - the page: path, name, text, and the pictures its PDF area highlights show (files it
   names without a link, found or not);
 - every reference it writes and where the graph resolved it (existence, block,
   suggestion...), and what the link shows of its target: published or not, file name,
   name, type and the anchor it points at (a heading renamed there moves that anchor);
-  a block ref shows the block's text, so for it that block's text and where the links
-  in it land (a quoted block that quotes or embeds in turn: its page's whole text);
+  a block ref (or an embed of a block, which backlinks show as a link with its text)
+  shows the block's text, so for it that block's text and where the links in it land
+  (a quoted block that quotes or embeds in turn: its page's whole text, and that of
+  every page quoted from there on);
 - every page linking to it (backlink context): what it is called and where, where its
   references land, and the text of the blocks its links sit in (those blocks are
-  shown here), but not the rest of its text;
+  shown here), but not the rest of its text; when one of those blocks holds a query,
+  the whole vault (what the query finds);
 - its namespace parent and children, and its metamodel score with its parts' scores
   (by name, type and score: their text is not shown);
 - every page whose content the render showed (``reads``: the embeds it filled, nested
@@ -41,6 +45,7 @@ import functools
 import hashlib
 import json
 import marshal
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +59,7 @@ from kb_compiler.resolve.blocks import LineMap, heading_level
 from kb_compiler.versions import RENDERING_LIBRARIES, library_versions
 
 MANIFEST = ".kbc-manifest.json"
+_QUERY = re.compile(r"\{\{\s*query\b|#\+begin_query\b", re.IGNORECASE)
 FORMAT = 3
 
 
@@ -106,22 +112,30 @@ def write_manifest(pages: Mapping[str, Recorded], out: TextIO) -> None:
     out.write("}}\n")
 
 
-@functools.cache
 def code_fingerprint(templates: tuple[str, ...]) -> str:
     """A hash of kbc's code, of the template folders' files and of the versions of the
     libraries rendering uses. All of kbc's code counts, not only the emitter's: pages
     are rendered with the parsers' readers (Org code spans, bracket matching), the EDN
     reader (hiccup), and the bases and queries engines, so a change in any of them may
-    change pages whose text did not."""
-    digest = hashlib.sha1(library_versions(RENDERING_LIBRARIES).encode("utf-8"))
-    package = Path(__file__).resolve().parents[2]
-    folders = [package, *(Path(t) for t in templates)]
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if path.suffix == ".pyc":
-                continue
-            digest.update(path.relative_to(folder).as_posix().encode("utf-8"))
-            digest.update(path.read_bytes())
+    change pages whose text did not. The templates are read again on every call: ``kbc
+    serve`` rebuilds in one process while a user edits them."""
+    return _hash([package_fingerprint(), [_files_digest(Path(t)) for t in templates]])
+
+
+@functools.cache
+def package_fingerprint() -> str:
+    """The part of ``code_fingerprint`` a process reads once: kbc's code, the libraries."""
+    return _hash([library_versions(RENDERING_LIBRARIES),
+                  _files_digest(Path(__file__).resolve().parents[2])])
+
+
+def _files_digest(folder: Path) -> str:
+    digest = hashlib.sha1()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.suffix == ".pyc":
+            continue
+        digest.update(path.relative_to(folder).as_posix().encode("utf-8"))
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -213,7 +227,11 @@ class Fingerprints:
             elif (index := starts.block_at(ref.line)) is not None:
                 shown.add(index)
         blocks = [self._block_shown(key, page.blocks[index], lines) for index in sorted(shown)]
-        return _hash([page.dialect.value, bool(page.blocks), blocks, sorted(properties)])
+        # a query in a block shown lists what it finds in the whole vault, now
+        queries = any(_QUERY.search("\n".join(_lines_of(page.blocks[index], lines)))
+                      for index in shown)
+        return _hash([page.dialect.value, bool(page.blocks), blocks, sorted(properties),
+                      self._info(VAULT_READ) if queries else None])
 
     def _links_of(self, key: str) -> str:
         """Where the references of another page land (its text shown here holds them),
@@ -228,9 +246,7 @@ class Fingerprints:
         return found
 
     def _reference(self, resolved: ResolvedRef) -> tuple[object, ...]:
-        ref = resolved.ref
-        return (*_written(ref),
-                self._landing(resolved.target, quoted=ref.kind is RefKind.BLOCK_REF))
+        return (*_written(resolved.ref), self._landing(resolved.target, quoted=_quotes(resolved)))
 
     def _landing(self, target: Target, *, quoted: bool) -> str:
         """A hash of where a reference lands and what it shows there: a block ref the
@@ -249,8 +265,9 @@ class Fingerprints:
 
     def _quoted(self, target: Target) -> str:
         """What a block ref shows of its target: the block's text, where the links in it
-        land, and the page's name and place. A block that itself quotes or embeds
-        counts as its whole page."""
+        land, and the page's name and place. A block that itself quotes or embeds counts
+        as its whole page, and with what those blocks show in turn, however deep (its
+        ref to a block made private shows "(unpublished block)")."""
         key = target_id(target)
         page = self.context.pages.get(key) if key else None
         if page is None or target.block is None or not 0 <= target.block < len(page.blocks):
@@ -258,12 +275,28 @@ class Fingerprints:
         block = page.blocks[target.block]
         inside = [r for r in self.context.graph.outgoing(key)
                   if block.line <= r.ref.line <= block.end_line]
-        if any(r.ref.kind in (RefKind.BLOCK_REF, RefKind.EMBED) for r in inside):
-            return self._info(key)
+        nested = [r for r in inside if _quotes(r)]
+        if nested:
+            return _hash([self._info(key), self._quoted_below(nested)])
         links = [(*_written(r.ref), self._link_info(target_id(r.target), r.target.block))
                  for r in inside]
         return _hash([self._identity(key),
                       self._block_shown(key, block, page.text.split("\n")), links])
+
+    def _quoted_below(self, nested: list[ResolvedRef]) -> list[str]:
+        """The pages the blocks quoted by ``nested`` show, and the pages those quote,
+        whole (each once: quotes may run in a circle)."""
+        seen: set[str] = set()
+        shown: list[str] = []
+        todo = list(nested)
+        while todo:
+            key = target_id(todo.pop().target)
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            shown.append(self._info(key))
+            todo.extend(r for r in self.context.graph.outgoing(key) if _quotes(r))
+        return sorted(shown)
 
     def _block_shown(self, key: str, block: Block, lines: list[str]) -> tuple[object, ...]:
         """What another page shows of a block of page ``key``: its number, its anchor
@@ -272,8 +305,8 @@ class Fingerprints:
         anchor = self.context.anchor(key, block.index) if heading_level(block) is not None \
             else None
         picture = self.context.area_picture(self.context.pages[key], block)
-        return (block.index, anchor, block.line, block.end_line,
-                lines[block.line - 1:block.end_line], picture)
+        return (block.index, anchor, block.line, block.end_line, _lines_of(block, lines),
+                picture)
 
     def _link_info(self, key: str | None, block: int | None) -> tuple[object, ...]:
         """What a link shows of its target: where it is, what it is called and its type
@@ -330,6 +363,18 @@ class Fingerprints:
             page = self.context.pages[key]
             found = self._texts[key] = hashlib.sha1(page.text.encode("utf-8")).hexdigest()
         return found
+
+
+def _lines_of(block: Block, lines: list[str]) -> list[str]:
+    return lines[block.line - 1:block.end_line]
+
+
+def _quotes(resolved: ResolvedRef) -> bool:
+    """Whether the reference shows a block's text where it is written: a block ref, or
+    an embed of a block (shown as a link with the block's text in backlinks)."""
+    kind = resolved.ref.kind
+    return kind is RefKind.BLOCK_REF or \
+        (kind is RefKind.EMBED and resolved.target.block is not None)
 
 
 def _written(ref: Reference) -> tuple[object, ...]:
