@@ -5,7 +5,9 @@ one line on stderr with exit status 2."""
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import threading
 from typing import Any, NoReturn
 
 import click
@@ -79,3 +81,20 @@ def main(ctx: click.Context) -> None:
     """Compile Logseq and Obsidian knowledge bases: check them, build a site, export."""
     if ctx.invoked_subcommand in RUN_ONCE:
         gcpause.for_one_command()
+        _stop_cleanly_on_sigterm(ctx)
+
+
+def _stop_cleanly_on_sigterm(ctx: click.Context) -> None:
+    """SIGTERM (``timeout``, a cancelled CI job) ends the command as an exception
+    does, so that worker processes are told to stop and temporary files go. Killed
+    outright, the process left its forked workers waiting on a pipe their siblings
+    hold open, and their temporary folder behind."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may handle signals (kbc called from a thread)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
+
+
+def _terminated(signum: int, _frame: object) -> NoReturn:
+    click.echo("kbc: stopped by SIGTERM", err=True)
+    sys.exit(128 + signum)
