@@ -248,6 +248,17 @@ def test_a_markdown_link_to_a_heading_or_block_lands_on_it(tmp_path: Path) -> No
     assert {"heading-one", "part-1-intro", "block-b1"} <= set(ids)
 
 
+def test_an_embed_of_a_missing_heading_or_block_says_which_is_missing(tmp_path: Path) -> None:
+    """The page exists: the site said it did not, where ``kbc check`` names the
+    heading or block."""
+    site = obsidian_site(tmp_path, {"Src.md": "# Src\n\n## Real\n\nx\n",
+                                    "E.md": "![[Src#Nope]]\n\n![[Src#^nope]]\n\n![[Gone]]\n"})
+    titles = re.findall(r'class="broken-link" title="([^"]*)"', (site / "e.html").read_text())
+    assert titles == ["heading \u2018Nope\u2019 not found in page \u2018Src\u2019",
+                      "block \u2018^nope\u2019 not found in page \u2018Src\u2019",
+                      "embedded page \u2018Gone\u2019 does not exist"]
+
+
 @pytest.mark.usefixtures("private_cache")
 def test_the_documented_pages_workflow_builds_the_site(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:

@@ -120,7 +120,7 @@ class PageLinker:
             return self.asset_link(found, str(meta["label"] or written), meta.get("subpath"))
         label = str(meta["label"] or written or target or self.page.name)
         if meta["embed"]:
-            return self._embed(found, label)
+            return self._embed(found, label, meta.get("subpath"))
         return self.page_link(found, label, "wikilink")
 
     def _resolve(self, meta: dict[str, Any]) -> Target:
@@ -150,9 +150,15 @@ class PageLinker:
             return escape(label)
         return self.broken(label, found)
 
-    def broken(self, label: str, found: Target, what: str = "page") -> str:
+    def broken(self, label: str, found: Target, what: str = "page",
+               subpath: str | None = None) -> str:
+        """A reference that lands nowhere; ``subpath``: the heading or ``^block`` of
+        an existing page that it names and the page has not."""
         self.report.broken.append(BrokenLink(label, found.name, found.suggestion))
         title = f"{what} \u2018{found.name}\u2019 does not exist"
+        if subpath:
+            part = "block" if subpath.startswith("^") else "heading"
+            title = f"{part} \u2018{subpath}\u2019 not found in page \u2018{found.name}\u2019"
         if found.escapes:
             title = f"\u2018{found.name}\u2019 points outside the vault"
         if found.suggestion:
@@ -165,13 +171,14 @@ class PageLinker:
         return (f'<span class="broken-link" title="empty link: it names no page" role="link" '
                 f'aria-disabled="true">{escape(label)}</span>')
 
-    def _embed(self, found: Target, label: str) -> str:
+    def _embed(self, found: Target, label: str, subpath: object = None) -> str:
         key = target_id(found)
         if key is not None and key not in self.context.pages and key not in self.context.made_up \
                 and not self.context.publish.is_public(key):
             return escape(label)
         if not found.exists or key not in self.context.pages:
-            broken = self.broken(label, found, "embedded page")
+            missing = str(subpath).strip() if key in self.context.pages and subpath else None
+            broken = self.broken(label, found, "embedded page", missing)
             return f'<div class="embed embed-broken">{broken}</div>'
         if self.shallow or self.transcluder is None:
             return self.page_link(found, label, "embed-link")
