@@ -259,6 +259,19 @@ def test_an_embed_of_a_missing_heading_or_block_says_which_is_missing(tmp_path: 
                       "embedded page \u2018Gone\u2019 does not exist"]
 
 
+def test_an_obsidian_markdown_image_takes_its_size_from_its_alt_text(tmp_path: Path) -> None:
+    """FORMATS.md 2.6: ``![Engelbart|100x145](https://...)``; the site kept the size in
+    the alt text and drew the picture at its own size."""
+    site = obsidian_site(tmp_path, {"pic.png": b"\x89PNG\r\n\x1a\n", "I.md": (
+        "![Engelbart|100x145](https://example.com/e.jpg) ![pic|50](pic.png) "
+        "![a|b](pic.png)\n")})
+    images = re.findall(r"<img [^>]*>", (site / "i.html").read_text("utf-8"))
+    assert images == [
+        '<img src="https://example.com/e.jpg" alt="Engelbart" width="100" height="145">',
+        '<img width="50" src="files/pic.png" alt="pic" loading="lazy">',
+        '<img src="files/pic.png" alt="a|b" loading="lazy">']
+
+
 @pytest.mark.usefixtures("private_cache")
 def test_the_documented_pages_workflow_builds_the_site(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:

@@ -153,14 +153,20 @@ def _markdown_reference(text: str, match: re.Match[str], target: str, subpath: s
     size = None
     asset = is_asset_name(target)
     if image and asset and label:
-        sized = _SIZE_IN_ALT.match(label)
-        if sized:
-            label, size = sized.group(1).strip(), sized.group(2)
+        label, size = size_in_alt(label)
     line, column = index.position(match.start())
     block = bool(subpath and subpath.startswith("^"))
     return Reference(kind=_kind(embed=image, block=block), target=target, line=line, column=column,
                      label=label or None, subpath=subpath, is_asset=asset, size=size,
                      raw=text[match.start():match.end()])
+
+
+def size_in_alt(alt: str) -> tuple[str, str | None]:
+    """A Markdown image's alt text and the size Obsidian reads at its end
+    (``![Engelbart|100x145](...)``, ``![pic|50](pic.png)``): ``("Engelbart", "100x145")``;
+    the size None when there is none."""
+    sized = _SIZE_IN_ALT.match(alt)
+    return (sized.group(1).strip(), sized.group(2)) if sized else (alt, None)
 
 
 def tag_at(text: str, start: int) -> tuple[str, int] | None:

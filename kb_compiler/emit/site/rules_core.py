@@ -36,6 +36,7 @@ from kb_compiler.parse.logseq_inline import image_size
 from kb_compiler.parse.names import MEDIA_SUFFIXES, is_media_path
 from kb_compiler.parse.obsidian import without_code
 from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
+from kb_compiler.parse.obsidian_inline import size_in_alt
 from kb_compiler.parse.obsidian_mask import blank_spans, comment_spans
 
 if TYPE_CHECKING:
@@ -294,12 +295,16 @@ def local_links(state: StateCore) -> None:
             if child.type == "link_open":
                 _rewrite_link(children, index, linker)
             elif child.type == "image":
-                # Logseq keeps a resized image's size after it: ![a](b.png){:height 2, :width 4}
-                size = None if render.options.obsidian_syntax else _logseq_size(children, index)
                 src = str(child.attrGet("src") or "")
                 if not src:  # one on the web too: it may be a video
                     continue
                 alt = "".join(c.content for c in child.children or ())
+                if render.options.obsidian_syntax:  # ![alt|100x145](...)
+                    alt, size = size_in_alt(alt)
+                    if size:
+                        child.children = [Token("text", "", 0, content=alt)]
+                else:  # Logseq keeps a resized image's size after it: {:height 2, :width 4}
+                    size = _logseq_size(children, index)
                 html = linker.image(src, alt, str(child.attrGet("title") or "") or None, size)
                 if html is not None:
                     children[index] = Token("kbc_html", "", 0, content=html)
