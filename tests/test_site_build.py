@@ -272,6 +272,20 @@ def test_an_obsidian_markdown_image_takes_its_size_from_its_alt_text(tmp_path: P
         '<img src="files/pic.png" alt="a|b" loading="lazy">']
 
 
+def test_a_heading_named_like_another_element_gets_an_id_of_its_own(tmp_path: Path) -> None:
+    """``## fn1`` had the id of footnote 1 (its ``[1]`` jumped to the heading), and
+    ``## kbc main`` that of the page's main area. A link to the heading finds it."""
+    site = obsidian_site(tmp_path, {
+        "T.md": "# T\n\n## fn1\n\n## kbc main\n\nFoot[^1]\n\n[^1]: note\n",
+        "L.md": "[[T#fn1]] [[T#kbc main]]\n"})
+    ids = re.findall(r' id="([^"]*)"', (site / "t.html").read_text("utf-8"))
+    assert len(ids) == len(set(ids))
+    assert {"h-fn1", "h-kbc-main", "fn1", "fnref1", "kbc-main"} <= set(ids)
+    hrefs = re.findall(r'<a class="wikilink internal" href="([^"]*)"',
+                       (site / "l.html").read_text("utf-8"))
+    assert hrefs == ["t.html#h-fn1", "t.html#h-kbc-main"]
+
+
 @pytest.mark.usefixtures("private_cache")
 def test_the_documented_pages_workflow_builds_the_site(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:

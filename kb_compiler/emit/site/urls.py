@@ -26,6 +26,9 @@ PREVIEWS_DIR = "previews"
 _SLUG_SEPARATORS = re.compile(r"[/.:]")
 _SLUG_DROP = re.compile(r"[^\w\s-]", re.UNICODE)
 _SLUG_SPACE = re.compile(r"[\s_-]+")
+# Ids the page gives other elements: blocks (``block-...``, ``b3``), footnotes (``fn1``,
+# ``fnref1``, ``fn-e1-1`` in an embed) and the templates' own (``kbc-main``).
+_TAKEN_IDS = re.compile(r"block-.*|b\d+|fn(?:ref)?(?:\d+|-.*)|kbc-.*")
 _SAFE_ANCHOR = re.compile(r"[^A-Za-z0-9_-]+")
 _URL_SAFE = "/-_.~!$&'()*+,;=:@"
 _QUOTE_KEEPS = re.compile(r"[A-Za-z0-9/_.~!$&'()*+,;=:@-]*")  # what quote(_URL_SAFE) leaves as is
@@ -81,7 +84,7 @@ def heading_slug(text: str) -> str:
     words joined by ``-``. Emoji and punctuation are dropped."""
     text = _SLUG_SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text).lower())
     slug = _SLUG_SPACE.sub("-", _SLUG_DROP.sub("", text)).strip("-")
-    if not slug or slug.startswith("block-") or re.fullmatch(r"b\d+", slug):
+    if not slug or _TAKEN_IDS.fullmatch(slug):
         slug = f"h-{slug}" if slug else "section"
     return slug
 
