@@ -188,6 +188,16 @@ def test_absolute_path_is_a_path_escape() -> None:
     assert codes(graph) == [("path-escape", "x.md", 2)]
 
 
+def test_a_path_from_the_vault_root_names_the_vault_note_there() -> None:
+    """``[x](/Target.md)`` is the vault's ``Target.md``, as ``![x](/pic.png)`` is its
+    picture; ``check`` called it a path escape and ``graph`` dropped it, while the site
+    linked it. A rooted path to no note of the vault still escapes."""
+    graph = graph_of(obsidian("sub/x.md", refs=(ref("/Target.md", 2), ref("/Nope.md", 3))),
+                     obsidian("Target.md"))
+    assert [t.target.page for t in graph.outgoing("sub/x")] == ["target", None]
+    assert codes(graph) == [("path-escape", "sub/x.md", 3)]
+
+
 # -- headings and blocks -------------------------------------------------------------------
 
 

@@ -160,9 +160,14 @@ class ReferenceResolver:
         return Target(key, None, None, True, self.index.pages[key].name, node=key)
 
     def _page_path(self, page: Page, ref: Reference, target: str) -> Target:
-        """A Markdown link to a note file: relative to the source, then from the vault
-        root, then by name (FORMATS.md 2.4), the folders it names kept."""
+        """A Markdown link to a note file: from the vault root when it starts at one "/"
+        (as a file's path), else relative to the source, then from the vault root, then
+        by name (FORMATS.md 2.4), the folders it names kept."""
         decoded = unquote(target)
+        rooted = from_vault_root(decoded)  # /Note.md: the vault's, as for a file
+        key = self.index.by_path.get(_stem(rooted)) if rooted is not None else None
+        if key is not None:
+            return self._existing(key)
         if _ABSOLUTE.match(decoded):
             return self._escape(page, ref, decoded)
         relative = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), decoded))
