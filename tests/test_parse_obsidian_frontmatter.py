@@ -18,6 +18,21 @@ def test_scalar_properties_are_typed() -> None:
         "Typed values", 7, 1.5, False)
 
 
+def test_plain_scalars_are_typed_as_yaml_1_2_reads_them() -> None:
+    """Obsidian reads YAML 1.2; PyYAML reads 1.1, where ``weight: 070`` is octal 56
+    (a score's weight off by 14) and ``publish: no`` is false. A big block (read by the
+    pure-Python loader, not libyaml's) is typed alike."""
+    text = ("---\nweight: 070\npublish: no\nseen: Yes\noctal: 0o17\nhex: 0x1F\nbig: 1_000\n"
+            "neg: -3\nratio: 1.10\nexp: 1e3\nflag: true\nnothing: ~\n---\nbody\n")
+    expected = {"weight": 70, "publish": "no", "seen": "Yes", "octal": 15, "hex": 31,
+                "big": "1_000", "neg": -3, "ratio": 1.1, "exp": 1000.0, "flag": True,
+                "nothing": None}
+    for padding in ("", "padding: '" + "[" * 1200 + "'\n"):
+        page = parse_text(text.replace("---\nbody", padding + "---\nbody"))
+        values = {prop.key: prop.value for prop in page.properties if prop.key != "padding"}
+        assert values == expected
+
+
 def test_dates_become_iso_strings() -> None:
     values = _values("frontmatter-properties")
     assert (values["published"], values["updated"]) == ("2023-09-12", "2020-08-21T10:30:00")

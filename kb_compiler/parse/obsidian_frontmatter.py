@@ -169,9 +169,45 @@ def _loader(block: str) -> yaml.SafeLoader:
     """libyaml's loader when it is installed (ten times faster, same nodes and marks),
     except for large or bracket-heavy blocks: its composer recurses in C and crashes the
     process on very deep nesting, where the pure-Python one raises RecursionError."""
-    fast = getattr(yaml, "CSafeLoader", None)
     small = len(block) < _FAST_LOADER_LIMIT and block.count("[") + block.count("{") < 1000
-    return fast(block) if fast is not None and small else yaml.SafeLoader(block)
+    return _FAST_CORE_LOADER(block) if _FAST_CORE_LOADER is not None and small \
+        else _CORE_LOADER(block)
+
+
+# Obsidian reads YAML 1.2, whose core schema types plain scalars more narrowly than
+# PyYAML's YAML 1.1: ``yes``/``no``/``on``/``off`` are text, ``010`` is ten (not octal
+# eight), ``1_000`` is text, octal is written ``0o10``. Dates stay dates: Obsidian has
+# date properties.
+_CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_CORE_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_CORE_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_TYPED_BY_1_1 = frozenset({"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                           "tag:yaml.org,2002:float"})
+
+
+def _core_int(loader: yaml.SafeLoader, node: Node) -> int:
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+def _core_schema(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    """``loader`` typing plain scalars by YAML 1.2's core schema."""
+    core = type(f"Core{loader.__name__}", (loader,), {})
+    core.yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag not in _TYPED_BY_1_1]
+        for first, resolvers in loader.yaml_implicit_resolvers.items()}
+    core.add_implicit_resolver("tag:yaml.org,2002:bool", _CORE_BOOL, list("tTfF"))
+    core.add_implicit_resolver("tag:yaml.org,2002:int", _CORE_INT, list("-+0123456789"))
+    core.add_implicit_resolver("tag:yaml.org,2002:float", _CORE_FLOAT, list("-+.0123456789"))
+    core.add_constructor("tag:yaml.org,2002:int", _core_int)
+    return core
+
+
+_CORE_LOADER = _core_schema(yaml.SafeLoader)
+_FAST_CORE_LOADER = _core_schema(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else None
 
 
 def _is_empty_scalar(node: Node) -> bool:
