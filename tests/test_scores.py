@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb_compiler import load
+from kb_compiler.cli import main
 from kb_compiler.resolve import resolve
 from kb_compiler.resolve.schema import Schema, TypeRule
 from kb_compiler.resolve.scores import compute_scores, key_label, weighted_mean
@@ -182,3 +184,34 @@ def test_rollup_stays_within_0_and_100(tree: list[tuple[int, list, int | None]])
     for name in names:
         rollup = graph.score(name.lower()).rollup
         assert rollup is None or 0 <= rollup <= 100
+
+
+def test_obsidian_keys_are_dataview_fields_and_an_export_keeps_every_score(
+        tmp_path: Path) -> None:
+    """In an Obsidian note a key is a paragraph or list item with Dataview's
+    ``key-weight::`` and ``value::`` lines (kbc's export writes them so): its scores
+    were null, in a vault exported from Logseq too. A field in code is no field."""
+    (tmp_path / "note").mkdir()
+    (tmp_path / "note" / ".obsidian").mkdir()
+    (tmp_path / "note" / "Persona.md").write_text(
+        "---\nweight: 40\n---\n# Persona\n\n- [Reach](https://example.com)\n"
+        "  key-weight:: 75\n  value:: 50 ^reach\n- Trust\n  key-weight:: 25\n  value:: high\n"
+        "\n```\nkey-weight:: 99\nvalue:: 99\n```\n", "utf-8")
+    graph = resolve(load(tmp_path / "note", cache_dir=None))
+    score = graph.score("persona")
+    assert score is not None
+    assert [(k.label, k.key_weight, k.value, k.line) for k in score.keys] == [
+        ("Reach", 75, 50, 6)]
+    assert [(d.code, d.line) for d in graph.diagnostics] == [("invalid-property", 11)]
+    source = resolve(load(SAMPLE_VAULT, cache_dir=None))
+    result = CliRunner().invoke(main, ["export", str(SAMPLE_VAULT), "-o", str(tmp_path / "out"),
+                                       "--to", "obsidian", "-q"])
+    assert result.exit_code == 0, result.output
+    exported = resolve(load(tmp_path / "out", cache_dir=None))
+
+    def scored(graph) -> list[tuple[object, ...]]:
+        return sorted((s.page, s.score, s.rollup, [(k.label, k.key_weight, k.value)
+                                                   for k in s.keys])
+                      for s in graph.scores() if s.keys or s.rollup is not None)
+
+    assert scored(exported) == scored(source) and scored(source)

@@ -26,7 +26,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from kb_compiler.model import Block, Callout, Diagnostic, Reference, Severity
+from kb_compiler.model import Block, Callout, Diagnostic, Property, Reference, Severity
+from kb_compiler.parse.obsidian_fields import inline_fields
 
 # Configured once and never changed: parsing keeps no state between calls. Inline parsing
 # is off (references come from our own scanner), which also keeps huge lines fast.
@@ -55,6 +56,7 @@ _RAW_KINDS = {"code_block": "code", "math_block": "math", "math_block_label": "m
 _OPAQUE = frozenset({"fence", *_RAW_KINDS})
 _BLOCK_ID = re.compile(r"(?:^|(?<=\s))\^([A-Za-z0-9-]+)\s*\Z")
 _LONE_BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)")
+_FIELD_KINDS = frozenset({"paragraph", "list-item"})  # where Dataview fields are read
 _CALLOUT = re.compile(r"\[!([\w-]+)\]([+-]?)[ \t]*([^\n]*)\n?")
 
 Commented = Callable[[int, int], bool]  # (first line, last line), 1-based -> in a %% comment
@@ -227,6 +229,11 @@ class _Builder:
         self.last_child[parent] = index
         return index
 
+    def _fields(self, draft: _Draft) -> tuple[Property, ...]:
+        if draft.own is None or draft.kind not in _FIELD_KINDS:
+            return ()
+        return inline_fields(self.lines, *draft.own)
+
     def _is_commented(self, own: tuple[int, int]) -> bool:
         return self.commented(own[0], own[1])
 
@@ -247,6 +254,7 @@ class _Builder:
                 owned.setdefault(index, []).append(ref)
         blocks = tuple(
             Block(index, d.parent, d.depth, d.line, d.end_line, d.content,
+                  properties=self._fields(d),
                   references=tuple(owned.get(index, ())), heading=d.heading,
                   block_id=d.block_id, kind=d.kind, callout=d.callout)
             for index, d in enumerate(self.drafts)
