@@ -18,7 +18,7 @@ from kb_compiler.model import Property, PropertyValue, normalize_key
 # A whole line: an optional list bullet or checkbox, a key Dataview and Logseq both
 # accept, "::", the value; a block id at the end of the line belongs to the block.
 _FIELD = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+(?:\[.\][ \t]+)?)?"
-                    r"([A-Za-z][\w-]*)::(?:[ \t]+(.*?))?[ \t]*")
+                    r"([A-Za-z][\w-]*)::(?:[ \t]+(.*))?")
 _BLOCK_ID_END = re.compile(r"(?:^|[ \t]+)\^[A-Za-z0-9-]+$")
 _INTEGER = re.compile(r"[-+]?[0-9]+")
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
@@ -32,7 +32,7 @@ def inline_fields(lines: Sequence[str], first: int, last: int) -> tuple[Property
         if match is None:
             continue
         raw_key = match.group(1)
-        raw = _BLOCK_ID_END.sub("", match.group(2) or "")
+        raw = _BLOCK_ID_END.sub("", (match.group(2) or "").rstrip())
         found.append(Property(normalize_key(raw_key), raw_key, raw, _typed(raw), number))
     return tuple(found)
 
