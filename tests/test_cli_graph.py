@@ -124,6 +124,29 @@ def test_obsidian_properties_are_typed_as_the_interface_says(tmp_path: Path) -> 
         "year": 1956}
 
 
+def test_graph_and_scores_say_which_files_they_left_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that cannot be read is left out of the graph and the scores; both exited
+    0 and said nothing, so their numbers looked complete. Only ``check`` told."""
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "Home.md").write_text("Home links [[Plan]]\n", "utf-8")
+    (tmp_path / "Plan.md").write_text("the plan\n", "utf-8")
+    real_read = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "Plan.md":
+            raise PermissionError(13, "Permission denied")
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    for args in (["graph", str(tmp_path)], ["scores", str(tmp_path), "--format", "json"]):
+        result = run(*args)
+        assert result.exit_code == 0
+        [left_out] = [line for line in result.stderr.splitlines() if "Plan.md" in line]
+        assert left_out.startswith("Plan.md: ") and "[unreadable-file]" in left_out
+    assert "Plan.md" not in run("graph", str(tmp_path), "-q").stderr
+
+
 def test_scores_json_follows_the_interface(seeds_vault: Path) -> None:
     result = run("scores", str(seeds_vault), "--format", "json")
     assert result.exit_code == 0

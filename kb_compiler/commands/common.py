@@ -100,3 +100,17 @@ def report_problems(graph: object, command: str) -> None:
     if len(found) > MAX_REPORTED:
         click.echo(f"kbc {command}: {len(found) - MAX_REPORTED} more problems; "
                    "run 'kbc check' for all of them", err=True)
+
+
+def report_left_out(graph: object, command: str) -> None:
+    """The vault's files that could not be read, one line each on stderr: ``graph`` and
+    ``scores`` leave them out, and their output alone would not say so."""
+    from kb_compiler.check.formats.text import plain_headline
+
+    left_out = [d for d in graph.kb.diagnostics  # type: ignore[attr-defined]
+                if d.code == "unreadable-file"]
+    for note in left_out[:MAX_REPORTED]:
+        click.echo(plain_headline(note), err=True)
+    if len(left_out) > MAX_REPORTED:
+        click.echo(f"kbc {command}: {len(left_out) - MAX_REPORTED} more files could not be "
+                   "read; run 'kbc check' for all of them", err=True)

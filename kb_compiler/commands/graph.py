@@ -10,6 +10,7 @@ from kb_compiler.atomic import replacing
 from kb_compiler.commands.common import (
     jobs_option,
     refuse_vault_file,
+    report_left_out,
     resolve_vault,
     stdout_bytes,
     vault_argument,
@@ -44,6 +45,7 @@ def command(vault: str | None, output_format: str, output: Path | None,
         with replacing(output) as stream:
             write_graph(knowledge.graph, output_format, stream)
     if not quiet:
+        report_left_out(knowledge, "graph")
         stats = knowledge.graph.graph
         click.echo(f"kbc graph: {stats['pages']} pages, {stats['missing']} missing, "
                    f"{stats['assets']} assets, {stats['edges']} edges, "

@@ -15,7 +15,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kb_compiler.commands.common import resolve_vault, stdout_bytes, vault_argument
+from kb_compiler.commands.common import (
+    report_left_out,
+    resolve_vault,
+    stdout_bytes,
+    vault_argument,
+)
 from kb_compiler.resolve.graph import KnowledgeGraph
 from kb_compiler.resolve.network import rounded
 from kb_compiler.resolve.types import PageScore
@@ -39,6 +44,7 @@ def command(vault: str | None, output_format: str, show_all: bool, no_fix_encodi
 
     knowledge = resolve(load(resolve_vault(vault),
                              fix_encoding=False if no_fix_encoding else None))
+    report_left_out(knowledge, "scores")
     listed = [s for s in knowledge.scores() if show_all or _relevant(knowledge, s)]
     if output_format == "json":
         text = json.dumps(scores_json(knowledge, listed), ensure_ascii=False, indent=2) + "\n"
