@@ -119,3 +119,16 @@ def upgraded(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]
     yield upgrade
     monkeypatch.setattr(versions.metadata, "version", real_version)
     forget_versions()
+
+
+def deny_reading(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Files named ``name`` cannot be read from now on (permission denied), as a file
+    another user owns: the tests run as root, where removing read permission does not."""
+    real_read = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == name:
+            raise PermissionError(13, "Permission denied")
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)

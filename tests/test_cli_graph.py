@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb_compiler.cli import main
+from tests.conftest import deny_reading
 
 SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "vault"
 
@@ -131,14 +132,7 @@ def test_graph_and_scores_say_which_files_they_left_out(
     (tmp_path / ".obsidian").mkdir()
     (tmp_path / "Home.md").write_text("Home links [[Plan]]\n", "utf-8")
     (tmp_path / "Plan.md").write_text("the plan\n", "utf-8")
-    real_read = Path.read_bytes
-
-    def read_bytes(path: Path) -> bytes:
-        if path.name == "Plan.md":
-            raise PermissionError(13, "Permission denied")
-        return real_read(path)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    deny_reading(monkeypatch, "Plan.md")
     for args in (["graph", str(tmp_path)], ["scores", str(tmp_path), "--format", "json"]):
         result = run(*args)
         assert result.exit_code == 0

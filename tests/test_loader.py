@@ -19,7 +19,7 @@ from kb_compiler import loader
 from kb_compiler.cache import DATABASE, dumps, loads_page
 from kb_compiler.errors import KbcError
 from kb_compiler.model import Dialect, RefKind
-from tests.conftest import SAMPLE_VAULT
+from tests.conftest import SAMPLE_VAULT, deny_reading
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
@@ -414,14 +414,7 @@ def test_a_page_file_that_cannot_be_read_is_no_page(tmp_path: Path,
     (vault / ".obsidian").mkdir(parents=True)
     (vault / "Home.md").write_text("Home links [[Plan]]\n", encoding="utf-8")
     (vault / "Plan.md").write_text("the important content\n", encoding="utf-8")
-    real_read = Path.read_bytes
-
-    def read_bytes(path: Path) -> bytes:
-        if path.name == "Plan.md":
-            raise PermissionError(13, "Permission denied")
-        return real_read(path)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    deny_reading(monkeypatch, "Plan.md")
     kb = kb_compiler.load(vault, cache_dir=None, jobs=1)
     assert [page.path for page in kb.pages] == ["Home.md"]
     assert [(d.code, d.path) for d in kb.diagnostics] == [("unreadable-file", "Plan.md")]
