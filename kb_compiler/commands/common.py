@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
 from kb_compiler.errors import KbcError
+
+if TYPE_CHECKING:
+    from kb_compiler.model import Diagnostic
 
 
 def resolve_vault(vault: str | None) -> Path:
@@ -90,27 +94,26 @@ def report_problems(graph: object, command: str) -> None:
     inline silencing) to stderr, one line each, so a build or an export says what it
     met on the way. ``kbc check`` gives the full report with context."""
     from kb_compiler.check import run_checks
-    from kb_compiler.check.formats.text import plain_headline
     from kb_compiler.model import Severity
 
     found = [d for d in run_checks(graph).diagnostics  # type: ignore[arg-type]
              if d.severity is not Severity.INFO]
-    for note in found[:MAX_REPORTED]:
-        click.echo(plain_headline(note), err=True)
-    if len(found) > MAX_REPORTED:
-        click.echo(f"kbc {command}: {len(found) - MAX_REPORTED} more problems; "
-                   "run 'kbc check' for all of them", err=True)
+    _list_on_stderr(found, command, "problems")
 
 
 def report_left_out(graph: object, command: str) -> None:
     """The vault's files that could not be read, one line each on stderr: ``graph`` and
     ``scores`` leave them out, and their output alone would not say so."""
-    from kb_compiler.check.formats.text import plain_headline
-
     left_out = [d for d in graph.kb.diagnostics  # type: ignore[attr-defined]
                 if d.code == "unreadable-file"]
-    for note in left_out[:MAX_REPORTED]:
+    _list_on_stderr(left_out, command, "files could not be read")
+
+
+def _list_on_stderr(notes: Sequence[Diagnostic], command: str, more: str) -> None:
+    from kb_compiler.check.formats.text import plain_headline
+
+    for note in notes[:MAX_REPORTED]:
         click.echo(plain_headline(note), err=True)
-    if len(left_out) > MAX_REPORTED:
-        click.echo(f"kbc {command}: {len(left_out) - MAX_REPORTED} more files could not be "
-                   "read; run 'kbc check' for all of them", err=True)
+    if len(notes) > MAX_REPORTED:
+        click.echo(f"kbc {command}: {len(notes) - MAX_REPORTED} more {more}; "
+                   "run 'kbc check' for all of them", err=True)

@@ -137,7 +137,7 @@ def type_value(key: str, raw: str, masked: str, path: str, locate: Locate,
         return names, names, findings
     if "[[" in raw and _ONLY_EMPTY_LINKS.fullmatch(raw):
         return (), (), findings  # relations:: [[]]: an empty reference list
-    return _scalar(raw), (), findings
+    return scalar_value(raw), (), findings
 
 
 def splits_on_commas(key: str, options: ParseOptions) -> bool:
@@ -152,7 +152,9 @@ def _normalized(keys: frozenset[str]) -> frozenset[str]:
     return frozenset(normalize_key(key.lstrip(":")) for key in keys)
 
 
-def _scalar(raw: str) -> PropertyValue:
+def scalar_value(raw: str) -> PropertyValue:
+    """A value with no links typed as Logseq types it: ``true``/``false``, a number of
+    digits, else the text."""
     if raw in ("true", "false"):
         return raw == "true"
     if _DIGITS.fullmatch(raw):

@@ -247,7 +247,7 @@ def _read_entries(path: str, block: str, entries: list[_Entry],
     references.sort(key=lambda ref: (ref.line, ref.column))
     tags = [ref.target for ref in references if ref.kind is RefKind.TAG]
     aliases = [name for prop in properties if prop.key in ALIAS_KEYS
-               for name in _alias_names(prop.value)]
+               for name in alias_names(prop.value)]
     return Frontmatter(found.raw, found.body_start, found.end_line, tuple(properties),
                        tuple(references), tuple(tags), tuple(aliases), tuple(problems))
 
@@ -391,7 +391,7 @@ def _scalar_start(scalar: ScalarNode) -> tuple[int, int]:
     return scalar.start_mark.line + 1, scalar.start_mark.column + quoted
 
 
-def _alias_names(value: PropertyValue) -> list[str]:
+def alias_names(value: PropertyValue) -> list[str]:
     """Aliases as a list, a single name or a comma-separated string (FORMATS.md 2.2)."""
     if value is None:
         return []
@@ -399,7 +399,7 @@ def _alias_names(value: PropertyValue) -> list[str]:
         names: list[str] = []
         for item in value:
             if isinstance(item, tuple):  # "aliases: [[Old Name]]": a list in a list to
-                names.extend(_alias_names(item))  # YAML, and "Old Name" to Obsidian
+                names.extend(alias_names(item))  # YAML, and "Old Name" to Obsidian
             elif item is not None and str(item).strip():
                 names.append(str(item).strip())
         return names

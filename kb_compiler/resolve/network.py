@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kb_compiler.model import Asset, Dialect, Page, PropertyValue, RefKind
+from kb_compiler.model import Asset, Dialect, Page, Property, PropertyValue, RefKind
+from kb_compiler.parse.obsidian_frontmatter import ALIAS_KEYS, TAG_KEYS, alias_names
 from kb_compiler.resolve.types import PageScore, ResolvedRef
 
 if TYPE_CHECKING:
@@ -111,9 +112,7 @@ def _finite(value: PropertyValue) -> PropertyValue:
     return value
 
 
-# A property value that is one wikilink and nothing else; group 1: the page it names.
-_LINK_ONLY = re.compile(r"\s*\[\[([^\[\]|#^]+)(?:[#|^][^\[\]]*)?\]\]\s*")
-_LIST_KEYS = frozenset({"tags", "tag", "aliases", "alias"})
+_LINK_ONLY = re.compile(r"\s*\[\[[^\[\]]*\]\]\s*")  # a value that is one wikilink alone
 
 
 def rounded(number: float | None) -> float | None:
@@ -125,7 +124,7 @@ def page_attributes(page: Page, page_type: str | None, score: PageScore | None) 
     properties: dict[str, object] = {}
     obsidian = page.dialect is Dialect.OBSIDIAN
     for prop in page.properties:
-        value = _obsidian_value(prop.key, prop.value) if obsidian else None
+        value = _obsidian_value(prop) if obsidian else None
         properties.setdefault(prop.key, json_value(prop.value) if value is None else value)
     return {
         "name": page.name, "path": page.path, "exists": True, "dialect": str(page.dialect),
@@ -135,20 +134,21 @@ def page_attributes(page: Page, page_type: str | None, score: PageScore | None) 
     }
 
 
-def _obsidian_value(key: str, value: PropertyValue) -> list[str] | None:
-    """An Obsidian property typed as INTERFACE.md asks, where YAML leaves it text: links
-    (``"[[Paul Chambers]]"``, ``["[[Jazz]]"]``) as the page names, a comma string of
-    ``tags`` or ``aliases`` as its pieces (FORMATS.md 2.2); None for any other value."""
-    items = value if isinstance(value, tuple) else (value,)
-    if not items or not all(isinstance(item, str) for item in items):
+def _obsidian_value(prop: Property) -> list[str] | None:
+    """An Obsidian property typed as INTERFACE.md asks, where YAML leaves it text, from
+    what the parser read in it: links only (``"[[Paul Chambers]]"``, ``["[[Jazz]]"]``)
+    as the pages they name, ``tags`` and ``aliases`` as their names (a comma string
+    split, FORMATS.md 2.2); None for any other value (an empty one stays null)."""
+    if prop.value is None:
         return None
-    links = [_LINK_ONLY.fullmatch(item) for item in items]  # type: ignore[arg-type]
-    if all(links):
-        return [link.group(1).strip() for link in links if link]
-    if key in _LIST_KEYS:
-        pieces = (piece.strip() for item in items for piece in str(item).split(","))
-        return [piece.lstrip("#") if key in ("tags", "tag") else piece
-                for piece in pieces if piece.strip("#")]
+    if prop.key in TAG_KEYS:
+        return list(prop.references)
+    if prop.key in ALIAS_KEYS:
+        return alias_names(prop.value)
+    items = prop.value if isinstance(prop.value, tuple) else (prop.value,)
+    if prop.references and items and all(isinstance(item, str) and _LINK_ONLY.fullmatch(item)
+                                         for item in items):
+        return list(prop.references)
     return None
 
 

@@ -59,7 +59,7 @@ from kb_compiler.resolve.blocks import LineMap, heading_level
 from kb_compiler.versions import RENDERING_LIBRARIES, library_versions
 
 MANIFEST = ".kbc-manifest.json"
-_QUERY = re.compile(r"\{\{\s*query\b|#\+begin_query\b", re.IGNORECASE)
+_ADVANCED_QUERY = re.compile(r"#\+BEGIN_QUERY", re.IGNORECASE)
 FORMAT = 3
 
 
@@ -151,6 +151,7 @@ class Fingerprints:
         self._identities: dict[str, str] = {}
         self._shown: dict[str, str] = {}
         self._linkings: dict[str, str] = {}
+        self._closures: dict[str, str] = {}
         self._landings: dict[tuple[int, bool], tuple[Target, str]] = {}
 
     def page(self, key: str) -> str:
@@ -228,8 +229,7 @@ class Fingerprints:
                 shown.add(index)
         blocks = [self._block_shown(key, page.blocks[index], lines) for index in sorted(shown)]
         # a query in a block shown lists what it finds in the whole vault, now
-        queries = any(_QUERY.search("\n".join(_lines_of(page.blocks[index], lines)))
-                      for index in shown)
+        queries = any(_holds_query(page.blocks[index]) for index in shown)
         return _hash([page.dialect.value, bool(page.blocks), blocks, sorted(properties),
                       self._info(VAULT_READ) if queries else None])
 
@@ -275,28 +275,29 @@ class Fingerprints:
         block = page.blocks[target.block]
         inside = [r for r in self.context.graph.outgoing(key)
                   if block.line <= r.ref.line <= block.end_line]
-        nested = [r for r in inside if _quotes(r)]
+        nested = sorted({other for r in inside if _quotes(r)
+                         and (other := target_id(r.target)) is not None})
         if nested:
-            return _hash([self._info(key), self._quoted_below(nested)])
+            return _hash([self._info(key), [self._quoted_from(other) for other in nested]])
         links = [(*_written(r.ref), self._link_info(target_id(r.target), r.target.block))
                  for r in inside]
         return _hash([self._identity(key),
                       self._block_shown(key, block, page.text.split("\n")), links])
 
-    def _quoted_below(self, nested: list[ResolvedRef]) -> list[str]:
-        """The pages the blocks quoted by ``nested`` show, and the pages those quote,
-        whole (each once: quotes may run in a circle)."""
-        seen: set[str] = set()
-        shown: list[str] = []
-        todo = list(nested)
-        while todo:
-            key = target_id(todo.pop().target)
-            if key is None or key in seen:
-                continue
-            seen.add(key)
-            shown.append(self._info(key))
-            todo.extend(r for r in self.context.graph.outgoing(key) if _quotes(r))
-        return sorted(shown)
+    def _quoted_from(self, key: str) -> str:
+        """A hash of page ``key`` and every page quoted or embedded from there on, each
+        whole and once (quotes may run in a circle); worked out once per page."""
+        found = self._closures.get(key)
+        if found is None:
+            seen, todo = {key}, [key]
+            while todo:
+                for resolved in self.context.graph.outgoing(todo.pop()):
+                    other = target_id(resolved.target)
+                    if other is not None and other not in seen and _quotes(resolved):
+                        seen.add(other)
+                        todo.append(other)
+            found = self._closures[key] = _hash(sorted(self._info(page) for page in seen))
+        return found
 
     def _block_shown(self, key: str, block: Block, lines: list[str]) -> tuple[object, ...]:
         """What another page shows of a block of page ``key``: its number, its anchor
@@ -305,8 +306,8 @@ class Fingerprints:
         anchor = self.context.anchor(key, block.index) if heading_level(block) is not None \
             else None
         picture = self.context.area_picture(self.context.pages[key], block)
-        return (block.index, anchor, block.line, block.end_line, _lines_of(block, lines),
-                picture)
+        return (block.index, anchor, block.line, block.end_line,
+                lines[block.line - 1:block.end_line], picture)
 
     def _link_info(self, key: str | None, block: int | None) -> tuple[object, ...]:
         """What a link shows of its target: where it is, what it is called and its type
@@ -365,8 +366,11 @@ class Fingerprints:
         return found
 
 
-def _lines_of(block: Block, lines: list[str]) -> list[str]:
-    return lines[block.line - 1:block.end_line]
+def _holds_query(block: Block) -> bool:
+    """Whether the block shows a Logseq query's results (``{{query}}``, as the parser
+    read it, or ``#+BEGIN_QUERY``)."""
+    return any(macro.name.lower() == "query" for macro in block.macros) or \
+        _ADVANCED_QUERY.search(block.content) is not None
 
 
 def _quotes(resolved: ResolvedRef) -> bool:
