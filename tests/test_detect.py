@@ -79,9 +79,9 @@ def test_kepano_notes_read_as_obsidian():
 
 def test_detection_is_fast_on_hostile_sizes():
     deep = "\n".join("\t" * (level % 200) + "- x" for level in range(10_000))
-    start = time.perf_counter()
+    start = time.process_time()
     assert detect_dialect("x" * 5_000_000) is Dialect.MARKDOWN
     assert detect_dialect("---\n" + "a" * 5_000_000) is Dialect.MARKDOWN
     assert detect_dialect("#1" * 1_000_000) is Dialect.MARKDOWN
     assert detect_dialect(deep) is Dialect.LOGSEQ
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5

@@ -267,19 +267,19 @@ def test_empty_file():
 def test_five_megabyte_lines_decode_promptly():
     clean = ("Grüße “naïve” ✅ " * 330_000).encode()
     damaged = ("customerâ€™s üîç " * 330_000).encode()
-    start = time.perf_counter()
+    start = time.process_time()
     assert decode(clean, "big.md").text == clean.decode()
     assert decode(damaged, "big.md").text == damaged.decode()  # too long to repair
-    assert time.perf_counter() - start < 3
+    assert time.process_time() - start < 3
 
 
 def test_repair_time_grows_linearly_with_the_damage():
     def seconds(lines: int) -> float:
         data = "\n".join(f"- {n} customerâ€™s üîç note" for n in range(lines)).encode()
-        start = time.perf_counter()
+        start = time.process_time()
         decoded = decode(data, "many.md")
         assert len(decoded.diagnostics) == lines
-        return time.perf_counter() - start
+        return time.process_time() - start
 
     seconds(200)  # warm up ftfy's tables
     assert seconds(8_000) < 8 * seconds(2_000) + 0.2

@@ -239,9 +239,9 @@ def test_huge_org_lines_parse_promptly() -> None:
     has a link); linear ones well under the bound."""
     for line in ("[[a][b " * 200_000, "~a " * 200_000 + "[[x]]", "=a " * 200_000 + "#t",
                  "[[" * 200_000):
-        start = time.perf_counter()
+        start = time.process_time()
         page = org("* " + line + "\n* after [[End]]\n")
-        assert time.perf_counter() - start < 15.0
+        assert time.process_time() - start < 15.0
         assert page.blocks[-1].references[-1].target == "End"
     assert [ref.target for ref in org("* " + "~a " * 200_000 + "[[x]]\n").references] == ["x"]
 

@@ -256,19 +256,19 @@ def test_empty_file_is_an_empty_page() -> None:
 
 def test_five_megabyte_line_parses_fast() -> None:
     text = "word [x " * 625_000 + "[[End]] #last"
-    started = time.perf_counter()
+    started = time.process_time()
     page = parse_text(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert [(r.target, r.column) for r in page.references] == [
         ("End", 5_000_001), ("last", 5_000_009)]
     assert elapsed < 8, elapsed
 
 
 def test_a_line_of_a_million_openers_gives_one_warning() -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     page = parse_text("[[" * 1_000_000)
     assert codes(page) == [("unterminated-link", 1, 1)]
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_ten_thousand_nested_quotes_and_a_deep_list_do_not_raise() -> None:

@@ -143,10 +143,10 @@ def test_logseq_page_embed_includes_top_level_blocks() -> None:
 def test_wide_embed_tree_is_no_cycle_and_fast() -> None:
     # 24 levels, each embedding the next twice: 2**24 copies if expanded, no cycle.
     pages = [embedding(f"pages/L{n}.md", (f"L{n + 1}", 1), (f"L{n + 1}", 2)) for n in range(24)]
-    started = time.perf_counter()
+    started = time.process_time()
     graph = graph_of(*pages, page("pages/L24.md"))
     assert cycles(graph) == []
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_long_ring_is_one_cycle_with_a_short_message() -> None:

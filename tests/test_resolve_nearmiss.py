@@ -110,10 +110,10 @@ def test_loose_matching_resolves_near_misses_silently() -> None:
 
 def test_search_scales_to_ten_thousand_pages() -> None:
     names = [(f"Topic {n} about area {n % 97}", f"t{n}") for n in range(10_000)]
-    started = time.perf_counter()
+    started = time.process_time()
     index = NearMissIndex(names)
     hits = [index.suggest(f"Topik {n} about area {n % 97}") for n in range(0, 10_000, 5)]
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert hits[1] == (names[5][0], "t5")
     assert all(hit is not None for hit in hits)
     assert elapsed < 5, elapsed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -122,7 +123,9 @@ def test_code_and_source_blocks_are_not_read(site: Path) -> None:
     # the source block is highlighted code, and its text ends at the block
     assert ('<div class="org-markup"><div class="highlight" data-lang="python"><pre>'
             in outline)
-    assert '"[[Persona]] #tag"</span>' in outline and "</div></div>After the code" in outline
+    # Pygments 2.20 writes the quotes as &quot;, earlier releases as they are
+    assert '"[[Persona]] #tag"</span>' in unescape(outline)
+    assert "</div></div>After the code" in outline
 
 
 def test_blocks_formulas_highlights_and_hiccup_are_drawn(site: Path) -> None:
