@@ -170,3 +170,59 @@ def test_the_check_readme_lists_every_known_code() -> None:
 
     readme = (Path(__file__).parent.parent / "kb_compiler/check/README.md").read_text("utf-8")
     assert [code for code in sorted(KNOWN_CODES) if f"`{code}`" not in readme] == []
+
+
+def test_a_directive_shown_in_code_silences_nothing(tmp_path: Path) -> None:
+    """A page that shows how to silence kbc (in a fenced block or a code span) shows
+    the directive as text; it hid the page's real broken links and exited 0."""
+    from kb_compiler.check import check_vault
+
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "doc.md").write_text(
+        "How to silence:\n\n```markdown\n<!-- kbc-ignore-file broken-link -->\n```\n\n"
+        "Real problem: [[Really Missing]]\n\n"
+        "Inline code: `<!-- kbc-ignore -->` [[Also Missing]]\n", encoding="utf-8")
+    graph = tmp_path / "graph"
+    (graph / "pages").mkdir(parents=True)
+    (graph / "logseq").mkdir()
+    (graph / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (graph / "pages/p.md").write_text(
+        "- How to silence a whole page:\n  ```\n  <!-- kbc-ignore-file -->\n  ```\n"
+        "- real problem [[Really Missing]] and "
+        "((6500000a-0000-0000-0000-000000000000))\n", encoding="utf-8")
+    found = check_vault(tmp_path, cache_dir=None).diagnostics
+    assert [(d.code, d.path, d.line) for d in found if d.path == "doc.md"] == [
+        ("broken-link", "doc.md", 7), ("broken-link", "doc.md", 9)]
+    assert [(d.code, d.line) for d in check_vault(graph, cache_dir=None).diagnostics] == [
+        ("broken-link", 5), ("broken-block-ref", 5)]
+
+
+def test_a_misspelt_directive_is_reported_not_passed_over(tmp_path: Path) -> None:
+    """``broken_link`` or ``Broken-Link`` silenced nothing and went unreported (the
+    directive did not match at all); ``kbc-ignore: code`` is read as ``noqa: code`` is."""
+    from kb_compiler.check import check_vault
+
+    (tmp_path / "d.md").write_text(
+        "a [[M1]] <!-- kbc-ignore: broken-link -->\n"
+        "c [[M3]] <!-- kbc-ignore Broken-Link -->\n"
+        "d [[M4]] <!-- kbc-ignore broken_link -->\n", encoding="utf-8")
+    found = check_vault(tmp_path, cache_dir=None).diagnostics
+    assert [(d.code, d.line, d.target, d.suggestion) for d in found] == [
+        ("broken-link", 2, "M3", None),
+        ("unknown-ignore-code", 2, "Broken-Link", "broken-link"),
+        ("broken-link", 3, "M4", None),
+        ("unknown-ignore-code", 3, "broken_link", "broken-link"),
+    ]
+
+
+def test_the_pre_commit_hook_runs_on_every_commit() -> None:
+    """pre-commit matches ``files`` against the files a commit adds or modifies, so a
+    commit that deletes a page or a picture (the one that breaks links) skipped the
+    hook. The check reads the whole vault: it runs on every commit, given no file."""
+    import yaml
+
+    (hook,) = yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml")
+                             .read_text(encoding="utf-8"))
+    assert hook["entry"] == "kbc check"
+    assert hook["always_run"] is True and hook["pass_filenames"] is False
+    assert "files" not in hook and "types" not in hook

@@ -13,7 +13,9 @@ comment (Logseq and Markdown) or an Obsidian ``%%`` comment:
     anywhere in a page silences those codes (or, with no code, every code) for the whole
     file, including problems that concern the file as a whole (line 0).
 
-Several codes may be listed, separated by spaces or commas. Only the page's own
+Several codes may be listed, separated by spaces or commas, after an optional colon. A
+directive shown in code (a fence or a code span) is text, not a comment, and is not
+read. Only the page's own
 diagnostics can be silenced this way: a directive never reaches into another file. A
 code kbc does not know (a misspelling) silences nothing and is itself reported
 (``unknown-ignore-code``, a warning, with the nearest known code).
@@ -27,15 +29,21 @@ from dataclasses import dataclass, field
 
 from kb_compiler.check.codes import KNOWN_CODES, nearest_code
 from kb_compiler.model import Diagnostic, Severity
+from kb_compiler.parse.text import mask_code
 
 MARKER = "kbc-ignore"
 
+# Everything up to the comment's end is read as codes, so a misspelt one ("broken_link",
+# "Broken-Link") is reported rather than making the whole directive go unseen; a colon
+# after the marker (as in ``noqa: E501``) is allowed. The codes stop at the next comment
+# opening too, so a line of unclosed directives is read in linear time.
 _DIRECTIVE = re.compile(
-    r"(?:<!--|%%)\s*kbc-ignore(?P<file>-file)?(?P<codes>(?:[\s,]+[a-z][a-z0-9-]*)*)\s*(?:-->|%%)"
+    r"(?:<!--|%%)\s*kbc-ignore(?P<file>-file)?(?![\w-]):?(?P<codes>(?:(?!-->|%%|<!--).)*?)"
+    r"\s*(?:-->|%%)"
 )
 # A directive-only line: optional indentation and list bullet, then comments only.
 _BULLET = re.compile(r"^\s*(?:[-*+]\s+)?")
-_CODE = re.compile(r"[a-z][a-z0-9-]*")
+_CODE = re.compile(r"[^\s,]+")
 ALL_CODES = frozenset({"*"})
 UNKNOWN_CODE = "unknown-ignore-code"
 
@@ -62,7 +70,7 @@ def _covers(codes: frozenset[str], code: str) -> bool:
 
 
 def _codes(text: str) -> frozenset[str]:
-    names = frozenset(part for part in re.split(r"[\s,]+", text) if part)
+    names = frozenset(_CODE.findall(text))
     return names or ALL_CODES
 
 
@@ -82,9 +90,11 @@ def _numbered_marker_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def parse_directives(text: str) -> Silencer:
-    """Read every ``kbc-ignore`` directive in a page's text."""
+    """Read every ``kbc-ignore`` directive in a page's text. One shown in code (a fenced
+    block or a code span, as on a page about kbc) is text the reader sees, not a comment
+    the dialect hides, and silences nothing."""
     silencer = Silencer()
-    for number, line in _numbered_marker_lines(text):
+    for number, line in _numbered_marker_lines(mask_code(text)):
         matches = list(_DIRECTIVE.finditer(line))
         if not matches:
             continue
