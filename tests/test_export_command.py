@@ -151,3 +151,41 @@ def test_round_trip_through_the_command_line_keeps_the_graph(tmp_path: Path) -> 
     assert kbc(str(there), "-o", str(tmp_path / "again"), "--to", "logseq").exit_code == 0
     assert _graph_json(first) == _graph_json(tmp_path / "again")
     assert (back / ".obsidian/app.json").is_file()
+
+
+def test_front_matter_that_does_not_parse_is_kept_in_every_direction(tmp_path: Path) -> None:
+    """A Logseq page's front matter that is no valid YAML, exported to Obsidian, lost
+    the whole block (``author: Jane`` and all) with no word; the other directions kept
+    it. Its property lines after it stay too."""
+    graph = tmp_path / "lsy"
+    (graph / "pages").mkdir(parents=True)
+    (graph / "logseq").mkdir()
+    (graph / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
+                                              encoding="utf-8")
+    (graph / "pages/Bad.md").write_text(
+        "---\ntitle: [unclosed\nauthor: Jane\nrating: 5\n---\nstatus:: draft\n\n"
+        "- body [[Other]]\n", encoding="utf-8")
+    (graph / "pages/Other.md").write_text("- other\n", encoding="utf-8")
+    result = kbc(str(graph), "-o", str(tmp_path / "obs"), "--to", "obsidian")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "obs/Bad.md").read_text(encoding="utf-8") == (
+        "---\ntitle: [unclosed\nauthor: Jane\nrating: 5\n---\nstatus:: draft\n\n"
+        "- body [[Other]]\n")
+    assert ("Bad.md:1: warning[invalid-frontmatter] front matter that does not parse is "
+            "kept as it is") in result.output
+
+
+def test_a_binary_file_named_like_a_page_is_copied_not_emptied(tmp_path: Path) -> None:
+    """A picture saved as ``Scan.md`` was exported as an empty page: its bytes gone, and
+    the export's own check clean. It is copied byte for byte, and said so."""
+    vault = tmp_path / "ob3"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Note.md").write_text("See [[Scan]]\n", encoding="utf-8")
+    picture = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"
+    (vault / "Scan.md").write_bytes(picture)
+    for target, written in (("obsidian", "Scan.md"), ("logseq", "pages/Scan.md")):
+        out = tmp_path / target
+        result = kbc(str(vault), "-o", str(out), "--to", target)
+        assert result.exit_code == 0, result.output
+        assert (out / written).read_bytes() == picture
+        assert "warning[kept-as-written] a binary file" in result.output

@@ -24,7 +24,7 @@ from kb_compiler.emit.vault.plan import VaultPlan, plan_vault
 from kb_compiler.emit.vault.properties import list_keys, multi_reference_keys
 from kb_compiler.emit.vault.rewrite import PageJob
 from kb_compiler.emit.vault.writer import VaultWriter, check_output_folder, copy_tree
-from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, VaultKind
+from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, VaultKind
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef
 from kb_compiler.resolve.core import page_references
 
@@ -88,7 +88,12 @@ def export_vault(graph: KnowledgeGraph, out: Path, *, to: Dialect | None = None,
             job = PageJob(page, plan.for_page(page), refs, writer, blocks, options, comma_keys,
                           multi)
             convert = logseq_page if target is Dialect.LOGSEQ else obsidian_page
-            files.write_text(job.entry.path, convert(job))
+            if _binary(page):
+                job.note("kept-as-written", 0, "a binary file, not a text page: its bytes "
+                         "are copied as they are", Severity.WARNING)
+                files.copy(kb.root, page.path, job.entry.path)
+            else:
+                files.write_text(job.entry.path, convert(job))
             notes.extend(job.notes)
         notes.extend(writer.notes.values())
         copied = _write_support(files, kb, plan, comma_keys)
@@ -97,6 +102,13 @@ def export_vault(graph: KnowledgeGraph, out: Path, *, to: Dialect | None = None,
     return ExportReport(kb.root, out, kb.kind, target, len(kb.pages), copied,
                         files.files, majority,
                         tuple(sorted(notes, key=Diagnostic.sort_key)))
+
+
+def _binary(page: Page) -> bool:
+    """A page file that holds no text (NUL bytes: a picture named ``.md``): written
+    as a page it would be an empty one, and its bytes lost."""
+    return not page.text and any(d.code == "invalid-encoding" and d.line == 0
+                                 for d in page.diagnostics)
 
 
 def _logseq_settings(kb: KnowledgeBase, target: Dialect) -> tuple[ParseOptions,

@@ -23,6 +23,7 @@ from kb_compiler.emit.vault.rewrite import (
     PageJob,
     edited_lines,
     finish,
+    frontmatter_kept,
     kept_as_written,
 )
 from kb_compiler.emit.vault.tasks import marker_from_checkbox
@@ -46,9 +47,7 @@ def _front_lines(job: PageJob, lines: list[str], end: int) -> list[str]:
     (Logseq reads front matter too)."""
     if not end:
         return []
-    if _invalid_frontmatter(job.page):
-        job.note("invalid-frontmatter", 1, "front matter that does not parse is kept as it "
-                 "is", Severity.WARNING)
+    if frontmatter_kept(job, end):
         return lines[:end]
     out: list[str] = []
     for prop in job.page.properties:
@@ -60,10 +59,6 @@ def _front_lines(job: PageJob, lines: list[str], end: int) -> list[str]:
             job.note("property-changed", prop.line, written.warning, Severity.WARNING)
         out.append(written.text())
     return out
-
-
-def _invalid_frontmatter(page: Page) -> bool:
-    return any(d.code == "invalid-frontmatter" for d in page.diagnostics)
 
 
 def _from_logseq(job: PageJob) -> str:

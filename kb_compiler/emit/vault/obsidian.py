@@ -31,12 +31,13 @@ from kb_compiler.emit.vault.rewrite import (
     PageJob,
     edited_lines,
     finish,
+    frontmatter_kept,
     kept_as_written,
 )
 from kb_compiler.emit.vault.tasks import checkbox_from_marker
 from kb_compiler.emit.vault.web_embeds import obsidian_embed_of
 from kb_compiler.emit.vault.yamltext import YamlValue, frontmatter
-from kb_compiler.model import Dialect, Page, Severity
+from kb_compiler.model import Dialect, Page
 from kb_compiler.parse.obsidian_blocks import markdown_tokens
 
 APP_SETTINGS = {"newLinkFormat": "absolute", "useMarkdownLinks": False,
@@ -56,9 +57,7 @@ def _from_obsidian(job: PageJob) -> str:
     page = job.page
     end = frontmatter_end(page)
     lines = edited_lines(job, end)
-    if end and any(d.code == "invalid-frontmatter" for d in page.diagnostics):
-        job.note("invalid-frontmatter", 1, "front matter that does not parse is kept as it "
-                 "is", Severity.WARNING)
+    if frontmatter_kept(job, end):
         return finish(lines)
     entries = [yaml_to_yaml(prop, job.frontmatter_refs(prop, end))
                for prop in page.properties if prop.line <= end]
@@ -71,14 +70,18 @@ def _from_logseq(job: PageJob) -> str:
     page = job.page
     end = frontmatter_end(page)
     lines = edited_lines(job, end)
+    # Front matter that does not parse is written as it is, and the page's property
+    # lines after it as they are (inline fields) rather than join YAML no one can read.
+    kept = frontmatter_kept(job, end)
     entries: list[tuple[str, YamlValue]] = []
-    for prop in page.properties:
+    for prop in () if kept else page.properties:
         if prop.line <= end:
             entries.append(yaml_to_yaml(prop, job.frontmatter_refs(prop, end)))
         else:
             entries.append(logseq_to_yaml(prop, job.property_refs(prop), job.comma_keys,
                                           job.options, job.list_keys))
-    skipped = set(range(1, end + 1)) | {p.line for p in page.properties if p.line > end}
+    page_lines = [p.line for p in page.properties if p.line > end]
+    skipped = set(range(1, end + 1)) | set(page_lines)
     body: list[str] = []
     ids = job.blocks.ids.get(page.path, {})
     depth = 0
@@ -91,6 +94,8 @@ def _from_logseq(job: PageJob) -> str:
         body.extend(written)
         depth = unit.depth
     _report_macros(job)
+    if kept:
+        return finish([*lines[:end], *(lines[n - 1] for n in page_lines), "", *body])
     head = frontmatter(entries) if entries else ""
     return head + finish(body)
 

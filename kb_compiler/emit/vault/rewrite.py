@@ -72,6 +72,16 @@ def kept_as_written(job: PageJob) -> str | None:
     return None
 
 
+def frontmatter_kept(job: PageJob, end: int) -> bool:
+    """Whether the page's front matter (up to line ``end``) does not parse: it is then
+    written as it is, never dropped, and the export says so."""
+    if not end or not any(d.code == "invalid-frontmatter" for d in job.page.diagnostics):
+        return False
+    job.note("invalid-frontmatter", 1, "front matter that does not parse is kept as it is",
+             Severity.WARNING)
+    return True
+
+
 def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
     """The page's lines with every reference rewritten; lines up to ``skip_before``
     (front matter, written separately) are left as they are. In Obsidian text, links
