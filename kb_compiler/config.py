@@ -1,10 +1,11 @@
 """Vault configuration: what the vault's own files say (Logseq's ``logseq/config.edn``,
-kbc's ``kbc.toml`` or ``[tool.kbc]`` in a ``pyproject.toml`` beside the vault) merged
-into one typed value. Loading lives in ``load_config``; the rest of kbc only reads the
-dataclasses below."""
+Obsidian's ``.obsidian/app.json``, kbc's ``kbc.toml`` or ``[tool.kbc]`` in a
+``pyproject.toml`` at the vault's root) merged into one typed value. Loading lives in
+``load_config``; the rest of kbc only reads the dataclasses below."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -59,6 +60,9 @@ class VaultConfig:
     schema: str | None = None
     # Logseq :macros: name -> template text.
     macros: tuple[tuple[str, str], ...] = ()
+    # Obsidian's "Strict line breaks" (``strictLineBreaks`` in .obsidian/app.json): off,
+    # the default, shows a single newline in a paragraph as a line break.
+    strict_line_breaks: bool = False
     # Where the config came from, for messages (vault-relative paths).
     sources: tuple[str, ...] = ()
 
@@ -81,7 +85,8 @@ def load_config(root: Path) -> VaultConfig:
     if kind is VaultKind.LOGSEQ:
         config = _read_logseq_settings(root, config)
     elif kind is VaultKind.OBSIDIAN:
-        config = replace(config, sources=(OBSIDIAN_FOLDER,))
+        strict = obsidian_settings(root).get("strictLineBreaks") is True
+        config = replace(config, sources=(OBSIDIAN_FOLDER,), strict_line_breaks=strict)
     config = _read_kbc_settings(root, config)
     if config.schema is None:
         default = next((name for name in SCHEMA_FILES if (root / name).is_file()), None)
@@ -103,6 +108,17 @@ def vault_kind(root: Path) -> VaultKind:
     if (root / OBSIDIAN_FOLDER).is_dir():
         return VaultKind.OBSIDIAN
     return VaultKind.FOLDER
+
+
+def obsidian_settings(root: Path, name: str = "app.json") -> dict[str, object]:
+    """One of Obsidian's own settings files (``.obsidian/NAME``), or an empty dict when
+    it is missing or unreadable: it is the app's file, not kbc's, so kbc reads what it
+    can and otherwise uses Obsidian's defaults."""
+    try:
+        data = json.loads((root / OBSIDIAN_FOLDER / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 # --- logseq/config.edn ---------------------------------------------------------------

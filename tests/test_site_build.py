@@ -656,3 +656,27 @@ def test_a_fresh_build_renders_each_pages_backlink_contexts_once(
     with_contexts = [page for page in (tmp_path / "site").glob("*.html")
                      if 'class="backlink-context' in page.read_text("utf-8")]
     assert len(with_contexts) > 100
+
+
+@pytest.mark.parametrize(("marker", "settings", "breaks"), [
+    (".obsidian", None, True),  # Obsidian's default: "Strict line breaks" off
+    (".obsidian", '{"strictLineBreaks": true}', False),
+    (None, None, False),  # a plain folder of Markdown reads as CommonMark
+])
+def test_obsidian_shows_a_single_newline_as_a_line_break(
+        tmp_path: Path, marker: str | None, settings: str | None, breaks: bool) -> None:
+    """Obsidian's reading view shows a newline inside a paragraph as a line break
+    unless "Strict line breaks" is on; the site ran such lines into one, as the sample
+    vault's list of tools (a bold name, its description on the next line)."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    if marker:
+        (vault / marker).mkdir()
+    if settings:
+        (vault / marker / "app.json").write_text(settings, encoding="utf-8")
+    (vault / "Tools.md").write_text("**Empathy Map**\nA tool.\n", encoding="utf-8")
+    build(vault, tmp_path / "site", search=False)
+    page = (tmp_path / "site/tools.html").read_text(encoding="utf-8")
+    shown = "<strong>Empathy Map</strong><br>\nA tool." if breaks else \
+        "<strong>Empathy Map</strong>\nA tool."
+    assert shown in page

@@ -59,7 +59,7 @@ class BodyRenderer:
                                  transcluder=transcluder, shallow=transcluder is None)
         self.state = RenderState(self.linker, RenderOptions(
             comments=page.dialect is not Dialect.LOGSEQ,
-            hard_breaks=page.dialect is Dialect.LOGSEQ,
+            hard_breaks=context.line_breaks_shown(page),
             org_blocks=page.dialect is Dialect.LOGSEQ,
             hiccup=page.dialect is Dialect.LOGSEQ,
             display_math=page.dialect is Dialect.LOGSEQ,

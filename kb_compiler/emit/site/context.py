@@ -33,7 +33,7 @@ from kb_compiler.emit.site.urls import (
     with_fragment,
 )
 from kb_compiler.errors import fs_text
-from kb_compiler.model import Block, Dialect, Page, RefKind, page_id
+from kb_compiler.model import Block, Dialect, Page, RefKind, VaultKind, page_id
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target, target_id
 from kb_compiler.resolve.blocks import find_heading, heading_level
 from kb_compiler.resolve.slugs import take_slug
@@ -106,6 +106,7 @@ class SiteContext:
         self.graph = graph
         self.kb = graph.kb
         self.options = options
+        self.strict_line_breaks = bool(getattr(self.kb.config, "strict_line_breaks", False))
         exclude = tuple(getattr(self.kb.config, "exclude", ()) or ())
         self.publish = PublishFilter.for_pages(self.kb.pages, exclude)
         self.pages: dict[str, Page] = {
@@ -125,6 +126,15 @@ class SiteContext:
         self.queries = QueryViews(self)
 
     # -- which pages exist on the site ---------------------------------------------------
+
+    def line_breaks_shown(self, page: Page) -> bool:
+        """Whether a single newline in a paragraph shows as a line break: always in
+        Logseq; in Obsidian (a note of an Obsidian vault, or one in its syntax) unless
+        its "Strict line breaks" setting is on; never in plain Markdown (CommonMark)."""
+        if page.dialect is Dialect.LOGSEQ:
+            return True
+        obsidian = page.dialect is Dialect.OBSIDIAN or self.kb.kind is VaultKind.OBSIDIAN
+        return obsidian and not self.strict_line_breaks
 
     def _made_up_pages(self) -> dict[str, MadeUpPage]:
         """Tag pages, namespace parents without a file and, as in Logseq, the pages a

@@ -20,13 +20,12 @@ of the pages it links to. The rules (README "kbc export"):
 from __future__ import annotations
 
 import hashlib
-import json
 import posixpath
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kb_compiler.config import ParseOptions
+from kb_compiler.config import ParseOptions, obsidian_settings
 from kb_compiler.emit.vault.names import (
     DEFAULT_DAILY_FORMAT,
     daily_note_date,
@@ -243,21 +242,12 @@ def _shorten_links(plan: VaultPlan) -> None:
 # --- Obsidian settings the plan follows ----------------------------------------------
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _daily_notes(root: Path) -> tuple[str, str] | None:
     """(folder, moment format) of the vault's daily notes, when the core plugin is set
     up (``.obsidian/daily-notes.json``)."""
-    settings = root / ".obsidian" / "daily-notes.json"
-    if not settings.is_file():
+    if not (root / ".obsidian" / "daily-notes.json").is_file():
         return None
-    data = _read_json(settings)
+    data = obsidian_settings(root, "daily-notes.json")
     folder = data.get("folder") if isinstance(data.get("folder"), str) else ""
     fmt = data.get("format") if isinstance(data.get("format"), str) else ""
     return folder.strip().strip("/"), fmt.strip() or DEFAULT_DAILY_FORMAT
@@ -267,8 +257,7 @@ def _link_format(root: Path) -> str:
     """``newLinkFormat`` of the vault's ``.obsidian/app.json`` (Obsidian's default is
     shortest); a vault without Obsidian settings gets full paths, which read like
     Logseq's namespaced names."""
-    settings = root / ".obsidian" / "app.json"
-    if not settings.is_file():
+    if not (root / ".obsidian" / "app.json").is_file():
         return "absolute"
-    value = _read_json(settings).get("newLinkFormat")
+    value = obsidian_settings(root).get("newLinkFormat")
     return "absolute" if value in ("absolute", "relative") else "shortest"
