@@ -12,6 +12,7 @@ Python's recursion limit when it is pickled, compared or printed.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -267,12 +268,28 @@ class KnowledgeBase:
 
 @functools.lru_cache(maxsize=1 << 16)  # pure, and asked for the same names again and again
 def page_id(name: str) -> str:
-    """A page's identity: NFC-normalized, lower-cased, boundary slashes and empty
-    namespace segments dropped. Only case and Unicode form are folded, never spaces or
-    punctuation (Logseq's ``page-name-sanity-lc``)."""
+    """A page's identity: NFC-normalized, lower-cased, boundary slashes dropped, and a
+    namespace's empty segments too. Only case and Unicode form are folded, never spaces
+    or punctuation (Logseq's ``page-name-sanity-lc``)."""
     name = unicodedata.normalize("NFC", name).strip()
+    if not namespaced(name):  # "https://x.org/a" keeps its "//"
+        return name.strip("/").lower()
     parts = [part for part in name.split("/") if part]
     return "/".join(parts).lower()
+
+
+# An address whose origin is not "null" (Logseq's ``url?``: what the browser's URL
+# parser accepts with a host); ``http:example.org`` counts, as it does there.
+_ADDRESS = re.compile(r"(?:https?|ftp|wss?):[/\\]*[^/\\?#\s]", re.IGNORECASE)
+
+
+def namespaced(name: str) -> bool:
+    """Whether ``name`` names a page in a namespace (``a/b`` lives in ``a``): it holds a
+    "/", and is neither a path from here (``./x``, ``../x``) nor an address (Logseq's
+    ``namespace-page?``)."""
+    name = name.strip()
+    return "/" in name.strip("/") and not name.startswith(("./", "../")) \
+        and not _ADDRESS.match(name)
 
 
 def normalize_key(key: str) -> str:

@@ -175,8 +175,13 @@ def test_markdown_link_into_a_missing_folder_is_broken_not_a_same_named_note() -
 
 
 def test_link_out_of_the_vault_is_a_path_escape() -> None:
-    for make in (page, obsidian):
-        graph = graph_of(make("x.md", name="x", refs=(ref("../../etc/passwd", 7),)))
+    """A path out of the vault: an Obsidian ``[[../../etc/passwd]]`` and a Markdown link
+    in either dialect. (On a Logseq page ``[[...]]`` names a page, whatever it reads
+    like: ``test_logseq_page_references_that_read_like_paths_name_pages``.)"""
+    written = (ref("../../etc/passwd", 7),
+               ref("../../etc/passwd", 7, raw="[x](../../etc/passwd)"))
+    for make, link in ((obsidian, written[0]), (obsidian, written[1]), (page, written[1])):
+        graph = graph_of(make("x.md", name="x", refs=(link,)))
         target = graph.outgoing("x")[0].target
         assert target.escapes and target.node is None
         assert codes(graph) == [("path-escape", "x.md", 7)]
@@ -506,3 +511,59 @@ def test_a_block_ref_that_is_no_uuid_is_broken(tmp_path: Path) -> None:
         ("broken-block-ref", 4, "x_1")]
     assert all(d.message.endswith("is not a block id (a UUID); Logseq shows it as an "
                                   "invalid reference") for d in graph.diagnostics)
+
+
+def test_logseq_page_references_that_read_like_paths_name_pages(tmp_path: Path) -> None:
+    """On a Logseq Markdown page ``[[...]]``, a tag and a property value name a page
+    (mldoc's page references have no file case; Logseq drops boundary slashes from a
+    name): ``[[../up/y]]`` landed on page ``y``, ``[[notes.md]]`` on page ``notes`` and
+    ``[[/lead/trail/]]`` was a path escape. A path to a file is Logseq's local asset."""
+    graph = tmp_path / "graph"
+    (graph / "pages").mkdir(parents=True)
+    (graph / "logseq").mkdir()
+    (graph / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
+                                              encoding="utf-8")
+    (graph / "pages/y.md").write_text("- y\n", encoding="utf-8")
+    (graph / "pages/notes.md").write_text("- notes\n", encoding="utf-8")
+    (graph / "pages/lead___trail.md").write_text("- trail\n", encoding="utf-8")
+    (graph / "pages/src.md").write_text(
+        "- [[../up/y]]\n- [[notes.md]]\n- [[/lead/trail/]]\n- #./y\n- rel:: [[../y]]\n"
+        "- [[../assets/gone.pdf]]\n- [m](y.md)\n", encoding="utf-8")
+    resolved = resolve(load(graph, cache_dir=None))
+    assert [(r.ref.line, r.target.node) for r in resolved.outgoing("src")] == [
+        (1, "../up/y"), (2, "notes.md"), (3, "lead/trail"), (4, "./y"), (5, "../y"),
+        (6, "asset:assets/gone.pdf"), (7, "y")]
+    assert [(d.code, d.line, d.suggestion) for d in resolved.diagnostics] == [
+        ("broken-link", 1, None), ("broken-link", 2, "notes"), ("broken-link", 4, "y"),
+        ("broken-relation", 5, "y"), ("missing-asset", 6, None)]
+
+
+def test_an_address_or_a_relative_name_is_no_namespace(tmp_path: Path) -> None:
+    """Logseq's ``namespace-page?``: a name holding "/" is in a namespace unless it
+    starts with ./ or ../ or is an address. ``[[https://example.com/docs/guide]]``
+    made up the pages ``https:``, ``https:/example.com``... with namespace edges, and
+    its id lost the "//"."""
+    graph = tmp_path / "graph"
+    (graph / "pages").mkdir(parents=True)
+    (graph / "logseq").mkdir()
+    (graph / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (graph / "pages/src.md").write_text(
+        "- [[https://example.com/docs/guide]] [[../up/y]] [[a/b]]\n", encoding="utf-8")
+    resolved = resolve(load(graph, cache_dir=None))
+    nodes = resolved.graph.nodes
+    assert sorted(nodes) == ["../up/y", "a", "a/b", "https://example.com/docs/guide", "src"]
+    assert nodes["a"]["implied"] and not nodes["../up/y"]["implied"]
+    assert [(s, t) for s, t, kind in resolved.graph.edges(data="kind")
+            if kind == "namespace"] == [("a/b", "a")]
+
+
+def test_a_block_ref_that_is_no_uuid_finds_no_block() -> None:
+    """Logseq keeps a ``((ref))`` only when it is a UUID: ``((not-a-uuid))`` is an
+    invalid reference even when a block's ``id::`` holds that text."""
+    target = page("pages/t.md", blocks=(block(0, 1, "a", block_id="not-a-uuid"),))
+    source = page("pages/s.md", refs=(
+        ref(line=3, kind=RefKind.BLOCK_REF, block_id="not-a-uuid", raw="((not-a-uuid))"),))
+    graph = graph_of(target, source)
+    assert not graph.outgoing("s")[0].target.exists
+    assert codes(graph) == [("broken-block-ref", "pages/s.md", 3)]
+    assert "is not a block id (a UUID)" in graph.diagnostics[0].message

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from kb_compiler.config import ParseOptions
 from kb_compiler.gcpause import no_gc_pauses
-from kb_compiler.model import Page, Property, page_id
+from kb_compiler.model import Page, Property, namespaced, page_id
 from kb_compiler.parse.names import journal_file_date
 from kb_compiler.queries.data import PropertyData, QueryBlock, QueryData, QueryPage
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, target_id
@@ -80,7 +80,7 @@ def _journal_day(page: Page, graph: KnowledgeGraph) -> int | None:
 
 
 def _namespace(key: str) -> str | None:
-    return key.rsplit("/", 1)[0] if "/" in key.strip("/") else None
+    return key.rsplit("/", 1)[0] if namespaced(key) else None
 
 
 def _property(prop: Property, named: _Names) -> PropertyData:

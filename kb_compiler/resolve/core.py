@@ -23,6 +23,7 @@ from kb_compiler.model import (
     Property,
     Reference,
     RefKind,
+    namespaced,
 )
 from kb_compiler.resolve import embeds, metamodel, network
 from kb_compiler.resolve.graph import KnowledgeGraph
@@ -134,11 +135,11 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
     found = _Resolution(kb, schema)
     index, refs, types = found.index, found.refs, found.types
     pages = index.pages
-    namespaced = _namespaced_ids(pages, refs)
-    parents, children = _namespaces(namespaced)
+    in_namespaces = _namespaced_ids(pages, refs)
+    parents, children = _namespaces(in_namespaces)
     scores = compute_scores(pages, metamodel.rollup_children(pages, children, types, schema))
 
-    nodes = _nodes(kb, index, refs, types, scores, namespaced, schema)
+    nodes = _nodes(kb, index, refs, types, scores, in_namespaces, schema)
 
     def assemble() -> nx.MultiDiGraph:
         edges = itertools.chain(
@@ -199,15 +200,15 @@ def _namespaced_ids(pages: Mapping[str, Page], refs: list[ResolvedRef]) -> set[s
         if (target.page is None and target.asset is None and target.node
                 and source is not None and source.dialect is Dialect.LOGSEQ):
             found.add(target.node)
-    return {key for key in found if "/" in key}
+    return {key for key in found if namespaced(key)}
 
 
-def _namespaces(namespaced: set[str]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+def _namespaces(in_namespaces: set[str]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     parents: dict[str, str] = {}
-    pending = sorted(namespaced)
+    pending = sorted(in_namespaces)
     while pending:
         child = pending.pop()
-        if child in parents or "/" not in child:
+        if child in parents or not namespaced(child):
             continue
         parent = child.rsplit("/", 1)[0]
         parents[child] = parent
@@ -219,7 +220,7 @@ def _namespaces(namespaced: set[str]) -> tuple[dict[str, str], dict[str, tuple[s
 
 
 def _nodes(kb: KnowledgeBase, index: VaultIndex, refs: list[ResolvedRef],
-           types: Mapping[str, str], scores: Mapping, namespaced: set[str],
+           types: Mapping[str, str], scores: Mapping, in_namespaces: set[str],
            schema: Schema) -> dict[str, dict]:
     nodes: dict[str, dict] = network.asset_nodes(kb.assets)
     for key, page in index.pages.items():
@@ -234,7 +235,7 @@ def _nodes(kb: KnowledgeBase, index: VaultIndex, refs: list[ResolvedRef],
             page_type = metamodel.type_by_rule(schema, target.name, None)
             nodes[target.node] = network.missing_attributes(target.name, page_type,
                                                             target.implied)
-    for key in sorted(namespaced):  # implied namespace parents, named as their child
+    for key in sorted(in_namespaces):  # implied namespace parents, named as their child
         segments = key.split("/")
         written = [part for part in str(nodes[key]["name"]).split("/") if part.strip()]
         if len(written) != len(segments):

@@ -20,6 +20,7 @@ from kb_compiler.model import (
     Page,
     Severity,
     VaultKind,
+    namespaced,
     page_id,
 )
 from kb_compiler.parse.names import parse_journal_file_name
@@ -123,7 +124,7 @@ def _add_page(index: VaultIndex, page: Page) -> None:
     parts = stem.split("/")
     for start in range(len(parts)):
         index.by_suffix.setdefault("/".join(parts[start:]), []).append(key)
-    if page.dialect is Dialect.LOGSEQ and "/" in key:
+    if page.dialect is Dialect.LOGSEQ and namespaced(key):
         segments = key.split("/")
         for end in range(1, len(segments)):
             prefix = "/".join(segments[:end])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
 from urllib.parse import unquote
 
 from kb_compiler.model import (
@@ -118,7 +119,7 @@ class ReferenceResolver:
             return self._subpath(page, ref, self._existing(page.id))
         if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES):
             return self._asset(page, ref, target)
-        if is_path_form(target) and not _logseq_file_name(page, ref):
+        if is_path_form(target) and not _logseq_page_name(page, ref):
             found = self._page_path(page, ref, target)
         else:
             found = self._name(page, target, ref.kind)
@@ -126,6 +127,11 @@ class ReferenceResolver:
                 asset = self._asset(page, ref, target, quiet=True)
                 if asset.exists:
                     return asset
+                if target.startswith(("./", "../", "/")) and \
+                        not target.lower().endswith(PAGE_SUFFIXES):
+                    return self._asset(page, ref, target)  # a file: Logseq's local asset
+            if not found.exists and target.lower().endswith(PAGE_SUFFIXES):
+                found = self._offer_page_of_file(page, target, found)
         self._report_page(page, ref, found)
         if found.exists and ref.subpath:
             return self._subpath(page, ref, found)
@@ -155,6 +161,12 @@ class ReferenceResolver:
                           candidates=hit.candidates, node=hit.page)
         return Target(None, None, None, False, name, suggestion=hit.suggestion,
                       node=hit.key or page_id(name) or None, implied=hit.implied)
+
+    def _offer_page_of_file(self, page: Page, written: str, found: Target) -> Target:
+        """``[[notes.md]]`` on a Logseq page names the page "notes.md"; when there is
+        none but a page "notes", that is the suggestion."""
+        stem = self._name(page, written.rsplit(".", 1)[0])
+        return replace(found, suggestion=stem.name) if stem.exists else found
 
     def _existing(self, key: str) -> Target:
         return Target(key, None, None, True, self.index.pages[key].name, node=key)
@@ -217,13 +229,15 @@ class ReferenceResolver:
 
     def _uuid(self, page: Page, ref: Reference) -> Target:
         uuid = (ref.block_id or "").strip()
-        hit = self.index.blocks.get(uuid.lower())
+        # Logseq keeps a ((ref)) only when it is a UUID, whatever id:: some block holds.
+        is_uuid = UUID.fullmatch(uuid.lower()) is not None
+        hit = self.index.blocks.get(uuid.lower()) if is_uuid else None
         if hit is not None:
             key, index = hit
             return Target(key, index, None, True, self.index.pages[key].name, node=key)
         code = "broken-embed" if ref.kind is RefKind.EMBED else "broken-block-ref"
         noun = "embedded" if ref.kind is RefKind.EMBED else "referenced"
-        why = "does not exist" if UUID.fullmatch(uuid) else \
+        why = "does not exist" if is_uuid else \
             "is not a block id (a UUID); Logseq shows it as an invalid reference"
         self._report(page, ref, code, Severity.ERROR, f"{noun} block (({uuid})) {why}",
                      target=uuid)
@@ -318,13 +332,26 @@ class ReferenceResolver:
         ))
 
 
+def _logseq_page_name(page: Page, ref: Reference) -> bool:
+    """Whether ``ref`` names a page however much it reads like a path: on a Logseq
+    Markdown page a ``[[...]]`` (alone, labelled or embedded), a tag or a property value
+    is a page name (``[[../x]]`` the page "../x", ``[[/a/b/]]`` the page "a/b",
+    ``[[notes.md]]`` the page "notes.md"): mldoc's Markdown page references have no
+    file case. A Markdown link ``[x](../x.md)`` is a path, and so is any Org link."""
+    return page.dialect is Dialect.LOGSEQ and _markdown_page(page) and (
+        ref.raw.startswith(("[[", "{{", "#")) or "([[" in ref.raw or bool(ref.property))
+
+
+def _markdown_page(page: Page) -> bool:
+    return page.path.lower().endswith((".md", ".markdown"))
+
+
 def _logseq_file_name(page: Page, ref: Reference) -> bool:
     """Whether ``ref`` is ``[[file:...]]`` on a Logseq Markdown page: mldoc reads it as a
     page name there (its Markdown page references have no ``file:`` case; Org pages read
-    it as a file link). Other paths written as page names stay path escapes."""
+    it as a file link), which the message for a missing page explains."""
     return page.dialect is Dialect.LOGSEQ and ref.raw.startswith(("[[", "{{")) \
-        and ref.target.lower().startswith("file:") \
-        and page.path.lower().endswith((".md", ".markdown"))
+        and ref.target.lower().startswith("file:") and _markdown_page(page)
 
 
 def _broken_code(ref: Reference, block: bool = False) -> tuple[str, Severity]:
