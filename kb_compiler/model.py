@@ -216,9 +216,9 @@ class Page:
         return page_id(self.name)
 
     def property(self, key: str) -> Property | None:
-        """The page property named ``key`` (lookup form), or None."""
-        wanted = normalize_key(key)
-        return next((p for p in self.properties if p.key == wanted), None)
+        """The page property named ``key`` (lookup form), or None; of a key written
+        twice, the last (Logseq builds its property map from the lines in order)."""
+        return last_property(self.properties, key)
 
     def children(self, index: int | None) -> tuple[Block, ...]:
         """The direct children of block ``index`` (None: the top-level blocks)."""
@@ -264,6 +264,13 @@ class KnowledgeBase:
         for page in self.pages:
             found.extend(page.diagnostics)
         return tuple(sorted(found, key=Diagnostic.sort_key))
+
+
+def last_property(properties: tuple[Property, ...], key: str) -> Property | None:
+    """The property named ``key`` (any spelling) among ``properties``: the last one
+    when the key is written twice, as Logseq and YAML readers both keep the last."""
+    wanted = normalize_key(key)
+    return next((p for p in reversed(properties) if p.key == wanted), None)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # pure, and asked for the same names again and again

@@ -215,3 +215,28 @@ def test_obsidian_keys_are_dataview_fields_and_an_export_keeps_every_score(
                       for s in graph.scores() if s.keys or s.rollup is not None)
 
     assert scored(exported) == scored(source) and scored(source)
+
+
+def test_a_property_written_twice_counts_once_by_its_last_value(tmp_path: Path) -> None:
+    """Logseq builds a block's property map from its lines in order, so the last of a
+    repeated key wins. kbc took the first for weight, scores and the graph's properties
+    while the page's tags held both lines; now every output agrees, and the check warns."""
+    graph = tmp_path / "graph"
+    (graph / "pages").mkdir(parents=True)
+    (graph / "logseq").mkdir()
+    (graph / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (graph / "pages/d.md").write_text(
+        "weight:: 10\nWeight:: 90\ntags:: a\ntags:: b\n\n- k\n  key-weight:: 50\n"
+        "  value:: 40\n  value:: 60\n", encoding="utf-8")
+    knowledge = resolve(load(graph, cache_dir=None))
+    page = knowledge.page("d")
+    assert page is not None and page.property("weight").value == 90
+    assert page.tags == ("b",)
+    node = knowledge.graph.nodes["d"]
+    assert node["properties"] == {"weight": 90, "tags": ["b"]} and node["tags"] == ["b"]
+    (score,) = [s for s in knowledge.scores() if s.page == "d"]
+    assert (score.weight, score.score) == (90, 60.0)
+    assert [(d.code, d.line, d.column, d.end_column) for d in page.diagnostics
+            if d.code == "duplicate-property"] == [
+        ("duplicate-property", 2, 1, 7), ("duplicate-property", 4, 1, 5),
+        ("duplicate-property", 9, 3, 8)]

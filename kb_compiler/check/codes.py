@@ -61,6 +61,10 @@ _TABLE = (
         Severity.WARNING,
     ),
     CodeInfo(
+        "duplicate-property", "A property key written twice in one block; Logseq keeps the "
+        "last value.", Severity.WARNING,
+    ),
+    CodeInfo(
         "page-props-in-bullet", "Page properties written in a first bullet.", Severity.INFO
     ),
     CodeInfo(

@@ -24,6 +24,7 @@ from kb_compiler.model import (
     Property,
     Reference,
     Severity,
+    last_property,
     page_id,
 )
 from kb_compiler.parse.logseq_blocks import BlockParts, read_block
@@ -160,17 +161,18 @@ def _duplicate_block_ids(blocks: list[Block], path: str) -> list[Diagnostic]:
 
 
 def page_title(properties: list[Property]) -> str | None:
-    for prop in properties:
-        if prop.key == "title" and isinstance(prop.value, str) and prop.value.strip():
-            return prop.value.strip()
+    title = last_property(tuple(properties), "title")
+    if title is not None and isinstance(title.value, str) and title.value.strip():
+        return title.value.strip()
     return None
 
 
 def page_aliases(properties: list[Property], front: tuple[str, ...], name: str) -> tuple[str, ...]:
-    """Alias names, each once; blank ones and the page's own name are ignored."""
+    """Alias names, each once; blank ones and the page's own name are ignored. Of a key
+    written twice, the last line counts (Logseq's property map keeps the last)."""
     names = list(front)
-    for prop in properties:
-        if prop.key in ("alias", "aliases"):
+    for key in ("alias", "aliases"):
+        if (prop := last_property(tuple(properties), key)) is not None:
             names.extend(prop.references)
     own = page_id(name)
     return _unique(n for n in names if n.strip() and page_id(n) != own)
@@ -178,9 +180,8 @@ def page_aliases(properties: list[Property], front: tuple[str, ...], name: str) 
 
 def page_tags(properties: list[Property], front: tuple[str, ...]) -> tuple[str, ...]:
     names = list(front)
-    for prop in properties:
-        if prop.key == "tags":
-            names.extend(prop.references)
+    if (prop := last_property(tuple(properties), "tags")) is not None:
+        names.extend(prop.references)
     return _unique(n for n in names if n.strip())
 
 

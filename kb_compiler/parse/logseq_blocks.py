@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb_compiler.config import ParseOptions
-from kb_compiler.model import Diagnostic, Macro, Property, Reference
+from kb_compiler.model import Diagnostic, Macro, Property, Reference, Severity
 from kb_compiler.parse.logseq_inline import (
     ScanContext,
     code_math_and_escape_spans,
@@ -247,9 +247,22 @@ def _read_property_row(rows: _Rows, index: int, path: str, options: ParseOptions
     parsed = read_property(rows.raw[index], rows.masked[index], match, line, path, options,
                            column_offset=column)
     if parsed.property is not None:
+        row = rows.raw[index]
+        _warn_if_repeated(parsed.property, parts, path, column + 1 + len(row) - len(row.lstrip()))
         parts.properties.append(parsed.property)
     parts.property_references.extend(parsed.findings.references)
     parts.diagnostics.extend(parsed.findings.diagnostics)
+
+
+def _warn_if_repeated(prop: Property, parts: BlockParts, path: str, column: int) -> None:
+    """A key written twice in one block: Logseq keeps the last value (its property map
+    is built from the lines in order), which the author may not expect."""
+    earlier = next((p for p in reversed(parts.properties) if p.key == prop.key), None)
+    if earlier is not None:
+        parts.diagnostics.append(Diagnostic(
+            "duplicate-property", Severity.WARNING, path, prop.line, column,
+            f"property '{prop.key}' is also set on line {earlier.line}; Logseq keeps "
+            f"this last value", target=prop.key, end_column=column + len(prop.raw_key)))
 
 
 def _read_task_head(first_row: str, kind: str, parts: BlockParts) -> int:

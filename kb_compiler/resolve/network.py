@@ -125,7 +125,8 @@ def page_attributes(page: Page, page_type: str | None, score: PageScore | None) 
     obsidian = page.dialect is Dialect.OBSIDIAN
     for prop in page.properties:
         value = _obsidian_value(prop) if obsidian else None
-        properties.setdefault(prop.key, json_value(prop.value) if value is None else value)
+        # a key written twice keeps its last value, as Logseq keeps it
+        properties[prop.key] = json_value(prop.value) if value is None else value
     return {
         "name": page.name, "path": page.path, "exists": True, "dialect": str(page.dialect),
         "type": page_type, "properties": properties, "aliases": list(page.aliases),

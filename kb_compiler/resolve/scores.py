@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from kb_compiler.model import Block, Page
+from kb_compiler.model import Block, Page, last_property
 from kb_compiler.resolve.types import KeyScore, PageScore
 
 OWN_WEIGHT = 100
@@ -69,7 +69,7 @@ def page_keys(page: Page) -> tuple[KeyScore, ...]:
 
 
 def _block_property(block: Block, key: str) -> object:
-    found = next((p for p in block.properties if p.key == key), None)
+    found = last_property(block.properties, key)
     return found.value if found is not None else None
 
 
