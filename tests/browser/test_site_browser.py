@@ -363,21 +363,23 @@ def test_deep_outlines_keep_room_for_their_text_on_a_phone(browser: object,
     assert narrow == []
 
 
-@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("width", [320, 390, 1280])
 def test_logseq_docs_pages_fit_the_screen(browser: object, docs_site_url: str,
                                           width: int) -> None:
     """Pages of Logseq's docs graph with what the sample vault lacks: quotes holding
     lists, nested admonitions, wide inline math, a long tag, block properties, deep
     outlines, Org-mode text with long image URLs (Changelog_2020.org), hiccup, and
     pictures their authors resized to 960 px (one year in logseq.md), admonitions in Org
-    text (2020_06_01.org)."""
+    text (2020_06_01.org), audio players two levels deep (Embed Media: Chromium draws
+    one 300 px wide whatever the column's width)."""
     context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     problems: list[str] = []
     for name in ("testimonials.html", "filename-format.html", "math-block.html",
                  "page-and-block-references.html", "markdown.html", "changelog_06.html",
                  "changelog-2020.html", "org-mode.html", "hiccup.html",
-                 "one-year-in-logseq.html", "jun-1st-2020.html"):
+                 "one-year-in-logseq.html", "jun-1st-2020.html",
+                 "embed-media-audio-photos-videos.html"):
         page.goto(docs_site_url + name)
         expect(page.locator("h1.note-title")).to_be_visible()
         problems.extend(f"{name}: {problem}" for problem in page.evaluate(_OVERFLOWS))
