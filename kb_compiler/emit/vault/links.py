@@ -32,7 +32,7 @@ from kb_compiler.resolve import ResolvedRef
 
 _DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
 _TAG_FOLLOWERS = " \t,.!?;:)]"
-_UNLINKABLE = re.compile(r"[\[\]|]")
+_UNLINKABLE = re.compile(r"[\[\]|#^]")  # what an Obsidian link reads as its own syntax
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +178,8 @@ class LinkWriter:
                     hashed: bool) -> str | None:
         """Only the syntax changes, where the target dialect needs it. A missing page's
         name that an Obsidian link cannot hold (``[[a [[b]]]]``, ``a|b``) is escaped as
-        note names are, and unescaped on the way back."""
+        note names are, and unescaped on the way back: in Obsidian "#" and "^" would
+        start a heading or block subpath of another note."""
         if from_logseq == self.to_logseq or ref.block_id or ref.is_asset:
             return None
         name = ref.target
