@@ -32,7 +32,7 @@ from kb_compiler.resolve import ResolvedRef
 
 _DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
 _TAG_FOLLOWERS = " \t,.!?;:)]"
-_UNLINKABLE = re.compile(r"[\[\]|#^]")  # what an Obsidian link reads as its own syntax
+_UNLINKABLE = re.compile(r"[\[\]|]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +178,9 @@ class LinkWriter:
                     hashed: bool) -> str | None:
         """Only the syntax changes, where the target dialect needs it. A missing page's
         name that an Obsidian link cannot hold (``[[a [[b]]]]``, ``a|b``) is escaped as
-        note names are, and unescaped on the way back: in Obsidian "#" and "^" would
-        start a heading or block subpath of another note."""
+        note names are, and unescaped on the way back. One holding "#" is written as it
+        is (so a link Obsidian wrote comes back as it was) and reported: Obsidian reads
+        ``[[Beta#Setup]]`` as the heading Setup of the note Beta."""
         if from_logseq == self.to_logseq or ref.block_id or ref.is_asset:
             return None
         name = ref.target
@@ -187,6 +188,10 @@ class LinkWriter:
             if page_id(name) in self.suffixes:
                 self._warn(page, ref, f"'{name}' names no page, but in Obsidian a link to "
                            "it opens the note of that name in a folder")
+            elif "#" in name:
+                note, subpath = name.split("#", 1)
+                self._warn(page, ref, f"'{name}' names no page, but in Obsidian a link to "
+                           f"it opens the note '{note}' at '#{subpath}'")
             embed = ref.kind is RefKind.EMBED and ref.raw.startswith("{{")
             labelled = ref.label is not None and ref.raw.startswith("[") and "([[" in ref.raw
             if not (embed or labelled or ref.raw.startswith("[[")):
