@@ -376,3 +376,25 @@ def test_a_missing_page_named_with_a_hash_is_reported_as_a_heading_link(
          "it opens the note 'Beta' at '#Setup'"),
         ("link-changes-meaning", 1, "'F# basics' names no page, but in Obsidian a link to "
          "it opens the note 'F' at '# basics'")]
+
+
+def test_a_hash_in_math_is_tex_and_never_escaped(tmp_path: Path) -> None:
+    r"""``#1`` in a formula is a TeX macro's parameter; the export escaped it as a tag
+    (``\#1``, a literal "#1" in TeX) in both directions. A "#" outside math that only
+    one app reads as a tag is still escaped."""
+    obsidian = write(tmp_path / "o", {
+        ".obsidian/app.json": "{}\n",
+        "Abs.md": "$$\n\\newcommand{\\abs}[1]{\\left| #1 \\right|}\n$$\n"
+                  "Inline $\\newcommand{\\sq}[1]{ #1^2 } \\sq{y}$ and #1984.\n",
+    })
+    export(graph_of(obsidian), tmp_path / "to-logseq", "logseq")
+    assert text(tmp_path / "to-logseq/pages/Abs.md") == (
+        "- $$\n  \\newcommand{\\abs}[1]{\\left| #1 \\right|}\n  $$\n"
+        "- Inline $\\newcommand{\\sq}[1]{ #1^2 } \\sq{y}$ and \\#1984.\n")
+    logseq = write(tmp_path / "l", {
+        "logseq/config.edn": "{}\n",
+        "pages/M.md": '- Inline $y #z$ end "#q"\n- $$ \\frac{a}{b} #x $$\n',
+    })
+    export(graph_of(logseq), tmp_path / "to-obsidian", "obsidian")
+    assert text(tmp_path / "to-obsidian/M.md") == (
+        '- Inline $y #z$ end "\\#q"\n- $$ \\frac{a}{b} #x $$\n')

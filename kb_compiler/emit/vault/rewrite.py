@@ -21,7 +21,7 @@ from kb_compiler.model import Diagnostic, Dialect, Page, Property, Severity
 from kb_compiler.parse.logseq_blocks import mask_verbatim
 from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
 from kb_compiler.parse.obsidian_inline import tag_at as obsidian_tag_at
-from kb_compiler.parse.obsidian_mask import comment_spans
+from kb_compiler.parse.obsidian_mask import blank_spans, comment_spans, math_spans
 from kb_compiler.parse.text import mask_code
 from kb_compiler.resolve import ResolvedRef
 
@@ -157,7 +157,13 @@ def _masked_by_block(page: Page) -> list[str]:
             rows[0] = " " * bullet.end() + head[bullet.end():]
         mask_verbatim(rows)  # blanks rows after the first only
         masked[first:last] = [head, *rows[1:]]
-    return masked
+    return _without_math("\n".join(masked)).split("\n")
+
+
+def _without_math(text: str) -> str:
+    """``text`` with its ``$math$`` and ``$$math$$`` blanked: a "#" there is TeX (a
+    macro's parameter ``#1``), which neither app reads as a tag, so it needs no escape."""
+    return blank_spans(text, math_spans(text)) if "$" in text else text
 
 
 def _escape_phantom_tags(job: PageJob, masked: list[str], by_line: dict[int, list[Edit]],
@@ -188,7 +194,7 @@ def _escape_logseq_only_tags(page: Page, skip_before: int) -> dict[int, list[Edi
     (``#1984``: an Obsidian tag needs a character that is no digit); ``\#1984`` keeps it
     text in Logseq. Each parser's own tag reading decides."""
     edits: dict[int, list[Edit]] = {}
-    for number, line in enumerate(mask_code(page.text).split("\n"), start=1):
+    for number, line in enumerate(_without_math(mask_code(page.text)).split("\n"), start=1):
         if number <= skip_before or "#" not in line:
             continue
         taken = Spans(m.span() for m in _NOT_TAG_CONTEXT.finditer(line))
