@@ -680,3 +680,26 @@ def test_obsidian_shows_a_single_newline_as_a_line_break(
     shown = "<strong>Empathy Map</strong><br>\nA tool." if breaks else \
         "<strong>Empathy Map</strong>\nA tool."
     assert shown in page
+
+
+def test_a_logseq_label_is_drawn_as_inline_markdown(tmp_path: Path) -> None:
+    """mldoc reads the label of ``[label]([[Page]])`` and ``[label](((uuid)))`` as
+    inline text, as it reads a web link's: the site showed its backticks and stars as
+    written (six times in Logseq's docs graph). The label is sanitized as the page is."""
+    uuid = "634fb9a8-cab9-441e-b476-41fa828010ea"
+    vault = tmp_path / "graph"
+    (vault / "pages").mkdir(parents=True)
+    (vault / "logseq").mkdir()
+    (vault / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (vault / "pages/Target.md").write_text(f"- the target\n  id:: {uuid}\n", encoding="utf-8")
+    (vault / "pages/Source.md").write_text(
+        f"- one [`:legacy` **bold** $a$ format]((({uuid})))\n"
+        "- two [`:legacy` *it* <script>alert(1)</script>]([[Target]])\n", encoding="utf-8")
+    build(vault, tmp_path / "site", search=False)
+    page = (tmp_path / "site/source.html").read_text(encoding="utf-8")
+    assert re.search(r'class="block-ref"[^>]*><code>:legacy</code> <strong>bold</strong> '
+                     r'<span class="math math-inline"><math [^>]*><mrow><mi>a</mi></mrow>'
+                     r"</math></span> format</a>", page)
+    assert ('<a class="wikilink internal" href="target.html"><code>:legacy</code> '
+            "<em>it</em> </a>") in page
+    assert "alert(1)" not in page and "\ue000" not in page

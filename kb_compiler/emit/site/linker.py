@@ -20,6 +20,7 @@ from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.macros import media_link, render_macro
 from kb_compiler.emit.site.render import LinkRewrite
 from kb_compiler.emit.site.rules_core import FILE_EMBED_SUFFIXES
+from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.urls import asset_file, block_anchor, relative_url
 from kb_compiler.model import Dialect, Page, page_id
 from kb_compiler.parse.names import AUDIO_SUFFIXES, BASE_SUFFIX, IMAGE_SUFFIXES, VIDEO_SUFFIXES
@@ -76,8 +77,16 @@ class LinkReport:
         self.reads.update(shown.reads)
 
 
+class LabelHtml(str):
+    """A link's label already rendered as HTML (a Logseq label's inline markup)."""
+
+    __slots__ = ()
+
+
 def escape(text: str) -> str:
-    return html.escape(text, quote=True)
+    return text if isinstance(text, LabelHtml) else html.escape(text, quote=True)
+
+
 
 
 class PageLinker:
@@ -118,7 +127,7 @@ class PageLinker:
             if meta["embed"]:
                 return self._media(target, meta)
             return self.asset_link(found, str(meta["label"] or written), meta.get("subpath"))
-        label = str(meta["label"] or written or target or self.page.name)
+        label = self._label(meta) or written or target or self.page.name
         if meta["embed"]:
             return self._embed(found, label, meta.get("subpath"))
         return self.page_link(found, label, "wikilink")
@@ -199,21 +208,31 @@ class PageLinker:
     def block_ref(self, meta: dict[str, Any]) -> str:
         uuid = str(meta["uuid"])
         found = self._resolve_uuid(uuid)
-        label = meta.get("label")
+        label = self._label(meta)
         key = found.page
         if not found.exists or key is None:
-            return self.broken(str(label or f"(({uuid}))"), found, "block")
+            return self.broken(label or f"(({uuid}))", found, "block")
         if key not in self.context.pages:
-            return escape(str(label or "(unpublished block)"))
+            return escape(label or "(unpublished block)")
         link = self.block_link(key, found.block or 0, label)
         if meta.get("embed") and not self.shallow and self.transcluder is not None:
             return self.transcluder.request(key, (found.block or 0,), f"(({uuid}))", self, link)
         return link
 
-    def block_link(self, key: str, block: int, label: object) -> str:
+    def _label(self, meta: dict[str, Any]) -> str | None:
+        """The label the author wrote for a link; as HTML (sanitized, as the page's own
+        markup is) when its inline markup was rendered."""
+        shown = meta.get("label_html")
+        if not shown:
+            return meta.get("label")
+        if not self.context.options.allow_raw_html:
+            shown = sanitize_html(shown, self.raw_url)
+        return LabelHtml(shown)
+
+    def block_link(self, key: str, block: int, label: str | None) -> str:
         """A link to a block of page ``key``, showing ``label`` or the block's text."""
         href = self.context.href(self.file, key, self.context.anchor(key, block)) or ""
-        text = escape(str(label)) if label else self._block_text(key, block)
+        text = escape(label) if label else self._block_text(key, block)
         source = escape(self.context.display_name(key))
         return (f'<a class="block-ref" href="{escape(href)}" title="Block in {source}">'
                 f"{text}</a>")

@@ -413,7 +413,14 @@ def _env(state: RenderState) -> dict[str, Any]:
 def _finish(rendered: str, trusted: list[str], state: RenderState) -> str:
     if not state.options.allow_raw_html:
         rendered = sanitize_html(rendered, state.linker.raw_url)
-    return _TRUSTED.sub(lambda m: trusted[int(m.group(1))], rendered)
+
+    def put_back(match: re.Match[str]) -> str:
+        # A fragment may hold placeholders of its own: a link whose label has code or
+        # math in it, sanitized with the placeholders in, as the page around it is.
+        fragment = trusted[int(match.group(1))]
+        return _TRUSTED.sub(put_back, fragment) if TRUSTED_OPEN in fragment else fragment
+
+    return _TRUSTED.sub(put_back, rendered)
 
 
 def render_many(texts: Sequence[str], state: RenderState) -> list[str] | None:

@@ -239,9 +239,18 @@ def labelled_ref(state: StateInline, silent: bool) -> bool:
             token = state.push("blockref", "", 0)
             uuid = src[inner_start + 2 : meta_end - 2]
             token.meta = {"uuid": uuid, "label": label, "embed": False}
+        if label:  # mldoc reads a label as inline text: `code`, **bold**...
+            token.meta["label_html"] = _inline_html(state, label)
         token.content = src[pos : close + 1]
     state.pos = close + 1
     return True
+
+
+def _inline_html(state: StateInline, text: str) -> str:
+    """``text`` rendered as inline Markdown with the page's rules and options."""
+    children: list[Token] = []
+    state.md.inline.parse(text, state.md, state.env, children)
+    return state.md.renderer.renderInline(children, state.md.options, state.env)
 
 
 def plain_bracket(state: StateInline, silent: bool) -> bool:
