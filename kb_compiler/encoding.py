@@ -59,6 +59,8 @@ class DecodedText:
 
     text: str
     diagnostics: tuple[Diagnostic, ...] = ()
+    # (line number, the line as the file holds it) of each line the repair changed
+    repaired_lines: tuple[tuple[int, str], ...] = ()
 
 
 def decode(data: bytes, path: str, *, repair: bool = True) -> DecodedText:
@@ -84,10 +86,14 @@ def decode(data: bytes, path: str, *, repair: bool = True) -> DecodedText:
     except UnicodeDecodeError as error:
         text = data.decode("utf-8", errors="replace")
         diagnostics.append(_invalid_utf8(data, error, path))
-    if repair:
-        text, repairs = repair_text(text, path)
-        diagnostics.extend(repairs)
-    return DecodedText(text, tuple(diagnostics))
+    if not repair:
+        return DecodedText(text, tuple(diagnostics))
+    original = text
+    text, repairs = repair_text(text, path)
+    diagnostics.extend(repairs)
+    lines = original.split("\n") if repairs else []
+    return DecodedText(text, tuple(diagnostics),
+                       tuple((d.line, lines[d.line - 1]) for d in repairs))
 
 
 def repair_text(text: str, path: str) -> tuple[str, list[Diagnostic]]:

@@ -210,6 +210,9 @@ class Page:
     is_journal: bool = False
     frontmatter: str | None = None  # the raw YAML text, when the page has frontmatter
     diagnostics: tuple[Diagnostic, ...] = ()
+    # (line, the line as the file holds it) of each line whose encoding damage was
+    # repaired: positions are counted in ``text``, and reports map them back to the file
+    repaired_lines: tuple[tuple[int, str], ...] = ()
 
     @property
     def id(self) -> str:

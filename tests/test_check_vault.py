@@ -192,3 +192,26 @@ def test_carets_go_under_a_bad_value_and_an_empty_link(tmp_path: Path) -> None:
              for root in (graph, notes)]
     assert spans == [[("invalid-property", 1, 10, 14), ("empty-link", 3, 7, 11),
                       ("empty-link", 3, 16, 30)], [("invalid-property", 2, 11, 15)]]
+
+
+@pytest.mark.parametrize(("marker", "page", "prefix"), [
+    (".obsidian", "a.md", ""), ("logseq", "pages/a.md", "- ")])
+def test_positions_on_a_repaired_line_are_the_files(
+        tmp_path: Path, marker: str, page: str, prefix: str) -> None:
+    """Positions were counted in the repaired text: '[[Nope]]' after 'üîç customerâ€™s'
+    was reported four columns early, and the quoted line was not the file's. An editor,
+    GitHub and SARIF read the file."""
+    (tmp_path / marker).mkdir()
+    if marker == "logseq":
+        (tmp_path / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+    line = f"{prefix}üîç customerâ€™s [[Nope]]"
+    (tmp_path / page).write_text(line + "\n", encoding="utf-8")
+    result = check_vault(tmp_path, cache_dir=None)
+    link = line.index("[[Nope]]") + 1
+    assert [(d.code, d.column, d.end_column) for d in result.diagnostics] == [
+        ("encoding-repaired", len(prefix) + 1, line.index("s [[") + 1),
+        ("broken-link", link, link + len("[[Nope]]"))]
+    assert result.texts[page].split("\n")[0] == line
+    unrepaired = check_vault(tmp_path, cache_dir=None, fix_encoding=False)
+    assert [(d.code, d.column) for d in unrepaired.diagnostics] == [("broken-link", link)]

@@ -61,6 +61,7 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
         page,
         is_journal=source.is_journal,
         diagnostics=(*decoded.diagnostics, *notes, *page.diagnostics),
+        repaired_lines=decoded.repaired_lines,
     )
 
 
