@@ -168,3 +168,12 @@ def test_repeated_key_is_invalid_and_the_first_value_is_kept() -> None:
     page = parse_text("---\nrating: 1\ntitle: x\nRating: 2\n---\n")
     assert codes(page) == [("invalid-frontmatter", 4, 1)]
     assert page.property("rating").value == 1
+
+
+def test_an_unclosed_bracket_or_quote_is_reported_where_it_opens() -> None:
+    """YAML finds an unclosed ``[`` or ``"`` only when the front matter runs out, and
+    the error pointed at the closing ``---``; it points at what was left open."""
+    for text in ("---\ntitle: [unclosed\n---\nbody", '---\ntitle: "open\nx: y\n---\nbody'):
+        assert codes(parse_text(text)) == [("invalid-frontmatter", 2, 8)]
+    # where YAML stops at the mistake itself, that is the place
+    assert codes(parse_text("---\na: b: c\n---\nbody")) == [("invalid-frontmatter", 2, 5)]

@@ -145,6 +145,10 @@ def _load(path: str, block: str) -> tuple[list[_Entry], Diagnostic | None]:
         return entries, None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark is not None and mark is not None \
+                and mark.index >= len(block.rstrip()):
+            # the text ran out inside an unclosed "[" or quote: point at where it opens
+            mark = error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 0)
         problem = error.problem or error.context or "not valid YAML"
         return [], _invalid(path, line, column, f"front matter is not valid YAML: {problem}")
