@@ -17,6 +17,7 @@ Everything else is an asset.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,9 +173,19 @@ def _symlink(walk: _Walk, entry: os.DirEntry[str], relative: str) -> None:
         return
     if not os.path.isfile(target):
         walk.problem("unreadable-file", Severity.WARNING, relative,
-                     f"symbolic link '{relative}' points to nothing; skipped")
+                     f"symbolic link '{relative}' {_dead_end(entry.path)}; skipped")
         return
     _file(walk, target, relative, None)
+
+
+def _dead_end(link: str) -> str:
+    """What a symbolic link that reaches no file does instead."""
+    try:
+        os.stat(link)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "is a loop of symbolic links"
+    return "points to nothing"
 
 
 def _file(walk: _Walk, absolute: str, relative: str, entry: os.DirEntry[str] | None) -> None:

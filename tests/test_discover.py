@@ -186,6 +186,21 @@ def test_symlinks_inside_the_vault(tmp_path):
     (problem,) = found.diagnostics
     assert (problem.code, problem.severity, problem.path) == (
         "unreadable-file", Severity.WARNING, "dangling.md")
+    assert "points to nothing" in problem.message
+
+
+def test_a_loop_of_symbolic_links_is_called_one(tmp_path):
+    """A link to itself was said to point to nothing."""
+    _write(tmp_path, "page.md")
+    (tmp_path / "self.md").symlink_to("self.md")
+    (tmp_path / "a.md").symlink_to("b.md")
+    (tmp_path / "b.md").symlink_to("a.md")
+    found = _run(tmp_path)
+    assert _pages(found) == ["page.md"]
+    assert [(d.path, d.message) for d in found.diagnostics] == [
+        ("a.md", "symbolic link 'a.md' is a loop of symbolic links; skipped"),
+        ("b.md", "symbolic link 'b.md' is a loop of symbolic links; skipped"),
+        ("self.md", "symbolic link 'self.md' is a loop of symbolic links; skipped")]
 
 
 def test_unreadable_folder_is_a_diagnostic(tmp_path, monkeypatch):
