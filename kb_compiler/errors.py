@@ -14,6 +14,7 @@ class KbcError(Exception):
     file (and line) when there is one."""
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        self.message = message
         self.path = path
         self.line = line
         where = ""

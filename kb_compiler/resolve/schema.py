@@ -128,14 +128,18 @@ def find_schema_file(root: Path, configured: str | None = None) -> Path | None:
 
 
 def load_schema(path: Path, display: str | None = None) -> Schema:
-    """Read a schema file. Raises ``KbcError`` naming the file and line for a file that
-    is unreadable, is not YAML, or uses a key or value this format does not know."""
-    shown = display or str(path)
+    """Read a schema file. Raises ``KbcError`` naming the file (as ``path`` reaches it,
+    so the name opens from where kbc runs) and line for a file that is unreadable, is
+    not YAML, or uses a key or value this format does not know. ``display`` is its name
+    in the schema's own diagnostics (vault-relative, as every diagnostic's path)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise KbcError(f"cannot read schema: {error}", path=shown) from error
-    return parse_schema(text, shown)
+        raise KbcError(f"cannot read schema: {error}", path=str(path)) from error
+    try:
+        return parse_schema(text, display or str(path))
+    except KbcError as error:
+        raise KbcError(error.message, path=str(path), line=error.line) from None
 
 
 def parse_schema(text: str, shown: str = "kbc-schema.yaml") -> Schema:
