@@ -240,3 +240,25 @@ def test_a_property_written_twice_counts_once_by_its_last_value(tmp_path: Path) 
             if d.code == "duplicate-property"] == [
         ("duplicate-property", 2, 1, 7), ("duplicate-property", 4, 1, 5),
         ("duplicate-property", 9, 3, 8)]
+
+
+def test_a_child_shared_by_two_parents_counts_in_both(tmp_path: Path) -> None:
+    """Schema children p -> p/x, p/y and p/y -> p/x (no cycle): p/x, still waiting on
+    the stack as p's child when p/y was expanded, was taken for an ancestor and left
+    out of p/y's roll-up (0 instead of 50), and so of p's (33.3 instead of 50)."""
+    graph = tmp_path / "graph"
+    (graph / "pages").mkdir(parents=True)
+    (graph / "logseq").mkdir()
+    (graph / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
+                                              encoding="utf-8")
+    (graph / "kbc-schema.yaml").write_text(
+        "version: 1\ntypes:\n  p:\n    children: [p/x, p/y]\n  p/y:\n    children: [p/x]\n"
+        "  p/x: {}\n", encoding="utf-8")
+    for name, weight, value in (("p", None, 0), ("p___x", 100, 100), ("p___y", 100, 0)):
+        head = f"metamodel-id:: [[{name.replace('___', '/')}]]\n"
+        head += f"weight:: {weight}\n" if weight is not None else ""
+        (graph / f"pages/{name}.md").write_text(
+            f"{head}\n- k\n  key-weight:: 10\n  value:: {value}\n", encoding="utf-8")
+    scores = {s.page: s for s in resolve(load(graph, cache_dir=None)).scores()}
+    assert scores["p/y"].children == ("p/x",)
+    assert (scores["p/y"].rollup, scores["p"].rollup) == (50.0, 50.0)

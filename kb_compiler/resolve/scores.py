@@ -106,20 +106,23 @@ def compute_scores(
 
 def _roll_up(root: str, own: Mapping[str, tuple[tuple[KeyScore, ...], float | None, int | None]],
              children: Mapping[str, tuple[str, ...]], rollups: dict[str, float | None]) -> None:
-    if root in rollups:
-        return
-    on_stack = {root}
+    # ``path``: the pages being expanded, each an ancestor of the next. A child that is
+    # one closes a cycle, cut there; a child merely waiting on the stack (a sibling's
+    # child too) is no ancestor, and is expanded where it is first reached.
+    path: set[str] = set()
     stack: list[tuple[str, bool]] = [(root, False)]
     while stack:
         page, expanded = stack.pop()
         if expanded:
-            on_stack.discard(page)
+            path.discard(page)
             rollups[page] = _combine(page, own, children, rollups)
             continue
+        if page in rollups or page in path:
+            continue
+        path.add(page)
         stack.append((page, True))
         for child in children.get(page, ()):
-            if child in own and child not in rollups and child not in on_stack:
-                on_stack.add(child)
+            if child in own and child not in rollups and child not in path:
                 stack.append((child, False))
 
 
