@@ -262,3 +262,22 @@ def test_a_child_shared_by_two_parents_counts_in_both(tmp_path: Path) -> None:
     scores = {s.page: s for s in resolve(load(graph, cache_dir=None)).scores()}
     assert scores["p/y"].children == ("p/x",)
     assert (scores["p/y"].rollup, scores["p"].rollup) == (50.0, 50.0)
+
+
+def test_a_page_is_typed_by_its_last_metamodel_id(tmp_path: Path) -> None:
+    """Of two ``metamodel-id::`` lines Logseq keeps the last, as the graph's properties
+    show; the page was typed, and schema-checked, by the first."""
+    graph = tmp_path / "graph"
+    (graph / "pages").mkdir(parents=True)
+    (graph / "logseq").mkdir()
+    (graph / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
+    (graph / "kbc-schema.yaml").write_text(
+        "version: 1\ntypes:\n  a:\n    required-properties: [weight]\n  b: {}\n",
+        encoding="utf-8")
+    for name in ("a", "b"):
+        (graph / f"pages/{name}.md").write_text(f"- {name}\n", encoding="utf-8")
+    (graph / "pages/twolines.md").write_text(
+        "metamodel-id:: [[a]]\nmetamodel-id:: [[b]]\n- two lines\n", encoding="utf-8")
+    knowledge = resolve(load(graph, cache_dir=None))
+    assert knowledge.graph.nodes["twolines"]["type"] == "b"
+    assert [d.code for d in knowledge.diagnostics if d.path == "pages/twolines.md"] == []

@@ -56,10 +56,12 @@ def assign_types(
 
 
 def _metamodel_target(page: Page, refs: list[ResolvedRef]) -> str | None:
+    found = page.property(METAMODEL_KEY)  # of a key written twice, the last
+    since = found.line if found is not None else 0
     for resolved in refs:
-        if resolved.ref.property == METAMODEL_KEY and resolved.ref.target.strip():
+        if resolved.ref.property == METAMODEL_KEY and resolved.ref.target.strip() \
+                and resolved.ref.line >= since:
             return resolved.target.page or page_id(resolved.target.name)
-    found = page.property(METAMODEL_KEY)
     if found is not None and isinstance(found.value, str) and found.value.strip():
         match = _BRACKETS.match(found.value)
         return page_id(match.group(1) if match else found.value) or None
