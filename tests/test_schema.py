@@ -223,3 +223,40 @@ def test_schema_outside_the_vault_is_refused(tmp_path: Path) -> None:
     (tmp_path / "outside.yaml").write_text("version: 1\n", encoding="utf-8")
     with pytest.raises(KbcError, match="must be inside the vault"):
         resolve(load(vault, cache_dir=None))
+
+
+def test_a_number_written_in_a_logseq_property_is_a_number(tmp_path: Path) -> None:
+    """Logseq types only digits as a number, so ``ratio:: 0.5`` and ``cost:: -5`` reach
+    the schema as text; ``type: number`` rejected every one ("must be a number from 0
+    to 1, got '0.5'"). Text that is no number still breaks the rule."""
+    schema = parse_schema("version: 1\nproperties:\n  ratio: {type: number, min: 0, max: 1}\n"
+                          "  cost: {type: integer, min: -10}\n")
+    graph = graph_of(page("pages/p.md", props=(
+        prop("ratio", "0.5", 1), prop("cost", "-5", 2)),
+        blocks=(block(0, 4, "b", props=(prop("ratio", "1.5", 5), prop("cost", "-5.5", 6),
+                                        prop("ratio", ".25e1", 7))),)), schema=schema)
+    assert _codes(graph) == [
+        ("invalid-property", "pages/p.md", 5,
+         "property 'ratio' must be a number from 0 to 1, got '1.5'"),
+        ("invalid-property", "pages/p.md", 6,
+         "property 'cost' must be an integer of at least -10, got '-5.5'"),
+        ("invalid-property", "pages/p.md", 7,
+         "property 'ratio' must be a number from 0 to 1, got '.25e1'"),
+    ]
+
+
+def test_a_schema_narrows_the_score_ranges_and_never_widens_them() -> None:
+    """The scores weigh only integers from 0 to 100; a schema allowing ``weight`` up to
+    1,000 let ``weight:: 300`` pass the check while the roll-up dropped it."""
+    schema = parse_schema("version: 1\nproperties:\n  weight: {type: integer, max: 1000}\n"
+                          "  value: {type: number}\n")
+    graph = graph_of(page("pages/p.md", props=(prop("weight", 300, 1),),
+                          blocks=(block(0, 3, "b", props=(prop("key-weight", 10, 4),
+                                                          prop("value", "50.5", 5))),)),
+                     schema=schema)
+    assert _codes(graph) == [
+        ("invalid-property", "pages/p.md", 1,
+         "property 'weight' must be an integer from 0 to 100, got '300'"),
+        ("invalid-property", "pages/p.md", 5,
+         "property 'value' must be an integer from 0 to 100, got '50.5'"),
+    ]

@@ -129,10 +129,13 @@ def check_pages(
 
 def _check_property(page: Page, prop: Property, schema: Schema,
                     page_type: str | None) -> list[Diagnostic]:
-    rule = schema.property_rule(prop.key, page_type) or DEFAULT_RULES.get(prop.key)
-    if rule is None or not prop.raw.strip():
+    # weight::, key-weight:: and value:: are scored as integers from 0 to 100 whatever a
+    # schema says: it may narrow that range, never widen it
+    rules = [rule for rule in (DEFAULT_RULES.get(prop.key),
+                               schema.property_rule(prop.key, page_type)) if rule is not None]
+    if not rules or not prop.raw.strip():
         return []
-    problem = property_problem(rule, prop)
+    problem = next((found for rule in rules if (found := property_problem(rule, prop))), None)
     if problem is None:
         return []
     column, end_column = _value_columns(page, prop)
@@ -158,9 +161,11 @@ def _value_columns(page: Page, prop: Property) -> tuple[int, int | None]:
 def property_problem(rule: PropertyRule, prop: Property) -> str | None:
     """Why the property breaks its rule, or None when it follows it."""
     value = prop.value
-    if rule.type == "integer" and (not isinstance(value, int) or isinstance(value, bool)):
+    if rule.type in ("integer", "number"):
+        value = _numeric(value, integer=rule.type == "integer")
+    if rule.type == "integer" and value is None:
         return f"must be an integer{_range_text(rule)}"
-    if rule.type == "number" and (not isinstance(value, int | float) or isinstance(value, bool)):
+    if rule.type == "number" and value is None:
         return f"must be a number{_range_text(rule)}"
     if rule.type == "boolean" and not isinstance(value, bool):
         return "must be true or false"
@@ -174,6 +179,23 @@ def property_problem(rule: PropertyRule, prop: Property) -> str | None:
     if rule.values and str(value).casefold() not in {v.casefold() for v in rule.values}:
         return f"must be one of {', '.join(rule.values)}"
     return None
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _numeric(value: object, *, integer: bool) -> int | float | None:
+    """The number a value holds: typed so by its reader (YAML, Logseq's digits), or text
+    written as one (Logseq leaves ``0.5`` and ``-5`` text, FORMATS.md 1.5); None else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, float) and not integer):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if integer:
+        return int(text) if _INTEGER.fullmatch(text) else None
+    return float(text) if _NUMBER.fullmatch(text) else None
 
 
 def _within(rule: PropertyRule, value: object) -> bool:
