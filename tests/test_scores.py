@@ -281,3 +281,16 @@ def test_a_page_is_typed_by_its_last_metamodel_id(tmp_path: Path) -> None:
     knowledge = resolve(load(graph, cache_dir=None))
     assert knowledge.graph.nodes["twolines"]["type"] == "b"
     assert [d.code for d in knowledge.diagnostics if d.path == "pages/twolines.md"] == []
+
+
+def test_a_half_is_shown_rounded_up(tmp_path: Path) -> None:
+    """The sample vault's goals score 51.25, shown 51.2 by the table and the site's home
+    page (a half rounded to even); JSON keeps the exact figure."""
+    table = CliRunner().invoke(main, ["scores", str(SAMPLE_VAULT)], terminal_width=200)
+    (goals,) = [row for row in table.output.splitlines() if "profile-(id)/goals " in row]
+    assert goals.split("│")[-3:-1] == ["  51.3 ", "    51.3 "]
+    scores = CliRunner().invoke(main, ["scores", str(SAMPLE_VAULT), "--format", "json"])
+    assert '"score": 51.25,' in scores.output
+    from kb_compiler.emit.site.theme import format_score
+    assert [format_score(v) for v in (51.25, 0.05, 50.0, 100, None)] == [
+        "51.3", "0.1", "50", "100", "\u2014"]

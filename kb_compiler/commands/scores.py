@@ -22,7 +22,7 @@ from kb_compiler.commands.common import (
     vault_argument,
 )
 from kb_compiler.resolve.graph import KnowledgeGraph
-from kb_compiler.resolve.network import rounded
+from kb_compiler.resolve.network import one_decimal, rounded
 from kb_compiler.resolve.types import PageScore
 
 TABLE_LABEL_CHARS = 80
@@ -93,7 +93,7 @@ def scores_json(knowledge: KnowledgeGraph, listed: list[PageScore]) -> dict:
 
 
 def _number(value: float | None) -> Text:
-    return Text("—", style="dim") if value is None else Text(f"{value:.1f}")
+    return Text("—", style="dim") if value is None else Text(one_decimal(value))
 
 
 def _shortened(label: str) -> str:

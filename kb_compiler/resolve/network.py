@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from kb_compiler.model import Asset, Dialect, Page, Property, PropertyValue, RefKind
@@ -113,6 +114,12 @@ def _finite(value: PropertyValue) -> PropertyValue:
 
 
 _LINK_ONLY = re.compile(r"\s*\[\[[^\[\]]*\]\]\s*")  # a value that is one wikilink alone
+
+
+def one_decimal(number: float) -> str:
+    """A score as people read it, to one decimal with halves rounded up (51.25 is 51.3;
+    ``round`` and ``format`` round a half to even, and 51.25 read 51.2)."""
+    return str(Decimal(repr(float(number))).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def rounded(number: float | None) -> float | None:

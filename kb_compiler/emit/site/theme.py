@@ -27,6 +27,7 @@ from kb_compiler.cache import default_cache_dir
 from kb_compiler.emit.site.highlight import pygments_css
 from kb_compiler.emit.site.urls import relative_url, root_prefix
 from kb_compiler.errors import KbcError
+from kb_compiler.resolve.network import one_decimal
 
 STATIC_FILES = ("site.css", "site.js", "favicon.svg")
 DIAGRAM_FILES = ("mermaid.min.js", "mermaid.LICENSE.txt")
@@ -47,8 +48,8 @@ def default_templates() -> Path:
 def format_score(value: float | int | None) -> str:
     if value is None:
         return "\u2014"
-    rounded = round(float(value), 1)
-    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
+    shown = one_decimal(value)
+    return shown.removesuffix(".0")
 
 
 def clamp_percent(value: float | int | None) -> float:
