@@ -365,6 +365,19 @@ def test_task_parts_are_read_and_drawers_skipped() -> None:
         8, 9, "LATER", "read the docs")
 
 
+def test_a_heading_may_be_a_task() -> None:
+    """mldoc reads heading marks, then a marker and a priority: ``- ## TODO x`` is a
+    level-2 heading that is a task, which ``(task todo)`` finds and the site draws with
+    its marker; it was a heading whose text began with "TODO"."""
+    page = parse_logseq("pages/t.md", "- ## TODO write the [[report]]\n- ### [#A] urgent\n"
+                        "- ## plain heading\n- ##TODO no heading\n", ParseOptions(),
+                        default_name="t")
+    assert [(b.content, b.marker, b.priority, b.heading) for b in page.blocks] == [
+        ("## write the [[report]]", "TODO", None, 2), ("### urgent", None, "A", 3),
+        ("## plain heading", None, None, 2), ("##TODO no heading", None, None, None)]
+    assert [(r.target, r.column) for r in page.references] == [("report", 21)]
+
+
 def test_duplicate_block_ids_are_reported() -> None:
     page = parse("duplicate-block-id.md")
     assert codes(page) == [("duplicate-block-id", 4, 1)]

@@ -35,6 +35,7 @@ _PLANNING_ITEM = re.compile(r"(SCHEDULED|DEADLINE):[ \t]*<([^>\n]*)>")
 _DRAWER_OPEN = re.compile(r"[ \t]*+:([A-Za-z][A-Za-z0-9_-]*+):[ \t]*+$")
 _DRAWER_END = re.compile(r"[ \t]*+:END:[ \t]*+$", re.IGNORECASE)
 _HEADING = re.compile(r"(#{1,6})(?:[ \t]|$)")
+_HEADING_MARKS = re.compile(r"#{1,6}[ \t]+")
 # Org-style blocks whose body is code or a query, not text (Logseq reads them in
 # Markdown pages too): nothing inside them is a link.
 VERBATIM_OPEN = re.compile(r"[ \t]*+#\+BEGIN_(SRC|EXAMPLE|QUERY|EXPORT)\b", re.IGNORECASE)
@@ -79,8 +80,9 @@ def read_block(lines: list[str], raw: RawBlock, path: str, options: ParseOptions
     text_rows = [index for index, role in enumerate(roles) if role == "text"]
     parts.only_properties = bool(parts.properties) and all(
         not rows.raw[i].strip() for i in text_rows)
-    head = _read_task_head(rows.masked[0], raw.kind, parts) if 0 in text_rows else 0
-    parts.content = _content(rows.raw, roles, raw.content_column, head)
+    head, heading = _read_task_head(rows.masked[0], raw.kind, parts) if 0 in text_rows \
+        else (0, "")
+    parts.content = heading + _content(rows.raw, roles, raw.content_column, head)
     _scan_text(rows, roles, head, path, parts)
     parts.heading = _heading_level(parts)
     parts.block_id = block_id_of(parts.properties)
@@ -265,13 +267,19 @@ def _warn_if_repeated(prop: Property, parts: BlockParts, path: str, column: int)
             f"this last value", target=prop.key, end_column=column + len(prop.raw_key)))
 
 
-def _read_task_head(first_row: str, kind: str, parts: BlockParts) -> int:
-    """Strip a task marker and a priority from a bullet's first row; return the offset
-    in that row where the block's text then begins."""
+def _read_task_head(first_row: str, kind: str, parts: BlockParts) -> tuple[int, str]:
+    """Strip a task marker and a priority from a bullet's first row, after its heading
+    marks if it has any (mldoc reads ``- ## TODO x`` as a heading that is a task);
+    return the offset in that row where the block's text then begins, and the heading
+    marks that go before it."""
     if kind != "block":
-        return 0
-    parts.marker, parts.priority, at = read_task_head(first_row)
-    return at
+        return 0, ""
+    heading = _HEADING_MARKS.match(first_row)
+    start = heading.end() if heading else 0
+    parts.marker, parts.priority, at = read_task_head(first_row[start:])
+    if at == 0:
+        return 0, ""
+    return start + at, first_row[:start]
 
 
 def read_task_head(first_row: str) -> tuple[str | None, str | None, int]:
