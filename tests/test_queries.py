@@ -6,6 +6,7 @@ query_dsl_test.cljs (file graphs)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -379,6 +380,18 @@ def test_between(query: str, count: int) -> None:
 def test_between_a_page_that_is_no_day() -> None:
     with pytest.raises(QueryError, match="not a journal page"):
         run_query(parse_query("(between [[not a journal]] today)"), DIARY.data())
+
+
+def test_between_reads_a_day_in_the_graphs_title_format() -> None:
+    """With ``:journal/page-title-format "do MMMM yyyy"`` a bound naming a day without a
+    journal file was no day at all (the query was shown as code); Logseq reads it in
+    the graph's format."""
+    data = dataclasses.replace(DIARY.data(), journal_title_format="do MMMM yyyy")
+    found = run_query(parse_query("(between [[25th December 2020]] [[26th december 2020]])"),
+                      data)
+    assert len(found.blocks) == 5
+    with pytest.raises(QueryError, match="not a journal page"):
+        run_query(parse_query("(between [[32nd December 2020]] today)"), data)
 
 
 def test_between_month_ends_and_timestamps() -> None:

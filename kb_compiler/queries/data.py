@@ -60,6 +60,8 @@ class QueryData:
     blocks: Sequence[QueryBlock]  # every block of every page, in `order`
     today: date  # what today/now/+7d are relative to (fixed for a build)
     resolve: Callable[[str], str | None]  # a name as written -> page id, None if no page
+    # :journal/page-title-format: a day without a journal file is named in it too
+    journal_title_format: str = "MMM do, yyyy"
 
 
 __all__ = ["PropertyData", "QueryBlock", "QueryData", "QueryPage"]

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeVar
 
+from kb_compiler.parse.names import parse_journal_file_name
 from kb_compiler.queries.data import PropertyData, QueryBlock, QueryData, QueryPage
 from kb_compiler.queries.syntax import (
     AllPageTags,
@@ -249,7 +250,9 @@ class _Run:
         page = self.data.pages.get(self.data.resolve(target.name) or "")
         if page is not None and page.journal_day is not None:
             return page.journal_day
-        day = _journal_title(target.name)
+        written = " ".join(target.name.split())
+        day = parse_journal_file_name(written, self.data.journal_title_format) \
+            or _journal_title(target.name)
         if day is None:
             raise QueryError(f"(between ...) takes journal days: '{_one_line(target.name)}' "
                              "is not a journal page's title")
@@ -390,8 +393,9 @@ _NUMERIC = re.compile(
 
 
 def _journal_title(name: str) -> date | None:
-    """The day a journal title names when no page of that title exists: Logseq's
-    default ``MMM do, yyyy`` ("Dec 5th, 2020") or a numeric year-month-day."""
+    """The day a journal title names when no page of that title exists and the graph's
+    own title format does not read it: Logseq's default ``MMM do, yyyy`` ("Dec 5th,
+    2020") or a numeric year-month-day."""
     text = " ".join(name.replace(":", "").split()).lower()
     if found := _TITLE.fullmatch(text):
         parts = (int(found[3]), _MONTH_NUMBERS.get(found[1], 0), int(found[2]))

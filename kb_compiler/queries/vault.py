@@ -41,7 +41,8 @@ def query_data(graph: KnowledgeGraph, today: date, *,
         pages[referenced] = QueryPage(referenced, graph.node_name(referenced) or referenced,
                                       {}, frozenset(), frozenset(), None,
                                       _namespace(referenced), len(pages), exists=False)
-    return QueryData(pages, tuple(blocks), today, named.resolve)
+    return QueryData(pages, tuple(blocks), today, named.resolve,
+                     _parse_options(graph).journal_title_format)
 
 
 class _Names:
@@ -73,10 +74,13 @@ def _page(page: Page, order: int, named: _Names, graph: KnowledgeGraph) -> Query
 def _journal_day(page: Page, graph: KnowledgeGraph) -> int | None:
     if not page.is_journal:
         return None
-    options = getattr(graph.kb.config, "parse", None)
-    day = journal_file_date(page.path, options if isinstance(options, ParseOptions)
-                            else ParseOptions())
+    day = journal_file_date(page.path, _parse_options(graph))
     return day.year * 10000 + day.month * 100 + day.day if day else None
+
+
+def _parse_options(graph: KnowledgeGraph) -> ParseOptions:
+    options = getattr(graph.kb.config, "parse", None)
+    return options if isinstance(options, ParseOptions) else ParseOptions()
 
 
 def _namespace(key: str) -> str | None:
