@@ -78,8 +78,10 @@ def test_the_queries_of_logseqs_own_docs_find_what_their_pages_hold(docs_site: P
     # Nothing in the graph says related:: [[Block embed]].
     assert found(queries, '(page-property related "Block embed")')[0] == "0 pages"
     # The two journal days of December 2020 hold only their title (`title::` in front
-    # matter, an empty first bullet): their pages show it as a property, not a block.
-    assert found(queries, "(between [[Dec 5th, 2020]] [[Dec 7th, 2020]] )")[0] == "0 blocks"
+    # matter, an empty first bullet): a block of page properties each, which Logseq's
+    # query rules find like any block (its title hidden, as Logseq hides it).
+    assert found(queries, "(between [[Dec 5th, 2020]] [[Dec 7th, 2020]] )") == (
+        "2 blocks", [], ["Dec 5th, 2020", "Dec 7th, 2020"])
 
 
 def test_a_query_the_site_cannot_run_is_shown_as_written(docs_site: Path) -> None:
@@ -220,3 +222,30 @@ def test_a_query_table_sorts_as_its_block_says(tmp_path: Path,
     assert page.count('<span class="query-table"') == 1  # query-table:: false is a list
     assert table_rows(page) == [["block", "rating", "page"], ["Emma", "10", "Books"],
                                 ["Dune", "9", "Books"]]
+
+
+def test_a_pages_properties_are_a_block_queries_find(tmp_path: Path) -> None:
+    """In Logseq a page's properties are its first block, which ``(property type book)``
+    and ``[[Book]]`` find like any block; kbc's queries never saw them (0 blocks), in
+    front of the first bullet or in it. The site shows such a block as its properties."""
+    graph = tmp_path / "graph"
+    (graph / "pages").mkdir(parents=True)
+    (graph / "logseq").mkdir()
+    (graph / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
+                                              encoding="utf-8")
+    (graph / "pages/Dune.md").write_text("type:: [[Book]]\ntags:: reading\n- dune body\n",
+                                         encoding="utf-8")
+    (graph / "pages/Emma.md").write_text("- type:: [[Book]]\n- emma body\n", encoding="utf-8")
+    (graph / "pages/Q.md").write_text(
+        "- {{query [[Book]]}}\n- {{query (property type book)}}\n- {{query [[reading]]}}\n"
+        "- {{query (and (property type book) (not [[reading]]))}}\n", encoding="utf-8")
+    build(graph, tmp_path / "site")
+    queries = tmp_path / "site/q.html"
+    for query in ("[[Book]]", "(property type book)"):
+        assert found(queries, query) == ("2 blocks", [], ["Dune", "Emma"])
+    assert found(queries, "[[reading]]") == ("1 block", [], ["Dune"])
+    assert found(queries, "(and (property type book) (not [[reading]]))")[2] == ["Emma"]
+    shown = queries.read_text("utf-8")
+    assert ('<span class="query-item query-page-properties"><dl class="block-props">'
+            '<div class="prop prop-refs"><dt>type</dt><dd><a class="prop-link internal '
+            'implied" href="book.html">Book</a></dd></div></dl></span>') in shown

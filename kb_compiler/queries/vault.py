@@ -91,26 +91,57 @@ def _property(prop: Property, named: _Names) -> PropertyData:
     return PropertyData(prop.raw, named.ids(prop.references), prop.value)
 
 
+PAGE_PROPERTIES = -1  # the index of a page's properties block when no block holds them
+
+
 def _blocks(page: Page, outgoing: tuple[ResolvedRef, ...], first: int,
             named: _Names) -> list[QueryBlock]:
-    """The page's blocks, each with the pages its own lines reference."""
+    """The page's blocks, each with the pages its own lines reference, after the block
+    of its page properties: in Logseq a page's properties are its first block (the
+    pre-block), which ``(property type book)`` and ``[[Book]]`` find like any other."""
     starts = LineMap(page)
     refs: list[set[str]] = [set() for _ in page.blocks]
+    page_refs: set[str] = set()
     for resolved in outgoing:
         index = starts.block_at(resolved.ref.line)
-        if index is not None and (found := target_id(resolved.target)) is not None:
-            refs[index].add(found)
+        found_id = target_id(resolved.target)
+        if found_id is None:
+            continue
+        if index is not None:
+            refs[index].add(found_id)
+        elif resolved.ref.property:  # a page property line before the first bullet
+            page_refs.add(found_id)
+    page_properties = {prop.key: _property(prop, named) for prop in page.properties}
+    holder = properties_block(page)
     found: list[QueryBlock] = []
+    if page_properties and holder is None:
+        found.append(QueryBlock(
+            page=page.id, index=PAGE_PROPERTIES, parent=None, content="", marker=None,
+            priority=None, properties=page_properties, refs=frozenset(page_refs),
+            path_refs=frozenset({page.id, *page_refs}), order=first))
+    start = first + len(found)
+    shift = len(found)
     for block in page.blocks:
         own = frozenset(refs[block.index])
-        above = found[block.parent].path_refs if block.parent is not None \
+        above = found[block.parent + shift].path_refs if block.parent is not None \
             else frozenset({page.id})
+        properties = page_properties if block.index == holder else \
+            {prop.key: _property(prop, named) for prop in block.properties}
         found.append(QueryBlock(
             page=page.id, index=block.index, parent=block.parent, content=block.content,
-            marker=block.marker, priority=block.priority,
-            properties={prop.key: _property(prop, named) for prop in block.properties},
-            refs=own, path_refs=above | own, order=first + block.index))
+            marker=block.marker, priority=block.priority, properties=properties,
+            refs=own, path_refs=above | own, order=start + block.index))
     return found
 
 
-__all__ = ["query_data"]
+def properties_block(page: Page) -> int | None:
+    """The block that stands for the page's properties: an empty first bullet on a
+    page that has properties (written in it, or in front matter above it), which the
+    site shows in the page's properties panel, not in its outline."""
+    if not page.properties or not page.blocks:
+        return None
+    first = page.blocks[0]
+    return 0 if first.parent is None and not first.content.strip() else None
+
+
+__all__ = ["PAGE_PROPERTIES", "properties_block", "query_data"]

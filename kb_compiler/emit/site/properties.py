@@ -132,7 +132,13 @@ def _is_date(text: str) -> bool:
 
 def block_properties_html(block: Block, linker: PageLinker) -> str:
     """The visible properties of a Logseq block, as a small definition list."""
-    shown = visible(block.properties)
+    return properties_html(block.properties, linker)
+
+
+def properties_html(properties: tuple[Property, ...], linker: PageLinker) -> str:
+    """The visible ``properties`` as a small definition list (a block's own, or a page's
+    where a query found its properties block)."""
+    shown = visible(properties)
     if not shown:
         return ""
     rows = []

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kb_compiler.emit.site.hiccup import hiccup_html
-from kb_compiler.emit.site.outline import is_page_properties
-from kb_compiler.emit.site.properties import HIDDEN_KEYS, render_property
+from kb_compiler.emit.site.properties import HIDDEN_KEYS, properties_html, render_property
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.vaultwide import VAULT_READ, reference_time
-from kb_compiler.model import Block, Property
+from kb_compiler.model import Block, Page, Property
 from kb_compiler.queries import (
     QueryBlock,
     QueryData,
@@ -34,7 +33,7 @@ from kb_compiler.queries import (
     run_query,
 )
 from kb_compiler.queries.advanced import read_advanced
-from kb_compiler.queries.vault import query_data
+from kb_compiler.queries.vault import PAGE_PROPERTIES, properties_block, query_data
 from kb_compiler.resolve.blocks import subtree_end
 
 if TYPE_CHECKING:
@@ -119,7 +118,7 @@ class _Drawing:
 
     def result(self, label: str, result: QueryResult) -> str:
         """``result`` under a head of ``label`` (markup) and the count."""
-        blocks = [block for block in result.blocks if not self._hidden(block)]
+        blocks = list(result.blocks)
         found = len(result.pages) if result.kind == "pages" else len(blocks)
         noun = ("page" if result.kind == "pages" else "block") + ("" if found == 1 else "s")
         count = f"{found:,} {noun}" if found <= MAX_RESULTS else \
@@ -142,15 +141,25 @@ class _Drawing:
         return '<span class="query-pages">' + "".join(
             f'<span class="query-item">{link}</span>' for link in links) + "</span>"
 
-    def _hidden(self, block: QueryBlock) -> bool:
-        """A page's properties pre-block: its page shows it in the properties panel,
-        with no anchor to link to (Logseq lists it like any block)."""
+    def _page_properties(self, block: QueryBlock) -> Page | None:
+        """The page whose properties ``block`` is (Logseq's pre-block, which its page
+        shows in the properties panel, with no anchor to link to), or None."""
         page = self.context.pages.get(block.page)
-        return page is not None and is_page_properties(page, page.blocks[block.index])
+        if page is None:
+            return None
+        if block.index in (PAGE_PROPERTIES, properties_block(page)):
+            return page
+        return None
 
     def _blocks(self, blocks: list[QueryBlock]) -> str:
         groups: dict[str, list[str]] = {}
         for block in blocks[:MAX_RESULTS]:
+            if (page := self._page_properties(block)) is not None:
+                # Logseq lists the properties block as it lists any block found
+                shown = properties_html(page.properties, self.linker)
+                groups.setdefault(block.page, []).append(
+                    f'<span class="query-item query-page-properties">{shown}</span>')
+                continue
             groups.setdefault(block.page, []).append(
                 f'<span class="query-item">'
                 f"{self.linker.block_link(block.page, block.index, None)}</span>"
@@ -204,11 +213,10 @@ class _Drawing:
         page = self.context.pages.get(row if isinstance(row, str) else row.page)
         if page is None:
             return {}
-        owner = page if isinstance(row, str) else page.blocks[row.index]
-        found: dict[str, Property] = {}
-        for prop in owner.properties:
-            found.setdefault(prop.key, prop)  # the first of a key written twice
-        return found
+        owner = page if isinstance(row, str) or self._page_properties(row) is not None \
+            else page.blocks[row.index]
+        # of a key written twice, the last, as Logseq keeps it
+        return {prop.key: prop for prop in owner.properties}
 
     def _sort_value(self, row: str | QueryBlock, column: str,
                     properties: dict[str, Property]) -> object:
@@ -225,6 +233,8 @@ class _Drawing:
         if column == "page":
             return self._page_link(page_id, self._name(page_id))
         if column == "block" and not isinstance(row, str):
+            if self._page_properties(row) is not None:
+                return ""  # a page's properties: no text of a block to show
             return self.linker.block_link(row.page, row.index, None)
         prop = properties.get(column)
         return render_property(prop, self.linker).value if prop is not None else ""
