@@ -398,3 +398,19 @@ def test_a_hash_in_math_is_tex_and_never_escaped(tmp_path: Path) -> None:
     export(graph_of(logseq), tmp_path / "to-obsidian", "obsidian")
     assert text(tmp_path / "to-obsidian/M.md") == (
         '- Inline $y #z$ end "\\#q"\n- $$ \\frac{a}{b} #x $$\n')
+
+
+def test_a_sized_picture_in_a_table_comes_back_from_obsidian(tmp_path: Path) -> None:
+    r"""In a table row Obsidian's ``![chart\|200](...)`` escapes the size's pipe; the
+    backslash was kept in the alt text, and back in Logseq ``![chart\](...)`` was no
+    picture any more."""
+    graph = write(tmp_path / "g", {
+        "logseq/config.edn": "{:file/name-format :triple-lowbar}\n",
+        "assets/chart.png": b"\x89PNG",
+        "pages/T.md": "- | metric | chart |\n  | --- | --- |\n"
+                      "  | sales | ![chart](../assets/chart.png){:width 200} |\n",
+    })
+    export(graph_of(graph), tmp_path / "obs", "obsidian")
+    assert "| sales | ![chart\\|200](assets/chart.png) |" in text(tmp_path / "obs/T.md")
+    export(graph_of(tmp_path / "obs"), tmp_path / "back", "logseq")
+    assert text(tmp_path / "back/pages/T.md") == text(graph / "pages/T.md")

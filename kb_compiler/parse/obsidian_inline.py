@@ -38,7 +38,8 @@ _MD_LINK = re.compile(
 _TAG = re.compile(r"#([\w/-]+)")
 _BEFORE_TAG = frozenset("([{<>*_~=!?,;:\"'|")  # or a blank: what may come right before "#"
 _HAS_NON_DIGIT = re.compile(r"[^\d/]")
-_SIZE_IN_ALT = re.compile(r"^(.*?)\|(\d+(?:x\d+)?)$", re.DOTALL)
+# "\|" is a "|" too (escaped, as a table row needs it): "![chart\|200](c.png)"
+_SIZE_IN_ALT = re.compile(r"^(.*?)\\?\|(\d+(?:x\d+)?)$", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
