@@ -78,6 +78,10 @@ def test_sample_vault_schema_declares_the_profile_metamodel() -> None:
     ("rules:\n  - name: x\n", 2, "needs 'type'"),
     ("version: 2\n", 1, "unsupported schema version"),
     ("types: 5\n", 1, "expected a mapping"),
+    # children leading back to their type: where a roll-up cut the cycle depended on
+    # the pages' names, and nothing said so (a type that lists itself is left alone)
+    ("types:\n  a:\n    children: [a, b]\n  b:\n    children: [c]\n  c:\n"
+     "    children: [a]\n", 3, "the types' children form a cycle (a -> b -> c -> a)"),
 ])
 def test_bad_schemas_are_refused_with_file_and_line(text: str, line: int, words: str) -> None:
     with pytest.raises(KbcError) as caught:

@@ -41,6 +41,7 @@ case-insensitively, ignoring leading emoji and punctuation (``## 🔍 Definition
 
 from __future__ import annotations
 
+import graphlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,8 +160,22 @@ def parse_schema(text: str, shown: str = "kbc-schema.yaml") -> Schema:
         reader.fail(top["version"], "unsupported schema version (this kbc reads version 1)")
     properties = reader.property_rules(top.get("properties"))
     types = reader.type_rules(top.get("types"))
+    _refuse_child_cycles(types, shown)
     rules = reader.match_rules(top.get("rules"))
     return Schema(path=shown, types=types, properties=properties, rules=rules)
+
+
+def _refuse_child_cycles(types: tuple[TypeRule, ...], shown: str) -> None:
+    """Types whose children lead back to themselves would count a page in its own
+    roll-up; where the cycle was cut would depend on the pages' names."""
+    children = {rule.id: set(rule.children) - {rule.id} for rule in types}
+    try:
+        tuple(graphlib.TopologicalSorter(children).static_order())
+    except graphlib.CycleError as error:
+        cycle = list(reversed(error.args[1]))  # parent -> child order
+        line = next(rule.line for rule in types if rule.id == cycle[0])
+        raise KbcError(f"the types' children form a cycle ({' -> '.join(cycle)}); a roll-up "
+                       "cannot count a page within itself", path=shown, line=line) from None
 
 
 _TYPE_KEYS = {"label", "children", "required-properties", "required-sections",
