@@ -294,3 +294,32 @@ def test_a_half_is_shown_rounded_up(tmp_path: Path) -> None:
     from kb_compiler.emit.site.theme import format_score
     assert [format_score(v) for v in (51.25, 0.05, 50.0, 100, None)] == [
         "51.3", "0.1", "50", "100", "\u2014"]
+
+
+def test_roll_ups_survive_an_export_to_obsidian(tmp_path: Path) -> None:
+    """Without a schema a page rolls up its namespace children; the export writes a
+    namespace as a folder beside its note (art.md, art/sub.md), which counted as no
+    child, and the roll-up fell from 50 to 0. An Obsidian note's folder is its children
+    for roll-ups."""
+    from kb_compiler.emit.vault import export_vault
+    from kb_compiler.model import Dialect
+
+    graph = tmp_path / "graph"
+    (graph / "pages").mkdir(parents=True)
+    (graph / "logseq").mkdir()
+    (graph / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
+                                              encoding="utf-8")
+    (graph / "pages/art.md").write_text("- Own key\n  key-weight:: 10\n  value:: 0\n",
+                                        encoding="utf-8")
+    (graph / "pages/art___sub.md").write_text(
+        "weight:: 100\n\n- Child key\n  key-weight:: 10\n  value:: 100\n", encoding="utf-8")
+    source = resolve(load(graph, cache_dir=None))
+    export_vault(source, tmp_path / "obsidian", to=Dialect.OBSIDIAN)
+    exported = resolve(load(tmp_path / "obsidian", cache_dir=None))
+    assert (tmp_path / "obsidian/art/sub.md").is_file()
+
+    def rollups(knowledge: object) -> dict[str, tuple[float | None, tuple[str, ...]]]:
+        return {s.page: (s.rollup, s.children) for s in knowledge.scores()}  # type: ignore[attr-defined]
+
+    assert rollups(exported) == rollups(source) == {
+        "art": (50.0, ("art/sub",)), "art/sub": (100.0, ())}

@@ -137,7 +137,8 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
     pages = index.pages
     in_namespaces = _namespaced_ids(pages, refs)
     parents, children = _namespaces(in_namespaces)
-    scores = compute_scores(pages, metamodel.rollup_children(pages, children, types, schema))
+    scores = compute_scores(pages, metamodel.rollup_children(
+        pages, {**_folder_children(pages), **children}, types, schema))
 
     nodes = _nodes(kb, index, refs, types, scores, in_namespaces, schema)
 
@@ -201,6 +202,21 @@ def _namespaced_ids(pages: Mapping[str, Page], refs: list[ResolvedRef]) -> set[s
                 and source is not None and source.dialect is Dialect.LOGSEQ):
             found.add(target.node)
     return {key for key in found if namespaced(key)}
+
+
+def _folder_children(pages: Mapping[str, Page]) -> dict[str, tuple[str, ...]]:
+    """For roll-ups only: an Obsidian note's children are the notes in the folder of its
+    name beside it (``art.md`` and ``art/sub.md``, a folder note), which is how a
+    Logseq namespace ``art/sub`` is written there. Folders are no namespaces otherwise."""
+    found: dict[str, list[str]] = {}
+    for key, page in pages.items():
+        if page.dialect is Dialect.LOGSEQ or "/" not in key:
+            continue
+        parent = key.rsplit("/", 1)[0]
+        owner = pages.get(parent)
+        if owner is not None and owner.dialect is not Dialect.LOGSEQ:
+            found.setdefault(parent, []).append(key)
+    return {parent: tuple(sorted(keys)) for parent, keys in found.items()}
 
 
 def _namespaces(in_namespaces: set[str]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
