@@ -132,3 +132,19 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
         return real_read(path)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+TRIPLE_LOWBAR = "{:file/name-format :triple-lowbar}\n"
+
+
+def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
+    """A vault at ``root`` holding ``files`` (vault path -> text or bytes), folders made;
+    ``logseq/config.edn`` among them makes it a Logseq graph."""
+    for path, content in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root

@@ -12,6 +12,7 @@ from kb_compiler.globs import matches
 from kb_compiler.model import Diagnostic as D
 from kb_compiler.model import Dialect, KnowledgeBase, Page, Severity
 from kb_compiler.resolve.types import ResolvedRef
+from tests.conftest import write_vault
 
 
 def broken(path: str, line: int, code: str = "broken-link", column: int = 3) -> D:
@@ -182,14 +183,11 @@ def test_a_directive_shown_in_code_silences_nothing(tmp_path: Path) -> None:
         "How to silence:\n\n```markdown\n<!-- kbc-ignore-file broken-link -->\n```\n\n"
         "Real problem: [[Really Missing]]\n\n"
         "Inline code: `<!-- kbc-ignore -->` [[Also Missing]]\n", encoding="utf-8")
-    graph = tmp_path / "graph"
-    (graph / "pages").mkdir(parents=True)
-    (graph / "logseq").mkdir()
-    (graph / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
-    (graph / "pages/p.md").write_text(
-        "- How to silence a whole page:\n  ```\n  <!-- kbc-ignore-file -->\n  ```\n"
-        "- real problem [[Really Missing]] and "
-        "((6500000a-0000-0000-0000-000000000000))\n", encoding="utf-8")
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}\n",
+        "pages/p.md": "- How to silence a whole page:\n  ```\n  <!-- kbc-ignore-file -->\n"
+                      "  ```\n- real problem [[Really Missing]] and "
+                      "((6500000a-0000-0000-0000-000000000000))\n"})
     found = check_vault(tmp_path, cache_dir=None).diagnostics
     assert [(d.code, d.path, d.line) for d in found if d.path == "doc.md"] == [
         ("broken-link", "doc.md", 7), ("broken-link", "doc.md", 9)]

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kb_compiler.cli import main
-from tests.conftest import SAMPLE_VAULT
+from tests.conftest import SAMPLE_VAULT, TRIPLE_LOWBAR, write_vault
 from tests.export_support import export, graph_of, tree_digest
 from tests.vaultgen import generate
 
@@ -157,15 +157,11 @@ def test_front_matter_that_does_not_parse_is_kept_in_every_direction(tmp_path: P
     """A Logseq page's front matter that is no valid YAML, exported to Obsidian, lost
     the whole block (``author: Jane`` and all) with no word; the other directions kept
     it. Its property lines after it stay too."""
-    graph = tmp_path / "lsy"
-    (graph / "pages").mkdir(parents=True)
-    (graph / "logseq").mkdir()
-    (graph / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
-                                              encoding="utf-8")
-    (graph / "pages/Bad.md").write_text(
-        "---\ntitle: [unclosed\nauthor: Jane\nrating: 5\n---\nstatus:: draft\n\n"
-        "- body [[Other]]\n", encoding="utf-8")
-    (graph / "pages/Other.md").write_text("- other\n", encoding="utf-8")
+    graph = write_vault(tmp_path / "lsy", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/Bad.md": "---\ntitle: [unclosed\nauthor: Jane\nrating: 5\n---\n"
+                        "status:: draft\n\n- body [[Other]]\n",
+        "pages/Other.md": "- other\n"})
     result = kbc(str(graph), "-o", str(tmp_path / "obs"), "--to", "obsidian")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "obs/Bad.md").read_text(encoding="utf-8") == (

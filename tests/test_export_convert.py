@@ -12,21 +12,11 @@ from pathlib import Path
 
 import yaml
 
+from tests.conftest import write_vault as write
 from tests.export_support import export, graph_of
 
 UUID_A = "6489a1b2-3c4d-4e6f-8890-abcdef123456"
 UUID_B = "5f0c1d2e-aaaa-4bbb-8ccc-123456789abc"
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for path, content in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    return root
 
 
 def logseq_graph(root: Path) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 from kb_compiler import load
 from kb_compiler.model import RefKind
 from kb_compiler.resolve import Schema, resolve
+from tests.conftest import TRIPLE_LOWBAR, write_vault
 from tests.test_resolve_builders import block, codes, graph_of, obsidian, page, prop, ref
 
 # -- case and Unicode form ---------------------------------------------------------------
@@ -518,17 +519,12 @@ def test_logseq_page_references_that_read_like_paths_name_pages(tmp_path: Path) 
     (mldoc's page references have no file case; Logseq drops boundary slashes from a
     name): ``[[../up/y]]`` landed on page ``y``, ``[[notes.md]]`` on page ``notes`` and
     ``[[/lead/trail/]]`` was a path escape. A path to a file is Logseq's local asset."""
-    graph = tmp_path / "graph"
-    (graph / "pages").mkdir(parents=True)
-    (graph / "logseq").mkdir()
-    (graph / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
-                                              encoding="utf-8")
-    (graph / "pages/y.md").write_text("- y\n", encoding="utf-8")
-    (graph / "pages/notes.md").write_text("- notes\n", encoding="utf-8")
-    (graph / "pages/lead___trail.md").write_text("- trail\n", encoding="utf-8")
-    (graph / "pages/src.md").write_text(
-        "- [[../up/y]]\n- [[notes.md]]\n- [[/lead/trail/]]\n- #./y\n- rel:: [[../y]]\n"
-        "- [[../assets/gone.pdf]]\n- [m](y.md)\n", encoding="utf-8")
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/y.md": "- y\n", "pages/notes.md": "- notes\n",
+        "pages/lead___trail.md": "- trail\n",
+        "pages/src.md": "- [[../up/y]]\n- [[notes.md]]\n- [[/lead/trail/]]\n- #./y\n"
+                        "- rel:: [[../y]]\n- [[../assets/gone.pdf]]\n- [m](y.md)\n"})
     resolved = resolve(load(graph, cache_dir=None))
     assert [(r.ref.line, r.target.node) for r in resolved.outgoing("src")] == [
         (1, "../up/y"), (2, "notes.md"), (3, "lead/trail"), (4, "./y"), (5, "../y"),
@@ -543,12 +539,9 @@ def test_an_address_or_a_relative_name_is_no_namespace(tmp_path: Path) -> None:
     starts with ./ or ../ or is an address. ``[[https://example.com/docs/guide]]``
     made up the pages ``https:``, ``https:/example.com``... with namespace edges, and
     its id lost the "//"."""
-    graph = tmp_path / "graph"
-    (graph / "pages").mkdir(parents=True)
-    (graph / "logseq").mkdir()
-    (graph / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
-    (graph / "pages/src.md").write_text(
-        "- [[https://example.com/docs/guide]] [[../up/y]] [[a/b]]\n", encoding="utf-8")
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}\n",
+        "pages/src.md": "- [[https://example.com/docs/guide]] [[../up/y]] [[a/b]]\n"})
     resolved = resolve(load(graph, cache_dir=None))
     nodes = resolved.graph.nodes
     assert sorted(nodes) == ["../up/y", "a", "a/b", "https://example.com/docs/guide", "src"]

@@ -16,6 +16,7 @@ from kb_compiler.resolve import resolve
 from kb_compiler.resolve.schema import Schema, TypeRule
 from kb_compiler.resolve.scores import compute_scores, key_label, weighted_mean
 from kb_compiler.resolve.types import KeyScore
+from tests.conftest import TRIPLE_LOWBAR, write_vault
 from tests.test_resolve_builders import block, graph_of, page, prop
 
 SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "vault"
@@ -221,13 +222,10 @@ def test_a_property_written_twice_counts_once_by_its_last_value(tmp_path: Path) 
     """Logseq builds a block's property map from its lines in order, so the last of a
     repeated key wins. kbc took the first for weight, scores and the graph's properties
     while the page's tags held both lines; now every output agrees, and the check warns."""
-    graph = tmp_path / "graph"
-    (graph / "pages").mkdir(parents=True)
-    (graph / "logseq").mkdir()
-    (graph / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
-    (graph / "pages/d.md").write_text(
-        "weight:: 10\nWeight:: 90\ntags:: a\ntags:: b\n\n- k\n  key-weight:: 50\n"
-        "  value:: 40\n  value:: 60\n", encoding="utf-8")
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}\n",
+        "pages/d.md": "weight:: 10\nWeight:: 90\ntags:: a\ntags:: b\n\n- k\n"
+                      "  key-weight:: 50\n  value:: 40\n  value:: 60\n"})
     knowledge = resolve(load(graph, cache_dir=None))
     page = knowledge.page("d")
     assert page is not None and page.property("weight").value == 90
@@ -246,19 +244,15 @@ def test_a_child_shared_by_two_parents_counts_in_both(tmp_path: Path) -> None:
     """Schema children p -> p/x, p/y and p/y -> p/x (no cycle): p/x, still waiting on
     the stack as p's child when p/y was expanded, was taken for an ancestor and left
     out of p/y's roll-up (0 instead of 50), and so of p's (33.3 instead of 50)."""
-    graph = tmp_path / "graph"
-    (graph / "pages").mkdir(parents=True)
-    (graph / "logseq").mkdir()
-    (graph / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
-                                              encoding="utf-8")
-    (graph / "kbc-schema.yaml").write_text(
-        "version: 1\ntypes:\n  p:\n    children: [p/x, p/y]\n  p/y:\n    children: [p/x]\n"
-        "  p/x: {}\n", encoding="utf-8")
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "kbc-schema.yaml": "version: 1\ntypes:\n  p:\n    children: [p/x, p/y]\n  p/y:\n"
+                           "    children: [p/x]\n  p/x: {}\n"})
     for name, weight, value in (("p", None, 0), ("p___x", 100, 100), ("p___y", 100, 0)):
         head = f"metamodel-id:: [[{name.replace('___', '/')}]]\n"
         head += f"weight:: {weight}\n" if weight is not None else ""
-        (graph / f"pages/{name}.md").write_text(
-            f"{head}\n- k\n  key-weight:: 10\n  value:: {value}\n", encoding="utf-8")
+        write_vault(graph, {f"pages/{name}.md":
+                            f"{head}\n- k\n  key-weight:: 10\n  value:: {value}\n"})
     scores = {s.page: s for s in resolve(load(graph, cache_dir=None)).scores()}
     assert scores["p/y"].children == ("p/x",)
     assert (scores["p/y"].rollup, scores["p"].rollup) == (50.0, 50.0)
@@ -267,17 +261,12 @@ def test_a_child_shared_by_two_parents_counts_in_both(tmp_path: Path) -> None:
 def test_a_page_is_typed_by_its_last_metamodel_id(tmp_path: Path) -> None:
     """Of two ``metamodel-id::`` lines Logseq keeps the last, as the graph's properties
     show; the page was typed, and schema-checked, by the first."""
-    graph = tmp_path / "graph"
-    (graph / "pages").mkdir(parents=True)
-    (graph / "logseq").mkdir()
-    (graph / "logseq/config.edn").write_text("{}\n", encoding="utf-8")
-    (graph / "kbc-schema.yaml").write_text(
-        "version: 1\ntypes:\n  a:\n    required-properties: [weight]\n  b: {}\n",
-        encoding="utf-8")
-    for name in ("a", "b"):
-        (graph / f"pages/{name}.md").write_text(f"- {name}\n", encoding="utf-8")
-    (graph / "pages/twolines.md").write_text(
-        "metamodel-id:: [[a]]\nmetamodel-id:: [[b]]\n- two lines\n", encoding="utf-8")
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}\n",
+        "kbc-schema.yaml": "version: 1\ntypes:\n  a:\n    required-properties: [weight]\n"
+                           "  b: {}\n",
+        "pages/a.md": "- a\n", "pages/b.md": "- b\n",
+        "pages/twolines.md": "metamodel-id:: [[a]]\nmetamodel-id:: [[b]]\n- two lines\n"})
     knowledge = resolve(load(graph, cache_dir=None))
     assert knowledge.graph.nodes["twolines"]["type"] == "b"
     assert [d.code for d in knowledge.diagnostics if d.path == "pages/twolines.md"] == []
@@ -304,15 +293,10 @@ def test_roll_ups_survive_an_export_to_obsidian(tmp_path: Path) -> None:
     from kb_compiler.emit.vault import export_vault
     from kb_compiler.model import Dialect
 
-    graph = tmp_path / "graph"
-    (graph / "pages").mkdir(parents=True)
-    (graph / "logseq").mkdir()
-    (graph / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
-                                              encoding="utf-8")
-    (graph / "pages/art.md").write_text("- Own key\n  key-weight:: 10\n  value:: 0\n",
-                                        encoding="utf-8")
-    (graph / "pages/art___sub.md").write_text(
-        "weight:: 100\n\n- Child key\n  key-weight:: 10\n  value:: 100\n", encoding="utf-8")
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/art.md": "- Own key\n  key-weight:: 10\n  value:: 0\n",
+        "pages/art___sub.md": "weight:: 100\n\n- Child key\n  key-weight:: 10\n  value:: 100\n"})
     source = resolve(load(graph, cache_dir=None))
     export_vault(source, tmp_path / "obsidian", to=Dialect.OBSIDIAN)
     exported = resolve(load(tmp_path / "obsidian", cache_dir=None))

@@ -15,7 +15,7 @@ from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
 from kb_compiler.emit.site import queries as site_queries
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
-from tests.conftest import LOGSEQ_DOCS, SAMPLE_VAULT
+from tests.conftest import LOGSEQ_DOCS, SAMPLE_VAULT, TRIPLE_LOWBAR, write_vault
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -228,17 +228,13 @@ def test_a_pages_properties_are_a_block_queries_find(tmp_path: Path) -> None:
     """In Logseq a page's properties are its first block, which ``(property type book)``
     and ``[[Book]]`` find like any block; kbc's queries never saw them (0 blocks), in
     front of the first bullet or in it. The site shows such a block as its properties."""
-    graph = tmp_path / "graph"
-    (graph / "pages").mkdir(parents=True)
-    (graph / "logseq").mkdir()
-    (graph / "logseq/config.edn").write_text("{:file/name-format :triple-lowbar}\n",
-                                              encoding="utf-8")
-    (graph / "pages/Dune.md").write_text("type:: [[Book]]\ntags:: reading\n- dune body\n",
-                                         encoding="utf-8")
-    (graph / "pages/Emma.md").write_text("- type:: [[Book]]\n- emma body\n", encoding="utf-8")
-    (graph / "pages/Q.md").write_text(
-        "- {{query [[Book]]}}\n- {{query (property type book)}}\n- {{query [[reading]]}}\n"
-        "- {{query (and (property type book) (not [[reading]]))}}\n", encoding="utf-8")
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/Dune.md": "type:: [[Book]]\ntags:: reading\n- dune body\n",
+        "pages/Emma.md": "- type:: [[Book]]\n- emma body\n",
+        "pages/Q.md": "- {{query [[Book]]}}\n- {{query (property type book)}}\n"
+                      "- {{query [[reading]]}}\n"
+                      "- {{query (and (property type book) (not [[reading]]))}}\n"})
     build(graph, tmp_path / "site")
     queries = tmp_path / "site/q.html"
     for query in ("[[Book]]", "(property type book)"):
