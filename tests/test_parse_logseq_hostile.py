@@ -110,3 +110,13 @@ def test_binary_bytes_through_parse_page_become_a_page(tmp_path: Path) -> None:
     page = parse_page(SourceFile("binary.md", target), data, ParseOptions())
     assert page.name == "binary"
     assert not any(d.code == "internal-error" for d in page.diagnostics)
+
+
+def test_many_properties_in_one_block_take_linear_time() -> None:
+    """The warning for a key written twice looked for the key among the block's earlier
+    properties, one by one: 40,000 properties in a block took 15 s to check."""
+    text = "- block\n" + "".join(f"  key{n}:: v{n}\n" for n in range(60_000)) + "  key7:: again\n"
+    page, seconds = timed(text)
+    assert seconds < SECONDS
+    assert len(page.blocks[0].properties) == 60_001
+    assert [(d.code, d.line) for d in page.diagnostics] == [("duplicate-property", 60_002)]

@@ -52,6 +52,7 @@ class BlockParts:
     content: str = ""
     end_line: int = 0
     properties: list[Property] = field(default_factory=list)
+    key_lines: dict[str, int] = field(default_factory=dict)  # key -> its last line so far
     property_references: list[Reference] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     macros: list[Macro] = field(default_factory=list)
@@ -259,11 +260,12 @@ def _read_property_row(rows: _Rows, index: int, path: str, options: ParseOptions
 def _warn_if_repeated(prop: Property, parts: BlockParts, path: str, column: int) -> None:
     """A key written twice in one block: Logseq keeps the last value (its property map
     is built from the lines in order), which the author may not expect."""
-    earlier = next((p for p in reversed(parts.properties) if p.key == prop.key), None)
+    earlier = parts.key_lines.get(prop.key)
+    parts.key_lines[prop.key] = prop.line
     if earlier is not None:
         parts.diagnostics.append(Diagnostic(
             "duplicate-property", Severity.WARNING, path, prop.line, column,
-            f"property '{prop.key}' is also set on line {earlier.line}; Logseq keeps "
+            f"property '{prop.key}' is also set on line {earlier}; Logseq keeps "
             f"this last value", target=prop.key, end_column=column + len(prop.raw_key)))
 
 
