@@ -116,7 +116,7 @@ def obsidian_settings(root: Path, name: str = "app.json") -> dict[str, object]:
     can and otherwise uses Obsidian's defaults."""
     try:
         data = json.loads((root / OBSIDIAN_FOLDER / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -238,6 +238,9 @@ def _load_toml(source: _TomlSource) -> dict[str, object]:
         if found:
             line = int(found.group(1)) if found.group(1) else source.text.count("\n") + 1
         raise KbcError(f"invalid TOML: {message}", path=str(source.path), line=line) from None
+    except RecursionError:
+        raise KbcError("invalid TOML: it nests too deeply to read", path=str(source.path)) \
+            from None
 
 
 def _apply_settings(

@@ -270,3 +270,14 @@ def test_an_unknown_code_with_no_near_miss_lists_the_known_ones(tmp_path):
         load_config(tmp_path)
     assert raised.value.line == 2
     assert "known: ambiguous-link, " in str(raised.value)
+
+
+def test_obsidian_settings_that_cannot_be_read_give_obsidians_defaults(tmp_path: Path) -> None:
+    """``.obsidian/app.json`` is the app's file: kbc reads what it can. One nested past
+    Python's recursion limit gave a traceback."""
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / ".obsidian/app.json").write_text(
+        '{"strictLineBreaks": true, "x": ' + "[" * 1000 + "]" * 1000 + "}", encoding="utf-8")
+    assert load_config(tmp_path).strict_line_breaks is False
+    (tmp_path / ".obsidian/app.json").write_text('{"strictLineBreaks": true}', encoding="utf-8")
+    assert load_config(tmp_path).strict_line_breaks is True

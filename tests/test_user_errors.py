@@ -90,6 +90,23 @@ def unreadable_vault(folder: Path) -> None:
     vault(folder / "v").chmod(0)
 
 
+DEEP = "[" * 1000 + "]" * 1000  # nested past Python's recursion limit: a traceback before
+
+
+def deep_baseline(folder: Path) -> None:
+    vault(folder / "v")
+    (folder / "baseline.json").write_text(DEEP, encoding="utf-8")
+
+
+def self_extending_template(folder: Path) -> None:
+    """Overriding ``page.html`` by extending it by its own name: a natural mistake."""
+    vault(folder / "v")
+    (folder / "tpl").mkdir()
+    (folder / "tpl/page.html").write_text(
+        '{% extends "page.html" %}{% block content %}{{ super() }}{% endblock %}',
+        encoding="utf-8")
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -142,6 +159,14 @@ CASES = [
          ("check", "v"), "foo"),
     Case("broken logseq config", config("{:file/name-format [\n", "logseq/config.edn"),
          ("check", "v"), "config.edn"),
+    Case("kbc.toml nested too deeply", config(f"ignore = {DEEP}\n"), ("check", "v"),
+         "kbc.toml"),
+    Case("schema nested too deeply", config(f"properties: {DEEP}\n", "kbc-schema.yaml"),
+         ("graph", "v"), "kbc-schema.yaml"),
+    Case("baseline nested too deeply", deep_baseline,
+         ("check", "v", "--baseline", "baseline.json"), "baseline.json"),
+    Case("template extending itself", self_extending_template,
+         ("build", "v", "-o", "site", "--templates", "tpl", "--no-search"), "page.html"),
     Case("check report over a page", plain, ("check", "v", "-o", "v/a.md"), "page"),
     Case("check report as a new page", plain, ("check", "v", "-o", "v/new.md"), "page"),
     Case("graph over the vault's config", config("loose-matching = true\n"),

@@ -69,6 +69,9 @@ def read_baseline(path: Path) -> Baseline:
     except json.JSONDecodeError as error:
         raise KbcError(f"the baseline is not JSON: {error.msg}", path=str(path),
                        line=error.lineno) from None
+    except RecursionError:
+        raise KbcError("the baseline is not a report: it nests too deeply to read",
+                       path=str(path)) from None
     entries = document.get("diagnostics") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise KbcError("the baseline is not a 'kbc check --format json' report (no "

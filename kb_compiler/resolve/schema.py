@@ -146,6 +146,14 @@ def load_schema(path: Path, display: str | None = None) -> Schema:
 def parse_schema(text: str, shown: str = "kbc-schema.yaml") -> Schema:
     """Parse schema text (see the module docstring for the format)."""
     try:
+        return _parse_schema(text, shown)
+    except RecursionError:
+        raise KbcError("schema is not valid YAML: it nests too deeply to read",
+                       path=shown) from None
+
+
+def _parse_schema(text: str, shown: str) -> Schema:
+    try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)

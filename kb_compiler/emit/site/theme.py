@@ -110,6 +110,10 @@ class Theme:
         except jinja2.TemplateError as error:
             path, line = self._where(error) or (name, None)
             raise KbcError(f"template error: {error}", path=path, line=line) from error
+        except RecursionError:
+            raise KbcError("template error: it includes or extends itself without end "
+                           "(a template overriding a built-in one cannot extend it by its "
+                           "own name)", path=name) from None
 
     def _where(self, error: BaseException) -> tuple[str, int] | None:
         """The template file and line a render failed at: jinja writes them into the
