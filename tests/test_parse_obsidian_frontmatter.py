@@ -177,3 +177,16 @@ def test_an_unclosed_bracket_or_quote_is_reported_where_it_opens() -> None:
         assert codes(parse_text(text)) == [("invalid-frontmatter", 2, 8)]
     # where YAML stops at the mistake itself, that is the place
     assert codes(parse_text("---\na: b: c\n---\nbody")) == [("invalid-frontmatter", 2, 5)]
+
+
+def test_a_date_that_names_no_day_is_text_and_the_rest_stays() -> None:
+    """``due: 2024-02-30`` is valid YAML (Obsidian reads it as text); PyYAML's error on
+    constructing it threw the whole front matter away, aliases and tags with it."""
+    page = parse_text("---\ndue: 2024-02-30\nstart: 2024-02-28\naliases: [Foo]\n"
+                      "tags: [project]\n---\nbody")
+    assert codes(page) == []
+    assert [(p.key, str(p.value)) for p in page.properties] == [
+        ("due", "2024-02-30"), ("start", "2024-02-28"), ("aliases", "('Foo',)"),
+        ("tags", "('project',)")]
+    assert type(page.properties[1].value).__name__ == "date"  # a real day stays a date
+    assert page.aliases == ("Foo",) and page.tags == ("project",)

@@ -197,6 +197,15 @@ def _core_int(loader: yaml.SafeLoader, node: Node) -> int:
     return int(text, 10)
 
 
+def _date_or_text(loader: yaml.SafeLoader, node: Node) -> object:
+    """A date, or the text as written when it names no day (``2024-02-30``): Obsidian
+    reads it as text, where PyYAML's error lost every property of the note."""
+    try:
+        return loader.construct_yaml_timestamp(node)  # type: ignore[arg-type]
+    except ValueError:
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
 def _core_schema(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     """``loader`` typing plain scalars by YAML 1.2's core schema."""
     core = type(f"Core{loader.__name__}", (loader,), {})
@@ -207,6 +216,7 @@ def _core_schema(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     core.add_implicit_resolver("tag:yaml.org,2002:int", _CORE_INT, list("-+0123456789"))
     core.add_implicit_resolver("tag:yaml.org,2002:float", _CORE_FLOAT, list("-+.0123456789"))
     core.add_constructor("tag:yaml.org,2002:int", _core_int)
+    core.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
     return core
 
 
