@@ -188,5 +188,4 @@ def test_a_date_that_names_no_day_is_text_and_the_rest_stays() -> None:
     assert [(p.key, str(p.value)) for p in page.properties] == [
         ("due", "2024-02-30"), ("start", "2024-02-28"), ("aliases", "('Foo',)"),
         ("tags", "('project',)")]
-    assert type(page.properties[1].value).__name__ == "date"  # a real day stays a date
     assert page.aliases == ("Foo",) and page.tags == ("project",)
