@@ -703,3 +703,13 @@ def test_a_logseq_label_is_drawn_as_inline_markdown(tmp_path: Path) -> None:
     assert ('<a class="wikilink internal" href="target.html"><code>:legacy</code> '
             "<em>it</em> </a>") in page
     assert "alert(1)" not in page and "\ue000" not in page
+
+
+def test_a_deep_obsidian_list_keeps_its_deepest_items(tmp_path: Path) -> None:
+    """markdown-it's CommonMark preset stops at 20 nesting levels and drops the rest
+    without a word: items ten levels deep and a quote in 21 quotes vanished."""
+    site = obsidian_site(tmp_path, {"Note.md": "".join(
+        "    " * level + f"- level{level}\n" for level in range(12)) + "\n" + "> " * 21 + "deep\n"})
+    page = (site / "note.html").read_text(encoding="utf-8")
+    assert all(f"<li>level{level}" in page or f'">level{level}' in page for level in range(12))
+    assert "deep</p>" in page
