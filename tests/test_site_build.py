@@ -27,7 +27,7 @@ from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
 from kb_compiler.model import Dialect
 from kb_compiler.resolve import KnowledgeGraph, resolve
-from tests.conftest import SAMPLE_VAULT, lay_out_seeds
+from tests.conftest import SAMPLE_VAULT, lay_out_seeds, write_vault
 from tests.site_crawl import crawl
 from tests.vaultgen import generate
 
@@ -713,3 +713,19 @@ def test_a_deep_obsidian_list_keeps_its_deepest_items(tmp_path: Path) -> None:
     page = (site / "note.html").read_text(encoding="utf-8")
     assert all(f"<li>level{level}" in page or f'">level{level}' in page for level in range(12))
     assert "deep</p>" in page
+
+
+def test_block_refs_quoting_block_refs_stay_small(tmp_path: Path) -> None:
+    """Each block quoting the next one twice: a block ref shows its block's text, which
+    shows two more, so 22 levels made a 42 MB page and 27 took the whole build down.
+    A quoted text that grows long is cut to a line of plain text."""
+    uuid = "{:08d}-0000-4000-8000-000000000000".format
+    depth = 26
+    lines = [f"- (({uuid(n + 1)})) (({uuid(n + 1)}))\n  id:: {uuid(n)}\n" for n in range(depth)]
+    vault = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}\n",
+        "pages/bomb.md": "".join(lines) + f"- the leaf\n  id:: {uuid(depth)}\n"})
+    build(vault, tmp_path / "site", search=False, jobs=1)
+    page = (tmp_path / "site/bomb.html").read_text(encoding="utf-8")
+    assert len(page) < 500_000
+    assert page.count("the leaf") >= 2  # the last levels still show the text they quote

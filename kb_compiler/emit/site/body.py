@@ -38,6 +38,9 @@ from kb_compiler.parse.text import FENCE_OPEN
 from kb_compiler.resolve.blocks import heading_level
 
 SNIPPET_CHARS = 400
+# The markup a block ref's text may hold before it is cut to plain text: far more than
+# one block's line of links and formatting needs.
+SNIPPET_HTML_CHARS = 16 * SNIPPET_CHARS
 
 
 def _was_not_parsed(page: Page) -> bool:
@@ -235,9 +238,19 @@ class Snippets:
                                        renderer.state, inline=True)
         if not _TAG.sub("", rendered).strip() and not _SHOWN_ELEMENT.search(rendered):
             rendered = html.escape(page.name)  # a link must show something to click
+        elif len(rendered) > SNIPPET_HTML_CHARS:
+            rendered = _plain_snippet(rendered)
         result = Shown(rendered, frozenset(report.assets), frozenset({key, *report.reads}))
         self._blocks[(key, index, folder)] = result
         return result
+
+
+def _plain_snippet(rendered: str) -> str:
+    """A snippet grown long through the block refs in it (each shows its block's text,
+    which may quote two more: 2^n after n levels, a 2 KB page made 42 MB), cut to its
+    first ``SNIPPET_CHARS`` characters of text."""
+    text = " ".join(html.unescape(_TAG.sub("", rendered)).split())
+    return html.escape(text[:SNIPPET_CHARS] + ("\u2026" if len(text) > SNIPPET_CHARS else ""))
 
 
 def _snippet_source(page: Page, source: str) -> str:
