@@ -139,3 +139,25 @@ def test_serve_outlives_a_bug_in_a_rebuild(tmp_path: Path) -> None:
     finally:
         stop(process)
     assert not any("Traceback" in line for line in log)
+
+
+def test_serve_stopped_by_sigterm_says_so_and_exits_143(tmp_path: Path) -> None:
+    """Every command ends on SIGTERM with 143 and 'kbc: stopped by SIGTERM' (README);
+    serve exited 0 without a word. Its workspace goes all the same."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "a.md").write_text("x\n", encoding="utf-8")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
+         "--no-search"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: fetch(f"http://127.0.0.1:{port}/index.html"))
+    finally:
+        stop(process)
+    assert process.stderr is not None
+    log = process.stderr.read()
+    assert process.returncode == 143, log
+    assert log.endswith("kbc: stopped by SIGTERM\n")
+    workspace = log.split(" into ", 1)[1].split(" in ", 1)[0]
+    assert not Path(workspace).exists()

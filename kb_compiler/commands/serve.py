@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -86,6 +87,7 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
     workspace = Path(tempfile.mkdtemp(prefix="kbc-serve-"))
     out = workspace / "site"
     pages = Reloader(root)
+    terminated = threading.Event()
     try:
         click.echo(rebuild(pages, out, options), err=True)
         server = start_server(out, port)
@@ -93,7 +95,12 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
         click.echo(f"kbc: serving {root} on http://{host}:{bound}/ (Ctrl+C to stop)", err=True)
         watched = [root, *([Path(templates)] if templates else [])]
         stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+        def on_sigterm(*_: object) -> None:
+            terminated.set()
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_sigterm)
         for changes in watchfiles.watch(*watched, raise_interrupt=False, stop_event=stop):
             names = sorted({Path(path).name for _, path in changes})
             click.echo(f"kbc: changed: {one_line(', '.join(names[:5]))}", err=True)
@@ -109,3 +116,6 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
         server.shutdown()
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
+    if terminated.is_set():  # as every other command ends on SIGTERM (README)
+        click.echo("kbc: stopped by SIGTERM", err=True)
+        sys.exit(128 + signal.SIGTERM)
