@@ -113,6 +113,8 @@ def _blocks(page: Page, outgoing: tuple[ResolvedRef, ...], first: int,
             page_refs.add(found_id)
     page_properties = {prop.key: _property(prop, named) for prop in page.properties}
     holder = properties_block(page)
+    if holder is not None:  # front matter above the empty bullet that stands for it
+        refs[holder].update(page_refs)
     found: list[QueryBlock] = []
     if page_properties and holder is None:
         found.append(QueryBlock(
