@@ -87,8 +87,6 @@ def escape(text: str) -> str:
     return text if isinstance(text, LabelHtml) else html.escape(text, quote=True)
 
 
-
-
 class PageLinker:
     """The ``render.Linker`` of one page. ``shallow`` linkers (backlink context, block
     ref text, previews) show embeds and block refs as links, never their content."""
