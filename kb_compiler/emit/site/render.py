@@ -60,7 +60,6 @@ SLOT_OPEN, SLOT_CLOSE = "\ue002", "\ue003"
 SEPARATOR = "\ue004"  # a line of its own between blocks rendered in one pass
 _SEPARATED = "\ue005"  # what the separator line renders as
 _MARKERS = re.compile("[\ue000-\ue005]")
-MAX_NESTING = 100  # 50 list levels; deep enough for outlines, shallow for the stack
 _TRUSTED = re.compile(f"{TRUSTED_OPEN}(\\d+){TRUSTED_CLOSE}")
 TOC_SLOT = f"{SLOT_OPEN}toc{SLOT_CLOSE}"
 
@@ -232,10 +231,7 @@ def _callout_part(markup_fold: str, markup_plain: str) -> Any:
 @functools.cache
 def markdown() -> MarkdownIt:
     """The one configured parser (building it is costly; it holds no page state)."""
-    # CommonMark's preset stops at 20 levels, dropping what lies deeper without a word:
-    # a list item costs two (list, item), so an outline's tenth level vanished.
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
-                                   "maxNesting": MAX_NESTING})
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     _use_front_matter(md)
     md.use(footnote_plugin)
