@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -269,7 +270,7 @@ class KnowledgeBase:
         return tuple(sorted(found, key=Diagnostic.sort_key))
 
 
-def last_property(properties: tuple[Property, ...], key: str) -> Property | None:
+def last_property(properties: Sequence[Property], key: str) -> Property | None:
     """The property named ``key`` (any spelling) among ``properties``: the last one
     when the key is written twice, as Logseq and YAML readers both keep the last."""
     wanted = normalize_key(key)

@@ -161,7 +161,7 @@ def _duplicate_block_ids(blocks: list[Block], path: str) -> list[Diagnostic]:
 
 
 def page_title(properties: list[Property]) -> str | None:
-    title = last_property(tuple(properties), "title")
+    title = last_property(properties, "title")
     if title is not None and isinstance(title.value, str) and title.value.strip():
         return title.value.strip()
     return None
@@ -172,7 +172,7 @@ def page_aliases(properties: list[Property], front: tuple[str, ...], name: str) 
     written twice, the last line counts (Logseq's property map keeps the last)."""
     names = list(front)
     for key in ("alias", "aliases"):
-        if (prop := last_property(tuple(properties), key)) is not None:
+        if (prop := last_property(properties, key)) is not None:
             names.extend(prop.references)
     own = page_id(name)
     return _unique(n for n in names if n.strip() and page_id(n) != own)
@@ -180,7 +180,7 @@ def page_aliases(properties: list[Property], front: tuple[str, ...], name: str) 
 
 def page_tags(properties: list[Property], front: tuple[str, ...]) -> tuple[str, ...]:
     names = list(front)
-    if (prop := last_property(tuple(properties), "tags")) is not None:
+    if (prop := last_property(properties, "tags")) is not None:
         names.extend(prop.references)
     return _unique(n for n in names if n.strip())
 

@@ -18,7 +18,7 @@ from kb_compiler.model import Page, Property, namespaced, page_id
 from kb_compiler.parse.names import journal_file_date
 from kb_compiler.queries.data import PropertyData, QueryBlock, QueryData, QueryPage
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, target_id
-from kb_compiler.resolve.blocks import LineMap
+from kb_compiler.resolve.blocks import LineMap, properties_block
 
 
 def query_data(graph: KnowledgeGraph, today: date, *,
@@ -136,14 +136,5 @@ def _blocks(page: Page, outgoing: tuple[ResolvedRef, ...], first: int,
     return found
 
 
-def properties_block(page: Page) -> int | None:
-    """The block that stands for the page's properties: an empty first bullet on a
-    page that has properties (written in it, or in front matter above it), which the
-    site shows in the page's properties panel, not in its outline."""
-    if not page.properties or not page.blocks:
-        return None
-    first = page.blocks[0]
-    return 0 if first.parent is None and not first.content.strip() else None
 
-
-__all__ = ["PAGE_PROPERTIES", "properties_block", "query_data"]
+__all__ = ["PAGE_PROPERTIES", "query_data"]

@@ -113,3 +113,13 @@ class LineMap:
     def block_at(self, line: int) -> int | None:
         position = bisect.bisect_right(self._starts, line) - 1
         return position if position >= 0 else None
+
+
+def properties_block(page: Page) -> int | None:
+    """The block that stands for the page's properties: an empty first bullet on a
+    page that has properties (written in it, or in front matter above it), which the
+    site shows in the page's properties panel, not in its outline."""
+    if not page.properties or not page.blocks:
+        return None
+    first = page.blocks[0]
+    return 0 if first.parent is None and not first.content.strip() else None

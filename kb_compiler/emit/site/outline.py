@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from kb_compiler.model import Block, Page
+from kb_compiler.resolve.blocks import properties_block
 
 MAX_VISUAL_DEPTH = 48
 _DRAWER = re.compile(r"^[ \t]*:(LOGBOOK|PROPERTIES):[ \t]*\n.*?^[ \t]*:END:[ \t]*$\n?",
@@ -26,8 +27,7 @@ _DRAWER = re.compile(r"^[ \t]*:(LOGBOOK|PROPERTIES):[ \t]*\n.*?^[ \t]*:END:[ \t]
 def is_page_properties(page: Page, block: Block) -> bool:
     """Whether ``block`` is the pre-block holding the page properties, which the page
     shows in its properties panel, not in its outline."""
-    return (block.index == 0 and block.parent is None and not block.content.strip()
-            and bool(page.properties))
+    return block.index == properties_block(page)
 
 
 def outline_blocks(page: Page, roots: Sequence[int] | None) -> list[Block]:

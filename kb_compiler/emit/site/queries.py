@@ -33,8 +33,8 @@ from kb_compiler.queries import (
     run_query,
 )
 from kb_compiler.queries.advanced import read_advanced
-from kb_compiler.queries.vault import PAGE_PROPERTIES, properties_block, query_data
-from kb_compiler.resolve.blocks import subtree_end
+from kb_compiler.queries.vault import PAGE_PROPERTIES, query_data
+from kb_compiler.resolve.blocks import properties_block, subtree_end
 
 if TYPE_CHECKING:
     from kb_compiler.emit.site.context import SiteContext
