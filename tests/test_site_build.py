@@ -524,11 +524,38 @@ def test_a_page_that_fails_to_render_does_not_stop_the_build(
 
     monkeypatch.setattr(PageBuilder, "body", failing)
     _, report = build(vault, tmp_path / "site", search=False)
-    assert report.failed == ("profiles",)
+    assert [(d.code, d.path) for d in report.failed] == [("internal-error", "Profiles.md")]
+    assert "ValueError: a renderer bug" in report.failed[0].message
     failed = (tmp_path / "site" / "profiles.html").read_text("utf-8")
     assert "could not be rendered" in failed and "<h1" in failed
     assert "Customer Profile" in (tmp_path / "site" / "customer-profile.html").read_text()
     assert crawl(tmp_path / "site")[0] == []
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_the_build_names_a_page_it_could_not_render_and_strict_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiet: bool) -> None:
+    """The summary said only "1 pages could not be rendered": which page, and why, was
+    nowhere, and ``--strict`` passed a site with a page missing."""
+    from kb_compiler.emit.site.pages import PageBuilder
+
+    vault = write_vault(tmp_path / "v", {"Plan.md": "See [[Goals]].\n",
+                                         "notes/Goals.md": "# Goals\n"})
+    original = PageBuilder.assemble
+
+    def failing(self: PageBuilder, key: str, body: object) -> object:
+        if key == "notes/goals":
+            raise KeyError("slot")
+        return original(self, key, body)
+
+    monkeypatch.setattr(PageBuilder, "assemble", failing)
+    command = ["build", str(vault), "-o", str(tmp_path / "site"), "--no-search", "--strict"]
+    result = CliRunner().invoke(main, command + (["-q"] if quiet else []))
+    assert result.exit_code == 1, result.output
+    assert "notes/Goals.md: error[internal-error] could not render this page (KeyError: " \
+        "'slot'); its page on the site says so" in result.stderr.splitlines()
+    if not quiet:
+        assert "; 1 page could not be rendered" in result.stderr
 
 
 def test_progress_bar_goes_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

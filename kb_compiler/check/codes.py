@@ -74,7 +74,8 @@ _TABLE = (
         "invalid-journal-name", "A journal file name that is not a date; read as a page.",
         Severity.WARNING,
     ),
-    CodeInfo("internal-error", "A page could not be parsed and was kept as plain text."),
+    CodeInfo("internal-error", "A page could not be parsed (it is kept as plain text) or "
+                               "rendered (its page on the site says so)."),
     CodeInfo(
         "unsupported-format",
         "A page kbc reads only in part (an Org-mode page: its markup is shown as text).",

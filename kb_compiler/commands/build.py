@@ -59,7 +59,8 @@ def summary(report: object) -> str:
     if report.private:
         notes.append(f"{report.private} private pages left out")
     if report.failed:
-        notes.append(f"{len(report.failed)} pages could not be rendered")
+        count = len(report.failed)
+        notes.append(f"{count} page{'' if count == 1 else 's'} could not be rendered")
     if report.unread:
         count = len(report.unread)
         notes.append(f"{count} asset{'' if count == 1 else 's'} could not be read")
@@ -101,6 +102,8 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
                            jobs=jobs, progress=False if quiet else None)
     graph = resolve(load(root, jobs=jobs))
     report = build_site(graph, Path(out), options)  # type: ignore[arg-type]
+    for failure in report.failed:  # an error of kbc's, not the vault's: shown even with -q
+        click.echo(plain_headline(failure), err=True)
     if not quiet:
         report_problems(graph, "build")
         for note in report.unread:
@@ -112,4 +115,4 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
         if code and quiet:  # the one line a CI log needs to say why the build failed
             found = summary_line(checked).removeprefix("kbc check: ")
             click.echo(f"kbc build: --strict: {found}; run 'kbc check' for them", err=True)
-        sys.exit(code)
+        sys.exit(code or (1 if report.failed else 0))

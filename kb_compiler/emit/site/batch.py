@@ -5,7 +5,7 @@ backlink context), in forked worker processes when there are many, and written a
 come so the finished HTML is never all held in memory.
 
 A page whose rendering raises still gets its file (saying it could not be rendered) and
-is named in the report; the rest of the site is built.
+is named in the report with the error; the rest of the site is built.
 """
 
 from __future__ import annotations
@@ -29,16 +29,24 @@ from kb_compiler.emit.site.search import search_key
 from kb_compiler.emit.site.stash import BodyStash, Stashed
 from kb_compiler.emit.site.writer import SiteWriter
 from kb_compiler.gcpause import frozen, no_gc_pauses
+from kb_compiler.model import Diagnostic, Severity
 from kb_compiler.parallel import map_shared
 
 PARALLEL_THRESHOLD = 300  # below this many pages, worker processes cost more than they save
 _CHUNK = 8  # pages per task given to a worker
 _WORKER: PageBuilder | None = None  # set before forking: workers inherit it
-_BODIES: dict[str, Stashed | None] = {}  # where each first-pass body lies (None: it failed)
+_BODIES: dict[str, Stashed | Failure] = {}  # where each first-pass body lies, or why not
 _STASH: BodyStash | None = None  # where the bodies are, during ``render_pages``
 COLLECT_EVERY = 500  # renders between collections while the collector is paused
 _RENDERS = 0
 Item = TypeVar("Item")
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a page could not be rendered: the error, in one line."""
+
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +62,7 @@ class Rendered:
     """What rendering all pages gave: results in page order, failures, the manifest."""
 
     results: list[PageResult] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
+    failed: list[Diagnostic] = field(default_factory=list)
     manifest: dict[str, Recorded] = field(default_factory=dict)
     reused: int = 0
 
@@ -140,8 +148,8 @@ def _render_bodies(builder: PageBuilder, keys: list[str], workers: int | None,
     bodies = _render(builder, keys, _bodies_in_worker, lambda key: _stash_body(builder, key),
                      workers, progress)
     for key, outcome in bodies:
-        _BODIES[key] = outcome[0] if outcome is not None else None
-        if outcome is not None and outcome[1] is not None:
+        _BODIES[key] = outcome if isinstance(outcome, Failure) else outcome[0]
+        if not isinstance(outcome, Failure) and outcome[1] is not None:
             contexts[key] = outcome[1]
         advance()
     assert _STASH is not None
@@ -149,22 +157,23 @@ def _render_bodies(builder: PageBuilder, keys: list[str], workers: int | None,
     builder.backlinks.read_stashed(contexts, _STASH.get_contexts)
 
 
-def _stash_body(builder: PageBuilder, key: str) -> tuple[Stashed, Stashed | None] | None:
-    """Render ``key``'s body and stash it and its backlink contexts; None when it fails
-    to render."""
+def _stash_body(builder: PageBuilder,
+                key: str) -> tuple[Stashed, Stashed | None] | Failure:
+    """Render ``key``'s body and stash it and its backlink contexts, or say why it could
+    not be rendered."""
     body = _guarded(builder.body, key)
-    if body is None:
-        return None
+    if isinstance(body, Failure):
+        return body
     assert _STASH is not None
     contexts = _STASH.put_contexts(body.contexts) if body.contexts is not None else None
     return _STASH.put(body), contexts
 
 
-def _record(builder: PageBuilder, job: Job, result: PageResult | None, writer: SiteWriter,
-            fingerprints: Fingerprints, rendered: Rendered,
+def _record(builder: PageBuilder, job: Job, result: PageResult | Failure,
+            writer: SiteWriter, fingerprints: Fingerprints, rendered: Rendered,
             done: dict[str, tuple[PageResult, Recorded]]) -> None:
-    if result is None:
-        rendered.failed.append(job.key)
+    if isinstance(result, Failure):
+        rendered.failed.append(_not_rendered(builder, job, result))
         result = failed_page(builder, job)
         fingerprint = "failed"  # never reused: rendered again next time
     else:
@@ -221,24 +230,25 @@ def _pool(builder: PageBuilder, count: int, workers: int | None,
         _WORKER = None
 
 
-def _bodies_in_worker(keys: Sequence[str]) -> list[tuple[Stashed, Stashed | None] | None]:
+def _bodies_in_worker(keys: Sequence[str]) -> list[tuple[Stashed, Stashed | None] | Failure]:
     assert _WORKER is not None and _STASH is not None
     stashed = [_stash_body(_WORKER, key) for key in keys]
     _STASH.flush()  # another process may assemble these pages
     return stashed
 
 
-def _assemble_in_worker(jobs: Sequence[Job]) -> list[PageResult | None]:
+def _assemble_in_worker(jobs: Sequence[Job]) -> list[PageResult | Failure]:
     assert _WORKER is not None
     return [_assemble(_WORKER, job.kind, job.key) for job in jobs]
 
 
-def _assemble(builder: PageBuilder, kind: str, key: str) -> PageResult | None:
+def _assemble(builder: PageBuilder, kind: str, key: str) -> PageResult | Failure:
     if kind != "page":
         return _guarded(builder.made_up, key)
-    stashed = _BODIES.get(key)
-    if stashed is None or _STASH is None:
-        return None
+    stashed = _BODIES[key]
+    if isinstance(stashed, Failure):
+        return stashed
+    assert _STASH is not None
     return _guarded(lambda k: builder.assemble(k, _STASH.get(stashed)), key)
 
 
@@ -252,9 +262,17 @@ def _guarded(render: Callable[[str], Any], key: str) -> Any:
     try:
         return render(key)
     except RecursionError:
-        return None
-    except Exception:  # one broken page must not stop the site
-        return None
+        return Failure("nested too deeply to render")
+    except Exception as error:  # one broken page must not stop the site
+        return Failure(f"{type(error).__name__}: {error}".splitlines()[0])
+
+
+def _not_rendered(builder: PageBuilder, job: Job, failure: Failure) -> Diagnostic:
+    page = builder.context.pages.get(job.key)
+    where = page.path if page is not None else job.file
+    return Diagnostic("internal-error", Severity.ERROR, where, 0, 0,
+                      f"could not render this page ({failure.reason}); its page on the "
+                      "site says so")
 
 
 def failed_page(builder: PageBuilder, job: Job) -> PageResult:

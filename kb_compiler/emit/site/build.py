@@ -56,7 +56,7 @@ class BuildReport:
     assets: int  # files copied
     files: int  # files written in all
     broken: int  # broken references shown on pages
-    failed: tuple[str, ...]  # pages that could not be rendered (page ids)
+    failed: tuple[Diagnostic, ...]  # pages that could not be rendered, and why
     reused: int  # page files taken over unchanged from the previous build
     search: bool
     seconds: float
@@ -116,7 +116,8 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
         out=target, pages=len(context.pages), made_up=len(context.made_up),
         redirects=len(context.redirects), private=len(context.publish.private),
         assets=assets, files=files, broken=sum(r.broken for r in results),
-        failed=tuple(rendered.failed), reused=rendered.reused, search=options.search,
+        failed=tuple(sorted(rendered.failed, key=Diagnostic.sort_key)),
+        reused=rendered.reused, search=options.search,
         seconds=round(time.monotonic() - started, 3),
         diagnostics=tuple(sorted({*graph.kb.all_diagnostics(), *graph.diagnostics},
                                  key=Diagnostic.sort_key)),
