@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import lay_out_seeds
+from tests.conftest import lay_out_seeds, write_vault
 
 
 def free_port() -> int:
@@ -161,3 +161,26 @@ def test_serve_stopped_by_sigterm_says_so_and_exits_143(tmp_path: Path) -> None:
     assert log.endswith("kbc: stopped by SIGTERM\n")
     workspace = log.split(" into ", 1)[1].split(" in ", 1)[0]
     assert not Path(workspace).exists()
+
+
+def test_a_rebuild_names_a_page_it_could_not_render(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb_compiler.commands.build import site_options
+    from kb_compiler.commands.serve import rebuild
+    from kb_compiler.emit.site.pages import PageBuilder
+    from kb_compiler.loader import Reloader
+
+    vault = write_vault(tmp_path / "v", {"Plan.md": "See [[Goals]].\n", "Goals.md": "# G\n"})
+    original = PageBuilder.body
+
+    def failing(self: PageBuilder, key: str) -> object:
+        if key == "goals":
+            raise KeyError("slot")
+        return original(self, key)
+
+    monkeypatch.setattr(PageBuilder, "body", failing)
+    said = rebuild(Reloader(vault), tmp_path / "site",
+                   site_options(None, None, False, True, serve=True)).splitlines()
+    assert said[0] == ("Goals.md: error[internal-error] could not render this page "
+                       "(KeyError: 'slot'); its page on the site says so")
+    assert said[1].startswith("kbc: built 2 pages") and len(said) == 2

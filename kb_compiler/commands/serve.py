@@ -54,12 +54,13 @@ def start_server(folder: Path, port: int) -> ThreadingHTTPServer:
 
 def rebuild(vault: Reloader, out: Path, options: object) -> str:
     """Read the vault again (only changed files) and rebuild the site; returns the
-    summary line."""
+    summary line, after a line for each page that could not be rendered."""
+    from kb_compiler.check.formats.text import plain_headline
     from kb_compiler.emit.site import build_site
     from kb_compiler.resolve import resolve
 
     report = build_site(resolve(vault.load()), out, options)  # type: ignore[arg-type]
-    return summary(report)
+    return "\n".join([*map(plain_headline, report.failed), summary(report)])
 
 
 def _described(error: Exception) -> str:
