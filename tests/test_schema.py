@@ -264,3 +264,25 @@ def test_a_schema_narrows_the_score_ranges_and_never_widens_them() -> None:
         ("invalid-property", "pages/p.md", 5,
          "property 'value' must be an integer from 0 to 100, got '50.5'"),
     ]
+
+
+def test_a_value_the_schema_rejects_is_not_counted_in_the_scores() -> None:
+    """The check rejected ``weight:: 80`` under a schema's ``max: 50`` while the roll-up
+    still weighed the child by 80; a key's ``value:: 95`` over ``max: 90`` likewise."""
+    schema = parse_schema("version: 1\nproperties:\n  weight: {type: integer, max: 50}\n"
+                          "  value: {type: integer, max: 90}\n")
+
+    def keyed(path: str, value: int, weight: int | None) -> object:
+        return page(path, props=(prop("weight", weight, 1),) if weight is not None else (),
+                    blocks=(block(0, 3, "k", props=(prop("key-weight", 100, 4),
+                                                    prop("value", value, 5))),
+                            block(1, 6, "l", props=(prop("key-weight", 100, 7),
+                                                    prop("value", 95, 8)))))
+
+    graph = graph_of(keyed("pages/p.md", 50, None), keyed("pages/p___x.md", 90, 80),
+                     keyed("pages/p___y.md", 0, 20), schema=schema)
+    assert [(path, line) for _, path, line, _ in _codes(graph)] == [
+        ("pages/p.md", 8), ("pages/p___x.md", 1), ("pages/p___x.md", 8), ("pages/p___y.md", 8)]
+    assert [key.value for key in graph.score("p").keys] == [50]
+    assert graph.score("p/x").score == 90
+    assert graph.score("p").rollup == pytest.approx((100 * 50 + 20 * 0) / (100 + 20))

@@ -137,8 +137,10 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
     pages = index.pages
     in_namespaces = _namespaced_ids(pages, refs)
     parents, children = _namespaces(in_namespaces)
-    scores = compute_scores(pages, metamodel.rollup_children(
-        pages, {**_folder_children(pages), **children}, types, schema))
+    scores = compute_scores(
+        pages, metamodel.rollup_children(pages, {**_folder_children(pages), **children},
+                                         types, schema),
+        lambda page, prop: metamodel.broken_rule(prop, schema, types.get(page.id)) is None)
 
     nodes = _nodes(kb, index, refs, types, scores, in_namespaces, schema)
 

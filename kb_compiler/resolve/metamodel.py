@@ -127,15 +127,21 @@ def check_pages(
     return found
 
 
-def _check_property(page: Page, prop: Property, schema: Schema,
-                    page_type: str | None) -> list[Diagnostic]:
+def broken_rule(prop: Property, schema: Schema, page_type: str | None) -> str | None:
+    """Why the property breaks a rule that applies to it on a page of ``page_type``, or
+    None when it breaks none (or is empty). The scores count only values that pass."""
     # weight::, key-weight:: and value:: are scored as integers from 0 to 100 whatever a
     # schema says: it may narrow that range, never widen it
     rules = [rule for rule in (DEFAULT_RULES.get(prop.key),
                                schema.property_rule(prop.key, page_type)) if rule is not None]
     if not rules or not prop.raw.strip():
-        return []
-    problem = next((found for rule in rules if (found := property_problem(rule, prop))), None)
+        return None
+    return next((found for rule in rules if (found := property_problem(rule, prop))), None)
+
+
+def _check_property(page: Page, prop: Property, schema: Schema,
+                    page_type: str | None) -> list[Diagnostic]:
+    problem = broken_rule(prop, schema, page_type)
     if problem is None:
         return []
     column, end_column = _value_columns(page, prop)

@@ -24,14 +24,17 @@
   or without a valid ``weight::`` (missing, ``high``, 150) is listed but not counted.
   With no terms left (or only zero weights) the roll-up is null. Both numbers therefore stay
   within 0..100. Cycles (possible only through schema children) are cut where they close.
+- A value the check rejects is never counted: besides the 0..100 integer rule above, a
+  schema may narrow the range (``weight: {max: 50}``), and ``compute_scores`` is told
+  which properties pass (``counted``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from kb_compiler.model import Block, Page, last_property
+from kb_compiler.model import Block, Page, Property, last_property
 from kb_compiler.resolve.types import KeyScore, PageScore
 
 OWN_WEIGHT = 100
@@ -39,6 +42,7 @@ SCORE_RANGE = (0, 100)
 
 _MD_LINK = re.compile(r"(?<!!)\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
 _NOISE = re.compile(r"\{\{.*?\}\}|\[:[^\]]*\]|#\[\[[^\]]*\]\]|#\S+|\[\[|\]\]|\s>\s")
+Counted = Callable[[Page, Property], bool]  # whether a property's value passes the check
 
 
 def in_range(value: object) -> bool:
@@ -58,24 +62,24 @@ def key_label(block: Block) -> str:
     return " ".join(text.split())
 
 
-def page_keys(page: Page) -> tuple[KeyScore, ...]:
+def page_keys(page: Page, counted: Counted) -> tuple[KeyScore, ...]:
     keys = []
     for block in page.blocks:
-        weight = _block_property(block, "key-weight")
-        value = _block_property(block, "value")
-        if in_range(weight) and in_range(value):
+        weight = _number(page, last_property(block.properties, "key-weight"), counted)
+        value = _number(page, last_property(block.properties, "value"), counted)
+        if weight is not None and value is not None:
             keys.append(KeyScore(key_label(block), weight, value, block.line, block.index))
     return tuple(keys)
 
 
-def _block_property(block: Block, key: str) -> object:
-    found = last_property(block.properties, key)
-    return found.value if found is not None else None
+def page_weight(page: Page, counted: Counted) -> int | None:
+    return _number(page, page.property("weight"), counted)
 
 
-def page_weight(page: Page) -> int | None:
-    found = page.property("weight")
-    return found.value if found is not None and in_range(found.value) else None
+def _number(page: Page, found: Property | None, counted: Counted) -> int | None:
+    if found is None or not in_range(found.value) or not counted(page, found):
+        return None
+    return found.value  # type: ignore[return-value]
 
 
 def weighted_mean(keys: tuple[KeyScore, ...]) -> float | None:
@@ -86,14 +90,16 @@ def weighted_mean(keys: tuple[KeyScore, ...]) -> float | None:
 
 
 def compute_scores(
-    pages: Mapping[str, Page], children: Mapping[str, tuple[str, ...]]
+    pages: Mapping[str, Page], children: Mapping[str, tuple[str, ...]],
+    counted: Counted = lambda page, prop: True,
 ) -> dict[str, PageScore]:
     """A ``PageScore`` for every page in ``pages``, roll-ups computed children first
-    with an explicit stack (deep namespaces must not hit the recursion limit)."""
+    with an explicit stack (deep namespaces must not hit the recursion limit). Only the
+    weights and values ``counted`` accepts (besides the 0..100 rule) take part."""
     own: dict[str, tuple[tuple[KeyScore, ...], float | None, int | None]] = {}
     for key, page in pages.items():
-        keys = page_keys(page)
-        own[key] = (keys, weighted_mean(keys), page_weight(page))
+        keys = page_keys(page, counted)
+        own[key] = (keys, weighted_mean(keys), page_weight(page, counted))
     rollups: dict[str, float | None] = {}
     for root in sorted(pages):
         _roll_up(root, own, children, rollups)
