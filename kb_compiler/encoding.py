@@ -1,7 +1,9 @@
 """Bytes -> text for page files: BOM, line ends, invalid UTF-8 and mojibake repair.
 
 Every page goes through ``decode`` before any parser sees it, so property values, tags
-and titles are matched in their repaired form (FORMATS.md Part 3). Repair is two passes
+and titles are matched in their repaired form (FORMATS.md Part 3). Code (fences and code
+spans, which the caller finds with its ``code_mask``) is literal in every dialect and is
+never repaired: a page about mojibake shows its examples as written. Repair is two passes
 per line: ftfy with every cosmetic fixer off (only encoding repairs, so correct text such
 as curly quotes or full-width characters is never touched), then our own run repair for
 what ftfy leaves (``repair_runs``): Mac Roman emoji (U+F8FF + ``üîç``) and damaged runs
@@ -13,6 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ftfy
@@ -63,10 +66,16 @@ class DecodedText:
     repaired_lines: tuple[tuple[int, str], ...] = ()
 
 
-def decode(data: bytes, path: str, *, repair: bool = True) -> DecodedText:
+# Text -> the same text with its code blanked (each line keeping its length).
+CodeMask = Callable[[str], str]
+
+
+def decode(data: bytes, path: str, *, repair: bool = True,
+           code_mask: CodeMask | None = None) -> DecodedText:
     """Decode a page file's bytes. Never raises: a binary file gives empty text and an
     ``invalid-encoding`` error; invalid UTF-8 is replaced by U+FFFD and reported at the
-    first bad byte; mojibake is repaired (when ``repair``) and reported per line."""
+    first bad byte; mojibake outside the code ``code_mask`` blanks is repaired (when
+    ``repair``) and reported per line."""
     if data.startswith(_UTF16_BOMS):
         return _decode_utf16(data, path)
     if b"\x00" in data:
@@ -89,29 +98,66 @@ def decode(data: bytes, path: str, *, repair: bool = True) -> DecodedText:
     if not repair:
         return DecodedText(text, tuple(diagnostics))
     original = text
-    text, repairs = repair_text(text, path)
+    text, repairs = repair_text(text, path, code_mask)
     diagnostics.extend(repairs)
     lines = original.split("\n") if repairs else []
     return DecodedText(text, tuple(diagnostics),
                        tuple((d.line, lines[d.line - 1]) for d in repairs))
 
 
-def repair_text(text: str, path: str) -> tuple[str, list[Diagnostic]]:
-    """Repair mojibake line by line; one ``encoding-repaired`` diagnostic per changed
-    line, at the column of its first change. Lines longer than ``MAX_REPAIR_LINE``
-    characters are left as they are."""
+def repair_text(text: str, path: str,
+                code_mask: CodeMask | None = None) -> tuple[str, list[Diagnostic]]:
+    """Repair mojibake line by line, outside the code ``code_mask`` blanks; one
+    ``encoding-repaired`` diagnostic per changed line, at the column of its first
+    change. Lines longer than ``MAX_REPAIR_LINE`` characters are left as they are."""
     lines = text.split("\n")
+    suspect = [number for number, line in enumerate(lines)
+               if len(line) <= MAX_REPAIR_LINE and not line.isascii() and _SUSPECT.search(line)]
+    if not suspect:
+        return text, []
+    masked = code_mask(text).split("\n") if code_mask is not None else lines
     found: list[Diagnostic] = []
-    for number, line in enumerate(lines, start=1):
-        if len(line) > MAX_REPAIR_LINE or line.isascii() or not _SUSPECT.search(line):
-            continue
-        fixed, steps = repair_line(line)
+    for index in suspect:
+        line = lines[index]
+        fixed, steps = _repair_outside_code(line, masked[index])
         if fixed != line:
-            lines[number - 1] = fixed
-            found.append(_repaired(path, number, line, fixed, steps))
+            lines[index] = fixed
+            found.append(_repaired(path, index + 1, line, fixed, steps))
     if not found:
         return text, found
     return "\n".join(lines), found
+
+
+def _repair_outside_code(line: str, masked: str) -> tuple[str, tuple[str, ...]]:
+    """``line`` repaired where ``masked`` (the line with its code blanked) shows it as
+    it is; the code between is kept as written."""
+    if masked == line:
+        return repair_line(line)
+    parts: list[str] = []
+    steps: list[str] = []
+    for is_code, start, end in _code_runs(line, masked):
+        part = line[start:end]
+        if not is_code:
+            part, part_steps = repair_line(part)
+            steps.extend(step for step in part_steps if step not in steps)
+        parts.append(part)
+    return "".join(parts), tuple(steps)
+
+
+def _code_runs(line: str, masked: str) -> list[tuple[bool, int, int]]:
+    """(is code, start, end) runs of ``line``: code where the mask blanked a character.
+    A blank belongs to the run before it (the first run: to the one after it)."""
+    blanked = [masked[at] != char for at, char in enumerate(line)]
+    first = next((flag for flag, char in zip(blanked, line, strict=True) if char != " "),
+                 False)
+    runs: list[tuple[bool, int, int]] = []
+    start, current = 0, first
+    for at, char in enumerate(line):
+        if char != " " and blanked[at] != current:
+            runs.append((current, start, at))
+            start, current = at, blanked[at]
+    runs.append((current, start, len(line)))
+    return runs
 
 
 def repair_line(line: str) -> tuple[str, tuple[str, ...]]:

@@ -283,3 +283,26 @@ def test_repair_time_grows_linearly_with_the_damage():
 
     seconds(200)  # warm up ftfy's tables
     assert seconds(8_000) < 8 * seconds(2_000) + 0.2
+
+
+def test_code_is_never_repaired_on_a_page_about_mojibake(tmp_path) -> None:
+    """Code is literal in both dialects: a page explaining mojibake had the examples in
+    its fences and code spans 'repaired' into nonsense (``fix_text("café") == "café"``),
+    in the site and the export. Prose beside them is still repaired."""
+    from kb_compiler import load
+    from tests.conftest import write_vault
+
+    fence = 'assert ftfy.fix_text("cafÃ©") == "café"'
+    spans = "Inline: `â€™` is ’, but customerâ€™s is damage, ``a `√©` b`` too."
+    vault = write_vault(tmp_path / "v", {
+        "About.md": f"# ftfy\n```python\n{fence}\n```\n{spans}\n",
+        "Outline.md": f"- ```python\n  {fence}\n  ```\n- {spans}\n",
+    })
+    for page in load(vault).pages:
+        assert fence in page.text, page.path
+        assert "Inline: `â€™` is ’, but customer’s is damage, ``a `√©` b`` too." in page.text
+        written = (vault / page.path).read_text(encoding="utf-8").split("\n")
+        damage = next((number, line.index("â€™s") + 1)
+                      for number, line in enumerate(written, 1) if "customerâ€™s" in line)
+        assert [(d.code, (d.line, d.column)) for d in page.diagnostics] == [
+            ("encoding-repaired", damage)]

@@ -17,6 +17,7 @@ from kb_compiler.parse.logseq import parse_logseq
 from kb_compiler.parse.logseq_org import parse_org
 from kb_compiler.parse.names import page_name_for_path
 from kb_compiler.parse.obsidian import parse_obsidian
+from kb_compiler.parse.text import mask_code
 
 ORG_SUFFIXES = (".org",)
 
@@ -40,7 +41,7 @@ def parse_source(source: SourceFile, options: ParseOptions) -> Page:
 def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
     """Parse one page file's bytes. Never raises: a parser failure on hostile input is
     reported as an ``internal-error`` diagnostic and the page keeps its name and text."""
-    decoded = decode(data, source.path, repair=options.fix_encoding)
+    decoded = decode(data, source.path, repair=options.fix_encoding, code_mask=mask_code)
     default_name = page_name_for_path(source.path, options, is_journal=source.is_journal)
     dialect = source.dialect_hint or detect_dialect(decoded.text)
     is_org = source.path.lower().endswith(ORG_SUFFIXES)
