@@ -4,6 +4,7 @@ formatting syntax"); Logseq's ``^^highlight^^`` is Obsidian's ``==highlight==``.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from tests.export_support import export, graph_of
@@ -86,3 +87,15 @@ def test_a_link_to_a_name_the_file_name_escapes_keeps_the_name_as_its_label(
     export(graph_of(source), tmp_path / "obsidian", "obsidian")
     assert (tmp_path / "obsidian/A.md").read_text(encoding="utf-8") == (
         "- see [[New to Logseq%3F|New to Logseq?]] and [[Plain]]\n")
+
+
+def test_a_tag_naming_a_note_with_a_decomposed_name_stays_a_tag(tmp_path: Path) -> None:
+    """macOS names a note ``Café.md`` decomposed (an ``e`` and an accent); the tag
+    ``#café`` that finds it was written back as ``#[[Café]]``, which Obsidian reads as a
+    link, because the accent did not count as a tag's character."""
+    decomposed = unicodedata.normalize("NFD", "Café")
+    source = obsidian_vault(tmp_path / "vault", {decomposed: "note\n", "B": "#café\n"})
+    export(graph_of(source), tmp_path / "out", "obsidian")
+    assert (tmp_path / "out/B.md").read_text(encoding="utf-8") == f"#{decomposed}\n"
+    page = graph_of(tmp_path / "out").page("b")
+    assert page is not None and [r.kind.value for r in page.references] == ["tag"]

@@ -6,6 +6,7 @@ deep nesting, CRLF)."""
 from __future__ import annotations
 
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,15 @@ def test_no_tags_from_heading_markers_urls_languages_subpaths_or_html_colours() 
 def test_tag_column_points_at_the_hash() -> None:
     tag = refs(note("tags-inline"), RefKind.TAG)[1]
     assert (tag.line, tag.column, tag.raw) == (1, 31, "#inbox/to-read")
+
+
+def test_a_tag_keeps_its_combining_marks() -> None:
+    """``\\w`` leaves out combining marks: ``#हिन्दी`` was the tag ``ह``, and a
+    decomposed ``#café`` (as macOS writes it) the tag ``cafe``."""
+    decomposed = unicodedata.normalize("NFD", "café tiếng")
+    text = f"#हिन्दी #{decomposed.replace(' ', ' #')} #Zoë."
+    assert targets(parse_text(text), RefKind.TAG) == [
+        "हिन्दी", *unicodedata.normalize("NFD", "café tiếng").split(), "Zoë"]
 
 
 def test_hash_inside_a_word_is_not_a_tag() -> None:

@@ -11,6 +11,7 @@ again as a tag.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from kb_compiler.parse.obsidian_links import (
     split_wikilink,
 )
 from kb_compiler.parse.obsidian_mask import Span, blank_spans, html_tag_spans, url_spans
-from kb_compiler.parse.text import LineIndex, is_escaped
+from kb_compiler.parse.text import LineIndex, combining_marks, is_escaped
 
 # ``[[`` not followed by a third ``[``, then anything up to the first ``]]`` on the line
 # that meets no other ``[[`` first: ``[[a [[b]] c]]`` links ``b``, ``[[a]]]`` links ``a``.
@@ -35,7 +36,6 @@ _MD_LINK = re.compile(
 )
 # A tag starts after a blank, an opening bracket or Markdown punctuation, never inside a
 # word (``page.html#anchor``, ``C#``) and never after ``#`` or ``&`` (``&#039;``).
-_TAG = re.compile(r"#([\w/-]+)")
 _BEFORE_TAG = frozenset("([{<>*_~=!?,;:\"'|")  # or a blank: what may come right before "#"
 _HAS_NON_DIGIT = re.compile(r"[^\d/]")
 # "\|" is a "|" too (escaped, as a table row needs it): "![chart\|200](c.png)"
@@ -175,9 +175,16 @@ def tag_at(text: str, start: int) -> tuple[str, int] | None:
     it ends, or None."""
     if not _may_start_tag(text, start):
         return None
-    match = _TAG.match(text, start)
+    match = _tag_pattern().match(text, start)
     name = _tag_name(match) if match else None
     return (name, match.end()) if match and name else None
+
+
+@functools.cache
+def _tag_pattern() -> re.Pattern[str]:
+    """``#`` and a tag's characters: letters, digits, ``_``, ``-``, ``/``, and combining
+    marks (``#हिन्दी``, a decomposed ``#café``: ``\\w`` alone cut them at the mark)."""
+    return re.compile(f"#((?:[\\w/-]|{combining_marks()})+)")
 
 
 def _tag_name(match: re.Match[str]) -> str | None:
@@ -197,7 +204,7 @@ def _tags(text: str, visible: str, index: LineIndex) -> list[Reference]:
     found: list[Reference] = []
     if "#" not in visible:
         return found
-    for match in _TAG.finditer(visible):
+    for match in _tag_pattern().finditer(visible):
         name = _tag_name(match)
         if name is None or not _may_start_tag(text, match.start()):
             continue

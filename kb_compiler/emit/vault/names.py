@@ -14,6 +14,7 @@ import re
 from datetime import date
 
 from kb_compiler.parse.names import parse_journal_file_name
+from kb_compiler.parse.obsidian_inline import tag_at as obsidian_tag_at
 
 # Characters Obsidian refuses in file names or that end a link target ([[a#b]], [[a|b]],
 # [[a^b]], brackets), plus controls. "/" is not here: it separates folders.
@@ -64,8 +65,7 @@ def _escape_follows(text: str, at: int, at_start: bool) -> bool:
     return code in _CODES or (at_start and code == _DOT)
 
 
-# Obsidian tags: letters, digits, "_", "-", "/", and at least one non-digit.
-_OBSIDIAN_TAG = re.compile(r"[\w/-]+")
+# Obsidian tags are read by the Obsidian parser's ``tag_at``.
 # Logseq bare tags stop at whitespace and at [ ] ( ) + # , ， (mldoc hash_tag), and lose
 # trailing . , ! ? ; : (FORMATS.md 1.7).
 _LOGSEQ_TAG_STOP = re.compile(r"[\s\[\]()+#,，\"]")
@@ -85,8 +85,7 @@ def name_from_obsidian(name: str) -> str:
 
 def is_obsidian_tag(name: str) -> bool:
     """Whether ``#name`` reads back as the tag ``name`` in Obsidian."""
-    return (bool(_OBSIDIAN_TAG.fullmatch(name)) and not name.startswith("/")
-            and not name.endswith("/") and any(not c.isdigit() and c != "/" for c in name))
+    return obsidian_tag_at(f"#{name}", 0) == (name, len(name) + 1)
 
 
 def is_logseq_bare_tag(name: str) -> bool:

@@ -134,9 +134,6 @@ def _merge(by_line: dict[int, list[Edit]], more: dict[int, list[Edit]]) -> None:
         by_line.setdefault(number, []).extend(edits)
 
 
-# What Obsidian reads as a tag: "#" after a blank or punctuation, letters, digits, "_",
-# "-" and "/", one of them not a digit. Logseq wants a blank before the "#".
-_OBSIDIAN_TAG = re.compile(r"(?<![^\s(\[{<>*_~=!?,;:\"'|])#[\w/-]*[^\W\d_/]?[\w/-]*")
 # Spans are bounded (512 characters) so a line of unclosed brackets stays linear.
 _NOT_TAG_CONTEXT = re.compile(
     r"\[\[[^\n]{0,512}?\]\]|\{\{[^\n]{0,512}?\}\}|!?\[[^\]\n]{0,512}\]\([^)\n]{0,512}\)"
@@ -180,13 +177,9 @@ def _escape_phantom_tags(job: PageJob, masked: list[str], by_line: dict[int, lis
             continue
         taken = Spans([*spans.get(number, []),
                        *(m.span() for m in _NOT_TAG_CONTEXT.finditer(line))])
-        for match in _OBSIDIAN_TAG.finditer(line):
-            name = match.group()[1:].strip("/")
-            if not any(not c.isdigit() for c in name.replace("/", "")) or not name:
-                continue
-            if taken.covers(match.start()):
-                continue
-            by_line.setdefault(number, []).append(Edit(match.start(), match.start(), "\\"))
+        for at in (m.start() for m in _HASH.finditer(line)):
+            if not taken.covers(at) and obsidian_tag_at(line, at) is not None:
+                by_line.setdefault(number, []).append(Edit(at, at, "\\"))
 
 
 def _escape_logseq_only_tags(page: Page, skip_before: int) -> dict[int, list[Edit]]:
