@@ -19,7 +19,7 @@ from kb_compiler.commands.common import (
     jobs_option,
     refuse_vault_file,
     resolve_vault,
-    stdout_bytes,
+    standard_output,
     vault_argument,
 )
 from kb_compiler.errors import KbcError
@@ -104,7 +104,7 @@ def _use_color(choice: str, output: Path | None) -> bool:
         return choice == "always"
     if output is not None or os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def _path_prefix(root: Path) -> str:
@@ -121,9 +121,8 @@ def _path_prefix(root: Path) -> str:
 def _write(report: str, output: Path | None) -> None:
     data = report.encode("utf-8")
     if output is None:
-        stream = stdout_bytes()
-        stream.write(data)
-        stream.flush()
+        with standard_output() as stream:
+            stream.write(data)
         return
     write_file(output, data)
 

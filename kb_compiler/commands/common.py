@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -67,14 +69,34 @@ def refuse_vault_file(output: Path | None, root: Path) -> None:
                        "report; choose another file", path=str(output))
 
 
-def stdout_bytes() -> BinaryIO:
-    """Standard output as bytes, so a report is UTF-8 whatever the locale says.
+@contextmanager
+def standard_output() -> Iterator[BinaryIO]:
+    """Standard output as bytes, so a report is UTF-8 whatever the locale says; text
+    already written to it is flushed first so the two never interleave out of order.
+    A write that fails (a full disk, a reader that stopped, no standard output at all)
+    is one line and exit 2, as it is through ``-o``.
 
     Click 8.5 deprecates ``click.get_binary_stream`` (gone in Click 9); the text
-    stream's buffer is the same stream, under click's test runner too. Text already
-    written to it is flushed first so the two never interleave out of order."""
-    sys.stdout.flush()
-    return sys.stdout.buffer
+    stream's buffer is the same stream, under click's test runner too."""
+    try:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "standard output is closed")
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.flush()
+        sys.stdout.buffer.flush()
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            _drop_standard_output()
+        raise KbcError(f"cannot write: {error.strerror or error}", path="stdout") from None
+
+
+def _drop_standard_output() -> None:
+    """Point standard output at the null device: Python flushes it again on exit, and
+    that flush into the closed pipe would print a second, Python-made error."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
 
 
 vault_argument = click.argument("vault", required=False, type=click.Path())

@@ -12,7 +12,7 @@ from kb_compiler.commands.common import (
     refuse_vault_file,
     report_left_out,
     resolve_vault,
-    stdout_bytes,
+    standard_output,
     vault_argument,
 )
 from kb_compiler.emit.graph import FORMAT_NAMES, write_graph
@@ -38,9 +38,8 @@ def command(vault: str | None, output_format: str, output: Path | None,
     refuse_vault_file(output, root)
     knowledge = resolve(load(root, jobs=jobs, fix_encoding=False if no_fix_encoding else None))
     if output is None:
-        stream = stdout_bytes()
-        write_graph(knowledge.graph, output_format, stream)
-        stream.flush()
+        with standard_output() as stream:
+            write_graph(knowledge.graph, output_format, stream)
     else:
         with replacing(output) as stream:
             write_graph(knowledge.graph, output_format, stream)

@@ -18,7 +18,7 @@ from rich.text import Text
 from kb_compiler.commands.common import (
     report_left_out,
     resolve_vault,
-    stdout_bytes,
+    standard_output,
     vault_argument,
 )
 from kb_compiler.resolve.graph import KnowledgeGraph
@@ -48,13 +48,14 @@ def command(vault: str | None, output_format: str, show_all: bool, no_fix_encodi
     listed = [s for s in knowledge.scores() if show_all or _relevant(knowledge, s)]
     if output_format == "json":
         text = json.dumps(scores_json(knowledge, listed), ensure_ascii=False, indent=2) + "\n"
-        stream = stdout_bytes()
-        stream.write(text.encode("utf-8"))
-        stream.flush()
+        with standard_output() as stream:
+            stream.write(text.encode("utf-8"))
         return
-    # A pipe or file gets a fixed, wide layout so rows do not wrap and output is stable.
-    width = None if sys.stdout.isatty() else PIPE_WIDTH
-    print_table(knowledge, listed, Console(file=sys.stdout, highlight=False, width=width))
+    with standard_output():
+        # A pipe or file gets a fixed, wide layout so rows do not wrap and output is
+        # stable.
+        width = None if sys.stdout.isatty() else PIPE_WIDTH
+        print_table(knowledge, listed, Console(file=sys.stdout, highlight=False, width=width))
 
 
 def _relevant(knowledge: KnowledgeGraph, score: PageScore) -> bool:
