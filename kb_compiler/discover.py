@@ -161,7 +161,13 @@ def _special(walk: _Walk, relative: str) -> None:
 def _symlink(walk: _Walk, entry: os.DirEntry[str], relative: str) -> None:
     """A link is read only when it stays inside the vault and names a file; linked
     folders are never walked (they could loop, and their target is walked anyway)."""
-    target = os.path.realpath(entry.path)
+    try:
+        target = os.path.realpath(entry.path)
+    except OSError as error:  # a link the system will not read (/proc/N/exe)
+        walk.problem("unreadable-file", Severity.WARNING, relative,
+                     f"symbolic link '{relative}' cannot be followed "
+                     f"({error.strerror or error}); skipped")
+        return
     if os.path.commonpath([walk.real_root, target]) != walk.real_root:
         walk.problem("path-escape", Severity.ERROR, relative,
                      f"symbolic link '{relative}' points outside the vault; skipped")

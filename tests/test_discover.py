@@ -189,6 +189,27 @@ def test_symlinks_inside_the_vault(tmp_path):
     assert "points to nothing" in problem.message
 
 
+def test_a_link_the_system_will_not_follow_is_skipped_with_a_warning(tmp_path, monkeypatch):
+    """A link into ``/proc`` (``/proc/2/exe``: readlink fails) made discovery raise, a
+    traceback from every command and from ``kb_compiler.load``. The system's refusal is
+    simulated for one link: which ``/proc`` links fail differs between machines."""
+    _write(tmp_path, "page.md")
+    (tmp_path / "exe.md").symlink_to("/proc/2/exe")
+    real = os.path.realpath
+
+    def refusing(path, *args, **kwargs):
+        if os.fspath(path).endswith("exe.md"):
+            raise FileNotFoundError(2, "No such file or directory", "/proc/2/exe")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os.path, "realpath", refusing)
+    found = _run(tmp_path)
+    assert _pages(found) == ["page.md"]
+    assert [(d.code, d.path, d.message) for d in found.diagnostics] == [(
+        "unreadable-file", "exe.md",
+        "symbolic link 'exe.md' cannot be followed (No such file or directory); skipped")]
+
+
 def test_a_loop_of_symbolic_links_is_called_one(tmp_path):
     """A link to itself was said to point to nothing."""
     _write(tmp_path, "page.md")
