@@ -82,6 +82,11 @@ def test_sample_vault_schema_declares_the_profile_metamodel() -> None:
     # the pages' names, and nothing said so (a type that lists itself is left alone)
     ("types:\n  a:\n    children: [a, b]\n  b:\n    children: [c]\n  c:\n"
      "    children: [a]\n", 3, "the types' children form a cycle (a -> b -> c -> a)"),
+    # children and relation targets that are no type were taken without a word
+    ("types:\n  a:\n    children: 5\n", 3, "'5' is not a type of this schema (types: a)"),
+    ("types:\n  a:\n  b:\n    children: [a, nosuchtype]\n", 4,
+     "'nosuchtype' is not a type of this schema (types: a, b)"),
+    ("types:\n  a:\n    relations:\n      rel: 5\n", 4, "'5' is not a type of this schema"),
 ])
 def test_bad_schemas_are_refused_with_file_and_line(text: str, line: int, words: str) -> None:
     with pytest.raises(KbcError) as caught:

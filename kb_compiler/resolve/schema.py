@@ -256,17 +256,19 @@ class _Reader:
     def type_rules(self, node: yaml.Node | None) -> tuple[TypeRule, ...]:
         if node is None:
             return ()
+        declared = self.mapping(node)
+        known = {page_id(name) for name in declared}
         types = []
-        for name, value in self.mapping(node).items():
+        for name, value in declared.items():
             fields = self.mapping(value, _TYPE_KEYS) if not _is_null(value) else {}
             relations = tuple(
-                (normalize_key(key), tuple(page_id(t) for t in self.names(targets)))
+                (normalize_key(key), self.type_names(targets, known))
                 for key, targets in self.mapping(fields["relations"]).items()
             ) if "relations" in fields else ()
             types.append(TypeRule(
                 id=page_id(name),
                 label=self.scalar(fields["label"]) if "label" in fields else name,
-                children=tuple(page_id(c) for c in self.names(fields.get("children"))),
+                children=self.type_names(fields.get("children"), known),
                 required_properties=tuple(
                     normalize_key(k) for k in self.names(fields.get("required-properties"))),
                 required_sections=self.names(fields.get("required-sections")),
@@ -275,6 +277,17 @@ class _Reader:
                 line=value.start_mark.line + 1,
             ))
         return tuple(types)
+
+    def type_names(self, node: yaml.Node | None, known: set[str]) -> tuple[str, ...]:
+        """Types named by ``children`` or a relation: each one of ``types:``, or the
+        schema would mean nothing (``children: 5`` named a type '5')."""
+        ids = tuple(page_id(name) for name in self.names(node))
+        for name in ids:
+            if name not in known:
+                assert node is not None
+                self.fail(node, f"'{name}' is not a type of this schema (types: "
+                                f"{', '.join(sorted(known))})")
+        return ids
 
     def match_rules(self, node: yaml.Node | None) -> tuple[MatchRule, ...]:
         if node is None:
