@@ -99,3 +99,20 @@ def test_a_tag_naming_a_note_with_a_decomposed_name_stays_a_tag(tmp_path: Path) 
     assert (tmp_path / "out/B.md").read_text(encoding="utf-8") == f"#{decomposed}\n"
     page = graph_of(tmp_path / "out").page("b")
     assert page is not None and [r.kind.value for r in page.references] == ["tag"]
+
+
+def test_the_old_tag_key_keeps_its_tags_through_logseq_and_back(tmp_path: Path) -> None:
+    """Obsidian still reads the deprecated ``tag:``; it was written as ``tag::``, which
+    Logseq does not read as tags (the tag edges were gone), and came back ``tag: []``."""
+    source = obsidian_vault(tmp_path / "vault", {
+        "Page": "---\ntag: foo\n---\nBody.\n",
+        "P2": "---\ntag:\n  - one\n  - two/three\n---\nBody.\n"})
+    export(graph_of(source), tmp_path / "logseq", "logseq")
+    assert (tmp_path / "logseq/pages/Page.md").read_text(encoding="utf-8").startswith(
+        "tags:: foo\n")
+    export(graph_of(tmp_path / "logseq"), tmp_path / "back", "obsidian")
+    for folder in ("logseq", "back"):
+        graph = graph_of(tmp_path / folder)
+        tags = sorted((r.source, r.ref.target.lower()) for r in graph.refs
+                      if r.ref.kind.value == "tag")
+        assert tags == [("p2", "one"), ("p2", "two/three"), ("page", "foo")], folder

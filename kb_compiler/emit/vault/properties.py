@@ -224,9 +224,9 @@ def yaml_to_logseq(prop: Property, refs: Sequence[Converted], options: ParseOpti
         return LogseqLine("alias", _join(_names(value)), warning)
     if key == "title" and isinstance(value, str) and page_id(value) != page_id(page_name):
         out_key = "obsidian-title"  # Logseq would rename the page after its title
-    if key in TAG_KEYS:
+    if key in TAG_KEYS:  # Obsidian's deprecated "tag" too: Logseq reads only "tags"
         names = [_tag_name(item, refs) for item in _names(value)]
-        return LogseqLine(out_key, _join(names), warning)
+        return LogseqLine("tags", _join(names), warning)
     if isinstance(value, tuple):
         if not value:
             empty = QUOTED_EMPTY_LIST if splits_on_commas(key, options) else EMPTY_LIST
