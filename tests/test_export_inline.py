@@ -116,3 +116,39 @@ def test_the_old_tag_key_keeps_its_tags_through_logseq_and_back(tmp_path: Path) 
         tags = sorted((r.source, r.ref.target.lower()) for r in graph.refs
                       if r.ref.kind.value == "tag")
         assert tags == [("p2", "one"), ("p2", "two/three"), ("page", "foo")], folder
+
+
+HEADINGS = "# H\n\n## Heading with #tag\n\n## Heading with [[Other]] link\n\n## Q: why?\n"
+HEADING_LINKS = "[[H#Heading with tag]]\n[[H#Heading with Other link]]\n[[H#Q why?]]\n"
+
+
+def test_heading_links_keep_their_chain_and_their_obsidian_form(tmp_path: Path) -> None:
+    """The export wrote the heading a link found: ``[[N#Beta#Notes]]`` became
+    ``[[N#Notes]]`` (the first Notes, under Alpha), and ``[[H#Heading with tag]]``
+    became ``[[H#Heading with #tag]]``, a chain that finds nothing; ``[[Other]]`` in a
+    heading made the link one to Other."""
+    source = obsidian_vault(tmp_path / "vault", {
+        "N": "# Alpha\n## Notes\nalpha notes\n# Beta\n## Notes\nbeta notes\n",
+        "S": "[[N#Beta#Notes]]\n\n![[N#Beta#Notes]]\n", "H": HEADINGS,
+        "Other": HEADING_LINKS})
+    export(graph_of(source), tmp_path / "same", "obsidian")
+    assert (tmp_path / "same/S.md").read_text(encoding="utf-8") == \
+        "[[N#Beta#Notes]]\n\n![[N#Beta#Notes]]\n"
+    assert (tmp_path / "same/Other.md").read_text(encoding="utf-8") == HEADING_LINKS
+    export(graph_of(source), tmp_path / "logseq", "logseq")
+    export(graph_of(tmp_path / "logseq"), tmp_path / "back", "obsidian")
+    assert (tmp_path / "back/Other.md").read_text(encoding="utf-8") == \
+        "- " + HEADING_LINKS.replace("\n[[", "\n  [[")
+    for folder in ("same", "back"):
+        graph = graph_of(tmp_path / folder)
+        h = graph.page("h")
+        assert h is not None
+        found = [h.blocks[r.target.block].content for r in graph.refs
+                 if r.source == "other" and r.target.block is not None]
+        assert [" ".join(text.split()) for text in found] == [
+            "Heading with #tag", "Heading with [[Other]] link", "Q: why?"], folder
+    graph = graph_of(tmp_path / "same")
+    n = graph.page("n")
+    assert n is not None
+    assert {n.blocks[r.target.block + 1].content for r in graph.refs
+            if r.source == "s" and r.target.block is not None} == {"beta notes"}

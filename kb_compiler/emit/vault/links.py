@@ -32,6 +32,7 @@ from kb_compiler.resolve import ResolvedRef
 
 _DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
 _TAG_FOLLOWERS = " \t,.!?;:)]"
+_NOT_IN_HEADING_LINK = re.compile(r"[#|^:%\[\]]")
 _UNLINKABLE = re.compile(r"[\[\]|]")
 
 
@@ -169,7 +170,11 @@ class LinkWriter:
             return f"[{label}]({core})" if label else core
         if not from_logseq and not ref.target:
             return None  # [[#Heading]] / [[#^id]] inside the same note stays
-        link = f"{owner.link}{_subpath(anchor)}"
+        if anchor.block is None and not from_logseq and ref.subpath:
+            # as written: a heading chain (#Beta#Notes) stays one, in Obsidian's own form
+            link = f"{owner.link}#{ref.subpath}"
+        else:
+            link = f"{owner.link}{_subpath(anchor)}"
         if embed:
             return f"![[{link}]]"
         return f"[[{link}|{label}]]" if label else f"[[{link}]]"
@@ -259,7 +264,13 @@ class LinkWriter:
 
 
 def _subpath(anchor: Anchor) -> str:
-    return f"#^{anchor.block}" if anchor.block else f"#{anchor.heading}"
+    return f"#^{anchor.block}" if anchor.block else f"#{_heading_link(anchor.heading or '')}"
+
+
+def _heading_link(heading: str) -> str:
+    """A heading as an Obsidian link names it: without the characters a link cannot
+    hold (``#`` would start a heading chain, ``[[`` a link), as Obsidian writes it."""
+    return " ".join(_NOT_IN_HEADING_LINK.sub(" ", heading).split())
 
 
 def _logseq_tag(name: str, context: tuple[str, str]) -> str:
