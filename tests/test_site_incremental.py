@@ -262,14 +262,41 @@ BEYOND_THE_LINKING_BLOCK = {
         {"logseq/config.edn": '{:macros {"mark" "[:mark \\"$1\\"]"}}\n',
          "pages/a.md": "- hello {{mark hi}}\n"},
         edit("logseq/config.edn", ":mark", ":b")),
+    # the audit of session 23 found these stale: what a page shows of pages it names
+    "page of a schema rule's type created": (
+        {"kbc-schema.yaml": "types:\n  example:\nrules:\n  - {name: 'ex*', type: example}\n",
+         "pages/ex1.md": "- an example\n"},
+        add("pages/example.md", "- what an example is\n")),
+    "page of a schema rule's type made private": (
+        {"kbc-schema.yaml": "types:\n  example:\nrules:\n  - {name: 'ex*', type: example}\n",
+         "pages/ex1.md": "- an example\n", "pages/example.md": "- what it is\n"},
+        edit("pages/example.md", "- what", "public:: false\n\n- what")),
 }
 
 
-@pytest.mark.parametrize("case", sorted(BEYOND_THE_LINKING_BLOCK))
-def test_a_rebuild_shows_what_backlinks_and_macros_show_now(tmp_path: Path, case: str) -> None:
-    pages, change = BEYOND_THE_LINKING_BLOCK[case]
+# In a plain folder (names from triple-lowbar file names), where the sidebar does not
+# change with them: ancestors named in breadcrumbs, icons of metamodel parts.
+NAMED_FURTHER_AWAY = {
+    "namespace grandparent made private": (
+        {"Top.md": "- top\n", "Top___Mid.md": "- mid\n",
+         "Top___Mid___Leaf.md": "- leaf\n"},
+        edit("Top.md", "- top", "public:: false\n\n- top")),
+    "namespace grandparent of a page without a file made private": (
+        {"Top.md": "- top\n", "Top___Mid___Leaf.md": "- leaf\n"},
+        edit("Top.md", "- top", "public:: false\n\n- top")),
+    "icon of a metamodel grandchild changed": (
+        {"Alpha.md": "icon:: A\n\n- #key A\n  key-weight:: 50\n  value:: 40\n",
+         "Alpha___Beta.md": "weight:: 30\n\n- B key\n  key-weight:: 50\n  value:: 80\n",
+         "Alpha___Beta___Gamma.md": ("icon:: turtle\nweight:: 20\n\n- G key\n"
+                                           "  key-weight:: 50\n  value:: 70\n")},
+        edit("Alpha___Beta___Gamma.md", "turtle", "crab")),
+}
+
+
+def rebuilt_as_a_clean_build(tmp_path: Path, pages: dict[str, str],
+                             change: Callable[[Path], None]) -> None:
     vault = tmp_path / "vault"
-    write(vault, {"logseq/config.edn": "{}\n", **pages})
+    write(vault, pages)
     build(vault, tmp_path / "site")
     change(vault)
     build(vault, tmp_path / "site")
@@ -279,9 +306,22 @@ def test_a_rebuild_shows_what_backlinks_and_macros_show_now(tmp_path: Path, case
     _, mismatch, errors = filecmp.cmpfiles(tmp_path / "clean", tmp_path / "site", names,
                                            shallow=False)
     assert mismatch == [] and errors == []
+
+
+@pytest.mark.parametrize("case", sorted(BEYOND_THE_LINKING_BLOCK))
+def test_a_rebuild_shows_what_backlinks_and_macros_show_now(tmp_path: Path, case: str) -> None:
+    pages, change = BEYOND_THE_LINKING_BLOCK[case]
+    rebuilt_as_a_clean_build(tmp_path, {"logseq/config.edn": "{}\n", **pages}, change)
     if "private" in case:
         assert not any("secret text" in p.read_text("utf-8")
                        for p in (tmp_path / "site").glob("*.html"))
+
+
+@pytest.mark.parametrize("case", sorted(NAMED_FURTHER_AWAY))
+def test_a_rebuild_shows_what_a_page_shows_of_pages_further_away(
+        tmp_path: Path, case: str) -> None:
+    pages, change = NAMED_FURTHER_AWAY[case]
+    rebuilt_as_a_clean_build(tmp_path, pages, change)
 
 
 def test_a_template_edited_while_serving_renders_every_page_again(tmp_path: Path) -> None:

@@ -23,8 +23,9 @@ covers, conservatively:
   references land, and the text of the blocks its links sit in (those blocks are
   shown here), but not the rest of its text; when one of those blocks holds a query,
   the whole vault (what the query finds);
-- its namespace parent and children, and its metamodel score with its parts' scores
-  (by name, type and score: their text is not shown);
+- its namespace ancestors (the breadcrumbs) and children, the page of its type (its
+  badge), and its metamodel score with its parts' scores (by name, type, icon and
+  score: their text is not shown);
 - every page whose content the render showed (``reads``: the embeds it filled, nested
   ones too, and the blocks its block refs quote), with where their references land;
   a page showing a base or a query reads every published file (``vaultwide``).
@@ -52,6 +53,8 @@ from pathlib import Path
 from typing import TextIO
 
 from kb_compiler.emit.site.context import SiteContext
+from kb_compiler.emit.site.metamodel import icon_of
+from kb_compiler.emit.site.pages import BREADCRUMBS
 from kb_compiler.emit.site.vaultwide import VAULT_READ, vault_digest
 from kb_compiler.model import Block, Reference, RefKind
 from kb_compiler.resolve import ResolvedRef, Target, target_id
@@ -160,8 +163,11 @@ class Fingerprints:
         parts: list[object] = [self.site_wide, "page", self._page_info(key),
                                ("refs", self._links_of(key))]  # hashed once, shared
         parts.extend(self._linking(source) for source in self._sources(key))
-        parts.append(("parent", self._identity(graph.parent(key))))
+        parts.extend(("ancestor", self._identity(up)) for up in self._ancestors(key))
         parts.extend(("child", self._identity(child)) for child in graph.children(key))
+        page_type = graph.page_type(key)
+        if page_type is not None:  # its badge links to the type's page when published
+            parts.append(("type", self._identity(page_type)))
         score = graph.score(key)
         if score is not None:
             parts.append(("score", repr(score)))
@@ -173,6 +179,7 @@ class Fingerprints:
         parts: list[object] = [self.site_wide, "made-up", key, made.name, made.is_namespace,
                                made.linked]
         parts.extend(("tagged", self._identity(source)) for source in sorted(made.tagged))
+        parts.extend(("ancestor", self._identity(up)) for up in self._ancestors(key))
         parts.extend(("child", self._identity(child))
                      for child in self.context.graph.children(key))
         parts.extend(self._linking(source) for source in self._sources(key))
@@ -184,6 +191,16 @@ class Fingerprints:
         shown = [(key, self._info(key), self._links_of(key) if key in self.context.pages
                   else None) for key in sorted(reads)]
         return _hash([fingerprint, shown]) if shown else fingerprint
+
+    def _ancestors(self, key: str) -> list[str]:
+        """The namespace parents up from ``key``: the breadcrumbs name and link them
+        all (as many as they show)."""
+        found: list[str] = []
+        parent = self.context.graph.parent(key)
+        while parent and len(found) < BREADCRUMBS:
+            found.append(parent)
+            parent = self.context.graph.parent(parent)
+        return found
 
     def _sources(self, key: str) -> list[str]:
         """The published pages linking to ``key``: its backlinks show them."""
@@ -352,7 +369,7 @@ class Fingerprints:
         return (key, context.publish.is_public(key), page is not None,
                 key in context.made_up, context.slugs.get(key), context.display_name(key),
                 context.graph.page_type(key), repr(score) if score else None,
-                page.path if page is not None else None)
+                page.path if page is not None else None, icon_of(context, key))
 
     def _page_info(self, key: str) -> tuple[object, ...]:
         page = self.context.pages[key]

@@ -33,6 +33,7 @@ _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 EXCERPT_CHARS = 280
 MAX_LISTED = 500  # tagged pages / namespace children listed on one page
+BREADCRUMBS = 32  # namespace ancestors named above a page
 METAMODEL_KEYS = frozenset({"relations", "metamodel-id", "weight"})
 
 
@@ -203,7 +204,7 @@ class PageBuilder:
     def _breadcrumbs(self, key: str, site_file: str) -> list[tuple[str, str | None]]:
         crumbs = []
         parent = self.context.graph.parent(key)
-        while parent and len(crumbs) < 32:
+        while parent and len(crumbs) < BREADCRUMBS:
             name = self.context.display_name(parent).rsplit("/", 1)[-1]
             crumbs.append((name, self.context.href(site_file, parent)))
             parent = self.context.graph.parent(parent)
