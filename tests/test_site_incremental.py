@@ -274,8 +274,8 @@ BEYOND_THE_LINKING_BLOCK = {
 }
 
 
-# In a plain folder (names from triple-lowbar file names), where the sidebar does not
-# change with them: ancestors named in breadcrumbs, icons of metamodel parts.
+# Outside a Logseq graph, where the sidebar does not change with them: ancestors named
+# in breadcrumbs, icons of metamodel parts, the size of a file a base lists.
 NAMED_FURTHER_AWAY = {
     "namespace grandparent made private": (
         {"Top.md": "- top\n", "Top___Mid.md": "- mid\n",
@@ -290,6 +290,12 @@ NAMED_FURTHER_AWAY = {
          "Alpha___Beta___Gamma.md": ("icon:: turtle\nweight:: 20\n\n- G key\n"
                                            "  key-weight:: 50\n  value:: 70\n")},
         edit("Alpha___Beta___Gamma.md", "turtle", "crab")),
+    "size of a file a base lists changed": (
+        {".obsidian/app.json": "{}", "assets/pic.png": "AAAA", "List.md": "![[Assets.base]]\n",
+         "Assets.base": ("filters:\n  and:\n    - file.ext == \"png\"\nviews:\n"
+                         "  - type: table\n    name: Pictures\n    order:\n"
+                         "      - file.name\n      - file.size\n")},
+        add("assets/pic.png", "A" * 20)),
 }
 
 
