@@ -12,10 +12,18 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from kb_compiler.config import ParseOptions
 from kb_compiler.emit.site import SiteOptions, build_site
 from kb_compiler.emit.site.body import _before_block
-from kb_compiler.emit.site.graphview import MAX_GLOBAL_NODES, GraphNode, global_graph, local_graph
+from kb_compiler.emit.site.graphview import (
+    LAYOUT_CACHE,
+    MAX_GLOBAL_NODES,
+    GraphNode,
+    global_graph,
+    local_graph,
+)
 from kb_compiler.emit.site.outline import MAX_VISUAL_DEPTH, block_source, render_outline
 from kb_compiler.loader import load
 from kb_compiler.model import Block
@@ -199,22 +207,55 @@ def test_cached_global_layout_is_drawn_without_networkx(tmp_path: Path) -> None:
     # unchanged draws it from the cached layout, the same picture, without importing it.
     script = textwrap.dedent("""
         import hashlib, json, sys
+        from pathlib import Path
         from kb_compiler.emit.site.graphview import GraphNode, global_graph
         nodes = [GraphNode(f"p{n}", f"Page {n}", f"p{n}.html") for n in range(30)]
-        svg, _ = global_graph(nodes, [(f"p{n}", f"p{(n * 7) % 30}") for n in range(30)])
+        svg, _ = global_graph(nodes, [(f"p{n}", f"p{(n * 7) % 30}") for n in range(30)],
+                              Path(sys.argv[1]))
         print(json.dumps([hashlib.sha1(svg.encode()).hexdigest(), "networkx" in sys.modules]))
     """)
     env = {**os.environ, "KBC_CACHE_DIR": str(tmp_path / "cache")}
 
     def drawn() -> tuple[str, bool]:
-        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                              text=True, check=True)
+        done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "cache")],
+                              env=env, capture_output=True, text=True, check=True)
         picture, imported = json.loads(done.stdout)
         return picture, imported
 
     first, second = drawn(), drawn()
     assert first[1] and not second[1]
     assert first[0] == second[0]
+
+
+def test_a_damaged_cached_layout_is_laid_out_again(tmp_path: Path) -> None:
+    """A layout file missing a node made every later build fail with a traceback
+    (KeyError) until it was deleted by hand."""
+    nodes = [GraphNode(f"p{n}", f"Page {n}", f"p{n}.html") for n in range(12)]
+    edges = [(f"p{n}", f"p{(n * 5) % 12}") for n in range(12)]
+    first, _ = global_graph(nodes, edges, tmp_path)
+    stored = tmp_path / LAYOUT_CACHE
+    layout = json.loads(stored.read_text("utf-8"))
+    layout["positions"].pop("p3")
+    stored.write_text(json.dumps(layout), "utf-8")
+    assert global_graph(nodes, edges, tmp_path)[0] == first
+    layout["positions"]["p3"] = ["nan", 0]
+    stored.write_text(json.dumps(layout), "utf-8")
+    assert global_graph(nodes, edges, tmp_path)[0] == first
+
+
+def test_a_cache_folder_inside_the_vault_is_not_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse cache refused a ``KBC_CACHE_DIR`` inside the vault, but the graph's
+    layout and the compiled templates were written there (and ``kbc serve`` rebuilt on
+    its own write)."""
+    vault = tmp_path / "vault"
+    (vault / "a.md").parent.mkdir(parents=True)
+    (vault / "a.md").write_text("[[b]]\n", encoding="utf-8")
+    (vault / "b.md").write_text("b\n", encoding="utf-8")
+    monkeypatch.setenv("KBC_CACHE_DIR", str(vault / ".kbc-cache"))
+    build_site(resolve(load(vault)), tmp_path / "site", SiteOptions(search=False))
+    assert sorted(p.name for p in vault.iterdir()) == ["a.md", "b.md"]
+    assert "<svg" in (tmp_path / "site/graph.html").read_text("utf-8")
 
 
 def test_a_blocks_scheduled_and_deadline_dates_are_shown(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
     started = time.monotonic()
     target = check_output_folder(Path(out), graph.kb.root)
     context = SiteContext(graph, options)
-    theme = Theme(_site_globals(context), options.templates)
+    theme = Theme(_site_globals(context), options.templates, context.cache_folder)
     builder = PageBuilder(context, theme)
     site_wide = _site_wide(theme, options, context)
     with SiteWriter(target) as writer, _progress(options) as progress:

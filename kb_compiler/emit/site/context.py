@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from kb_compiler.cache import default_cache_dir, usable_cache_dir
 from kb_compiler.emit.site.assets import publishable, read_published
 from kb_compiler.emit.site.bases import BaseViews
 from kb_compiler.emit.site.outline import area_picture
@@ -117,6 +118,9 @@ class SiteContext:
         self.redirects: dict[str, str] = self._alias_redirects()
         self.asset_paths = frozenset(asset.path for asset in self.kb.assets)
         self.title = options.title or fs_text(self.kb.root.name)
+        # where the build keeps what it may reuse (layouts, compiled templates); None
+        # when it would lie inside the vault, which kbc never writes into
+        self.cache_folder = usable_cache_dir(default_cache_dir(), self.kb.root.resolve())
         self._ref_index: dict[str, dict[RefKey, ResolvedRef]] = {}
         self._anchors: dict[str, dict[int, str]] = {}
         self._hrefs: dict[tuple[str, str | None], str | None] = {}

@@ -19,8 +19,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
+from pathlib import Path
 
-from kb_compiler.cache import default_cache_dir
+from kb_compiler.atomic import write_file
+from kb_compiler.errors import KbcError
 
 MAX_GLOBAL_NODES = 400
 MAX_LOCAL_NEIGHBOURS = 24
@@ -48,8 +50,10 @@ def colour_class(group: str | None) -> str:
     return f"g{zlib.crc32(group.encode('utf-8')) % PALETTE}"
 
 
-def global_graph(nodes: Sequence[GraphNode], edges: Iterable[tuple[str, str]]) -> tuple[str, int]:
-    """The SVG of the whole site graph and how many nodes it left out."""
+def global_graph(nodes: Sequence[GraphNode], edges: Iterable[tuple[str, str]],
+                 cache_folder: Path | None = None) -> tuple[str, int]:
+    """The SVG of the whole site graph and how many nodes it left out; its layout is
+    kept in ``cache_folder`` (None: laid out anew each time)."""
     by_id = {node.id: node for node in sorted(nodes, key=lambda n: n.id)}
     pairs = {(a, b) if a < b else (b, a) for a, b in edges
              if a in by_id and b in by_id and a != b}
@@ -66,7 +70,7 @@ def global_graph(nodes: Sequence[GraphNode], edges: Iterable[tuple[str, str]]) -
     if not shown:
         return "", omitted
     node_ids, lines = sorted(shown), sorted(pairs)  # sorted: the layout depends on it
-    positions = _spring_layout(node_ids, lines)
+    positions = _spring_layout(node_ids, lines, cache_folder)
     degree = Counter(node for line in lines for node in line)
     labelled = set(sorted(node_ids, key=lambda n: (-degree[n], n))[:40])
     svg = _svg(node_ids, lines, positions, by_id,
@@ -75,21 +79,19 @@ def global_graph(nodes: Sequence[GraphNode], edges: Iterable[tuple[str, str]]) -
     return svg, omitted
 
 
-def _spring_layout(node_ids: list[str], lines: list[tuple[str, str]]
-                   ) -> dict[str, tuple[float, float]]:
+def _spring_layout(node_ids: list[str], lines: list[tuple[str, str]],
+                   cache_folder: Path | None) -> dict[str, tuple[float, float]]:
     """The spring layout of the graph of ``node_ids`` and ``lines``, taken from the cache
     folder when the last build laid out the same graph (the layout is the costly part of
     a rebuild, and networkx, imported only to lay one out, a tenth of a small site's
-    build). A float survives JSON exactly, so a cached layout draws the same picture."""
+    build). A float survives JSON exactly, so a cached layout draws the same picture;
+    one that does not place every node at a finite point is laid out again."""
     key = hashlib.sha1(repr((node_ids, lines, SEED, ITERATIONS, version("networkx")))
                        .encode("utf-8")).hexdigest()
-    path = default_cache_dir() / LAYOUT_CACHE
-    try:
-        cached = json.loads(path.read_text("utf-8"))
-        if cached.get("key") == key:
-            return {node: (float(x), float(y)) for node, (x, y) in cached["positions"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        pass
+    path = cache_folder / LAYOUT_CACHE if cache_folder is not None else None
+    cached = _cached_layout(path, key)
+    if cached is not None and cached.keys() == set(node_ids):
+        return cached
     import networkx as nx
 
     graph = nx.Graph()
@@ -97,12 +99,29 @@ def _spring_layout(node_ids: list[str], lines: list[tuple[str, str]]
     graph.add_edges_from(lines)
     laid_out = nx.spring_layout(graph, seed=SEED, iterations=ITERATIONS)
     positions = {node: (float(x), float(y)) for node, (x, y) in laid_out.items()}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"key": key, "positions": positions}), "utf-8")
-    except OSError:
-        pass  # no cache folder: only the next build is slower
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_file(path, json.dumps({"key": key, "positions": positions}).encode())
+        except (OSError, KbcError):
+            pass  # no cache folder: only the next build is slower
     return positions
+
+
+def _cached_layout(path: Path | None, key: str) -> dict[str, tuple[float, float]] | None:
+    """The layout stored for ``key``, or None (none, another graph's, or damaged)."""
+    if path is None:
+        return None
+    try:
+        cached = json.loads(path.read_text("utf-8"))
+        if cached.get("key") != key:
+            return None
+        positions = {str(node): (float(x), float(y))
+                     for node, (x, y) in cached["positions"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    finite = all(math.isfinite(c) for point in positions.values() for c in point)
+    return positions if finite else None
 
 
 def local_graph(center: GraphNode, neighbours: Sequence[GraphNode],

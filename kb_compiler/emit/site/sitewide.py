@@ -157,7 +157,7 @@ def graph_page(context: SiteContext, theme: Theme) -> str:
          and context.is_shown(other)),
         ((key, parent) for key in shown
          if (parent := context.graph.parent(key)) and context.is_shown(parent)))
-    svg, omitted = global_graph(nodes, edges)
+    svg, omitted = global_graph(nodes, edges, context.cache_folder)
     return theme.render("graph.html", "graph.html", svg=svg, omitted=omitted,
                         total=len(nodes))
 

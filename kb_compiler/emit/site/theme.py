@@ -23,7 +23,6 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from kb_compiler.cache import default_cache_dir
 from kb_compiler.emit.site.highlight import pygments_css
 from kb_compiler.emit.site.urls import relative_url, root_prefix
 from kb_compiler.errors import KbcError
@@ -58,10 +57,12 @@ def clamp_percent(value: float | int | None) -> float:
     return round(max(0.0, min(100.0, float(value))), 1)
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+def _bytecode_cache(cache_folder: Path | None) -> jinja2.BytecodeCache | None:
     """Compiled templates kept in the cache folder (compiling them is a tenth of a
     rebuild); keyed by the template's source, so an edited template is compiled anew."""
-    folder = default_cache_dir() / "templates"
+    if cache_folder is None:
+        return None
+    folder = cache_folder / "templates"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -81,7 +82,8 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 class Theme:
     """Loads templates (user folder first) and renders them with the site's globals."""
 
-    def __init__(self, site: dict[str, Any], user_dir: Path | None = None) -> None:
+    def __init__(self, site: dict[str, Any], user_dir: Path | None = None,
+                 cache_folder: Path | None = None) -> None:
         folders = [str(user_dir)] if user_dir else []
         folders.append(str(default_templates()))
         self.folders = [Path(folder) for folder in folders]
@@ -91,7 +93,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            bytecode_cache=_bytecode_cache(),
+            bytecode_cache=_bytecode_cache(cache_folder),
         )
         self.env.filters["score"] = format_score
         self.env.filters["pct"] = clamp_percent
