@@ -19,6 +19,7 @@ from kb_compiler.emit.site.pagefind_service import write_bundle
 from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
+from tests.conftest import write_vault
 
 
 def build(vault: Path, out: Path) -> BuildReport:
@@ -259,3 +260,26 @@ def _note_files(site: Path) -> list[str]:
 def _files(folder: Path) -> dict[str, bytes]:
     return {path.relative_to(folder).as_posix(): path.read_bytes()
             for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_a_build_stopped_while_indexing_stops_the_indexer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM while the build waited for the search index left pagefind running: it
+    wrote its bundles into the temporary folder after kbc had removed it."""
+    vault = write_vault(tmp_path / "v", {"a.md": "alpha [[b]]\n", "b.md": "beta\n"})
+    cancelled: list[search.SearchIndexing] = []
+    cancel = search.SearchIndexing.cancel
+
+    def stopped(self: search.SearchIndexing) -> None:
+        raise SystemExit(143)  # what the SIGTERM handler raises
+
+    def recorded(self: search.SearchIndexing) -> None:
+        cancelled.append(self)
+        cancel(self)
+
+    monkeypatch.setattr(search.SearchIndexing, "wait", stopped)
+    monkeypatch.setattr(search.SearchIndexing, "cancel", recorded)
+    with pytest.raises(SystemExit):
+        build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions())
+    assert len(cancelled) == 1 and not cancelled[0]._thread.is_alive()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v"]

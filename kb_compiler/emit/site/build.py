@@ -98,15 +98,15 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
         try:
             _write_sitewide(writer, context, theme, results)
             assets, unread = _copy_assets(writer, context, results)
-        except BaseException:
+            if indexing is not None:
+                task = progress.add_task("Indexing search", total=None) if progress else None
+                indexing.wait()
+                if progress and task is not None:
+                    progress.update(task, total=1, completed=1)
+        except BaseException:  # SIGTERM while waiting too: no pagefind outlives kbc
             if indexing is not None:
                 indexing.cancel()
             raise
-        if indexing is not None:
-            task = progress.add_task("Indexing search", total=None) if progress else None
-            indexing.wait()
-            if progress and task is not None:
-                progress.update(task, total=1, completed=1)
         shards = (indexing.shards, indexing.indexed) if indexing is not None else (0, 0)
         if options.serve:
             writer.write_text(RELOAD_FILE, _fingerprint(writer.temp))
