@@ -219,7 +219,13 @@ def _swap_entries(temporary: Path, out: Path) -> None:
 
 def has_content(out: Path) -> bool:
     """Whether the folder ``out`` holds anything but temporary folders of kbc runs."""
-    return any(not entry.name.startswith(_prefix(out)) for entry in out.iterdir())
+    return any(not is_temporary(out, entry.name) for entry in out.iterdir())
+
+
+def is_temporary(out: Path, name: str) -> bool:
+    """Whether the entry ``name`` of ``out`` is a temporary folder of a kbc run (inside
+    OUT when it is a mount point)."""
+    return name.startswith(_prefix(out))
 
 
 def _prefix(out: Path) -> str:

@@ -65,6 +65,24 @@ def test_output_folder_checks(tmp_path: Path) -> None:
     assert check_output_folder(tmp_path / "new", vault) == (tmp_path / "new").resolve()
 
 
+def test_what_was_put_in_a_site_since_its_build_is_never_deleted(tmp_path: Path) -> None:
+    """A ``.git`` folder (a gh-pages worktree) or a ``CNAME`` added to a built site went
+    without a word with the next build, which replaces the folder."""
+    vault, out = tmp_path / "vault", tmp_path / "site"
+    vault.mkdir()
+    with SiteWriter(out) as writer:
+        writer.write_text("index.html", "first")
+        writer.write_text("static/site.css", "css")
+        writer.commit()
+    assert check_output_folder(out, vault) == out.resolve()  # its own build's entries
+    (out / ".git").mkdir()
+    (out / ".git/HEAD").write_text("ref")
+    (out / "CNAME").write_text("example.org")
+    with pytest.raises(KbcError, match=r"holds what kbc build did not write \(\.git, CNAME\)"):
+        check_output_folder(out, vault)
+    assert (out / ".git/HEAD").read_text() == "ref"
+
+
 def test_a_killed_build_leaves_the_previous_site_whole(tmp_path: Path) -> None:
     """A real kill (SIGKILL) while the build writes its temporary folder."""
     vault = generate(tmp_path / "vault", pages=200, dialect="logseq", seed=5).root

@@ -1,8 +1,9 @@
 """Atomic output: the site is written into a temporary folder beside OUT and swapped in
 at the end (``kb_compiler.atomic``), so a build that fails or is killed midway leaves
 the previous site whole. A folder is only ever replaced when it is empty or carries the
-marker file a previous build left (``.kbc-site``): kbc never deletes a folder it did not
-write.
+marker file a previous build left (``.kbc-site``), and only when it holds nothing but
+what that build wrote (the marker lists its entries): kbc never deletes what it did not
+write, such as a ``.git`` folder or a ``CNAME`` put there since.
 """
 
 from __future__ import annotations
@@ -15,20 +16,43 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
-from kb_compiler.atomic import StagedFolder, has_content, output_target
+from kb_compiler.atomic import StagedFolder, has_content, is_temporary, output_target
 from kb_compiler.errors import KbcError
 
 MARKER = ".kbc-site"
+_MARKER_HEAD = "written by kbc build; the folder is replaced on each build"
 
 
 def check_output_folder(out: Path, vault: Path) -> Path:
     """The resolved OUT, or ``KbcError`` when it is the vault, inside it, holds it, or
     is a file or a folder kbc did not write."""
     target = output_target(out, vault)
-    if target.is_dir() and has_content(target) and not (target / MARKER).is_file():
+    if not target.is_dir() or not has_content(target):
+        return target
+    if not (target / MARKER).is_file():
         raise KbcError("the output folder is not empty and was not written by kbc build; "
                        "empty it or choose another folder", path=str(out))
+    if foreign := _not_written(target):
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise KbcError(f"the output folder holds what kbc build did not write ({shown}), "
+                       "which a build would delete; move it out or choose another folder",
+                       path=str(out))
     return target
+
+
+def _not_written(out: Path) -> list[str]:
+    """The entries of ``out`` the build that wrote it did not list in its marker (none
+    when the marker lists nothing: a kbc before the list)."""
+    try:
+        written = (out / MARKER).read_text("utf-8").split("\n")[1:]
+        present = os.listdir(out)
+    except (OSError, UnicodeDecodeError):
+        return []
+    listed = {name for name in written if name}
+    if not listed:
+        return []
+    return sorted(name for name in present
+                  if name not in listed and name != MARKER and not is_temporary(out, name))
 
 
 class SiteWriter(StagedFolder):
@@ -48,7 +72,8 @@ class SiteWriter(StagedFolder):
     def commit(self) -> None:
         # Written last, inside the ``with`` block: a full disk fails here as it would
         # anywhere else (``StagedFolder.__exit__``), not in the constructor.
-        self.write_text(MARKER, "written by kbc build; the folder is replaced on each build\n")
+        entries = sorted({*os.listdir(self.temp), MARKER})
+        self.write_text(MARKER, "\n".join([_MARKER_HEAD, *entries]) + "\n")
         super().commit()
 
     def write_text(self, site_path: str, text: str) -> None:
