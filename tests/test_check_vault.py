@@ -132,6 +132,23 @@ def test_sarif_of_a_real_check_validates(tmp_path: Path) -> None:
     assert {r["ruleId"] for r in log["runs"][0]["results"]} == set(FAULT_KINDS)
 
 
+def test_each_sarif_rule_defaults_to_the_level_its_results_have(tmp_path: Path) -> None:
+    """Code scanning shows a rule's default level: ``empty-link`` was declared an error
+    while every one found is a warning."""
+    from kb_compiler.check.formats import RenderOptions, render
+
+    vault = generate(tmp_path / "o", 40, "obsidian")
+    inject(vault)
+    append_line(vault, "An empty [[]] link and ![[]] embed.")
+    log = json.loads(render("sarif", check(vault), RenderOptions()))
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    levels = {(rules[r["ruleIndex"]]["id"], r["level"]) for r in run["results"]}
+    assert ("empty-link", "warning") in levels
+    assert all(rule["defaultConfiguration"]["level"] == level
+               for rule in rules for code, level in levels if rule["id"] == code)
+
+
 def append_line(vault: GeneratedVault, text: str) -> tuple[str, int]:
     """Add ``text`` as the last line of the first content page: (its path, its line)."""
     page = vault.content_pages()[0]
