@@ -33,7 +33,11 @@ _RENAME_EXCHANGE = 2
 
 def output_target(out: Path, vault: Path) -> Path:
     """OUT resolved, or ``KbcError`` when writing it would touch the vault: OUT is the
-    vault, lies inside it or contains it. Also when OUT is a file."""
+    vault, lies inside it or contains it. Also when OUT is a file, or ``-``, which
+    means standard output to the commands that write one file."""
+    if str(out) == "-":
+        raise KbcError("'-' (standard output) cannot hold a folder; give a folder",
+                       path=str(out))
     target, root = out.resolve(), vault.resolve()
     if target == root or root in target.parents:
         raise KbcError("the output folder is the vault or inside it; choose a folder "

@@ -120,6 +120,12 @@ CASES = [
     Case("missing vault, build", plain, ("build", "nowhere", "-o", "site"), "nowhere"),
     Case("missing vault, export", plain, ("export", "nowhere", "-o", "out"), "nowhere"),
     Case("file as vault", file_as_vault, ("check", "page.md"), "page.md"),
+    # an unset "$VAULT" in a script checked the current folder without a word
+    Case("empty vault name", plain, ("check", ""), "VAULT is an empty name"),
+    # "-" is stdout to check, graph and scores; build and export made a folder named "-"
+    Case("stdout as the site folder", plain, ("build", "v", "-o", "-"), "standard output"),
+    Case("stdout as the export folder", plain, ("export", "v", "-o", "-"),
+         "standard output"),
     Case("unreadable config: folder", unreadable_config("folder"), ("check", "v"), "kbc.toml"),
     Case("unreadable config: broken link", unreadable_config("dangling"), ("check", "v"),
          "kbc.toml"),

@@ -23,6 +23,8 @@ def resolve_vault(vault: str | None) -> Path:
     if vault is None:
         candidate = Path("vault")
         return candidate if candidate.is_dir() else Path(".")
+    if not vault:  # "$VAULT" unset in a script: not the current folder without a word
+        raise KbcError("VAULT is an empty name; give the vault's folder, or leave it out")
     path = Path(vault)
     if not path.exists():
         raise KbcError("vault folder not found", path=vault)
