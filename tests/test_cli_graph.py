@@ -210,3 +210,17 @@ def test_kbc_alone_shows_its_help_as_it_is() -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("Usage: kbc [OPTIONS] COMMAND")
     assert "\nCommands:\n" in result.stderr and "kbc: error" not in result.stderr
+
+
+def test_summaries_count_one_thing_in_the_singular(tmp_path: Path) -> None:
+    """"built 1 pages", "1 edges", "1 components"."""
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "only.md").write_text("alone\n", encoding="utf-8")
+    graph = run("graph", str(vault))
+    assert graph.stderr == ("kbc graph: 1 page, 0 missing, 0 assets, 0 edges, 1 orphan, "
+                            "1 component\n")
+    built = run("build", str(vault), "-o", str(tmp_path / "site"), "--no-search")
+    assert built.stderr.startswith("kbc: built 1 page into ")
+    exported = run("export", str(vault), "-o", str(tmp_path / "out"))
+    assert "\nkbc export: 1 page and 0 assets written as " in exported.stderr

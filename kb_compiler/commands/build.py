@@ -10,6 +10,7 @@ import click
 
 from kb_compiler.commands.common import (
     jobs_option,
+    plural,
     report_problems,
     resolve_vault,
     vault_argument,
@@ -46,26 +47,25 @@ def summary(report: object) -> str:
     assert isinstance(report, BuildReport)
     made = []
     if report.made_up:
-        made.append(f"{report.made_up} tag, namespace and linked-only pages")
+        made.append(f"{report.made_up} tag, namespace and linked-only "
+                    f"page{'' if report.made_up == 1 else 's'}")
     if report.redirects:
-        made.append(f"{report.redirects} alias redirects")
+        made.append(plural(report.redirects, "alias redirect"))
     if report.reused:
         made.append(f"{report.reused} unchanged")
     if report.search_indexed < report.search_shards:
         made.append(f"{report.search_shards - report.search_indexed} of "
-                    f"{report.search_shards} search shards unchanged")
+                    f"{plural(report.search_shards, 'search shard')} unchanged")
     extra = f" ({', '.join(made)})" if made else ""
-    notes = [f"{report.broken} broken links shown"] if report.broken else []
+    notes = [f"{plural(report.broken, 'broken link')} shown"] if report.broken else []
     if report.private:
-        notes.append(f"{report.private} private pages left out")
+        notes.append(f"{plural(report.private, 'private page')} left out")
     if report.failed:
-        count = len(report.failed)
-        notes.append(f"{count} page{'' if count == 1 else 's'} could not be rendered")
+        notes.append(f"{plural(len(report.failed), 'page')} could not be rendered")
     if report.unread:
-        count = len(report.unread)
-        notes.append(f"{count} asset{'' if count == 1 else 's'} could not be read")
+        notes.append(f"{plural(len(report.unread), 'asset')} could not be read")
     tail = f"; {', '.join(notes)}" if notes else ""
-    return (f"kbc: built {report.pages} pages{extra} into {report.out} "
+    return (f"kbc: built {plural(report.pages, 'page')}{extra} into {report.out} "
             f"in {report.seconds:.1f}s{tail}")
 
 

@@ -101,6 +101,11 @@ def _drop_standard_output() -> None:
     os.close(null)
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 page``, ``2 pages``: a count for a summary line."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 vault_argument = click.argument("vault", required=False, type=click.Path())
 jobs_option = click.option(
     "-j", "--jobs", type=click.IntRange(min=1), metavar="N",

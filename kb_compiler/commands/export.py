@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kb_compiler.commands.common import report_problems, resolve_vault, vault_argument
+from kb_compiler.commands.common import plural, report_problems, resolve_vault, vault_argument
 
 
 @click.command(name="export")
@@ -42,5 +42,6 @@ def command(vault: str | None, out: Path, to: str | None, force: bool,
     for note in report.diagnostics:
         click.echo(plain_headline(note), err=True)
     written_as = "a Logseq graph" if report.target is Dialect.LOGSEQ else "an Obsidian vault"
-    click.echo(f"kbc export: {report.pages} pages and {report.assets} assets written as "
-               f"{written_as} to {report.out}", err=True)
+    click.echo(f"kbc export: {plural(report.pages, 'page')} and "
+               f"{plural(report.assets, 'asset')} written as {written_as} to {report.out}",
+               err=True)

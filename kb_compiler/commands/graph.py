@@ -9,6 +9,7 @@ import click
 from kb_compiler.atomic import replacing
 from kb_compiler.commands.common import (
     jobs_option,
+    plural,
     refuse_vault_file,
     report_left_out,
     resolve_vault,
@@ -46,6 +47,7 @@ def command(vault: str | None, output_format: str, output: Path | None,
     if not quiet:
         report_left_out(knowledge, "graph")
         stats = knowledge.graph.graph
-        click.echo(f"kbc graph: {stats['pages']} pages, {stats['missing']} missing, "
-                   f"{stats['assets']} assets, {stats['edges']} edges, "
-                   f"{stats['orphans']} orphans, {stats['components']} components", err=True)
+        click.echo(f"kbc graph: {plural(stats['pages'], 'page')}, {stats['missing']} missing, "
+                   f"{plural(stats['assets'], 'asset')}, {plural(stats['edges'], 'edge')}, "
+                   f"{plural(stats['orphans'], 'orphan')}, "
+                   f"{plural(stats['components'], 'component')}", err=True)
