@@ -307,3 +307,17 @@ def test_roll_ups_survive_an_export_to_obsidian(tmp_path: Path) -> None:
 
     assert rollups(exported) == rollups(source) == {
         "art": (50.0, ("art/sub",)), "art/sub": (100.0, ())}
+
+
+def test_the_graph_finds_a_page_and_its_score_by_a_name_in_any_case() -> None:
+    """``kb.page("PROFILE-(ID)")`` found the page while ``graph.page`` and
+    ``graph.score`` wanted the lower-case id, and said None as for no page at all."""
+    import kb_compiler
+    from kb_compiler.resolve import resolve
+    from tests.conftest import SAMPLE_VAULT
+
+    graph = resolve(kb_compiler.load(SAMPLE_VAULT, cache_dir=None))
+    expected = graph.score("profile-(id)")
+    assert expected is not None and graph.score("Profile-(ID)") == expected
+    assert graph.page("PROFILE-(ID)") == graph.page("profile-(id)") is not None
+    assert graph.score("no such page") is None and graph.page("No Such Page") is None

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from kb_compiler.model import Diagnostic, KnowledgeBase, Page, RefKind
+from kb_compiler.model import page_id as id_of
 from kb_compiler.resolve.schema import Schema
 from kb_compiler.resolve.slugs import slugify
 from kb_compiler.resolve.types import Inclusion, PageScore, ResolvedRef, Target
@@ -89,8 +90,10 @@ class KnowledgeGraph:
     # -- pages -------------------------------------------------------------------------
 
     def page(self, page_id: str) -> Page | None:
-        """The existing page with this id (the first by path when ids clash), or None."""
-        return self._pages.get(page_id)
+        """The existing page with this id (the first by path when ids clash), or None.
+        A name in any case or Unicode form finds it too, as ``KnowledgeBase.page`` does."""
+        found = self._pages.get(page_id)
+        return found if found is not None else self._pages.get(id_of(page_id))
 
     def pages(self) -> tuple[Page, ...]:
         """Every existing page that owns its id, sorted by id."""
@@ -143,8 +146,10 @@ class KnowledgeGraph:
         return self._children.get(page_id, ())
 
     def score(self, page_id: str) -> PageScore | None:
-        """The page's key-weight score and roll-up; None for ids that are not pages."""
-        return self._scores.get(page_id)
+        """The page's key-weight score and roll-up (the page named by an id, or by a
+        name in any case); None for what is not a page."""
+        found = self._scores.get(page_id)
+        return found if found is not None else self._scores.get(id_of(page_id))
 
     def scores(self) -> tuple[PageScore, ...]:
         """Every existing page's score, sorted by page id."""
