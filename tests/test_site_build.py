@@ -434,6 +434,20 @@ def test_cli_build_and_its_exit_codes(tmp_path: Path) -> None:
     assert bad_url.exit_code == 2
 
 
+def test_a_base_url_with_a_space_or_a_quote_is_written_encoded(tmp_path: Path) -> None:
+    """It was written as given into the sitemap, the feed and the 404 page's <base>,
+    which made them invalid; a URL given encoded stays as it was."""
+    vault = write_vault(tmp_path / "v", {"a.md": "alpha\n"})
+    for given, written in (('https://ex.org/a b"<x>', "https://ex.org/a%20b%22%3Cx%3E/"),
+                           ("https://ex.org/my%20kb", "https://ex.org/my%20kb/")):
+        site = tmp_path / "site"
+        result = CliRunner().invoke(main, ["build", str(vault), "-o", str(site),
+                                           "--no-search", "--base-url", given])
+        assert result.exit_code == 0, result.output
+        assert f"<loc>{written}a.html</loc>" in (site / "sitemap.xml").read_text("utf-8")
+        assert f'<base href="{written}">' in (site / "404.html").read_text("utf-8")
+
+
 def test_a_quiet_build_prints_nothing_but_still_fails_strictly(tmp_path: Path) -> None:
     """The seeds have broken links: a build lists them and sums up; ``-q`` prints
     neither, and ``--strict`` still exits 1 on them, saying why in one line (a CI log

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import click
 
@@ -17,6 +17,10 @@ from kb_compiler.commands.common import (
 )
 from kb_compiler.errors import KbcError
 
+# What may stand in a URL as it is (RFC 3986's reserved and unreserved characters, and
+# "%" so that a URL written already encoded stays as written).
+_URL_CHARACTERS = ":/?#[]@!$&'()*+,;=%~"
+
 
 def site_options(base_url: str | None, templates: str | None, allow_raw_html: bool,
                  no_search: bool, serve: bool = False, title: str | None = None,
@@ -28,6 +32,8 @@ def site_options(base_url: str | None, templates: str | None, allow_raw_html: bo
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise KbcError(f"--base-url must be an absolute http(s) URL, not '{base_url}'")
+        # a space or a quote would make the sitemap, the feed and <base href> invalid
+        base_url = quote(base_url, safe=_URL_CHARACTERS)
     return SiteOptions(
         base_url=base_url or None,
         templates=Path(templates) if templates else None,
