@@ -77,24 +77,16 @@ def decode(data: bytes, path: str, *, repair: bool = True,
     first bad byte; mojibake outside the code ``code_mask`` blanks is repaired (when
     ``repair``) and reported per line."""
     if data.startswith(_UTF16_BOMS):
-        return _decode_utf16(data, path)
-    if b"\x00" in data:
+        text, diagnostics = _decode_utf16(data, path)
+    elif _looks_binary(data):
         problem = Diagnostic(
             "invalid-encoding", Severity.ERROR, path, 0, 0,
-            "binary file: not a text page (it contains NUL bytes)",
+            "binary file: not a text page (it is full of NUL bytes; or UTF-16 without a "
+            "byte-order mark)",
         )
         return DecodedText("", (problem,))
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM):]
-    # Line ends are normalised on the bytes, before decoding, so the line of a bad byte
-    # is counted the same way parsers count lines.
-    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    diagnostics: list[Diagnostic] = []
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        text = data.decode("utf-8", errors="replace")
-        diagnostics.append(_invalid_utf8(data, error, path))
+    else:
+        text, diagnostics = _decode_utf8(data, path)
     if not repair:
         return DecodedText(text, tuple(diagnostics))
     original = text
@@ -189,7 +181,55 @@ def _without_glued_letters(line: str, fixed: str) -> str:
     return "".join(kept)
 
 
-def _decode_utf16(data: bytes, path: str) -> DecodedText:
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes, and more than one in ten (UTF-16 without its byte-order mark) or
+    beside bytes that are no UTF-8 (a picture, an archive). A text page a crash or a
+    sync tool damaged holds a few in otherwise good UTF-8: it is read, and they are
+    reported where they are."""
+    nuls = data.count(0)
+    if not nuls:
+        return False
+    if nuls * 10 > len(data):
+        return True
+    try:
+        data.replace(b"\x00", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _decode_utf8(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
+    # Line ends are normalised on the bytes, before decoding, so the line of a bad byte
+    # is counted the same way parsers count lines.
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    diagnostics: list[Diagnostic] = []
+    if b"\x00" in data:
+        diagnostics.append(_nul_bytes(data, path))
+        data = data.replace(b"\x00", "\ufffd".encode())
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-8", errors="replace")
+        diagnostics.append(_invalid_utf8(data, error, path))
+    return text, diagnostics
+
+
+def _nul_bytes(data: bytes, path: str) -> Diagnostic:
+    offset = data.index(b"\x00")
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    count = data.count(b"\x00")
+    more = f" ({count} in the file)" if count > 1 else ""
+    return Diagnostic(
+        "invalid-encoding", Severity.ERROR, path, data.count(b"\n", 0, offset) + 1, column,
+        f"NUL byte in a text page; read as U+FFFD{more}",
+        suggestion="the file may be damaged: remove the NUL bytes",
+    )
+
+
+def _decode_utf16(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
     """A UTF-16 file is unambiguous thanks to its BOM: read it, but say it is not UTF-8."""
     text = data.decode("utf-16", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     problem = Diagnostic(
@@ -197,7 +237,7 @@ def _decode_utf16(data: bytes, path: str) -> DecodedText:
         "file is UTF-16, not UTF-8; read as UTF-16",
         suggestion="re-save the file as UTF-8",
     )
-    return DecodedText(text, (problem,))
+    return text, [problem]
 
 
 def _invalid_utf8(data: bytes, error: UnicodeDecodeError, path: str) -> Diagnostic:

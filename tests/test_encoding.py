@@ -306,3 +306,26 @@ def test_code_is_never_repaired_on_a_page_about_mojibake(tmp_path) -> None:
                       for number, line in enumerate(written, 1) if "customerâ€™s" in line)
         assert [(d.code, (d.line, d.column)) for d in page.diagnostics] == [
             ("encoding-repaired", damage)]
+
+
+def test_a_few_nul_bytes_in_a_text_page_are_reported_where_they_are():
+    """One NUL (a crash, a sync tool) made the whole page a "binary file": empty on the
+    site, its links unchecked, the error at no line."""
+    decoded = decode(b"# Note\n\nProse.\nSee [[Missing page]].\n\x00", "note.md")
+    assert decoded.text == "# Note\n\nProse.\nSee [[Missing page]].\n\ufffd"
+    (problem,) = decoded.diagnostics
+    assert (problem.code, problem.severity, problem.line, problem.column) == (
+        "invalid-encoding", Severity.ERROR, 5, 1)
+    assert problem.message == "NUL byte in a text page; read as U+FFFD"
+    # random bytes (a compressed picture) hold few NULs but are no UTF-8: binary still
+    noise = bytes((n * 193 + 7) % 256 for n in range(4096))
+    assert decode(noise, "photo.md").text == ""
+    assert decode(b"wide".decode().encode("utf-16-le") * 50, "wide.md").text == ""
+
+
+def test_a_utf16_page_is_repaired_like_any_other():
+    """Its mojibake stayed, unreported: the UTF-16 reader returned before the repair."""
+    decoded = decode("x It‚Äôs [[Miss]]\r\ny CafÃ©\r\n".encode("utf-16"), "wide.md")
+    assert decoded.text == "x It’s [[Miss]]\ny Café\n"
+    assert [(d.code, d.line) for d in decoded.diagnostics] == [
+        ("invalid-encoding", 0), ("encoding-repaired", 1), ("encoding-repaired", 2)]
