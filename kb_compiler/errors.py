@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls but tab and line feed; the bidirectional embeddings, overrides and
+# isolates, which reorder what a terminal shows after them ("Trojan Source"); and the
+# Unicode line and paragraph separators, which some terminals break lines at.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 class KbcError(Exception):
@@ -25,7 +28,8 @@ class KbcError(Exception):
 
 def printable(text: str) -> str:
     """``text`` with its control characters shown as U+FFFD: file names and page text
-    reach the terminal in messages, and an escape sequence in them must not drive it.
+    reach the terminal in messages, and an escape sequence or a right-to-left override
+    in them must not drive it.
     Tabs and line breaks stay; bytes of a file name that are not UTF-8 read as
     ``fs_text`` writes them."""
     return _CONTROL.sub("\ufffd", fs_text(text))

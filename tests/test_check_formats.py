@@ -97,6 +97,17 @@ def test_text_keeps_each_diagnostic_on_its_line_whatever_the_file_name() -> None
                                    "page 'nothing' does not exist")
 
 
+def test_text_shows_bidirectional_overrides_and_separators_as_replacement() -> None:
+    """A link to ``Report\u202efdp.exe`` printed the override raw, and the terminal
+    showed the rest of the line reversed (``...exe.pdf``); U+2028 broke the line in
+    some terminals. Right-to-left text itself stays as written."""
+    named = Diagnostic("broken-link", Severity.ERROR, "a.md", 1, 1,
+                       "page 'Report\u202efdp.exe' does not exist, nor 'x\u2028y' or 'שלום'")
+    out = render("text", CheckResult((named,), pages=1), RenderOptions())
+    assert out.splitlines()[0] == ("a.md:1:1: error[broken-link] page 'Report\ufffdfdp.exe' "
+                                   "does not exist, nor 'x\ufffdy' or 'שלום'")
+
+
 def test_text_colour_only_when_asked() -> None:
     assert "\x1b[" not in render("text", result(), RenderOptions(color=False))
     coloured = render("text", result(), RenderOptions(color=True))
