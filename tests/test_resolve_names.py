@@ -159,6 +159,20 @@ def test_markdown_link_path_is_relative_to_the_source_note() -> None:
     assert graph.outgoing("sub/x")[0].target.page == "other/note"
 
 
+def test_a_markdown_link_without_dots_is_read_from_the_source_folder_first() -> None:
+    """``[spec](sub/Spec.md)`` in ``proj/`` went to the vault root's ``sub/Spec.md``
+    (the parser drops ".md", and the name rules took the exact vault path) though
+    ``proj/sub/Spec.md`` is where the link points from its note (FORMATS.md 2.4); a
+    ``[[wikilink]]`` keeps the name rules."""
+    graph = graph_of(obsidian("Plan.md"), obsidian("proj/Plan.md"), obsidian("sub/Spec.md"),
+                     obsidian("proj/sub/Spec.md"), obsidian("proj/Index.md", refs=(
+                         ref("Plan", 1, raw="[plan](Plan.md)"),
+                         ref("sub/Spec", 2, raw="[spec](sub/Spec.md)"),
+                         ref("Plan", 3, raw="[[Plan]]"))))
+    assert [r.target.page for r in graph.outgoing("proj/index")] == [
+        "proj/plan", "proj/sub/spec", "plan"]
+
+
 def test_markdown_link_into_a_missing_folder_is_broken_not_a_same_named_note() -> None:
     """A link whose folder was moved or renamed must not land on another note of that
     name: the folders written after "./" or "../" match as a path ending (FORMATS.md 2.5).

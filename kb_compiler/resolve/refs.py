@@ -94,7 +94,8 @@ class ReferenceResolver:
         if page is not self._place[0]:  # a page's references come one after another
             self._place = (page, (page.dialect, posixpath.dirname(page.path)))
         written = (self._place[1], ref.kind, ref.target, ref.subpath, ref.block_id,
-                   ref.is_asset, "" if ref.target.strip() else page.id)
+                   ref.is_asset, "" if ref.target.strip() else page.id,
+                   _markdown_link(ref))
         target = self._landed.get(written)
         if target is None:
             reported = len(self.diagnostics)
@@ -119,7 +120,9 @@ class ReferenceResolver:
             return self._subpath(page, ref, self._existing(page.id))
         if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES):
             return self._asset(page, ref, target)
-        if is_path_form(target) and not _logseq_page_name(page, ref):
+        as_path = is_path_form(target) or \
+            (page.dialect is not Dialect.LOGSEQ and _markdown_link(ref))
+        if as_path and not _logseq_page_name(page, ref):
             found = self._page_path(page, ref, target)
         else:
             found = self._name(page, target, ref.kind)
@@ -364,6 +367,12 @@ def _broken_code(ref: Reference, block: bool = False) -> tuple[str, Severity]:
     if ref.kind is RefKind.PROPERTY or ref.property:
         return "broken-relation", Severity.ERROR
     return "broken-link", Severity.ERROR
+
+
+def _markdown_link(ref: Reference) -> bool:
+    """``[x](Note.md)`` or ``![x](Note.md)``: a path, read from the source's folder
+    first (the parser drops the ``.md``), where ``[[Note]]`` is a name."""
+    return ref.raw.startswith(("[", "![")) and not ref.raw.startswith(("[[", "![["))
 
 
 def _stem(path: str) -> str:
