@@ -133,6 +133,25 @@ def test_same_folder_wins_over_shorter_paths() -> None:
     assert graph.outgoing("aaaa/x")[0].target.page == "aaaa/note"
 
 
+def test_a_bare_name_the_exact_path_or_the_folder_picks_is_still_ambiguous() -> None:
+    """FORMATS.md 2.5: every link with several candidates is reported, even when a rule
+    picks one (moving a note changes where it lands). It was reported only when the
+    shortest path picked, and then always named the shortest as the one used."""
+    graph = graph_of(obsidian("Dup.md"), obsidian("a/Dup.md"), obsidian("b/Dup.md"),
+                     obsidian("b/x.md", refs=(ref("Dup", 1),)),
+                     obsidian("c/y.md", refs=(ref("Dup", 1), ref("b/Dup", 2))))
+    assert [r.target.page for r in graph.outgoing("b/x")] == ["dup"]
+    assert [r.target.page for r in graph.outgoing("c/y")] == ["dup", "b/dup"]
+    assert [(d.code, d.path, d.line) for d in graph.diagnostics] == [
+        ("ambiguous-link", "b/x.md", 1), ("ambiguous-link", "c/y.md", 1)]
+    assert graph.diagnostics[0].message == (
+        "'Dup' matches 3 files: Dup.md, a/Dup.md, b/Dup.md; 'Dup.md' is used")
+    folder = graph_of(obsidian("a/Dup.md"), obsidian("b/Dup.md"),
+                      obsidian("b/x.md", refs=(ref("Dup", 1),)))
+    assert [r.target.page for r in folder.outgoing("b/x")] == ["b/dup"]
+    assert folder.diagnostics[0].message.endswith("; 'b/Dup.md' is used")
+
+
 def test_shortest_path_wins_and_the_link_is_reported_ambiguous() -> None:
     graph = graph_of(obsidian("zzzz/Note.md"), obsidian("a/b/Note.md"),
                      obsidian("x.md", refs=(ref("Note", 5, column=3),)))

@@ -68,7 +68,7 @@ class NameResolver:
         if not key:
             return NameHit(None)
         if key in self.index.pages:
-            return NameHit(key)
+            return NameHit(key, candidates=self._others(key) if obsidian else ())
         if obsidian:
             found = self._by_path(key, folder)
             if found is not None:
@@ -102,13 +102,26 @@ class NameResolver:
         stem = path_key(key)
         by_path = self.index.by_path
         if stem in by_path:
-            return NameHit(by_path[stem])
+            return NameHit(by_path[stem], candidates=self._others(stem))
         if folder and f"{folder}/{stem}" in by_path:
-            return NameHit(by_path[f"{folder}/{stem}"])
+            return NameHit(by_path[f"{folder}/{stem}"], candidates=self._others(stem))
         candidates = self.index.by_suffix.get(stem, [])
         if not candidates:
             return None
-        ranked = sorted(candidates, key=lambda page: (len(self.index.page_path(page)),
-                                                      self.index.page_path(page)))
+        ranked = self._ranked(candidates)
         others = tuple(ranked) if len(ranked) > 1 else ()
         return NameHit(ranked[0], candidates=others)
+
+    def _others(self, stem: str) -> tuple[str, ...]:
+        """Every note a bare name matches, when it matches more than one: the exact
+        vault path or the same folder picks one, and the link is still reported as
+        ambiguous (FORMATS.md 2.5), since moving a note changes where it lands. A name
+        written with its folders (``[[b/Note]]``) is how Obsidian tells them apart."""
+        if "/" in stem:
+            return ()
+        candidates = self.index.by_suffix.get(stem, [])
+        return tuple(self._ranked(candidates)) if len(candidates) > 1 else ()
+
+    def _ranked(self, candidates: list[str]) -> list[str]:
+        return sorted(candidates, key=lambda page: (len(self.index.page_path(page)),
+                                                    self.index.page_path(page)))

@@ -276,7 +276,8 @@ class ReferenceResolver:
         if found.escapes:  # quiet: a page name first, tried as a file too
             return found if quiet else self._escape(page, ref, written)
         if not quiet and found.candidates:
-            self._ambiguous(page, ref, written, list(found.candidates))
+            self._ambiguous(page, ref, written, list(found.candidates),
+                            found.asset or found.candidates[0])
         elif not quiet and not found.exists:
             self._report(page, ref, "missing-asset", Severity.ERROR,
                          f"file '{written}' is not in the vault", target=written)
@@ -300,9 +301,10 @@ class ReferenceResolver:
         if found.escapes:
             return
         if found.exists:
-            if found.candidates:
+            if found.candidates and found.page is not None:
                 self._ambiguous(page, ref, ref.target, [
-                    self.index.page_path(c) for c in found.candidates])
+                    self.index.page_path(c) for c in found.candidates],
+                    self.index.page_path(found.page))
             return
         if found.implied:
             return  # a Logseq namespace parent without a file is a page all the same
@@ -318,11 +320,12 @@ class ReferenceResolver:
                      f"{where}{noun} '{found.name}' does not exist{hint}",
                      target=found.name, suggestion=found.suggestion)
 
-    def _ambiguous(self, page: Page, ref: Reference, written: str, paths: list[str]) -> None:
+    def _ambiguous(self, page: Page, ref: Reference, written: str, paths: list[str],
+                   used: str) -> None:
         listed = ", ".join(paths)
         self._report(page, ref, "ambiguous-link", Severity.WARNING,
                      f"'{written}' matches {len(paths)} files: {listed}; "
-                     f"'{paths[0]}' is used", target=written)
+                     f"'{used}' is used", target=written)
 
     def _report(self, page: Page, ref: Reference, code: str, severity: Severity,
                 message: str, *, target: str | None = None,
