@@ -64,7 +64,8 @@ def test_obsidian_embeds_of_the_web_become_macros(tmp_path: Path) -> None:
         "{{video https://youtu.be/NnTvZWp5Q7o}}\n"
         # text the macro could not keep, a picture, an escaped mark, code and a comment
         f"- ![A talk]({YOUTUBE}) ![](https://example.org/cat.png) \\![]({YOUTUBE})\n"
-        f"- `![]({YOUTUBE})` %% ![]({YOUTUBE}) %%\n")
+        # the comment as Logseq hides one (it has no %%); back in Obsidian it is %% again
+        f"- `![]({YOUTUBE})` <!-- ![]({YOUTUBE}) -->\n")
 
     export(graph_of(tmp_path / "logseq"), tmp_path / "back", "obsidian")
     back = (tmp_path / "back/Note.md").read_text(encoding="utf-8")

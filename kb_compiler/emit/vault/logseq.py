@@ -112,7 +112,9 @@ def _from_obsidian(job: PageJob) -> str:
     body: list[str] = []
     for number, unit in enumerate(layout.units):
         first = lines[unit.first[0] - 1][unit.first[1]:] if unit.first else ""
-        texts = strip_block_ids([first, *(dedent(lines[n - 1], c) for n, c in unit.rest)],
+        rows = [(unit.first[0] if unit.first else 0, first),
+                *((n, dedent(lines[n - 1], c)) for n, c in unit.rest)]
+        texts = strip_block_ids(_fence_indented_code(page, unit.blocks, rows),
                                 own_ids.get(number, set()))
         texts = unfence_org_blocks(admonitions_from_callouts(shown_property_lines(texts)))
         texts = texts or [""]
@@ -126,6 +128,31 @@ def _from_obsidian(job: PageJob) -> str:
         body.extend(f"{indent}  {text}" for text in properties)
         body.extend(f"{indent}  {text}" if text.strip() else "" for text in texts[1:])
     return finish([*head, *([""] if head and body else []), *body])
+
+
+def _fence_indented_code(page: Page, blocks: list[int],
+                         rows: list[tuple[int, str]]) -> list[str]:
+    """The unit's text rows (source line, text), its indented code blocks fenced: code
+    by its indentation alone, which a Logseq bullet does not keep (their links and
+    tags were read as real ones). One inside a list item loses the four columns that
+    made it code there."""
+    code = [page.blocks[i] for i in blocks if page.blocks[i].kind == "code"
+            and not _FENCED.match(page.blocks[i].content)]
+    for block in code:
+        inside = [k for k, (line, _) in enumerate(rows) if block.line <= line <= block.end_line]
+        if not inside:
+            continue
+        if block.index != blocks[0]:  # the unit's own block is dedented already
+            for k in inside:
+                rows[k] = (rows[k][0], dedent(rows[k][1], _CODE_INDENT))
+        rows.insert(inside[-1] + 1, (-1, "```"))
+        rows.insert(inside[0], (-1, "```"))
+    return [text for _, text in rows]
+
+
+_CODE_INDENT = 4  # columns that make a line of a list item or a note code
+# A fenced code block's first line, in a list item or a quote too.
+_FENCED = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:>[ \t]?)*[ \t]*(?:```|~~~)")
 
 
 def strip_block_ids(texts: list[str], ids: set[str]) -> list[str]:

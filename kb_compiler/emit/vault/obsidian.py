@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from kb_compiler.emit.vault.logseq import ORDERED_PROPERTY, PROPERTY_LINE
 from kb_compiler.emit.vault.org_blocks import callouts_from_admonitions, fence_org_blocks
@@ -84,20 +85,29 @@ def _from_logseq(job: PageJob) -> str:
     skipped = set(range(1, end + 1)) | set(page_lines)
     body: list[str] = []
     ids = job.blocks.ids.get(page.path, {})
-    depth = 0
+    depth, in_html = 0, False
     for unit in logseq_units(page, skipped):
         written = _unit_lines(page, unit, lines, ids)
         if unit.bulleted and unit.depth > depth and written[0].strip() in ("-", "1."):
             # A list item opening with an empty line cannot start a nested list under a
             # paragraph (CommonMark): it would read as a "-" in that paragraph.
             body.append("")
+        elif in_html:
+            # an HTML block runs to the next blank line (CommonMark): the next item and
+            # what follows it would be read into the HTML, its links lost, its text code
+            body.append("")
         body.extend(written)
         depth = unit.depth
+        in_html = any(_HTML_BLOCK_START.match(line) for line in written)
     _report_macros(job)
     if kept:
         return finish([*lines[:end], *(lines[n - 1] for n in page_lines), "", *body])
     head = frontmatter(entries) if entries else ""
     return head + finish(body)
+
+
+# A line opening an HTML block in a list item (CommonMark: a tag at its start).
+_HTML_BLOCK_START = re.compile(r"[ \t]*(?:[-*+][ \t]+)?</?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)")
 
 
 def _unit_lines(page: Page, unit: Unit, lines: list[str], ids: dict[int, str]) -> list[str]:

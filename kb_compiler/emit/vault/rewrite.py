@@ -113,9 +113,11 @@ def edited_lines(job: PageJob, skip_before: int = 0) -> list[str]:
         _escape_phantom_tags(job, masked, by_line, skip_before)
         _merge(by_line, _highlights(masked, skip_before))
         _merge(by_line, macro_edits(job.page))
+        _merge(by_line, _html_comments_as_obsidian(job.page.text, skip_before))
     elif job.page.dialect is not Dialect.LOGSEQ and job.writer.to_logseq:
         _merge(by_line, embed_edits(job.page, skip_before, _obsidian_comments(job)))
         _merge(by_line, _escape_logseq_only_tags(job.page, skip_before))
+        _merge(by_line, _comments_as_html(job.page.text, skip_before))
     for number, edits in by_line.items():
         lines[number - 1] = apply_edits(lines[number - 1], edits)
     return lines
@@ -209,6 +211,68 @@ def _highlights(masked: list[str], skip_before: int) -> dict[int, list[Edit]]:
             start, end = match.span()
             edits.setdefault(number, []).extend(
                 [Edit(start, start + 2, "=="), Edit(end - 2, end, "==")])
+    return edits
+
+
+def _comments_as_html(text: str, skip_before: int) -> dict[int, list[Edit]]:
+    """Obsidian -> Logseq: ``%% comment %%`` as ``<!-- comment -->``, which Logseq hides
+    and reads no links in; Logseq has no ``%%``, and showed the comment, its links made
+    real. ``_html_comments_as_obsidian`` turns them back. A comment holding ``-->`` (it
+    would end early) stays as written, and so does one holding a property line: that is
+    how the export carries the properties Logseq never shows (``hidden_property_line``).
+    One left open hides the rest of the note, so it is closed at the note's end."""
+    if "%%" not in text:
+        return {}
+    spans = [(start, end, 2, 2 if text.startswith("%%", end - 2) and end - 2 > start else 0)
+             for start, end in comment_spans(mask_code(text))]
+    return _swapped_comments(text, spans, skip_before, ("<!--", "-->"), forbidden="-->")
+
+
+def _html_comments_as_obsidian(text: str, skip_before: int) -> dict[int, list[Edit]]:
+    """Logseq -> Obsidian: ``<!-- comment -->`` as ``%% comment %%``, the form an
+    Obsidian note had before ``_comments_as_html`` (Obsidian hides both)."""
+    if "<!--" not in text:
+        return {}
+    masked = mask_code(text)
+    spans = []
+    position = 0  # str.find: a line of unclosed "<!--" stays linear
+    while (start := masked.find("<!--", position)) >= 0:
+        if masked.startswith(("<!-->", "<!--->"), start):  # empty (CommonMark)
+            position = start + 4
+            continue
+        end = masked.find("-->", start + 4)
+        if end < 0:
+            break
+        spans.append((start, end + 3, 4, 3))
+        position = end + 3
+    return _swapped_comments(text, spans, skip_before, ("%%", "%%"), forbidden="%%")
+
+
+_PROPERTY_COMMENT = re.compile(r"\s*[^\s:]+::")
+
+
+def _swapped_comments(text: str, spans: list[tuple[int, int, int, int]], skip_before: int,
+                      marks: tuple[str, str], forbidden: str) -> dict[int, list[Edit]]:
+    """Edits writing each comment ``(start, end, opening width, closing width)`` with
+    ``marks``; a closing width of 0 is a comment left open, closed at its end."""
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def at(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1]
+
+    edits: dict[int, list[Edit]] = {}
+    for start, end, opening_width, closing_width in spans:
+        inside = text[start + opening_width:end - closing_width]
+        opening = at(start)
+        if forbidden in inside or _PROPERTY_COMMENT.match(inside) or opening[0] <= skip_before:
+            continue
+        edits.setdefault(opening[0], []).append(
+            Edit(opening[1], opening[1] + opening_width, marks[0]))
+        closing = at(end - closing_width)
+        edits.setdefault(closing[0], []).append(
+            Edit(closing[1], closing[1] + closing_width,
+                 marks[1] if closing_width else f" {marks[1]}"))
     return edits
 
 
