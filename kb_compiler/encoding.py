@@ -159,15 +159,16 @@ def repair_line(line: str) -> tuple[str, tuple[str, ...]]:
     steps = [f"{action} {argument}" for action, argument in explanation or ()]
     fixed, run_steps = repair_runs(fixed)
     steps.extend(step for step in run_steps if step not in steps)
-    fixed = _without_glued_letters(line, fixed)
+    fixed = _unlikely_repairs_undone(line, fixed)
     return (fixed, tuple(steps)) if fixed != line else (line, ())
 
 
-def _without_glued_letters(line: str, fixed: str) -> str:
-    """``fixed`` with the repairs that turned three characters ending a word into one
-    letter of another script put back: ``Café½«`` is correct text whose ``é½«`` reads,
-    as Windows-1252, as the UTF-8 of ``齫``. Damaged text of such a script makes runs
-    of several of those letters (``æ—¥æœ¬`` for ``日本``), not one glued to a word."""
+def _unlikely_repairs_undone(line: str, fixed: str) -> str:
+    """``fixed`` with two kinds of repair put back, where correct text is more likely:
+    three characters ending a word turned into one letter of another script
+    (``Café½«`` is correct text whose ``é½«`` reads, as Windows-1252, as the UTF-8 of
+    ``齫``; damaged text of such a script makes runs of those letters, ``æ—¥æœ¬`` for
+    ``日本``), and a math sign typed on a Mac read as a letter (``_mac_math``)."""
     if len(fixed) == len(line):
         return fixed
     kept: list[str] = []
@@ -177,7 +178,8 @@ def _without_glued_letters(line: str, fixed: str) -> str:
         glued = (tag == "replace" and end - start == 3 and len(repaired) == 1
                  and start > 0 and line[start - 1].isalpha() and repaired.isalpha()
                  and not unicodedata.name(repaired, "").startswith("LATIN"))
-        kept.append(line[start:end] if glued else repaired)
+        math = tag == "replace" and len(repaired) == 1 and _mac_math(line, start, end)
+        kept.append(line[start:end] if glued or math else repaired)
     return "".join(kept)
 
 
@@ -377,6 +379,21 @@ def _repair_run(match: re.Match[str], codec: _WrongCodec) -> str:
             index += 1
             previous_repaired = False
     return "".join(out)
+
+
+# What a Mac keyboard types with Option: a math sign after "√" or "¬" is more likely
+# math (σ ≈ √µ, ¬∞) than the damage of one Latin-1 letter (√µ is the Mac Roman of õ).
+_MAC_MATH = frozenset("≠∞±≤≥µ∂∑∏π∫Ω°¬√÷◊≈∆")
+
+
+def _mac_math(line: str, start: int, end: int) -> bool:
+    """``line[start:end]`` is a math sign typed after "√" or "¬", with no letter on
+    either side: the damage of a letter sits inside a word (``Espa√±a``, ``25¬∞C``)."""
+    if end - start != 2 or line[start] not in "√¬" or line[start + 1] not in _MAC_MATH:
+        return False
+    before = line[start - 1] if start > 0 else " "
+    after = line[end] if end < len(line) else " "
+    return not before.isalpha() and not after.isalpha()
 
 
 def _lost_lead_at_start(match: re.Match[str], raw: bytes) -> bool:

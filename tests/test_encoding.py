@@ -329,3 +329,16 @@ def test_a_utf16_page_is_repaired_like_any_other():
     assert decoded.text == "x It’s [[Miss]]\ny Café\n"
     assert [(d.code, d.line) for d in decoded.diagnostics] == [
         ("invalid-encoding", 0), ("encoding-repaired", 1), ("encoding-repaired", 2)]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("For a Poisson count, σ ≈ √µ where µ is the mean.", None),  # math typed on a Mac
+    ("Within √±1 of it.", None),
+    ("An angle of ¬∞ alone.", None),
+    ("Espa√±a y la informaci√≥n", "España y la información"),  # damage inside words
+    ("Temp 25¬∞C today", "Temp 25°C today"),
+])
+def test_a_lone_mac_math_sign_is_not_read_as_a_damaged_letter(line, expected):
+    """``√µ`` is the Mac Roman of ``õ``, and also the square root of µ typed with Option
+    keys: standing alone between blanks it is math, inside a word it is damage."""
+    assert repair_line(line)[0] == (expected or line)
