@@ -168,7 +168,10 @@ def _unlikely_repairs_undone(line: str, fixed: str) -> str:
     three characters ending a word turned into one letter of another script
     (``Café½«`` is correct text whose ``é½«`` reads, as Windows-1252, as the UTF-8 of
     ``齫``; damaged text of such a script makes runs of those letters, ``æ—¥æœ¬`` for
-    ``日本``), and a math sign typed on a Mac read as a letter (``_mac_math``)."""
+    ``日本``), a math sign typed on a Mac read as a letter (``_mac_math``), and a
+    repair that swallowed a blank: ``â€`` before a space is ``”`` whose last byte was
+    lost, not ``†`` (ftfy takes the space for a lost non-breaking one), and is left as
+    it is, damage and all, rather than made a wrong character glued to the next word."""
     if len(fixed) == len(line):
         return fixed
     kept: list[str] = []
@@ -179,7 +182,9 @@ def _unlikely_repairs_undone(line: str, fixed: str) -> str:
                  and start > 0 and line[start - 1].isalpha() and repaired.isalpha()
                  and not unicodedata.name(repaired, "").startswith("LATIN"))
         math = tag == "replace" and len(repaired) == 1 and _mac_math(line, start, end)
-        kept.append(line[start:end] if glued or math else repaired)
+        spaced = tag == "replace" and " " in line[start:end] and \
+            not any(char.isspace() for char in repaired)
+        kept.append(line[start:end] if glued or math or spaced else repaired)
     return "".join(kept)
 
 

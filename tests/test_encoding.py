@@ -342,3 +342,14 @@ def test_a_lone_mac_math_sign_is_not_read_as_a_damaged_letter(line, expected):
     """``√µ`` is the Mac Roman of ``õ``, and also the square root of µ typed with Option
     keys: standing alone between blanks it is math, inside a word it is damage."""
     assert repair_line(line)[0] == (expected or line)
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("â€œHelloâ€ she said.", "“Helloâ€ she said."),  # ” lost its last byte
+    ("## ðŸ” Search", "## ðŸ” Search"),  # 🔍 lost its last byte
+    ("Â costs Â£5", "\xa0costs £5"),  # a blank for a lost no-break space stays one
+])
+def test_a_repair_never_swallows_a_blank(line, expected):
+    """ftfy read a blank after a sequence missing its last byte as a lost no-break
+    space: ``â€ she`` became ``†she`` (a dagger glued to the word, for ``” she``)."""
+    assert repair_line(line)[0] == expected
