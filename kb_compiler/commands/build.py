@@ -53,8 +53,7 @@ def summary(report: object) -> str:
     assert isinstance(report, BuildReport)
     made = []
     if report.made_up:
-        made.append(f"{report.made_up} tag, namespace and linked-only "
-                    f"page{'' if report.made_up == 1 else 's'}")
+        made.append(plural(report.made_up, "tag, namespace and linked-only page"))
     if report.redirects:
         made.append(plural(report.redirects, "alias redirect"))
     if report.reused:
