@@ -375,7 +375,9 @@ def _repair_run(match: re.Match[str], codec: _WrongCodec) -> str:
         chunk = raw[index:index + size] if size and index + size <= len(raw) else b""
         decoded = _strict_utf8(chunk)
         original = run[index:index + size]
-        if decoded and _plausible(original, decoded, codec, previous_repaired):
+        before = out[-1][-1] if out else match.string[match.start() - 1:match.start()]
+        if decoded and (_plausible(original, decoded, codec, previous_repaired)
+                        or _accent_of(before, original, decoded, codec)):
             out.append(decoded)
             index += size
             previous_repaired = True
@@ -413,6 +415,15 @@ def _lost_lead_at_start(match: re.Match[str], raw: bytes) -> bool:
         return False
     decoded = _strict_utf8(b"\xf0" + raw[:3])
     return bool(decoded) and ord(decoded) in _EMOJI_PLANE
+
+
+def _accent_of(before: str, original: str, decoded: str, codec: _WrongCodec) -> bool:
+    """The Mac Roman damage of a combining accent (``ÃÅ``, CC 81) right after a
+    letter: decomposed text, as macOS writes names (``Cafe`` + U+0301 read back as
+    ``CafeÃÅ``)."""
+    return (codec is _MAC_ROMAN and len(original) == 2 and before.isalpha()
+            and original.encode(codec.name)[0] in (0xCC, 0xCD)
+            and unicodedata.category(decoded) == "Mn")
 
 
 def _plausible(original: str, decoded: str, codec: _WrongCodec, after_repair: bool) -> bool:

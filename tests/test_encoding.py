@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -353,3 +354,13 @@ def test_a_repair_never_swallows_a_blank(line, expected):
     """ftfy read a blank after a sequence missing its last byte as a lost no-break
     space: ``â€ she`` became ``†she`` (a dagger glued to the word, for ``” she``)."""
     assert repair_line(line)[0] == expected
+
+
+def test_mac_roman_damage_of_decomposed_accents_is_repaired():
+    """macOS writes names decomposed (``e`` and U+0301); read back as Mac Roman the
+    accent is ``ÃÅ``, which neither repair took for damage: ``CafeÃÅ`` stayed."""
+    written = unicodedata.normalize("NFD", "Café Zoë résumé")
+    damaged = written.encode("utf-8").decode("mac_roman")
+    assert damaged == "CafeÃÅ ZoeÃà reÃÅsumeÃÅ"
+    assert repair_line(damaged)[0] == written
+    assert repair_line("ÃÅ alone, no letter before")[0] == "ÃÅ alone, no letter before"
