@@ -164,7 +164,7 @@ def repair_line(line: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _unlikely_repairs_undone(line: str, fixed: str) -> str:
-    """``fixed`` with two kinds of repair put back, where correct text is more likely:
+    """``fixed`` with three kinds of repair put back, where correct text is more likely:
     three characters ending a word turned into one letter of another script
     (``Café½«`` is correct text whose ``é½«`` reads, as Windows-1252, as the UTF-8 of
     ``齫``; damaged text of such a script makes runs of those letters, ``æ—¥æœ¬`` for
