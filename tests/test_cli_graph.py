@@ -224,3 +224,20 @@ def test_summaries_count_one_thing_in_the_singular(tmp_path: Path) -> None:
     assert built.stderr.startswith("kbc: built 1 page into ")
     exported = run("export", str(vault), "-o", str(tmp_path / "out"))
     assert "\nkbc export: 1 page and 0 assets written as " in exported.stderr
+
+
+def test_a_graph_kept_beside_the_pages_is_not_an_asset_of_the_next_run(
+        tmp_path: Path) -> None:
+    """``-o`` may write a report beside the pages; run again, the graph counted its own
+    file as an asset of the vault, and the same command gave other bytes."""
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "a.md").write_text("[[b]] ![[pic.png]]\n", encoding="utf-8")
+    (vault / "pic.png").write_bytes(b"png")
+    target = vault / "graph.json"
+    first = run("graph", str(vault), "-o", str(target))
+    written = target.read_bytes()
+    second = run("graph", str(vault), "-o", str(target))
+    assert target.read_bytes() == written and first.stderr == second.stderr
+    assets = [n["id"] for n in json.loads(written)["nodes"] if n["kind"] == "asset"]
+    assert assets == ["asset:pic.png"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from kb_compiler.commands.common import (
     vault_argument,
 )
 from kb_compiler.emit.graph import FORMAT_NAMES, write_graph
+from kb_compiler.model import KnowledgeBase
 
 
 @click.command(name="graph")
@@ -37,7 +39,8 @@ def command(vault: str | None, output_format: str, output: Path | None,
 
     root = resolve_vault(vault)
     refuse_vault_file(output, root)
-    knowledge = resolve(load(root, jobs=jobs, fix_encoding=False if no_fix_encoding else None))
+    kb = load(root, jobs=jobs, fix_encoding=False if no_fix_encoding else None)
+    knowledge = resolve(_without_output(kb, output))
     if output is None:
         with standard_output() as stream:
             write_graph(knowledge.graph, output_format, stream)
@@ -51,3 +54,17 @@ def command(vault: str | None, output_format: str, output: Path | None,
                    f"{plural(stats['assets'], 'asset')}, {plural(stats['edges'], 'edge')}, "
                    f"{plural(stats['orphans'], 'orphan')}, "
                    f"{plural(stats['components'], 'component')}", err=True)
+
+
+def _without_output(kb: KnowledgeBase, output: Path | None) -> KnowledgeBase:
+    """The vault without the file this command writes: a graph kept beside the pages
+    (which ``-o`` allows) is no asset of the vault, or each run would add it, and the
+    same command run twice would not give the same bytes."""
+    if output is None or str(output) == "-":
+        return kb
+    try:
+        written = output.resolve().relative_to(kb.root.resolve()).as_posix()
+    except ValueError:
+        return kb
+    assets = tuple(asset for asset in kb.assets if asset.path != written)
+    return kb if len(assets) == len(kb.assets) else replace(kb, assets=assets)
