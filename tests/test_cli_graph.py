@@ -241,3 +241,18 @@ def test_a_graph_kept_beside_the_pages_is_not_an_asset_of_the_next_run(
     assert target.read_bytes() == written and first.stderr == second.stderr
     assets = [n["id"] for n in json.loads(written)["nodes"] if n["kind"] == "asset"]
     assert assets == ["asset:pic.png"]
+
+
+def test_the_scores_note_says_when_there_is_nothing_to_roll_up(tmp_path: Path) -> None:
+    """A page with no keys and no children was told its roll-up comes from its
+    children, next to a roll-up of null."""
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "a.md").write_text("weight:: 30\n\n- text\n", encoding="utf-8")
+    (vault / "p.md").write_text("- x\n", encoding="utf-8")
+    (vault / "p___c.md").write_text("weight:: 50\n\n- k\n  key-weight:: 10\n  value:: 80\n",
+                                    encoding="utf-8")
+    pages = json.loads(run("scores", str(vault), "--format", "json", "--all").stdout)["pages"]
+    notes = {p["id"]: (p["rollup"], p.get("note")) for p in pages}
+    assert notes["a"] == (None, "no keys and no scored children: no score and no roll-up")
+    assert notes["p"] == (80.0, "no keys: the roll-up comes from its children only")

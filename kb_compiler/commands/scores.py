@@ -27,6 +27,7 @@ from kb_compiler.resolve.types import PageScore
 
 TABLE_LABEL_CHARS = 80
 NO_KEYS = "no keys: the roll-up comes from its children only"
+NOTHING_TO_ROLL_UP = "no keys and no scored children: no score and no roll-up"
 PIPE_WIDTH = 120
 
 
@@ -88,7 +89,7 @@ def scores_json(knowledge: KnowledgeGraph, listed: list[PageScore]) -> dict:
             "children": list(score.children),
         }
         if not score.keys:
-            entry["note"] = NO_KEYS
+            entry["note"] = NO_KEYS if score.rollup is not None else NOTHING_TO_ROLL_UP
         pages.append(entry)
     return {"pages": pages}
 
