@@ -28,7 +28,6 @@ def vault(tmp_path: Path) -> Path:
     return write_vault(tmp_path / "v", {"a.md": "- hello [[b]]\n", "b.md": "- b\n"})
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_full_disk_under_standard_output_is_one_line_and_exit_2(
         command: list[str], vault: Path, tmp_path: Path) -> None:

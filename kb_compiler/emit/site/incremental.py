@@ -54,7 +54,7 @@ from typing import TextIO
 
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.metamodel import icon_of
-from kb_compiler.emit.site.pages import BREADCRUMBS
+from kb_compiler.emit.site.pages import breadcrumb_pages
 from kb_compiler.emit.site.vaultwide import VAULT_READ, vault_digest
 from kb_compiler.model import Block, Reference, RefKind
 from kb_compiler.resolve import ResolvedRef, Target, target_id
@@ -163,7 +163,7 @@ class Fingerprints:
         parts: list[object] = [self.site_wide, "page", self._page_info(key),
                                ("refs", self._links_of(key))]  # hashed once, shared
         parts.extend(self._linking(source) for source in self._sources(key))
-        parts.extend(("ancestor", self._identity(up)) for up in self._ancestors(key))
+        parts.extend(("ancestor", self._identity(up)) for up in breadcrumb_pages(graph, key))
         parts.extend(("child", self._identity(child)) for child in graph.children(key))
         page_type = graph.page_type(key)
         if page_type is not None:  # its badge links to the type's page when published
@@ -179,7 +179,8 @@ class Fingerprints:
         parts: list[object] = [self.site_wide, "made-up", key, made.name, made.is_namespace,
                                made.linked]
         parts.extend(("tagged", self._identity(source)) for source in sorted(made.tagged))
-        parts.extend(("ancestor", self._identity(up)) for up in self._ancestors(key))
+        parts.extend(("ancestor", self._identity(up))
+                     for up in breadcrumb_pages(self.context.graph, key))
         parts.extend(("child", self._identity(child))
                      for child in self.context.graph.children(key))
         parts.extend(self._linking(source) for source in self._sources(key))
@@ -191,16 +192,6 @@ class Fingerprints:
         shown = [(key, self._info(key), self._links_of(key) if key in self.context.pages
                   else None) for key in sorted(reads)]
         return _hash([fingerprint, shown]) if shown else fingerprint
-
-    def _ancestors(self, key: str) -> list[str]:
-        """The namespace parents up from ``key``: the breadcrumbs name and link them
-        all (as many as they show)."""
-        found: list[str] = []
-        parent = self.context.graph.parent(key)
-        while parent and len(found) < BREADCRUMBS:
-            found.append(parent)
-            parent = self.context.graph.parent(parent)
-        return found
 
     def _sources(self, key: str) -> list[str]:
         """The published pages linking to ``key``: its backlinks show them."""

@@ -27,7 +27,7 @@ from kb_compiler.emit.site.properties import property_views
 from kb_compiler.emit.site.render import TOC_SLOT
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.model import RefKind
-from kb_compiler.resolve import target_id
+from kb_compiler.resolve import KnowledgeGraph, target_id
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -66,6 +66,17 @@ class PageResult:
     broken: int
     reads: frozenset[str] = frozenset()  # other pages whose content the content shows
 
+
+
+def breadcrumb_pages(graph: KnowledgeGraph, key: str) -> list[str]:
+    """The namespace parents up from ``key`` that a page's breadcrumbs name and link,
+    nearest first (at most ``BREADCRUMBS``)."""
+    found: list[str] = []
+    parent = graph.parent(key)
+    while parent and len(found) < BREADCRUMBS:
+        found.append(parent)
+        parent = graph.parent(parent)
+    return found
 
 def excerpt_of(markup: str, limit: int = EXCERPT_CHARS) -> str:
     """The first ``limit`` characters of the markup's text, cut at a word. Only as much
@@ -202,12 +213,9 @@ class PageBuilder:
         return shown
 
     def _breadcrumbs(self, key: str, site_file: str) -> list[tuple[str, str | None]]:
-        crumbs = []
-        parent = self.context.graph.parent(key)
-        while parent and len(crumbs) < BREADCRUMBS:
-            name = self.context.display_name(parent).rsplit("/", 1)[-1]
-            crumbs.append((name, self.context.href(site_file, parent)))
-            parent = self.context.graph.parent(parent)
+        crumbs = [(self.context.display_name(up).rsplit("/", 1)[-1],
+                   self.context.href(site_file, up))
+                  for up in breadcrumb_pages(self.context.graph, key)]
         return list(reversed(crumbs))
 
     def _tagged(self, key: str, site_file: str) -> list[tuple[str, str | None]]:
