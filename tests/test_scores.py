@@ -321,3 +321,24 @@ def test_the_graph_finds_a_page_and_its_score_by_a_name_in_any_case() -> None:
     assert expected is not None and graph.score("Profile-(ID)") == expected
     assert graph.page("PROFILE-(ID)") == graph.page("profile-(id)") is not None
     assert graph.score("no such page") is None and graph.page("No Such Page") is None
+
+
+def test_a_number_the_check_accepts_is_counted(tmp_path: Path) -> None:
+    """``weight:: +30`` and ``key-weight:: +10`` (Logseq keeps them text) and YAML's
+    ``weight: "40"`` passed the check but were left out of the scores without a word,
+    so a clean check came with a roll-up of 35 instead of 50."""
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/art.md": "- key A\n  key-weight:: 50\n  value:: 40\n",
+        "pages/art___c1.md": "weight:: +30\n\n- k\n  key-weight:: 10\n  value:: 90\n",
+        "pages/art___c2.md": "weight:: 20\n\n- k\n  key-weight:: +10\n  value:: 40\n"})
+    knowledge = resolve(load(graph, cache_dir=None))
+    assert not [d for d in knowledge.diagnostics if d.code == "invalid-property"]
+    scores = {s.page: s for s in knowledge.scores()}
+    assert (scores["art/c1"].weight, scores["art/c2"].score) == (30, 40.0)
+    assert scores["art"].rollup == 50.0
+    vault = write_vault(tmp_path / "vault", {
+        "art.md": "---\nweight: 10\n---\n- k [key-weight:: 10] [value:: 0]\n",
+        "art/sub.md": '---\nweight: "40"\n---\n- k [key-weight:: 10] [value:: 90]\n'})
+    scores = {s.page: s for s in resolve(load(vault, cache_dir=None)).scores()}
+    assert scores["art/sub"].weight == 40

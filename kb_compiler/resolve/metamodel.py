@@ -168,7 +168,7 @@ def property_problem(rule: PropertyRule, prop: Property) -> str | None:
     """Why the property breaks its rule, or None when it follows it."""
     value = prop.value
     if rule.type in ("integer", "number"):
-        value = _numeric(value, integer=rule.type == "integer")
+        value = numeric(value, integer=rule.type == "integer")
     if rule.type == "integer" and value is None:
         return f"must be an integer{_range_text(rule)}"
     if rule.type == "number" and value is None:
@@ -191,9 +191,10 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def _numeric(value: object, *, integer: bool) -> int | float | None:
+def numeric(value: object, *, integer: bool) -> int | float | None:
     """The number a value holds: typed so by its reader (YAML, Logseq's digits), or text
-    written as one (Logseq leaves ``0.5`` and ``-5`` text, FORMATS.md 1.5); None else."""
+    written as one (Logseq leaves ``0.5``, ``-5`` and ``+30`` text, FORMATS.md 1.5; YAML
+    ``"40"`` is text too); None else. The check and the scores both read numbers so."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int) or (isinstance(value, float) and not integer):
@@ -285,4 +286,5 @@ def _line_of(page: Page, key: str) -> int:
     return found.line if found is not None else 1
 
 
-__all__ = ["DEFAULT_RULES", "assign_types", "check_pages", "rollup_children", "type_by_rule"]
+__all__ = ["DEFAULT_RULES", "assign_types", "check_pages", "numeric", "rollup_children",
+           "type_by_rule"]

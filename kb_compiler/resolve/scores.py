@@ -35,6 +35,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from kb_compiler.model import Block, Page, Property, last_property
+from kb_compiler.resolve.metamodel import numeric
 from kb_compiler.resolve.types import KeyScore, PageScore
 
 OWN_WEIGHT = 100
@@ -45,10 +46,12 @@ _NOISE = re.compile(r"\{\{.*?\}\}|\[:[^\]]*\]|#\[\[[^\]]*\]\]|#\S+|\[\[|\]\]|\s>
 Counted = Callable[[Page, Property], bool]  # whether a property's value passes the check
 
 
-def in_range(value: object) -> bool:
-    """An integer (not a bool) within 0..100."""
+def scored_number(value: object) -> int | None:
+    """The integer within 0..100 a value holds, read as the check reads it (``+30``
+    and YAML's ``"40"`` are 30 and 40: what the check accepts is counted); None else."""
+    number = numeric(value, integer=True)
     low, high = SCORE_RANGE
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    return number if isinstance(number, int) and low <= number <= high else None
 
 
 def key_label(block: Block) -> str:
@@ -77,9 +80,9 @@ def page_weight(page: Page, counted: Counted) -> int | None:
 
 
 def _number(page: Page, found: Property | None, counted: Counted) -> int | None:
-    if found is None or not in_range(found.value) or not counted(page, found):
+    if found is None or not counted(page, found):
         return None
-    return found.value  # type: ignore[return-value]
+    return scored_number(found.value)
 
 
 def weighted_mean(keys: tuple[KeyScore, ...]) -> float | None:
