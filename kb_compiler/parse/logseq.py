@@ -84,6 +84,8 @@ def _read_blocks(lines: list[str], outline: Outline, path: str, options: ParseOp
         if pre.content or not pre.starts_with_property:
             pre_block_text = True
             _add_block(page, outline.pre_block, pre, parent=None)
+        elif pre.block_id is not None:
+            _add_block(page, outline.pre_block, _anchor(pre), parent=None)
     had_page_properties = had_page_properties or bool(page.properties)
     # Raw block index -> index in Page.blocks (a block moved to the page has none).
     placed: list[int | None] = []
@@ -94,10 +96,10 @@ def _read_blocks(lines: list[str], outline: Outline, path: str, options: ParseOp
                 and _is_property_bullet(raw, parts):
             page.diagnostics.append(_props_in_bullet(path, raw))
             _take_page_properties(parts, page)
-            if not _has_children(outline.blocks):
+            if not _has_children(outline.blocks) and parts.block_id is None:
                 placed.append(None)
                 continue
-            parts = BlockParts(end_line=parts.end_line)  # keep the node: it has children
+            parts = _anchor(parts)  # kept: it has children, or an id blocks point at
         parent = placed[raw.parent] if raw.parent is not None else None
         placed.append(len(page.blocks))
         _add_block(page, raw, parts, parent)
@@ -121,10 +123,17 @@ def _props_in_bullet(path: str, raw: RawBlock) -> Diagnostic:
 
 
 def _take_page_properties(parts: BlockParts, page: _PageParts) -> None:
-    """Move a block's properties (and their references) to the page."""
+    """Move a block's properties (and their references) to the page. Its ``block_id``
+    stays: Logseq gives the properties block the uuid its ``id::`` names, and
+    ``((uuid))`` refs land there."""
     page.properties.extend(parts.properties)
     page.references.extend(parts.property_references)
-    parts.properties, parts.property_references, parts.block_id = [], [], None
+    parts.properties, parts.property_references = [], []
+
+
+def _anchor(parts: BlockParts) -> BlockParts:
+    """What is left of a block whose properties went to the page: no text, its id."""
+    return BlockParts(end_line=parts.end_line, block_id=parts.block_id)
 
 
 def _add_block(page: _PageParts, raw: RawBlock, parts: BlockParts, parent: int | None) -> None:

@@ -108,11 +108,19 @@ class BodyRenderer:
     # -- Logseq outlines -------------------------------------------------------------------
 
     def _outline(self, roots: tuple[int, ...] | None) -> str:
-        shown = [b for b in outline_blocks(self.page, roots) if not self._is_page_properties(b)]
+        blocks = outline_blocks(self.page, roots)
+        shown = [b for b in blocks if not self._is_page_properties(b)]
         bodies = self._render_blocks(shown)
         self.block_html.update(bodies)
-        return render_outline(shown, lambda block: bodies[block.index], self._anchor,
-                              _is_collapsed)
+        return self._properties_anchor(blocks) + render_outline(
+            shown, lambda block: bodies[block.index], self._anchor, _is_collapsed)
+
+    def _properties_anchor(self, blocks: list[Block]) -> str:
+        """Where ``((uuid))`` refs to the page's properties block land: that block is
+        shown in the properties panel, not in the outline, yet its ``id::`` is a target."""
+        hidden = blocks[0] if blocks and self._is_page_properties(blocks[0]) else None
+        anchor = self._anchor(hidden) if hidden is not None and hidden.block_id else None
+        return f'<span class="block-anchor" id="{anchor}"></span>' if anchor else ""
 
     def _render_blocks(self, blocks: list[Block]) -> dict[int, str]:
         """Every block's HTML, rendered in one markdown-it pass when possible."""

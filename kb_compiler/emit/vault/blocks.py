@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from kb_compiler.emit.vault.outline import ObsidianLayout, obsidian_units
 from kb_compiler.model import Block, Dialect, Page, page_id
-from kb_compiler.resolve.blocks import heading_level, heading_text
+from kb_compiler.resolve.blocks import heading_level, heading_text, properties_block
 
 KBC_NAMESPACE = uuid.UUID("8f4b1c2e-5a7d-4e39-9c61-2b0d7a4e5f13")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
@@ -50,7 +50,8 @@ def heading_of(block: Block) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """How the target dialect points into a page: a block id or a heading text."""
+    """How the target dialect points into a page: a block id or a heading text; neither
+    points at the page itself (a Logseq properties block, front matter in Obsidian)."""
 
     block: str | None = None
     heading: str | None = None
@@ -125,7 +126,11 @@ def _obsidian_to_logseq(plan: BlockPlan, page: Page, name: str,
 def _to_obsidian(plan: BlockPlan, page: Page, name: str,
                  targeted: set[tuple[str, int]]) -> None:
     logseq = page.dialect is Dialect.LOGSEQ
+    properties = properties_block(page) if logseq else None
     for block in page.blocks:
+        if block.index == properties:  # its properties become the note's front matter
+            plan.anchors[(page.path, block.index)] = Anchor()
+            continue
         heading = heading_of(block)
         bid = block.block_id
         if bid and logseq and heading is not None and bid == heading_uuid(name, heading):

@@ -170,7 +170,9 @@ class LinkWriter:
             return f"[{label}]({core})" if label else core
         if not from_logseq and not ref.target:
             return None  # [[#Heading]] / [[#^id]] inside the same note stays
-        if anchor.block is None and not from_logseq and ref.subpath:
+        if anchor.block is None and anchor.heading is None:
+            link = owner.link  # the page's properties: the note's front matter
+        elif anchor.block is None and not from_logseq and ref.subpath:
             # as written: a heading chain (#Beta#Notes) stays one, in Obsidian's own form
             link = f"{owner.link}#{ref.subpath}"
         else:

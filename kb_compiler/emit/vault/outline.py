@@ -111,10 +111,17 @@ def logseq_units(page: Page, skipped: set[int]) -> list[Unit]:
             unit.first = (block.line, bullet.end() if bullet else 0)
             own = own[1:]
         unit.rest = [(n, column) for n in own]
-        if unit.first is None and not unit.rest and block.kind != "block":
-            continue  # a pre-block that only held page properties
+        if unit.first is None and not unit.rest and not _holds_children(page, block):
+            continue  # a pre-block or bullet that only held page properties
         units.append(unit)
     return units
+
+
+def _holds_children(page: Page, block: Block) -> bool:
+    """Whether ``block`` is a bullet with children, which need it to nest under."""
+    following = block.index + 1
+    return block.kind == "block" and following < len(page.blocks) \
+        and page.blocks[following].parent == block.index
 
 
 # --- Obsidian --------------------------------------------------------------------------
