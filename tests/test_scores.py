@@ -3,6 +3,7 @@ and random input (hypothesis)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -283,6 +284,25 @@ def test_a_half_is_shown_rounded_up(tmp_path: Path) -> None:
     from kb_compiler.emit.site.theme import format_score
     assert [format_score(v) for v in (51.25, 0.05, 50.0, 100, None)] == [
         "51.3", "0.1", "50", "100", "\u2014"]
+
+
+def test_the_site_rounds_a_ring_as_its_title_does(tmp_path: Path) -> None:
+    """Small rings showed 42.5 as 42 and 50.5 as 50 (Jinja's round: half to even) under
+    titles of 42.5 and 50.5; the large ring showed the roll-up labelled "score"."""
+    from kb_compiler.emit.site import SiteOptions, build_site
+    vault = write_vault(tmp_path / "vault", {
+        "art.md": "- k\n  key-weight:: 10\n  value:: 40\n",
+        "art___c1.md": "weight:: 10\n\n- k\n  key-weight:: 2\n  value:: 40\n"
+                       "- k\n  key-weight:: 2\n  value:: 45\n",
+        "art___c2.md": "weight:: 10\n\n- k\n  key-weight:: 2\n  value:: 50\n"
+                       "- k\n  key-weight:: 2\n  value:: 51\n"})
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site",
+               SiteOptions(search=False))
+    html = (tmp_path / "site" / "art.html").read_text("utf-8")
+    rings = re.findall(r'aria-label="([^"]+)"[^>]*><span class="score-ring-value">([^<]+)<',
+                       html)
+    assert rings == [("roll-up 41.1", "41.1"), ("score 42.5", "43"), ("score 50.5", "51")]
+    assert 'style="--v: 42.5"' in html
 
 
 def test_roll_ups_survive_an_export_to_obsidian(tmp_path: Path) -> None:

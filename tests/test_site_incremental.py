@@ -290,6 +290,12 @@ NAMED_FURTHER_AWAY = {
          "Alpha___Beta___Gamma.md": ("icon:: turtle\nweight:: 20\n\n- G key\n"
                                            "  key-weight:: 50\n  value:: 70\n")},
         edit("Alpha___Beta___Gamma.md", "turtle", "crab")),
+    "metamodel grandchild made private": (  # the roll-ups above it leave it out
+        {"Alpha.md": "- #key A\n  key-weight:: 50\n  value:: 40\n",
+         "Alpha___Beta.md": "weight:: 30\n\n- B key\n  key-weight:: 50\n  value:: 80\n",
+         "Alpha___Beta___Gamma.md": ("weight:: 20\n\n- G key\n"
+                                           "  key-weight:: 50\n  value:: 70\n")},
+        edit("Alpha___Beta___Gamma.md", "weight:: 20", "public:: false\nweight:: 20")),
     "size of a file a base lists changed": (
         {".obsidian/app.json": "{}", "assets/pic.png": "AAAA", "List.md": "![[Assets.base]]\n",
          "Assets.base": ("filters:\n  and:\n    - file.ext == \"png\"\nviews:\n"

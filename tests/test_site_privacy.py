@@ -159,3 +159,24 @@ def test_exclude_globs() -> None:
     assert not excluded("privateer.md", ["private/**"])
     filter_ = PublishFilter(frozenset({"a"}))
     assert not filter_.is_public("a") and filter_.is_public("b") and not filter_.is_public(None)
+
+
+def test_a_private_part_leaves_its_parents_roll_up(tmp_path: Path) -> None:
+    """The site's roll-ups count published pages only: a private part's score counted
+    in its parent's ring (22.5 beside a score of 40, no part listed), from which the
+    private score could be worked out. ``kbc scores`` still counts every page."""
+    vault = tmp_path / "vault"
+    for name, text in {
+        "art.md": "- key A\n  key-weight:: 50\n  value:: 40\n",
+        "art___secret.md": "public:: false\nweight:: 100\n\n- k\n  key-weight:: 10\n"
+                           "  value:: 5\n",
+        "art___open.md": "weight:: 100\n\n- k\n  key-weight:: 10\n  value:: 60\n"}.items():
+        (vault / name).parent.mkdir(parents=True, exist_ok=True)
+        (vault / name).write_text(text, "utf-8")
+    graph = resolve(load(vault, cache_dir=None))
+    assert graph.score("art").rollup == 35.0  # (100*40 + 100*5 + 100*60) / 300
+    build_site(graph, tmp_path / "site", SiteOptions(search=False))
+    for name in ("art.html", "index.html"):
+        html = (tmp_path / "site" / name).read_text("utf-8")
+        assert 'aria-label="roll-up 50"' in html and "35" not in html
+    assert 'aria-label="score 60"' in (tmp_path / "site" / "art.html").read_text("utf-8")

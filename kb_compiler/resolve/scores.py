@@ -32,7 +32,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 
 from kb_compiler.model import Block, Page, Property, last_property
 from kb_compiler.resolve.metamodel import numeric
@@ -111,6 +111,20 @@ def compute_scores(
                        children.get(key, ()))
         for key in sorted(pages)
     }
+
+
+def rollups_within(scores: Mapping[str, PageScore],
+                   kept: Container[str]) -> dict[str, float | None]:
+    """The roll-ups again, over the pages in ``kept`` only: a site leaves private pages
+    out, and must not publish their scores through their parents' roll-ups."""
+    own = {key: (score.keys, score.score, score.weight)
+           for key, score in scores.items() if key in kept}
+    children = {key: tuple(child for child in scores[key].children if child in own)
+                for key in own}
+    rollups: dict[str, float | None] = {}
+    for root in sorted(own):
+        _roll_up(root, own, children, rollups)
+    return rollups
 
 
 def _roll_up(root: str, own: Mapping[str, tuple[tuple[KeyScore, ...], float | None, int | None]],

@@ -37,6 +37,7 @@ from kb_compiler.errors import fs_text
 from kb_compiler.model import Block, Dialect, Page, RefKind, VaultKind, page_id
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target, target_id
 from kb_compiler.resolve.blocks import find_heading, heading_level
+from kb_compiler.resolve.scores import rollups_within
 from kb_compiler.resolve.slugs import take_slug
 
 _HEADING_MARKS = re.compile(r"^\s*#{1,6}\s*")
@@ -128,6 +129,19 @@ class SiteContext:
         self.icons: dict[str, str] = {}  # page id -> its icon property (metamodel.icon_of)
         self.bases = BaseViews(self)
         self.queries = QueryViews(self)
+
+    # -- scores ------------------------------------------------------------------------
+
+    def rollup(self, key: str) -> float | None:
+        """A published page's roll-up over the published pages only: ``kbc scores``
+        counts every page, but the site must not show a private page's score through
+        its parent's roll-up."""
+        return self._rollups.get(key)
+
+    @functools.cached_property
+    def _rollups(self) -> dict[str, float | None]:
+        return rollups_within({score.page: score for score in self.graph.scores()},
+                              self.pages)
 
     # -- which pages exist on the site ---------------------------------------------------
 

@@ -170,7 +170,7 @@ class Fingerprints:
             parts.append(("type", self._identity(page_type)))
         score = graph.score(key)
         if score is not None:
-            parts.append(("score", repr(score)))
+            parts.append(("score", repr(score), self.context.rollup(key)))
             parts.extend(("part", self._identity(child)) for child in score.children)
         return _hash(parts)
 
@@ -360,6 +360,7 @@ class Fingerprints:
         return (key, context.publish.is_public(key), page is not None,
                 key in context.made_up, context.slugs.get(key), context.display_name(key),
                 context.graph.page_type(key), repr(score) if score else None,
+                context.rollup(key),
                 page.path if page is not None else None, icon_of(context, key))
 
     def _page_info(self, key: str) -> tuple[object, ...]:

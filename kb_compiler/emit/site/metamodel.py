@@ -77,7 +77,7 @@ def child_view(context: SiteContext, key: str, from_file: str) -> ChildView:
         icon_of(context, key),
         score.weight if score else None,
         score.score if score else None,
-        score.rollup if score else None,
+        context.rollup(key),
     )
 
 
@@ -108,7 +108,7 @@ def metamodel_view(context: SiteContext, key: str, from_file: str,
         keys=keys,
         weight=score.weight if score else None,
         score=score.score if score else None,
-        rollup=score.rollup if score else None,
+        rollup=context.rollup(key),
     )
 
 
@@ -131,8 +131,8 @@ def overview(context: SiteContext, from_file: str, limit: int = 24) -> list[Arti
     """The artifacts at the top of the metamodel: published pages with a score or with
     scored parts, whose parent is not one of them. Best described first."""
     graph = context.graph
-    scored = {key for key in context.pages
-              if (s := graph.score(key)) and (s.score is not None or s.children)}
+    scored = {key for key in context.pages if (s := graph.score(key)) and (
+        s.score is not None or any(child in context.pages for child in s.children))}
     cards = []
     for key in sorted(scored):
         parent = graph.parent(key)
@@ -144,7 +144,7 @@ def overview(context: SiteContext, from_file: str, limit: int = 24) -> list[Arti
                     for child in score.children if child in context.pages]
         cards.append(ArtifactCard(
             key, ref_to(context, key, from_file) or Ref(key, None), icon_of(context, key),
-            graph.page_type(key), score.weight, score.score, score.rollup,
+            graph.page_type(key), score.weight, score.score, context.rollup(key),
             children, len(score.keys),
         ))
     cards.sort(key=lambda card: (-len(card.children), -card.keys, card.ref.name.lower()))

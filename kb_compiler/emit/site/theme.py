@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import traceback
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,16 @@ def format_score(value: float | int | None) -> str:
     return shown.removesuffix(".0")
 
 
+def format_whole(value: float | int) -> str:
+    """A score to a whole number, halves rounded up as ``format_score`` rounds them
+    (Jinja's ``round`` rounds a half to even: 42.5 showed 42 next to a title of 42.5)."""
+    return str(Decimal(repr(float(value))).quantize(Decimal("1"), ROUND_HALF_UP))
+
+
 def clamp_percent(value: float | int | None) -> float:
     if value is None:
         return 0.0
-    return round(max(0.0, min(100.0, float(value))), 1)
+    return float(one_decimal(max(0.0, min(100.0, float(value)))))
 
 
 def _bytecode_cache(cache_folder: Path | None) -> jinja2.BytecodeCache | None:
@@ -97,6 +104,7 @@ class Theme:
         )
         self.env.filters["score"] = format_score
         self.env.filters["pct"] = clamp_percent
+        self.env.filters["whole"] = format_whole
         self.env.globals["nav_tree"] = self.nav_tree
         self.site = site
         self._nav: dict[str, str] = {}
