@@ -173,7 +173,9 @@
     var latest = 0;
 
     // The index comes in shards (one pagefind bundle each, listed in shards.json): the
-    // first is loaded, the others merged into it.
+    // first is loaded, the others merged into it. Each gives its URLs from "/" so that
+    // pageUrl resolves them against the site's own base: pagefind would otherwise put
+    // the path it was loaded from in front (once more, under a sub-path like /docs/kb/).
     function load() {
       if (!loading) {
         var base = new URL("pagefind/", siteBase).href;
@@ -185,9 +187,9 @@
           if (!bundles.length) throw new Error("empty search index");
           return import(base + bundles[0] + "pagefind.js").then(function (module) {
             pagefind = module;
-            return module.options({ excerptLength: 22 }).then(function () {
+            return module.options({ excerptLength: 22, baseUrl: "/" }).then(function () {
               return Promise.all(bundles.slice(1).map(function (bundle) {
-                return module.mergeIndex(base + bundle);
+                return module.mergeIndex(base + bundle, { baseUrl: "/" });
               }));
             }).then(function () { return module; });
           });
@@ -440,7 +442,17 @@
     }, 1000);
   }
 
+  // The 404 page, built with a base URL, has a <base> element (it is served at any
+  // path): "#kbc-main" would then lead to the home page, not into this page.
+  function initFragmentLinks() {
+    if (!document.querySelector("base[href]")) return;
+    document.querySelectorAll('a[href^="#"]').forEach(function (a) {
+      a.href = location.pathname + location.search + a.getAttribute("href");
+    });
+  }
+
   ready(function () {
+    initFragmentLinks();
     initTheme();
     initDiagrams();
     initNav();

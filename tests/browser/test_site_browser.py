@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -140,19 +141,25 @@ def test_search_finds_a_page_by_a_word_of_its_body(page: Page, site_url: str,
 ANIMALS = ("lyrebird", "pangolin", "axolotl", "narwhal", "okapi", "quokka", "wombat")
 
 
-def test_search_merges_every_shard_of_the_index(page: Page, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """A big site's index comes in shards; a word is found whichever shard holds it."""
+def animal_site(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site of seven notes whose search index has a shard per page."""
     monkeypatch.setattr(search, "shard_count", lambda pages: pages)
-    vault = tmp_path / "vault"
+    vault = folder / "vault"
     vault.mkdir()
     for animal in ANIMALS:
         (vault / f"{animal.title()} notes.md").write_text(
             f"# {animal.title()} notes\nField notes about the {animal}.\n", "utf-8")
-    site = tmp_path / "site"
+    site = folder / "site"
     build_site(resolve(load(vault, cache_dir=None)), site, SiteOptions())
     bundles = json.loads((site / search.SHARDS_FILE).read_text("utf-8"))["bundles"]
     assert len(bundles) >= 3
+    return site
+
+
+def test_search_merges_every_shard_of_the_index(page: Page, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big site's index comes in shards; a word is found whichever shard holds it."""
+    site = animal_site(tmp_path, monkeypatch)
     errors = watch_errors(page)
     with serving(site) as url:
         page.goto(url + "index.html")
@@ -161,6 +168,50 @@ def test_search_merges_every_shard_of_the_index(page: Page, tmp_path: Path,
             result = page.locator(".search-results a", has_text=f"{animal.title()} notes")
             expect(result.first).to_be_visible(timeout=15_000)
     assert errors == []
+
+
+def test_search_results_open_their_page_under_a_sub_path(
+        page: Page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Served from /docs/kb/ (a GitHub Pages project site), the first shard's results
+    linked to /docs/kb/docs/kb/...: pagefind put the sub-path in front of its URLs and
+    the site resolved them against the sub-path again. Every shard's result must open."""
+    site = animal_site(tmp_path, monkeypatch)
+    root = tmp_path / "root"
+    shutil.copytree(site, root / "docs" / "kb")
+    errors = watch_errors(page)
+    with serving(root) as url:
+        page.goto(url + "docs/kb/index.html")
+        for animal in ANIMALS:
+            page.locator("#kbc-search-input").fill(animal)
+            result = page.locator(".search-results a", has_text=f"{animal.title()} notes")
+            expect(result.first).to_be_visible(timeout=15_000)
+            href = result.first.evaluate("a => a.href")
+            assert href == f"{url}docs/kb/{animal}-notes.html"
+            assert page.request.get(href).status == 200
+    assert errors == []
+
+
+def test_the_404_page_skips_to_its_own_content_under_a_base_url(
+        page: Page, tmp_path: Path) -> None:
+    """With --base-url the 404 page has a <base> (it is served at any missing path),
+    and "Skip to content" led to the home page instead of into the 404 page."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Home.md").write_text("# Home\nA note.\n", "utf-8")
+    root = tmp_path / "root"
+    with serving(root.parent) as url:
+        build_site(resolve(load(vault, cache_dir=None)), root / "docs" / "kb",
+                   SiteOptions(search=False, base_url=f"{url}root/docs/kb"))
+        missing = f"{url}root/docs/kb/nope/deep/missing.html"
+        body = (root / "docs" / "kb" / "404.html").read_text("utf-8")
+        page.route(missing, lambda route: route.fulfill(status=404, body=body,
+                                                        content_type="text/html"))
+        page.goto(missing)
+        page.keyboard.press("Tab")
+        expect(page.locator(".skip-link")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(missing + "#kbc-main")
+        expect(page.locator("#kbc-main")).to_be_focused()
 
 
 def test_dark_mode_toggles_and_is_remembered(page: Page, site_url: str,
