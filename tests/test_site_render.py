@@ -650,10 +650,20 @@ _MARKUP = st.lists(st.sampled_from([
 def test_an_excerpt_is_the_start_of_the_whole_text_cut_at_a_word(markup: str,
                                                                 limit: int) -> None:
     """excerpt_of reads only a prefix of the markup; what it gives must be what the
-    whole text gives: tags out, spaces collapsed, entities read, cut at a word."""
-    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))).strip()
+    whole text gives: tags out (links without a space), spaces collapsed, entities
+    read, cut at a word."""
+    inline = re.sub(r"</?a\b[^>]*>", "", markup)
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", inline))).strip()
     whole = text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "\u2026"
     assert excerpt_of(markup, limit) == whole
+
+
+def test_an_excerpt_keeps_punctuation_after_emphasis_and_links() -> None:
+    """Previews and feed summaries read "Says , Thinks" and "good hands ." (every tag
+    was a space); tags between blocks still separate their words."""
+    markup = ('<ul><li><p><strong>Says</strong>, Thinks <em>good hands</em>.</p></li>'
+              '<li><p>Next <a href="x.html">link</a>!<br>line</p></li></ul><p>end</p>')
+    assert excerpt_of(markup) == "Says, Thinks good hands. Next link! line end"
 
 
 # -- Logseq images and links mldoc reads and CommonMark does not --------------------------

@@ -30,6 +30,10 @@ from kb_compiler.model import RefKind
 from kb_compiler.resolve import KnowledgeGraph, target_id
 
 _TAGS = re.compile(r"<[^>]+>")
+# Tags inside a line of text: dropped without a space, or "**Says**, Thinks" would read
+# "Says , Thinks" (every other tag separates words, as a block or a line break does).
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|samp|"
+                          r"small|span|strong|sub|sup|time|u|var)(?:\s[^>]*)?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 EXCERPT_CHARS = 280
 MAX_LISTED = 500  # tagged pages / namespace children listed on one page
@@ -86,7 +90,8 @@ def excerpt_of(markup: str, limit: int = EXCERPT_CHARS) -> str:
     size = 8 * limit
     while True:
         cut = markup.rfind(">", 0, size) + 1 if size < len(markup) else len(markup)
-        text = html.unescape(_SPACE.sub(" ", _TAGS.sub(" ", markup[:cut]))).strip()
+        inline = _INLINE_TAGS.sub("", markup[:cut])
+        text = html.unescape(_SPACE.sub(" ", _TAGS.sub(" ", inline))).strip()
         if len(text) > limit:
             return text[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
         if cut == len(markup):
