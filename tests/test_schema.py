@@ -34,6 +34,9 @@ types:
   profile/persona:
     properties:
       weight: {type: integer, min: 0, max: 50}
+  example:
+  case:
+  tool:
 rules:
   - name: "profile/examples/*"
     type: example
@@ -87,6 +90,13 @@ def test_sample_vault_schema_declares_the_profile_metamodel() -> None:
     ("types:\n  a:\n  b:\n    children: [a, nosuchtype]\n", 4,
      "'nosuchtype' is not a type of this schema (types: a, b)"),
     ("types:\n  a:\n    relations:\n      rel: 5\n", 4, "'5' is not a type of this schema"),
+    # a rule giving an undeclared type left its pages unchecked; min above max let no
+    # value pass; an empty type typed pages as ''
+    ("types:\n  example:\nrules:\n  - {name: 'ex/*', type: exampel}\n", 4,
+     "'exampel' is not a type of this schema (types: example)"),
+    ("types:\n  a:\nrules:\n  - {name: 'ex/*', type: }\n", 4, "needs 'type'"),
+    ("properties:\n  weight: {type: integer, min: 60, max: 10}\n", 2,
+     "'weight' has min 60 above max 10"),
 ])
 def test_bad_schemas_are_refused_with_file_and_line(text: str, line: int, words: str) -> None:
     with pytest.raises(KbcError) as caught:

@@ -169,7 +169,7 @@ def _parse_schema(text: str, shown: str) -> Schema:
     properties = reader.property_rules(top.get("properties"))
     types = reader.type_rules(top.get("types"))
     _refuse_child_cycles(types, shown)
-    rules = reader.match_rules(top.get("rules"))
+    rules = reader.match_rules(top.get("rules"), {rule.id for rule in types})
     return Schema(path=shown, types=types, properties=properties, rules=rules)
 
 
@@ -246,9 +246,12 @@ class _Reader:
             if kind not in PROPERTY_TYPES:
                 self.fail(fields["type"], f"unknown property type '{kind}' "
                           f"(known: {', '.join(sorted(PROPERTY_TYPES))})")
+            minimum, maximum = self.number(fields.get("min")), self.number(fields.get("max"))
+            if minimum is not None and maximum is not None and minimum > maximum:
+                self.fail(fields["min"], f"'{key}' has min {fields['min'].value} above max "
+                          f"{fields['max'].value}: no value could pass")
             rules.append(PropertyRule(
-                key=normalize_key(key), type=kind,
-                minimum=self.number(fields.get("min")), maximum=self.number(fields.get("max")),
+                key=normalize_key(key), type=kind, minimum=minimum, maximum=maximum,
                 values=self.names(fields.get("values")), line=value.start_mark.line + 1,
             ))
         return tuple(sorted(rules, key=lambda rule: rule.key))
@@ -289,7 +292,9 @@ class _Reader:
                                 f"{', '.join(sorted(known))})")
         return ids
 
-    def match_rules(self, node: yaml.Node | None) -> tuple[MatchRule, ...]:
+    def match_rules(self, node: yaml.Node | None, known: set[str]) -> tuple[MatchRule, ...]:
+        """The rules typing pages by name, path or tag; a type they give must be one of
+        ``types:`` when the schema declares any (its pages would go unchecked)."""
         if node is None:
             return ()
         if not isinstance(node, yaml.SequenceNode):
@@ -299,8 +304,13 @@ class _Reader:
             fields = self.mapping(item, {"name", "path", "tag", "type"})
             if "type" not in fields or not ({"name", "path", "tag"} & fields.keys()):
                 self.fail(item, "a rule needs 'type' and one of 'name', 'path' or 'tag'")
+            type_id = page_id(self.scalar(fields["type"]))
+            if not type_id:
+                self.fail(item, "a rule needs 'type' and one of 'name', 'path' or 'tag'")
+            if known:
+                self.type_names(fields["type"], known)
             rules.append(MatchRule(
-                type=page_id(self.scalar(fields["type"])),
+                type=type_id,
                 name=self.scalar(fields["name"]) if "name" in fields else None,
                 path=self.scalar(fields["path"]) if "path" in fields else None,
                 tag=page_id(self.scalar(fields["tag"]).lstrip("#")) if "tag" in fields else None,
