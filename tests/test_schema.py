@@ -161,6 +161,26 @@ def test_required_properties_and_sections() -> None:
     assert {(d.code, d.line) for d in graph.diagnostics} == {("schema-violation", 1)}
 
 
+def test_a_required_property_holding_only_an_empty_link_is_missing() -> None:
+    """``relations:: [[]]``, a template's placeholder, names no page; it satisfied a
+    required ``relations`` (only an empty-link warning was given). Reported at its line."""
+    graph = graph_of(_profile(props=(prop("relations", [], 4, raw="[[]], [[ ]]"),)),
+                     schema=parse_schema("types:\n  profile:\n"
+                                         "    required-properties: [relations]\n"))
+    assert [(line, message) for _, _, line, message in _codes(graph)] == [
+        (4, "page of type 'profile' needs property 'relations'")]
+
+
+def test_a_missing_section_points_at_the_heading_that_looks_meant() -> None:
+    """Reported at 1:1 with no hint, though a heading 'Key' stood where 'Keys' was meant."""
+    graph = graph_of(_profile(props=(prop("weight", 50, 2), prop("icon", "x", 3)), blocks=(
+        block(0, 6, "## 🔍 Definitions", heading=2), block(1, 9, "## 🔑 Key", heading=2),
+        block(2, 12, "## Tools", heading=2))), schema=schema())
+    assert [(d.line, d.message, d.suggestion) for d in graph.diagnostics] == [
+        (6, "page of type 'profile' needs a section 'Definition'", "Definition"),
+        (9, "page of type 'profile' needs a section 'Keys'", "Keys")]
+
+
 def test_relations_may_point_only_to_allowed_types() -> None:
     complete = dict(props=(prop("weight", 50, 2), prop("icon", "x", 3)), blocks=(
         block(0, 4, "## Definition", heading=2), block(1, 5, "## 🔑 Keys", heading=2)))
@@ -225,6 +245,7 @@ def test_sample_vault_gives_exactly_its_documented_faults() -> None:
         ("embed-cycle", "Customer Pains.md", 11),
         ("missing-asset", "Empathy Map.md", 5),
         ("invalid-property", "profile-(id)___emotions.md", 6),
+        ("schema-violation", "profile-(id)___examples___vein visualizer.md", 1),
         ("broken-embed", "profile-(id)___goals.md", 41),
         ("broken-relation", "profile-(id)___persona.md", 5),
         ("broken-block-ref", "profile-(id)___segmentation.md", 36),

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from kb_compiler.model import Diagnostic, Page, Property, Severity, page_id
 from kb_compiler.resolve.blocks import heading_key, heading_level
@@ -20,6 +22,9 @@ DEFAULT_RULES = {
     "value": PropertyRule("value", "integer", 0, 100),
 }
 _BRACKETS = re.compile(r"^\s*\[\[(.*)\]\]\s*$")
+# ``relations:: [[]]``, a template's placeholder, names no page: a required property
+# holding only such links is missing (the link itself is an ``empty-link``).
+_EMPTY_LINKS = re.compile(r"\[\[\s*\]\]")
 
 
 def type_by_rule(schema: Schema, name: str, path: str | None,
@@ -240,16 +245,27 @@ def _check_required(page: Page, type_id: str, properties: tuple[str, ...],
     found = []
     for key in properties:
         prop = page.property(key)
-        if prop is None or not prop.raw.strip():
-            found.append(_violation(page, 1, f"page of type '{type_id}' needs property "
-                                             f"'{key}'"))
+        if prop is None or not _EMPTY_LINKS.sub("", prop.raw).strip(" \t,"):
+            found.append(_violation(page, prop.line if prop else 1,
+                                    f"page of type '{type_id}' needs property '{key}'"))
     if not sections:
         return found
-    headings = {heading_key(b.content) for b in page.blocks if heading_level(b) is not None}
+    headings: dict[str, int] = {}
+    for block in page.blocks:
+        if heading_level(block) is not None:
+            headings.setdefault(heading_key(block.content), block.line)
     for section in sections:
-        if heading_key(section) not in headings:
-            found.append(_violation(page, 1, f"page of type '{type_id}' needs a section "
-                                             f"'{section}'"))
+        wanted = heading_key(section)
+        if wanted in headings:
+            continue
+        near = difflib.get_close_matches(wanted, sorted(headings), n=1, cutoff=0.75)
+        message = f"page of type '{type_id}' needs a section '{section}'"
+        if not near:
+            found.append(_violation(page, 1, message))
+            continue
+        # at the heading that looks meant for it, which the suggestion renames
+        found.append(replace(_violation(page, headings[near[0]], message),
+                             suggestion=section))
     return found
 
 
