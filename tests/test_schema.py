@@ -11,6 +11,7 @@ from kb_compiler import load
 from kb_compiler.errors import KbcError
 from kb_compiler.model import RefKind
 from kb_compiler.resolve import find_schema_file, load_schema, parse_schema, resolve
+from tests.conftest import TRIPLE_LOWBAR, write_vault
 from tests.test_resolve_builders import block, graph_of, obsidian, page, prop, ref
 
 SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "vault"
@@ -203,6 +204,24 @@ def test_unknown_metamodel_type_is_reported() -> None:
                      schema=schema())
     assert ("schema-violation", 3) in [(d.code, d.line) for d in graph.diagnostics]
     assert graph.page_type("x") == "nothing"
+
+
+def test_a_misspelt_metamodel_id_is_one_error_at_its_value(tmp_path: Path) -> None:
+    """It was reported at column 1 with no suggestion, and every page relating to the
+    mistyped page got a schema-violation of its own (one typo, five errors)."""
+    vault = write_vault(tmp_path / "g", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "kbc-schema.yaml": "types:\n  profile:\n    relations:\n      relations: [persona]\n"
+                           "  persona:\n  example:\n    relations:\n"
+                           "      relations: [persona]\n",
+        "pages/persona.md": "metamodel-id:: [[persnoa]]\n",
+        "pages/persnoa.md": "- a page the typo happens to name\n",
+        "pages/example.md": "- what an example is\n",
+        "pages/profile.md": "metamodel-id:: [[profile]]\nrelations:: [[persona]]\n",
+        "pages/ex.md": "metamodel-id:: [[example]]\nrelations:: [[persona]]\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    assert [(d.code, d.path, d.line, d.column, d.suggestion) for d in graph.diagnostics] == [
+        ("schema-violation", "pages/persona.md", 1, 16, "persona")]
 
 
 def test_rules_type_pages_by_name_path_and_tag() -> None:

@@ -121,15 +121,26 @@ def check_pages(
         rule = schema.type(page_type)
         if rule is None:
             if schema.types and page.id in declared:
-                found.append(_violation(page, _line_of(page, METAMODEL_KEY),
-                                        f"metamodel-id names '{page_type}', which is not a type "
-                                        f"in the schema ({schema.path})"))
+                found.append(_unknown_type(page, page_type, schema))
             continue
         found.extend(_check_required(page, rule.id, rule.required_properties,
                                      rule.required_sections))
         found.extend(_check_relations(page, rule.id, rule.relations,
-                                      refs_by_page.get(page.id, []), types))
+                                      refs_by_page.get(page.id, []), types, schema))
     return found
+
+
+def _unknown_type(page: Page, page_type: str, schema: Schema) -> Diagnostic:
+    """At the metamodel-id's value, with the schema's nearest type as the suggestion."""
+    prop = page.property(METAMODEL_KEY)
+    column, end_column = _value_columns(page, prop) if prop is not None else (1, None)
+    near = difflib.get_close_matches(page_type, sorted(rule.id for rule in schema.types),
+                                     n=1, cutoff=0.6)
+    return Diagnostic("schema-violation", Severity.ERROR, page.path,
+                      prop.line if prop is not None else 1, column,
+                      f"metamodel-id names '{page_type}', which is not a type in the schema "
+                      f"({schema.path})", target=page.name, end_column=end_column,
+                      suggestion=near[0] if near else None)
 
 
 def broken_rule(prop: Property, schema: Schema, page_type: str | None) -> str | None:
@@ -271,7 +282,8 @@ def _check_required(page: Page, type_id: str, properties: tuple[str, ...],
 
 def _check_relations(page: Page, type_id: str,
                      relations: tuple[tuple[str, tuple[str, ...]], ...],
-                     refs: list[ResolvedRef], types: Mapping[str, str]) -> list[Diagnostic]:
+                     refs: list[ResolvedRef], types: Mapping[str, str],
+                     schema: Schema) -> list[Diagnostic]:
     allowed = dict(relations)
     found = []
     for resolved in refs:
@@ -281,6 +293,8 @@ def _check_relations(page: Page, type_id: str,
         target_type = types.get(resolved.target.page)
         if target_type in allowed[key]:
             continue
+        if target_type is not None and schema.type(target_type) is None:
+            continue  # the target's metamodel-id is wrong, reported there, not here
         shown = f"of type '{target_type}'" if target_type else "without a type"
         found.append(Diagnostic(
             "schema-violation", Severity.ERROR, page.path, resolved.ref.line,
@@ -295,11 +309,6 @@ def _check_relations(page: Page, type_id: str,
 def _violation(page: Page, line: int, message: str) -> Diagnostic:
     return Diagnostic("schema-violation", Severity.ERROR, page.path, line, 1 if line else 0,
                       message, target=page.name)
-
-
-def _line_of(page: Page, key: str) -> int:
-    found = page.property(key)
-    return found.line if found is not None else 1
 
 
 __all__ = ["DEFAULT_RULES", "assign_types", "check_pages", "numeric", "rollup_children",
