@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from kb_compiler.cli import main
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
 from kb_compiler.emit.site.backlinks import BacklinkContexts
+from kb_compiler.emit.site.body import MAX_REF_DEPTH
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.theme import DIAGRAM_FILES, default_templates
 from kb_compiler.errors import KbcError
@@ -760,3 +761,32 @@ def test_block_refs_quoting_block_refs_stay_small(tmp_path: Path) -> None:
     page = (tmp_path / "site/bomb.html").read_text(encoding="utf-8")
     assert len(page) < 500_000
     assert page.count("the leaf") >= 2  # the last levels still show the text they quote
+
+
+def test_block_refs_in_a_cycle_or_a_long_chain_show_cut(tmp_path: Path) -> None:
+    """Block refs had no depth bound (embeds have one): a block quoting itself, two
+    blocks quoting each other, or a chain of some 750 quotes exhausted the stack, and
+    each such page said only "could not be rendered", its other blocks lost. The quote
+    now nests MAX_REF_DEPTH levels, then shows the page's name; what a ref shows does
+    not depend on the order pages were rendered in (one process or two)."""
+    uuid = "77000000-0000-4000-8000-{:012d}".format
+    files = {"logseq/config.edn": "{}\n",
+             "pages/self.md": f"- see (({uuid(0)}))\n  id:: {uuid(0)}\n- other block\n",
+             "pages/ra.md": f"- a (({uuid(2)}))\n  id:: {uuid(1)}\n",
+             "pages/rb.md": f"- b (({uuid(1)}))\n  id:: {uuid(2)}\n- {{{{embed (({uuid(1)}))}}}}\n"}
+    for n in range(10, 1010):
+        files[f"pages/c{n}.md"] = f"- c{n} (({uuid(n + 1)}))\n  id:: {uuid(n)}\n"
+    vault = write_vault(tmp_path / "graph", files)
+    _, report = build(vault, tmp_path / "one", search=False, jobs=1)
+    assert report.failed == ()
+    page = (tmp_path / "one" / "self.html").read_text("utf-8")
+    shown = re.search(r'<p>see <a class="block-ref"[^>]*>([^<]*)</a></p>', page)
+    assert shown is not None and shown.group(1) == "see " * MAX_REF_DEPTH + "self"
+    assert "other block" in page
+    chain = (tmp_path / "one" / "c10.html").read_text("utf-8")
+    shown = re.search(r'<p>c10 <a class="block-ref"[^>]*>([^<]*)</a></p>', chain)
+    assert shown is not None and shown.group(1) == " ".join(
+        f"c{n}" for n in range(11, 12 + MAX_REF_DEPTH))
+    build(vault, tmp_path / "two", search=False, jobs=2)
+    for name in ("self.html", "ra.html", "rb.html", "c10.html", "c500.html"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()

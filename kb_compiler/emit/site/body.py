@@ -41,6 +41,9 @@ SNIPPET_CHARS = 400
 # The markup a block ref's text may hold before it is cut to plain text: far more than
 # one block's line of links and formatting needs.
 SNIPPET_HTML_CHARS = 16 * SNIPPET_CHARS
+# Block refs shown inside the text of a block ref, inside another's...: Logseq shows
+# them nested; past this depth the innermost shows its page's name.
+MAX_REF_DEPTH = 6
 
 
 def _was_not_parsed(page: Page) -> bool:
@@ -225,16 +228,34 @@ class Snippets:
 
     def __init__(self, context: SiteContext) -> None:
         self.context = context
-        self._blocks: dict[tuple[str, int, str], Shown] = {}
+        self._blocks: dict[tuple[str, int, str, int], Shown] = {}
         self.embeds: dict[tuple[str, tuple[int, ...] | None, str], Shown] = {}
+        self._depth = 0  # block refs being shown inside one another now
 
     def block_text(self, key: str, index: int, from_file: str) -> Shown:
+        """The text a block ref shows: its block's first paragraph, the block refs in it
+        showing theirs down to ``MAX_REF_DEPTH`` levels, then the page's name. Bounded
+        so a block quoting itself, or a long chain of quotes, shows (cut) instead of
+        exhausting the stack; the depth is in the cache key, so what a ref shows never
+        depends on which page was rendered first."""
         folder = from_file.rpartition("/")[0]
-        cached = self._blocks.get((key, index, folder))
+        cache_key = (key, index, folder, self._depth)
+        cached = self._blocks.get(cache_key)
         if cached is not None:
             return cached
         page = self.context.pages[key]
-        block = page.blocks[index]
+        if self._depth >= MAX_REF_DEPTH:
+            return Shown(html.escape(page.name), frozenset(), frozenset({key}))
+        self._depth += 1
+        try:
+            result = self._block_text(page, page.blocks[index], from_file)
+        finally:
+            self._depth -= 1
+        self._blocks[cache_key] = result
+        return result
+
+    def _block_text(self, page: Page, block: Block, from_file: str) -> Shown:
+        key = page.id
         report = LinkReport()
         renderer = BodyRenderer(self.context, page, from_file, report, snippets=self)
         if block.kind == ORG_TEXT:
@@ -248,9 +269,7 @@ class Snippets:
             rendered = html.escape(page.name)  # a link must show something to click
         elif len(rendered) > SNIPPET_HTML_CHARS:
             rendered = _plain_snippet(rendered)
-        result = Shown(rendered, frozenset(report.assets), frozenset({key, *report.reads}))
-        self._blocks[(key, index, folder)] = result
-        return result
+        return Shown(rendered, frozenset(report.assets), frozenset({key, *report.reads}))
 
 
 def _plain_snippet(rendered: str) -> str:
