@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from kb_compiler.cli import main
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site
-from kb_compiler.emit.site.backlinks import BacklinkContexts
+from kb_compiler.emit.site.backlinks import CONTEXT_HTML_CHARS, BacklinkContexts
 from kb_compiler.emit.site.body import MAX_REF_DEPTH
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.theme import DIAGRAM_FILES, default_templates
@@ -790,3 +790,21 @@ def test_block_refs_in_a_cycle_or_a_long_chain_show_cut(tmp_path: Path) -> None:
     build(vault, tmp_path / "two", search=False, jobs=2)
     for name in ("self.html", "ra.html", "rb.html", "c10.html", "c500.html"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_a_block_of_many_links_is_cut_where_the_linked_pages_show_it(tmp_path: Path) -> None:
+    """Every page a block links to showed the whole block as its backlink context: one
+    block of 4,000 links made a 1 GB site (100,000 filled the disk, and nothing was
+    built). A context block past CONTEXT_HTML_CHARS is a line of plain text."""
+    links = " ".join(f"[[L{n}]]" for n in range(1500))
+    vault = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}\n", "pages/many.md": f"- {links}\n- a short one [[L7]]\n"})
+    _, report = build(vault, tmp_path / "site", search=False)
+    assert report.failed == ()
+    page = (tmp_path / "site" / "l7.html").read_text("utf-8")
+    assert len(page) < 4 * CONTEXT_HTML_CHARS
+    cut = re.search(r'<p class="backlink-cut">([^<]*)</p>', page)
+    assert cut is not None and cut.group(1).startswith("L0 L1 L2 ")
+    assert re.search(r"a short one <a [^>]*>L7</a>", page)  # a small block stays whole
+    site_bytes = sum(f.stat().st_size for f in (tmp_path / "site").rglob("*.html"))
+    assert site_bytes < 40_000_000

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kb_compiler.emit.site.body import BodyRenderer, Snippets
+from kb_compiler.emit.site.body import BodyRenderer, Snippets, plain_snippet
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.embeds import Transcluder
 from kb_compiler.emit.site.linker import LinkReport, escape
@@ -32,6 +32,9 @@ _ID = re.compile(r' id="[^"]*"')
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep">.*?</section>', re.DOTALL)
 MAX_CONTEXTS = 60  # blocks shown with their text; further sources are listed by name
+# A context block's HTML beyond this is shown as a line of plain text: every page a
+# block links to shows it, so a block of 4,000 links made a 1 GB site.
+CONTEXT_HTML_CHARS = 8192
 MAX_SOURCES = 400
 STASHED_KEPT = 512  # stashed context batches a process keeps once read (the latest used)
 
@@ -150,7 +153,7 @@ class BacklinkContexts:
             markup = transcluder.as_links(markup).replace(TOC_SLOT, "")
             markup = _FOOTNOTES.sub("", _FOOTNOTE_REF.sub("", markup))
             derived[index] = _ID.sub("", markup)
-        return derived, frozenset(renderer.linker.report.assets)
+        return _bounded(derived), frozenset(renderer.linker.report.assets)
 
     def _line_map(self, source: str) -> LineMap:
         line_map = self._line_maps.get(source)
@@ -197,4 +200,12 @@ class BacklinkContexts:
             return self.derive(source, renderer, transcluder)
         renderer = BodyRenderer(self.context, page, site_file, report, snippets=self.snippets,
                                 doc_id=f"bl-{self.context.slugs.get(source, '')}")
-        return renderer.blocks_alone(self._wanted(source)), frozenset(report.assets)
+        return _bounded(renderer.blocks_alone(self._wanted(source))), frozenset(report.assets)
+
+
+def _bounded(contexts: dict[int, str]) -> dict[int, str]:
+    """``contexts`` with each one longer than ``CONTEXT_HTML_CHARS`` cut to a line of
+    plain text, once per source page rather than once per page showing it."""
+    return {index: markup if len(markup) <= CONTEXT_HTML_CHARS
+            else f'<p class="backlink-cut">{plain_snippet(markup)}</p>'
+            for index, markup in contexts.items()}

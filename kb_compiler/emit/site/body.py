@@ -268,11 +268,11 @@ class Snippets:
         if not _TAG.sub("", rendered).strip() and not _SHOWN_ELEMENT.search(rendered):
             rendered = html.escape(page.name)  # a link must show something to click
         elif len(rendered) > SNIPPET_HTML_CHARS:
-            rendered = _plain_snippet(rendered)
+            rendered = plain_snippet(rendered)
         return Shown(rendered, frozenset(report.assets), frozenset({key, *report.reads}))
 
 
-def _plain_snippet(rendered: str) -> str:
+def plain_snippet(rendered: str) -> str:
     """A snippet grown long through the block refs in it (each shows its block's text,
     which may quote two more: 2^n after n levels, a 2 KB page made 42 MB), cut to its
     first ``SNIPPET_CHARS`` characters of text."""
