@@ -181,7 +181,11 @@ def _text(value: object, default: str) -> str:
 
 
 def _folder(value: object, default: str) -> str:
-    return _text(value, default).strip().strip("/") or default
+    """A folder of the graph, relative to its root; one that would lie outside it
+    (``../x``) is no folder of the graph, and the default is kept."""
+    parts = [part for part in _text(value, default).strip().replace("\\", "/").split("/")
+             if part not in ("", ".")]
+    return default if not parts or ".." in parts else "/".join(parts)
 
 
 # --- kbc.toml / [tool.kbc] -------------------------------------------------------------

@@ -97,6 +97,17 @@ def test_logseq_config_of_wrong_types_keeps_defaults(tmp_path):
     assert config.macros == ()
 
 
+@pytest.mark.parametrize(("written", "folder"), [
+    ('"../x"', "pages"), ('"../../etc"', "pages"), ('"a/../../b"', "pages"),
+    ('"./notes/"', "notes"), ('"/tmp"', "tmp"), ('"one//two"', "one/two")])
+def test_logseq_folders_stay_inside_the_graph(tmp_path, written, folder):
+    """A pages folder outside the graph (``../x``) is no folder of it: ``kbc export``
+    ended in a traceback (its writer refuses paths outside OUT); the default is kept,
+    as for any value of Logseq's kbc does not understand."""
+    config = load_config(_graph(tmp_path, f"{{:pages-directory {written}}}"))
+    assert config.parse.pages_directory == folder
+
+
 def test_logseq_marker_wins_over_obsidian(tmp_path):
     (tmp_path / ".obsidian").mkdir()
     assert load_config(_graph(tmp_path, "{}")).kind is VaultKind.LOGSEQ

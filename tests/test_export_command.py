@@ -185,3 +185,16 @@ def test_a_binary_file_named_like_a_page_is_copied_not_emptied(tmp_path: Path) -
         assert result.exit_code == 0, result.output
         assert (out / written).read_bytes() == picture
         assert "warning[kept-as-written] a binary file" in result.output
+
+
+def test_a_pages_folder_outside_the_graph_exports_to_the_default(tmp_path: Path) -> None:
+    """``:pages-directory "../x"`` in config.edn: the export ended in a traceback, exit 1."""
+    graph = tmp_path / "graph"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "pages").mkdir()
+    (graph / "logseq" / "config.edn").write_text('{:pages-directory "../x"}', "utf-8")
+    (graph / "pages" / "A.md").write_text("- a\n", "utf-8")
+    result = CliRunner().invoke(main, ["export", str(graph), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "pages" / "A.md").read_text("utf-8") == "- a\n"
+    assert not (tmp_path / "x").exists()
