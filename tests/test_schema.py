@@ -98,6 +98,11 @@ def test_sample_vault_schema_declares_the_profile_metamodel() -> None:
     ("types:\n  a:\nrules:\n  - {name: 'ex/*', type: }\n", 4, "needs 'type'"),
     ("properties:\n  weight: {type: integer, min: 60, max: 10}\n", 2,
      "'weight' has min 60 above max 10"),
+    # a key given twice: YAML keeps the last, and the first one's rules were lost
+    ("types:\n  t:\n    required-properties: [owner]\n  t:\n    label: T\n", 4,
+     "'t' is given twice (first at line 2)"),
+    ("properties:\n  w: {type: text}\n  w: {type: integer}\n", 3, "'w' is given twice"),
+    ("properties:\n  w: {type: text, values: 5}\n", 2, "expected a list"),
 ])
 def test_bad_schemas_are_refused_with_file_and_line(text: str, line: int, words: str) -> None:
     with pytest.raises(KbcError) as caught:

@@ -204,11 +204,15 @@ class _Reader:
         if not isinstance(node, yaml.MappingNode):
             self.fail(node, "expected a mapping (key: value lines)")
         result: dict[str, yaml.Node] = {}
+        lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = str(self.scalar(key_node))
             if allowed is not None and key not in allowed:
                 known = ", ".join(sorted(allowed))
                 self.fail(key_node, f"unknown schema key '{key}' (known: {known})")
+            if key in lines:  # YAML keeps the last; the first's rules would be lost
+                self.fail(key_node, f"'{key}' is given twice (first at line {lines[key]})")
+            lines[key] = key_node.start_mark.line + 1
             result[key] = value_node
         return result
 
@@ -217,10 +221,11 @@ class _Reader:
             self.fail(node, "expected a single value")
         return str(node.value)
 
-    def names(self, node: yaml.Node | None) -> tuple[str, ...]:
-        if node is None:
+    def names(self, node: yaml.Node | None, *, single: bool = True) -> tuple[str, ...]:
+        """A list of names (or, when ``single``, one name written alone)."""
+        if node is None or _is_null(node):
             return ()
-        if isinstance(node, yaml.ScalarNode):
+        if isinstance(node, yaml.ScalarNode) and single:
             return (node.value,) if node.value else ()
         if not isinstance(node, yaml.SequenceNode):
             self.fail(node, "expected a list")
@@ -252,7 +257,8 @@ class _Reader:
                           f"{fields['max'].value}: no value could pass")
             rules.append(PropertyRule(
                 key=normalize_key(key), type=kind, minimum=minimum, maximum=maximum,
-                values=self.names(fields.get("values")), line=value.start_mark.line + 1,
+                values=self.names(fields.get("values"), single=False),
+                line=value.start_mark.line + 1,
             ))
         return tuple(sorted(rules, key=lambda rule: rule.key))
 
