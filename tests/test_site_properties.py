@@ -81,3 +81,18 @@ def test_a_property_linking_a_file_links_the_file_and_an_empty_list_is_empty(
     assert _rows((site / "book.html").read_text("utf-8")) == {
         "cover": ("refs", "[cover.jpg](files/Attachments/cover.jpg)"), "type": ("empty", "\u2014")}
     assert (site / "files/Attachments/cover.jpg").read_bytes() == b"\xff\xd8\xff\xe0"
+
+
+def test_text_the_parser_finds_no_reference_in_links_nothing(tmp_path: Path) -> None:
+    """A quoted value ("the documented way to stop links", FORMATS.md 1.5) and a key
+    whose value Logseq keeps as text (template::) linked [[X]] and #tags on the site,
+    which listed them as broken links kbc check never reports; '#fast"' took the quote."""
+    rows = panel(tmp_path, {
+        "Alpha.md": 'quoted:: "[[NotALink]] is #fast"\ntemplate:: [[Tmpl]]\n'
+                    "note:: **bold** at https://x.org/#a (see ((abc)))\n\n- body\n"},
+        "alpha.html")
+    assert rows["quoted"] == ("text", '"[[NotALink]] is #fast"')
+    assert rows["template"] == ("text", "[[Tmpl]]")
+    assert rows["note"] == ("text", "bold at [https://x.org/#a](https://x.org/#a) (see ((abc)))")
+    page = (tmp_path / "site" / "alpha.html").read_text("utf-8")
+    assert "broken" not in page and "notalink.html" not in page

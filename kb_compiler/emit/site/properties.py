@@ -27,6 +27,8 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?=\s|$)")
 # A page reference written in a property value: [[Page]], #[[Page]], #tag
 _REFERENCE_TOKEN = re.compile(r"#?\[\[.*?\]\]|#[^\s,，\[\]()]+")
 _COMMAS = re.compile(r"[,，]")
+# What would open a page or block reference in inline Markdown, escaped by a backslash.
+_NOT_A_REFERENCE = re.compile(r"\[(?=\[)|\((?=\()|(?<!\S)#")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +60,14 @@ def render_property(prop: Property, linker: PageLinker) -> PropertyView:
         return PropertyView(prop.raw_key, '<span class="sep">, </span>'.join(links), "refs",
                             prop.key)
     value_to_show: PropertyValue = prop.value
-    if value_to_show == () and prop.raw.strip() and linker.page.dialect is Dialect.LOGSEQ:
+    logseq = linker.page.dialect is Dialect.LOGSEQ
+    if value_to_show == () and prop.raw.strip() and logseq:
         value_to_show = prop.raw.strip()  # e.g. an empty ``[[]]``: shown as written
+    elif isinstance(value_to_show, str) and logseq:
+        # Text the parser found no reference in (a quoted value, a key of
+        # :ignored-page-references-keywords, template::): no link there either, or the
+        # site would list broken links ``kbc check`` never reports.
+        value_to_show = _NOT_A_REFERENCE.sub(r"\\\g<0>", value_to_show)
     kind, value = _render_value(value_to_show, linker)
     return PropertyView(prop.raw_key, value, kind, prop.key)
 
