@@ -383,3 +383,29 @@ def test_a_pdf_area_highlight_shows_its_picture(tmp_path: Path) -> None:
     assert re.search(r'#block-' + area + r'"[^>]*>' + re.escape(shown) + "</a>", reader)
     assert re.search(r'#block-' + lost + r'"[^>]*>hls__mydoc_123</a>', reader)
     assert (out / "files" / picture).read_bytes() == b"\x89PNG\r\n\x1a\n"
+
+
+def test_logseq_numbered_blocks_show_their_numbers(tmp_path: Path) -> None:
+    """Blocks marked logseq.order-list-type:: number showed plain bullets (Logseq's docs
+    page "Numbered List" is written so). Siblings in a row count 1, 2, 3; a sibling
+    without the mark starts the count again; children count on their own."""
+    vault = tmp_path / "docs"
+    (vault / "logseq").mkdir(parents=True)
+    (vault / "pages").mkdir()
+    (vault / "logseq" / "config.edn").write_text("{}\n", "utf-8")
+    for name in ("Numbered List.md",):
+        (vault / "pages" / name).write_bytes((LOGSEQ_DOCS / "pages" / name).read_bytes())
+    (vault / "pages" / "n.md").write_text(
+        "- intro\n- first\n  logseq.order-list-type:: number\n- second\n"
+        "  logseq.order-list-type:: number\n\t- nested\n\t  logseq.order-list-type:: number\n"
+        "- plain\n- again\n  logseq.order-list-type:: number\n", "utf-8")
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
+    shown = re.findall(r'class="bullet( numbered)?"(?: data-number="(\d+)")?[^>]*>'
+                       r'</(?:span|button)><div class="block-content"><p>(\w+)',
+                       (tmp_path / "site" / "n.html").read_text("utf-8"))
+    assert [(text, number) for _, number, text in shown] == [
+        ("intro", ""), ("first", "1"), ("second", "2"), ("nested", "1"), ("plain", ""),
+        ("again", "1")]
+    docs = (tmp_path / "site" / "numbered-list.html").read_text("utf-8")
+    assert re.findall(r'data-number="(\d+)"', docs)[:8] == ["1", "2", "3", "1", "2", "3", "4",
+                                                          "5"]

@@ -545,3 +545,12 @@ def test_on_a_phone_the_home_link_has_a_name_and_keys_break_between_words(
                                                      .map(r => Math.round(r.top))).size]; })""")
     assert lines and all(count == 1 for _, count in lines), lines
     context.close()
+
+
+def test_a_numbered_logseq_list_shows_its_numbers(page: Page, docs_site_url: str) -> None:
+    """Logseq's docs page "Numbered List": its items read 1., 2., 3. where a reader
+    looks (the bullet), foldable items too."""
+    page.goto(docs_site_url + "numbered-list.html")
+    numbers = page.evaluate("""[...document.querySelectorAll('.bullet.numbered')]
+        .map(e => getComputedStyle(e, '::before').content)""")
+    assert numbers[:5] == ['"1."', '"2."', '"3."', '"1."', '"2."']

@@ -80,6 +80,7 @@ def render_outline(
     items = list(blocks)
     if not items:
         return ""
+    numbers = list_numbers(items)
     out = ['<ul class="outline">']
     stack: list[list[int]] = []  # [visual depth, children list opened (0/1)]
     for position, block in enumerate(items):
@@ -93,7 +94,7 @@ def render_outline(
         following = items[position + 1] if position + 1 < len(items) else None
         has_children = following is not None and min(following.depth, MAX_VISUAL_DEPTH) > depth
         out.append(_item_open(block, anchor(block), has_children,
-                              has_children and collapsed(block)))
+                              has_children and collapsed(block), numbers.get(block.index)))
         out.append(render_block(block))
         out.append("</div></div>")
         stack.append([depth, 0])
@@ -104,14 +105,36 @@ def render_outline(
     return "".join(out)
 
 
-def _item_open(block: Block, anchor: str | None, has_children: bool, folded: bool) -> str:
+ORDER_KEY = "logseq.order-list-type"
+
+
+def list_numbers(blocks: Sequence[Block]) -> dict[int, int]:
+    """The number each block of a Logseq numbered list shows (``logseq.order-list-type::
+    number``): 1, 2, 3... along siblings in a row that carry it; a sibling without it
+    starts the count again, as Logseq counts (its docs' "Numbered List" page)."""
+    numbers: dict[int, int] = {}
+    last: dict[int | None, int] = {}  # parent -> the number of its latest child (0: none)
+    for block in blocks:
+        ordered = any(prop.key == ORDER_KEY and str(prop.value).strip().lower() == "number"
+                      for prop in block.properties)
+        number = last.get(block.parent, 0) + 1 if ordered else 0
+        last[block.parent] = number
+        if number:
+            numbers[block.index] = number
+    return numbers
+
+
+def _item_open(block: Block, anchor: str | None, has_children: bool, folded: bool,
+               number: int | None) -> str:
     css = "block collapsed" if folded else "block"
     id_attr = f' id="{anchor}"' if anchor else ""
+    shown = f' data-number="{number}"' if number else ""
+    kind = "bullet numbered" if number else "bullet"
     if has_children:
         expanded = "false" if folded else "true"
-        bullet = (f'<button class="bullet" type="button" aria-expanded="{expanded}" '
+        bullet = (f'<button class="{kind}"{shown} type="button" aria-expanded="{expanded}" '
                   'aria-label="Fold or unfold this block"></button>')
     else:
-        bullet = '<span class="bullet" aria-hidden="true"></span>'
+        bullet = f'<span class="{kind}"{shown} aria-hidden="true"></span>'
     return (f'<li class="{css}"{id_attr}><div class="block-row">{bullet}'
             '<div class="block-content">')
