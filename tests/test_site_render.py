@@ -244,6 +244,18 @@ def test_foldable_callout_is_details_and_plain_callout_is_div() -> None:
     assert "[!" not in out
 
 
+def test_two_callouts_of_one_type_each_hold_their_own_body() -> None:
+    """The first callout's body was closed twice (closing the note's body) and the
+    second's never, so every paragraph after it was drawn in its box."""
+    out, _, _ = render("> [!note]\n> One\n\nbetween\n\n> [!note]\n> Two\n\nafter\n",
+                       obsidian_syntax=True)
+    body = '<div class="callout-content">'
+    assert out.count(body) == 2
+    first, second = out.split(body)[1:]
+    assert re.match(r"\s*<p>One</p>\s*</div></div>\s*<p>between</p>", first)
+    assert re.match(r"\s*<p>Two</p>\s*</div></div>\s*<p>after</p>\s*$", second)
+
+
 def test_expanded_callout_is_open() -> None:
     out, _, _ = render("> [!tip]+ Open me\n> text", obsidian_syntax=True)
     assert '<details class="callout" data-callout="tip" open>' in out

@@ -144,7 +144,9 @@ def _make_callout(tokens: list[Token], index: int) -> None:
         tokens[index + 1 : index + 1] = new
     else:
         tokens[index + 1 : index + 4] = new
-    close_at = tokens.index(closing)
+    # by identity: Token compares by value, and an earlier callout's close token
+    # equals this one (its body would close the page's, this one never)
+    close_at = next(at for at in range(index, len(tokens)) if tokens[at] is closing)
     tokens.insert(close_at, Token("callout_body_close", "", -1, meta=opening.meta))
 
 
