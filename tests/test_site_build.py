@@ -260,6 +260,24 @@ def test_an_embed_of_a_missing_heading_or_block_says_which_is_missing(tmp_path: 
                       "embedded page \u2018Gone\u2019 does not exist"]
 
 
+def test_a_note_embedded_by_a_markdown_image_link_is_embedded(tmp_path: Path) -> None:
+    """``![](Other%20Note.md)`` embeds the note as ``![[Other Note]]`` does (FORMATS.md
+    2.4; Obsidian writes embeds so with wikilinks off): the site said the note 'is not
+    in the vault', a broken link kbc check did not report."""
+    site = obsidian_site(tmp_path, {
+        "Other Note.md": "# Other Note\n\nEmbedded body.\n\n## Part\n\npart text\n",
+        "deep/Inner.md": "inner text\n",
+        "Host.md": "![](Other%20Note.md)\n\n![](<Other Note.md#Part>)\n\n"
+                   "![shown](deep/Inner.md)\n\n![](Nope.md)\n"})
+    page = (site / "host.html").read_text("utf-8")
+    embeds = re.findall(r'<div class="embed"[^>]*>.*?</div></div>', page, re.DOTALL)
+    assert len(embeds) == 3
+    assert "Embedded body." in embeds[0] and "Embedded body." not in embeds[1]
+    assert "part text" in embeds[1] and "inner text" in embeds[2]
+    assert re.findall(r'class="broken-link broken-asset" title="([^"]*)"', page) == [
+        "file ‘Nope.md’ is not in the vault"]
+
+
 def test_an_obsidian_markdown_image_takes_its_size_from_its_alt_text(tmp_path: Path) -> None:
     """FORMATS.md 2.6: ``![Engelbart|100x145](https://...)``; the site kept the size in
     the alt text and drew the picture at its own size."""

@@ -350,6 +350,8 @@ class PageLinker:
                 else None
             return media_link(embedded, src) if embedded else _remote_media(src, alt, size)
         path = self.context.find_asset(unquote(src), self.page)
+        if path is None and (note := self._note_embed(src, alt)) is not None:
+            return note
         if path is None:
             self.report.broken.append(BrokenLink(alt or src, unquote(src)))
             written = escape(unquote(src))
@@ -365,6 +367,20 @@ class PageLinker:
         extra = f' title="{escape(title)}"' if title else ""
         return (f'<img{dimensions(size)} src="{escape(url)}" alt="{escape(alt)}" '
                 f'loading="lazy"{extra}>')
+
+    def _note_embed(self, src: str, alt: str) -> str | None:
+        """``![](Other%20Note.md#Part)``: a note embedded as ``![[Other Note#Part]]``
+        is (FORMATS.md 2.4; Obsidian writes embeds so with wikilinks off), as the
+        parser reads it; None when the path names no note."""
+        path, _, fragment = src.partition("#")
+        decoded, part = unquote(path), unquote(fragment) or None
+        written = [path, decoded, decoded.removesuffix(".md")]  # as the parser names it
+        found = self.context.find_ref(self.page.id, written, part) or \
+            self.context.find_ref(self.page.id, written, None)
+        if found is None or found.target.asset is not None or found.target.page is None:
+            return None
+        label = alt or posixpath.basename(decoded).removesuffix(".md")
+        return self._embed(found.target, label, part)
 
     def _media(self, written: str, meta: dict[str, Any]) -> str:
         path = self.context.find_asset(unquote(written), self.page)
