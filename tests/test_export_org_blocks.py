@@ -6,6 +6,7 @@ touched. Each converted page is read back with kbc's parser of the target dialec
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -273,3 +274,27 @@ def test_a_query_block_travels_unchanged(tmp_path: Path) -> None:
     export(graph_of(tmp_path / "obsidian"), tmp_path / "back", "logseq")
     assert (tmp_path / "back/pages/Page.md").read_text(encoding="utf-8").startswith(
         page.split("- a")[0])
+
+
+def test_an_outline_twelve_levels_deep_keeps_what_follows_it(tmp_path: Path) -> None:
+    """CommonMark's preset stops reading blocks 20 containers deep (ten list levels) and
+    takes the rest of the note into the deepest item: an Obsidian note's items after a
+    deep list became its text in Logseq, and a Logseq outline that deep did not survive
+    a round trip through Obsidian. The site shows them as items too."""
+    deep = "".join("\t" * level + f"- l{level}\n" for level in range(12))
+    graph = logseq_graph(tmp_path / "graph", {"Deep": deep + "- after [[X]]\n- last\n"})
+    export(graph_of(graph), tmp_path / "ob", "obsidian")
+    export(graph_of(tmp_path / "ob"), tmp_path / "back", "logseq")
+    assert (tmp_path / "back" / "pages" / "Deep.md").read_text("utf-8") == \
+        (graph / "pages" / "Deep.md").read_text("utf-8")
+    vault = obsidian_vault(tmp_path / "vault", {"Deep": deep + "- after [[X]]\n- last\n"})
+    page = graph_of(vault).page("deep")
+    assert page is not None
+    depth = {block.content: block.depth for block in page.blocks}
+    assert depth["after [[X]]"] == depth["last"] == depth["l0"] < depth["l11"]
+    from kb_compiler.emit.site import SiteOptions, build_site
+    build_site(graph_of(vault), tmp_path / "site", SiteOptions(search=False))
+    html = (tmp_path / "site" / "deep.html").read_text("utf-8")
+    items = re.findall(r'<li id="b\d+">(\w+)', html)
+    assert items == [f"l{level}" for level in range(12)] + ["after", "last"]
+    assert re.search(r"</ul>\s*</li>\s*<li[^>]*>after ", html)  # back at the top level

@@ -172,7 +172,9 @@ def _fence_reader() -> MarkdownIt:
     building one costs more than reading a block)."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark")
+    from kb_compiler.parse.obsidian_blocks import MARKDOWN_NESTING
+
+    return MarkdownIt("commonmark", {"maxNesting": MARKDOWN_NESTING})
 
 
 def _base_files(root: Path, assets: Iterable[Asset]) -> dict[str, BaseDocument | Diagnostic]:

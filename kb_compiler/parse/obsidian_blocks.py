@@ -29,10 +29,16 @@ from mdit_py_plugins.footnote import footnote_plugin
 from kb_compiler.model import Block, Callout, Diagnostic, Property, Reference, Severity
 from kb_compiler.parse.obsidian_fields import inline_fields
 
+# How deep lists and quotes nest before markdown-it stops reading blocks (and takes the
+# rest of the enclosing block as text): each list level is two (list, item). CommonMark's
+# preset says 20, ten list levels, which Logseq outlines exported as lists reach and
+# which swallowed every item after them; the site and the check read notes alike.
+MARKDOWN_NESTING = 200
+
 # Configured once and never changed: parsing keeps no state between calls. Inline parsing
 # is off (references come from our own scanner), which also keeps huge lines fast.
 _MARKDOWN = (
-    MarkdownIt("commonmark")
+    MarkdownIt("commonmark", {"maxNesting": MARKDOWN_NESTING})
     .enable("table")
     .use(footnote_plugin)
     .use(dollarmath_plugin)
