@@ -16,6 +16,7 @@ prefix from the file being written to the site root: links to site-wide files ar
 from __future__ import annotations
 
 import contextlib
+import sysconfig
 import traceback
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -35,14 +36,16 @@ TEMPLATE_VERSION = "1"
 
 
 def default_templates() -> Path:
-    """``templates/`` beside the ``kb_compiler`` package (the repository root)."""
+    """``templates/`` beside the ``kb_compiler`` package (the repository root, for a
+    source checkout or an editable install), else where a wheel installs it
+    (``<prefix>/share/kb-compiler/templates``, pyproject's data-files)."""
     here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "templates"
+    installed = Path(sysconfig.get_path("data")) / "share" / "kb-compiler" / "templates"
+    for candidate in (*(parent / "templates" for parent in here.parents), installed):
         if (candidate / "base.html").is_file():
             return candidate
     raise KbcError("the site templates folder is missing from this installation",
-                   path=str(here.parents[3] / "templates"))
+                   path=str(installed))
 
 
 def format_score(value: float | int | None) -> str:
