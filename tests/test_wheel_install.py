@@ -27,8 +27,11 @@ def test_an_installed_wheel_builds_a_site(tmp_path: Path) -> None:
     (wheel,) = (tmp_path / "dist").glob("kb_compiler-*.whl")
     prefix = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(prefix)], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--prefix",
-                    str(prefix), str(wheel)], check=True, capture_output=True)
+    # --ignore-installed: with --prefix alone, pip uninstalls the kb-compiler this
+    # interpreter has (the editable install under test) before installing the wheel
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                    "--ignore-installed", "--prefix", str(prefix), str(wheel)],
+                   check=True, capture_output=True)
     vault = write_vault(tmp_path / "vault", {".obsidian/app.json": "{}",
                                              "Home.md": "# Home\n\nSee [[Other]].\n",
                                              "Other.md": "Other text.\n"})
