@@ -57,3 +57,26 @@ def test_a_reader_that_stops_early_is_one_line_and_exit_2(tmp_path: Path) -> Non
     process.stdout.close()
     assert process.wait(timeout=120) == 2
     assert process.stderr.read() == "kbc: error: stdout: cannot write: Broken pipe\n"
+
+
+@pytest.mark.parametrize("command", [
+    ["check", "--format", "json"], ["check", "--format", "sarif"], ["graph", "--format", "dot"],
+    ["graph", "--format", "graphml"], ["scores", "--all"], ["scores", "--format", "json"]])
+def test_a_long_report_cut_off_by_its_reader_is_one_line_and_exit_2(
+        command: list[str], tmp_path: Path) -> None:
+    """A report written in one piece longer than the pipe holds: Python's buffered write
+    took 64 KiB and returned the count, the rest was lost without a word and the exit
+    status was 0 (Rich's table: 1, silently)."""
+    pages = {f"p{n:04}.md": f"- k{n} [[]] [[p{n + 1:04}]]\n  key-weight:: 10\n  value:: 5\n"
+             for n in range(900)}
+    vault = write_vault(tmp_path / "big", pages)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb_compiler", *command, str(vault)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "KBC_CACHE_DIR": str(tmp_path / "cache")})
+    assert process.stdout is not None and process.stderr is not None
+    assert len(process.stdout.read(10)) == 10
+    process.stdout.close()
+    assert process.wait(timeout=120) == 2
+    assert process.stderr.read().decode().endswith(
+        "kbc: error: stdout: cannot write: Broken pipe\n")

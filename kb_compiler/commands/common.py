@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -84,13 +85,44 @@ def standard_output() -> Iterator[BinaryIO]:
         if sys.stdout is None:
             raise OSError(errno.EBADF, "standard output is closed")
         sys.stdout.flush()
-        yield sys.stdout.buffer
+        yield WholeWrites(sys.stdout.buffer)  # type: ignore[misc]
         sys.stdout.flush()
         sys.stdout.buffer.flush()
     except OSError as error:
         if error.errno == errno.EPIPE:
             _drop_standard_output()
         raise KbcError(f"cannot write: {error.strerror or error}", path="stdout") from None
+
+
+class WholeWrites(io.RawIOBase):
+    """A byte stream each write of which is written whole. Python's buffered write may
+    take part of a large write and return how much it took (a pipe whose reader left
+    took 64 KiB): a caller that ignores the count, as text wrappers do, lost the rest
+    without a word and exited 0. Writing the rest again raises the error instead."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(data).cast("B")
+        total = len(view)
+        written = self._stream.write(view)  # even when empty: a full disk says so
+        while written < len(view):
+            if not written:
+                raise OSError(errno.EIO, "the output took none of the report")
+            view = view[written:]
+            written = self._stream.write(view)
+        return total
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def _drop_standard_output() -> None:

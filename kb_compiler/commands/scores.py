@@ -7,8 +7,9 @@ roll-up children (``--all`` lists every page). The formula is in
 
 from __future__ import annotations
 
+import errno
+import io
 import json
-import sys
 
 import click
 from rich.console import Console
@@ -52,11 +53,25 @@ def command(vault: str | None, output_format: str, show_all: bool, no_fix_encodi
         with standard_output() as stream:
             stream.write(text.encode("utf-8"))
         return
-    with standard_output():
+    with standard_output() as stream:
         # A pipe or file gets a fixed, wide layout so rows do not wrap and output is
         # stable.
-        width = None if sys.stdout.isatty() else PIPE_WIDTH
-        print_table(knowledge, listed, Console(file=sys.stdout, highlight=False, width=width))
+        width = None if stream.isatty() else PIPE_WIDTH
+        text_stream = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
+        try:
+            print_table(knowledge, listed, _ReportConsole(file=text_stream, highlight=False,
+                                                          width=width))
+            text_stream.flush()
+        finally:
+            text_stream.detach()  # standard output stays open
+
+
+class _ReportConsole(Console):
+    """Rich exits 1 without a word when the reader of standard output left; as every
+    report, the table says so and exits 2 (``standard_output``)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
 
 def _relevant(knowledge: KnowledgeGraph, score: PageScore) -> bool:
