@@ -57,6 +57,8 @@ def load(
     vault cannot be read at all (missing folder, unusable config); a broken page is a
     diagnostic, never an exception.
     """
+    if jobs is not None and jobs < 1:
+        raise KbcError(f"jobs must be 1 or more, got {jobs}")
     root, config = _vault(path, config, fix_encoding)
     found = discover(root, config)
     with no_gc_pauses():
@@ -104,6 +106,8 @@ class Reloader:
 
 def _vault(path: str | Path, config: VaultConfig | None,
            fix_encoding: bool | None) -> tuple[Path, VaultConfig]:
+    if not str(path):  # Path("") is the current folder: no vault was named
+        raise KbcError("the vault is an empty name; give the vault's folder")
     root = Path(path)
     if not root.is_dir():
         raise KbcError("vault folder not found", path=str(path))

@@ -7,7 +7,7 @@ read, so renderers can ask per page and per reference without quadratic cost.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kb_compiler.model import Diagnostic, KnowledgeBase, Page, RefKind
 from kb_compiler.model import page_id as id_of
@@ -17,6 +17,8 @@ from kb_compiler.resolve.types import Inclusion, PageScore, ResolvedRef, Target
 
 if TYPE_CHECKING:
     import networkx as nx
+
+_Value = TypeVar("_Value")
 
 
 class KnowledgeGraph:
@@ -85,15 +87,14 @@ class KnowledgeGraph:
     def node_name(self, node: str) -> str | None:
         """The name of a graph node (a page, missing page, implied parent or asset) as
         written, or None for an id that is no node."""
-        return self._node_names.get(node)
+        return _by_id_or_name(self._node_names, node)
 
     # -- pages -------------------------------------------------------------------------
 
     def page(self, page_id: str) -> Page | None:
         """The existing page with this id (the first by path when ids clash), or None.
         A name in any case or Unicode form finds it too, as ``KnowledgeBase.page`` does."""
-        found = self._pages.get(page_id)
-        return found if found is not None else self._pages.get(id_of(page_id))
+        return _by_id_or_name(self._pages, page_id)
 
     def pages(self) -> tuple[Page, ...]:
         """Every existing page that owns its id, sorted by id."""
@@ -113,13 +114,13 @@ class KnowledgeGraph:
 
     def outgoing(self, page_id: str) -> tuple[ResolvedRef, ...]:
         """Every reference written in the page, in source order."""
-        return tuple(self._outgoing.get(page_id, ()))
+        return tuple(_by_id_or_name(self._outgoing, page_id) or ())
 
     def backlinks(self, page_id: str) -> tuple[ResolvedRef, ...]:
         """References from other pages (and the page itself) whose target is this page,
         sorted by (source path, line, column); for a page with no file (a graph node
         with ``exists`` false), the links and relations that name it."""
-        return tuple(self._backlinks.get(page_id, ()))
+        return tuple(_by_id_or_name(self._backlinks, page_id) or ())
 
     def inclusion(self, ref: ResolvedRef) -> Inclusion:
         """What an EMBED or BLOCK_REF reference shows, one level deep. Any other kind
@@ -135,21 +136,20 @@ class KnowledgeGraph:
 
     def page_type(self, page_id: str) -> str | None:
         """The page's metamodel type: its ``metamodel-id`` target, or the schema rule's."""
-        return self._types.get(page_id)
+        return _by_id_or_name(self._types, page_id)
 
     def parent(self, page_id: str) -> str | None:
         """The namespace parent id (``a/b`` for ``a/b/c``), existing or implied."""
-        return self._parents.get(page_id)
+        return _by_id_or_name(self._parents, page_id)
 
     def children(self, page_id: str) -> tuple[str, ...]:
         """Direct namespace children ids (existing or implied), sorted."""
-        return self._children.get(page_id, ())
+        return _by_id_or_name(self._children, page_id) or ()
 
     def score(self, page_id: str) -> PageScore | None:
         """The page's key-weight score and roll-up (the page named by an id, or by a
         name in any case); None for what is not a page."""
-        found = self._scores.get(page_id)
-        return found if found is not None else self._scores.get(id_of(page_id))
+        return _by_id_or_name(self._scores, page_id)
 
     def scores(self) -> tuple[PageScore, ...]:
         """Every existing page's score, sorted by page id."""
@@ -159,6 +159,13 @@ class KnowledgeGraph:
         """A stable, file-system-safe slug for the page, unique across the vault."""
         known = self._url_names.get(page_id)
         return known if known is not None else slugify(page_id)
+
+
+def _by_id_or_name(table: Mapping[str, _Value], key: str) -> _Value | None:
+    """``table[key]`` for a page id; a name in any case or Unicode form finds the page's
+    entry too (every lookup of ``KnowledgeGraph`` takes either, as ``page`` does)."""
+    found = table.get(key)
+    return found if found is not None else table.get(id_of(key))
 
 
 def _assembled() -> nx.MultiDiGraph:

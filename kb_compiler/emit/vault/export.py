@@ -24,6 +24,7 @@ from kb_compiler.emit.vault.plan import VaultPlan, plan_vault
 from kb_compiler.emit.vault.properties import list_keys, multi_reference_keys
 from kb_compiler.emit.vault.rewrite import PageJob
 from kb_compiler.emit.vault.writer import VaultWriter, check_output_folder, copy_tree
+from kb_compiler.errors import KbcError
 from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, VaultKind
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef
 from kb_compiler.resolve.core import page_references
@@ -62,14 +63,27 @@ def source_dialect(kb: KnowledgeBase) -> tuple[Dialect, str | None]:
                     f"pages: writing {chosen.value}, the majority")
 
 
-def export_vault(graph: KnowledgeGraph, out: Path, *, to: Dialect | None = None,
+def _dialect(to: Dialect | str | None) -> Dialect | None:
+    """``to`` as a dialect: ``"logseq"`` is ``Dialect.LOGSEQ`` (a ``StrEnum`` equals its
+    value, but the export tells dialects apart by identity: the string wrote Logseq's
+    folders with Obsidian's syntax); a name that is no dialect is refused."""
+    if to is None:
+        return None
+    try:
+        return Dialect(to)
+    except ValueError:
+        raise KbcError(f"cannot export to '{to}': the dialects are logseq and obsidian") \
+            from None
+
+
+def export_vault(graph: KnowledgeGraph, out: Path, *, to: Dialect | str | None = None,
                  force: bool = False) -> ExportReport:
     """Write the vault of ``graph`` to ``out`` in dialect ``to`` (default: the source
     dialect). Raises ``KbcError`` when ``out`` is refused (the vault or inside it, not
     empty without ``force``, a file)."""
     kb = graph.kb
     native, majority = source_dialect(kb)
-    target = to or native
+    target = _dialect(to) or native
     if target is Dialect.MARKDOWN:
         target = Dialect.OBSIDIAN
     out = check_output_folder(Path(out), kb.root, force=force)

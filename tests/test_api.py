@@ -1,0 +1,65 @@
+"""The Python API as a user calls it: names accepted as the command line takes them,
+mistakes refused with a ``KbcError``, lookups that agree with each other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kb_compiler
+from kb_compiler.emit.vault import export_vault
+from kb_compiler.errors import KbcError
+from kb_compiler.model import Dialect
+from kb_compiler.resolve import resolve
+from tests.conftest import SAMPLE_VAULT, write_vault
+
+
+def obsidian_vault(root: Path) -> Path:
+    return write_vault(root, {".obsidian/app.json": "{}",
+                              "A.md": "---\ntags: [x]\n---\n![[B]]\n\n- [ ] task\n",
+                              "B.md": "b text\n"})
+
+
+def test_export_takes_a_dialect_by_its_name(tmp_path: Path) -> None:
+    """``to="logseq"`` (a StrEnum equals its value, but the export compared by
+    identity) wrote Logseq's folders with Obsidian's syntax and .obsidian/app.json."""
+    graph = resolve(kb_compiler.load(obsidian_vault(tmp_path / "v"), cache_dir=None))
+    export_vault(graph, tmp_path / "by-name", to="logseq")
+    export_vault(graph, tmp_path / "by-enum", to=Dialect.LOGSEQ)
+    named = sorted(p.relative_to(tmp_path / "by-name") for p in
+                   (tmp_path / "by-name").rglob("*") if p.is_file())
+    assert named == sorted(p.relative_to(tmp_path / "by-enum") for p in
+                           (tmp_path / "by-enum").rglob("*") if p.is_file())
+    assert (tmp_path / "by-name" / "pages" / "A.md").read_text("utf-8") == \
+        (tmp_path / "by-enum" / "pages" / "A.md").read_text("utf-8")
+    assert "{{embed [[B]]}}" in (tmp_path / "by-name" / "pages" / "A.md").read_text("utf-8")
+    with pytest.raises(KbcError, match="cannot export to 'foo'"):
+        export_vault(graph, tmp_path / "foo", to="foo")
+
+
+@pytest.mark.parametrize(("path", "options", "message"), [
+    ("", {}, "the vault is an empty name"),
+    (None, {"jobs": 0}, "jobs must be 1 or more, got 0"),
+    (None, {"jobs": -1}, "jobs must be 1 or more, got -1")])
+def test_load_refuses_what_the_command_line_refuses(
+        tmp_path: Path, path: str | None, options: dict, message: str) -> None:
+    """``load("")`` checked the current folder; ``jobs=0`` parsed as if unset."""
+    vault = obsidian_vault(tmp_path / "v")
+    with pytest.raises(KbcError, match=message):
+        kb_compiler.load(str(vault) if path is None else path, cache_dir=None, **options)
+
+
+def test_every_graph_lookup_takes_a_name_in_any_case() -> None:
+    """``page()`` and ``score()`` took a name in any case (the README says so), while
+    ``backlinks``, ``outgoing``, ``page_type``, ``children``, ``parent`` and
+    ``node_name`` gave nothing for it: 'Customer Profile' had 0 backlinks of 13."""
+    graph = resolve(kb_compiler.load(SAMPLE_VAULT, cache_dir=None))
+    key, name = "profile-(id)/persona", "PROFILE-(ID)/Persona"
+    assert graph.backlinks(name) == graph.backlinks(key) != ()
+    assert graph.backlinks("Customer Profile") == graph.backlinks("customer profile") != ()
+    assert graph.outgoing(name) == graph.outgoing(key) != ()
+    assert graph.page_type(name) == graph.page_type(key) == key
+    assert graph.parent(name) == graph.parent(key) == "profile-(id)"
+    assert graph.children("Profile-(ID)") == graph.children("profile-(id)") != ()
+    assert graph.node_name(name) == graph.node_name(key) is not None
