@@ -182,3 +182,22 @@ def test_a_message_naming_a_line_stays_known_when_the_lines_move(tmp_path: Path)
     moved = kbc(str(vault), "--baseline", str(baseline), "--strict")
     assert moved.exit_code == 0, moved.output  # "at line 3" now, the same problem
     assert "1 known problem in " in moved.stderr
+
+
+def test_an_encoding_error_stays_known_when_the_file_holds_fewer_or_more(
+        tmp_path: Path) -> None:
+    """The message counts a file's invalid sequences: fixing one of two bad bytes made
+    the known problem at the first a new one (exit 1) and called the old one fixed."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    note = vault / "Note.md"
+    note.write_bytes(b"caf\xe9 one\n\nand \xe9 two\n")
+    baseline = tmp_path / "base.json"
+    kbc(str(vault), "--format", "json", "-o", str(baseline), "-q")
+    [known] = known_problems(baseline)
+    assert known["code"] == "invalid-encoding" and "(2 invalid sequences" in known["message"]
+    for text in (b"caf\xe9 one\n\nand two\n", b"caf\xe9 one\n\n\xe9 and \xe9 three\n"):
+        note.write_bytes(text)
+        again = kbc(str(vault), "--baseline", str(baseline))
+        assert again.exit_code == 0, again.output
+        assert "1 known problem in " in again.stderr and "no longer" not in again.stderr

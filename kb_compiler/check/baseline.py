@@ -24,11 +24,13 @@ from kb_compiler.model import Diagnostic
 
 _Key = tuple[str, str, str]  # path, code, message (its line numbers masked)
 _LINE_NUMBER = re.compile(r"\bline \d+")
+# How many more of the same a file holds: fixing one of two bad bytes is no new problem.
+_FILE_COUNT = re.compile(r" \(\d+ invalid sequences in the file\)")
 _ALIGNMENT_LIMIT = 1_000_000  # cells of the line alignment; past it, the first are known
 
 
 def _key(path: str, code: str, message: str) -> _Key:
-    return path, code, _LINE_NUMBER.sub("line #", message)
+    return path, code, _FILE_COUNT.sub("", _LINE_NUMBER.sub("line #", message))
 
 
 @dataclass(frozen=True)
