@@ -244,3 +244,29 @@ def test_formats_people_read_cut_a_huge_message_in_the_middle(name: str) -> None
 @pytest.mark.parametrize("name", ["json", "sarif"])
 def test_formats_machines_read_keep_a_huge_message_whole(name: str) -> None:
     assert "[" * 5000 + "x" + "]" * 5000 in render(name, _huge_name_result(), RenderOptions())
+
+
+@pytest.mark.parametrize("output_format", ["github", "sarif"])
+def test_ci_paths_start_at_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               output_format: str) -> None:
+    """GitHub reads annotation and SARIF paths from the repository's root: a step run
+    with ``working-directory: kb`` wrote ``vault/a.md`` for ``kb/vault/a.md``. The text
+    format stays relative to where kbc ran, for the terminal."""
+    from click.testing import CliRunner
+
+    from kb_compiler.cli import main
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    vault = repo / "kb" / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "a.md").write_text("see [[Nope]]\n", "utf-8")
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.chdir(repo / "kb")
+    run = CliRunner().invoke(main, ["check", "vault", "--format", output_format, "-q"])
+    assert "kb/vault/a.md" in run.stdout and "\"vault/a.md" not in run.stdout
+    assert "file=vault/a.md" not in run.stdout
+    text = CliRunner().invoke(main, ["check", "vault", "-q"])
+    assert text.stdout.startswith("vault/a.md:1:")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo / "kb"))  # a workflow's checkout
+    run = CliRunner().invoke(main, ["check", "vault", "--format", output_format, "-q"])
+    assert "kb/vault/a.md" not in run.stdout and "vault/a.md" in run.stdout

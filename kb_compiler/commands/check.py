@@ -75,7 +75,8 @@ def command(
         baselined = baseline_note(left, known)
     options = RenderOptions(
         color=output_format == "text" and _use_color(color, output),
-        path_prefix="" if output_format == "json" else _path_prefix(root),
+        path_prefix="" if output_format == "json" else
+        _repository_prefix(root) if output_format in ("github", "sarif") else _path_prefix(root),
     )
     _write(render(output_format, result, options), output)
     if not quiet:
@@ -116,6 +117,24 @@ def _path_prefix(root: Path) -> str:
     except ValueError:
         return str(absolute)
     return relative.as_posix() if relative.parts else ""
+
+
+def _repository_prefix(root: Path) -> str:
+    """The vault's folder within the repository it is checked out in, for github and
+    sarif output: GitHub reads their paths from the repository's root whatever folder
+    the step ran in (``working-directory: kb`` made ``vault/x.md`` of ``kb/vault/x.md``).
+    The repository is $GITHUB_WORKSPACE in a GitHub workflow, else the nearest folder
+    holding ``.git``; outside any, the paths are the current directory's."""
+    absolute = root.resolve()
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    candidates = [Path(workspace).resolve()] if workspace else []
+    candidates.extend(folder for folder in (absolute, *absolute.parents)
+                      if (folder / ".git").exists())
+    for top in candidates:
+        if absolute == top or top in absolute.parents:
+            relative = absolute.relative_to(top)
+            return relative.as_posix() if relative.parts else ""
+    return _path_prefix(root)
 
 
 def _write(report: str, output: Path | None) -> None:
