@@ -198,3 +198,24 @@ def test_a_pages_folder_outside_the_graph_exports_to_the_default(tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "pages" / "A.md").read_text("utf-8") == "- a\n"
     assert not (tmp_path / "x").exists()
+
+
+def test_force_keeps_a_version_control_folder_of_the_output(tmp_path: Path) -> None:
+    """--force replaced everything OUT held, .git too: an export into a repository's
+    checkout (to publish it) lost the repository."""
+    graph = tmp_path / "graph"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "pages").mkdir()
+    (graph / "logseq" / "config.edn").write_text("{}\n", "utf-8")
+    (graph / "pages" / "A.md").write_text("- a\n", "utf-8")
+    out = tmp_path / "mirror"
+    (out / ".git" / "objects").mkdir(parents=True)
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n", "utf-8")
+    (out / "stale.md").write_text("old\n", "utf-8")
+    result = CliRunner().invoke(main, ["export", str(graph), "-o", str(out), "--force", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (out / ".git" / "HEAD").read_text("utf-8") == "ref: refs/heads/main\n"
+    assert (out / ".git" / "objects").is_dir()
+    assert not (out / "stale.md").exists() and (out / "pages" / "A.md").is_file()
+    again = CliRunner().invoke(main, ["export", str(graph), "-o", str(out), "--force", "-q"])
+    assert again.exit_code == 0 and (out / ".git" / "HEAD").is_file()

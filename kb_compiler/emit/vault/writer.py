@@ -37,6 +37,11 @@ def inside(root: Path, candidate: Path) -> bool:
     return os.path.commonpath([real_root, real]) == real_root
 
 
+# Folders of a version-control system in OUT: ``--force`` replaces what OUT holds but
+# these, which an export into a repository's checkout (to publish it) must not lose.
+KEPT_IN_OUTPUT = (".git", ".hg", ".svn")
+
+
 class VaultWriter(StagedFolder):
     """Collects the exported files in a temporary folder; ``commit`` swaps it in."""
 
@@ -44,6 +49,22 @@ class VaultWriter(StagedFolder):
         super().__init__(out, "export")
         self.files = 0
         self.unread: list[Diagnostic] = []  # vault files that could not be read
+
+    def commit(self) -> None:
+        """Swap the new vault in, a version-control folder of OUT carried over into it
+        (and put back where it was if the swap fails)."""
+        moved = [name for name in KEPT_IN_OUTPUT if os.path.lexists(self.out / name)
+                 and not os.path.lexists(self.temp / name)]
+        done: list[str] = []
+        try:
+            for name in moved:
+                os.rename(self.out / name, self.temp / name)
+                done.append(name)
+            super().commit()
+        except BaseException:
+            for name in done:
+                os.rename(self.temp / name, self.out / name)
+            raise
 
     def write_text(self, relative: str, text: str) -> None:
         self.path(relative).write_bytes(text.encode("utf-8"))
