@@ -219,3 +219,19 @@ def test_force_keeps_a_version_control_folder_of_the_output(tmp_path: Path) -> N
     assert not (out / "stale.md").exists() and (out / "pages" / "A.md").is_file()
     again = CliRunner().invoke(main, ["export", str(graph), "-o", str(out), "--force", "-q"])
     assert again.exit_code == 0 and (out / ".git" / "HEAD").is_file()
+
+
+def test_text_opening_with_a_task_marker_is_reported_on_the_way_to_logseq(
+        tmp_path: Path) -> None:
+    """'- DONE is a word here' is text in Obsidian and a done task in Logseq (a ticked
+    checkbox, the word gone, on the way back): the export said nothing."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Note.md").write_text("- DONE is a word here\n- [ ] a real task\n"
+                                   "- [ ] DONE as its text\n\nNOW what\n", "utf-8")
+    result = CliRunner().invoke(main, ["export", str(vault), "-o", str(tmp_path / "out"),
+                                       "--to", "logseq"])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "text-becomes-task" in line]
+    assert [line.split(":")[1] for line in warned] == ["1", "5"]
+    assert "'DONE'" in warned[0] and "'NOW'" in warned[1]

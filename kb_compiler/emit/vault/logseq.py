@@ -28,6 +28,7 @@ from kb_compiler.emit.vault.rewrite import (
 )
 from kb_compiler.emit.vault.tasks import marker_from_checkbox
 from kb_compiler.model import Dialect, KnowledgeBase, Page, Severity, VaultKind
+from kb_compiler.parse.logseq_blocks import TASK_MARKER
 
 PROPERTY_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?([^\s:]+)::[ \t]*")
 ORDERED_PROPERTY = "logseq.order-list-type:: number"
@@ -118,8 +119,14 @@ def _from_obsidian(job: PageJob) -> str:
                                 own_ids.get(number, set()))
         texts = unfence_org_blocks(admonitions_from_callouts(shown_property_lines(texts)))
         texts = texts or [""]
+        written = texts[0]
         if unit.blocks and page.blocks[unit.blocks[0]].kind == "list-item":
             texts[0] = marker_from_checkbox(texts[0])
+        if texts[0] == written and (word := TASK_MARKER.match(written)) is not None:
+            job.note("text-becomes-task", unit.first[0] if unit.first else 0,
+                     f"the text opens with '{word.group(1)}', which makes the block a "
+                     "task in Logseq (a checkbox in Obsidian on the way back)",
+                     Severity.WARNING)
         properties = [f"id:: {unit_ids[number]}"] if number in unit_ids else []
         if unit.ordered:
             properties.append(ORDERED_PROPERTY)
