@@ -197,3 +197,13 @@ def test_a_mapping_is_no_list_logseq_splits_into_pages() -> None:
     found = read_frontmatter("n.md", "---\nnested: {a: 1, b: [2, 3]}\nrows: [[1, 2]]\n"
                                      "list: [x, y]\n---\n")
     assert list_keys(found.properties) == {"list"}
+
+
+def test_digits_with_leading_zeros_keep_them_both_ways() -> None:
+    """``zip:: 01234`` became ``zip: 1234`` in Obsidian (Logseq reads the digits as a
+    number): the zero was gone for good. It is text in YAML, and written back bare."""
+    for line, expected in (("zip:: 01234", "01234"), ("n:: 007", "007"), ("y:: 1000", 1000)):
+        prop = logseq_property(line)
+        _, value = logseq_to_yaml(prop, [], frozenset(), PLAIN)
+        assert value == expected
+        assert yaml_to_logseq(front(value, prop.key), [], PLAIN, "Page").text() == line

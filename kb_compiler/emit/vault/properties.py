@@ -135,6 +135,8 @@ def _unsplit_piece(key: str, piece: str, refs: Sequence[Converted],
 
 def _logseq_scalar(key: str, raw: str, value: PropertyValue,
                    options: ParseOptions) -> YamlValue:
+    if isinstance(value, int) and _LEADING_ZEROS.fullmatch(raw.strip()):
+        return raw.strip()  # "01234": Logseq reads 1234, but the author wrote a code
     if isinstance(value, bool | int) or value is None:
         return value
     if not raw:
@@ -155,11 +157,18 @@ def _yaml_typed(text: str) -> bool:
     return isinstance(typed, int | float | dt.date) and not isinstance(typed, bool)
 
 
+_LEADING_ZEROS = re.compile(r"0[0-9]+")
+
+
 def _needs_quotes(key: str, text: str, options: ParseOptions) -> bool:
     """Whether text must be quoted in Logseq to come back to YAML as the same text:
     when Logseq would type it (``1000``, ``true``) or read it as references only
     (``#x``, ``[[x]]``), or when it would go back as a YAML number or date (``0.5``);
-    text mixing references and words comes back as it is written."""
+    text mixing references and words comes back as it is written. Digits with leading
+    zeros (``01234``) come back as written too (``logseq_to_yaml``), though Logseq reads
+    a number in them."""
+    if _LEADING_ZEROS.fullmatch(text):
+        return False
     if _yaml_typed(text):
         return True
     masked = mask_code(text) if "`" in text else text
