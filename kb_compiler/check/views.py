@@ -172,9 +172,9 @@ def _fence_reader() -> MarkdownIt:
     building one costs more than reading a block)."""
     from markdown_it import MarkdownIt
 
-    from kb_compiler.parse.obsidian_blocks import MARKDOWN_NESTING
+    from kb_compiler.parse.obsidian_blocks import nest_blocks_deeper
 
-    return MarkdownIt("commonmark", {"maxNesting": MARKDOWN_NESTING})
+    return nest_blocks_deeper(MarkdownIt("commonmark"))
 
 
 def _base_files(root: Path, assets: Iterable[Asset]) -> dict[str, BaseDocument | Diagnostic]:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -34,6 +35,24 @@ from kb_compiler.parse.obsidian_fields import inline_fields
 # preset says 20, ten list levels, which Logseq outlines exported as lists reach and
 # which swallowed every item after them; the site and the check read notes alike.
 MARKDOWN_NESTING = 200
+# Inline markup (a link in a link's text, emphasis in emphasis) keeps markdown-it's 20:
+# deeper, a line of unclosed brackets took ten times as long to read.
+INLINE_NESTING = 20
+
+
+def nest_blocks_deeper(md: MarkdownIt) -> MarkdownIt:
+    """``md`` reading blocks ``MARKDOWN_NESTING`` deep and inline markup
+    ``INLINE_NESTING`` deep (one option holds both: it is set before each stage)."""
+
+    def blocks(state: StateCore) -> None:
+        state.md.options["maxNesting"] = MARKDOWN_NESTING
+
+    def inline(state: StateCore) -> None:
+        state.md.options["maxNesting"] = INLINE_NESTING
+
+    md.core.ruler.before("block", "kbc_deep_blocks", blocks)
+    md.core.ruler.after("block", "kbc_shallow_inline", inline)
+    return md
 
 # Configured once and never changed: parsing keeps no state between calls. Inline parsing
 # is off (references come from our own scanner), which also keeps huge lines fast.

@@ -52,7 +52,7 @@ from kb_compiler.emit.site.rules_org import org_blocks_plugin
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.urls import SlugCounter
 from kb_compiler.parse.logseq_inline import URL_STOP
-from kb_compiler.parse.obsidian_blocks import MARKDOWN_NESTING
+from kb_compiler.parse.obsidian_blocks import nest_blocks_deeper
 from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
 from kb_compiler.parse.text import is_escaped
 
@@ -232,8 +232,8 @@ def _callout_part(markup_fold: str, markup_plain: str) -> Any:
 @functools.cache
 def markdown() -> MarkdownIt:
     """The one configured parser (building it is costly; it holds no page state)."""
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
-                                   "maxNesting": MARKDOWN_NESTING})
+    md = nest_blocks_deeper(MarkdownIt("commonmark", {"html": True, "linkify": False,
+                                                      "typographer": False}))
     md.enable(["table", "strikethrough"])
     _use_front_matter(md)
     md.use(footnote_plugin)
