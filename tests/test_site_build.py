@@ -826,3 +826,20 @@ def test_a_block_of_many_links_is_cut_where_the_linked_pages_show_it(tmp_path: P
     assert re.search(r"a short one <a [^>]*>L7</a>", page)  # a small block stays whole
     site_bytes = sum(f.stat().st_size for f in (tmp_path / "site").rglob("*.html"))
     assert site_bytes < 40_000_000
+
+
+def test_a_repeated_block_id_gives_one_element_that_id(tmp_path: Path) -> None:
+    """Two blocks with one id (kbc check warns duplicate-block-id) gave two elements
+    one id, invalid HTML; refs land on the first, which keeps it."""
+    uuid = "11111111-2222-3333-4444-555555555555"
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}\n",
+        "pages/outline.md": f"- one\n  id:: {uuid}\n- two\n  id:: {uuid}\n",
+        "pages/ref.md": f"- (({uuid}))\n"})
+    build(graph, tmp_path / "site", search=False)
+    page = (tmp_path / "site" / "outline.html").read_text("utf-8")
+    assert page.count(f'id="block-{uuid}"') == 1
+    assert re.search(rf'id="block-{uuid}"[^>]*>.*?<p>one</p>', page, re.DOTALL)
+    site = obsidian_site(tmp_path / "o", {"N.md": "first ^dup\n\nsecond ^dup\n\n- item ^dup\n"})
+    note = (site / "n.html").read_text("utf-8")
+    assert note.count('id="block-dup"') == 1 and '<p id="block-dup">first</p>' in note

@@ -124,6 +124,7 @@ class SiteContext:
         self.cache_folder = usable_cache_dir(default_cache_dir(), self.kb.root.resolve())
         self._ref_index: dict[str, dict[RefKey, ResolvedRef]] = {}
         self._anchors: dict[str, dict[int, str]] = {}
+        self._id_owners: dict[str, dict[str, int]] = {}  # page -> block anchor -> first block
         self._hrefs: dict[tuple[str, str | None], str | None] = {}
         self._publishable: dict[str, bool] = {}
         self.icons: dict[str, str] = {}  # page id -> its icon property (metamodel.icon_of)
@@ -286,7 +287,7 @@ class SiteContext:
         if page is None or block is None or not 0 <= block < len(page.blocks):
             return None
         found = page.blocks[block]
-        if found.block_id:
+        if found.block_id and self._owns_id(key, block):
             return block_anchor(found.block_id)
         heading = self.heading_anchors(key).get(block)
         return heading or index_anchor(block)
@@ -294,7 +295,21 @@ class SiteContext:
     def item_anchor(self, key: str, block: int) -> str:
         """The id of a Logseq outline item (its heading, if any, has the heading id)."""
         found = self.pages[key].blocks[block]
-        return block_anchor(found.block_id) if found.block_id else index_anchor(block)
+        return block_anchor(found.block_id) if found.block_id and self._owns_id(key, block) \
+            else index_anchor(block)
+
+    def _owns_id(self, key: str, block: int) -> bool:
+        """Whether ``block`` is the first on its page to carry its id: a later one (a
+        ``duplicate-block-id``) gets its place's anchor, not a second element with the
+        id, which refs land on the first of."""
+        owners = self._id_owners.get(key)
+        if owners is None:
+            owners = self._id_owners[key] = {}
+            for each in self.pages[key].blocks:
+                if each.block_id:
+                    owners.setdefault(block_anchor(each.block_id), each.index)
+        block_id = self.pages[key].blocks[block].block_id or ""
+        return owners.get(block_anchor(block_id)) == block
 
     def heading_anchors(self, key: str) -> dict[int, str]:
         """Block index -> heading id, numbered the way the renderer numbers them."""

@@ -118,6 +118,7 @@ class RenderState:
     # Source line -> anchor ids (outer block first) of blocks that have no id of their
     # own (Markdown pages).
     line_anchors: dict[int, list[str]] = field(default_factory=dict)
+    block_anchors: set[str] = field(default_factory=set)  # ^id anchors given so far
 
     def keep(self, markup: str) -> str:
         """Store trusted ``markup``; return the placeholder that stands for it."""

@@ -246,8 +246,12 @@ def _previous_block(tokens: list[Token], paragraph_index: int) -> Token | None:
 
 
 def _set_id(token: Token, render: RenderState, block_id: str) -> None:
-    if not render.options.embedded:
-        token.attrSet("id", render.linker.block_anchor(block_id))
+    """The block's anchor, once a page: a repeated id (``duplicate-block-id``) names
+    the first block with it, where refs land, not a second element with that id."""
+    anchor = render.linker.block_anchor(block_id)
+    if not render.options.embedded and anchor not in render.block_anchors:
+        render.block_anchors.add(anchor)
+        token.attrSet("id", anchor)
 
 
 def headings(state: StateCore) -> None:
