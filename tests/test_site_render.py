@@ -227,6 +227,16 @@ def test_obsidian_comments_are_removed_but_not_inside_code() -> None:
     assert "visible" in out and "%%code%%" in out
 
 
+def test_a_comment_inside_a_callout_leaves_the_callout_whole() -> None:
+    """Blanked with its lines' quote marks, a ``%%`` comment in a callout ended the
+    quote: the callout's rest became a plain quote under it."""
+    out, _, _ = render("> [!note] Steps\n> First step.\n> %%\n> private remark\n> %%\n"
+                       "> Second step.\n", comments=True, obsidian_syntax=True)
+    assert "private" not in out and "<blockquote>" not in out
+    assert re.search(r'<div class="callout-content"><p>First step.</p>\s*<p>Second step.</p>',
+                     out)
+
+
 def test_an_unclosed_obsidian_comment_hides_the_rest_of_the_note() -> None:
     """As the parser reads it (``comment_spans``): no link in it reaches the graph."""
     out, linker, _ = render("shown\n\n%% hidden [[Page]]\n\nstill hidden #tag", comments=True)

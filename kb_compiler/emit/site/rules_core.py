@@ -37,7 +37,7 @@ from kb_compiler.parse.names import MEDIA_SUFFIXES, is_media_path
 from kb_compiler.parse.obsidian import without_code
 from kb_compiler.parse.obsidian_frontmatter import frontmatter_end
 from kb_compiler.parse.obsidian_inline import size_in_alt
-from kb_compiler.parse.obsidian_mask import blank_spans, comment_spans
+from kb_compiler.parse.obsidian_mask import comment_spans
 
 if TYPE_CHECKING:
     from kb_compiler.emit.site.render import RenderState
@@ -69,10 +69,21 @@ def strip_comments(state: StateCore) -> None:
 
 
 def without_comments(text: str) -> str:
-    """``text`` without its Obsidian ``%%comments%%`` (outside code; newlines kept)."""
+    """``text`` without its Obsidian ``%%comments%%`` (outside code; newlines kept, and
+    the quote marks and indentation opening each line a comment covers: blanked, a
+    comment in a callout ended the quote, the rest of the callout a plain quote)."""
     if "%%" not in text:
         return text
-    return blank_spans(text, comment_spans(without_code(text)), "")
+    out: list[str] = []
+    position = 0
+    for start, end in comment_spans(without_code(text)):
+        out.append(text[position:start])
+        lines = text[start:end].split("\n")
+        out.append("\n".join(["", *(line[: len(line) - len(line.lstrip(" \t>"))]
+                                     for line in lines[1:])]))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
 
 
 # A callout's parts around its title and body: (folding, as <details>; not folding).
