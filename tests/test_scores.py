@@ -362,3 +362,22 @@ def test_a_number_the_check_accepts_is_counted(tmp_path: Path) -> None:
         "art/sub.md": '---\nweight: "40"\n---\n- k [key-weight:: 10] [value:: 90]\n'})
     scores = {s.page: s for s in resolve(load(vault, cache_dir=None)).scores()}
     assert scores["art/sub"].weight == 40
+
+
+def test_a_roll_up_cycle_through_namespaces_is_reported(tmp_path: Path) -> None:
+    """The schema refuses child types that lead back to a type, but a namespace child
+    with a schema child type can close a cycle all the same (a -> a/b by namespace,
+    a/b -> a by the schema): it was cut without a word, where the pages' names put it."""
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "kbc-schema.yaml": "types:\n  a: {label: A}\n  a/b: {label: B, children: [a]}\n",
+        "pages/a.md": "metamodel-id:: [[a]]\nweight:: 50\n\n- k\n  key-weight:: 10\n"
+                      "  value:: 0\n",
+        "pages/a___b.md": "metamodel-id:: [[a/b]]\nweight:: 50\n\n- k\n  key-weight:: 10\n"
+                          "  value:: 100\n"})
+    problems = [d for d in resolve(load(graph, cache_dir=None)).diagnostics
+                if d.code == "schema-violation"]
+    assert [(d.path, d.line, d.message.split(" (")[1].split(")")[0]) for d in problems] == [
+        ("pages/a.md", 1, "a -> a/b -> a")]
+    from kb_compiler.check import check_vault
+    assert [d.code for d in check_vault(graph).diagnostics] == ["schema-violation"]

@@ -120,6 +120,11 @@ class _Resolution:
         self.diagnostics.extend(embeds.find_embed_cycles(pages, self.inclusions))
         self.diagnostics.extend(
             metamodel.check_pages(ordered, self.types, declared, refs_by_page, schema))
+        if any(rule.children for rule in schema.types):  # else a roll-up is a tree
+            children = metamodel.rollup_children(
+                pages, {**_folder_children(pages), **_namespace_children(pages)},
+                self.types, schema)
+            self.diagnostics.extend(metamodel.rollup_cycle(pages, children))
         if index.near is not None:
             index.near.release()
 
@@ -204,6 +209,18 @@ def _namespaced_ids(pages: Mapping[str, Page], refs: list[ResolvedRef]) -> set[s
                 and source is not None and source.dialect is Dialect.LOGSEQ):
             found.add(target.node)
     return {key for key in found if namespaced(key)}
+
+
+def _namespace_children(pages: Mapping[str, Page]) -> dict[str, tuple[str, ...]]:
+    """Each existing page's namespace children that are existing Logseq pages (the
+    ones a roll-up may count; ``_namespaces`` adds implied pages, which it may not)."""
+    found: dict[str, list[str]] = {}
+    for key, page in pages.items():
+        if page.dialect is Dialect.LOGSEQ and namespaced(key):
+            parent = key.rsplit("/", 1)[0]
+            if parent in pages:
+                found.setdefault(parent, []).append(key)
+    return {parent: tuple(sorted(keys)) for parent, keys in found.items()}
 
 
 def _folder_children(pages: Mapping[str, Page]) -> dict[str, tuple[str, ...]]:

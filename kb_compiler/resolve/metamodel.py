@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import graphlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -95,6 +96,28 @@ def rollup_children(
         if found:
             result[key] = tuple(sorted(found))
     return result
+
+
+def rollup_cycle(pages: Mapping[str, Page],
+                 children: Mapping[str, tuple[str, ...]]) -> list[Diagnostic]:
+    """A roll-up that leads back to a page (namespace children and a schema's child
+    types together can: the schema alone may not), reported once at the cycle's first
+    page: where the scores cut it depends on the pages' names."""
+    graph = {page: set(found) for page, found in children.items()}
+    try:
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as error:
+        cycle = list(reversed(error.args[1]))  # parent -> child order
+        start = min(range(len(cycle) - 1), key=lambda at: cycle[at])
+        cycle = cycle[start:-1] + cycle[:start + 1]
+        page = pages[cycle[0]]
+        shown = " -> ".join(pages[key].name if key in pages else key for key in cycle)
+        prop = page.property(METAMODEL_KEY)
+        return [Diagnostic(
+            "schema-violation", Severity.ERROR, page.path, prop.line if prop else 1, 1,
+            f"the roll-up leads back to this page ({shown}), through namespace and "
+            "schema children; a page cannot count within itself", target=page.name)]
+    return []
 
 
 def check_pages(
@@ -312,4 +335,4 @@ def _violation(page: Page, line: int, message: str) -> Diagnostic:
 
 
 __all__ = ["DEFAULT_RULES", "assign_types", "check_pages", "numeric", "rollup_children",
-           "type_by_rule"]
+           "rollup_cycle", "type_by_rule"]

@@ -23,7 +23,8 @@
   rolls up its children only; a child without a roll-up (no keys, no scored children)
   or without a valid ``weight::`` (missing, ``high``, 150) is listed but not counted.
   With no terms left (or only zero weights) the roll-up is null. Both numbers therefore stay
-  within 0..100. Cycles (possible only through schema children) are cut where they close.
+  within 0..100. Cycles (possible only through namespace and schema children together;
+  the check reports them, ``metamodel.rollup_cycle``) are cut where they close.
 - A value the check rejects is never counted: besides the 0..100 integer rule above, a
   schema may narrow the range (``weight: {max: 50}``), and ``compute_scores`` is told
   which properties pass (``counted``).
