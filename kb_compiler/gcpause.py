@@ -49,10 +49,13 @@ def no_gc_pauses() -> Iterator[None]:
 def frozen() -> Iterator[None]:
     """Everything alive now in the collector's permanent generation for the block (so
     forked workers never copy those pages by collecting them), and back after it,
-    unless this process is one command's (see ``for_one_command``)."""
+    unless this process is one command's (see ``for_one_command``) or a library caller
+    had frozen objects of its own: ``gc.unfreeze`` hands back all or nothing, and theirs
+    must stay where they put them."""
+    caller_froze = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         yield
     finally:
-        if not _ONE_COMMAND:
+        if not _ONE_COMMAND and not caller_froze:
             gc.unfreeze()
