@@ -63,3 +63,12 @@ def test_every_graph_lookup_takes_a_name_in_any_case() -> None:
     assert graph.parent(name) == graph.parent(key) == "profile-(id)"
     assert graph.children("Profile-(ID)") == graph.children("profile-(id)") != ()
     assert graph.node_name(name) == graph.node_name(key) is not None
+
+
+def test_a_base_that_cannot_be_read_is_a_kbc_error() -> None:
+    """The errors module calls KbcError the one exception a user's input raises; the
+    Bases reader raised a ValueError of its own (still one, for callers catching it)."""
+    from kb_compiler.bases import read_base
+    with pytest.raises(KbcError, match="line 1: ") as caught:
+        read_base("views: 5\n")
+    assert isinstance(caught.value, ValueError) and caught.value.line == 1

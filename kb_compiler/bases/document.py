@@ -21,13 +21,15 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kb_compiler.bases.expressions import Expression, ExpressionError, parse_expression
+from kb_compiler.errors import KbcError
 
 _CONNECTIVES = ("and", "or", "not")
 
 
-class BaseError(ValueError):
+class BaseError(KbcError, ValueError):
     """A ``.base`` file that cannot be used: not YAML, a wrong shape, or an expression
-    that does not parse. ``line`` is 1-based (0 when unknown)."""
+    that does not parse. ``line`` is 1-based (0 when unknown). A ``KbcError``, the one
+    kind of error a user's input raises (a ``ValueError`` too, as it always was)."""
 
     def __init__(self, message: str, line: int = 0) -> None:
         super().__init__(f"line {line}: {message}" if line else message)
