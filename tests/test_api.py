@@ -72,3 +72,24 @@ def test_a_base_that_cannot_be_read_is_a_kbc_error() -> None:
     with pytest.raises(KbcError, match="line 1: ") as caught:
         read_base("views: 5\n")
     assert isinstance(caught.value, ValueError) and caught.value.line == 1
+
+
+def test_build_site_draws_no_progress_bar_for_a_library_caller(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller's stderr on a terminal got rich's progress bars; the command line
+    still asks for them (kbc build, kbc serve)."""
+    import io
+
+    from kb_compiler.emit.site import SiteOptions, build_site
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    graph = resolve(kb_compiler.load(obsidian_vault(tmp_path / "v"), cache_dir=None))
+    build_site(graph, tmp_path / "site", SiteOptions(search=False))
+    assert terminal.getvalue() == ""
+    build_site(graph, tmp_path / "site", SiteOptions(search=False, progress=None))
+    assert terminal.getvalue() != ""  # asked for, as the command line asks

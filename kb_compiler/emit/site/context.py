@@ -63,7 +63,9 @@ class SiteOptions:
     search: bool = True  # run pagefind
     serve: bool = False  # add the live-reload script (kbc serve)
     title: str | None = None  # site title (default: the vault folder's name)
-    progress: bool | None = None  # progress bar; None: when stderr is a terminal
+    # progress bar on stderr; None: when stderr is a terminal (the command line's
+    # choice). Off by default: a library caller's stderr is not kbc's to draw on.
+    progress: bool | None = False
     jobs: int | None = None  # worker processes for rendering (None: one per core)
 
 
