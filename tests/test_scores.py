@@ -381,3 +381,19 @@ def test_a_roll_up_cycle_through_namespaces_is_reported(tmp_path: Path) -> None:
         ("pages/a.md", 1, "a -> a/b -> a")]
     from kb_compiler.check import check_vault
     assert [d.code for d in check_vault(graph).diagnostics] == ["schema-violation"]
+
+
+def test_scores_write_to_a_file_with_o(tmp_path: Path) -> None:
+    """Machine output goes to stdout or -o FILE (INTERFACE.md); kbc scores had no -o."""
+    out = tmp_path / "scores.json"
+    run = CliRunner().invoke(main, ["scores", str(SAMPLE_VAULT), "--format", "json",
+                                    "-o", str(out)])
+    assert run.exit_code == 0 and run.stdout == ""
+    shown = CliRunner().invoke(main, ["scores", str(SAMPLE_VAULT), "--format", "json"])
+    assert out.read_text("utf-8") == shown.stdout
+    table = tmp_path / "scores.txt"
+    assert CliRunner().invoke(main, ["scores", str(SAMPLE_VAULT), "-o", str(table)]).exit_code == 0
+    assert "profile-(id)" in table.read_text("utf-8") and "\x1b[" not in table.read_text("utf-8")
+    refused = CliRunner().invoke(main, ["scores", str(SAMPLE_VAULT), "-o",
+                                        str(SAMPLE_VAULT / "Profiles.md")])
+    assert refused.exit_code == 2 and "Profiles.md" in refused.stderr

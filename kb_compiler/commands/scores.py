@@ -10,13 +10,17 @@ from __future__ import annotations
 import errno
 import io
 import json
+from pathlib import Path
+from typing import BinaryIO
 
 import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from kb_compiler.atomic import replacing
 from kb_compiler.commands.common import (
+    refuse_vault_file,
     report_left_out,
     resolve_vault,
     standard_output,
@@ -37,33 +41,39 @@ PIPE_WIDTH = 120
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]),
               default="table", show_default=True, help="Output format.")
 @click.option("--all", "show_all", is_flag=True, help="List every page, not only metamodel pages.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (atomically) instead of stdout.")
 @click.option("--no-fix-encoding", is_flag=True, help="Do not repair mojibake.")
-def command(vault: str | None, output_format: str, show_all: bool, no_fix_encoding: bool) -> None:
+def command(vault: str | None, output_format: str, show_all: bool, output: Path | None,
+            no_fix_encoding: bool) -> None:
     """Show each page's key-weight score (the key-weighted mean of its keys' values)
     and its roll-up over its metamodel children."""
     from kb_compiler import load
     from kb_compiler.resolve import resolve
 
-    knowledge = resolve(load(resolve_vault(vault),
-                             fix_encoding=False if no_fix_encoding else None))
+    root = resolve_vault(vault)
+    refuse_vault_file(output, root)
+    knowledge = resolve(load(root, fix_encoding=False if no_fix_encoding else None))
     report_left_out(knowledge, "scores")
     listed = [s for s in knowledge.scores() if show_all or _relevant(knowledge, s)]
-    if output_format == "json":
-        text = json.dumps(scores_json(knowledge, listed), ensure_ascii=False, indent=2) + "\n"
-        with standard_output() as stream:
-            stream.write(text.encode("utf-8"))
-        return
-    with standard_output() as stream:
-        # A pipe or file gets a fixed, wide layout so rows do not wrap and output is
-        # stable.
-        width = None if stream.isatty() else PIPE_WIDTH
-        text_stream = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
-        try:
-            print_table(knowledge, listed, _ReportConsole(file=text_stream, highlight=False,
-                                                          width=width))
-            text_stream.flush()
-        finally:
-            text_stream.detach()  # standard output stays open
+    with standard_output() if output is None else replacing(output) as stream:
+        if output_format == "json":
+            text = json.dumps(scores_json(knowledge, listed), ensure_ascii=False, indent=2)
+            stream.write((text + "\n").encode("utf-8"))
+        else:
+            _write_table(knowledge, listed, stream)
+
+
+def _write_table(knowledge: KnowledgeGraph, listed: list[PageScore], stream: BinaryIO) -> None:
+    # A pipe or file gets a fixed, wide layout so rows do not wrap and output is stable.
+    width = None if stream.isatty() else PIPE_WIDTH
+    text_stream = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
+    try:
+        print_table(knowledge, listed, _ReportConsole(file=text_stream, highlight=False,
+                                                      width=width))
+        text_stream.flush()
+    finally:
+        text_stream.detach()  # the stream stays open: it is the caller's
 
 
 class _ReportConsole(Console):
