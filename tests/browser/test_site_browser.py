@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
 from kb_compiler.emit.site import SiteOptions, build_site, search
 from kb_compiler.loader import load
@@ -156,6 +156,14 @@ def animal_site(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return site
 
 
+def search_result(page: Page, animal: str) -> Locator:
+    """The first result for ``animal`` typed into the search box, once it shows."""
+    page.locator("#kbc-search-input").fill(animal)
+    result = page.locator(".search-results a", has_text=f"{animal.title()} notes").first
+    expect(result).to_be_visible(timeout=15_000)
+    return result
+
+
 def test_search_merges_every_shard_of_the_index(page: Page, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A big site's index comes in shards; a word is found whichever shard holds it."""
@@ -164,9 +172,7 @@ def test_search_merges_every_shard_of_the_index(page: Page, tmp_path: Path,
     with serving(site) as url:
         page.goto(url + "index.html")
         for animal in ANIMALS:
-            page.locator("#kbc-search-input").fill(animal)
-            result = page.locator(".search-results a", has_text=f"{animal.title()} notes")
-            expect(result.first).to_be_visible(timeout=15_000)
+            search_result(page, animal)
     assert errors == []
 
 
@@ -182,10 +188,7 @@ def test_search_results_open_their_page_under_a_sub_path(
     with serving(root) as url:
         page.goto(url + "docs/kb/index.html")
         for animal in ANIMALS:
-            page.locator("#kbc-search-input").fill(animal)
-            result = page.locator(".search-results a", has_text=f"{animal.title()} notes")
-            expect(result.first).to_be_visible(timeout=15_000)
-            href = result.first.evaluate("a => a.href")
+            href = search_result(page, animal).evaluate("a => a.href")
             assert href == f"{url}docs/kb/{animal}-notes.html"
             assert page.request.get(href).status == 200
     assert errors == []
