@@ -93,3 +93,21 @@ def test_build_site_draws_no_progress_bar_for_a_library_caller(
     assert terminal.getvalue() == ""
     build_site(graph, tmp_path / "site", SiteOptions(search=False, progress=None))
     assert terminal.getvalue() != ""  # asked for, as the command line asks
+
+
+def test_every_verb_writing_a_file_or_folder_takes_output(tmp_path: Path) -> None:
+    """--out (build, export) and --output (check, graph, scores) named one thing two
+    ways; every verb takes --output now, and build and export still take --out."""
+    from click.testing import CliRunner
+
+    from kb_compiler.cli import main
+    vault = obsidian_vault(tmp_path / "v")
+    runner = CliRunner()
+    for verb, flag, target in (("build", "--output", "site"), ("build", "--out", "site2"),
+                               ("export", "--output", "exported"),
+                               ("export", "--out", "exported2")):
+        extra = ["--no-search"] if verb == "build" else []
+        run = runner.invoke(main, [verb, str(vault), flag, str(tmp_path / target), "-q",
+                                   *extra])
+        assert run.exit_code == 0, run.output
+        assert (tmp_path / target).is_dir()

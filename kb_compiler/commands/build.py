@@ -76,7 +76,7 @@ def summary(report: object) -> str:
 
 @click.command(name="build")
 @vault_argument
-@click.option("-o", "--out", default="site", show_default=True,
+@click.option("-o", "--out", "--output", "out", default="site", show_default=True,
               type=click.Path(file_okay=False), help="Output folder (replaced atomically).")
 @click.option("--base-url", metavar="URL",
               help="Public URL of the site, for absolute links in sitemap.xml and the feed.")

@@ -11,7 +11,8 @@ from kb_compiler.commands.common import plural, report_problems, resolve_vault, 
 
 @click.command(name="export")
 @vault_argument
-@click.option("-o", "--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--out", "--output", "out", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (written atomically; never the vault or inside it).")
 @click.option("--to", "to", type=click.Choice(["obsidian", "logseq"]),
               help="Target dialect (default: the vault's own; for a plain folder, the "
