@@ -843,3 +843,14 @@ def test_a_repeated_block_id_gives_one_element_that_id(tmp_path: Path) -> None:
     site = obsidian_site(tmp_path / "o", {"N.md": "first ^dup\n\nsecond ^dup\n\n- item ^dup\n"})
     note = (site / "n.html").read_text("utf-8")
     assert note.count('id="block-dup"') == 1 and '<p id="block-dup">first</p>' in note
+
+
+def test_an_obsidian_heading_link_reads_note_then_heading(tmp_path: Path) -> None:
+    """Obsidian shows [[Note#Heading]] as 'Note > Heading'; the site showed the target
+    as written, 'Target#Section Two'. A label still wins; Logseq pages are unchanged."""
+    site = obsidian_site(tmp_path, {
+        "Target.md": "# Target\n\n## One\n\n### Sub\n\n## Two\n\npara ^b1\n",
+        "Links.md": "[[Target#Two]] [[Target#^b1]] [[Target#One#Sub]] [[Target#Two|label]]\n"})
+    shown = re.findall(r'<a class="wikilink[^>]*>([^<]*)</a>',
+                       (site / "links.html").read_text("utf-8"))
+    assert shown == ["Target &gt; Two", "Target &gt; ^b1", "Target &gt; One &gt; Sub", "label"]

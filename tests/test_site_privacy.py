@@ -131,7 +131,8 @@ def test_links_to_private_pages_are_plain_text(site: Path) -> None:
     assert "broken-link" not in hub  # unpublished is not broken
     obsidian = (site / "public-obsidian.html").read_text("utf-8")
     assert "secret-obsidian.html" not in obsidian and "broken-link" not in obsidian
-    assert "secret-obsidian#^blk and <span>md</span> and marked-private" in obsidian
+    # shown as Obsidian shows a link to a block: "note > ^id"
+    assert "secret-obsidian &gt; ^blk and <span>md</span> and marked-private" in obsidian
 
 
 def test_private_pages_are_not_in_sitemap_feed_graph_or_tags(site: Path) -> None:

@@ -125,10 +125,18 @@ class PageLinker:
             if meta["embed"]:
                 return self._media(target, meta)
             return self.asset_link(found, str(meta["label"] or written), meta.get("subpath"))
-        label = self._label(meta) or written or target or self.page.name
+        label = self._label(meta) or self._shown_target(written) or target or self.page.name
         if meta["embed"]:
             return self._embed(found, label, meta.get("subpath"))
         return self.page_link(found, label, "wikilink")
+
+    def _shown_target(self, written: str) -> str:
+        """A link's text when it has no label: as written, but an Obsidian link to a
+        heading or block reads ``Note > Heading`` (``[[Note#Heading]]``), as Obsidian
+        shows it."""
+        if self.page.dialect is Dialect.LOGSEQ or "#" not in written:
+            return written
+        return " > ".join(part for part in written.split("#") if part.strip()) or written
 
     def _resolve(self, meta: dict[str, Any]) -> Target:
         target, written = str(meta["target"]), str(meta["raw_target"])
