@@ -8,6 +8,7 @@ reference (``refs``, ``names``), type the pages and check them against the schem
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -120,13 +121,21 @@ class _Resolution:
         self.diagnostics.extend(embeds.find_embed_cycles(pages, self.inclusions))
         self.diagnostics.extend(
             metamodel.check_pages(ordered, self.types, declared, refs_by_page, schema))
+        self.schema = schema
         if any(rule.children for rule in schema.types):  # else a roll-up is a tree
-            children = metamodel.rollup_children(
-                pages, {**_folder_children(pages), **_namespace_children(pages)},
-                self.types, schema)
-            self.diagnostics.extend(metamodel.rollup_cycle(pages, children))
+            self.diagnostics.extend(metamodel.rollup_cycle(pages, self.rollup_children))
         if index.near is not None:
             index.near.release()
+
+    @functools.cached_property
+    def rollup_children(self) -> dict[str, tuple[str, ...]]:
+        """The metamodel children each page rolls up (``metamodel.rollup_children``):
+        read by the scores, and by the check when the schema's child types could close
+        a cycle."""
+        pages = self.index.pages
+        return metamodel.rollup_children(
+            pages, {**_folder_children(pages), **_namespace_children(pages)}, self.types,
+            self.schema)
 
 
 def _namespace_line(page: Page | None) -> int:
@@ -143,8 +152,7 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
     in_namespaces = _namespaced_ids(pages, refs)
     parents, children = _namespaces(in_namespaces)
     scores = compute_scores(
-        pages, metamodel.rollup_children(pages, {**_folder_children(pages), **children},
-                                         types, schema),
+        pages, found.rollup_children,
         lambda page, prop: metamodel.broken_rule(prop, schema, types.get(page.id)) is None)
 
     nodes = _nodes(kb, index, refs, types, scores, in_namespaces, schema)
@@ -212,8 +220,8 @@ def _namespaced_ids(pages: Mapping[str, Page], refs: list[ResolvedRef]) -> set[s
 
 
 def _namespace_children(pages: Mapping[str, Page]) -> dict[str, tuple[str, ...]]:
-    """Each existing page's namespace children that are existing Logseq pages (the
-    ones a roll-up may count; ``_namespaces`` adds implied pages, which it may not)."""
+    """Each existing page's namespace children that are existing Logseq pages: the ones
+    a roll-up may count (``_namespaces``, for the graph, adds implied pages too)."""
     found: dict[str, list[str]] = {}
     for key, page in pages.items():
         if page.dialect is Dialect.LOGSEQ and namespaced(key):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import graphlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from kb_compiler.model import Diagnostic, Page, Property, Severity, page_id
 from kb_compiler.resolve.blocks import heading_key, heading_level
-from kb_compiler.resolve.schema import PropertyRule, Schema
+from kb_compiler.resolve.schema import PropertyRule, Schema, first_cycle
 from kb_compiler.resolve.types import ResolvedRef
 
 METAMODEL_KEY = "metamodel-id"
@@ -103,21 +102,18 @@ def rollup_cycle(pages: Mapping[str, Page],
     """A roll-up that leads back to a page (namespace children and a schema's child
     types together can: the schema alone may not), reported once at the cycle's first
     page: where the scores cut it depends on the pages' names."""
-    graph = {page: set(found) for page, found in children.items()}
-    try:
-        tuple(graphlib.TopologicalSorter(graph).static_order())
-    except graphlib.CycleError as error:
-        cycle = list(reversed(error.args[1]))  # parent -> child order
-        start = min(range(len(cycle) - 1), key=lambda at: cycle[at])
-        cycle = cycle[start:-1] + cycle[:start + 1]
-        page = pages[cycle[0]]
-        shown = " -> ".join(pages[key].name if key in pages else key for key in cycle)
-        prop = page.property(METAMODEL_KEY)
-        return [Diagnostic(
-            "schema-violation", Severity.ERROR, page.path, prop.line if prop else 1, 1,
-            f"the roll-up leads back to this page ({shown}), through namespace and "
-            "schema children; a page cannot count within itself", target=page.name)]
-    return []
+    cycle = first_cycle(children)
+    if cycle is None:
+        return []
+    start = min(range(len(cycle) - 1), key=lambda at: cycle[at])  # the same whatever
+    cycle = cycle[start:-1] + cycle[:start + 1]  # node the sorter met first
+    page = pages[cycle[0]]
+    shown = " -> ".join(pages[key].name if key in pages else key for key in cycle)
+    prop = page.property(METAMODEL_KEY)
+    return [Diagnostic(
+        "schema-violation", Severity.ERROR, page.path, prop.line if prop else 1, 1,
+        f"the roll-up leads back to this page ({shown}), through namespace and schema "
+        "children; a page cannot count within itself", target=page.name)]
 
 
 def check_pages(

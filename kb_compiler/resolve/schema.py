@@ -42,6 +42,7 @@ case-insensitively, ignoring leading emoji and punctuation (``## 🔍 Definition
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,14 +177,22 @@ def _parse_schema(text: str, shown: str) -> Schema:
 def _refuse_child_cycles(types: tuple[TypeRule, ...], shown: str) -> None:
     """Types whose children lead back to themselves would count a page in its own
     roll-up; where the cycle was cut would depend on the pages' names."""
-    children = {rule.id: set(rule.children) - {rule.id} for rule in types}
-    try:
-        tuple(graphlib.TopologicalSorter(children).static_order())
-    except graphlib.CycleError as error:
-        cycle = list(reversed(error.args[1]))  # parent -> child order
+    cycle = first_cycle({rule.id: set(rule.children) - {rule.id} for rule in types})
+    if cycle is not None:
         line = next(rule.line for rule in types if rule.id == cycle[0])
         raise KbcError(f"the types' children form a cycle ({' -> '.join(cycle)}); a roll-up "
-                       "cannot count a page within itself", path=shown, line=line) from None
+                       "cannot count a page within itself", path=shown, line=line)
+
+
+def first_cycle(children: Mapping[str, Iterable[str]]) -> list[str] | None:
+    """A cycle of ``children`` (each name's children), parent before child, its first
+    name again at the end; None when there is none."""
+    try:
+        tuple(graphlib.TopologicalSorter({name: set(found) for name, found
+                                          in children.items()}).static_order())
+    except graphlib.CycleError as error:
+        return list(reversed(error.args[1]))
+    return None
 
 
 _TYPE_KEYS = {"label", "children", "required-properties", "required-sections",
