@@ -236,16 +236,36 @@ def _prefix(out: Path) -> str:
     return f".{out.name}.kbc-"
 
 
+# Folders of a version-control system, which output a run replaces keeps (``kbc export
+# --force`` carries them into the new folder; a killed run's leftovers give them back).
+VERSION_CONTROL = (".git", ".hg", ".svn")
+
+
 def remove_stale(out: Path) -> None:
     """Temporary folders of runs writing ``out`` that were killed midway (beside it, or
-    inside it when it is a mount point)."""
+    inside it when it is a mount point); a version-control folder one of them had
+    carried over from ``out`` goes back there first, and if it cannot, the folder stays."""
     prefix = _prefix(out)
     places = [out.parent, out] if os.path.ismount(out) else [out.parent]
     for candidate in (found for place in places for found in place.glob(f"{prefix}*-*")):
         parts = candidate.name[len(prefix):].split("-")
         pid = parts[1] if len(parts) > 1 else ""
-        if pid.isdigit() and candidate.is_dir() and not _alive(int(pid)):
+        if pid.isdigit() and candidate.is_dir() and not _alive(int(pid)) \
+                and _gave_back(candidate, out):
             shutil.rmtree(candidate, ignore_errors=True)
+
+
+def _gave_back(stale: Path, out: Path) -> bool:
+    """Whether ``stale`` holds no version-control folder ``out`` lacks, once those it
+    held are put back into ``out``."""
+    try:
+        for name in VERSION_CONTROL:
+            if os.path.lexists(stale / name) and not os.path.lexists(out / name):
+                out.mkdir(exist_ok=True)
+                os.rename(stale / name, out / name)
+    except OSError:
+        return False
+    return True
 
 
 def _exchange(first: Path, second: Path) -> bool:

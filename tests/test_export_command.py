@@ -235,3 +235,25 @@ def test_text_opening_with_a_task_marker_is_reported_on_the_way_to_logseq(
     warned = [line for line in result.stderr.splitlines() if "text-becomes-task" in line]
     assert [line.split(":")[1] for line in warned] == ["1", "5"]
     assert "'DONE'" in warned[0] and "'NOW'" in warned[1]
+
+
+def test_a_repository_a_killed_export_carried_over_is_given_back(tmp_path: Path) -> None:
+    """A run killed after moving OUT's .git into its temporary folder, before the swap:
+    the next run removed that folder as a killed run's leftovers, .git with it."""
+    graph = tmp_path / "graph"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "pages").mkdir()
+    (graph / "logseq" / "config.edn").write_text("{}\n", "utf-8")
+    (graph / "pages" / "A.md").write_text("- a\n", "utf-8")
+    out = tmp_path / "mirror"
+    out.mkdir()
+    (out / "old.md").write_text("old\n", "utf-8")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])  # a pid no process has now
+    dead.wait()
+    stale = tmp_path / f".mirror.kbc-export-{dead.pid}-x1"
+    (stale / ".git").mkdir(parents=True)
+    (stale / ".git" / "HEAD").write_text("ref: refs/heads/main\n", "utf-8")
+    result = CliRunner().invoke(main, ["export", str(graph), "-o", str(out), "--force", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (out / ".git" / "HEAD").read_text("utf-8") == "ref: refs/heads/main\n"
+    assert not stale.exists() and (out / "pages" / "A.md").is_file()

@@ -15,7 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from kb_compiler.atomic import StagedFolder, has_content, output_target
+from kb_compiler.atomic import VERSION_CONTROL, StagedFolder, has_content, output_target
 from kb_compiler.emit import unreadable_asset
 from kb_compiler.errors import KbcError
 from kb_compiler.model import Diagnostic
@@ -37,11 +37,6 @@ def inside(root: Path, candidate: Path) -> bool:
     return os.path.commonpath([real_root, real]) == real_root
 
 
-# Folders of a version-control system in OUT: ``--force`` replaces what OUT holds but
-# these, which an export into a repository's checkout (to publish it) must not lose.
-KEPT_IN_OUTPUT = (".git", ".hg", ".svn")
-
-
 class VaultWriter(StagedFolder):
     """Collects the exported files in a temporary folder; ``commit`` swaps it in."""
 
@@ -51,9 +46,11 @@ class VaultWriter(StagedFolder):
         self.unread: list[Diagnostic] = []  # vault files that could not be read
 
     def commit(self) -> None:
-        """Swap the new vault in, a version-control folder of OUT carried over into it
-        (and put back where it was if the swap fails)."""
-        moved = [name for name in KEPT_IN_OUTPUT if os.path.lexists(self.out / name)
+        """Swap the new vault in, a version-control folder of OUT carried over into it:
+        ``--force`` replaces what OUT holds but that, which an export into a
+        repository's checkout (to publish it) must not lose. Put back where it was if
+        the swap fails, and by the next run's ``remove_stale`` if this one is killed."""
+        moved = [name for name in VERSION_CONTROL if os.path.lexists(self.out / name)
                  and not os.path.lexists(self.temp / name)]
         done: list[str] = []
         try:
