@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
-from kb_compiler.model import Diagnostic, KnowledgeBase, Page, RefKind
+from kb_compiler.model import Diagnostic, KnowledgeBase, Page, RefKind, Severity
 from kb_compiler.model import page_id as id_of
 from kb_compiler.resolve.schema import Schema
 from kb_compiler.resolve.slugs import slugify
@@ -74,6 +74,12 @@ class KnowledgeGraph:
             landed = resolved.target.page or _missing_page(resolved)
             if landed is not None:
                 self._backlinks.setdefault(landed, []).append(resolved)
+
+    def __repr__(self) -> str:
+        errors = sum(d.severity is Severity.ERROR for d in self.diagnostics)
+        return (f"KnowledgeGraph(root={str(self.kb.root)!r}, pages={len(self._pages)}, "
+                f"refs={len(self.refs)}, diagnostics={len(self.diagnostics)}, "
+                f"errors={errors})")
 
     @property
     def graph(self) -> nx.MultiDiGraph:
