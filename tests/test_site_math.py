@@ -1,6 +1,7 @@
 """Displayed math on Logseq pages, as mldoc reads it: a line opening with ``$$`` is a
 block of its own that ends the paragraph before it, and ``$$...$$`` in a line is shown
-in display mode. Obsidian pages keep CommonMark's dollar math."""
+in display mode. Obsidian pages keep CommonMark's paragraphs, and show ``$$...$$``
+displayed too."""
 
 from __future__ import annotations
 
@@ -36,9 +37,15 @@ def test_a_formula_on_one_line_after_text_is_a_block_too() -> None:
     assert out.startswith("<p>see</p>\n" + BLOCK) and "<msup>" in out
 
 
-def test_obsidian_pages_keep_the_paragraph() -> None:
+def test_obsidian_pages_keep_the_paragraph_and_display_the_formula() -> None:
+    """Obsidian shows ``$$...$$`` as displayed math wherever it is (FORMATS.md: display
+    ``$$…$$``); a formula after a line of text or opening a callout was drawn inline,
+    in the text's size."""
     out, _, _ = render("becomes\n$$\na\n$$", obsidian_syntax=True)
-    assert out.startswith("<p>becomes") and "math-block" not in out
+    assert out.startswith("<p>becomes") and '<span class="math math-block">' in out
+    assert 'display="block"' in out and 'display="inline"' not in out
+    callout, _, _ = render("> [!note]\n> $$\n> z^2\n> $$", obsidian_syntax=True)
+    assert 'class="callout"' in callout and 'display="block"' in callout
 
 
 def test_a_dollar_line_with_no_closing_line_in_its_paragraph_is_text() -> None:
@@ -68,8 +75,8 @@ def test_double_dollars_in_a_line_are_displayed_on_logseq_pages() -> None:
     out, _ = logseq("x $$c+d$$ y")
     assert '<p>x <span class="math math-block"><math xmlns="http://www.w3.org/1998/Math/' \
            'MathML" display="block">' in out
-    obsidian, _, _ = render("x $$c+d$$ y", obsidian_syntax=True)
-    assert 'display="inline"' in obsidian and "math-block" not in obsidian
+    obsidian, _, _ = render("x $$c+d$$ y $e$", obsidian_syntax=True)
+    assert obsidian.count('display="block"') == obsidian.count('display="inline"') == 1
 
 
 def test_a_page_of_unclosed_dollar_lines_renders_in_one_pass() -> None:

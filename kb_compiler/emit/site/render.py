@@ -98,7 +98,7 @@ class RenderOptions:
     hard_breaks: bool = False  # a newline inside a block is a line break (Logseq)
     org_blocks: bool = False  # #+BEGIN_QUOTE ... #+END_QUOTE and the like (Logseq)
     hiccup: bool = False  # a line [:h2 "Title"] is HTML written as data (Logseq)
-    display_math: bool = False  # $$ opens a block at a line's start, shows one inline (Logseq)
+    display_math: bool = False  # $$ at a line's start ends the paragraph, a block (Logseq)
     obsidian_syntax: bool = False  # [[links]] and #tags read as Obsidian reads them
     embedded: bool = False  # inside an embed: no ids, so anchors stay unique
     allow_raw_html: bool = False  # trusted vault: skip the sanitizer
@@ -204,7 +204,7 @@ def _render_math(display: bool) -> Any:
                env: EnvType) -> str:
         token = tokens[idx]
         shown = _state(env)
-        if token.type == "math_inline_double" and shown.options.display_math:
+        if token.type == "math_inline_double":  # $$...$$ is displayed math in both dialects
             markup = render_math(token.content, display=True, in_text=True)
         else:
             markup = render_math(token.content, display=display)
