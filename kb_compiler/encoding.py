@@ -26,7 +26,9 @@ from ftfy.badness import is_bad
 from kb_compiler.model import Diagnostic, Severity
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# UTF-32's little-endian mark starts with UTF-16's, so it is tried first.
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+              (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 
 # Only ftfy's encoding repairs: no HTML unescaping, no quote straightening, no width or
 # ligature changes, no NFC, no control-character removal, no lossy U+FFFD substitution.
@@ -76,8 +78,9 @@ def decode(data: bytes, path: str, *, repair: bool = True,
     ``invalid-encoding`` error; invalid UTF-8 is replaced by U+FFFD and reported at the
     first bad byte; mojibake outside the code ``code_mask`` blanks is repaired (when
     ``repair``) and reported per line."""
-    if data.startswith(_UTF16_BOMS):
-        text, diagnostics = _decode_utf16(data, path)
+    wide = next((name for bom, name in _WIDE_BOMS if data.startswith(bom)), None)
+    if wide is not None:
+        text, diagnostics = _decode_wide(data, wide, path)
     elif _looks_binary(data):
         problem = Diagnostic(
             "invalid-encoding", Severity.ERROR, path, 0, 0,
@@ -236,15 +239,37 @@ def _nul_bytes(data: bytes, path: str) -> Diagnostic:
     )
 
 
-def _decode_utf16(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
-    """A UTF-16 file is unambiguous thanks to its BOM: read it, but say it is not UTF-8."""
-    text = data.decode("utf-16", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
-    problem = Diagnostic(
+def _decode_wide(data: bytes, name: str, path: str) -> tuple[str, list[Diagnostic]]:
+    """A UTF-16 or UTF-32 file is unambiguous thanks to its BOM: read it, but say it is
+    not UTF-8, and report invalid code units where they are, as for UTF-8."""
+    codec = name.lower()
+    problems = [Diagnostic(
         "invalid-encoding", Severity.WARNING, path, 0, 0,
-        "file is UTF-16, not UTF-8; read as UTF-16",
+        f"file is {name}, not UTF-8; read as {name}",
         suggestion="re-save the file as UTF-8",
+    )]
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as error:
+        text = data.decode(codec, errors="replace")
+        problems.append(_invalid_wide(data, error, name, path, text))
+    return text.replace("\r\n", "\n").replace("\r", "\n"), problems
+
+
+def _invalid_wide(data: bytes, error: UnicodeDecodeError, name: str, path: str,
+                  replaced: str) -> Diagnostic:
+    codec = name.lower()
+    before = data[:error.start].decode(codec, errors="replace").removeprefix("\ufeff")
+    before = before.replace("\r\n", "\n").replace("\r", "\n")
+    line_start = before.rfind("\n") + 1
+    bad = replaced.count("\ufffd") - data.decode(codec, errors="ignore").count("\ufffd")
+    more = f" ({bad} invalid sequences in the file)" if bad > 1 else ""
+    return Diagnostic(
+        "invalid-encoding", Severity.ERROR, path, before.count("\n") + 1,
+        len(before) - line_start + 1,
+        f"invalid {name} code unit; decoded with U+FFFD replacement{more}",
+        suggestion="the file may be damaged or cut short: re-save it as UTF-8",
     )
-    return text, [problem]
 
 
 def _invalid_utf8(data: bytes, error: UnicodeDecodeError, path: str) -> Diagnostic:

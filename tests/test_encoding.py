@@ -364,3 +364,28 @@ def test_mac_roman_damage_of_decomposed_accents_is_repaired():
     assert damaged == "CafeÃÅ ZoeÃà reÃÅsumeÃÅ"
     assert repair_line(damaged)[0] == written
     assert repair_line("ÃÅ alone, no letter before")[0] == "ÃÅ alone, no letter before"
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be"])
+def test_a_utf32_page_is_read_as_utf32(encoding: str) -> None:
+    """UTF-32's little-endian mark begins with UTF-16's: the page was read as UTF-16,
+    every other character a NUL, its links lost, and the message said UTF-16."""
+    data = "title:: Ünïcode\r\n- x [[Other]]\n".encode(encoding)
+    if encoding == "utf-32-be":
+        data = b"\x00\x00\xfe\xff" + data
+    decoded = decode(data, "wide.md")
+    assert decoded.text == "title:: Ünïcode\n- x [[Other]]\n"
+    (problem,) = decoded.diagnostics
+    assert problem.severity is Severity.WARNING and "file is UTF-32" in problem.message
+
+
+def test_invalid_utf16_code_units_are_reported_where_they_are() -> None:
+    """A lone surrogate and an odd last byte became U+FFFD without a word."""
+    data = "ok line\r\nab".encode("utf-16") + b"\x00\xd8" + "x\n".encode("utf-16-le") + b"z"
+    decoded = decode(data, "wide.md")
+    assert decoded.text == "ok line\nab\ufffdx\n\ufffd"
+    warning, error = decoded.diagnostics
+    assert "file is UTF-16" in warning.message
+    assert (error.severity, error.line, error.column) == (Severity.ERROR, 2, 3)
+    assert error.message == "invalid UTF-16 code unit; decoded with U+FFFD replacement " \
+                            "(2 invalid sequences in the file)"
