@@ -111,10 +111,11 @@ def repair_text(text: str, path: str,
     if not suspect:
         return text, []
     masked = code_mask(text).split("\n") if code_mask is not None else lines
+    lost_leads = could_be_mac_roman("\n".join(masked))
     found: list[Diagnostic] = []
     for index in suspect:
         line = lines[index]
-        fixed, steps = _repair_outside_code(line, masked[index])
+        fixed, steps = _repair_outside_code(line, masked[index], lost_leads)
         if fixed != line:
             lines[index] = fixed
             found.append(_repaired(path, index + 1, line, fixed, steps))
@@ -123,17 +124,18 @@ def repair_text(text: str, path: str,
     return "\n".join(lines), found
 
 
-def _repair_outside_code(line: str, masked: str) -> tuple[str, tuple[str, ...]]:
+def _repair_outside_code(line: str, masked: str,
+                         lost_leads: bool) -> tuple[str, tuple[str, ...]]:
     """``line`` repaired where ``masked`` (the line with its code blanked) shows it as
     it is; the code between is kept as written."""
     if masked == line:
-        return repair_line(line)
+        return repair_line(line, lost_leads=lost_leads)
     parts: list[str] = []
     steps: list[str] = []
     for is_code, start, end in _code_runs(line, masked):
         part = line[start:end]
         if not is_code:
-            part, part_steps = repair_line(part)
+            part, part_steps = repair_line(part, lost_leads=lost_leads)
             steps.extend(step for step in part_steps if step not in steps)
         parts.append(part)
     return "".join(parts), tuple(steps)
@@ -155,26 +157,31 @@ def _code_runs(line: str, masked: str) -> list[tuple[bool, int, int]]:
     return runs
 
 
-def repair_line(line: str) -> tuple[str, tuple[str, ...]]:
+def repair_line(line: str, *, lost_leads: bool | None = None) -> tuple[str, tuple[str, ...]]:
     """One line repaired, with the steps used (``encode macroman``, ``decode utf-8``...).
-    Returns the line itself when nothing looks damaged."""
+    Returns the line itself when nothing looks damaged. ``lost_leads``: whether an emoji
+    that lost its U+F8FF may be guessed (``could_be_mac_roman`` of the page; by default,
+    of the line)."""
+    if lost_leads is None:
+        lost_leads = could_be_mac_roman(line)
     fixed, explanation = ftfy.fix_and_explain(line, config=_FTFY_CONFIG)
     steps = [f"{action} {argument}" for action, argument in explanation or ()]
-    fixed, run_steps = repair_runs(fixed)
+    fixed, run_steps = repair_runs(fixed, lost_leads=lost_leads)
     steps.extend(step for step in run_steps if step not in steps)
     fixed = _unlikely_repairs_undone(line, fixed)
     return (fixed, tuple(steps)) if fixed != line else (line, ())
 
 
 def _unlikely_repairs_undone(line: str, fixed: str) -> str:
-    """``fixed`` with three kinds of repair put back, where correct text is more likely:
+    """``fixed`` with four kinds of repair put back, where correct text is more likely:
     three characters ending a word turned into one letter of another script
     (``Café½«`` is correct text whose ``é½«`` reads, as Windows-1252, as the UTF-8 of
     ``齫``; damaged text of such a script makes runs of those letters, ``æ—¥æœ¬`` for
     ``日本``), a math sign typed on a Mac read as a letter (``_mac_math``), and a
     repair that swallowed a blank: ``â€`` before a space is ``”`` whose last byte was
     lost, not ``†`` (ftfy takes the space for a lost non-breaking one), and is left as
-    it is, damage and all, rather than made a wrong character glued to the next word."""
+    it is, damage and all, rather than made a wrong character glued to the next word;
+    and a repair that swallowed the closing quote of a quotation (``_closes_a_quote``)."""
     if len(fixed) == len(line):
         return fixed
     kept: list[str] = []
@@ -187,8 +194,22 @@ def _unlikely_repairs_undone(line: str, fixed: str) -> str:
         math = tag == "replace" and len(repaired) == 1 and _mac_math(line, start, end)
         spaced = tag == "replace" and " " in line[start:end] and \
             not any(char.isspace() for char in repaired)
-        kept.append(line[start:end] if glued or math or spaced else repaired)
+        closing = tag == "replace" and _closes_a_quote(line, start, end, repaired)
+        kept.append(line[start:end] if glued or math or spaced or closing else repaired)
     return "".join(kept)
+
+
+_QUOTES = {"”": "“", "»": "«"}
+
+
+def _closes_a_quote(line: str, start: int, end: int, repaired: str) -> bool:
+    """The replaced text ends with the closing quote of a quotation opened before it,
+    which the repair swallowed: ``“XÃ”`` is a Vietnamese or Portuguese word in capitals
+    ending in Ã, quoted, not the Windows-1252 form of ``Ô`` (C3 94)."""
+    quote = line[end - 1]
+    opening = _QUOTES.get(quote)
+    return (opening is not None and quote not in repaired
+            and line.count(opening, 0, start) > line.count(quote, 0, start))
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -364,6 +385,7 @@ _WINDOWS_1252 = _WrongCodec(
     "sloppy-windows-1252", "\u00f0", _upper_half("sloppy-windows-1252")
 )
 _CODECS = (_MAC_ROMAN, _WINDOWS_1252)
+_MAC_ROMAN_CHARS = frozenset(_MAC_ROMAN.upper)
 _RUNS = {codec: re.compile(f"[{re.escape(codec.upper)}]{{2,}}") for codec in _CODECS}
 # A line without any of these characters cannot hold mojibake, so the common case
 # (ASCII, CJK, correct emoji) skips ftfy entirely.
@@ -373,26 +395,28 @@ _JOINERS = frozenset("\ufe0f\ufe0e\u200d\u20e3")
 _EMOJI_PLANE = range(0x1F000, 0x1FB00)
 
 
-def repair_runs(line: str) -> tuple[str, tuple[str, ...]]:
+def repair_runs(line: str, *, lost_leads: bool = True) -> tuple[str, tuple[str, ...]]:
     """Repair runs of two or more characters from a code page's upper half whose bytes
     are UTF-8: re-encode the run, decode each complete UTF-8 sequence in it, and keep a
     decoded character only when the run looks like damage (see ``_plausible``)."""
     steps: list[str] = []
     for codec in _CODECS:
-        fixed = _RUNS[codec].sub(lambda match, codec=codec: _repair_run(match, codec), line)
+        guess = lost_leads and codec is _MAC_ROMAN
+        fixed = _RUNS[codec].sub(
+            lambda match, codec=codec, guess=guess: _repair_run(match, codec, guess), line)
         if fixed != line:
             steps.extend(codec.steps)
             line = fixed
     return line, tuple(steps)
 
 
-def _repair_run(match: re.Match[str], codec: _WrongCodec) -> str:
+def _repair_run(match: re.Match[str], codec: _WrongCodec, lost_leads: bool) -> str:
     run = match.group()
     raw = run.encode(codec.name)
     out: list[str] = []
     index = 0
     previous_repaired = False
-    if codec is _MAC_ROMAN and _lost_lead_at_start(match, raw):
+    if lost_leads and _lost_lead_at_start(match, raw):
         out.append((b"\xf0" + raw[:3]).decode("utf-8"))
         index, previous_repaired = 3, True
     while index < len(raw):
@@ -426,6 +450,15 @@ def _mac_math(line: str, start: int, end: int) -> bool:
     before = line[start - 1] if start > 0 else " "
     after = line[end] if end < len(line) else " "
     return not before.isalpha() and not after.isalpha()
+
+
+def could_be_mac_roman(text: str) -> bool:
+    """Whether all of ``text`` could have come out of reading UTF-8 as Mac Roman: no
+    character outside ASCII and Mac Roman's upper half. Only then is a token such as
+    ``üîç`` taken for an emoji that lost its U+F8FF: a Turkish page writes ``üçü`` ("the
+    three of them", the bytes of 🍟 without their lead) beside ``ş`` and ``ı``, which
+    Mac Roman has no byte for."""
+    return all(char.isascii() or char in _MAC_ROMAN_CHARS for char in set(text))
 
 
 def _lost_lead_at_start(match: re.Match[str], raw: bytes) -> bool:

@@ -389,3 +389,22 @@ def test_invalid_utf16_code_units_are_reported_where_they_are() -> None:
     assert (error.severity, error.line, error.column) == (Severity.ERROR, 2, 3)
     assert error.message == "invalid UTF-16 code unit; decoded with U+FFFD replacement " \
                             "(2 invalid sequences in the file)"
+
+
+def test_a_turkish_page_keeps_its_words_that_read_as_an_emoji_without_its_lead() -> None:
+    """``üçü`` ("the three of them") is the Mac Roman form of 🍟's last three bytes:
+    it became 🍟 in the check, the site and the export. A page holding characters Mac
+    Roman has no byte for (ş, ı) was never read as Mac Roman."""
+    page = "Üç kardeş geldi; üçü de yorgundu.\nHepsi üçü.\n"
+    assert decode(page.encode(), "tr.md").text == page
+    assert decode(page.encode(), "tr.md").diagnostics == ()
+    damaged = "## üîç Definition\nCafé, naïve\n"
+    assert decode(damaged.encode(), "mac.md").text == "## 🔍 Definition\nCafé, naïve\n"
+
+
+@pytest.mark.parametrize("line", ["Nhấn nút “XÃ” để chọn xã.", "É “SÃ” e “NÃ”", "«AMANHÃ» sim"])
+def test_a_word_in_capitals_ending_in_a_tilde_keeps_its_closing_quote(line: str) -> None:
+    """``Ã”`` is the Windows-1252 form of ``Ô``, and ftfy took ``“XÃ”`` for ``“XÔ``,
+    swallowing the quotation's closing quote."""
+    assert repair_line(line) == (line, ())
+    assert repair_line("He said “cafÃ©” ok")[0] == "He said “café” ok"
