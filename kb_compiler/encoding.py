@@ -1,8 +1,8 @@
 """Bytes -> text for page files: BOM, line ends, invalid UTF-8 and mojibake repair.
 
 Every page goes through ``decode`` before any parser sees it, so property values, tags
-and titles are matched in their repaired form (FORMATS.md Part 3). Code (fences and code
-spans, which the caller finds with its ``code_mask``) is literal in every dialect and is
+and titles are matched in their repaired form (FORMATS.md Part 3). Code (what the page's
+dialect reads as code, which the caller finds with its ``code_mask``) is literal and is
 never repaired: a page about mojibake shows its examples as written. Repair is two passes
 per line: ftfy with every cosmetic fixer off (only encoding repairs, so correct text such
 as curly quotes or full-width characters is never touched), then our own run repair for

@@ -408,3 +408,31 @@ def test_a_word_in_capitals_ending_in_a_tilde_keeps_its_closing_quote(line: str)
     swallowing the quotation's closing quote."""
     assert repair_line(line) == (line, ())
     assert repair_line("He said “cafÃ©” ok")[0] == "He said “café” ok"
+
+
+def test_code_each_dialect_reads_as_code_is_never_repaired(tmp_path) -> None:
+    """Logseq's #+BEGIN_SRC and #+BEGIN_EXAMPLE blocks, and Obsidian's indented code and
+    fences in a callout, were repaired, though kbc reads them as code everywhere else
+    (no links, drawn as code). Front matter, HTML and prose around them still are."""
+    from kb_compiler import load
+    from tests.conftest import write_vault
+
+    graph = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{:file/name-format :triple-lowbar}",
+        "pages/Src.md": "- #+BEGIN_SRC python\n  s = 'cafÃ©'\n  #+END_SRC\n"
+                        "- #+begin_example\n  cafÃ© example\n  #+end_example\n"
+                        "- outside cafÃ©\n"})
+    (src,) = load(graph, cache_dir=None).pages
+    assert "s = 'cafÃ©'" in src.text and "  cafÃ© example" in src.text
+    assert "- outside café" in src.text
+    assert [d.line for d in src.diagnostics if d.code == "encoding-repaired"] == [7]
+
+    vault = write_vault(tmp_path / "vault", {
+        ".obsidian/app.json": "{}",
+        "Note.md": "---\ntitle: cafÃ© front\n---\nPara.\n\n    cafÃ© indented\n\n"
+                   "> [!note]\n> ```\n> cafÃ© in a callout fence\n> ```\n\n"
+                   "<div>cafÃ© html</div>\n\nOutside cafÃ©\n"})
+    (note,) = load(vault, cache_dir=None).pages
+    assert "    cafÃ© indented" in note.text and "> cafÃ© in a callout fence" in note.text
+    assert "title: café front" in note.text and "<div>café html</div>" in note.text
+    assert [d.line for d in note.diagnostics if d.code == "encoding-repaired"] == [2, 13, 15]

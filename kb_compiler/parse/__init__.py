@@ -10,14 +10,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kb_compiler.config import ParseOptions
-from kb_compiler.encoding import decode
+from kb_compiler.encoding import CodeMask, decode
 from kb_compiler.model import Diagnostic, Dialect, Page, Severity, SourceFile
 from kb_compiler.parse.detect import detect_dialect
 from kb_compiler.parse.logseq import parse_logseq
+from kb_compiler.parse.logseq_blocks import code_only_masked as logseq_code_mask
 from kb_compiler.parse.logseq_org import parse_org
 from kb_compiler.parse.names import page_name_for_path
+from kb_compiler.parse.obsidian import code_only_masked as obsidian_code_mask
 from kb_compiler.parse.obsidian import parse_obsidian
-from kb_compiler.parse.text import mask_code
 
 ORG_SUFFIXES = (".org",)
 
@@ -41,10 +42,11 @@ def parse_source(source: SourceFile, options: ParseOptions) -> Page:
 def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
     """Parse one page file's bytes. Never raises: a parser failure on hostile input is
     reported as an ``internal-error`` diagnostic and the page keeps its name and text."""
-    decoded = decode(data, source.path, repair=options.fix_encoding, code_mask=mask_code)
+    is_org = source.path.lower().endswith(ORG_SUFFIXES)
+    decoded = decode(data, source.path, repair=options.fix_encoding,
+                     code_mask=_code_mask(source, is_org))
     default_name = page_name_for_path(source.path, options, is_journal=source.is_journal)
     dialect = source.dialect_hint or detect_dialect(decoded.text)
-    is_org = source.path.lower().endswith(ORG_SUFFIXES)
     notes = (_org_note(source.path),) if is_org else ()
     try:
         if is_org:
@@ -64,6 +66,19 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
         diagnostics=(*decoded.diagnostics, *notes, *page.diagnostics),
         repaired_lines=decoded.repaired_lines,
     )
+
+
+def _code_mask(source: SourceFile, is_org: bool) -> CodeMask:
+    """What the page's dialect reads as code, which the encoding repair leaves as
+    written (asked only of a page that holds suspect text)."""
+
+    def mask(text: str) -> str:
+        dialect = source.dialect_hint or detect_dialect(text)
+        if is_org or dialect is Dialect.LOGSEQ:
+            return logseq_code_mask(text)
+        return obsidian_code_mask(text)
+
+    return mask
 
 
 def _org_note(path: str) -> Diagnostic:

@@ -186,6 +186,26 @@ def verbatim_blocks(rows: list[str]) -> dict[int, int]:
     return found
 
 
+_BULLET = re.compile(r"[ \t]*-(?=[ \t])")
+
+
+def code_only_masked(text: str) -> str:
+    """``text`` with its code blanked and nothing else: fences, code spans and the bodies
+    of ``#+BEGIN_SRC`` (``EXAMPLE``, ``QUERY``, ``EXPORT``) blocks, in any bullet. The
+    encoding repair leaves exactly this as written."""
+    masked = mask_code(text).split("\n")
+    if "#+" in text:
+        for opening, closing in verbatim_blocks([_unbulleted(row) for row in masked]).items():
+            for inside in range(opening + 1, closing):
+                masked[inside] = " " * len(masked[inside])
+    return "\n".join(masked)
+
+
+def _unbulleted(row: str) -> str:
+    bullet = _BULLET.match(row)
+    return " " * bullet.end() + row[bullet.end():] if bullet else row
+
+
 def mask_verbatim(masked: list[str]) -> dict[int, int]:
     """Blank (in place) the body of each of the ``verbatim_blocks``; return them."""
     blocks = verbatim_blocks(masked)

@@ -26,7 +26,7 @@ from kb_compiler.parse.obsidian_blocks import (
     opaque_line_ranges,
     paragraph_line_ranges,
 )
-from kb_compiler.parse.obsidian_frontmatter import read_frontmatter
+from kb_compiler.parse.obsidian_frontmatter import frontmatter_end, read_frontmatter
 from kb_compiler.parse.obsidian_inline import scan_inline
 from kb_compiler.parse.obsidian_mask import (
     Span,
@@ -79,6 +79,22 @@ def without_code(text: str) -> str:
     blocks blanked as the parser blanks them: same length, newlines kept. The site finds
     ``%%`` comments in it, so a ``%%`` in code is no comment there either."""
     return _without_code(text, line_starts(text), markdown_tokens(text))
+
+
+_CODE_BLOCKS = frozenset({"fence", "code_block"})
+
+
+def code_only_masked(text: str) -> str:
+    """``text`` with its code blanked and nothing else: fences and indented code in any
+    container (a callout, a list), code spans. The encoding repair leaves exactly this as
+    written; math and HTML blocks are text there, and so is the front matter."""
+    start = frontmatter_end(text)
+    body = blank_spans(text, [(0, start)], " ") if start else text
+    tokens = markdown_tokens(body)
+    code = [tuple(token.map) for token in tokens if token.type in _CODE_BLOCKS and token.map]
+    masked = mask_code_spans(blank_lines(body, line_starts(body), code),
+                             paragraph_line_ranges(tokens))
+    return text[:start] + masked[start:]
 
 
 def _without_code(text: str, starts: Sequence[int], tokens: Sequence[Token]) -> str:
