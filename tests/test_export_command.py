@@ -187,6 +187,24 @@ def test_a_binary_file_named_like_a_page_is_copied_not_emptied(tmp_path: Path) -
         assert "warning[kept-as-written] a binary file" in result.output
 
 
+def test_a_latin1_page_is_copied_not_written_with_replacement_characters(
+        tmp_path: Path) -> None:
+    """A Latin-1 page was exported with U+FFFD for every accented letter: its text lost
+    for good in the exported vault, the error shown only as a check problem."""
+    vault = tmp_path / "ob4"
+    (vault / ".obsidian").mkdir(parents=True)
+    latin1 = "Na\xefve r\xe9sum\xe9 [[Note]]\n".encode("latin-1")
+    (vault / "Cafe.md").write_bytes(latin1)
+    (vault / "Note.md").write_text("See [[Cafe]]\n", encoding="utf-8")
+    for target, written in (("obsidian", "Cafe.md"), ("logseq", "pages/Cafe.md")):
+        out = tmp_path / target
+        result = kbc(str(vault), "-o", str(out), "--to", target)
+        assert result.exit_code == 0, result.output
+        assert (out / written).read_bytes() == latin1
+        assert "Cafe.md: warning[kept-as-written] not valid text" in result.output
+    assert (tmp_path / "logseq/pages/Note.md").read_text("utf-8") == "- See [[Cafe]]\n"
+
+
 def test_a_pages_folder_outside_the_graph_exports_to_the_default(tmp_path: Path) -> None:
     """``:pages-directory "../x"`` in config.edn: the export ended in a traceback, exit 1."""
     graph = tmp_path / "graph"

@@ -102,9 +102,8 @@ def export_vault(graph: KnowledgeGraph, out: Path, *, to: Dialect | str | None =
             job = PageJob(page, plan.for_page(page), refs, writer, blocks, options, comma_keys,
                           multi)
             convert = logseq_page if target is Dialect.LOGSEQ else obsidian_page
-            if _binary(page):
-                job.note("kept-as-written", 0, "a binary file, not a text page: its bytes "
-                         "are copied as they are", Severity.WARNING)
+            if (undecodable := _undecodable(page)) is not None:
+                job.note("kept-as-written", 0, undecodable, Severity.WARNING)
                 files.copy(kb.root, page.path, job.entry.path)
             else:
                 files.write_text(job.entry.path, convert(job))
@@ -118,11 +117,18 @@ def export_vault(graph: KnowledgeGraph, out: Path, *, to: Dialect | str | None =
                         tuple(sorted(notes, key=Diagnostic.sort_key)))
 
 
-def _binary(page: Page) -> bool:
-    """A page file that holds no text (NUL bytes: a picture named ``.md``): written
-    as a page it would be an empty one, and its bytes lost."""
-    return not page.text and any(d.code == "invalid-encoding" and d.line == 0
-                                 for d in page.diagnostics)
+def _undecodable(page: Page) -> str | None:
+    """Why the page's bytes are copied rather than converted, or None: a file that holds
+    no text (NUL bytes: a picture named ``.md``), or text that is not valid UTF-8 (a
+    Latin-1 page), whose every accented letter the conversion would write as U+FFFD."""
+    errors = [d for d in page.diagnostics
+              if d.code == "invalid-encoding" and d.severity is Severity.ERROR]
+    if not errors:
+        return None
+    if not page.text and errors[0].line == 0:
+        return "a binary file, not a text page: its bytes are copied as they are"
+    return ("not valid text (see its invalid-encoding error): its bytes are copied as "
+            "they are, not converted; re-save it as UTF-8 and export again")
 
 
 def _logseq_settings(kb: KnowledgeBase, target: Dialect) -> tuple[ParseOptions,
