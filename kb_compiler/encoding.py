@@ -50,6 +50,7 @@ _FTFY_CONFIG = TextFixerConfig(
     explain=True,
 )
 
+REPAIRED = "encoding-repaired"  # the code of each repaired line's diagnostic
 _SNIPPET_WIDTH = 80
 # Longer lines are decoded but not repaired: no page has prose lines this long, and
 # repair costs microseconds per damaged spot, so a hostile 5 MB line of mojibake would
@@ -320,7 +321,7 @@ def _repaired(
     old, new = _snippet(before, start, end_before), _snippet(after, start, end_after)
     how = f" ({', '.join(steps)})" if steps else ""
     return Diagnostic(
-        "encoding-repaired", Severity.WARNING, path, number, start + 1,
+        REPAIRED, Severity.WARNING, path, number, start + 1,
         f"repaired encoding damage: '{old}' -> '{new}'{how}",
         end_column=end_after + 1,  # the page keeps the repaired text, so mark that span
     )

@@ -224,3 +224,29 @@ def test_the_pre_commit_hook_runs_on_every_commit() -> None:
     assert hook["entry"] == "kbc check"
     assert hook["always_run"] is True and hook["pass_filenames"] is False
     assert "files" not in hook and "types" not in hook
+
+
+def test_kbc_ignore_encoding_repaired_keeps_its_line_as_written(tmp_path: Path) -> None:
+    """The directive hid the warning, but the line was still changed, so the site and
+    the export altered it without a word; a page about mojibake had no way to keep an
+    example outside code."""
+    import kb_compiler
+
+    damage = "Caf\u00c3\u00a9"  # café read as Windows-1252
+    vault = write_vault(tmp_path / "v", {".obsidian/app.json": "{}", "Page.md": (
+        f"Keep: {damage} %% kbc-ignore encoding-repaired %%\n"
+        "%% kbc-ignore encoding-repaired %%\n"
+        f"Also keep: {damage}\n"
+        f"Keep all: {damage} <!-- kbc-ignore -->\n"
+        f"Other code: {damage} <!-- kbc-ignore broken-link -->\n"
+        f"Repair: {damage}\n")})
+    (page,) = kb_compiler.load(vault, cache_dir=None).pages
+    lines = page.text.split("\n")
+    assert [damage in line for line in lines[:6]] == [True, False, True, True, False, False]
+    assert [(d.code, d.line) for d in page.diagnostics] == [
+        ("encoding-repaired", 5), ("encoding-repaired", 6)]
+    assert [number for number, _ in page.repaired_lines] == [5, 6]
+    whole = write_vault(tmp_path / "w", {".obsidian/app.json": "{}", "Page.md": (
+        f"{damage}\n<!-- kbc-ignore-file encoding-repaired -->\n")})
+    (kept,) = kb_compiler.load(whole, cache_dir=None).pages
+    assert kept.text.startswith(damage) and kept.diagnostics == ()

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kb_compiler.config import ParseOptions
-from kb_compiler.encoding import CodeMask, decode
+from kb_compiler.encoding import REPAIRED, CodeMask, DecodedText, decode
 from kb_compiler.model import Diagnostic, Dialect, Page, Severity, SourceFile
 from kb_compiler.parse.detect import detect_dialect
+from kb_compiler.parse.directives import MARKER, parse_directives
 from kb_compiler.parse.logseq import parse_logseq
 from kb_compiler.parse.logseq_blocks import code_only_masked as logseq_code_mask
 from kb_compiler.parse.logseq_org import parse_org
@@ -43,8 +44,8 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
     """Parse one page file's bytes. Never raises: a parser failure on hostile input is
     reported as an ``internal-error`` diagnostic and the page keeps its name and text."""
     is_org = source.path.lower().endswith(ORG_SUFFIXES)
-    decoded = decode(data, source.path, repair=options.fix_encoding,
-                     code_mask=_code_mask(source, is_org))
+    decoded = _kept_as_written(decode(data, source.path, repair=options.fix_encoding,
+                                      code_mask=_code_mask(source, is_org)))
     default_name = page_name_for_path(source.path, options, is_journal=source.is_journal)
     dialect = source.dialect_hint or detect_dialect(decoded.text)
     notes = (_org_note(source.path),) if is_org else ()
@@ -66,6 +67,27 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
         diagnostics=(*decoded.diagnostics, *notes, *page.diagnostics),
         repaired_lines=decoded.repaired_lines,
     )
+
+
+def _kept_as_written(decoded: DecodedText) -> DecodedText:
+    """``decoded`` with each repaired line that a ``kbc-ignore encoding-repaired``
+    directive covers put back as the file holds it: on a page about mojibake, the
+    author's way to say "this damage is the example" outside code."""
+    if not decoded.repaired_lines or MARKER not in decoded.text:
+        return decoded
+    silencer = parse_directives(decoded.text)
+    kept = {diagnostic.line for diagnostic in decoded.diagnostics
+            if diagnostic.code == REPAIRED and silencer.silences(diagnostic)}
+    if not kept:
+        return decoded
+    lines = decoded.text.split("\n")
+    for number, original in decoded.repaired_lines:
+        if number in kept:
+            lines[number - 1] = original
+    return DecodedText(
+        "\n".join(lines),
+        tuple(d for d in decoded.diagnostics if d.code != REPAIRED or d.line not in kept),
+        tuple(entry for entry in decoded.repaired_lines if entry[0] not in kept))
 
 
 def _code_mask(source: SourceFile, is_org: bool) -> CodeMask:
