@@ -194,6 +194,30 @@ def test_search_results_open_their_page_under_a_sub_path(
     assert errors == []
 
 
+def test_search_finds_pages_without_a_file_by_their_name(page: Page, tmp_path: Path) -> None:
+    """A tag page and a page only linked to had no search entry (496 of the 903 pages
+    of Logseq's docs graph): typing their name found nothing, or only the pages that
+    mention it."""
+    graph = tmp_path / "graph"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "pages").mkdir()
+    (graph / "logseq" / "config.edn").write_text("{:file/name-format :triple-lowbar}", "utf-8")
+    (graph / "pages" / "Zoo.md").write_text(
+        "- Visitors walk past the #marmosets towards [[Okapi House]]\n", "utf-8")
+    site = tmp_path / "site"
+    build_site(resolve(load(graph, cache_dir=None)), site, SiteOptions())
+    errors = watch_errors(page)
+    with serving(site) as url:
+        page.goto(url + "index.html")
+        for typed, title, file in (("okapi", "Okapi House", "okapi-house.html"),
+                                   ("marmosets", "#marmosets", "marmosets.html")):
+            page.locator("#kbc-search-input").fill(typed)
+            titled = page.locator(".search-results .result-title").get_by_text(title, exact=True)
+            expect(titled).to_be_visible(timeout=15_000)
+            assert titled.evaluate("span => span.parentElement.href") == url + file
+    assert errors == []
+
+
 def test_the_404_page_skips_to_its_own_content_under_a_base_url(
         page: Page, tmp_path: Path) -> None:
     """With --base-url the 404 page has a <base> (it is served at any missing path),

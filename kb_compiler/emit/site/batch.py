@@ -183,7 +183,7 @@ def _record(builder: PageBuilder, job: Job, result: PageResult | Failure,
     done[job.file] = (light, Recorded(fingerprint, job.key, light.title, light.excerpt,
                                       tuple(sorted(light.assets)), light.broken,
                                       tuple(sorted(result.reads)),
-                                      search_key(result.html) if job.kind == "page" else ""))
+                                      search_key(result.html)))
 
 
 def _render(builder: PageBuilder, items: list[Item], in_worker: Callable[[Sequence[Item]], list],

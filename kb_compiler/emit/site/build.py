@@ -87,8 +87,9 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
                 writer.write_bytes(name, data)
         rendered = _render_pages(builder, target, writer, site_wide, options, progress)
         results = rendered.results
-        search_keys = {r.file: rendered.manifest[r.file].search_key
-                       for r in results if r.key in context.pages}
+        # Pages without a file (tag, namespace, linked-only) are found by their name.
+        search_keys = {r.file: rendered.manifest[r.file].search_key for r in results
+                       if r.key in context.pages or r.key in context.made_up}
         with writer.open_text(MANIFEST) as manifest:
             write_manifest(rendered.manifest, manifest)
         rendered.manifest.clear()  # written: the site-wide pages need the room
