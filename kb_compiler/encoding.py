@@ -13,6 +13,7 @@ inside lines that also hold correct non-ASCII text.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -354,7 +355,7 @@ def repair_runs(line: str) -> tuple[str, tuple[str, ...]]:
     decoded character only when the run looks like damage (see ``_plausible``)."""
     steps: list[str] = []
     for codec in _CODECS:
-        fixed = _RUNS[codec].sub(lambda match, codec=codec: _repair_run(match, codec), line)
+        fixed = _RUNS[codec].sub(functools.partial(_repair_run, codec=codec), line)
         if fixed != line:
             steps.extend(codec.steps)
             line = fixed
