@@ -74,7 +74,7 @@ def _by_name(enum: type) -> Callable[[Any], str]:
     return lambda member: f"{enum.__qualname__}.{member.name}"
 
 
-_DISPATCH = {
+_DISPATCH: dict[type, Callable[[Any], str | tuple[Any, ...]]] = {
     **copyreg.dispatch_table,
     **{cls: _by_constructor(cls) for cls in _MODEL_CLASSES},
     **{enum: _by_name(enum) for enum in _MODEL_ENUMS},

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from kb_compiler.edn import EdnError, read_edn
 from kb_compiler.errors import KbcError
@@ -254,8 +255,9 @@ def _apply_settings(
         if key not in KBC_KEYS:
             known = ", ".join(sorted(KBC_KEYS))
             raise source.error(f"unknown key '{key}' in {source.label} (known: {known})", key)
-    changes: dict[str, object] = {}
-    parse_changes: dict[str, object] = {}
+    # Field name to value, each value checked as it is taken (Any: replace() takes keywords).
+    changes: dict[str, Any] = {}
+    parse_changes: dict[str, Any] = {}
     for key in _GLOB_LISTS & settings.keys():
         changes[key] = _glob_list(settings[key], key, source)
     for key in _BOOLEANS & settings.keys():

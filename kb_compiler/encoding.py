@@ -13,6 +13,7 @@ inside lines that also hold correct non-ASCII text.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -403,8 +404,8 @@ def repair_runs(line: str, *, lost_leads: bool = True) -> tuple[str, tuple[str, 
     steps: list[str] = []
     for codec in _CODECS:
         guess = lost_leads and codec is _MAC_ROMAN
-        fixed = _RUNS[codec].sub(
-            lambda match, codec=codec, guess=guess: _repair_run(match, codec, guess), line)
+        fixed = _RUNS[codec].sub(functools.partial(_repair_run, codec=codec, lost_leads=guess),
+                                 line)
         if fixed != line:
             steps.extend(codec.steps)
             line = fixed

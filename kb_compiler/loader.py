@@ -11,7 +11,7 @@ import os
 import pickle
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -169,9 +169,17 @@ def parse_all(
     return _parse(sources, options, cache_dir, parsers)
 
 
+def _parse_cache(cache_dir: Path | None,
+                 options: ParseOptions) -> AbstractContextManager[ParseCache | None]:
+    """The parse cache in ``cache_dir``; none without a folder."""
+    if cache_dir:
+        return ParseCache(cache_dir, options)
+    return nullcontext()
+
+
 def _parse(sources: Sequence[SourceFile], options: ParseOptions, cache_dir: Path | None,
            parsers: int) -> tuple[Page, ...]:
-    with ParseCache(cache_dir, options) if cache_dir else nullcontext() as cache:
+    with _parse_cache(cache_dir, options) as cache:
         if parsers <= 1:
             return tuple(page for start in range(0, len(sources), _READ_CHUNK)
                          for page in _parse_here(sources[start:start + _READ_CHUNK],
@@ -285,8 +293,7 @@ def _load_entries(
     for the whole chunk; the new entries are returned, not stored: with two processes
     writing one database, each waited in SQLite's busy handler for the other's
     transactions (a cold load took a third longer than one without a cache)."""
-    with no_gc_pauses(), (ParseCache(cache_dir, options) if cache_dir else nullcontext()) \
-            as cache:
+    with no_gc_pauses(), _parse_cache(cache_dir, options) as cache:
         datas, keys, cached = _look_up(chunk, cache)
         unmarked = cache.unmarked if cache else []
     entries: list[Page | bytes | None] = []

@@ -13,6 +13,7 @@ waited for this process, busy with its own chunk, to read them.
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import queue
@@ -57,7 +58,7 @@ def map_shared(
                     number = queued.popleft()
                     future = pool.submit(_hand_over, in_worker, chunks[number],
                                          folder / str(number))
-                    future.add_done_callback(lambda done, n=number: arrived.put((n, done)))
+                    future.add_done_callback(functools.partial(_arrived, arrived, number))
                     outstanding.add(future)
                 try:
                     number, future = arrived.get_nowait()
@@ -71,6 +72,12 @@ def map_shared(
                 yield number, _take(future.result())
         finally:
             _settle(outstanding)
+
+
+def _arrived(arrived: queue.SimpleQueue[tuple[int, Future[Path]]], number: int,
+             done: Future[Path]) -> None:
+    """A chunk's done callback: its number and future, for the loop to pick up."""
+    arrived.put((number, done))
 
 
 def _settle(outstanding: set[Future[Path]]) -> None:

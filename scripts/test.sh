@@ -14,4 +14,5 @@ fi
 
 python -m pip install -q --disable-pip-version-check -e ".[test]"
 ruff check kb_compiler tests bench
+python -m mypy
 python -m pytest -n 2 -q "$@"

@@ -31,6 +31,8 @@ class BaseError(KbcError, ValueError):
     that does not parse. ``line`` is 1-based (0 when unknown). A ``KbcError``, the one
     kind of error a user's input raises (a ``ValueError`` too, as it always was)."""
 
+    line: int  # never None, unlike a KbcError's: 0 stands for unknown
+
     def __init__(self, message: str, line: int = 0) -> None:
         super().__init__(f"line {line}: {message}" if line else message)
         self.reason = message
@@ -267,8 +269,8 @@ def _text(node: Node | None) -> str:
 
 
 def _sort_keys(node: Node | None, *, single: bool = False) -> Iterator[SortKey]:
-    items = [node] if single and node is not None and isinstance(node, MappingNode) \
-        else _sequence(node)
+    items: list[Node] = [node] if single and node is not None \
+        and isinstance(node, MappingNode) else _sequence(node)
     for item in items:
         fields = _mapping(item)
         written = _text(fields.get("property")) or _text(fields.get("column"))

@@ -153,7 +153,7 @@ def _sorted(files: list[FileRecord], keys: Sequence[SortKey], run: _Run) -> list
     the direction."""
     ordered = sorted(files, key=lambda file: file.path)
     for key in reversed(keys):
-        ordered = _sorted_by(ordered, key, lambda file, key=key: run.cell(key.property, file))
+        ordered = _sorted_by(ordered, key, functools.partial(run.cell, key.property))
     return ordered
 
 

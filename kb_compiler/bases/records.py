@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from kb_compiler.bases.expressions import FileRecord
 from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.model import Dialect, Page, Property, PropertyValue, RefKind
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef
@@ -76,7 +77,7 @@ class VaultFiles:
         """The note at ``path`` (None for an attachment or a file not included)."""
         return self._pages.get(path)
 
-    def resolve(self, target: str, source: FileEntry | None) -> str | None:
+    def resolve(self, target: str, source: FileRecord | None) -> str | None:
         """The path of the file a link target lands on (``Note``, ``[[Note|shown]]``,
         ``folder/file.png``), as a link written in ``source`` would; None when it
         lands on no included file."""

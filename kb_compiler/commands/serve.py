@@ -18,7 +18,7 @@ import tempfile
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -92,7 +92,8 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
     try:
         click.echo(rebuild(pages, out, options), err=True)
         server = start_server(out, port)
-        host, bound = server.server_address[:2]
+        # An AF_INET socket names its host as a str (the stubs allow bytes for any family).
+        host, bound = cast(tuple[str, int], server.server_address[:2])
         click.echo(f"kbc: serving {root} on http://{host}:{bound}/ (Ctrl+C to stop)", err=True)
         watched = [root, *([Path(templates)] if templates else [])]
         stop = threading.Event()

@@ -91,7 +91,8 @@ def code_only_masked(text: str) -> str:
     start = frontmatter_end(text)
     body = blank_spans(text, [(0, start)], " ") if start else text
     tokens = markdown_tokens(body)
-    code = [tuple(token.map) for token in tokens if token.type in _CODE_BLOCKS and token.map]
+    code = [(token.map[0], token.map[1]) for token in tokens
+            if token.type in _CODE_BLOCKS and token.map]
     masked = mask_code_spans(blank_lines(body, line_starts(body), code),
                              paragraph_line_ranges(tokens))
     return text[:start] + masked[start:]

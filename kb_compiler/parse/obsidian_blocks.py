@@ -95,12 +95,14 @@ def markdown_tokens(text: str) -> list[Token]:
 def paragraph_line_ranges(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     """0-based ``[first, end)`` line ranges of the inline text of paragraphs, headings
     and table cells (one line each): a code span may run over the lines of one of them."""
-    return [tuple(token.map) for token in tokens if token.type == "inline" and token.map]
+    return [(token.map[0], token.map[1]) for token in tokens
+            if token.type == "inline" and token.map]
 
 
 def opaque_line_ranges(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     """0-based ``[first, end)`` line ranges of code, math and HTML blocks."""
-    return [tuple(token.map) for token in tokens if token.type in _OPAQUE and token.map]
+    return [(token.map[0], token.map[1]) for token in tokens
+            if token.type in _OPAQUE and token.map]
 
 
 @dataclass(slots=True)

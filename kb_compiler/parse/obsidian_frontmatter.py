@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -160,7 +161,7 @@ def _load(path: str, block: str) -> tuple[list[_Entry], Diagnostic | None]:
         loader.dispose()
 
 
-def _key_text(loader: yaml.SafeLoader, key: Node) -> str:
+def _key_text(loader: yaml.SafeLoader | yaml.CSafeLoader, key: Node) -> str:
     """A key as text: a key YAML types (``true``, ``null``, ``1``) as written, which is
     how Obsidian names the property (not Python's ``True`` or an empty name)."""
     constructed = loader.construct_object(key, deep=True)
@@ -169,7 +170,7 @@ def _key_text(loader: yaml.SafeLoader, key: Node) -> str:
     return _text(_scalar(constructed))
 
 
-def _loader(block: str) -> yaml.SafeLoader:
+def _loader(block: str) -> yaml.SafeLoader | yaml.CSafeLoader:
     """libyaml's loader when it is installed (ten times faster, same nodes and marks),
     except for large or bracket-heavy blocks: its composer recurses in C and crashes the
     process on very deep nesting, where the pure-Python one raises RecursionError."""
@@ -190,14 +191,14 @@ _TYPED_BY_1_1 = frozenset({"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
                            "tag:yaml.org,2002:float"})
 
 
-def _core_int(loader: yaml.SafeLoader, node: Node) -> int:
+def _core_int(loader: yaml.SafeLoader | yaml.CSafeLoader, node: Node) -> int:
     text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
     if text.startswith(("0o", "0x")):
         return int(text[2:], 8 if text[1] == "o" else 16)
     return int(text, 10)
 
 
-def _date_or_text(loader: yaml.SafeLoader, node: Node) -> object:
+def _date_or_text(loader: yaml.SafeLoader | yaml.CSafeLoader, node: Node) -> object:
     """A date, or the text as written when it names no day (``2024-02-30``): Obsidian
     reads it as text, where PyYAML's error lost every property of the note."""
     try:
@@ -206,9 +207,14 @@ def _date_or_text(loader: yaml.SafeLoader, node: Node) -> object:
         return loader.construct_scalar(node)  # type: ignore[arg-type]
 
 
-def _core_schema(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+# libyaml's loader is no SafeLoader: the same constructor and resolver, another parser.
+_Loader = TypeVar("_Loader", bound="yaml.SafeLoader | yaml.CSafeLoader")
+
+
+def _core_schema(loader: type[_Loader]) -> type[_Loader]:
     """``loader`` typing plain scalars by YAML 1.2's core schema."""
-    core = type(f"Core{loader.__name__}", (loader,), {})
+    # type() makes a subclass of loader, which its stubs do not say.
+    core = cast(type[_Loader], type(f"Core{loader.__name__}", (loader,), {}))
     core.yaml_implicit_resolvers = {
         first: [(tag, pattern) for tag, pattern in resolvers if tag not in _TYPED_BY_1_1]
         for first, resolvers in loader.yaml_implicit_resolvers.items()}

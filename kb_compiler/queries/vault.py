@@ -34,9 +34,9 @@ def query_data(graph: KnowledgeGraph, today: date, *,
             pages[page.id] = _page(page, len(pages), named, graph)
             blocks.extend(_blocks(page, graph.outgoing(page.id), len(blocks), named))
     named_only = {ref for block in blocks for ref in block.refs}
-    for page in list(pages.values()):
-        named_only.update(page.tags, page.aliases,
-                          *(value.refs for value in page.properties.values()))
+    for query_page in list(pages.values()):
+        named_only.update(query_page.tags, query_page.aliases,
+                          *(value.refs for value in query_page.properties.values()))
     for referenced in sorted(named_only - set(pages)):
         pages[referenced] = QueryPage(referenced, graph.node_name(referenced) or referenced,
                                       {}, frozenset(), frozenset(), None,

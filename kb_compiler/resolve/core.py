@@ -112,8 +112,8 @@ class _Resolution:
                 refs.extend(resolved)
         resolver.forget_written()
         refs_by_page: dict[str, list[ResolvedRef]] = {}
-        for resolved in refs:
-            refs_by_page.setdefault(resolved.source, []).append(resolved)
+        for r in refs:
+            refs_by_page.setdefault(r.source, []).append(r)
         pages = index.pages
         self.types, declared = metamodel.assign_types(pages, refs_by_page, schema)
         self.inclusions = embeds.build_inclusions(pages, refs)

@@ -74,7 +74,7 @@ def find_embed_cycles(
     # `kbc check`, and most vaults have no embed cycle to enumerate.
     import networkx as nx
 
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[Node] = nx.DiGraph()
     for node, targets in edges.items():  # in the order found: the cycles' order
         graph.add_edges_from((node, target) for target in targets)
     return [_cycle_diagnostic(pages, edges, cycle)

@@ -139,11 +139,13 @@ def _add_aliases(index: VaultIndex, page: Page) -> None:
             continue  # Logseq ignores a blank alias or one equal to the page's own name
         clash = index.pages.get(key)
         owner = index.aliases.get(key)
-        if clash is not None or (owner is not None and owner != page.id):
-            other = clash.path if clash is not None else index.pages[owner].path
+        if clash is None and owner is not None and owner != page.id:
+            clash = index.pages[owner]  # the alias is another page's already
+        if clash is not None:
             index.diagnostics.append(Diagnostic(
                 "duplicate-page", Severity.WARNING, page.path, _alias_line(page), 0,
-                f"alias '{alias}' clashes with page '{other}'; the name keeps pointing there",
+                f"alias '{alias}' clashes with page '{clash.path}'; the name keeps pointing "
+                "there",
                 target=alias,
             ))
             continue

@@ -102,11 +102,11 @@ def rollup_cycle(pages: Mapping[str, Page],
     """A roll-up that leads back to a page (namespace children and a schema's child
     types together can: the schema alone may not), reported once at the cycle's first
     page: where the scores cut it depends on the pages' names."""
-    cycle = first_cycle(children)
-    if cycle is None:
+    found = first_cycle(children)
+    if found is None:
         return []
-    start = min(range(len(cycle) - 1), key=lambda at: cycle[at])  # the same whatever
-    cycle = cycle[start:-1] + cycle[:start + 1]  # node the sorter met first
+    start = min(range(len(found) - 1), key=lambda at: found[at])  # the same whatever
+    cycle = found[start:-1] + found[:start + 1]  # node the sorter met first
     page = pages[cycle[0]]
     shown = " -> ".join(pages[key].name if key in pages else key for key in cycle)
     prop = page.property(METAMODEL_KEY)

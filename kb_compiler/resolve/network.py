@@ -180,7 +180,7 @@ def assemble(nodes: Mapping[str, dict], edges: Iterable[Edge], vault: str) -> nx
     """The graph, nodes by id and edges by (source, line, kind, target), with stats."""
     import networkx as nx  # only where a graph is built: `kbc check` never needs it
 
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for key in sorted(nodes):
         graph.add_node(key, **nodes[key])
     # Sorted a source at a time (the order is the same: the key starts with the source):

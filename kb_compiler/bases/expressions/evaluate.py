@@ -436,14 +436,20 @@ def _eval_call(node: Call, frame: Frame) -> object:
     if spec is None:
         raise EvaluationError(f"unknown function '{node.name}'")
     check_arity(node.name, spec, len(node.args))
-    args = node.args if spec.lazy else tuple(_eval(arg, frame) for arg in node.args)
+    if spec.lazy:
+        args: tuple[object, ...] = node.args
+    else:
+        args = tuple(_eval(arg, frame) for arg in node.args)
     return spec.run(frame, args)
 
 
 def _eval_method(node: MethodCall, frame: Frame) -> object:
     spec, receiver = _find_method(_eval(node.target, frame), node.name)
     check_arity(node.name, spec, len(node.args))
-    args = node.args if spec.lazy else tuple(_eval(arg, frame) for arg in node.args)
+    if spec.lazy:
+        args: tuple[object, ...] = node.args
+    else:
+        args = tuple(_eval(arg, frame) for arg in node.args)
     return spec.run(frame, receiver, args)
 
 

@@ -28,7 +28,7 @@ def _attributes(data: dict) -> dict[str, str | int | float | bool]:
 
 def graphml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy whose attribute values GraphML can hold, nodes and edges in sorted order."""
-    copy = nx.MultiDiGraph()
+    copy: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     copy.graph.update(_attributes(dict(graph.graph)))
     for node in sorted(graph.nodes):
         copy.add_node(visible(node), **_attributes(graph.nodes[node]))

@@ -27,6 +27,7 @@ from kb_compiler.bases.document import (
 )
 from kb_compiler.bases.expressions import (
     DateValue,
+    FileRecord,
     FileValue,
     Html,
     Icon,
@@ -35,7 +36,7 @@ from kb_compiler.bases.expressions import (
     to_text,
 )
 from kb_compiler.bases.query import Cell, Group, Row, ViewResult, run_view
-from kb_compiler.bases.records import FileEntry, VaultFiles
+from kb_compiler.bases.records import VaultFiles
 from kb_compiler.emit.site.urls import asset_file, relative_url
 from kb_compiler.emit.site.vaultwide import VAULT_READ, reference_time
 
@@ -235,7 +236,7 @@ class _Drawing:
             return f'<span class="base-missing">{_escape(label)}</span>'
         return self._file_link(record, label)
 
-    def _file_link(self, record: FileEntry, label: str | None = None) -> str:
+    def _file_link(self, record: FileRecord, label: str | None = None) -> str:
         shown = _escape(label or self._name(record.path))
         page = self.files.page_of(record.path)
         if page is not None:

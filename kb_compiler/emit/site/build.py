@@ -13,7 +13,7 @@ import hashlib
 import sys
 import time
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,10 +66,11 @@ class BuildReport:
     unread: tuple[Diagnostic, ...] = ()  # assets that could not be read, left out
 
 
-def build_site(graph: KnowledgeGraph, out: Path, options: SiteOptions | None = None) -> BuildReport:
+def build_site(graph: KnowledgeGraph, out: str | Path,
+               options: SiteOptions | None = None) -> BuildReport:
     """Build the static site for ``graph`` into ``out`` (see the module doc)."""
     with no_gc_pauses():
-        return _build(graph, out, options or SiteOptions())
+        return _build(graph, Path(out), options or SiteOptions())
 
 
 def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildReport:
@@ -174,7 +175,7 @@ def _write_sitewide(writer: SiteWriter, context: SiteContext, theme: Theme,
     writer.write_text("404.html", sitewide.not_found_page(theme))
     for path, markup in sitewide.redirect_pages(context, theme):
         writer.write_text(path, markup)
-    shards = int(theme.site["previews"])  # type: ignore[call-overload]
+    shards = int(theme.site["previews"])
     for path, text in sitewide.preview_files(context, all_results, shards).items():
         writer.write_text(path, text)
     for path, text in sitewide.feed_and_sitemap(context, results).items():
@@ -209,7 +210,7 @@ def _fingerprint(folder: Path) -> str:
     return digest.hexdigest() + "\n"
 
 
-def _progress(options: SiteOptions) -> Progress | nullcontext[None]:
+def _progress(options: SiteOptions) -> AbstractContextManager[Progress | None]:
     show = options.progress if options.progress is not None else sys.stderr.isatty()
     if not show:
         return nullcontext()

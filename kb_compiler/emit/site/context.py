@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote
 
 from kb_compiler.cache import default_cache_dir, usable_cache_dir
@@ -239,7 +240,7 @@ class SiteContext:
         # a block's anchor is mostly asked for once (kept, they held 22 MB per process
         # on a 10,000-page site).
         folder = from_file.rpartition("/")[0]
-        found = self._hrefs.get((folder, key), False)
+        found: str | Literal[False] | None = self._hrefs.get((folder, key), False)
         if found is False:
             target = self.file_of(key)
             found = self._hrefs[(folder, key)] = relative_url(from_file, target) \

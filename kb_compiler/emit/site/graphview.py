@@ -94,7 +94,7 @@ def _spring_layout(node_ids: list[str], lines: list[tuple[str, str]],
         return cached
     import networkx as nx
 
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from(node_ids)
     graph.add_edges_from(lines)
     laid_out = nx.spring_layout(graph, seed=SEED, iterations=ITERATIONS)

@@ -50,7 +50,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.metamodel import icon_of
@@ -280,6 +280,7 @@ class Fingerprints:
         page = self.context.pages.get(key) if key else None
         if page is None or target.block is None or not 0 <= target.block < len(page.blocks):
             return self._info(key)
+        assert key is not None  # the page was found by it
         block = page.blocks[target.block]
         inside = [r for r in self.context.graph.outgoing(key)
                   if block.line <= r.ref.line <= block.end_line]
@@ -395,7 +396,7 @@ def _written(ref: Reference) -> tuple[object, ...]:
     return (ref.kind.value, ref.target, ref.subpath, ref.block_id, ref.line)
 
 
-def _hash(parts: list[object]) -> str:
+def _hash(parts: list[Any]) -> str:
     """A hash of ``parts`` (strings, numbers, None and containers of them), serialized
     by ``marshal`` version 2: unambiguous, the same bytes for equal values whichever
     objects hold them (later versions refer back to repeated objects), and three times

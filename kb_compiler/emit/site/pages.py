@@ -14,6 +14,7 @@ import html
 import re
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any
 
 from kb_compiler.emit.site.backlinks import BacklinkContexts, Batch
 from kb_compiler.emit.site.body import BodyRenderer, Snippets, render_included
@@ -157,7 +158,7 @@ class PageBuilder:
             properties = [p for p in properties if p.lookup not in METAMODEL_KEYS]
         backlinks = self.backlinks.for_page(key, site_file)
         report.assets.update(backlinks.assets)
-        view = {
+        view: dict[str, Any] = {  # the template's page: values of every kind
             "key": key,
             "title": page.name,
             "icon": icon_of(context, key),
@@ -188,7 +189,7 @@ class PageBuilder:
         made = self.context.made_up[key]
         site_file = self.context.file_of(key) or ""
         backlinks = self.backlinks.for_page(key, site_file)
-        view = {
+        view: dict[str, Any] = {
             "key": key,
             "title": made.name,
             "is_tag": bool(made.tagged),

@@ -126,7 +126,8 @@ class _Drawing:
         head = (f'<span class="query-head">{label} '
                 f'<span class="query-count">{count}</span></span>')
         if self.table is not None:
-            rows = [page.id for page in result.pages] if result.kind == "pages" else blocks
+            rows: list[str] | list[QueryBlock] = [page.id for page in result.pages] \
+                if result.kind == "pages" else blocks
             body = self._table(rows)
         elif result.kind == "pages":
             body = self._pages(result)
@@ -191,7 +192,7 @@ class _Drawing:
         columns = self.table.columns or _default_columns(rows, [props for _, props in found])
         key = self.table.sort_by
         if key in columns:
-            def value(item: tuple[object, dict[str, Property]]) -> object:
+            def value(item: tuple[str | QueryBlock, dict[str, Property]]) -> object:
                 return self._sort_value(item[0], key, item[1])
             empty = [item for item in found if value(item) is None]  # last, either way
             found = sorted((item for item in found if value(item) is not None),
@@ -213,8 +214,8 @@ class _Drawing:
         page = self.context.pages.get(row if isinstance(row, str) else row.page)
         if page is None:
             return {}
-        owner = page if isinstance(row, str) or self._page_properties(row) is not None \
-            else page.blocks[row.index]
+        owner: Page | Block = page if isinstance(row, str) \
+            or self._page_properties(row) is not None else page.blocks[row.index]
         # of a key written twice, the last, as Logseq keeps it
         return {prop.key: prop for prop in owner.properties}
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 from markdown_it import MarkdownIt
+from markdown_it.ruler import RuleOptionsType
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -262,7 +263,7 @@ def markdown() -> MarkdownIt:
     return md
 
 
-_BLOCK_ALTERNATIVES = {"alt": ["paragraph", "reference", "blockquote", "list"]}
+_BLOCK_ALTERNATIVES: RuleOptionsType = {"alt": ["paragraph", "reference", "blockquote", "list"]}
 
 
 def _use_front_matter(md: MarkdownIt) -> None:

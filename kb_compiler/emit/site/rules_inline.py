@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import cast
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -250,7 +252,9 @@ def _inline_html(state: StateInline, text: str) -> str:
     """``text`` rendered as inline Markdown with the page's rules and options."""
     children: list[Token] = []
     state.md.inline.parse(text, state.md, state.env, children)
-    return state.md.renderer.renderInline(children, state.md.options, state.env)
+    # No parser here is given a renderer_cls: each renders with markdown-it's HTML one.
+    renderer = cast(RendererHTML, state.md.renderer)
+    return renderer.renderInline(children, state.md.options, state.env)
 
 
 def plain_bracket(state: StateInline, silent: bool) -> bool:

@@ -25,7 +25,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -170,7 +170,8 @@ def org_container(name: str, inner: str) -> str:
     return f'<div class="org-block org-{html.escape(kind, quote=True)}">{inner}</div>'
 
 
-def _push_all(state: StateBlock, meta: dict[str, Any], *tokens: tuple[str, int]) -> None:
+def _push_all(state: StateBlock, meta: dict[str, Any],
+              *tokens: tuple[str, Literal[-1, 0, 1]]) -> None:
     for token_type, nesting in tokens:
         state.push(token_type, "", nesting).meta = meta
 

@@ -88,7 +88,7 @@ class BodyStash:
     def get_contexts(self, where: Stashed) -> Batch:
         contexts = self._read(where)
         assert isinstance(contexts, tuple)
-        return contexts  # type: ignore[return-value]
+        return contexts
 
     def _read(self, where: Stashed) -> object:
         descriptor = self._own_reader(where.file)

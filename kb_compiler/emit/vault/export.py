@@ -76,7 +76,7 @@ def _dialect(to: Dialect | str | None) -> Dialect | None:
             from None
 
 
-def export_vault(graph: KnowledgeGraph, out: Path, *, to: Dialect | str | None = None,
+def export_vault(graph: KnowledgeGraph, out: str | Path, *, to: Dialect | str | None = None,
                  force: bool = False) -> ExportReport:
     """Write the vault of ``graph`` to ``out`` in dialect ``to`` (default: the source
     dialect). Raises ``KbcError`` when ``out`` is refused (the vault or inside it, not

@@ -107,9 +107,9 @@ def _from_obsidian(job: PageJob) -> str:
     layout = job.blocks.layouts[page.path]
     unit_ids = job.blocks.ids.get(page.path, {})
     own_ids: dict[int, set[str]] = {}
-    for block, unit in layout.unit_of_block.items():
+    for block, number in layout.unit_of_block.items():
         if page.blocks[block].block_id:
-            own_ids.setdefault(unit, set()).add(page.blocks[block].block_id or "")
+            own_ids.setdefault(number, set()).add(page.blocks[block].block_id or "")
     body: list[str] = []
     for number, unit in enumerate(layout.units):
         first = lines[unit.first[0] - 1][unit.first[1]:] if unit.first else ""

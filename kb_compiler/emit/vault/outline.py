@@ -148,8 +148,9 @@ def obsidian_units(page: Page) -> ObsidianLayout:
     start = frontmatter_end(page) + 1
     runs = _uncovered_runs(lines, covered, start)
     sections: list[int] = []  # levels of the headings whose sections are open
-    for item in sorted([*((b.line, b) for b in atoms), *((run[0], run) for run in runs)],
-                       key=lambda pair: pair[0]):
+    items: list[tuple[int, Block | list[int]]] = [
+        *((b.line, b) for b in atoms), *((run[0], run) for run in runs)]
+    for item in sorted(items, key=lambda pair: pair[0]):
         atom = item[1]
         if isinstance(atom, list):
             layout.units.append(Unit(len(sections), (atom[0], 0), [(n, 0) for n in atom[1:]]))

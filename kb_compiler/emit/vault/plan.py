@@ -248,8 +248,9 @@ def _daily_notes(root: Path) -> tuple[str, str] | None:
     if not (root / ".obsidian" / "daily-notes.json").is_file():
         return None
     data = obsidian_settings(root, "daily-notes.json")
-    folder = data.get("folder") if isinstance(data.get("folder"), str) else ""
-    fmt = data.get("format") if isinstance(data.get("format"), str) else ""
+    folder, fmt = data.get("folder"), data.get("format")
+    folder = folder if isinstance(folder, str) else ""
+    fmt = fmt if isinstance(fmt, str) else ""
     return folder.strip().strip("/"), fmt.strip() or DEFAULT_DAILY_FORMAT
 
 

@@ -249,7 +249,7 @@ def yaml_to_logseq(prop: Property, refs: Sequence[Converted], options: ParseOpti
         items = [_unsplit_item(key, item, refs, options) for item in value if item is not None]
         listed = len(items) == 1 or not all(map(_ONE_LINK.fullmatch, items))
         return LogseqLine(out_key, ", ".join(items) + ("," if listed else ""), warning)
-    text, problem = _scalar_text(key, prop, refs, options)
+    text, problem = _scalar_text(key, prop, value, refs, options)
     return LogseqLine(out_key, text, warning or problem)
 
 
@@ -293,6 +293,7 @@ def _item_text(item: PropertyValue, refs: Sequence[Converted]) -> str:
         if "[[" in item:
             return replace_references(item, refs)
         return _join([item])
+    assert not isinstance(item, tuple)  # a list holding lists goes over as YAML (_nested)
     return scalar(item)
 
 
@@ -312,9 +313,10 @@ def _nested(prop: Property) -> str:
         return " ".join(prop.raw.split())
 
 
-def _scalar_text(key: str, prop: Property, refs: Sequence[Converted],
-                 options: ParseOptions) -> tuple[str, str | None]:
-    value = prop.value
+def _scalar_text(key: str, prop: Property, value: str | int | float | bool | None,
+                 refs: Sequence[Converted], options: ParseOptions) -> tuple[str, str | None]:
+    """``prop``'s value as Logseq text; ``value`` is ``prop.value``, not a list (lists
+    are written by ``yaml_to_logseq``)."""
     if value is None:
         return "", None
     if isinstance(value, bool):
@@ -384,13 +386,14 @@ def list_keys(properties: Sequence[Property]) -> set[str]:
     that lists a number or a date somewhere (``coordinates: ["35.02", "135.75"]``):
     Logseq makes a page of every piece it splits off, so such a list goes over as text.
     Nor a mapping or a list holding lists, which goes over as one line of YAML."""
-    lists = [p for p in properties if isinstance(p.value, tuple)
+    lists = [(p, p.value) for p in properties if isinstance(p.value, tuple)
              and p.key not in BUILT_IN_LIST_KEYS and valid_property_key(p.raw_key)
              and not any(isinstance(item, tuple) for item in p.value)]  # nested: YAML text
-    split = {normalize_key(p.raw_key) for p in lists
+    split = {normalize_key(p.raw_key) for p, items in lists
              if any(not (isinstance(item, str) and _ONE_LINK.fullmatch(item.strip()))
-                    for item in p.value)}
-    counted = {normalize_key(p.raw_key) for p in lists if any(map(_no_page_name, p.value))}
+                    for item in items)}
+    counted = {normalize_key(p.raw_key) for p, items in lists
+               if any(map(_no_page_name, items))}
     return split - counted
 
 
