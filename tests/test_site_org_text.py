@@ -153,7 +153,7 @@ def test_a_page_with_no_file_is_a_page_of_the_links_to_it(site: Path) -> None:
     outline = own_outline(site / "field-notes.html")
     assert '<a class="wikilink internal implied" href="nowhere.html">no page</a>' in outline
     nowhere = (site / "nowhere.html").read_text("utf-8")
-    assert '<h1 class="note-title">Nowhere</h1>' in nowhere
+    assert '<h1 class="note-title"><span data-pagefind-meta="title">Nowhere</span></h1>' in nowhere
     assert 'href="field-notes.html"' in nowhere.split('class="section backlinks"', 1)[1]
 
 

@@ -437,7 +437,8 @@ def test_math_is_mathml_at_build_time() -> None:
 def test_logseq_latex_fragments_and_escapes_as_mldoc_reads_them() -> None:
     out, linker, _ = render("\\( x^2 [[In math]] \\) \\[ y \\] [[Shown]] \\[[Escaped]] "
                             "http://x.y/\\[[Not in the URL]]")
-    assert out.count('<span class="math math-inline">') == 2 and "<msup>" in out
+    assert out.count('<span class="math math-inline">') == 1 and "<msup>" in out
+    assert out.count('<span class="math math-block">') == 1  # \[ \] is displayed math
     assert [call["target"] for call in linker.of("wikilink")] == ["Shown"]
     assert "[[Escaped]]" in out and 'href="http://x.y/"' in out
     obsidian, _, _ = render("\\( x \\)", obsidian_syntax=True)
