@@ -244,6 +244,7 @@ def test_a_pages_properties_are_a_block_queries_find(tmp_path: Path) -> None:
     assert found(queries, "[[reading]]") == ("2 blocks", [], ["Dune", "Kafka"])
     assert found(queries, "(and (property type book) (not [[reading]]))")[2] == ["Emma"]
     shown = queries.read_text("utf-8")
-    assert ('<span class="query-item query-page-properties"><dl class="block-props">'
-            '<div class="prop prop-refs"><dt>type</dt><dd><a class="prop-link internal '
-            'implied" href="book.html">Book</a></dd></div></dl></span>') in shown
+    assert ('<span class="query-item query-page-properties"><span class="block-props">'
+            '<span class="prop prop-refs"><span class="prop-key">type</span><span '
+            'class="prop-value"><a class="prop-link internal implied" href="book.html">Book'
+            '</a></span></span></span></span>') in shown

@@ -218,6 +218,31 @@ def test_search_finds_pages_without_a_file_by_their_name(page: Page, tmp_path: P
     assert errors == []
 
 
+def test_query_results_stay_inside_their_paragraph(page: Page, tmp_path: Path) -> None:
+    """A query written in a paragraph listed a page's properties as a <dl> and a block
+    holding an embed as a <div> inside its link: the browser closed the paragraph there,
+    and the results spilled out of the query's box onto one line."""
+    graph = tmp_path / "graph"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "pages").mkdir()
+    (graph / "logseq" / "config.edn").write_text("{:file/name-format :triple-lowbar}", "utf-8")
+    (graph / "pages" / "Alpha.md").write_text(
+        "type:: [[Thing]]\n\n- Alpha block one\n- Quiz {{cloze secret answer}} [[Beta]]\n"
+        "- {{embed [[Missing page]]}}\n", "utf-8")
+    (graph / "pages" / "Beta.md").write_text('- Found: {{query (page "Alpha")}}\n', "utf-8")
+    site = tmp_path / "site"
+    build_site(resolve(load(graph, cache_dir=None)), site, SiteOptions(search=False))
+    with serving(site) as url:
+        page.goto(url + "beta.html")
+        query = page.locator("p .query")
+        expect(query).to_have_count(1)
+        expect(query.locator(".query-item")).to_have_count(4)
+        expect(query.locator(".block-props .prop-key")).to_have_text(["type"])
+        expect(query.locator(".block-ref")).to_have_count(3)
+        assert query.locator(".block-ref div, .block-ref [tabindex]").count() == 0
+        assert page.locator("#b0 .block-content > :not(p)").count() == 0
+
+
 def test_the_404_page_skips_to_its_own_content_under_a_base_url(
         page: Page, tmp_path: Path) -> None:
     """With --base-url the 404 page has a <base> (it is served at any missing path),

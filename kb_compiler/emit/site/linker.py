@@ -51,6 +51,13 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _PDF_PAGE = re.compile(r"(?:^|&)page=(\d+)(?:&|$)")
 _WEB = re.compile(r"^https?://", re.IGNORECASE)
 _ANCHOR_TAG = re.compile(r"</?a\b[^>]*>")
+# A block ref is one link, often inside a paragraph: what it quotes may only be phrasing
+# content that does nothing of its own. A <div> (an embed) in it made the browser close
+# the paragraph around it; a focus stop or a control in a link is invalid.
+_BLOCK_TAG = re.compile(r"<(/?)(?:div|p|dl|dt|dd|ul|ol|li|table|thead|tbody|tfoot|tr|td|th|"
+                        r"h[1-6]|pre|blockquote|details|summary|figure|figcaption|section)\b")
+_NOT_IN_A_LINK = re.compile(r"<hr\b[^>]*>|<input\b[^>]*>|</?(?:button|iframe|video|audio|"
+                            r"object|select|textarea|label)\b[^>]*>|\stabindex=\"[^\"]*\"")
 WITHHELD = "not published: a file of this type could run script in the site"
 
 
@@ -258,7 +265,8 @@ class PageLinker:
         whole reference is one link)."""
         shown = self.snippets.block_text(key, index, self.file)
         self.report.include(shown)
-        return _ANCHOR_TAG.sub("", shown.html)
+        quoted = _NOT_IN_A_LINK.sub("", _ANCHOR_TAG.sub("", shown.html))
+        return _BLOCK_TAG.sub(r"<\1span", quoted)
 
     # -- the rest of the syntax ----------------------------------------------------------
 

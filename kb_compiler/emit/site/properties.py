@@ -143,15 +143,22 @@ def block_properties_html(block: Block, linker: PageLinker) -> str:
     return properties_html(block.properties, linker)
 
 
-def properties_html(properties: tuple[Property, ...], linker: PageLinker) -> str:
+def properties_html(properties: tuple[Property, ...], linker: PageLinker, *,
+                    inline: bool = False) -> str:
     """The visible ``properties`` as a small definition list (a block's own, or a page's
-    where a query found its properties block)."""
+    where a query found its properties block). ``inline``: as spans, for a place where
+    only phrasing content may stand (a query written in a paragraph)."""
     shown = visible(properties)
     if not shown:
         return ""
     rows = []
     for prop in shown:
         view = render_property(prop, linker)
-        rows.append(f'<div class="prop prop-{view.kind}"><dt>{html.escape(view.key)}</dt>'
+        key = html.escape(view.key)
+        rows.append(f'<span class="prop prop-{view.kind}"><span class="prop-key">{key}</span>'
+                    f'<span class="prop-value">{view.value}</span></span>' if inline else
+                    f'<div class="prop prop-{view.kind}"><dt>{key}</dt>'
                     f"<dd>{view.value}</dd></div>")
+    if inline:
+        return f'<span class="block-props">{"".join(rows)}</span>'
     return f'<dl class="block-props">{"".join(rows)}</dl>'

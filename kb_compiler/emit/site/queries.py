@@ -157,7 +157,7 @@ class _Drawing:
         for block in blocks[:MAX_RESULTS]:
             if (page := self._page_properties(block)) is not None:
                 # Logseq lists the properties block as it lists any block found
-                shown = properties_html(page.properties, self.linker)
+                shown = properties_html(page.properties, self.linker, inline=True)
                 groups.setdefault(block.page, []).append(
                     f'<span class="query-item query-page-properties">{shown}</span>')
                 continue
