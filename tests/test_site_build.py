@@ -29,7 +29,7 @@ from kb_compiler.loader import load
 from kb_compiler.model import Dialect
 from kb_compiler.resolve import KnowledgeGraph, resolve
 from tests.conftest import SAMPLE_VAULT, lay_out_seeds, write_vault
-from tests.site_crawl import crawl
+from tests.site_crawl import crawl, scan_page
 from tests.vaultgen import generate
 
 SITE_FILES = ("index.html", "all-pages.html", "tags.html", "graph.html", "404.html",
@@ -854,3 +854,15 @@ def test_an_obsidian_heading_link_reads_note_then_heading(tmp_path: Path) -> Non
     shown = re.findall(r'<a class="wikilink[^>]*>([^<]*)</a>',
                        (site / "links.html").read_text("utf-8"))
     assert shown == ["Target &gt; Two", "Target &gt; ^b1", "Target &gt; One &gt; Sub", "label"]
+
+
+def test_a_note_embedded_twice_gives_each_copy_its_own_footnote_ids(tmp_path: Path) -> None:
+    """The second copy reused the first one's rendered body, ids and all: two elements
+    with each id, and its footnote links jumped to the first copy."""
+    site = obsidian_site(tmp_path, {"Other.md": "Note with a footnote.[^1]\n\n[^1]: The note.\n",
+                                    "Home.md": "![[Other]]\n\n![[Other]]\n"})
+    scan = scan_page((site / "home.html").read_text("utf-8"))
+    assert not scan.duplicate_ids
+    shown = (site / "home.html").read_text("utf-8")
+    assert shown.count('id="fn-e0-1"') == shown.count('id="fn-e1-1"') == 1
+    assert 'href="#fn-e1-1"' in shown

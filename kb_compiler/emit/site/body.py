@@ -335,7 +335,9 @@ def render_included(context: SiteContext, host_file: str, snippets: Snippets,
     body = renderer.whole() if roots is None else renderer.blocks(roots)
     shown = Shown(body, frozenset(report.assets), frozenset({key, *report.reads}))
     host_report.include(shown)
-    if SLOT_OPEN not in body:
+    # Footnote ids carry the slot's number, so a body with footnotes is the slot's own:
+    # a note embedded twice on one page gave both copies the first one's ids.
+    if SLOT_OPEN not in body and 'class="footnote-ref"' not in body:
         snippets.embeds[cache_key] = shown
     return body
 
