@@ -757,3 +757,13 @@ def test_a_bare_web_address_of_a_picture_is_shown_on_logseq_pages() -> None:
 def test_a_size_on_an_obsidian_page_is_text() -> None:
     out, _, _ = render("![a](b.png){:width 300}", obsidian_syntax=True)
     assert "{:width 300}" in out
+
+
+def test_a_task_checkbox_is_named_by_its_task() -> None:
+    """Obsidian task checkboxes had no accessible name: a screen reader said only
+    "checkbox, not checked" (axe: label, critical)."""
+    out, _, _ = render("- [ ] open *task* `x`\n- [x] done 1 < 2\n- [-] dropped\n",
+                       obsidian_syntax=True)
+    boxes = re.findall(r"<input[^>]*>", out)
+    assert [re.search(r'aria-label="([^"]*)"', box).group(1) for box in boxes] == [
+        "open task x", "done 1 &lt; 2", "dropped"]

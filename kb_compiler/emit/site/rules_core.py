@@ -459,6 +459,25 @@ def task_statuses(state: StateCore) -> None:
         item.attrSet("data-task", found.group(1))
 
 
+_CHECKBOX = '<input class="task-list-item-checkbox"'
+
+
+def task_labels(state: StateCore) -> None:
+    """Each task's checkbox named by the task's text (``aria-label``), as a ``<label>``
+    around it would name it: a screen reader said only "checkbox, not checked". A label
+    element could not hold the item's nested lists, and ids would clash between embeds."""
+    for token in state.tokens:
+        children = token.children if token.type == "inline" else None
+        if not children or children[0].type != "html_inline" or \
+                not children[0].content.startswith(_CHECKBOX):
+            continue
+        text = " ".join("".join(child.content for child in children[1:]
+                                if child.type in ("text", "code_inline")).split())
+        if text:
+            children[0].content = (f'{_CHECKBOX} aria-label="{html.escape(text, quote=True)}"'
+                                   + children[0].content[len(_CHECKBOX):])
+
+
 def _drop_leading_text(inline: Token, count: int) -> bool:
     """Take ``count`` characters off the start of ``inline``'s text children (the
     brackets may be split over several); False, changing nothing, when they are not
@@ -485,3 +504,4 @@ def core_rules_plugin(md: MarkdownIt) -> None:
     md.core.ruler.after("kbc_local_links", "kbc_embed_paragraphs", embed_paragraphs)
     md.core.ruler.after("kbc_embed_paragraphs", "kbc_line_ids", line_ids)
     md.core.ruler.after("github-tasklists", "kbc_task_statuses", task_statuses)
+    md.core.ruler.after("kbc_task_statuses", "kbc_task_labels", task_labels)
