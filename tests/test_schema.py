@@ -103,6 +103,10 @@ def test_sample_vault_schema_declares_the_profile_metamodel() -> None:
      "'t' is given twice (first at line 2)"),
     ("properties:\n  w: {type: text}\n  w: {type: integer}\n", 3, "'w' is given twice"),
     ("properties:\n  w: {type: text, values: 5}\n", 2, "expected a list"),
+    # a number required a property named "7": every page lacked it, or none did
+    ("types:\n  t:\n    required-properties: 7\n", 3, "expected a property name, got '7'"),
+    ("types:\n  t:\n    required-properties: [owner, yes]\n", 3,
+     "expected a property name, got 'yes'"),
 ])
 def test_bad_schemas_are_refused_with_file_and_line(text: str, line: int, words: str) -> None:
     with pytest.raises(KbcError) as caught:

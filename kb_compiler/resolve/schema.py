@@ -195,6 +195,7 @@ def first_cycle(children: Mapping[str, Iterable[str]]) -> list[str] | None:
     return None
 
 
+_NOT_NAMES = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
 _TYPE_KEYS = {"label", "children", "required-properties", "required-sections",
               "properties", "relations", "description"}
 _PROPERTY_KEYS = {"type", "min", "max", "values", "description"}
@@ -239,6 +240,16 @@ class _Reader:
         if not isinstance(node, yaml.SequenceNode):
             self.fail(node, "expected a list")
         return tuple(self.scalar(item) for item in node.value)
+
+    def keys(self, node: yaml.Node | None) -> tuple[str, ...]:
+        """Property keys: names that are text, not a number or a boolean as YAML reads
+        them (``required-properties: 7`` required a property "7" without a word)."""
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for item in items:
+            if isinstance(item, yaml.ScalarNode) and item.tag in _NOT_NAMES:
+                self.fail(item, f"expected a property name, got '{item.value}' "
+                                "(quote it to mean the text)")
+        return tuple(normalize_key(key) for key in self.names(node))
 
     def number(self, node: yaml.Node | None) -> float | None:
         if node is None:
@@ -287,8 +298,7 @@ class _Reader:
                 id=page_id(name),
                 label=self.scalar(fields["label"]) if "label" in fields else name,
                 children=self.type_names(fields.get("children"), known),
-                required_properties=tuple(
-                    normalize_key(k) for k in self.names(fields.get("required-properties"))),
+                required_properties=self.keys(fields.get("required-properties")),
                 required_sections=self.names(fields.get("required-sections")),
                 properties=self.property_rules(fields.get("properties")),
                 relations=relations,
