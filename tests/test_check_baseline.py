@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from kb_compiler.check.baseline import Baseline, subtract
+from kb_compiler.check.baseline import Baseline, read_baseline, subtract
 from kb_compiler.cli import main
 from kb_compiler.model import Diagnostic, Severity
 
@@ -201,3 +202,18 @@ def test_an_encoding_error_stays_known_when_the_file_holds_fewer_or_more(
         again = kbc(str(vault), "--baseline", str(baseline))
         assert again.exit_code == 0, again.output
         assert "1 known problem in " in again.stderr and "no longer" not in again.stderr
+
+
+def test_a_baseline_written_with_decomposed_names_knows_the_composed_ones(
+        tmp_path: Path) -> None:
+    """macOS names files in NFD: a baseline written there spelt "Café.md" apart from the
+    same checkout on Linux (NFC), and every problem in the file came back as new."""
+    decomposed = unicodedata.normalize("NFD", "Café.md")
+    report = {"diagnostics": [{"path": decomposed, "code": "broken-link", "line": 3,
+                               "message": unicodedata.normalize("NFD", "page 'Crème' does "
+                                                                       "not exist")}]}
+    (tmp_path / "base.json").write_text(json.dumps(report), encoding="utf-8")
+    now = Diagnostic("broken-link", Severity.ERROR, "Café.md", 3, 3,
+                     "page 'Crème' does not exist")
+    left = subtract([now], read_baseline(tmp_path / "base.json"))
+    assert (left.diagnostics, left.known, left.fixed) == ((), 1, 0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,7 +31,10 @@ _ALIGNMENT_LIMIT = 1_000_000  # cells of the line alignment; past it, the first 
 
 
 def _key(path: str, code: str, message: str) -> _Key:
-    return path, code, _FILE_COUNT.sub("", _LINE_NUMBER.sub("line #", message))
+    # NFC: macOS names files in NFD, so a baseline written there spelt "Café.md" apart
+    # from the same file checked out on Linux, and every problem in it came back as new.
+    message = _FILE_COUNT.sub("", _LINE_NUMBER.sub("line #", message))
+    return unicodedata.normalize("NFC", path), code, unicodedata.normalize("NFC", message)
 
 
 @dataclass(frozen=True)
