@@ -152,6 +152,20 @@ def test_github_annotations_on_a_sample() -> None:
     assert lines[5].startswith("::notice ")
 
 
+def test_github_says_how_many_problems_there_are_past_its_annotation_cap() -> None:
+    """GitHub annotates 10 errors, 10 warnings and 10 notices per step and drops the
+    rest silently: a pull request with 37 broken links showed 10, and nothing said so."""
+    many = tuple(Diagnostic("broken-link", Severity.ERROR, "a.md", line, 1, "page 'x' does "
+                            "not exist") for line in range(1, 12)) + (
+        Diagnostic("empty-link", Severity.WARNING, "a.md", 20, 1, "empty"),)
+    lines = render("github", CheckResult(many, pages=1)).splitlines()
+    assert lines[0] == ("::notice title=kbc check::11 errors, 1 warning: GitHub annotates "
+                        "only the first 10 of each kind in a step; this step's log lists "
+                        "them all")
+    assert len(lines) == 13 and lines[1].startswith("::error file=a.md,line=1,")
+    assert not render("github", CheckResult(many[1:], pages=1)).startswith("::notice")
+
+
 def test_github_escaping_rules() -> None:
     assert escape_data("50% a\r\nb") == "50%25 a%0D%0Ab"
     assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"

@@ -5,12 +5,14 @@ problem shows as an annotation on its line of a pull request::
 
 Values are escaped as the Actions toolkit escapes them: ``%``, CR and LF in the
 message; additionally ``:`` and ``,`` in properties. Severity ``info`` becomes a
-``notice``. A problem with the whole file (line 0) is annotated on the file.
+``notice``. A problem with the whole file (line 0) is annotated on the file. Past
+GitHub's cap of annotations per step, a notice first says how many there are.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from kb_compiler.check import CheckResult
 from kb_compiler.check.formats import RenderOptions, advice, prefixed, shortened
@@ -21,8 +23,29 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
+# GitHub Actions annotates at most this many errors, warnings and notices per step and
+# drops the rest without a word (actions/toolkit, docs/problem-matchers.md).
+ANNOTATIONS_PER_KIND = 10
+
+
 def render(result: CheckResult, options: RenderOptions) -> str:
-    return "".join(annotation(d, options.path_prefix) + "\n" for d in result.diagnostics)
+    lines = [annotation(d, options.path_prefix) for d in result.diagnostics]
+    capped = _capped(result.diagnostics)
+    if capped:  # first, so that GitHub annotates it whatever follows
+        lines.insert(0, capped)
+    return "".join(line + "\n" for line in lines)
+
+
+def _capped(diagnostics: tuple[Diagnostic, ...]) -> str | None:
+    """A notice saying how many problems there are, when GitHub will show only some."""
+    counts = Counter(d.severity for d in diagnostics)
+    if all(count <= ANNOTATIONS_PER_KIND for count in counts.values()):
+        return None
+    found = ", ".join(f"{counts[severity]} {COMMAND[severity]}{'s' * (counts[severity] != 1)}"
+                      for severity in Severity if counts[severity])
+    message = (f"{found}: GitHub annotates only the first {ANNOTATIONS_PER_KIND} of each "
+               "kind in a step; this step's log lists them all")
+    return f"::notice title=kbc check::{escape_data(message)}"
 
 
 def annotation(diagnostic: Diagnostic, path_prefix: str = "") -> str:
