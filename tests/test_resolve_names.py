@@ -366,6 +366,24 @@ def test_tag_edges_and_missing_tag_pages() -> None:
         ("broken-link", "warning", "pages/l.md")]
 
 
+def test_an_obsidian_tag_is_never_a_note_through_its_alias() -> None:
+    """``#cooking`` tagged the note Kitchen, only because Kitchen has the alias
+    "cooking": Obsidian resolves aliases for links, never for tags. The tag index then
+    listed a tag "#Kitchen" no note carries, and not #cooking."""
+    graph = graph_of(
+        obsidian("Kitchen.md", aliases=("cooking",)),
+        obsidian("Src.md", refs=(ref("cooking", 1, RefKind.TAG, raw="#cooking"),
+                                 ref("cooking", 2, RefKind.LINK, raw="[[cooking]]"))),
+        page("pages/l.md", refs=(ref("cooking", 3, RefKind.TAG, raw="#cooking"),)),
+    )
+    tag, link = graph.outgoing("src")
+    assert (tag.target.page, tag.target.node) == (None, "cooking")
+    assert link.target.page == "kitchen"  # a link still reaches the note by its alias
+    (logseq_tag,) = graph.outgoing("l")
+    assert logseq_tag.target.page == "kitchen"  # in Logseq a tag is a page reference
+    assert graph.diagnostics == ()
+
+
 # -- assets ----------------------------------------------------------------------------------
 
 

@@ -55,6 +55,13 @@ class NameResolver:
             hit = self._written[written] = self._resolve_key(name, obsidian, folder)
         return hit
 
+    def obsidian_tag(self, name: str) -> NameHit:
+        """The note an Obsidian tag shares its page with: only one whose id is the tag's
+        name. Obsidian resolves aliases for links, never for tags (``#cooking`` went to
+        the note with the alias "cooking"); no near-miss either, a tag is never broken."""
+        key = page_id(name)
+        return NameHit(key if key in self.index.pages else None, key=key)
+
     def _resolve_key(self, name: str, obsidian: bool, folder: str) -> NameHit:
         key = page_id(name)
         cache_key = (key, obsidian, folder if obsidian else "")

@@ -144,7 +144,9 @@ class ReferenceResolver:
 
     def _name(self, page: Page, name: str, kind: RefKind = RefKind.LINK) -> Target:
         # Tags name pages by their exact name in both dialects (no shortest-path rule).
-        obsidian = page.dialect is not Dialect.LOGSEQ and kind is not RefKind.TAG
+        if kind is RefKind.TAG and page.dialect is not Dialect.LOGSEQ:
+            return self._page_target(name, self.names.obsidian_tag(name))
+        obsidian = page.dialect is not Dialect.LOGSEQ
         hit = self.names.resolve(name, obsidian=obsidian, folder=self._folder(page))
         return self._page_target(name, hit)
 
