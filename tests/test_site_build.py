@@ -28,7 +28,7 @@ from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
 from kb_compiler.model import Dialect
 from kb_compiler.resolve import KnowledgeGraph, resolve
-from tests.conftest import SAMPLE_VAULT, lay_out_seeds, write_vault
+from tests.conftest import SAMPLE_VAULT, TRIPLE_LOWBAR, lay_out_seeds, write_vault
 from tests.site_crawl import crawl, scan_page
 from tests.vaultgen import generate
 
@@ -866,3 +866,18 @@ def test_a_note_embedded_twice_gives_each_copy_its_own_footnote_ids(tmp_path: Pa
     shown = (site / "home.html").read_text("utf-8")
     assert shown.count('id="fn-e0-1"') == shown.count('id="fn-e1-1"') == 1
     assert 'href="#fn-e1-1"' in shown
+
+
+def test_a_page_named_in_84_cjk_characters_is_built(tmp_path: Path) -> None:
+    """Slugs were cut at 120 characters, not bytes: 84 CJK characters made a file name
+    over 255 bytes, and the whole build stopped with "File name too long; nothing was
+    written"."""
+    name = "日" * 84
+    graph = write_vault(tmp_path / "graph", {"logseq/config.edn": TRIPLE_LOWBAR,
+                                             "pages/a.md": f"- see [[{name}]]\n",
+                                             f"pages/{'本' * 80}.md": "- long\n"})
+    build(graph, tmp_path / "site", search=False)
+    written = sorted(p.name for p in (tmp_path / "site").iterdir() if p.suffix == ".html")
+    assert all(len(file.encode("utf-8")) <= 255 for file in written)
+    assert any(file.startswith("日" * 40) for file in written)
+    assert any(file.startswith("本" * 40) for file in written)

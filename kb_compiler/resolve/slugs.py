@@ -15,6 +15,10 @@ from collections.abc import Iterable
 _UNSAFE = re.compile(r"[^\w.\-]+")
 _DASHES = re.compile(r"-{2,}")
 MAX_SLUG = 120
+# File names are limited to 255 bytes: 120 CJK characters are 360. A slug past this many
+# bytes is cut there (at a character's end), which leaves room for the digest, a
+# collision suffix and ".html".
+MAX_SLUG_BYTES = 200
 # Windows device names and names the site build uses for its own files.
 RESERVED = frozenset(
     {"con", "prn", "aux", "nul", "index", "404", "search", "sitemap", "pagefind", "assets",
@@ -30,8 +34,9 @@ def slugify(page_id: str) -> str:
     digest = hashlib.sha1(page_id.encode("utf-8")).hexdigest()[:8]
     if not slug:
         return f"page-{digest}"
-    if len(slug) > MAX_SLUG:
-        slug = f"{slug[:MAX_SLUG].rstrip('-.')}-{digest}"
+    if len(slug) > MAX_SLUG or len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        cut = slug[:MAX_SLUG].encode("utf-8")[:MAX_SLUG_BYTES].decode("utf-8", "ignore")
+        slug = f"{cut.rstrip('-.')}-{digest}"
     if slug in RESERVED or slug.split(".")[0] in RESERVED:
         slug = f"{slug}-page"
     return slug
