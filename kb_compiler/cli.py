@@ -5,6 +5,7 @@ one line on stderr with exit status 2."""
 from __future__ import annotations
 
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -79,9 +80,28 @@ RUN_ONCE = frozenset(COMMANDS) - {"serve"}
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Compile Logseq and Obsidian knowledge bases: check them, build a site, export."""
+    _run_in_utf8_mode()
     if ctx.invoked_subcommand in RUN_ONCE:
         gcpause.for_one_command()
         _stop_cleanly_on_sigterm(ctx)
+
+
+_UTF8_RUN = "KBC_UTF8_MODE"  # set for the run started again, so that it starts once
+
+
+def _run_in_utf8_mode() -> None:
+    """Start again in Python's UTF-8 mode under a locale whose encoding is not UTF-8
+    (``en_US.ISO-8859-1``, or C without coercion): Logseq and Obsidian name files in
+    UTF-8 whatever the locale, but Python decoded the names with the locale's encoding,
+    so ``Ünï.md`` was a broken link or "not valid UTF-8", and writing ``日本.html``
+    ended the build in a traceback."""
+    encoding = sys.getfilesystemencoding().lower().replace("-", "").replace("_", "")
+    if encoding == "utf8" or os.environ.get(_UTF8_RUN) or not sys.orig_argv:
+        return
+    os.environ[_UTF8_RUN] = "1"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-X", "utf8", *sys.orig_argv[1:]])
 
 
 def _stop_cleanly_on_sigterm(ctx: click.Context) -> None:
