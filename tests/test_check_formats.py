@@ -155,9 +155,9 @@ def test_github_annotations_on_a_sample() -> None:
 def test_github_says_how_many_problems_there_are_past_its_annotation_cap() -> None:
     """GitHub annotates 10 errors, 10 warnings and 10 notices per step and drops the
     rest silently: a pull request with 37 broken links showed 10, and nothing said so."""
-    many = tuple(Diagnostic("broken-link", Severity.ERROR, "a.md", line, 1, "page 'x' does "
-                            "not exist") for line in range(1, 12)) + (
-        Diagnostic("empty-link", Severity.WARNING, "a.md", 20, 1, "empty"),)
+    many = (*(Diagnostic("broken-link", Severity.ERROR, "a.md", line, 1, "page 'x' does "
+                         "not exist") for line in range(1, 12)),
+            Diagnostic("empty-link", Severity.WARNING, "a.md", 20, 1, "empty"))
     lines = render("github", CheckResult(many, pages=1)).splitlines()
     assert lines[0] == ("::notice title=kbc check::11 errors, 1 warning: GitHub annotates "
                         "only the first 10 of each kind in a step; this step's log lists "
