@@ -3,6 +3,7 @@ it serves carry the reload hook (pages built by `kbc build` do not)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import lay_out_seeds, write_vault
+from tests.vaultgen import generate
 
 
 def free_port() -> int:
@@ -184,3 +186,46 @@ def test_a_rebuild_names_a_page_it_could_not_render(
     assert said[0] == ("Goals.md: error[internal-error] could not render this page "
                        "(KeyError: 'slot'); its page on the site says so")
     assert said[1].startswith("kbc: built 2 pages") and len(said) == 2
+
+
+def serve_in_session(vault: Path, port: int, tmp: Path) -> subprocess.Popen[str]:
+    """``kbc serve`` in its own process group, with its temporary folders in ``tmp``."""
+    tmp.mkdir(exist_ok=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
+         "--no-search"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(tmp)}, start_new_session=True)
+
+
+def test_sigterm_during_the_first_build_stops_everything(tmp_path: Path) -> None:
+    """The handler came only after the first build: SIGTERM then killed serve without a
+    word, leaving its temporary folders and, on a big vault, forked workers behind."""
+    generate(tmp_path / "vault", pages=600, dialect="logseq")
+    process = serve_in_session(tmp_path / "vault", free_port(), tmp_path / "tmp")
+    time.sleep(1.5)  # into the first build: parsing, resolving or rendering
+    assert process.poll() is None
+    process.terminate()
+    _, log = process.communicate(timeout=60)
+    assert process.returncode == 143, log
+    assert log.endswith("kbc: stopped by SIGTERM\n") and "Traceback" not in log
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):  # no worker outlived it
+        os.killpg(process.pid, 0)
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_an_edit_saved_during_the_first_build_is_served(tmp_path: Path) -> None:
+    """The watch began after the first build: a page saved meanwhile stayed stale until
+    some other file changed."""
+    generate(tmp_path / "vault", pages=600, dialect="logseq")
+    edited = sorted((tmp_path / "vault" / "pages").glob("*.md"))[0]
+    port = free_port()
+    process = serve_in_session(tmp_path / "vault", port, tmp_path / "tmp")
+    try:
+        time.sleep(1.0)
+        assert fetch(f"http://127.0.0.1:{port}/index.html") is None  # still building
+        edited.write_text(edited.read_text("utf-8") + "- EDITED-WHILE-BUILDING\n", "utf-8")
+        wait_for(lambda: any("EDITED-WHILE-BUILDING" in path.read_text("utf-8")
+                             for path in (tmp_path / "tmp").glob("kbc-serve-*/site/*.html")))
+    finally:
+        stop(process)

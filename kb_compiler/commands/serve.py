@@ -11,11 +11,12 @@ when it changes.
 from __future__ import annotations
 
 import functools
+import queue
 import shutil
 import signal
-import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -79,8 +80,6 @@ def _described(error: Exception) -> str:
 def command(vault: str | None, port: int, templates: str | None, allow_raw_html: bool,
             no_search: bool, title: str | None) -> None:
     """Preview the site of VAULT on http://127.0.0.1:PORT/, rebuilding on change."""
-    import watchfiles
-
     from kb_compiler.loader import Reloader
 
     root = resolve_vault(vault).resolve()
@@ -88,36 +87,83 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
     workspace = Path(tempfile.mkdtemp(prefix="kbc-serve-"))
     out = workspace / "site"
     pages = Reloader(root)
-    terminated = threading.Event()
+    stop, terminated = threading.Event(), threading.Event()
+
+    def on_sigterm(*_: object) -> None:
+        terminated.set()
+        stop.set()
+        if threading.current_thread() is threading.main_thread():
+            # during a build too: it ends as every command ends on SIGTERM, its workers
+            # told to stop and its temporary files gone (the finally below)
+            raise SystemExit(128 + signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    # Watching starts before the first build: an edit saved while it ran was never seen.
+    changes = _Watcher([root, *([Path(templates)] if templates else [])], stop)
     try:
         click.echo(rebuild(pages, out, options), err=True)
         server = start_server(out, port)
         # An AF_INET socket names its host as a str (the stubs allow bytes for any family).
         host, bound = cast(tuple[str, int], server.server_address[:2])
         click.echo(f"kbc: serving {root} on http://{host}:{bound}/ (Ctrl+C to stop)", err=True)
-        watched = [root, *([Path(templates)] if templates else [])]
-        stop = threading.Event()
-
-        def on_sigterm(*_: object) -> None:
-            terminated.set()
-            stop.set()
-
-        signal.signal(signal.SIGTERM, on_sigterm)
-        for changes in watchfiles.watch(*watched, raise_interrupt=False, stop_event=stop):
-            names = sorted({Path(path).name for _, path in changes})
+        for names in changes:
             click.echo(f"kbc: changed: {one_line(', '.join(names[:5]))}", err=True)
-            try:
-                click.echo(rebuild(pages, out, options), err=True)
-            except KbcError as error:
-                click.echo(f"kbc: error: {one_line(str(error))} (still serving the last good "
-                           "build)", err=True)
-            except Exception as error:  # a bug in kbc: the preview must outlive it
-                click.echo(f"kbc: internal error: {one_line(_described(error))} (still "
-                           "serving the last good build; 'kbc build' shows the traceback)",
-                           err=True)
+            _rebuild_and_say(pages, out, options)
         server.shutdown()
+    except KeyboardInterrupt:  # Ctrl+C: the preview ends, as asked
+        stop.set()
     finally:
+        stop.set()
+        signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(workspace, ignore_errors=True)
-    if terminated.is_set():  # as every other command ends on SIGTERM (README)
-        click.echo("kbc: stopped by SIGTERM", err=True)
-        sys.exit(128 + signal.SIGTERM)
+        if terminated.is_set():
+            click.echo("kbc: stopped by SIGTERM", err=True)
+
+
+def _rebuild_and_say(pages: Reloader, out: Path, options: object) -> None:
+    try:
+        click.echo(rebuild(pages, out, options), err=True)
+    except KbcError as error:
+        click.echo(f"kbc: error: {one_line(str(error))} (still serving the last good "
+                   "build)", err=True)
+    except Exception as error:  # a bug in kbc: the preview must outlive it
+        click.echo(f"kbc: internal error: {one_line(_described(error))} (still "
+                   "serving the last good build; 'kbc build' shows the traceback)", err=True)
+
+
+class _Watcher:
+    """The vault's changes, watched from a thread started at once: iterating gives the
+    names of the files changed since the last step (all that changed while the site was
+    being built), until ``stop`` is set. A folder that disappears ends the watch with a
+    one-line error."""
+
+    def __init__(self, folders: list[Path], stop: threading.Event) -> None:
+        import watchfiles
+
+        self._found: queue.Queue[set[str] | Exception] = queue.Queue()
+        self._stop = stop
+
+        def watch() -> None:
+            try:
+                for changed in watchfiles.watch(*folders, stop_event=stop,
+                                                raise_interrupt=False):
+                    self._found.put({Path(path).name for _, path in changed})
+            except Exception as error:  # the vault's folder is gone, or cannot be watched
+                self._found.put(error)
+
+        threading.Thread(target=watch, name="kbc-watch", daemon=True).start()
+
+    def __iter__(self) -> Iterator[list[str]]:
+        while not self._stop.is_set():
+            try:
+                found = self._found.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if isinstance(found, Exception):
+                raise KbcError(f"cannot watch the vault any more: {_described(found)}")
+            while not self._found.empty():  # changes that piled up while building
+                more = self._found.get()
+                if isinstance(more, Exception):
+                    raise KbcError(f"cannot watch the vault any more: {_described(more)}")
+                found |= more
+            yield sorted(found)
