@@ -8,8 +8,9 @@ symbolic link out of the vault. Skipped everywhere: any path component starting 
 
 Which files are pages follows each tool:
 - Logseq graph: ``.md``, ``.markdown`` and ``.org`` files anywhere that Logseq itself
-  reads them (it scans the whole graph folder, not only ``pages/`` and ``journals/``);
-  files under ``journals/`` whose name reads as a date are journals.
+  reads them (it scans the whole graph folder, not only ``pages/`` and ``journals/``, but
+  no ``assets`` folder); files under ``journals/`` whose name reads as a date are
+  journals.
 - Obsidian vault: ``.md`` files (Obsidian shows ``.markdown`` files as attachments).
 - Plain folder: ``.md`` and ``.markdown`` files; each one's dialect is detected later.
 Everything else is an asset.
@@ -38,6 +39,7 @@ _PAGE_SUFFIXES = {
 _DIALECT_HINTS = {VaultKind.LOGSEQ: Dialect.LOGSEQ, VaultKind.OBSIDIAN: Dialect.OBSIDIAN}
 _SKIPPED_NAMES = frozenset({"node_modules"})
 _LOGSEQ_FOLDER = "logseq"
+_LOGSEQ_ASSETS = "assets"
 # Logseq's backup and history folders, skipped in any vault (stale copies of pages).
 _LOGSEQ_COPIES = ("logseq/bak", "logseq/version-files")
 
@@ -196,7 +198,8 @@ def _dead_end(link: str) -> str:
 
 def _file(walk: _Walk, absolute: str, relative: str, entry: os.DirEntry[str] | None) -> None:
     config = walk.config
-    if relative.lower().endswith(_PAGE_SUFFIXES[config.kind]):
+    if relative.lower().endswith(_PAGE_SUFFIXES[config.kind]) and not _logseq_asset(walk,
+                                                                                  relative):
         walk.sources.append(SourceFile(
             path=relative,
             absolute=Path(absolute),
@@ -211,6 +214,14 @@ def _file(walk: _Walk, absolute: str, relative: str, entry: os.DirEntry[str] | N
                      f"cannot read file: {error.strerror or error}")
         return
     walk.assets.append(Asset(relative, size))
+
+
+def _logseq_asset(walk: _Walk, relative: str) -> bool:
+    """A file in an ``assets`` folder of a Logseq graph (at its top or deeper): Logseq
+    lists no page there (``ignored-path?``), so notes kept beside the pictures are files,
+    not pages."""
+    return walk.config.kind is VaultKind.LOGSEQ and \
+        _LOGSEQ_ASSETS in relative.split("/")[:-1]
 
 
 def _is_journal(walk: _Walk, relative: str) -> bool:

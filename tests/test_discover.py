@@ -98,6 +98,22 @@ def test_logseq_pages_outside_pages_folder_are_read_like_logseq_does(tmp_path):
     assert _assets(found) == ["pages/d.txt"]
 
 
+def test_markdown_in_a_logseq_assets_folder_is_a_file_not_a_page(tmp_path):
+    """Logseq lists no page in an ``assets`` folder (``ignored-path?``): a README kept
+    beside the pictures was checked, published and exported as a page."""
+    _write(tmp_path, "logseq/config.edn", "{}")
+    for path in ("pages/a.md", "assets/readme.md", "pages/assets/notes.md",
+                 "pages/assets-list.md", "assets/pic.png"):
+        _write(tmp_path, path)
+    found = _run(tmp_path)
+    assert _pages(found) == ["pages/a.md", "pages/assets-list.md"]
+    assert _assets(found) == ["assets/pic.png", "assets/readme.md", "pages/assets/notes.md"]
+    obsidian = tmp_path / "obsidian"
+    _write(obsidian, ".obsidian/app.json", "{}")
+    _write(obsidian, "assets/readme.md")
+    assert _pages(_run(obsidian)) == ["assets/readme.md"]  # a note, in Obsidian
+
+
 # --- Obsidian vaults and plain folders ---------------------------------------------
 
 
