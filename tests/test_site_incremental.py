@@ -348,6 +348,22 @@ def test_a_template_edited_while_serving_renders_every_page_again(tmp_path: Path
     assert code_fingerprint((str(templates),)) != first
 
 
+def test_hidden_files_and_editor_backups_do_not_change_the_fingerprint(
+        tmp_path: Path) -> None:
+    """A .DS_Store or an editor's backup beside the templates (or in kbc's own folder)
+    changed the published manifest and search index of an unchanged site."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.html").write_text('{% extends "base.html" %}', "utf-8")
+    first = code_fingerprint((str(templates),))
+    (templates / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (templates / "page.html~").write_text("an older page.html", "utf-8")
+    (templates / ".page.html.swp").write_bytes(b"b0VIM")
+    assert code_fingerprint((str(templates),)) == first
+    (templates / "extra.css").write_text("p {}", "utf-8")  # a real file still counts
+    assert code_fingerprint((str(templates),)) != first
+
+
 def test_changed_options_render_everything_again(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     write(vault, PAGES)

@@ -129,15 +129,20 @@ def code_fingerprint(templates: tuple[str, ...]) -> str:
 def package_fingerprint() -> str:
     """The part of ``code_fingerprint`` a process reads once: kbc's code, the libraries."""
     return _hash([library_versions(RENDERING_LIBRARIES),
-                  _files_digest(Path(__file__).resolve().parents[2])])
+                  _files_digest(Path(__file__).resolve().parents[2], "*.py")])
 
 
-def _files_digest(folder: Path) -> str:
+def _files_digest(folder: Path, pattern: str = "*") -> str:
+    """The hash of the files under ``folder`` that can change what is built: not hidden
+    files (``.DS_Store``), editor backups (``page.html~``) or bytecode, which made the
+    published manifest differ between two installs of the same kbc."""
     digest = hashlib.sha1()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if path.suffix == ".pyc":
+    for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
+        relative = path.relative_to(folder)
+        if path.suffix == ".pyc" or path.name.endswith("~") or \
+                any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
             continue
-        digest.update(path.relative_to(folder).as_posix().encode("utf-8"))
+        digest.update(relative.as_posix().encode("utf-8"))
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
