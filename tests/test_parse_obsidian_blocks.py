@@ -115,6 +115,14 @@ def test_block_id_on_its_own_line_names_the_list_or_table_above() -> None:
     assert (named["my-table"].kind, named["my-table"].line) == ("table", 13)
 
 
+def test_block_id_ending_a_heading_names_the_heading() -> None:
+    """``## A heading ^hd``: [[N#^hd]] was a broken block ref and [[N#A heading]] a
+    broken heading (its text kept the id), while the site showed "A heading"."""
+    page = parse_text("# N\n\n## A heading ^hd\n\ntext\n")
+    heading = next(b for b in page.blocks if b.heading == 2)
+    assert (heading.content, heading.block_id, heading.line) == ("A heading", "hd", 3)
+
+
 def test_duplicate_block_id_is_reported_at_the_second_block() -> None:
     assert codes(note("block-ids")) == [("duplicate-block-id", 19, 1)]
 

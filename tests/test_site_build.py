@@ -881,3 +881,14 @@ def test_a_page_named_in_84_cjk_characters_is_built(tmp_path: Path) -> None:
     assert all(len(file.encode("utf-8")) <= 255 for file in written)
     assert any(file.startswith("日" * 40) for file in written)
     assert any(file.startswith("本" * 40) for file in written)
+
+
+def test_a_heading_with_a_block_id_keeps_both_anchors(tmp_path: Path) -> None:
+    """The heading's slug replaced its block id's anchor, so [[N#^hd]] led nowhere."""
+    site = obsidian_site(tmp_path, {"N.md": "# N\n\n## A heading ^hd\n\ntext\n",
+                                    "Src.md": "[[N#^hd]] and [[N#A heading]]\n"})
+    assert '<h2 id="a-heading"><span id="block-hd"></span>A heading</h2>' in \
+        (site / "n.html").read_text("utf-8")
+    anchors = re.findall(r'href="n\.html#([^"]+)"', (site / "src.html").read_text("utf-8"))
+    assert len(anchors) == 2 and "block-hd" in anchors
+    assert not crawl(site)[0]  # every anchor linked to is on its page

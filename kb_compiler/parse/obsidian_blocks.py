@@ -222,8 +222,12 @@ class _Builder:
         if top_level:
             while self.sections and (self.drafts[self.sections[-1]].heading or 0) >= level:
                 self.sections.pop()
-        index = self._add("heading", token.map, own=own, content=inline.content.strip())
+        # "## Heading ^id" names the heading's block as it names a paragraph's; the
+        # heading reads without it (the site drops it too)
+        content, block_id = _split_block_id(inline.content.strip())
+        index = self._add("heading", token.map, own=own, content=content)
         self.drafts[index].heading = level
+        self.drafts[index].block_id = block_id
         if top_level:
             self.sections.append(index)
 

@@ -276,6 +276,11 @@ def headings(state: StateCore) -> None:
         if render.options.embedded:
             continue
         anchor = render.slugs.take(text)
+        block_anchor = token.attrGet("id")
+        if block_anchor:  # "## Heading ^id": the block's anchor goes inside the heading
+            mark = Token("html_inline", "", 0)
+            mark.content = f'<span id="{html.escape(str(block_anchor), quote=True)}"></span>'
+            tokens[index + 1].children = [mark, *(tokens[index + 1].children or [])]
         token.attrSet("id", anchor)
         render.headings.append((int(token.tag[1:]), text, anchor))
 
