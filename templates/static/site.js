@@ -72,12 +72,16 @@
   function drawDiagrams() {
     var mermaid = window.mermaid;
     if (!mermaid || !diagrams.length) return;
+    var theme = currentTheme();
+    // The dark theme's edge labels are #ccc on #585858 (4.4:1): a darker ground passes 4.5:1.
     mermaid.initialize({ startOnLoad: false, securityLevel: "strict", suppressErrorRendering: true,
-      theme: currentTheme() === "dark" ? "dark" : "default" });
+      theme: theme === "dark" ? "dark" : "default",
+      themeVariables: theme === "dark" ? { edgeLabelBackground: "#474747" } : {} });
     diagrams.reduce(function (previous, pre, index) {
       return previous.then(function () {
         return mermaid.render("kbc-diagram-" + index, pre.kbcSource).then(function (result) {
           pre.innerHTML = result.svg;
+          pre.setAttribute("data-theme", theme);  // for print, which is always light
           pre.classList.add("diagram-drawn");
           pre.classList.remove("diagram-error");
           pre.removeAttribute("title");

@@ -91,18 +91,20 @@ def may_have_diagram(text: str) -> bool:
 
 def pygments_css() -> str:
     """The code colours for both themes: light by default, dark under ``.theme-dark``
-    or when the system prefers dark and no theme was chosen."""
+    or when the system prefers dark and no theme was chosen. The dark colours are for
+    screens only, as the site's dark palette is: code prints dark on white."""
     light = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(".highlight")
     dark_rules = [
         line
         for line in HtmlFormatter(style=DARK_STYLE).get_style_defs(".highlight").splitlines()
         if line.startswith(".highlight")
     ]
-    chosen = "\n".join(f"html.theme-dark {line}" for line in dark_rules)
+    chosen = "\n".join(f"  html.theme-dark {line}" for line in dark_rules)
     system = "\n".join(f"  html:not(.theme-light) {line}" for line in dark_rules)
     return (
-        f"/* pygments {LIGHT_STYLE} (light) and {DARK_STYLE} (dark) */\n{light}\n{chosen}\n"
-        f"@media (prefers-color-scheme: dark) {{\n{system}\n}}\n"
+        f"/* pygments {LIGHT_STYLE} (light) and {DARK_STYLE} (dark) */\n{light}\n"
+        f"@media screen {{\n{chosen}\n}}\n"
+        f"@media screen and (prefers-color-scheme: dark) {{\n{system}\n}}\n"
     )
 
 
