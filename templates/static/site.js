@@ -167,10 +167,19 @@
 
   /* ---- search (pagefind) -------------------------------------------------------------- */
 
+  /* The search box is an ARIA 1.2 combobox: the input keeps the focus while the arrow
+     keys move through the results (aria-activedescendant), and aria-expanded says
+     whether the list is shown. The panel holds the listbox, or a note when there is
+     nothing to choose; a live region says how many pages were found. The panel closes
+     when the focus leaves the search (it covered what the focus went to), on Escape
+     (the focus goes back to the input, where it was), and on a click elsewhere. */
   function initSearch() {
+    var widget = document.getElementById("kbc-search");
     var input = document.getElementById("kbc-search-input");
-    var panel = document.getElementById("kbc-search-results");
-    if (!input || !panel) return;
+    var panel = document.getElementById("kbc-search-panel");
+    var list = document.getElementById("kbc-search-results");
+    var status = document.getElementById("kbc-search-status");
+    if (!widget || !input || !panel || !list) return;
     var pagefind = null;
     var loading = null;
     var selected = -1;
@@ -202,23 +211,53 @@
       return loading;
     }
 
+    function announce(text) {
+      if (status) status.textContent = text;
+    }
+
+    function clearChoice() {
+      selected = -1;
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function close() {
+      panel.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      var chosen = list.querySelector('[aria-selected="true"]');
+      if (chosen) chosen.removeAttribute("aria-selected");
+      clearChoice();
+    }
+
+    function clearNote() {
+      var old = panel.querySelector(".search-note");
+      if (old) old.remove();
+    }
+
+    // A message in the panel instead of results: the listbox is hidden (it has no
+    // option), so the combobox is not expanded; the live region reads the message.
     function note(text) {
-      panel.innerHTML = "";
+      clearNote();
+      list.innerHTML = "";
+      list.hidden = true;
+      clearChoice();
       var p = document.createElement("p");
       p.className = "search-note";
       p.textContent = text;
       panel.appendChild(p);
       panel.hidden = false;
+      input.setAttribute("aria-expanded", "false");
+      announce(text);
     }
 
     function pageUrl(url) {
       return new URL(url.replace(/^\/+/, ""), siteBase).href;
     }
 
-    function show(results) {
-      panel.innerHTML = "";
-      selected = -1;
+    function show(results, total) {
       if (!results.length) { note("No page matches."); return; }
+      clearNote();
+      list.innerHTML = "";
+      clearChoice();
       results.forEach(function (data, index) {
         var a = document.createElement("a");
         a.href = pageUrl(data.url);
@@ -233,22 +272,29 @@
         excerpt.innerHTML = String(data.excerpt || "").replace(/<(?!\/?mark>)[^>]*>/g, "");
         a.appendChild(title);
         a.appendChild(excerpt);
-        panel.appendChild(a);
+        list.appendChild(a);
       });
+      list.hidden = false;
       panel.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      announce(total === 1 ? "1 page matches." : total > results.length
+        ? total + " pages match; the first " + results.length + " are listed."
+        : total + " pages match.");
     }
 
     function run() {
       var query = input.value.trim();
       var ticket = ++latest;
-      if (!query) { panel.hidden = true; return; }
+      if (!query) { close(); announce(""); return; }
+      var total = 0;
       load().then(function (module) {
         return module.debouncedSearch(query, {}, 120);
       }).then(function (search) {
         if (!search || ticket !== latest) return null;
+        total = search.results.length;
         return Promise.all(search.results.slice(0, 8).map(function (r) { return r.data(); }));
       }).then(function (results) {
-        if (results && ticket === latest) show(results);
+        if (results && ticket === latest) show(results, total);
       }).catch(function () {
         loading = null;
         note(location.protocol === "file:"
@@ -258,8 +304,12 @@
     }
 
     function move(step) {
-      var options = panel.querySelectorAll("a");
+      var options = list.querySelectorAll("a");
       if (!options.length) return;
+      if (panel.hidden) {  // closed by Escape: the arrow keys open it again
+        panel.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+      }
       if (selected >= 0) options[selected].removeAttribute("aria-selected");
       selected = (selected + step + options.length) % options.length;
       options[selected].setAttribute("aria-selected", "true");
@@ -268,22 +318,40 @@
     }
 
     input.addEventListener("input", run);
-    input.addEventListener("focus", function () { load().catch(function () {}); if (input.value) run(); });
+    input.addEventListener("focus", function (event) {
+      load().catch(function () {});
+      // Coming back from a result (Escape) is not a new search: the panel stays closed.
+      if (input.value && !(event.relatedTarget && widget.contains(event.relatedTarget))) run();
+    });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
       else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
-      else if (event.key === "Enter") {
-        var options = panel.querySelectorAll("a");
+      else if (event.key === "Enter" && !panel.hidden) {
+        var options = list.querySelectorAll("a");
         var choice = options[selected >= 0 ? selected : 0];
         if (choice) { event.preventDefault(); location.href = choice.href; }
-      } else if (event.key === "Escape") { panel.hidden = true; input.blur(); }
+      }
+    });
+    // Escape in the input or on a result: the panel closes and the focus is (back) in
+    // the input. With the panel closed, Escape is left to the browser (which empties
+    // a search box).
+    widget.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || panel.hidden) return;
+      event.preventDefault();
+      close();
+      if (document.activeElement !== input) input.focus();
+    });
+    // Tab from the input or the last result to the page: the open panel would hide
+    // what got the focus. (No relatedTarget: a click, which the handler below sees.)
+    widget.addEventListener("focusout", function (event) {
+      if (event.relatedTarget && !widget.contains(event.relatedTarget)) close();
     });
     document.addEventListener("keydown", function (event) {
       var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
       if (event.key === "/" && !typing) { event.preventDefault(); input.focus(); }
     });
     document.addEventListener("click", function (event) {
-      if (!event.target.closest("#kbc-search")) panel.hidden = true;
+      if (!panel.hidden && !event.target.closest("#kbc-search")) close();
     });
   }
 
