@@ -373,8 +373,9 @@
     if (!box || !shards || !window.TextEncoder) return;
     var data = {};
     var requested = {};
-    var timer = null;
-    var current = null;
+    var timer = null;    // the box to show, after a wait
+    var leaving = null;  // the box to hide, after a wait
+    var current = null;  // { link, slug } of the box shown
     window.kbcPreviews = function (entries) {
       Object.keys(entries).forEach(function (slug) { data[slug] = entries[slug]; });
       if (current) render(current);
@@ -424,31 +425,92 @@
       box.style.left = left + "px";
     }
 
+    // The link the box describes (aria-describedby, added to any the link had).
+    function describe(link, on) {
+      var ids = (link.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+        return id && id !== box.id;
+      });
+      if (on) ids.push(box.id);
+      if (ids.length) link.setAttribute("aria-describedby", ids.join(" "));
+      else link.removeAttribute("aria-describedby");
+    }
+
     function hide() {
       clearTimeout(timer);
+      clearTimeout(leaving);
+      if (current) describe(current.link, false);
       current = null;
       box.hidden = true;
     }
 
-    document.addEventListener("mouseover", function (event) {
-      var link = event.target.closest && event.target.closest("a[href]");
-      if (link && (link.closest(".preview, .topbar, .nav-sections, .search-results") ||
-                   link.getAttribute("href").charAt(0) === "#")) link = null;
-      if (!link || link === (current && current.link)) return;
+    function previewable(target) {
+      var link = target && target.closest && target.closest("a[href]");
+      if (!link || link.closest(".preview, .topbar, .nav-sections, .search-results") ||
+          link.getAttribute("href").charAt(0) === "#") return null;
+      return link;
+    }
+
+    // WCAG 1.4.13, content on hover or focus: the box shows for the pointer and for the
+    // keyboard focus, after a short wait (a pointer crossing a paragraph of links, or
+    // Tab going through them, should not flash a box at each). It stays while the
+    // pointer moves from the link onto it (the wait in leave() covers the gap between
+    // them), and Escape dismisses it.
+    function schedule(link) {
+      if (link === (current && current.link)) { clearTimeout(leaving); return; }
       var slug = slugOf(link);
       if (!slug) return;
       clearTimeout(timer);
       timer = setTimeout(function () {
+        if (current) describe(current.link, false);
         current = { link: link, slug: slug };
+        describe(link, true);
         request(slug);
         render(current);
       }, 280);
+    }
+
+    function leave() {
+      clearTimeout(timer);
+      clearTimeout(leaving);
+      if (current) leaving = setTimeout(hide, 300);
+    }
+
+    document.addEventListener("mouseover", function (event) {
+      var link = previewable(event.target);
+      if (link) schedule(link);
     });
     document.addEventListener("mouseout", function (event) {
-      var link = event.target.closest && event.target.closest("a");
-      if (link && (!event.relatedTarget || !link.contains(event.relatedTarget))) hide();
+      var link = previewable(event.target);
+      var to = event.relatedTarget;
+      if (link && !(to && (link.contains(to) || box.contains(to)))) leave();
     });
-    window.addEventListener("scroll", hide, { passive: true });
+    box.addEventListener("mouseenter", function () { clearTimeout(leaving); });
+    box.addEventListener("mouseleave", function (event) {
+      var to = event.relatedTarget;
+      if (!(current && to && current.link.contains(to))) leave();
+    });
+    document.addEventListener("focusin", function (event) {
+      var link = previewable(event.target);
+      if (link) schedule(link);
+    });
+    document.addEventListener("focusout", function (event) {
+      var link = previewable(event.target);
+      if (!link) return;
+      clearTimeout(timer);
+      if (current && current.link === link) hide();
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") hide();
+    });
+    // A scroll moves the link away from its box: the box goes. One still to come (the
+    // focus scrolled its link into view) is drawn where the link now is.
+    window.addEventListener("scroll", function () {
+      if (!current) return;
+      describe(current.link, false);
+      clearTimeout(leaving);
+      current = null;
+      box.hidden = true;
+    }, { passive: true });
   }
 
   /* ---- graph: zoom and pan ------------------------------------------------------------ */
