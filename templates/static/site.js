@@ -97,20 +97,38 @@
 
   /* ---- navigation drawer (small screens) -------------------------------------- */
 
+  /* The drawer opens below the top bar, so its toggle stays at hand. Opening it puts
+     the focus on its first link; closing it (the toggle, Escape, the scrim) puts the
+     focus back on the toggle when it was in the drawer. The focus leaving the drawer
+     for the page beneath closes it. */
   function initNav() {
     var toggle = document.getElementById("kbc-nav-toggle");
     var scrim = document.getElementById("kbc-scrim");
-    if (!toggle) return;
-    function set(open) {
+    var sidebar = document.getElementById("kbc-sidebar");
+    if (!toggle || !sidebar) return;
+    function isOpen() { return doc.classList.contains("nav-open"); }
+    function set(open, refocus) {
+      var inside = sidebar.contains(document.activeElement);
       doc.classList.toggle("nav-open", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
       toggle.setAttribute("aria-label", open ? "Hide navigation" : "Show navigation");
       if (scrim) scrim.hidden = !open;
+      if (open) {
+        var first = sidebar.querySelector("a[href]");
+        if (first) first.focus();  // visibility: visible applies at once, before the slide
+      } else if (refocus || inside) {
+        toggle.focus();
+      }
     }
-    toggle.addEventListener("click", function () { set(!doc.classList.contains("nav-open")); });
-    if (scrim) scrim.addEventListener("click", function () { set(false); });
+    toggle.addEventListener("click", function () { set(!isOpen(), true); });
+    if (scrim) scrim.addEventListener("click", function () { set(false, true); });
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && doc.classList.contains("nav-open")) set(false);
+      // The search's own Escape (it closes its panel) leaves the drawer as it is.
+      if (event.key === "Escape" && isOpen() && !event.defaultPrevented) set(false, false);
+    });
+    sidebar.addEventListener("focusout", function (event) {
+      var to = event.relatedTarget;
+      if (isOpen() && to && !sidebar.contains(to) && !to.closest(".topbar")) set(false, false);
     });
   }
 
