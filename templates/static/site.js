@@ -578,6 +578,23 @@
     });
   }
 
+  /* ---- print: folded content ------------------------------------------------------- */
+  /* The print stylesheet shows what a closed <details> holds through ::details-content;
+     a browser without it gets them opened for the printout and closed again after. */
+
+  function initPrint() {
+    if (window.CSS && CSS.supports && CSS.supports("selector(::details-content)")) return;
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      opened = Array.prototype.slice.call(document.querySelectorAll(".main details:not([open])"));
+      opened.forEach(function (details) { details.open = true; });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (details) { details.open = false; });
+      opened = [];
+    });
+  }
+
   /* ---- live reload (kbc serve only) ---------------------------------------------- */
 
   function initReload() {
@@ -613,6 +630,7 @@
     initSearch();
     initPreviews();
     initGraph();
+    initPrint();
     initReload();
   });
 })();
