@@ -72,12 +72,16 @@
   function drawDiagrams() {
     var mermaid = window.mermaid;
     if (!mermaid || !diagrams.length) return;
+    var theme = currentTheme();
+    // The dark theme's edge labels are #ccc on #585858 (4.4:1): a darker ground passes 4.5:1.
     mermaid.initialize({ startOnLoad: false, securityLevel: "strict", suppressErrorRendering: true,
-      theme: currentTheme() === "dark" ? "dark" : "default" });
+      theme: theme === "dark" ? "dark" : "default",
+      themeVariables: theme === "dark" ? { edgeLabelBackground: "#474747" } : {} });
     diagrams.reduce(function (previous, pre, index) {
       return previous.then(function () {
         return mermaid.render("kbc-diagram-" + index, pre.kbcSource).then(function (result) {
           pre.innerHTML = result.svg;
+          pre.setAttribute("data-theme", theme);  // for print, which is always light
           pre.classList.add("diagram-drawn");
           pre.classList.remove("diagram-error");
           pre.removeAttribute("title");
@@ -93,20 +97,38 @@
 
   /* ---- navigation drawer (small screens) -------------------------------------- */
 
+  /* The drawer opens below the top bar, so its toggle stays at hand. Opening it puts
+     the focus on its first link; closing it (the toggle, Escape, the scrim) puts the
+     focus back on the toggle when it was in the drawer. The focus leaving the drawer
+     for the page beneath closes it. */
   function initNav() {
     var toggle = document.getElementById("kbc-nav-toggle");
     var scrim = document.getElementById("kbc-scrim");
-    if (!toggle) return;
-    function set(open) {
+    var sidebar = document.getElementById("kbc-sidebar");
+    if (!toggle || !sidebar) return;
+    function isOpen() { return doc.classList.contains("nav-open"); }
+    function set(open, refocus) {
+      var inside = sidebar.contains(document.activeElement);
       doc.classList.toggle("nav-open", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
       toggle.setAttribute("aria-label", open ? "Hide navigation" : "Show navigation");
       if (scrim) scrim.hidden = !open;
+      if (open) {
+        var first = sidebar.querySelector("a[href]");
+        if (first) first.focus();  // visibility: visible applies at once, before the slide
+      } else if (refocus || inside) {
+        toggle.focus();
+      }
     }
-    toggle.addEventListener("click", function () { set(!doc.classList.contains("nav-open")); });
-    if (scrim) scrim.addEventListener("click", function () { set(false); });
+    toggle.addEventListener("click", function () { set(!isOpen(), true); });
+    if (scrim) scrim.addEventListener("click", function () { set(false, true); });
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && doc.classList.contains("nav-open")) set(false);
+      // The search's own Escape (it closes its panel) leaves the drawer as it is.
+      if (event.key === "Escape" && isOpen() && !event.defaultPrevented) set(false, false);
+    });
+    sidebar.addEventListener("focusout", function (event) {
+      var to = event.relatedTarget;
+      if (isOpen() && to && !sidebar.contains(to) && !to.closest(".topbar")) set(false, false);
     });
   }
 
@@ -163,10 +185,19 @@
 
   /* ---- search (pagefind) -------------------------------------------------------------- */
 
+  /* The search box is an ARIA 1.2 combobox: the input keeps the focus while the arrow
+     keys move through the results (aria-activedescendant), and aria-expanded says
+     whether the list is shown. The panel holds the listbox, or a note when there is
+     nothing to choose; a live region says how many pages were found. The panel closes
+     when the focus leaves the search (it covered what the focus went to), on Escape
+     (the focus goes back to the input, where it was), and on a click elsewhere. */
   function initSearch() {
+    var widget = document.getElementById("kbc-search");
     var input = document.getElementById("kbc-search-input");
-    var panel = document.getElementById("kbc-search-results");
-    if (!input || !panel) return;
+    var panel = document.getElementById("kbc-search-panel");
+    var list = document.getElementById("kbc-search-results");
+    var status = document.getElementById("kbc-search-status");
+    if (!widget || !input || !panel || !list) return;
     var pagefind = null;
     var loading = null;
     var selected = -1;
@@ -198,23 +229,53 @@
       return loading;
     }
 
+    function announce(text) {
+      if (status) status.textContent = text;
+    }
+
+    function clearChoice() {
+      selected = -1;
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function close() {
+      panel.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      var chosen = list.querySelector('[aria-selected="true"]');
+      if (chosen) chosen.removeAttribute("aria-selected");
+      clearChoice();
+    }
+
+    function clearNote() {
+      var old = panel.querySelector(".search-note");
+      if (old) old.remove();
+    }
+
+    // A message in the panel instead of results: the listbox is hidden (it has no
+    // option), so the combobox is not expanded; the live region reads the message.
     function note(text) {
-      panel.innerHTML = "";
+      clearNote();
+      list.innerHTML = "";
+      list.hidden = true;
+      clearChoice();
       var p = document.createElement("p");
       p.className = "search-note";
       p.textContent = text;
       panel.appendChild(p);
       panel.hidden = false;
+      input.setAttribute("aria-expanded", "false");
+      announce(text);
     }
 
     function pageUrl(url) {
       return new URL(url.replace(/^\/+/, ""), siteBase).href;
     }
 
-    function show(results) {
-      panel.innerHTML = "";
-      selected = -1;
+    function show(results, total) {
       if (!results.length) { note("No page matches."); return; }
+      clearNote();
+      list.innerHTML = "";
+      clearChoice();
       results.forEach(function (data, index) {
         var a = document.createElement("a");
         a.href = pageUrl(data.url);
@@ -229,22 +290,29 @@
         excerpt.innerHTML = String(data.excerpt || "").replace(/<(?!\/?mark>)[^>]*>/g, "");
         a.appendChild(title);
         a.appendChild(excerpt);
-        panel.appendChild(a);
+        list.appendChild(a);
       });
+      list.hidden = false;
       panel.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      announce(total === 1 ? "1 page matches." : total > results.length
+        ? total + " pages match; the first " + results.length + " are listed."
+        : total + " pages match.");
     }
 
     function run() {
       var query = input.value.trim();
       var ticket = ++latest;
-      if (!query) { panel.hidden = true; return; }
+      if (!query) { close(); announce(""); return; }
+      var total = 0;
       load().then(function (module) {
         return module.debouncedSearch(query, {}, 120);
       }).then(function (search) {
         if (!search || ticket !== latest) return null;
+        total = search.results.length;
         return Promise.all(search.results.slice(0, 8).map(function (r) { return r.data(); }));
       }).then(function (results) {
-        if (results && ticket === latest) show(results);
+        if (results && ticket === latest) show(results, total);
       }).catch(function () {
         loading = null;
         note(location.protocol === "file:"
@@ -254,8 +322,12 @@
     }
 
     function move(step) {
-      var options = panel.querySelectorAll("a");
+      var options = list.querySelectorAll("a");
       if (!options.length) return;
+      if (panel.hidden) {  // closed by Escape: the arrow keys open it again
+        panel.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+      }
       if (selected >= 0) options[selected].removeAttribute("aria-selected");
       selected = (selected + step + options.length) % options.length;
       options[selected].setAttribute("aria-selected", "true");
@@ -264,22 +336,40 @@
     }
 
     input.addEventListener("input", run);
-    input.addEventListener("focus", function () { load().catch(function () {}); if (input.value) run(); });
+    input.addEventListener("focus", function (event) {
+      load().catch(function () {});
+      // Coming back from a result (Escape) is not a new search: the panel stays closed.
+      if (input.value && !(event.relatedTarget && widget.contains(event.relatedTarget))) run();
+    });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
       else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
-      else if (event.key === "Enter") {
-        var options = panel.querySelectorAll("a");
+      else if (event.key === "Enter" && !panel.hidden) {
+        var options = list.querySelectorAll("a");
         var choice = options[selected >= 0 ? selected : 0];
         if (choice) { event.preventDefault(); location.href = choice.href; }
-      } else if (event.key === "Escape") { panel.hidden = true; input.blur(); }
+      }
+    });
+    // Escape in the input or on a result: the panel closes and the focus is (back) in
+    // the input. With the panel closed, Escape is left to the browser (which empties
+    // a search box).
+    widget.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || panel.hidden) return;
+      event.preventDefault();
+      close();
+      if (document.activeElement !== input) input.focus();
+    });
+    // Tab from the input or the last result to the page: the open panel would hide
+    // what got the focus. (No relatedTarget: a click, which the handler below sees.)
+    widget.addEventListener("focusout", function (event) {
+      if (event.relatedTarget && !widget.contains(event.relatedTarget)) close();
     });
     document.addEventListener("keydown", function (event) {
       var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
       if (event.key === "/" && !typing) { event.preventDefault(); input.focus(); }
     });
     document.addEventListener("click", function (event) {
-      if (!event.target.closest("#kbc-search")) panel.hidden = true;
+      if (!panel.hidden && !event.target.closest("#kbc-search")) close();
     });
   }
 
@@ -301,8 +391,9 @@
     if (!box || !shards || !window.TextEncoder) return;
     var data = {};
     var requested = {};
-    var timer = null;
-    var current = null;
+    var timer = null;    // the box to show, after a wait
+    var leaving = null;  // the box to hide, after a wait
+    var current = null;  // { link, slug } of the box shown
     window.kbcPreviews = function (entries) {
       Object.keys(entries).forEach(function (slug) { data[slug] = entries[slug]; });
       if (current) render(current);
@@ -352,31 +443,92 @@
       box.style.left = left + "px";
     }
 
+    // The link the box describes (aria-describedby, added to any the link had).
+    function describe(link, on) {
+      var ids = (link.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+        return id && id !== box.id;
+      });
+      if (on) ids.push(box.id);
+      if (ids.length) link.setAttribute("aria-describedby", ids.join(" "));
+      else link.removeAttribute("aria-describedby");
+    }
+
     function hide() {
       clearTimeout(timer);
+      clearTimeout(leaving);
+      if (current) describe(current.link, false);
       current = null;
       box.hidden = true;
     }
 
-    document.addEventListener("mouseover", function (event) {
-      var link = event.target.closest && event.target.closest("a[href]");
-      if (link && (link.closest(".preview, .topbar, .nav-sections, .search-results") ||
-                   link.getAttribute("href").charAt(0) === "#")) link = null;
-      if (!link || link === (current && current.link)) return;
+    function previewable(target) {
+      var link = target && target.closest && target.closest("a[href]");
+      if (!link || link.closest(".preview, .topbar, .nav-sections, .search-results") ||
+          link.getAttribute("href").charAt(0) === "#") return null;
+      return link;
+    }
+
+    // WCAG 1.4.13, content on hover or focus: the box shows for the pointer and for the
+    // keyboard focus, after a short wait (a pointer crossing a paragraph of links, or
+    // Tab going through them, should not flash a box at each). It stays while the
+    // pointer moves from the link onto it (the wait in leave() covers the gap between
+    // them), and Escape dismisses it.
+    function schedule(link) {
+      if (link === (current && current.link)) { clearTimeout(leaving); return; }
       var slug = slugOf(link);
       if (!slug) return;
       clearTimeout(timer);
       timer = setTimeout(function () {
+        if (current) describe(current.link, false);
         current = { link: link, slug: slug };
+        describe(link, true);
         request(slug);
         render(current);
       }, 280);
+    }
+
+    function leave() {
+      clearTimeout(timer);
+      clearTimeout(leaving);
+      if (current) leaving = setTimeout(hide, 300);
+    }
+
+    document.addEventListener("mouseover", function (event) {
+      var link = previewable(event.target);
+      if (link) schedule(link);
     });
     document.addEventListener("mouseout", function (event) {
-      var link = event.target.closest && event.target.closest("a");
-      if (link && (!event.relatedTarget || !link.contains(event.relatedTarget))) hide();
+      var link = previewable(event.target);
+      var to = event.relatedTarget;
+      if (link && !(to && (link.contains(to) || box.contains(to)))) leave();
     });
-    window.addEventListener("scroll", hide, { passive: true });
+    box.addEventListener("mouseenter", function () { clearTimeout(leaving); });
+    box.addEventListener("mouseleave", function (event) {
+      var to = event.relatedTarget;
+      if (!(current && to && current.link.contains(to))) leave();
+    });
+    document.addEventListener("focusin", function (event) {
+      var link = previewable(event.target);
+      if (link) schedule(link);
+    });
+    document.addEventListener("focusout", function (event) {
+      var link = previewable(event.target);
+      if (!link) return;
+      clearTimeout(timer);
+      if (current && current.link === link) hide();
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") hide();
+    });
+    // A scroll moves the link away from its box: the box goes. One still to come (the
+    // focus scrolled its link into view) is drawn where the link now is.
+    window.addEventListener("scroll", function () {
+      if (!current) return;
+      describe(current.link, false);
+      clearTimeout(leaving);
+      current = null;
+      box.hidden = true;
+    }, { passive: true });
   }
 
   /* ---- graph: zoom and pan ------------------------------------------------------------ */
@@ -426,6 +578,23 @@
     });
   }
 
+  /* ---- print: folded content ------------------------------------------------------- */
+  /* The print stylesheet shows what a closed <details> holds through ::details-content;
+     a browser without it gets them opened for the printout and closed again after. */
+
+  function initPrint() {
+    if (window.CSS && CSS.supports && CSS.supports("selector(::details-content)")) return;
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      opened = Array.prototype.slice.call(document.querySelectorAll(".main details:not([open])"));
+      opened.forEach(function (details) { details.open = true; });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (details) { details.open = false; });
+      opened = [];
+    });
+  }
+
   /* ---- live reload (kbc serve only) ---------------------------------------------- */
 
   function initReload() {
@@ -461,6 +630,7 @@
     initSearch();
     initPreviews();
     initGraph();
+    initPrint();
     initReload();
   });
 })();

@@ -164,7 +164,9 @@ def _svg(node_ids: list[str], edges: list[tuple[str, str]], positions: dict,
         x, y = positions[node]
         return round(width / 2 + float(x) * scale, 1), round(height / 2 + float(y) * scale, 1)
 
-    parts = [f'<svg class="graph {css}" viewBox="0 0 {width} {height}" role="img" '
+    # A group, not an img: the children of role="img" are presentational, and these
+    # are links in the tab order.
+    parts = [f'<svg class="graph {css}" viewBox="0 0 {width} {height}" role="group" '
              f'aria-label="Graph of linked pages" xmlns="http://www.w3.org/2000/svg">',
              '<g class="viewport"><g class="edges">']
     for a, b in edges:
