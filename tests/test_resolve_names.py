@@ -320,7 +320,7 @@ def test_logseq_uuid_refs_resolve_across_the_vault() -> None:
 def test_property_links_resolve_like_text_links() -> None:
     graph = graph_of(
         page("pages/profile-(id).md"),
-        page("pages/persona.md", refs=(
+        page("pages/persona.md", props=(prop("metamodel-id", "[[profile-(id)]]", 3),), refs=(
             ref("profile-(ID)", 2, RefKind.PROPERTY, property="relations"),
             ref("profile (id)", 2, RefKind.PROPERTY, property="relations", column=20),
             ref("profile-(id)", 3, RefKind.PROPERTY, property="metamodel-id"))),
@@ -611,3 +611,17 @@ def test_a_block_ref_that_is_no_uuid_finds_no_block() -> None:
     assert not graph.outgoing("s")[0].target.exists
     assert codes(graph) == [("broken-block-ref", "pages/s.md", 3)]
     assert "is not a block id (a UUID)" in graph.diagnostics[0].message
+
+
+def test_a_blocks_metamodel_id_types_no_page(tmp_path: Path) -> None:
+    """A block's ``metamodel-id::`` (a block property, as a block's ``weight::`` is)
+    typed the page it stood in, with a page-level metamodel edge."""
+    graph = resolve(load(write_vault(tmp_path / "g", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/p6.md": "icon:: x\n\n- first block\n- second\n  metamodel-id:: [[Kind A]]\n",
+        "pages/p7.md": "metamodel-id:: [[Kind B]]\n\n- b\n  metamodel-id:: [[Kind C]]\n"}),
+        cache_dir=None))
+    assert (graph.page_type("p6"), graph.page_type("p7")) == (None, "kind b")
+    kinds = sorted((u, v, data["kind"]) for u, v, data in graph.graph.edges(data=True))
+    assert kinds == [("p6", "kind a", "property"), ("p7", "kind b", "metamodel"),
+                     ("p7", "kind c", "property")]

@@ -197,7 +197,8 @@ def test_relations_may_point_only_to_allowed_types() -> None:
     profile = _profile(**complete, refs=(
         ref("profile/persona", 6, RefKind.PROPERTY, property="relations", column=12),
         ref("other", 6, RefKind.PROPERTY, property="relations", column=33)))
-    persona = page("pages/profile___persona.md", props=(prop("metamodel-id", "x", 1),),
+    persona = page("pages/profile___persona.md",
+                   props=(prop("metamodel-id", "[[profile/persona]]", 1),),
                    refs=(ref("profile/persona", 1, RefKind.PROPERTY, property="metamodel-id"),))
     graph = graph_of(profile, persona, page("pages/other.md"), schema=schema())
     assert [(d.code, d.line, d.column) for d in graph.diagnostics] == [

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from kb_compiler.model import Diagnostic, Page, Property, Severity, page_id
+from kb_compiler.model import Diagnostic, Page, Property, Reference, Severity, page_id
 from kb_compiler.resolve.blocks import heading_key, heading_level
 from kb_compiler.resolve.schema import PropertyRule, Schema, first_cycle
 from kb_compiler.resolve.types import ResolvedRef
@@ -60,14 +60,26 @@ def assign_types(
     return types, declared
 
 
+def names_the_type(page: Page, ref: Reference) -> bool:
+    """Whether ``ref`` is written in the page's own ``metamodel-id`` (the last one, when
+    the key is written twice), not in a block's."""
+    if ref.property != METAMODEL_KEY or not ref.target.strip():
+        return False
+    found = page.property(METAMODEL_KEY)
+    return found is not None and ref.line >= found.line and ref.target in found.raw
+
+
 def _metamodel_target(page: Page, refs: list[ResolvedRef]) -> str | None:
+    """The type the page's own ``metamodel-id`` names. A block's ``metamodel-id::`` (a
+    block property, as a block's ``weight::`` is) types no page: it retyped the page it
+    stood in, changing its schema checks and roll-ups."""
     found = page.property(METAMODEL_KEY)  # of a key written twice, the last
-    since = found.line if found is not None else 0
+    if found is None:
+        return None
     for resolved in refs:
-        if resolved.ref.property == METAMODEL_KEY and resolved.ref.target.strip() \
-                and resolved.ref.line >= since:
+        if names_the_type(page, resolved.ref):
             return resolved.target.page or page_id(resolved.target.name)
-    if found is not None and isinstance(found.value, str) and found.value.strip():
+    if isinstance(found.value, str) and found.value.strip():
         match = _BRACKETS.match(found.value)
         return page_id(match.group(1) if match else found.value) or None
     return None

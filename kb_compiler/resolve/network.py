@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from kb_compiler.model import Asset, Dialect, Page, Property, PropertyValue, RefKind
 from kb_compiler.parse.obsidian_frontmatter import ALIAS_KEYS, TAG_KEYS, alias_names
+from kb_compiler.resolve.metamodel import names_the_type
 from kb_compiler.resolve.types import PageScore, ResolvedRef
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class Edge:
         return found
 
 
-def edge_kind(resolved: ResolvedRef) -> str:
+def edge_kind(resolved: ResolvedRef, page: Page) -> str:
     ref = resolved.ref
     if resolved.target.asset is not None:
         return "asset"
@@ -59,7 +60,7 @@ def edge_kind(resolved: ResolvedRef) -> str:
         return "embed"
     if ref.kind is RefKind.BLOCK_REF:
         return "block-ref"
-    if ref.property == "metamodel-id":
+    if names_the_type(page, ref):  # a block's metamodel-id:: is a property like any
         return "metamodel"
     if ref.kind is RefKind.PROPERTY or ref.property:
         return "property"
@@ -84,8 +85,9 @@ def reference_edge(resolved: ResolvedRef, pages: Mapping[str, Page]) -> Edge | N
         block = resolved.ref.subpath[1:] if resolved.ref.subpath else None
     elif resolved.ref.subpath:
         heading = resolved.ref.subpath
-    return Edge(resolved.source, target.node, edge_kind(resolved), resolved.ref.line,
-                resolved.ref.property, block, heading)
+    kind = edge_kind(resolved, pages[resolved.source])
+    return Edge(resolved.source, target.node, kind, resolved.ref.line, resolved.ref.property,
+                block, heading)
 
 
 def json_value(value: PropertyValue) -> object:
