@@ -892,3 +892,18 @@ def test_a_heading_with_a_block_id_keeps_both_anchors(tmp_path: Path) -> None:
     anchors = re.findall(r'href="n\.html#([^"]+)"', (site / "src.html").read_text("utf-8"))
     assert len(anchors) == 2 and "block-hd" in anchors
     assert not crawl(site)[0]  # every anchor linked to is on its page
+
+
+def test_a_link_to_a_block_the_page_lacks_is_shown_broken(tmp_path: Path) -> None:
+    """[[Blocks#^nope]] is an error in the check, but the site drew a live link and
+    counted no broken link."""
+    vault = tmp_path / "vault"
+    write_vault(vault, {".obsidian/app.json": "{}", "Blocks.md": "one ^real\n",
+                        "Src.md": "[[Blocks#^nope]] [[Blocks#^real]] [[Blocks#Nohead]]\n"})
+    _, report = build(vault, tmp_path / "site", search=False)
+    shown = (tmp_path / "site" / "src.html").read_text("utf-8")
+    assert ('<span class="broken-link" title="block \u2018^nope\u2019 not found in page '
+            '\u2018Blocks\u2019" role="link" aria-disabled="true">Blocks &gt; ^nope</span>') \
+        in shown
+    assert 'href="blocks.html#block-real"' in shown and 'href="blocks.html">' in shown
+    assert report.broken == 1

@@ -133,8 +133,12 @@ class PageLinker:
                 return self._media(target, meta)
             return self.asset_link(found, str(meta["label"] or written), meta.get("subpath"))
         label = self._label(meta) or self._shown_target(written) or target or self.page.name
+        subpath = meta.get("subpath")
         if meta["embed"]:
-            return self._embed(found, label, meta.get("subpath"))
+            return self._embed(found, label, subpath)
+        if not found.exists and found.page is not None and str(subpath or "").startswith("^"):
+            # a block the page lacks: an error in the check, so no live link here
+            return self.broken(label, found, subpath=str(subpath))
         return self.page_link(found, label, "wikilink")
 
     def _shown_target(self, written: str) -> str:
