@@ -224,7 +224,10 @@ class _Builder:
                 self.sections.pop()
         # "## Heading ^id" names the heading's block as it names a paragraph's; the
         # heading reads without it (the site drops it too)
-        content, block_id = _split_block_id(inline.content.strip())
+        text = inline.content.strip()
+        content, block_id = _split_block_id(text)
+        if not content:  # "# ^x" is a heading reading "^x", as the site shows it
+            content, block_id = text, None
         index = self._add("heading", token.map, own=own, content=content)
         self.drafts[index].heading = level
         self.drafts[index].block_id = block_id
