@@ -43,7 +43,6 @@ from kb_compiler.resolve.slugs import take_slug
 
 _HEADING_MARKS = re.compile(r"^\s*#{1,6}\s*")
 _TRAILING_MARKS = re.compile(r"\s+#+\s*$|\s+\^[A-Za-z0-9-]+\s*$")
-_TRAILING_ID = re.compile(r"\s\^[A-Za-z0-9-]+\s*$")
 
 RefKey = tuple[str, str, str]
 
@@ -100,8 +99,8 @@ def heading_text(block_content: str, *, obsidian: bool = False) -> str:
     if not obsidian:
         first = block_content.strip().split("\n", 1)[0]
         return inline_plain_text(_TRAILING_MARKS.sub("", _HEADING_MARKS.sub("", first)).strip())
-    text = without_comments(block_content.strip())
-    return inline_plain_text(_TRAILING_ID.sub("", text).strip(), obsidian=True)
+    # the parser has taken a block id ending the heading off its text
+    return inline_plain_text(without_comments(block_content.strip()).strip(), obsidian=True)
 
 
 class SiteContext:
