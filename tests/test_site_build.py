@@ -907,3 +907,14 @@ def test_a_link_to_a_block_the_page_lacks_is_shown_broken(tmp_path: Path) -> Non
         in shown
     assert 'href="blocks.html#block-real"' in shown and 'href="blocks.html">' in shown
     assert report.broken == 1
+
+
+def test_a_markdown_link_with_a_query_lands_on_its_note(tmp_path: Path) -> None:
+    """[q](Note.md?x=1) was a link in the check and the graph (the parser drops the
+    query) but broken on the site."""
+    site = obsidian_site(tmp_path, {"Note.md": "# Note\n",
+                                    "Src.md": "[q](Note.md?x=1) [r](Note.md?y#Note)\n"})
+    shown = (site / "src.html").read_text("utf-8")
+    assert '<a href="note.html" class="internal">q</a>' in shown
+    assert '<a href="note.html#note" class="internal">r</a>' in shown
+    assert "broken-link" not in shown.split('<div class="note-body')[1].split("</article>")[0]

@@ -295,6 +295,7 @@ class PageLinker:
         if not href or _SCHEME.match(href):
             return None
         path, _, fragment = href.partition("#")
+        path = path.partition("?")[0]  # a query names no other page: the parser drops it too
         decoded = unquote(path)
         rewrite = self._resolve_local(path, decoded, unquote(fragment)) if path else \
             self._own_section(unquote(fragment))
