@@ -625,3 +625,15 @@ def test_a_blocks_metamodel_id_types_no_page(tmp_path: Path) -> None:
     kinds = sorted((u, v, data["kind"]) for u, v, data in graph.graph.edges(data=True))
     assert kinds == [("p6", "kind a", "property"), ("p7", "kind b", "metamodel"),
                      ("p7", "kind c", "property")]
+
+
+def test_a_duplicate_in_the_other_unicode_form_says_which_is_which() -> None:
+    """``Café.md`` composed and decomposed print the same: the message named two files
+    that looked alike, and the user could not tell which to rename."""
+    composed, decomposed = (unicodedata.normalize(form, "Café.md") for form in ("NFC", "NFD"))
+    graph = graph_of(obsidian(decomposed), obsidian(composed))
+    (problem,) = graph.diagnostics
+    assert problem.message.endswith("(the same name in NFD; this file's name is in NFC); "
+                                    "links go to that file")
+    plain = graph_of(obsidian("Dog.md"), obsidian("dog.md"))
+    assert "the same name in" not in plain.diagnostics[0].message

@@ -104,6 +104,20 @@ def _journal_day_test(kb: KnowledgeBase) -> Callable[[str], bool]:
     return lambda name: parse_journal_file_name(name.strip(), title_format) is not None
 
 
+def _form(other: str, this: str) -> str:
+    """Which Unicode form each name is in, when that is all that tells them apart
+    (``Café.md`` composed and decomposed print the same)."""
+    if other == this or unicodedata.normalize("NFC", other) != unicodedata.normalize("NFC",
+                                                                                    this):
+        return ""
+    return (f" (the same name in {_unicode_form(other)}; this file's name is in "
+            f"{_unicode_form(this)})")
+
+
+def _unicode_form(name: str) -> str:
+    return "NFC" if unicodedata.is_normalized("NFC", name) else "NFD"
+
+
 def _add_page(index: VaultIndex, page: Page) -> None:
     key = page.id
     if not key:
@@ -113,7 +127,8 @@ def _add_page(index: VaultIndex, page: Page) -> None:
         index.same_id.setdefault(key, [owner]).append(page)
         index.diagnostics.append(Diagnostic(
             "duplicate-page", Severity.ERROR, page.path, 0, 0,
-            f"page '{page.name}' is also defined by '{owner.path}'; links go to that file",
+            f"page '{page.name}' is also defined by '{owner.path}'{_form(owner.path, page.path)}"
+            "; links go to that file",
             target=page.name,
         ))
         return
