@@ -110,8 +110,8 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
             click.echo(f"kbc: changed: {one_line(', '.join(names[:5]))}", err=True)
             _rebuild_and_say(pages, out, options)
         server.shutdown()
-    except KeyboardInterrupt:  # Ctrl+C: the preview ends, as asked
-        stop.set()
+    except KeyboardInterrupt:
+        pass  # Ctrl+C ends the preview, as asked: exit 0
     finally:
         stop.set()
         signal.signal(signal.SIGTERM, previous)
