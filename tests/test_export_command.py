@@ -171,37 +171,37 @@ def test_front_matter_that_does_not_parse_is_kept_in_every_direction(tmp_path: P
             "kept as it is") in result.output
 
 
-def test_a_binary_file_named_like_a_page_is_copied_not_emptied(tmp_path: Path) -> None:
-    """A picture saved as ``Scan.md`` was exported as an empty page: its bytes gone, and
-    the export's own check clean. It is copied byte for byte, and said so."""
-    vault = tmp_path / "ob3"
+def assert_copied_in_both_dialects(tmp_path: Path, name: str, data: bytes,
+                                   warning: str) -> None:
+    """An Obsidian vault of ``name`` holding ``data`` and a note linking it, exported to
+    both dialects: the page's bytes are copied as they are, with ``warning``."""
+    vault = tmp_path / "vault"
     (vault / ".obsidian").mkdir(parents=True)
-    (vault / "Note.md").write_text("See [[Scan]]\n", encoding="utf-8")
-    picture = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"
-    (vault / "Scan.md").write_bytes(picture)
-    for target, written in (("obsidian", "Scan.md"), ("logseq", "pages/Scan.md")):
+    (vault / f"{name}.md").write_bytes(data)
+    (vault / "Note.md").write_text(f"See [[{name}]]\n", encoding="utf-8")
+    for target, written in (("obsidian", f"{name}.md"), ("logseq", f"pages/{name}.md")):
         out = tmp_path / target
         result = kbc(str(vault), "-o", str(out), "--to", target)
         assert result.exit_code == 0, result.output
-        assert (out / written).read_bytes() == picture
-        assert "warning[kept-as-written] a binary file" in result.output
+        assert (out / written).read_bytes() == data
+        assert warning in result.output
+
+
+def test_a_binary_file_named_like_a_page_is_copied_not_emptied(tmp_path: Path) -> None:
+    """A picture saved as ``Scan.md`` was exported as an empty page: its bytes gone, and
+    the export's own check clean. It is copied byte for byte, and said so."""
+    picture = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"
+    assert_copied_in_both_dialects(tmp_path, "Scan", picture,
+                                   "warning[kept-as-written] a binary file")
 
 
 def test_a_latin1_page_is_copied_not_written_with_replacement_characters(
         tmp_path: Path) -> None:
     """A Latin-1 page was exported with U+FFFD for every accented letter: its text lost
     for good in the exported vault, the error shown only as a check problem."""
-    vault = tmp_path / "ob4"
-    (vault / ".obsidian").mkdir(parents=True)
     latin1 = "Na\xefve r\xe9sum\xe9 [[Note]]\n".encode("latin-1")
-    (vault / "Cafe.md").write_bytes(latin1)
-    (vault / "Note.md").write_text("See [[Cafe]]\n", encoding="utf-8")
-    for target, written in (("obsidian", "Cafe.md"), ("logseq", "pages/Cafe.md")):
-        out = tmp_path / target
-        result = kbc(str(vault), "-o", str(out), "--to", target)
-        assert result.exit_code == 0, result.output
-        assert (out / written).read_bytes() == latin1
-        assert "Cafe.md: warning[kept-as-written] not valid text" in result.output
+    assert_copied_in_both_dialects(tmp_path, "Cafe", latin1,
+                                   "Cafe.md: warning[kept-as-written] not valid text")
     assert (tmp_path / "logseq/pages/Note.md").read_text("utf-8") == "- See [[Cafe]]\n"
 
 

@@ -156,14 +156,15 @@ class _Watcher:
     def __iter__(self) -> Iterator[list[str]]:
         while not self._stop.is_set():
             try:
-                found = self._found.get(timeout=0.2)
+                names = _names(self._found.get(timeout=0.2))
             except queue.Empty:
                 continue
-            if isinstance(found, Exception):
-                raise KbcError(f"cannot watch the vault any more: {_described(found)}")
             while not self._found.empty():  # changes that piled up while building
-                more = self._found.get()
-                if isinstance(more, Exception):
-                    raise KbcError(f"cannot watch the vault any more: {_described(more)}")
-                found |= more
-            yield sorted(found)
+                names |= _names(self._found.get())
+            yield sorted(names)
+
+
+def _names(found: set[str] | Exception) -> set[str]:
+    if isinstance(found, Exception):
+        raise KbcError(f"cannot watch the vault any more: {_described(found)}")
+    return found

@@ -20,7 +20,7 @@ from kb_compiler.parse.logseq_inline import (
     reads_left_to_right,
     scan_inline,
 )
-from kb_compiler.parse.logseq_outline import TAB_WIDTH, RawBlock, indent_width
+from kb_compiler.parse.logseq_outline import BULLET, TAB_WIDTH, RawBlock, indent_width
 from kb_compiler.parse.logseq_properties import property_line_match, read_property
 from kb_compiler.parse.obsidian_mask import blank_spans
 from kb_compiler.parse.text import LineIndex, mask_code
@@ -186,29 +186,25 @@ def verbatim_blocks(rows: list[str]) -> dict[int, int]:
     return found
 
 
-_BULLET = re.compile(r"[ \t]*-(?=[ \t])")
-
-
 def code_only_masked(text: str) -> str:
     """``text`` with its code blanked and nothing else: fences, code spans and the bodies
     of ``#+BEGIN_SRC`` (``EXAMPLE``, ``QUERY``, ``EXPORT``) blocks, in any bullet. The
     encoding repair leaves exactly this as written."""
     masked = mask_code(text).split("\n")
     if "#+" in text:
-        for opening, closing in verbatim_blocks([_unbulleted(row) for row in masked]).items():
-            for inside in range(opening + 1, closing):
-                masked[inside] = " " * len(masked[inside])
+        mask_verbatim(masked, [_unbulleted(row) for row in masked])
     return "\n".join(masked)
 
 
 def _unbulleted(row: str) -> str:
-    bullet = _BULLET.match(row)
+    bullet = BULLET.match(row)
     return " " * bullet.end() + row[bullet.end():] if bullet else row
 
 
-def mask_verbatim(masked: list[str]) -> dict[int, int]:
-    """Blank (in place) the body of each of the ``verbatim_blocks``; return them."""
-    blocks = verbatim_blocks(masked)
+def mask_verbatim(masked: list[str], rows: list[str] | None = None) -> dict[int, int]:
+    """Blank (in place) the body of each of the ``verbatim_blocks`` of ``rows`` (default:
+    ``masked`` itself) in ``masked``; return them."""
+    blocks = verbatim_blocks(masked if rows is None else rows)
     for opening, closing in blocks.items():
         for inside in range(opening + 1, closing):
             masked[inside] = " " * len(masked[inside])

@@ -20,6 +20,7 @@ from markdown_it.token import Token
 from kb_compiler.config import ParseOptions
 from kb_compiler.model import Dialect, Page, RefKind
 from kb_compiler.parse.obsidian_blocks import (
+    CODE_BLOCKS,
     Commented,
     build_blocks,
     markdown_tokens,
@@ -81,9 +82,6 @@ def without_code(text: str) -> str:
     return _without_code(text, line_starts(text), markdown_tokens(text))
 
 
-_CODE_BLOCKS = frozenset({"fence", "code_block"})
-
-
 def code_only_masked(text: str) -> str:
     """``text`` with its code blanked and nothing else: fences and indented code in any
     container (a callout, a list), code spans. The encoding repair leaves exactly this as
@@ -91,8 +89,7 @@ def code_only_masked(text: str) -> str:
     start = frontmatter_end(text)
     body = blank_spans(text, [(0, start)], " ") if start else text
     tokens = markdown_tokens(body)
-    code = [(token.map[0], token.map[1]) for token in tokens
-            if token.type in _CODE_BLOCKS and token.map]
+    code = opaque_line_ranges(tokens, CODE_BLOCKS)
     masked = mask_code_spans(blank_lines(body, line_starts(body), code),
                              paragraph_line_ranges(tokens))
     return text[:start] + masked[start:]

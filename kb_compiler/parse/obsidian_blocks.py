@@ -99,10 +99,15 @@ def paragraph_line_ranges(tokens: Sequence[Token]) -> list[tuple[int, int]]:
             if token.type == "inline" and token.map]
 
 
-def opaque_line_ranges(tokens: Sequence[Token]) -> list[tuple[int, int]]:
-    """0-based ``[first, end)`` line ranges of code, math and HTML blocks."""
+CODE_BLOCKS = frozenset({"fence", "code_block"})
+
+
+def opaque_line_ranges(tokens: Sequence[Token],
+                       kinds: frozenset[str] = _OPAQUE) -> list[tuple[int, int]]:
+    """0-based ``[first, end)`` line ranges of code, math and HTML blocks (of the token
+    types ``kinds``)."""
     return [(token.map[0], token.map[1]) for token in tokens
-            if token.type in _OPAQUE and token.map]
+            if token.type in kinds and token.map]
 
 
 @dataclass(slots=True)

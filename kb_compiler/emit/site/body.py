@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.embeds import Node, Transcluder
-from kb_compiler.emit.site.linker import LinkReport, PageLinker, Shown
+from kb_compiler.emit.site.linker import LinkReport, PageLinker, Shown, quoted_in_a_link
 from kb_compiler.emit.site.org_text import org_text_html, render_org_text
 from kb_compiler.emit.site.outline import (
     block_source,
@@ -269,7 +269,8 @@ class Snippets:
             rendered = html.escape(page.name)  # a link must show something to click
         elif len(rendered) > SNIPPET_HTML_CHARS:
             rendered = plain_snippet(rendered)
-        return Shown(rendered, frozenset(report.assets), frozenset({key, *report.reads}))
+        return Shown(quoted_in_a_link(rendered), frozenset(report.assets),
+                     frozenset({key, *report.reads}))
 
 
 def plain_snippet(rendered: str) -> str:

@@ -42,7 +42,8 @@ class Shown(NamedTuple):
 
 
 class Snippets(Protocol):
-    """Short renderings of other pages' blocks (block-ref text), cached per build."""
+    """Short renderings of other pages' blocks (block-ref text), cached per build, as
+    ``quoted_in_a_link`` makes them."""
 
     def block_text(self, key: str, index: int, from_file: str) -> Shown:
         ...
@@ -59,6 +60,13 @@ _BLOCK_TAG = re.compile(r"<(/?)(?:div|p|dl|dt|dd|ul|ol|li|table|thead|tbody|tfoo
 _NOT_IN_A_LINK = re.compile(r"<hr\b[^>]*>|<input\b[^>]*>|</?(?:button|iframe|video|audio|"
                             r"object|select|textarea|label)\b[^>]*>|\stabindex=\"[^\"]*\"")
 WITHHELD = "not published: a file of this type could run script in the site"
+
+
+def quoted_in_a_link(rendered: str) -> str:
+    """A block's rendering as a block ref shows it: inside one link, so without links of
+    its own, and phrasing content only, with no focus stop or control."""
+    quoted = _NOT_IN_A_LINK.sub("", _ANCHOR_TAG.sub("", rendered))
+    return _BLOCK_TAG.sub(r"<\1span", quoted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,12 +273,10 @@ class PageLinker:
         return Target(key, index, None, True, self.context.display_name(key), node=key)
 
     def _block_text(self, key: str, index: int) -> str:
-        """The referenced block's first lines, rendered shallow, links removed (the
-        whole reference is one link)."""
+        """The referenced block's first lines, rendered shallow (see ``Snippets``)."""
         shown = self.snippets.block_text(key, index, self.file)
         self.report.include(shown)
-        quoted = _NOT_IN_A_LINK.sub("", _ANCHOR_TAG.sub("", shown.html))
-        return _BLOCK_TAG.sub(r"<\1span", quoted)
+        return shown.html
 
     # -- the rest of the syntax ----------------------------------------------------------
 
