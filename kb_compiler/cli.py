@@ -96,12 +96,16 @@ def _run_in_utf8_mode() -> None:
     so ``Ünï.md`` was a broken link or "not valid UTF-8", and writing ``日本.html``
     ended the build in a traceback."""
     encoding = sys.getfilesystemencoding().lower().replace("-", "").replace("_", "")
-    if encoding == "utf8" or os.environ.get(_UTF8_RUN) or not sys.orig_argv:
+    if encoding == "utf8" or os.environ.get(_UTF8_RUN) or not sys.orig_argv \
+            or not sys.executable:
         return
     os.environ[_UTF8_RUN] = "1"
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-X", "utf8", *sys.orig_argv[1:]])
+    try:
+        os.execv(sys.executable, [sys.executable, "-X", "utf8", *sys.orig_argv[1:]])
+    except OSError:
+        return  # an interpreter that cannot be run again: go on in the locale's encoding
 
 
 def _stop_cleanly_on_sigterm(ctx: click.Context) -> None:
