@@ -4,6 +4,7 @@ it serves carry the reload hook (pages built by `kbc build` do not)."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -229,3 +230,20 @@ def test_an_edit_saved_during_the_first_build_is_served(tmp_path: Path) -> None:
                              for path in (tmp_path / "tmp").glob("kbc-serve-*/site/*.html")))
     finally:
         stop(process)
+
+
+def test_ctrl_c_ends_the_preview_quietly(tmp_path: Path) -> None:
+    """Ctrl+C while serving exited with watchfiles' own log line, "KeyboardInterrupt
+    caught, stopping watch", after kbc's."""
+    vault = write_vault(tmp_path / "vault", {".obsidian/app.json": "{}", "a.md": "x\n"})
+    port = free_port()
+    process = serve_in_session(vault, port, tmp_path / "tmp")
+    try:
+        wait_for(lambda: fetch(f"http://127.0.0.1:{port}/index.html"))
+        process.send_signal(signal.SIGINT)
+        _, log = process.communicate(timeout=30)
+    finally:
+        stop(process)
+    assert process.returncode == 0, log
+    assert log.splitlines()[-1].startswith("kbc: serving ") and "Traceback" not in log
+    assert list((tmp_path / "tmp").iterdir()) == []
