@@ -267,6 +267,15 @@ def test_missing_heading_warns_on_links_and_fails_embeds() -> None:
     assert graph.outgoing("x")[0].target.page == "note"  # the note itself still exists
 
 
+def test_missing_heading_chain_is_named_as_obsidian_shows_it(tmp_path: Path) -> None:
+    """The parser trims the spaces around each "#": the message must not glue the
+    headings together ("C#tips" for ``C #tips``)."""
+    vault = write_vault(tmp_path, {".obsidian/app.json": "{}", "Note.md": "# A\n",
+                                   "x.md": "[[Note#A#C #tips]]\n"})
+    (problem,) = resolve(load(vault, cache_dir=None)).diagnostics
+    assert problem.message == "heading 'A > C > tips' not found in page 'Note'"
+
+
 def test_block_id_link_resolves_to_its_block() -> None:
     graph = graph_of(_note_with_headings(), obsidian("x.md", refs=(
         ref("Note", 1, RefKind.BLOCK_REF, subpath="^ABC1"),

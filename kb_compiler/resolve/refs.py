@@ -212,21 +212,23 @@ class ReferenceResolver:
         assert found.page is not None
         target_page = self.index.pages[found.page]
         subpath = (ref.subpath or "").strip()
-        if subpath.startswith("^"):
+        is_block = subpath.startswith("^")
+        if is_block:
             index = self.index.page_blocks.get(found.page, {}).get(subpath[1:].lower())
-            what = f"block '{subpath}'"
         else:
             key = (found.page, subpath)
             if key not in self._headings:  # many links to one long page stay linear
-                chain = [part for part in subpath.split("#") if part.strip()]
-                self._headings[key] = find_heading(target_page, chain)
+                self._headings[key] = find_heading(target_page, _heading_chain(subpath))
             index = self._headings[key]
-            what = f"heading '{subpath}'"
         if index is not None:
             return Target(found.page, index, None, True, found.name,
                           candidates=found.candidates, node=found.page)
-        code, severity = _broken_code(ref, block=subpath.startswith("^"))
-        if ref.kind is RefKind.LINK and not subpath.startswith("^"):
+        # A heading chain as Obsidian shows it ("A > B"): the parser has trimmed the
+        # spaces around each "#", so "C #tips" would otherwise read "C#tips".
+        shown = " > ".join(part.strip() for part in _heading_chain(subpath))
+        what = f"block '{subpath}'" if is_block else f"heading '{shown}'"
+        code, severity = _broken_code(ref, block=is_block)
+        if ref.kind is RefKind.LINK and not is_block:
             severity = Severity.WARNING  # the note still opens, at its top
         self._report(page, ref, code, severity,
                      f"{what} not found in page '{found.name}'", target=ref.raw or subpath)
@@ -378,6 +380,11 @@ def _markdown_link(ref: Reference) -> bool:
     """``[x](Note.md)`` or ``![x](Note.md)``: a path, read from the source's folder
     first (the parser drops the ``.md``), where ``[[Note]]`` is a name."""
     return ref.raw.startswith(("[", "![")) and not ref.raw.startswith(("[[", "![["))
+
+
+def _heading_chain(subpath: str) -> list[str]:
+    """The headings of an Obsidian ``Note#A#B`` link, outermost first."""
+    return [part for part in subpath.split("#") if part.strip()]
 
 
 def _stem(path: str) -> str:
