@@ -422,6 +422,17 @@ def test_obsidian_assets_are_found_by_file_name_anywhere() -> None:
     assert codes(graph) == [("ambiguous-link", "notes/n.md", 6)]
 
 
+def test_a_files_fragment_is_no_heading_in_the_graph(tmp_path: Path) -> None:
+    """``![[doc.pdf#page=3]]`` opens the PDF at a page; the edge named ``page=3`` as a
+    heading of the file."""
+    vault = write_vault(tmp_path, {".obsidian/app.json": "{}", "doc.pdf": "%PDF",
+                                   "n.md": "![[doc.pdf#page=3]] [[Note#Usage]]\n",
+                                   "Note.md": "# Usage\n"})
+    edges = resolve(load(vault, cache_dir=None)).graph.out_edges("n", data=True)
+    attributes = {target: data.get("heading") for _, target, data in edges}
+    assert attributes == {"asset:doc.pdf": None, "note": "Usage"}
+
+
 def test_every_asset_is_a_node() -> None:
     graph = graph_of(obsidian("n.md"), assets=("files/doc.pdf",))
     assert graph.graph.nodes["asset:files/doc.pdf"]["kind"] == "asset"

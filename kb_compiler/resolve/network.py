@@ -83,7 +83,8 @@ def reference_edge(resolved: ResolvedRef, pages: Mapping[str, Page]) -> Edge | N
         block = resolved.ref.block_id
     elif (resolved.ref.subpath or "").startswith("^"):
         block = resolved.ref.subpath[1:] if resolved.ref.subpath else None
-    elif resolved.ref.subpath:
+    elif resolved.ref.subpath and target.asset is None:
+        # A file's "#" part is no heading: "doc.pdf#page=3" opens the PDF at a page.
         heading = resolved.ref.subpath
     kind = edge_kind(resolved, pages[resolved.source])
     return Edge(resolved.source, target.node, kind, resolved.ref.line, resolved.ref.property,
