@@ -102,6 +102,14 @@ PYPROJECT = "pyproject.toml"
 SCHEMA_FILES = ("kbc-schema.yaml", "kbc-schema.yml")
 
 
+def settings_paths(config: VaultConfig) -> frozenset[str]:
+    """The vault paths that hold the configuration: a change to one may change every
+    page (the ``.obsidian`` folder itself makes the vault an Obsidian vault)."""
+    schema = (config.schema,) if config.schema else ()
+    return frozenset({LOGSEQ_CONFIG, OBSIDIAN_FOLDER, f"{OBSIDIAN_FOLDER}/app.json",
+                      KBC_CONFIG, PYPROJECT, *SCHEMA_FILES, *schema})
+
+
 def vault_kind(root: Path) -> VaultKind:
     """What kind of vault ``root`` is, from its marker file or folder."""
     if (root / LOGSEQ_CONFIG).is_file():

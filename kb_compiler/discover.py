@@ -29,7 +29,7 @@ from kb_compiler.globs import matches
 from kb_compiler.model import Asset, Diagnostic, Dialect, Severity, SourceFile, VaultKind
 from kb_compiler.parse.names import journal_date
 
-__all__ = ["Discovery", "discover"]
+__all__ = ["Discovery", "discover", "outside_the_knowledge_base"]
 
 _PAGE_SUFFIXES = {
     VaultKind.LOGSEQ: (".md", ".markdown", ".org"),
@@ -79,7 +79,7 @@ def discover(root: Path, config: VaultConfig) -> Discovery:
         folder, prefix = stack.pop()
         for entry in _entries(walk, folder, prefix):
             relative = prefix + entry.name
-            if _skipped(walk, relative, entry.name) or not _utf8_name(walk, entry, prefix):
+            if _skipped(walk.config, relative, entry.name) or not _utf8_name(walk, entry, prefix):
                 continue
             if entry.is_symlink():
                 _symlink(walk, entry, relative)
@@ -96,6 +96,15 @@ def discover(root: Path, config: VaultConfig) -> Discovery:
     )
 
 
+def outside_the_knowledge_base(relative: str, config: VaultConfig) -> bool:
+    """Whether the walk skips the file or folder at vault path ``relative`` (with "/"),
+    itself or by a folder it sits in: Obsidian's settings, editors' and apps' temporary
+    and backup files, ``ignore`` globs."""
+    parts = relative.split("/")
+    return any(_skipped(config, "/".join(parts[:end]), parts[end - 1])
+               for end in range(1, len(parts) + 1))
+
+
 def _entries(walk: _Walk, folder: str, prefix: str) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(folder) as found:
@@ -107,9 +116,8 @@ def _entries(walk: _Walk, folder: str, prefix: str) -> list[os.DirEntry[str]]:
         return []
 
 
-def _skipped(walk: _Walk, relative: str, name: str) -> bool:
+def _skipped(config: VaultConfig, relative: str, name: str) -> bool:
     """Whether a file or folder is outside the knowledge base altogether."""
-    config = walk.config
     if name.startswith(".") or name in _SKIPPED_NAMES:
         return True
     if relative in (KBC_CONFIG, PYPROJECT, *SCHEMA_FILES) or relative == config.schema:

@@ -98,6 +98,22 @@ def test_logseq_pages_outside_pages_folder_are_read_like_logseq_does(tmp_path):
     assert _assets(found) == ["pages/d.txt"]
 
 
+def test_a_path_is_outside_the_knowledge_base_exactly_when_the_walk_skips_it(tmp_path):
+    """``kbc serve`` asks this of each changed file: it must agree with the walk."""
+    _write(tmp_path, "logseq/config.edn", '{:hidden ["/archive"]}')
+    _write(tmp_path, "kbc.toml", 'ignore = ["drafts/**"]\n')
+    paths = ("pages/a.md", "archive/x.md", "drafts/y.md", "logseq/bak/pages/a.md",
+             ".trash/z.md", "pages/.a.md.swp", "assets/pic.png", "pages/sub/b.md")
+    for path in paths:
+        _write(tmp_path, path)
+    config = load_config(tmp_path)
+    found = _run(tmp_path)
+    walked = set(_pages(found)) | set(_assets(found))
+    assert walked == {"pages/a.md", "assets/pic.png", "pages/sub/b.md"}
+    for path in paths:
+        assert discover_module.outside_the_knowledge_base(path, config) is (path not in walked)
+
+
 def test_markdown_in_a_logseq_assets_folder_is_a_file_not_a_page(tmp_path):
     """Logseq lists no page in an ``assets`` folder (``ignored-path?``): a README kept
     beside the pictures was checked, published and exported as a page."""

@@ -247,3 +247,30 @@ def test_ctrl_c_ends_the_preview_quietly(tmp_path: Path) -> None:
     assert process.returncode == 0, log
     assert log.splitlines()[-1].startswith("kbc: serving ") and "Traceback" not in log
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_files_no_build_reads_start_no_rebuild(tmp_path: Path) -> None:
+    """Obsidian rewrites .obsidian/workspace.json whenever a note is opened: each write
+    re-read the whole vault and rebuilt the site, as did a note moved to .trash."""
+    vault = write_vault(tmp_path / "vault", {".obsidian/app.json": "{}", "a.md": "x\n"})
+    port = free_port()
+    process = serve_in_session(vault, port, tmp_path / "tmp")
+    try:
+        wait_for(lambda: fetch(f"http://127.0.0.1:{port}/index.html"))
+        first = wait_for(lambda: fetch(f"http://127.0.0.1:{port}/kbc-reload.txt"))
+        write_vault(vault, {".obsidian/workspace.json": '{"active": "a"}',
+                            ".trash/old.md": "gone\n"})
+        time.sleep(2.5)  # watchfiles reports changes in batches, about every 1.6 s
+        (vault / "a.md").write_text("EDITED\n", "utf-8")
+        second = wait_for(lambda: (text := fetch(f"http://127.0.0.1:{port}/kbc-reload.txt"))
+                          and text != first and text)
+        # Obsidian's settings are read: "Strict line breaks" changes how pages render
+        (vault / ".obsidian/app.json").write_text('{"strictLineBreaks": true}', "utf-8")
+        wait_for(lambda: (text := fetch(f"http://127.0.0.1:{port}/kbc-reload.txt"))
+                 and text != second)
+        process.send_signal(signal.SIGINT)
+        _, log = process.communicate(timeout=30)
+    finally:
+        stop(process)
+    changes = [line for line in log.splitlines() if "changed:" in line]
+    assert changes == ["kbc: changed: a.md", "kbc: changed: app.json"]

@@ -106,9 +106,11 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
         # An AF_INET socket names its host as a str (the stubs allow bytes for any family).
         host, bound = cast(tuple[str, int], server.server_address[:2])
         click.echo(f"kbc: serving {root} on http://{host}:{bound}/ (Ctrl+C to stop)", err=True)
-        for names in changes:
-            click.echo(f"kbc: changed: {one_line(', '.join(names[:5]))}", err=True)
-            _rebuild_and_say(pages, out, options)
+        for changed in changes:
+            names = _names_that_matter(changed, root, templates)
+            if names:
+                click.echo(f"kbc: changed: {one_line(', '.join(names[:5]))}", err=True)
+                _rebuild_and_say(pages, out, options)
         server.shutdown()
     except KeyboardInterrupt:
         pass  # Ctrl+C ends the preview, as asked: exit 0
@@ -131,40 +133,64 @@ def _rebuild_and_say(pages: Reloader, out: Path, options: object) -> None:
                    "serving the last good build; 'kbc build' shows the traceback)", err=True)
 
 
+def _names_that_matter(changed: set[Path], root: Path, templates: str | None) -> list[str]:
+    """The names of the changed files a build reads: pages, assets, settings, templates.
+    Obsidian rewrites ``.obsidian/workspace.json`` whenever a note is opened, and
+    editors leave temporary files: rebuilding for those re-read the whole vault."""
+    from kb_compiler.config import load_config, settings_paths
+    from kb_compiler.discover import outside_the_knowledge_base
+
+    try:
+        config = load_config(root)
+    except KbcError:
+        return sorted({path.name for path in changed})  # the rebuild says what is wrong
+    settings = settings_paths(config)
+    shown: set[str] = set()
+    for path in changed:
+        try:
+            relative = path.relative_to(root).as_posix()
+        except ValueError:  # a template, or the vault folder's own parent
+            relative = None
+        if relative is None or relative == "." or relative in settings or \
+                not outside_the_knowledge_base(relative, config):
+            shown.add(path.name)
+    return sorted(shown)
+
+
 class _Watcher:
     """The vault's changes, watched from a thread started at once: iterating gives the
-    names of the files changed since the last step (all that changed while the site was
-    being built), until ``stop`` is set. A folder that disappears ends the watch with a
+    files changed since the last step (all that changed while the site was being
+    built), until ``stop`` is set. A folder that disappears ends the watch with a
     one-line error."""
 
     def __init__(self, folders: list[Path], stop: threading.Event) -> None:
         import watchfiles
 
-        self._found: queue.Queue[set[str] | Exception] = queue.Queue()
+        self._found: queue.Queue[set[Path] | Exception] = queue.Queue()
         self._stop = stop
 
         def watch() -> None:
             try:
                 for changed in watchfiles.watch(*folders, stop_event=stop,
                                                 raise_interrupt=False):
-                    self._found.put({Path(path).name for _, path in changed})
+                    self._found.put({Path(path) for _, path in changed})
             except Exception as error:  # the vault's folder is gone, or cannot be watched
                 self._found.put(error)
 
         threading.Thread(target=watch, name="kbc-watch", daemon=True).start()
 
-    def __iter__(self) -> Iterator[list[str]]:
+    def __iter__(self) -> Iterator[set[Path]]:
         while not self._stop.is_set():
             try:
-                names = _names(self._found.get(timeout=0.2))
+                paths = _paths(self._found.get(timeout=0.2))
             except queue.Empty:
                 continue
             while not self._found.empty():  # changes that piled up while building
-                names |= _names(self._found.get())
-            yield sorted(names)
+                paths |= _paths(self._found.get())
+            yield paths
 
 
-def _names(found: set[str] | Exception) -> set[str]:
+def _paths(found: set[Path] | Exception) -> set[Path]:
     if isinstance(found, Exception):
         raise KbcError(f"cannot watch the vault any more: {_described(found)}")
     return found
