@@ -274,3 +274,16 @@ def test_files_no_build_reads_start_no_rebuild(tmp_path: Path) -> None:
         stop(process)
     changes = [line for line in log.splitlines() if "changed:" in line]
     assert changes == ["kbc: changed: a.md", "kbc: changed: app.json"]
+
+
+def test_a_temporary_folder_inside_the_vault_is_named_as_such(tmp_path: Path) -> None:
+    """The preview is built in TMPDIR: with TMPDIR inside the vault the error spoke of
+    an output folder, which serve has no option for."""
+    vault = write_vault(tmp_path / "vault", {".obsidian/app.json": "{}", "a.md": "x\n"})
+    process = serve_in_session(vault, free_port(), vault / "tmp")
+    _, log = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert log == (f"kbc: error: {vault.resolve() / 'tmp'}: the temporary folder (TMPDIR), "
+                   "where the preview is built, is inside the vault; set TMPDIR to a folder "
+                   "outside it\n")
+    assert list((vault / "tmp").iterdir()) == []

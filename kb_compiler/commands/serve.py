@@ -84,6 +84,10 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
 
     root = resolve_vault(vault).resolve()
     options = site_options(None, templates, allow_raw_html, no_search, serve=True, title=title)
+    temporary = Path(tempfile.gettempdir()).resolve()
+    if temporary.is_relative_to(root):
+        raise KbcError(f"{temporary}: the temporary folder (TMPDIR), where the preview is "
+                       "built, is inside the vault; set TMPDIR to a folder outside it")
     workspace = Path(tempfile.mkdtemp(prefix="kbc-serve-"))
     out = workspace / "site"
     pages = Reloader(root)
