@@ -433,6 +433,23 @@ def test_a_files_fragment_is_no_heading_in_the_graph(tmp_path: Path) -> None:
     assert attributes == {"asset:doc.pdf": None, "note": "Usage"}
 
 
+def test_a_missing_file_linked_from_two_folders_is_one_node() -> None:
+    """An Obsidian wikilink names a file, not a path from the note: ``![[img.png]]`` in
+    two folders gave the nodes ``asset:n/img.png`` and ``asset:o/img.png``. A Markdown
+    path is still read from the note."""
+    graph = graph_of(
+        obsidian("n/a.md", refs=(ref("img.png", 1, RefKind.EMBED, is_asset=True,
+                                     raw="![[img.png]]"),)),
+        obsidian("o/b.md", refs=(ref("img.png", 1, RefKind.EMBED, is_asset=True,
+                                     raw="![[img.png]]"),
+                                 ref("img.png", 2, RefKind.EMBED, is_asset=True,
+                                     raw="![x](img.png)"))))
+    assert [r.target.node for r in graph.outgoing("n/a")] == ["asset:img.png"]
+    assert [r.target.node for r in graph.outgoing("o/b")] == ["asset:img.png",
+                                                               "asset:o/img.png"]
+    assert [d.code for d in graph.diagnostics] == ["missing-asset"] * 3
+
+
 def test_every_asset_is_a_node() -> None:
     graph = graph_of(obsidian("n.md"), assets=("files/doc.pdf",))
     assert graph.graph.nodes["asset:files/doc.pdf"]["kind"] == "asset"

@@ -285,6 +285,11 @@ class ReferenceResolver:
         elif not quiet and not found.exists:
             self._report(page, ref, "missing-asset", Severity.ERROR,
                          f"file '{written}' is not in the vault", target=written)
+        if not found.exists and page.dialect is not Dialect.LOGSEQ and \
+                ref.raw.lstrip("!").startswith("[["):
+            # An Obsidian wikilink names a file, wherever it is, not a path from the
+            # note: one missing file linked from two folders is one node, as in Obsidian.
+            return self._asset_target(posixpath.normpath(written), False)
         return found
 
     def _assets_named(self, written: str) -> tuple[str, ...]:
