@@ -138,7 +138,7 @@ def test_json_matches_the_interface() -> None:
 def test_github_annotations_on_a_sample() -> None:
     lines = render("github", result(), RenderOptions(path_prefix="docs/vault")).splitlines()
     assert lines[0] == (
-        "::error file=docs/vault/pages/profile-(id).md,line=2,col=3,endColumn=46,"
+        "::error file=docs/vault/pages/profile-(id).md,line=2,col=3,endColumn=45,"
         "title=kbc broken-embed::embedded page 'profile-(id)/examples/Space X' does not exist"
     )
     assert lines[1].endswith("::page 'profile (id)' does not exist%0A"
@@ -150,6 +150,24 @@ def test_github_annotations_on_a_sample() -> None:
         "bytes that are not UTF-8,%0Areplaced: \ufffd[31mred"
     )
     assert lines[5].startswith("::notice ")
+
+
+def test_github_shows_bidirectional_overrides_and_separators_as_replacement() -> None:
+    """The github format kept its own, shorter list of control characters: a right-to-left
+    override in a page name or a file name reached the log as it was."""
+    named = Diagnostic("broken-link", Severity.ERROR, "rlo\u202egnp.md", 1, 1,
+                       "page 'Evil\u202eName' does not exist, nor 'x\u2028y' or 'שלום'")
+    out = render("github", CheckResult((named,), pages=1), RenderOptions())
+    assert out == ("::error file=rlo\ufffdgnp.md,line=1,col=1,title=kbc broken-link::page "
+                   "'Evil\ufffdName' does not exist, nor 'x\ufffdy' or 'שלום'\n")
+
+
+def test_github_end_column_is_the_last_column_of_the_span() -> None:
+    """GitHub's endColumn is inclusive (the toolkit defaults it to col for a single
+    character): the annotation covered one character past the span."""
+    one = Diagnostic("broken-link", Severity.ERROR, "a.md", 3, 5, "m", end_column=6)
+    out = render("github", CheckResult((one,), pages=1), RenderOptions())
+    assert out.startswith("::error file=a.md,line=3,col=5,endColumn=5,")
 
 
 def test_github_says_how_many_problems_there_are_past_its_annotation_cap() -> None:

@@ -4,22 +4,22 @@ problem shows as an annotation on its line of a pull request::
     ::error file=vault/pages/a.md,line=3,col=5,endColumn=12,title=broken-link::...
 
 Values are escaped as the Actions toolkit escapes them: ``%``, CR and LF in the
-message; additionally ``:`` and ``,`` in properties. Severity ``info`` becomes a
+message; additionally ``:`` and ``,`` in properties; other control characters, bidi
+overrides and line separators show as U+FFFD, as in the text format. ``endColumn`` is
+the span's last column (inclusive, unlike SARIF's). Severity ``info`` becomes a
 ``notice``. A problem with the whole file (line 0) is annotated on the file. Past
 GitHub's cap of annotations per step, a notice first says how many there are.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from kb_compiler.check import CheckResult
 from kb_compiler.check.formats import RenderOptions, advice, prefixed, shortened
-from kb_compiler.errors import fs_text
+from kb_compiler.errors import printable
 from kb_compiler.model import Diagnostic, Severity
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
@@ -55,8 +55,10 @@ def annotation(diagnostic: Diagnostic, path_prefix: str = "") -> str:
         properties.append(("line", str(diagnostic.line)))
         if diagnostic.column > 0:
             properties.append(("col", str(diagnostic.column)))
+            # GitHub's endColumn is the span's last column (the toolkit defaults it to
+            # col for one character); a diagnostic's end_column is one past it.
             if diagnostic.end_column and diagnostic.end_column > diagnostic.column:
-                properties.append(("endColumn", str(diagnostic.end_column)))
+                properties.append(("endColumn", str(diagnostic.end_column - 1)))
     properties.append(("title", f"kbc {diagnostic.code}"))
     listed = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     message = shortened(diagnostic.message)
@@ -67,9 +69,10 @@ def annotation(diagnostic: Diagnostic, path_prefix: str = "") -> str:
 
 
 def escape_data(text: str) -> str:
-    escaped = fs_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    # Other control characters from a vault's text would reach the log as they are.
-    return _CONTROL.sub("\ufffd", escaped)
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Other control characters from a vault's text would reach the log as they are, and
+    # a right-to-left override would reorder what the annotation shows.
+    return printable(escaped)
 
 
 def escape_property(text: str) -> str:
