@@ -276,6 +276,16 @@ def test_missing_heading_chain_is_named_as_obsidian_shows_it(tmp_path: Path) -> 
     assert problem.message == "heading 'A > C > tips' not found in page 'Note'"
 
 
+def test_a_misspelt_heading_or_block_id_gets_the_nearest_as_suggestion(tmp_path: Path) -> None:
+    """Page typos had a "did you mean", heading and block-id typos none."""
+    vault = write_vault(tmp_path, {
+        ".obsidian/app.json": "{}", "Target.md": "# Heading One\n\ntext ^blk1\n",
+        "x.md": "[[Target#Heading Onee]] ![[Target#^blk]] [[Target#Zzz]] [[#Sel]]\n\n# Self\n"})
+    found = [(d.code, d.suggestion) for d in resolve(load(vault, cache_dir=None)).diagnostics]
+    assert found == [("broken-link", "Target#Heading One"), ("broken-embed", "Target#^blk1"),
+                     ("broken-link", None), ("broken-link", "#Self")]
+
+
 def test_block_id_link_resolves_to_its_block() -> None:
     graph = graph_of(_note_with_headings(), obsidian("x.md", refs=(
         ref("Note", 1, RefKind.BLOCK_REF, subpath="^ABC1"),

@@ -4,8 +4,10 @@ a heading's section spans."""
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from kb_compiler.model import Block, Dialect, Page
 
@@ -40,6 +42,27 @@ def heading_key(text: str) -> str:
     first = _HEADING_MARK.sub("", first)
     first = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", first).casefold())
     return _SPACES.sub(" ", first).strip()
+
+
+def nearest_heading(page: Page, wanted: str) -> str | None:
+    """The heading of ``page``, as written, most like ``wanted`` (a near miss), or None."""
+    written = {heading_key(block.content): heading_text(block.content)
+               for block in page.blocks if heading_level(block) is not None}
+    return _nearest(heading_key(wanted), written)
+
+
+def nearest_block_id(ids: Iterable[str], wanted: str) -> str | None:
+    """The block id of ``ids`` most like ``wanted`` (a near miss), or None."""
+    return _nearest(wanted.lower(), {found.lower(): found for found in ids})
+
+
+# As alike as "Heading One" and "Heading Onee": a typo, not another heading.
+_NEAR = 0.75
+
+
+def _nearest(wanted: str, written: dict[str, str]) -> str | None:
+    close = difflib.get_close_matches(wanted, sorted(written), n=1, cutoff=_NEAR)
+    return written[close[0]] if close else None
 
 
 def find_heading(page: Page, chain: list[str]) -> int | None:

@@ -18,7 +18,7 @@ from kb_compiler.model import (
     Severity,
     page_id,
 )
-from kb_compiler.resolve.blocks import find_heading
+from kb_compiler.resolve.blocks import find_heading, nearest_block_id, nearest_heading
 from kb_compiler.resolve.index import (
     PAGE_SUFFIXES,
     UUID,
@@ -225,13 +225,20 @@ class ReferenceResolver:
                           candidates=found.candidates, node=found.page)
         # A heading chain as Obsidian shows it ("A > B"): the parser has trimmed the
         # spaces around each "#", so "C #tips" would otherwise read "C#tips".
-        shown = " > ".join(part.strip() for part in _heading_chain(subpath))
+        chain = _heading_chain(subpath)
+        shown = " > ".join(part.strip() for part in chain)
         what = f"block '{subpath}'" if is_block else f"heading '{shown}'"
         code, severity = _broken_code(ref, block=is_block)
         if ref.kind is RefKind.LINK and not is_block:
             severity = Severity.WARNING  # the note still opens, at its top
+        if is_block:
+            near = nearest_block_id(self.index.page_blocks.get(found.page, {}), subpath[1:])
+            near = near and f"^{near}"
+        else:
+            near = nearest_heading(target_page, chain[-1]) if chain else None
         self._report(page, ref, code, severity,
-                     f"{what} not found in page '{found.name}'", target=ref.raw or subpath)
+                     f"{what} not found in page '{found.name}'", target=ref.raw or subpath,
+                     suggestion=near and f"{ref.target.strip()}#{near}")
         return Target(found.page, None, None, False, found.name, node=found.page)
 
     def _uuid(self, page: Page, ref: Reference) -> Target:
