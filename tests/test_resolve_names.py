@@ -94,6 +94,27 @@ def test_logseq_namespace_parents_are_implied_not_broken() -> None:
     assert graph.graph.nodes["a/b"]["implied"] is True
 
 
+def test_logseq_built_in_pages_and_journal_days_are_implied_not_broken(tmp_path: Path) -> None:
+    """Every Logseq file graph has its built-in pages (graph-parser's
+    ``built-in-pages-names``: task markers, priorities, Favorites, Contents, card) and a
+    page for any day its date picker links to; they were reported as broken (four
+    errors and five warnings on Logseq's own docs: ``[[NOW]]``, ``#card``...)."""
+    vault = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}",
+        "pages/r.md": "- [[TODO]] #card [[Contents]] {{embed [[NOW]]}} [[Jan 16th, 2024]]\n"
+                      "- [[Jan 16th 2024]] [[TODOS]]\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    assert [(r.ref.target, r.target.implied) for r in graph.outgoing("r")][:5] == [
+        ("TODO", True), ("card", True), ("Contents", True), ("NOW", True),
+        ("Jan 16th, 2024", True)]
+    assert [(d.line, d.target) for d in graph.diagnostics] == [
+        (2, "Jan 16th 2024"), (2, "TODOS")]
+    notes = write_vault(tmp_path / "vault", {".obsidian/app.json": "{}",
+                                             "r.md": "[[TODO]] [[Contents]]\n"})
+    assert [d.target for d in resolve(load(notes, cache_dir=None)).diagnostics] == [
+        "TODO", "Contents"]  # Obsidian has no such pages
+
+
 def test_logseq_link_does_not_match_a_namespace_leaf() -> None:
     graph = graph_of(page("pages/a___persona.md"), page("pages/x.md", refs=(ref("persona"),)))
     assert not graph.outgoing("x")[0].target.exists

@@ -65,6 +65,9 @@ class VaultIndex:
     page_blocks: dict[str, dict[str, int]] = field(default_factory=dict)  # page -> id -> i
     diagnostics: list[Diagnostic] = field(default_factory=list)
     near: NearMissIndex | None = None
+    # Pages the app has without a file (Logseq graphs): its built-in pages, journal days.
+    built_in: frozenset[str] = frozenset()
+    is_day: Callable[[str], bool] = field(default=lambda name: False)
 
     def page_path(self, page: str) -> str:
         return self.pages[page].path
@@ -84,13 +87,24 @@ def build_index(kb: KnowledgeBase) -> VaultIndex:
         index.assets_by_name.setdefault(asset_key(posixpath.basename(asset.path)), []).append(
             asset.path
         )
+    index.is_day = _journal_day_test(kb)
+    if kb.kind is VaultKind.LOGSEQ:
+        index.built_in = LOGSEQ_BUILT_IN_PAGES
     index.near = NearMissIndex(
         [(page.name, key) for key, page in index.pages.items()]
         + [(alias, key) for key, page in index.pages.items() for alias in page.aliases
            if index.aliases.get(page_id(alias)) == key],
-        is_day=_journal_day_test(kb),
+        is_day=index.is_day,
     )
     return index
+
+
+# Every Logseq file graph has these pages, file or not (graph-parser's
+# ``built-in-pages-names``): the task markers, the priorities, and Favorites, Contents
+# and card (``#card`` makes a flashcard).
+LOGSEQ_BUILT_IN_PAGES = frozenset({
+    "now", "later", "doing", "done", "canceled", "cancelled", "in-progress", "todo", "wait",
+    "waiting", "a", "b", "c", "favorites", "contents", "card"})
 
 
 def _journal_day_test(kb: KnowledgeBase) -> Callable[[str], bool]:

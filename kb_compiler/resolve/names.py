@@ -10,7 +10,8 @@ Order, first hit wins (FORMATS.md 1.7-1.10 and 2.5):
    than one candidate makes the link *ambiguous* (reported, the shortest path still wins);
 3. aliases (Logseq ``alias::``, Obsidian ``aliases``);
 4. Logseq namespace prefixes with no file of their own (``a`` and ``a/b`` exist as soon as
-   ``a/b/c`` does): *implied* pages, missing but not broken;
+   ``a/b/c`` does), Logseq's built-in pages (``TODO``, ``card``, ``Contents``...) and
+   journal days (``[[Dec 1st, 2025]]``): *implied* pages, missing but not broken;
 5. otherwise unresolved, with a suggestion: for a path-qualified Obsidian name, the note
    of that name in another folder (``[[projects/Plan]]`` when only ``archive/Plan.md``
    exists: the folder was moved or renamed); else a near miss, which resolves silently
@@ -84,6 +85,8 @@ class NameResolver:
             return NameHit(self.index.aliases[key])
         if key in self.index.implied:
             return NameHit(None, implied=True)
+        if not obsidian and (key in self.index.built_in or self.index.is_day(name)):
+            return NameHit(None, implied=True)  # Logseq has the page without a file
         if obsidian and "/" in key:
             moved = self._elsewhere(key, folder)
             if moved is not None:
