@@ -181,3 +181,26 @@ def test_a_private_part_leaves_its_parents_roll_up(tmp_path: Path) -> None:
         html = (tmp_path / "site" / name).read_text("utf-8")
         assert 'aria-label="roll-up 50"' in html and "35" not in html
     assert 'aria-label="score 60"' in (tmp_path / "site" / "art.html").read_text("utf-8")
+
+
+def test_files_in_an_excluded_folder_stay_off_the_site(tmp_path: Path) -> None:
+    """A Base view lists every file of the vault, and it listed and copied the files of
+    an excluded folder; a published page's embed of one copied it too."""
+    from tests.conftest import write_vault as write_files
+
+    vault = write_files(tmp_path / "vault", {
+        ".obsidian/app.json": "{}", "kbc.toml": 'exclude = ["Private/**"]\n',
+        "Books.base": "views:\n  - type: table\n    name: All\n",
+        "Home.md": "![[Books.base]]\n\n![[photo.png]] [doc](Private/doc.pdf)\n",
+        "Private/Note.md": f"{MARKER}\n", "Private/doc.pdf": "%PDF-1.4",
+        "Private/photo.png": "png", "Private/notes.txt": "text",
+        "assets/shown.png": "png"})
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site",
+               SiteOptions(search=False))
+    files = sorted(path.relative_to(tmp_path / "site/files").as_posix()
+                   for path in (tmp_path / "site/files").rglob("*") if path.is_file())
+    assert files == ["Books.base", "assets/shown.png"]
+    home = (tmp_path / "site/home.html").read_text("utf-8")
+    assert "Private/" not in home
+    assert home.count('title="not published: the exclude setting keeps it off the '
+                      'site"') == 2

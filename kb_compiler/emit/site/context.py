@@ -21,7 +21,7 @@ from kb_compiler.cache import default_cache_dir, usable_cache_dir
 from kb_compiler.emit.site.assets import publishable, read_published
 from kb_compiler.emit.site.bases import BaseViews
 from kb_compiler.emit.site.outline import area_picture
-from kb_compiler.emit.site.privacy import PublishFilter
+from kb_compiler.emit.site.privacy import PublishFilter, excluded
 from kb_compiler.emit.site.queries import QueryViews
 from kb_compiler.emit.site.render import inline_plain_text
 from kb_compiler.emit.site.rules_core import without_comments
@@ -51,6 +51,11 @@ _NAMING_KINDS = frozenset({RefKind.TAG, RefKind.LINK, RefKind.PROPERTY})
 
 # Deeper namespace parents get no page of their own (see _made_up_pages).
 MAX_NAMESPACE_PAGE_DEPTH = 32
+
+
+# Why a file of the vault is left off the site, as a withheld link's title says it.
+UNSAFE_FILE = "not published: a file of this type could run script in the site"
+EXCLUDED_FILE = "not published: the exclude setting keeps it off the site"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +116,8 @@ class SiteContext:
         self.kb = graph.kb
         self.options = options
         self.strict_line_breaks = bool(getattr(self.kb.config, "strict_line_breaks", False))
-        exclude = tuple(getattr(self.kb.config, "exclude", ()) or ())
-        self.publish = PublishFilter.for_pages(self.kb.pages, exclude)
+        self.exclude = tuple(getattr(self.kb.config, "exclude", ()) or ())
+        self.publish = PublishFilter.for_pages(self.kb.pages, self.exclude)
         self.pages: dict[str, Page] = {
             page.id: page for page in graph.pages() if self.publish.is_public(page.id)
         }
@@ -128,7 +133,7 @@ class SiteContext:
         self._anchors: dict[str, dict[int, str]] = {}
         self._id_owners: dict[str, dict[str, int]] = {}  # page -> block anchor -> first block
         self._hrefs: dict[tuple[str, str | None], str | None] = {}
-        self._publishable: dict[str, bool] = {}
+        self._withheld: dict[str, str | None] = {}
         self.icons: dict[str, str] = {}  # page id -> its icon property (metamodel.icon_of)
         self.bases = BaseViews(self)
         self.queries = QueryViews(self)
@@ -347,18 +352,22 @@ class SiteContext:
         return read_published(self.kb.root, path)
 
     def can_publish(self, path: str) -> bool:
-        """Whether vault file ``path`` can be published (read once for SVGs, whose
-        content decides; cached)."""
-        found = self._publishable.get(path)
-        if found is None:
-            if not publishable(path):
-                found = False
-            elif path.lower().endswith(".svg"):
-                found = self._readable_svg(path)
+        """Whether vault file ``path`` can be published."""
+        return self.withheld_because(path) is None
+
+    def withheld_because(self, path: str) -> str | None:
+        """Why vault file ``path`` is not published, or None when it can be (read once
+        for SVGs, whose content decides; cached)."""
+        if path not in self._withheld:
+            if excluded(path, self.exclude):
+                # a file in a folder the `exclude` globs keep off the site stays off it
+                self._withheld[path] = EXCLUDED_FILE
+            elif not publishable(path) or (path.lower().endswith(".svg")
+                                           and not self._readable_svg(path)):
+                self._withheld[path] = UNSAFE_FILE
             else:
-                found = True
-            self._publishable[path] = found
-        return found
+                self._withheld[path] = None
+        return self._withheld[path]
 
     def _readable_svg(self, path: str) -> bool:
         try:

@@ -59,7 +59,6 @@ _BLOCK_TAG = re.compile(r"<(/?)(?:div|p|dl|dt|dd|ul|ol|li|table|thead|tbody|tfoo
                         r"h[1-6]|pre|blockquote|details|summary|figure|figcaption|section)\b")
 _NOT_IN_A_LINK = re.compile(r"<hr\b[^>]*>|<input\b[^>]*>|</?(?:button|iframe|video|audio|"
                             r"object|select|textarea|label)\b[^>]*>|\stabindex=\"[^\"]*\"")
-WITHHELD = "not published: a file of this type could run script in the site"
 
 
 def quoted_in_a_link(rendered: str) -> str:
@@ -343,8 +342,9 @@ class PageLinker:
         if not exists or path not in self.context.asset_paths:
             self.report.broken.append(BrokenLink(path, path))
             return LinkRewrite(None, "broken-link", f"file \u2018{path}\u2019 is not in the vault")
-        if not self.context.can_publish(path):
-            return LinkRewrite(None, "withheld", WITHHELD)
+        withheld = self.context.withheld_because(path)
+        if withheld is not None:
+            return LinkRewrite(None, "withheld", withheld)
         self.report.assets.add(path)
         url = relative_url(self.file, asset_file(path)) + _pdf_page(path, fragment)
         return LinkRewrite(url, "asset")
@@ -384,8 +384,8 @@ class PageLinker:
             written = escape(unquote(src))
             return (f'<span class="broken-link broken-asset" title="file \u2018{written}'
                     f'\u2019 is not in the vault">{escape(alt or src)}</span>')
-        if not self.context.can_publish(path):
-            return self.withheld(alt or src)
+        if (withheld := self.context.withheld_because(path)) is not None:
+            return self.withheld(alt or src, withheld)
         self.report.assets.add(path)
         url = relative_url(self.file, asset_file(path))
         if posixpath.splitext(path)[1].lower() not in IMAGE_SUFFIXES:
@@ -418,8 +418,8 @@ class PageLinker:
         if path is None:
             missing = Target(None, None, written, False, written)
             return self.broken(str(meta["label"] or written), missing, "file")
-        if not self.context.can_publish(path):
-            return self.withheld(str(meta["label"] or written))
+        if (withheld := self.context.withheld_because(path)) is not None:
+            return self.withheld(str(meta["label"] or written), withheld)
         self.report.assets.add(path)
         url = relative_url(self.file, asset_file(path)) + _pdf_page(path, meta.get("subpath"))
         return media_html(url, path, str(meta["label"] or posixpath.basename(path)),
@@ -447,16 +447,16 @@ class PageLinker:
         path = found.asset or ""
         if not found.exists or path not in self.context.asset_paths:
             return self.broken(label, found, "file")
-        if not self.context.can_publish(path):
-            return self.withheld(label)
+        if (withheld := self.context.withheld_because(path)) is not None:
+            return self.withheld(label, withheld)
         self.report.assets.add(path)
         href = relative_url(self.file, asset_file(path)) + _pdf_page(path, subpath)
         return f'<a class="asset" href="{escape(href)}">{escape(label)}</a>'
 
     @staticmethod
-    def withheld(label: str) -> str:
-        """A file the site does not publish (it could run script): its name, as text."""
-        return f'<span class="withheld" title="{WITHHELD}">{escape(label)}</span>'
+    def withheld(label: str, why: str) -> str:
+        """A file the site does not publish: its name, as text, titled with why."""
+        return f'<span class="withheld" title="{escape(why)}">{escape(label)}</span>'
 
 
 def _pdf_page(path: str, subpath: object) -> str:
