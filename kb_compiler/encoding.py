@@ -474,7 +474,10 @@ def _lost_lead_at_start(match: re.Match[str], raw: bytes) -> bool:
     if before.isalnum() or after.isalnum():
         return False
     decoded = _strict_utf8(b"\xf0" + raw[:3])
-    return bool(decoded) and ord(decoded) in _EMOJI_PLANE
+    # An emoji Unicode has: correct text such as a run of "üüüü" (9F 9F 9F 9F) reads as
+    # an unassigned code point (U+1F7DF) and a leftover "ü".
+    return bool(decoded) and ord(decoded) in _EMOJI_PLANE and \
+        unicodedata.category(decoded) == "So"
 
 
 def _accent_of(before: str, original: str, decoded: str, codec: _WrongCodec) -> bool:

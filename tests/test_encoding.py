@@ -402,6 +402,14 @@ def test_a_turkish_page_keeps_its_words_that_read_as_an_emoji_without_its_lead()
     assert decode(damaged.encode(), "mac.md").text == "## 🔍 Definition\nCafé, naïve\n"
 
 
+def test_a_run_of_letters_that_reads_as_no_emoji_is_left_alone() -> None:
+    """``üüüü`` (9F 9F 9F 9F) with an F0 before it is U+1F7DF, which Unicode does not
+    assign: correct German text became ``🟟ü`` in check, site and export."""
+    page = "Grüße üüüü und Müller\n"
+    assert decode(page.encode(), "de.md").text == page
+    assert decode(page.encode(), "de.md").diagnostics == ()
+
+
 @pytest.mark.parametrize("line", ["Nhấn nút “XÃ” để chọn xã.", "É “SÃ” e “NÃ”", "«AMANHÃ» sim"])
 def test_a_word_in_capitals_ending_in_a_tilde_keeps_its_closing_quote(line: str) -> None:
     """``Ã”`` is the Windows-1252 form of ``Ô``, and ftfy took ``“XÃ”`` for ``“XÔ``,
