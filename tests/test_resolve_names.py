@@ -481,6 +481,17 @@ def test_a_missing_file_linked_from_two_folders_is_one_node() -> None:
     assert [d.code for d in graph.diagnostics] == ["missing-asset"] * 3
 
 
+def test_an_encoded_hash_in_a_markdown_path_is_part_of_the_file_name(tmp_path: Path) -> None:
+    """``![img](assets/my%20photo%20%231.png)``: the parser decodes the path, and the
+    resolver then cut it at the "#" (``assets/my photo``, a missing file), though the
+    site showed the picture."""
+    vault = write_vault(tmp_path, {".obsidian/app.json": "{}", "assets/my photo #1.png": "x",
+                                   "n.md": "![img](assets/my%20photo%20%231.png)\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    assert graph.diagnostics == ()
+    assert graph.outgoing("n")[0].target.asset == "assets/my photo #1.png"
+
+
 def test_every_asset_is_a_node() -> None:
     graph = graph_of(obsidian("n.md"), assets=("files/doc.pdf",))
     assert graph.graph.nodes["asset:files/doc.pdf"]["kind"] == "asset"

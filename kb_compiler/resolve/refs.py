@@ -282,7 +282,10 @@ class ReferenceResolver:
         return self._asset_target(relative, False)
 
     def _asset(self, page: Page, ref: Reference, target: str, quiet: bool = False) -> Target:
-        written = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
+        if page.dialect is Dialect.LOGSEQ:  # as in the file: "%20", "#page=2", "?raw"
+            written = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
+        else:  # the parser took off the "#" part and decoded a Markdown link's path
+            written = target.strip()
         found = self.find_asset(written, page)
         if found.escapes:  # quiet: a page name first, tried as a file too
             return found if quiet else self._escape(page, ref, written)
