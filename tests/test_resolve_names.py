@@ -492,6 +492,24 @@ def test_an_encoded_hash_in_a_markdown_path_is_part_of_the_file_name(tmp_path: P
     assert graph.outgoing("n")[0].target.asset == "assets/my photo #1.png"
 
 
+def test_a_note_named_like_a_file_is_linked_by_that_name(tmp_path: Path) -> None:
+    """The Excalidraw plugin saves a drawing as the note ``Drawing.excalidraw.md``, which
+    Obsidian links as ``[[Drawing.excalidraw]]``: every such link was a missing file. A
+    file of that name, when there is one, still comes first."""
+    vault = write_vault(tmp_path, {
+        ".obsidian/app.json": "{}", "Legacy.excalidraw": "{}",
+        "Excalidraw/New.excalidraw.md": "---\nexcalidraw-plugin: parsed\n---\nHi ^abc1\n",
+        "Legacy.excalidraw.md": "a note beside the file\n",
+        "n.md": "![[New.excalidraw]] [[Excalidraw/New.excalidraw|drawing]] "
+                "[[New.excalidraw#^abc1]] [x](Excalidraw/New.excalidraw.md) "
+                "![[Legacy.excalidraw]] ![[Gone.excalidraw]]\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    assert [r.target.node for r in graph.outgoing("n")] == [
+        "excalidraw/new.excalidraw"] * 4 + ["asset:Legacy.excalidraw", "asset:Gone.excalidraw"]
+    assert [(d.code, d.target) for d in graph.diagnostics] == [
+        ("missing-asset", "Gone.excalidraw")]
+
+
 def test_every_asset_is_a_node() -> None:
     graph = graph_of(obsidian("n.md"), assets=("files/doc.pdf",))
     assert graph.graph.nodes["asset:files/doc.pdf"]["kind"] == "asset"

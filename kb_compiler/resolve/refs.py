@@ -118,7 +118,8 @@ class ReferenceResolver:
             return Target(None, None, None, False, "")
         if not target:
             return self._subpath(page, ref, self._existing(page.id))
-        if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES):
+        if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES) and \
+                not self._note_named_like_a_file(page, target):
             return self._asset(page, ref, target)
         as_path = is_path_form(target) or \
             (page.dialect is not Dialect.LOGSEQ and _markdown_link(ref))
@@ -166,6 +167,14 @@ class ReferenceResolver:
                           candidates=hit.candidates, node=hit.page)
         return Target(None, None, None, False, name, suggestion=hit.suggestion,
                       node=hit.key or page_id(name) or None, implied=hit.implied)
+
+    def _note_named_like_a_file(self, page: Page, target: str) -> bool:
+        """Whether ``target``, which reads as a file (``Drawing.excalidraw``), names an
+        Obsidian note instead: no such file, but a note of that name
+        (``Drawing.excalidraw.md``, as the Excalidraw plugin saves drawings)."""
+        if page.dialect is Dialect.LOGSEQ or self.find_asset(target, page).exists:
+            return False
+        return self._name(page, target).exists
 
     def _offer_page_of_file(self, page: Page, written: str, found: Target) -> Target:
         """``[[notes.md]]`` on a Logseq page names the page "notes.md"; when there is
