@@ -510,6 +510,23 @@ def test_a_note_named_like_a_file_is_linked_by_that_name(tmp_path: Path) -> None
         ("missing-asset", "Gone.excalidraw")]
 
 
+def test_excalidraw_element_references_land_on_the_drawing(tmp_path: Path) -> None:
+    """``[[Drawing#^group=ID]]``, ``^area=``, ``^frame=`` (Excalidraw plugin) name parts
+    of the drawing's data: they were broken block refs. Only on a drawing."""
+    vault = write_vault(tmp_path, {
+        ".obsidian/app.json": "{}",
+        "Sketch.excalidraw.md": "---\nexcalidraw-plugin: parsed\n---\nHello ^Abc1X\n",
+        "Note.md": "text\n",
+        "n.md": "![[Sketch.excalidraw#^group=Abc1X]] ![[Sketch.excalidraw#^area=q]] "
+                "[[Sketch.excalidraw#^frame=r]] [[Sketch.excalidraw#^abc1]] "
+                "[[Note#^group=1]]\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    assert [r.target.page for r in graph.outgoing("n")][:3] == ["sketch.excalidraw"] * 3
+    assert [(d.code, d.target, d.suggestion) for d in graph.diagnostics] == [
+        ("broken-block-ref", "[[Sketch.excalidraw#^abc1]]", "Sketch.excalidraw#^Abc1X"),
+        ("broken-block-ref", "[[Note#^group=1]]", None)]
+
+
 def test_every_asset_is_a_node() -> None:
     graph = graph_of(obsidian("n.md"), assets=("files/doc.pdf",))
     assert graph.graph.nodes["asset:files/doc.pdf"]["kind"] == "asset"

@@ -232,6 +232,8 @@ class ReferenceResolver:
         if index is not None:
             return Target(found.page, index, None, True, found.name,
                           candidates=found.candidates, node=found.page)
+        if _drawing_part(target_page, subpath):
+            return found  # a group, area or frame of the drawing: no block to find
         # A heading chain as Obsidian shows it ("A > B"): the parser has trimmed the
         # spaces around each "#", so "C #tips" would otherwise read "C#tips".
         chain = _heading_chain(subpath)
@@ -241,7 +243,9 @@ class ReferenceResolver:
         if ref.kind is RefKind.LINK and not is_block:
             severity = Severity.WARNING  # the note still opens, at its top
         if is_block:
-            near = nearest_block_id(self.index.page_blocks.get(found.page, {}), subpath[1:])
+            ids = self.index.page_blocks.get(found.page, {}).values()
+            near = nearest_block_id(
+                (target_page.blocks[i].block_id or "" for i in ids), subpath[1:])
             near = near and f"^{near}"
         else:
             near = nearest_heading(target_page, chain[-1]) if chain else None
@@ -404,6 +408,18 @@ def _markdown_link(ref: Reference) -> bool:
     """``[x](Note.md)`` or ``![x](Note.md)``: a path, read from the source's folder
     first (the parser drops the ``.md``), where ``[[Note]]`` is a name."""
     return ref.raw.startswith(("[", "![")) and not ref.raw.startswith(("[[", "![["))
+
+
+# Excalidraw's references into a drawing: ``[[Drawing#^group=ID]]`` (its element
+# group), ``^area=`` (a cut-out around the element), ``^frame=`` and ``^clippedframe=``.
+_DRAWING_PART = re.compile(r"\^(?:group|area|frame|clippedframe)=", re.IGNORECASE)
+
+
+def _drawing_part(page: Page, subpath: str) -> bool:
+    """Whether ``subpath`` names a part of an Excalidraw drawing, which lives in the
+    drawing's data, not in a block of the note."""
+    return page.property("excalidraw-plugin") is not None and \
+        _DRAWING_PART.match(subpath) is not None
 
 
 def _heading_chain(subpath: str) -> list[str]:
