@@ -115,6 +115,21 @@ def test_logseq_built_in_pages_and_journal_days_are_implied_not_broken(tmp_path:
         "TODO", "Contents"]  # Obsidian has no such pages
 
 
+def test_a_logseq_day_written_in_any_date_format_is_that_days_journal(tmp_path: Path) -> None:
+    """Logseq reads ``[[2024-01-16]]`` and ``[[2024_01_16]]`` as the journal of that
+    day, as it does a title in the graph's own format: they were broken links, and the
+    site made three pages of one day."""
+    vault = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": '{:journal/page-title-format "yyyy-MM-dd"}',
+        "journals/2024_01_16.md": "- a day\n",
+        "pages/x.md": "- [[2024_01_16]] [[Jan 16th, 2024]] [[2024-01-16]] [[Feb 1st, 2024]] "
+                      "#2024-02-01\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    assert [r.target.node for r in graph.outgoing("x")] == ["2024-01-16"] * 3 + [
+        "2024-02-01"] * 2
+    assert graph.diagnostics == ()
+
+
 def test_logseq_link_does_not_match_a_namespace_leaf() -> None:
     graph = graph_of(page("pages/a___persona.md"), page("pages/x.md", refs=(ref("persona"),)))
     assert not graph.outgoing("x")[0].target.exists

@@ -23,7 +23,7 @@ from kb_compiler.model import (
     namespaced,
     page_id,
 )
-from kb_compiler.parse.names import parse_journal_file_name
+from kb_compiler.parse.names import journal_title, parse_journal_file_name
 from kb_compiler.resolve.nearmiss import NearMissIndex
 
 PAGE_SUFFIXES = (".md", ".markdown", ".org")
@@ -67,7 +67,10 @@ class VaultIndex:
     near: NearMissIndex | None = None
     # Pages the app has without a file (Logseq graphs): its built-in pages, journal days.
     built_in: frozenset[str] = frozenset()
-    is_day: Callable[[str], bool] = field(default=lambda name: False)
+    day_title: Callable[[str], str | None] = field(default=lambda name: None)
+
+    def is_day(self, name: str) -> bool:
+        return self.day_title(name) is not None
 
     def page_path(self, page: str) -> str:
         return self.pages[page].path
@@ -87,7 +90,7 @@ def build_index(kb: KnowledgeBase) -> VaultIndex:
         index.assets_by_name.setdefault(asset_key(posixpath.basename(asset.path)), []).append(
             asset.path
         )
-    index.is_day = _journal_day_test(kb)
+    index.day_title = _journal_day_titles(kb)
     if kb.kind is VaultKind.LOGSEQ:
         index.built_in = LOGSEQ_BUILT_IN_PAGES
     index.near = NearMissIndex(
@@ -107,15 +110,26 @@ LOGSEQ_BUILT_IN_PAGES = frozenset({
     "waiting", "a", "b", "c", "favorites", "contents", "card"})
 
 
-def _journal_day_test(kb: KnowledgeBase) -> Callable[[str], bool]:
-    """Whether a name is a day's journal title in the graph's ``:journal/page-title-format``
-    (Logseq graphs only: an Obsidian daily note's name is a plain file name)."""
+def _journal_day_titles(kb: KnowledgeBase) -> Callable[[str], str | None]:
+    """The journal title a name gets when it reads as a day: Logseq turns a page name
+    in the graph's ``:journal/page-title-format``, ``MMM do, yyyy``, ``yyyy-MM-dd`` or
+    ``yyyy_MM_dd`` into that day's journal, under the graph's title (graph-parser's
+    ``convert-page-if-journal``). Logseq graphs only: an Obsidian daily note's name is
+    a plain file name."""
     if kb.kind is not VaultKind.LOGSEQ:
-        return lambda name: False
+        return lambda name: None
     options = getattr(kb.config, "parse", None)
     title_format = options.journal_title_format if isinstance(options, ParseOptions) \
         else ParseOptions().journal_title_format
-    return lambda name: parse_journal_file_name(name.strip(), title_format) is not None
+    formats = tuple(dict.fromkeys((title_format, "MMM do, yyyy", "yyyy-MM-dd", "yyyy_MM_dd")))
+
+    def day_title(name: str) -> str | None:
+        for written_in in formats:
+            day = parse_journal_file_name(name.strip(), written_in)
+            if day is not None:
+                return journal_title(day, title_format)
+        return None
+    return day_title
 
 
 def _form(other: str, this: str) -> str:

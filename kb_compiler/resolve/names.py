@@ -11,7 +11,8 @@ Order, first hit wins (FORMATS.md 1.7-1.10 and 2.5):
 3. aliases (Logseq ``alias::``, Obsidian ``aliases``);
 4. Logseq namespace prefixes with no file of their own (``a`` and ``a/b`` exist as soon as
    ``a/b/c`` does), Logseq's built-in pages (``TODO``, ``card``, ``Contents``...) and
-   journal days (``[[Dec 1st, 2025]]``): *implied* pages, missing but not broken;
+   journal days (``[[Dec 1st, 2025]]``; ``[[2025-12-01]]`` names the same day, whose
+   journal it is when there is one): *implied* pages, missing but not broken;
 5. otherwise unresolved, with a suggestion: for a path-qualified Obsidian name, the note
    of that name in another folder (``[[projects/Plan]]`` when only ``archive/Plan.md``
    exists: the folder was moved or renamed); else a near miss, which resolves silently
@@ -68,7 +69,8 @@ class NameResolver:
         cache_key = (key, obsidian, folder if obsidian else "")
         hit = self._cache.get(cache_key)
         if hit is None:
-            hit = replace(self._resolve(name, key, obsidian, folder), key=key)
+            found = self._resolve(name, key, obsidian, folder)
+            hit = replace(found, key=found.key or key)
             self._cache[cache_key] = hit
         return hit
 
@@ -85,8 +87,15 @@ class NameResolver:
             return NameHit(self.index.aliases[key])
         if key in self.index.implied:
             return NameHit(None, implied=True)
-        if not obsidian and (key in self.index.built_in or self.index.is_day(name)):
-            return NameHit(None, implied=True)  # Logseq has the page without a file
+        if not obsidian:
+            day = self.index.day_title(name)
+            if day is not None:  # [[2024-01-16]] is the journal of that day, file or not
+                day_key = page_id(day)
+                if day_key in self.index.pages:
+                    return NameHit(day_key)
+                return NameHit(None, key=day_key, implied=True)
+            if key in self.index.built_in:
+                return NameHit(None, implied=True)  # Logseq has the page without a file
         if obsidian and "/" in key:
             moved = self._elsewhere(key, folder)
             if moved is not None:
