@@ -130,6 +130,19 @@ def test_a_logseq_day_written_in_any_date_format_is_that_days_journal(tmp_path: 
     assert graph.diagnostics == ()
 
 
+def test_a_logseq_drawing_link_names_its_file(tmp_path: Path) -> None:
+    """``[[draws/....excalidraw]]`` (Logseq's /draw) is the drawing's file, which
+    Logseq never takes for a page: it was a broken link to a page of that name."""
+    vault = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}", "draws/2024-01-01-10-00-00.excalidraw": "{}",
+        "pages/b.md": "- [[draws/2024-01-01-10-00-00.excalidraw]] [[draws/gone.excalidraw]]\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    assert [r.target.node for r in graph.outgoing("b")] == [
+        "asset:draws/2024-01-01-10-00-00.excalidraw", "asset:draws/gone.excalidraw"]
+    assert [(d.code, d.target) for d in graph.diagnostics] == [
+        ("missing-asset", "draws/gone.excalidraw")]
+
+
 def test_logseq_link_does_not_match_a_namespace_leaf() -> None:
     graph = graph_of(page("pages/a___persona.md"), page("pages/x.md", refs=(ref("persona"),)))
     assert not graph.outgoing("x")[0].target.exists

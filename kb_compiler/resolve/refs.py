@@ -118,6 +118,10 @@ class ReferenceResolver:
             return Target(None, None, None, False, "")
         if not target:
             return self._subpath(page, ref, self._existing(page.id))
+        if page.dialect is Dialect.LOGSEQ and target.lower().startswith(LOGSEQ_DRAWINGS):
+            # Logseq's /draw writes [[draws/2024-01-01-10-00-00.excalidraw]]: a file,
+            # which its parser never takes for a page (config/draw?)
+            return self._asset(page, ref, target)
         if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES) and \
                 not self._note_named_like_a_file(page, target):
             return self._asset(page, ref, target)
@@ -308,10 +312,11 @@ class ReferenceResolver:
         elif not quiet and not found.exists:
             self._report(page, ref, "missing-asset", Severity.ERROR,
                          f"file '{written}' is not in the vault", target=written)
-        if not found.exists and page.dialect is not Dialect.LOGSEQ and \
-                ref.raw.lstrip("!").startswith("[["):
+        if not found.exists and ref.raw.lstrip("!").startswith("[[") and (
+                page.dialect is not Dialect.LOGSEQ or written.lower().startswith(LOGSEQ_DRAWINGS)):
             # An Obsidian wikilink names a file, wherever it is, not a path from the
-            # note: one missing file linked from two folders is one node, as in Obsidian.
+            # note (one missing file linked from two folders is one node, as in
+            # Obsidian); a Logseq drawing is named from the graph's folder.
             return self._asset_target(posixpath.normpath(written), False)
         return found
 
@@ -409,6 +414,8 @@ def _markdown_link(ref: Reference) -> bool:
     first (the parser drops the ``.md``), where ``[[Note]]`` is a name."""
     return ref.raw.startswith(("[", "![")) and not ref.raw.startswith(("[[", "![["))
 
+
+LOGSEQ_DRAWINGS = "draws/"
 
 # Excalidraw's references into a drawing: ``[[Drawing#^group=ID]]`` (its element
 # group), ``^area=`` (a cut-out around the element), ``^frame=`` and ``^clippedframe=``.
