@@ -767,3 +767,16 @@ def test_a_task_checkbox_is_named_by_its_task() -> None:
     boxes = re.findall(r"<input[^>]*>", out)
     assert [re.search(r'aria-label="([^"]*)"', box).group(1) for box in boxes] == [
         "open task x", "done 1 &lt; 2", "dropped"]
+
+
+def test_a_task_checkbox_is_named_by_all_its_visible_text() -> None:
+    """Only plain text named a checkbox: a Kanban card ``- [ ] [[Card One]]`` had no
+    name, ``[[Alice]] review #urgent`` was "review", and a second line ran into the
+    first ("@{2024-01-15}Description")."""
+    out, _, _ = render("- [ ] [[Card One]]\n- [ ] [[Alice]] review #urgent\n"
+                       "- [ ] Review [[Alice|the boss]] draft\n"
+                       "- [ ] card @{2024-01-15}\n  Description\n", obsidian_syntax=True)
+    boxes = re.findall(r"<input[^>]*>", out)
+    assert [re.search(r'aria-label="([^"]*)"', box).group(1) for box in boxes] == [
+        "Card One", "Alice review #urgent", "Review the boss draft",
+        "card @{2024-01-15} Description"]

@@ -476,8 +476,8 @@ def task_labels(state: StateCore) -> None:
         if not children or children[0].type != "html_inline" or \
                 not children[0].content.startswith(_CHECKBOX):
             continue
-        text = " ".join("".join(child.content for child in children[1:]
-                                if child.type in ("text", "code_inline")).split())
+        # the text a reader sees: link labels and tags too, a line break as a space
+        text = " ".join(plain_text(Token("inline", "", 0, children=children[1:])).split())
         if text:
             children[0].content = (f'{_CHECKBOX} aria-label="{html.escape(text, quote=True)}"'
                                    + children[0].content[len(_CHECKBOX):])
