@@ -64,6 +64,8 @@ class VaultConfig:
     # Obsidian's "Strict line breaks" (``strictLineBreaks`` in .obsidian/app.json): off,
     # the default, shows a single newline in a paragraph as a line break.
     strict_line_breaks: bool = False
+    # Obsidian's template folders (core Templates, Templater), vault-relative.
+    templates: tuple[str, ...] = ()
     # Where the config came from, for messages (vault-relative paths).
     sources: tuple[str, ...] = ()
 
@@ -87,7 +89,8 @@ def load_config(root: Path) -> VaultConfig:
         config = _read_logseq_settings(root, config)
     elif kind is VaultKind.OBSIDIAN:
         strict = obsidian_settings(root).get("strictLineBreaks") is True
-        config = replace(config, sources=(OBSIDIAN_FOLDER,), strict_line_breaks=strict)
+        config = replace(config, sources=(OBSIDIAN_FOLDER,), strict_line_breaks=strict,
+                         templates=_template_folders(root))
     config = _read_kbc_settings(root, config)
     if config.schema is None:
         default = next((name for name in SCHEMA_FILES if (root / name).is_file()), None)
@@ -128,6 +131,18 @@ def obsidian_settings(root: Path, name: str = "app.json") -> dict[str, object]:
     except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _template_folders(root: Path) -> tuple[str, ...]:
+    """The folders Obsidian's core Templates plugin (``templates.json``) and Templater
+    (its ``data.json``) take templates from."""
+    found = (obsidian_settings(root, "templates.json").get("folder"),
+             obsidian_settings(root, TEMPLATER_SETTINGS).get("templates_folder"))
+    folders = (str(folder).strip().strip("/") for folder in found if isinstance(folder, str))
+    return tuple(sorted({folder for folder in folders if folder}))
+
+
+TEMPLATER_SETTINGS = "plugins/templater-obsidian/data.json"
 
 
 # --- logseq/config.edn ---------------------------------------------------------------

@@ -555,6 +555,21 @@ def test_excalidraw_element_references_land_on_the_drawing(tmp_path: Path) -> No
         ("broken-block-ref", "[[Note#^group=1]]", None)]
 
 
+def test_placeholders_in_obsidian_templates_are_no_broken_links(tmp_path: Path) -> None:
+    """A template's ``[[<% tp.file.title %>]]`` (Templater) or ``[[{{date}}]]`` (core
+    Templates) is filled in when the template is used: each was a broken link. The
+    folders come from Obsidian's own settings; elsewhere such a link is checked."""
+    vault = write_vault(tmp_path, {
+        ".obsidian/templates.json": '{"folder": "Templates"}',
+        ".obsidian/plugins/templater-obsidian/data.json": '{"templates_folder": "tpl/"}',
+        "Templates/Daily.md": '[[<% tp.date.yesterday("YYYY-MM-DD") %>]] [[{{date}}]] '
+                              "[[Real Missing]]\n",
+        "tpl/T.md": "[[<% tp.file.title %>]]\n", "Note.md": "[[{{date}}]]\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    assert [(d.path, d.target) for d in graph.diagnostics] == [
+        ("Note.md", "{{date}}"), ("Templates/Daily.md", "Real Missing")]
+
+
 def test_every_asset_is_a_node() -> None:
     graph = graph_of(obsidian("n.md"), assets=("files/doc.pdf",))
     assert graph.graph.nodes["asset:files/doc.pdf"]["kind"] == "asset"

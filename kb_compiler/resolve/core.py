@@ -98,7 +98,8 @@ class _Resolution:
     def __init__(self, kb: KnowledgeBase, schema: Schema) -> None:
         self.index = index = build_index(kb)
         names = NameResolver(index, loose=bool(getattr(kb.config, "loose_matching", False)))
-        self.resolver = resolver = ReferenceResolver(index, names)
+        self.resolver = resolver = ReferenceResolver(
+            index, names, templates=tuple(getattr(kb.config, "templates", ()) or ()))
         ordered = sorted(kb.pages, key=lambda page: page.path)
         refs: list[ResolvedRef] = []
         self.refs = refs

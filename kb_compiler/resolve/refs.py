@@ -59,9 +59,11 @@ def from_vault_root(written: str) -> str | None:
 class ReferenceResolver:
     """Turns references into targets; collects diagnostics in ``diagnostics``."""
 
-    def __init__(self, index: VaultIndex, names: NameResolver) -> None:
+    def __init__(self, index: VaultIndex, names: NameResolver, *,
+                 templates: tuple[str, ...] = ()) -> None:
         self.index = index
         self.names = names
+        self.templates = templates  # Obsidian's template folders
         self.diagnostics: list[Diagnostic] = []
         self._folders: dict[str, str] = {}
         self._headings: dict[tuple[str, str], int | None] = {}  # (page, chain) -> block
@@ -347,6 +349,8 @@ class ReferenceResolver:
             return  # a Logseq namespace parent without a file is a page all the same
         if ref.kind is RefKind.TAG and page.dialect is not Dialect.LOGSEQ:
             return  # Obsidian tags are labels, not pages: nothing is missing
+        if _PLACEHOLDER.search(ref.target) and self._in_templates(page):
+            return  # [[<% tp.file.title %>]], [[{{date}}]]: filled in when it is used
         code, severity = _broken_code(ref)
         noun = {"broken-embed": "embedded page", "broken-relation": "page"}.get(code, "page")
         if ref.kind is RefKind.TAG:
@@ -356,6 +360,9 @@ class ReferenceResolver:
         self._report(page, ref, code, severity,
                      f"{where}{noun} '{found.name}' does not exist{hint}",
                      target=found.name, suggestion=found.suggestion)
+
+    def _in_templates(self, page: Page) -> bool:
+        return any(page.path.startswith(folder + "/") for folder in self.templates)
 
     def _ambiguous(self, page: Page, ref: Reference, written: str, paths: list[str],
                    used: str) -> None:
@@ -416,6 +423,8 @@ def _markdown_link(ref: Reference) -> bool:
 
 
 LOGSEQ_DRAWINGS = "draws/"
+# What Templater (``<% ... %>``) and Obsidian's core Templates (``{{date}}``) fill in.
+_PLACEHOLDER = re.compile(r"<%.*?%>|\{\{[^{}]*\}\}")
 
 # Excalidraw's references into a drawing: ``[[Drawing#^group=ID]]`` (its element
 # group), ``^area=`` (a cut-out around the element), ``^frame=`` and ``^clippedframe=``.
