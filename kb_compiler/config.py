@@ -61,6 +61,9 @@ class VaultConfig:
     schema: str | None = None
     # Logseq :macros: name -> template text.
     macros: tuple[tuple[str, str], ...] = ()
+    # Logseq :publishing/all-pages-public?: when not true, the site publishes only
+    # ``public:: true`` pages (see _all_pages_public).
+    all_pages_public: bool = True
     # Obsidian's "Strict line breaks" (``strictLineBreaks`` in .obsidian/app.json): off,
     # the default, shows a single newline in a paragraph as a line break.
     strict_line_breaks: bool = False
@@ -78,8 +81,9 @@ def load_config(root: Path) -> VaultConfig:
     ``.obsidian/`` folder (Obsidian vault), else a plain folder. A Logseq graph's
     ``config.edn`` gives the file-name format (missing: ``legacy``, as Logseq reads
     graphs from before 0.8.9), hidden paths, folders, journal formats, comma-separated
-    and unreferenced property keys and macros. ``kbc.toml`` (or ``[tool.kbc]`` in a
-    ``pyproject.toml`` at the vault root) gives kbc's own settings.
+    and unreferenced property keys, macros and whether pages are public by default.
+    ``kbc.toml`` (or ``[tool.kbc]`` in a ``pyproject.toml`` at the vault root) gives
+    kbc's own settings.
     """
     root = Path(root)
     kind = vault_kind(root)
@@ -190,8 +194,21 @@ def _read_logseq_settings(root: Path, config: VaultConfig) -> VaultConfig:
             (macros.items() if isinstance(macros, dict) else ())
             if isinstance(template, str)
         )),
+        all_pages_public=_all_pages_public(data),
         sources=(*config.sources, LOGSEQ_CONFIG),
     )
+
+
+def _all_pages_public(data: dict[Any, Any]) -> bool:
+    """Whether every page not marked private is published. Logseq publishes them all
+    only when the setting is ``true`` (read from the older ``:all-pages-public?`` when
+    the newer key is missing), so any other value written keeps pages private unless
+    they say ``public:: true``. A graph with neither key is published whole, as kbc
+    always did, rather than not at all as Logseq's default would have it."""
+    value = data.get("publishing/all-pages-public?")
+    if value is None:
+        value = data.get("all-pages-public?")
+    return value is None or value is True
 
 
 def _key_set(value: object) -> frozenset[str]:

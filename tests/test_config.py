@@ -97,6 +97,21 @@ def test_logseq_config_of_wrong_types_keeps_defaults(tmp_path):
     assert config.macros == ()
 
 
+@pytest.mark.parametrize(("edn", "public"), [
+    ("{:publishing/all-pages-public? false}", False),
+    ("{:publishing/all-pages-public? true}", True),
+    ("{}", True),  # absent: every page not marked private is published, as before
+    ("{:publishing/all-pages-public? nil}", True),
+    ('{:publishing/all-pages-public? "true"}', False),  # Logseq wants the boolean true
+    ("{:all-pages-public? false}", False),  # Logseq's older key
+    ("{:all-pages-public? false :publishing/all-pages-public? true}", True),
+])
+def test_logseq_all_pages_public(tmp_path, edn, public):
+    """Logseq publishes every page only when the setting is true; without it kbc
+    keeps publishing every page not marked private."""
+    assert load_config(_graph(tmp_path, edn)).all_pages_public is public
+
+
 @pytest.mark.parametrize(("written", "folder"), [
     ('"../x"', "pages"), ('"../../etc"', "pages"), ('"a/../../b"', "pages"),
     ('"./notes/"', "notes"), ('"/tmp"', "tmp"), ('"one//two"', "one/two")])

@@ -65,6 +65,33 @@ def test_to_obsidian_reports_kept_macros(graph: Path, tmp_path: Path) -> None:
         (tmp_path / "out/Macro.md").read_text(encoding="utf-8")
 
 
+def test_logseq_app_files_go_to_a_logseq_export_and_are_reported_for_obsidian(
+        tmp_path: Path) -> None:
+    """``logseq/custom.css`` was copied but ``custom.js`` (and ``export.css``) silently
+    dropped; writing Obsidian, where none of them means anything, all were dropped
+    without a word. A Logseq export, from Logseq (normalised) or from itself again,
+    keeps all three byte for byte; an Obsidian export names each one left out."""
+    app_files = {"logseq/custom.css": ".ls-block { color: teal }\n",
+                 "logseq/custom.js": "console.log('[[NotAPage]]')\n",
+                 "logseq/export.css": "body { font-size: 12pt }\n"}
+    graph = write_vault(tmp_path / "graph", {"logseq/config.edn": TRIPLE_LOWBAR,
+                                             "pages/A.md": "- a\n", **app_files})
+    result = kbc(str(graph), "-o", str(tmp_path / "ls"))
+    assert result.exit_code == 0, result.output
+    assert "file-left-out" not in result.stderr
+    again = kbc(str(tmp_path / "ls"), "-o", str(tmp_path / "ls2"))
+    assert again.exit_code == 0, again.output
+    for out in ("ls", "ls2"):
+        for path, text in app_files.items():
+            assert (tmp_path / out / path).read_text("utf-8") == text, (out, path)
+    result = kbc(str(graph), "-o", str(tmp_path / "obs"), "--to", "obsidian")
+    assert result.exit_code == 0, result.output
+    left_out = sorted(line.split(":", 1)[0] for line in result.stderr.splitlines()
+                      if "warning[file-left-out]" in line)
+    assert left_out == sorted(app_files)
+    assert not (tmp_path / "obs/logseq").exists()
+
+
 def test_non_empty_out_needs_force(graph: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

@@ -202,6 +202,32 @@ def test_graphs_are_deterministic_and_bounded() -> None:
     assert local_graph(center, [], []) == ""
 
 
+def test_a_page_excluded_from_graph_view_is_left_out_of_the_global_graph(
+        tmp_path: Path) -> None:
+    """``exclude-from-graph-view:: true`` (Logseq's built-in page property) was ignored:
+    the page was a node of graph.html. As in Logseq, it stays in the local graphs (the
+    app's page graph ignores the property) and in ``kbc graph``'s data."""
+    from tests.conftest import TRIPLE_LOWBAR, write_vault
+
+    vault = write_vault(tmp_path / "vault", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/Macros.md": "exclude-from-graph-view:: true\n\n- uses [[Home]]\n",
+        "pages/Home.md": "- see [[Macros]] and [[Other]]\n",
+        "pages/Other.md": "exclude-from-graph-view:: false\n\n- back to [[Home]]\n",
+    })
+    graph = resolve(load(vault, cache_dir=None))
+    build_site(graph, tmp_path / "site", SiteOptions(search=False))
+    site = tmp_path / "site"
+    picture = (site / "graph.html").read_text("utf-8")
+    assert picture.count('<g class="node ') == 2
+    assert 'href="home.html"' in picture and 'href="other.html"' in picture
+    assert "macros.html" not in picture and "<title>Macros</title>" not in picture
+    for page in ("home.html", "macros.html"):  # a page's own graph still shows the link
+        local = (site / page).read_text("utf-8").split('class="graph graph-local"', 1)[1]
+        assert "<title>Macros</title>" in local and "<title>Home</title>" in local
+    assert "macros" in graph.graph
+
+
 def test_cached_global_layout_is_drawn_without_networkx(tmp_path: Path) -> None:
     # networkx is imported only to lay a graph out: a rebuild whose site graph is
     # unchanged draws it from the cached layout, the same picture, without importing it.

@@ -204,3 +204,94 @@ def test_files_in_an_excluded_folder_stay_off_the_site(tmp_path: Path) -> None:
     assert "Private/" not in home
     assert home.count('title="not published: the exclude setting keeps it off the '
                       'site"') == 2
+
+
+# A Logseq graph that is private by default: only `public:: true` pages are shared.
+LOGSEQ_PRIVATE = "OKAPI-TUNDRA-41c9"  # appears only in pages that are not public:: true
+LOGSEQ_UUID = "65a0b1c2-0000-4000-8000-0000000000c1"
+LOGSEQ_GRAPH = {
+    "pages/Shared.md": f"""\
+        public:: true
+
+        - links [[Diary]], [[Unsure]] and [[Excluded]]
+        - embeds {{{{embed [[Diary]]}}}}
+        - refs (({LOGSEQ_UUID})) and tags #Diary
+        - the open day [[Jan 17th, 2024]] and the closed day [[Jan 16th, 2024]]
+        """,
+    "pages/Diary.md": f"""\
+        - {LOGSEQ_PRIVATE} my diary, linking [[Shared]]
+        - a block the shared page quotes {LOGSEQ_PRIVATE}-block
+          id:: {LOGSEQ_UUID}
+        """,
+    "pages/Unsure.md": f"public:: maybe\n\n- {LOGSEQ_PRIVATE} not explicitly public\n",
+    "pages/Excluded.md": f"public:: true\n\n- {LOGSEQ_PRIVATE} public, but excluded\n",
+    "journals/2024_01_16.md": f"- {LOGSEQ_PRIVATE} journal thoughts on [[Shared]]\n",
+    "journals/2024_01_17.md": "public:: true\n\n- an open day, on [[Shared]]\n",
+    "kbc.toml": 'exclude = ["pages/Excluded.md"]\n',
+}
+
+
+def _logseq_graph(root: Path, all_pages_public: str | None) -> Path:
+    from tests.conftest import write_vault as write_files
+
+    setting = "" if all_pages_public is None \
+        else f"\n :publishing/all-pages-public? {all_pages_public}"
+    files = {name: textwrap.dedent(text) for name, text in LOGSEQ_GRAPH.items()}
+    files["logseq/config.edn"] = "{:file/name-format :triple-lowbar" + setting + "}\n"
+    return write_files(root, files)
+
+
+def _assert_nothing_private(site: Path) -> None:
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            assert LOGSEQ_PRIVATE.encode() not in readable(path), path.relative_to(site)
+    names = {p.name for p in site.glob("*.html")}
+    assert {"shared.html", "jan-17th-2024.html"} <= names
+    assert not names & {"diary.html", "unsure.html", "excluded.html", "jan-16th-2024.html"}
+    assert crawl(site)[0] == []
+
+
+def test_a_logseq_graph_not_public_by_default_publishes_only_public_pages(
+        tmp_path: Path) -> None:
+    """``:publishing/all-pages-public? false`` was ignored and every page was
+    published: only pages saying ``public:: true`` (journals too) reach the site, and
+    nothing else of the others, through any emitter (search index included)."""
+    vault = _logseq_graph(tmp_path / "vault", "false")
+    report = build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site",
+                        SiteOptions())
+    assert report.private == 4 and report.search
+    _assert_nothing_private(tmp_path / "site")
+    shared = (tmp_path / "site/shared.html").read_text("utf-8")
+    assert "<p>links Diary, Unsure and Excluded</p>" in shared
+    assert "refs (unpublished block)" in shared and "broken-link" not in shared
+    assert 'href="jan-17th-2024.html"' in shared
+    search = [readable(p) for p in (tmp_path / "site/pagefind").rglob("*") if p.is_file()]
+    assert any(b"an open day" in data for data in search)  # the index was really read
+
+
+@pytest.mark.parametrize("all_pages_public", [None, "true"])
+def test_a_logseq_graph_public_by_default_keeps_publishing_every_page(
+        tmp_path: Path, all_pages_public: str | None) -> None:
+    """Without the key (or with it true) every page not marked private is published,
+    as before."""
+    vault = _logseq_graph(tmp_path / "vault", all_pages_public)
+    report = build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site",
+                        SiteOptions(search=False))
+    assert report.private == 1  # the excluded page
+    names = {p.name for p in (tmp_path / "site").glob("*.html")}
+    assert {"diary.html", "unsure.html", "jan-16th-2024.html", "shared.html"} <= names
+    assert "excluded.html" not in names
+
+
+def test_turning_all_pages_public_off_removes_the_pages_from_the_last_site(
+        tmp_path: Path) -> None:
+    """The pages a rebuild no longer publishes, with none of their text changed, leave
+    the site the last build wrote into the same folder."""
+    vault = _logseq_graph(tmp_path / "vault", None)
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site",
+               SiteOptions(search=False))
+    assert (tmp_path / "site/diary.html").is_file()
+    _logseq_graph(vault, "false")
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site",
+               SiteOptions(search=False))
+    _assert_nothing_private(tmp_path / "site")

@@ -117,7 +117,9 @@ class SiteContext:
         self.options = options
         self.strict_line_breaks = bool(getattr(self.kb.config, "strict_line_breaks", False))
         self.exclude = tuple(getattr(self.kb.config, "exclude", ()) or ())
-        self.publish = PublishFilter.for_pages(self.kb.pages, self.exclude)
+        self.publish = PublishFilter.for_pages(
+            self.kb.pages, self.exclude,
+            public_by_default=getattr(self.kb.config, "all_pages_public", True))
         self.pages: dict[str, Page] = {
             page.id: page for page in graph.pages() if self.publish.is_public(page.id)
         }

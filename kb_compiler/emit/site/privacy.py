@@ -5,7 +5,9 @@ A page is private when it says so, or when the vault's configuration excludes it
 - Logseq: ``public:: false``;
 - frontmatter: ``publish: false``, ``private: true`` or ``draft: true``;
 - ``exclude`` globs in ``kbc.toml`` (matched against the page's vault-relative path;
-  ``*`` also crosses folders, and ``folder/`` or ``folder/**`` excludes a whole folder).
+  ``*`` also crosses folders, and ``folder/`` or ``folder/**`` excludes a whole folder);
+- a Logseq graph whose ``config.edn`` says ``:publishing/all-pages-public? false``: every
+  page (journals too) that does not say ``public:: true``, as Logseq's own export does.
 
 The rest of the site only asks ``PublishFilter.is_public``; every emitter (pages,
 embeds, block refs, backlinks, graph, search, sitemap, feed, previews) goes through it.
@@ -43,6 +45,13 @@ def marked_private(page: Page) -> bool:
     return False
 
 
+def marked_public(page: Page) -> bool:
+    """Whether the page opts in to publishing (``public:: true``), which a graph that
+    is not public by default asks of every page."""
+    prop = page.property("public")
+    return prop is not None and _is(prop.value, True)
+
+
 def excluded(path: str, patterns: Iterable[str]) -> bool:
     """Whether ``path`` (vault-relative, with ``/``) matches one of the globs."""
     for pattern in patterns:
@@ -62,10 +71,14 @@ class PublishFilter:
     private: frozenset[str]
 
     @classmethod
-    def for_pages(cls, pages: Iterable[Page], exclude: Iterable[str] = ()) -> PublishFilter:
+    def for_pages(cls, pages: Iterable[Page], exclude: Iterable[str] = (), *,
+                  public_by_default: bool = True) -> PublishFilter:
+        """The filter for ``pages``; with ``public_by_default`` false a page is published
+        only when it says ``public:: true`` (and nothing else keeps it private)."""
         patterns = tuple(exclude)
         return cls(frozenset(
             page.id for page in pages if marked_private(page) or excluded(page.path, patterns)
+            or not (public_by_default or marked_public(page))
         ))
 
     def is_public(self, page_id: str | None) -> bool:

@@ -17,7 +17,7 @@ from kb_compiler.emit.site.metamodel import icon_of, overview, pages_by_type
 from kb_compiler.emit.site.pages import PageResult
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.emit.site.urls import PREVIEWS_DIR, page_file
-from kb_compiler.model import RefKind
+from kb_compiler.model import Page, RefKind
 from kb_compiler.resolve import target_id
 
 SITE_PAGES = ("index.html", "all-pages.html", "tags.html", "graph.html")
@@ -148,7 +148,11 @@ def tags_page(context: SiteContext, theme: Theme) -> str:
 
 
 def graph_page(context: SiteContext, theme: Theme) -> str:
-    shown = sorted({*context.pages, *context.made_up})
+    """The global graph: every published and made-up page but those a Logseq page
+    property leaves out of it (``exclude-from-graph-view:: true``), with the links
+    between them."""
+    shown = sorted({*(key for key, page in context.pages.items()
+                      if not excluded_from_graph_view(page)), *context.made_up})
     nodes = [GraphNode(key, context.display_name(key), page_file(context.slugs[key]),
                        context.graph.page_type(key)) for key in shown]
     edges = itertools.chain(  # read once: no list of every link of the vault
@@ -160,6 +164,14 @@ def graph_page(context: SiteContext, theme: Theme) -> str:
     svg, omitted = global_graph(nodes, edges, context.cache_folder)
     return theme.render("graph.html", "graph.html", svg=svg, omitted=omitted,
                         total=len(nodes))
+
+
+def excluded_from_graph_view(page: Page) -> bool:
+    """Whether the page says ``exclude-from-graph-view:: true``: Logseq leaves such a
+    page out of its global graph, though not out of the graph of a page it links to
+    or of its own (the site's local graphs do the same)."""
+    prop = page.property("exclude-from-graph-view")
+    return prop is not None and prop.value is True
 
 
 def not_found_page(theme: Theme) -> str:

@@ -29,7 +29,13 @@ from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef
 from kb_compiler.resolve.core import page_references
 
-CUSTOM_CSS = "logseq/custom.css"  # a Logseq graph's own styles, kept in its export
+# A Logseq graph's own styles and script (what each does, for the report): copied into
+# a Logseq export; an Obsidian vault has no use for them, so there they are reported.
+LOGSEQ_APP_FILES = {
+    "logseq/custom.css": "styles Logseq's pages",
+    "logseq/custom.js": "is a script Logseq runs",
+    "logseq/export.css": "styles Logseq's HTML and PDF exports",
+}
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,7 @@ def export_vault(graph: KnowledgeGraph, out: str | Path, *, to: Dialect | str | 
             notes.extend(job.notes)
         notes.extend(writer.notes.values())
         copied = _write_support(files, kb, plan, comma_keys)
+        notes.extend(_logseq_app_files(files, kb, target))
         notes.extend(files.unread)
         files.commit()
     return ExportReport(kb.root, out, kb.kind, target, len(kb.pages), copied,
@@ -187,8 +194,6 @@ def _write_support(files: VaultWriter, kb: KnowledgeBase, plan: VaultPlan,
     settings = copy_tree(files, kb.root, ".obsidian")
     if plan.target is Dialect.LOGSEQ:
         files.write_text("logseq/config.edn", logseq_config(kb, plan, comma_keys))
-        if kb.kind is VaultKind.LOGSEQ and (kb.root / CUSTOM_CSS).is_file():
-            files.copy(kb.root, CUSTOM_CSS, CUSTOM_CSS)
     elif not settings:
         journals = any(entry.journal for entry in plan.pages.values())
         for path, text in obsidian_settings(plan, journals).items():
@@ -196,6 +201,27 @@ def _write_support(files: VaultWriter, kb: KnowledgeBase, plan: VaultPlan,
     for name in _kbc_files(kb):
         files.copy(kb.root, name, name)
     return copied
+
+
+def _logseq_app_files(files: VaultWriter, kb: KnowledgeBase,
+                      target: Dialect) -> list[Diagnostic]:
+    """Copy a Logseq graph's ``custom.css``, ``custom.js`` and ``export.css`` into a
+    Logseq export; writing Obsidian, where they mean nothing (they style and script the
+    Logseq app), report each one left out rather than drop it silently."""
+    if kb.kind is not VaultKind.LOGSEQ:
+        return []
+    notes: list[Diagnostic] = []
+    for path, what in LOGSEQ_APP_FILES.items():
+        if not (kb.root / path).is_file():
+            continue
+        if target is Dialect.LOGSEQ:
+            files.copy(kb.root, path, path)
+        else:
+            notes.append(Diagnostic(
+                "file-left-out", Severity.WARNING, path, 0, 0,
+                f"{path.rpartition('/')[2]} {what} and has no Obsidian counterpart; "
+                "not exported"))
+    return notes
 
 
 def _kbc_files(kb: KnowledgeBase) -> list[str]:
