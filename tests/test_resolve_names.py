@@ -286,6 +286,17 @@ def test_a_path_from_the_vault_root_names_the_vault_note_there() -> None:
     assert codes(graph) == [("path-escape", "sub/x.md", 3)]
 
 
+def test_a_rooted_path_to_no_file_says_it_was_read_from_the_vault_root() -> None:
+    """``![](/docs/tree.png)``, copied from a web page, was said to point outside the
+    vault: it was read from the vault's root first, where there is no such file."""
+    graph = graph_of(page("pages/p.md", refs=(
+        ref("/docs/tree.png", 2, RefKind.EMBED, is_asset=True),
+        ref("//host/share/x.png", 3, RefKind.EMBED, is_asset=True))))
+    assert [d.message for d in graph.diagnostics] == [
+        "'/docs/tree.png' is no file of the vault (read from its root), and a path outside "
+        "it is not followed", "'//host/share/x.png' points outside the vault; not followed"]
+
+
 # -- headings and blocks -------------------------------------------------------------------
 
 

@@ -217,8 +217,12 @@ class ReferenceResolver:
         return self._name(page, _LEADING_DOTS.sub("", written))
 
     def _escape(self, page: Page, ref: Reference, written: str) -> Target:
-        self._report(page, ref, "path-escape", Severity.ERROR,
-                     f"'{written}' points outside the vault; not followed", target=written)
+        why = "points outside the vault; not followed"
+        if from_vault_root(written) is not None:  # /docs/x.png, copied from a web page
+            why = "is no file of the vault (read from its root), and a path outside it " \
+                  "is not followed"
+        self._report(page, ref, "path-escape", Severity.ERROR, f"'{written}' {why}",
+                     target=written)
         return Target(None, None, None, False, written, escapes=True)
 
     # -- headings and blocks -----------------------------------------------------------
