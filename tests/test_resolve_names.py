@@ -143,6 +143,17 @@ def test_a_logseq_drawing_link_names_its_file(tmp_path: Path) -> None:
         ("missing-asset", "draws/gone.excalidraw")]
 
 
+def test_a_broken_relation_names_its_property_as_written(tmp_path: Path) -> None:
+    """``publication_date:: [[x]]`` was reported as property 'publication-date', the
+    form kbc looks keys up by, which is nowhere in the file."""
+    vault = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}",
+        "pages/a.md": "publication_date:: [[Gone]]\n\n- Block_Rel:: [[Nope]]\n"})
+    assert [d.message for d in resolve(load(vault, cache_dir=None)).diagnostics] == [
+        "property 'publication_date': page 'Gone' does not exist",
+        "property 'Block_Rel': page 'Nope' does not exist"]
+
+
 def test_logseq_link_does_not_match_a_namespace_leaf() -> None:
     graph = graph_of(page("pages/a___persona.md"), page("pages/x.md", refs=(ref("persona"),)))
     assert not graph.outgoing("x")[0].target.exists

@@ -359,7 +359,7 @@ class ReferenceResolver:
         noun = {"broken-embed": "embedded page", "broken-relation": "page"}.get(code, "page")
         if ref.kind is RefKind.TAG:
             noun = "tag page"
-        where = f"property '{ref.property}': " if code == "broken-relation" else ""
+        where = f"property '{_written_key(page, ref)}': " if code == "broken-relation" else ""
         hint = FILE_NAME_HINT if _logseq_file_name(page, ref) else ""
         self._report(page, ref, code, severity,
                      f"{where}{noun} '{found.name}' does not exist{hint}",
@@ -440,6 +440,16 @@ def _drawing_part(page: Page, subpath: str) -> bool:
     drawing's data, not in a block of the note."""
     return page.property("excalidraw-plugin") is not None and \
         _DRAWING_PART.match(subpath) is not None
+
+
+def _written_key(page: Page, ref: Reference) -> str | None:
+    """The key of the property ``ref`` sits in, as the author wrote it
+    (``publication_date``, which kbc looks up as ``publication-date``)."""
+    written = ref.property
+    for prop in (*page.properties, *(p for block in page.blocks for p in block.properties)):
+        if prop.key == ref.property and prop.line <= ref.line:
+            written = prop.raw_key  # the last one at or above the reference's line
+    return written
 
 
 def _heading_chain(subpath: str) -> list[str]:
