@@ -154,6 +154,18 @@ def test_a_broken_relation_names_its_property_as_written(tmp_path: Path) -> None
         "property 'Block_Rel': page 'Nope' does not exist"]
 
 
+def test_a_block_id_used_in_two_files_is_reported_at_its_id_line(tmp_path: Path) -> None:
+    """Across files it was reported at the bullet's line and column 0 (no column of
+    the line); twice in one file, at the ``id::`` line and column 1."""
+    uuid = "65a0b1c2-0000-4000-8000-0000000000b1"
+    vault = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}", "pages/a.md": f"- first\n  id:: {uuid}\n",
+        "pages/b.md": f"- other\n- second\n  collapsed:: true\n  id:: {uuid}\n"})
+    (found,) = resolve(load(vault, cache_dir=None)).diagnostics
+    assert (found.code, found.path, found.line, found.column) == (
+        "duplicate-block-id", "pages/b.md", 4, 1)
+
+
 def test_logseq_link_does_not_match_a_namespace_leaf() -> None:
     graph = graph_of(page("pages/a___persona.md"), page("pages/x.md", refs=(ref("persona"),)))
     assert not graph.outgoing("x")[0].target.exists

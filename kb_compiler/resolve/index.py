@@ -213,8 +213,10 @@ def _add_blocks(index: VaultIndex, page: Page) -> None:
             continue  # an Obsidian ^id only means something with its note's name
         if key in index.blocks:
             other_page, _ = index.blocks[key]
+            # at the id:: line, as the same id twice in one file is reported
+            line = next((p.line for p in block.properties if p.key == "id"), block.line)
             index.diagnostics.append(Diagnostic(
-                "duplicate-block-id", Severity.WARNING, page.path, block.line, 0,
+                "duplicate-block-id", Severity.WARNING, page.path, line, 1,
                 f"block id '{block.block_id}' is also used in '{index.page_path(other_page)}'",
                 target=block.block_id,
             ))
