@@ -504,6 +504,22 @@ def test_logseq_asset_paths_are_relative_to_the_page() -> None:
     assert graph.graph.nodes["asset:assets/gone.png"]["exists"] is False
 
 
+def test_a_logseq_asset_path_in_the_wrong_case_is_a_warning(tmp_path: Path) -> None:
+    """``../assets/Present.png`` for ``assets/present.png`` passed silently: the
+    Logseq app on Linux does not find it. Obsidian finds files in any case."""
+    vault = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": "{}", "assets/present.png": "x",
+        "pages/m.md": "- ![x](../assets/Present.png) ![y](../assets/present.png)\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    assert [r.target.asset for r in graph.outgoing("m")] == ["assets/present.png"] * 2
+    assert [(d.code, d.severity.value, d.column, d.suggestion) for d in graph.diagnostics] == [
+        ("missing-asset", "warning", 3, "../assets/present.png")]
+    notes = write_vault(tmp_path / "vault", {".obsidian/app.json": "{}",
+                                             "assets/present.png": "x",
+                                             "m.md": "![x](assets/Present.png)\n"})
+    assert resolve(load(notes, cache_dir=None)).diagnostics == ()
+
+
 def test_obsidian_assets_are_found_by_file_name_anywhere() -> None:
     graph = graph_of(obsidian("notes/n.md", refs=(
         ref("Pasted image 1.png", 5, RefKind.EMBED, is_asset=True, size="400"),

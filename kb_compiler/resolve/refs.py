@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from dataclasses import replace
 from urllib.parse import unquote
 
@@ -318,6 +319,8 @@ class ReferenceResolver:
         elif not quiet and not found.exists:
             self._report(page, ref, "missing-asset", Severity.ERROR,
                          f"file '{written}' is not in the vault", target=written)
+        elif not quiet and page.dialect is Dialect.LOGSEQ and found.asset is not None:
+            self._check_case(page, ref, written, found.asset)
         if not found.exists and ref.raw.lstrip("!").startswith("[[") and (
                 page.dialect is not Dialect.LOGSEQ or written.lower().startswith(LOGSEQ_DRAWINGS)):
             # An Obsidian wikilink names a file, wherever it is, not a path from the
@@ -325,6 +328,26 @@ class ReferenceResolver:
             # Obsidian); a Logseq drawing is named from the graph's folder.
             return self._asset_target(posixpath.normpath(written), False)
         return found
+
+    def _check_case(self, page: Page, ref: Reference, written: str, asset: str) -> None:
+        """A Logseq path is a file path, found only in its exact case on a
+        case-sensitive file system (the app on Linux, a checkout in CI): a warning,
+        with the path as the file spells it (kbc itself finds the file)."""
+        folder = posixpath.dirname(page.path)
+        rooted = from_vault_root(written)
+        for candidate, shown in (
+                (rooted, "/" + asset),
+                (posixpath.normpath(posixpath.join(folder, written)),
+                 posixpath.relpath(asset, folder or ".")),
+                (posixpath.normpath(written), asset)):
+            if candidate is None or asset_key(candidate) != asset_key(asset):
+                continue
+            if unicodedata.normalize("NFC", candidate) != unicodedata.normalize("NFC", asset):
+                self._report(page, ref, "missing-asset", Severity.WARNING,
+                             f"file '{written}' is in the vault as '{asset}', whose case "
+                             "differs: Logseq does not find it on a case-sensitive file "
+                             "system", target=written, suggestion=shown)
+            return
 
     def _assets_named(self, written: str) -> tuple[str, ...]:
         lowered = asset_key(written)
