@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb_compiler.emit.site.context import SiteContext
-from kb_compiler.emit.site.feeds import FeedEntry, atom_feed, page_date, sitemap_xml
+from kb_compiler.emit.site.feeds import FeedEntry, atom_feed, sitemap_xml
 from kb_compiler.emit.site.graphview import GraphNode, global_graph
 from kb_compiler.emit.site.metamodel import icon_of, overview, pages_by_type
 from kb_compiler.emit.site.pages import PageResult
@@ -19,6 +19,7 @@ from kb_compiler.emit.site.theme import Theme
 from kb_compiler.emit.site.urls import PREVIEWS_DIR, page_file
 from kb_compiler.model import RefKind
 from kb_compiler.resolve import target_id
+from kb_compiler.resolve.dates import instant, page_date
 
 SITE_PAGES = ("index.html", "all-pages.html", "tags.html", "graph.html")
 PAGES_PER_SHARD = 64
@@ -84,7 +85,7 @@ def _link(context: SiteContext, key: str) -> dict[str, Any]:
 
 def home_page(context: SiteContext, theme: Theme, results: Sequence[PageResult]) -> str:
     tags = _shown_tags(context)
-    dated = sorted(((date, key) for key, page in context.pages.items()
+    dated = sorted(((instant(date), key, date) for key, page in context.pages.items()
                     if (date := page_date(page))), reverse=True)[:8]
     typed = sum(1 for key in context.pages if context.graph.page_type(key))
     cards = overview(context, "index.html")
@@ -98,7 +99,7 @@ def home_page(context: SiteContext, theme: Theme, results: Sequence[PageResult])
         "types": pages_by_type(context, "index.html", shown),
         "stats": {"pages": len(context.pages), "tags": len(tags), "typed": typed,
                   "broken": sum(r.broken for r in results)},
-        "recent": [{**_link(context, key), "date": date} for date, key in dated],
+        "recent": [{**_link(context, key), "date": date} for _, key, date in dated],
         "top_namespaces": _top_namespaces(context),
     }
     return theme.render("index.html", "index.html", home=home)
