@@ -137,3 +137,26 @@ def test_file_times_do_not_change_the_feed(tmp_path: Path) -> None:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
     feed = ElementTree.fromstring((tmp_path / "one" / "feed.xml").read_text())
     assert [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")] == ["dated"]
+
+
+def test_sitemap_and_feed_addresses_are_percent_encoded_as_the_pages_links_are(
+        tmp_path: Path) -> None:
+    """``<loc>`` held ``https://ex.com/my%20docs/café.html``: the base encoded, the page's
+    name raw, which the sitemap protocol does not accept; the feed mixed them alike."""
+    vault = write_vault(tmp_path / "vault", {
+        ".obsidian/app.json": "{}",
+        "Café.md": "---\nupdated: 2024-05-29\n---\ncafé\n",
+        "Home.md": "[[Café]]\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    encoded = "https://ex.com/my%20docs/"  # as kbc build's --base-url passes it on
+    for base, expected in ((encoded, encoded + "caf%C3%A9.html"), (None, "caf%C3%A9.html")):
+        site = tmp_path / f"site-{bool(base)}"
+        build_site(graph, site, SiteOptions(search=False, base_url=base))
+        assert 'href="caf%C3%A9.html"' in (site / "home.html").read_text("utf-8")
+        sitemap = ElementTree.fromstring((site / "sitemap.xml").read_text("utf-8"))
+        assert expected in [u.findtext(f"{SITEMAP}loc") for u in sitemap.iter(f"{SITEMAP}url")]
+        feed = ElementTree.fromstring((site / "feed.xml").read_text("utf-8"))
+        (entry,) = feed.iter(f"{ATOM}entry")
+        assert entry.find(f"{ATOM}link").get("href") == expected
+        # with a base URL the id is the address; without one a stable urn, as before
+        assert entry.findtext(f"{ATOM}id") == (expected if base else "urn:kbc:page:café.html")

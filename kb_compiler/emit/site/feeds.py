@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape as escape_markup
 from xml.sax.saxutils import quoteattr
 
+from kb_compiler.emit.site.urls import site_url
 from kb_compiler.resolve.dates import instant
 
 FEED_ENTRIES = 50
@@ -47,19 +48,13 @@ class FeedEntry:
     summary: str
 
 
-def absolute(base_url: str | None, path: str) -> str:
-    if not base_url:
-        return path
-    return f"{base_url.rstrip('/')}/{path}"
-
-
 def sitemap_xml(paths: Sequence[tuple[str, str | None]], base_url: str | None) -> str:
     """``paths``: (site path, date or None), written in the given (sorted) order."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, date in paths:
         lastmod = f"<lastmod>{escape(date[:10])}</lastmod>" if date else ""
-        lines.append(f"  <url><loc>{escape(absolute(base_url, path))}</loc>{lastmod}</url>")
+        lines.append(f"  <url><loc>{escape(site_url(base_url, path))}</loc>{lastmod}</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
@@ -69,20 +64,20 @@ def atom_feed(title: str, entries: Sequence[FeedEntry], base_url: str | None) ->
     newest = sorted(entries, key=lambda e: (instant(e.date), e.path),
                     reverse=True)[:FEED_ENTRIES]
     updated = _timestamp(newest[0].date) if newest else EPOCH
-    site_id = absolute(base_url, "index.html") if base_url else "urn:kbc:site:" + escape(title)
+    site_id = site_url(base_url, "index.html") if base_url else "urn:kbc:site:" + escape(title)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         f"  <title>{escape(title)}</title>",
         f"  <id>{escape(site_id)}</id>",
         f"  <updated>{updated}</updated>",
-        f"  <link rel=\"alternate\" href={quoteattr(absolute(base_url, 'index.html'))}/>",
-        f"  <link rel=\"self\" href={quoteattr(absolute(base_url, 'feed.xml'))}/>",
+        f"  <link rel=\"alternate\" href={quoteattr(site_url(base_url, 'index.html'))}/>",
+        f"  <link rel=\"self\" href={quoteattr(site_url(base_url, 'feed.xml'))}/>",
         f"  <author><name>{escape(title)}</name></author>",
         "  <generator>kbc</generator>",
     ]
     for entry in newest:
-        url = absolute(base_url, entry.path)
+        url = site_url(base_url, entry.path)
         entry_id = url if base_url else f"urn:kbc:page:{entry.path}"
         lines += [
             "  <entry>",
