@@ -467,6 +467,20 @@ def test_a_base_url_with_a_space_or_a_quote_is_written_encoded(tmp_path: Path) -
         assert f'<base href="{written}">' in (site / "404.html").read_text("utf-8")
 
 
+@pytest.mark.parametrize("given", ["https://ex.com/docs?x=1#frag", "https://ex.com/docs/#top",
+                                   "https://ex.com/docs?"])
+def test_a_base_url_with_a_query_or_a_fragment_is_refused(tmp_path: Path, given: str) -> None:
+    """It was taken: every address then ended in its query or fragment (sitemap
+    ``<loc>https://ex.com/docs?x=1#frag/index.html</loc>``), naming one document."""
+    vault = write_vault(tmp_path / "v", {"a.md": "alpha\n"})
+    result = CliRunner().invoke(main, ["build", str(vault), "-o", str(tmp_path / "site"),
+                                       "--no-search", "--base-url", given])
+    assert result.exit_code == 2
+    assert result.stderr == (f"kbc: error: --base-url must be the site's folder, without a "
+                             f"'?query' or '#fragment', not '{given}'\n")
+    assert not (tmp_path / "site").exists()
+
+
 def test_a_quiet_build_prints_nothing_but_still_fails_strictly(tmp_path: Path) -> None:
     """The seeds have broken links: a build lists them and sums up; ``-q`` prints
     neither, and ``--strict`` still exits 1 on them, saying why in one line (a CI log
