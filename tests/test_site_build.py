@@ -356,6 +356,20 @@ def test_aliases_get_redirect_pages(sample_site: tuple[KnowledgeGraph, Path,
         assert "noindex" in redirect
 
 
+def test_an_alias_redirect_names_its_page_absolutely_when_the_base_url_is_known(
+        tmp_path: Path) -> None:
+    """Its canonical link stayed relative with --base-url, where search engines prefer
+    the absolute address; the page's address is percent-encoded as other links are."""
+    vault = write_vault(tmp_path / "vault", {
+        ".obsidian/app.json": "{}", "Café.md": "---\naliases: [Kaffee]\n---\ncoffee\n"})
+    for base, canonical in (("https://ex.com/kb/", "https://ex.com/kb/caf%C3%A9.html"),
+                            (None, "caf%C3%A9.html")):
+        build(vault, tmp_path / "site", search=False, base_url=base)
+        redirect = (tmp_path / "site" / "kaffee.html").read_text("utf-8")
+        assert f'<link rel="canonical" href="{canonical}">' in redirect
+        assert '<meta http-equiv="refresh" content="0; url=caf%C3%A9.html">' in redirect
+
+
 def test_seeds_site_is_complete(tmp_path: Path) -> None:
     vault = lay_out_seeds(tmp_path / "seeds")
     graph, report = build(vault, tmp_path / "site")

@@ -16,7 +16,7 @@ from kb_compiler.emit.site.graphview import GraphNode, global_graph
 from kb_compiler.emit.site.metamodel import icon_of, overview, pages_by_type
 from kb_compiler.emit.site.pages import PageResult
 from kb_compiler.emit.site.theme import Theme
-from kb_compiler.emit.site.urls import PREVIEWS_DIR, page_file
+from kb_compiler.emit.site.urls import PREVIEWS_DIR, page_file, relative_url, site_url
 from kb_compiler.model import RefKind
 from kb_compiler.resolve import target_id
 from kb_compiler.resolve.dates import instant, page_date
@@ -168,9 +168,15 @@ def not_found_page(theme: Theme) -> str:
 
 
 def redirect_pages(context: SiteContext, theme: Theme) -> Iterable[tuple[str, str]]:
+    """An alias's page, sending the reader on to its page (``target``, relative) and
+    naming that page as the canonical address: absolute when the base URL is known, as
+    search engines prefer it."""
+    base = context.options.base_url
     for slug, key in sorted(context.redirects.items()):
-        source = page_file(slug)
-        yield source, theme.render("redirect.html", source, target=page_file(context.slugs[key]),
+        source, target = page_file(slug), page_file(context.slugs[key])
+        relative = relative_url(source, target)
+        yield source, theme.render("redirect.html", source, target=relative,
+                                   canonical=site_url(base, target) if base else relative,
                                    target_name=context.display_name(key))
 
 

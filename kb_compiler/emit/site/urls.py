@@ -1,8 +1,8 @@
 """Where things live in the site, and how one file links to another.
 
 Every link the site writes is relative (``relative_url``), so the output works from any
-sub-path and from ``file://``; only the sitemap and the feed use ``--base-url``
-(``site_url``).
+sub-path and from ``file://``; only the sitemap, the feed and the alias redirects'
+canonical links use ``--base-url`` (``site_url``).
 Anchors are computed here once, from the model, so the ids a page writes and the
 ``#fragments`` other pages link to always agree.
 """
