@@ -28,12 +28,13 @@ from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
 from kb_compiler.model import Dialect
 from kb_compiler.resolve import KnowledgeGraph, resolve
+from kb_compiler.resolve.dates import page_date
 from tests.conftest import SAMPLE_VAULT, TRIPLE_LOWBAR, lay_out_seeds, write_vault
 from tests.site_crawl import crawl, scan_page
 from tests.vaultgen import generate
 
 SITE_FILES = ("index.html", "all-pages.html", "tags.html", "graph.html", "404.html",
-              "sitemap.xml", "feed.xml", "static/site.css", "static/site.js",
+              "sitemap.xml", "static/site.css", "static/site.js",
               "static/code.css", "pagefind/shards.json", "pagefind/0/pagefind.js")
 
 
@@ -71,6 +72,8 @@ def assert_complete(graph: KnowledgeGraph, out: Path, report: BuildReport) -> No
     for name in SITE_FILES:
         if report.search or not name.startswith("pagefind/"):
             assert (out / name).is_file(), name
+    # a feed only when a page is dated (there is none to date an empty one by)
+    assert (out / "feed.xml").is_file() == any(map(page_date, context.pages.values()))
 
 
 @pytest.fixture(scope="module")

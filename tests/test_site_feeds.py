@@ -160,3 +160,26 @@ def test_sitemap_and_feed_addresses_are_percent_encoded_as_the_pages_links_are(
         assert entry.find(f"{ATOM}link").get("href") == expected
         # with a base URL the id is the address; without one a stable urn, as before
         assert entry.findtext(f"{ATOM}id") == (expected if base else "urn:kbc:page:café.html")
+
+
+def test_a_site_without_a_dated_page_has_no_feed_and_links_to_none(tmp_path: Path) -> None:
+    """Its feed was empty and dated 1970-01-01 (Atom needs a date; the build reads no
+    clock). Once a page is dated the feed is there and every page links to it, also
+    pages a rebuild would otherwise take over unchanged; and it goes again with it."""
+    vault = write_vault(tmp_path / "vault", {"a.md": "- alpha\n", "b.md": "- beta\n"})
+    site = tmp_path / "site"
+
+    def built() -> tuple[bool, list[bool]]:
+        build_site(resolve(load(vault, cache_dir=None)), site, SiteOptions(search=False))
+        assert (site / "sitemap.xml").is_file()
+        return (site / "feed.xml").exists(), [
+            "feed.xml" in (site / name).read_text("utf-8")
+            for name in ("a.html", "b.html", "index.html", "404.html")]
+
+    assert built() == (False, [False] * 4)
+    (vault / "b.md").write_text("updated:: 2024-05-29\n\n- beta\n")
+    assert built() == (True, [True] * 4)
+    feed = ElementTree.fromstring((site / "feed.xml").read_text("utf-8"))
+    assert feed.findtext(f"{ATOM}updated") == "2024-05-29T00:00:00Z"
+    (vault / "b.md").write_text("- beta\n")
+    assert built() == (False, [False] * 4)

@@ -60,7 +60,8 @@ def sitemap_xml(paths: Sequence[tuple[str, str | None]], base_url: str | None) -
 
 
 def atom_feed(title: str, entries: Sequence[FeedEntry], base_url: str | None) -> str:
-    """The newest ``FEED_ENTRIES`` dated pages, newest first."""
+    """The newest ``FEED_ENTRIES`` dated pages, newest first. The site writes no feed
+    without entries (``sitewide.has_feed``); given none, it is dated at the epoch."""
     newest = sorted(entries, key=lambda e: (instant(e.date), e.path),
                     reverse=True)[:FEED_ENTRIES]
     updated = _timestamp(newest[0].date) if newest else EPOCH

@@ -198,7 +198,16 @@ def preview_files(context: SiteContext, results: Sequence[PageResult],
     }
 
 
+def has_feed(context: SiteContext) -> bool:
+    """Whether the site has a feed: only when a published page is dated. A feed of no
+    entries has no true date to give as its ``<updated>``, which Atom requires, and the
+    build reads no clock (its output would change on every run); every page links to the
+    feed only when there is one."""
+    return any(page_date(page) for page in context.pages.values())
+
+
 def feed_and_sitemap(context: SiteContext, results: Sequence[PageResult]) -> dict[str, str]:
+    """``sitemap.xml``, and ``feed.xml`` when a page is dated (see ``has_feed``)."""
     base = context.options.base_url
     entries: list[FeedEntry] = []
     paths: list[tuple[str, str | None]] = [(path, None) for path in SITE_PAGES]
@@ -208,6 +217,8 @@ def feed_and_sitemap(context: SiteContext, results: Sequence[PageResult]) -> dic
         paths.append((result.file, date))
         if date:
             entries.append(FeedEntry(result.title, result.file, date, result.excerpt))
-    return {"sitemap.xml": sitemap_xml(paths, base),
-            "feed.xml": atom_feed(context.title, entries, base)}
+    files = {"sitemap.xml": sitemap_xml(paths, base)}
+    if entries:
+        files["feed.xml"] = atom_feed(context.title, entries, base)
+    return files
 
