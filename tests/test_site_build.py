@@ -28,12 +28,13 @@ from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
 from kb_compiler.model import Dialect
 from kb_compiler.resolve import KnowledgeGraph, resolve
+from kb_compiler.resolve.dates import page_date
 from tests.conftest import SAMPLE_VAULT, TRIPLE_LOWBAR, lay_out_seeds, write_vault
 from tests.site_crawl import crawl, scan_page
 from tests.vaultgen import generate
 
 SITE_FILES = ("index.html", "all-pages.html", "tags.html", "graph.html", "404.html",
-              "sitemap.xml", "feed.xml", "static/site.css", "static/site.js",
+              "sitemap.xml", "static/site.css", "static/site.js",
               "static/code.css", "pagefind/shards.json", "pagefind/0/pagefind.js")
 
 
@@ -71,6 +72,8 @@ def assert_complete(graph: KnowledgeGraph, out: Path, report: BuildReport) -> No
     for name in SITE_FILES:
         if report.search or not name.startswith("pagefind/"):
             assert (out / name).is_file(), name
+    # a feed only when a page is dated (there is none to date an empty one by)
+    assert (out / "feed.xml").is_file() == any(map(page_date, context.pages.values()))
 
 
 @pytest.fixture(scope="module")
@@ -356,6 +359,20 @@ def test_aliases_get_redirect_pages(sample_site: tuple[KnowledgeGraph, Path,
         assert "noindex" in redirect
 
 
+def test_an_alias_redirect_names_its_page_absolutely_when_the_base_url_is_known(
+        tmp_path: Path) -> None:
+    """Its canonical link stayed relative with --base-url, where search engines prefer
+    the absolute address; the page's address is percent-encoded as other links are."""
+    vault = write_vault(tmp_path / "vault", {
+        ".obsidian/app.json": "{}", "Café.md": "---\naliases: [Kaffee]\n---\ncoffee\n"})
+    for base, canonical in (("https://ex.com/kb/", "https://ex.com/kb/caf%C3%A9.html"),
+                            (None, "caf%C3%A9.html")):
+        build(vault, tmp_path / "site", search=False, base_url=base)
+        redirect = (tmp_path / "site" / "kaffee.html").read_text("utf-8")
+        assert f'<link rel="canonical" href="{canonical}">' in redirect
+        assert '<meta http-equiv="refresh" content="0; url=caf%C3%A9.html">' in redirect
+
+
 def test_seeds_site_is_complete(tmp_path: Path) -> None:
     vault = lay_out_seeds(tmp_path / "seeds")
     graph, report = build(vault, tmp_path / "site")
@@ -465,6 +482,20 @@ def test_a_base_url_with_a_space_or_a_quote_is_written_encoded(tmp_path: Path) -
         assert result.exit_code == 0, result.output
         assert f"<loc>{written}a.html</loc>" in (site / "sitemap.xml").read_text("utf-8")
         assert f'<base href="{written}">' in (site / "404.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("given", ["https://ex.com/docs?x=1#frag", "https://ex.com/docs/#top",
+                                   "https://ex.com/docs?"])
+def test_a_base_url_with_a_query_or_a_fragment_is_refused(tmp_path: Path, given: str) -> None:
+    """It was taken: every address then ended in its query or fragment (sitemap
+    ``<loc>https://ex.com/docs?x=1#frag/index.html</loc>``), naming one document."""
+    vault = write_vault(tmp_path / "v", {"a.md": "alpha\n"})
+    result = CliRunner().invoke(main, ["build", str(vault), "-o", str(tmp_path / "site"),
+                                       "--no-search", "--base-url", given])
+    assert result.exit_code == 2
+    assert result.stderr == (f"kbc: error: --base-url must be the site's folder, without a "
+                             f"'?query' or '#fragment', not '{given}'\n")
+    assert not (tmp_path / "site").exists()
 
 
 def test_a_quiet_build_prints_nothing_but_still_fails_strictly(tmp_path: Path) -> None:

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ElementTree
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from kb_compiler.check import run_checks
 from kb_compiler.emit.site import SiteOptions, build_site
-from kb_compiler.emit.site.feeds import FeedEntry, atom_feed, page_date, sitemap_xml
+from kb_compiler.emit.site.feeds import FeedEntry, atom_feed, sitemap_xml
 from kb_compiler.loader import load
 from kb_compiler.model import Dialect, Page, Property
 from kb_compiler.resolve import resolve
+from kb_compiler.resolve.dates import page_date
+from tests.conftest import write_vault
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -32,6 +36,16 @@ def page(path: str, journal: bool = False, **properties: str) -> Page:
     (page("journals/2024_01_15.md", journal=True), "2024-01-15"),
     (page("a.md", updated="yesterday"), None),
     (page("a.md"), None),
+    # an offset is kept as written (RFC 3339's form), not dropped for a "Z"
+    (page("a.md", date="2024-05-29T17:07:14+02:00"), "2024-05-29T17:07:14+02:00"),
+    (page("a.md", date="2024-05-29T17:07:14.250000-0530"), "2024-05-29T17:07:14-05:30"),
+    (page("a.md", date="2024-05-29 17:07:14z"), "2024-05-29T17:07:14Z"),
+    # after minutes only, "-13:00" ends a range of times, not an offset
+    (page("a.md", date="2024-05-29 12:00-13:00"), "2024-05-29T12:00:00"),
+    # a day or time that does not exist dates nothing; the next key may
+    (page("a.md", created="2024-02-30"), None),
+    (page("a.md", updated="2024-05-29T24:30", created="2024-05-01"), "2024-05-01"),
+    (page("a.md", date="2024-05-29T10:00:00+25:00"), None),
 ])
 def test_page_date(made: Page, expected: str | None) -> None:
     assert page_date(made) == expected
@@ -46,6 +60,44 @@ def test_atom_feed_is_newest_first_and_well_formed() -> None:
     assert root.findtext(f"{ATOM}updated") == "2024-06-01T09:30:00Z"
     links = [e.find(f"{ATOM}link").get("href") for e in root.iter(f"{ATOM}entry")]
     assert links == ["https://kb.example.org/new.html", "https://kb.example.org/old.html"]
+
+
+def test_the_feed_orders_dates_written_with_offsets_by_their_instant() -> None:
+    """17:07 at +02:00 is 15:07 UTC: before 16:00 UTC, though it reads later."""
+    entries = [FeedEntry("Berlin", "berlin.html", "2024-05-29T17:07:14+02:00", ""),
+               FeedEntry("London", "london.html", "2024-05-29T16:00:00", "")]
+    root = ElementTree.fromstring(atom_feed("KB", entries, None))
+    assert [e.findtext(f"{ATOM}updated") for e in root.iter(f"{ATOM}entry")] == \
+        ["2024-05-29T16:00:00Z", "2024-05-29T17:07:14+02:00"]
+    assert root.findtext(f"{ATOM}updated") == "2024-05-29T16:00:00Z"
+
+
+def test_front_matter_dates_reach_the_feed_at_their_instant_or_not_at_all(
+        tmp_path: Path) -> None:
+    """YAML's datetime with an offset kept its time but lost the offset to a "Z" (two
+    hours off); YAML leaves ``2024-02-30`` text, which went into the feed and sitemap
+    as written. Such a page is undated, and the check warns about its property."""
+    vault = write_vault(tmp_path / "vault", {
+        ".obsidian/app.json": "{}",
+        "A.md": "---\ndate: 2024-05-29T17:07:14+02:00\n---\nA\n",
+        "C.md": "---\ncreated: 2024-02-30\n---\nc\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    build_site(graph, tmp_path / "site", SiteOptions(search=False))
+    feed = ElementTree.fromstring((tmp_path / "site" / "feed.xml").read_text("utf-8"))
+    dated = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}updated")
+             for e in feed.iter(f"{ATOM}entry")}
+    assert list(dated) == ["A"]
+    assert datetime.fromisoformat(dated["A"]) == \
+        datetime(2024, 5, 29, 15, 7, 14, tzinfo=UTC)
+    sitemap = ElementTree.fromstring((tmp_path / "site" / "sitemap.xml").read_text("utf-8"))
+    lastmod = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod")
+               for u in sitemap.iter(f"{SITEMAP}url")}
+    assert (lastmod["a.html"], lastmod["c.html"]) == ("2024-05-29", None)
+    found = [(d.code, d.severity.value, d.path, d.line, d.column, d.message)
+             for d in run_checks(graph).diagnostics]
+    assert found == [("invalid-property", "warning", "C.md", 2, 10,
+                      "property 'created' names no real date, got '2024-02-30'; the site "
+                      "does not date the page by it")]
 
 
 def test_characters_xml_cannot_hold_do_not_break_the_feed() -> None:
@@ -85,3 +137,49 @@ def test_file_times_do_not_change_the_feed(tmp_path: Path) -> None:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
     feed = ElementTree.fromstring((tmp_path / "one" / "feed.xml").read_text())
     assert [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")] == ["dated"]
+
+
+def test_sitemap_and_feed_addresses_are_percent_encoded_as_the_pages_links_are(
+        tmp_path: Path) -> None:
+    """``<loc>`` held ``https://ex.com/my%20docs/café.html``: the base encoded, the page's
+    name raw, which the sitemap protocol does not accept; the feed mixed them alike."""
+    vault = write_vault(tmp_path / "vault", {
+        ".obsidian/app.json": "{}",
+        "Café.md": "---\nupdated: 2024-05-29\n---\ncafé\n",
+        "Home.md": "[[Café]]\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    encoded = "https://ex.com/my%20docs/"  # as kbc build's --base-url passes it on
+    for base, expected in ((encoded, encoded + "caf%C3%A9.html"), (None, "caf%C3%A9.html")):
+        site = tmp_path / f"site-{bool(base)}"
+        build_site(graph, site, SiteOptions(search=False, base_url=base))
+        assert 'href="caf%C3%A9.html"' in (site / "home.html").read_text("utf-8")
+        sitemap = ElementTree.fromstring((site / "sitemap.xml").read_text("utf-8"))
+        assert expected in [u.findtext(f"{SITEMAP}loc") for u in sitemap.iter(f"{SITEMAP}url")]
+        feed = ElementTree.fromstring((site / "feed.xml").read_text("utf-8"))
+        (entry,) = feed.iter(f"{ATOM}entry")
+        assert entry.find(f"{ATOM}link").get("href") == expected
+        # with a base URL the id is the address; without one a stable urn, as before
+        assert entry.findtext(f"{ATOM}id") == (expected if base else "urn:kbc:page:café.html")
+
+
+def test_a_site_without_a_dated_page_has_no_feed_and_links_to_none(tmp_path: Path) -> None:
+    """Its feed was empty and dated 1970-01-01 (Atom needs a date; the build reads no
+    clock). Once a page is dated the feed is there and every page links to it, also
+    pages a rebuild would otherwise take over unchanged; and it goes again with it."""
+    vault = write_vault(tmp_path / "vault", {"a.md": "- alpha\n", "b.md": "- beta\n"})
+    site = tmp_path / "site"
+
+    def built() -> tuple[bool, list[bool]]:
+        build_site(resolve(load(vault, cache_dir=None)), site, SiteOptions(search=False))
+        assert (site / "sitemap.xml").is_file()
+        return (site / "feed.xml").exists(), [
+            "feed.xml" in (site / name).read_text("utf-8")
+            for name in ("a.html", "b.html", "index.html", "404.html")]
+
+    assert built() == (False, [False] * 4)
+    (vault / "b.md").write_text("updated:: 2024-05-29\n\n- beta\n")
+    assert built() == (True, [True] * 4)
+    feed = ElementTree.fromstring((site / "feed.xml").read_text("utf-8"))
+    assert feed.findtext(f"{ATOM}updated") == "2024-05-29T00:00:00Z"
+    (vault / "b.md").write_text("- beta\n")
+    assert built() == (False, [False] * 4)

@@ -39,7 +39,7 @@ PAGES = {
 
         A paragraph with an id {MARKER}-para ^blk
         """,
-    "marked-private.md": f"---\nprivate: true\n---\n{MARKER} private: true\n",
+    "marked-private.md": f"---\nprivate: true\nupdated: 2024-05-29\n---\n{MARKER} private: true\n",
     "private/excluded.md": f"{MARKER} excluded by a glob, linking [[Public Hub]]\n",
     "draft.md": f"---\ndraft: true\n---\n{MARKER} draft\n",
     # public pages that point at them every way there is
@@ -53,7 +53,7 @@ PAGES = {
         - embeds [[Public Middle]] below
           {{{{embed [[Public Middle]]}}}}
         """,
-    "Public Middle.md": "- middle text\n- {{embed [[secret-logseq]]}}\n",
+    "Public Middle.md": "updated:: 2024-05-28\n\n- middle text\n- {{embed [[secret-logseq]]}}\n",
     "Public Obsidian.md": """\
         # Public
         ![[secret-obsidian]]
@@ -139,6 +139,7 @@ def test_private_pages_are_not_in_sitemap_feed_graph_or_tags(site: Path) -> None
     for name in ("sitemap.xml", "feed.xml", "graph.html", "all-pages.html", "tags.html"):
         text = (site / name).read_text("utf-8")
         assert "secret-logseq.html" not in text and "secret-obsidian.html" not in text, name
+        assert "marked-private.html" not in text, name  # dated, as its public neighbour
 
 
 @pytest.mark.parametrize(("key", "value", "private"), [

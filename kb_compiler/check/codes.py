@@ -34,7 +34,8 @@ _TABLE = (
     CodeInfo("embed-cycle", "Embeds include themselves; the message shows the cycle."),
     CodeInfo("duplicate-page", "Two files resolve to the same page, or an alias clashes."),
     CodeInfo("invalid-frontmatter", "YAML frontmatter does not parse; the page is still built."),
-    CodeInfo("invalid-property", "A property value has the wrong type or range for the schema."),
+    CodeInfo("invalid-property", "A property value has the wrong type or range for the "
+                                 "schema, or a page date names no real day."),
     CodeInfo("schema-violation", "A page breaks the metamodel schema."),
     CodeInfo(
         "encoding-repaired",

@@ -32,6 +32,9 @@ def site_options(base_url: str | None, templates: str | None, allow_raw_html: bo
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise KbcError(f"--base-url must be an absolute http(s) URL, not '{base_url}'")
+        if "?" in base_url or "#" in base_url:  # every page's address would follow them
+            raise KbcError(f"--base-url must be the site's folder, without a '?query' or "
+                           f"'#fragment', not '{base_url}'")
         # a space or a quote would make the sitemap, the feed and <base href> invalid
         base_url = quote(base_url, safe=_URL_CHARACTERS)
     return SiteOptions(

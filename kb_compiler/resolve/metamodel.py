@@ -1,5 +1,5 @@
 """Page types, roll-up children, and the schema checks (``invalid-property``,
-``schema-violation``)."""
+``schema-violation``), with the check every vault gets of page dates."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from kb_compiler.model import Diagnostic, Page, Property, Reference, Severity, page_id
 from kb_compiler.resolve.blocks import heading_key, heading_level
+from kb_compiler.resolve.dates import DATE_KEYS, date_text, impossible_date
 from kb_compiler.resolve.schema import PropertyRule, Schema, first_cycle
 from kb_compiler.resolve.types import ResolvedRef
 
@@ -142,6 +143,7 @@ def check_pages(
         page_type = types.get(page.id)
         for prop in page.properties:
             found.extend(_check_property(page, prop, schema, page_type))
+            found.extend(_check_date(page, prop))
         for block in page.blocks:
             if block.properties:
                 for prop in block.properties:
@@ -195,6 +197,19 @@ def _check_property(page: Page, prop: Property, schema: Schema,
     return [Diagnostic("invalid-property", Severity.ERROR, page.path, prop.line, column,
                        f"property '{prop.key}' {problem}, got '{prop.raw.strip()}'",
                        target=prop.key, end_column=end_column)]
+
+
+def _check_date(page: Page, prop: Property) -> list[Diagnostic]:
+    """A page date property (``created``, ``updated``...) whose value looks like an ISO
+    date but names no real day or time: the site leaves the page undated (its feed and
+    sitemap would have carried ``2024-02-30`` as written)."""
+    if prop.key not in DATE_KEYS or (written := impossible_date(date_text(prop))) is None:
+        return []
+    column, end_column = _value_columns(page, prop)
+    return [Diagnostic("invalid-property", Severity.WARNING, page.path, prop.line, column,
+                       f"property '{prop.key}' names no real date, got '{written}'; the "
+                       "site does not date the page by it", target=prop.key,
+                       end_column=end_column)]
 
 
 def _value_columns(page: Page, prop: Property) -> tuple[int, int | None]:

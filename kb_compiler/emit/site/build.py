@@ -160,6 +160,7 @@ def _site_globals(context: SiteContext) -> dict[str, object]:
         "serve": options.serve,
         "previews": sitewide.preview_shards(len(context.pages) + len(context.made_up)),
         "base_url": (options.base_url or "").rstrip("/"),
+        "feed": sitewide.has_feed(context),
     }
 
 

@@ -1,12 +1,9 @@
 """sitemap.xml and the Atom feed of recently changed pages.
 
-Dates come from the pages themselves, never from file modification times (a fresh clone
-gives every file the same mtime, and a rebuild would change the output). A page's date
-is the first of its ``updated``, ``modified``, ``last-modified``, ``date`` and
-``created`` properties that holds an ISO date (``2024-05-29`` or
-``2024-05-29T17:07:14``); a Logseq journal page without one is dated by its file name
-(``journals/2024_05_29.md``). Pages without a date are left out of the feed and have no
-``lastmod`` in the sitemap.
+Dates come from the pages themselves (``resolve.dates.page_date``), never from file
+modification times (a fresh clone gives every file the same mtime, and a rebuild would
+change the output). Pages without a date are left out of the feed and have no
+``lastmod`` in the sitemap. A date without an offset is written as UTC.
 
 Links in both files are absolute when ``--base-url`` is given; without it they are
 written relative to the site root (fine for a local preview; search engines and feed
@@ -21,13 +18,11 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape as escape_markup
 from xml.sax.saxutils import quoteattr
 
-from kb_compiler.model import Page
+from kb_compiler.emit.site.urls import site_url
+from kb_compiler.resolve.dates import instant
 
-DATE_KEYS = ("updated", "modified", "last-modified", "date", "created")
 FEED_ENTRIES = 50
 EPOCH = "1970-01-01T00:00:00Z"
-_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
-_JOURNAL_FILE = re.compile(r"(?:^|/)(\d{4})[_-](\d{2})[_-](\d{2})\.[A-Za-z]+$")
 # What XML 1.0 cannot hold at all: a control character in a title would make the feed
 # unreadable to every reader.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -38,27 +33,11 @@ def escape(text: str) -> str:
     return escape_markup(_NOT_XML.sub("\ufffd", text))
 
 
-def page_date(page: Page) -> str | None:
-    """The page's date as ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM:SS`` (see module doc)."""
-    for key in DATE_KEYS:
-        prop = page.property(key)
-        if prop is None:
-            continue
-        found = _ISO.match(str(prop.value if isinstance(prop.value, str) else prop.raw))
-        if found:
-            day = f"{found.group(1)}-{found.group(2)}-{found.group(3)}"
-            if found.group(4):
-                return f"{day}T{found.group(4)}:{found.group(5)}:{found.group(6) or '00'}"
-            return day
-    if page.is_journal:
-        found = _JOURNAL_FILE.search(page.path)
-        if found:
-            return f"{found.group(1)}-{found.group(2)}-{found.group(3)}"
-    return None
-
-
 def _timestamp(date: str) -> str:
-    return (date if "T" in date else f"{date}T00:00:00") + "Z"
+    """A ``page_date`` value as RFC 3339: its offset kept, UTC when it has none."""
+    if "T" not in date:
+        return f"{date}T00:00:00Z"
+    return date if len(date) > len("YYYY-MM-DDTHH:MM:SS") else date + "Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,41 +48,37 @@ class FeedEntry:
     summary: str
 
 
-def absolute(base_url: str | None, path: str) -> str:
-    if not base_url:
-        return path
-    return f"{base_url.rstrip('/')}/{path}"
-
-
 def sitemap_xml(paths: Sequence[tuple[str, str | None]], base_url: str | None) -> str:
     """``paths``: (site path, date or None), written in the given (sorted) order."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, date in paths:
         lastmod = f"<lastmod>{escape(date[:10])}</lastmod>" if date else ""
-        lines.append(f"  <url><loc>{escape(absolute(base_url, path))}</loc>{lastmod}</url>")
+        lines.append(f"  <url><loc>{escape(site_url(base_url, path))}</loc>{lastmod}</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
 
 def atom_feed(title: str, entries: Sequence[FeedEntry], base_url: str | None) -> str:
-    """The newest ``FEED_ENTRIES`` dated pages, newest first."""
-    newest = sorted(entries, key=lambda e: (e.date, e.path), reverse=True)[:FEED_ENTRIES]
+    """The newest ``FEED_ENTRIES`` dated pages, newest first. The site writes no feed
+    without entries (``sitewide.has_feed``); given none, it is dated at the epoch."""
+    newest = sorted(entries, key=lambda e: (instant(e.date), e.path),
+                    reverse=True)[:FEED_ENTRIES]
     updated = _timestamp(newest[0].date) if newest else EPOCH
-    site_id = absolute(base_url, "index.html") if base_url else "urn:kbc:site:" + escape(title)
+    site_id = site_url(base_url, "index.html") if base_url else "urn:kbc:site:" + escape(title)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         f"  <title>{escape(title)}</title>",
         f"  <id>{escape(site_id)}</id>",
         f"  <updated>{updated}</updated>",
-        f"  <link rel=\"alternate\" href={quoteattr(absolute(base_url, 'index.html'))}/>",
-        f"  <link rel=\"self\" href={quoteattr(absolute(base_url, 'feed.xml'))}/>",
+        f"  <link rel=\"alternate\" href={quoteattr(site_url(base_url, 'index.html'))}/>",
+        f"  <link rel=\"self\" href={quoteattr(site_url(base_url, 'feed.xml'))}/>",
         f"  <author><name>{escape(title)}</name></author>",
         "  <generator>kbc</generator>",
     ]
     for entry in newest:
-        url = absolute(base_url, entry.path)
+        url = site_url(base_url, entry.path)
         entry_id = url if base_url else f"urn:kbc:page:{entry.path}"
         lines += [
             "  <entry>",

@@ -20,7 +20,6 @@ from kb_compiler.emit.site.backlinks import BacklinkContexts, Batch
 from kb_compiler.emit.site.body import BodyRenderer, Snippets, render_included
 from kb_compiler.emit.site.context import SiteContext
 from kb_compiler.emit.site.embeds import Transcluder
-from kb_compiler.emit.site.feeds import page_date
 from kb_compiler.emit.site.graphview import GraphNode, local_graph
 from kb_compiler.emit.site.linker import BrokenLink, LinkReport, PageLinker
 from kb_compiler.emit.site.metamodel import icon_of, metamodel_view
@@ -29,6 +28,7 @@ from kb_compiler.emit.site.render import TOC_SLOT
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.model import RefKind
 from kb_compiler.resolve import KnowledgeGraph, target_id
+from kb_compiler.resolve.dates import page_date
 
 _TAGS = re.compile(r"<[^>]+>")
 # Tags inside a line of text: dropped without a space, or "**Says**, Thinks" would read

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb_compiler.emit.site.context import SiteContext
-from kb_compiler.emit.site.feeds import FeedEntry, atom_feed, page_date, sitemap_xml
+from kb_compiler.emit.site.feeds import FeedEntry, atom_feed, sitemap_xml
 from kb_compiler.emit.site.graphview import GraphNode, global_graph
 from kb_compiler.emit.site.metamodel import icon_of, overview, pages_by_type
 from kb_compiler.emit.site.pages import PageResult
 from kb_compiler.emit.site.theme import Theme
-from kb_compiler.emit.site.urls import PREVIEWS_DIR, page_file
+from kb_compiler.emit.site.urls import PREVIEWS_DIR, page_file, relative_url, site_url
 from kb_compiler.model import Page, RefKind
 from kb_compiler.resolve import target_id
+from kb_compiler.resolve.dates import instant, page_date
 
 SITE_PAGES = ("index.html", "all-pages.html", "tags.html", "graph.html")
 PAGES_PER_SHARD = 64
@@ -84,7 +85,7 @@ def _link(context: SiteContext, key: str) -> dict[str, Any]:
 
 def home_page(context: SiteContext, theme: Theme, results: Sequence[PageResult]) -> str:
     tags = _shown_tags(context)
-    dated = sorted(((date, key) for key, page in context.pages.items()
+    dated = sorted(((instant(date), key, date) for key, page in context.pages.items()
                     if (date := page_date(page))), reverse=True)[:8]
     typed = sum(1 for key in context.pages if context.graph.page_type(key))
     cards = overview(context, "index.html")
@@ -98,7 +99,7 @@ def home_page(context: SiteContext, theme: Theme, results: Sequence[PageResult])
         "types": pages_by_type(context, "index.html", shown),
         "stats": {"pages": len(context.pages), "tags": len(tags), "typed": typed,
                   "broken": sum(r.broken for r in results)},
-        "recent": [{**_link(context, key), "date": date} for date, key in dated],
+        "recent": [{**_link(context, key), "date": date} for _, key, date in dated],
         "top_namespaces": _top_namespaces(context),
     }
     return theme.render("index.html", "index.html", home=home)
@@ -179,9 +180,15 @@ def not_found_page(theme: Theme) -> str:
 
 
 def redirect_pages(context: SiteContext, theme: Theme) -> Iterable[tuple[str, str]]:
+    """An alias's page, sending the reader on to its page (``target``, relative) and
+    naming that page as the canonical address: absolute when the base URL is known, as
+    search engines prefer it."""
+    base = context.options.base_url
     for slug, key in sorted(context.redirects.items()):
-        source = page_file(slug)
-        yield source, theme.render("redirect.html", source, target=page_file(context.slugs[key]),
+        source, target = page_file(slug), page_file(context.slugs[key])
+        relative = relative_url(source, target)
+        yield source, theme.render("redirect.html", source, target=relative,
+                                   canonical=site_url(base, target) if base else relative,
                                    target_name=context.display_name(key))
 
 
@@ -203,7 +210,16 @@ def preview_files(context: SiteContext, results: Sequence[PageResult],
     }
 
 
+def has_feed(context: SiteContext) -> bool:
+    """Whether the site has a feed: only when a published page is dated. A feed of no
+    entries has no true date to give as its ``<updated>``, which Atom requires, and the
+    build reads no clock (its output would change on every run); every page links to the
+    feed only when there is one."""
+    return any(page_date(page) for page in context.pages.values())
+
+
 def feed_and_sitemap(context: SiteContext, results: Sequence[PageResult]) -> dict[str, str]:
+    """``sitemap.xml``, and ``feed.xml`` when a page is dated (see ``has_feed``)."""
     base = context.options.base_url
     entries: list[FeedEntry] = []
     paths: list[tuple[str, str | None]] = [(path, None) for path in SITE_PAGES]
@@ -213,6 +229,8 @@ def feed_and_sitemap(context: SiteContext, results: Sequence[PageResult]) -> dic
         paths.append((result.file, date))
         if date:
             entries.append(FeedEntry(result.title, result.file, date, result.excerpt))
-    return {"sitemap.xml": sitemap_xml(paths, base),
-            "feed.xml": atom_feed(context.title, entries, base)}
+    files = {"sitemap.xml": sitemap_xml(paths, base)}
+    if entries:
+        files["feed.xml"] = atom_feed(context.title, entries, base)
+    return files
 

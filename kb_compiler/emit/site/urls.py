@@ -1,7 +1,8 @@
 """Where things live in the site, and how one file links to another.
 
 Every link the site writes is relative (``relative_url``), so the output works from any
-sub-path and from ``file://``; only the sitemap and the feed use ``--base-url``.
+sub-path and from ``file://``; only the sitemap, the feed and the alias redirects'
+canonical links use ``--base-url`` (``site_url``).
 Anchors are computed here once, from the model, so the ids a page writes and the
 ``#fragments`` other pages link to always agree.
 """
@@ -55,6 +56,13 @@ def relative_url(from_file: str, to_file: str, fragment: str | None = None) -> s
     else:
         path = posixpath.relpath(to_file, base)
     return with_fragment(_quote(path), fragment)
+
+
+def site_url(base_url: str | None, site_path: str) -> str:
+    """The address of ``site_path`` under ``base_url`` (given percent-encoded),
+    percent-encoded as the pages' own links are; relative to the site root without one."""
+    quoted = _quote(site_path)
+    return f"{base_url.rstrip('/')}/{quoted}" if base_url else quoted
 
 
 def with_fragment(url: str, fragment: str | None) -> str:
