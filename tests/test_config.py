@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -302,8 +303,11 @@ def test_obsidian_settings_that_cannot_be_read_give_obsidians_defaults(tmp_path:
     """``.obsidian/app.json`` is the app's file: kbc reads what it can. One nested past
     Python's recursion limit gave a traceback."""
     (tmp_path / ".obsidian").mkdir()
+    # deeper than the recursion limit, whatever it is (Hypothesis raises it for good
+    # in a process that ran one of its tests)
+    depth = sys.getrecursionlimit() + 100
     (tmp_path / ".obsidian/app.json").write_text(
-        '{"strictLineBreaks": true, "x": ' + "[" * 1000 + "]" * 1000 + "}", encoding="utf-8")
+        '{"strictLineBreaks": true, "x": ' + "[" * depth + "]" * depth + "}", encoding="utf-8")
     assert load_config(tmp_path).strict_line_breaks is False
     (tmp_path / ".obsidian/app.json").write_text('{"strictLineBreaks": true}', encoding="utf-8")
     assert load_config(tmp_path).strict_line_breaks is True
