@@ -620,6 +620,19 @@ def test_placeholders_in_obsidian_templates_are_no_broken_links(tmp_path: Path) 
         ("Note.md", "{{date}}"), ("Templates/Daily.md", "Real Missing")]
 
 
+def test_of_files_differing_only_in_case_the_exact_case_wins(tmp_path: Path) -> None:
+    """FORMATS.md 2.5 (recommendation): with ``Photo.png`` and ``photo.png`` both in the
+    vault, ``![[photo.png]]`` showed ``Photo.png`` and said it was ambiguous."""
+    vault = write_vault(tmp_path, {".obsidian/app.json": "{}", "assets/Photo.png": "A",
+                                   "assets/photo.png": "b",
+                                   "n.md": "![[Photo.png]] ![[photo.png]] ![[PHOTO.png]] "
+                                           "![x](assets/photo.png)\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    assert [r.target.asset for r in graph.outgoing("n")] == [
+        "assets/Photo.png", "assets/photo.png", "assets/Photo.png", "assets/photo.png"]
+    assert [(d.code, d.target) for d in graph.diagnostics] == [("ambiguous-link", "PHOTO.png")]
+
+
 def test_every_asset_is_a_node() -> None:
     graph = graph_of(obsidian("n.md"), assets=("files/doc.pdf",))
     assert graph.graph.nodes["asset:files/doc.pdf"]["kind"] == "asset"

@@ -60,6 +60,7 @@ class VaultIndex:
     aliases: dict[str, str] = field(default_factory=dict)  # alias id -> page id
     implied: set[str] = field(default_factory=set)  # namespace prefixes without a file
     assets: dict[str, str] = field(default_factory=dict)  # lower path -> path
+    exact_assets: dict[str, str] = field(default_factory=dict)  # NFC path -> path
     assets_by_name: dict[str, list[str]] = field(default_factory=dict)  # lower name -> paths
     blocks: dict[str, tuple[str, int]] = field(default_factory=dict)  # block id -> (page, i)
     page_blocks: dict[str, dict[str, int]] = field(default_factory=dict)  # page -> id -> i
@@ -87,6 +88,7 @@ def build_index(kb: KnowledgeBase) -> VaultIndex:
             _add_blocks(index, page)
     for asset in sorted(kb.assets, key=lambda a: a.path):
         index.assets.setdefault(asset_key(asset.path), asset.path)
+        index.exact_assets.setdefault(unicodedata.normalize("NFC", asset.path), asset.path)
         index.assets_by_name.setdefault(asset_key(posixpath.basename(asset.path)), []).append(
             asset.path
         )

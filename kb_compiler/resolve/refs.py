@@ -289,16 +289,15 @@ class ReferenceResolver:
         relative to the page, then from the vault root, then by file name (not for a
         Logseq path that names a folder). A path that leaves the vault is never read:
         the target ``escapes``. The site links and copies files by the same rule."""
-        assets = self.index.assets
         rooted = from_vault_root(written)
-        if rooted is not None and asset_key(rooted) in assets:
-            return self._asset_target(assets[asset_key(rooted)], True)
+        if rooted is not None and (path := self._asset_at(rooted)) is not None:
+            return self._asset_target(path, True)
         relative = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), written))
         if _ABSOLUTE.match(written) or relative == ".." or relative.startswith("../"):
             return Target(None, None, None, False, written, escapes=True)
         for candidate in (relative, posixpath.normpath(written)):
-            if asset_key(candidate) in assets:
-                return self._asset_target(assets[asset_key(candidate)], True)
+            if (path := self._asset_at(candidate)) is not None:
+                return self._asset_target(path, True)
         explicit_path = "/" in written and page.dialect is Dialect.LOGSEQ
         matches = () if explicit_path else self._assets_named(written)
         if matches:
@@ -349,12 +348,22 @@ class ReferenceResolver:
                              "system", target=written, suggestion=shown)
             return
 
+    def _asset_at(self, path: str) -> str | None:
+        """The file at vault path ``path``, found in any case, its exact case first
+        (``photo.png`` beside ``Photo.png``: FORMATS.md 2.5)."""
+        return self.index.exact_assets.get(unicodedata.normalize("NFC", path)) or \
+            self.index.assets.get(asset_key(path))
+
     def _assets_named(self, written: str) -> tuple[str, ...]:
         lowered = asset_key(written)
         named = self.index.assets_by_name.get(posixpath.basename(lowered), [])
         matches = [p for p in named if asset_key(p) == lowered
                    or asset_key(p).endswith("/" + lowered)]
-        return tuple(sorted(matches, key=lambda p: (len(p), p)))
+        # files whose names differ only in case: the one written in its exact case wins
+        exact = unicodedata.normalize("NFC", written)
+        same_case = [p for p in matches if (found := unicodedata.normalize("NFC", p)) == exact
+                     or found.endswith("/" + exact)]
+        return tuple(sorted(same_case or matches, key=lambda p: (len(p), p)))
 
     @staticmethod
     def _asset_target(path: str, exists: bool, candidates: tuple[str, ...] = ()) -> Target:
