@@ -633,6 +633,20 @@ def test_of_files_differing_only_in_case_the_exact_case_wins(tmp_path: Path) -> 
     assert [(d.code, d.target) for d in graph.diagnostics] == [("ambiguous-link", "PHOTO.png")]
 
 
+def test_a_missing_file_or_a_file_named_without_its_extension_gets_a_suggestion(
+        tmp_path: Path) -> None:
+    """A misspelt file name had no "did you mean", nor ``[[diagram]]`` for the file
+    ``diagram.png`` (Obsidian names a file with its extension)."""
+    vault = write_vault(tmp_path, {
+        ".obsidian/app.json": "{}", "att/diagram.png": "x", "Board.canvas": "{}",
+        "n.md": "![[diagrm.png]] ![x](att/diagrm.png) ![[zzzzzz.png]]\n"
+                "[[diagram]] [[Board]] [[Nothing]]\n"})
+    found = [(d.code, d.suggestion) for d in resolve(load(vault, cache_dir=None)).diagnostics]
+    assert found == [("missing-asset", "diagram.png"), ("missing-asset", "att/diagram.png"),
+                     ("missing-asset", None), ("broken-link", "diagram.png"),
+                     ("broken-link", "Board.canvas"), ("broken-link", None)]
+
+
 def test_every_asset_is_a_node() -> None:
     graph = graph_of(obsidian("n.md"), assets=("files/doc.pdf",))
     assert graph.graph.nodes["asset:files/doc.pdf"]["kind"] == "asset"

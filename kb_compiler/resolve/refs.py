@@ -29,6 +29,7 @@ from kb_compiler.resolve.index import (
     path_key,
 )
 from kb_compiler.resolve.names import NameHit, NameResolver
+from kb_compiler.resolve.nearmiss import NearMissIndex
 from kb_compiler.resolve.types import Target
 
 # Said of a Logseq page reference written like an Org file link.
@@ -65,6 +66,8 @@ class ReferenceResolver:
         self.index = index
         self.names = names
         self.templates = templates  # Obsidian's template folders
+        self._files_near: NearMissIndex | None = None
+        self._files_by_stem: dict[str, str] | None = None
         self.diagnostics: list[Diagnostic] = []
         self._folders: dict[str, str] = {}
         self._headings: dict[tuple[str, str], int | None] = {}  # (page, chain) -> block
@@ -317,7 +320,8 @@ class ReferenceResolver:
                             found.asset or found.candidates[0])
         elif not quiet and not found.exists:
             self._report(page, ref, "missing-asset", Severity.ERROR,
-                         f"file '{written}' is not in the vault", target=written)
+                         f"file '{written}' is not in the vault", target=written,
+                         suggestion=self._near_file(page, ref, written))
         elif not quiet and page.dialect is Dialect.LOGSEQ and found.asset is not None:
             self._check_case(page, ref, written, found.asset)
         if not found.exists and ref.raw.lstrip("!").startswith("[[") and (
@@ -347,6 +351,35 @@ class ReferenceResolver:
                              "differs: Logseq does not find it on a case-sensitive file "
                              "system", target=written, suggestion=shown)
             return
+
+    def _file_named(self, page: Page, written: str) -> str | None:
+        """``[[diagram]]`` when the vault has ``diagram.png`` (or ``Board.canvas``):
+        Obsidian names a file other than a note with its extension."""
+        if page.dialect is Dialect.LOGSEQ:
+            return None
+        if self._files_by_stem is None:
+            self._files_by_stem = {}
+            for path in sorted(self.index.assets.values(), key=lambda p: (len(p), p)):
+                stem = posixpath.splitext(posixpath.basename(asset_key(path)))[0]
+                self._files_by_stem.setdefault(stem, path)
+        named = self._files_by_stem.get(asset_key(written.strip()).rsplit("/", 1)[-1])
+        return posixpath.basename(named) if named is not None else None
+
+    def _near_file(self, page: Page, ref: Reference, written: str) -> str | None:
+        """The vault's file most like a missing one, written as the link would name it:
+        by name in an Obsidian wikilink, else as a path from the page (or the root)."""
+        if self._files_near is None:  # built on the first missing file only
+            self._files_near = NearMissIndex(
+                (posixpath.basename(path), path) for path in self.index.assets.values())
+        found = self._files_near.suggest(posixpath.basename(written))
+        if found is None:
+            return None
+        path = found[1]
+        if ref.raw.lstrip("!").startswith("[[") and page.dialect is not Dialect.LOGSEQ:
+            return posixpath.basename(path) if "/" not in written else path
+        if written.startswith("/"):
+            return "/" + path
+        return posixpath.relpath(path, posixpath.dirname(page.path) or ".")
 
     def _asset_at(self, path: str) -> str | None:
         """The file at vault path ``path``, found in any case, its exact case first
@@ -395,7 +428,8 @@ class ReferenceResolver:
         hint = FILE_NAME_HINT if _logseq_file_name(page, ref) else ""
         self._report(page, ref, code, severity,
                      f"{where}{noun} '{found.name}' does not exist{hint}",
-                     target=found.name, suggestion=found.suggestion)
+                     target=found.name,
+                     suggestion=found.suggestion or self._file_named(page, ref.target))
 
     def _in_templates(self, page: Page) -> bool:
         return any(page.path.startswith(folder + "/") for folder in self.templates)
