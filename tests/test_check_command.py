@@ -206,13 +206,15 @@ def test_the_real_command_in_a_pipe_is_plain_and_stable(faulty: Path) -> None:
     assert b"\x1b[" not in runs[0].stdout + runs[0].stderr
 
 
-@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)])
+@pytest.mark.parametrize(("setting", "coloured"), [
+    ({}, True), ({"NO_COLOR": "1"}, False),
+    # a terminal that shows escape codes as text (Emacs' shell) says TERM=dumb
+    ({"TERM": "dumb"}, False)])
 def test_colour_on_a_terminal_unless_no_color(
-    faulty: Path, no_color: str | None, coloured: bool
+    faulty: Path, setting: dict[str, str], coloured: bool
 ) -> None:
     env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
-    if no_color is not None:
-        env["NO_COLOR"] = no_color
+    env.update({"TERM": "xterm-256color", **setting})
     leader, follower = pty.openpty()
     with subprocess.Popen([*COMMAND, str(faulty), "-q"], stdout=follower,
                           stderr=subprocess.DEVNULL, env=env, cwd=REPO) as process:

@@ -103,8 +103,8 @@ def _same_file(one: Path, other: Path) -> bool:
 def _use_color(choice: str, output: Path | None) -> bool:
     if choice != "auto":
         return choice == "always"
-    if output is not None or os.environ.get("NO_COLOR"):
-        return False
+    if output is not None or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False  # TERM=dumb: a terminal that shows escape codes as text (Emacs' shell)
     return sys.stdout is not None and sys.stdout.isatty()
 
 
