@@ -18,6 +18,7 @@ from kb_compiler.model import (
     Severity,
     page_id,
 )
+from kb_compiler.parse.logseq_whiteboard import is_whiteboard
 from kb_compiler.resolve.blocks import find_heading, nearest_block_id, nearest_heading
 from kb_compiler.resolve.index import (
     PAGE_SUFFIXES,
@@ -118,6 +119,9 @@ class ReferenceResolver:
             return Target(None, None, None, False, "")
         if not target:
             return self._subpath(page, ref, self._existing(page.id))
+        if ref.is_asset and is_whiteboard(target) and \
+                (board := self._page_path(page, ref, target)).exists:
+            return board  # a whiteboard's file: the board, a page
         if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES):
             return self._asset(page, ref, target)
         as_path = is_path_form(target) or \
@@ -368,7 +372,8 @@ def _logseq_page_name(page: Page, ref: Reference) -> bool:
 
 
 def _markdown_page(page: Page) -> bool:
-    return page.path.lower().endswith((".md", ".markdown"))
+    """A page of Markdown text: a Markdown file, or a whiteboard (its blocks' text)."""
+    return page.path.lower().endswith((".md", ".markdown")) or is_whiteboard(page.path)
 
 
 def _logseq_file_name(page: Page, ref: Reference) -> bool:

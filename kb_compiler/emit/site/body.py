@@ -34,6 +34,7 @@ from kb_compiler.emit.site.render import (
 from kb_compiler.emit.site.urls import index_anchor
 from kb_compiler.model import ORG_TEXT, Block, Dialect, Page
 from kb_compiler.parse import ORG_SUFFIXES
+from kb_compiler.parse.logseq_whiteboard import is_whiteboard
 from kb_compiler.parse.text import FENCE_OPEN
 from kb_compiler.resolve.blocks import heading_level
 
@@ -44,6 +45,10 @@ SNIPPET_HTML_CHARS = 16 * SNIPPET_CHARS
 # Block refs shown inside the text of a block ref, inside another's...: Logseq shows
 # them nested; past this depth the innermost shows its page's name.
 MAX_REF_DEPTH = 6
+# Logseq's own Publish draws no whiteboard either ("not available").
+WHITEBOARD_NOTE = ('<p class="notice whiteboard-note" role="note" data-pagefind-ignore>'
+                   "A Logseq whiteboard: the text on it is listed here; drawing the board "
+                   "needs the Logseq app.</p>")
 
 
 def _was_not_parsed(page: Page) -> bool:
@@ -75,6 +80,7 @@ class BodyRenderer:
             doc_id=doc_id,
         ))
         self.is_outline = page.dialect is Dialect.LOGSEQ
+        self.is_whiteboard = is_whiteboard(page.path) and self.is_outline
         # Each outline block's HTML, kept from the last render (embed slots unfilled).
         self.block_html: dict[int, str] = {}
 
@@ -84,6 +90,8 @@ class BodyRenderer:
 
     def whole(self) -> str:
         unparsed = _was_not_parsed(self.page)
+        if self.is_whiteboard and not self.state.options.embedded:
+            return WHITEBOARD_NOTE + self._outline(None)
         if self.is_outline and not unparsed:
             return self._outline(None)
         if unparsed and self.page.path.lower().endswith(ORG_SUFFIXES):
@@ -113,6 +121,8 @@ class BodyRenderer:
     def _outline(self, roots: tuple[int, ...] | None) -> str:
         blocks = outline_blocks(self.page, roots)
         shown = [b for b in blocks if not self._is_page_properties(b)]
+        if self.is_whiteboard:  # its drawings say nothing: no empty bullet for each
+            shown = [b for b in shown if b.content.strip()]
         bodies = self._render_blocks(shown)
         self.block_html.update(bodies)
         return self._properties_anchor(blocks) + render_outline(
