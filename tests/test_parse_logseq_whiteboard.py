@@ -63,7 +63,8 @@ def test_a_board_is_a_page_that_links_refs_and_embeds_find(tmp_path: Path) -> No
 
 SHAPES = """{:blocks ({:block/properties {:ls-type :whiteboard-shape
    :logseq.tldraw.shape {:type "text" :id "65A0B1C2-0000-4000-8000-0000000000C2"
-    :text "say \\"hi\\"\\tthen [[Nope]] and #tag\\nsecond row [[Bar]]"}}}
+    :text "say \\"hi\\"\\tthen [[Nope]] and #tag\\nsecond row [[Bar]]"
+    :refs ["Bar" "65a0b1c2-0000-4000-8000-0000000000d1" "Gone"]}}}
   {:block/properties {:ls-type :whiteboard-shape
    :logseq.tldraw.shape {:type "logseq-portal" :id "p1" :blockType "P" :pageId "Missing"}}}
   {:block/uuid #uuid "65a0b1c2-0000-4000-8000-0000000000d1" :block/content "on [[x.md]]"}
@@ -77,8 +78,10 @@ SHAPES = """{:blocks ({:block/properties {:ls-type :whiteboard-shape
 
 
 def test_the_words_on_a_board_are_read_where_the_file_holds_them(tmp_path: Path) -> None:
-    """A text shape's text, escapes and all, a portal to a page, a drawing's uuid; a
-    board named by ``:block/name`` only, or by nothing but its file name."""
+    """A text shape's text, escapes and all (its typed links no references, as in
+    Logseq; the pages and blocks its link button names are), a portal to a page, a
+    drawing's uuid; a board named by ``:block/name`` only, or by nothing but its file
+    name."""
     vault = write_vault(tmp_path / "graph", {
         "logseq/config.edn": TRIPLE_LOWBAR,
         "whiteboards/Shapes.edn": SHAPES,
@@ -87,26 +90,26 @@ def test_the_words_on_a_board_are_read_where_the_file_holds_them(tmp_path: Path)
                         "- the text ((65a0b1c2-0000-4000-8000-0000000000c2)) [[Un/named]]\n",
     })
     text_row = SHAPES.split("\n")[2]
-    portal_row = SHAPES.split("\n")[4]
-    block_row = SHAPES.split("\n")[5]
+    portal_row = SHAPES.split("\n")[5]
+    block_row = SHAPES.split("\n")[6]
     assert problems(vault) == [
-        f"whiteboards/Shapes.edn:3:{text_row.index('[[Nope]]') + 1}: error[broken-link] "
-        "page 'Nope' does not exist",
-        f"whiteboards/Shapes.edn:3:{text_row.index('#tag') + 1}: warning[broken-link] "
-        "tag page 'tag' does not exist",
-        f"whiteboards/Shapes.edn:5:{portal_row.index('Missing') + 1}: error[broken-link] "
+        f"whiteboards/Shapes.edn:3:{text_row.index('say') + 1}: error[broken-link] "
+        "page 'Gone' does not exist",
+        f"whiteboards/Shapes.edn:6:{portal_row.index('Missing') + 1}: error[broken-link] "
         "page 'Missing' does not exist",
         # Markdown text, where [[x.md]] names a page, as mldoc reads it
-        f"whiteboards/Shapes.edn:6:{block_row.index('[[x.md]]') + 1}: error[broken-link] "
+        f"whiteboards/Shapes.edn:7:{block_row.index('[[x.md]]') + 1}: error[broken-link] "
         "page 'x.md' does not exist",
     ]
     graph = resolve(load(vault, cache_dir=None))
     board = graph.page("shapes")
     assert board is not None and board.name == "shapes"
     assert [(b.line, b.content) for b in board.blocks] == [
-        (3, 'say "hi"\tthen [[Nope]] and #tag\nsecond row [[Bar]]'), (5, "[[Missing]]"),
-        (6, "on [[x.md]]"), (8, ""), (11, "")]  # a portal to its own block says nothing
+        (3, 'say "hi"\tthen [[Nope]] and #tag\nsecond row [[Bar]]'), (6, "[[Missing]]"),
+        (7, "on [[x.md]]"), (9, ""), (12, "")]  # a portal to its own block says nothing
     assert [(r.ref.target, r.ref.line) for r in graph.backlinks("bar")] == [("Bar", 3)]
+    assert [(r.ref.kind, r.target.block) for r in graph.outgoing("shapes")][:3] == [
+        (RefKind.LINK, None), (RefKind.BLOCK_REF, 2), (RefKind.LINK, None)]
     assert graph.page("un/named") is not None
 
 

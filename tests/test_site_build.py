@@ -930,7 +930,9 @@ def test_a_logseq_whiteboard_is_a_page_listing_the_text_on_it(tmp_path: Path) ->
         "whiteboards/Plan Board.edn": (
             '{:blocks ({:block/uuid #uuid "' + note + '" :block/content "Meet [[Bar]]"}\n'
             '  {:block/properties {:ls-type :whiteboard-shape :logseq.tldraw.shape\n'
-            '    {:type "line" :id "65a0b1c2-0000-4000-8000-0000000000c3"}}})\n'
+            '    {:type "line" :id "65a0b1c2-0000-4000-8000-0000000000c3"}}}\n'
+            '  {:block/properties {:ls-type :whiteboard-shape :logseq.tldraw.shape\n'
+            '    {:type "text" :id "t1" :text "typed [[Nope]] <b>\\nnext"}}})\n'
             ' :pages ({:block/original-name "Plan Board"})}\n'),
         "pages/Bar.md": "- Bar\n",
         "pages/boards.md": f"- see (({note}))\n",
@@ -940,7 +942,9 @@ def test_a_logseq_whiteboard_is_a_page_listing_the_text_on_it(tmp_path: Path) ->
     board = (tmp_path / "site" / "plan-board.html").read_text("utf-8")
     body = board.split('<div class="note-body content">')[1].split("</article>")[0]
     assert "drawing the board needs the Logseq app" in body
-    assert body.count('<li class="block"') == 1  # the line says nothing: no empty bullet
+    assert body.count('<li class="block"') == 2  # the line says nothing: no empty bullet
+    # a text shape's words as written: Logseq links nothing typed in one
+    assert "<p>typed [[Nope]] &lt;b&gt;<br>\nnext</p>" in body
     assert f'id="block-{note}"' in body and '<a class="wikilink internal" href="bar.html">' \
         'Bar</a>' in body
     assert 'class="backlink-source" href="boards.html"' in body

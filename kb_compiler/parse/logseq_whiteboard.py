@@ -11,8 +11,12 @@ What a block says follows Logseq's ``with-whiteboard-content``, for the shapes t
 words: a text shape its ``:text``; another block its ``:block/content``; a portal to a
 page ``[[page]]`` and one to a block of another page ``((uuid))`` (a portal to a block of
 the board says nothing: that block says it). Drawings (lines, boxes, pictures...) say
-nothing, but keep their uuid, so a ``((uuid))`` ref to one finds the board. The text is
-read as a Logseq block (``read_block``), so its links, tags, block refs and embeds count.
+nothing, but keep their uuid, so a ``((uuid))`` ref to one finds the board. A block
+written on the board, and a portal, is read as a Logseq block (``read_block``), so its
+links, tags, block refs and embeds count; a text shape's words are shown as they are, a
+``[[link]]`` typed in one no reference (graph-parser's ``get-shape-refs`` takes a shape's
+references from its portal and from the pages and blocks its link button names,
+``:refs``, which count for any shape).
 
 Places: a block's line is the line of its string in the file (its text, or its uuid or
 portal target when it says nothing of its own); a reference's column is where it stands
@@ -23,17 +27,19 @@ Pure: the result depends only on the arguments.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from kb_compiler.config import ParseOptions
 from kb_compiler.edn import EdnError, read_edn
-from kb_compiler.model import Block, Diagnostic, Dialect, Page, Severity
+from kb_compiler.model import SHAPE_TEXT, Block, Diagnostic, Dialect, Page, Reference, Severity
 from kb_compiler.parse.logseq_blocks import BlockParts, read_block
 from kb_compiler.parse.logseq_outline import RawBlock
 
 WHITEBOARDS_FOLDER = "whiteboards/"
 WHITEBOARD_SUFFIX = ".edn"
 INVALID_WHITEBOARD = "invalid-whiteboard"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # How Logseq (ClojureScript's pr-str) writes a character inside an EDN string.
 _ESCAPES = str.maketrans({'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n",
@@ -143,8 +149,14 @@ def _block(index: int, entry: dict[object, object], on_board: set[str], finder: 
     uuid = _uuid(entry, shape)
     said = _said(entry, shape, uuid, on_board)
     place = finder.place(said)
+    linked = _linked(shape, place, path, options)
+    if shape is not None and shape.get("type") == "text":
+        # Logseq draws a text shape's words as they are: a [[link]] typed in one is no
+        # reference (graph-parser takes a shape's refs from its portal and :refs only)
+        return Block(index, None, 0, place.line, place.line, said.text, kind=SHAPE_TEXT,
+                     references=linked, block_id=uuid.lower() if uuid else None), []
     if not said.text.strip():
-        return Block(index, None, 0, place.line, place.line, "",
+        return Block(index, None, 0, place.line, place.line, "", references=linked,
                      block_id=uuid.lower() if uuid else None), []
     rows = said.text.split("\n")
     parts = read_block(rows, RawBlock(0, len(rows) - 1, None, 0, 0, 0), path, options)
@@ -153,8 +165,8 @@ def _block(index: int, entry: dict[object, object], on_board: set[str], finder: 
         content=parts.content,
         properties=tuple(replace(p, line=place.line) for p in parts.properties),
         references=tuple(sorted(
-            (replace(r, line=place.line, column=place.column(r.line, r.column))
-             for r in (*parts.property_references, *parts.references)),
+            (*(replace(r, line=place.line, column=place.column(r.line, r.column))
+               for r in (*parts.property_references, *parts.references)), *linked),
             key=lambda ref: ref.column)),
         heading=parts.heading, block_id=uuid.lower() if uuid else parts.block_id,
         macros=tuple(replace(m, line=place.line, column=place.column(m.line, m.column))
@@ -163,6 +175,24 @@ def _block(index: int, entry: dict[object, object], on_board: set[str], finder: 
         deadline=parts.deadline,
     )
     return block, _placed_diagnostics(parts, place)
+
+
+def _linked(shape: dict[object, object] | None, place: _Place, path: str,
+            options: ParseOptions) -> tuple[Reference, ...]:
+    """The pages and blocks a shape links to with its link button (``:refs``: page names
+    and block uuids), at the shape's place."""
+    names = shape.get("refs") if shape is not None else None
+    if not isinstance(names, (list, tuple)):
+        return ()
+    written = [f"(({name.strip()}))" if _UUID.fullmatch(name.strip().lower())
+               else f"[[{name.strip()}]]"
+               for name in names if isinstance(name, str) and name.strip()]
+    if not written:
+        return ()
+    parts = read_block([" ".join(written)], RawBlock(0, 0, None, 0, 0, 0), path, options)
+    at = _Place(place.line, place.quote, None)  # the shape's string stands for them
+    return tuple(replace(ref, line=place.line, column=at.column(ref.line, ref.column))
+                 for ref in parts.references)
 
 
 def _placed_diagnostics(parts: BlockParts, place: _Place) -> list[Diagnostic]:
