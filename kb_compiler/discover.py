@@ -10,7 +10,7 @@ Which files are pages follows each tool:
 - Logseq graph: ``.md``, ``.markdown`` and ``.org`` files anywhere that Logseq itself
   reads them (it scans the whole graph folder, not only ``pages/`` and ``journals/``, but
   no ``assets`` folder); files under ``journals/`` whose name reads as a date are
-  journals.
+  journals. Whiteboards (``whiteboards/*.edn``) are pages too.
 - Obsidian vault: ``.md`` files (Obsidian shows ``.markdown`` files as attachments).
 - Plain folder: ``.md`` and ``.markdown`` files; each one's dialect is detected later.
 Everything else is an asset.
@@ -27,6 +27,7 @@ from kb_compiler.config import KBC_CONFIG, PYPROJECT, SCHEMA_FILES, VaultConfig
 from kb_compiler.errors import fs_text
 from kb_compiler.globs import matches
 from kb_compiler.model import Asset, Diagnostic, Dialect, Severity, SourceFile, VaultKind
+from kb_compiler.parse.logseq_whiteboard import is_whiteboard
 from kb_compiler.parse.names import journal_date
 
 __all__ = ["Discovery", "discover", "outside_the_knowledge_base"]
@@ -206,8 +207,7 @@ def _dead_end(link: str) -> str:
 
 def _file(walk: _Walk, absolute: str, relative: str, entry: os.DirEntry[str] | None) -> None:
     config = walk.config
-    if relative.lower().endswith(_PAGE_SUFFIXES[config.kind]) and not _logseq_asset(walk,
-                                                                                  relative):
+    if _is_page(config, relative) and not _logseq_asset(walk, relative):
         walk.sources.append(SourceFile(
             path=relative,
             absolute=Path(absolute),
@@ -222,6 +222,11 @@ def _file(walk: _Walk, absolute: str, relative: str, entry: os.DirEntry[str] | N
                      f"cannot read file: {error.strerror or error}")
         return
     walk.assets.append(Asset(relative, size))
+
+
+def _is_page(config: VaultConfig, relative: str) -> bool:
+    return relative.lower().endswith(_PAGE_SUFFIXES[config.kind]) or \
+        (config.kind is VaultKind.LOGSEQ and is_whiteboard(relative))
 
 
 def _logseq_asset(walk: _Walk, relative: str) -> bool:

@@ -162,6 +162,8 @@ class Macro:
 
 
 ORG_TEXT = "org"  # Block.kind of an Org-mode heading: its content is Org text, not Markdown
+# Block.kind of a Logseq whiteboard's text shape: plain words, shown as they are written
+SHAPE_TEXT = "shape-text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +188,7 @@ class Block:
     references: tuple[Reference, ...] = ()
     heading: int | None = None
     block_id: str | None = None
-    # block, heading, paragraph, list-item, callout, code, table, ... or ORG_TEXT
+    # block, heading, paragraph, list-item, callout, code, table, ... ORG_TEXT, SHAPE_TEXT
     kind: str = "block"
     callout: Callout | None = None  # set when kind == "callout" (Obsidian ``> [!type]``)
     # Logseq: macros other than embeds, and the task parts of a block's first line

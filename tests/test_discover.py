@@ -43,12 +43,12 @@ def test_logseq_docs_pages_journals_and_skipped_copies(logseq_docs):
     found = _run(logseq_docs)
     expected = sorted(
         path.relative_to(logseq_docs).as_posix()
-        for folder in ("pages", "journals")
+        for folder in ("pages", "journals", "whiteboards")
         for path in (logseq_docs / folder).iterdir()
-        if path.suffix in (".md", ".org") and not path.name.startswith(".")
+        if path.suffix in (".md", ".org", ".edn") and not path.name.startswith(".")
     )
     assert _pages(found) == expected
-    assert len(expected) == 333
+    assert len(expected) == 334  # the docs' one whiteboard included
     assert all(source.dialect_hint is Dialect.LOGSEQ for source in found.sources)
     assert found.diagnostics == ()
 
@@ -66,7 +66,7 @@ def test_logseq_assets_and_config_files(logseq_docs):
     found = _run(logseq_docs)
     assets = _assets(found)
     assert "assets/2021-05-21_18.41.54_1621593786418_0.gif" in assets
-    assert "whiteboards/Test Whiteboard.edn" in assets  # not a page
+    assert "whiteboards/Test Whiteboard.edn" not in assets  # a page
     assert "typos.toml" in assets
     assert not any(path.startswith("logseq/") for path in assets)  # config, not content
     assert not any(path.startswith(".") for path in assets)
@@ -128,6 +128,25 @@ def test_markdown_in_a_logseq_assets_folder_is_a_file_not_a_page(tmp_path):
     _write(obsidian, ".obsidian/app.json", "{}")
     _write(obsidian, "assets/readme.md")
     assert _pages(_run(obsidian)) == ["assets/readme.md"]  # a note, in Obsidian
+
+
+def test_a_logseq_whiteboard_is_a_page_as_logseq_reads_it(tmp_path):
+    """Logseq's ``whiteboard?``: a path holding ``whiteboards/`` and ending in ``.edn``.
+    Boards were assets, so every link to one was a broken link."""
+    _write(tmp_path, "logseq/config.edn", "{}")
+    for path in ("whiteboards/Plan Board.edn", "pages/whiteboards/old.edn",
+                 "whiteboards/notes.json", "whiteboards/UPPER.EDN", "boards/x.edn",
+                 "assets/whiteboards/copy.edn"):
+        _write(tmp_path, path, "{}")
+    found = _run(tmp_path)
+    assert _pages(found) == ["pages/whiteboards/old.edn", "whiteboards/Plan Board.edn"]
+    assert all(source.dialect_hint is Dialect.LOGSEQ for source in found.sources)
+    assert _assets(found) == ["assets/whiteboards/copy.edn", "boards/x.edn",
+                              "whiteboards/UPPER.EDN", "whiteboards/notes.json"]
+    obsidian = tmp_path / "obsidian"
+    _write(obsidian, ".obsidian/app.json", "{}")
+    _write(obsidian, "whiteboards/Plan Board.edn", "{}")
+    assert _assets(_run(obsidian)) == ["whiteboards/Plan Board.edn"]  # a file there
 
 
 # --- Obsidian vaults and plain folders ---------------------------------------------

@@ -302,3 +302,25 @@ def test_a_repository_a_killed_export_carried_over_is_given_back(tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert (out / ".git" / "HEAD").read_text("utf-8") == "ref: refs/heads/main\n"
     assert not stale.exists() and (out / "pages" / "A.md").is_file()
+
+
+def test_a_logseq_whiteboard_is_copied_as_it_is_and_comes_back_a_board(
+        tmp_path: Path) -> None:
+    """A board, now a page, must not be written as a Markdown page: its file is copied
+    where Logseq looks for it (an attachment in Obsidian), and links keep its name."""
+    board = ('{:blocks ({:block/uuid #uuid "65a0b1c2-0000-4000-8000-0000000000b1"\n'
+             '  :block/content "about [[Bar]]"})\n :pages ({:block/original-name "Plan"})}\n')
+    vault = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": TRIPLE_LOWBAR, "whiteboards/Plan.edn": board,
+        "pages/Bar.md": "- see [[Plan]]\n"})
+    for source, target in ((vault, "obsidian"), (vault, "logseq"),
+                           (tmp_path / "obsidian", "logseq-again")):
+        out = tmp_path / target
+        result = kbc(str(source), "-o", str(out), "--to", target.removesuffix("-again"))
+        assert result.exit_code == 0, result.output
+        assert (out / "whiteboards/Plan.edn").read_text("utf-8") == board
+        assert not list(out.rglob("Plan.md"))
+    assert (tmp_path / "obsidian/Bar.md").read_text("utf-8") == "- see [[Plan]]\n"
+    back = graph_of(tmp_path / "logseq-again")
+    assert [r.source for r in back.backlinks("plan")] == ["bar"]
+    assert [r.target.page for r in back.outgoing("plan")] == ["bar"]

@@ -53,11 +53,11 @@ def _by_path(kb: KnowledgeBase) -> dict[str, Page]:
 def test_every_logseq_page_file_is_a_page(docs, docs_copy):
     expected = {
         path.relative_to(docs_copy).as_posix()
-        for folder in ("pages", "journals")
+        for folder in ("pages", "journals", "whiteboards")
         for path in (docs_copy / folder).iterdir()
-        if path.suffix in (".md", ".org")
+        if path.suffix in (".md", ".org") or folder == "whiteboards"
     }
-    assert len(expected) == 333  # 242 in pages/, 91 in journals/
+    assert len(expected) == 334  # 242 in pages/, 91 in journals/, 1 whiteboard
     assert {page.path for page in docs.pages} == expected
     assert not any(page.path.startswith("logseq/") for page in docs.pages)
     assert docs.kind is VaultKind.LOGSEQ
@@ -142,7 +142,7 @@ def test_logseq_pages_are_found_case_insensitively(docs):
 def test_logseq_assets(docs):
     assets = {asset.path for asset in docs.assets}
     assert "assets/2021-05-21_18.41.54_1621593786418_0.gif" in assets
-    assert "whiteboards/Test Whiteboard.edn" in assets
+    assert "whiteboards/Test Whiteboard.edn" not in assets  # a page
     assert not any(path.startswith("logseq/") for path in assets)
 
 

@@ -949,3 +949,38 @@ def test_a_markdown_link_with_a_query_lands_on_its_note(tmp_path: Path) -> None:
     assert '<a href="note.html" class="internal">q</a>' in shown
     assert '<a href="note.html#note" class="internal">r</a>' in shown
     assert "broken-link" not in shown.split('<div class="note-body')[1].split("</article>")[0]
+
+
+def test_a_logseq_whiteboard_is_a_page_listing_the_text_on_it(tmp_path: Path) -> None:
+    """A board was published as an empty "nothing written yet" page, and a ref to its
+    sticky note was dead. Its page lists its text (not its drawings), says that drawing
+    it needs the app, and shows the pages that link it; its links are backlinks."""
+    note = "65a0b1c2-0000-4000-8000-0000000000b1"
+    vault = write_vault(tmp_path / "vault", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "whiteboards/Plan Board.edn": (
+            '{:blocks ({:block/uuid #uuid "' + note + '" :block/content "Meet [[Bar]]"}\n'
+            '  {:block/properties {:ls-type :whiteboard-shape :logseq.tldraw.shape\n'
+            '    {:type "line" :id "65a0b1c2-0000-4000-8000-0000000000c3"}}}\n'
+            '  {:block/properties {:ls-type :whiteboard-shape :logseq.tldraw.shape\n'
+            '    {:type "text" :id "t1" :text "typed [[Nope]] <b>\\nnext"}}})\n'
+            ' :pages ({:block/original-name "Plan Board"})}\n'),
+        "pages/Bar.md": "- Bar\n",
+        "pages/boards.md": f"- see (({note}))\n",
+    })
+    _, report = build(vault, tmp_path / "site", search=False)
+    assert report.broken == 0
+    board = (tmp_path / "site" / "plan-board.html").read_text("utf-8")
+    body = board.split('<div class="note-body content">')[1].split("</article>")[0]
+    assert "drawing the board needs the Logseq app" in body
+    assert body.count('<li class="block"') == 2  # the line says nothing: no empty bullet
+    # a text shape's words as written: Logseq links nothing typed in one
+    assert "<p>typed [[Nope]] &lt;b&gt;<br>\nnext</p>" in body
+    assert f'id="block-{note}"' in body and '<a class="wikilink internal" href="bar.html">' \
+        'Bar</a>' in body
+    assert 'class="backlink-source" href="boards.html"' in body
+    boards = (tmp_path / "site" / "boards.html").read_text("utf-8")
+    assert f'href="plan-board.html#block-{note}" title="Block in Plan Board">Meet Bar</a>' \
+        in boards
+    bar = (tmp_path / "site" / "bar.html").read_text("utf-8")
+    assert 'class="backlink-source" href="plan-board.html">Plan Board</a>' in bar

@@ -88,6 +88,8 @@ _TABLE = (
         Severity.WARNING,
     ),
     CodeInfo("invalid-base", "A .base file or base block that Obsidian cannot show."),
+    CodeInfo("invalid-whiteboard", "A Logseq whiteboard (.edn) that does not read; the "
+                                   "board is a page without its shapes."),
     CodeInfo(
         "unknown-ignore-code",
         "A kbc-ignore comment names a code kbc does not know; it silences nothing.",

@@ -1,7 +1,8 @@
 """Parse stage: one page file's bytes -> a ``Page``. Pure per file: the result depends
 only on (path, bytes, options), so pages can be parsed in parallel and cached.
 
-Dialect knowledge lives in ``logseq.py`` and ``obsidian.py``; this module only decodes,
+Dialect knowledge lives in ``logseq.py`` (Org pages: ``logseq_org.py``, whiteboards:
+``logseq_whiteboard.py``) and ``obsidian.py``; this module only decodes,
 names the page, picks the dialect and makes sure no input ever raises.
 """
 
@@ -17,6 +18,7 @@ from kb_compiler.parse.directives import MARKER, parse_directives
 from kb_compiler.parse.logseq import parse_logseq
 from kb_compiler.parse.logseq_blocks import code_only_masked as logseq_code_mask
 from kb_compiler.parse.logseq_org import parse_org
+from kb_compiler.parse.logseq_whiteboard import WHITEBOARD_SUFFIX, is_whiteboard, parse_whiteboard
 from kb_compiler.parse.names import page_name_for_path
 from kb_compiler.parse.obsidian import code_only_masked as obsidian_code_mask
 from kb_compiler.parse.obsidian import parse_obsidian
@@ -44,14 +46,19 @@ def parse_page(source: SourceFile, data: bytes, options: ParseOptions) -> Page:
     """Parse one page file's bytes. Never raises: a parser failure on hostile input is
     reported as an ``internal-error`` diagnostic and the page keeps its name and text."""
     is_org = source.path.lower().endswith(ORG_SUFFIXES)
+    whiteboard = is_whiteboard(source.path) and source.dialect_hint is Dialect.LOGSEQ
     decoded = _kept_as_written(decode(data, source.path, repair=options.fix_encoding,
                                       code_mask=_code_mask(source, is_org)))
-    default_name = page_name_for_path(source.path, options, is_journal=source.is_journal)
+    named_by = source.path.removesuffix(WHITEBOARD_SUFFIX) if whiteboard else source.path
+    default_name = page_name_for_path(named_by, options, is_journal=source.is_journal)
     dialect = source.dialect_hint or detect_dialect(decoded.text)
     notes = (_org_note(source.path),) if is_org else ()
     try:
         if is_org:
             page = parse_org(source.path, decoded.text, options, default_name=default_name)
+        elif whiteboard:
+            page = parse_whiteboard(source.path, decoded.text, options,
+                                    default_name=default_name)
         elif dialect is Dialect.LOGSEQ:
             page = parse_logseq(source.path, decoded.text, options, default_name=default_name)
         else:

@@ -19,6 +19,7 @@ from kb_compiler.model import (
     Severity,
     page_id,
 )
+from kb_compiler.parse.logseq_whiteboard import is_whiteboard
 from kb_compiler.resolve.blocks import find_heading, nearest_block_id, nearest_heading
 from kb_compiler.resolve.index import (
     PAGE_SUFFIXES,
@@ -128,6 +129,9 @@ class ReferenceResolver:
             # Logseq's /draw writes [[draws/2024-01-01-10-00-00.excalidraw]]: a file,
             # which its parser never takes for a page (config/draw?)
             return self._asset(page, ref, target)
+        if ref.is_asset and is_whiteboard(target) and \
+                (board := self._page_path(page, ref, target)).exists:
+            return board  # a whiteboard's file: the board, a page
         if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES) and \
                 not self._note_named_like_a_file(page, target):
             return self._asset(page, ref, target)
@@ -463,7 +467,8 @@ def _logseq_page_name(page: Page, ref: Reference) -> bool:
 
 
 def _markdown_page(page: Page) -> bool:
-    return page.path.lower().endswith((".md", ".markdown"))
+    """A page of Markdown text: a Markdown file, or a whiteboard (its blocks' text)."""
+    return page.path.lower().endswith((".md", ".markdown")) or is_whiteboard(page.path)
 
 
 def _logseq_file_name(page: Page, ref: Reference) -> bool:

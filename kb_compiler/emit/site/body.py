@@ -32,8 +32,9 @@ from kb_compiler.emit.site.render import (
     render_markdown,
 )
 from kb_compiler.emit.site.urls import index_anchor
-from kb_compiler.model import ORG_TEXT, Block, Dialect, Page
+from kb_compiler.model import ORG_TEXT, SHAPE_TEXT, Block, Dialect, Page
 from kb_compiler.parse import ORG_SUFFIXES
+from kb_compiler.parse.logseq_whiteboard import is_whiteboard
 from kb_compiler.parse.text import FENCE_OPEN
 from kb_compiler.resolve.blocks import heading_level
 
@@ -44,6 +45,12 @@ SNIPPET_HTML_CHARS = 16 * SNIPPET_CHARS
 # Block refs shown inside the text of a block ref, inside another's...: Logseq shows
 # them nested; past this depth the innermost shows its page's name.
 MAX_REF_DEPTH = 6
+# Block kinds whose content is no Markdown: Org text, a whiteboard's plain words.
+_NOT_MARKDOWN = frozenset({ORG_TEXT, SHAPE_TEXT})
+# Logseq's own Publish draws no whiteboard either ("not available").
+WHITEBOARD_NOTE = ('<p class="notice whiteboard-note" role="note" data-pagefind-ignore>'
+                   "A Logseq whiteboard: the text on it is listed here; drawing the board "
+                   "needs the Logseq app.</p>")
 
 
 def _was_not_parsed(page: Page) -> bool:
@@ -75,6 +82,7 @@ class BodyRenderer:
             doc_id=doc_id,
         ))
         self.is_outline = page.dialect is Dialect.LOGSEQ
+        self.is_whiteboard = is_whiteboard(page.path) and self.is_outline
         # Each outline block's HTML, kept from the last render (embed slots unfilled).
         self.block_html: dict[int, str] = {}
 
@@ -84,6 +92,8 @@ class BodyRenderer:
 
     def whole(self) -> str:
         unparsed = _was_not_parsed(self.page)
+        if self.is_whiteboard and not self.state.options.embedded:
+            return WHITEBOARD_NOTE + self._outline(None)
         if self.is_outline and not unparsed:
             return self._outline(None)
         if unparsed and self.page.path.lower().endswith(ORG_SUFFIXES):
@@ -113,6 +123,8 @@ class BodyRenderer:
     def _outline(self, roots: tuple[int, ...] | None) -> str:
         blocks = outline_blocks(self.page, roots)
         shown = [b for b in blocks if not self._is_page_properties(b)]
+        if self.is_whiteboard:  # its drawings say nothing: no empty bullet for each
+            shown = [b for b in shown if b.content.strip()]
         bodies = self._render_blocks(shown)
         self.block_html.update(bodies)
         return self._properties_anchor(blocks) + render_outline(
@@ -127,10 +139,10 @@ class BodyRenderer:
 
     def _render_blocks(self, blocks: list[Block]) -> dict[int, str]:
         """Every block's HTML, rendered in one markdown-it pass when possible."""
-        shown_as_text = [block for block in blocks if block.kind == ORG_TEXT]
+        shown_as_text = [block for block in blocks if block.kind in _NOT_MARKDOWN]
         if shown_as_text:
-            markdown = self._render_blocks([b for b in blocks if b.kind != ORG_TEXT])
-            as_text = {block.index: self._decorate(block, self._org_html(block), block.marker,
+            markdown = self._render_blocks([b for b in blocks if b.kind not in _NOT_MARKDOWN])
+            as_text = {block.index: self._decorate(block, self._text_html(block), block.marker,
                                                    block.priority)
                        for block in shown_as_text}
             return {block.index: as_text.get(block.index, markdown.get(block.index, ""))
@@ -156,7 +168,10 @@ class BodyRenderer:
             return None
         return self.context.item_anchor(self.page.id, block.index)
 
-    def _org_html(self, block: Block) -> str:
+    def _text_html(self, block: Block) -> str:
+        """An Org block, or a whiteboard's text shape (its words as they are written)."""
+        if block.kind == SHAPE_TEXT:
+            return "<p>" + html.escape(block.content).replace("\n", "<br>\n") + "</p>"
         return org_text_html(block.content, self.state, titled=self.has_title(block))
 
     def has_title(self, block: Block) -> bool:
@@ -168,8 +183,8 @@ class BodyRenderer:
         return len(rows) >= block.line and rows[block.line - 1].startswith("*")
 
     def render_block(self, block: Block) -> str:
-        if block.kind == ORG_TEXT:
-            return self._decorate(block, self._org_html(block), block.marker, block.priority)
+        if block.kind in _NOT_MARKDOWN:
+            return self._decorate(block, self._text_html(block), block.marker, block.priority)
         text, marker, priority = self.source(block)
         body = render_markdown(text, self.state) if text.strip() else ""
         return self._decorate(block, body, marker, priority)
@@ -262,6 +277,8 @@ class Snippets:
             first = block.content.strip().split("\n", 1)[0][:SNIPPET_CHARS]
             rendered = render_org_text(first, renderer.state,
                                        titled=renderer.has_title(block)) if first else ""
+        elif block.kind == SHAPE_TEXT:
+            rendered = html.escape(block.content.strip().split("\n", 1)[0][:SNIPPET_CHARS])
         else:
             rendered = render_markdown(_snippet_source(page, renderer.source(block)[0]),
                                        renderer.state, inline=True)

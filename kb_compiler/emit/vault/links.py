@@ -154,7 +154,7 @@ class LinkWriter:
 
     def _block(self, page: Page, ref: Reference, owner: PageTarget, block: int,
                from_logseq: bool) -> str | None:
-        if owner.org:  # copied as it is, uuids kept (in Obsidian a file, not a note)
+        if owner.as_written:  # uuids kept (in Obsidian a file, not a note)
             return None
         anchor = self.blocks.anchor(owner.source.path, block)
         if anchor is None:

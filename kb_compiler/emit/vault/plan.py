@@ -15,6 +15,7 @@ of the pages it links to. The rules (README "kbc export"):
 - Assets keep their vault-relative paths in every direction.
 - Org-mode pages (whose markup kbc does not translate) keep their text and their Logseq-style
   file name, so that a Logseq graph exported to Obsidian and back gets them again.
+  Whiteboards keep their text and their path (``whiteboards/<name>.edn``) alike.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from kb_compiler.emit.vault.names import (
     obsidian_name,
 )
 from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, VaultKind
+from kb_compiler.parse.logseq_whiteboard import is_whiteboard
 from kb_compiler.parse.names import file_name_for_page, journal_file_date, journal_title
 
 LOGSEQ_DEFAULTS = ParseOptions(vault_kind=VaultKind.LOGSEQ)
@@ -47,7 +49,8 @@ class PageTarget:
     ``name`` is the page's name there; ``path`` its file; ``link`` the name links use
     (Obsidian's shortest form when the vault links that way); ``tag`` the name a tag
     uses (Obsidian tags match names exactly, so the full name); ``journal`` the day of a
-    journal page; ``org`` marks an Org-mode page copied as it is.
+    journal page; ``as_written`` marks a page copied as it is (an Org-mode page, a
+    whiteboard).
     """
 
     source: Page
@@ -56,7 +59,7 @@ class PageTarget:
     link: str
     tag: str
     journal: date | None = None
-    org: bool = False
+    as_written: bool = False
 
 
 @dataclass
@@ -112,8 +115,7 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
         path = _free_path(path, used_paths)
         used_paths.add(path.lower())
         taken.add(name.lower())
-        entry = PageTarget(page, name, path, name, name, day,
-                           page.path.lower().endswith(ORG_SUFFIX))
+        entry = PageTarget(page, name, path, name, name, day, copied_as_written(page))
         plan.pages[page.path] = entry
         if owners.get(page.id) is page:
             plan.owners[page.id] = entry
@@ -121,6 +123,12 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
         _shorten_links(plan)
     plan.assets = {asset.path: asset.path for asset in kb.assets}
     return plan
+
+
+def copied_as_written(page: Page) -> bool:
+    """Whether a page is copied as it is, kbc translating none of its markup: an
+    Org-mode page or a Logseq whiteboard."""
+    return page.path.lower().endswith(ORG_SUFFIX) or is_whiteboard(page.path)
 
 
 def _parse_options(kb: KnowledgeBase) -> ParseOptions:
@@ -148,7 +156,7 @@ def _target_name(kind: VaultKind, page: Page, target: Dialect, day: date | None,
                 else LOGSEQ_DEFAULTS.journal_title_format
             return journal_title(day, title_format)
         return name_from_obsidian(page.name) if kind is VaultKind.OBSIDIAN else page.name
-    if page.path.lower().endswith(ORG_SUFFIX):
+    if copied_as_written(page):
         return page.name  # not a note in Obsidian: links keep the Logseq name
     if kind is VaultKind.OBSIDIAN:
         return page.name
@@ -160,6 +168,8 @@ def _target_name(kind: VaultKind, page: Page, target: Dialect, day: date | None,
 
 def _target_path(page: Page, name: str, target: Dialect, day: date | None,
                  options: ParseOptions, plan: VaultPlan) -> str:
+    if is_whiteboard(page.path):
+        return page.path  # where Logseq looks for it, and an attachment in Obsidian
     org = page.path.lower().endswith(ORG_SUFFIX)
     suffix = ORG_SUFFIX if org else ".md"
     if target is Dialect.OBSIDIAN and not org:
@@ -231,9 +241,9 @@ def _shorten_links(plan: VaultPlan) -> None:
         counts[base] = counts.get(base, 0) + 1
     for path, entry in plan.pages.items():
         base = posixpath.basename(entry.name)
-        if counts[base.lower()] == 1 and not entry.org:
+        if counts[base.lower()] == 1 and not entry.as_written:
             shorter = PageTarget(entry.source, entry.name, entry.path, base, entry.tag,
-                                 entry.journal, entry.org)
+                                 entry.journal, entry.as_written)
             plan.pages[path] = shorter
             if plan.owners.get(entry.source.id) is entry:
                 plan.owners[entry.source.id] = shorter

@@ -61,9 +61,10 @@ class PageJob:
 
 
 def kept_as_written(job: PageJob) -> str | None:
-    """The page's text as it is, when it cannot be converted: an Org-mode page (not
-    parsed) or a page the parser failed on (reported as ``kept-as-written``)."""
-    if job.entry.org:
+    """The page's text as it is, when it cannot be converted: an Org-mode page or a
+    whiteboard (not translated) or a page the parser failed on (reported as
+    ``kept-as-written``)."""
+    if job.entry.as_written:
         return job.page.text
     if any(d.code == "internal-error" for d in job.page.diagnostics):
         job.note("kept-as-written", 0, "the page could not be parsed; its text is copied "
