@@ -96,3 +96,12 @@ def test_text_the_parser_finds_no_reference_in_links_nothing(tmp_path: Path) -> 
     assert rows["note"] == ("text", "bold at [https://x.org/#a](https://x.org/#a) (see ((abc)))")
     page = (tmp_path / "site" / "alpha.html").read_text("utf-8")
     assert "broken" not in page and "notalink.html" not in page
+
+
+def test_a_logseq_key_with_no_value_is_not_shown(tmp_path: Path) -> None:
+    """``Attendees::`` (a template's placeholder) showed as "Attendees —"; Logseq shows
+    no such row (FORMATS.md 1.3). Obsidian's panel shows an empty property, and so does
+    the site (the test above)."""
+    rows = panel(tmp_path, {"m.md": "status:: open\nowner::\n\n- Meeting\n  Attendees::\n"
+                                     "  Place:: Room 1\n"}, "m.html")
+    assert rows == {"status": ("text", "open"), "Place": ("text", "Room 1")}

@@ -41,12 +41,16 @@ class PropertyView:
     lookup: str = ""  # the key's lookup form (lower case, ``-``)
 
 
-def visible(properties: tuple[Property, ...]) -> list[Property]:
-    return [p for p in properties if p.key not in HIDDEN_KEYS]
+def visible(properties: tuple[Property, ...], dialect: Dialect) -> list[Property]:
+    """The properties a reader sees: not the hidden ones, nor, in Logseq, a key with an
+    empty value (``Attendees::``, a template's placeholder), which Logseq does not show
+    (Obsidian's properties panel shows an empty one)."""
+    return [p for p in properties if p.key not in HIDDEN_KEYS
+            and (dialect is not Dialect.LOGSEQ or p.raw.strip())]
 
 
 def property_views(page: Page, linker: PageLinker) -> list[PropertyView]:
-    return [render_property(prop, linker) for prop in visible(page.properties)]
+    return [render_property(prop, linker) for prop in visible(page.properties, page.dialect)]
 
 
 def render_property(prop: Property, linker: PageLinker) -> PropertyView:
@@ -148,7 +152,7 @@ def properties_html(properties: tuple[Property, ...], linker: PageLinker, *,
     """The visible ``properties`` as a small definition list (a block's own, or a page's
     where a query found its properties block). ``inline``: as spans, for a place where
     only phrasing content may stand (a query written in a paragraph)."""
-    shown = visible(properties)
+    shown = visible(properties, linker.page.dialect)
     if not shown:
         return ""
     rows = []
