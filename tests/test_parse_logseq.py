@@ -479,3 +479,12 @@ def test_a_code_block_with_no_end_in_its_block_is_text() -> None:
     page = parse_text("- #+BEGIN_SRC\n  [[Open]]\n- #+BEGIN_EXAMPLE\n  [[Closed]]\n"
                       "  #+END_EXAMPLE\n")
     assert [ref.target for ref in page.references] == ["Open"]
+
+
+def test_auto_heading_is_as_deep_as_its_block() -> None:
+    """``heading:: true`` (Logseq's "auto heading") made no heading: the level follows
+    the block's depth in the outline, h1 at the top; ``heading:: 3`` is an h3."""
+    page = parse_text("- top\n  heading:: true\n  - child\n    heading:: true\n"
+                      "    - fixed\n      heading:: 3\n  - plain\n")
+    assert [(b.content, b.heading) for b in page.blocks] == [
+        ("top", 1), ("child", 2), ("fixed", 3), ("plain", None)]

@@ -85,7 +85,7 @@ def read_block(lines: list[str], raw: RawBlock, path: str, options: ParseOptions
         else (0, "")
     parts.content = heading + _content(rows.raw, roles, raw.content_column, head)
     _scan_text(rows, roles, head, path, parts)
-    parts.heading = _heading_level(parts)
+    parts.heading = _heading_level(parts, raw.depth)
     parts.block_id = block_id_of(parts.properties)
     return parts
 
@@ -376,12 +376,15 @@ def _scan_text(rows: _Rows, roles: list[str], head: int, path: str,
     parts.diagnostics.extend(found.diagnostics)
 
 
-def _heading_level(parts: BlockParts) -> int | None:
+def _heading_level(parts: BlockParts, depth: int) -> int | None:
     marked = _HEADING.match(parts.content)
     if marked:
         return len(marked.group(1))
     for prop in parts.properties:
         value = prop.value
+        if prop.key == "heading" and value is True:
+            # Logseq's "auto heading": as deep in the outline, as small (h1 at the top)
+            return min(depth + 1, 6)
         if prop.key == "heading" and isinstance(value, int) and not isinstance(value, bool) \
                 and 1 <= value <= 6:
             return value
