@@ -120,6 +120,17 @@ def test_github_and_sarif_paths_are_relative_to_the_working_directory(
     assert uri["artifactLocation"]["uri"].startswith("faulty/pages/")
 
 
+def test_a_vault_given_through_a_link_keeps_the_links_name_in_text_paths(
+    faulty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kbc check vault`` with ``vault`` a symbolic link printed the paths of the
+    folder it points to (absolute ones when that lies elsewhere)."""
+    (faulty.parent / "linked").symlink_to(faulty, target_is_directory=True)
+    monkeypatch.chdir(faulty.parent)
+    lines = [line for line in kbc("linked").stdout.splitlines() if "[broken-link]" in line]
+    assert lines and all(line.startswith("linked/pages/") for line in lines)
+
+
 def test_colour_follows_the_option_and_no_color(faulty: Path) -> None:
     assert "\x1b[" in kbc(str(faulty), "--color", "always").stdout
     assert "\x1b[" not in kbc(str(faulty), "--color", "never").stdout

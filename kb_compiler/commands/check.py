@@ -110,7 +110,12 @@ def _use_color(choice: str, output: Path | None) -> bool:
 
 def _path_prefix(root: Path) -> str:
     """The vault's folder as seen from the current directory, so text, github and sarif
-    paths open from where the command ran (the repository root in CI)."""
+    paths open from where the command ran (the repository root in CI). A folder given
+    below the current one keeps the name it was given (a symbolic link's, not its
+    target's)."""
+    given = Path(os.path.normpath(root))
+    if not given.is_absolute() and given.parts[:1] != ("..",):
+        return given.as_posix() if given.parts else ""
     absolute = root.resolve()
     try:
         relative = absolute.relative_to(Path.cwd().resolve())
