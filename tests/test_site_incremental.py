@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -431,3 +432,32 @@ def test_the_code_fingerprint_covers_every_engine_pages_are_rendered_with(
     assert {"edn.py", "bases/query.py", "queries/run.py", "emit/site/hiccup.py",
             "parse/logseq_org.py"} <= names
     package_fingerprint.cache_clear()
+
+
+def test_a_view_of_the_vault_is_rebuilt_when_only_page_names_change(tmp_path: Path) -> None:
+    """A Logseq graph's ``:file/name-format`` names ``pages/x___one.md`` either
+    ``x___one`` or ``x/one``: with the format changed, a query of the namespace kept
+    showing nothing (the vault's digest hashed paths and texts, not names)."""
+    rebuilt_as_a_clean_build(tmp_path, {
+        "logseq/config.edn": "{}\n",
+        "pages/home.md": "- {{query (namespace x)}}\n- {{namespace x}}\n",
+        "pages/x___one.md": "- one\n", "pages/x___one___deep.md": "- deep\n"},
+        add("logseq/config.edn", "{:file/name-format :triple-lowbar}\n"))
+    home = (tmp_path / "site/home.html").read_text("utf-8")
+    assert home.count('href="x-one.html"') == 2  # the query's and the tree's
+
+
+def test_the_namespace_macro_shows_the_tree_of_published_pages(tmp_path: Path) -> None:
+    """``{{namespace x}}`` was shown as written, as code, though the site knows the tree."""
+    vault = tmp_path / "vault"
+    write(vault, {"logseq/config.edn": "{:file/name-format :triple-lowbar}\n",
+                  "pages/home.md": "- tree {{namespace x}} and {{namespace none}}\n",
+                  "pages/x___one.md": "- one\n", "pages/x___one___deep.md": "- deep\n",
+                  "pages/x___two.md": "public:: false\n\n- two\n", "pages/x___b.md": "- b\n"})
+    build(vault, tmp_path / "site")
+    home = (tmp_path / "site/home.html").read_text("utf-8")
+    items = re.findall(r'<span class="namespace-item" style="--depth: (\d)" role="listitem">'
+                       r'<a class="internal" href="([^"]*)">([^<]*)</a>', home)
+    assert items == [("1", "x-b.html", "b"), ("1", "x-one.html", "one"),
+                     ("2", "x-one-deep.html", "deep")]  # not the private x/two
+    assert "<p>tree <span" in home and '<span class="namespace-title">none</span>' in home

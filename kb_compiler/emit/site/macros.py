@@ -2,9 +2,9 @@
 
 Macros with a meaning without the app are rendered: ``video``/``youtube``/``tweet``
 become links, ``cloze`` hides its answer until clicked, ``query`` shows what it finds
-(``queries``), the vault's own text macros (``:macros`` in ``config.edn``) are expanded
-once. Macros that need the running app (``renderer`` and plugin macros) are shown
-plainly as code.
+(``queries``), ``namespace`` lists the namespace's tree, the vault's own text macros
+(``:macros`` in ``config.edn``) are expanded once. Macros that need the running app
+(``renderer`` and plugin macros) are shown plainly as code.
 """
 
 from __future__ import annotations
@@ -14,13 +14,17 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
+from kb_compiler.emit.site.vaultwide import VAULT_READ
+from kb_compiler.model import page_id
 from kb_compiler.parse.web_media import LOGSEQ_MEDIA_MACROS, WebEmbed, logseq_macro_address
+from kb_compiler.resolve import target_id
 
 if TYPE_CHECKING:
     from kb_compiler.emit.site.linker import PageLinker
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 MAX_MACRO_DEPTH = 2
+MAX_NAMESPACE_DEPTH = 32  # as deep as the site makes namespace pages
 
 
 def _escape(text: str) -> str:
@@ -40,10 +44,50 @@ def render_macro(linker: PageLinker, meta: dict[str, Any]) -> str:
         return cloze_html(", ".join(args))
     if lowered == "query" and not linker.shallow:
         return linker.context.queries.render(linker, _written(meta), str(meta["arguments"]))
+    if lowered == "namespace" and args and not linker.shallow:
+        return namespace_tree(linker, args[0])
     template = dict(getattr(linker.context.kb.config, "macros", ()) or ()).get(name)
     if template is not None and linker.macro_depth < MAX_MACRO_DEPTH:
         return _expand(linker, template, args)
     return _plain(meta)
+
+
+def namespace_tree(linker: PageLinker, written: str) -> str:
+    """``{{namespace x}}``: the pages under namespace ``x``, as a tree of links, as Logseq
+    lists them (published pages and the pages the site makes up for names only). Spans
+    styled as a list, indented by depth: the macro sits in a line of text, where a list
+    would end the paragraph. The tree changes with any page of the vault, which the page
+    then depends on."""
+    context = linker.context
+    linker.report.reads.add(VAULT_READ)
+    name = written.strip().removeprefix("[[").removesuffix("]]").strip()
+    root = target_id(context.lookup(name, None, linker.page.id)) or page_id(name)
+    items: list[str] = []
+    stack = [(child, 1) for child in reversed(_shown_children(linker, root))]
+    while stack:  # depth first, in name order
+        key, depth = stack.pop()
+        items.append(f'<span class="namespace-item" style="--depth: {depth}" role="listitem">'
+                     f"{_child_link(linker, key)}</span>")
+        if depth < MAX_NAMESPACE_DEPTH:
+            stack.extend((child, depth + 1) for child in reversed(_shown_children(linker, key)))
+    title = f'<span class="namespace-title">{_escape(name)}</span>'
+    if not items:
+        return title
+    return (f'<span class="namespace-macro">{title}<span class="namespace-tree" role="list">'
+            f'{"".join(items)}</span></span>')
+
+
+def _shown_children(linker: PageLinker, key: str) -> list[str]:
+    context = linker.context
+    shown = [child for child in context.graph.children(key) if context.is_shown(child)]
+    return sorted(shown, key=lambda child: (context.display_name(child).lower(), child))
+
+
+def _child_link(linker: PageLinker, key: str) -> str:
+    """A namespace child by its last segment, as Logseq's tree shows it."""
+    href = linker.context.href(linker.file, key) or ""
+    label = linker.context.display_name(key).rsplit("/", 1)[-1]
+    return f'<a class="internal" href="{_escape(href)}">{_escape(label)}</a>'
 
 
 def cloze_html(text: str) -> str:

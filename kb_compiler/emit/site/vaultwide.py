@@ -31,13 +31,16 @@ def reference_time() -> datetime:
 
 
 def vault_digest(context: SiteContext, links_of: Callable[[str], str]) -> str:
-    """A hash of what a view of the whole vault reads: each published page's place,
-    text and where its links land, the vault's files with their sizes (a base shows
-    ``file.size``), the ``.base`` files' text and the reference time."""
+    """A hash of what a view of the whole vault reads: each published page's name,
+    place, text and where its links land, the vault's files with their sizes (a base
+    shows ``file.size``), the ``.base`` files' text and the reference time. The name
+    counts apart from the text: a Logseq graph's ``:file/name-format`` names the same
+    file ``x___one`` or ``x/one``."""
     digest = hashlib.sha1(reference_time().isoformat().encode("utf-8"))
     for key in sorted(context.pages):
         page = context.pages[key]
-        digest.update(f"\0{page.path}\0{links_of(key)}\0".encode("utf-8", "surrogatepass"))
+        digest.update(f"\0{key}\0{page.name}\0{page.path}\0{links_of(key)}\0".encode(
+            "utf-8", "surrogatepass"))
         digest.update(hashlib.sha1(page.text.encode("utf-8", "surrogatepass")).digest())
     sizes = {asset.path: asset.size for asset in context.kb.assets}
     for path in sorted(context.asset_paths):
