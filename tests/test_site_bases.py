@@ -180,6 +180,31 @@ def test_unpublished_notes_never_appear_in_a_view(tmp_path: Path) -> None:
     assert "base-no-picture" in cards
 
 
+def test_an_embedded_base_is_drawn_and_its_file_published_only_when_linked(
+        tmp_path: Path) -> None:
+    """A page's backlink context showed ``![[Books.base#Newest]]`` as a link to the base's
+    file, so the site published the YAML, comments and all, though the page draws the
+    view (the sample vault's site held files/Artifacts.base). The context names the base;
+    a link to the file as a file still publishes it."""
+    files = dict(SHELF)
+    files["Books.base"] = "# hide the confidential Acme Merger Plan\n" + files["Books.base"]
+    files["Reading.md"] = "# Reading\n\nOn my [[Shelf]] now: ![[Books.base#Newest]]\n"
+    write(tmp_path / "vault", files)
+    build(tmp_path / "vault", tmp_path / "site")
+    site = tmp_path / "site"
+    assert [rows(view) for view in views(site / "reading.html")] == [[["Dune"]]]
+    shelf = (site / "shelf.html").read_text("utf-8")
+    assert '<span class="base-name">Books.base &gt; Newest</span>' in shelf
+    assert "files/Books.base" not in shelf
+    assert not (site / "files" / "Books.base").exists()
+
+    (tmp_path / "vault" / "Sources.md").write_text("The view's source: [[Books.base]]\n")
+    build(tmp_path / "vault", site)
+    assert '<a class="asset" href="files/Books.base">Books.base</a>' in \
+        (site / "sources.html").read_text("utf-8")
+    assert (site / "files" / "Books.base").read_text("utf-8").startswith("# hide")
+
+
 def test_a_base_that_cannot_be_read_says_why_and_the_page_still_builds(tmp_path: Path) -> None:
     files = dict(SHELF)
     files["Books.base"] = "views:\n  - type: table\n    limit: lots\n"

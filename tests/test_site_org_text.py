@@ -293,8 +293,8 @@ def test_the_docs_graphs_lists_and_tables_are_drawn(docs_org_site: Path) -> None
     assert features.count("<li>") == 12 and "<li>Raw html" in features
     assert "Code highlights</li><li>Katex latex" in features
     journal = own_outline(docs_org_site / "may-28th-2020.html")
-    assert ("<table><thead><tr><th>Name</th><th>Shortcut</th></tr></thead><tbody><tr><td>"
-            "Undo</td><td><code>Ctrl-c</code></td></tr>") in journal
+    assert ("<table><thead><tr><th>Name</th> <th>Shortcut</th></tr></thead><tbody><tr><td>"
+            "Undo</td> <td><code>Ctrl-c</code></td></tr>") in journal
     changelog = own_outline(docs_org_site / "changelog-2020.html")
     assert '<div class="org-text">1. Fixed' in changelog
     # 2020_05_30.org: a source block in each of two numbered items is code
@@ -326,8 +326,8 @@ def test_a_blank_row_ends_a_list_and_a_title_is_no_item() -> None:
 
 def test_org_tables_take_their_head_from_the_rule_after_the_first_row() -> None:
     assert render("| a | *b* |\n|---+---|\n| 1 | 2 |\n|---+---|\n| 3 |") == (
-        '<div class="org-markup"><table><thead><tr><th>a</th><th><strong>b</strong></th>'
-        '</tr></thead><tbody><tr><td>1</td><td>2</td></tr><tr><td>3</td></tr></tbody>'
+        '<div class="org-markup"><table><thead><tr><th>a</th> <th><strong>b</strong></th>'
+        '</tr></thead><tbody><tr><td>1</td> <td>2</td></tr><tr><td>3</td></tr></tbody>'
         '</table></div>')
     assert render("| a | b |\n| 1 | 2 |").startswith("<div class=\"org-markup\"><table><tr>")
 

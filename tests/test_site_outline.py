@@ -102,7 +102,7 @@ def test_tasks_show_their_marker_and_priority(tmp_path: Path) -> None:
     build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
     # the badges open the block's first line: inside its paragraph (or Org text)
     badges = re.compile(r'(<div class="task-closed">)?<(?:p|div class="org-text")>'
-                        r'<span class="block-badges">((?:<span [^>]*>[^<]*</span>)*)</span>'
+                        r'<span class="block-badges">((?:<span [^>]*>[^<]*</span> )*)</span>'
                         r'([^<]*)</(?:p|div)>')
 
     def shown(page: str) -> list[tuple[bool, list[str], str]]:
@@ -153,8 +153,8 @@ def test_embeds_block_refs_and_macros_in_a_built_page(tmp_path: Path) -> None:
     # macros: a video is a link, a query shows what it finds, under its page
     assert 'href="https://www.youtube.com/watch?v=abcdefghijk"' in body
     assert re.search(r'<code class="query-source">\{\{query \(todo later\)\}\}</code> '
-                     r'<span class="query-count">1 block</span></span><span class="query-group">'
-                     r'<a class="query-page internal" href="guest.html">Guest</a>'
+                     r'<span class="query-count">1 block</span></span> <span class="query-group">'
+                     r'<a class="query-page internal" href="guest.html">Guest</a> '
                      r'<span class="query-item"><a class="block-ref" href="guest.html#b\d+"[^>]*>'
                      r"read the guest book</a>", body)
     guest = (tmp_path / "site" / "guest.html").read_text("utf-8")

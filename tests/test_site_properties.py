@@ -26,7 +26,7 @@ def panel(tmp_path: Path, pages: dict[str, str], shown: str) -> dict[str, tuple[
 
 
 def _rows(html: str) -> dict[str, tuple[str, str]]:
-    rows = re.findall(r'<div class="prop prop-(\w+)"><dt>([^<]*)</dt><dd>(.*?)</dd></div>', html)
+    rows = re.findall(r'<div class="prop prop-(\w+)"><dt>([^<]*)</dt> <dd>(.*?)</dd></div>', html)
     return {key: (kind, _text(value)) for kind, key, value in rows}
 
 

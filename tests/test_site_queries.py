@@ -42,7 +42,7 @@ def found(page: Path, query: str) -> tuple[str, list[str], list[str]]:
     shown = text[start:text.index("</p>", start)]
     count = re.search(r'<span class="query-count">(.*?)</span>', shown).group(1)  # type: ignore[union-attr]
     items = [html.unescape(_TAG.sub("", item)) for item in re.findall(
-        r'<span class="query-item">(.*?)</span>(?=<span class="query-(?:item|child)|</span>)',
+        r'<span class="query-item">(.*?)</span>(?= ?<span class="query-(?:item|child)| ?</span>)',
         shown)]
     pages = [html.unescape(_TAG.sub("", name)) for name in
              re.findall(r'<a class="query-page internal" href="[^"]*">(.*?)</a>', shown)]
@@ -129,7 +129,7 @@ def test_a_block_found_comes_with_its_children_and_not_the_querys_own(tmp_path: 
     # The blocks under "memory palaces" refer to memory through it (path refs): they
     # are shown under it, as Logseq does, not as results of their own.
     assert found(page, "[[memory]]")[:2] == ("1 block", ["memory palaces"])
-    children = re.findall(r'<span class="query-child depth-(\d)">(.*?)</span>(?=<span|</span>)',
+    children = re.findall(r'<span class="query-child depth-(\d)">(.*?)</span>(?= ?<span| ?</span>)',
                           page.read_text("utf-8"))
     assert [(depth, html.unescape(_TAG.sub("", text))) for depth, text in children] == [
         ("1", "method of loci"), ("2", "Cicero's rooms")]
@@ -185,7 +185,7 @@ def table_rows(shown: str) -> list[list[str]]:
     """The text of each row of the first query table in ``shown``, its head first."""
     table = shown[shown.index('<span class="query-table"'):]
     table = table[:table.index("</span></span></span>") + len("</span></span>")]
-    return [[html.unescape(_TAG.sub("", cell)) for cell in
+    return [[html.unescape(_TAG.sub("", cell)).strip() for cell in
              re.split(r'<span class="query-cell" role="(?:cell|columnheader)">', row)[1:]]
             for row in re.split(r'<span class="query-row[^"]*" role="row">', table)[1:]]
 
@@ -245,6 +245,6 @@ def test_a_pages_properties_are_a_block_queries_find(tmp_path: Path) -> None:
     assert found(queries, "(and (property type book) (not [[reading]]))")[2] == ["Emma"]
     shown = queries.read_text("utf-8")
     assert ('<span class="query-item query-page-properties"><span class="block-props">'
-            '<span class="prop prop-refs"><span class="prop-key">type</span><span '
+            '<span class="prop prop-refs"><span class="prop-key">type</span> <span '
             'class="prop-value"><a class="prop-link internal implied" href="book.html">Book'
             '</a></span></span></span></span>') in shown

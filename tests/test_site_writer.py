@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from kb_compiler.emit.site import SiteOptions, build_site
 from kb_compiler.emit.site.writer import MARKER, SiteWriter, check_output_folder
 from kb_compiler.errors import KbcError
+from kb_compiler.loader import load
+from kb_compiler.resolve import resolve
+from tests.conftest import write_vault
 from tests.vaultgen import generate
 
 
@@ -81,6 +85,40 @@ def test_what_was_put_in_a_site_since_its_build_is_never_deleted(tmp_path: Path)
     with pytest.raises(KbcError, match=r"holds what kbc build did not write \(\.git, CNAME\)"):
         check_output_folder(out, vault)
     assert (out / ".git/HEAD").read_text() == "ref"
+
+
+def test_every_site_has_a_nojekyll_so_github_pages_keeps_underscore_names(
+        tmp_path: Path) -> None:
+    """GitHub Pages publishing a branch runs Jekyll, which drops _inbox.html and
+    files/_attachments/ unless the site holds a .nojekyll; and the user could not add
+    one, since a build refuses an OUT holding what it did not write."""
+    vault = write_vault(tmp_path / "vault", {
+        ".obsidian/app.json": "{}", "_Inbox.md": "# Inbox\n![[_attachments/note.txt]]\n",
+        "_attachments/note.txt": "attached"})
+    out = tmp_path / "site"
+    graph = resolve(load(vault, cache_dir=None))
+    build_site(graph, out, SiteOptions(search=False))
+    assert (out / "_inbox.html").is_file() and (out / "files/_attachments/note.txt").is_file()
+    assert (out / ".nojekyll").read_bytes() == b""
+    assert ".nojekyll" in (out / MARKER).read_text("utf-8").split("\n")
+    first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    build_site(graph, out, SiteOptions(search=False))  # over a site holding one
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == first
+
+
+def test_a_nojekyll_added_to_a_site_built_without_one_is_replaced(tmp_path: Path) -> None:
+    """A site built before kbc wrote .nojekyll, to which the user added one: the build
+    writes the same empty file, so it is no loss to replace. One with content is kept."""
+    vault, out = tmp_path / "vault", tmp_path / "site"
+    vault.mkdir()
+    with SiteWriter(out) as writer:
+        writer.write_text("index.html", "first")
+        writer.commit()
+    (out / ".nojekyll").write_bytes(b"")
+    assert check_output_folder(out, vault) == out.resolve()
+    (out / ".nojekyll").write_text("notes of mine")
+    with pytest.raises(KbcError, match=r"did not write \(\.nojekyll\)"):
+        check_output_folder(out, vault)
 
 
 def test_a_killed_build_leaves_the_previous_site_whole(tmp_path: Path) -> None:

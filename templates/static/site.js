@@ -399,11 +399,16 @@
       if (current) render(current);
     };
 
+    // The slug of a page of this site the link leads to: a file directly in the
+    // site's folder. A link elsewhere may end in a page's name too: to another site
+    // (every one is "the same origin" from file://), or to another folder of this
+    // origin (GitHub Pages project sites share user.github.io).
     function slugOf(link) {
       var url = new URL(link.getAttribute("href"), location.href);
-      if (url.origin !== location.origin && location.protocol !== "file:") return null;
-      var name = url.pathname.split("/").pop();
-      if (!/\.html$/.test(name)) return null;
+      if (url.protocol !== siteBase.protocol || url.host !== siteBase.host ||
+          url.pathname.indexOf(siteBase.pathname) !== 0) return null;
+      var name = url.pathname.slice(siteBase.pathname.length);
+      if (!/^[^/]+\.html$/.test(name)) return null;
       try { return decodeURIComponent(name.slice(0, -5)); } catch (e) { return null; }
     }
 

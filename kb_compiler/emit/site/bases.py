@@ -37,6 +37,7 @@ from kb_compiler.bases.expressions import (
 )
 from kb_compiler.bases.query import Cell, Group, Row, ViewResult, run_view
 from kb_compiler.bases.records import VaultFiles
+from kb_compiler.emit.site.text import apart
 from kb_compiler.emit.site.urls import asset_file, relative_url
 from kb_compiler.emit.site.vaultwide import VAULT_READ, reference_time
 
@@ -138,9 +139,10 @@ class _Drawing:
             count = f"{rows:,} of {count}"
         note = "" if view.type in _DRAWN else \
             f'<span class="base-note">a {_escape(view.type)} view, shown as a table</span>'
-        return (f'<figcaption class="base-caption"><span class="base-title">'
-                f'{_escape(view.name)}</span><span class="base-count">{count}</span>{note}'
-                f'<span class="base-source">{_escape(label)}</span></figcaption>')
+        parts = [f'<span class="base-title">{_escape(view.name)}</span>',
+                 f'<span class="base-count">{count}</span>', note,
+                 f'<span class="base-source">{_escape(label)}</span>']
+        return f'<figcaption class="base-caption">{apart(parts)}</figcaption>'
 
     def _table(self, result: ViewResult) -> str:
         heads = "".join(f'<th scope="col">{_escape(heading)}</th>'

@@ -31,6 +31,7 @@ from kb_compiler.emit.site.render import (
     render_many,
     render_markdown,
 )
+from kb_compiler.emit.site.text import apart, markup_text
 from kb_compiler.emit.site.urls import index_anchor
 from kb_compiler.model import ORG_TEXT, SHAPE_TEXT, Block, Dialect, Page
 from kb_compiler.parse import ORG_SUFFIXES
@@ -198,13 +199,13 @@ class BodyRenderer:
 
     def _decorate(self, block: Block, body: str, marker: str | None,
                   priority: str | None) -> str:
-        badges = ""
+        badges = []
         if marker:
-            badges += f'<span class="marker marker-{marker.lower()}">{marker}</span>'
+            badges.append(f'<span class="marker marker-{marker.lower()}">{marker}</span>')
         if priority:
-            badges += f'<span class="priority priority-{priority.lower()}">{priority}</span>'
+            badges.append(f'<span class="priority priority-{priority.lower()}">{priority}</span>')
         if badges:
-            body = _with_badges(body, f'<span class="block-badges">{badges}</span>')
+            body = _with_badges(body, f'<span class="block-badges">{apart(badges)} </span>')
         if marker in _CLOSED_MARKERS:
             body = f'<div class="task-closed">{body}</div>'
         return body + planning_html(block) + block_properties_html(block, self.linker)
@@ -294,7 +295,7 @@ def plain_snippet(rendered: str) -> str:
     """A snippet grown long through the block refs in it (each shows its block's text,
     which may quote two more: 2^n after n levels, a 2 KB page made 42 MB), cut to its
     first ``SNIPPET_CHARS`` characters of text."""
-    text = " ".join(html.unescape(_TAG.sub("", rendered)).split())
+    text = markup_text(rendered)
     return html.escape(text[:SNIPPET_CHARS] + ("\u2026" if len(text) > SNIPPET_CHARS else ""))
 
 

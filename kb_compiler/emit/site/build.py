@@ -36,7 +36,7 @@ from kb_compiler.emit.site.pages import PageBuilder, PageResult
 from kb_compiler.emit.site.search import start_search_index
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.emit.site.urls import asset_file
-from kb_compiler.emit.site.writer import SiteWriter, check_output_folder
+from kb_compiler.emit.site.writer import NOJEKYLL, SiteWriter, check_output_folder
 from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.model import Diagnostic
 from kb_compiler.resolve import KnowledgeGraph
@@ -174,6 +174,7 @@ def _write_sitewide(writer: SiteWriter, context: SiteContext, theme: Theme,
     writer.write_text("tags.html", sitewide.tags_page(context, theme))
     writer.write_text("graph.html", sitewide.graph_page(context, theme))
     writer.write_text("404.html", sitewide.not_found_page(theme))
+    writer.write_bytes(NOJEKYLL, b"")
     for path, markup in sitewide.redirect_pages(context, theme):
         writer.write_text(path, markup)
     shards = int(theme.site["previews"])

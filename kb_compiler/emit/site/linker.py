@@ -130,7 +130,7 @@ class PageLinker:
             return self.empty_link(str(meta["label"] or "[[]]"))
         if meta["embed"]:
             suffix = posixpath.splitext(target)[1].lower()
-            if suffix == BASE_SUFFIX and not self.shallow:
+            if suffix == BASE_SUFFIX:
                 return self._base(target, meta)
             if suffix in FILE_EMBED_SUFFIXES:
                 return self._media(target, meta)
@@ -426,10 +426,16 @@ class PageLinker:
                           meta["size"])
 
     def _base(self, written: str, meta: dict[str, Any]) -> str:
-        """An embedded base: its view (``#View`` names one), as Obsidian shows it."""
+        """An embedded base: its view (``#View`` names one), as Obsidian shows it; its name
+        in a preview (a backlink's context, a block ref's text), which draws no view. The
+        site draws views, so it never publishes a ``.base`` file (its YAML, comments and
+        all) for an embed: only for a link to it as a file."""
         path = self.context.find_asset(unquote(written), self.page)
         if path is None:
             return self._media(written, meta)  # reported as a missing file
+        if self.shallow:
+            label = str(meta["label"] or self._shown_target(str(meta["raw_target"])))
+            return f'<span class="base-name">{escape(label)}</span>'
         subpath = meta.get("subpath")
         return self.context.bases.embed(self, path, str(subpath) if subpath else None)
 

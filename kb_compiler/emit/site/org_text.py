@@ -56,6 +56,7 @@ from kb_compiler.emit.site.rules_inline import (
 )
 from kb_compiler.emit.site.rules_org import org_container
 from kb_compiler.emit.site.scan import scanner
+from kb_compiler.emit.site.text import apart
 from kb_compiler.model import RefKind
 from kb_compiler.parse.logseq_blocks import VERBATIM_NAMES, display_math_rows, mask_verbatim
 from kb_compiler.parse.logseq_inline import tag_at as logseq_tag_at
@@ -244,7 +245,7 @@ def _table_html(rows: list[str], state: RenderState) -> str:
     shown = ["<table>"]
     for number, row in enumerate(body):
         cell = "th" if head and number == 0 else "td"
-        cells = "".join(f"<{cell}>{_org_inline(text, state)}</{cell}>" for text in _cells(row))
+        cells = apart(f"<{cell}>{_org_inline(text, state)}</{cell}>" for text in _cells(row))
         shown.append(f"<thead><tr>{cells}</tr></thead><tbody>" if cell == "th"
                      else f"<tr>{cells}</tr>")
     shown.append("</tbody></table>" if head else "</table>")

@@ -11,7 +11,6 @@ processes.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -25,17 +24,12 @@ from kb_compiler.emit.site.linker import BrokenLink, LinkReport, PageLinker
 from kb_compiler.emit.site.metamodel import icon_of, metamodel_view
 from kb_compiler.emit.site.properties import property_views
 from kb_compiler.emit.site.render import TOC_SLOT
+from kb_compiler.emit.site.text import markup_text
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.model import RefKind
 from kb_compiler.resolve import KnowledgeGraph, target_id
 from kb_compiler.resolve.dates import page_date
 
-_TAGS = re.compile(r"<[^>]+>")
-# Tags inside a line of text: dropped without a space, or "**Says**, Thinks" would read
-# "Says , Thinks" (every other tag separates words, as a block or a line break does).
-_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|samp|"
-                          r"small|span|strong|sub|sup|time|u|var)(?:\s[^>]*)?>", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 EXCERPT_CHARS = 280
 MAX_LISTED = 500  # tagged pages / namespace children listed on one page
 BREADCRUMBS = 32  # namespace ancestors named above a page
@@ -91,8 +85,7 @@ def excerpt_of(markup: str, limit: int = EXCERPT_CHARS) -> str:
     size = 8 * limit
     while True:
         cut = markup.rfind(">", 0, size) + 1 if size < len(markup) else len(markup)
-        inline = _INLINE_TAGS.sub("", markup[:cut])
-        text = html.unescape(_SPACE.sub(" ", _TAGS.sub(" ", inline))).strip()
+        text = markup_text(markup[:cut])
         if len(text) > limit:
             return text[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
         if cut == len(markup):

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from kb_compiler.emit.site.render import RenderOptions, RenderState, render_markdown
+from kb_compiler.emit.site.text import apart
 from kb_compiler.model import Block, Dialect, Page, Property, PropertyValue
 from kb_compiler.parse.logseq_properties import HIDDEN_KEYS as LOGSEQ_HIDDEN_KEYS
 
@@ -159,10 +160,13 @@ def properties_html(properties: tuple[Property, ...], linker: PageLinker, *,
     for prop in shown:
         view = render_property(prop, linker)
         key = html.escape(view.key)
-        rows.append(f'<span class="prop prop-{view.kind}"><span class="prop-key">{key}</span>'
-                    f'<span class="prop-value">{view.value}</span></span>' if inline else
-                    f'<div class="prop prop-{view.kind}"><dt>{key}</dt>'
-                    f"<dd>{view.value}</dd></div>")
+        if inline:
+            pair = apart([f'<span class="prop-key">{key}</span>',
+                          f'<span class="prop-value">{view.value}</span>'])
+            rows.append(f'<span class="prop prop-{view.kind}">{pair}</span>')
+        else:
+            pair = apart([f"<dt>{key}</dt>", f"<dd>{view.value}</dd>"])
+            rows.append(f'<div class="prop prop-{view.kind}">{pair}</div>')
     if inline:
-        return f'<span class="block-props">{"".join(rows)}</span>'
-    return f'<dl class="block-props">{"".join(rows)}</dl>'
+        return f'<span class="block-props">{apart(rows)}</span>'
+    return f'<dl class="block-props">{apart(rows)}</dl>'

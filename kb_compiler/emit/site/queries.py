@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from kb_compiler.emit.site.hiccup import hiccup_html
 from kb_compiler.emit.site.properties import HIDDEN_KEYS, properties_html, render_property
 from kb_compiler.emit.site.sanitize import sanitize_html
+from kb_compiler.emit.site.text import apart
 from kb_compiler.emit.site.vaultwide import VAULT_READ, reference_time
 from kb_compiler.model import Block, Page, Property
 from kb_compiler.queries import (
@@ -135,11 +136,11 @@ class _Drawing:
             body = self._blocks(blocks)
         if not found:
             body = '<span class="query-empty">Nothing matches this query.</span>'
-        return f'<span class="query" data-pagefind-ignore>{head}{body}</span>'
+        return f'<span class="query" data-pagefind-ignore>{apart([head, body])}</span>'
 
     def _pages(self, result: QueryResult) -> str:
         links = [self._page_link(page.id, page.name) for page in result.pages[:MAX_RESULTS]]
-        return '<span class="query-pages">' + "".join(
+        return '<span class="query-pages">' + apart(
             f'<span class="query-item">{link}</span>' for link in links) + "</span>"
 
     def _page_properties(self, block: QueryBlock) -> Page | None:
@@ -162,11 +163,11 @@ class _Drawing:
                     f'<span class="query-item query-page-properties">{shown}</span>')
                 continue
             groups.setdefault(block.page, []).append(
-                f'<span class="query-item">'
-                f"{self.linker.block_link(block.page, block.index, None)}</span>"
-                + self._children(block))
-        return "".join(
-            f'<span class="query-group">{self._page_link(key, self._name(key))}{"".join(items)}'
+                apart([f'<span class="query-item">'
+                       f"{self.linker.block_link(block.page, block.index, None)}</span>",
+                       self._children(block)]))
+        return apart(
+            f'<span class="query-group">{apart([self._page_link(key, self._name(key)), *items])}'
             f"</span>" for key, items in groups.items())
 
     def _children(self, block: QueryBlock) -> str:
@@ -177,7 +178,7 @@ class _Drawing:
             return ""
         top = page.blocks[block.index].depth
         below = page.blocks[block.index + 1:subtree_end(page, block.index)]
-        return "".join(
+        return apart(
             f'<span class="query-child depth-{min(child.depth - top, _DEEPEST)}">'
             f"{self.linker.block_link(page.id, child.index, None)}</span>"
             for child in below[:MAX_CHILDREN])
@@ -198,14 +199,14 @@ class _Drawing:
             found = sorted((item for item in found if value(item) is not None),
                            key=lambda item: _sort_key(value(item)),
                            reverse=self.table.descending) + empty
-        head = "".join(f'<span class="query-cell" role="columnheader">{_escape(column)}'
-                       "</span>" for column in columns)
-        body = "".join(
-            '<span class="query-row" role="row">' + "".join(
+        head = apart(f'<span class="query-cell" role="columnheader">{_escape(column)}'
+                     "</span>" for column in columns)
+        body = apart(
+            '<span class="query-row" role="row">' + apart(
                 f'<span class="query-cell" role="cell">{self._cell(row, column, props)}</span>'
                 for column in columns) + "</span>" for row, props in found[:MAX_RESULTS])
         return (f'<span class="query-table-wrap"><span class="query-table" role="table">'
-                f'<span class="query-row query-columns" role="row">{head}</span>{body}'
+                f'<span class="query-row query-columns" role="row">{head}</span> {body}'
                 "</span></span>")
 
     def _properties(self, row: str | QueryBlock) -> dict[str, Property]:

@@ -20,6 +20,10 @@ from kb_compiler.atomic import StagedFolder, has_content, is_temporary, output_t
 from kb_compiler.errors import KbcError
 
 MARKER = ".kbc-site"
+# GitHub Pages publishing a branch runs Jekyll, which leaves out every file and folder
+# whose name starts with "_" (a page _inbox.html, files/_attachments/) unless this file,
+# empty, is in the site: every build writes it.
+NOJEKYLL = ".nojekyll"
 _MARKER_HEAD = "written by kbc build; the folder is replaced on each build"
 
 
@@ -51,8 +55,20 @@ def _not_written(out: Path) -> list[str]:
     listed = {name for name in written if name}
     if not listed:
         return []
-    return sorted(name for name in present
-                  if name not in listed and name != MARKER and not is_temporary(out, name))
+    return sorted(name for name in present if name not in listed and name != MARKER
+                  and not is_temporary(out, name) and not _own_nojekyll(out, name))
+
+
+def _own_nojekyll(out: Path, name: str) -> bool:
+    """Whether ``name`` is an empty ``.nojekyll`` file, which the build writes itself: one
+    a user added to a site built before it did is no loss to replace."""
+    if name != NOJEKYLL:
+        return False
+    try:
+        found = (out / name).lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(found.st_mode) and found.st_size == 0
 
 
 class SiteWriter(StagedFolder):
