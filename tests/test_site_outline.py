@@ -435,3 +435,19 @@ def test_logseq_numbered_blocks_show_their_numbers(tmp_path: Path) -> None:
     docs = (tmp_path / "site" / "numbered-list.html").read_text("utf-8")
     assert re.findall(r'data-number="(\d+)"', docs)[:8] == ["1", "2", "3", "1", "2", "3", "4",
                                                           "5"]
+
+
+def test_a_coloured_logseq_block_is_tinted(tmp_path: Path) -> None:
+    """``background-color:: yellow`` (Logseq's block colours) was hidden and not shown;
+    a hex colour is taken too, anything else (which could smuggle CSS) is not."""
+    from tests.conftest import write_vault
+    from tests.test_site_build import build
+
+    vault = write_vault(tmp_path / "vault", {
+        "logseq/config.edn": "{}", "pages/c.md": "- plain\n- yellow\n  background-color:: yellow\n"
+        '- hex\n  background_color:: "#978626"\n- bad\n  background-color:: red;x:url(a)\n'})
+    build(vault, tmp_path / "site", search=False)
+    items = re.findall(r'<li class="([^"]*)" id="b\d"([^>]*)>',
+                       (tmp_path / "site/c.html").read_text("utf-8"))
+    assert items == [("block", ""), ("block tinted", ' style="--block-bg: var(--tint-yellow)"'),
+                     ("block tinted", ' style="--block-bg: #978626"'), ("block", "")]

@@ -136,5 +136,29 @@ def _item_open(block: Block, anchor: str | None, has_children: bool, folded: boo
                   'aria-label="Fold or unfold this block"></button>')
     else:
         bullet = f'<span class="{kind}"{shown} aria-hidden="true"></span>'
-    return (f'<li class="{css}"{id_attr}><div class="block-row">{bullet}'
+    tint = background_of(block)
+    colour = f' style="--block-bg: {tint}"' if tint else ""
+    css += " tinted" if tint else ""
+    return (f'<li class="{css}"{id_attr}{colour}><div class="block-row">{bullet}'
             '<div class="block-content">')
+
+
+# Logseq's block colours (its context menu writes ``background-color:: yellow``), or a
+# colour written as hex; the site tints the block with it (style.css mixes it with the
+# page's background, so the text keeps its contrast in both themes).
+BLOCK_COLOURS = frozenset({"yellow", "red", "pink", "green", "blue", "purple", "gray"})
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def background_of(block: Block) -> str | None:
+    """The CSS colour of a block's ``background-color::`` (``background_color::``), or
+    None: a name of Logseq's palette or a hex colour; anything else is ignored."""
+    for prop in block.properties:
+        if prop.key != "background-color":
+            continue
+        value = str(prop.value if isinstance(prop.value, str) else prop.raw).strip().strip('"')
+        if value.lower() in BLOCK_COLOURS:
+            return f"var(--tint-{value.lower()})"
+        if _HEX_COLOUR.fullmatch(value):
+            return value
+    return None
