@@ -29,6 +29,7 @@ from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Reference, RefKind, Severity, page_id
 from kb_compiler.parse.logseq_inline import image_size
 from kb_compiler.resolve import ResolvedRef
+from kb_compiler.resolve.refs import DRAWING_PART, is_drawing_part
 
 _DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
 _TAG_FOLLOWERS = " \t,.!?;:)]"
@@ -107,6 +108,8 @@ class LinkWriter:
             return self._tag(ref, owner, context, hashed=hashed, from_logseq=from_logseq)
         if owner is None:
             return self._unresolved(page, ref, from_logseq, hashed)
+        if target.block is None and ref.subpath and is_drawing_part(owner.source, ref.subpath):
+            return self._drawing_part(page, ref, owner, size)
         if target.block is not None:
             return self._block(page, ref, owner, target.block, from_logseq)
         if ref.kind is RefKind.EMBED:
@@ -181,6 +184,20 @@ class LinkWriter:
             return f"![[{link}]]"
         return f"[[{link}|{label}]]" if label else f"[[{link}]]"
 
+    def _drawing_part(self, page: Page, ref: Reference, owner: PageTarget,
+                      size: str | None) -> str | None:
+        """A group, area or frame of an Excalidraw drawing (``#^group=id``): the subpath
+        and the size kept as written, the drawing named as the vault links it. Logseq
+        cannot show part of a drawing: there the reference stays as written, reported."""
+        if self.to_logseq:
+            self._warn(page, ref, f"'{ref.target}#{ref.subpath}' names a part of an "
+                       "Excalidraw drawing, which Logseq cannot show; kept as written",
+                       code="kept-as-written")
+            return None
+        embed = ref.kind is RefKind.EMBED or ref.raw.startswith("!")
+        extra = f"|{size}" if size else (f"|{ref.label}" if ref.label else "")
+        return f"{'!' if embed else ''}[[{owner.link}#{ref.subpath}{extra}]]"
+
     def _unresolved(self, page: Page, ref: Reference, from_logseq: bool,
                     hashed: bool) -> str | None:
         """Only the syntax changes, where the target dialect needs it. A missing page's
@@ -191,6 +208,9 @@ class LinkWriter:
         if from_logseq == self.to_logseq or ref.block_id or ref.is_asset:
             return None
         name = ref.target
+        if from_logseq and ref.raw.startswith(("[[", "![[")) and \
+                DRAWING_PART.match(name.partition("#")[2]):
+            return None  # a part of an Excalidraw drawing, as an Obsidian note wrote it
         if from_logseq:
             if page_id(name) in self.suffixes:
                 self._warn(page, ref, f"'{name}' names no page, but in Obsidian a link to "
@@ -218,9 +238,10 @@ class LinkWriter:
             return f"[{ref.label}]([[{decoded}]])"
         return f"[[{decoded}]]" if decoded != name else None
 
-    def _warn(self, page: Page, ref: Reference, message: str) -> None:
+    def _warn(self, page: Page, ref: Reference, message: str,
+              code: str = "link-changes-meaning") -> None:
         key = (page.path, ref.line, message)
-        self.notes[key] = Diagnostic("link-changes-meaning", Severity.WARNING, page.path,
+        self.notes[key] = Diagnostic(code, Severity.WARNING, page.path,
                                      ref.line, ref.column, message, target=ref.target)
 
     # -- assets and Markdown links -------------------------------------------------------
