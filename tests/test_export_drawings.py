@@ -38,3 +38,24 @@ def test_a_reference_into_a_drawing_keeps_its_part_and_size(tmp_path: Path) -> N
     export(graph_of(tmp_path / "logseq"), tmp_path / "back", "obsidian")
     back = (tmp_path / "back/N.md").read_text("utf-8")
     assert all(line in back for line in PARTS.splitlines())
+
+
+def test_a_drawing_note_is_copied_as_it_is_and_keeps_its_name(tmp_path: Path) -> None:
+    """The Excalidraw plugin finds the scene under ``# Drawing`` and the text by its
+    ``^ids``: the note is copied byte for byte at its path in both directions (never an
+    outline of blocks), and links to it name it as each app names the file."""
+    vault = write_vault(tmp_path / "vault", {
+        ".obsidian/app.json": "{}", "Excalidraw/Drawing.excalidraw.md": DRAWING,
+        "N.md": "- see [[Drawing.excalidraw]]\n- ![[Drawing.excalidraw]]\n"
+                "- [[Drawing.excalidraw#^el1]]\n"})
+    report = export(graph_of(vault), tmp_path / "logseq", "logseq")
+    export(graph_of(tmp_path / "logseq"), tmp_path / "back", "obsidian")
+    for out in ("logseq", "back"):
+        assert (tmp_path / out / "Excalidraw/Drawing.excalidraw.md").read_text("utf-8") \
+            == DRAWING
+    assert not list((tmp_path / "logseq").rglob("pages/Drawing*"))
+    logseq = graph_of(tmp_path / "logseq")
+    assert sorted(r.source for r in logseq.backlinks("drawing.excalidraw")) == ["n", "n"]
+    kept = [d for d in report.diagnostics if d.code == "kept-as-written"]
+    assert [(d.path, d.line) for d in kept] == [("N.md", 3)]
+    assert (tmp_path / "back/N.md").read_text("utf-8") == (vault / "N.md").read_text("utf-8")

@@ -24,7 +24,7 @@ from kb_compiler.emit.vault.names import (
     name_from_obsidian,
     obsidian_name,
 )
-from kb_compiler.emit.vault.plan import PageTarget, VaultPlan
+from kb_compiler.emit.vault.plan import PageTarget, VaultPlan, is_drawing_note
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Reference, RefKind, Severity, page_id
 from kb_compiler.parse.logseq_inline import image_size
@@ -158,6 +158,10 @@ class LinkWriter:
     def _block(self, page: Page, ref: Reference, owner: PageTarget, block: int,
                from_logseq: bool) -> str | None:
         if owner.as_written:  # uuids kept (in Obsidian a file, not a note)
+            if self.to_logseq and is_drawing_note(owner.source) and ref.subpath:
+                self._warn(page, ref, f"'{ref.target}#{ref.subpath}' names a block of an "
+                           "Excalidraw drawing, which Logseq does not read as blocks; kept "
+                           "as written", code="kept-as-written")
             return None
         anchor = self.blocks.anchor(owner.source.path, block)
         if anchor is None:

@@ -15,7 +15,8 @@ of the pages it links to. The rules (README "kbc export"):
 - Assets keep their vault-relative paths in every direction.
 - Org-mode pages (whose markup kbc does not translate) keep their text and their Logseq-style
   file name, so that a Logseq graph exported to Obsidian and back gets them again.
-  Whiteboards keep their text and their path (``whiteboards/<name>.edn``) alike.
+  Whiteboards keep their text and their path (``whiteboards/<name>.edn``) alike, and
+  so do Excalidraw drawing notes (``<name>.excalidraw.md``).
 """
 
 from __future__ import annotations
@@ -36,10 +37,17 @@ from kb_compiler.emit.vault.names import (
 )
 from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, VaultKind
 from kb_compiler.parse.logseq_whiteboard import is_whiteboard
-from kb_compiler.parse.names import file_name_for_page, journal_file_date, journal_title
+from kb_compiler.parse.names import (
+    file_name_for_page,
+    journal_file_date,
+    journal_title,
+    page_name_for_path,
+)
 
 LOGSEQ_DEFAULTS = ParseOptions(vault_kind=VaultKind.LOGSEQ)
+OBSIDIAN_DEFAULTS = ParseOptions(vault_kind=VaultKind.OBSIDIAN)
 ORG_SUFFIX = ".org"
+DRAWING_SUFFIX = ".excalidraw.md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +135,18 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
 
 def copied_as_written(page: Page) -> bool:
     """Whether a page is copied as it is, kbc translating none of its markup: an
-    Org-mode page or a Logseq whiteboard."""
-    return page.path.lower().endswith(ORG_SUFFIX) or is_whiteboard(page.path)
+    Org-mode page, a Logseq whiteboard or an Excalidraw drawing note."""
+    return page.path.lower().endswith(ORG_SUFFIX) or is_whiteboard(page.path) or \
+        is_drawing_note(page)
+
+
+def is_drawing_note(page: Page) -> bool:
+    """Whether a page is a drawing the Excalidraw plugin saved (``*.excalidraw.md`` with
+    ``excalidraw-plugin`` in its front matter): the plugin finds the scene under a
+    ``# Drawing`` heading and ties text to elements by ``^ids``, which an outline of
+    blocks would break."""
+    return page.path.lower().endswith(DRAWING_SUFFIX) and \
+        page.property("excalidraw-plugin") is not None
 
 
 def _parse_options(kb: KnowledgeBase) -> ParseOptions:
@@ -150,6 +168,9 @@ def _journal_day(page: Page, options: ParseOptions,
 
 def _target_name(kind: VaultKind, page: Page, target: Dialect, day: date | None,
                  options: ParseOptions, plan: VaultPlan) -> str:
+    if is_drawing_note(page):  # the name each app gives the file it keeps
+        return page_name_for_path(page.path, LOGSEQ_DEFAULTS if target is Dialect.LOGSEQ
+                                  else OBSIDIAN_DEFAULTS)
     if target is Dialect.LOGSEQ:
         if day is not None:
             title_format = options.journal_title_format if page.is_journal \
@@ -168,8 +189,8 @@ def _target_name(kind: VaultKind, page: Page, target: Dialect, day: date | None,
 
 def _target_path(page: Page, name: str, target: Dialect, day: date | None,
                  options: ParseOptions, plan: VaultPlan) -> str:
-    if is_whiteboard(page.path):
-        return page.path  # where Logseq looks for it, and an attachment in Obsidian
+    if is_whiteboard(page.path) or is_drawing_note(page):
+        return page.path  # where Logseq (a board) or Excalidraw (a drawing) looks for it
     org = page.path.lower().endswith(ORG_SUFFIX)
     suffix = ORG_SUFFIX if org else ".md"
     if target is Dialect.OBSIDIAN and not org:
@@ -241,7 +262,8 @@ def _shorten_links(plan: VaultPlan) -> None:
         counts[base] = counts.get(base, 0) + 1
     for path, entry in plan.pages.items():
         base = posixpath.basename(entry.name)
-        if counts[base.lower()] == 1 and not entry.as_written:
+        linked_by_name = not entry.as_written or is_drawing_note(entry.source)  # a note
+        if counts[base.lower()] == 1 and linked_by_name:
             shorter = PageTarget(entry.source, entry.name, entry.path, base, entry.tag,
                                  entry.journal, entry.as_written)
             plan.pages[path] = shorter
