@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kb_compiler.model import RefKind
-from tests.conftest import write_vault
+from tests.conftest import TRIPLE_LOWBAR, write_vault
 from tests.export_support import export, graph_of
 
 DRAWING = ("---\nexcalidraw-plugin: parsed\n---\n# Text Elements\nHello ^el1\n\n%%\n"
@@ -59,3 +59,19 @@ def test_a_drawing_note_is_copied_as_it_is_and_keeps_its_name(tmp_path: Path) ->
     kept = [d for d in report.diagnostics if d.code == "kept-as-written"]
     assert [(d.path, d.line) for d in kept] == [("N.md", 3)]
     assert (tmp_path / "back/N.md").read_text("utf-8") == (vault / "N.md").read_text("utf-8")
+
+
+def test_a_logseq_draw_link_stays_one_in_logseq(tmp_path: Path) -> None:
+    """``[[draws/....excalidraw]]`` (Logseq's /draw) shows the drawing in place; a
+    Markdown link to the file would not: Logseq -> Logseq and back from Obsidian keep it."""
+    line = "- a drawing [[draws/2024-01-01-10-00-00.excalidraw]]\n"
+    vault = write_vault(tmp_path / "graph", {
+        "logseq/config.edn": TRIPLE_LOWBAR, "pages/Boards.md": line,
+        "draws/2024-01-01-10-00-00.excalidraw": '{"type":"excalidraw","elements":[]}\n'})
+    export(graph_of(vault), tmp_path / "same", "logseq")
+    export(graph_of(vault), tmp_path / "obsidian", "obsidian")
+    export(graph_of(tmp_path / "obsidian"), tmp_path / "back", "logseq")
+    for out in ("same", "back"):
+        assert (tmp_path / out / "pages/Boards.md").read_text("utf-8") == line
+        assert [r.target.asset for r in graph_of(tmp_path / out).refs] == \
+            ["draws/2024-01-01-10-00-00.excalidraw"]

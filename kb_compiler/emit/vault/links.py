@@ -29,7 +29,7 @@ from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Reference, RefKind, Severity, page_id
 from kb_compiler.parse.logseq_inline import image_size
 from kb_compiler.resolve import ResolvedRef
-from kb_compiler.resolve.refs import DRAWING_PART, is_drawing_part
+from kb_compiler.resolve.refs import DRAWING_PART, LOGSEQ_DRAWINGS, is_drawing_part
 
 _DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
 _TAG_FOLLOWERS = " \t,.!?;:)]"
@@ -265,6 +265,9 @@ class LinkWriter:
                 else out
             extra = f"|{size}" if size else (f"|{ref.label}" if ref.label else "")
             return f"{'!' if embed else ''}[[{name}{fragment}{extra}]]"
+        if self.to_logseq and wikilink and not embed and ref.label is None and \
+                out.lower().startswith(LOGSEQ_DRAWINGS) and out.lower().endswith(".excalidraw"):
+            return f"[[{out}]]"  # Logseq's /draw link, which shows the drawing in place
         if not wikilink and written is not None and unquote(written.split("#")[0]) \
                 == relative and not (size and not self.to_logseq and "|" not in ref.raw):
             return None
