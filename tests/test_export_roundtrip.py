@@ -18,7 +18,7 @@ import pytest
 
 from kb_compiler.model import page_id
 from kb_compiler.resolve import KnowledgeGraph
-from tests.conftest import SAMPLE_VAULT
+from tests.conftest import SAMPLE_VAULT, TRIPLE_LOWBAR, write_vault
 from tests.export_support import (
     Facts,
     export,
@@ -152,3 +152,26 @@ def test_generated_vault_round_trips(tmp_path: Path, dialect: str) -> None:
     assert trip.first.differences(trip.back) == []
     kinds = {edge[2] for edge in trip.source.edges}
     assert {"link", "embed", "block-ref", "tag", "property", "asset"} <= kinds
+
+
+def test_links_to_a_whiteboard_point_at_its_file_in_obsidian(tmp_path: Path) -> None:
+    """A board is a file in Obsidian (``whiteboards/<name>.edn``): links and embeds of it
+    point at the file, labelled with its name, so they do not break there, and they are
+    links to the board again in Logseq (the same edges)."""
+    board = ('{:blocks ({:block/uuid #uuid "65a0b1c2-0000-4000-8000-0000000000b1"\n'
+             '  :block/content "about [[Bar]]"})\n'
+             ' :pages ({:block/original-name "Plan Board"})}\n')
+    source = write_vault(tmp_path / "source", {
+        "logseq/config.edn": TRIPLE_LOWBAR, "whiteboards/Plan Board.edn": board,
+        "pages/Bar.md": "- see [[Plan Board]]\n- embed {{embed [[Plan Board]]}}\n"
+                        "- labelled [the plan]([[Plan Board]])\n"})
+    trip = round_trip(source, tmp_path, "obsidian")
+    assert trip.source.differences(trip.second) == []  # Logseq -> Obsidian -> Logseq
+    assert (tmp_path / "a/Bar.md").read_text("utf-8") == (
+        "- see [[whiteboards/Plan Board.edn|Plan Board]]\n"
+        "- embed ![[whiteboards/Plan Board.edn]]\n"
+        "- labelled [[whiteboards/Plan Board.edn|the plan]]\n")
+    assert [r.target.asset for r in graph_of(tmp_path / "a").refs] == \
+        ["whiteboards/Plan Board.edn"] * 3
+    assert (tmp_path / "b/pages/Bar.md").read_text("utf-8") == \
+        (source / "pages/Bar.md").read_text("utf-8")

@@ -28,6 +28,7 @@ from kb_compiler.emit.vault.plan import PageTarget, VaultPlan, is_drawing_note
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Reference, RefKind, Severity, page_id
 from kb_compiler.parse.logseq_inline import image_size
+from kb_compiler.parse.logseq_whiteboard import is_whiteboard
 from kb_compiler.resolve import ResolvedRef
 from kb_compiler.resolve.refs import DRAWING_PART, LOGSEQ_DRAWINGS, is_drawing_part
 
@@ -112,6 +113,8 @@ class LinkWriter:
             return self._drawing_part(page, ref, owner, size)
         if target.block is not None:
             return self._block(page, ref, owner, target.block, from_logseq)
+        if not self.to_logseq and is_whiteboard(owner.path):
+            return self._board(ref, owner)
         if ref.kind is RefKind.EMBED:
             name = self._name(owner)
             return f"{{{{embed [[{name}]]}}}}" if self.to_logseq else f"![[{name}]]"
@@ -188,6 +191,22 @@ class LinkWriter:
             return f"![[{link}]]"
         return f"[[{link}|{label}]]" if label else f"[[{link}]]"
 
+    def _board(self, ref: Reference, owner: PageTarget) -> str:
+        """A Logseq whiteboard is a file in Obsidian (``whiteboards/<name>.edn``, copied
+        as it is): links point at the file, labelled with the board's name, which kbc's
+        resolver reads as the board again in Logseq."""
+        if ref.kind is RefKind.EMBED:
+            return f"![[{owner.path}]]"
+        label = ref.label or self._alias_label(ref, owner) or owner.name
+        return f"[[{owner.path}|{label}]]"
+
+    def _board_link(self, ref: Reference, board: str) -> str:
+        """A link to a whiteboard's file (how ``_board`` writes one in Obsidian) as the
+        link to the board it is in Logseq."""
+        if ref.kind is RefKind.EMBED or ref.raw.startswith("!"):
+            return f"{{{{embed [[{board}]]}}}}"
+        return self._link(board, ref.label if ref.label not in (None, board) else None)
+
     def _drawing_part(self, page: Page, ref: Reference, owner: PageTarget,
                       size: str | None) -> str | None:
         """A group, area or frame of an Excalidraw drawing (``#^group=id``): the subpath
@@ -251,6 +270,9 @@ class LinkWriter:
     # -- assets and Markdown links -------------------------------------------------------
 
     def _asset(self, page: Page, ref: Reference, asset: str, size: str | None) -> str | None:
+        board = self.plan.boards.get(asset) if self.to_logseq else None
+        if board is not None and ref.raw.startswith(("[[", "![[")):
+            return self._board_link(ref, board)
         entry = self.plan.for_page(page)
         out = self.plan.assets.get(asset, asset)
         relative = posixpath.relpath(out, posixpath.dirname(entry.path) or ".")

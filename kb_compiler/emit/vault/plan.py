@@ -36,7 +36,7 @@ from kb_compiler.emit.vault.names import (
     obsidian_name,
 )
 from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, VaultKind
-from kb_compiler.parse.logseq_whiteboard import is_whiteboard
+from kb_compiler.parse.logseq_whiteboard import is_whiteboard, whiteboard_name
 from kb_compiler.parse.names import (
     file_name_for_page,
     journal_file_date,
@@ -78,6 +78,7 @@ class VaultPlan:
     pages: dict[str, PageTarget] = field(default_factory=dict)
     owners: dict[str, PageTarget] = field(default_factory=dict)
     assets: dict[str, str] = field(default_factory=dict)
+    boards: dict[str, str] = field(default_factory=dict)  # a board file's name (Logseq)
     journals_folder: str = "journals"
     pages_folder: str = "pages"
     daily_format: str = DEFAULT_DAILY_FORMAT
@@ -130,7 +131,26 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
     if target is Dialect.OBSIDIAN and plan.link_format == "shortest":
         _shorten_links(plan)
     plan.assets = {asset.path: asset.path for asset in kb.assets}
+    if target is Dialect.LOGSEQ and kb.kind is not VaultKind.LOGSEQ:
+        plan.boards = _board_names(kb)
     return plan
+
+
+def _board_names(kb: KnowledgeBase) -> dict[str, str]:
+    """The name of each Logseq whiteboard file among the assets of a vault that is no
+    Logseq graph (one a Logseq export copied there): links to it are to the board
+    again in Logseq."""
+    found: dict[str, str] = {}
+    for asset in kb.assets:
+        if not is_whiteboard(asset.path):
+            continue
+        default = posixpath.basename(asset.path).removesuffix(".edn")
+        try:
+            text = (kb.root / asset.path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # not readable: links to it stay links to the file
+        found[asset.path] = whiteboard_name(text, default)
+    return found
 
 
 def copied_as_written(page: Page) -> bool:
