@@ -15,6 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import unquote
 
 from kb_compiler.emit.vault.blocks import Anchor, BlockPlan
@@ -24,12 +25,21 @@ from kb_compiler.emit.vault.names import (
     name_from_obsidian,
     obsidian_name,
 )
-from kb_compiler.emit.vault.plan import PageTarget, VaultPlan, is_drawing_note
+from kb_compiler.emit.vault.plan import (
+    LOGSEQ_DEFAULTS,
+    PageTarget,
+    VaultPlan,
+    daily_note_day,
+    daily_note_name,
+    is_drawing_note,
+)
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Reference, RefKind, Severity, page_id
 from kb_compiler.parse.logseq_inline import image_size
 from kb_compiler.parse.logseq_whiteboard import is_whiteboard
+from kb_compiler.parse.names import journal_title, parse_journal_file_name
 from kb_compiler.resolve import ResolvedRef
+from kb_compiler.resolve.index import LOGSEQ_BUILT_IN_PAGES
 from kb_compiler.resolve.refs import DRAWING_PART, LOGSEQ_DRAWINGS, is_drawing_part
 
 _DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
@@ -107,6 +117,15 @@ class LinkWriter:
         tag = (ref.kind is RefKind.TAG and not ref.property) or hashed or ref.raw.startswith("#")
         if tag and target.block is None:
             return self._tag(ref, owner, context, hashed=hashed, from_logseq=from_logseq)
+        if owner is None and not tag and from_logseq != self.to_logseq:
+            day = self._missing_day(resolved) if from_logseq else None
+            if day is not None or not from_logseq:
+                written = self._missing_day_link(ref, day)
+                if written is not None:
+                    return written
+            elif target.implied and page_id(ref.target) in LOGSEQ_BUILT_IN_PAGES:
+                self._warn(page, ref, f"'{ref.target}' is a page every Logseq graph has; "
+                           "Obsidian has no such note, so the link is to a missing note")
         if owner is None:
             return self._unresolved(page, ref, from_logseq, hashed)
         if target.block is None and ref.subpath and is_drawing_part(owner.source, ref.subpath):
@@ -190,6 +209,34 @@ class LinkWriter:
         if embed:
             return f"![[{link}]]"
         return f"[[{link}|{label}]]" if label else f"[[{link}]]"
+
+    def _missing_day(self, resolved: ResolvedRef) -> date | None:
+        """The day of a Logseq journal that has no file (``[[2024-01-16]]``, any spelling
+        of it: the resolver names the day's journal title as its node)."""
+        target = resolved.target
+        if not target.implied or not target.node:
+            return None
+        return parse_journal_file_name(target.node, self.plan.day_title_format)
+
+    def _missing_day_link(self, ref: Reference, day: date | None) -> str | None:
+        """A day without a page: Logseq -> Obsidian, the daily note Obsidian makes for
+        it (one link for every spelling, as the days that have a file); Obsidian ->
+        Logseq, such a daily-note name as the day's journal title again."""
+        if ref.property and not ref.raw.startswith("["):
+            return None  # a plain piece of a property value: stays as written
+        if day is None:  # Obsidian -> Logseq
+            if not ref.raw.startswith(("[[", "![[")) or ref.subpath:
+                return None
+            day = daily_note_day(self.plan, ref.target)
+            if day is None:
+                return None
+            name = journal_title(day, LOGSEQ_DEFAULTS.journal_title_format)
+        else:
+            name = daily_note_name(self.plan, day)
+        if ref.kind is RefKind.EMBED:
+            return f"{{{{embed [[{name}]]}}}}" if self.to_logseq else f"![[{name}]]"
+        labelled = ref.label is not None and ref.label != ref.target
+        return self._link(name, ref.label if labelled else None)
 
     def _board(self, ref: Reference, owner: PageTarget) -> str:
         """A Logseq whiteboard is a file in Obsidian (``whiteboards/<name>.edn``, copied

@@ -83,6 +83,7 @@ class VaultPlan:
     pages_folder: str = "pages"
     daily_format: str = DEFAULT_DAILY_FORMAT
     link_format: str = "absolute"  # Obsidian target: "shortest" or "absolute"
+    day_title_format: str = LOGSEQ_DEFAULTS.journal_title_format  # the Logseq side's
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def for_page(self, page: Page) -> PageTarget:
@@ -100,6 +101,7 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
     # Obsidian's daily-notes settings, also when they travel inside a Logseq graph that
     # kbc converted from Obsidian: journals then go back to the same folder and names.
     daily = _daily_notes(kb.root)
+    plan.day_title_format = options.journal_title_format
     if target is Dialect.OBSIDIAN:
         plan.journals_folder = options.journals_directory
         plan.link_format = _link_format(kb.root)
@@ -110,6 +112,7 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
         plan.pages_folder = options.pages_directory
     elif daily is not None:
         plan.journals_folder = daily[0] or "journals"
+        plan.daily_format = daily[1]
     taken: set[str] = set()
     used_paths: set[str] = set()
     for page in sorted(kb.pages, key=lambda p: (owners.get(p.id) is not p, p.path)):
@@ -202,9 +205,21 @@ def _target_name(kind: VaultKind, page: Page, target: Dialect, day: date | None,
     if kind is VaultKind.OBSIDIAN:
         return page.name
     if day is not None:
-        stem = journal_title(day, date_fns_format(plan.daily_format) or "yyyy-MM-dd")
-        return f"{plan.journals_folder}/{stem}" if plan.journals_folder else stem
+        return daily_note_name(plan, day)
     return obsidian_name(page.name) or "untitled"
+
+
+def daily_note_name(plan: VaultPlan, day: date) -> str:
+    """The Obsidian name of the daily note of ``day`` (its path without ``.md``)."""
+    stem = journal_title(day, date_fns_format(plan.daily_format) or "yyyy-MM-dd")
+    return f"{plan.journals_folder}/{stem}" if plan.journals_folder else stem
+
+
+def daily_note_day(plan: VaultPlan, name: str) -> date | None:
+    """The day an Obsidian name of a daily note names (``daily_note_name`` read back)."""
+    folder, _, stem = name.rpartition("/")
+    return daily_note_date(stem, plan.daily_format) if folder == plan.journals_folder \
+        else None
 
 
 def _target_path(page: Page, name: str, target: Dialect, day: date | None,
