@@ -320,7 +320,8 @@ def test_a_logseq_whiteboard_is_copied_as_it_is_and_comes_back_a_board(
         assert result.exit_code == 0, result.output
         assert (out / "whiteboards/Plan.edn").read_text("utf-8") == board
         assert not list(out.rglob("Plan.md"))
-    assert (tmp_path / "obsidian/Bar.md").read_text("utf-8") == "- see [[Plan]]\n"
+    assert (tmp_path / "obsidian/Bar.md").read_text("utf-8") == \
+        "- see [[whiteboards/Plan.edn|Plan]]\n"
     back = graph_of(tmp_path / "logseq-again")
     assert [r.source for r in back.backlinks("plan")] == ["bar"]
     assert [r.target.page for r in back.outgoing("plan")] == ["bar"]

@@ -18,7 +18,7 @@ import pytest
 
 from kb_compiler.model import page_id
 from kb_compiler.resolve import KnowledgeGraph
-from tests.conftest import SAMPLE_VAULT
+from tests.conftest import SAMPLE_VAULT, TRIPLE_LOWBAR, write_vault
 from tests.export_support import (
     Facts,
     export,
@@ -152,3 +152,48 @@ def test_generated_vault_round_trips(tmp_path: Path, dialect: str) -> None:
     assert trip.first.differences(trip.back) == []
     kinds = {edge[2] for edge in trip.source.edges}
     assert {"link", "embed", "block-ref", "tag", "property", "asset"} <= kinds
+
+
+def test_links_to_a_whiteboard_point_at_its_file_in_obsidian(tmp_path: Path) -> None:
+    """A board is a file in Obsidian (``whiteboards/<name>.edn``): links and embeds of it
+    point at the file, labelled with its name, so they do not break there, and they are
+    links to the board again in Logseq (the same edges)."""
+    board = ('{:blocks ({:block/uuid #uuid "65a0b1c2-0000-4000-8000-0000000000b1"\n'
+             '  :block/content "about [[Bar]]"})\n'
+             ' :pages ({:block/original-name "Plan Board"})}\n')
+    source = write_vault(tmp_path / "source", {
+        "logseq/config.edn": TRIPLE_LOWBAR, "whiteboards/Plan Board.edn": board,
+        "pages/Bar.md": "- see [[Plan Board]]\n- embed {{embed [[Plan Board]]}}\n"
+                        "- labelled [the plan]([[Plan Board]])\n"})
+    trip = round_trip(source, tmp_path, "obsidian")
+    assert trip.source.differences(trip.second) == []  # Logseq -> Obsidian -> Logseq
+    assert (tmp_path / "a/Bar.md").read_text("utf-8") == (
+        "- see [[whiteboards/Plan Board.edn|Plan Board]]\n"
+        "- embed ![[whiteboards/Plan Board.edn]]\n"
+        "- labelled [[whiteboards/Plan Board.edn|the plan]]\n")
+    assert [r.target.asset for r in graph_of(tmp_path / "a").refs] == \
+        ["whiteboards/Plan Board.edn"] * 3
+    assert (tmp_path / "b/pages/Bar.md").read_text("utf-8") == \
+        (source / "pages/Bar.md").read_text("utf-8")
+
+
+def test_a_day_without_a_journal_is_its_daily_note_in_obsidian(tmp_path: Path) -> None:
+    """Every spelling of a day that has no journal file is one link to the daily note
+    Obsidian makes for it, as for a day that has one, and the day's journal again in
+    Logseq; a link to a page every Logseq graph has (``TODO``) is reported, a note
+    Obsidian does not have."""
+    source = write_vault(tmp_path / "source", {
+        "logseq/config.edn": TRIPLE_LOWBAR, "journals/2024_01_15.md": "- a day\n",
+        "pages/Days.md": "- [[2024-01-16]] [[2024_01_16]] [[Jan 16th, 2024]]\n"
+                         "- [[Jan 15th, 2024]] [[TODO]]\n"})
+    report = export(graph_of(source), tmp_path / "obsidian", "obsidian")
+    assert (tmp_path / "obsidian/Days.md").read_text("utf-8") == (
+        "- [[journals/2024-01-16]] [[journals/2024-01-16]] [[journals/2024-01-16]]\n"
+        "- [[journals/2024-01-15]] [[TODO]]\n")
+    noted = [(d.code, d.target) for d in report.diagnostics if d.path == "pages/Days.md"]
+    assert noted == [("link-changes-meaning", "TODO")]
+    trip = round_trip(source, tmp_path / "trip", "obsidian")
+    assert trip.source.differences(trip.second) == []  # Logseq -> Obsidian -> Logseq
+    assert (tmp_path / "trip/b/pages/Days.md").read_text("utf-8") == (
+        "- [[Jan 16th, 2024]] [[Jan 16th, 2024]] [[Jan 16th, 2024]]\n"
+        "- [[Jan 15th, 2024]] [[TODO]]\n")

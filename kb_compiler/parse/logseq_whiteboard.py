@@ -81,6 +81,17 @@ def parse_whiteboard(path: str, text: str, options: ParseOptions, *,
                 diagnostics=tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
 
 
+def whiteboard_name(text: str, default_name: str) -> str:
+    """The name of the board a whiteboard file holds (``default_name`` when it says
+    none or does not read), without reading its shapes."""
+    try:
+        data = read_edn(text)
+    except EdnError:
+        return default_name
+    pages = data.get("pages", ()) if isinstance(data, dict) else ()
+    return _board_name(pages if isinstance(pages, (list, tuple)) else ()) or default_name
+
+
 def _unread(path: str, text: str, name: str, line: int, message: str) -> Page:
     problem = Diagnostic(INVALID_WHITEBOARD, Severity.ERROR, path, line, 0,
                          message + "; the board is a page without its shapes")

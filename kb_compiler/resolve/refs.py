@@ -250,7 +250,7 @@ class ReferenceResolver:
         if index is not None:
             return Target(found.page, index, None, True, found.name,
                           candidates=found.candidates, node=found.page)
-        if _drawing_part(target_page, subpath):
+        if is_drawing_part(target_page, subpath):
             return found  # a group, area or frame of the drawing: no block to find
         # A heading chain as Obsidian shows it ("A > B"): the parser has trimmed the
         # spaces around each "#", so "C #tips" would otherwise read "C#tips".
@@ -503,14 +503,14 @@ _PLACEHOLDER = re.compile(r"<%.*?%>|\{\{[^{}]*\}\}")
 
 # Excalidraw's references into a drawing: ``[[Drawing#^group=ID]]`` (its element
 # group), ``^area=`` (a cut-out around the element), ``^frame=`` and ``^clippedframe=``.
-_DRAWING_PART = re.compile(r"\^(?:group|area|frame|clippedframe)=", re.IGNORECASE)
+DRAWING_PART = re.compile(r"\^(?:group|area|frame|clippedframe)=", re.IGNORECASE)
 
 
-def _drawing_part(page: Page, subpath: str) -> bool:
+def is_drawing_part(page: Page, subpath: str) -> bool:
     """Whether ``subpath`` names a part of an Excalidraw drawing, which lives in the
     drawing's data, not in a block of the note."""
     return page.property("excalidraw-plugin") is not None and \
-        _DRAWING_PART.match(subpath) is not None
+        DRAWING_PART.match(subpath) is not None
 
 
 def _written_key(page: Page, ref: Reference) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import unquote
 
 from kb_compiler.emit.vault.blocks import Anchor, BlockPlan
@@ -24,11 +25,22 @@ from kb_compiler.emit.vault.names import (
     name_from_obsidian,
     obsidian_name,
 )
-from kb_compiler.emit.vault.plan import PageTarget, VaultPlan
+from kb_compiler.emit.vault.plan import (
+    LOGSEQ_DEFAULTS,
+    PageTarget,
+    VaultPlan,
+    daily_note_day,
+    daily_note_name,
+    is_drawing_note,
+)
 from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Reference, RefKind, Severity, page_id
 from kb_compiler.parse.logseq_inline import image_size
+from kb_compiler.parse.logseq_whiteboard import is_whiteboard
+from kb_compiler.parse.names import journal_title, parse_journal_file_name
 from kb_compiler.resolve import ResolvedRef
+from kb_compiler.resolve.index import LOGSEQ_BUILT_IN_PAGES
+from kb_compiler.resolve.refs import DRAWING_PART, LOGSEQ_DRAWINGS, is_drawing_part
 
 _DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
 _TAG_FOLLOWERS = " \t,.!?;:)]"
@@ -105,10 +117,23 @@ class LinkWriter:
         tag = (ref.kind is RefKind.TAG and not ref.property) or hashed or ref.raw.startswith("#")
         if tag and target.block is None:
             return self._tag(ref, owner, context, hashed=hashed, from_logseq=from_logseq)
+        if owner is None and not tag and from_logseq != self.to_logseq:
+            day = self._missing_day(resolved) if from_logseq else None
+            if day is not None or not from_logseq:
+                written = self._missing_day_link(ref, day)
+                if written is not None:
+                    return written
+            elif target.implied and page_id(ref.target) in LOGSEQ_BUILT_IN_PAGES:
+                self._warn(page, ref, f"'{ref.target}' is a page every Logseq graph has; "
+                           "Obsidian has no such note, so the link is to a missing note")
         if owner is None:
             return self._unresolved(page, ref, from_logseq, hashed)
+        if target.block is None and ref.subpath and is_drawing_part(owner.source, ref.subpath):
+            return self._drawing_part(page, ref, owner, size)
         if target.block is not None:
             return self._block(page, ref, owner, target.block, from_logseq)
+        if not self.to_logseq and is_whiteboard(owner.path):
+            return self._board(ref, owner)
         if ref.kind is RefKind.EMBED:
             name = self._name(owner)
             return f"{{{{embed [[{name}]]}}}}" if self.to_logseq else f"![[{name}]]"
@@ -155,6 +180,10 @@ class LinkWriter:
     def _block(self, page: Page, ref: Reference, owner: PageTarget, block: int,
                from_logseq: bool) -> str | None:
         if owner.as_written:  # uuids kept (in Obsidian a file, not a note)
+            if self.to_logseq and is_drawing_note(owner.source) and ref.subpath:
+                self._warn(page, ref, f"'{ref.target}#{ref.subpath}' names a block of an "
+                           "Excalidraw drawing, which Logseq does not read as blocks; kept "
+                           "as written", code="kept-as-written")
             return None
         anchor = self.blocks.anchor(owner.source.path, block)
         if anchor is None:
@@ -181,6 +210,64 @@ class LinkWriter:
             return f"![[{link}]]"
         return f"[[{link}|{label}]]" if label else f"[[{link}]]"
 
+    def _missing_day(self, resolved: ResolvedRef) -> date | None:
+        """The day of a Logseq journal that has no file (``[[2024-01-16]]``, any spelling
+        of it: the resolver names the day's journal title as its node)."""
+        target = resolved.target
+        if not target.implied or not target.node:
+            return None
+        return parse_journal_file_name(target.node, self.plan.day_title_format)
+
+    def _missing_day_link(self, ref: Reference, day: date | None) -> str | None:
+        """A day without a page: Logseq -> Obsidian, the daily note Obsidian makes for
+        it (one link for every spelling, as the days that have a file); Obsidian ->
+        Logseq, such a daily-note name as the day's journal title again."""
+        if ref.property and not ref.raw.startswith("["):
+            return None  # a plain piece of a property value: stays as written
+        if day is None:  # Obsidian -> Logseq
+            if not ref.raw.startswith(("[[", "![[")) or ref.subpath:
+                return None
+            day = daily_note_day(self.plan, ref.target)
+            if day is None:
+                return None
+            name = journal_title(day, LOGSEQ_DEFAULTS.journal_title_format)
+        else:
+            name = daily_note_name(self.plan, day)
+        if ref.kind is RefKind.EMBED:
+            return f"{{{{embed [[{name}]]}}}}" if self.to_logseq else f"![[{name}]]"
+        labelled = ref.label is not None and ref.label != ref.target
+        return self._link(name, ref.label if labelled else None)
+
+    def _board(self, ref: Reference, owner: PageTarget) -> str:
+        """A Logseq whiteboard is a file in Obsidian (``whiteboards/<name>.edn``, copied
+        as it is): links point at the file, labelled with the board's name, which kbc's
+        resolver reads as the board again in Logseq."""
+        if ref.kind is RefKind.EMBED:
+            return f"![[{owner.path}]]"
+        label = ref.label or self._alias_label(ref, owner) or owner.name
+        return f"[[{owner.path}|{label}]]"
+
+    def _board_link(self, ref: Reference, board: str) -> str:
+        """A link to a whiteboard's file (how ``_board`` writes one in Obsidian) as the
+        link to the board it is in Logseq."""
+        if ref.kind is RefKind.EMBED or ref.raw.startswith("!"):
+            return f"{{{{embed [[{board}]]}}}}"
+        return self._link(board, ref.label if ref.label not in (None, board) else None)
+
+    def _drawing_part(self, page: Page, ref: Reference, owner: PageTarget,
+                      size: str | None) -> str | None:
+        """A group, area or frame of an Excalidraw drawing (``#^group=id``): the subpath
+        and the size kept as written, the drawing named as the vault links it. Logseq
+        cannot show part of a drawing: there the reference stays as written, reported."""
+        if self.to_logseq:
+            self._warn(page, ref, f"'{ref.target}#{ref.subpath}' names a part of an "
+                       "Excalidraw drawing, which Logseq cannot show; kept as written",
+                       code="kept-as-written")
+            return None
+        embed = ref.kind is RefKind.EMBED or ref.raw.startswith("!")
+        extra = f"|{size}" if size else (f"|{ref.label}" if ref.label else "")
+        return f"{'!' if embed else ''}[[{owner.link}#{ref.subpath}{extra}]]"
+
     def _unresolved(self, page: Page, ref: Reference, from_logseq: bool,
                     hashed: bool) -> str | None:
         """Only the syntax changes, where the target dialect needs it. A missing page's
@@ -191,6 +278,9 @@ class LinkWriter:
         if from_logseq == self.to_logseq or ref.block_id or ref.is_asset:
             return None
         name = ref.target
+        if from_logseq and ref.raw.startswith(("[[", "![[")) and \
+                DRAWING_PART.match(name.partition("#")[2]):
+            return None  # a part of an Excalidraw drawing, as an Obsidian note wrote it
         if from_logseq:
             if page_id(name) in self.suffixes:
                 self._warn(page, ref, f"'{name}' names no page, but in Obsidian a link to "
@@ -218,14 +308,18 @@ class LinkWriter:
             return f"[{ref.label}]([[{decoded}]])"
         return f"[[{decoded}]]" if decoded != name else None
 
-    def _warn(self, page: Page, ref: Reference, message: str) -> None:
+    def _warn(self, page: Page, ref: Reference, message: str,
+              code: str = "link-changes-meaning") -> None:
         key = (page.path, ref.line, message)
-        self.notes[key] = Diagnostic("link-changes-meaning", Severity.WARNING, page.path,
+        self.notes[key] = Diagnostic(code, Severity.WARNING, page.path,
                                      ref.line, ref.column, message, target=ref.target)
 
     # -- assets and Markdown links -------------------------------------------------------
 
     def _asset(self, page: Page, ref: Reference, asset: str, size: str | None) -> str | None:
+        board = self.plan.boards.get(asset) if self.to_logseq else None
+        if board is not None and ref.raw.startswith(("[[", "![[")):
+            return self._board_link(ref, board)
         entry = self.plan.for_page(page)
         out = self.plan.assets.get(asset, asset)
         relative = posixpath.relpath(out, posixpath.dirname(entry.path) or ".")
@@ -240,6 +334,9 @@ class LinkWriter:
                 else out
             extra = f"|{size}" if size else (f"|{ref.label}" if ref.label else "")
             return f"{'!' if embed else ''}[[{name}{fragment}{extra}]]"
+        if self.to_logseq and wikilink and not embed and ref.label is None and \
+                out.lower().startswith(LOGSEQ_DRAWINGS) and out.lower().endswith(".excalidraw"):
+            return f"[[{out}]]"  # Logseq's /draw link, which shows the drawing in place
         if not wikilink and written is not None and unquote(written.split("#")[0]) \
                 == relative and not (size and not self.to_logseq and "|" not in ref.raw):
             return None

@@ -15,7 +15,8 @@ of the pages it links to. The rules (README "kbc export"):
 - Assets keep their vault-relative paths in every direction.
 - Org-mode pages (whose markup kbc does not translate) keep their text and their Logseq-style
   file name, so that a Logseq graph exported to Obsidian and back gets them again.
-  Whiteboards keep their text and their path (``whiteboards/<name>.edn``) alike.
+  Whiteboards keep their text and their path (``whiteboards/<name>.edn``) alike, and
+  so do Excalidraw drawing notes (``<name>.excalidraw.md``).
 """
 
 from __future__ import annotations
@@ -35,11 +36,18 @@ from kb_compiler.emit.vault.names import (
     obsidian_name,
 )
 from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, VaultKind
-from kb_compiler.parse.logseq_whiteboard import is_whiteboard
-from kb_compiler.parse.names import file_name_for_page, journal_file_date, journal_title
+from kb_compiler.parse.logseq_whiteboard import is_whiteboard, whiteboard_name
+from kb_compiler.parse.names import (
+    file_name_for_page,
+    journal_file_date,
+    journal_title,
+    page_name_for_path,
+)
 
 LOGSEQ_DEFAULTS = ParseOptions(vault_kind=VaultKind.LOGSEQ)
+OBSIDIAN_DEFAULTS = ParseOptions(vault_kind=VaultKind.OBSIDIAN)
 ORG_SUFFIX = ".org"
+DRAWING_SUFFIX = ".excalidraw.md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +78,12 @@ class VaultPlan:
     pages: dict[str, PageTarget] = field(default_factory=dict)
     owners: dict[str, PageTarget] = field(default_factory=dict)
     assets: dict[str, str] = field(default_factory=dict)
+    boards: dict[str, str] = field(default_factory=dict)  # a board file's name (Logseq)
     journals_folder: str = "journals"
     pages_folder: str = "pages"
     daily_format: str = DEFAULT_DAILY_FORMAT
     link_format: str = "absolute"  # Obsidian target: "shortest" or "absolute"
+    day_title_format: str = LOGSEQ_DEFAULTS.journal_title_format  # the Logseq side's
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def for_page(self, page: Page) -> PageTarget:
@@ -91,6 +101,7 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
     # Obsidian's daily-notes settings, also when they travel inside a Logseq graph that
     # kbc converted from Obsidian: journals then go back to the same folder and names.
     daily = _daily_notes(kb.root)
+    plan.day_title_format = options.journal_title_format
     if target is Dialect.OBSIDIAN:
         plan.journals_folder = options.journals_directory
         plan.link_format = _link_format(kb.root)
@@ -101,6 +112,7 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
         plan.pages_folder = options.pages_directory
     elif daily is not None:
         plan.journals_folder = daily[0] or "journals"
+        plan.daily_format = daily[1]
     taken: set[str] = set()
     used_paths: set[str] = set()
     for page in sorted(kb.pages, key=lambda p: (owners.get(p.id) is not p, p.path)):
@@ -122,13 +134,42 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
     if target is Dialect.OBSIDIAN and plan.link_format == "shortest":
         _shorten_links(plan)
     plan.assets = {asset.path: asset.path for asset in kb.assets}
+    if target is Dialect.LOGSEQ and kb.kind is not VaultKind.LOGSEQ:
+        plan.boards = _board_names(kb)
     return plan
+
+
+def _board_names(kb: KnowledgeBase) -> dict[str, str]:
+    """The name of each Logseq whiteboard file among the assets of a vault that is no
+    Logseq graph (one a Logseq export copied there): links to it are to the board
+    again in Logseq."""
+    found: dict[str, str] = {}
+    for asset in kb.assets:
+        if not is_whiteboard(asset.path):
+            continue
+        default = posixpath.basename(asset.path).removesuffix(".edn")
+        try:
+            text = (kb.root / asset.path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # not readable: links to it stay links to the file
+        found[asset.path] = whiteboard_name(text, default)
+    return found
 
 
 def copied_as_written(page: Page) -> bool:
     """Whether a page is copied as it is, kbc translating none of its markup: an
-    Org-mode page or a Logseq whiteboard."""
-    return page.path.lower().endswith(ORG_SUFFIX) or is_whiteboard(page.path)
+    Org-mode page, a Logseq whiteboard or an Excalidraw drawing note."""
+    return page.path.lower().endswith(ORG_SUFFIX) or is_whiteboard(page.path) or \
+        is_drawing_note(page)
+
+
+def is_drawing_note(page: Page) -> bool:
+    """Whether a page is a drawing the Excalidraw plugin saved (``*.excalidraw.md`` with
+    ``excalidraw-plugin`` in its front matter): the plugin finds the scene under a
+    ``# Drawing`` heading and ties text to elements by ``^ids``, which an outline of
+    blocks would break."""
+    return page.path.lower().endswith(DRAWING_SUFFIX) and \
+        page.property("excalidraw-plugin") is not None
 
 
 def _parse_options(kb: KnowledgeBase) -> ParseOptions:
@@ -150,6 +191,9 @@ def _journal_day(page: Page, options: ParseOptions,
 
 def _target_name(kind: VaultKind, page: Page, target: Dialect, day: date | None,
                  options: ParseOptions, plan: VaultPlan) -> str:
+    if is_drawing_note(page):  # the name each app gives the file it keeps
+        return page_name_for_path(page.path, LOGSEQ_DEFAULTS if target is Dialect.LOGSEQ
+                                  else OBSIDIAN_DEFAULTS)
     if target is Dialect.LOGSEQ:
         if day is not None:
             title_format = options.journal_title_format if page.is_journal \
@@ -161,15 +205,27 @@ def _target_name(kind: VaultKind, page: Page, target: Dialect, day: date | None,
     if kind is VaultKind.OBSIDIAN:
         return page.name
     if day is not None:
-        stem = journal_title(day, date_fns_format(plan.daily_format) or "yyyy-MM-dd")
-        return f"{plan.journals_folder}/{stem}" if plan.journals_folder else stem
+        return daily_note_name(plan, day)
     return obsidian_name(page.name) or "untitled"
+
+
+def daily_note_name(plan: VaultPlan, day: date) -> str:
+    """The Obsidian name of the daily note of ``day`` (its path without ``.md``)."""
+    stem = journal_title(day, date_fns_format(plan.daily_format) or "yyyy-MM-dd")
+    return f"{plan.journals_folder}/{stem}" if plan.journals_folder else stem
+
+
+def daily_note_day(plan: VaultPlan, name: str) -> date | None:
+    """The day an Obsidian name of a daily note names (``daily_note_name`` read back)."""
+    folder, _, stem = name.rpartition("/")
+    return daily_note_date(stem, plan.daily_format) if folder == plan.journals_folder \
+        else None
 
 
 def _target_path(page: Page, name: str, target: Dialect, day: date | None,
                  options: ParseOptions, plan: VaultPlan) -> str:
-    if is_whiteboard(page.path):
-        return page.path  # where Logseq looks for it, and an attachment in Obsidian
+    if is_whiteboard(page.path) or is_drawing_note(page):
+        return page.path  # where Logseq (a board) or Excalidraw (a drawing) looks for it
     org = page.path.lower().endswith(ORG_SUFFIX)
     suffix = ORG_SUFFIX if org else ".md"
     if target is Dialect.OBSIDIAN and not org:
@@ -241,7 +297,8 @@ def _shorten_links(plan: VaultPlan) -> None:
         counts[base] = counts.get(base, 0) + 1
     for path, entry in plan.pages.items():
         base = posixpath.basename(entry.name)
-        if counts[base.lower()] == 1 and not entry.as_written:
+        linked_by_name = not entry.as_written or is_drawing_note(entry.source)  # a note
+        if counts[base.lower()] == 1 and linked_by_name:
             shorter = PageTarget(entry.source, entry.name, entry.path, base, entry.tag,
                                  entry.journal, entry.as_written)
             plan.pages[path] = shorter
