@@ -461,3 +461,19 @@ def test_the_namespace_macro_shows_the_tree_of_published_pages(tmp_path: Path) -
     assert items == [("1", "x-b.html", "b"), ("1", "x-one.html", "one"),
                      ("2", "x-one-deep.html", "deep")]  # not the private x/two
     assert "<p>tree <span" in home and '<span class="namespace-title">none</span>' in home
+
+
+@pytest.mark.parametrize("exclude", [True, False])
+def test_a_rebuild_follows_exclude_in_and_out_of_files(tmp_path: Path, exclude: bool) -> None:
+    """Excluding a folder of pictures left the page showing one as it was, and the
+    picture stayed in ``files/``; removing the glob left it withheld (the page's
+    fingerprint did not cover which files it may show)."""
+    pages = {".obsidian/app.json": "{}", "a.md": "![[photo.png]] [doc](pics/doc.pdf)\n",
+             "pics/photo.png": "png", "pics/doc.pdf": "%PDF"}
+    glob = 'exclude = ["pics/**"]\n'
+    if not exclude:
+        pages["kbc.toml"] = glob
+    rebuilt_as_a_clean_build(tmp_path, pages,
+                             add("kbc.toml", glob) if exclude else remove("kbc.toml"))
+    published = (tmp_path / "site/files/pics/photo.png").exists()
+    assert published is not exclude

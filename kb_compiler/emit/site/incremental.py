@@ -9,7 +9,7 @@ A page's HTML depends on its own text and on its neighbourhood, so the fingerpri
 covers, conservatively:
 
 - the build itself: kbc's site code and templates, the options, the sidebar, the
-  vault's text macros;
+  vault's text macros, the ``exclude`` globs;
 - the page: path, name, text, and the pictures its PDF area highlights show (files it
   names without a link, found or not);
 - every reference it writes and where the graph resolved it (existence, block,
