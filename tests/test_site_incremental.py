@@ -477,3 +477,15 @@ def test_a_rebuild_follows_exclude_in_and_out_of_files(tmp_path: Path, exclude: 
                              add("kbc.toml", glob) if exclude else remove("kbc.toml"))
     published = (tmp_path / "site/files/pics/photo.png").exists()
     assert published is not exclude
+
+
+@pytest.mark.parametrize("added", ["pic.png", "other.md"])
+def test_a_rebuild_follows_links_only_the_render_resolves(tmp_path: Path, added: str) -> None:
+    """Raw HTML's ``src``/``href`` and reference-style links are resolved while the
+    page renders, not listed by the parser: when their target appeared, the page (and
+    a page embedding it) stayed as it was, the picture missing, the link broken."""
+    pages = {".obsidian/app.json": "{}", "b.md": "![[a]]\n",
+             "a.md": 'img <img src="pic.png" width="5">\n\nref [text][n] and '
+                     '<a href="other.md">html link</a>\n\n[n]: other.md\n'}
+    rebuilt_as_a_clean_build(tmp_path, pages, add(added, "x\n"))
+    assert (tmp_path / "site/files/pic.png").exists() is (added == "pic.png")

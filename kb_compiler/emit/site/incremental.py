@@ -28,7 +28,9 @@ covers, conservatively:
   score: their text is not shown);
 - every page whose content the render showed (``reads``: the embeds it filled, nested
   ones too, and the blocks its block refs quote), with where their references land;
-  a page showing a base or a query reads every published file (``vaultwide``).
+  a page showing a base or a query reads every published file (``vaultwide``), and so
+  does a page with a link the render resolves itself (raw HTML's ``src``/``href``, a
+  reference-style link: the parser lists neither).
 
 The last part is recorded while rendering, not worked out beforehand: the embeds a page
 shows depend on cycles, depth and size bounds, and following every embed edge to the

@@ -22,6 +22,7 @@ from kb_compiler.emit.site.render import LinkRewrite
 from kb_compiler.emit.site.rules_core import FILE_EMBED_SUFFIXES
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.urls import asset_file, block_anchor, relative_url
+from kb_compiler.emit.site.vaultwide import VAULT_READ
 from kb_compiler.model import Dialect, Page, page_id
 from kb_compiler.parse.names import AUDIO_SUFFIXES, BASE_SUFFIX, IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from kb_compiler.parse.web_media import obsidian_web_embed
@@ -167,7 +168,14 @@ class PageLinker:
             found = self.context.find_ref(key, [name], sub)
             if found is not None:
                 return found.target
+        self.looked_up()
         return self.context.lookup(readings[0][0], readings[0][1], key)
+
+    def looked_up(self) -> None:
+        """A target resolved while rendering, not one the parser listed (raw HTML's
+        ``src``/``href``, reference-style links): the page's fingerprint does not
+        cover where it lands, so the page depends on every page and file instead."""
+        self.report.reads.add(VAULT_READ)
 
     def page_link(self, found: Target, label: str, css: str) -> str:
         """A link to the target page, plain text when unpublished, broken otherwise."""
@@ -284,6 +292,8 @@ class PageLinker:
 
     def tag(self, name: str) -> str:
         found = self.context.find_ref(self.page.id, [name], None)
+        if found is None:
+            self.looked_up()
         target = found.target if found is not None else self.context.lookup(name, None,
                                                                              self.page.id)
         key = target_id(target) or page_id(name)
@@ -324,6 +334,7 @@ class PageLinker:
         if found is not None and found.target.asset is not None:
             return self._asset_rewrite(found.target.asset, found.target.exists, fragment)
         if found is None:
+            self.looked_up()
             asset = self.context.find_asset(decoded, self.page)
             if asset is not None:
                 return self._asset_rewrite(asset, True, fragment)
@@ -354,6 +365,7 @@ class PageLinker:
         it (nothing there). Other URLs pass (the sanitizer checks their scheme)."""
         if not url or url.startswith("#") or _SCHEME.match(url) or url in self._written:
             return url
+        self.looked_up()
         asset = self.context.find_asset(unquote(url.partition("#")[0]), self.page)
         if asset is not None:
             if not self.context.can_publish(asset):

@@ -96,6 +96,8 @@ def _reference(name: str, linker: PageLinker) -> str:
     if not name.strip():
         return linker.empty_link("[[]]")
     found = linker.context.find_ref(linker.page.id, [name], None)
+    if found is None:
+        linker.looked_up()
     target = found.target if found is not None else linker.context.lookup(
         name, None, linker.page.id)
     if target.asset is not None:  # cover: "[[cover.jpg]]": a file of the vault
