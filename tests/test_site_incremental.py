@@ -489,3 +489,15 @@ def test_a_rebuild_follows_links_only_the_render_resolves(tmp_path: Path, added:
                      '<a href="other.md">html link</a>\n\n[n]: other.md\n'}
     rebuilt_as_a_clean_build(tmp_path, pages, add(added, "x\n"))
     assert (tmp_path / "site/files/pic.png").exists() is (added == "pic.png")
+
+
+def test_a_rebuild_follows_an_svg_that_can_no_longer_be_published(tmp_path: Path) -> None:
+    """Whether an SVG is published depends on its content (one declaring entities is
+    withheld): the page showing it kept its picture and link to a file no longer
+    written."""
+    pages = {".obsidian/app.json": "{}", "a.md": "![[pic.svg]]\n\n[[pic.svg]]\n",
+             "pic.svg": '<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>'}
+    rebuilt_as_a_clean_build(tmp_path, pages, add(
+        "pic.svg", '<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg">'
+                   "<text>&x;</text></svg>"))
+    assert 'class="withheld"' in (tmp_path / "site/a.html").read_text("utf-8")

@@ -272,9 +272,12 @@ class Fingerprints:
         if found is None:
             shown = self._quoted(target) if quoted \
                 else self._link_info(target_id(target), target.block)
+            # whether a file is published: an SVG's content decides (it may run script)
+            withheld = self.context.withheld_because(target.asset) \
+                if target.asset is not None and target.exists else None
             described = _hash([target.page, target.block, target.asset, target.exists,
                                target.name, target.suggestion, target.node, target.implied,
-                               target.escapes, shown])
+                               target.escapes, shown, withheld])
             found = self._landings[(id(target), quoted)] = (target, described)
         return found[1]
 
