@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import unicodedata
 from dataclasses import replace
 from urllib.parse import unquote
 
@@ -21,22 +20,20 @@ from kb_compiler.model import (
 )
 from kb_compiler.parse.logseq_whiteboard import is_whiteboard
 from kb_compiler.resolve.blocks import find_heading, nearest_block_id, nearest_heading
+from kb_compiler.resolve.files import ABSOLUTE, FileFinder, file_target, from_vault_root
 from kb_compiler.resolve.index import (
     PAGE_SUFFIXES,
     UUID,
     VaultIndex,
-    asset_key,
     folder_of,
     path_key,
 )
 from kb_compiler.resolve.names import NameHit, NameResolver
-from kb_compiler.resolve.nearmiss import NearMissIndex
 from kb_compiler.resolve.types import Target
 
 # Said of a Logseq page reference written like an Org file link.
 FILE_NAME_HINT = ("; on a Markdown page Logseq reads [[file:...]] as a page name: link a "
                   "file as [label](path)")
-_ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/]|file:)")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _LEADING_DOTS = re.compile(r"^(?:\.\.?/)+")
 NON_LINK_PROPERTIES = frozenset({"alias", "aliases"})  # they name the page itself
@@ -46,17 +43,9 @@ def is_path_form(target: str) -> bool:
     """A target written as a file path rather than a page name."""
     lowered = target.lower()
     return (lowered.endswith(PAGE_SUFFIXES) or target.startswith(("./", "../"))
-            or bool(_ABSOLUTE.match(target)))
+            or bool(ABSOLUTE.match(target)))
 
 
-def from_vault_root(written: str) -> str | None:
-    """The vault path ``/assets/x.png`` names when read from the vault's root (as Logseq's
-    published graphs and web servers read it), or None for a path that does not start
-    at one ``/``. Whether the vault has that file is the caller's question: any other
-    path that starts at ``/`` lies outside the vault."""
-    if not written.startswith("/") or written.startswith("//"):
-        return None
-    return posixpath.normpath(written.lstrip("/"))
 
 
 class ReferenceResolver:
@@ -67,8 +56,7 @@ class ReferenceResolver:
         self.index = index
         self.names = names
         self.templates = templates  # Obsidian's template folders
-        self._files_near: NearMissIndex | None = None
-        self._files_by_stem: dict[str, str] | None = None
+        self.files = FileFinder(index)
         self.diagnostics: list[Diagnostic] = []
         self._folders: dict[str, str] = {}
         self._headings: dict[tuple[str, str], int | None] = {}  # (page, chain) -> block
@@ -208,7 +196,7 @@ class ReferenceResolver:
         key = self.index.by_path.get(_stem(rooted)) if rooted is not None else None
         if key is not None:
             return self._existing(key)
-        if _ABSOLUTE.match(decoded):
+        if ABSOLUTE.match(decoded):
             return self._escape(page, ref, decoded)
         relative = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), decoded))
         if relative == ".." or relative.startswith("../"):
@@ -291,32 +279,15 @@ class ReferenceResolver:
     # -- assets ------------------------------------------------------------------------
 
     def find_asset(self, written: str, page: Page) -> Target:
-        """Where a file path written on ``page`` (unquoted, without its "#" or "?" part)
-        lands, quietly: read from the vault root when it starts at one "/", else
-        relative to the page, then from the vault root, then by file name (not for a
-        Logseq path that names a folder). A path that leaves the vault is never read:
-        the target ``escapes``. The site links and copies files by the same rule."""
-        rooted = from_vault_root(written)
-        if rooted is not None and (path := self._asset_at(rooted)) is not None:
-            return self._asset_target(path, True)
-        relative = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), written))
-        if _ABSOLUTE.match(written) or relative == ".." or relative.startswith("../"):
-            return Target(None, None, None, False, written, escapes=True)
-        for candidate in (relative, posixpath.normpath(written)):
-            if (path := self._asset_at(candidate)) is not None:
-                return self._asset_target(path, True)
-        explicit_path = "/" in written and page.dialect is Dialect.LOGSEQ
-        matches = () if explicit_path else self._assets_named(written)
-        if matches:
-            return self._asset_target(matches[0], True, matches if len(matches) > 1 else ())
-        return self._asset_target(relative, False)
+        """Where a file path written on ``page`` lands, quietly (``FileFinder.find``)."""
+        return self.files.find(written, page)
 
     def _asset(self, page: Page, ref: Reference, target: str, quiet: bool = False) -> Target:
         if page.dialect is Dialect.LOGSEQ:  # as in the file: "%20", "#page=2", "?raw"
             written = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
         else:  # the parser took off the "#" part and decoded a Markdown link's path
             written = target.strip()
-        found = self.find_asset(written, page)
+        found = self.files.find(written, page)
         if found.escapes:  # quiet: a page name first, tried as a file too
             return found if quiet else self._escape(page, ref, written)
         if not quiet and found.candidates:
@@ -325,87 +296,22 @@ class ReferenceResolver:
         elif not quiet and not found.exists:
             self._report(page, ref, "missing-asset", Severity.ERROR,
                          f"file '{written}' is not in the vault", target=written,
-                         suggestion=self._near_file(page, ref, written))
-        elif not quiet and page.dialect is Dialect.LOGSEQ and found.asset is not None:
-            self._check_case(page, ref, written, found.asset)
+                         suggestion=self.files.nearest(written, page, by_name=_by_name(page, ref)))
+        elif not quiet and page.dialect is Dialect.LOGSEQ and found.asset is not None and \
+                (spelt := self.files.spelt_otherwise(written, page, found.asset)) is not None:
+            # a Logseq path is a file path, found only in its exact case on a
+            # case-sensitive file system (the app on Linux, a checkout in CI)
+            self._report(page, ref, "missing-asset", Severity.WARNING,
+                         f"file '{written}' is in the vault as '{found.asset}', whose case "
+                         "differs: Logseq does not find it on a case-sensitive file system",
+                         target=written, suggestion=spelt)
         if not found.exists and ref.raw.lstrip("!").startswith("[[") and (
                 page.dialect is not Dialect.LOGSEQ or written.lower().startswith(LOGSEQ_DRAWINGS)):
             # An Obsidian wikilink names a file, wherever it is, not a path from the
             # note (one missing file linked from two folders is one node, as in
             # Obsidian); a Logseq drawing is named from the graph's folder.
-            return self._asset_target(posixpath.normpath(written), False)
+            return file_target(posixpath.normpath(written), False)
         return found
-
-    def _check_case(self, page: Page, ref: Reference, written: str, asset: str) -> None:
-        """A Logseq path is a file path, found only in its exact case on a
-        case-sensitive file system (the app on Linux, a checkout in CI): a warning,
-        with the path as the file spells it (kbc itself finds the file)."""
-        folder = posixpath.dirname(page.path)
-        rooted = from_vault_root(written)
-        for candidate, shown in (
-                (rooted, "/" + asset),
-                (posixpath.normpath(posixpath.join(folder, written)),
-                 posixpath.relpath(asset, folder or ".")),
-                (posixpath.normpath(written), asset)):
-            if candidate is None or asset_key(candidate) != asset_key(asset):
-                continue
-            if unicodedata.normalize("NFC", candidate) != unicodedata.normalize("NFC", asset):
-                self._report(page, ref, "missing-asset", Severity.WARNING,
-                             f"file '{written}' is in the vault as '{asset}', whose case "
-                             "differs: Logseq does not find it on a case-sensitive file "
-                             "system", target=written, suggestion=shown)
-            return
-
-    def _file_named(self, page: Page, written: str) -> str | None:
-        """``[[diagram]]`` when the vault has ``diagram.png`` (or ``Board.canvas``):
-        Obsidian names a file other than a note with its extension."""
-        if page.dialect is Dialect.LOGSEQ:
-            return None
-        if self._files_by_stem is None:
-            self._files_by_stem = {}
-            for path in sorted(self.index.assets.values(), key=lambda p: (len(p), p)):
-                stem = posixpath.splitext(posixpath.basename(asset_key(path)))[0]
-                self._files_by_stem.setdefault(stem, path)
-        named = self._files_by_stem.get(asset_key(written.strip()).rsplit("/", 1)[-1])
-        return posixpath.basename(named) if named is not None else None
-
-    def _near_file(self, page: Page, ref: Reference, written: str) -> str | None:
-        """The vault's file most like a missing one, written as the link would name it:
-        by name in an Obsidian wikilink, else as a path from the page (or the root)."""
-        if self._files_near is None:  # built on the first missing file only
-            self._files_near = NearMissIndex(
-                (posixpath.basename(path), path) for path in self.index.assets.values())
-        found = self._files_near.suggest(posixpath.basename(written))
-        if found is None:
-            return None
-        path = found[1]
-        if ref.raw.lstrip("!").startswith("[[") and page.dialect is not Dialect.LOGSEQ:
-            return posixpath.basename(path) if "/" not in written else path
-        if written.startswith("/"):
-            return "/" + path
-        return posixpath.relpath(path, posixpath.dirname(page.path) or ".")
-
-    def _asset_at(self, path: str) -> str | None:
-        """The file at vault path ``path``, found in any case, its exact case first
-        (``photo.png`` beside ``Photo.png``: FORMATS.md 2.5)."""
-        return self.index.exact_assets.get(unicodedata.normalize("NFC", path)) or \
-            self.index.assets.get(asset_key(path))
-
-    def _assets_named(self, written: str) -> tuple[str, ...]:
-        lowered = asset_key(written)
-        named = self.index.assets_by_name.get(posixpath.basename(lowered), [])
-        matches = [p for p in named if asset_key(p) == lowered
-                   or asset_key(p).endswith("/" + lowered)]
-        # files whose names differ only in case: the one written in its exact case wins
-        exact = unicodedata.normalize("NFC", written)
-        same_case = [p for p in matches if (found := unicodedata.normalize("NFC", p)) == exact
-                     or found.endswith("/" + exact)]
-        return tuple(sorted(same_case or matches, key=lambda p: (len(p), p)))
-
-    @staticmethod
-    def _asset_target(path: str, exists: bool, candidates: tuple[str, ...] = ()) -> Target:
-        return Target(None, None, path, exists, path, candidates=candidates,
-                      node=f"asset:{path}")
 
     # -- diagnostics -------------------------------------------------------------------
 
@@ -430,10 +336,10 @@ class ReferenceResolver:
             noun = "tag page"
         where = f"property '{_written_key(page, ref)}': " if code == "broken-relation" else ""
         hint = FILE_NAME_HINT if _logseq_file_name(page, ref) else ""
+        suggestion = found.suggestion or self.files.named_with_extension(page, ref.target)
         self._report(page, ref, code, severity,
                      f"{where}{noun} '{found.name}' does not exist{hint}",
-                     target=found.name,
-                     suggestion=found.suggestion or self._file_named(page, ref.target))
+                     target=found.name, suggestion=suggestion)
 
     def _in_templates(self, page: Page) -> bool:
         return any(page.path.startswith(folder + "/") for folder in self.templates)
@@ -521,6 +427,11 @@ def _written_key(page: Page, ref: Reference) -> str | None:
         if prop.key == ref.property and prop.line <= ref.line:
             written = prop.raw_key  # the last one at or above the reference's line
     return written
+
+
+def _by_name(page: Page, ref: Reference) -> bool:
+    """Whether ``ref`` names a file by its name (an Obsidian wikilink), not by a path."""
+    return ref.raw.lstrip("!").startswith("[[") and page.dialect is not Dialect.LOGSEQ
 
 
 def _heading_chain(subpath: str) -> list[str]:
