@@ -21,16 +21,20 @@ from urllib.parse import unquote
 
 from kb_compiler.config import ParseOptions
 from kb_compiler.encoding import utf8_length
-from kb_compiler.model import VaultKind
+from kb_compiler.model import Page, VaultKind
 
 __all__ = [
     "AUDIO_SUFFIXES",
     "BASE_SUFFIX",
+    "DRAWING_PART",
     "IMAGE_SUFFIXES",
+    "LOGSEQ_BUILT_IN_PAGES",
+    "LOGSEQ_DRAWINGS",
     "MEDIA_SUFFIXES",
     "VIDEO_SUFFIXES",
     "decode_file_body",
     "file_name_for_page",
+    "is_drawing_part",
     "is_media_path",
     "journal_title",
     "page_name_for_path",
@@ -291,3 +295,26 @@ def is_media_path(path: str) -> bool:
     """Whether a file path (or a web address's path) names a picture, a sound or a
     video, which Logseq shows in place rather than as a link."""
     return posixpath.splitext(path)[1].lower() in MEDIA_SUFFIXES
+
+
+# Every Logseq file graph has these pages, file or not (graph-parser's
+# ``built-in-pages-names``): the task markers, the priorities, and Favorites, Contents
+# and card (``#card`` makes a flashcard).
+LOGSEQ_BUILT_IN_PAGES = frozenset({
+    "now", "later", "doing", "done", "canceled", "cancelled", "in-progress", "todo", "wait",
+    "waiting", "a", "b", "c", "favorites", "contents", "card"})
+
+# Logseq's /draw writes ``[[draws/2024-01-01-10-00-00.excalidraw]]``: a file, which its
+# parser never takes for a page (``config/draw?``).
+LOGSEQ_DRAWINGS = "draws/"
+
+# Excalidraw's references into a drawing: ``[[Drawing#^group=ID]]`` (its element
+# group), ``^area=`` (a cut-out around the element), ``^frame=`` and ``^clippedframe=``.
+DRAWING_PART = re.compile(r"\^(?:group|area|frame|clippedframe)=", re.IGNORECASE)
+
+
+def is_drawing_part(page: Page, subpath: str) -> bool:
+    """Whether ``subpath`` names a part of an Excalidraw drawing, which lives in the
+    drawing's data, not in a block of the note."""
+    return page.property("excalidraw-plugin") is not None and \
+        DRAWING_PART.match(subpath) is not None

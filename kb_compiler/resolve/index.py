@@ -23,7 +23,7 @@ from kb_compiler.model import (
     namespaced,
     page_id,
 )
-from kb_compiler.parse.names import journal_title, parse_journal_file_name
+from kb_compiler.parse.names import LOGSEQ_BUILT_IN_PAGES, journal_title, parse_journal_file_name
 from kb_compiler.resolve.nearmiss import NearMissIndex
 
 PAGE_SUFFIXES = (".md", ".markdown", ".org")
@@ -103,13 +103,6 @@ def build_index(kb: KnowledgeBase) -> VaultIndex:
     )
     return index
 
-
-# Every Logseq file graph has these pages, file or not (graph-parser's
-# ``built-in-pages-names``): the task markers, the priorities, and Favorites, Contents
-# and card (``#card`` makes a flashcard).
-LOGSEQ_BUILT_IN_PAGES = frozenset({
-    "now", "later", "doing", "done", "canceled", "cancelled", "in-progress", "todo", "wait",
-    "waiting", "a", "b", "c", "favorites", "contents", "card"})
 
 
 def _journal_day_titles(kb: KnowledgeBase) -> Callable[[str], str | None]:

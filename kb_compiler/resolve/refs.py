@@ -19,6 +19,7 @@ from kb_compiler.model import (
     page_id,
 )
 from kb_compiler.parse.logseq_whiteboard import is_whiteboard
+from kb_compiler.parse.names import LOGSEQ_DRAWINGS, is_drawing_part
 from kb_compiler.resolve.blocks import find_heading, nearest_block_id, nearest_heading
 from kb_compiler.resolve.files import ABSOLUTE, FileFinder, file_target, from_vault_root
 from kb_compiler.resolve.index import (
@@ -403,21 +404,8 @@ def _markdown_link(ref: Reference) -> bool:
     return ref.raw.startswith(("[", "![")) and not ref.raw.startswith(("[[", "![["))
 
 
-LOGSEQ_DRAWINGS = "draws/"
 # What Templater (``<% ... %>``) and Obsidian's core Templates (``{{date}}``) fill in.
 _PLACEHOLDER = re.compile(r"<%.*?%>|\{\{[^{}]*\}\}")
-
-# Excalidraw's references into a drawing: ``[[Drawing#^group=ID]]`` (its element
-# group), ``^area=`` (a cut-out around the element), ``^frame=`` and ``^clippedframe=``.
-DRAWING_PART = re.compile(r"\^(?:group|area|frame|clippedframe)=", re.IGNORECASE)
-
-
-def is_drawing_part(page: Page, subpath: str) -> bool:
-    """Whether ``subpath`` names a part of an Excalidraw drawing, which lives in the
-    drawing's data, not in a block of the note."""
-    return page.property("excalidraw-plugin") is not None and \
-        DRAWING_PART.match(subpath) is not None
-
 
 def _written_key(page: Page, ref: Reference) -> str | None:
     """The key of the property ``ref`` sits in, as the author wrote it

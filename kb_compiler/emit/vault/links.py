@@ -37,10 +37,15 @@ from kb_compiler.emit.vault.properties import Converted
 from kb_compiler.model import Diagnostic, Dialect, Page, Reference, RefKind, Severity, page_id
 from kb_compiler.parse.logseq_inline import image_size
 from kb_compiler.parse.logseq_whiteboard import is_whiteboard
-from kb_compiler.parse.names import journal_title, parse_journal_file_name
+from kb_compiler.parse.names import (
+    DRAWING_PART,
+    LOGSEQ_BUILT_IN_PAGES,
+    LOGSEQ_DRAWINGS,
+    is_drawing_part,
+    journal_title,
+    parse_journal_file_name,
+)
 from kb_compiler.resolve import ResolvedRef
-from kb_compiler.resolve.index import LOGSEQ_BUILT_IN_PAGES
-from kb_compiler.resolve.refs import DRAWING_PART, LOGSEQ_DRAWINGS, is_drawing_part
 
 _DESTINATION = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)")
 _TAG_FOLLOWERS = " \t,.!?;:)]"
