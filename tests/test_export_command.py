@@ -248,11 +248,8 @@ def test_a_pages_folder_outside_the_graph_exports_to_the_default(tmp_path: Path)
 def test_force_keeps_a_version_control_folder_of_the_output(tmp_path: Path) -> None:
     """--force replaced everything OUT held, .git too: an export into a repository's
     checkout (to publish it) lost the repository."""
-    graph = tmp_path / "graph"
-    (graph / "logseq").mkdir(parents=True)
-    (graph / "pages").mkdir()
-    (graph / "logseq" / "config.edn").write_text("{}\n", "utf-8")
-    (graph / "pages" / "A.md").write_text("- a\n", "utf-8")
+    graph = write_vault(tmp_path / "graph", {"logseq/config.edn": "{}\n",
+                                             "pages/A.md": "- a\n"})
     out = tmp_path / "mirror"
     (out / ".git" / "objects").mkdir(parents=True)
     (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n", "utf-8")
@@ -285,11 +282,8 @@ def test_text_opening_with_a_task_marker_is_reported_on_the_way_to_logseq(
 def test_a_repository_a_killed_export_carried_over_is_given_back(tmp_path: Path) -> None:
     """A run killed after moving OUT's .git into its temporary folder, before the swap:
     the next run removed that folder as a killed run's leftovers, .git with it."""
-    graph = tmp_path / "graph"
-    (graph / "logseq").mkdir(parents=True)
-    (graph / "pages").mkdir()
-    (graph / "logseq" / "config.edn").write_text("{}\n", "utf-8")
-    (graph / "pages" / "A.md").write_text("- a\n", "utf-8")
+    graph = write_vault(tmp_path / "graph", {"logseq/config.edn": "{}\n",
+                                             "pages/A.md": "- a\n"})
     out = tmp_path / "mirror"
     out.mkdir()
     (out / "old.md").write_text("old\n", "utf-8")

@@ -121,9 +121,10 @@ class ReferenceResolver:
         if ref.is_asset and is_whiteboard(target) and \
                 (board := self._page_path(page, ref, target)).exists:
             return board  # a whiteboard's file: the board, a page
-        if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES) and \
-                not self._note_named_like_a_file(page, target):
-            return self._asset(page, ref, target)
+        if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES):
+            file = self.files.find(_file_path(page, target), page)
+            if file.exists or not self._note_named_like_a_file(page, target):
+                return self._asset(page, ref, target, found=file)
         as_path = is_path_form(target) or \
             (page.dialect is not Dialect.LOGSEQ and _markdown_link(ref))
         if as_path and not _logseq_page_name(page, ref):
@@ -172,12 +173,10 @@ class ReferenceResolver:
                       node=hit.key or page_id(name) or None, implied=hit.implied)
 
     def _note_named_like_a_file(self, page: Page, target: str) -> bool:
-        """Whether ``target``, which reads as a file (``Drawing.excalidraw``), names an
-        Obsidian note instead: no such file, but a note of that name
-        (``Drawing.excalidraw.md``, as the Excalidraw plugin saves drawings)."""
-        if page.dialect is Dialect.LOGSEQ or self.find_asset(target, page).exists:
-            return False
-        return self._name(page, target).exists
+        """Whether ``target``, which reads as a file (``Drawing.excalidraw``) that the
+        vault does not have, names an Obsidian note instead (``Drawing.excalidraw.md``,
+        as the Excalidraw plugin saves drawings)."""
+        return page.dialect is not Dialect.LOGSEQ and self._name(page, target).exists
 
     def _offer_page_of_file(self, page: Page, written: str, found: Target) -> Target:
         """``[[notes.md]]`` on a Logseq page names the page "notes.md"; when there is
@@ -283,12 +282,13 @@ class ReferenceResolver:
         """Where a file path written on ``page`` lands, quietly (``FileFinder.find``)."""
         return self.files.find(written, page)
 
-    def _asset(self, page: Page, ref: Reference, target: str, quiet: bool = False) -> Target:
-        if page.dialect is Dialect.LOGSEQ:  # as in the file: "%20", "#page=2", "?raw"
-            written = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
-        else:  # the parser took off the "#" part and decoded a Markdown link's path
-            written = target.strip()
-        found = self.files.find(written, page)
+    def _asset(self, page: Page, ref: Reference, target: str, quiet: bool = False,
+               found: Target | None = None) -> Target:
+        """The file ``target`` names (``found``: already looked up), reported when it
+        is missing, ambiguous, outside the vault or, in Logseq, in another case."""
+        written = _file_path(page, target)
+        if found is None:
+            found = self.files.find(written, page)
         if found.escapes:  # quiet: a page name first, tried as a file too
             return found if quiet else self._escape(page, ref, written)
         if not quiet and found.candidates:
@@ -415,6 +415,13 @@ def _written_key(page: Page, ref: Reference) -> str | None:
         if prop.key == ref.property and prop.line <= ref.line:
             written = prop.raw_key  # the last one at or above the reference's line
     return written
+
+
+def _file_path(page: Page, target: str) -> str:
+    """The path a file reference's target names."""
+    if page.dialect is Dialect.LOGSEQ:  # as in the file: "%20", "#page=2", "?raw"
+        return unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
+    return target.strip()  # the parser took off the "#" part and decoded a Markdown path
 
 
 def _by_name(page: Page, ref: Reference) -> bool:

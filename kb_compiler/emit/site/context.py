@@ -256,6 +256,10 @@ class SiteContext:
     def is_shown(self, key: str | None) -> bool:
         return key is not None and (key in self.pages or key in self.made_up)
 
+    def shown_children(self, key: str) -> list[str]:
+        """The namespace children of ``key`` the site has a page for, by id."""
+        return [child for child in self.graph.children(key) if self.is_shown(child)]
+
     def outgoing_index(self, key: str) -> dict[RefKey, ResolvedRef]:
         """The page's resolved references by what was written (target, subpath, id)."""
         index = self._ref_index.get(key)

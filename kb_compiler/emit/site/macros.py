@@ -78,9 +78,10 @@ def namespace_tree(linker: PageLinker, written: str) -> str:
 
 
 def _shown_children(linker: PageLinker, key: str) -> list[str]:
+    """In name order, as Logseq lists them."""
     context = linker.context
-    shown = [child for child in context.graph.children(key) if context.is_shown(child)]
-    return sorted(shown, key=lambda child: (context.display_name(child).lower(), child))
+    return sorted(context.shown_children(key),
+                  key=lambda child: (context.display_name(child).lower(), child))
 
 
 def _child_link(linker: PageLinker, key: str) -> str:

@@ -228,7 +228,7 @@ class PageBuilder:
                 for s in ordered[:MAX_LISTED]]
 
     def _children(self, key: str, site_file: str) -> list[tuple[str, str | None]]:
-        shown = [c for c in self.context.graph.children(key) if self.context.is_shown(c)]
+        shown = self.context.shown_children(key)
         return [(self.context.display_name(c), self.context.href(site_file, c))
                 for c in shown[:MAX_LISTED]]
 
