@@ -61,6 +61,8 @@ class VaultConfig:
     schema: str | None = None
     # Logseq :macros: name -> template text.
     macros: tuple[tuple[str, str], ...] = ()
+    # Logseq :block-hidden-properties: keys the site does not show, as Logseq hides them.
+    hidden_properties: frozenset[str] = frozenset()
     # Logseq :publishing/all-pages-public?: when not true, the site publishes only
     # ``public:: true`` pages (see _all_pages_public).
     all_pages_public: bool = True
@@ -195,6 +197,7 @@ def _read_logseq_settings(root: Path, config: VaultConfig) -> VaultConfig:
             if isinstance(template, str)
         )),
         all_pages_public=_all_pages_public(data),
+        hidden_properties=_key_set(data.get("block-hidden-properties")),
         sources=(*config.sources, LOGSEQ_CONFIG),
     )
 

@@ -11,14 +11,15 @@ from kb_compiler.resolve import resolve
 from tests.test_site_build import obsidian_site
 
 
-def panel(tmp_path: Path, pages: dict[str, str], shown: str) -> dict[str, tuple[str, str]]:
+def panel(tmp_path: Path, pages: dict[str, str], shown: str,
+          config: str = "{:property/separated-by-commas #{:kind}}\n",
+          ) -> dict[str, tuple[str, str]]:
     """Each row of ``shown``'s properties panel: key -> (kind, text with links as
-    ``[name](href)``)."""
+    ``[name](href)``), the graph's ``config.edn`` holding ``config``."""
     vault = tmp_path / "vault"
-    (vault / "logseq").mkdir(parents=True)
-    (vault / "logseq/config.edn").write_text("{:property/separated-by-commas #{:kind}}\n",
-                                             encoding="utf-8")
-    (vault / "pages").mkdir()
+    (vault / "logseq").mkdir(parents=True, exist_ok=True)
+    (vault / "logseq/config.edn").write_text(config, encoding="utf-8")
+    (vault / "pages").mkdir(exist_ok=True)
     for name, text in pages.items():
         (vault / "pages" / name).write_text(text, encoding="utf-8")
     build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions(search=False))
@@ -105,3 +106,16 @@ def test_a_logseq_key_with_no_value_is_not_shown(tmp_path: Path) -> None:
     rows = panel(tmp_path, {"m.md": "status:: open\nowner::\n\n- Meeting\n  Attendees::\n"
                                      "  Place:: Room 1\n"}, "m.html")
     assert rows == {"status": ("text", "open"), "Place": ("text", "Room 1")}
+
+
+def test_the_graphs_hidden_properties_are_not_shown(tmp_path: Path) -> None:
+    """``:block-hidden-properties #{:owner}`` in ``config.edn``: Logseq shows no
+    ``owner`` row on a page or a block (its ``hidden-properties`` adds them to the
+    built-in ones); the site showed them. Changing the setting rebuilds the pages."""
+    pages = {"m.md": "status:: open\nowner:: Ann\n\n- Meeting\n  Owner_Name:: Bob\n"
+                     "  place:: Room 1\n"}
+    hidden = "{:block-hidden-properties #{:owner :owner-name}}"
+    assert panel(tmp_path, pages, "m.html", hidden) == {
+        "status": ("text", "open"), "place": ("text", "Room 1")}
+    shown = panel(tmp_path, pages, "m.html", "{}")  # the same site built again
+    assert shown["owner"] == ("text", "Ann") and shown["Owner_Name"] == ("text", "Bob")

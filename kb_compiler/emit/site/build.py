@@ -142,11 +142,12 @@ def _render_pages(builder: PageBuilder, target: Path, writer: SiteWriter, site_w
 def _site_wide(theme: Theme, options: SiteOptions, context: SiteContext) -> str:
     """What every page depends on: code, templates, options, the sidebar, the vault's
     text macros (``:macros`` in Logseq's ``config.edn``), expanded where used,
-    Obsidian's line-break setting, and the ``exclude`` globs (they decide which files a
-    page may show, not only which pages are published)."""
+    Obsidian's line-break setting, the ``exclude`` globs (they decide which files a
+    page may show, not only which pages are published) and the properties not shown."""
     code = code_fingerprint(tuple(str(folder) for folder in theme.folders))
     settings = (options.base_url, options.allow_raw_html, options.search, options.serve,
-                options.title, __version__, context.strict_line_breaks, context.exclude)
+                options.title, __version__, context.strict_line_breaks, context.exclude,
+                sorted(context.hidden_properties))
     macros = getattr(context.kb.config, "macros", ())
     return hashlib.sha1(repr((code, settings, sorted(theme.site.items()), macros))
                         .encode()).hexdigest()

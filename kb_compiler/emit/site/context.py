@@ -22,6 +22,7 @@ from kb_compiler.emit.site.assets import publishable, read_published
 from kb_compiler.emit.site.bases import BaseViews
 from kb_compiler.emit.site.outline import area_picture
 from kb_compiler.emit.site.privacy import PublishFilter, excluded
+from kb_compiler.emit.site.properties import HIDDEN_KEYS
 from kb_compiler.emit.site.queries import QueryViews
 from kb_compiler.emit.site.render import inline_plain_text
 from kb_compiler.emit.site.rules_core import without_comments
@@ -117,6 +118,8 @@ class SiteContext:
         self.options = options
         self.strict_line_breaks = bool(getattr(self.kb.config, "strict_line_breaks", False))
         self.exclude = tuple(getattr(self.kb.config, "exclude", ()) or ())
+        self.hidden_properties = HIDDEN_KEYS | frozenset(
+            getattr(self.kb.config, "hidden_properties", ()) or ())
         self.publish = PublishFilter.for_pages(
             self.kb.pages, self.exclude,
             public_by_default=getattr(self.kb.config, "all_pages_public", True))

@@ -42,16 +42,18 @@ class PropertyView:
     lookup: str = ""  # the key's lookup form (lower case, ``-``)
 
 
-def visible(properties: tuple[Property, ...], dialect: Dialect) -> list[Property]:
-    """The properties a reader sees: not the hidden ones, nor, in Logseq, a key with an
-    empty value (``Attendees::``, a template's placeholder), which Logseq does not show
-    (Obsidian's properties panel shows an empty one)."""
-    return [p for p in properties if p.key not in HIDDEN_KEYS
-            and (dialect is not Dialect.LOGSEQ or p.raw.strip())]
+def visible(properties: tuple[Property, ...], linker: PageLinker) -> list[Property]:
+    """The properties a reader of ``linker``'s page sees: not the hidden ones (the
+    graph's ``:block-hidden-properties`` too), nor, in Logseq, a key with an empty value
+    (``Attendees::``, a template's placeholder), which Logseq does not show (Obsidian's
+    properties panel shows an empty one)."""
+    hidden = linker.context.hidden_properties
+    logseq = linker.page.dialect is Dialect.LOGSEQ
+    return [p for p in properties if p.key not in hidden and (not logseq or p.raw.strip())]
 
 
 def property_views(page: Page, linker: PageLinker) -> list[PropertyView]:
-    return [render_property(prop, linker) for prop in visible(page.properties, page.dialect)]
+    return [render_property(prop, linker) for prop in visible(page.properties, linker)]
 
 
 def render_property(prop: Property, linker: PageLinker) -> PropertyView:
@@ -155,7 +157,7 @@ def properties_html(properties: tuple[Property, ...], linker: PageLinker, *,
     """The visible ``properties`` as a small definition list (a block's own, or a page's
     where a query found its properties block). ``inline``: as spans, for a place where
     only phrasing content may stand (a query written in a paragraph)."""
-    shown = visible(properties, linker.page.dialect)
+    shown = visible(properties, linker)
     if not shown:
         return ""
     rows = []

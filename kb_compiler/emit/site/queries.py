@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kb_compiler.emit.site.hiccup import hiccup_html
-from kb_compiler.emit.site.properties import HIDDEN_KEYS, properties_html, render_property
+from kb_compiler.emit.site.properties import properties_html, render_property
 from kb_compiler.emit.site.sanitize import sanitize_html
 from kb_compiler.emit.site.text import apart
 from kb_compiler.emit.site.vaultwide import VAULT_READ, reference_time
@@ -190,7 +190,8 @@ class _Drawing:
         in a paragraph."""
         assert self.table is not None
         found = [(row, self._properties(row)) for row in rows]
-        columns = self.table.columns or _default_columns(rows, [props for _, props in found])
+        columns = self.table.columns or _default_columns(
+            rows, [props for _, props in found], self.context.hidden_properties)
         key = self.table.sort_by
         if key in columns:
             def value(item: tuple[str | QueryBlock, dict[str, Property]]) -> object:
@@ -280,14 +281,13 @@ class TableSettings:
 _KEYWORD = re.compile(r":?([^\s\[\],:\"]+)")
 
 
-def _default_columns(rows: list[str] | list[QueryBlock],
-                     properties: list[dict[str, Property]]) -> tuple[str, ...]:
+def _default_columns(rows: list[str] | list[QueryBlock], properties: list[dict[str, Property]],
+                     hidden: frozenset[str]) -> tuple[str, ...]:
     """Logseq's columns when ``query-properties`` names none: a block and its page, or
     a page and every property the pages found show."""
     if rows and not isinstance(rows[0], str):
         return ("block", "page")
-    keys = dict.fromkeys(key for found in properties for key in found
-                         if key not in HIDDEN_KEYS)
+    keys = dict.fromkeys(key for found in properties for key in found if key not in hidden)
     return ("page", *keys)
 
 
