@@ -84,6 +84,12 @@ def test_key_label_is_the_link_text_or_the_block_text() -> None:
     assert key_label(seed) == "Customer Understanding"
     assert key_label(block(0, 1, "#key [[Reach]] of the persona {{renderer :x}}")) == \
         "Reach of the persona"
+    # the seeds' key line without its link: the breadcrumb and the badge are no name
+    assert key_label(block(0, 1, "#block [[art]] > #key 💰75 Customer Understanding "
+                                 "{{renderer :slider_rjxyar}} [:span {:is \"slider-rjxyar\"}]"
+                           )) == "Customer Understanding"
+    assert key_label(block(0, 1, "#key Reach > [[Persona]] 💰 of 2")) == \
+        "Reach Persona 💰 of 2"
 
 
 def test_rollup_weighs_children_by_their_weight() -> None:

@@ -44,6 +44,10 @@ SCORE_RANGE = (0, 100)
 
 _MD_LINK = re.compile(r"(?<!!)\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
 _NOISE = re.compile(r"\{\{.*?\}\}|\[:[^\]]*\]|#\[\[[^\]]*\]\]|#\S+|\[\[|\]\]|\s>\s")
+# The seeds' key line opens with where the block sits (``#block [[profile-(id)]] >``)
+# and the key's weight as a badge (``💰75``): neither is the key's name.
+_BREADCRUMB = re.compile(r"^\s*(?:#\S+\s+)*\[\[[^\]]*\]\]\s*>\s")
+_WEIGHT_BADGE = re.compile(r"💰\s*\d+(?:\.\d+)?")
 Counted = Callable[[Page, Property], bool]  # whether a property's value passes the check
 
 
@@ -58,11 +62,12 @@ def scored_number(value: object) -> int | None:
 def key_label(block: Block) -> str:
     """A key's label: the first Markdown link's text (the seeds write
     ``[Customer Understanding](https://...)``), else the block text without tags,
-    macros and brackets."""
+    macros, brackets, the breadcrumb and the weight badge."""
     match = _MD_LINK.search(block.content)
     if match:
         return match.group(1).strip()
-    text = _NOISE.sub(" ", block.content.split("\n", 1)[0])
+    first_line = _BREADCRUMB.sub("", block.content.split("\n", 1)[0])
+    text = _NOISE.sub(" ", _WEIGHT_BADGE.sub(" ", first_line))
     return " ".join(text.split())
 
 
