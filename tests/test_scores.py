@@ -114,6 +114,16 @@ def test_children_without_a_valid_weight_or_rollup_do_not_count() -> None:
     assert parent.rollup == 50
 
 
+def test_a_rollup_with_no_part_counted_is_the_score_itself() -> None:
+    """(100 * 51.666666666666664) / 100 is 51.66666666666667: the site labelled such a
+    ring "roll-up" while nothing was rolled up (the sample vault's persona)."""
+    graph = graph_of(keyed("pages/p.md", (70, 60), (50, 40), weight=40),
+                     keyed("pages/p___bad.md", (1, 100), weight="high"))
+    score = graph.score("p")
+    assert score.score == 6200 / 120 and 100 * score.score / 100 != score.score
+    assert score.rollup == score.score
+
+
 def test_page_without_keys_rolls_up_its_children_only() -> None:
     graph = graph_of(page("pages/p.md"), keyed("pages/p___a.md", (1, 90), weight=30),
                      keyed("pages/p___b.md", (1, 30), weight=10))

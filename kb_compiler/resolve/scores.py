@@ -159,17 +159,16 @@ def _combine(page: str, own: Mapping[str, tuple[tuple[KeyScore, ...], float | No
              children: Mapping[str, tuple[str, ...]],
              rollups: Mapping[str, float | None]) -> float | None:
     score = own[page][1]
-    total_weight = OWN_WEIGHT if score is not None else 0
-    total = OWN_WEIGHT * score if score is not None else 0.0
-    for child in children.get(page, ()):
-        child_rollup = rollups.get(child)  # None: no score, or a cycle cut here
-        if child_rollup is None or child not in own:
-            continue
-        weight = own[child][2]
-        if weight is None:
-            continue  # no valid weight:: to weigh the child with
-        total_weight += weight
-        total += weight * child_rollup
+    # A child counts with a roll-up (None: no score, or a cycle cut here) and a valid
+    # weight:: to weigh it with.
+    parts = [(weight, rollup) for child in children.get(page, ()) if child in own
+             and (weight := own[child][2]) is not None
+             and (rollup := rollups.get(child)) is not None]
+    if not parts:
+        return score  # itself: 100 * score / 100 may differ from it in the last digit
+    total_weight = sum(weight for weight, _ in parts) + (OWN_WEIGHT if score is not None else 0)
+    total = sum(weight * rollup for weight, rollup in parts) + \
+        (OWN_WEIGHT * score if score is not None else 0.0)
     if total_weight == 0:
         return None
     low, high = SCORE_RANGE
