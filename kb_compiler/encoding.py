@@ -27,6 +27,8 @@ from ftfy.badness import is_bad
 from kb_compiler.model import Diagnostic, Severity
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+# Control bytes text does not hold (not tab, line ends, form feed or escape).
+_BINARY_CONTROLS = bytes([*range(1, 9), *range(14, 27), *range(28, 32)])
 # UTF-32's little-endian mark starts with UTF-16's, so it is tried first.
 _WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
@@ -86,8 +88,8 @@ def decode(data: bytes, path: str, *, repair: bool = True,
     elif _looks_binary(data):
         problem = Diagnostic(
             "invalid-encoding", Severity.ERROR, path, 0, 0,
-            "binary file: not a text page (it is full of NUL bytes; or UTF-16 without a "
-            "byte-order mark)",
+            "binary file: not a text page (NUL and control bytes, as in a picture; or UTF-16 "
+            "without a byte-order mark)",
         )
         return DecodedText("", (problem,))
     else:
@@ -216,19 +218,16 @@ def _closes_a_quote(line: str, start: int, end: int, repaired: str) -> bool:
 
 def _looks_binary(data: bytes) -> bool:
     """NUL bytes, and more than one in ten (UTF-16 without its byte-order mark) or
-    beside bytes that are no UTF-8 (a picture, an archive). A text page a crash or a
-    sync tool damaged holds a few in otherwise good UTF-8: it is read, and they are
-    reported where they are."""
+    beside control bytes no text holds (a picture, an archive: about one byte in ten).
+    A text page a crash or a sync tool damaged holds a few NULs in otherwise good text,
+    UTF-8 or not: it is read, and they are reported where they are."""
     nuls = data.count(0)
     if not nuls:
         return False
     if nuls * 10 > len(data):
         return True
-    try:
-        data.replace(b"\x00", b"").decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
+    controls = len(data) - len(data.translate(None, _BINARY_CONTROLS))
+    return controls * 100 > len(data)
 
 
 def _decode_utf8(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:

@@ -324,6 +324,19 @@ def test_a_few_nul_bytes_in_a_text_page_are_reported_where_they_are():
     assert decode(b"wide".decode().encode("utf-16-le") * 50, "wide.md").text == ""
 
 
+def test_a_latin1_page_with_a_nul_byte_is_read_not_thrown_away_as_binary():
+    """A Latin-1 page a crash damaged with one NUL was a "binary file ... full of NUL
+    bytes": empty on the site, its links gone from the graph and the check."""
+    body = "".join(f"- Notiz {n}: Straße, Größe [[Seite {n}]]\n" for n in range(20))
+    data = body.encode("latin-1")
+    damaged = data[:200] + b"\x00" + data[200:]
+    decoded = decode(damaged, "Notizen.md")
+    assert decoded.text.count("[[Seite") == 20
+    nul_line = damaged[:200].count(b"\n") + 1
+    assert sorted((d.code, d.line) for d in decoded.diagnostics) == [
+        ("invalid-encoding", 1), ("invalid-encoding", nul_line)]
+
+
 def test_a_utf16_page_is_repaired_like_any_other():
     """Its mojibake stayed, unreported: the UTF-16 reader returned before the repair."""
     decoded = decode("x It‚Äôs [[Miss]]\r\ny CafÃ©\r\n".encode("utf-16"), "wide.md")
