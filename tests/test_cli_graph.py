@@ -183,6 +183,24 @@ def test_a_long_key_label_is_whole_in_json_and_marked_where_the_table_cuts_it(
     assert "Customer understanding" in table and "\u2026" in table and "churn" not in table
 
 
+def test_scores_json_says_why_a_weight_or_a_score_is_null(tmp_path: Path) -> None:
+    """``weight:: high`` and keys that all weigh 0 were ``null`` in the JSON with no
+    word, as if the page had no weight or no keys (the table marks ``high!``)."""
+    (tmp_path / "logseq").mkdir()
+    (tmp_path / "logseq" / "config.edn").write_text("{}\n", "utf-8")
+    (tmp_path / "high.md").write_text("weight:: high\n\n- #key k\n  key-weight:: 10\n"
+                                      "  value:: 40\n", "utf-8")
+    (tmp_path / "zero.md").write_text("weight:: 30\n\n- #key k\n  key-weight:: 0\n"
+                                      "  value:: 40\n", "utf-8")
+    pages = json.loads(run("scores", str(tmp_path), "--format", "json").stdout)["pages"]
+    high, zero = pages
+    assert (high["weight"], high["score"]) == (None, 40.0)
+    assert high["note"] == ("weight 'high' is no whole number from 0 to 100: its parent's "
+                            "roll-up leaves it out")
+    assert (zero["weight"], zero["score"]) == (30, None)
+    assert zero["note"] == "its keys weigh nothing (every key-weight is 0): no score"
+
+
 def test_scores_all_lists_every_page(seeds_vault: Path) -> None:
     result = run("scores", str(seeds_vault), "--format", "json", "--all")
     assert len(json.loads(result.stdout)["pages"]) == 5

@@ -33,6 +33,8 @@ from kb_compiler.resolve.types import PageScore
 TABLE_LABEL_CHARS = 80
 NO_KEYS = "no keys: the roll-up comes from its children only"
 NOTHING_TO_ROLL_UP = "no keys and no scored children: no score and no roll-up"
+KEYS_WEIGH_NOTHING = "its keys weigh nothing (every key-weight is 0): no score"
+INVALID_WEIGHT = "weight '{}' is no whole number from 0 to 100: its parent's roll-up leaves it out"
 PIPE_WIDTH = 120
 
 
@@ -94,14 +96,13 @@ def _weight(knowledge: KnowledgeGraph, score: PageScore) -> Text:
     """The weight, or the invalid value as written (in red: it does not count)."""
     if score.weight is not None:
         return Text(str(score.weight))
-    page = knowledge.page(score.page)
-    written = page.property("weight") if page is not None else None
-    return Text(f"{written.raw}!", style="red") if written is not None else Text("")
+    written = _invalid_weight(knowledge, score)
+    return Text(f"{written}!", style="red") if written is not None else Text("")
 
 
 def scores_json(knowledge: KnowledgeGraph, listed: list[PageScore]) -> dict:
-    """The INTERFACE.md form: ``{"pages": [...]}`` sorted by id, with a note for pages
-    without keys."""
+    """The INTERFACE.md form: ``{"pages": [...]}`` sorted by id, with a note where a
+    figure is null or left out (no keys, keys that weigh nothing, an invalid weight)."""
     pages = []
     for score in listed:
         page = knowledge.page(score.page)
@@ -113,10 +114,33 @@ def scores_json(knowledge: KnowledgeGraph, listed: list[PageScore]) -> dict:
                       "line": k.line} for k in score.keys],
             "children": list(score.children),
         }
-        if not score.keys:
-            entry["note"] = NO_KEYS if score.rollup is not None else NOTHING_TO_ROLL_UP
+        notes = _notes(knowledge, score)
+        if notes:
+            entry["note"] = "; ".join(notes)
         pages.append(entry)
     return {"pages": pages}
+
+
+def _notes(knowledge: KnowledgeGraph, score: PageScore) -> list[str]:
+    """Why a page's figures are null, or left out of its parent's roll-up."""
+    notes = []
+    written = _invalid_weight(knowledge, score)
+    if written is not None:
+        notes.append(INVALID_WEIGHT.format(written))
+    if not score.keys:
+        notes.append(NO_KEYS if score.rollup is not None else NOTHING_TO_ROLL_UP)
+    elif score.score is None:
+        notes.append(KEYS_WEIGH_NOTHING)
+    return notes
+
+
+def _invalid_weight(knowledge: KnowledgeGraph, score: PageScore) -> str | None:
+    """The ``weight::`` as written when it is there but not counted."""
+    if score.weight is not None:
+        return None
+    page = knowledge.page(score.page)
+    written = page.property("weight") if page is not None else None
+    return written.raw if written is not None else None
 
 
 def _number(value: float | None) -> Text:
