@@ -984,3 +984,26 @@ def test_a_logseq_whiteboard_is_a_page_listing_the_text_on_it(tmp_path: Path) ->
         in boards
     bar = (tmp_path / "site" / "bar.html").read_text("utf-8")
     assert 'class="backlink-source" href="plan-board.html">Plan Board</a>' in bar
+
+
+def test_a_weight_not_counted_is_shown_and_an_authors_hint_only_while_serving(
+        tmp_path: Path) -> None:
+    """``weight:: high`` vanished from the page (the panel shows a valid weight only),
+    so nothing told a reader the artifact is left out of its parent's roll-up; and every
+    typed page without keys told readers of the published site to add some."""
+    from tests.conftest import TRIPLE_LOWBAR, write_vault
+
+    vault = write_vault(tmp_path / "v", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/art.md": "- #key k\n  key-weight:: 10\n  value:: 50\n",
+        "pages/art___sub.md": "weight:: high\n\n- #key k\n  key-weight:: 10\n  value:: 40\n",
+        "pages/tool.md": "metamodel-id:: [[art]]\n\n- A tool, with no keys by design\n",
+    })
+    build(vault, tmp_path / "site", search=False)
+    sub = (tmp_path / "site" / "art-sub.html").read_text("utf-8")
+    assert re.search(r'<span class="fact-label">Weight</span><span class="uncounted-weight">'
+                     r'high</span><span class="muted">not counted', sub)
+    hint = "No keys yet"
+    assert hint not in (tmp_path / "site" / "tool.html").read_text("utf-8")
+    build(vault, tmp_path / "served", search=False, serve=True)
+    assert hint in (tmp_path / "served" / "tool.html").read_text("utf-8")

@@ -46,11 +46,14 @@ class MetamodelView:
     weight: int | None = None
     score: float | None = None
     rollup: float | None = None
+    # A weight:: written but not counted (``high``), as written: shown as such.
+    uncounted_weight: str | None = None
 
     @property
     def empty(self) -> bool:
         return not (self.type or self.children or self.relations or self.keys
-                    or self.score is not None or self.weight is not None)
+                    or self.score is not None or self.weight is not None
+                    or self.uncounted_weight is not None)
 
 
 def ref_to(context: SiteContext, key: str | None, from_file: str) -> Ref | None:
@@ -100,6 +103,7 @@ def metamodel_view(context: SiteContext, key: str, from_file: str,
     if page_type == key:
         type_ref = Ref(page.name, None)
     parent = graph.parent(key)
+    written = page.property("weight")
     return MetamodelView(
         type=type_ref,
         parent=ref_to(context, parent, from_file) if context.is_shown(parent) else None,
@@ -109,6 +113,8 @@ def metamodel_view(context: SiteContext, key: str, from_file: str,
         weight=score.weight if score else None,
         score=score.score if score else None,
         rollup=context.rollup(key),
+        uncounted_weight=written.raw.strip() if written is not None and written.raw.strip()
+        and (score is None or score.weight is None) else None,
     )
 
 
