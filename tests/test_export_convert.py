@@ -404,3 +404,18 @@ def test_a_sized_picture_in_a_table_comes_back_from_obsidian(tmp_path: Path) -> 
     assert "| sales | ![chart\\|200](assets/chart.png) |" in text(tmp_path / "obs/T.md")
     export(graph_of(tmp_path / "obs"), tmp_path / "back", "logseq")
     assert text(tmp_path / "back/pages/T.md") == text(graph / "pages/T.md")
+
+
+def test_a_plain_text_type_stays_text_both_ways(tmp_path: Path) -> None:
+    """A plain ``metamodel-id`` names its type page (an alias here), which made the
+    export write ``metamodel-id:: [Idea]([[Concept]])``: it stays as written."""
+    obsidian = write(tmp_path / "o", {".obsidian/app.json": "{}",
+                                      "Concept.md": "---\naliases: [Idea]\n---\nx\n",
+                                      "A.md": "---\nmetamodel-id: Idea\n---\nbody\n"})
+    export(graph_of(obsidian), tmp_path / "l", "logseq")
+    assert (tmp_path / "l/pages/A.md").read_text("utf-8").startswith("metamodel-id:: Idea\n")
+    logseq = write(tmp_path / "g", {"logseq/config.edn": "{}\n",
+                                    "pages/Concept.md": "alias:: Idea\n\n- x\n",
+                                    "pages/A.md": "metamodel-id:: Idea\n\n- body\n"})
+    export(graph_of(logseq), tmp_path / "ob", "obsidian")
+    assert "metamodel-id: Idea\n" in (tmp_path / "ob/A.md").read_text("utf-8")

@@ -861,6 +861,26 @@ def test_a_blocks_metamodel_id_types_no_page(tmp_path: Path) -> None:
                      ("p7", "kind c", "property")]
 
 
+def test_a_plain_text_metamodel_id_names_its_type_page_as_a_link_does(tmp_path: Path) -> None:
+    """``metamodel-id:: Concept`` typed the page but made no metamodel edge, followed no
+    alias (``Idea`` typed the page ``idea``) and named a missing type unreported."""
+    graph = resolve(load(write_vault(tmp_path / "g", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/Concept.md": "alias:: Idea\n\n- concept\n",
+        "pages/a.md": "metamodel-id:: Concept\n\n- a\n",
+        "pages/d.md": "icon:: x\nmetamodel-id:: Idea\n\n- d\n",
+        "pages/b.md": "metamodel-id:: NoSuchType\n\n- b\n",
+        "pages/c.md": "metamodel-id:: [[Concept]]\n\n- c\n"}), cache_dir=None))
+    assert [graph.page_type(key) for key in "adbc"] == ["concept", "concept", "nosuchtype",
+                                                        "concept"]
+    edges = sorted((u, v, data["line"]) for u, v, data in graph.graph.edges(data=True)
+                   if data["kind"] == "metamodel")
+    assert edges == [("a", "concept", 1), ("b", "nosuchtype", 1), ("c", "concept", 1),
+                     ("d", "concept", 2)]
+    assert [(d.code, d.path, d.line, d.column) for d in graph.diagnostics] == [
+        ("broken-relation", "pages/b.md", 1, 16)]
+
+
 def test_a_duplicate_in_the_other_unicode_form_says_which_is_which() -> None:
     """``Café.md`` composed and decomposed print the same: the message named two files
     that looked alike, and the user could not tell which to rename."""

@@ -180,7 +180,8 @@ def _resolve(kb: KnowledgeBase, schema: Schema) -> KnowledgeGraph:
 def page_references(page: Page) -> list[Reference]:
     """The page's references in source order, plus references for properties whose
     links the parser listed only in ``Property.references`` (so links in properties
-    always count, and are never counted twice)."""
+    always count, and are never counted twice), and the plain-text type's
+    (``plain_type_reference``)."""
     refs = [r for r in page.references if (r.property or "") not in NON_LINK_PROPERTIES]
     parsed_keys = {r.property for r in refs if r.property}
     lines: list[str] = []
@@ -192,7 +193,27 @@ def page_references(page: Page) -> list[Reference]:
             kind = RefKind.TAG if prop.key in TAG_KEYS else RefKind.PROPERTY
             refs.append(Reference(kind, name, prop.line, _column(lines, prop.line, name),
                                   property=prop.key, raw=name))
+    typed = plain_type_reference(page)
+    if typed is not None:
+        refs.append(typed)
     return sorted(refs, key=lambda r: (r.line, r.column))
+
+
+def plain_type_reference(page: Page) -> Reference | None:
+    """The reference a page's own ``metamodel-id`` makes in plain text (``metamodel-id::
+    Concept``, Obsidian's ``metamodel-id: Concept``): it names the type page as
+    ``[[Concept]]`` does, so it is resolved (aliases too), checked and drawn as an edge
+    like one. None when the value is written as a link, or is no text."""
+    key = metamodel.METAMODEL_KEY
+    found = page.property(key)
+    if found is None or found.references or not isinstance(found.value, str) \
+            or any(r.property == key for r in page.references):
+        return None
+    name = found.value.strip()
+    if not name or "[[" in name:
+        return None
+    column = _column(page.text.split("\n"), found.line, name)
+    return Reference(RefKind.PROPERTY, name, found.line, column, property=key, raw=name)
 
 
 def _all_properties(page: Page) -> Iterable[Property]:

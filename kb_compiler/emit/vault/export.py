@@ -27,7 +27,7 @@ from kb_compiler.emit.vault.writer import VaultWriter, check_output_folder, copy
 from kb_compiler.errors import KbcError
 from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, VaultKind
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef
-from kb_compiler.resolve.core import page_references
+from kb_compiler.resolve.core import page_references, plain_type_reference
 
 # A Logseq graph's own styles and script (what each does, for the report): copied into
 # a Logseq export; an Obsidian vault has no use for them, so there they are reported.
@@ -168,7 +168,9 @@ def _refs_by_page(graph: KnowledgeGraph) -> Iterable[tuple[Page, list[ResolvedRe
             chunk = [r for r in refs if r.source == page.id]
         else:
             position += count
-        yield page, chunk
+        # a plain-text type is text in the vault: the export writes it as it is
+        typed = plain_type_reference(page)
+        yield page, [r for r in chunk if r.ref != typed] if typed is not None else chunk
 
 
 def _targeted(graph: KnowledgeGraph, plan: VaultPlan) -> set[tuple[str, int]]:
