@@ -296,3 +296,26 @@ def test_turning_all_pages_public_off_removes_the_pages_from_the_last_site(
     build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site",
                SiteOptions(search=False))
     _assert_nothing_private(tmp_path / "site")
+
+
+def test_a_broken_links_suggestion_never_names_a_private_page(tmp_path: Path) -> None:
+    """"did you mean 'Quarterly layoffs plan'?" on a public page named a page kept off
+    the site, in the link's title and in the broken-links panel. A suggestion of a
+    published page is still offered, and publishing the page offers it on a rebuild."""
+    from tests.conftest import write_vault as write_files
+
+    files = {".obsidian/app.json": "{}",
+             "Quarterly layoffs plan.md": "---\npublish: false\n---\nsecret\n",
+             "Quarterly report.md": "plans\n",
+             "Pub.md": "See [[Quarterly layoff plan]] and [[Quartely report]].\n"}
+    vault = write_files(tmp_path / "vault", files)
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site",
+               SiteOptions(search=False))
+    html = (tmp_path / "site/pub.html").read_text("utf-8")
+    assert "layoffs" not in html.lower()
+    assert "did you mean \u2018Quarterly report\u2019?" in html
+    write_files(vault, {"Quarterly layoffs plan.md": "secret no more\n"})
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site",
+               SiteOptions(search=False))
+    html = (tmp_path / "site/pub.html").read_text("utf-8")
+    assert "did you mean \u2018Quarterly layoffs plan\u2019?" in html

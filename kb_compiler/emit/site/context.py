@@ -284,6 +284,22 @@ class SiteContext:
                 return found
         return None
 
+    def shown_suggestion(self, found: Target) -> str | None:
+        """The near miss a broken link's title may offer: only one that names a
+        published page, a heading or block of one, or a published file. A private
+        page's name never reaches the site, not even as a "did you mean"."""
+        suggestion = found.suggestion
+        if suggestion is None:
+            return None
+        if found.page is not None:  # a missing heading or block of a page that exists
+            return suggestion if found.page in self.pages else None
+        named = self.graph.lookup(suggestion)
+        if named.page is not None:
+            return suggestion if named.exists and named.page in self.pages else None
+        if named.asset is not None and named.exists:
+            return suggestion if self.can_publish(named.asset) else None
+        return None
+
     def lookup(self, name: str, subpath: str | None, from_page: str) -> Target:
         """Fallback for syntax the parser did not list: resolve as a link would."""
         found = self.graph.lookup(name, from_page) if name else _same_page(self, from_page)

@@ -277,7 +277,8 @@ class Fingerprints:
                 if target.asset is not None and target.exists else None
             described = _hash([target.page, target.block, target.asset, target.exists,
                                target.name, target.suggestion, target.node, target.implied,
-                               target.escapes, shown, withheld])
+                               target.escapes, shown, withheld,
+                               self.context.shown_suggestion(target)])
             found = self._landings[(id(target), quoted)] = (target, described)
         return found[1]
 

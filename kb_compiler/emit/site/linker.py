@@ -195,15 +195,16 @@ class PageLinker:
                subpath: str | None = None) -> str:
         """A reference that lands nowhere; ``subpath``: the heading or ``^block`` of
         an existing page that it names and the page has not."""
-        self.report.broken.append(BrokenLink(label, found.name, found.suggestion))
+        suggestion = self.context.shown_suggestion(found)
+        self.report.broken.append(BrokenLink(label, found.name, suggestion))
         title = f"{what} \u2018{found.name}\u2019 does not exist"
         if subpath:
             part = "block" if subpath.startswith("^") else "heading"
             title = f"{part} \u2018{subpath}\u2019 not found in page \u2018{found.name}\u2019"
         if found.escapes:
             title = f"\u2018{found.name}\u2019 points outside the vault"
-        if found.suggestion:
-            title += f"; did you mean \u2018{found.suggestion}\u2019?"
+        if suggestion:
+            title += f"; did you mean \u2018{suggestion}\u2019?"
         return (f'<span class="broken-link" title="{escape(title)}" role="link" '
                 f'aria-disabled="true">{escape(label)}</span>')
 
@@ -346,7 +347,8 @@ class PageLinker:
             return LinkRewrite(self.context.href(self.file, key, anchor), "internal")
         if key is not None and not self.context.publish.is_public(key):
             return LinkRewrite(None)
-        self.report.broken.append(BrokenLink(decoded, target.name, target.suggestion))
+        self.report.broken.append(BrokenLink(decoded, target.name,
+                                             self.context.shown_suggestion(target)))
         return LinkRewrite(None, "broken-link", f"\u2018{target.name}\u2019 does not exist")
 
     def _asset_rewrite(self, path: str, exists: bool, fragment: str = "") -> LinkRewrite:
