@@ -126,6 +126,10 @@ CASES = [
     Case("stdout as the site folder", plain, ("build", "v", "-o", "-"), "standard output"),
     Case("stdout as the export folder", plain, ("export", "v", "-o", "-"),
          "standard output"),
+    # an unset "$OUT": the current folder, replaced by --force (all but .git)
+    Case("empty export folder name", plain, ("export", "v", "-o", "", "--force"),
+         "OUT is an empty name"),
+    Case("empty site folder name", plain, ("build", "v", "-o", ""), "OUT is an empty name"),
     Case("unreadable config: folder", unreadable_config("folder"), ("check", "v"), "kbc.toml"),
     Case("unreadable config: broken link", unreadable_config("dangling"), ("check", "v"),
          "kbc.toml"),

@@ -10,6 +10,7 @@ import click
 
 from kb_compiler.commands.common import (
     jobs_option,
+    output_folder,
     plural,
     report_problems,
     resolve_vault,
@@ -104,12 +105,13 @@ def command(vault: str | None, out: str, base_url: str | None, templates: str | 
     from kb_compiler.resolve import resolve
 
     root = resolve_vault(vault)
+    folder = output_folder(out)
     if templates and not Path(templates).is_dir():
         raise KbcError("templates folder not found", path=templates)
     options = site_options(base_url, templates, allow_raw_html, no_search, title=title,
                            jobs=jobs, progress=False if quiet else None)
     graph = resolve(load(root, jobs=jobs))
-    report = build_site(graph, Path(out), options)  # type: ignore[arg-type]
+    report = build_site(graph, folder, options)  # type: ignore[arg-type]
     for failure in report.failed:  # an error of kbc's, not the vault's: shown even with -q
         click.echo(plain_headline(failure), err=True)
     if not quiet:

@@ -36,6 +36,14 @@ def resolve_vault(vault: str | None) -> Path:
     return path
 
 
+def output_folder(out: str) -> Path:
+    """OUT as given. An empty name is refused: ``"$OUT"`` unset in a script would
+    otherwise be the current folder, replaced by ``--force``."""
+    if not out:
+        raise KbcError("OUT is an empty name; give the output folder")
+    return Path(out)
+
+
 # What a report or a graph may be called when it replaces a file in the vault: only what
 # kbc itself writes (``-o`` with check, graph and scores), so no picture, Base, canvas or
 # data file an author keeps there is ever written over.

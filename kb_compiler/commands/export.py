@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from kb_compiler.commands.common import plural, report_problems, resolve_vault, vault_argument
+from kb_compiler.commands.common import (
+    output_folder,
+    plural,
+    report_problems,
+    resolve_vault,
+    vault_argument,
+)
 
 
 @click.command(name="export")
 @vault_argument
 @click.option("-o", "--out", "--output", "out", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
+              type=click.Path(file_okay=False),
               help="Output folder (written atomically; never the vault or inside it).")
 @click.option("--to", "to", type=click.Choice(["obsidian", "logseq"]),
               help="Target dialect (default: the vault's own; for a plain folder, the "
@@ -20,7 +24,7 @@ from kb_compiler.commands.common import plural, report_problems, resolve_vault, 
 @click.option("--force", is_flag=True, help="Replace OUT even when it is not empty.")
 @click.option("--no-fix-encoding", is_flag=True, help="Do not repair mojibake.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-def command(vault: str | None, out: Path, to: str | None, force: bool,
+def command(vault: str | None, out: str, to: str | None, force: bool,
             no_fix_encoding: bool, quiet: bool) -> None:
     """Write VAULT as a complete Logseq graph or Obsidian vault in OUT: file names,
     links, properties, block ids, journals and assets in the target's own form."""
@@ -32,9 +36,10 @@ def command(vault: str | None, out: Path, to: str | None, force: bool,
     from kb_compiler.resolve import resolve
 
     root = resolve_vault(vault)
-    check_output_folder(out, root, force=force)  # refuse before reading the vault
+    folder = output_folder(out)
+    check_output_folder(folder, root, force=force)  # refuse before reading the vault
     knowledge = resolve(load(root, fix_encoding=False if no_fix_encoding else None))
-    report = export_vault(knowledge, out, to=Dialect(to) if to else None, force=force)
+    report = export_vault(knowledge, folder, to=Dialect(to) if to else None, force=force)
     if quiet:
         return
     report_problems(knowledge, "export")
