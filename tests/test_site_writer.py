@@ -85,6 +85,16 @@ def test_what_was_put_in_a_site_since_its_build_is_never_deleted(tmp_path: Path)
     with pytest.raises(KbcError, match=r"holds what kbc build did not write \(\.git, CNAME\)"):
         check_output_folder(out, vault)
     assert (out / ".git/HEAD").read_text() == "ref"
+    (out / ".git").rename(tmp_path / "git")
+    (out / "CNAME").unlink()
+    assert check_output_folder(out, vault) == out.resolve()
+    # within the folders the build writes too: they went with the next build
+    (out / "static/custom.css").write_text("body {}")
+    (out / "static/fonts").mkdir()
+    (out / "static/fonts/my.woff2").write_bytes(b"font")
+    with pytest.raises(KbcError, match=r"did not write \(static/custom\.css, "
+                                       r"static/fonts/my\.woff2\)"):
+        check_output_folder(out, vault)
 
 
 def test_every_site_has_a_nojekyll_so_github_pages_keeps_underscore_names(
@@ -150,3 +160,21 @@ def test_a_killed_build_leaves_the_previous_site_whole(tmp_path: Path) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=300)
     assert list(tmp_path.glob(".site.kbc-*")) == []
     assert (out / "added-page.html").is_file()
+
+
+def test_a_site_marked_by_an_older_kbc_is_compared_by_its_top_level_entries(
+        tmp_path: Path) -> None:
+    """Before markers listed every file they listed the top-level entries: such a site
+    is still replaced by a build (its files were not read as foreign), and what was put
+    at its top level since is still refused."""
+    vault, out = tmp_path / "vault", tmp_path / "site"
+    vault.mkdir()
+    (out / "static").mkdir(parents=True)
+    (out / "index.html").write_text("old")
+    (out / "static/site.css").write_text("css")
+    (out / MARKER).write_text("written by kbc build; the folder is replaced on each build\n"
+                              f"{MARKER}\nindex.html\nstatic\n", encoding="utf-8")
+    assert check_output_folder(out, vault) == out.resolve()
+    (out / "CNAME").write_text("example.org")
+    with pytest.raises(KbcError, match=r"did not write \(CNAME\)"):
+        check_output_folder(out, vault)

@@ -2,8 +2,9 @@
 at the end (``kb_compiler.atomic``), so a build that fails or is killed midway leaves
 the previous site whole. A folder is only ever replaced when it is empty or carries the
 marker file a previous build left (``.kbc-site``), and only when it holds nothing but
-what that build wrote (the marker lists its entries): kbc never deletes what it did not
-write, such as a ``.git`` folder or a ``CNAME`` put there since.
+what that build wrote (the marker lists its files): kbc never deletes what it did not
+write, such as a ``.git`` folder, a ``CNAME`` or a stylesheet in ``static/`` put there
+since.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ MARKER = ".kbc-site"
 # whose name starts with "_" (a page _inbox.html, files/_attachments/) unless this file,
 # empty, is in the site: every build writes it.
 NOJEKYLL = ".nojekyll"
-_MARKER_HEAD = "written by kbc build; the folder is replaced on each build"
+# The marker's first line, then every file the build wrote. Markers headed by the
+# older line listed the folder's top-level entries only.
+_MARKER_HEAD = "written by kbc build; the folder is replaced on each build; its files:"
 
 
 def check_output_folder(out: Path, vault: Path) -> Path:
@@ -45,18 +48,40 @@ def check_output_folder(out: Path, vault: Path) -> Path:
 
 
 def _not_written(out: Path) -> list[str]:
-    """The entries of ``out`` the build that wrote it did not list in its marker (none
-    when the marker lists nothing: a kbc before the list)."""
+    """The files of ``out`` the build that wrote it did not list in its marker, by their
+    path in ``out`` (a stylesheet added to ``static/`` as much as a ``CNAME``); none when
+    the marker lists nothing (a kbc before the list). A marker of a kbc that listed only
+    the top-level entries is compared with those."""
     try:
-        written = (out / MARKER).read_text("utf-8").split("\n")[1:]
-        present = os.listdir(out)
+        head, *written = (out / MARKER).read_text("utf-8", "surrogateescape").split("\n")
+        present = _site_files(out) if head == _MARKER_HEAD else set(os.listdir(out))
     except (OSError, UnicodeDecodeError):
         return []
     listed = {name for name in written if name}
     if not listed:
         return []
-    return sorted(name for name in present if name not in listed and name != MARKER
-                  and not is_temporary(out, name) and not _own_nojekyll(out, name))
+    foreign = [name for name in present if name not in listed and name != MARKER
+               and not is_temporary(out, name) and not _own_nojekyll(out, name)]
+    # a folder the build wrote nothing in (.git) is named, not each of its files
+    tops = {name.split("/", 1)[0] for name in listed}
+    return sorted({name if (top := name.split("/", 1)[0]) in tops else top
+                   for name in foreign})
+
+
+def _site_files(folder: Path) -> set[str]:
+    """Every file of ``folder`` (not its folders; a symbolic link as a file), by its
+    ``/``-separated path there."""
+    found: set[str] = set()
+    pending = [""]
+    while pending:
+        prefix = pending.pop()
+        with os.scandir(os.path.join(folder, prefix)) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(f"{prefix}{entry.name}/")
+                else:
+                    found.add(f"{prefix}{entry.name}")
+    return found
 
 
 def _own_nojekyll(out: Path, name: str) -> bool:
@@ -88,8 +113,9 @@ class SiteWriter(StagedFolder):
     def commit(self) -> None:
         # Written last, inside the ``with`` block: a full disk fails here as it would
         # anywhere else (``StagedFolder.__exit__``), not in the constructor.
-        entries = sorted({*os.listdir(self.temp), MARKER})
-        self.write_text(MARKER, "\n".join([_MARKER_HEAD, *entries]) + "\n")
+        files = sorted({*_site_files(self.temp), MARKER})
+        listing = "\n".join([_MARKER_HEAD, *files]) + "\n"
+        self.write_bytes(MARKER, listing.encode("utf-8", "surrogateescape"))
         super().commit()
 
     def write_text(self, site_path: str, text: str) -> None:
