@@ -5,11 +5,13 @@
   ``*.excalidraw.md``); a pattern with ``/`` is anchored at the vault root
   (``pages/archive/*``; a leading ``/`` is allowed).
 - A pattern that matches a folder matches everything inside it.
+- Names are compared in NFC (a folder name macOS stored decomposed matches as typed).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -51,8 +53,10 @@ def _translate(pattern: str) -> str:
 
 
 def matches(path: str, pattern: str) -> bool:
-    """Whether the vault-relative ``path`` (with ``/``) or one of its folders matches."""
-    regex = compile_glob(pattern)
+    """Whether the vault-relative ``path`` (with ``/``) or one of its folders matches.
+    Both are compared in NFC: a name macOS stored decomposed matches as typed."""
+    regex = compile_glob(unicodedata.normalize("NFC", pattern))
+    path = unicodedata.normalize("NFC", path)
     if regex.match(path):
         return True
     cut = path.rfind("/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,14 @@ def test_ignore_globs_prune_files_and_folders(tmp_path):
                  "archive/2020/old.md", "archive/keep.md"):
         _write(tmp_path, page)
     assert _pages(_run(tmp_path)) == ["archive/keep.md", "keep.md"]
+
+
+def test_an_ignore_glob_matches_a_name_stored_decomposed(tmp_path):
+    """macOS stored "Brouillons é" decomposed; the glob typed in kbc.toml is composed."""
+    _write(tmp_path, "kbc.toml", 'ignore = ["Brouillons é"]\n')
+    _write(tmp_path, unicodedata.normalize("NFD", "Brouillons é/a.md"))
+    _write(tmp_path, "keep.md")
+    assert _pages(_run(tmp_path)) == ["keep.md"]
 
 
 # --- Links, unreadable folders, order ----------------------------------------------

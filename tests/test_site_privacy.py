@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import textwrap
+import unicodedata
 import zlib
 from pathlib import Path
 
@@ -159,6 +160,14 @@ def test_exclude_globs() -> None:
     assert excluded("notes/draft-1.md", ["*/draft-*"])
     assert not excluded("public/a.md", ["private/**"])
     assert not excluded("privateer.md", ["private/**"])
+    # a name without "/" at any depth, as ignore reads it: in a Logseq graph every page
+    # is under pages/, and `exclude = ["secret.md", "drafts"]` published both
+    assert excluded("pages/secret.md", ["secret.md"])
+    assert excluded("pages/drafts/plan.md", ["drafts"])
+    assert not excluded("pages/secrets.md", ["secret.md"])
+    # a folder name macOS stored decomposed, excluded as typed (composed)
+    decomposed = unicodedata.normalize("NFD", "Café/menu.md")
+    assert excluded(decomposed, ["Café/**"]) and excluded("Café/menu.md", [decomposed])
     filter_ = PublishFilter(frozenset({"a"}))
     assert not filter_.is_public("a") and filter_.is_public("b") and not filter_.is_public(None)
 

@@ -4,8 +4,9 @@ A page is private when it says so, or when the vault's configuration excludes it
 
 - Logseq: ``public:: false``;
 - frontmatter: ``publish: false``, ``private: true`` or ``draft: true``;
-- ``exclude`` globs in ``kbc.toml`` (matched against the page's vault-relative path;
-  ``*`` also crosses folders, and ``folder/`` or ``folder/**`` excludes a whole folder);
+- ``exclude`` globs in ``kbc.toml`` (matched against the page's vault-relative path, as
+  ``ignore`` matches and as a shell glob whose ``*`` also crosses folders: ``secret.md``
+  and ``drafts`` at any depth, ``folder/`` or ``folder/**`` a whole folder);
 - a Logseq graph whose ``config.edn`` says ``:publishing/all-pages-public? false``: every
   page (journals too) that does not say ``public:: true``, as Logseq's own export does.
 
@@ -16,9 +17,11 @@ embeds, block refs, backlinks, graph, search, sitemap, feed, previews) goes thro
 from __future__ import annotations
 
 import fnmatch
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kb_compiler.globs import matches
 from kb_compiler.model import Page, PropertyValue
 
 _FALSE = frozenset({"false", "no", "off", "0"})
@@ -53,13 +56,19 @@ def marked_public(page: Page) -> bool:
 
 
 def excluded(path: str, patterns: Iterable[str]) -> bool:
-    """Whether ``path`` (vault-relative, with ``/``) matches one of the globs."""
+    """Whether ``path`` (vault-relative, with ``/``) matches one of the globs: as
+    ``ignore`` matches (``kb_compiler.globs``: a name without ``/`` at any depth, so
+    ``drafts`` or ``secret.md`` in a Logseq graph's ``pages/``), or as a shell glob from
+    the vault root, whose ``*`` spans folders too. A pattern keeps private whatever
+    either reading names: one read more narrowly than its author meant would publish."""
+    path = unicodedata.normalize("NFC", path)
     for pattern in patterns:
-        pattern = pattern.strip().lstrip("/")
+        pattern = unicodedata.normalize("NFC", pattern.strip().lstrip("/"))
         if not pattern:
             continue
         folder = pattern.rstrip("/").removesuffix("/**")
-        if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, folder + "/*"):
+        if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, folder + "/*") \
+                or matches(path, pattern):
             return True
     return False
 
