@@ -106,6 +106,8 @@ def test_sample_vault_pages_show_what_their_files_say(
     assert (out / "files/assets/customer-profile-canvas.png").is_file()
     index = (out / "index.html").read_text("utf-8")
     assert "The metamodel at a glance" in index and "profile-(id)" in index
+    chips = re.findall(r'<li><a class="" href="([^"]+)">([^<]+)</a></li>', index)
+    assert len(chips) > 10 and len({text for _, text in chips}) == len(chips)
 
 
 def test_a_mermaid_diagram_comes_with_the_library_only_where_one_may_be_shown(
@@ -1007,3 +1009,16 @@ def test_a_weight_not_counted_is_shown_and_an_authors_hint_only_while_serving(
     assert hint not in (tmp_path / "site" / "tool.html").read_text("utf-8")
     build(vault, tmp_path / "served", search=False, serve=True)
     assert hint in (tmp_path / "served" / "tool.html").read_text("utf-8")
+
+
+def test_the_home_pages_chips_name_each_page_apart() -> None:
+    """The sample site's home page showed "Exotic Pet Rental" three times, each chip
+    linking elsewhere: a chip is named by as much of its path as tells it apart."""
+    from kb_compiler.emit.site.metamodel import Ref, distinct_tails
+
+    refs = [Ref(name, f"{n}.html") for n, name in enumerate((
+        "profile-(id)/examples/Space X", "profile-(id)/persona/examples/Space X",
+        "profile-(id)/examples/Exotic Pet Rental", "Tool", "a//b/"))]
+    assert [(ref.name, ref.href) for ref in distinct_tails(refs)] == [
+        ("profile-(id)/examples/Space X", "0.html"), ("persona/examples/Space X", "1.html"),
+        ("Exotic Pet Rental", "2.html"), ("Tool", "3.html"), ("b", "4.html")]

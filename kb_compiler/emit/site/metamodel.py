@@ -180,7 +180,22 @@ def pages_by_type(context: SiteContext, from_file: str, shown: set[str],
         type_ref = ref_to(context, page_type, from_file) or Ref(page_type, None)
         if not context.is_shown(page_type):
             type_ref = Ref(page_type, None)
-        result.append(TypeGroup(type_ref, [ref_to(context, k, from_file) or Ref(k, None)
-                                           for k in ordered[:per_type]], len(ordered)))
+        refs = [ref_to(context, k, from_file) or Ref(k, None) for k in ordered[:per_type]]
+        result.append(TypeGroup(type_ref, distinct_tails(refs), len(ordered)))
     result.sort(key=lambda group: (-group.total, group.type.name.lower()))
     return result
+
+
+def distinct_tails(refs: list[Ref]) -> list[Ref]:
+    """Each ref named by the shortest end of its namespace path that no other ref's
+    path ends with: ``Space X`` alone, ``persona/examples/Space X`` beside
+    ``profile-(id)/examples/Space X`` (three chips read "Exotic Pet Rental")."""
+    parts = [[part for part in ref.name.split("/") if part] or [ref.name] for ref in refs]
+    named = []
+    for ref, path in zip(refs, parts, strict=True):
+        depth = 1
+        while depth < len(path) and any(
+                other is not path and other[-depth:] == path[-depth:] for other in parts):
+            depth += 1
+        named.append(Ref("/".join(path[-depth:]), ref.href))
+    return named
