@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -69,3 +70,21 @@ def matches(path: str, pattern: str) -> bool:
 
 def matches_any(path: str, patterns: Iterable[str]) -> bool:
     return any(matches(path, pattern) for pattern in patterns)
+
+
+def excluded(path: str, patterns: Iterable[str]) -> bool:
+    """Whether ``path`` (vault-relative, with ``/``) matches one of ``kbc.toml``'s
+    ``exclude`` globs: as ``ignore``'s match (``matches``: a name without ``/`` at any
+    depth, so ``drafts`` or ``secret.md`` in a Logseq graph's ``pages/``), or as a shell glob from
+    the vault root, whose ``*`` spans folders too. A pattern keeps private whatever
+    either reading names: one read more narrowly than its author meant would publish."""
+    path = unicodedata.normalize("NFC", path)
+    for pattern in patterns:
+        pattern = unicodedata.normalize("NFC", pattern.strip().lstrip("/"))
+        if not pattern:
+            continue
+        folder = pattern.rstrip("/").removesuffix("/**")
+        if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, folder + "/*") \
+                or matches(path, pattern):
+            return True
+    return False

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from kb_compiler.emit.site import SiteOptions, build_site
-from kb_compiler.emit.site.privacy import PublishFilter, excluded, marked_private
+from kb_compiler.emit.site.privacy import PublishFilter, marked_private
+from kb_compiler.globs import excluded
 from kb_compiler.loader import load
 from kb_compiler.model import Dialect, Page, Property
 from kb_compiler.resolve import resolve

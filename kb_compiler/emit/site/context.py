@@ -21,7 +21,7 @@ from kb_compiler.cache import default_cache_dir, usable_cache_dir
 from kb_compiler.emit.site.assets import publishable, read_published
 from kb_compiler.emit.site.bases import BaseViews
 from kb_compiler.emit.site.outline import area_picture
-from kb_compiler.emit.site.privacy import PublishFilter, excluded
+from kb_compiler.emit.site.privacy import PublishFilter
 from kb_compiler.emit.site.properties import HIDDEN_KEYS
 from kb_compiler.emit.site.queries import QueryViews
 from kb_compiler.emit.site.render import inline_plain_text
@@ -36,6 +36,7 @@ from kb_compiler.emit.site.urls import (
     with_fragment,
 )
 from kb_compiler.errors import fs_text
+from kb_compiler.globs import excluded
 from kb_compiler.model import Block, Dialect, Page, RefKind, VaultKind, page_id
 from kb_compiler.resolve import KnowledgeGraph, ResolvedRef, Target, target_id
 from kb_compiler.resolve.blocks import find_heading, heading_level

@@ -16,12 +16,10 @@ embeds, block refs, backlinks, graph, search, sitemap, feed, previews) goes thro
 
 from __future__ import annotations
 
-import fnmatch
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kb_compiler.globs import matches
+from kb_compiler.globs import excluded
 from kb_compiler.model import Page, PropertyValue
 
 _FALSE = frozenset({"false", "no", "off", "0"})
@@ -53,24 +51,6 @@ def marked_public(page: Page) -> bool:
     is not public by default asks of every page."""
     prop = page.property("public")
     return prop is not None and _is(prop.value, True)
-
-
-def excluded(path: str, patterns: Iterable[str]) -> bool:
-    """Whether ``path`` (vault-relative, with ``/``) matches one of the globs: as
-    ``ignore`` matches (``kb_compiler.globs``: a name without ``/`` at any depth, so
-    ``drafts`` or ``secret.md`` in a Logseq graph's ``pages/``), or as a shell glob from
-    the vault root, whose ``*`` spans folders too. A pattern keeps private whatever
-    either reading names: one read more narrowly than its author meant would publish."""
-    path = unicodedata.normalize("NFC", path)
-    for pattern in patterns:
-        pattern = unicodedata.normalize("NFC", pattern.strip().lstrip("/"))
-        if not pattern:
-            continue
-        folder = pattern.rstrip("/").removesuffix("/**")
-        if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, folder + "/*") \
-                or matches(path, pattern):
-            return True
-    return False
 
 
 @dataclass(frozen=True)
