@@ -278,3 +278,27 @@ def test_jobs_reach_the_loader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         str(SAMPLE_VAULT), "--format", "json")
     assert asked == [1, None]
     assert one.exit_code == default.exit_code and one.output == default.output
+
+
+def test_an_exclude_pattern_that_matches_nothing_is_a_warning_at_the_pattern(
+        tmp_path: Path) -> None:
+    """A misspelt exclude glob (``Privat/**``) published what it was meant to hide
+    without a word; a pattern that matches is not reported, in kbc.toml or in
+    pyproject.toml's [tool.kbc]."""
+    from tests.conftest import write_vault
+
+    pages = {"logseq/config.edn": "{}\n", "pages/secret.md": "- s\n", "pages/p.md": "- p\n",
+             "Private/x.md": "- x\n"}
+    vault = write_vault(tmp_path / "v", {
+        **pages, "kbc.toml": 'exclude = ["secret.md",\n  "Privat/**", \'Private/\']\n'})
+    result = kbc(str(vault), "--format", "json")
+    found = [(d["code"], d["path"], d["line"], d["column"], d["target"])
+             for d in json.loads(result.stdout)["diagnostics"]]
+    assert found == [("unmatched-exclude", "kbc.toml", 2, 4, "Privat/**")]
+    text = kbc(str(vault)).stdout
+    assert '2 |   "Privat/**", \'Private/\']' in text and "   ^^^^^^^^^" in text
+    other = write_vault(tmp_path / "o", {
+        **pages, "pyproject.toml": '[tool.kbc]\nexclude = ["drafts/**"]\n'})
+    found = [(d["code"], d["path"], d["line"], d["column"])
+             for d in json.loads(kbc(str(other), "--format", "json").stdout)["diagnostics"]]
+    assert found == [("unmatched-exclude", "pyproject.toml", 2, 13)]

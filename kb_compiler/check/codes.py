@@ -91,6 +91,11 @@ _TABLE = (
     CodeInfo("invalid-whiteboard", "A Logseq whiteboard (.edn) that does not read; the "
                                    "board is a page without its shapes."),
     CodeInfo(
+        "unmatched-exclude",
+        "An exclude pattern of kbc.toml matches no page or file; it keeps nothing private.",
+        Severity.WARNING,
+    ),
+    CodeInfo(
         "unknown-ignore-code",
         "A kbc-ignore comment names a code kbc does not know; it silences nothing.",
         Severity.WARNING,

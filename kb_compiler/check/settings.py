@@ -1,0 +1,73 @@
+"""What the vault's own kbc settings say that cannot be meant: an ``exclude`` glob that
+matches no page and no file.
+
+``unmatched-exclude`` (warning): a pattern of ``kbc.toml``'s ``exclude`` (or
+``[tool.kbc]`` in ``pyproject.toml``) that keeps nothing off the site. ``exclude`` is how
+pages stay private, and a misspelt pattern (``Privat/**``) publishes what it was meant to
+hide without a word; reported at the pattern, in the settings file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb_compiler.config import VaultConfig
+from kb_compiler.globs import excluded
+from kb_compiler.model import Diagnostic, KnowledgeBase, Severity
+
+UNMATCHED_EXCLUDE = "unmatched-exclude"
+_SETTINGS_FILES = ("kbc.toml", "pyproject.toml")
+
+
+def exclude_problems(kb: KnowledgeBase, config: VaultConfig) -> list[Diagnostic]:
+    """An ``unmatched-exclude`` for each ``exclude`` pattern no page or file matches."""
+    if not config.exclude:
+        return []
+    source = settings_file(config)
+    paths = [page.path for page in kb.pages] + [asset.path for asset in kb.assets]
+    text = _read(kb.root / source)
+    found = []
+    for pattern in config.exclude:
+        if any(excluded(path, (pattern,)) for path in paths):
+            continue
+        line, column = _place(text, pattern)
+        found.append(Diagnostic(
+            UNMATCHED_EXCLUDE, Severity.WARNING, source, line, column,
+            f"exclude pattern '{pattern}' matches no page or file: it keeps nothing off "
+            "the site", target=pattern,
+            end_column=column + len(pattern) if column else None))
+    return found
+
+
+def settings_file(config: VaultConfig) -> str:
+    """The vault-relative name of the file kbc's settings were read from."""
+    return next((source for source in config.sources if source in _SETTINGS_FILES),
+                _SETTINGS_FILES[0])
+
+
+def settings_texts(root: Path, diagnostics: list[Diagnostic]) -> dict[str, str]:
+    """The settings file's text, when ``diagnostics`` are about it, for the report to
+    quote (pages have theirs in the knowledge base)."""
+    named = {d.path for d in diagnostics if d.path in _SETTINGS_FILES}
+    return {path: text for path in named if (text := _read(root / path))}
+
+
+def _place(text: str, pattern: str) -> tuple[int, int]:
+    """The line and column of ``pattern`` written as a TOML string; else of the
+    ``exclude`` key; else the file's first line."""
+    key_line = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        for quote in ('"', "'"):
+            at = line.find(f"{quote}{pattern}{quote}")
+            if at >= 0:
+                return number, at + 2
+        if not key_line and line.lstrip().startswith("exclude"):
+            key_line = number
+    return (key_line, 1) if key_line else (1, 0)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
