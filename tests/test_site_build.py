@@ -34,7 +34,7 @@ from tests.site_crawl import crawl, scan_page
 from tests.vaultgen import generate
 
 SITE_FILES = ("index.html", "all-pages.html", "tags.html", "graph.html", "404.html",
-              "sitemap.xml", "static/site.css", "static/site.js",
+              "static/site.css", "static/site.js",
               "static/code.css", "pagefind/shards.json", "pagefind/0/pagefind.js")
 
 

@@ -21,6 +21,7 @@ from tests.conftest import write_vault
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+BASE = "https://kb.example.org/"
 
 
 def page(path: str, journal: bool = False, **properties: str) -> Page:
@@ -82,7 +83,7 @@ def test_front_matter_dates_reach_the_feed_at_their_instant_or_not_at_all(
         "A.md": "---\ndate: 2024-05-29T17:07:14+02:00\n---\nA\n",
         "C.md": "---\ncreated: 2024-02-30\n---\nc\n"})
     graph = resolve(load(vault, cache_dir=None))
-    build_site(graph, tmp_path / "site", SiteOptions(search=False))
+    build_site(graph, tmp_path / "site", SiteOptions(search=False, base_url=BASE))
     feed = ElementTree.fromstring((tmp_path / "site" / "feed.xml").read_text("utf-8"))
     dated = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}updated")
              for e in feed.iter(f"{ATOM}entry")}
@@ -92,7 +93,7 @@ def test_front_matter_dates_reach_the_feed_at_their_instant_or_not_at_all(
     sitemap = ElementTree.fromstring((tmp_path / "site" / "sitemap.xml").read_text("utf-8"))
     lastmod = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod")
                for u in sitemap.iter(f"{SITEMAP}url")}
-    assert (lastmod["a.html"], lastmod["c.html"]) == ("2024-05-29", None)
+    assert (lastmod[BASE + "a.html"], lastmod[BASE + "c.html"]) == ("2024-05-29", None)
     found = [(d.code, d.severity.value, d.path, d.line, d.column, d.message)
              for d in run_checks(graph).diagnostics]
     assert found == [("invalid-property", "warning", "C.md", 2, 10,
@@ -114,13 +115,26 @@ def test_feed_without_entries_has_a_fixed_date() -> None:
     assert root.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
 
 
-def test_sitemap_relative_without_base_url() -> None:
+def test_sitemap_addresses_are_absolute_and_dated_by_day() -> None:
     root = ElementTree.fromstring(sitemap_xml([("index.html", None),
-                                               ("a.html", "2024-05-29T10:00:00")], None))
+                                               ("a.html", "2024-05-29T10:00:00")], BASE))
     locs = [u.findtext(f"{SITEMAP}loc") for u in root.iter(f"{SITEMAP}url")]
-    assert locs == ["index.html", "a.html"]
+    assert locs == [BASE + "index.html", BASE + "a.html"]
     assert [u.findtext(f"{SITEMAP}lastmod") for u in root.iter(f"{SITEMAP}url")] == \
         [None, "2024-05-29"]
+
+
+def test_a_site_without_a_base_url_has_no_sitemap(tmp_path: Path) -> None:
+    """Its sitemap held relative addresses, which the sitemap protocol does not accept
+    (a <loc> begins with the protocol), nor search engines; nor did any page need it."""
+    vault = write_vault(tmp_path / "vault", {"a.md": "- alpha\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    build_site(graph, tmp_path / "site", SiteOptions(search=False))
+    assert not (tmp_path / "site" / "sitemap.xml").exists()
+    assert "sitemap.xml" not in (tmp_path / "site" / "a.html").read_text("utf-8")
+    build_site(graph, tmp_path / "site", SiteOptions(search=False, base_url=BASE))
+    assert (tmp_path / "site" / "sitemap.xml").is_file()
+    assert "sitemap.xml" in (tmp_path / "site" / "a.html").read_text("utf-8")
 
 
 def test_file_times_do_not_change_the_feed(tmp_path: Path) -> None:
@@ -129,10 +143,11 @@ def test_file_times_do_not_change_the_feed(tmp_path: Path) -> None:
     (vault / "dated.md").write_text("updated:: 2024-05-29\n\n- dated page\n")
     (vault / "undated.md").write_text("- no date here\n")
     graph = resolve(load(vault, cache_dir=None))
-    build_site(graph, tmp_path / "one", SiteOptions(search=False))
+    build_site(graph, tmp_path / "one", SiteOptions(search=False, base_url=BASE))
     for path in vault.iterdir():
         os.utime(path, (1_000_000_000, 1_000_000_000))
-    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "two", SiteOptions(search=False))
+    build_site(resolve(load(vault, cache_dir=None)), tmp_path / "two",
+               SiteOptions(search=False, base_url=BASE))
     for name in ("feed.xml", "sitemap.xml"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
     feed = ElementTree.fromstring((tmp_path / "one" / "feed.xml").read_text())
@@ -153,8 +168,10 @@ def test_sitemap_and_feed_addresses_are_percent_encoded_as_the_pages_links_are(
         site = tmp_path / f"site-{bool(base)}"
         build_site(graph, site, SiteOptions(search=False, base_url=base))
         assert 'href="caf%C3%A9.html"' in (site / "home.html").read_text("utf-8")
-        sitemap = ElementTree.fromstring((site / "sitemap.xml").read_text("utf-8"))
-        assert expected in [u.findtext(f"{SITEMAP}loc") for u in sitemap.iter(f"{SITEMAP}url")]
+        if base:  # without one, no sitemap (the test above)
+            sitemap = ElementTree.fromstring((site / "sitemap.xml").read_text("utf-8"))
+            assert expected in [u.findtext(f"{SITEMAP}loc")
+                                for u in sitemap.iter(f"{SITEMAP}url")]
         feed = ElementTree.fromstring((site / "feed.xml").read_text("utf-8"))
         (entry,) = feed.iter(f"{ATOM}entry")
         assert entry.find(f"{ATOM}link").get("href") == expected
@@ -171,7 +188,6 @@ def test_a_site_without_a_dated_page_has_no_feed_and_links_to_none(tmp_path: Pat
 
     def built() -> tuple[bool, list[bool]]:
         build_site(resolve(load(vault, cache_dir=None)), site, SiteOptions(search=False))
-        assert (site / "sitemap.xml").is_file()
         return (site / "feed.xml").exists(), [
             "feed.xml" in (site / name).read_text("utf-8")
             for name in ("a.html", "b.html", "index.html", "404.html")]

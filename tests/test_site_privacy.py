@@ -89,7 +89,8 @@ def readable(path: Path) -> bytes:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     vault = write_vault(tmp_path_factory.mktemp("private") / "vault")
     out = tmp_path_factory.mktemp("private-out") / "site"
-    report = build_site(resolve(load(vault, cache_dir=None)), out, SiteOptions())
+    report = build_site(resolve(load(vault, cache_dir=None)), out,
+                        SiteOptions(base_url="https://kb.example.org/"))  # with a sitemap
     assert report.private == 5 and report.search
     return out
 

@@ -163,6 +163,7 @@ def _site_globals(context: SiteContext) -> dict[str, object]:
         "previews": sitewide.preview_shards(len(context.pages) + len(context.made_up)),
         "base_url": (options.base_url or "").rstrip("/"),
         "feed": sitewide.has_feed(context),
+        "sitemap": bool(options.base_url),
     }
 
 

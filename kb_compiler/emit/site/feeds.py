@@ -48,8 +48,9 @@ class FeedEntry:
     summary: str
 
 
-def sitemap_xml(paths: Sequence[tuple[str, str | None]], base_url: str | None) -> str:
-    """``paths``: (site path, date or None), written in the given (sorted) order."""
+def sitemap_xml(paths: Sequence[tuple[str, str | None]], base_url: str) -> str:
+    """``paths``: (site path, date or None), written in the given (sorted) order, each
+    an absolute address under ``base_url``."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, date in paths:

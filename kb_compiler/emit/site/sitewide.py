@@ -219,7 +219,9 @@ def has_feed(context: SiteContext) -> bool:
 
 
 def feed_and_sitemap(context: SiteContext, results: Sequence[PageResult]) -> dict[str, str]:
-    """``sitemap.xml``, and ``feed.xml`` when a page is dated (see ``has_feed``)."""
+    """``sitemap.xml`` when the site has a ``--base-url`` (the protocol wants absolute
+    addresses: one of relative ones is refused by search engines), and ``feed.xml``
+    when a page is dated (see ``has_feed``)."""
     base = context.options.base_url
     entries: list[FeedEntry] = []
     paths: list[tuple[str, str | None]] = [(path, None) for path in SITE_PAGES]
@@ -229,7 +231,7 @@ def feed_and_sitemap(context: SiteContext, results: Sequence[PageResult]) -> dic
         paths.append((result.file, date))
         if date:
             entries.append(FeedEntry(result.title, result.file, date, result.excerpt))
-    files = {"sitemap.xml": sitemap_xml(paths, base)}
+    files = {"sitemap.xml": sitemap_xml(paths, base)} if base else {}
     if entries:
         files["feed.xml"] = atom_feed(context.title, entries, base)
     return files
