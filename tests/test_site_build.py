@@ -1022,3 +1022,51 @@ def test_the_home_pages_chips_name_each_page_apart() -> None:
     assert [(ref.name, ref.href) for ref in distinct_tails(refs)] == [
         ("profile-(id)/examples/Space X", "0.html"), ("persona/examples/Space X", "1.html"),
         ("Exotic Pet Rental", "2.html"), ("Tool", "3.html"), ("b", "4.html")]
+
+
+def _links(html: str) -> list[tuple[str, str]]:
+    """(href, text) of each link in a page's content, and ("broken", text) for each
+    broken one."""
+    found = re.findall(r'<a [^>]*href="([^"]*)"[^>]*>([^<]*)</a>|'
+                       r'<span class="broken-link"[^>]*>([^<]*)</span>', html)
+    return [(href, text) if href else ("broken", broken) for href, text, broken in found]
+
+
+def test_an_obsidian_tag_and_a_link_of_one_name_go_where_each_resolves(
+        tmp_path: Path) -> None:
+    """On a page holding ``#clippings`` and ``[[Clippings]]`` both went where the first
+    written went: the link to the tag's page, or the tag to the note. In Obsidian a tag
+    is no note (kepano's Clipping template)."""
+    site = obsidian_site(tmp_path, {
+        "Cat/Clippings.md": "The clippings category.\n",
+        "A.md": "Tag first: #clippings then link [[Clippings]].\n",
+        "B.md": "Link first: [[Clippings]] then tag #clippings.\n"})
+    for name in ("a.html", "b.html"):
+        shown = _links((site / name).read_text("utf-8"))
+        assert ("clippings.html", "#clippings") in shown
+        assert ("cat-clippings.html", "Clippings") in shown
+        assert ("cat-clippings.html", "#clippings") not in shown
+        assert ("clippings.html", "Clippings") not in shown
+
+
+def test_an_obsidian_link_to_a_name_only_a_tag_has_is_broken(tmp_path: Path) -> None:
+    """``[[Events]]`` with no such note (a check error) was a live link to the page of
+    the tag ``#events`` that another note uses: the site hid the error."""
+    site = obsidian_site(tmp_path, {"C.md": "See [[Events]] for more.\n",
+                                    "D.md": "A note about #events\n"})
+    assert ("broken", "Events") in _links((site / "c.html").read_text("utf-8"))
+    assert ("events.html", "#events") in _links((site / "d.html").read_text("utf-8"))
+
+
+def test_a_markdown_path_link_goes_to_the_note_at_that_path(tmp_path: Path) -> None:
+    """``[a](sub/Note.md)``, and ``[y](Note.md)`` written in ``sub/``, went to the root
+    ``Note.md`` (the site looked up the bare name); the graph and the check read the
+    path, as Obsidian does."""
+    site = obsidian_site(tmp_path, {
+        "Note.md": "root note\n", "sub/Note.md": "sub note\n",
+        "Home.md": "explicit [a](sub/Note.md) and [b](sub/Note.md#Top), root [r](Note.md)\n",
+        "sub/Home.md": "relative [y](Note.md)\n"})
+    assert [link for link in _links((site / "home.html").read_text("utf-8"))
+            if link[1] in "abr"] == [("sub-note.html", "a"), ("sub-note.html", "b"),
+                                     ("note.html", "r")]
+    assert ("sub-note.html", "y") in _links((site / "sub-home.html").read_text("utf-8"))

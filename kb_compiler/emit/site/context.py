@@ -47,6 +47,9 @@ _HEADING_MARKS = re.compile(r"^\s*#{1,6}\s*")
 _TRAILING_MARKS = re.compile(r"\s+#+\s*$|\s+\^[A-Za-z0-9-]+\s*$")
 
 RefKey = tuple[str, str, str]
+# An outgoing reference by whether it is a tag and what it names: in Obsidian, `#x` and
+# `[[x]]` on one page land on different pages (a tag is no note).
+_IndexKey = tuple[bool, RefKey]
 
 # References that name a page a site may make when it has no file (see _made_up_pages).
 _NAMING_KINDS = frozenset({RefKind.TAG, RefKind.LINK, RefKind.PROPERTY})
@@ -135,7 +138,7 @@ class SiteContext:
         # where the build keeps what it may reuse (layouts, compiled templates); None
         # when it would lie inside the vault, which kbc never writes into
         self.cache_folder = usable_cache_dir(default_cache_dir(), self.kb.root.resolve())
-        self._ref_index: dict[str, dict[RefKey, ResolvedRef]] = {}
+        self._ref_index: dict[str, dict[_IndexKey, ResolvedRef]] = {}
         self._anchors: dict[str, dict[int, str]] = {}
         self._id_owners: dict[str, dict[str, int]] = {}  # page -> block anchor -> first block
         self._hrefs: dict[tuple[str, str | None], str | None] = {}
@@ -264,26 +267,40 @@ class SiteContext:
         """The namespace children of ``key`` the site has a page for, by id."""
         return [child for child in self.graph.children(key) if self.is_shown(child)]
 
-    def outgoing_index(self, key: str) -> dict[RefKey, ResolvedRef]:
-        """The page's resolved references by what was written (target, subpath, id)."""
+    def _outgoing_index(self, key: str) -> dict[_IndexKey, ResolvedRef]:
+        """The page's resolved references by kind (tag or not) and what was written
+        (target, subpath, id)."""
         index = self._ref_index.get(key)
         if index is None:
             index = {}
             for resolved in self.graph.outgoing(key):
                 ref = resolved.ref
+                tag = ref.kind is RefKind.TAG
                 for target in _target_variants(ref.target):
-                    index.setdefault(ref_key(target, ref.subpath, ref.block_id), resolved)
+                    index.setdefault((tag, ref_key(target, ref.subpath, ref.block_id)), resolved)
             self._ref_index[key] = index
         return index
 
     def find_ref(self, key: str, targets: Iterable[str], subpath: str | None,
-                 block_id: str | None = None) -> ResolvedRef | None:
-        index = self.outgoing_index(key)
+                 block_id: str | None = None, *, tag: bool = False) -> ResolvedRef | None:
+        """The reference page ``key`` wrote to one of ``targets``: a tag (``tag``) or a
+        link or embed, else the other kind of the same name (they land alike but in
+        Obsidian, where only one of them may be written as the renderer reads it)."""
+        index = self._outgoing_index(key)
         for target in targets:
-            found = index.get(ref_key(target, subpath, block_id))
+            written = ref_key(target, subpath, block_id)
+            found = index.get((tag, written)) or index.get((not tag, written))
             if found is not None:
                 return found
         return None
+
+    def links_to_made_up(self, key: str | None, page: Page) -> bool:
+        """Whether a link or embed (not a tag) on ``page`` opens the made-up page
+        ``key``: in Logseq a tag's page is a page like any; in Obsidian it is no note,
+        and a link to its name alone is broken (the check says so)."""
+        made = self.made_up.get(key) if key else None
+        return made is not None and (page.dialect is Dialect.LOGSEQ or made.linked
+                                     or made.is_namespace)
 
     def shown_suggestion(self, found: Target) -> str | None:
         """The near miss a broken link's title may offer: only one that names a

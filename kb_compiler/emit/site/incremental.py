@@ -336,7 +336,9 @@ class Fingerprints:
         if key is None:
             return ()
         context = self.context
-        return (key, key in context.pages, key in context.made_up,
+        made = context.made_up.get(key)
+        return (key, key in context.pages, made is not None,
+                made is not None and (made.linked or made.is_namespace),  # a link opens it
                 context.publish.is_public(key), context.slugs.get(key),
                 context.display_name(key), context.graph.page_type(key),
                 context.anchor(key, block))

@@ -184,7 +184,7 @@ class PageLinker:
         if key in context.pages:
             href = context.href(self.file, key, context.anchor(key, found.block))
             return f'<a class="{css} internal" href="{escape(href or "")}">{escape(label)}</a>'
-        if key in context.made_up:
+        if context.links_to_made_up(key, self.page):
             href = context.href(self.file, key) or ""
             return f'<a class="{css} internal implied" href="{escape(href)}">{escape(label)}</a>'
         if key is not None and not context.publish.is_public(key):
@@ -292,7 +292,7 @@ class PageLinker:
         return render_macro(self, meta)
 
     def tag(self, name: str) -> str:
-        found = self.context.find_ref(self.page.id, [name], None)
+        found = self.context.find_ref(self.page.id, [name], None, tag=True)
         if found is None:
             self.looked_up()
         target = found.target if found is not None else self.context.lookup(name, None,
@@ -330,8 +330,12 @@ class PageLinker:
                            "internal")
 
     def _resolve_local(self, path: str, decoded: str, fragment: str) -> LinkRewrite:
-        found = self.context.find_ref(self.page.id, [path, decoded], fragment or None) or \
-            self.context.find_ref(self.page.id, [path, decoded], None)
+        # the parser lists a note's path without its ".md" (``sub/Note`` for
+        # ``[a](sub/Note.md)``): found by it, the link goes where the graph's edge does,
+        # not to another note of that file name
+        written = list(dict.fromkeys([path, decoded, decoded.removesuffix(".md")]))
+        found = self.context.find_ref(self.page.id, written, fragment or None) or \
+            self.context.find_ref(self.page.id, written, None)
         if found is not None and found.target.asset is not None:
             return self._asset_rewrite(found.target.asset, found.target.exists, fragment)
         if found is None:
@@ -342,7 +346,7 @@ class PageLinker:
         target = found.target if found is not None else self.context.lookup(
             posixpath.basename(decoded.removesuffix(".md")), fragment or None, self.page.id)
         key = target_id(target)
-        if key in self.context.pages or key in self.context.made_up:
+        if key in self.context.pages or self.context.links_to_made_up(key, self.page):
             anchor = self.context.anchor(key, target.block) if key in self.context.pages else None
             return LinkRewrite(self.context.href(self.file, key, anchor), "internal")
         if key is not None and not self.context.publish.is_public(key):

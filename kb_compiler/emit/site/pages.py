@@ -204,7 +204,7 @@ class PageBuilder:
               site_file: str) -> list[tuple[str, str | None]]:
         shown = []
         for name in sorted(set(tags), key=str.lower):
-            found = self.context.find_ref(key, [name], None)
+            found = self.context.find_ref(key, [name], None, tag=True)
             tag_key = target_id(found.target) if found is not None else None
             tag_key = tag_key or self.context.lookup(name, None, key).page
             href = self.context.href(site_file, tag_key) if tag_key else None
