@@ -192,8 +192,11 @@ def test_scores_json_says_why_a_weight_or_a_score_is_null(tmp_path: Path) -> Non
                                       "  value:: 40\n", "utf-8")
     (tmp_path / "zero.md").write_text("weight:: 30\n\n- #key k\n  key-weight:: 0\n"
                                       "  value:: 40\n", "utf-8")
+    (tmp_path / "empty.md").write_text("weight::\n\n- #key k\n  key-weight:: 10\n"
+                                       "  value:: 40\n", "utf-8")
     pages = json.loads(run("scores", str(tmp_path), "--format", "json").stdout)["pages"]
-    high, zero = pages
+    empty, high, zero = pages
+    assert (empty["weight"], "note" in empty) == (None, False)  # no weight, as check reads it
     assert (high["weight"], high["score"]) == (None, 40.0)
     assert high["note"] == ("weight 'high' is no whole number from 0 to 100: its parent's "
                             "roll-up leaves it out")

@@ -1000,11 +1000,14 @@ def test_a_weight_not_counted_is_shown_and_an_authors_hint_only_while_serving(
         "pages/art.md": "- #key k\n  key-weight:: 10\n  value:: 50\n",
         "pages/art___sub.md": "weight:: high\n\n- #key k\n  key-weight:: 10\n  value:: 40\n",
         "pages/tool.md": "metamodel-id:: [[art]]\n\n- A tool, with no keys by design\n",
+        "pages/body.md": "weight:: 72 kg\n\n- a page outside the metamodel\n",
     })
     build(vault, tmp_path / "site", search=False)
     sub = (tmp_path / "site" / "art-sub.html").read_text("utf-8")
     assert re.search(r'<span class="fact-label">Weight</span><span class="uncounted-weight">'
                      r'high</span><span class="muted">not counted', sub)
+    # a weight:: of the author's own, on a page no metamodel types: no panel says it
+    assert "not counted" not in (tmp_path / "site" / "body.html").read_text("utf-8")
     hint = "No keys yet"
     assert hint not in (tmp_path / "site" / "tool.html").read_text("utf-8")
     build(vault, tmp_path / "served", search=False, serve=True)

@@ -135,12 +135,13 @@ def _notes(knowledge: KnowledgeGraph, score: PageScore) -> list[str]:
 
 
 def _invalid_weight(knowledge: KnowledgeGraph, score: PageScore) -> str | None:
-    """The ``weight::`` as written when it is there but not counted."""
+    """The ``weight::`` as written when it is there but not counted (an empty one is
+    no weight, as the check has it)."""
     if score.weight is not None:
         return None
     page = knowledge.page(score.page)
     written = page.property("weight") if page is not None else None
-    return written.raw if written is not None else None
+    return written.raw if written is not None and written.raw.strip() else None
 
 
 def _number(value: float | None) -> Text:

@@ -114,8 +114,20 @@ def metamodel_view(context: SiteContext, key: str, from_file: str,
         score=score.score if score else None,
         rollup=context.rollup(key),
         uncounted_weight=written.raw.strip() if written is not None and written.raw.strip()
-        and (score is None or score.weight is None) else None,
+        and (score is None or score.weight is None) and _in_metamodel(context, key) else None,
     )
+
+
+def _in_metamodel(context: SiteContext, key: str) -> bool:
+    """Whether the page takes part in the metamodel: typed, scored, or a part its
+    parent rolls up. Elsewhere a ``weight::`` is the author's own (``weight: 72 kg``)."""
+    graph = context.graph
+    score = graph.score(key)
+    if graph.page_type(key) is not None or (score and (score.keys or score.children)):
+        return True
+    parent = graph.parent(key)
+    parent_score = graph.score(parent) if parent else None
+    return parent_score is not None and key in parent_score.children
 
 
 @dataclass
