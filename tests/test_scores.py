@@ -90,6 +90,10 @@ def test_key_label_is_the_link_text_or_the_block_text() -> None:
                            )) == "Customer Understanding"
     assert key_label(block(0, 1, "#key Reach > [[Persona]] 💰 of 2")) == \
         "Reach Persona 💰 of 2"
+    # words of the label itself stay: a link before ">" with no tag before it, a sum
+    assert key_label(block(0, 1, "[[Customer]] > [[Churn]] risk #key")) == \
+        "Customer Churn risk"
+    assert key_label(block(0, 1, "#key Budget 💰50 per month")) == "Budget 💰50 per month"
 
 
 def test_rollup_weighs_children_by_their_weight() -> None:

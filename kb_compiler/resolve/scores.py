@@ -44,10 +44,11 @@ SCORE_RANGE = (0, 100)
 
 _MD_LINK = re.compile(r"(?<!!)\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
 _NOISE = re.compile(r"\{\{.*?\}\}|\[:[^\]]*\]|#\[\[[^\]]*\]\]|#\S+|\[\[|\]\]|\s>\s")
-# The seeds' key line opens with where the block sits (``#block [[profile-(id)]] >``)
-# and the key's weight as a badge (``💰75``): neither is the key's name.
-_BREADCRUMB = re.compile(r"^\s*(?:#\S+\s+)*\[\[[^\]]*\]\]\s*>\s")
-_WEIGHT_BADGE = re.compile(r"💰\s*\d+(?:\.\d+)?")
+# The seeds' key line opens with where the block sits, after a tag (``#block
+# [[profile-(id)]] >``), and the key's weight as a badge after its tag (``#key 💰75``):
+# neither is the key's name.
+_BREADCRUMB = re.compile(r"^\s*(?:#\S+\s+)+\[\[[^\]]*\]\]\s*>\s")
+_WEIGHT_BADGE = re.compile(r"(#\S+\s+)💰\d+(?:\.\d+)?(?=\s|$)")
 Counted = Callable[[Page, Property], bool]  # whether a property's value passes the check
 
 
@@ -67,7 +68,7 @@ def key_label(block: Block) -> str:
     if match:
         return match.group(1).strip()
     first_line = _BREADCRUMB.sub("", block.content.split("\n", 1)[0])
-    text = _NOISE.sub(" ", _WEIGHT_BADGE.sub(" ", first_line))
+    text = _NOISE.sub(" ", _WEIGHT_BADGE.sub(r"\1", first_line))
     return " ".join(text.split())
 
 
