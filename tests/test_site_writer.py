@@ -178,3 +178,19 @@ def test_a_site_marked_by_an_older_kbc_is_compared_by_its_top_level_entries(
     (out / "CNAME").write_text("example.org")
     with pytest.raises(KbcError, match=r"did not write \(CNAME\)"):
         check_output_folder(out, vault)
+
+
+def test_a_file_name_with_a_line_break_does_not_refuse_the_next_build(tmp_path: Path) -> None:
+    """The marker lists a file a line: a published vault file named with a line break
+    read back as two names, neither written, and every later build was refused."""
+    vault, out = tmp_path / "vault", tmp_path / "site"
+    vault.mkdir()
+    names = ["files/two\nlines.txt", "files/back\\slash\\n.txt", "files/cr\r.txt"]
+    with SiteWriter(out) as writer:
+        for name in names:
+            writer.write_text(name, "x")
+        writer.commit()
+    assert check_output_folder(out, vault) == out.resolve()
+    (out / "files" / "two").write_text("mine")  # half of the name, put there since
+    with pytest.raises(KbcError, match=r"did not write \(files/two\)"):
+        check_output_folder(out, vault)

@@ -10,6 +10,7 @@ since.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 from collections.abc import Iterator
@@ -57,7 +58,8 @@ def _not_written(out: Path) -> list[str]:
         present = _site_files(out) if head == _MARKER_HEAD else set(os.listdir(out))
     except (OSError, UnicodeDecodeError):
         return []
-    listed = {name for name in written if name}
+    listed = {_unescaped(name) if head == _MARKER_HEAD else name
+              for name in written if name}
     if not listed:
         return []
     foreign = [name for name in present if name not in listed and name != MARKER
@@ -82,6 +84,23 @@ def _site_files(folder: Path) -> set[str]:
                 else:
                     found.add(f"{prefix}{entry.name}")
     return found
+
+
+# A file name may hold a line break (a vault file's, published under files/): the
+# marker's lines write it, and a backslash, escaped.
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
+_UNESCAPE = re.compile(r"\\(.)")
+
+
+def _escaped(name: str) -> str:
+    return "".join(_ESCAPES.get(char, char) for char in name) \
+        if "\\" in name or "\n" in name or "\r" in name else name
+
+
+def _unescaped(line: str) -> str:
+    if "\\" not in line:
+        return line
+    return _UNESCAPE.sub(lambda m: {"n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), line)
 
 
 def _own_nojekyll(out: Path, name: str) -> bool:
@@ -114,7 +133,7 @@ class SiteWriter(StagedFolder):
         # Written last, inside the ``with`` block: a full disk fails here as it would
         # anywhere else (``StagedFolder.__exit__``), not in the constructor.
         files = sorted({*_site_files(self.temp), MARKER})
-        listing = "\n".join([_MARKER_HEAD, *files]) + "\n"
+        listing = "\n".join([_MARKER_HEAD, *map(_escaped, files)]) + "\n"
         self.write_bytes(MARKER, listing.encode("utf-8", "surrogateescape"))
         super().commit()
 
