@@ -411,9 +411,16 @@ def test_a_plain_text_type_stays_text_both_ways(tmp_path: Path) -> None:
     export write ``metamodel-id:: [Idea]([[Concept]])``: it stays as written."""
     obsidian = write(tmp_path / "o", {".obsidian/app.json": "{}",
                                       "Concept.md": "---\naliases: [Idea]\n---\nx\n",
-                                      "A.md": "---\nmetamodel-id: Idea\n---\nbody\n"})
+                                      "A.md": "---\nmetamodel-id: Idea\n---\nbody\n",
+                                      "B.md": '---\nmetamodel-id: "concept"\n---\nbody\n',
+                                      "C.md": "---\nmetamodel-id: [Concept]\n---\nc\n"})
     export(graph_of(obsidian), tmp_path / "l", "logseq")
     assert (tmp_path / "l/pages/A.md").read_text("utf-8").startswith("metamodel-id:: Idea\n")
+    # quoted, it was text to Logseq, and the type a page '"concept"' no vault has
+    assert (tmp_path / "l/pages/B.md").read_text("utf-8").startswith("metamodel-id:: concept\n")
+    exported = graph_of(tmp_path / "l")
+    assert [exported.page_type(key) for key in "abc"] == ["concept"] * 3
+    assert [d.code for d in exported.diagnostics] == []
     logseq = write(tmp_path / "g", {"logseq/config.edn": "{}\n",
                                     "pages/Concept.md": "alias:: Idea\n\n- x\n",
                                     "pages/A.md": "metamodel-id:: Idea\n\n- body\n"})

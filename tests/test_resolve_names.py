@@ -879,6 +879,13 @@ def test_a_plain_text_metamodel_id_names_its_type_page_as_a_link_does(tmp_path: 
                      ("d", "concept", 2)]
     assert [(d.code, d.path, d.line, d.column) for d in graph.diagnostics] == [
         ("broken-relation", "pages/b.md", 1, 16)]
+    obsidian = resolve(load(write_vault(tmp_path / "o", {
+        ".obsidian/app.json": "{}", "Concept.md": "---\naliases: [Idea]\n---\nx\n",
+        "L.md": "---\nmetamodel-id: [Idea]\n---\nl\n",
+        "M.md": "---\nmetamodel-id: [Nope]\n---\nm\n"}), cache_dir=None))
+    assert [obsidian.page_type(key) for key in "lm"] == ["concept", "nope"]
+    assert [(d.code, d.path, d.line) for d in obsidian.diagnostics] == [
+        ("broken-relation", "M.md", 2)]
 
 
 def test_a_duplicate_in_the_other_unicode_form_says_which_is_which() -> None:

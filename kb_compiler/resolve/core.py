@@ -206,10 +206,13 @@ def plain_type_reference(page: Page) -> Reference | None:
     like one. None when the value is written as a link, or is no text."""
     key = metamodel.METAMODEL_KEY
     found = page.property(key)
-    if found is None or found.references or not isinstance(found.value, str) \
+    value = found.value if found is not None else None
+    if isinstance(value, tuple) and len(value) == 1:
+        value = value[0]  # YAML's one-item list: metamodel-id: [Concept]
+    if found is None or found.references or not isinstance(value, str) \
             or any(r.property == key for r in page.references):
         return None
-    name = found.value.strip()
+    name = value.strip()
     if not name or "[[" in name:
         return None
     column = _column(page.text.split("\n"), found.line, name)

@@ -39,6 +39,7 @@ from kb_compiler.parse.logseq_properties import (
     valid_property_key,
 )
 from kb_compiler.parse.text import mask_code
+from kb_compiler.resolve.metamodel import METAMODEL_KEY
 
 ALIAS_KEYS = frozenset({"alias", "aliases"})
 TAG_KEYS = frozenset({"tags", "tag"})
@@ -158,6 +159,8 @@ def _yaml_typed(text: str) -> bool:
 
 
 _LEADING_ZEROS = re.compile(r"0[0-9]+")
+# A plain page name: nothing Logseq would split on, or read as a tag, link or quote.
+_PLAIN_NAME = re.compile(r"[^,#\[\]\"]+")
 
 
 def _needs_quotes(key: str, text: str, options: ParseOptions) -> bool:
@@ -333,6 +336,8 @@ def _scalar_text(key: str, prop: Property, value: str | int | float | bool | Non
     if "\n" in text:
         text = " ".join(text.split("\n"))
         problem = f"property '{prop.raw_key}' spans lines; Logseq values are one line"
+    if key == METAMODEL_KEY and _PLAIN_NAME.fullmatch(text):
+        return text, problem  # a type's name: Logseq and kbc read it as the page it names
     if not text or _needs_quotes(key, text, options):
         return f'"{text}"', problem
     return text, problem
