@@ -938,8 +938,9 @@ def test_a_link_to_a_block_the_page_lacks_is_shown_broken(tmp_path: Path) -> Non
     assert ('<span class="broken-link" title="block \u2018^nope\u2019 not found in page '
             '\u2018Blocks\u2019" role="link" aria-disabled="true">Blocks &gt; ^nope</span>') \
         in shown
-    assert 'href="blocks.html#block-real"' in shown and 'href="blocks.html">' in shown
-    assert report.broken == 1
+    assert 'href="blocks.html#block-real"' in shown and 'href="blocks.html" title=' in shown
+    # the missing heading still opens the page, and is counted, as the check warns of it
+    assert report.broken == 2
 
 
 def test_a_markdown_link_with_a_query_lands_on_its_note(tmp_path: Path) -> None:
@@ -1073,3 +1074,23 @@ def test_a_markdown_path_link_goes_to_the_note_at_that_path(tmp_path: Path) -> N
             if link[1] in "abr"] == [("sub-note.html", "a"), ("sub-note.html", "b"),
                                      ("note.html", "r")]
     assert ("sub-note.html", "y") in _links((site / "sub-home.html").read_text("utf-8"))
+
+
+def test_a_link_to_a_heading_the_page_lacks_opens_the_page_and_is_listed_broken(
+        tmp_path: Path) -> None:
+    """``kbc check`` reports ``[[Note#Nope]]`` as a broken link (a warning); the site
+    showed an ordinary link and left it out of the page's broken links, though a missing
+    block was listed. It still opens the page, as Obsidian does, and says why."""
+    site = obsidian_site(tmp_path, {
+        "Note.md": "# Intro\ntext\n",
+        "Home.md": "wikilink [[Note#Nope]], markdown [v](Note.md#Nope), own [[#Nope]], "
+                   "fine [[Note#Intro]]\n"})
+    home = (site / "home.html").read_text("utf-8")
+    texts = {"Note &gt; Nope", "v", "Nope", "Note &gt; Intro"}
+    assert [link for link in _links(home) if link[1] in texts][:4] == [
+        ("note.html", "Note &gt; Nope"), ("note.html", "v"), ("home.html", "Nope"),
+        ("note.html#intro", "Note &gt; Intro")]
+    assert home.count('title="heading \u2018Nope\u2019 not found in page') == 3
+    panel = home[home.index('id="kbc-broken-title"'):]
+    assert re.search(r'Broken links <span class="count">3</span>', panel)
+    assert "Intro" not in panel

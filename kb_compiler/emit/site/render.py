@@ -69,7 +69,8 @@ TOC_SLOT = f"{SLOT_OPEN}toc{SLOT_CLOSE}"
 @dataclass(frozen=True, slots=True)
 class LinkRewrite:
     """What a local Markdown link becomes: a new ``href``, or (``href`` None) a span
-    with ``css`` (``broken``) or no link at all (an unpublished page)."""
+    with ``css`` (``broken``) or no link at all (an unpublished page); ``title`` says
+    what is wrong with it (a broken link, or one to a heading its page lacks)."""
 
     href: str | None
     css: str = ""

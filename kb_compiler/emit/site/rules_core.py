@@ -388,6 +388,8 @@ def _rewrite_link(children: list[Token], index: int, linker: Any) -> None:
     opening.attrSet("href", rewrite.href)
     if rewrite.css:
         opening.attrSet("class", rewrite.css)
+    if rewrite.title:  # a link that still goes somewhere, with a word on why it is odd
+        opening.attrSet("title", rewrite.title)
 
 
 _LINE_ID_SKIP = frozenset({"thead_open", "tbody_open", "tr_open", "th_open", "td_open", "inline",
