@@ -57,6 +57,19 @@ def test_seed_dialects(seed):
          Dialect.LOGSEQ),
         # Dataview-like `key:: value` inline is not at the top: no Logseq mark.
         ("# Book\n\nRead with [[Ann|Annie]]\nrating:: 5\n", Dialect.OBSIDIAN),
+        # A Dataview field opening a note whose own marks are Obsidian's (a block id,
+        # a callout): it was Logseq, its ^q1 and callout lost (links to them broken)
+        ("rating:: 5\n\n# Book\n\nA great quote. ^q1\n\n> [!quote] Note\n> text\n",
+         Dialect.OBSIDIAN),
+        # ...but one stray mark does not outweigh a page's properties
+        ("type:: demo\n\n- energy is mc ^2\n- more\n", Dialect.LOGSEQ),
+        # A README or a CHANGELOG of headings and lists is no Logseq outline (Logseq
+        # writes a heading in a bullet): NOW and TODO were task markers, #123 a tag
+        ("# Project\n\nThis project does things.\n\n- install it\n- run it\n",
+         Dialect.MARKDOWN),
+        ("# Changelog\n\n## 1.1\n- Fixed a crash, issue #123\n- NOW faster\n",
+         Dialect.MARKDOWN),
+        ("- # Changelog\n- ## 1.1\n\t- Fixed a crash\n", Dialect.LOGSEQ),
     ],
 )
 def test_marks(text, dialect):

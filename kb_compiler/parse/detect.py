@@ -4,7 +4,9 @@ Pages in a Logseq graph or an Obsidian vault take the vault's dialect; only a pl
 folder (no ``logseq/config.edn``, no ``.obsidian/``) asks this module. The rule, first
 match wins, all marks counted outside code fences and code spans:
 
-1. ``key:: value`` lines before anything else (Logseq page properties): LOGSEQ.
+1. ``key:: value`` lines before anything else (Logseq page properties): LOGSEQ, unless
+   the page's Obsidian-only marks (rule 2) outnumber its Logseq-only marks and the
+   properties together: a Dataview field (``rating:: 5``) may open an Obsidian note.
 2. Dialect-only marks, counted. Logseq: ``{{embed``, ``{{query``, ``{{renderer``,
    ``((uuid))``, an indented ``key:: value`` block property. Obsidian: ``![[``,
    ``[[target|label]]``, a ``^block-id`` or ``#^id`` anchor, a ``> [!type]`` callout, a
@@ -12,9 +14,10 @@ match wins, all marks counted outside code fences and code spans:
 3. YAML frontmatter (``---`` on the first line, closed by a later ``---``): OBSIDIAN.
    Logseq reads frontmatter too (imported pages), which is why a page whose body holds
    Logseq marks was already decided by rule 2.
-4. An outline: at least half the non-blank lines are ``- `` bullets and no paragraph
-   stands at the left margin (Logseq's writer puts every line after the page
-   properties in a bullet, a continuation or a heading): LOGSEQ.
+4. An outline: at least half the non-blank lines are ``- `` bullets and no paragraph or
+   heading stands at the left margin (Logseq's writer puts every line after the page
+   properties in a bullet, headings too: ``- ## x``), so a README or a CHANGELOG of
+   headings and lists is no outline: LOGSEQ.
 5. ``[[wikilinks]]`` or inline ``#tags``, which both dialects share but plain Markdown
    lacks, in a file that is not an outline: OBSIDIAN (Obsidian-flavoured Markdown is
    paragraphs and headings, which is how such a file reads).
@@ -51,17 +54,20 @@ _OBSIDIAN_MARKS = re.compile(
 )
 _BULLET = re.compile(r"[ \t]*-(?:[ \t]|$)")
 _MARGIN_PARAGRAPH = re.compile(r"[^\s#\-|>`~]")
+_MARGIN_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _SHARED_MARKS = re.compile(r"\[\[[^\[\]\n]+\]\]|(?:^|(?<=[\s(]))#[\w/-]*[^\W\d_][\w/-]*",
                            re.MULTILINE)
 
 
 def detect_dialect(text: str) -> Dialect:
     """The dialect ``text`` is written in (see the module docstring for the rule)."""
-    if _starts_with_properties(text):
-        return Dialect.LOGSEQ
     code_free = mask_code(text)
     logseq = len(_LOGSEQ_MARKS.findall(code_free))
     obsidian = len(_OBSIDIAN_MARKS.findall(code_free))
+    if _starts_with_properties(text):
+        # a Dataview field opening an Obsidian note looks the same: its note's own
+        # marks (a ^block-id, a callout) outnumbering Logseq's and the properties decide
+        return Dialect.OBSIDIAN if obsidian > logseq + 1 else Dialect.LOGSEQ
     if logseq != obsidian:
         return Dialect.LOGSEQ if logseq > obsidian else Dialect.OBSIDIAN
     if _FRONTMATTER.match(text):
@@ -88,6 +94,6 @@ def _is_outline(text: str) -> bool:
         content += 1
         if _BULLET.match(line):
             bullets += 1
-        elif bullets and _MARGIN_PARAGRAPH.match(line):
+        elif _MARGIN_PARAGRAPH.match(line) or _MARGIN_HEADING.match(line):
             return False
     return content > 0 and bullets * 2 >= content
