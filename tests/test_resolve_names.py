@@ -898,3 +898,15 @@ def test_a_duplicate_in_the_other_unicode_form_says_which_is_which() -> None:
                                     "links go to that file")
     plain = graph_of(obsidian("Dog.md"), obsidian("dog.md"))
     assert "the same name in" not in plain.diagnostics[0].message
+
+
+def test_a_logseq_markdown_link_to_a_page_file_with_a_fragment_is_that_page(
+        tmp_path: Path) -> None:
+    """``[B](b.md#h)`` was a missing file 'b.md' (the fragment hid the page suffix),
+    though ``[A](b.md)`` beside it landed on the page and the file is there."""
+    graph = resolve(load(write_vault(tmp_path / "g", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/a.md": "- [A](b.md)\n- [B](b.md#h)\n- [C](./b.md#h)\n",
+        "pages/b.md": "- # h\n"}), cache_dir=None))
+    assert graph.diagnostics == ()
+    assert [(r.target.page, r.target.exists) for r in graph.outgoing("a")] == [("b", True)] * 3

@@ -121,6 +121,9 @@ class ReferenceResolver:
         if ref.is_asset and is_whiteboard(target) and \
                 (board := self._page_path(page, ref, target)).exists:
             return board  # a whiteboard's file: the board, a page
+        if ref.is_asset and page.dialect is Dialect.LOGSEQ and "#" in target and \
+                (path := target.split("#", 1)[0]).lower().endswith(PAGE_SUFFIXES):
+            target = path  # [B](b.md#h): the page b.md, as [A](b.md) is
         if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES):
             file = self.files.find(_file_path(page, target), page)
             if file.exists or not self._note_named_like_a_file(page, target):
