@@ -97,7 +97,8 @@ def test_wikilink_parts_are_split_target_subpath_label() -> None:
 
 
 def test_embed_size_is_a_size_not_a_label() -> None:
-    _, linker, _ = render("![[Pasted image 20240529170714.png|400]] ![[clip.png|640x480]]")
+    _, linker, _ = render("![[Pasted image 20240529170714.png|400]] ![[clip.png|640x480]]",
+                          obsidian_syntax=True)  # an Obsidian embed: Logseq reads "!" and a link
     first, second = linker.of("wikilink")
     assert first["embed"] and first["size"] == "400" and first["label"] is None
     assert second["size"] == "640x480"
@@ -369,7 +370,7 @@ def test_bare_urls_are_links_whatever_text_comes_before(before: str) -> None:
 
 
 def test_note_embed_paragraph_becomes_a_div() -> None:
-    out, _, _ = render("![[Other note]]\n\n![[pic.png]]")
+    out, _, _ = render("![[Other note]]\n\n![[pic.png]]", obsidian_syntax=True)
     assert '<div class="embed-line"><a class="embed"' in out
     assert "<p><a class=\"embed\" href=\"x.html\">pic.png</a></p>" in out
 
@@ -780,3 +781,18 @@ def test_a_task_checkbox_is_named_by_all_its_visible_text() -> None:
     assert [re.search(r'aria-label="([^"]*)"', box).group(1) for box in boxes] == [
         "Card One", "Alice review #urgent", "Review the boss draft",
         "card @{2024-01-15} Description"]
+
+
+def test_each_page_reads_only_its_own_dialects_embeds_and_block_refs() -> None:
+    """The site embedded ``![[B]]`` on a Logseq page (an embed cycle drawn there) and
+    resolved ``((uuid))`` on an Obsidian one, while the parsers, hence the check and
+    the graph, read "!" and a link, and text: the two told different stories."""
+    uuid = "dddddddd-1111-2222-3333-444444444444"
+    out, linker, _ = render(f"A embeds ![[B]] and (({uuid}))")
+    (link,) = linker.of("wikilink")
+    assert not link["embed"] and "A embeds !" in out
+    assert len(linker.of("block_ref")) == 1
+    out, linker, _ = render(f"A embeds ![[B]] and (({uuid}))", obsidian_syntax=True)
+    (link,) = linker.of("wikilink")
+    assert link["embed"] and linker.of("block_ref") == []
+    assert f"(({uuid}))" in out

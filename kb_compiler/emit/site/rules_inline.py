@@ -78,6 +78,8 @@ def wikilink(state: StateInline, silent: bool) -> bool:
     Obsidian takes the innermost (it links ``b``)."""
     src, pos = state.src, state.pos
     embed = src.startswith("![[", pos)
+    if embed and _page_syntax(state) is False:
+        return False  # Logseq reads "!" and a link (its embed is {{embed}}), as the check
     start = pos + 1 if embed else pos
     if not src.startswith("[[", start):
         return False
@@ -194,9 +196,10 @@ def within_line(rule: RuleFunc, mark: str) -> RuleFunc:
 
 
 def block_ref(state: StateInline, silent: bool) -> bool:
-    """``((uuid))``: a Logseq block reference."""
+    """``((uuid))``: a Logseq block reference (text on an Obsidian page, as Obsidian,
+    the check and the graph read it)."""
     src, pos = state.src, state.pos
-    if not src.startswith("((", pos):
+    if not src.startswith("((", pos) or _obsidian_syntax(state):
         return False
     match = _UUID_CHARS.match(src, pos + 2)
     if not match or not src.startswith("))", match.end()) or match.end() + 2 > state.posMax:
