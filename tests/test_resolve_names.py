@@ -910,3 +910,16 @@ def test_a_logseq_markdown_link_to_a_page_file_with_a_fragment_is_that_page(
         "pages/b.md": "- # h\n"}), cache_dir=None))
     assert graph.diagnostics == ()
     assert [(r.target.page, r.target.exists) for r in graph.outgoing("a")] == [("b", True)] * 3
+
+
+def test_a_logseq_link_to_a_markdown_file_in_assets_is_that_file(tmp_path: Path) -> None:
+    """A Markdown file in a graph's assets/ is a file, not a page (README, as Logseq
+    reads it), yet [file](../assets/notes.md) was a missing page 'notes'."""
+    graph = resolve(load(write_vault(tmp_path / "g", {
+        "logseq/config.edn": TRIPLE_LOWBAR, "assets/notes.md": "ASSET\n",
+        "pages/Index.md": "- [file](../assets/notes.md) ![e](../assets/notes.md) "
+                          "[p](other.md)\n",
+        "pages/other.md": "- o\n"}), cache_dir=None))
+    assert graph.diagnostics == ()
+    assert [(r.target.asset, r.target.page) for r in graph.outgoing("index")] == [
+        ("assets/notes.md", None), ("assets/notes.md", None), (None, "other")]

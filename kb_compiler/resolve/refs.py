@@ -128,6 +128,10 @@ class ReferenceResolver:
             file = self.files.find(_file_path(page, target), page)
             if file.exists or not self._note_named_like_a_file(page, target):
                 return self._asset(page, ref, target, found=file)
+        elif ref.is_asset and page.dialect is Dialect.LOGSEQ and \
+                (file := self.files.find(_file_path(page, target), page)).exists:
+            # a Markdown file in a graph's assets/ is a file, not a page (as in Logseq)
+            return self._asset(page, ref, target, found=file)
         as_path = is_path_form(target) or \
             (page.dialect is not Dialect.LOGSEQ and _markdown_link(ref))
         if as_path and not _logseq_page_name(page, ref):
