@@ -70,3 +70,26 @@ def test_daily_note_formats() -> None:
     assert daily_note_date("15.01.2024", "DD.MM.YYYY") == date(2024, 1, 15)
     assert daily_note_date("2024-02-30", "YYYY-MM-DD") is None
     assert daily_note_date("Meeting notes", "YYYY-MM-DD") is None
+
+
+def test_a_page_is_never_written_over_a_file_the_export_copies(tmp_path) -> None:
+    """A Logseq namespace page assets/notes and the file assets/notes.md went to one
+    path of the Obsidian export: the copy replaced the page, without a word, though the
+    summary counted it. The page gets a numbered name, and its links follow it."""
+    from tests.conftest import TRIPLE_LOWBAR, write_vault
+    from tests.export_support import export, graph_of
+
+    vault = write_vault(tmp_path / "v", {
+        "logseq/config.edn": TRIPLE_LOWBAR, "assets/notes.md": "ASSET CONTENT\n",
+        "assets/Readme.md": "Asset2\n", "pages/assets___notes.md": "- PAGE CONTENT ns\n",
+        "pages/assets___readme.md": "- page readme\n",
+        "pages/Index.md": "- [[assets/notes]] [[assets/readme]]\n"})
+    report = export(graph_of(vault), tmp_path / "out", "obsidian")
+    out = tmp_path / "out"
+    assert (out / "assets/notes.md").read_text("utf-8") == "ASSET CONTENT\n"
+    assert (out / "assets/notes (2).md").read_text("utf-8") == "- PAGE CONTENT ns\n"
+    assert sorted(p.name for p in (out / "assets").iterdir()) == [
+        "Readme.md", "notes (2).md", "notes.md", "readme (2).md"]
+    assert (out / "Index.md").read_text("utf-8") == \
+        "- [[assets/notes (2)]] [[assets/readme (2)]]\n"
+    assert sorted(d.code for d in report.diagnostics) == ["name-taken", "name-taken"]

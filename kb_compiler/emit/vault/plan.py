@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -115,6 +116,7 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
         plan.daily_format = daily[1]
     taken: set[str] = set()
     used_paths: set[str] = set()
+    files = {asset.path.lower() for asset in kb.assets}  # copied under their own paths
     for page in sorted(kb.pages, key=lambda p: (owners.get(p.id) is not p, p.path)):
         day = _journal_day(page, options, daily)
         name = _target_name(kb.kind, page, target, day, options, plan)
@@ -124,6 +126,10 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
         if _too_long(path):
             name = _short_name(name, page, plan)
             path = _target_path(page, name, target, day, options, plan)
+        if path.lower() in files:
+            def path_of(fresh: str, page: Page = page, day: date | None = day) -> str:
+                return _target_path(page, fresh, target, day, options, plan)
+            name, path = _beside_file(name, path, files, plan, page, path_of)
         path = _free_path(path, used_paths)
         used_paths.add(path.lower())
         taken.add(name.lower())
@@ -277,6 +283,22 @@ def _free_name(name: str, taken: set[str], plan: VaultPlan, page: Page) -> str:
         f"page '{page.name}' is defined by another file too; exported as '{fresh}'",
         target=page.name))
     return fresh
+
+
+def _beside_file(name: str, path: str, files: set[str], plan: VaultPlan, page: Page,
+                 path_of: Callable[[str], str]) -> tuple[str, str]:
+    """A numbered name for a page whose file would be written where a vault file is
+    copied (a Logseq namespace page ``assets/notes`` and the file ``assets/notes.md``,
+    or ``assets/Readme.md`` on a case-insensitive disk): the file kept the page's place
+    and the page was lost. Links to the page follow its new name."""
+    number = 2
+    while (fresh_path := path_of(fresh := f"{name} ({number})")).lower() in files:
+        number += 1
+    plan.diagnostics.append(Diagnostic(
+        "name-taken", Severity.WARNING, page.path, 0, 0,
+        f"page '{page.name}' would be written over the file '{path}' the export copies; "
+        f"exported as '{fresh}'", target=page.name))
+    return fresh, fresh_path
 
 
 def _free_path(path: str, used: set[str]) -> str:
