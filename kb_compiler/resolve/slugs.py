@@ -2,8 +2,9 @@
 
 A slug keeps letters and digits of any script, ``-``, ``_`` and ``.``; everything else
 (spaces, ``/``, brackets, emoji) becomes ``-``. Names that would clash with Windows
-devices or with files the site writes itself get a suffix; ids whose slugs collide are
-told apart by a numeric suffix given in id order, so the mapping is the same every run.
+devices (before a dot too: ``con.x``) or with files the site writes itself get a
+suffix after that name; ids whose slugs collide are told apart by a numeric suffix
+given in id order, so the mapping is the same every run.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ MAX_SLUG_BYTES = 200
 RESERVED = frozenset(
     {"con", "prn", "aux", "nul", "index", "404", "search", "sitemap", "pagefind", "assets",
      "static", "tags", "graph", "feed"}
-    | {f"com{n}" for n in range(1, 10)}
-    | {f"lpt{n}" for n in range(1, 10)}
+    | {f"{device}{n}" for device in ("com", "lpt") for n in "0123456789¹²³"}
 )
 
 
@@ -37,8 +37,9 @@ def slugify(page_id: str) -> str:
     if len(slug) > MAX_SLUG or len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
         cut = slug[:MAX_SLUG].encode("utf-8")[:MAX_SLUG_BYTES].decode("utf-8", "ignore")
         slug = f"{cut.rstrip('-.')}-{digest}"
-    if slug in RESERVED or slug.split(".")[0] in RESERVED:
-        slug = f"{slug}-page"
+    first, dot, rest = slug.partition(".")
+    if first in RESERVED:  # Windows reads "con.-law" as the device CON too
+        slug = f"{first}-page{dot}{rest}"
     return slug
 
 
