@@ -284,8 +284,8 @@ class SiteContext:
     def find_ref(self, key: str, targets: Iterable[str], subpath: str | None,
                  block_id: str | None = None, *, tag: bool = False) -> ResolvedRef | None:
         """The reference page ``key`` wrote to one of ``targets``: a tag (``tag``) or a
-        link or embed, else the other kind of the same name (they land alike but in
-        Obsidian, where only one of them may be written as the renderer reads it)."""
+        link or embed; failing that, one of the other kind written alike (where the
+        renderer and the parser read a piece of text differently)."""
         index = self._outgoing_index(key)
         for target in targets:
             written = ref_key(target, subpath, block_id)

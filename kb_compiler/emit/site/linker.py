@@ -155,16 +155,16 @@ class PageLinker:
         """A link to a heading the page lacks: it opens the page, as Obsidian does, but
         the check warns (``broken-link``), so it is listed among the page's broken links
         and says why."""
-        self._list_missing_heading(found, label, heading)
-        key = target_id(found)
-        href = self.context.href(self.file, key) or ""
-        title = f"heading \u2018{heading}\u2019 not found in page \u2018{found.name}\u2019"
+        title = self._list_missing_heading(found, label, heading)
+        href = self.context.href(self.file, target_id(found)) or ""
         return (f'<a class="wikilink internal missing-heading" href="{escape(href)}" '
                 f'title="{escape(title)}">{escape(label)}</a>')
 
-    def _list_missing_heading(self, found: Target, label: str, heading: str) -> None:
+    def _list_missing_heading(self, found: Target, label: str, heading: str) -> str:
+        """List the link among the page's broken ones; what its title says."""
         self.report.broken.append(BrokenLink(label, f"{found.name} > {heading}",
                                              self.context.shown_suggestion(found)))
+        return f"heading \u2018{heading}\u2019 not found in page \u2018{found.name}\u2019"
 
     def _shown_target(self, written: str) -> str:
         """A link's text when it has no label: as written, but an Obsidian link to a
@@ -364,10 +364,9 @@ class PageLinker:
             posixpath.basename(decoded.removesuffix(".md")), fragment or None, self.page.id)
         key = target_id(target)
         if key in self.context.pages and fragment and not target.exists:
-            self._list_missing_heading(target, decoded or self.page.name, fragment)
+            title = self._list_missing_heading(target, decoded or self.page.name, fragment)
             return LinkRewrite(self.context.href(self.file, key), "internal missing-heading",
-                               f"heading \u2018{fragment}\u2019 not found in page "
-                               f"\u2018{target.name}\u2019")
+                               title)
         if key in self.context.pages or self.context.links_to_made_up(key, self.page):
             anchor = self.context.anchor(key, target.block) if key in self.context.pages else None
             return LinkRewrite(self.context.href(self.file, key, anchor), "internal")
