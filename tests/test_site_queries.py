@@ -248,3 +248,19 @@ def test_a_pages_properties_are_a_block_queries_find(tmp_path: Path) -> None:
             '<span class="prop prop-refs"><span class="prop-key">type</span> <span '
             'class="prop-value"><a class="prop-link internal implied" href="book.html">Book'
             '</a></span></span></span></span>') in shown
+
+
+def test_two_blocks_holding_one_query_each_draw_their_own_table(tmp_path: Path) -> None:
+    """Both tables took the first block's settings: its columns in both, or, the
+    blocks swapped, the second's in both."""
+    vault = graph_with(tmp_path / "vault", "Q.md",
+                       "- {{query (page-property type book)}}\n  query-table:: true\n"
+                       "- {{query (page-property type book)}}\n  query-table:: true\n"
+                       "  query-properties:: [:page :year]\n")
+    (vault / "pages" / "Book1.md").write_text("type:: book\nauthor:: Ann\nyear:: 1999\n\n- b\n",
+                                              encoding="utf-8")
+    build(vault, tmp_path / "site")
+    page = (tmp_path / "site" / "q.html").read_text("utf-8")
+    first, second = page.split('<li class="block"')[1:3]
+    assert table_rows(first)[0] == ["page", "type", "author", "year"]
+    assert table_rows(second) == [["page", "year"], ["Book1", "1999"]]

@@ -151,10 +151,12 @@ class BodyRenderer:
         sources = [self.source(block) for block in blocks]
         texts = [text if text.strip() else "" for text, _, _ in sources]
         saved = self.state.slugs.snapshot(), len(self.state.headings)
+        drawn = dict(self.linker.queries_drawn)
         bodies = render_many(texts, self.state)
         if bodies is None:  # a block swallowed its neighbours: render one by one
             self.state.slugs.restore(saved[0])
             del self.state.headings[saved[1]:]
+            self.linker.queries_drawn = drawn
             bodies = [render_markdown(text, self.state) if text else "" for text in texts]
         return {
             block.index: self._decorate(block, body, marker, priority)

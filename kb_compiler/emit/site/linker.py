@@ -117,6 +117,7 @@ class PageLinker:
         self.transcluder = transcluder
         self.shallow = shallow or transcluder is None
         self.macro_depth = 0
+        self.queries_drawn: dict[str, int] = {}  # a query's text: how often drawn here
         self._written: set[str] = set()  # hrefs this linker wrote into Markdown links
         # Set by the transcluder for embedded renders: what led here, how deep.
         self.chain: tuple[tuple[str, tuple[int, ...] | None], ...] = ((page.id, None),)

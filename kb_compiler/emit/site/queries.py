@@ -99,13 +99,19 @@ class QueryViews:
 
 
 def _holder(linker: PageLinker, written: str) -> tuple[str, int] | None:
-    """The block the query is written in, which Logseq leaves out of its results."""
+    """The block the query is written in, which Logseq leaves out of its results and
+    whose properties set its table. Of blocks holding the same query, the n-th drawn
+    on the page is the n-th (the page's blocks are drawn in order): each took the
+    first one's ``query-properties``."""
     page = linker.page
     inner = " ".join(written.split())
-    for block in page.blocks:
-        if inner in " ".join(block.content.split()):
-            return page.id, block.index
-    return None
+    holders = [block.index for block in page.blocks
+               if inner in " ".join(block.content.split())]
+    if not holders:
+        return None
+    drawn = linker.queries_drawn.get(inner, 0)
+    linker.queries_drawn[inner] = drawn + 1
+    return page.id, holders[min(drawn, len(holders) - 1)]
 
 
 class _Drawing:
