@@ -93,3 +93,13 @@ def test_a_page_is_never_written_over_a_file_the_export_copies(tmp_path) -> None
     assert (out / "Index.md").read_text("utf-8") == \
         "- [[assets/notes (2)]] [[assets/readme (2)]]\n"
     assert sorted(d.code for d in report.diagnostics) == ["name-taken", "name-taken"]
+    assert "over the file 'assets/Readme.md'" in " ".join(d.message for d in report.diagnostics)
+    # the numbered name is no other page's: links keep telling the two apart
+    write_vault(vault, {"pages/assets___notes (2).md": "- PAGE notes two\n",
+                        "pages/Index.md": "- [[assets/notes]] [[assets/notes (2)]]\n"})
+    export(graph_of(vault), tmp_path / "again", "obsidian")
+    again = tmp_path / "again"
+    assert (again / "Index.md").read_text("utf-8").startswith(
+        "- [[assets/notes (3)]] [[assets/notes (2)]]")
+    assert (again / "assets/notes (3).md").read_text("utf-8") == "- PAGE CONTENT ns\n"
+    assert (again / "assets/notes (2).md").read_text("utf-8") == "- PAGE notes two\n"

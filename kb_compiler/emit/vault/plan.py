@@ -36,7 +36,15 @@ from kb_compiler.emit.vault.names import (
     name_from_obsidian,
     obsidian_name,
 )
-from kb_compiler.model import Diagnostic, Dialect, KnowledgeBase, Page, Severity, VaultKind
+from kb_compiler.model import (
+    Diagnostic,
+    Dialect,
+    KnowledgeBase,
+    Page,
+    Severity,
+    VaultKind,
+    page_id,
+)
 from kb_compiler.parse.logseq_whiteboard import is_whiteboard, whiteboard_name
 from kb_compiler.parse.names import (
     file_name_for_page,
@@ -116,7 +124,8 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
         plan.daily_format = daily[1]
     taken: set[str] = set()
     used_paths: set[str] = set()
-    files = {asset.path.lower() for asset in kb.assets}  # copied under their own paths
+    files = {asset.path.lower(): asset.path for asset in kb.assets}  # copied as they are
+    ids = {page.id for page in kb.pages}
     for page in sorted(kb.pages, key=lambda p: (owners.get(p.id) is not p, p.path)):
         day = _journal_day(page, options, daily)
         name = _target_name(kb.kind, page, target, day, options, plan)
@@ -129,7 +138,10 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
         if path.lower() in files:
             def path_of(fresh: str, page: Page = page, day: date | None = day) -> str:
                 return _target_path(page, fresh, target, day, options, plan)
-            name, path = _beside_file(name, path, files, plan, page, path_of)
+            def free(fresh: str, fresh_path: str) -> bool:
+                return fresh_path.lower() not in files and fresh_path.lower() not in \
+                    used_paths and fresh.lower() not in taken and page_id(fresh) not in ids
+            name, path = _beside_file(name, files[path.lower()], plan, page, path_of, free)
         path = _free_path(path, used_paths)
         used_paths.add(path.lower())
         taken.add(name.lower())
@@ -285,18 +297,20 @@ def _free_name(name: str, taken: set[str], plan: VaultPlan, page: Page) -> str:
     return fresh
 
 
-def _beside_file(name: str, path: str, files: set[str], plan: VaultPlan, page: Page,
-                 path_of: Callable[[str], str]) -> tuple[str, str]:
-    """A numbered name for a page whose file would be written where a vault file is
-    copied (a Logseq namespace page ``assets/notes`` and the file ``assets/notes.md``,
-    or ``assets/Readme.md`` on a case-insensitive disk): the file kept the page's place
-    and the page was lost. Links to the page follow its new name."""
+def _beside_file(name: str, file: str, plan: VaultPlan, page: Page,
+                 path_of: Callable[[str], str],
+                 free: Callable[[str, str], bool]) -> tuple[str, str]:
+    """A numbered name for a page whose file would be written where the vault file
+    ``file`` is copied (a Logseq namespace page ``assets/notes`` and the file
+    ``assets/notes.md``, or ``assets/Readme.md`` on a case-insensitive disk): the file
+    kept the page's place and the page was lost. The name is one no file, page or
+    path of the export has (``free``); links to the page follow it."""
     number = 2
-    while (fresh_path := path_of(fresh := f"{name} ({number})")).lower() in files:
+    while not free(fresh := f"{name} ({number})", fresh_path := path_of(fresh)):
         number += 1
     plan.diagnostics.append(Diagnostic(
         "name-taken", Severity.WARNING, page.path, 0, 0,
-        f"page '{page.name}' would be written over the file '{path}' the export copies; "
+        f"page '{page.name}' would be written over the file '{file}' the export copies; "
         f"exported as '{fresh}'", target=page.name))
     return fresh, fresh_path
 
