@@ -1094,3 +1094,18 @@ def test_a_link_to_a_heading_the_page_lacks_opens_the_page_and_is_listed_broken(
     panel = home[home.index('id="kbc-broken-title"'):]
     assert re.search(r'Broken links <span class="count">3</span>', panel)
     assert "Intro" not in panel
+
+
+def test_markdown_links_to_a_missing_part_are_what_the_check_says(tmp_path: Path) -> None:
+    """``[w](Note.md#^nob)`` (a broken-block-ref error) was a live link titled "heading
+    '^nob' not found"; ``[c](#Nope)`` on the note itself (a broken-link warning) was an
+    ordinary link, left out of the page's broken links."""
+    site = obsidian_site(tmp_path, {
+        "Note.md": "x\n", "Home.md": "# Top\n\n[c](#Nope) [d](#Top) [w](Note.md#^nob)\n"})
+    home = (site / "home.html").read_text("utf-8")
+    texts = {"c", "d", "w"}
+    assert [link for link in _links(home) if link[1] in texts] == [
+        ("#Nope", "c"), ("home.html#top", "d"), ("broken", "w")]
+    assert 'title="block \u2018^nob\u2019 not found in page \u2018Note\u2019"' in home
+    assert 'title="heading \u2018Nope\u2019 not found in page \u2018Home\u2019"' in home
+    assert re.search(r'Broken links <span class="count">2</span>', home)

@@ -156,16 +156,18 @@ class PageLinker:
         """A link to a heading the page lacks: it opens the page, as Obsidian does, but
         the check warns (``broken-link``), so it is listed among the page's broken links
         and says why."""
-        title = self._list_missing_heading(found, label, heading)
+        title = self._list_missing_part(found, label, heading)
         href = self.context.href(self.file, target_id(found)) or ""
         return (f'<a class="wikilink internal missing-heading" href="{escape(href)}" '
                 f'title="{escape(title)}">{escape(label)}</a>')
 
-    def _list_missing_heading(self, found: Target, label: str, heading: str) -> str:
-        """List the link among the page's broken ones; what its title says."""
-        self.report.broken.append(BrokenLink(label, f"{found.name} > {heading}",
+    def _list_missing_part(self, found: Target, label: str, part: str) -> str:
+        """List the link to a heading or ``^block`` a page lacks among the page's broken
+        ones; what its title says."""
+        self.report.broken.append(BrokenLink(label, f"{found.name} > {part}",
                                              self.context.shown_suggestion(found)))
-        return f"heading \u2018{heading}\u2019 not found in page \u2018{found.name}\u2019"
+        kind = "block" if part.startswith("^") else "heading"
+        return f"{kind} \u2018{part}\u2019 not found in page \u2018{found.name}\u2019"
 
     def _shown_target(self, written: str) -> str:
         """A link's text when it has no label: as written, but an Obsidian link to a
@@ -332,20 +334,35 @@ class PageLinker:
         path = path.partition("?")[0]  # a query names no other page: the parser drops it too
         decoded = unquote(path)
         rewrite = self._resolve_local(path, decoded, unquote(fragment)) if path else \
-            self._own_section(unquote(fragment))
+            self._own_section(unquote(fragment), href)
         if rewrite is not None and rewrite.href is not None:
             self._written.add(rewrite.href)
         return rewrite
 
-    def _own_section(self, fragment: str) -> LinkRewrite | None:
+    def _own_section(self, fragment: str, href: str) -> LinkRewrite | None:
         """``#Heading`` or ``#^id``: the heading or block of this page as its element id
         (``#Heading%20One`` names heading ``heading-one``); anything else as written."""
         key = self.page.id
-        block = self.context.lookup("", fragment, key).block if fragment else None
-        if block is None:
-            return None
-        return LinkRewrite(self.context.href(self.file, key, self.context.anchor(key, block)),
-                           "internal")
+        found = self.context.lookup("", fragment, key) if fragment else None
+        if found is None or found.block is None:
+            # a part the page lacks: the check reports it in Obsidian (a name in Logseq)
+            if found is None or self.page.dialect is Dialect.LOGSEQ:
+                return None
+            return self._missing_part(found, f"#{fragment}", fragment, href)
+        return LinkRewrite(self.context.href(self.file, key,
+                                             self.context.anchor(key, found.block)), "internal")
+
+    def _missing_part(self, found: Target, label: str, fragment: str,
+                      href: str | None = None) -> LinkRewrite:
+        """A Markdown link to a heading or ``^block`` a page lacks: listed among the
+        page's broken links, as the check reports it; to a heading it still opens the
+        page (``href``, else the page's address), as Obsidian does, to a block it is
+        broken (as a wikilink to one is)."""
+        title = self._list_missing_part(found, label, fragment)
+        if fragment.startswith("^"):
+            return LinkRewrite(None, "broken-link", title)
+        return LinkRewrite(href or self.context.href(self.file, target_id(found)),
+                           "internal missing-heading", title)
 
     def _resolve_local(self, path: str, decoded: str, fragment: str) -> LinkRewrite:
         # the parser lists a note's path without its ".md" (``sub/Note`` for
@@ -365,9 +382,7 @@ class PageLinker:
             posixpath.basename(decoded.removesuffix(".md")), fragment or None, self.page.id)
         key = target_id(target)
         if key in self.context.pages and fragment and not target.exists:
-            title = self._list_missing_heading(target, decoded or self.page.name, fragment)
-            return LinkRewrite(self.context.href(self.file, key), "internal missing-heading",
-                               title)
+            return self._missing_part(target, decoded or self.page.name, fragment)
         if key in self.context.pages or self.context.links_to_made_up(key, self.page):
             anchor = self.context.anchor(key, target.block) if key in self.context.pages else None
             return LinkRewrite(self.context.href(self.file, key, anchor), "internal")
