@@ -302,3 +302,20 @@ def test_an_exclude_pattern_that_matches_nothing_is_a_warning_at_the_pattern(
     found = [(d["code"], d["path"], d["line"], d["column"])
              for d in json.loads(kbc(str(other), "--format", "json").stdout)["diagnostics"]]
     assert found == [("unmatched-exclude", "pyproject.toml", 2, 13)]
+
+
+def test_a_tool_kbc_table_beside_kbc_toml_is_reported_as_not_read(tmp_path: Path) -> None:
+    """kbc.toml holds kbc's settings; a [tool.kbc] beside it was ignored without a
+    word, and its exclude list published what it named."""
+    from tests.conftest import write_vault
+
+    vault = write_vault(tmp_path / "v", {
+        ".obsidian/app.json": "{}", "kbc.toml": "loose-matching = false\n",
+        "pyproject.toml": '[project]\nname = "notes"\n\n[tool.kbc]\nexclude = ["private/**"]\n',
+        "Note.md": "text\n"})
+    found = [(d["code"], d["path"], d["line"], d["severity"])
+             for d in json.loads(kbc(str(vault), "--format", "json").stdout)["diagnostics"]]
+    assert found == [("ignored-settings", "pyproject.toml", 4, "warning")]
+    (vault / "kbc.toml").unlink()  # alone, the table is read, and nothing is reported
+    found = json.loads(kbc(str(vault), "--format", "json").stdout)["diagnostics"]
+    assert [d["code"] for d in found] == ["unmatched-exclude"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from kb_compiler.check.settings import exclude_problems, settings_texts
+from kb_compiler.check.settings import exclude_problems, ignored_settings, settings_texts
 from kb_compiler.check.spans import file_text, in_file_columns, with_spans
 from kb_compiler.check.suppress import drop_silenced, read_directives, unknown_codes
 from kb_compiler.check.views import base_texts, view_problems
@@ -88,7 +88,8 @@ def run_checks(graph: ResolvedGraph, config: VaultConfig | None = None) -> Check
         config = kb.config if isinstance(kb.config, VaultConfig) else VaultConfig()
     silencers = read_directives({page.path: page.text for page in kb.pages})
     found = [*kb.all_diagnostics(), *graph.diagnostics, *view_problems(kb, graph.refs),
-             *unknown_codes(silencers), *exclude_problems(kb, config)]
+             *unknown_codes(silencers), *exclude_problems(kb, config),
+             *ignored_settings(kb, config)]
     kept = configure(found, config)
     kept = in_file_columns(with_spans(drop_silenced(kept, silencers), graph), kb.pages)
     # quoted as the file holds them: the columns are the file's too

@@ -91,6 +91,11 @@ _TABLE = (
     CodeInfo("invalid-whiteboard", "A Logseq whiteboard (.edn) that does not read; the "
                                    "board is a page without its shapes."),
     CodeInfo(
+        "ignored-settings",
+        "A [tool.kbc] table in pyproject.toml beside kbc.toml, which kbc reads instead.",
+        Severity.WARNING,
+    ),
+    CodeInfo(
         "unmatched-exclude",
         "An exclude pattern of kbc.toml matches no page or file; it keeps nothing private.",
         Severity.WARNING,

@@ -1,14 +1,18 @@
-"""What the vault's own kbc settings say that cannot be meant: an ``exclude`` glob that
-matches no page and no file.
+"""What the vault's own kbc settings say that cannot be meant.
 
-``unmatched-exclude`` (warning): a pattern of ``kbc.toml``'s ``exclude`` (or
-``[tool.kbc]`` in ``pyproject.toml``) that keeps nothing off the site. ``exclude`` is how
-pages stay private, and a misspelt pattern (``Privat/**``) publishes what it was meant to
-hide without a word; reported at the pattern, in the settings file.
+- ``unmatched-exclude`` (warning): a pattern of ``kbc.toml``'s ``exclude`` (or
+  ``[tool.kbc]`` in ``pyproject.toml``) that keeps nothing off the site. ``exclude`` is
+  how pages stay private, and a misspelt pattern (``Privat/**``) publishes what it was
+  meant to hide without a word; reported at the pattern, in the settings file.
+- ``ignored-settings`` (warning): a ``[tool.kbc]`` table in ``pyproject.toml`` beside a
+  ``kbc.toml``, which holds kbc's settings: the table is not read, and an ``exclude``
+  list there published what it names.
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 from kb_compiler.config import VaultConfig
@@ -16,7 +20,28 @@ from kb_compiler.globs import excluded
 from kb_compiler.model import Diagnostic, KnowledgeBase, Severity
 
 UNMATCHED_EXCLUDE = "unmatched-exclude"
+IGNORED_SETTINGS = "ignored-settings"
 _SETTINGS_FILES = ("kbc.toml", "pyproject.toml")
+_TOOL_KBC = re.compile(r"\s*\[\s*tool\s*\.\s*kbc\s*[\].]")
+
+
+def ignored_settings(kb: KnowledgeBase, config: VaultConfig) -> list[Diagnostic]:
+    """An ``ignored-settings`` warning at ``[tool.kbc]`` when ``kbc.toml`` holds kbc's
+    settings too (a ``pyproject.toml`` that does not read is not kbc's concern)."""
+    if "kbc.toml" not in config.sources:
+        return []
+    text = _read(kb.root / "pyproject.toml")
+    try:
+        tool = tomllib.loads(text).get("tool") if text else None
+    except tomllib.TOMLDecodeError:
+        return []
+    if not isinstance(tool, dict) or "kbc" not in tool:
+        return []
+    line = next((number for number, row in enumerate(text.split("\n"), start=1)
+                 if _TOOL_KBC.match(row)), 1)
+    return [Diagnostic(IGNORED_SETTINGS, Severity.WARNING, "pyproject.toml", line, 1,
+                       "[tool.kbc] is not read: kbc.toml holds kbc's settings; keep them "
+                       "in one file", target="tool.kbc")]
 
 
 def exclude_problems(kb: KnowledgeBase, config: VaultConfig) -> list[Diagnostic]:
