@@ -5,8 +5,8 @@ folder (no ``logseq/config.edn``, no ``.obsidian/``) asks this module. The rule,
 match wins, all marks counted outside code fences and code spans:
 
 1. ``key:: value`` lines before anything else (Logseq page properties): LOGSEQ, unless
-   the page's Obsidian-only marks (rule 2) outnumber its Logseq-only marks and the
-   properties together: a Dataview field (``rating:: 5``) may open an Obsidian note.
+   the page's Obsidian-only marks (rule 2) outnumber its Logseq-only marks plus one for
+   the properties: a Dataview field (``rating:: 5``) may open an Obsidian note.
 2. Dialect-only marks, counted. Logseq: ``{{embed``, ``{{query``, ``{{renderer``,
    ``((uuid))``, an indented ``key:: value`` block property. Obsidian: ``![[``,
    ``[[target|label]]``, a ``^block-id`` or ``#^id`` anchor, a ``> [!type]`` callout, a
