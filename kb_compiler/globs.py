@@ -56,8 +56,12 @@ def _translate(pattern: str) -> str:
 def matches(path: str, pattern: str) -> bool:
     """Whether the vault-relative ``path`` (with ``/``) or one of its folders matches.
     Both are compared in NFC: a name macOS stored decomposed matches as typed."""
-    regex = compile_glob(unicodedata.normalize("NFC", pattern))
-    path = unicodedata.normalize("NFC", path)
+    return _matches(unicodedata.normalize("NFC", path), unicodedata.normalize("NFC", pattern))
+
+
+def _matches(path: str, pattern: str) -> bool:
+    """``matches`` of a path and a pattern both in NFC already."""
+    regex = compile_glob(pattern)
     if regex.match(path):
         return True
     cut = path.rfind("/")
@@ -85,6 +89,6 @@ def excluded(path: str, patterns: Iterable[str]) -> bool:
             continue
         folder = pattern.rstrip("/").removesuffix("/**")
         if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, folder + "/*") \
-                or matches(path, pattern):
+                or _matches(path, pattern):
             return True
     return False

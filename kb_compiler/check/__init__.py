@@ -18,13 +18,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from kb_compiler.check.settings import exclude_problems, ignored_settings, settings_texts
+from kb_compiler.check.settings import (
+    SETTINGS_FILES,
+    exclude_problems,
+    ignored_settings,
+    read_text,
+)
 from kb_compiler.check.spans import file_text, in_file_columns, with_spans
 from kb_compiler.check.suppress import drop_silenced, read_directives, unknown_codes
-from kb_compiler.check.views import base_texts, view_problems
+from kb_compiler.check.views import view_problems
 from kb_compiler.config import VaultConfig
 from kb_compiler.globs import matches_any
 from kb_compiler.model import Diagnostic, KnowledgeBase, Severity
+from kb_compiler.parse.names import BASE_SUFFIX
 
 if TYPE_CHECKING:
     from kb_compiler.resolve.types import ResolvedRef
@@ -94,9 +100,17 @@ def run_checks(graph: ResolvedGraph, config: VaultConfig | None = None) -> Check
     kept = in_file_columns(with_spans(drop_silenced(kept, silencers), graph), kb.pages)
     # quoted as the file holds them: the columns are the file's too
     texts = {page.path: file_text(page) for page in kb.pages}
-    texts.update(base_texts(kb.root, kept))
-    texts.update(settings_texts(kb.root, kept))
+    texts.update(_quoted_files(kb.root, kept))
     return CheckResult(diagnostics=sort_unique(kept), pages=len(kb.pages), texts=texts)
+
+
+def _quoted_files(root: Path, diagnostics: Iterable[Diagnostic]) -> dict[str, str]:
+    """The text of each file other than a page that ``diagnostics`` are about, for the
+    report to quote: a ``.base`` file, kbc's settings (pages have theirs in the
+    knowledge base; no other file is read, such as a link leading out of the vault)."""
+    named = {d.path for d in diagnostics
+             if d.path.lower().endswith(BASE_SUFFIX) or d.path in SETTINGS_FILES}
+    return {path: text for path in sorted(named) if (text := read_text(root / path))}
 
 
 def configure(diagnostics: Iterable[Diagnostic], config: VaultConfig) -> list[Diagnostic]:

@@ -15,22 +15,22 @@ import re
 import tomllib
 from pathlib import Path
 
-from kb_compiler.config import VaultConfig
+from kb_compiler.config import KBC_CONFIG, PYPROJECT, VaultConfig
 from kb_compiler.globs import excluded
 from kb_compiler.model import Diagnostic, KnowledgeBase, Severity
 
 UNMATCHED_EXCLUDE = "unmatched-exclude"
 IGNORED_SETTINGS = "ignored-settings"
-_SETTINGS_FILES = ("kbc.toml", "pyproject.toml")
+SETTINGS_FILES = (KBC_CONFIG, PYPROJECT)
 _TOOL_KBC = re.compile(r"\s*\[\s*tool\s*\.\s*kbc\s*[\].]")
 
 
 def ignored_settings(kb: KnowledgeBase, config: VaultConfig) -> list[Diagnostic]:
     """An ``ignored-settings`` warning at ``[tool.kbc]`` when ``kbc.toml`` holds kbc's
     settings too (a ``pyproject.toml`` that does not read is not kbc's concern)."""
-    if "kbc.toml" not in config.sources:
+    if KBC_CONFIG not in config.sources:
         return []
-    text = _read(kb.root / "pyproject.toml")
+    text = read_text(kb.root / PYPROJECT)
     try:
         tool = tomllib.loads(text).get("tool") if text else None
     except tomllib.TOMLDecodeError:
@@ -39,7 +39,7 @@ def ignored_settings(kb: KnowledgeBase, config: VaultConfig) -> list[Diagnostic]
         return []
     line = next((number for number, row in enumerate(text.split("\n"), start=1)
                  if _TOOL_KBC.match(row)), 1)
-    return [Diagnostic(IGNORED_SETTINGS, Severity.WARNING, "pyproject.toml", line, 1,
+    return [Diagnostic(IGNORED_SETTINGS, Severity.WARNING, PYPROJECT, line, 1,
                        "[tool.kbc] is not read: kbc.toml holds kbc's settings; keep them "
                        "in one file", target="tool.kbc")]
 
@@ -50,7 +50,7 @@ def exclude_problems(kb: KnowledgeBase, config: VaultConfig) -> list[Diagnostic]
         return []
     source = settings_file(config)
     paths = [page.path for page in kb.pages] + [asset.path for asset in kb.assets]
-    text = _read(kb.root / source)
+    text = read_text(kb.root / source)
     found = []
     for pattern in config.exclude:
         if any(excluded(path, (pattern,)) for path in paths):
@@ -66,15 +66,8 @@ def exclude_problems(kb: KnowledgeBase, config: VaultConfig) -> list[Diagnostic]
 
 def settings_file(config: VaultConfig) -> str:
     """The vault-relative name of the file kbc's settings were read from."""
-    return next((source for source in config.sources if source in _SETTINGS_FILES),
-                _SETTINGS_FILES[0])
-
-
-def settings_texts(root: Path, diagnostics: list[Diagnostic]) -> dict[str, str]:
-    """The settings file's text, when ``diagnostics`` are about it, for the report to
-    quote (pages have theirs in the knowledge base)."""
-    named = {d.path for d in diagnostics if d.path in _SETTINGS_FILES}
-    return {path: text for path in named if (text := _read(root / path))}
+    return next((source for source in config.sources if source in SETTINGS_FILES),
+                KBC_CONFIG)
 
 
 def _place(text: str, pattern: str) -> tuple[int, int]:
@@ -91,7 +84,8 @@ def _place(text: str, pattern: str) -> tuple[int, int]:
     return (key_line, 1) if key_line else (1, 0)
 
 
-def _read(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """The file's text; empty when it cannot be read as UTF-8 (a BOM allowed)."""
     try:
         return path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):

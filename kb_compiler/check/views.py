@@ -61,18 +61,6 @@ def view_problems(kb: KnowledgeBase, refs: Iterable[ResolvedRef]) -> list[Diagno
     return found
 
 
-def base_texts(root: Path, diagnostics: Iterable[Diagnostic]) -> dict[str, str]:
-    """The text of each ``.base`` file ``diagnostics`` are about, for the report to quote
-    (pages have theirs in the knowledge base; a base is an asset)."""
-    texts = {}
-    for path in {d.path for d in diagnostics if d.path.lower().endswith(BASE_SUFFIX)}:
-        try:
-            texts[path] = (root / path).read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            continue
-    return texts
-
-
 # Logseq queries ----------------------------------------------------------------------
 
 

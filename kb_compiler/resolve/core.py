@@ -215,7 +215,7 @@ def plain_type_reference(page: Page) -> Reference | None:
     name = value.strip()
     if not name or "[[" in name:
         return None
-    column = _column(page.text.split("\n"), found.line, name)
+    column = _column(page.text.split("\n", found.line), found.line, name)  # lines to it
     return Reference(RefKind.PROPERTY, name, found.line, column, property=key, raw=name)
 
 

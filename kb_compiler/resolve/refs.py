@@ -121,17 +121,18 @@ class ReferenceResolver:
         if ref.is_asset and is_whiteboard(target) and \
                 (board := self._page_path(page, ref, target)).exists:
             return board  # a whiteboard's file: the board, a page
-        if ref.is_asset and page.dialect is Dialect.LOGSEQ and "#" in target and \
+        if ref.is_asset and page.dialect is Dialect.LOGSEQ and \
                 (path := target.split("#", 1)[0]).lower().endswith(PAGE_SUFFIXES):
-            target = path  # [B](b.md#h): the page b.md, as [A](b.md) is
+            # [B](b.md#h): a Markdown file, in assets/ a file (as Logseq has it), else
+            # the page b.md, as [A](b.md) is
+            file = self.files.find(_file_path(page, path), page)
+            if file.exists:
+                return self._asset(page, ref, path, found=file)
+            target = path
         if ref.is_asset and not target.lower().endswith(PAGE_SUFFIXES):
             file = self.files.find(_file_path(page, target), page)
             if file.exists or not self._note_named_like_a_file(page, target):
                 return self._asset(page, ref, target, found=file)
-        elif ref.is_asset and page.dialect is Dialect.LOGSEQ and \
-                (file := self.files.find(_file_path(page, target), page)).exists:
-            # a Markdown file in a graph's assets/ is a file, not a page (as in Logseq)
-            return self._asset(page, ref, target, found=file)
         as_path = is_path_form(target) or \
             (page.dialect is not Dialect.LOGSEQ and _markdown_link(ref))
         if as_path and not _logseq_page_name(page, ref):

@@ -26,6 +26,7 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from kb_compiler.config import ParseOptions, obsidian_settings
@@ -126,6 +127,11 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
     used_paths: set[str] = set()
     files = {asset.path.lower(): asset.path for asset in kb.assets}  # copied as they are
     ids = {page.id for page in kb.pages}
+
+    def in_use(name: str, path: str) -> bool:
+        return path.lower() in files or path.lower() in used_paths \
+            or name.lower() in taken or page_id(name) in ids
+
     for page in sorted(kb.pages, key=lambda p: (owners.get(p.id) is not p, p.path)):
         day = _journal_day(page, options, daily)
         name = _target_name(kb.kind, page, target, day, options, plan)
@@ -136,12 +142,9 @@ def plan_vault(kb: KnowledgeBase, owners: dict[str, Page], target: Dialect) -> V
             name = _short_name(name, page, plan)
             path = _target_path(page, name, target, day, options, plan)
         if path.lower() in files:
-            def path_of(fresh: str, page: Page = page, day: date | None = day) -> str:
-                return _target_path(page, fresh, target, day, options, plan)
-            def free(fresh: str, fresh_path: str) -> bool:
-                return fresh_path.lower() not in files and fresh_path.lower() not in \
-                    used_paths and fresh.lower() not in taken and page_id(fresh) not in ids
-            name, path = _beside_file(name, files[path.lower()], plan, page, path_of, free)
+            path_of = partial(_target_path, page, target=target, day=day, options=options,
+                              plan=plan)
+            name, path = _beside_file(name, files[path.lower()], plan, page, path_of, in_use)
         path = _free_path(path, used_paths)
         used_paths.add(path.lower())
         taken.add(name.lower())
@@ -299,14 +302,14 @@ def _free_name(name: str, taken: set[str], plan: VaultPlan, page: Page) -> str:
 
 def _beside_file(name: str, file: str, plan: VaultPlan, page: Page,
                  path_of: Callable[[str], str],
-                 free: Callable[[str, str], bool]) -> tuple[str, str]:
+                 in_use: Callable[[str, str], bool]) -> tuple[str, str]:
     """A numbered name for a page whose file would be written where the vault file
     ``file`` is copied (a Logseq namespace page ``assets/notes`` and the file
     ``assets/notes.md``, or ``assets/Readme.md`` on a case-insensitive disk): the file
     kept the page's place and the page was lost. The name is one no file, page or
-    path of the export has (``free``); links to the page follow it."""
+    path of the export has (``in_use``); links to the page follow it."""
     number = 2
-    while not free(fresh := f"{name} ({number})", fresh_path := path_of(fresh)):
+    while in_use(fresh := f"{name} ({number})", fresh_path := path_of(fresh)):
         number += 1
     plan.diagnostics.append(Diagnostic(
         "name-taken", Severity.WARNING, page.path, 0, 0,
