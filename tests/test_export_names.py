@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from kb_compiler.emit.vault.names import (
@@ -18,28 +18,59 @@ from kb_compiler.emit.vault.names import (
     obsidian_name,
     obsidian_segment,
 )
+from kb_compiler.parse.names import WINDOWS_DEVICES
 
 RESERVED = set('\\:*?"<>|#^[]')
-# Text rich in the characters that matter: reserved ones, "%", hex digits, dots.
-segments = st.text(alphabet=st.sampled_from(list("%25EeAb.#?:|^[]\\ 3Fx_é🔍\t")) | st.characters(
-    blacklist_characters="/", blacklist_categories=("Cs",)), max_size=12)
+# Text rich in the characters that matter: reserved ones, "%", hex digits, dots, spaces
+# and the letters of Windows device names.
+segments = st.text(alphabet=st.sampled_from(list("%25EeAb.#?:|^[]\\ 3Fx_é🔍\tcoNnlpT1¹6"))
+                   | st.characters(blacklist_characters="/", blacklist_categories=("Cs",)),
+                   max_size=12)
+# ... and segments that start with a device name ("CON", "lpt¹.x", "nul%2E").
+segments |= st.builds(lambda device, upper, rest: (device.upper() if upper else device) + rest,
+                      st.sampled_from(sorted(WINDOWS_DEVICES)), st.booleans(), segments)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(segments)
-def test_every_segment_comes_back(segment: str) -> None:
-    written = obsidian_segment(segment)
-    assert decode_obsidian_segment(written) == segment
+def windows_can_hold(segment: str, folder: bool) -> bool:
+    """Whether Windows can create a file (``segment.md``) or folder of this name."""
+    if segment.split(".", 1)[0].lower() in WINDOWS_DEVICES:
+        return False
+    return not (folder and segment.endswith((".", " ")))
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(segments, st.booleans())
+def test_every_segment_comes_back(segment: str, folder: bool) -> None:
+    written = obsidian_segment(segment, folder=folder)
+    assert decode_obsidian_segment(written, folder=folder) == segment
     assert not RESERVED & set(written) and not written.startswith(".")
     assert not any(ord(c) < 0x20 for c in written)
+    assert windows_can_hold(written, folder)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(segments.filter(lambda s: not RESERVED & set(s) and not s.startswith(".")
-                       and all(ord(c) >= 0x20 and c != "\x7f" for c in s)))
-def test_every_obsidian_name_is_kept(segment: str) -> None:
-    """A name an Obsidian vault already holds is written back unchanged."""
-    assert obsidian_segment(decode_obsidian_segment(segment)) == segment
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(segments, st.booleans())
+def test_every_obsidian_name_is_kept(segment: str, folder: bool) -> None:
+    """A name an Obsidian vault already holds (one Windows can hold too) is written
+    back unchanged."""
+    assume(not RESERVED & set(segment) and not segment.startswith(".")
+           and all(ord(c) >= 0x20 and c != "\x7f" for c in segment)
+           and windows_can_hold(segment, folder))
+    assert obsidian_segment(decode_obsidian_segment(segment, folder=folder),
+                            folder=folder) == segment
+
+
+def test_names_windows_cannot_hold_are_escaped() -> None:
+    assert obsidian_name("con") == "co%6E"
+    assert obsidian_name("LPT1.notes") == "LPT%31.notes"
+    assert obsidian_name("Acme Inc./Team") == "Acme Inc%2E/Team"
+    assert obsidian_name("Acme Inc.") == "Acme Inc."  # "Acme Inc..md" is a valid file
+    assert obsidian_name("aux./x") == "au%78%2E/x"
+    assert obsidian_name("draft /x") == "draft%20/x"
+    assert obsidian_name("console") == "console"  # not a device: the whole name counts
+    assert obsidian_name("co%6E") == "co%256E"  # reads as the escape: "%" escaped
+    for name in ("con", "LPT1.notes", "Acme Inc./Team", "aux./x", "co%6E", "draft /x"):
+        assert name_from_obsidian(obsidian_name(name)) == name
 
 
 def test_examples_of_obsidian_names() -> None:
@@ -103,3 +134,32 @@ def test_a_page_is_never_written_over_a_file_the_export_copies(tmp_path) -> None
         "- [[assets/notes (3)]] [[assets/notes (2)]]")
     assert (again / "assets/notes (3).md").read_text("utf-8") == "- PAGE CONTENT ns\n"
     assert (again / "assets/notes (2).md").read_text("utf-8") == "- PAGE notes two\n"
+
+
+def test_pages_windows_cannot_hold_get_names_it_can(tmp_path) -> None:
+    """A Logseq page named after a Windows device (``con``, ``LPT1.notes``) or a
+    namespace ending in a dot became a note (``con.md``) or folder (``Acme Inc.``) that
+    Windows cannot create: a vault exported on Linux would not sync to a Windows machine.
+    They get escaped names; links follow them, and the way back restores the names."""
+    from kb_compiler.check import check_vault
+    from tests.conftest import TRIPLE_LOWBAR, write_vault
+    from tests.export_support import export, graph_of
+
+    vault = write_vault(tmp_path / "v", {
+        "logseq/config.edn": TRIPLE_LOWBAR,
+        "pages/con___.md": "- a device's name, see [[Acme Inc./Team]]\n",
+        "pages/Acme Inc.___Team.md": "- the team of [[con]] and [[LPT1.notes]]\n",
+        "pages/LPT1.notes.md": "- notes\n",
+        "pages/Home.md": "- [[con]], [[Acme Inc./Team]], [[LPT1.notes]]\n"})
+    export(graph_of(vault), tmp_path / "obsidian", "obsidian")
+    written = sorted(p.relative_to(tmp_path / "obsidian").as_posix()
+                     for p in (tmp_path / "obsidian").rglob("*.md"))
+    assert written == ["Acme Inc%2E/Team.md", "Home.md", "LPT%31.notes.md", "co%6E.md"]
+    home = (tmp_path / "obsidian" / "Home.md").read_text(encoding="utf-8")
+    assert "[[co%6E|con]]" in home and "[[LPT%31.notes|LPT1.notes]]" in home
+    exported = check_vault(tmp_path / "obsidian", cache_dir=None)
+    assert [d.code for d in exported.diagnostics] == []  # every link finds its note
+    export(graph_of(tmp_path / "obsidian"), tmp_path / "back", "logseq")
+    back = graph_of(tmp_path / "back")
+    assert sorted(page.name for page in back.kb.pages) == \
+        ["Acme Inc./Team", "Home", "LPT1.notes", "con"]

@@ -60,6 +60,11 @@ _ESCAPE_LIKE = re.compile(r"%(?=[0-9A-Fa-f]{2})")
 # of Logseq's list: a newline in a file name helps nobody).
 _RESERVED = re.compile(r'[:*?"<>|#\\\x00-\x1f\x7f]')
 _WINDOWS_RESERVED = re.compile(r"(?i)(?:CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])")
+# The names Windows takes for a device, in any case and before any dot (``con.x`` too):
+# no file or folder can have one. Logseq's own escape knows fewer (``_WINDOWS_RESERVED``).
+WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"{device}{n}" for device in ("com", "lpt") for n in "0123456789¹²³"})
 
 
 def page_name_for_path(path: str, options: ParseOptions, *, is_journal: bool = False) -> str:

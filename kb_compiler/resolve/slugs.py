@@ -13,6 +13,8 @@ import hashlib
 import re
 from collections.abc import Iterable
 
+from kb_compiler.parse.names import WINDOWS_DEVICES
+
 _UNSAFE = re.compile(r"[^\w.\-]+")
 _DASHES = re.compile(r"-{2,}")
 MAX_SLUG = 120
@@ -21,11 +23,8 @@ MAX_SLUG = 120
 # collision suffix and ".html".
 MAX_SLUG_BYTES = 200
 # Windows device names and names the site build uses for its own files.
-RESERVED = frozenset(
-    {"con", "prn", "aux", "nul", "index", "404", "search", "sitemap", "pagefind", "assets",
-     "static", "tags", "graph", "feed"}
-    | {f"{device}{n}" for device in ("com", "lpt") for n in "0123456789¹²³"}
-)
+RESERVED = WINDOWS_DEVICES | {"index", "404", "search", "sitemap", "pagefind", "assets",
+                              "static", "tags", "graph", "feed"}
 
 
 def slugify(page_id: str) -> str:

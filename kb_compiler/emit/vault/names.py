@@ -3,9 +3,12 @@ names each dialect can write bare, and Obsidian's daily-note date formats.
 
 Obsidian keeps a note's name in its path, so a name with a character no file name (or no
 ``[[link]]``) can hold must be escaped. We use percent escapes, as Logseq's own file
-names do, and only for those characters, so the escape is rare, readable and exactly
-reversible: ``name_from_obsidian(obsidian_name(x)) == x`` for every page name, and
-``obsidian_name(name_from_obsidian(n)) == n`` for every name an Obsidian vault can hold.
+names do, and only for those characters and for the few that only where they stand make
+a name Windows cannot hold (a device name such as ``con``, a folder ending in a dot), so
+the escape is rare, readable and exactly reversible:
+``name_from_obsidian(obsidian_name(x)) == x`` for every page name, and
+``obsidian_name(name_from_obsidian(n)) == n`` for every name an Obsidian vault (one
+Windows can hold too) can hold.
 """
 
 from __future__ import annotations
@@ -13,41 +16,43 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from kb_compiler.parse.names import parse_journal_file_name
+from kb_compiler.parse.names import WINDOWS_DEVICES, parse_journal_file_name
 from kb_compiler.parse.obsidian_inline import tag_at as obsidian_tag_at
 
 # Characters Obsidian refuses in file names or that end a link target ([[a#b]], [[a|b]],
 # [[a^b]], brackets), plus controls. "/" is not here: it separates folders.
 _OBSIDIAN_RESERVED = frozenset('\\:*?"<>|#^[]') | {chr(c) for c in (*range(0x20), 0x7F)}
 _CODES = frozenset(f"{ord(c):02X}" for c in _OBSIDIAN_RESERVED)
-_DOT = "2E"  # a leading dot would hide the note: escaped at the start of a segment only
+_HEX = frozenset("0123456789ABCDEF")
 
 
-def obsidian_segment(segment: str) -> str:
-    """One name segment as an Obsidian file name (without ``.md``): reserved characters
-    (and a leading dot) become ``%XX``; a ``%`` that would read as such an escape
-    becomes ``%25``. Everything else, ``%`` included, stays as it is."""
+def obsidian_segment(segment: str, *, folder: bool = False) -> str:
+    """One name segment as an Obsidian file name (without ``.md``), or as a folder's
+    name: reserved characters become ``%XX``, and so do the characters that only where
+    they stand make a name no file system can hold (``_escaped_where``); a ``%`` that
+    would read as such an escape becomes ``%25``. Everything else stays as it is."""
     out: list[str] = []
     for index, char in enumerate(segment):
-        if char in _OBSIDIAN_RESERVED or (char == "." and index == 0):
+        if char in _OBSIDIAN_RESERVED or _escaped_where(segment[:index], char,
+                                                        segment[index + 1:], folder):
             out.append(f"%{ord(char):02X}")
-        elif char == "%" and _escape_follows(segment, index + 1, index == 0):
+        elif char == "%" and _escape_follows(segment, index, folder, written=False):
             out.append("%25")
         else:
             out.append(char)
     return "".join(out)
 
 
-def decode_obsidian_segment(segment: str) -> str:
+def decode_obsidian_segment(segment: str, *, folder: bool = False) -> str:
     """The inverse of ``obsidian_segment``: only the escapes it writes are decoded."""
     out: list[str] = []
     index = 0
     while index < len(segment):
-        code = segment[index + 1:index + 3] if segment[index] == "%" else ""
-        if code in _CODES or (index == 0 and code == _DOT):
-            out.append(chr(int(code, 16)))
+        if segment[index] == "%" and _is_escape(segment, index, folder, written=True):
+            out.append(chr(int(segment[index + 1:index + 3], 16)))
             index += 3
-        elif code == "25" and _escape_follows(segment, index + 3, index == 0):
+        elif segment.startswith("%25", index) and \
+                _escape_follows(segment, index, folder, written=True):
             out.append("%")
             index += 3
         else:
@@ -56,13 +61,38 @@ def decode_obsidian_segment(segment: str) -> str:
     return "".join(out)
 
 
-def _escape_follows(text: str, at: int, at_start: bool) -> bool:
-    """Whether ``text[at:]`` starts with ``(25)*`` and then an escape code: what makes a
-    preceding ``%`` read as an escape."""
+def _escaped_where(before: str, char: str, after: str, folder: bool, *,
+                   written: bool = False) -> bool:
+    """Whether ``char``, between ``before`` and ``after``, is escaped for where it
+    stands: a leading dot (it would hide the note), a folder's trailing dot or space
+    (Windows drops them), the last letter of a Windows device name (``con``,
+    ``lpt1.x``: Windows reads the name up to its first dot). ``after`` is as written
+    (``written``) or as the page name has it."""
+    if char == "." and not before:
+        return True
+    if folder and not after and char in ". ":
+        return True
+    ends_name = not after or after[0] == "." or (written and folder and after == "%2E")
+    return ends_name and (before + char).lower() in WINDOWS_DEVICES
+
+
+def _is_escape(text: str, index: int, folder: bool, *, written: bool) -> bool:
+    """Whether ``text[index:index + 3]`` (``%XX``) is one of the escapes we write."""
+    code = text[index + 1:index + 3]
+    if code in _CODES:
+        return True
+    return len(code) == 2 and set(code) <= _HEX and _escaped_where(
+        text[:index], chr(int(code, 16)), text[index + 3:], folder, written=written)
+
+
+def _escape_follows(text: str, index: int, folder: bool, *, written: bool) -> bool:
+    """Whether the ``%`` at ``text[index]`` is followed by ``(25)*`` and then an escape
+    code: what makes it read as an escape (a chain of ``25`` s is how escaped ``%`` s
+    before an escape read)."""
+    at = index + 1
     while text.startswith("25", at):
         at += 2
-    code = text[at:at + 2]
-    return code in _CODES or (at_start and code == _DOT)
+    return _is_escape(text[:index] + "%" + text[at:], index, folder, written=written)
 
 
 # Obsidian tags are read by the Obsidian parser's ``tag_at``.
@@ -75,12 +105,16 @@ _LOGSEQ_TAG_TRAILING = ".,!?;:"
 def obsidian_name(name: str) -> str:
     """The Obsidian note name (vault path without ``.md``) for a page name: namespaces
     become folders, reserved characters become percent escapes."""
-    return "/".join(obsidian_segment(part) for part in name.split("/") if part)
+    parts = [part for part in name.split("/") if part]
+    return "/".join(obsidian_segment(part, folder=number < len(parts) - 1)
+                    for number, part in enumerate(parts))
 
 
 def name_from_obsidian(name: str) -> str:
     """The page name an Obsidian note name stands for (inverse of ``obsidian_name``)."""
-    return "/".join(decode_obsidian_segment(part) for part in name.split("/") if part)
+    parts = [part for part in name.split("/") if part]
+    return "/".join(decode_obsidian_segment(part, folder=number < len(parts) - 1)
+                    for number, part in enumerate(parts))
 
 
 def is_obsidian_tag(name: str) -> bool:
