@@ -520,6 +520,24 @@ def test_a_logseq_asset_path_in_the_wrong_case_is_a_warning(tmp_path: Path) -> N
     assert resolve(load(notes, cache_dir=None)).diagnostics == ()
 
 
+def test_a_backslash_separates_folders_in_file_paths_as_in_page_paths(tmp_path: Path) -> None:
+    """``[x](sub\\Note.md)`` found the note while ``![](assets\\img.png)`` was a missing
+    file: a vault written on Windows had its pictures reported missing and left off
+    the site. Both paths now read a backslash as a folder separator."""
+    vault = write_vault(tmp_path, {
+        ".obsidian/app.json": "{}", "sub/Note.md": "# Note\n", "assets/img.png": "x",
+        "Home.md": "[x](sub\\Note.md) ![](assets\\img.png) [y](.\\assets\\img.png)"
+                   " ![](..\\outside.png)\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    targets = [(r.target.page, r.target.asset, r.target.exists, r.target.escapes)
+               for r in graph.outgoing("home")]
+    assert targets == [("sub/note", None, True, False),
+                       (None, "assets/img.png", True, False),
+                       (None, "assets/img.png", True, False),
+                       (None, None, False, True)]
+    assert [d.code for d in graph.diagnostics] == ["path-escape"]
+
+
 def test_obsidian_assets_are_found_by_file_name_anywhere() -> None:
     graph = graph_of(obsidian("notes/n.md", refs=(
         ref("Pasted image 1.png", 5, RefKind.EMBED, is_asset=True, size="400"),

@@ -45,7 +45,9 @@ class FileFinder:
         lands: read from the vault root when it starts at one "/", else relative to the
         page, then from the vault root, then by file name (not for a Logseq path that
         names a folder). A path that leaves the vault is never read: the target
-        ``escapes``. The site links and copies files by the same rule."""
+        ``escapes``. The site links and copies files by the same rule. A backslash
+        separates folders, as it does in a page path (``[x](sub\\Note.md)``)."""
+        written = written.replace("\\", "/")
         rooted = from_vault_root(written)
         if rooted is not None and (path := self.at(rooted)) is not None:
             return file_target(path, True)
