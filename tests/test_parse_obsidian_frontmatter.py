@@ -5,7 +5,11 @@ that does not parse."""
 from __future__ import annotations
 
 from kb_compiler.model import RefKind, Severity
-from tests.obsidian_corpus import codes, note, parse_text, refs
+from tests.obsidian_corpus import CORPUS, codes, note, parse_text, refs
+
+
+def note_text(name: str) -> str:
+    return (CORPUS / f"{name}.md").read_text(encoding="utf-8")
 
 
 def _values(name: str) -> dict[str, object]:
@@ -103,6 +107,33 @@ def test_property_references_list_the_targets_and_keep_the_value() -> None:
 def test_unquoted_link_is_read_through_yamls_nested_list() -> None:
     related = note("frontmatter-links").property("related")
     assert (related.value, related.references) == ((("Out of Control",),), ("Out of Control",))
+
+
+def test_an_unquoted_link_is_followed_and_reported_as_obsidian_does_not_follow_it() -> None:
+    """Obsidian wants links in properties quoted (FORMATS.md 2.2): unquoted, YAML reads
+    a nested list, and Obsidian's links, backlinks and graph leave it out. kbc passed it
+    in silence, so an author saw the relation in kbc's graph but not in the app."""
+    page = note("frontmatter-links")
+    (found,) = [d for d in page.diagnostics if d.code == "unquoted-link"]
+    related = page.property("related")
+    assert (found.severity, found.line) == (Severity.WARNING, related.line)
+    assert found.message == ("property 'related': [[Out of Control]] is not quoted, so "
+                             "Obsidian reads a list, not a link")
+    assert found.suggestion == 'write it quoted: "[[Out of Control]]"'
+    line = note_text("frontmatter-links").split("\n")[found.line - 1]
+    assert line[found.column - 1:found.end_column - 1] == "[[Out of Control]]"
+    listed = parse_text('---\nup:\n  - [[A]]\n  - "[[B]]"\nok: "[[C]]"\n---\n')
+    assert codes(listed) == [("unquoted-link", 3, 5)]
+    assert [r.target for r in listed.references] == ["A", "B", "C"]
+
+
+def test_logseq_reads_an_unquoted_link_in_front_matter_as_a_link() -> None:
+    from kb_compiler.config import ParseOptions
+    from kb_compiler.parse.logseq import parse_logseq
+
+    page = parse_logseq("pages/a.md", "---\nup: [[A]]\n---\n- text\n", ParseOptions(),
+                        default_name="a")
+    assert [r.target for r in page.references] == ["A"] and page.diagnostics == ()
 
 
 def test_link_to_a_file_in_a_property_is_an_asset() -> None:

@@ -57,6 +57,8 @@ _TABLE = (
     ),
     CodeInfo("unreadable-file", "A file could not be read, or is not a regular file."),
     CodeInfo("unterminated-link", "A '[[' is never closed on its line.", Severity.WARNING),
+    CodeInfo("unquoted-link", "A [[link]] in YAML front matter is not quoted: Obsidian "
+                              "reads it as a nested list, not a link.", Severity.WARNING),
     CodeInfo("unterminated-macro", "A '{{' is never closed on its line.", Severity.WARNING),
     CodeInfo(
         "invalid-property-key", "A property key Logseq does not accept; dropped.",

@@ -47,7 +47,7 @@ def parse_logseq(path: str, text: str, options: ParseOptions, *, default_name: s
     is the name from the file name, used unless a ``title::`` property says otherwise."""
     lines = text.split("\n")
     page = _PageParts()
-    front = read_frontmatter(path, text)
+    front = read_frontmatter(path, text, obsidian=False)
     page.properties.extend(front.properties)
     page.references.extend(front.references)
     page.diagnostics.extend(front.diagnostics)

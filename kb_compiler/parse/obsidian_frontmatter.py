@@ -92,10 +92,11 @@ def _fenced(text: str) -> tuple[str, int] | None:
     return block, len(text) - len(content)
 
 
-def read_frontmatter(path: str, text: str) -> Frontmatter:
+def read_frontmatter(path: str, text: str, *, obsidian: bool = True) -> Frontmatter:
     """Find and read the front matter at the very start of ``text``. YAML that does not
     parse gives an ``invalid-frontmatter`` error at the file line of the problem; the
-    block is still skipped so the body parses as usual."""
+    block is still skipped so the body parses as usual. An unquoted ``[[link]]`` is
+    followed, and on an ``obsidian`` page reported (Logseq reads it as a link)."""
     fenced = _fenced(text)
     if fenced is None:
         return Frontmatter()
@@ -112,7 +113,7 @@ def read_frontmatter(path: str, text: str) -> Frontmatter:
             entries, problem, block = retried, None, quoted
     if problem is not None:
         return _replace_diagnostics(found, (problem,))
-    return _read_entries(path, block, entries, found)
+    return _read_entries(path, block, entries, found, obsidian)
 
 
 def _quote_placeholder(match: re.Match[str]) -> str:
@@ -235,7 +236,7 @@ def _is_empty_scalar(node: Node) -> bool:
 
 
 def _read_entries(path: str, block: str, entries: list[_Entry],
-                  found: Frontmatter) -> Frontmatter:
+                  found: Frontmatter, obsidian: bool) -> Frontmatter:
     properties: list[Property] = []
     references: list[Reference] = []
     problems: list[Diagnostic] = []
@@ -259,8 +260,10 @@ def _read_entries(path: str, block: str, entries: list[_Entry],
             # a block value under its key: its first line indented as its others are,
             # so that the text reads back as YAML
             raw = " " * entry.value_node.start_mark.column + raw
-        refs = _value_references(key, entry.value_node)
+        refs, unquoted = _value_references(key, entry.value_node)
         references.extend(refs)
+        if obsidian:
+            problems.extend(_unquoted_link(path, entry.raw_key, ref) for ref in unquoted)
         properties.append(Property(key, entry.raw_key, raw.rstrip(), value, line,
                                    tuple(ref.target for ref in refs)))
     properties.sort(key=lambda prop: prop.line)
@@ -326,20 +329,34 @@ def _text(value: PropertyValue) -> str:
     return "" if value is None else str(value)
 
 
-def _value_references(key: str, node: Node) -> list[Reference]:
-    """The links (or, under ``tags``, the tag names) written in one property's value."""
+def _value_references(key: str, node: Node) -> tuple[list[Reference], list[Reference]]:
+    """The links (or, under ``tags``, the tag names) written in one property's value,
+    and those of them written unquoted (``up: [[Note]]``)."""
     found: list[Reference] = []
+    unquoted: list[Reference] = []
     for scalar, bare in _scalars(node):
         if key in TAG_KEYS:
             found.extend(_tag_references(key, scalar))
         elif key in ALIAS_KEYS:
             continue
         elif bare:
-            found.append(_link_reference(key, "[[" + scalar.value + "]]", scalar.value,
-                                         scalar.start_mark.line + 1, scalar.start_mark.column - 2))
+            link = _link_reference(key, "[[" + scalar.value + "]]", scalar.value,
+                                   scalar.start_mark.line + 1, scalar.start_mark.column - 2)
+            found.append(link)
+            unquoted.append(link)
         else:
             found.extend(_scalar_links(key, scalar))
-    return found
+    return found, unquoted
+
+
+def _unquoted_link(path: str, raw_key: str, link: Reference) -> Diagnostic:
+    """An unquoted ``[[Note]]`` in front matter: kbc follows it, Obsidian does not (YAML
+    reads a nested list, so the note's links, backlinks and graph leave it out)."""
+    return Diagnostic(
+        "unquoted-link", Severity.WARNING, path, link.line, link.column,
+        f"property '{raw_key}': {link.raw} is not quoted, so Obsidian reads a list, not "
+        "a link", suggestion=f'write it quoted: "{link.raw}"',
+        end_column=link.column + len(link.raw))
 
 
 def _scalars(node: Node) -> Iterator[tuple[ScalarNode, bool]]:
