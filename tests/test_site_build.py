@@ -654,7 +654,7 @@ def test_logseq_docs_site_is_complete_and_shows_org_blocks(logseq_docs: Path,
         assert "#+BEGIN_" not in outline and "#+END_" not in outline
     # a block ref to a testimonial shows its title line, not the quote's markers
     changelog = (out / "changelog_06.html").read_text("utf-8")
-    assert 'title="Block in Testimonials">Pi-Yueh Chuang</a>' in changelog
+    assert 'title="Block in Testimonials" data-pagefind-ignore>Pi-Yueh Chuang</a>' in changelog
     # Org-mode pages: their outline shown as text with live links, their blocks
     # embeddable
     org_mode = own_outline(out / "org-mode.html")
@@ -983,7 +983,7 @@ def test_a_logseq_whiteboard_is_a_page_listing_the_text_on_it(tmp_path: Path) ->
         'Bar</a>' in body
     assert 'class="backlink-source" href="boards.html"' in body
     boards = (tmp_path / "site" / "boards.html").read_text("utf-8")
-    assert f'href="plan-board.html#block-{note}" title="Block in Plan Board">Meet Bar</a>' \
+    assert f'href="plan-board.html#block-{note}" title="Block in Plan Board" data-pagefind-ignore>Meet Bar</a>' \
         in boards
     bar = (tmp_path / "site" / "bar.html").read_text("utf-8")
     assert 'class="backlink-source" href="plan-board.html">Plan Board</a>' in bar

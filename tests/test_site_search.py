@@ -59,6 +59,29 @@ def test_embedded_text_is_indexed_only_where_it_is_written(tmp_path: Path) -> No
     assert "zanzibarquokka" not in indexed["/host.html"]
 
 
+UUID = "11111111-2222-3333-4444-555555555555"
+
+
+def test_a_page_is_found_by_its_aliases_and_a_quoted_block_only_where_written(
+        tmp_path: Path) -> None:
+    """The aliases sat in the header's ignored part, so no alias ever found its page
+    (both apps' searches find a page by its alias); a block ref's quoted text was
+    indexed on the page quoting it, unlike embedded text."""
+    vault = write_vault(tmp_path / "vault", {
+        "logseq/config.edn": "{}\n",
+        "pages/Alpha.md": "alias:: Lemurnick, Tarsier alias\n\n- ibexword block\n"
+                          f"  id:: {UUID}\n",
+        "pages/Beta.md": f"- quoting (({UUID}))\n- labelled [own gazelleword]((({UUID})))\n"})
+    build(vault, tmp_path / "site")
+    indexed = all_fragments(tmp_path / "site")
+    assert "Lemurnick, Tarsier alias" in indexed["/alpha.html"]
+    assert "also known as" not in indexed["/alpha.html"]
+    assert "ibexword" in indexed["/alpha.html"] and "ibexword" not in indexed["/beta.html"]
+    assert "gazelleword" in indexed["/beta.html"]  # the author's own label is the page's text
+    beta = (tmp_path / "site" / "beta.html").read_text("utf-8")
+    assert "ibexword block</a>" in beta  # still shown
+
+
 def inodes(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_ino
             for p in folder.rglob("*") if p.is_file()}

@@ -283,12 +283,14 @@ class PageLinker:
         return LabelHtml(shown)
 
     def block_link(self, key: str, block: int, label: str | None) -> str:
-        """A link to a block of page ``key``, showing ``label`` or the block's text."""
+        """A link to a block of page ``key``, showing ``label`` or the block's text. The
+        block's text is searched on its own page, as embedded text is, not here."""
         href = self.context.href(self.file, key, self.context.anchor(key, block)) or ""
         text = escape(label) if label else self._block_text(key, block)
         source = escape(self.context.display_name(key))
-        return (f'<a class="block-ref" href="{escape(href)}" title="Block in {source}">'
-                f"{text}</a>")
+        quoted = "" if label else " data-pagefind-ignore"
+        return (f'<a class="block-ref" href="{escape(href)}" title="Block in {source}"'
+                f"{quoted}>{text}</a>")
 
     def _resolve_uuid(self, uuid: str) -> Target:
         found = self.context.find_ref(self.page.id, [""], None, uuid)
