@@ -983,8 +983,8 @@ def test_a_logseq_whiteboard_is_a_page_listing_the_text_on_it(tmp_path: Path) ->
         'Bar</a>' in body
     assert 'class="backlink-source" href="boards.html"' in body
     boards = (tmp_path / "site" / "boards.html").read_text("utf-8")
-    assert f'href="plan-board.html#block-{note}" title="Block in Plan Board" data-pagefind-ignore>Meet Bar</a>' \
-        in boards
+    assert (f'href="plan-board.html#block-{note}" title="Block in Plan Board" '
+            'data-pagefind-ignore>Meet Bar</a>') in boards
     bar = (tmp_path / "site" / "bar.html").read_text("utf-8")
     assert 'class="backlink-source" href="plan-board.html">Plan Board</a>' in bar
 
