@@ -224,7 +224,8 @@ def test_an_edit_saved_during_the_first_build_is_served(tmp_path: Path) -> None:
     process = serve_in_session(tmp_path / "vault", port, tmp_path / "tmp")
     try:
         time.sleep(1.0)
-        assert fetch(f"http://127.0.0.1:{port}/index.html") is None  # still building
+        # still building (the port is taken first, so a request would wait for it)
+        assert not list((tmp_path / "tmp").glob("kbc-serve-*/site/index.html"))
         edited.write_text(edited.read_text("utf-8") + "- EDITED-WHILE-BUILDING\n", "utf-8")
         wait_for(lambda: any("EDITED-WHILE-BUILDING" in path.read_text("utf-8")
                              for path in (tmp_path / "tmp").glob("kbc-serve-*/site/*.html")))
@@ -287,3 +288,83 @@ def test_a_temporary_folder_inside_the_vault_is_named_as_such(tmp_path: Path) ->
                    "where the preview is built, is inside the vault; set TMPDIR to a folder "
                    "outside it\n")
     assert list((vault / "tmp").iterdir()) == []
+
+
+def _served_note_vault(root: Path) -> Path:
+    return write_vault(root, {".obsidian/app.json": "{}", "Note.md": "See [[Other]]\n",
+                              "Other.md": "other words\n"})
+
+
+def request(url: str, host: str | None = None, method: str = "GET") -> tuple[int, str]:
+    headers = {"Host": host} if host else {}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers,
+                                                           method=method),
+                                    timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def test_the_preview_serves_as_a_static_host_for_this_machine_only(tmp_path: Path) -> None:
+    """A request naming another host (DNS rebinding: a web page reading the preview)
+    was answered; folders were listed; a missing page got Python's bare error page,
+    with no reload script, so a tab on a renamed page stayed there. Each page now says
+    which build it came from."""
+    vault = _served_note_vault(tmp_path / "vault")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
+         "--no-search"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(lambda: fetch(base + "note.html"))
+        build = (fetch(base + "kbc-reload.txt") or "").strip()
+        for address in ("note.html", "", "index.html"):
+            status, page = request(base + address)
+            assert status == 200 and f'data-serve="1" data-build="{build}"' in page
+        assert request(base + "note.html", host="evil.example")[0] == 403
+        assert request(base + "note.html", host=f"evil.example:{port}")[0] == 403
+        for host in (f"localhost:{port}", "127.0.0.1", f"[::1]:{port}"):
+            assert request(base + "note.html", host=host)[0] == 200
+        assert request(base + "static/")[0] == 404  # no listing
+        status, missing = request(base + "a/b/gone.html")
+        assert status == 404 and "This page is not here" in missing
+        assert '<base href="/">' in missing and f'data-build="{build}"' in missing
+        assert request(base + "a/gone.html", method="HEAD") == (404, "")
+    finally:
+        stop(process)
+
+
+def test_a_busy_port_is_said_before_the_first_build(tmp_path: Path) -> None:
+    vault = _served_note_vault(tmp_path / "vault")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
+             "--no-search"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "choose another port" in result.stderr
+    assert "built" not in result.stderr  # no build first, into a folder then deleted
+
+
+def test_closing_the_terminal_stops_the_preview_and_removes_its_site(tmp_path: Path) -> None:
+    """SIGHUP (the terminal closed) killed the process on the spot, leaving the preview's
+    site in the temporary folder each time."""
+    vault = _served_note_vault(tmp_path / "vault")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
+         "--no-search"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: fetch(f"http://127.0.0.1:{port}/index.html"))
+        process.send_signal(signal.SIGHUP)
+        process.wait(timeout=20)
+    finally:
+        stop(process)
+    assert process.stderr is not None
+    log = process.stderr.read()
+    assert process.returncode == 128 + signal.SIGHUP and log.endswith("kbc: stopped by SIGHUP\n")
+    workspace = log.split(" into ", 1)[1].split(" in ", 1)[0]
+    assert not Path(workspace).exists()

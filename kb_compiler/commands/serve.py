@@ -11,15 +11,19 @@ when it changes.
 from __future__ import annotations
 
 import functools
+import io
+import os
 import queue
 import shutil
 import signal
 import tempfile
 import threading
 from collections.abc import Iterator
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 import click
 
@@ -31,8 +35,20 @@ if TYPE_CHECKING:
     from kb_compiler.loader import Reloader
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves the site folder without a log line per request."""
+# The names a browser sends for this machine: a request for any other host is a page
+# elsewhere whose name was made to point here (DNS rebinding), reading the preview.
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+_SERVE_MARK = b'data-serve="1"'
+# Signals that end the preview as SIGTERM does: SIGHUP comes when its terminal closes.
+_STOPPING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                  if hasattr(signal, name))
+
+
+class PreviewHandler(SimpleHTTPRequestHandler):
+    """Serves the site folder as a static host would, for this machine only: no log
+    line per request, no folder listings, the site's own 404 page, and each page told
+    which build it came from (``data-build``), so its reload script knows when a later
+    build replaced it, even one that finished while the page was loading."""
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -41,16 +57,78 @@ class QuietHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if _host_name(self.headers.get("Host") or "localhost") not in _LOOPBACK_HOSTS:
+            self.send_error(HTTPStatus.FORBIDDEN, "kbc serve answers requests for "
+                            "localhost only")
+            return False
+        return True
 
-def start_server(folder: Path, port: int) -> ThreadingHTTPServer:
-    handler = functools.partial(QuietHandler, directory=str(folder))
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and urlsplit(self.path).path.endswith("/"):
+            path = path / "index.html"  # else the parent class redirects to the "/" form
+        if path.suffix != ".html" or not path.is_file():
+            return super().send_head()
+        return self._send_page(HTTPStatus.OK, path)
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = self._send_page(HTTPStatus.NOT_FOUND, page)
+        if body is not None and self.command != "HEAD":
+            self.copyfile(body, self.wfile)
+
+    def _send_page(self, status: int, page: Path) -> io.BytesIO | None:
+        """Send the headers of ``page``, marked with the build it belongs to; its body
+        is returned. The build is read first: a swap in between gives a newer page
+        marked with the older build (one reload too many), never the reverse."""
+        from kb_compiler.emit.site.build import RELOAD_FILE
+
+        try:
+            build = (Path(self.directory) / RELOAD_FILE).read_bytes().strip()
+            data = page.read_bytes()
+        except OSError:
+            super().send_error(HTTPStatus.NOT_FOUND)
+            return None
+        data = data.replace(_SERVE_MARK, _SERVE_MARK + b' data-build="' + build + b'"', 1)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        return io.BytesIO(data)
+
+
+def _host_name(header: str) -> str:
+    """The host a ``Host`` header names, without its port (``[::1]:8000`` -> ``[::1]``)."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        return host[:host.find("]") + 1]
+    return host.partition(":")[0]
+
+
+def bind_server(folder: Path, port: int) -> ThreadingHTTPServer:
+    """The server for ``folder``, its port taken (before the first build, so a port in
+    use is said at once); ``serve`` starts answering."""
+    handler = functools.partial(PreviewHandler, directory=str(folder))
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        return ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as error:
         raise KbcError(f"cannot listen on 127.0.0.1:{port} ({error.strerror or error}); "
                        "choose another port with --port") from error
+
+
+def serve(server: ThreadingHTTPServer) -> None:
     threading.Thread(target=server.serve_forever, name="kbc-serve", daemon=True).start()
-    return server
 
 
 def rebuild(vault: Reloader, out: Path, options: object) -> str:
@@ -91,22 +169,27 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
     workspace = Path(tempfile.mkdtemp(prefix="kbc-serve-"))
     out = workspace / "site"
     pages = Reloader(root)
-    stop, terminated = threading.Event(), threading.Event()
+    stop = threading.Event()
+    stopped_by: list[str] = []
 
-    def on_sigterm(*_: object) -> None:
-        terminated.set()
+    def on_signal(number: int, _: object) -> None:
+        stopped_by.append(signal.Signals(number).name)
         stop.set()
         if threading.current_thread() is threading.main_thread():
             # during a build too: it ends as every command ends on SIGTERM, its workers
             # told to stop and its temporary files gone (the finally below)
-            raise SystemExit(128 + signal.SIGTERM)
+            raise SystemExit(128 + number)
 
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
-    # Watching starts before the first build: an edit saved while it ran was never seen.
-    changes = _Watcher([root, *([Path(templates)] if templates else [])], stop)
+    previous = {number: signal.signal(number, on_signal) for number in _STOPPING}
+    server: ThreadingHTTPServer | None = None
+    serving = False
     try:
+        server = bind_server(out, port)
+        # Watching starts before the first build: an edit saved while it ran was never seen.
+        changes = _Watcher([root, *([Path(templates)] if templates else [])], stop)
         click.echo(rebuild(pages, out, options), err=True)
-        server = start_server(out, port)
+        serve(server)
+        serving = True
         # An AF_INET socket names its host as a str (the stubs allow bytes for any family).
         host, bound = cast(tuple[str, int], server.server_address[:2])
         click.echo(f"kbc: serving {root} on http://{host}:{bound}/ (Ctrl+C to stop)", err=True)
@@ -115,15 +198,19 @@ def command(vault: str | None, port: int, templates: str | None, allow_raw_html:
             if names:
                 click.echo(f"kbc: changed: {one_line(', '.join(names[:5]))}", err=True)
                 _rebuild_and_say(pages, out, options)
-        server.shutdown()
     except KeyboardInterrupt:
         pass  # Ctrl+C ends the preview, as asked: exit 0
     finally:
         stop.set()
-        signal.signal(signal.SIGTERM, previous)
+        if server is not None:
+            if serving:
+                server.shutdown()
+            server.server_close()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         shutil.rmtree(workspace, ignore_errors=True)
-        if terminated.is_set():
-            click.echo("kbc: stopped by SIGTERM", err=True)
+        if stopped_by:
+            click.echo(f"kbc: stopped by {stopped_by[0]}", err=True)
 
 
 def _rebuild_and_say(pages: Reloader, out: Path, options: object) -> None:

@@ -605,15 +605,20 @@
   function initReload() {
     if (doc.getAttribute("data-serve") !== "1" || location.protocol === "file:") return;
     var url = new URL("kbc-reload.txt", siteBase).href;
-    var known = null;
-    setInterval(function () {
+    // The build this page came from, as the server marked it: a build that finished
+    // while the page loaded is then seen at the first look, not missed.
+    var known = doc.getAttribute("data-build");
+    function look() {
       fetch(url, { cache: "no-store" }).then(function (r) { return r.ok ? r.text() : null; })
         .then(function (text) {
           if (text === null) return;
+          text = text.trim();
           if (known !== null && text !== known) location.reload();
           known = text;
         }).catch(function () { /* server restarting */ });
-    }, 1000);
+    }
+    look();
+    setInterval(look, 1000);
   }
 
   // The 404 page, built with a base URL, has a <base> element (it is served at any
