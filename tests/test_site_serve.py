@@ -87,6 +87,7 @@ def test_serve_refuses_a_busy_port(tmp_path: Path) -> None:
              "--no-search"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "choose another port" in result.stderr and "Traceback" not in result.stderr
+    assert "built" not in result.stderr  # said before building, into a folder then gone
 
 
 def test_built_sites_have_no_reload_hook(tmp_path: Path) -> None:
@@ -290,6 +291,13 @@ def test_a_temporary_folder_inside_the_vault_is_named_as_such(tmp_path: Path) ->
     assert list((vault / "tmp").iterdir()) == []
 
 
+def serve_quietly(vault: Path, port: int) -> subprocess.Popen[str]:
+    """``kbc serve VAULT`` without search on ``port``, its log on stderr."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
+         "--no-search"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
 def _served_note_vault(root: Path) -> Path:
     return write_vault(root, {".obsidian/app.json": "{}", "Note.md": "See [[Other]]\n",
                               "Other.md": "other words\n"})
@@ -313,9 +321,7 @@ def test_the_preview_serves_as_a_static_host_for_this_machine_only(tmp_path: Pat
     which build it came from."""
     vault = _served_note_vault(tmp_path / "vault")
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
-         "--no-search"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = serve_quietly(vault, port)
     base = f"http://127.0.0.1:{port}/"
     try:
         wait_for(lambda: fetch(base + "note.html"))
@@ -336,27 +342,12 @@ def test_the_preview_serves_as_a_static_host_for_this_machine_only(tmp_path: Pat
         stop(process)
 
 
-def test_a_busy_port_is_said_before_the_first_build(tmp_path: Path) -> None:
-    vault = _served_note_vault(tmp_path / "vault")
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
-             "--no-search"], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2 and "choose another port" in result.stderr
-    assert "built" not in result.stderr  # no build first, into a folder then deleted
-
-
 def test_closing_the_terminal_stops_the_preview_and_removes_its_site(tmp_path: Path) -> None:
     """SIGHUP (the terminal closed) killed the process on the spot, leaving the preview's
     site in the temporary folder each time."""
     vault = _served_note_vault(tmp_path / "vault")
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
-         "--no-search"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = serve_quietly(vault, port)
     try:
         wait_for(lambda: fetch(f"http://127.0.0.1:{port}/index.html"))
         process.send_signal(signal.SIGHUP)

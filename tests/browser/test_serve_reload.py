@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from playwright.sync_api import Browser, Route
 
 from tests.conftest import write_vault
-from tests.test_site_serve import fetch, free_port, stop, wait_for
+from tests.test_site_serve import fetch, free_port, serve_quietly, stop, wait_for
 
 
 def test_a_page_loaded_before_a_build_finished_reloads_at_once(
@@ -20,9 +18,7 @@ def test_a_page_loaded_before_a_build_finished_reloads_at_once(
     vault = write_vault(tmp_path / "vault", {".obsidian/app.json": "{}",
                                              "Note.md": "first words\n"})
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kb_compiler", "serve", str(vault), "--port", str(port),
-         "--no-search"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = serve_quietly(vault, port)
     address = f"http://127.0.0.1:{port}/note.html"
     try:
         old_page = wait_for(lambda: fetch(address))
