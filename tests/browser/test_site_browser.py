@@ -18,6 +18,7 @@ from kb_compiler.emit.site import SiteOptions, build_site, search
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
 from tests.browser.conftest import serving
+from tests.conftest import write_vault
 from tests.site_crawl import scan_page
 
 
@@ -174,6 +175,32 @@ def test_search_merges_every_shard_of_the_index(page: Page, tmp_path: Path,
         for animal in ANIMALS:
             search_result(page, animal)
     assert errors == []
+
+
+def test_chinese_and_japanese_words_are_found_inside_a_sentence(
+        page: Page, tmp_path: Path) -> None:
+    """pagefind's standard binary, indexing in English, read a run of Chinese or
+    Japanese characters up to the next space as one word: 北京 and 東京 found nothing.
+    A vault written mostly in those languages is indexed in one of them with the
+    extended binary, which splits them into words; English words are still found."""
+    vault = write_vault(tmp_path / "vault", {
+        ".obsidian/app.json": "{}",
+        "北京.md": "# 北京\n中文测试页面，北京欢迎你。我们在这里学习。\n",
+        "東京.md": "# 東京\n日本語の文章です。東京タワーは高い。\n",
+        "Notes.md": "# Notes\nEnglish pangolin words.\n"})
+    site = tmp_path / "site"
+    build_site(resolve(load(vault, cache_dir=None)), site, SiteOptions())
+    errors = watch_errors(page)
+    with serving(site) as url:
+        page.goto(url + "index.html")
+        for word, title in (("欢迎", "北京"), ("タワー", "東京"), ("pangolin", "Notes")):
+            page.locator("#kbc-search-input").fill(word)
+            expect(page.locator(".search-results a", has_text=title).first).to_be_visible(
+                timeout=15_000)
+    assert errors == []
+    assert search.index_language(["中文测试页面，北京欢迎你"]) == "zh"
+    assert search.index_language(["日本語の文章です。東京タワーは高い。"]) == "ja"
+    assert search.index_language(["Mostly English text with one word 北京 in it"]) == "en"
 
 
 def test_search_results_open_their_page_under_a_sub_path(

@@ -33,7 +33,7 @@ from kb_compiler.emit.site.incremental import (
     write_manifest,
 )
 from kb_compiler.emit.site.pages import PageBuilder, PageResult
-from kb_compiler.emit.site.search import start_search_index
+from kb_compiler.emit.site.search import index_language, start_search_index
 from kb_compiler.emit.site.theme import Theme
 from kb_compiler.emit.site.urls import asset_file
 from kb_compiler.emit.site.writer import NOJEKYLL, SiteWriter, check_output_folder
@@ -95,7 +95,9 @@ def _build(graph: KnowledgeGraph, out: Path, options: SiteOptions) -> BuildRepor
             write_manifest(rendered.manifest, manifest)
         rendered.manifest.clear()  # written: the site-wide pages need the room
         # pagefind only reads the note pages: it runs while the rest is written
-        indexing = start_search_index(writer, target, search_keys, site_wide) \
+        indexing = start_search_index(
+            writer, target, search_keys, site_wide,
+            index_language(page.text for page in context.pages.values())) \
             if options.search else None
         try:
             _write_sitewide(writer, context, theme, results)

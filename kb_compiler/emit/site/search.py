@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 import math
 import os
@@ -37,7 +38,7 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
@@ -54,7 +55,11 @@ _DOCUMENT = ('<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"
 _EMBED_MARK = re.compile(f"{re.escape(EMBED_OPEN)}|{re.escape(EMBED_CLOSE)}")
 SEARCH_DIR = "pagefind"
 SHARDS_FILE = f"{SEARCH_DIR}/shards.json"
-LANGUAGE = "en"
+LANGUAGE = "en"  # the index's language, but for vaults written mostly in Chinese or Japanese
+# Han characters (with the compatibility block), kana, and Latin letters with accents.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile("[\u3040-\u30ff]")
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 SHARD_SCALE = 60  # see shard_count
 PARALLEL_RUNS = 2
 TIMEOUT_SECONDS = 1800
@@ -74,7 +79,7 @@ class Shard:
         return f"{SEARCH_DIR}/{self.number}"
 
 
-def search_document(page_html: str) -> str:
+def search_document(page_html: str, language: str = LANGUAGE) -> str:
     """What pagefind indexes of a site page: its marked parts, without the embedded
     pages (indexed where they are written), in a small document."""
     parts = []
@@ -85,7 +90,7 @@ def search_document(page_html: str) -> str:
             break
         parts.append(_without_embeds(page_html[start + len(SEARCH_OPEN):end]))
         position = end + len(SEARCH_CLOSE)
-    return _DOCUMENT.format(language=LANGUAGE, body="".join(parts))
+    return _DOCUMENT.format(language=language, body="".join(parts))
 
 
 def _without_embeds(markup: str) -> str:
@@ -109,7 +114,8 @@ def _without_embeds(markup: str) -> str:
 
 
 def search_key(page_html: str) -> str:
-    """The hash of the page's search document: equal keys, equal index entries."""
+    """The hash of the page's search document: equal keys, equal index entries (the
+    language is in every shard's key)."""
     return hashlib.sha1(search_document(page_html).encode("utf-8")).hexdigest()
 
 
@@ -121,16 +127,17 @@ def shard_count(pages: int) -> int:
     return max(1, round(math.sqrt(pages / SHARD_SCALE)))
 
 
-def plan_shards(pages: Mapping[str, str], build: str = "") -> list[Shard]:
+def plan_shards(pages: Mapping[str, str], build: str = "",
+                language: str = LANGUAGE) -> list[Shard]:
     """The shards of the note pages ``pages`` (site file -> search key); empty shards
-    are left out. ``build`` (kbc's code and the build options, hashed) is part of every
-    shard's key."""
+    are left out. ``build`` (kbc's code and the build options, hashed) and the index's
+    ``language`` are part of every shard's key."""
     count = shard_count(len(pages))
     groups: list[list[str]] = [[] for _ in range(count)]
     for file in sorted(pages):
         digest = hashlib.sha1(file.encode("utf-8")).digest()
         groups[int.from_bytes(digest[:8], "big") % count].append(file)
-    salt = f"{build}\0{_pagefind_version()}\0{LANGUAGE}\0{count}"
+    salt = f"{build}\0{_pagefind_version()}\0{language}\0{count}"
     return [Shard(number, tuple(files), _shard_key(salt, files, pages))
             for number, files in enumerate(groups) if files]
 
@@ -161,8 +168,9 @@ class SearchIndexing:
     already written (taken over or new alike)."""
 
     def __init__(self, writer: SiteWriter, old_site: Path, pages: Mapping[str, str],
-                 build: str) -> None:
-        shards = plan_shards(pages, build)
+                 build: str, language: str) -> None:
+        shards = plan_shards(pages, build, language)
+        self.language = language
         writer.write_text(SHARDS_FILE, shards_text(shards))
         known = previous_keys(old_site)
         pending = []
@@ -205,10 +213,12 @@ class SearchIndexing:
         if self._cancelled.is_set():
             return None
         try:
-            documents = [(name, search_document((self.site / name).read_text("utf-8")))
+            documents = [(name, search_document((self.site / name).read_text("utf-8"),
+                                                self.language))
                          for name in shard.files]
             write_bundle(pagefind_command(), documents, self.site / shard.folder,
-                         language=LANGUAGE, timeout=TIMEOUT_SECONDS, started=self._track)
+                         language=self.language, timeout=TIMEOUT_SECONDS,
+                         started=self._track)
         except PagefindError as error:
             return None if self._cancelled.is_set() else _failed(
                 f"search indexing failed: {error}")
@@ -226,33 +236,54 @@ class SearchIndexing:
 
 
 def start_search_index(writer: SiteWriter, old_site: Path, pages: Mapping[str, str],
-                       build: str = "") -> SearchIndexing:
+                       build: str = "", language: str = LANGUAGE) -> SearchIndexing:
     """Start indexing the note pages ``pages`` (site file -> search key) of the site
     ``writer`` is writing; ``old_site`` is the previous build, ``build`` the hash of
-    kbc's code and options (see ``SearchIndexing`` and ``plan_shards``)."""
-    return SearchIndexing(writer, old_site, pages, build)
+    kbc's code and options, ``language`` the index's (see ``SearchIndexing``,
+    ``plan_shards`` and ``index_language``)."""
+    return SearchIndexing(writer, old_site, pages, build, language)
+
+
+def index_language(texts: Iterable[str]) -> str:
+    """The language to index ``texts`` (the published pages') in: Chinese (``zh``) or
+    Japanese (``ja``, when a fifth of their characters are kana) when a tenth of their
+    letters are, and pagefind's extended binary, which splits those languages into
+    words, is installed; else English. One language for the whole index: pagefind
+    keeps an index per language, and the search box reads one. English words are found
+    in a Chinese or Japanese index too, without English stemming."""
+    if not _pagefind_binary()[1]:
+        return LANGUAGE
+    han = kana = latin = 0
+    for text in texts:
+        han += len(_HAN.findall(text))
+        kana += len(_KANA.findall(text))
+        latin += len(_LATIN.findall(text))
+    written = han + kana
+    if not written or 10 * written < written + latin:
+        return LANGUAGE
+    return "ja" if 5 * kana >= written else "zh"
 
 
 def pagefind_command() -> list[str]:
     """pagefind in service mode (see ``pagefind_service``)."""
-    return [*_pagefind_program(), "--service"]
+    return [*_pagefind_binary()[0], "--service"]
 
 
 @functools.cache
-def _pagefind_program() -> tuple[str, ...]:
-    """The pagefind binary that ``pagefind[bin]`` installs, run directly: ``python -m
-    pagefind`` started an interpreter only to find it, per shard (0.1 s of CPU each, a
-    second and a half of a 10,000-page build). Where no binary is found, ``python -m
-    pagefind`` runs after all, and its error says why."""
-    try:
-        import pagefind_bin
-
-        found = pagefind_bin.get_executable()
-    except (ImportError, OSError):
-        found = None
-    if found is not None and os.access(found, os.X_OK):
-        return (str(found),)
-    return (sys.executable, "-m", "pagefind")
+def _pagefind_binary() -> tuple[tuple[str, ...], bool]:
+    """The pagefind binary to run directly, and whether it is the extended one:
+    ``pagefind[extended]``'s when installed (``pip install 'kb-compiler[cjk]'``), else
+    ``pagefind[bin]``'s. ``python -m pagefind`` started an interpreter only to find it,
+    per shard (0.1 s of CPU each, a second and a half of a 10,000-page build). Where no
+    binary is found, ``python -m pagefind`` runs after all, and its error says why."""
+    for module, extended in (("pagefind_bin_extended", True), ("pagefind_bin", False)):
+        try:
+            found = importlib.import_module(module).get_executable()
+        except (ImportError, OSError):
+            continue
+        if os.access(found, os.X_OK):
+            return (str(found),), extended
+    return (sys.executable, "-m", "pagefind"), False
 
 
 def _shard_key(salt: str, files: Sequence[str], pages: Mapping[str, str]) -> str:
