@@ -27,6 +27,11 @@ from typing import BinaryIO, Self
 
 from kb_compiler.errors import KbcError
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -60,9 +65,11 @@ class StagedFolder:
     def __init__(self, out: Path, kind: str) -> None:
         self.out = out
         self._folders: set[Path] = set()
+        self._lock = _lock_beside(out)
         try:
             self.temp = temporary_folder(out, kind)
         except OSError as error:
+            _unlock(self._lock)
             raise KbcError(f"cannot write here: {error.strerror or error}",
                            path=str(out)) from None
 
@@ -71,8 +78,11 @@ class StagedFolder:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self.temp.exists():
-            shutil.rmtree(self.temp, ignore_errors=True)
+        try:
+            if self.temp.exists():
+                shutil.rmtree(self.temp, ignore_errors=True)
+        finally:
+            _unlock(self._lock)
         if isinstance(error, OSError):  # a full disk, a quota, a folder gone read-only
             kept = "the previous output is left as it was" if self.out.exists() \
                 else "nothing was written"
@@ -161,6 +171,36 @@ def _written_in_place(path: Path) -> Iterator[BinaryIO]:
             yield stream
     except OSError as error:
         raise KbcError(f"cannot write: {error.strerror or error}", path=str(path)) from None
+
+
+def _lock_beside(out: Path) -> int | None:
+    """Hold an exclusive lock on OUT's folder while a run writes OUT (released by
+    ``_unlock``); a second run waits for it, saying so. Two builds into one OUT at once
+    (a watcher script, two CI steps) had one take the other's pages over as its own
+    previous output, and keep them on later rebuilds. Runs writing beside each other
+    into one folder take turns too. None where the system has no ``flock`` or the folder
+    cannot be opened (the run then writes as before)."""
+    if fcntl is None:
+        return None
+    try:
+        handle = os.open(out.parent, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        sys.stderr.write(f"kbc: waiting for another kbc run writing into {out.parent}\n")
+        sys.stderr.flush()
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    except OSError:  # a file system without locks
+        os.close(handle)
+        return None
+    return handle
+
+
+def _unlock(handle: int | None) -> None:
+    if handle is not None:
+        os.close(handle)  # closing it releases the lock
 
 
 def temporary_folder(out: Path, kind: str) -> Path:

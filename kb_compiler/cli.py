@@ -47,6 +47,10 @@ class KbcGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Ctrl+C: not "Aborted!" with status 1, which says the vault has errors
+            click.echo("kbc: stopped by Ctrl+C", err=True)
+            sys.exit(128 + signal.SIGINT)
         except KbcError as error:
             _fail(str(error))
         except click.ClickException as error:  # a bad option or value of a verb

@@ -17,6 +17,7 @@ import functools
 import os
 import pickle
 import queue
+import signal
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -72,6 +73,15 @@ def map_shared(
                 yield number, _take(future.result())
         finally:
             _settle(outstanding)
+
+
+def leave_signals_to_the_main_process() -> None:
+    """A worker's initializer: Ctrl+C and SIGTERM are the main process's to handle (it
+    stops the workers). A terminal sends Ctrl+C to the whole process group, and a
+    worker printed a traceback; a forked worker kept the main process's SIGTERM
+    handler, and a SIGTERM to the group printed its line twice."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _arrived(arrived: queue.SimpleQueue[tuple[int, Future[Path]]], number: int,

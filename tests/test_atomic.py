@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 
 from kb_compiler import atomic
 from kb_compiler.cli import main
-from tests.conftest import SAMPLE_VAULT
+from tests.conftest import SAMPLE_VAULT, write_vault
 
 
 def dead_pid() -> int:
@@ -160,3 +161,28 @@ def test_a_dash_is_standard_output(tmp_path: Path) -> None:
                            "-q", "-o", "-"], cwd=tmp_path, capture_output=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith(b"{")
     assert not (tmp_path / "-").exists()
+
+
+def test_a_second_run_into_the_same_output_waits_for_the_first(tmp_path: Path) -> None:
+    """Two builds into one OUT at once (a watcher script, two CI steps): the later one
+    read the previous site's manifest, then hard-linked pages from OUT after the other
+    had swapped its site in, and kept the other vault's pages as its own. A run now
+    holds OUT's folder while it writes; the other waits, saying so."""
+    import fcntl
+
+    vault = write_vault(tmp_path / "vault", {".obsidian/app.json": "{}", "a.md": "alpha\n"})
+    out = tmp_path / "out" / "site"
+    out.parent.mkdir()
+    holder = os.open(out.parent, os.O_RDONLY)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # as a running build holds it
+    try:
+        build = subprocess.Popen([sys.executable, "-m", "kb_compiler", "build", str(vault),
+                                  "-o", str(out), "--no-search"],
+                                 stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        assert build.poll() is None and not out.exists()  # waiting, nothing written
+    finally:
+        os.close(holder)
+    _, errors = build.communicate(timeout=60)
+    assert build.returncode == 0 and (out / "a.html").is_file()
+    assert f"kbc: waiting for another kbc run writing into {out.parent}" in errors

@@ -34,8 +34,8 @@ def _running_with(text: str) -> list[int]:
     return found
 
 
-def test_sigterm_during_a_parallel_build_leaves_no_worker_and_no_temporary_file(
-        tmp_path: Path) -> None:
+def _parallel_build(tmp_path: Path, *, own_group: bool = False) -> subprocess.Popen[bytes]:
+    """A ``kbc build -j 2`` of 1,500 pages, returned once its workers are at work."""
     vault = tmp_path / "vault-sigterm"
     (vault / "logseq").mkdir(parents=True)
     (vault / "logseq" / "config.edn").write_text("{}\n", "utf-8")
@@ -49,12 +49,52 @@ def test_sigterm_during_a_parallel_build_leaves_no_worker_and_no_temporary_file(
     env = {**os.environ, "TMPDIR": str(temporary), "KBC_CACHE_DIR": str(tmp_path / "cache")}
     build = subprocess.Popen([sys.executable, "-m", "kb_compiler", "build", str(vault), "-o",
                               str(tmp_path / "site"), "-q", "-j", "2", "--no-search"],
-                             env=env, stderr=subprocess.PIPE)
+                             env=env, stderr=subprocess.PIPE, start_new_session=own_group)
     deadline = time.monotonic() + 60
     while not _children(build.pid) and build.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert build.poll() is None, "the build ended before its workers could be seen"
     time.sleep(0.3)  # the workers at work
+    return build
+
+
+def _nothing_left(tmp_path: Path) -> None:
+    vault = tmp_path / "vault-sigterm"
+    deadline = time.monotonic() + 10
+    while _running_with(str(vault)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _running_with(str(vault)) == []
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "tmp", "vault-sigterm"]
+
+
+def test_ctrl_c_stops_a_parallel_build_with_one_line_and_status_130(tmp_path: Path) -> None:
+    """Ctrl+C (SIGINT to the terminal's whole process group) ended with click's
+    "Aborted!" and status 1, which says the vault has errors, and now and then a
+    worker's traceback."""
+    build = _parallel_build(tmp_path, own_group=True)
+    os.killpg(build.pid, signal.SIGINT)
+    _, errors = build.communicate(timeout=30)
+    assert build.returncode == 128 + signal.SIGINT
+    assert errors.decode() == "kbc: stopped by Ctrl+C\n"
+    _nothing_left(tmp_path)
+
+
+def test_sigterm_to_the_process_group_is_said_once(tmp_path: Path) -> None:
+    """A forked worker kept the SIGTERM handler: ``timeout``, which signals the whole
+    group, got the line from the workers too."""
+    build = _parallel_build(tmp_path, own_group=True)
+    os.killpg(build.pid, signal.SIGTERM)
+    _, errors = build.communicate(timeout=30)
+    assert build.returncode == 128 + signal.SIGTERM
+    assert errors.decode() == "kbc: stopped by SIGTERM\n"
+    _nothing_left(tmp_path)
+
+
+def test_sigterm_during_a_parallel_build_leaves_no_worker_and_no_temporary_file(
+        tmp_path: Path) -> None:
+    vault, temporary = tmp_path / "vault-sigterm", tmp_path / "tmp"
+    build = _parallel_build(tmp_path)
     build.send_signal(signal.SIGTERM)
     _, errors = build.communicate(timeout=30)
     assert build.returncode == 128 + signal.SIGTERM

@@ -7,8 +7,11 @@ import errno
 import filecmp
 import gzip
 import json
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ import pytest
 from kb_compiler.commands.build import summary
 from kb_compiler.emit.site import BuildReport, SiteOptions, build_site, pagefind_service, search
 from kb_compiler.emit.site.pagefind_service import write_bundle
+from kb_compiler.emit.site.writer import SiteWriter
 from kb_compiler.errors import KbcError
 from kb_compiler.loader import load
 from kb_compiler.resolve import resolve
@@ -304,5 +308,45 @@ def test_a_build_stopped_while_indexing_stops_the_indexer(
     monkeypatch.setattr(search.SearchIndexing, "cancel", recorded)
     with pytest.raises(SystemExit):
         build_site(resolve(load(vault, cache_dir=None)), tmp_path / "site", SiteOptions())
-    assert len(cancelled) == 1 and not cancelled[0]._thread.is_alive()
+    assert len(cancelled) == 1 and cancelled[0]._finished.is_set()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v"]
+
+
+class _Interrupted(Exception):
+    """What a signal handler raises in the waiting thread (SystemExit, KeyboardInterrupt)."""
+
+
+def test_an_interrupted_wait_still_has_cancel_wait_for_the_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signal that interrupted ``wait`` (SIGTERM or Ctrl+C while the build waited for
+    the index) left the indexing thread looking finished: ``cancel`` then returned at
+    once while a run still wrote its bundle into the temporary folder being removed,
+    which was left behind."""
+    running, release = threading.Event(), threading.Event()
+    written: list[str] = []
+
+    def slow_bundle(command: object, documents: object, bundle: Path, **_: object) -> None:
+        running.set()
+        release.wait(10)
+        time.sleep(0.2)  # still writing when cancel is called
+        written.append(bundle.name)
+
+    monkeypatch.setattr(search, "write_bundle", slow_bundle)
+    with SiteWriter(tmp_path / "site") as writer:
+        writer.write_text("a.html", "<!--kbc-search-->alpha<!--/kbc-search-->")
+        indexing = search.SearchIndexing(writer, tmp_path / "site", {"a.html": "k"}, "", "en")
+        assert running.wait(10)
+
+        def interrupt(*_: object) -> None:
+            raise _Interrupted
+
+        previous = signal.signal(signal.SIGALRM, interrupt)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0.2)
+            with pytest.raises(_Interrupted):
+                indexing.wait()
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+        release.set()
+        indexing.cancel()
+        assert written == ["0"]  # the run was over before cancel returned

@@ -184,30 +184,37 @@ class SearchIndexing:
         self._running: set[subprocess.Popen[bytes]] = set()
         self._lock = threading.Lock()
         self._cancelled = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(pending,), daemon=True)
-        self._thread.start()
+        # Set when every run is over. Waited on instead of joining the thread: a join
+        # that a signal (SIGTERM, Ctrl+C) interrupts leaves the thread looking finished,
+        # and the next join returned at once, while runs still wrote their bundles into
+        # the temporary folder being removed (it was left behind).
+        self._finished = threading.Event()
+        threading.Thread(target=self._run, args=(pending,), daemon=True).start()
 
     def wait(self) -> None:
-        self._thread.join()
+        self._finished.wait()
         if self._errors:
             raise self._errors[0]
 
     def cancel(self) -> None:
-        """Stop indexing (the build failed meanwhile)."""
+        """Stop indexing (the build failed meanwhile), and wait until no run writes."""
         self._cancelled.set()
         with self._lock:
             for process in self._running:
                 if process.poll() is None:
                     process.kill()
-        self._thread.join()
+        self._finished.wait()
 
     def _run(self, shards: Sequence[Shard]) -> None:
         # Two runs at a time keep two cores busy: one pagefind run uses about one and a
         # half, and each is short.
-        with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
-            for error in pool.map(self._index, shards):
-                if error is not None:
-                    self._errors.append(error)
+        try:
+            with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
+                for error in pool.map(self._index, shards):
+                    if error is not None:
+                        self._errors.append(error)
+        finally:
+            self._finished.set()
 
     def _index(self, shard: Shard) -> KbcError | None:
         if self._cancelled.is_set():
