@@ -56,10 +56,9 @@ _EMBED_MARK = re.compile(f"{re.escape(EMBED_OPEN)}|{re.escape(EMBED_CLOSE)}")
 SEARCH_DIR = "pagefind"
 SHARDS_FILE = f"{SEARCH_DIR}/shards.json"
 LANGUAGE = "en"  # the index's language, but for vaults written mostly in Chinese or Japanese
-# Han characters (with the compatibility block), kana, and Latin letters with accents.
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_KANA = re.compile("[\u3040-\u30ff]")
-_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
+# Kana (up to U+30FF), then Han characters with the compatibility block.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LAST_KANA = "\u30ff"
 SHARD_SCALE = 60  # see shard_count
 PARALLEL_RUNS = 2
 TIMEOUT_SECONDS = 1800
@@ -253,20 +252,20 @@ def start_search_index(writer: SiteWriter, old_site: Path, pages: Mapping[str, s
 
 def index_language(texts: Iterable[str]) -> str:
     """The language to index ``texts`` (the published pages') in: Chinese (``zh``) or
-    Japanese (``ja``, when a fifth of their characters are kana) when a tenth of their
-    letters are, and pagefind's extended binary, which splits those languages into
-    words, is installed; else English. One language for the whole index: pagefind
-    keeps an index per language, and the search box reads one. English words are found
-    in a Chinese or Japanese index too, without English stemming."""
+    Japanese (``ja``, when a fifth of those characters are kana) when a tenth of their
+    characters are Chinese or Japanese, and pagefind's extended binary, which splits
+    those languages into words, is installed; else English. One language for the whole
+    index: pagefind keeps an index per language, and the search box reads one. English
+    words are found in a Chinese or Japanese index too, without English stemming."""
     if not _pagefind_binary()[1]:
         return LANGUAGE
-    han = kana = latin = 0
+    total = written = kana = 0
     for text in texts:
-        han += len(_HAN.findall(text))
-        kana += len(_KANA.findall(text))
-        latin += len(_LATIN.findall(text))
-    written = han + kana
-    if not written or 10 * written < written + latin:
+        total += len(text)
+        found = _CJK.findall(text)
+        written += len(found)
+        kana += sum(1 for char in found if char <= _LAST_KANA)
+    if not written or 10 * written < total:
         return LANGUAGE
     return "ja" if 5 * kana >= written else "zh"
 
