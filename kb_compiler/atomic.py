@@ -20,7 +20,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import BinaryIO, Self
@@ -173,6 +173,23 @@ def _written_in_place(path: Path) -> Iterator[BinaryIO]:
         raise KbcError(f"cannot write: {error.strerror or error}", path=str(path)) from None
 
 
+_HELD_LOCKS: set[int] = set()  # this process's open lock handles (``_lock_beside``)
+
+
+def _close_inherited_locks() -> None:
+    """In a forked child (a worker): close the lock handles it inherited. A flock
+    belongs to the open file, which a fork shares: a worker that outlived a killed
+    build kept OUT's folder locked, and every later run waited for it for good."""
+    for handle in _HELD_LOCKS:
+        with suppress(OSError):
+            os.close(handle)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
 def _lock_beside(out: Path) -> int | None:
     """Hold an exclusive lock on OUT's folder while a run writes OUT (released by
     ``_unlock``); a second run waits for it, saying so. Two builds into one OUT at once
@@ -195,11 +212,13 @@ def _lock_beside(out: Path) -> int | None:
     except OSError:  # a file system without locks
         os.close(handle)
         return None
+    _HELD_LOCKS.add(handle)
     return handle
 
 
 def _unlock(handle: int | None) -> None:
     if handle is not None:
+        _HELD_LOCKS.discard(handle)
         os.close(handle)  # closing it releases the lock
 
 

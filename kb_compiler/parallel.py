@@ -13,17 +13,19 @@ waited for this process, busy with its own chunk, to read them.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import pickle
 import queue
 import signal
+import sys
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +34,7 @@ from kb_compiler.errors import KbcError
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
+_PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent dies
 IN_FLIGHT = 3  # chunks queued per worker, so a worker never waits while this one works
 
 
@@ -79,9 +82,14 @@ def leave_signals_to_the_main_process() -> None:
     """A worker's initializer: Ctrl+C and SIGTERM are the main process's to handle (it
     stops the workers). A terminal sends Ctrl+C to the whole process group, and a
     worker printed a traceback; a forked worker kept the main process's SIGTERM
-    handler, and a SIGTERM to the group printed its line twice."""
+    handler, and a SIGTERM to the group printed its line twice. On Linux the worker
+    also dies with the main process: killed outright (``kill -9``, out of memory), it
+    left a worker waiting for work for good."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _arrived(arrived: queue.SimpleQueue[tuple[int, Future[Path]]], number: int,

@@ -179,10 +179,34 @@ def test_a_second_run_into_the_same_output_waits_for_the_first(tmp_path: Path) -
         build = subprocess.Popen([sys.executable, "-m", "kb_compiler", "build", str(vault),
                                   "-o", str(out), "--no-search"],
                                  stderr=subprocess.PIPE, text=True)
-        time.sleep(3)
+        assert build.stderr is not None
+        first = build.stderr.readline()  # what it says first, the lock still held
+        assert first == f"kbc: waiting for another kbc run writing into {out.parent}\n"
+        time.sleep(1)
         assert build.poll() is None and not out.exists()  # waiting, nothing written
     finally:
         os.close(holder)
-    _, errors = build.communicate(timeout=60)
+    build.communicate(timeout=60)
     assert build.returncode == 0 and (out / "a.html").is_file()
-    assert f"kbc: waiting for another kbc run writing into {out.parent}" in errors
+
+
+def test_a_forked_worker_does_not_keep_the_output_folder_locked(tmp_path: Path) -> None:
+    """A flock belongs to the open file a fork shares: a render worker forked while a
+    build held OUT's folder kept it locked after the build was killed."""
+    import fcntl
+    import multiprocessing
+
+    out = tmp_path / "site"
+    staged = atomic.StagedFolder(out, "tmp")
+    worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))
+    worker.start()
+    try:
+        staged.__exit__(None, None, None)  # the build is over: only the worker is left
+        probe = os.open(tmp_path, os.O_RDONLY)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free, worker or not
+        finally:
+            os.close(probe)
+    finally:
+        worker.kill()
+        worker.join()

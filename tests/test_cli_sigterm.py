@@ -105,3 +105,28 @@ def test_sigterm_during_a_parallel_build_leaves_no_worker_and_no_temporary_file(
     assert _running_with(str(vault)) == []
     assert list(temporary.iterdir()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "tmp", "vault-sigterm"]
+
+
+def test_a_killed_build_leaves_no_worker_and_no_lock_behind(tmp_path: Path) -> None:
+    """Killed outright (``kill -9``, out of memory), a build left a worker waiting for
+    work for good, and that worker held the lock on the output's folder it was forked
+    with: every later build there waited for it."""
+    build = _parallel_build(tmp_path)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".site.kbc-tmp-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)  # the site is being written: OUT's folder is locked
+    while not _children(build.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)  # the render workers, forked with the lock held
+    time.sleep(0.3)
+    assert build.poll() is None, "the build ended before its render workers could be seen"
+    build.kill()
+    build.wait(timeout=30)
+    vault = tmp_path / "vault-sigterm"
+    deadline = time.monotonic() + 10
+    while _running_with(str(vault)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _running_with(str(vault)) == []
+    again = subprocess.run([sys.executable, "-m", "kb_compiler", "build", str(vault), "-o",
+                            str(tmp_path / "site"), "-q", "--no-search"],
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "waiting" not in again.stderr
