@@ -536,6 +536,12 @@ def test_a_backslash_separates_folders_in_file_paths_as_in_page_paths(tmp_path: 
                        (None, "assets/img.png", True, False),
                        (None, None, False, True)]
     assert [d.code for d in graph.diagnostics] == ["path-escape"]
+    write_vault(tmp_path, {"sub/Deeper.md": "[up](..\\Home.md) [out](..\\..\\x.md)\n"})
+    graph = resolve(load(vault, cache_dir=None))
+    up, out = graph.outgoing("sub/deeper")
+    assert (up.target.page, up.target.exists) == ("home", True)
+    assert out.target.escapes and [(d.code, d.path) for d in graph.diagnostics] == [
+        ("path-escape", "Home.md"), ("path-escape", "sub/Deeper.md")]
 
 
 def test_obsidian_assets_are_found_by_file_name_anywhere() -> None:

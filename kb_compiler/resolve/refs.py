@@ -198,8 +198,9 @@ class ReferenceResolver:
     def _page_path(self, page: Page, ref: Reference, target: str) -> Target:
         """A Markdown link to a note file: from the vault root when it starts at one "/"
         (as a file's path), else relative to the source, then from the vault root, then
-        by name (FORMATS.md 2.4), the folders it names kept."""
-        decoded = unquote(target)
+        by name (FORMATS.md 2.4), the folders it names kept. A backslash separates
+        folders, as in a file's path (``FileFinder.find``)."""
+        decoded = unquote(target).replace("\\", "/")
         rooted = from_vault_root(decoded)  # /Note.md: the vault's, as for a file
         key = self.index.by_path.get(_stem(rooted)) if rooted is not None else None
         if key is not None:
