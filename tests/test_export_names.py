@@ -149,17 +149,19 @@ def test_pages_windows_cannot_hold_get_names_it_can(tmp_path) -> None:
         "logseq/config.edn": TRIPLE_LOWBAR,
         "pages/con___.md": "- a device's name, see [[Acme Inc./Team]]\n",
         "pages/Acme Inc.___Team.md": "- the team of [[con]] and [[LPT1.notes]]\n",
-        "pages/LPT1.notes.md": "- notes\n",
-        "pages/Home.md": "- [[con]], [[Acme Inc./Team]], [[LPT1.notes]]\n"})
+        "pages/LPT1.notes.md": "- notes\n", "pages/COM¹.md": "- a superscript one\n",
+        "pages/Home.md": "- [[con]], [[Acme Inc./Team]], [[LPT1.notes]], [[COM¹]]\n"})
     export(graph_of(vault), tmp_path / "obsidian", "obsidian")
     written = sorted(p.relative_to(tmp_path / "obsidian").as_posix()
                      for p in (tmp_path / "obsidian").rglob("*.md"))
-    assert written == ["Acme Inc%2E/Team.md", "Home.md", "LPT%31.notes.md", "co%6E.md"]
+    assert written == ["Acme Inc%2E/Team.md", "COM%B9.md", "Home.md", "LPT%31.notes.md",
+                       "co%6E.md"]
     home = (tmp_path / "obsidian" / "Home.md").read_text(encoding="utf-8")
     assert "[[co%6E|con]]" in home and "[[LPT%31.notes|LPT1.notes]]" in home
+    assert "[[COM%B9|COM¹]]" in home  # "%B9" is no UTF-8: the label was left out
     exported = check_vault(tmp_path / "obsidian", cache_dir=None)
     assert [d.code for d in exported.diagnostics] == []  # every link finds its note
     export(graph_of(tmp_path / "obsidian"), tmp_path / "back", "logseq")
     back = graph_of(tmp_path / "back")
     assert sorted(page.name for page in back.kb.pages) == \
-        ["Acme Inc./Team", "Home", "LPT1.notes", "con"]
+        ["Acme Inc./Team", "COM¹", "Home", "LPT1.notes", "con"]

@@ -165,7 +165,8 @@ class LinkWriter:
         if written in aliases and written != owner.source.id:
             return ref.target
         link = self._name(owner)
-        escaped = unquote(link) != link and page_id(unquote(link)) == written
+        decoded = name_from_obsidian(link)  # %B9 is "¹" here, not half a UTF-8 byte pair
+        escaped = decoded != link and page_id(decoded) == written
         return ref.target.strip() if escaped and not self.to_logseq else None
 
     def _tag(self, ref: Reference, owner: PageTarget | None, context: tuple[str, str], *,
