@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 
 def _children(pid: int) -> list[int]:
     found = []
@@ -68,26 +70,19 @@ def _nothing_left(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "tmp", "vault-sigterm"]
 
 
-def test_ctrl_c_stops_a_parallel_build_with_one_line_and_status_130(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("number", "line"), [(signal.SIGINT, "kbc: stopped by Ctrl+C"),
+                                              (signal.SIGTERM, "kbc: stopped by SIGTERM")])
+def test_a_signal_to_the_process_group_stops_a_parallel_build_with_one_line(
+        tmp_path: Path, number: int, line: str) -> None:
     """Ctrl+C (SIGINT to the terminal's whole process group) ended with click's
     "Aborted!" and status 1, which says the vault has errors, and now and then a
-    worker's traceback."""
+    worker's traceback. A forked worker kept the SIGTERM handler: ``timeout``, which
+    signals the whole group, got the line from the workers too."""
     build = _parallel_build(tmp_path, own_group=True)
-    os.killpg(build.pid, signal.SIGINT)
+    os.killpg(build.pid, number)
     _, errors = build.communicate(timeout=30)
-    assert build.returncode == 128 + signal.SIGINT
-    assert errors.decode() == "kbc: stopped by Ctrl+C\n"
-    _nothing_left(tmp_path)
-
-
-def test_sigterm_to_the_process_group_is_said_once(tmp_path: Path) -> None:
-    """A forked worker kept the SIGTERM handler: ``timeout``, which signals the whole
-    group, got the line from the workers too."""
-    build = _parallel_build(tmp_path, own_group=True)
-    os.killpg(build.pid, signal.SIGTERM)
-    _, errors = build.communicate(timeout=30)
-    assert build.returncode == 128 + signal.SIGTERM
-    assert errors.decode() == "kbc: stopped by SIGTERM\n"
+    assert build.returncode == 128 + number
+    assert errors.decode() == line + "\n"
     _nothing_left(tmp_path)
 
 
