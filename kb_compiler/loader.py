@@ -29,7 +29,7 @@ from kb_compiler.discover import Discovery, discover
 from kb_compiler.errors import KbcError
 from kb_compiler.gcpause import no_gc_pauses
 from kb_compiler.model import KnowledgeBase, Page, SourceFile
-from kb_compiler.parallel import leave_signals_to_the_main_process, map_shared
+from kb_compiler.parallel import map_shared, tie_worker_to_the_main_process
 from kb_compiler.parse import parse_page, parse_source
 
 # Below this many pages to parse, starting worker processes costs more than it saves.
@@ -237,7 +237,7 @@ def _parse_shared(
     in_worker = partial(_load_entries, options=options, cache_dir=cache_dir, pickled=True)
     here = partial(_load_entries, options=options, cache_dir=cache_dir, pickled=False)
     with ProcessPoolExecutor(workers,
-                             initializer=leave_signals_to_the_main_process) as pool:
+                             initializer=tie_worker_to_the_main_process) as pool:
         for number, loaded in map_shared(pool, workers, chunks, in_worker, here):
             _store(cache, loaded)
             done[number] = _pages(chunks[number], loaded, options)

@@ -78,8 +78,8 @@ def map_shared(
             _settle(outstanding)
 
 
-def leave_signals_to_the_main_process() -> None:
-    """A worker's initializer: Ctrl+C and SIGTERM are the main process's to handle (it
+def tie_worker_to_the_main_process() -> None:
+    """A worker's initializer. Ctrl+C and SIGTERM are the main process's to handle (it
     stops the workers). A terminal sends Ctrl+C to the whole process group, and a
     worker printed a traceback; a forked worker kept the main process's SIGTERM
     handler, and a SIGTERM to the group printed its line twice. On Linux the worker

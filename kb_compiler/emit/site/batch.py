@@ -30,7 +30,7 @@ from kb_compiler.emit.site.stash import BodyStash, Stashed
 from kb_compiler.emit.site.writer import SiteWriter
 from kb_compiler.gcpause import frozen, no_gc_pauses
 from kb_compiler.model import Diagnostic, Severity
-from kb_compiler.parallel import leave_signals_to_the_main_process, map_shared
+from kb_compiler.parallel import map_shared, tie_worker_to_the_main_process
 
 PARALLEL_THRESHOLD = 300  # below this many pages, worker processes cost more than they save
 _CHUNK = 8  # pages per task given to a worker
@@ -222,7 +222,7 @@ def _pool(builder: PageBuilder, count: int, workers: int | None,
         # touches (and so never copies) those pages in the children.
         with frozen(), ProcessPoolExecutor(
                 helpers, mp_context=multiprocessing.get_context("fork"),
-                initializer=leave_signals_to_the_main_process) as pool:
+                initializer=tie_worker_to_the_main_process) as pool:
             pool.submit(int).result()  # the workers are forked now, the bar's thread stopped
             if progress is not None:
                 progress.start()

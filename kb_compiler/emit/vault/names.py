@@ -48,7 +48,8 @@ def decode_obsidian_segment(segment: str, *, folder: bool = False) -> str:
     out: list[str] = []
     index = 0
     while index < len(segment):
-        if segment[index] == "%" and _is_escape(segment, index, folder, written=True):
+        if segment[index] == "%" and _is_escape(segment[:index], segment[index + 1:index + 3],
+                                                segment[index + 3:], folder, written=True):
             out.append(chr(int(segment[index + 1:index + 3], 16)))
             index += 3
         elif segment.startswith("%25", index) and \
@@ -76,13 +77,13 @@ def _escaped_where(before: str, char: str, after: str, folder: bool, *,
     return ends_name and (before + char).lower() in WINDOWS_DEVICES
 
 
-def _is_escape(text: str, index: int, folder: bool, *, written: bool) -> bool:
-    """Whether ``text[index:index + 3]`` (``%XX``) is one of the escapes we write."""
-    code = text[index + 1:index + 3]
+def _is_escape(before: str, code: str, after: str, folder: bool, *, written: bool) -> bool:
+    """Whether ``%`` and ``code``, between ``before`` and ``after``, is one of the escapes
+    we write."""
     if code in _CODES:
         return True
     return len(code) == 2 and set(code) <= _HEX and _escaped_where(
-        text[:index], chr(int(code, 16)), text[index + 3:], folder, written=written)
+        before, chr(int(code, 16)), after, folder, written=written)
 
 
 def _escape_follows(text: str, index: int, folder: bool, *, written: bool) -> bool:
@@ -92,7 +93,7 @@ def _escape_follows(text: str, index: int, folder: bool, *, written: bool) -> bo
     at = index + 1
     while text.startswith("25", at):
         at += 2
-    return _is_escape(text[:index] + "%" + text[at:], index, folder, written=written)
+    return _is_escape(text[:index], text[at:at + 2], text[at + 2:], folder, written=written)
 
 
 # Obsidian tags are read by the Obsidian parser's ``tag_at``.
