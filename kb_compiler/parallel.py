@@ -79,14 +79,16 @@ def map_shared(
 
 
 def tie_worker_to_the_main_process() -> None:
-    """A worker's initializer. Ctrl+C and SIGTERM are the main process's to handle (it
-    stops the workers). A terminal sends Ctrl+C to the whole process group, and a
-    worker printed a traceback; a forked worker kept the main process's SIGTERM
-    handler, and a SIGTERM to the group printed its line twice. On Linux the worker
-    also dies with the main process: killed outright (``kill -9``, out of memory), it
-    left a worker waiting for work for good."""
+    """A worker's initializer. Ctrl+C is the main process's to handle (it stops the
+    workers): a terminal sends it to the whole process group, and a worker printed a
+    traceback. SIGTERM ends a worker without a word: a forked worker kept the main
+    process's handler, and a SIGTERM to the group printed its line twice. Ignoring it
+    instead kept workers alive that the main process's shutdown then waited for (a
+    broken pool ends its workers with SIGTERM; a test run timed out so). On Linux
+    the worker also dies with the main process: killed outright (``kill -9``, out of
+    memory), it left a worker waiting for work for good."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         with suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

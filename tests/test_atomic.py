@@ -198,9 +198,17 @@ def test_a_forked_worker_does_not_keep_the_output_folder_locked(tmp_path: Path) 
 
     out = tmp_path / "site"
     staged = atomic.StagedFolder(out, "tmp")
-    worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))
+    context = multiprocessing.get_context("fork")
+    running = context.Event()
+
+    def work() -> None:
+        running.set()  # past the fork's own steps (closing what it inherited)
+        time.sleep(30)
+
+    worker = context.Process(target=work)
     worker.start()
     try:
+        assert running.wait(30)
         staged.__exit__(None, None, None)  # the build is over: only the worker is left
         probe = os.open(tmp_path, os.O_RDONLY)
         try:
